@@ -1,0 +1,1 @@
+//! `check`: regenerate in memory and list every file that differs from what is committed.

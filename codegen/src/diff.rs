@@ -1,0 +1,1 @@
+//! `diff`: what was added, removed and changed between two releases' manifests.

@@ -1,0 +1,1 @@
+//! `extract`: build a release's raw spec folder from an Asterisk source tree.

@@ -1,0 +1,1 @@
+//! `xi:include` resolution: the XPointer forms Asterisk uses, applied to a fixpoint.

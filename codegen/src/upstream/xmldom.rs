@@ -1,0 +1,1 @@
+//! A small element tree over quick-xml events, enough for XPointer resolution.

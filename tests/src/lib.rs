@@ -1,0 +1,1 @@
+//! asterisk-sdk-mock: a mock Asterisk for tests, driven by the same manifests as the SDK.
