@@ -5,4 +5,9 @@
 //! beyond what its protocol needs; the generated `asterisk-sdk` crate implements
 //! this crate's traits for every one of them.
 
+#![warn(missing_docs)]
+
 pub mod open_enum;
+
+#[cfg(feature = "ami")]
+pub mod ami;

@@ -1,0 +1,44 @@
+//! Our fixes (`specs/fixes/*.toml`): what Asterisk's documentation lacks or gets wrong.
+//!
+//! - `enums.toml`: the domain enums users expect, with their wire values
+//!   ([`enums`]);
+//! - `ami_types.toml`: types for AMI/AGI headers, by naming rule and per field
+//!   ([`ami_types`]);
+//! - `corrections.toml`: names and types where the docs are wrong ([`corrections`]).
+//!
+//! Every fix has a `name` and a one-line `reason`.
+
+use crate::Result;
+use std::path::Path;
+
+pub mod ami_types;
+pub mod corrections;
+pub mod enums;
+
+/// All fixes, loaded.
+#[derive(Debug, Clone, Default)]
+pub struct Fixes {
+    /// Domain enums.
+    pub enums: enums::EnumFixes,
+    /// AMI/AGI header types.
+    pub ami_types: ami_types::AmiTypeFixes,
+    /// Corrections to upstream names and types.
+    pub corrections: corrections::Corrections,
+}
+
+impl Fixes {
+    /// Load every fixes file from `dir` (`specs/fixes`).
+    pub fn load(dir: &Path) -> Result<Fixes> {
+        Ok(Fixes {
+            enums: enums::EnumFixes::load(&dir.join("enums.toml"))?,
+            ami_types: ami_types::AmiTypeFixes::load(&dir.join("ami_types.toml"))?,
+            corrections: corrections::Corrections::load(&dir.join("corrections.toml"))?,
+        })
+    }
+}
+
+/// Parse a TOML fixes file into `T`, with the path in the error.
+pub fn load_toml<T: serde::de::DeserializeOwned>(path: &Path) -> Result<T> {
+    let text = crate::read_to_string(path)?;
+    toml::from_str(&text).map_err(|e| crate::input_err(path.display(), e.to_string()))
+}

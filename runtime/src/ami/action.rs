@@ -1,0 +1,209 @@
+//! Actions: the [`Action`] trait generated action types implement, and
+//! [`ActionHeaders`], their ordered header list.
+
+use super::header::FromEvent;
+use std::borrow::Cow;
+use std::fmt;
+
+/// The ordered headers of an action, without `Action:` and `ActionID:` (the client
+/// adds those). Headers are written in the order they were set; setting a header
+/// that is already there replaces its value in place; [`ActionHeaders::push`] adds a
+/// repeat (`Variable`).
+#[derive(Clone, Default, PartialEq, Eq)]
+pub struct ActionHeaders {
+    headers: Vec<(Cow<'static, str>, String)>,
+}
+
+/// A header name or value that would break the framing (CR or LF inside, a colon
+/// in a name, or an empty name).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("invalid AMI header {name:?}: {reason}")]
+pub struct InvalidHeader {
+    /// The header name.
+    pub name: String,
+    /// What is wrong with it.
+    pub reason: &'static str,
+}
+
+/// Names whose values are never printed by `Debug`.
+const SECRET_HEADERS: [&str; 2] = ["Secret", "Key"];
+
+impl ActionHeaders {
+    /// An empty header list.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Set `name` to `value`: replace the first header of that name or append.
+    pub fn set(&mut self, name: impl Into<Cow<'static, str>>, value: impl Into<String>) {
+        let name = name.into();
+        let value = value.into();
+        match self.headers.iter_mut().find(|(n, _)| n.eq_ignore_ascii_case(&name)) {
+            Some(slot) => slot.1 = value,
+            None => self.headers.push((name, value)),
+        }
+    }
+
+    /// Append a header even when one of that name exists (repeatable headers).
+    pub fn push(&mut self, name: impl Into<Cow<'static, str>>, value: impl Into<String>) {
+        self.headers.push((name.into(), value.into()));
+    }
+
+    /// Remove every header named `name`.
+    pub fn remove(&mut self, name: &str) {
+        self.headers.retain(|(n, _)| !n.eq_ignore_ascii_case(name));
+    }
+
+    /// The first value of `name`.
+    pub fn get(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// Every header in order.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.headers.iter().map(|(n, v)| (n.as_ref(), v.as_str()))
+    }
+
+    /// Number of headers.
+    pub fn len(&self) -> usize {
+        self.headers.len()
+    }
+
+    /// Whether there is no header.
+    pub fn is_empty(&self) -> bool {
+        self.headers.is_empty()
+    }
+
+    /// Check that every name and value can be written without breaking the framing.
+    pub fn validate(&self) -> Result<(), InvalidHeader> {
+        for (n, v) in &self.headers {
+            let bad = |reason| InvalidHeader {
+                name: n.to_string(),
+                reason,
+            };
+            if n.is_empty() {
+                return Err(bad("empty name"));
+            }
+            if n.contains([':', '\r', '\n']) {
+                return Err(bad("name contains ':', CR or LF"));
+            }
+            if v.contains(['\r', '\n']) {
+                return Err(bad("value contains CR or LF"));
+            }
+        }
+        Ok(())
+    }
+
+    /// Write `Action: <action>`, `ActionID: <id>` (when given), every header, and
+    /// the terminating empty line, after validating.
+    pub fn render(&self, action: &str, action_id: Option<&str>, out: &mut Vec<u8>) -> Result<(), InvalidHeader> {
+        self.validate()?;
+        if let Some(id) = action_id {
+            if id.contains(['\r', '\n']) {
+                return Err(InvalidHeader {
+                    name: "ActionID".into(),
+                    reason: "value contains CR or LF",
+                });
+            }
+        }
+        out.extend_from_slice(b"Action: ");
+        out.extend_from_slice(action.as_bytes());
+        out.extend_from_slice(b"\r\n");
+        if let Some(id) = action_id {
+            out.extend_from_slice(b"ActionID: ");
+            out.extend_from_slice(id.as_bytes());
+            out.extend_from_slice(b"\r\n");
+        }
+        for (n, v) in &self.headers {
+            if n.eq_ignore_ascii_case("ActionID") && action_id.is_some() {
+                continue;
+            }
+            out.extend_from_slice(n.as_bytes());
+            out.extend_from_slice(b": ");
+            out.extend_from_slice(v.as_bytes());
+            out.extend_from_slice(b"\r\n");
+        }
+        out.extend_from_slice(b"\r\n");
+        Ok(())
+    }
+}
+
+impl fmt::Debug for ActionHeaders {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut m = f.debug_map();
+        for (n, v) in &self.headers {
+            if SECRET_HEADERS.iter().any(|s| n.eq_ignore_ascii_case(s)) {
+                m.entry(n, &"<redacted>");
+            } else {
+                m.entry(n, v);
+            }
+        }
+        m.finish()
+    }
+}
+
+/// An AMI action. Generated for every action of every release; the client sends
+/// it with [`ActionHeaders::render`], adding its own `ActionID`.
+pub trait Action: Send + Sync {
+    /// The action name sent in `Action:`.
+    const NAME: &'static str;
+
+    /// The headers to send (without `Action` and the client's `ActionID`).
+    fn headers(&self) -> &ActionHeaders;
+
+    /// The `ActionID` the user set, if any (it is echoed back in the response
+    /// although the client correlates on its own prefixed id).
+    fn user_action_id(&self) -> Option<&str> {
+        self.headers().get("ActionID")
+    }
+}
+
+/// An action that answers with an event list (`EventList: start`, item events,
+/// a completion event).
+pub trait ListAction: Action {
+    /// The item events (an enum when the list mixes several event types).
+    type Item: FromEvent + Send + 'static;
+    /// The completion event.
+    type Complete: FromEvent + Send + 'static;
+    /// Wire name of the completion event.
+    const COMPLETE_EVENT: &'static str;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn renders_in_set_order_with_action_id_second() {
+        let mut h = ActionHeaders::new();
+        h.set("Channel", "Local/300@events-test");
+        h.set("Application", "Wait");
+        h.push("Variable", "A=1");
+        h.push("Variable", "B=2");
+        h.set("Application", "Playback");
+        let mut out = Vec::new();
+        h.render("Originate", Some("orig-1"), &mut out).unwrap();
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            "Action: Originate\r\nActionID: orig-1\r\nChannel: Local/300@events-test\r\nApplication: Playback\r\nVariable: A=1\r\nVariable: B=2\r\n\r\n"
+        );
+    }
+
+    #[test]
+    fn rejects_header_injection() {
+        let mut h = ActionHeaders::new();
+        h.set("Channel", "x\r\nAction: Logoff");
+        assert!(h.render("Hangup", None, &mut Vec::new()).is_err());
+    }
+
+    #[test]
+    fn debug_redacts_secret() {
+        let mut h = ActionHeaders::new();
+        h.set("Username", "admin");
+        h.set("Secret", "amp111");
+        assert!(!format!("{h:?}").contains("amp111"));
+    }
+}
