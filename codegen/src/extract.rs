@@ -1,1 +1,335 @@
 //! `extract`: build a release's raw spec folder from an Asterisk source tree.
+//!
+//! Asterisk's build assembles `core-en_US.xml` from the `/*** DOCUMENTATION … ***/`
+//! comment blocks of its C sources (plus the module documentation `*.xml` files
+//! that name `appdocsxml.dtd`) and optionally the `/*** MODULEINFO … ***/` blocks.
+//! This command does the same without configuring or building Asterisk, and copies
+//! the ARI Swagger files and the DTD beside it:
+//!
+//! ```text
+//! <out>/<tag>/core-en_US.xml
+//! <out>/<tag>/appdocsxml.dtd          (when doc/appdocsxml.dtd exists)
+//! <out>/<tag>/ari/resources.json
+//! <out>/<tag>/ari/<resource>.json
+//! ```
+//!
+//! Files are walked in sorted order, so the output depends only on the tree.
+
+use crate::{Error, Result, input_err};
+use std::path::{Path, PathBuf};
+
+/// Module folders Asterisk's documentation build walks, in its order.
+pub const MODULE_DIRS: [&str; 13] = [
+    "channels", "pbx", "apps", "codecs", "formats", "cdr", "cel", "bridges", "funcs", "tests",
+    "main", "res", "addons",
+];
+
+/// Elements that get a `module="…"` attribute when they lack one.
+pub const MODULE_TAGGED: [&str; 6] = [
+    "manager",
+    "managerEvent",
+    "managerEventInstance",
+    "function",
+    "application",
+    "info",
+];
+
+const DOC_START: &str = "/*** DOCUMENTATION";
+const MODULEINFO_START: &str = "/*** MODULEINFO";
+const BLOCK_END: &str = "***/";
+
+/// Build `<out>/<tag>/` (XML documentation, DTD, ARI files) from the Asterisk
+/// source tree at `asterisk_src`.
+pub fn extract(asterisk_src: &Path, tag: &str, out: &Path) -> Result<()> {
+    if !asterisk_src.is_dir() {
+        return Err(input_err(
+            asterisk_src.display(),
+            "not a directory (expected an Asterisk source tree)",
+        ));
+    }
+    if tag.is_empty() || tag.contains(['/', '\\']) || tag == "." || tag == ".." {
+        return Err(input_err(tag, "not a usable release tag"));
+    }
+    let dest = out.join(tag);
+    let ari_dest = dest.join("ari");
+    create_dir(&ari_dest)?;
+
+    let xml = assemble_xml(asterisk_src)?;
+    // Refuse to write something the reader could not parse.
+    let xml_path = dest.join("core-en_US.xml");
+    crate::upstream::xmldom::parse(&xml, &xml_path.display().to_string())?;
+    write(&xml_path, xml.as_bytes())?;
+
+    let dtd = asterisk_src.join("doc").join("appdocsxml.dtd");
+    if dtd.is_file() {
+        copy(&dtd, &dest.join("appdocsxml.dtd"))?;
+    }
+
+    let rest = asterisk_src.join("rest-api");
+    let resources = rest.join("resources.json");
+    if !resources.is_file() {
+        return Err(input_err(
+            resources.display(),
+            "missing: not an Asterisk source tree with ARI",
+        ));
+    }
+    copy(&resources, &ari_dest.join("resources.json"))?;
+    let api_docs = rest.join("api-docs");
+    for file in sorted_entries(&api_docs)? {
+        if file.extension().is_some_and(|e| e == "json")
+            && file.is_file()
+            && let Some(name) = file.file_name()
+        {
+            copy(&file, &ari_dest.join(name))?;
+        }
+    }
+    Ok(())
+}
+
+/// The complete `core-en_US.xml` text for the source tree at `src`.
+pub fn assemble_xml(src: &Path) -> Result<String> {
+    let mut out = String::new();
+    out.push_str("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+    out.push_str("<!DOCTYPE docs SYSTEM \"appdocsxml.dtd\">\n");
+    out.push_str("<?xml-stylesheet type=\"text/xsl\" href=\"appdocsxml.xslt\"?>\n");
+    out.push_str("<docs xmlns:xi=\"http://www.w3.org/2001/XInclude\">\n");
+    for dir in MODULE_DIRS {
+        let root = src.join(dir);
+        if !root.is_dir() {
+            continue;
+        }
+        let mut files = Vec::new();
+        walk(&root, &mut files)?;
+        let (sources, xmls): (Vec<PathBuf>, Vec<PathBuf>) = files
+            .into_iter()
+            .filter(|f| has_ext(f, &["c", "cc", "xml"]))
+            .partition(|f| has_ext(f, &["c", "cc"]));
+        for file in &sources {
+            let text = read_lossy(file)?;
+            let stem = attr_escape(&stem(file));
+            let info = blocks(&text, MODULEINFO_START);
+            if !info.is_empty() {
+                out.push_str(&format!("<module language=\"en_US\" name=\"{stem}\">\n"));
+                for b in &info {
+                    out.push_str(b);
+                }
+                out.push_str("</module>\n");
+            }
+            for b in blocks(&text, DOC_START) {
+                out.push_str(&tag_modules(&b, &stem));
+            }
+        }
+        for file in &xmls {
+            let text = read_lossy(file)?;
+            if !text.contains("appdocsxml.dtd") {
+                continue;
+            }
+            let body: String = text
+                .lines()
+                .filter(|l| !is_wrapper_line(l))
+                .map(|l| format!("{l}\n"))
+                .collect();
+            out.push_str(&tag_modules(&body, &attr_escape(&stem(file))));
+        }
+    }
+    out.push_str("</docs>\n");
+    Ok(out)
+}
+
+/// The lines strictly between each line holding `start` and the next line holding
+/// `***/`, each block with a trailing newline.
+fn blocks(text: &str, start: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut current: Option<String> = None;
+    for line in text.lines() {
+        match current.as_mut() {
+            None => {
+                if line.contains(start) {
+                    current = Some(String::new());
+                }
+            }
+            Some(buf) => {
+                if line.contains(BLOCK_END) {
+                    out.push(std::mem::take(buf));
+                    current = None;
+                } else {
+                    buf.push_str(line);
+                    buf.push('\n');
+                }
+            }
+        }
+    }
+    out.retain(|b| !b.trim().is_empty());
+    out
+}
+
+/// Whether a line of a module `*.xml` file is the declaration, DOCTYPE or `docs` wrapper.
+fn is_wrapper_line(line: &str) -> bool {
+    let t = line.trim_start();
+    t.starts_with("<?xml")
+        || t.starts_with("<!DOCTYPE")
+        || t.starts_with("<docs")
+        || t.starts_with("</docs")
+}
+
+/// Add `module="<module>"` (`module` already escaped) to every start tag of a [`MODULE_TAGGED`] element that has
+/// no `module` attribute.
+pub fn tag_modules(xml: &str, module: &str) -> String {
+    let mut out = String::with_capacity(xml.len() + 256);
+    let mut rest = xml;
+    while let Some(lt) = rest.find('<') {
+        out.push_str(&rest[..lt]);
+        let tag_text = &rest[lt..];
+        let name_len = tag_text[1..]
+            .find(|c: char| c.is_whitespace() || c == '>' || c == '/')
+            .unwrap_or(tag_text.len() - 1);
+        let name = &tag_text[1..1 + name_len];
+        let end = if MODULE_TAGGED.contains(&name) {
+            tag_end(tag_text)
+        } else {
+            None
+        };
+        let Some(end) = end else {
+            // Not a tag we touch (or an unterminated one): copy the `<` and go on.
+            out.push('<');
+            rest = &tag_text[1..];
+            continue;
+        };
+        let tag = &tag_text[..=end];
+        if has_module_attr(tag) {
+            out.push_str(tag);
+        } else {
+            let body_end = if tag.ends_with("/>") {
+                tag.len() - 2
+            } else {
+                tag.len() - 1
+            };
+            out.push_str(tag[..body_end].trim_end());
+            out.push_str(" module=\"");
+            out.push_str(module);
+            out.push('"');
+            out.push_str(&tag[body_end..]);
+        }
+        rest = &tag_text[end + 1..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Index of the `>` closing the tag that starts `s`, skipping quoted values.
+fn tag_end(s: &str) -> Option<usize> {
+    let mut quote: Option<char> = None;
+    for (i, c) in s.char_indices().skip(1) {
+        match (quote, c) {
+            (Some(q), c) if c == q => quote = None,
+            (Some(_), _) => {}
+            (None, '"' | '\'') => quote = Some(c),
+            (None, '>') => return Some(i),
+            (None, _) => {}
+        }
+    }
+    None
+}
+
+fn has_module_attr(tag: &str) -> bool {
+    tag.match_indices("module").any(|(i, _)| {
+        let before = tag[..i].chars().next_back();
+        let after = tag[i + "module".len()..].trim_start();
+        before.is_some_and(char::is_whitespace) && after.starts_with('=')
+    })
+}
+
+/// Every file under `dir`, recursively, sorted by path; symlinked files are
+/// included, symlinked folders are not followed.
+fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<()> {
+    for path in sorted_entries(dir)? {
+        let meta = std::fs::symlink_metadata(&path).map_err(|source| io_err(&path, source))?;
+        if meta.is_dir() {
+            walk(&path, out)?;
+        } else if meta.is_file() || (meta.file_type().is_symlink() && path.is_file()) {
+            out.push(path);
+        }
+    }
+    Ok(())
+}
+
+fn sorted_entries(dir: &Path) -> Result<Vec<PathBuf>> {
+    let rd = std::fs::read_dir(dir).map_err(|source| io_err(dir, source))?;
+    let mut out = Vec::new();
+    for e in rd {
+        let e = e.map_err(|source| io_err(dir, source))?;
+        out.push(e.path());
+    }
+    out.sort();
+    Ok(out)
+}
+
+/// Escape a value for a double-quoted attribute.
+fn attr_escape(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('"', "&quot;")
+}
+
+fn has_ext(p: &Path, exts: &[&str]) -> bool {
+    p.extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| exts.contains(&e))
+}
+
+fn stem(p: &Path) -> String {
+    p.file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default()
+}
+
+fn read_lossy(path: &Path) -> Result<String> {
+    let bytes = std::fs::read(path).map_err(|source| io_err(path, source))?;
+    Ok(String::from_utf8_lossy(&bytes).into_owned())
+}
+
+fn create_dir(path: &Path) -> Result<()> {
+    std::fs::create_dir_all(path).map_err(|source| io_err(path, source))
+}
+
+fn write(path: &Path, bytes: &[u8]) -> Result<()> {
+    std::fs::write(path, bytes).map_err(|source| io_err(path, source))
+}
+
+fn copy(from: &Path, to: &Path) -> Result<()> {
+    std::fs::copy(from, to)
+        .map(|_| ())
+        .map_err(|source| io_err(from, source))
+}
+
+fn io_err(path: &Path, source: std::io::Error) -> Error {
+    Error::Io {
+        path: path.display().to_string(),
+        source,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tags_modules_only_where_missing() {
+        let xml = "<manager name=\"A\" language=\"en_US\">\n<managerEvent name='B' module=\"x\">\
+                   <managerEventInstance class=\"EVENT_FLAG_CALL\"/></managerEvent>\
+                   <parameter name=\"manager\"/><info name=\"I\" language=\"en_US\" tech=\"T\"></info>";
+        let got = tag_modules(xml, "m");
+        assert!(got.contains("<manager name=\"A\" language=\"en_US\" module=\"m\">"));
+        assert!(got.contains("<managerEvent name='B' module=\"x\">"));
+        assert!(got.contains("<managerEventInstance class=\"EVENT_FLAG_CALL\" module=\"m\"/>"));
+        assert!(got.contains("<parameter name=\"manager\"/>"));
+        assert!(got.contains("tech=\"T\" module=\"m\">"));
+    }
+
+    #[test]
+    fn finds_every_block() {
+        let c = "x\n/*** DOCUMENTATION\n<a/>\n ***/\ny\n/*** DOCUMENTATION\n<b/>\n***/\n";
+        assert_eq!(blocks(c, DOC_START), vec!["<a/>\n", "<b/>\n"]);
+        assert!(blocks("/*** MODULEINFO\n***/", MODULEINFO_START).is_empty());
+    }
+}

@@ -13,6 +13,7 @@ pub mod extract;
 pub mod fixes;
 pub mod manifest;
 pub mod names;
+pub mod project;
 pub mod release;
 pub mod stats;
 pub mod surface;

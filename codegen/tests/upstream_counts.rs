@@ -93,7 +93,12 @@ fn spot_checks() {
             .iter()
             .find(|a| a.name == "Originate")
             .unwrap_or_else(|| panic!("{tag}: Originate missing"));
-        let first: Vec<_> = originate.params.iter().take(8).map(|p| p.name.as_str()).collect();
+        let first: Vec<_> = originate
+            .params
+            .iter()
+            .take(8)
+            .map(|p| p.name.as_str())
+            .collect();
         assert_eq!(
             first,
             [
@@ -108,7 +113,10 @@ fn spot_checks() {
             ],
             "{tag}: Originate params"
         );
-        assert!(originate.params[1].required, "{tag}: Originate Channel required");
+        assert!(
+            originate.params[1].required,
+            "{tag}: Originate Channel required"
+        );
         assert_eq!(originate.params[7].default.as_deref(), Some("30000"));
 
         let hangup = event(&ami, "Hangup");
@@ -117,7 +125,11 @@ fn spot_checks() {
         if tag == "21.12.3" {
             assert_eq!(hf, ["Cause", "Cause-txt"], "{tag}: Hangup fields");
         } else {
-            assert_eq!(hf, ["Cause", "Cause-txt", "TechCause"], "{tag}: Hangup fields");
+            assert_eq!(
+                hf,
+                ["Cause", "Cause-txt", "TechCause"],
+                "{tag}: Hangup fields"
+            );
         }
         assert_eq!(hangup.classes, ["call"]);
 
@@ -128,7 +140,10 @@ fn spot_checks() {
             vec![snap("channel", "Parkee"), snap("channel", "Parker")],
             "{tag}: ParkedCallTimeOut snapshots"
         );
-        assert_eq!(timeout.fields, parked.fields, "{tag}: ParkedCallTimeOut fields");
+        assert_eq!(
+            timeout.fields, parked.fields,
+            "{tag}: ParkedCallTimeOut fields"
+        );
         assert!(!parked.fields.is_empty());
 
         let rtcp = event(&ami, "RTCPReceived");
@@ -208,7 +223,12 @@ fn undocumented_events_merge() {
     assert!(bli.classes.is_empty());
     let cc = event(&ami, "CCAvailable");
     assert_eq!(cc.classes, ["cc"]);
-    assert!(event(&ami, "QueueMember").fields.iter().any(|f| f.name == "Location"));
+    assert!(
+        event(&ami, "QueueMember")
+            .fields
+            .iter()
+            .any(|f| f.name == "Location")
+    );
 }
 
 #[test]

@@ -7,7 +7,12 @@
 
 #![warn(missing_docs)]
 
+#[cfg(feature = "ari")]
+pub mod ari;
 pub mod open_enum;
+
+#[cfg(feature = "agi")]
+pub mod agi;
 
 #[cfg(feature = "ami")]
 pub mod ami;

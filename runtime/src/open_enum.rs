@@ -10,3 +10,14 @@ pub trait OpenEnum: Sized {
     /// Whether this is a value the generated code does not know.
     fn is_unknown(&self) -> bool;
 }
+
+/// A JSON value that is either an integer or a string: how integer-valued open
+/// enums accept both `16` and `"16"` (or an unknown text form) when deserializing.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize)]
+#[serde(untagged)]
+pub enum IntOrString {
+    /// A JSON integer.
+    Int(i64),
+    /// A JSON string.
+    String(String),
+}

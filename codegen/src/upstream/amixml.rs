@@ -134,7 +134,10 @@ fn merge_event(
         push_module(&mut ev.modules, inst);
         if let Some(class) = inst.attr("class") {
             let c = class.trim();
-            let c = c.strip_prefix("EVENT_FLAG_").unwrap_or(c).to_ascii_lowercase();
+            let c = c
+                .strip_prefix("EVENT_FLAG_")
+                .unwrap_or(c)
+                .to_ascii_lowercase();
             if !c.is_empty() {
                 ev.classes.push(c);
             }

@@ -162,10 +162,10 @@ pub fn apply(s: &Supplement, m: &mut Manifest) {
     for (key, wire) in &s.wire_name_fixes {
         match key.split_once('.') {
             None => {
-                if let Some(ev) = ami.events.iter_mut().find(|e| &e.name == key) {
-                    if ev.name != *wire {
-                        ev.wire_name = Some(wire.clone());
-                    }
+                if let Some(ev) = ami.events.iter_mut().find(|e| &e.name == key)
+                    && ev.name != *wire
+                {
+                    ev.wire_name = Some(wire.clone());
                 }
             }
             Some((event, header)) => {

@@ -94,11 +94,11 @@ fn replace_includes(el: &mut Element, repl: &mut impl Iterator<Item = Vec<Node>>
 }
 
 fn push_merging_text(out: &mut Vec<Node>, n: Node) {
-    if let Node::Text(t) = &n {
-        if let Some(Node::Text(prev)) = out.last_mut() {
-            prev.push_str(t);
-            return;
-        }
+    if let Node::Text(t) = &n
+        && let Some(Node::Text(prev)) = out.last_mut()
+    {
+        prev.push_str(t);
+        return;
     }
     out.push(n);
 }
@@ -215,8 +215,7 @@ impl Parser<'_> {
     fn name(&mut self) -> std::result::Result<String, String> {
         let start = self.i;
         while let Some(c) = self.peek() {
-            if c.is_ascii_alphanumeric() || matches!(c, b'_' | b'-' | b'.' | b':') || c >= 0x80
-            {
+            if c.is_ascii_alphanumeric() || matches!(c, b'_' | b'-' | b'.' | b':') || c >= 0x80 {
                 self.i += 1;
             } else {
                 break;
@@ -376,11 +375,7 @@ fn apply_step<'a>(step: &Step, children: Vec<Selected<'a>>) -> Vec<Selected<'a>>
         .collect();
     for pred in &step.predicates {
         nodes = match pred {
-            Predicate::Position(n) => nodes
-                .get(n.wrapping_sub(1))
-                .copied()
-                .into_iter()
-                .collect(),
+            Predicate::Position(n) => nodes.get(n.wrapping_sub(1)).copied().into_iter().collect(),
             Predicate::AttrEquals(attr, value) => nodes
                 .into_iter()
                 .filter(|s| matches!(s, Selected::Element(e) if e.attr(attr) == Some(value)))
@@ -413,10 +408,11 @@ mod tests {
             p.steps[4].predicates,
             vec![Predicate::AttrContains("name".into(), "ReportX".into())]
         );
-        let p = parse_xpointer("xpointer(docs/manager[@name='A']/syntax/parameter[@name='B']/para[2])")
-            .unwrap_or_else(|e| panic!("{e}"));
+        let p =
+            parse_xpointer("xpointer(docs/manager[@name='A']/syntax/parameter[@name='B']/para[2])")
+                .unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(p.steps[0].test, NodeTest::Name("docs".into()));
-        assert_eq!(p.steps[5].predicates, vec![Predicate::Position(2)]);
+        assert_eq!(p.steps[4].predicates, vec![Predicate::Position(2)]);
         assert!(parse_xpointer("xpointer(/docs/a[last()])").is_err());
         assert!(parse_xpointer("element(/1/2)").is_err());
     }

@@ -148,10 +148,7 @@ pub fn parse(text: &str, origin: &str) -> Result<Element> {
     }
     if stack.len() != 1 {
         let open = stack.last().map(|e| e.name.clone()).unwrap_or_default();
-        return Err(input_err(
-            origin,
-            format!("document ends inside <{open}>"),
-        ));
+        return Err(input_err(origin, format!("document ends inside <{open}>")));
     }
     let doc = stack.pop().unwrap_or_default();
     let mut roots = doc.children.into_iter().filter_map(|n| match n {
@@ -193,7 +190,12 @@ fn resolve_ref(r: &quick_xml::events::BytesRef<'_>, origin: &str, pos: u64) -> R
     if r.is_char_ref() {
         let c = r
             .resolve_char_ref()
-            .map_err(|e| input_err(origin, format!("bad character reference near byte {pos}: {e}")))?
+            .map_err(|e| {
+                input_err(
+                    origin,
+                    format!("bad character reference near byte {pos}: {e}"),
+                )
+            })?
             .ok_or_else(|| input_err(origin, format!("bad character reference near byte {pos}")))?;
         return Ok(c.to_string());
     }

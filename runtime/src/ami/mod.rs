@@ -6,11 +6,13 @@
 //! then the codec and client.
 
 mod action;
+pub mod catalog;
 mod header;
 mod message;
 mod text;
 
 pub use action::{Action, ActionHeaders, InvalidHeader, ListAction};
+pub use catalog::{ActionInfo, EventInfo};
 pub use header::{FromHeader, FromEvent};
 pub use message::{Header, Message};
 pub use text::Text;

@@ -1,0 +1,438 @@
+//! The AMI union model: actions and events of every release merged, with each
+//! header's Rust name and type resolved (from `ami_types.toml`).
+
+use crate::fixes::ami_types::{AmiTypeFixes, HeaderType};
+use crate::manifest::{AmiAction, AmiEvent, AmiList, BRIDGE_SNAPSHOT_FIELDS, CHANNEL_SNAPSHOT_FIELDS, Snapshot};
+use crate::names;
+use crate::surface::{Releases, Tagged, union_by, union_ordered};
+
+/// Everything the AMI emitter writes, resolved.
+#[derive(Debug, Clone)]
+pub struct Model {
+    /// Release tags, oldest first.
+    pub tags: Vec<String>,
+    /// Actions sorted by name.
+    pub actions: Vec<ActionModel>,
+    /// Events sorted by name.
+    pub events: Vec<EventModel>,
+    /// Headers of every broadcast event (`Privilege`, `Timestamp`, …).
+    pub broadcast: Vec<String>,
+    /// Undocumented per-snapshot headers (`Tenantid`, `ChanVariable`).
+    pub snapshot_extra: Vec<String>,
+    /// The channel snapshot block's headers (without prefix) and types.
+    pub channel_fields: Vec<FieldModel>,
+    /// The bridge snapshot block's headers and types.
+    pub bridge_fields: Vec<FieldModel>,
+}
+
+/// One action.
+#[derive(Debug, Clone)]
+pub struct ActionModel {
+    /// Wire name.
+    pub name: String,
+    /// Rust type name.
+    pub ty: String,
+    /// Releases that have it.
+    pub releases: Vec<String>,
+    /// Modules over all releases.
+    pub modules: Vec<String>,
+    /// `since` versions over all releases.
+    pub since: Vec<String>,
+    /// Privileges (newest release that knows them).
+    pub privileges: Option<Vec<String>>,
+    /// Parameters (without `ActionID`), newest order first.
+    pub params: Vec<ParamModel>,
+    /// All documented parameter names, `ActionID` included (for the catalog).
+    pub all_params: Vec<String>,
+    /// List shape (newest release that has one).
+    pub list: Option<AmiList>,
+}
+
+/// How a parameter is set.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ParamKind {
+    /// One header, set once.
+    Plain,
+    /// Repeated `name=value` header.
+    Pairs,
+    /// Member of a numbered family: stem and whether the index is `(N)` (else `-NNNNNN`).
+    Family {
+        /// Header name without the index.
+        stem: String,
+        /// `UnitAmount(0)` style.
+        parens: bool,
+    },
+}
+
+/// One action parameter.
+#[derive(Debug, Clone)]
+pub struct ParamModel {
+    /// Documented header name.
+    pub name: String,
+    /// Rust method name.
+    pub ident: String,
+    /// Required by the documentation (newest release).
+    pub required: bool,
+    /// Documented default.
+    pub default: Option<String>,
+    /// Documented enum values.
+    pub enum_values: Vec<String>,
+    /// Repeatable.
+    pub multiple: bool,
+    /// Type (text, bool or a number).
+    pub ty: HeaderType,
+    /// Releases that have it, when not all of the action's.
+    pub releases: Option<Vec<String>>,
+    /// How it is set.
+    pub kind: ParamKind,
+}
+
+/// One event.
+#[derive(Debug, Clone)]
+pub struct EventModel {
+    /// Documented name.
+    pub name: String,
+    /// Wire name.
+    pub wire: String,
+    /// Rust type name.
+    pub ty: String,
+    /// Releases that have it.
+    pub releases: Vec<String>,
+    /// `top`, `inline` or `supplement`.
+    pub origin: String,
+    /// Supplement kind.
+    pub kind: Option<String>,
+    /// Event classes.
+    pub classes: Vec<String>,
+    /// `since` versions.
+    pub since: Vec<String>,
+    /// Modules.
+    pub modules: Vec<String>,
+    /// Snapshot blocks.
+    pub snapshots: Vec<SnapModel>,
+    /// Own headers (not in a snapshot block).
+    pub fields: Vec<FieldModel>,
+}
+
+/// One snapshot block of an event.
+#[derive(Debug, Clone)]
+pub struct SnapModel {
+    /// `channel` or `bridge`.
+    pub kind: String,
+    /// Header prefix.
+    pub prefix: String,
+    /// Rust field name.
+    pub ident: String,
+    /// Whether the XML documents it (else the supplement).
+    pub documented: bool,
+}
+
+/// One typed header.
+#[derive(Debug, Clone)]
+pub struct FieldModel {
+    /// Header name on the wire.
+    pub header: String,
+    /// Name in the documentation, when it differs from the wire spelling.
+    pub documented_as: Option<String>,
+    /// Rust field name.
+    pub ident: String,
+    /// Type.
+    pub ty: HeaderType,
+    /// Rust name of the generated open enum, for [`HeaderType::Enum`].
+    pub enum_type: Option<String>,
+    /// Enum values of the documentation.
+    pub enum_values: Vec<String>,
+    /// Releases that have it, when not all of the event's.
+    pub releases: Option<Vec<String>>,
+    /// Only known from the supplement (sent but not documented).
+    pub undocumented: bool,
+}
+
+fn releases_of<T>(t: &Tagged<T>) -> Vec<String> {
+    t.releases().into_iter().map(String::from).collect()
+}
+
+fn merge_strings(into: &mut Vec<String>, from: &[String]) {
+    for s in from {
+        if !into.contains(s) {
+            into.push(s.clone());
+        }
+    }
+}
+
+/// Split `Action-000000` / `UnitAmount(0)` into the stem and the index style.
+fn family_stem(name: &str) -> Option<(String, bool)> {
+    if let Some(stem) = name.strip_suffix("-000000") {
+        return Some((stem.to_string(), false));
+    }
+    name.strip_suffix("(0)").map(|stem| (stem.to_string(), true))
+}
+
+/// Methods every generated action has; parameter setters must not take them.
+const ACTION_RESERVED: [&str; 4] = ["new", "header", "variables", "headers"];
+
+fn action_model(t: &Tagged<AmiAction>, fixes: &AmiTypeFixes) -> ActionModel {
+    let a = &t.item;
+    let mut modules = Vec::new();
+    let mut since = Vec::new();
+    for (_, v) in &t.versions {
+        merge_strings(&mut modules, &v.modules);
+        merge_strings(&mut since, &v.since);
+    }
+    let privileges = t.versions.iter().rev().find_map(|(_, v)| v.privileges.clone());
+    let list = t.versions.iter().rev().find_map(|(_, v)| v.list.clone());
+    let lists: Vec<(&str, &[_])> = t.versions.iter().map(|(tag, v)| (tag.as_str(), &v.params[..])).collect();
+    let merged = union_ordered(&lists, |p| p.name.clone());
+    let all_params: Vec<String> = merged.iter().map(|p| p.item.name.clone()).collect();
+    let pairs = fixes.pairs_header(&a.name);
+    let mut params = Vec::new();
+    let mut idents: Vec<String> = ACTION_RESERVED.iter().map(|s| s.to_string()).collect();
+    for p in merged {
+        if p.item.name.eq_ignore_ascii_case("ActionID") {
+            continue;
+        }
+        let kind = if pairs == Some(p.item.name.as_str()) {
+            ParamKind::Pairs
+        } else if let Some((stem, parens)) = family_stem(&p.item.name) {
+            ParamKind::Family { stem, parens }
+        } else {
+            ParamKind::Plain
+        };
+        let base = match &kind {
+            ParamKind::Pairs => "variable".to_string(),
+            ParamKind::Family { stem, .. } => names::field_name(stem),
+            ParamKind::Plain => names::field_name(&p.item.name),
+        };
+        let ident = if matches!(kind, ParamKind::Family { .. }) {
+            base
+        } else {
+            unique(&mut idents, base)
+        };
+        let rel = releases_of(&p);
+        params.push(ParamModel {
+            name: p.item.name.clone(),
+            ident,
+            required: p.item.required && kind == ParamKind::Plain,
+            default: p.item.default.clone(),
+            enum_values: p.item.enum_values.clone(),
+            multiple: p.item.multiple,
+            ty: if kind == ParamKind::Plain {
+                fixes.action_param(&a.name, &p.item.name)
+            } else {
+                HeaderType::Text
+            },
+            releases: (rel.len() != t.versions.len()).then_some(rel),
+            kind,
+        });
+    }
+    ActionModel {
+        name: a.name.clone(),
+        ty: names::type_name(&a.name),
+        releases: releases_of(t),
+        modules,
+        since,
+        privileges,
+        params,
+        all_params,
+        list,
+    }
+}
+
+/// Push `base` (or `base_2`, …) into `used` and return it.
+pub fn unique(used: &mut Vec<String>, base: String) -> String {
+    let mut candidate = base.clone();
+    let mut i = 2;
+    while used.contains(&candidate) {
+        candidate = format!("{base}_{i}");
+        i += 1;
+    }
+    used.push(candidate.clone());
+    candidate
+}
+
+/// Fields of a snapshot block type (`ChannelSnapshot` / `BridgeSnapshot`).
+fn snapshot_fields(owner: &str, names_: &[&str], fixes: &AmiTypeFixes) -> Vec<FieldModel> {
+    names_
+        .iter()
+        .map(|h| FieldModel {
+            header: h.to_string(),
+            documented_as: None,
+            ident: names::field_name(h),
+            ty: fixes.event_header(owner, h, false),
+            enum_type: None,
+            enum_values: Vec::new(),
+            releases: None,
+            undocumented: false,
+        })
+        .collect()
+}
+
+fn event_model(t: &Tagged<AmiEvent>, fixes: &AmiTypeFixes, broadcast: &[String], enum_names: &mut Vec<String>) -> EventModel {
+    let e = &t.item;
+    let ty = names::type_name(&e.name);
+    let mut modules = Vec::new();
+    let mut since = Vec::new();
+    let mut classes = Vec::new();
+    let mut snaps: Vec<(Snapshot, bool)> = Vec::new();
+    let mut extras: Vec<String> = Vec::new();
+    let mut wire_fixes = Vec::new();
+    for (_, v) in t.versions.iter().rev() {
+        merge_strings(&mut modules, &v.modules);
+        merge_strings(&mut classes, &v.classes);
+        for s in &v.snapshots {
+            if !snaps.iter().any(|(x, _)| x == s) {
+                snaps.push((s.clone(), true));
+            }
+        }
+        for s in &v.extra_snapshots {
+            if !snaps.iter().any(|(x, _)| x == s) {
+                snaps.push((s.clone(), false));
+            }
+        }
+        merge_strings(&mut extras, &v.extra_headers);
+        for w in &v.wire_fixes {
+            if !wire_fixes.contains(w) {
+                wire_fixes.push(w.clone());
+            }
+        }
+    }
+    for (_, v) in &t.versions {
+        merge_strings(&mut since, &v.since);
+    }
+    modules.sort();
+    classes.sort();
+    // Snapshot idents first: they own the names they expand to.
+    let mut idents: Vec<String> = vec!["raw".to_string()];
+    let mut covered: Vec<String> = Vec::new();
+    let mut snapshots = Vec::new();
+    for (s, documented) in &snaps {
+        covered.extend(s.expanded_fields().into_iter().map(|f| f.to_ascii_lowercase()));
+        for x in &["Tenantid", "ChanVariable"] {
+            covered.push(format!("{}{}", s.prefix, x).to_ascii_lowercase());
+        }
+        let base = if s.prefix.is_empty() {
+            s.kind.clone()
+        } else {
+            names::field_name(&s.prefix)
+        };
+        snapshots.push(SnapModel {
+            kind: s.kind.clone(),
+            prefix: s.prefix.clone(),
+            ident: unique(&mut idents, base),
+            documented: *documented,
+        });
+    }
+    covered.push("event".into());
+    let lists: Vec<(&str, &[_])> = t.versions.iter().map(|(tag, v)| (tag.as_str(), &v.fields[..])).collect();
+    let mut fields = Vec::new();
+    for f in union_ordered(&lists, |p| p.name.clone()) {
+        let wire = wire_fixes
+            .iter()
+            .find(|w| w.documented == f.item.name)
+            .map(|w| w.wire.clone())
+            .unwrap_or_else(|| f.item.name.clone());
+        let lower = wire.to_ascii_lowercase();
+        if covered.contains(&lower) || covered.contains(&f.item.name.to_ascii_lowercase()) {
+            continue;
+        }
+        covered.push(lower);
+        covered.push(f.item.name.to_ascii_lowercase());
+        let has_enum = !f.item.enum_values.is_empty();
+        let ty = fixes.event_header(&e.name, &f.item.name, has_enum);
+        let ident = unique(&mut idents, names::field_name(&f.item.name));
+        let enum_type = (ty == HeaderType::Enum).then(|| {
+            let base = format!("{}{}", ty_name_for_enum(&e.name), names::type_name(&f.item.name));
+            let mut n = base.clone();
+            let mut i = 2;
+            while enum_names.contains(&n) {
+                n = format!("{base}{i}");
+                i += 1;
+            }
+            enum_names.push(n.clone());
+            n
+        });
+        let rel = releases_of(&f);
+        fields.push(FieldModel {
+            documented_as: (wire != f.item.name).then(|| f.item.name.clone()),
+            header: wire,
+            ident,
+            ty,
+            enum_type,
+            enum_values: f.item.enum_values.clone(),
+            releases: (rel.len() != t.versions.len()).then_some(rel),
+            undocumented: false,
+        });
+    }
+    for h in extras {
+        let lower = h.to_ascii_lowercase();
+        let is_broadcast = broadcast.iter().any(|b| b.eq_ignore_ascii_case(&h));
+        if covered.contains(&lower) || is_broadcast || h.starts_with('<') || h.is_empty() {
+            continue;
+        }
+        covered.push(lower);
+        let ty = fixes.event_header(&e.name, &h, false);
+        fields.push(FieldModel {
+            ident: unique(&mut idents, names::field_name(&h)),
+            header: h,
+            documented_as: None,
+            ty,
+            enum_type: None,
+            enum_values: Vec::new(),
+            releases: None,
+            undocumented: true,
+        });
+    }
+    EventModel {
+        name: e.name.clone(),
+        wire: e.wire().to_string(),
+        ty,
+        releases: releases_of(t),
+        origin: e.origin.clone(),
+        kind: e.kind.clone(),
+        classes,
+        since,
+        modules,
+        snapshots,
+        fields,
+    }
+}
+
+fn ty_name_for_enum(event: &str) -> String {
+    names::type_name(event)
+}
+
+impl Model {
+    /// Build the model from all releases.
+    pub fn build(releases: &Releases, fixes: &AmiTypeFixes) -> Model {
+        let tags = releases.tags();
+        let actions = union_by(&releases.lists(|m| &m.ami.actions[..]), |a| a.name.clone())
+            .iter()
+            .map(|t| action_model(t, fixes))
+            .collect();
+        let mut broadcast = Vec::new();
+        let mut snapshot_extra = Vec::new();
+        for m in releases.manifests.iter().rev() {
+            merge_strings(&mut broadcast, &m.ami.broadcast_headers);
+            merge_strings(&mut snapshot_extra, &m.ami.channel_snapshot_extra_headers);
+        }
+        let mut enum_names = Vec::new();
+        let events = union_by(&releases.lists(|m| &m.ami.events[..]), |e| e.name.clone())
+            .iter()
+            .map(|t| event_model(t, fixes, &broadcast, &mut enum_names))
+            .collect();
+        Model {
+            tags,
+            actions,
+            events,
+            broadcast,
+            snapshot_extra,
+            channel_fields: snapshot_fields("ChannelSnapshot", &CHANNEL_SNAPSHOT_FIELDS, fixes),
+            bridge_fields: snapshot_fields("BridgeSnapshot", &BRIDGE_SNAPSHOT_FIELDS, fixes),
+        }
+    }
+
+    /// The event whose documented name is `name`.
+    pub fn event(&self, name: &str) -> Option<&EventModel> {
+        self.events.iter().find(|e| e.name == name)
+    }
+}

@@ -1,0 +1,969 @@
+//! ARI models and events: one union surface over every release, as serde types.
+//!
+//! Writes `ari/mod.rs`, `ari/models.rs` (one struct per model of any release, one
+//! open enum per property with allowed values) and `ari/events.rs` (`AriEvent`,
+//! one variant per concrete `Message` subtype plus `Unknown`).
+//!
+//! Rules: a property is a plain field only when every release that has the model
+//! has the property and marks it required; otherwise it is an `Option`. Subtypes
+//! carry the properties of their ancestors (`Message` → `Event` → `StasisStart`)
+//! as ordinary fields. Every struct keeps unknown JSON keys in `extra`. Docs carry
+//! facts only (names, types, requiredness, allowed values, releases, a link).
+
+use crate::emit::{render, GeneratedFile, Options};
+use crate::manifest::{Allowed, Ari, AriModel, AriProperty};
+use crate::names::{field_name, type_name};
+use crate::surface::{releases_doc, union_by, union_ordered, Releases};
+use crate::Result;
+use proc_macro2::{Ident, Span, TokenStream};
+use quote::quote;
+use std::collections::{BTreeMap, BTreeSet};
+
+/// Where the official per-resource pages live.
+const DOCS_BASE: &str = "https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/";
+
+/// Named fix: `int` properties typed `u32`.
+const U32_FIXES: &[(&str, &str)] = &[
+    // RTP SSRCs are unsigned 32-bit identifiers: half of them do not fit an `int`.
+    ("RTPstat", "local_ssrc"),
+    ("RTPstat", "remote_ssrc"),
+];
+
+/// `int` properties typed `i64`: Asterisk fills them from unsigned 32-bit counters.
+const I64_INTS: &[(&str, &str)] = &[
+    ("RTPstat", "txcount"),
+    ("RTPstat", "rxcount"),
+    ("RTPstat", "txploss"),
+    ("RTPstat", "rxploss"),
+    ("RTPstat", "txoctetcount"),
+    ("RTPstat", "rxoctetcount"),
+];
+
+/// The root of every WebSocket message.
+const MESSAGE_ROOT: &str = "Message";
+
+/// The Rust name of the catch-all variant of open enums and of `AriEvent`.
+const UNKNOWN: &str = "Unknown";
+
+fn ident(s: &str) -> Ident {
+    Ident::new(s, Span::call_site())
+}
+
+
+/// The docs page of a resource: `deviceStates` → `Devicestates_REST_API` (the
+/// docs capitalise the first letter and lower-case the rest).
+fn docs_url(resource: &str) -> String {
+    let mut chars = resource.chars();
+    let title = match chars.next() {
+        Some(c) => c.to_ascii_uppercase().to_string() + &chars.as_str().to_ascii_lowercase(),
+        None => String::new(),
+    };
+    format!("{DOCS_BASE}{title}_REST_API/")
+}
+
+fn docs_link(resource: &str) -> String {
+    let mut chars = resource.chars();
+    let title = match chars.next() {
+        Some(c) => c.to_ascii_uppercase().to_string() + &chars.as_str().to_ascii_lowercase(),
+        None => String::new(),
+    };
+    format!("Official page: [{title} REST API]({}).", docs_url(resource))
+}
+
+/// `#[doc = ...]` attributes, one per line (each line gets a leading space).
+fn doc(lines: &[String]) -> TokenStream {
+    let mut out = TokenStream::new();
+    for (i, para) in lines.iter().enumerate() {
+        if i > 0 {
+            out.extend(quote!(#[doc = ""]));
+        }
+        for line in para.lines() {
+            let l = format!(" {line}");
+            out.extend(quote!(#[doc = #l]));
+        }
+    }
+    out
+}
+
+fn code_list(values: &[String]) -> String {
+    values.iter().map(|v| format!("`{v}`")).collect::<Vec<_>>().join(", ")
+}
+
+/// One property of one release's model, with the model that declares it.
+#[derive(Debug, Clone)]
+struct EffProp {
+    prop: AriProperty,
+    declared_in: String,
+}
+
+/// One release's model with its inherited properties resolved.
+#[derive(Debug, Clone)]
+struct EffModel {
+    model: AriModel,
+    /// Ancestors, root first.
+    ancestors: Vec<String>,
+    /// Ancestors' properties, then its own (a redefinition replaces the inherited one).
+    props: Vec<EffProp>,
+}
+
+/// Ancestors (root first) and the properties they contribute, for every model.
+fn effective(ari: &Ari) -> Vec<EffModel> {
+    let mut parent: BTreeMap<&str, &str> = BTreeMap::new();
+    for m in &ari.models {
+        for s in &m.subtypes {
+            parent.insert(s.as_str(), m.name.as_str());
+        }
+    }
+    let mut out = Vec::with_capacity(ari.models.len());
+    for m in &ari.models {
+        let mut ancestors: Vec<String> = Vec::new();
+        let mut cur = m.name.as_str();
+        while let Some(p) = parent.get(cur) {
+            if *p == m.name || ancestors.iter().any(|a| a == p) {
+                break; // a cycle in subTypes: stop rather than loop
+            }
+            ancestors.push((*p).to_string());
+            cur = p;
+        }
+        ancestors.reverse();
+        let mut props: Vec<EffProp> = Vec::new();
+        for owner in ancestors.iter().chain(std::iter::once(&m.name)) {
+            let Some(om) = ari.model(owner) else { continue };
+            for p in &om.properties {
+                let e = EffProp {
+                    prop: p.clone(),
+                    declared_in: om.name.clone(),
+                };
+                match props.iter_mut().find(|x| x.prop.name == p.name) {
+                    Some(slot) => *slot = e,
+                    None => props.push(e),
+                }
+            }
+        }
+        out.push(EffModel {
+            model: m.clone(),
+            ancestors,
+            props,
+        });
+    }
+    out
+}
+
+/// One generated field.
+#[derive(Debug, Clone)]
+struct FieldPlan {
+    json: String,
+    rust: String,
+    /// Swagger type (newest release), or `object` when releases disagree.
+    data_type: String,
+    /// Distinct Swagger types over releases when they disagree.
+    conflicting_types: Vec<String>,
+    required: bool,
+    releases: Vec<String>,
+    required_in: Vec<String>,
+    missing_in: Vec<String>,
+    /// Union of LIST values, newest release's order first.
+    values: Vec<(String, Vec<String>)>,
+    range: Option<(Option<serde_json::Value>, Option<serde_json::Value>)>,
+    declared_in: String,
+    enum_name: Option<String>,
+}
+
+/// One generated model struct.
+#[derive(Debug, Clone)]
+struct ModelPlan {
+    name: String,
+    rust: String,
+    resource: String,
+    releases: Vec<String>,
+    ancestors: Vec<String>,
+    subtypes: Vec<String>,
+    discriminator: Option<String>,
+    fields: Vec<FieldPlan>,
+}
+
+fn plan_models(releases: &Releases) -> Vec<ModelPlan> {
+    let per_release: Vec<(String, Vec<EffModel>)> = releases
+        .manifests
+        .iter()
+        .map(|m| (m.tag.clone(), effective(&m.ari)))
+        .collect();
+    let lists: Vec<(&str, &[EffModel])> = per_release.iter().map(|(t, v)| (t.as_str(), &v[..])).collect();
+    let union = union_by(&lists, |m: &EffModel| m.model.name.clone());
+
+    let mut taken: BTreeSet<String> = union.iter().map(|t| type_name(&t.item.model.name)).collect();
+    taken.insert("AriEvent".into());
+
+    let mut plans = Vec::with_capacity(union.len());
+    for t in &union {
+        let newest = &t.item;
+        let model_tags: Vec<String> = t.releases().iter().map(|s| s.to_string()).collect();
+        let prop_lists: Vec<(&str, &[EffProp])> = t
+            .versions
+            .iter()
+            .map(|(tag, m)| (tag.as_str(), &m.props[..]))
+            .collect();
+        let props = union_ordered(&prop_lists, |p: &EffProp| p.prop.name.clone());
+
+        let mut rust_names = vec!["extra".to_string()];
+        for p in &props {
+            rust_names.push(field_name(&p.item.prop.name));
+        }
+        let rust_names = crate::names::dedupe(rust_names);
+
+        let mut fields = Vec::with_capacity(props.len());
+        for (i, pt) in props.iter().enumerate() {
+            let p = &pt.item.prop;
+            let tags: Vec<String> = pt.releases().iter().map(|s| s.to_string()).collect();
+            let required_in: Vec<String> = pt
+                .versions
+                .iter()
+                .filter(|(_, e)| e.prop.required)
+                .map(|(tag, _)| tag.clone())
+                .collect();
+            let missing_in: Vec<String> = model_tags.iter().filter(|tag| !tags.contains(tag)).cloned().collect();
+            let required = missing_in.is_empty() && required_in.len() == pt.versions.len();
+
+            let mut types: Vec<String> = Vec::new();
+            for (_, e) in &pt.versions {
+                if !types.contains(&e.prop.data_type) {
+                    types.push(e.prop.data_type.clone());
+                }
+            }
+            let (data_type, conflicting_types) = if types.len() > 1 {
+                ("object".to_string(), types)
+            } else {
+                (p.data_type.clone(), Vec::new())
+            };
+
+            let mut values: Vec<(String, Vec<String>)> = Vec::new();
+            let mut range = None;
+            for (tag, e) in pt.versions.iter().rev() {
+                match &e.prop.allowed {
+                    Some(Allowed::List { values: vs }) => {
+                        for v in vs {
+                            match values.iter_mut().find(|(x, _)| x == v) {
+                                Some((_, tags)) => tags.insert(0, tag.clone()),
+                                None => values.push((v.clone(), vec![tag.clone()])),
+                            }
+                        }
+                    }
+                    Some(Allowed::Range { min, max }) => {
+                        if range.is_none() {
+                            range = Some((min.clone(), max.clone()));
+                        }
+                    }
+                    None => {}
+                }
+            }
+
+            let enum_name = if !values.is_empty() && data_type == "string" {
+                let mut n = format!("{}{}", type_name(&newest.model.name), type_name(&p.name));
+                while taken.contains(&n) {
+                    n.push_str("Value");
+                }
+                taken.insert(n.clone());
+                Some(n)
+            } else {
+                None
+            };
+
+            fields.push(FieldPlan {
+                json: p.name.clone(),
+                rust: rust_names[i + 1].clone(),
+                data_type,
+                conflicting_types,
+                required,
+                releases: tags,
+                required_in,
+                missing_in,
+                values,
+                range,
+                declared_in: pt.item.declared_in.clone(),
+                enum_name,
+            });
+        }
+
+        let mut subtypes: Vec<String> = Vec::new();
+        for (_, m) in t.versions.iter().rev() {
+            for s in &m.model.subtypes {
+                if !subtypes.contains(s) {
+                    subtypes.push(s.clone());
+                }
+            }
+        }
+        plans.push(ModelPlan {
+            name: newest.model.name.clone(),
+            rust: type_name(&newest.model.name),
+            resource: newest.model.resource.clone(),
+            releases: model_tags,
+            ancestors: newest.ancestors.clone(),
+            subtypes,
+            discriminator: newest.model.discriminator.clone(),
+            fields,
+        });
+    }
+    plans
+}
+
+/// `List[X]` → `X`.
+fn list_inner(ty: &str) -> Option<&str> {
+    ty.strip_prefix("List[").and_then(|s| s.strip_suffix(']'))
+}
+
+/// The model a Swagger type refers to, directly or through `List[…]`.
+fn referenced(ty: &str, models: &BTreeSet<&str>) -> Option<String> {
+    match list_inner(ty) {
+        Some(inner) => referenced(inner, models),
+        None if models.contains(ty) => Some(ty.to_string()),
+        None => None,
+    }
+}
+
+/// Whether `from` can reach `to` through model references.
+fn reaches(from: &str, to: &str, graph: &BTreeMap<String, BTreeSet<String>>) -> bool {
+    let mut seen: BTreeSet<&str> = BTreeSet::new();
+    let mut stack = vec![from];
+    while let Some(n) = stack.pop() {
+        if n == to {
+            return true;
+        }
+        if !seen.insert(n) {
+            continue;
+        }
+        if let Some(next) = graph.get(n) {
+            stack.extend(next.iter().map(|s| s.as_str()));
+        }
+    }
+    false
+}
+
+struct TypeCtx<'a> {
+    rust_names: BTreeMap<&'a str, &'a str>,
+    graph: BTreeMap<String, BTreeSet<String>>,
+}
+
+impl TypeCtx<'_> {
+    fn rust_type(&self, model: &str, field: &FieldPlan, ty: &str, in_list: bool) -> TokenStream {
+        if let Some(inner) = list_inner(ty) {
+            let t = self.rust_type(model, field, inner, true);
+            return quote!(::std::vec::Vec<#t>);
+        }
+        let fixed = |table: &[(&str, &str)]| table.iter().any(|(m, p)| *m == model && *p == field.json);
+        match ty {
+            "string" => match &field.enum_name {
+                Some(e) if !in_list => {
+                    let e = ident(e);
+                    quote!(#e)
+                }
+                _ => quote!(::std::string::String),
+            },
+            "int" if fixed(U32_FIXES) => quote!(u32),
+            "int" if fixed(I64_INTS) => quote!(i64),
+            "int" => quote!(i32),
+            "long" => quote!(i64),
+            "double" | "float" => quote!(f64),
+            "boolean" => quote!(bool),
+            "Date" => quote!(::asterisk_sdk_runtime::ari::Timestamp),
+            "containers" => quote!(::std::collections::BTreeMap<::std::string::String, ::std::string::String>),
+            other => match self.rust_names.get(other) {
+                Some(r) => {
+                    let r = ident(r);
+                    let direct = !in_list && reaches(other, model, &self.graph);
+                    if direct {
+                        quote!(::std::boxed::Box<#r>)
+                    } else {
+                        quote!(#r)
+                    }
+                }
+                None => quote!(::serde_json::Value),
+            },
+        }
+    }
+}
+
+fn field_doc(model: &ModelPlan, f: &FieldPlan, all: &[String]) -> TokenStream {
+    let mut lines = Vec::new();
+    let ty = if f.conflicting_types.is_empty() {
+        format!("`{}`", f.data_type)
+    } else {
+        format!(
+            "differs between releases ({}), kept as raw JSON",
+            code_list(&f.conflicting_types)
+        )
+    };
+    lines.push(format!("JSON key `{}`, Swagger type {ty}.", f.json));
+    let mut req = if f.required {
+        "Required in every release that has the model.".to_string()
+    } else {
+        let mut why: Vec<String> = Vec::new();
+        if !f.missing_in.is_empty() {
+            why.push(format!("absent in {}", f.missing_in.join(", ")));
+        }
+        if f.required_in.is_empty() {
+            why.push("not marked required".into());
+        } else {
+            why.push(format!("marked required in {} only", f.required_in.join(", ")));
+        }
+        format!("Optional ({}).", why.join("; "))
+    };
+    if f.declared_in != model.name {
+        req.push_str(&format!(" Inherited from `{}`.", f.declared_in));
+    }
+    lines.push(req);
+    if !f.values.is_empty() {
+        let vals: Vec<String> = f.values.iter().map(|(v, _)| v.clone()).collect();
+        lines.push(format!("Allowed values: {}.", code_list(&vals)));
+    }
+    if let Some((min, max)) = &f.range {
+        let b = |v: &Option<serde_json::Value>| v.as_ref().map(|v| v.to_string()).unwrap_or_else(|| "none".into());
+        lines.push(format!("Range: min {}, max {}.", b(min), b(max)));
+    }
+    if U32_FIXES.iter().any(|(m, p)| *m == model.name && *p == f.json) {
+        lines.push("Typed `u32` by our fix (documented as `int`; SSRCs are unsigned 32-bit).".into());
+    }
+    if I64_INTS.iter().any(|(m, p)| *m == model.name && *p == f.json) {
+        lines.push("Typed `i64`: Asterisk sends an unsigned 32-bit counter.".into());
+    }
+    let have: Vec<&str> = f.releases.iter().map(|s| s.as_str()).collect();
+    lines.push(format!("Releases: {}.", releases_doc(&have, all)));
+    doc(&lines)
+}
+
+fn model_doc(m: &ModelPlan, all: &[String], is_message: bool) -> TokenStream {
+    let mut lines = vec![format!("ARI model `{}`, declared in `{}.json`.", m.name, m.resource)];
+    let have: Vec<&str> = m.releases.iter().map(|s| s.as_str()).collect();
+    lines.push(format!("Releases: {}.", releases_doc(&have, all)));
+    if !m.ancestors.is_empty() {
+        let mut chain = m.ancestors.clone();
+        chain.push(m.name.clone());
+        let chain: Vec<String> = chain.iter().map(|c| format!("`{c}`")).collect();
+        lines.push(format!(
+            "Subtype chain {}: the ancestors' properties are fields of this struct.",
+            chain.join(" → ")
+        ));
+    }
+    if let Some(d) = &m.discriminator {
+        lines.push(format!(
+            "Discriminator `{d}`; subtypes: {}.",
+            code_list(&m.subtypes)
+        ));
+    } else if !m.subtypes.is_empty() {
+        lines.push(format!("Subtypes: {}.", code_list(&m.subtypes)));
+    }
+    if is_message {
+        lines.push(format!(
+            "Arrives on the events WebSocket with `type` = `\"{}\"`, as `AriEvent::{}`.",
+            m.name, m.rust
+        ));
+    }
+    lines.push("JSON keys this struct does not know are kept in `extra` and written back on serialization.".into());
+    lines.push(docs_link(&m.resource));
+    doc(&lines)
+}
+
+/// Variant name for a wire value; `Unknown` is the catch-all, so a documented
+/// value spelled `Unknown` becomes `UnknownValue`.
+fn variant_names(values: &[(String, Vec<String>)]) -> Vec<String> {
+    let mut out: Vec<String> = Vec::with_capacity(values.len());
+    for (v, _) in values {
+        let mut n = type_name(v);
+        if n == UNKNOWN {
+            n.push_str("Value");
+        }
+        let base = n.clone();
+        let mut i = 2;
+        while out.contains(&n) {
+            n = format!("{base}{i}");
+            i += 1;
+        }
+        out.push(n);
+    }
+    out
+}
+
+fn emit_enum(model: &ModelPlan, f: &FieldPlan, name: &str, all: &[String]) -> TokenStream {
+    let ty = ident(name);
+    let variants = variant_names(&f.values);
+    let unknown = ident(UNKNOWN);
+    let have: Vec<&str> = f.releases.iter().map(|s| s.as_str()).collect();
+    let enum_doc = doc(&[
+        format!("Allowed values of `{}.{}` (Swagger `allowableValues` LIST).", model.name, f.json),
+        format!("Releases: {}.", releases_doc(&have, all)),
+        format!(
+            "Open enum: a value this SDK does not know arrives as `{UNKNOWN}` with the string kept as sent."
+        ),
+        docs_link(&model.resource),
+    ]);
+    let mut defs = Vec::new();
+    let mut to_wire = Vec::new();
+    let mut from_wire = Vec::new();
+    let mut wires = Vec::new();
+    for ((wire, tags), v) in f.values.iter().zip(&variants) {
+        let vi = ident(v);
+        let tags: Vec<&str> = tags.iter().map(|s| s.as_str()).collect();
+        let d = doc(&[format!("Wire value `{wire}`."), format!("Releases: {}.", releases_doc(&tags, all))]);
+        defs.push(quote!(#d #vi,));
+        to_wire.push(quote!(Self::#vi => #wire,));
+        from_wire.push(quote!(#wire => Self::#vi,));
+        wires.push(wire.clone());
+    }
+    let count = wires.len();
+    quote! {
+        #enum_doc
+        #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+        pub enum #ty {
+            #(#defs)*
+            /// A value this SDK does not know, kept as sent.
+            #unknown(::std::string::String),
+        }
+
+        impl #ty {
+            /// Every documented wire value, in documented order.
+            pub const KNOWN: [&'static str; #count] = [#(#wires),*];
+
+            /// The wire string.
+            pub fn as_str(&self) -> &str {
+                match self {
+                    #(#to_wire)*
+                    Self::#unknown(s) => s,
+                }
+            }
+
+            /// Whether the value is not one this SDK knows.
+            pub fn is_unknown(&self) -> bool {
+                matches!(self, Self::#unknown(_))
+            }
+        }
+
+        impl ::std::convert::From<&str> for #ty {
+            fn from(s: &str) -> Self {
+                match s {
+                    #(#from_wire)*
+                    other => Self::#unknown(other.to_string()),
+                }
+            }
+        }
+
+        impl ::std::fmt::Display for #ty {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl ::asterisk_sdk_runtime::open_enum::OpenEnum for #ty {
+            fn as_wire(&self) -> &str {
+                self.as_str()
+            }
+            fn from_wire(wire: &str) -> Self {
+                Self::from(wire)
+            }
+            fn is_unknown(&self) -> bool {
+                #ty::is_unknown(self)
+            }
+        }
+
+        impl ::serde::Serialize for #ty {
+            fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> ::std::result::Result<S::Ok, S::Error> {
+                serializer.serialize_str(self.as_str())
+            }
+        }
+
+        impl<'de> ::serde::Deserialize<'de> for #ty {
+            fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
+                ::asterisk_sdk_runtime::ari::deserialize_open_enum(deserializer)
+            }
+        }
+    }
+}
+
+fn emit_models(plans: &[ModelPlan], messages: &BTreeSet<String>, all: &[String]) -> Result<GeneratedFile> {
+    let models: BTreeSet<&str> = plans.iter().map(|p| p.name.as_str()).collect();
+    let rust_names: BTreeMap<&str, &str> = plans.iter().map(|p| (p.name.as_str(), p.rust.as_str())).collect();
+    let mut graph: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    for p in plans {
+        let refs = graph.entry(p.name.clone()).or_default();
+        for f in &p.fields {
+            if let Some(target) = referenced(&f.data_type, &models) {
+                refs.insert(target);
+            }
+        }
+    }
+    let ctx = TypeCtx {
+        rust_names,
+        graph,
+    };
+
+    let mut items = Vec::new();
+    for m in plans {
+        let name = ident(&m.rust);
+        let mdoc = model_doc(m, all, messages.contains(&m.name));
+        let mut fields = Vec::new();
+        let mut enums = Vec::new();
+        for f in &m.fields {
+            let fdoc = field_doc(m, f, all);
+            let fi = ident(&f.rust);
+            let base = ctx.rust_type(&m.name, f, &f.data_type, false);
+            let json = &f.json;
+            let rename = if f.rust != f.json {
+                quote!(#[serde(rename = #json)])
+            } else {
+                TokenStream::new()
+            };
+            if f.required {
+                fields.push(quote! {
+                    #fdoc
+                    #rename
+                    pub #fi: #base,
+                });
+            } else {
+                fields.push(quote! {
+                    #fdoc
+                    #rename
+                    #[serde(default, skip_serializing_if = "Option::is_none")]
+                    pub #fi: ::std::option::Option<#base>,
+                });
+            }
+            if let Some(e) = &f.enum_name {
+                enums.push(emit_enum(m, f, e, all));
+            }
+        }
+        items.push(quote! {
+            #mdoc
+            #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+            pub struct #name {
+                #(#fields)*
+                /// JSON keys this SDK does not know (added by a newer Asterisk or
+                /// undocumented), kept as sent and written back on serialization.
+                #[serde(flatten)]
+                pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+            }
+            #(#enums)*
+        });
+    }
+    let head = inner_doc(&[
+        "ARI models: one struct per model of any generated release, one open enum per",
+        "property with allowed values. Generated from the ARI Swagger files; docs carry",
+        "facts only and link to docs.asterisk.org.",
+    ]);
+    let tokens = quote! {
+        #head
+        #(#items)*
+    };
+    render("ari/models.rs", tokens)
+}
+
+/// `//!` lines (`quote!` only takes literal doc comments).
+fn inner_doc(lines: &[&str]) -> TokenStream {
+    let mut out = TokenStream::new();
+    for l in lines {
+        let l = if l.is_empty() { String::new() } else { format!(" {l}") };
+        out.extend(quote!(#![doc = #l]));
+    }
+    out
+}
+
+/// Which header accessor a variant supports.
+enum Access {
+    /// A required field.
+    Required(Ident),
+    /// An optional field.
+    Optional(Ident),
+    /// No such field.
+    None,
+}
+
+fn access(m: &ModelPlan, json: &str, swagger: &str) -> Access {
+    match m.fields.iter().find(|f| f.json == json && f.data_type == swagger && f.enum_name.is_none()) {
+        Some(f) if f.required => Access::Required(ident(&f.rust)),
+        Some(f) => Access::Optional(ident(&f.rust)),
+        None => Access::None,
+    }
+}
+
+fn emit_events(plans: &[ModelPlan], messages: &BTreeMap<String, Vec<String>>, all: &[String]) -> Result<GeneratedFile> {
+    let concrete: Vec<&ModelPlan> = plans
+        .iter()
+        .filter(|p| messages.contains_key(&p.name) && p.subtypes.is_empty())
+        .collect();
+    let unknown = ident(UNKNOWN);
+
+    let mut variants = Vec::new();
+    let mut dispatch_slice = Vec::new();
+    let mut dispatch_value = Vec::new();
+    let mut serialize = Vec::new();
+    let mut type_arms = Vec::new();
+    let mut from_impls = Vec::new();
+    let mut app_arms = Vec::new();
+    let mut ts_arms = Vec::new();
+    let mut id_arms = Vec::new();
+    let mut type_names = Vec::new();
+    for m in &concrete {
+        let v = ident(&m.rust);
+        let wire = &m.name;
+        let tags: Vec<&str> = messages
+            .get(&m.name)
+            .map(|t| t.iter().map(|s| s.as_str()).collect())
+            .unwrap_or_default();
+        let vdoc = doc(&[
+            format!("`type` = `\"{wire}\"`: see [`{}`].", m.rust),
+            format!("Releases: {}.", releases_doc(&tags, all)),
+        ]);
+        variants.push(quote!(#vdoc #v(#v),));
+        dispatch_slice.push(quote!(#wire => ::serde_json::from_slice(bytes).map(Self::#v),));
+        dispatch_value.push(quote!(#wire => ::serde_json::from_value(value).map(Self::#v),));
+        serialize.push(quote!(Self::#v(e) => e.serialize(serializer),));
+        type_arms.push(quote!(Self::#v(_) => #wire,));
+        type_names.push(wire.clone());
+        let fdoc = format!(" Wrap a [`{}`].", m.rust);
+        from_impls.push(quote! {
+            impl ::std::convert::From<#v> for AriEvent {
+                #[doc = #fdoc]
+                fn from(e: #v) -> Self {
+                    Self::#v(e)
+                }
+            }
+        });
+        app_arms.push(match access(m, "application", "string") {
+            Access::Required(f) => quote!(Self::#v(e) => Some(e.#f.as_str()),),
+            Access::Optional(f) => quote!(Self::#v(e) => e.#f.as_deref(),),
+            Access::None => quote!(Self::#v(_) => None,),
+        });
+        id_arms.push(match access(m, "asterisk_id", "string") {
+            Access::Required(f) => quote!(Self::#v(e) => Some(e.#f.as_str()),),
+            Access::Optional(f) => quote!(Self::#v(e) => e.#f.as_deref(),),
+            Access::None => quote!(Self::#v(_) => None,),
+        });
+        ts_arms.push(match access(m, "timestamp", "Date") {
+            Access::Required(f) => quote!(Self::#v(e) => Some(e.#f),),
+            Access::Optional(f) => quote!(Self::#v(e) => e.#f,),
+            Access::None => quote!(Self::#v(_) => None,),
+        });
+    }
+    let count = type_names.len();
+    let uses = concrete.iter().map(|m| ident(&m.rust));
+    let enum_doc = doc(&[
+        "A message of the ARI events WebSocket (`GET /events`): every concrete subtype of `Message` in any generated release, selected by `type`.".into(),
+        format!("Releases: {}.", releases_doc(&all.iter().map(|s| s.as_str()).collect::<Vec<_>>(), all)),
+        "Unknown types arrive as `Unknown` with the raw JSON. Serializing writes the JSON back, unknown keys included.".into(),
+        docs_link("events"),
+    ]);
+
+    let head = inner_doc(&[
+        "ARI events: `AriEvent`, one variant per message type of the events WebSocket,",
+        "decoded from bytes by its `type` discriminator without an intermediate value.",
+    ]);
+    let tokens = quote! {
+        #head
+
+        use super::models::{#(#uses),*};
+        use ::serde::Serialize as _;
+
+        /// The `type` discriminator, read without touching the rest of the message.
+        #[derive(::serde::Deserialize)]
+        struct TypeTag<'a> {
+            /// Borrowed unless the JSON string holds escapes; empty when absent.
+            #[serde(borrow, rename = "type", default)]
+            kind: ::std::borrow::Cow<'a, str>,
+        }
+
+        #enum_doc
+        #[derive(Debug, Clone, PartialEq)]
+        #[allow(clippy::large_enum_variant)] // decoded once, then matched: no boxing per message
+        pub enum AriEvent {
+            #(#variants)*
+            /// A message whose `type` this SDK does not know (or that has no `type`), kept as sent.
+            #unknown(::serde_json::Value),
+        }
+
+        impl AriEvent {
+            /// Every `type` value with a typed variant, sorted.
+            pub const TYPES: [&'static str; #count] = [#(#type_names),*];
+
+            /// Decode one WebSocket message. The `type` is read first (borrowed, nothing
+            /// else is built), then the bytes are decoded straight into the selected
+            /// struct. An unknown `type` gives `Unknown`; a known `type` whose body does
+            /// not match its struct is an error (see [`AriEvent::from_slice_lossless`]).
+            pub fn from_slice(bytes: &[u8]) -> ::std::result::Result<Self, ::serde_json::Error> {
+                let tag: TypeTag<'_> = ::serde_json::from_slice(bytes)?;
+                match tag.kind.as_ref() {
+                    #(#dispatch_slice)*
+                    _ => ::serde_json::from_slice(bytes).map(Self::#unknown),
+                }
+            }
+
+            /// Decode without losing a message: a known `type` whose body does not match
+            /// its struct becomes `Unknown` with the raw JSON, and the decoding error is
+            /// returned beside it. Fails only when the bytes are not JSON.
+            pub fn from_slice_lossless(
+                bytes: &[u8],
+            ) -> ::std::result::Result<(Self, ::std::option::Option<::serde_json::Error>), ::serde_json::Error> {
+                match Self::from_slice(bytes) {
+                    Ok(event) => Ok((event, None)),
+                    Err(typed) => {
+                        let raw: ::serde_json::Value = ::serde_json::from_slice(bytes)?;
+                        Ok((Self::#unknown(raw), Some(typed)))
+                    }
+                }
+            }
+
+            /// Decode an already parsed JSON value, selected by its `type`.
+            pub fn from_value(value: ::serde_json::Value) -> ::std::result::Result<Self, ::serde_json::Error> {
+                let kind = value
+                    .get("type")
+                    .and_then(::serde_json::Value::as_str)
+                    .map(str::to_owned);
+                match kind.as_deref() {
+                    #(#dispatch_value)*
+                    _ => Ok(Self::#unknown(value)),
+                }
+            }
+
+            /// The `type` of the message (for `Unknown`, as sent; empty when absent).
+            pub fn event_type(&self) -> &str {
+                match self {
+                    #(#type_arms)*
+                    Self::#unknown(v) => v.get("type").and_then(::serde_json::Value::as_str).unwrap_or(""),
+                }
+            }
+
+            /// `application`: the Stasis application the event is for (`None` for
+            /// messages that are not events, such as `MissingParams`).
+            pub fn application(&self) -> ::std::option::Option<&str> {
+                match self {
+                    #(#app_arms)*
+                    Self::#unknown(v) => v.get("application").and_then(::serde_json::Value::as_str),
+                }
+            }
+
+            /// `timestamp`: when Asterisk raised the event (`None` for messages that
+            /// are not events; for `Unknown`, when absent or not a timestamp).
+            pub fn timestamp(&self) -> ::std::option::Option<::asterisk_sdk_runtime::ari::Timestamp> {
+                match self {
+                    #(#ts_arms)*
+                    Self::#unknown(v) => v
+                        .get("timestamp")
+                        .and_then(::serde_json::Value::as_str)
+                        .and_then(|s| s.parse().ok()),
+                }
+            }
+
+            /// `asterisk_id`: the id of the Asterisk instance that sent the message.
+            pub fn asterisk_id(&self) -> ::std::option::Option<&str> {
+                match self {
+                    #(#id_arms)*
+                    Self::#unknown(v) => v.get("asterisk_id").and_then(::serde_json::Value::as_str),
+                }
+            }
+
+            /// Whether this is a message without a typed variant.
+            pub fn is_unknown(&self) -> bool {
+                matches!(self, Self::#unknown(_))
+            }
+        }
+
+        /// Decodes like [`AriEvent::from_slice`].
+        impl ::std::str::FromStr for AriEvent {
+            type Err = ::serde_json::Error;
+
+            fn from_str(text: &str) -> ::std::result::Result<Self, Self::Err> {
+                Self::from_slice(text.as_bytes())
+            }
+        }
+
+        impl ::serde::Serialize for AriEvent {
+            fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> ::std::result::Result<S::Ok, S::Error> {
+                match self {
+                    #(#serialize)*
+                    Self::#unknown(v) => v.serialize(serializer),
+                }
+            }
+        }
+
+        /// Goes through `serde_json::Value` (the format is not known to be JSON
+        /// bytes); prefer [`AriEvent::from_slice`] for WebSocket messages.
+        impl<'de> ::serde::Deserialize<'de> for AriEvent {
+            fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
+                let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(deserializer)?;
+                Self::from_value(value).map_err(<D::Error as ::serde::de::Error>::custom)
+            }
+        }
+
+        #(#from_impls)*
+    };
+    render("ari/events.rs", tokens)
+}
+
+fn emit_mod() -> Result<GeneratedFile> {
+    let head = inner_doc(&[
+        "The Asterisk REST Interface: models and events of every generated release.",
+        "",
+        "- [`models`]: one struct per ARI model, unknown JSON keys kept in `extra`.",
+        "- [`events`]: [`AriEvent`], the messages of the events WebSocket.",
+    ]);
+    let tokens = quote! {
+        #head
+
+        pub mod events;
+        pub mod models;
+
+        pub use ::asterisk_sdk_runtime::ari::Timestamp;
+        pub use events::AriEvent;
+    };
+    render("ari/mod.rs", tokens)
+}
+
+/// Emit `ari/mod.rs`, `ari/models.rs` and `ari/events.rs`.
+pub fn emit(releases: &Releases, options: &Options) -> Result<Vec<GeneratedFile>> {
+    // Asterisk's descriptions are not in the manifests, so `upstream_prose` has
+    // nothing to add here.
+    let _ = options;
+    let all = releases.tags();
+    let plans = plan_models(releases);
+
+    // Message-derived models, with the releases that have them.
+    let mut messages: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for m in &releases.manifests {
+        for d in m.ari.descendants(MESSAGE_ROOT) {
+            messages.entry(d).or_default().push(m.tag.clone());
+        }
+    }
+    // Concrete messages (`Event` itself only has subtypes) become `AriEvent` variants.
+    let message_set: BTreeSet<String> = plans
+        .iter()
+        .filter(|p| messages.contains_key(&p.name) && p.subtypes.is_empty())
+        .map(|p| p.name.clone())
+        .collect();
+
+    let mut files = vec![
+        emit_mod()?,
+        emit_models(&plans, &message_set, &all)?,
+        emit_events(&plans, &messages, &all)?,
+    ];
+    files.sort_by(|a, b| a.path.cmp(&b.path));
+    Ok(files)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn docs_pages_are_capitalised_like_the_docs() {
+        assert_eq!(
+            docs_url("deviceStates"),
+            "https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/Devicestates_REST_API/"
+        );
+        assert!(docs_url("channels").ends_with("/Channels_REST_API/"));
+    }
+
+    #[test]
+    fn unknown_value_does_not_clash_with_catch_all() {
+        let values = vec![
+            ("Unknown".to_string(), vec![]),
+            ("UNKNOWN".to_string(), vec![]),
+            ("Dialing Offhook".to_string(), vec![]),
+        ];
+        assert_eq!(variant_names(&values), ["UnknownValue", "UnknownValue2", "DialingOffhook"]);
+    }
+}

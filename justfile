@@ -1,0 +1,36 @@
+# Tasks of the asterisk-sdk workspace. `just --list` shows them.
+
+upstream := "../shared/specs/asterisk"
+
+# Run the tour against the built-in mock Asterisk (or a real one: see README).
+tour:
+    cargo run -p asterisk-sdk --example tour
+
+# Run every test (what CI runs).
+test:
+    cargo test --workspace
+
+# Rebuild the manifests from the raw specs, then the generated crate.
+regen upstream=upstream:
+    cargo run -q -p asterisk-codegen --release -- manifest --upstream {{upstream}}
+    cargo run -q -p asterisk-codegen --release -- generate
+
+# Fail when the manifests or the generated code differ from what the generator makes.
+check upstream=upstream:
+    cargo run -q -p asterisk-codegen -- check --upstream {{upstream}}
+
+# What changed between two releases: just diff 22.10.1 23.4.1 markdown
+diff from to format="text":
+    cargo run -q -p asterisk-codegen -- diff {{from}} {{to}} --format {{format}}
+
+# Census of one release.
+stats tag:
+    cargo run -q -p asterisk-codegen -- stats --tag {{tag}}
+
+# Benchmarks (on demand; never part of the tests).
+bench:
+    cargo bench -p asterisk-sdk-bench
+
+# Everything CI checks.
+ci:
+    bash .ci/run

@@ -1,0 +1,245 @@
+//! [`AmiClientBuilder`]: connection settings, credentials, timeouts, reconnect and
+//! subscriber policies, and the session settings re-applied after every login.
+
+use super::reconnect::ReconnectPolicy;
+use super::{AmiClient, AmiError};
+use std::fmt;
+use std::time::Duration;
+
+/// How the client logs in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub enum AuthMode {
+    /// `Challenge` with `AuthType: MD5`, then `Login` with `Key`; when Asterisk
+    /// refuses the challenge, a plaintext `Secret` login.
+    #[default]
+    Md5WithFallback,
+    /// MD5 only; a refused challenge is an [`AmiError::Auth`].
+    Md5,
+    /// Plaintext `Secret` only.
+    Plaintext,
+}
+
+/// What happens when a subscriber does not keep up with the event stream.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub enum SlowSubscriberPolicy {
+    /// No event is ever dropped: when a subscriber's buffer is full, the socket
+    /// reader waits for it, and TCP pushes back to Asterisk. Answers to actions queued
+    /// behind those events wait too.
+    #[default]
+    Block,
+    /// A full subscriber misses events; it then receives
+    /// [`EventItem::Lagged`](super::EventItem::Lagged) with the number missed.
+    Lossy,
+}
+
+/// The secret, never shown by `Debug`.
+#[derive(Clone, Default)]
+pub(crate) struct Secret(pub(crate) String);
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("<redacted>")
+    }
+}
+
+/// Everything the client needs to (re)connect. Built by [`AmiClientBuilder`].
+#[derive(Debug, Clone)]
+pub(crate) struct Config {
+    pub(crate) host: String,
+    pub(crate) port: Option<u16>,
+    pub(crate) username: String,
+    pub(crate) secret: Secret,
+    pub(crate) auth: AuthMode,
+    pub(crate) connect_timeout: Duration,
+    pub(crate) action_timeout: Duration,
+    pub(crate) reconnect: ReconnectPolicy,
+    pub(crate) event_buffer: usize,
+    pub(crate) slow_subscriber: SlowSubscriberPolicy,
+    pub(crate) keep_early_events: bool,
+    pub(crate) events_mask: Option<String>,
+    pub(crate) filters: Vec<String>,
+    pub(crate) max_message: usize,
+    #[cfg(feature = "tls")]
+    pub(crate) tls: Option<TlsSettings>,
+}
+
+/// TLS settings: the rustls configuration and the server name to verify.
+#[cfg(feature = "tls")]
+#[derive(Clone)]
+pub(crate) struct TlsSettings {
+    pub(crate) config: std::sync::Arc<tokio_rustls::rustls::ClientConfig>,
+    pub(crate) server_name: Option<String>,
+}
+
+#[cfg(feature = "tls")]
+impl fmt::Debug for TlsSettings {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("TlsSettings")
+            .field("server_name", &self.server_name)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Config {
+    /// The port: the configured one, else 5039 with TLS, else 5038.
+    pub(crate) fn port(&self) -> u16 {
+        #[cfg(feature = "tls")]
+        if self.port.is_none() && self.tls.is_some() {
+            return 5039;
+        }
+        self.port.unwrap_or(5038)
+    }
+
+    /// `host:port` for messages.
+    pub(crate) fn addr(&self) -> String {
+        format!("{}:{}", self.host, self.port())
+    }
+}
+
+/// Builder of an [`AmiClient`]; start with [`AmiClient::builder`].
+#[derive(Debug, Clone)]
+pub struct AmiClientBuilder {
+    cfg: Config,
+}
+
+impl Default for AmiClientBuilder {
+    fn default() -> Self {
+        AmiClientBuilder {
+            cfg: Config {
+                host: "127.0.0.1".into(),
+                port: None,
+                username: String::new(),
+                secret: Secret::default(),
+                auth: AuthMode::default(),
+                connect_timeout: Duration::from_secs(10),
+                action_timeout: Duration::from_secs(30),
+                reconnect: ReconnectPolicy::default(),
+                event_buffer: 16_384,
+                slow_subscriber: SlowSubscriberPolicy::default(),
+                keep_early_events: true,
+                events_mask: None,
+                filters: Vec::new(),
+                max_message: super::super::codec::DEFAULT_MAX_MESSAGE,
+                #[cfg(feature = "tls")]
+                tls: None,
+            },
+        }
+    }
+}
+
+impl AmiClientBuilder {
+    /// Host name or address (default `127.0.0.1`).
+    pub fn host(mut self, host: impl Into<String>) -> Self {
+        self.cfg.host = host.into();
+        self
+    }
+
+    /// Port (default 5038, or 5039 with TLS).
+    pub fn port(mut self, port: u16) -> Self {
+        self.cfg.port = Some(port);
+        self
+    }
+
+    /// Username and secret (the secret is never logged nor shown by `Debug`).
+    pub fn credentials(mut self, username: impl Into<String>, secret: impl Into<String>) -> Self {
+        self.cfg.username = username.into();
+        self.cfg.secret = Secret(secret.into());
+        self
+    }
+
+    /// How to log in (default [`AuthMode::Md5WithFallback`]).
+    pub fn auth_mode(mut self, mode: AuthMode) -> Self {
+        self.cfg.auth = mode;
+        self
+    }
+
+    /// Timeout for opening the connection (TCP and TLS; default 10 s).
+    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
+        self.cfg.connect_timeout = timeout;
+        self
+    }
+
+    /// Timeout for the answer to one action (default 30 s). For list actions it
+    /// bounds the wait for each next message of the list.
+    pub fn action_timeout(mut self, timeout: Duration) -> Self {
+        self.cfg.action_timeout = timeout;
+        self
+    }
+
+    /// What to do when the connection is lost (default: exponential backoff with
+    /// jitter, forever).
+    pub fn reconnect(mut self, policy: ReconnectPolicy) -> Self {
+        self.cfg.reconnect = policy;
+        self
+    }
+
+    /// Events each subscriber may have waiting (default 16,384; at least 1). Also
+    /// the size of the buffer kept for the first subscriber.
+    pub fn event_buffer(mut self, events: usize) -> Self {
+        self.cfg.event_buffer = events.clamp(1, u32::MAX as usize);
+        self
+    }
+
+    /// What to do with a subscriber that does not keep up (default
+    /// [`SlowSubscriberPolicy::Block`]).
+    pub fn slow_subscriber(mut self, policy: SlowSubscriberPolicy) -> Self {
+        self.cfg.slow_subscriber = policy;
+        self
+    }
+
+    /// Keep the events that arrive before the first subscriber for it (default
+    /// true). With `false`, events that arrive while nobody subscribes are dropped,
+    /// which suits programs that only send actions.
+    pub fn keep_early_events(mut self, keep: bool) -> Self {
+        self.cfg.keep_early_events = keep;
+        self
+    }
+
+    /// Event mask sent as `Events:` with every login (`on`, `off`, or classes like
+    /// `call,system`). Default: not sent (Asterisk's default for the user).
+    pub fn events(mut self, mask: impl Into<String>) -> Self {
+        self.cfg.events_mask = Some(mask.into());
+        self
+    }
+
+    /// Add a session event filter, applied with the `Filter` action after every
+    /// login (e.g. `Event: Newchannel`, or `!Event: VarSet`).
+    pub fn filter(mut self, expression: impl Into<String>) -> Self {
+        self.cfg.filters.push(expression.into());
+        self
+    }
+
+    /// Cap on one received message (default 1 MiB); longer ones are skipped and
+    /// logged.
+    pub fn max_message_size(mut self, bytes: usize) -> Self {
+        self.cfg.max_message = bytes;
+        self
+    }
+
+    /// Use TLS with this rustls configuration (the default port becomes 5039).
+    /// The server name verified is the host unless set with
+    /// [`AmiClientBuilder::tls_server_name`].
+    #[cfg(feature = "tls")]
+    pub fn tls(mut self, config: std::sync::Arc<tokio_rustls::rustls::ClientConfig>) -> Self {
+        let server_name = self.cfg.tls.take().and_then(|t| t.server_name);
+        self.cfg.tls = Some(TlsSettings { config, server_name });
+        self
+    }
+
+    /// The TLS server name to verify, when it differs from the host.
+    #[cfg(feature = "tls")]
+    pub fn tls_server_name(mut self, name: impl Into<String>) -> Self {
+        if let Some(t) = self.cfg.tls.as_mut() {
+            t.server_name = Some(name.into());
+        }
+        self
+    }
+
+    /// Connect and log in. The first connection is not retried: its failure is
+    /// returned; the reconnect policy applies to connections lost later.
+    pub async fn connect(self) -> Result<AmiClient, AmiError> {
+        AmiClient::start(self.cfg).await
+    }
+}

@@ -1,0 +1,281 @@
+//! One live connection: the socket reader task (decode, route answers, dispatch
+//! events), the writer task, and [`ConnHandle`] to send actions over it.
+
+use super::AmiError;
+use super::hub::{Dispatcher, Hub, Item};
+use super::pending::{Pending, Waiter};
+use super::transport::BoxIo;
+use super::super::action::ActionHeaders;
+use super::super::codec::{Frame, FrameDecoder};
+use super::super::message::Message;
+use super::super::text::Text;
+use bytes::BytesMut;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+use tokio::io::{AsyncReadExt, AsyncWriteExt, ReadHalf, WriteHalf};
+use tokio::sync::{mpsc, oneshot};
+use tokio::task::JoinHandle;
+
+/// Bytes read from the socket at a time (at least).
+const READ_CHUNK: usize = 64 * 1024;
+/// Rendered actions queued for the writer.
+const WRITE_QUEUE: usize = 1024;
+
+/// Sending side of one connection.
+pub(crate) struct ConnHandle {
+    id: u64,
+    next: AtomicU64,
+    write_tx: mpsc::Sender<Vec<u8>>,
+    pub(crate) pending: Arc<Pending>,
+}
+
+/// The tasks of one connection.
+pub(crate) struct ConnTasks {
+    pub(crate) reader: JoinHandle<()>,
+    pub(crate) writer: JoinHandle<()>,
+}
+
+impl ConnTasks {
+    pub(crate) fn abort(&self) {
+        self.reader.abort();
+        self.writer.abort();
+    }
+}
+
+/// Where the reader stores the banner line.
+pub(crate) type BannerSlot = Arc<Mutex<Option<Text>>>;
+
+/// Start the reader and writer of a fresh connection. The reader dispatches no
+/// event before `gate` fires (login done); when it fires with `true`, a
+/// `Reconnected` marker goes out first.
+pub(crate) fn start(
+    io: BoxIo,
+    id: u64,
+    hub: Arc<Hub>,
+    banner: BannerSlot,
+    max_message: usize,
+    gate: oneshot::Receiver<bool>,
+) -> (Arc<ConnHandle>, ConnTasks) {
+    let (read, write) = tokio::io::split(io);
+    let (write_tx, write_rx) = mpsc::channel(WRITE_QUEUE);
+    let pending = Arc::new(Pending::default());
+    let reader = tokio::spawn(read_loop(
+        read,
+        pending.clone(),
+        Dispatcher::new(hub.clone()),
+        hub.max_batch(),
+        banner,
+        max_message,
+        gate,
+    ));
+    let writer = tokio::spawn(write_loop(write, write_rx));
+    let handle = Arc::new(ConnHandle {
+        id,
+        next: AtomicU64::new(1),
+        write_tx,
+        pending,
+    });
+    (handle, ConnTasks { reader, writer })
+}
+
+impl ConnHandle {
+    /// A fresh internal ActionID: `sdk-<connection>-<n>`.
+    pub(crate) fn next_action_id(&self) -> String {
+        format!("sdk-{}-{}", self.id, self.next.fetch_add(1, Ordering::Relaxed))
+    }
+
+    /// Render and queue an action whose waiter is registered under `id`.
+    pub(crate) async fn write_action(
+        &self,
+        name: &str,
+        headers: &ActionHeaders,
+        id: &str,
+        waiter: Waiter,
+    ) -> Result<(), AmiError> {
+        let mut out = Vec::with_capacity(64 + headers.len() * 32);
+        headers.render(name, Some(id), &mut out)?;
+        self.pending.register(id, waiter)?;
+        if self.write_tx.send(out).await.is_err() {
+            self.pending.remove(id);
+            return Err(AmiError::Disconnected);
+        }
+        Ok(())
+    }
+
+    /// Send an action and wait for its answer.
+    pub(crate) async fn request(
+        &self,
+        name: &str,
+        headers: &ActionHeaders,
+        user_id: Option<&str>,
+        timeout: Duration,
+    ) -> Result<Message, AmiError> {
+        let id = match user_id {
+            Some(u) => u.to_string(),
+            None => self.next_action_id(),
+        };
+        let (tx, rx) = oneshot::channel();
+        self.write_action(name, headers, &id, Waiter::Single(tx)).await?;
+        match tokio::time::timeout(timeout, rx).await {
+            Ok(Ok(msg)) => Ok(msg),
+            Ok(Err(_)) => Err(AmiError::Disconnected),
+            Err(_) => {
+                self.pending.remove(&id);
+                Err(AmiError::Timeout {
+                    action: name.to_string(),
+                    after: timeout,
+                })
+            }
+        }
+    }
+}
+
+/// Whether a message is a response (first header `Response`) rather than an event.
+/// OriginateResponse events carry a `Response` header too: the first line decides.
+fn is_response(msg: &Message) -> bool {
+    let first = msg.name(0);
+    if first.eq_ignore_ascii_case("Event") {
+        return false;
+    }
+    if first.eq_ignore_ascii_case("Response") {
+        return true;
+    }
+    msg.position("Event").is_none() && msg.position("Response").is_some()
+}
+
+async fn write_loop(mut write: WriteHalf<BoxIo>, mut rx: mpsc::Receiver<Vec<u8>>) {
+    let mut out = Vec::with_capacity(4096);
+    while let Some(first) = rx.recv().await {
+        out.clear();
+        out.extend_from_slice(&first);
+        // Coalesce what is already queued into one write.
+        while out.len() < READ_CHUNK {
+            match rx.try_recv() {
+                Ok(more) => out.extend_from_slice(&more),
+                Err(_) => break,
+            }
+        }
+        if let Err(e) = write.write_all(&out).await {
+            tracing::debug!(error = %e, "AMI write failed");
+            return;
+        }
+        if let Err(e) = write.flush().await {
+            tracing::debug!(error = %e, "AMI flush failed");
+            return;
+        }
+    }
+    let _ = write.shutdown().await;
+}
+
+struct Reader {
+    pending: Arc<Pending>,
+    dispatcher: Dispatcher,
+    max_batch: usize,
+    batch: Vec<Item>,
+    gate: Option<oneshot::Receiver<bool>>,
+}
+
+impl Reader {
+    async fn open_gate(&mut self) {
+        if let Some(gate) = self.gate.take() {
+            if let Ok(true) = gate.await {
+                self.dispatcher.announce_reconnected();
+            }
+        }
+    }
+
+    async fn flush(&mut self) {
+        if self.batch.is_empty() {
+            return;
+        }
+        self.open_gate().await;
+        let items = std::mem::replace(&mut self.batch, Vec::with_capacity(self.max_batch));
+        self.dispatcher.dispatch(items).await;
+    }
+
+    async fn handle(&mut self, msg: Message) {
+        if is_response(&msg) {
+            if let Err(msg) = self.pending.route_response(msg) {
+                tracing::debug!(action_id = msg.action_id(), "AMI response nobody waits for; dropped");
+            }
+            return;
+        }
+        let msg = if self.pending.has_lists() && msg.action_id().is_some() {
+            match self.pending.route_event(msg) {
+                Ok(()) => return,
+                Err(msg) => msg,
+            }
+        } else {
+            msg
+        };
+        self.batch.push(Item::Msg(msg));
+        if self.batch.len() >= self.max_batch {
+            self.flush().await;
+        }
+    }
+}
+
+async fn read_loop(
+    mut read: ReadHalf<BoxIo>,
+    pending: Arc<Pending>,
+    dispatcher: Dispatcher,
+    max_batch: usize,
+    banner: BannerSlot,
+    max_message: usize,
+    gate: oneshot::Receiver<bool>,
+) {
+    let mut decoder = FrameDecoder::with_max_message(max_message);
+    let mut buf = BytesMut::with_capacity(READ_CHUNK);
+    let mut r = Reader {
+        pending,
+        dispatcher,
+        max_batch,
+        batch: Vec::with_capacity(max_batch),
+        gate: Some(gate),
+    };
+    loop {
+        if buf.capacity() - buf.len() < READ_CHUNK / 4 {
+            buf.reserve(READ_CHUNK);
+        }
+        let n = tokio::select! {
+            biased;
+            n = read.read_buf(&mut buf) => n,
+            opened = async {
+                match r.gate.as_mut() {
+                    Some(g) => g.await,
+                    None => std::future::pending().await,
+                }
+            } => {
+                r.gate = None;
+                if let Ok(true) = opened {
+                    r.dispatcher.announce_reconnected();
+                }
+                continue;
+            }
+        };
+        match n {
+            Ok(0) => break,
+            Ok(_) => {}
+            Err(e) => {
+                tracing::debug!(error = %e, "AMI read failed");
+                break;
+            }
+        }
+        while let Some(frame) = decoder.decode(&mut buf) {
+            match frame {
+                Ok(Frame::Message(m)) => r.handle(m).await,
+                Ok(Frame::Banner(t)) => {
+                    tracing::debug!(banner = %t, "AMI banner");
+                    *banner.lock().unwrap_or_else(|e| e.into_inner()) = Some(t);
+                }
+                Err(e) => tracing::warn!(error = %e, "AMI message skipped"),
+            }
+        }
+        r.flush().await;
+    }
+    // Fail the calls in flight first: a login waiting for its answer must not keep
+    // the gate closed while the last events are dispatched.
+    r.pending.close();
+    r.flush().await;
+}

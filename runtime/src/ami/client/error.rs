@@ -1,0 +1,101 @@
+//! [`AmiError`]: everything that can go wrong on the client.
+
+use super::super::action::InvalidHeader;
+use super::super::response::Response;
+use std::time::Duration;
+
+/// An error of the AMI client.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum AmiError {
+    /// The TCP connection could not be opened.
+    #[error("cannot connect to AMI at {addr}: {source}")]
+    Connect {
+        /// `host:port`.
+        addr: String,
+        /// The cause.
+        #[source]
+        source: std::io::Error,
+    },
+    /// Opening the connection (TCP, and TLS when enabled) took too long.
+    #[error("connecting to AMI at {addr} timed out after {after:?}")]
+    ConnectTimeout {
+        /// `host:port`.
+        addr: String,
+        /// The configured connect timeout.
+        after: Duration,
+    },
+    /// The TLS handshake failed.
+    #[error("TLS handshake with {addr} failed: {source}")]
+    Tls {
+        /// `host:port`.
+        addr: String,
+        /// The cause.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The host is not a valid TLS server name.
+    #[error("invalid TLS server name {0:?}")]
+    InvalidServerName(String),
+    /// Asterisk rejected the credentials (or MD5 was required and refused).
+    #[error("AMI authentication failed: {message}")]
+    Auth {
+        /// Asterisk's `Message:` (e.g. `Authentication failed`).
+        message: String,
+    },
+    /// A session setting (`Filter`) applied after login was rejected.
+    #[error("AMI session setup failed: {0}")]
+    Setup(String),
+    /// The connection was lost before the answer arrived, or the client is between
+    /// connections (reconnecting).
+    #[error("the AMI connection is lost")]
+    Disconnected,
+    /// The client was closed ([`AmiClient::disconnect`](super::AmiClient::disconnect),
+    /// or the reconnect policy gave up).
+    #[error("the AMI client is closed")]
+    Closed,
+    /// No answer within the per-action timeout.
+    #[error("no answer to AMI action {action} within {after:?}")]
+    Timeout {
+        /// The action name.
+        action: String,
+        /// The configured timeout.
+        after: Duration,
+    },
+    /// A header would break the framing.
+    #[error(transparent)]
+    InvalidHeader(#[from] InvalidHeader),
+    /// The action's own `ActionID` is already used by an action in flight.
+    #[error("ActionID {0:?} is already used by an action in flight")]
+    DuplicateActionId(String),
+    /// Asterisk answered `Response: Error` where a result was needed (list actions,
+    /// [`Response::into_result`](super::super::Response::into_result)).
+    #[error("AMI action {action} failed: {message}")]
+    ActionFailed {
+        /// The action name.
+        action: String,
+        /// Asterisk's `Message:` (empty when absent).
+        message: String,
+        /// The whole answer.
+        response: Box<Response>,
+    },
+    /// An I/O error on an established connection.
+    #[error("AMI I/O error: {0}")]
+    Io(#[from] std::io::Error),
+}
+
+impl Response {
+    /// `Ok(self)` when successful, [`AmiError::ActionFailed`] for `Response: Error`
+    /// (or any status other than Success/Follows/Goodbye).
+    pub fn into_result(self) -> Result<Response, AmiError> {
+        if self.is_success() {
+            Ok(self)
+        } else {
+            Err(AmiError::ActionFailed {
+                action: String::new(),
+                message: self.message.as_deref().unwrap_or("").to_string(),
+                response: Box::new(self),
+            })
+        }
+    }
+}

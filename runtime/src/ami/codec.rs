@@ -1,0 +1,351 @@
+//! Framing of the AMI byte stream: [`FrameDecoder`] splits received bytes into
+//! [`Frame`]s (the banner line, then one [`Message`] per block ended by an empty line).
+//!
+//! Tolerated on input, as Asterisk really sends them: `\r\n` and bare `\n` line
+//! endings in any mix (`\r\n\r\n`, `\r\n\n`, `\n\n` all end a message); the banner
+//! `Asterisk Call Manager/<version>` without an empty line after it; extra empty
+//! lines between messages (QueueRule); command output as repeated `Output:` headers
+//! and in the legacy `Response: Follows` … `--END COMMAND--` form whose body may
+//! contain empty lines. A message longer than the configured cap is skipped up to its
+//! terminating empty line without being buffered and reported as
+//! [`FrameError::TooLarge`]; decoding then continues with the next message.
+
+use super::message::Message;
+use super::text::Text;
+use bytes::{Buf, BytesMut};
+
+/// Default cap on one message: 1 MiB.
+pub const DEFAULT_MAX_MESSAGE: usize = 1 << 20;
+
+/// Prefix of the banner line Asterisk writes right after accepting a connection.
+const BANNER_PREFIX: &[u8] = b"Asterisk Call Manager";
+/// First line of a legacy command response whose body ends with [`END_COMMAND`].
+const FOLLOWS: &[u8] = b"Response: Follows";
+/// End marker of a legacy `Response: Follows` body.
+const END_COMMAND: &[u8] = b"--END COMMAND--";
+
+/// One decoded unit of the AMI stream.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Frame {
+    /// The banner line, e.g. `Asterisk Call Manager/12.0.0` (without line ending).
+    Banner(Text),
+    /// A response, an event, or (server side) an action.
+    Message(Message),
+}
+
+/// A problem in the stream that the decoder reported and stepped over.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum FrameError {
+    /// A message exceeded the cap; its bytes were discarded up to and including its
+    /// terminating empty line.
+    #[error("AMI message of {size} bytes exceeds the limit of {limit} bytes and was skipped")]
+    TooLarge {
+        /// Bytes discarded (the whole message including its line endings).
+        size: usize,
+        /// The configured cap.
+        limit: usize,
+    },
+}
+
+/// Incremental AMI frame decoder.
+///
+/// Feed it by appending received bytes to one [`BytesMut`] and calling
+/// [`FrameDecoder::decode`] until it returns `None`. Complete frames are split off
+/// the front of the buffer and frozen, so every [`Message`] shares the received
+/// bytes without copying. Bytes already scanned are never scanned again when a
+/// frame arrives in many chunks.
+#[derive(Debug, Clone)]
+pub struct FrameDecoder {
+    max: usize,
+    /// Offset (in the buffer) of the first byte of the line being scanned.
+    line_start: usize,
+    /// Offset from which the search for the next `\n` resumes.
+    search_from: usize,
+    /// The current message is a legacy `Response: Follows` command response.
+    follows: bool,
+    /// Its `--END COMMAND--` line has been seen.
+    end_seen: bool,
+    /// Discarding an oversized message: bytes discarded so far.
+    skipping: Option<usize>,
+    /// While discarding: part of the current line was already discarded.
+    skip_mid_line: bool,
+}
+
+impl Default for FrameDecoder {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+fn is_empty_line(line: &[u8]) -> bool {
+    line.is_empty() || line == b"\r"
+}
+
+fn trim_cr(line: &[u8]) -> &[u8] {
+    line.strip_suffix(b"\r").unwrap_or(line)
+}
+
+impl FrameDecoder {
+    /// A decoder with the default cap of [`DEFAULT_MAX_MESSAGE`] bytes per message.
+    pub fn new() -> Self {
+        Self::with_max_message(DEFAULT_MAX_MESSAGE)
+    }
+
+    /// A decoder that skips messages longer than `max` bytes (at least 64 bytes, at
+    /// most 4 GiB − 1).
+    pub fn with_max_message(max: usize) -> Self {
+        FrameDecoder {
+            max: max.clamp(64, u32::MAX as usize - 1),
+            line_start: 0,
+            search_from: 0,
+            follows: false,
+            end_seen: false,
+            skipping: None,
+            skip_mid_line: false,
+        }
+    }
+
+    /// The cap on one message, in bytes.
+    pub fn max_message(&self) -> usize {
+        self.max
+    }
+
+    fn reset_message(&mut self) {
+        self.line_start = 0;
+        self.search_from = 0;
+        self.follows = false;
+        self.end_seen = false;
+        self.skipping = None;
+        self.skip_mid_line = false;
+    }
+
+    fn message_may_end(&self) -> bool {
+        !self.follows || self.end_seen
+    }
+
+    /// Decode the next frame from the front of `buf`, removing its bytes.
+    ///
+    /// Returns `None` when more bytes are needed (the bytes seen so far stay in
+    /// `buf`, except those of an oversized message, which are dropped), `Some(Err)`
+    /// after skipping an oversized message, `Some(Ok)` for a frame.
+    pub fn decode(&mut self, buf: &mut BytesMut) -> Option<Result<Frame, FrameError>> {
+        loop {
+            if let Some(size) = self.skipping {
+                match self.skip_step(buf, size) {
+                    SkipStep::NeedMore => return None,
+                    SkipStep::Continue => continue,
+                    SkipStep::Done(size) => {
+                        self.reset_message();
+                        return Some(Err(FrameError::TooLarge { size, limit: self.max }));
+                    }
+                }
+            }
+            let Some(nl) = memchr::memchr(b'\n', &buf[self.search_from..]).map(|i| self.search_from + i) else {
+                self.search_from = buf.len();
+                if buf.len() > self.max {
+                    // One unterminated line made the message too long.
+                    let partial = &buf[self.line_start..];
+                    self.skip_mid_line = !is_empty_line(partial);
+                    let size = buf.len();
+                    buf.clear();
+                    self.enter_skip(size);
+                }
+                return None;
+            };
+            let line = &buf[self.line_start..nl];
+            let first = self.line_start == 0;
+            if is_empty_line(line) {
+                if first {
+                    // Stray empty line between messages (QueueRule, or a lone CRLF).
+                    buf.advance(nl + 1);
+                    self.reset_message();
+                    continue;
+                }
+                if self.message_may_end() {
+                    let frame = buf.split_to(self.line_start).freeze();
+                    buf.advance(nl + 1 - frame.len());
+                    self.reset_message();
+                    return Some(Ok(Frame::Message(Message::parse(frame))));
+                }
+                // An empty line inside a legacy command body.
+            } else if first {
+                let content = trim_cr(line);
+                if content.starts_with(BANNER_PREFIX) && memchr::memchr(b':', content).is_none() {
+                    let len = content.len();
+                    let bytes = buf.split_to(nl + 1).freeze().slice(..len);
+                    self.reset_message();
+                    return Some(Ok(Frame::Banner(Text::from_bytes(bytes))));
+                }
+                if content.eq_ignore_ascii_case(FOLLOWS) {
+                    self.follows = true;
+                }
+            } else if self.follows && trim_cr(line).ends_with(END_COMMAND) {
+                self.end_seen = true;
+            }
+            self.line_start = nl + 1;
+            self.search_from = nl + 1;
+            if self.line_start > self.max {
+                let size = self.line_start;
+                buf.advance(size);
+                self.skip_mid_line = false;
+                self.enter_skip(size);
+            }
+        }
+    }
+
+    fn enter_skip(&mut self, discarded: usize) {
+        self.skipping = Some(discarded);
+        self.line_start = 0;
+        self.search_from = 0;
+    }
+
+    /// One step of discarding an oversized message (the buffer starts at a line
+    /// boundary, or in the middle of a line when `skip_mid_line`).
+    fn skip_step(&mut self, buf: &mut BytesMut, size: usize) -> SkipStep {
+        match memchr::memchr(b'\n', buf) {
+            Some(i) => {
+                let line = &buf[..i];
+                let empty = !self.skip_mid_line && is_empty_line(line);
+                if !empty && self.follows && trim_cr(line).ends_with(END_COMMAND) {
+                    self.end_seen = true;
+                }
+                let total = size + i + 1;
+                buf.advance(i + 1);
+                self.skip_mid_line = false;
+                if empty && self.message_may_end() {
+                    return SkipStep::Done(total);
+                }
+                self.skipping = Some(total);
+                SkipStep::Continue
+            }
+            None => {
+                // Keep a lone CR at the start of a line: with the next LF it may be
+                // the terminating empty line.
+                if !self.skip_mid_line && &buf[..] == b"\r" {
+                    return SkipStep::NeedMore;
+                }
+                if !buf.is_empty() {
+                    self.skipping = Some(size + buf.len());
+                    self.skip_mid_line = true;
+                    buf.clear();
+                }
+                SkipStep::NeedMore
+            }
+        }
+    }
+}
+
+enum SkipStep {
+    NeedMore,
+    Continue,
+    Done(usize),
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn decode_all(dec: &mut FrameDecoder, input: &[u8], chunk: usize) -> Vec<Result<Frame, FrameError>> {
+        let mut buf = BytesMut::new();
+        let mut out = Vec::new();
+        for c in input.chunks(chunk.max(1)) {
+            buf.extend_from_slice(c);
+            while let Some(f) = dec.decode(&mut buf) {
+                out.push(f);
+            }
+        }
+        out
+    }
+
+    fn msg(f: &Result<Frame, FrameError>) -> &Message {
+        match f {
+            Ok(Frame::Message(m)) => m,
+            other => panic!("not a message: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn banner_then_messages_with_mixed_terminators() {
+        let input = b"Asterisk Call Manager/12.0.0\r\nResponse: Success\r\nMessage: ok\n\r\n\r\nEvent: A\n\nEvent: B\r\n\r\n";
+        for chunk in [1, 2, 3, 5, 100] {
+            let out = decode_all(&mut FrameDecoder::new(), input, chunk);
+            assert_eq!(out.len(), 4, "chunk {chunk}");
+            assert_eq!(out[0], Ok(Frame::Banner(Text::from("Asterisk Call Manager/12.0.0"))));
+            assert_eq!(msg(&out[1]).get("Message"), Some("ok"));
+            assert_eq!(msg(&out[2]).event_name(), Some("A"));
+            assert_eq!(msg(&out[3]).event_name(), Some("B"));
+        }
+    }
+
+    #[test]
+    fn legacy_follows_body_keeps_empty_lines() {
+        let input = b"Response: Follows\r\nPrivilege: Command\r\nActionID: 1\r\nline one\n\nline: three\n--END COMMAND--\r\n\r\nEvent: Next\r\n\r\n";
+        for chunk in [1, 4, 1000] {
+            let out = decode_all(&mut FrameDecoder::new(), input, chunk);
+            assert_eq!(out.len(), 2);
+            let m = msg(&out[0]);
+            assert_eq!(m.response(), Some("Follows"));
+            assert!(m.as_bytes().ends_with(b"--END COMMAND--\r\n"));
+            assert_eq!(msg(&out[1]).event_name(), Some("Next"));
+        }
+    }
+
+    #[test]
+    fn oversized_message_is_reported_and_skipped() {
+        let mut input = b"Event: Small\r\n\r\nEvent: Big\r\n".to_vec();
+        for i in 0..100 {
+            input.extend_from_slice(format!("Variable: v{i}=xxxxxxxxxxxxxxxxxxxxxxxx\r\n").as_bytes());
+        }
+        input.extend_from_slice(b"\r\nEvent: After\r\n\r\n");
+        for chunk in [1, 7, 4096] {
+            let out = decode_all(&mut FrameDecoder::with_max_message(1024), &input, chunk);
+            assert_eq!(out.len(), 3, "chunk {chunk}");
+            assert_eq!(msg(&out[0]).event_name(), Some("Small"));
+            match &out[1] {
+                Err(FrameError::TooLarge { size, limit }) => {
+                    assert_eq!(*limit, 1024);
+                    assert_eq!(*size, input.len() - 16 - 16);
+                }
+                other => panic!("{other:?}"),
+            }
+            assert_eq!(msg(&out[2]).event_name(), Some("After"));
+        }
+    }
+
+    #[test]
+    fn oversized_single_line_is_not_buffered() {
+        let mut dec = FrameDecoder::with_max_message(100);
+        let mut buf = BytesMut::new();
+        buf.extend_from_slice(b"Event: X\r\nData: ");
+        assert!(dec.decode(&mut buf).is_none());
+        for _ in 0..50 {
+            buf.extend_from_slice(&[b'a'; 100]);
+            assert!(dec.decode(&mut buf).is_none());
+            assert!(buf.len() <= 200, "buffered {}", buf.len());
+        }
+        buf.extend_from_slice(b"\r\n\r\nEvent: Y\r\n\r\n");
+        assert!(matches!(dec.decode(&mut buf), Some(Err(FrameError::TooLarge { .. }))));
+        assert_eq!(msg(&dec.decode(&mut buf).unwrap()).event_name(), Some("Y"));
+    }
+
+    #[test]
+    fn garbage_never_panics() {
+        let mut seed = 0x2545_f491_u32;
+        let mut data = Vec::new();
+        for _ in 0..20_000 {
+            seed ^= seed << 13;
+            seed ^= seed >> 17;
+            seed ^= seed << 5;
+            data.push(match seed % 7 {
+                0 => b'\n',
+                1 => b'\r',
+                2 => b':',
+                _ => (seed >> 8) as u8,
+            });
+        }
+        for chunk in [1, 13, 512] {
+            let out = decode_all(&mut FrameDecoder::with_max_message(256), &data, chunk);
+            assert!(!out.is_empty());
+        }
+    }
+}
