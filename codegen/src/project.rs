@@ -138,10 +138,14 @@ impl Project {
         Ok(())
     }
 
-    /// Generate the crate's files from the committed manifests and fixes.
+    /// Generate the crate's files from the committed manifests and fixes (the
+    /// corrections are applied to the manifests first).
     pub fn generate_in_memory(&self, options: &emit::Options) -> Result<Vec<GeneratedFile>> {
-        let releases = self.load_releases()?;
         let fixes = Fixes::load(&self.fixes_dir())?;
+        let mut releases = self.load_releases()?;
+        for m in releases.manifests.iter_mut() {
+            fixes.corrections.apply(m);
+        }
         emit::generate(&releases, &fixes, options)
     }
 

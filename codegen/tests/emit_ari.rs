@@ -2,7 +2,7 @@
 //! written to `generated/src/ari/` when `ASTERISK_SDK_REGEN=1`, otherwise compared
 //! with the files there.
 
-use asterisk_codegen::emit::{ari as ari_emit, GeneratedFile, Options};
+use asterisk_codegen::emit::{GeneratedFile, Options, ari as ari_emit};
 use asterisk_codegen::manifest::Manifest;
 use asterisk_codegen::surface::Releases;
 use asterisk_codegen::upstream::ari;
@@ -51,7 +51,11 @@ fn output_is_deterministic_and_complete() {
     let paths: Vec<&str> = a.iter().map(|f| f.path.as_str()).collect();
     assert_eq!(paths, ["ari/events.rs", "ari/mod.rs", "ari/models.rs"]);
     for f in &a {
-        assert!(f.contents.starts_with(asterisk_codegen::emit::HEADER), "{}", f.path);
+        assert!(
+            f.contents.starts_with(asterisk_codegen::emit::HEADER),
+            "{}",
+            f.path
+        );
     }
     let models = file(&a, "ari/models.rs");
     // 85 models of 23.4.1 plus the three only 20.20.1/22.10.1/23.4.1 lack or have.
@@ -94,7 +98,8 @@ fn generated_files_are_current() {
             if let Some(dir) = path.parent() {
                 std::fs::create_dir_all(dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display()));
             }
-            std::fs::write(&path, &f.contents).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+            std::fs::write(&path, &f.contents)
+                .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
         } else {
             let on_disk = std::fs::read_to_string(&path).unwrap_or_default();
             assert!(

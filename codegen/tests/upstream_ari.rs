@@ -43,12 +43,20 @@ fn census_matches_notes() {
         assert_eq!(a.resources.len(), 11, "{tag} resource files");
         assert_eq!(a.operations.len(), ops, "{tag} operations");
         assert_eq!(a.models.len(), models, "{tag} models");
-        let event = a.model("Event").unwrap_or_else(|| panic!("{tag}: no Event model"));
+        let event = a
+            .model("Event")
+            .unwrap_or_else(|| panic!("{tag}: no Event model"));
         assert_eq!(event.subtypes.len(), events, "{tag} Event subtypes");
         let derived = a.descendants("Message");
         assert_eq!(derived.len(), messages, "{tag} Message-derived models");
-        assert!(derived.iter().any(|m| m == "Event"), "{tag}: Event derives from Message");
-        assert!(derived.iter().any(|m| m == "MissingParams"), "{tag}: MissingParams derives from Message");
+        assert!(
+            derived.iter().any(|m| m == "Event"),
+            "{tag}: Event derives from Message"
+        );
+        assert!(
+            derived.iter().any(|m| m == "MissingParams"),
+            "{tag}: MissingParams derives from Message"
+        );
     }
 }
 
@@ -56,11 +64,18 @@ fn census_matches_notes() {
 fn sorted_and_unique() {
     for (tag, ..) in CENSUS {
         let a = load(tag);
-        let keys: Vec<(&str, &str)> = a.operations.iter().map(|o| (o.path.as_str(), o.method.as_str())).collect();
+        let keys: Vec<(&str, &str)> = a
+            .operations
+            .iter()
+            .map(|o| (o.path.as_str(), o.method.as_str()))
+            .collect();
         let mut sorted = keys.clone();
         sorted.sort();
         sorted.dedup();
-        assert_eq!(keys, sorted, "{tag}: operations sorted by (path, method), unique");
+        assert_eq!(
+            keys, sorted,
+            "{tag}: operations sorted by (path, method), unique"
+        );
         let names: Vec<&str> = a.models.iter().map(|m| m.name.as_str()).collect();
         let mut sorted = names.clone();
         sorted.sort();
@@ -69,7 +84,11 @@ fn sorted_and_unique() {
         for o in &a.operations {
             let mut e = o.errors.clone();
             e.sort();
-            assert_eq!(e, o.errors, "{tag} {} {}: errors ascending", o.method, o.path);
+            assert_eq!(
+                e, o.errors,
+                "{tag} {} {}: errors ascending",
+                o.method, o.path
+            );
         }
     }
 }
@@ -131,12 +150,25 @@ fn websocket_binary_and_quirks() {
     let events = find("GET", "/events");
     assert_eq!(events.websocket_protocol.as_deref(), Some("ari"));
     assert_eq!(events.response, "Message");
-    assert_eq!(a.operations.iter().filter(|o| o.websocket_protocol.is_some()).count(), 1);
-    assert_eq!(find("GET", "/recordings/stored/{recordingName}/file").response, "binary");
+    assert_eq!(
+        a.operations
+            .iter()
+            .filter(|o| o.websocket_protocol.is_some())
+            .count(),
+        1
+    );
+    assert_eq!(
+        find("GET", "/recordings/stored/{recordingName}/file").response,
+        "binary"
+    );
 
     // Parameters without `required` / `allowMultiple` default to false.
     let list_by_tech = find("GET", "/endpoints/{tech}");
-    let tech = list_by_tech.params.iter().find(|p| p.name == "tech").expect("tech param");
+    let tech = list_by_tech
+        .params
+        .iter()
+        .find(|p| p.name == "tech")
+        .expect("tech param");
     assert_eq!(tech.location, "path");
 
     // RANGE and LIST allowable values.
@@ -162,7 +194,11 @@ fn websocket_binary_and_quirks() {
     assert_eq!(model_lists, 7);
 
     // The string error codes ("404") are read as numbers.
-    assert!(a.operations.iter().all(|o| o.errors.iter().all(|c| (100..600).contains(c))));
+    assert!(
+        a.operations
+            .iter()
+            .all(|o| o.errors.iter().all(|c| (100..600).contains(c)))
+    );
 }
 
 #[test]
@@ -170,8 +206,16 @@ fn model_properties() {
     let a = load("23.4.1");
     let destroyed = a.model("ChannelDestroyed").expect("ChannelDestroyed");
     assert_eq!(destroyed.resource, "events");
-    let names: Vec<&str> = destroyed.properties.iter().map(|p| p.name.as_str()).collect();
-    assert_eq!(names, ["cause", "cause_txt", "tech_cause", "channel"], "document order");
+    let names: Vec<&str> = destroyed
+        .properties
+        .iter()
+        .map(|p| p.name.as_str())
+        .collect();
+    assert_eq!(
+        names,
+        ["cause", "cause_txt", "tech_cause", "channel"],
+        "document order"
+    );
     let tech = &destroyed.properties[2];
     assert_eq!(tech.data_type, "int");
     assert!(!tech.required);
@@ -184,7 +228,11 @@ fn model_properties() {
     assert_eq!(start.properties[0].data_type, "List[string]");
 
     let channel = a.model("Channel").expect("Channel");
-    let state = channel.properties.iter().find(|p| p.name == "state").expect("state");
+    let state = channel
+        .properties
+        .iter()
+        .find(|p| p.name == "state")
+        .expect("state");
     match &state.allowed {
         Some(Allowed::List { values }) => assert!(values.iter().any(|v| v == "Dialing Offhook")),
         other => panic!("Channel.state allowed: {other:?}"),

@@ -13,3 +13,12 @@
 pub use asterisk_sdk_runtime as runtime;
 
 pub mod domain;
+
+#[cfg(feature = "ami")]
+pub mod ami;
+
+#[cfg(feature = "agi")]
+pub mod agi;
+
+#[cfg(feature = "ari")]
+pub mod ari;

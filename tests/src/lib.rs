@@ -1,1 +1,3 @@
 //! asterisk-sdk-mock: a mock Asterisk for tests, driven by the same manifests as the SDK.
+pub mod agi;
+pub mod ami;

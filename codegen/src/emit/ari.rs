@@ -10,34 +10,20 @@
 //! as ordinary fields. Every struct keeps unknown JSON keys in `extra`. Docs carry
 //! facts only (names, types, requiredness, allowed values, releases, a link).
 
-use crate::emit::{render, GeneratedFile, Options};
+use crate::Result;
+use crate::emit::{GeneratedFile, Options, render};
 use crate::manifest::{Allowed, Ari, AriModel, AriProperty};
 use crate::names::{field_name, type_name};
-use crate::surface::{releases_doc, union_by, union_ordered, Releases};
-use crate::Result;
+use crate::fixes::Fixes;
+use crate::fixes::corrections::Corrections;
+use crate::surface::{Releases, releases_doc, union_by, union_ordered};
 use proc_macro2::{Ident, Span, TokenStream};
 use quote::quote;
 use std::collections::{BTreeMap, BTreeSet};
 
 /// Where the official per-resource pages live.
-const DOCS_BASE: &str = "https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/";
-
-/// Named fix: `int` properties typed `u32`.
-const U32_FIXES: &[(&str, &str)] = &[
-    // RTP SSRCs are unsigned 32-bit identifiers: half of them do not fit an `int`.
-    ("RTPstat", "local_ssrc"),
-    ("RTPstat", "remote_ssrc"),
-];
-
-/// `int` properties typed `i64`: Asterisk fills them from unsigned 32-bit counters.
-const I64_INTS: &[(&str, &str)] = &[
-    ("RTPstat", "txcount"),
-    ("RTPstat", "rxcount"),
-    ("RTPstat", "txploss"),
-    ("RTPstat", "rxploss"),
-    ("RTPstat", "txoctetcount"),
-    ("RTPstat", "rxoctetcount"),
-];
+const DOCS_BASE: &str =
+    "https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/";
 
 /// The root of every WebSocket message.
 const MESSAGE_ROOT: &str = "Message";
@@ -48,7 +34,6 @@ const UNKNOWN: &str = "Unknown";
 fn ident(s: &str) -> Ident {
     Ident::new(s, Span::call_site())
 }
-
 
 /// The docs page of a resource: `deviceStates` → `Devicestates_REST_API` (the
 /// docs capitalise the first letter and lower-case the rest).
@@ -86,7 +71,11 @@ fn doc(lines: &[String]) -> TokenStream {
 }
 
 fn code_list(values: &[String]) -> String {
-    values.iter().map(|v| format!("`{v}`")).collect::<Vec<_>>().join(", ")
+    values
+        .iter()
+        .map(|v| format!("`{v}`"))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// One property of one release's model, with the model that declares it.
@@ -188,10 +177,16 @@ fn plan_models(releases: &Releases) -> Vec<ModelPlan> {
         .iter()
         .map(|m| (m.tag.clone(), effective(&m.ari)))
         .collect();
-    let lists: Vec<(&str, &[EffModel])> = per_release.iter().map(|(t, v)| (t.as_str(), &v[..])).collect();
+    let lists: Vec<(&str, &[EffModel])> = per_release
+        .iter()
+        .map(|(t, v)| (t.as_str(), &v[..]))
+        .collect();
     let union = union_by(&lists, |m: &EffModel| m.model.name.clone());
 
-    let mut taken: BTreeSet<String> = union.iter().map(|t| type_name(&t.item.model.name)).collect();
+    let mut taken: BTreeSet<String> = union
+        .iter()
+        .map(|t| type_name(&t.item.model.name))
+        .collect();
     taken.insert("AriEvent".into());
 
     let mut plans = Vec::with_capacity(union.len());
@@ -221,7 +216,11 @@ fn plan_models(releases: &Releases) -> Vec<ModelPlan> {
                 .filter(|(_, e)| e.prop.required)
                 .map(|(tag, _)| tag.clone())
                 .collect();
-            let missing_in: Vec<String> = model_tags.iter().filter(|tag| !tags.contains(tag)).cloned().collect();
+            let missing_in: Vec<String> = model_tags
+                .iter()
+                .filter(|tag| !tags.contains(tag))
+                .cloned()
+                .collect();
             let required = missing_in.is_empty() && required_in.len() == pt.versions.len();
 
             let mut types: Vec<String> = Vec::new();
@@ -248,12 +247,10 @@ fn plan_models(releases: &Releases) -> Vec<ModelPlan> {
                             }
                         }
                     }
-                    Some(Allowed::Range { min, max }) => {
-                        if range.is_none() {
-                            range = Some((min.clone(), max.clone()));
-                        }
+                    Some(Allowed::Range { min, max }) if range.is_none() => {
+                        range = Some((min.clone(), max.clone()));
                     }
-                    None => {}
+                    Some(Allowed::Range { .. }) | None => {}
                 }
             }
 
@@ -339,6 +336,7 @@ fn reaches(from: &str, to: &str, graph: &BTreeMap<String, BTreeSet<String>>) -> 
 }
 
 struct TypeCtx<'a> {
+    corrections: &'a Corrections,
     rust_names: BTreeMap<&'a str, &'a str>,
     graph: BTreeMap<String, BTreeSet<String>>,
 }
@@ -349,7 +347,7 @@ impl TypeCtx<'_> {
             let t = self.rust_type(model, field, inner, true);
             return quote!(::std::vec::Vec<#t>);
         }
-        let fixed = |table: &[(&str, &str)]| table.iter().any(|(m, p)| *m == model && *p == field.json);
+        let fixed = |rust: &str| self.corrections.ari_property_type(model, &field.json) == Some(rust);
         match ty {
             "string" => match &field.enum_name {
                 Some(e) if !in_list => {
@@ -358,14 +356,16 @@ impl TypeCtx<'_> {
                 }
                 _ => quote!(::std::string::String),
             },
-            "int" if fixed(U32_FIXES) => quote!(u32),
-            "int" if fixed(I64_INTS) => quote!(i64),
+            "int" if fixed("u32") => quote!(u32),
+            "int" if fixed("i64") => quote!(i64),
             "int" => quote!(i32),
             "long" => quote!(i64),
             "double" | "float" => quote!(f64),
             "boolean" => quote!(bool),
             "Date" => quote!(::asterisk_sdk_runtime::ari::Timestamp),
-            "containers" => quote!(::std::collections::BTreeMap<::std::string::String, ::std::string::String>),
+            "containers" => {
+                quote!(::std::collections::BTreeMap<::std::string::String, ::std::string::String>)
+            }
             other => match self.rust_names.get(other) {
                 Some(r) => {
                     let r = ident(r);
@@ -382,7 +382,7 @@ impl TypeCtx<'_> {
     }
 }
 
-fn field_doc(model: &ModelPlan, f: &FieldPlan, all: &[String]) -> TokenStream {
+fn field_doc(model: &ModelPlan, f: &FieldPlan, all: &[String], corrections: &Corrections) -> TokenStream {
     let mut lines = Vec::new();
     let ty = if f.conflicting_types.is_empty() {
         format!("`{}`", f.data_type)
@@ -403,7 +403,10 @@ fn field_doc(model: &ModelPlan, f: &FieldPlan, all: &[String]) -> TokenStream {
         if f.required_in.is_empty() {
             why.push("not marked required".into());
         } else {
-            why.push(format!("marked required in {} only", f.required_in.join(", ")));
+            why.push(format!(
+                "marked required in {} only",
+                f.required_in.join(", ")
+            ));
         }
         format!("Optional ({}).", why.join("; "))
     };
@@ -416,14 +419,22 @@ fn field_doc(model: &ModelPlan, f: &FieldPlan, all: &[String]) -> TokenStream {
         lines.push(format!("Allowed values: {}.", code_list(&vals)));
     }
     if let Some((min, max)) = &f.range {
-        let b = |v: &Option<serde_json::Value>| v.as_ref().map(|v| v.to_string()).unwrap_or_else(|| "none".into());
+        let b = |v: &Option<serde_json::Value>| {
+            v.as_ref()
+                .map(|v| v.to_string())
+                .unwrap_or_else(|| "none".into())
+        };
         lines.push(format!("Range: min {}, max {}.", b(min), b(max)));
     }
-    if U32_FIXES.iter().any(|(m, p)| *m == model.name && *p == f.json) {
-        lines.push("Typed `u32` by our fix (documented as `int`; SSRCs are unsigned 32-bit).".into());
-    }
-    if I64_INTS.iter().any(|(m, p)| *m == model.name && *p == f.json) {
-        lines.push("Typed `i64`: Asterisk sends an unsigned 32-bit counter.".into());
+    if let Some(fix) = corrections
+        .ari_property_type
+        .iter()
+        .find(|fx| fx.model == model.name && fx.properties.contains(&f.json))
+    {
+        lines.push(format!(
+            "Typed `{}` by our fix `{}`: {}",
+            fix.rust_type, fix.name, fix.reason
+        ));
     }
     let have: Vec<&str> = f.releases.iter().map(|s| s.as_str()).collect();
     lines.push(format!("Releases: {}.", releases_doc(&have, all)));
@@ -431,7 +442,10 @@ fn field_doc(model: &ModelPlan, f: &FieldPlan, all: &[String]) -> TokenStream {
 }
 
 fn model_doc(m: &ModelPlan, all: &[String], is_message: bool) -> TokenStream {
-    let mut lines = vec![format!("ARI model `{}`, declared in `{}.json`.", m.name, m.resource)];
+    let mut lines = vec![format!(
+        "ARI model `{}`, declared in `{}.json`.",
+        m.name, m.resource
+    )];
     let have: Vec<&str> = m.releases.iter().map(|s| s.as_str()).collect();
     lines.push(format!("Releases: {}.", releases_doc(&have, all)));
     if !m.ancestors.is_empty() {
@@ -488,7 +502,10 @@ fn emit_enum(model: &ModelPlan, f: &FieldPlan, name: &str, all: &[String]) -> To
     let unknown = ident(UNKNOWN);
     let have: Vec<&str> = f.releases.iter().map(|s| s.as_str()).collect();
     let enum_doc = doc(&[
-        format!("Allowed values of `{}.{}` (Swagger `allowableValues` LIST).", model.name, f.json),
+        format!(
+            "Allowed values of `{}.{}` (Swagger `allowableValues` LIST).",
+            model.name, f.json
+        ),
         format!("Releases: {}.", releases_doc(&have, all)),
         format!(
             "Open enum: a value this SDK does not know arrives as `{UNKNOWN}` with the string kept as sent."
@@ -502,13 +519,16 @@ fn emit_enum(model: &ModelPlan, f: &FieldPlan, name: &str, all: &[String]) -> To
     for ((wire, tags), v) in f.values.iter().zip(&variants) {
         let vi = ident(v);
         let tags: Vec<&str> = tags.iter().map(|s| s.as_str()).collect();
-        let d = doc(&[format!("Wire value `{wire}`."), format!("Releases: {}.", releases_doc(&tags, all))]);
+        let d = doc(&[
+            format!("Wire value `{wire}`."),
+            format!("Releases: {}.", releases_doc(&tags, all)),
+        ]);
         defs.push(quote!(#d #vi,));
         to_wire.push(quote!(Self::#vi => #wire,));
         from_wire.push(quote!(#wire => Self::#vi,));
         wires.push(wire.clone());
     }
-    let count = wires.len();
+    let count = proc_macro2::Literal::usize_unsuffixed(wires.len());
     quote! {
         #enum_doc
         #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -577,9 +597,17 @@ fn emit_enum(model: &ModelPlan, f: &FieldPlan, name: &str, all: &[String]) -> To
     }
 }
 
-fn emit_models(plans: &[ModelPlan], messages: &BTreeSet<String>, all: &[String]) -> Result<GeneratedFile> {
+fn emit_models(
+    plans: &[ModelPlan],
+    messages: &BTreeSet<String>,
+    all: &[String],
+    corrections: &Corrections,
+) -> Result<GeneratedFile> {
     let models: BTreeSet<&str> = plans.iter().map(|p| p.name.as_str()).collect();
-    let rust_names: BTreeMap<&str, &str> = plans.iter().map(|p| (p.name.as_str(), p.rust.as_str())).collect();
+    let rust_names: BTreeMap<&str, &str> = plans
+        .iter()
+        .map(|p| (p.name.as_str(), p.rust.as_str()))
+        .collect();
     let mut graph: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
     for p in plans {
         let refs = graph.entry(p.name.clone()).or_default();
@@ -590,6 +618,7 @@ fn emit_models(plans: &[ModelPlan], messages: &BTreeSet<String>, all: &[String])
         }
     }
     let ctx = TypeCtx {
+        corrections,
         rust_names,
         graph,
     };
@@ -601,7 +630,7 @@ fn emit_models(plans: &[ModelPlan], messages: &BTreeSet<String>, all: &[String])
         let mut fields = Vec::new();
         let mut enums = Vec::new();
         for f in &m.fields {
-            let fdoc = field_doc(m, f, all);
+            let fdoc = field_doc(m, f, all, corrections);
             let fi = ident(&f.rust);
             let base = ctx.rust_type(&m.name, f, &f.data_type, false);
             let json = &f.json;
@@ -657,7 +686,11 @@ fn emit_models(plans: &[ModelPlan], messages: &BTreeSet<String>, all: &[String])
 fn inner_doc(lines: &[&str]) -> TokenStream {
     let mut out = TokenStream::new();
     for l in lines {
-        let l = if l.is_empty() { String::new() } else { format!(" {l}") };
+        let l = if l.is_empty() {
+            String::new()
+        } else {
+            format!(" {l}")
+        };
         out.extend(quote!(#![doc = #l]));
     }
     out
@@ -674,14 +707,22 @@ enum Access {
 }
 
 fn access(m: &ModelPlan, json: &str, swagger: &str) -> Access {
-    match m.fields.iter().find(|f| f.json == json && f.data_type == swagger && f.enum_name.is_none()) {
+    match m
+        .fields
+        .iter()
+        .find(|f| f.json == json && f.data_type == swagger && f.enum_name.is_none())
+    {
         Some(f) if f.required => Access::Required(ident(&f.rust)),
         Some(f) => Access::Optional(ident(&f.rust)),
         None => Access::None,
     }
 }
 
-fn emit_events(plans: &[ModelPlan], messages: &BTreeMap<String, Vec<String>>, all: &[String]) -> Result<GeneratedFile> {
+fn emit_events(
+    plans: &[ModelPlan],
+    messages: &BTreeMap<String, Vec<String>>,
+    all: &[String],
+) -> Result<GeneratedFile> {
     let concrete: Vec<&ModelPlan> = plans
         .iter()
         .filter(|p| messages.contains_key(&p.name) && p.subtypes.is_empty())
@@ -712,7 +753,7 @@ fn emit_events(plans: &[ModelPlan], messages: &BTreeMap<String, Vec<String>>, al
         variants.push(quote!(#vdoc #v(#v),));
         dispatch_slice.push(quote!(#wire => ::serde_json::from_slice(bytes).map(Self::#v),));
         dispatch_value.push(quote!(#wire => ::serde_json::from_value(value).map(Self::#v),));
-        serialize.push(quote!(Self::#v(e) => e.serialize(serializer),));
+        serialize.push(quote!(Self::#v(e) => ::serde::Serialize::serialize(e, serializer),));
         type_arms.push(quote!(Self::#v(_) => #wire,));
         type_names.push(wire.clone());
         let fdoc = format!(" Wrap a [`{}`].", m.rust);
@@ -740,7 +781,7 @@ fn emit_events(plans: &[ModelPlan], messages: &BTreeMap<String, Vec<String>>, al
             Access::None => quote!(Self::#v(_) => None,),
         });
     }
-    let count = type_names.len();
+    let count = proc_macro2::Literal::usize_unsuffixed(type_names.len());
     let uses = concrete.iter().map(|m| ident(&m.rust));
     let enum_doc = doc(&[
         "A message of the ARI events WebSocket (`GET /events`): every concrete subtype of `Message` in any generated release, selected by `type`.".into(),
@@ -757,7 +798,6 @@ fn emit_events(plans: &[ModelPlan], messages: &BTreeMap<String, Vec<String>>, al
         #head
 
         use super::models::{#(#uses),*};
-        use ::serde::Serialize as _;
 
         /// The `type` discriminator, read without touching the rest of the message.
         #[derive(::serde::Deserialize)]
@@ -813,7 +853,7 @@ fn emit_events(plans: &[ModelPlan], messages: &BTreeMap<String, Vec<String>>, al
                     .get("type")
                     .and_then(::serde_json::Value::as_str)
                     .map(str::to_owned);
-                match kind.as_deref() {
+                match kind.as_deref().unwrap_or("") {
                     #(#dispatch_value)*
                     _ => Ok(Self::#unknown(value)),
                 }
@@ -875,7 +915,7 @@ fn emit_events(plans: &[ModelPlan], messages: &BTreeMap<String, Vec<String>>, al
             fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> ::std::result::Result<S::Ok, S::Error> {
                 match self {
                     #(#serialize)*
-                    Self::#unknown(v) => v.serialize(serializer),
+                    Self::#unknown(v) => ::serde::Serialize::serialize(v, serializer),
                 }
             }
         }
@@ -914,7 +954,7 @@ fn emit_mod() -> Result<GeneratedFile> {
 }
 
 /// Emit `ari/mod.rs`, `ari/models.rs` and `ari/events.rs`.
-pub fn emit(releases: &Releases, options: &Options) -> Result<Vec<GeneratedFile>> {
+pub fn emit(releases: &Releases, fixes: &Fixes, options: &Options) -> Result<Vec<GeneratedFile>> {
     // Asterisk's descriptions are not in the manifests, so `upstream_prose` has
     // nothing to add here.
     let _ = options;
@@ -937,7 +977,7 @@ pub fn emit(releases: &Releases, options: &Options) -> Result<Vec<GeneratedFile>
 
     let mut files = vec![
         emit_mod()?,
-        emit_models(&plans, &message_set, &all)?,
+        emit_models(&plans, &message_set, &all, &fixes.corrections)?,
         emit_events(&plans, &messages, &all)?,
     ];
     files.sort_by(|a, b| a.path.cmp(&b.path));
@@ -964,6 +1004,9 @@ mod tests {
             ("UNKNOWN".to_string(), vec![]),
             ("Dialing Offhook".to_string(), vec![]),
         ];
-        assert_eq!(variant_names(&values), ["UnknownValue", "UnknownValue2", "DialingOffhook"]);
+        assert_eq!(
+            variant_names(&values),
+            ["UnknownValue", "UnknownValue2", "DialingOffhook"]
+        );
     }
 }

@@ -9,7 +9,9 @@ use crate::surface::Releases;
 use crate::{Error, Result};
 use proc_macro2::TokenStream;
 
+pub mod agi;
 pub mod ari;
+pub mod ami;
 pub mod docs;
 pub mod enums;
 
@@ -56,7 +58,9 @@ pub fn render(file: &str, tokens: TokenStream) -> Result<GeneratedFile> {
 pub fn generate(releases: &Releases, fixes: &Fixes, options: &Options) -> Result<Vec<GeneratedFile>> {
     let mut files = Vec::new();
     files.extend(enums::emit(releases, fixes, options)?);
-    files.extend(ari::emit(releases, options)?);
+    files.extend(ami::emit(releases, fixes, options)?);
+    files.extend(agi::emit(releases, options)?);
+    files.extend(ari::emit(releases, fixes, options)?);
     files.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(files)
 }

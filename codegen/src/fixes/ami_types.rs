@@ -154,7 +154,9 @@ impl AmiTypeFixes {
     /// Load and check `ami_types.toml`.
     pub fn load(path: &Path) -> Result<Self> {
         let fixes: AmiTypeFixes = super::load_toml(path)?;
-        fixes.validate().map_err(|m| crate::input_err(path.display(), m))?;
+        fixes
+            .validate()
+            .map_err(|m| crate::input_err(path.display(), m))?;
         Ok(fixes)
     }
 
@@ -171,7 +173,11 @@ impl AmiTypeFixes {
             .rules
             .iter()
             .map(|r| (&r.name, &r.reason, Some(&r.ty)))
-            .chain(self.fields.iter().map(|f| (&f.name, &f.reason, Some(&f.ty))))
+            .chain(
+                self.fields
+                    .iter()
+                    .map(|f| (&f.name, &f.reason, Some(&f.ty))),
+            )
             .chain(self.pairs.iter().map(|p| (&p.name, &p.reason, None)))
             .chain(self.families.iter().map(|f| (&f.name, &f.reason, None)));
         for (name, reason, ty) in named {
@@ -181,10 +187,8 @@ impl AmiTypeFixes {
             if reason.trim().is_empty() {
                 return Err(format!("fix {name} has no reason"));
             }
-            if let Some(ty) = ty {
-                if HeaderType::parse(ty).is_none() {
-                    return Err(format!("fix {name}: unknown type {ty:?}"));
-                }
+            if ty.is_some_and(|t| HeaderType::parse(t).is_none()) {
+                return Err(format!("fix {name}: unknown type {ty:?}"));
             }
         }
         for r in &self.rules {
@@ -194,7 +198,10 @@ impl AmiTypeFixes {
         }
         for f in &self.fields {
             if f.event.is_some() == f.action.is_some() {
-                return Err(format!("field {} needs exactly one of event, action", f.name));
+                return Err(format!(
+                    "field {} needs exactly one of event, action",
+                    f.name
+                ));
             }
         }
         Ok(())
@@ -231,7 +238,8 @@ impl AmiTypeFixes {
             if !r.events.is_empty() && !r.events.iter().any(|e| e == owner) {
                 continue;
             }
-            let hit = r.names.iter().any(|n| n == header) || r.suffixes.iter().any(|s| header.ends_with(s.as_str()));
+            let hit = r.names.iter().any(|n| n == header)
+                || r.suffixes.iter().any(|s| header.ends_with(s.as_str()));
             if !hit {
                 continue;
             }
@@ -291,10 +299,16 @@ type = "text"
     #[test]
     fn resolves_in_order() {
         let f = AmiTypeFixes::from_toml(TOML).unwrap();
-        assert_eq!(f.event_header("Y", "MsgCount", false), HeaderType::Number("u64".into()));
+        assert_eq!(
+            f.event_header("Y", "MsgCount", false),
+            HeaderType::Number("u64".into())
+        );
         assert_eq!(f.event_header("X", "MsgCount", false), HeaderType::Text);
         assert_eq!(f.event_header("Y", "AccountCode", false), HeaderType::Text);
-        assert_eq!(f.event_header("Hangup", "Cause", false), HeaderType::Domain("HangupCause".into()));
+        assert_eq!(
+            f.event_header("Hangup", "Cause", false),
+            HeaderType::Domain("HangupCause".into())
+        );
         assert_eq!(f.event_header("Registry", "Cause", false), HeaderType::Text);
         assert_eq!(f.event_header("Y", "MsgCount", true), HeaderType::Enum);
         assert_eq!(f.action_param("Y", "MsgCount"), HeaderType::Text);
@@ -312,7 +326,10 @@ type = "text"
     fn committed_file_loads() {
         let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../specs/fixes/ami_types.toml");
         let f = AmiTypeFixes::load(&path).unwrap();
-        assert_eq!(f.event_header("Cdr", "BillableSeconds", false), HeaderType::Number("u64".into()));
+        assert_eq!(
+            f.event_header("Cdr", "BillableSeconds", false),
+            HeaderType::Number("u64".into())
+        );
         assert_eq!(f.action_param("Originate", "Async"), HeaderType::Bool);
     }
 }

@@ -7,9 +7,9 @@
 //! descriptive text (`description`, `summary`, `notes`, error `reason`) is kept.
 
 use crate::manifest::{Allowed, Ari, AriModel, AriOperation, AriParam, AriProperty, AriResource};
-use crate::{input_err, read_to_string, Result};
-use serde::de::{Deserializer, MapAccess, Visitor};
+use crate::{Result, input_err, read_to_string};
 use serde::Deserialize;
+use serde::de::{Deserializer, MapAccess, Visitor};
 use std::fmt;
 use std::marker::PhantomData;
 use std::path::Path;
@@ -146,7 +146,10 @@ impl<'de, T: Deserialize<'de>> Deserialize<'de> for Ordered<T> {
                 f.write_str("a JSON object")
             }
 
-            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> std::result::Result<Self::Value, A::Error> {
+            fn visit_map<A: MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> std::result::Result<Self::Value, A::Error> {
                 let mut out = Vec::new();
                 while let Some((k, v)) = map.next_entry::<String, T>()? {
                     out.push((k, v));
@@ -162,7 +165,8 @@ impl<'de, T: Deserialize<'de>> Deserialize<'de> for Ordered<T> {
 /// Parse a JSON file into `T`, with the path and serde's position in the error.
 fn parse<T: for<'de> Deserialize<'de>>(path: &Path) -> Result<T> {
     let text = read_to_string(path)?;
-    serde_json::from_str(&text).map_err(|e| input_err(path.display(), format!("invalid ARI Swagger JSON: {e}")))
+    serde_json::from_str(&text)
+        .map_err(|e| input_err(path.display(), format!("invalid ARI Swagger JSON: {e}")))
 }
 
 /// The resource file stem of a listing path: `/api-docs/channels.{format}` → `channels`.
@@ -204,7 +208,12 @@ fn error_code(code: &serde_json::Value, path: &Path, what: &str) -> Result<u16> 
         serde_json::Value::String(s) => s.trim().parse::<u16>().ok(),
         _ => None,
     };
-    parsed.ok_or_else(|| input_err(path.display(), format!("{what}: error response code {code} is not an HTTP status")))
+    parsed.ok_or_else(|| {
+        input_err(
+            path.display(),
+            format!("{what}: error response code {code} is not an HTTP status"),
+        )
+    })
 }
 
 /// Read `resources.json` and every resource file it lists from `dir`.
@@ -220,11 +229,17 @@ pub fn read(dir: &Path) -> Result<Ari> {
         let stem = resource_stem(&api.path).ok_or_else(|| {
             input_err(
                 listing_path.display(),
-                format!("apis[].path {:?} is not of the form /api-docs/<name>.{{format}}", api.path),
+                format!(
+                    "apis[].path {:?} is not of the form /api-docs/<name>.{{format}}",
+                    api.path
+                ),
             )
         })?;
         if ari.resources.iter().any(|r| r.name == stem) {
-            return Err(input_err(listing_path.display(), format!("resource {stem:?} is listed twice")));
+            return Err(input_err(
+                listing_path.display(),
+                format!("resource {stem:?} is listed twice"),
+            ));
         }
         let file = dir.join(format!("{stem}.json"));
         let raw: RawResource = parse(&file)?;
@@ -240,7 +255,9 @@ pub fn read(dir: &Path) -> Result<Ari> {
                 let mut params = Vec::with_capacity(op.parameters.len());
                 for p in op.parameters {
                     let allowed = match p.allowable_values {
-                        Some(a) => Some(allowed(a, &file, &format!("{what} parameter {}", p.name))?),
+                        Some(a) => {
+                            Some(allowed(a, &file, &format!("{what} parameter {}", p.name))?)
+                        }
                         None => None,
                     };
                     params.push(AriParam {
@@ -264,12 +281,22 @@ pub fn read(dir: &Path) -> Result<Ari> {
                         Some(op.websocket_protocol.clone().unwrap_or_default())
                     }
                     Some(other) => {
-                        return Err(input_err(file.display(), format!("{what}: unknown upgrade {other:?}")));
+                        return Err(input_err(
+                            file.display(),
+                            format!("{what}: unknown upgrade {other:?}"),
+                        ));
                     }
                     None => None,
                 };
-                if ari.operations.iter().any(|o| o.method == method && o.path == api.path) {
-                    return Err(input_err(file.display(), format!("{what} is defined twice")));
+                if ari
+                    .operations
+                    .iter()
+                    .any(|o| o.method == method && o.path == api.path)
+                {
+                    return Err(input_err(
+                        file.display(),
+                        format!("{what} is defined twice"),
+                    ));
                 }
                 ari.operations.push(AriOperation {
                     resource: stem.to_string(),
@@ -288,17 +315,27 @@ pub fn read(dir: &Path) -> Result<Ari> {
         for (key, m) in raw.models.0 {
             let name = match m.id {
                 Some(id) if id != key => {
-                    return Err(input_err(file.display(), format!("model key {key:?} has id {id:?}")));
+                    return Err(input_err(
+                        file.display(),
+                        format!("model key {key:?} has id {id:?}"),
+                    ));
                 }
                 _ => key,
             };
             if ari.models.iter().any(|x| x.name == name) {
-                return Err(input_err(file.display(), format!("model {name:?} is defined twice")));
+                return Err(input_err(
+                    file.display(),
+                    format!("model {name:?} is defined twice"),
+                ));
             }
             let mut properties = Vec::with_capacity(m.properties.0.len());
             for (pname, p) in m.properties.0 {
                 let allowed = match p.allowable_values {
-                    Some(a) => Some(allowed(a, &file, &format!("model {name} property {pname}"))?),
+                    Some(a) => Some(allowed(
+                        a,
+                        &file,
+                        &format!("model {name} property {pname}"),
+                    )?),
                     None => None,
                 };
                 properties.push(AriProperty {
@@ -329,8 +366,9 @@ pub fn read(dir: &Path) -> Result<Ari> {
         }
     }
 
-    ari.operations
-        .sort_by(|a, b| (a.path.as_str(), a.method.as_str()).cmp(&(b.path.as_str(), b.method.as_str())));
+    ari.operations.sort_by(|a, b| {
+        (a.path.as_str(), a.method.as_str()).cmp(&(b.path.as_str(), b.method.as_str()))
+    });
     ari.models.sort_by(|a, b| a.name.cmp(&b.name));
     Ok(ari)
 }
@@ -341,8 +379,14 @@ mod tests {
 
     #[test]
     fn resource_stems() {
-        assert_eq!(resource_stem("/api-docs/channels.{format}"), Some("channels"));
-        assert_eq!(resource_stem("/api-docs/deviceStates.{format}"), Some("deviceStates"));
+        assert_eq!(
+            resource_stem("/api-docs/channels.{format}"),
+            Some("channels")
+        );
+        assert_eq!(
+            resource_stem("/api-docs/deviceStates.{format}"),
+            Some("deviceStates")
+        );
         assert_eq!(resource_stem("/api-docs/channels.json"), None);
         assert_eq!(resource_stem("/api-docs/.{format}"), None);
     }

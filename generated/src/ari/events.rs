@@ -16,7 +16,6 @@ use super::models::{
     PlaybackFinished, PlaybackStarted, RestResponse, RecordingFailed, RecordingFinished,
     RecordingStarted, StasisEnd, StasisStart, TextMessageReceived,
 };
-use ::serde::Serialize as _;
 /// The `type` discriminator, read without touching the rest of the message.
 #[derive(::serde::Deserialize)]
 struct TypeTag<'a> {
@@ -223,7 +222,7 @@ pub enum AriEvent {
 }
 impl AriEvent {
     /// Every `type` value with a typed variant, sorted.
-    pub const TYPES: [&'static str; 46usize] = [
+    pub const TYPES: [&'static str; 46] = [
         "ApplicationMoveFailed",
         "ApplicationRegistered",
         "ApplicationReplaced",
@@ -418,7 +417,7 @@ impl AriEvent {
             .get("type")
             .and_then(::serde_json::Value::as_str)
             .map(str::to_owned);
-        match kind.as_deref() {
+        match kind.as_deref().unwrap_or("") {
             "ApplicationMoveFailed" => {
                 ::serde_json::from_value(value).map(Self::ApplicationMoveFailed)
             }
@@ -774,53 +773,67 @@ impl ::serde::Serialize for AriEvent {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         match self {
-            Self::ApplicationMoveFailed(e) => e.serialize(serializer),
-            Self::ApplicationRegistered(e) => e.serialize(serializer),
-            Self::ApplicationReplaced(e) => e.serialize(serializer),
-            Self::ApplicationUnregistered(e) => e.serialize(serializer),
-            Self::BridgeAttendedTransfer(e) => e.serialize(serializer),
-            Self::BridgeBlindTransfer(e) => e.serialize(serializer),
-            Self::BridgeCreated(e) => e.serialize(serializer),
-            Self::BridgeDestroyed(e) => e.serialize(serializer),
-            Self::BridgeMerged(e) => e.serialize(serializer),
-            Self::BridgeVideoSourceChanged(e) => e.serialize(serializer),
-            Self::CallBroadcast(e) => e.serialize(serializer),
-            Self::CallClaimed(e) => e.serialize(serializer),
-            Self::ChannelCallerId(e) => e.serialize(serializer),
-            Self::ChannelConnectedLine(e) => e.serialize(serializer),
-            Self::ChannelCreated(e) => e.serialize(serializer),
-            Self::ChannelDestroyed(e) => e.serialize(serializer),
-            Self::ChannelDialplan(e) => e.serialize(serializer),
-            Self::ChannelDtmfReceived(e) => e.serialize(serializer),
-            Self::ChannelEnteredBridge(e) => e.serialize(serializer),
-            Self::ChannelHangupRequest(e) => e.serialize(serializer),
-            Self::ChannelHold(e) => e.serialize(serializer),
-            Self::ChannelLeftBridge(e) => e.serialize(serializer),
-            Self::ChannelStateChange(e) => e.serialize(serializer),
-            Self::ChannelTalkingFinished(e) => e.serialize(serializer),
-            Self::ChannelTalkingStarted(e) => e.serialize(serializer),
-            Self::ChannelToneDetected(e) => e.serialize(serializer),
-            Self::ChannelTransfer(e) => e.serialize(serializer),
-            Self::ChannelUnhold(e) => e.serialize(serializer),
-            Self::ChannelUserevent(e) => e.serialize(serializer),
-            Self::ChannelVarset(e) => e.serialize(serializer),
-            Self::ContactStatusChange(e) => e.serialize(serializer),
-            Self::DeviceStateChanged(e) => e.serialize(serializer),
-            Self::Dial(e) => e.serialize(serializer),
-            Self::EndpointStateChange(e) => e.serialize(serializer),
-            Self::MissingParams(e) => e.serialize(serializer),
-            Self::PeerStatusChange(e) => e.serialize(serializer),
-            Self::PlaybackContinuing(e) => e.serialize(serializer),
-            Self::PlaybackFinished(e) => e.serialize(serializer),
-            Self::PlaybackStarted(e) => e.serialize(serializer),
-            Self::RestResponse(e) => e.serialize(serializer),
-            Self::RecordingFailed(e) => e.serialize(serializer),
-            Self::RecordingFinished(e) => e.serialize(serializer),
-            Self::RecordingStarted(e) => e.serialize(serializer),
-            Self::StasisEnd(e) => e.serialize(serializer),
-            Self::StasisStart(e) => e.serialize(serializer),
-            Self::TextMessageReceived(e) => e.serialize(serializer),
-            Self::Unknown(v) => v.serialize(serializer),
+            Self::ApplicationMoveFailed(e) => {
+                ::serde::Serialize::serialize(e, serializer)
+            }
+            Self::ApplicationRegistered(e) => {
+                ::serde::Serialize::serialize(e, serializer)
+            }
+            Self::ApplicationReplaced(e) => ::serde::Serialize::serialize(e, serializer),
+            Self::ApplicationUnregistered(e) => {
+                ::serde::Serialize::serialize(e, serializer)
+            }
+            Self::BridgeAttendedTransfer(e) => {
+                ::serde::Serialize::serialize(e, serializer)
+            }
+            Self::BridgeBlindTransfer(e) => ::serde::Serialize::serialize(e, serializer),
+            Self::BridgeCreated(e) => ::serde::Serialize::serialize(e, serializer),
+            Self::BridgeDestroyed(e) => ::serde::Serialize::serialize(e, serializer),
+            Self::BridgeMerged(e) => ::serde::Serialize::serialize(e, serializer),
+            Self::BridgeVideoSourceChanged(e) => {
+                ::serde::Serialize::serialize(e, serializer)
+            }
+            Self::CallBroadcast(e) => ::serde::Serialize::serialize(e, serializer),
+            Self::CallClaimed(e) => ::serde::Serialize::serialize(e, serializer),
+            Self::ChannelCallerId(e) => ::serde::Serialize::serialize(e, serializer),
+            Self::ChannelConnectedLine(e) => ::serde::Serialize::serialize(e, serializer),
+            Self::ChannelCreated(e) => ::serde::Serialize::serialize(e, serializer),
+            Self::ChannelDestroyed(e) => ::serde::Serialize::serialize(e, serializer),
+            Self::ChannelDialplan(e) => ::serde::Serialize::serialize(e, serializer),
+            Self::ChannelDtmfReceived(e) => ::serde::Serialize::serialize(e, serializer),
+            Self::ChannelEnteredBridge(e) => ::serde::Serialize::serialize(e, serializer),
+            Self::ChannelHangupRequest(e) => ::serde::Serialize::serialize(e, serializer),
+            Self::ChannelHold(e) => ::serde::Serialize::serialize(e, serializer),
+            Self::ChannelLeftBridge(e) => ::serde::Serialize::serialize(e, serializer),
+            Self::ChannelStateChange(e) => ::serde::Serialize::serialize(e, serializer),
+            Self::ChannelTalkingFinished(e) => {
+                ::serde::Serialize::serialize(e, serializer)
+            }
+            Self::ChannelTalkingStarted(e) => {
+                ::serde::Serialize::serialize(e, serializer)
+            }
+            Self::ChannelToneDetected(e) => ::serde::Serialize::serialize(e, serializer),
+            Self::ChannelTransfer(e) => ::serde::Serialize::serialize(e, serializer),
+            Self::ChannelUnhold(e) => ::serde::Serialize::serialize(e, serializer),
+            Self::ChannelUserevent(e) => ::serde::Serialize::serialize(e, serializer),
+            Self::ChannelVarset(e) => ::serde::Serialize::serialize(e, serializer),
+            Self::ContactStatusChange(e) => ::serde::Serialize::serialize(e, serializer),
+            Self::DeviceStateChanged(e) => ::serde::Serialize::serialize(e, serializer),
+            Self::Dial(e) => ::serde::Serialize::serialize(e, serializer),
+            Self::EndpointStateChange(e) => ::serde::Serialize::serialize(e, serializer),
+            Self::MissingParams(e) => ::serde::Serialize::serialize(e, serializer),
+            Self::PeerStatusChange(e) => ::serde::Serialize::serialize(e, serializer),
+            Self::PlaybackContinuing(e) => ::serde::Serialize::serialize(e, serializer),
+            Self::PlaybackFinished(e) => ::serde::Serialize::serialize(e, serializer),
+            Self::PlaybackStarted(e) => ::serde::Serialize::serialize(e, serializer),
+            Self::RestResponse(e) => ::serde::Serialize::serialize(e, serializer),
+            Self::RecordingFailed(e) => ::serde::Serialize::serialize(e, serializer),
+            Self::RecordingFinished(e) => ::serde::Serialize::serialize(e, serializer),
+            Self::RecordingStarted(e) => ::serde::Serialize::serialize(e, serializer),
+            Self::StasisEnd(e) => ::serde::Serialize::serialize(e, serializer),
+            Self::StasisStart(e) => ::serde::Serialize::serialize(e, serializer),
+            Self::TextMessageReceived(e) => ::serde::Serialize::serialize(e, serializer),
+            Self::Unknown(v) => ::serde::Serialize::serialize(v, serializer),
         }
     }
 }

@@ -461,7 +461,7 @@ pub enum BridgeBridgeType {
 }
 impl BridgeBridgeType {
     /// Every documented wire value, in documented order.
-    pub const KNOWN: [&'static str; 2usize] = ["mixing", "holding"];
+    pub const KNOWN: [&'static str; 2] = ["mixing", "holding"];
     /// The wire string.
     pub fn as_str(&self) -> &str {
         match self {
@@ -1325,7 +1325,7 @@ pub enum ChannelState {
 }
 impl ChannelState {
     /// Every documented wire value, in documented order.
-    pub const KNOWN: [&'static str; 11usize] = [
+    pub const KNOWN: [&'static str; 11] = [
         "Down",
         "Rsrved",
         "OffHook",
@@ -2618,7 +2618,7 @@ pub enum ContactInfoContactStatus {
 }
 impl ContactInfoContactStatus {
     /// Every documented wire value, in documented order.
-    pub const KNOWN: [&'static str; 5usize] = [
+    pub const KNOWN: [&'static str; 5] = [
         "Unreachable",
         "Reachable",
         "Unknown",
@@ -2818,7 +2818,7 @@ pub enum DeviceStateState {
 }
 impl DeviceStateState {
     /// Every documented wire value, in documented order.
-    pub const KNOWN: [&'static str; 9usize] = [
+    pub const KNOWN: [&'static str; 9] = [
         "UNKNOWN",
         "NOT_INUSE",
         "INUSE",
@@ -3155,7 +3155,7 @@ pub enum EndpointState {
 }
 impl EndpointState {
     /// Every documented wire value, in documented order.
-    pub const KNOWN: [&'static str; 3usize] = ["unknown", "offline", "online"];
+    pub const KNOWN: [&'static str; 3] = ["unknown", "offline", "online"];
     /// The wire string.
     pub fn as_str(&self) -> &str {
         match self {
@@ -3437,7 +3437,7 @@ pub enum LiveRecordingState {
 }
 impl LiveRecordingState {
     /// Every documented wire value, in documented order.
-    pub const KNOWN: [&'static str; 6usize] = [
+    pub const KNOWN: [&'static str; 6] = [
         "queued",
         "recording",
         "paused",
@@ -3881,7 +3881,7 @@ pub enum PlaybackState {
 }
 impl PlaybackState {
     /// Every documented wire value, in documented order.
-    pub const KNOWN: [&'static str; 5usize] = [
+    pub const KNOWN: [&'static str; 5] = [
         "queued",
         "playing",
         "continuing",
@@ -4316,7 +4316,7 @@ pub struct RtPstat {
     ///
     /// Required in every release that has the model.
     ///
-    /// Typed `i64`: Asterisk sends an unsigned 32-bit counter.
+    /// Typed `i64` by our fix `rtpstat-counters-i64`: Asterisk fills these RTPstat counters from unsigned 32-bit values that overflow the documented `int`.
     ///
     /// Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1).
     pub txcount: i64,
@@ -4324,7 +4324,7 @@ pub struct RtPstat {
     ///
     /// Required in every release that has the model.
     ///
-    /// Typed `i64`: Asterisk sends an unsigned 32-bit counter.
+    /// Typed `i64` by our fix `rtpstat-counters-i64`: Asterisk fills these RTPstat counters from unsigned 32-bit values that overflow the documented `int`.
     ///
     /// Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1).
     pub rxcount: i64,
@@ -4402,7 +4402,7 @@ pub struct RtPstat {
     ///
     /// Required in every release that has the model.
     ///
-    /// Typed `i64`: Asterisk sends an unsigned 32-bit counter.
+    /// Typed `i64` by our fix `rtpstat-counters-i64`: Asterisk fills these RTPstat counters from unsigned 32-bit values that overflow the documented `int`.
     ///
     /// Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1).
     pub txploss: i64,
@@ -4410,7 +4410,7 @@ pub struct RtPstat {
     ///
     /// Required in every release that has the model.
     ///
-    /// Typed `i64`: Asterisk sends an unsigned 32-bit counter.
+    /// Typed `i64` by our fix `rtpstat-counters-i64`: Asterisk fills these RTPstat counters from unsigned 32-bit values that overflow the documented `int`.
     ///
     /// Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1).
     pub rxploss: i64,
@@ -4509,7 +4509,7 @@ pub struct RtPstat {
     ///
     /// Required in every release that has the model.
     ///
-    /// Typed `u32` by our fix (documented as `int`; SSRCs are unsigned 32-bit).
+    /// Typed `u32` by our fix `rtpstat-ssrc-u32`: An RTP SSRC is an unsigned 32-bit value; ARI declares `int` and real values overflow i32.
     ///
     /// Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1).
     pub local_ssrc: u32,
@@ -4517,7 +4517,7 @@ pub struct RtPstat {
     ///
     /// Required in every release that has the model.
     ///
-    /// Typed `u32` by our fix (documented as `int`; SSRCs are unsigned 32-bit).
+    /// Typed `u32` by our fix `rtpstat-ssrc-u32`: An RTP SSRC is an unsigned 32-bit value; ARI declares `int` and real values overflow i32.
     ///
     /// Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1).
     pub remote_ssrc: u32,
@@ -4525,7 +4525,7 @@ pub struct RtPstat {
     ///
     /// Required in every release that has the model.
     ///
-    /// Typed `i64`: Asterisk sends an unsigned 32-bit counter.
+    /// Typed `i64` by our fix `rtpstat-counters-i64`: Asterisk fills these RTPstat counters from unsigned 32-bit values that overflow the documented `int`.
     ///
     /// Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1).
     pub txoctetcount: i64,
@@ -4533,7 +4533,7 @@ pub struct RtPstat {
     ///
     /// Required in every release that has the model.
     ///
-    /// Typed `i64`: Asterisk sends an unsigned 32-bit counter.
+    /// Typed `i64` by our fix `rtpstat-counters-i64`: Asterisk fills these RTPstat counters from unsigned 32-bit values that overflow the documented `int`.
     ///
     /// Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1).
     pub rxoctetcount: i64,

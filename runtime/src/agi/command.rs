@@ -26,6 +26,20 @@ pub trait Command {
     }
 }
 
+/// One optional positional argument, for [`CommandLine::optional`].
+#[derive(Debug, Clone)]
+pub struct Optional<'a> {
+    /// The parameter name (for error messages).
+    pub name: &'static str,
+    /// The value, when set.
+    pub value: Option<std::borrow::Cow<'a, str>>,
+    /// Sent instead of an unset value when a later argument is set.
+    pub fill: Option<&'static str>,
+    /// Whether an unset value can simply be left out (Asterisk finds the later
+    /// arguments by their form).
+    pub skippable: bool,
+}
+
 /// Builds one command line: the command words, then arguments quoted as
 /// Asterisk's argument parser expects.
 ///
@@ -34,7 +48,6 @@ pub trait Command {
 #[derive(Debug, Clone)]
 pub struct CommandLine {
     line: String,
-    gap: Option<&'static str>,
 }
 
 impl CommandLine {
@@ -42,30 +55,36 @@ impl CommandLine {
     pub fn new(words: &str) -> Self {
         let mut line = String::with_capacity(words.len() + 32);
         line.push_str(words);
-        CommandLine { line, gap: None }
+        CommandLine { line }
     }
 
-    /// Append a required argument.
+    /// Append an argument.
     pub fn arg(&mut self, value: &str) -> Result<&mut Self, AgiError> {
-        if let Some(missing) = self.gap {
-            return Err(AgiError::InvalidArgument(format!(
-                "optional argument `{missing}` must be set before later ones"
-            )));
-        }
         push_quoted(&mut self.line, value)?;
         Ok(self)
     }
 
-    /// Append an optional positional argument named `name`. A `None` may only be
-    /// followed by other `None`s: AGI arguments are positional.
-    pub fn opt(&mut self, name: &'static str, value: Option<&str>) -> Result<&mut Self, AgiError> {
-        match value {
-            Some(v) => self.arg(v),
-            None => {
-                self.gap.get_or_insert(name);
-                Ok(self)
+    /// Append the optional trailing arguments: everything up to the last set one.
+    /// AGI arguments are positional, so an unset argument before a set one is
+    /// sent as its `fill`, left out when `skippable`, and otherwise an error.
+    pub fn optional(&mut self, args: &[Optional<'_>]) -> Result<&mut Self, AgiError> {
+        let Some(last) = args.iter().rposition(|a| a.value.is_some()) else {
+            return Ok(self);
+        };
+        for a in &args[..=last] {
+            match (&a.value, a.fill) {
+                (Some(v), _) => push_quoted(&mut self.line, v)?,
+                (None, _) if a.skippable => {}
+                (None, Some(fill)) => push_quoted(&mut self.line, fill)?,
+                (None, None) => {
+                    return Err(AgiError::InvalidArgument(format!(
+                        "`{}` must be set when a later optional argument is",
+                        a.name
+                    )));
+                }
             }
         }
+        Ok(self)
     }
 
     /// The finished line, without line ending.
@@ -137,8 +156,19 @@ mod tests {
     fn rejects_line_breaks_and_gaps() {
         let mut l = CommandLine::new("VERBOSE");
         assert!(l.arg("a\r\nHANGUP").is_err());
+        let opt = |name, value: Option<&'static str>, fill| Optional {
+            name,
+            value: value.map(Into::into),
+            fill,
+            skippable: false,
+        };
         let mut l = CommandLine::new("GET DATA");
-        l.arg("f").unwrap().opt("timeout", None).unwrap();
-        assert!(l.opt("maxdigits", Some("4")).is_err());
+        l.arg("f").unwrap();
+        l.optional(&[opt("timeout", None, Some("0")), opt("maxdigits", Some("4"), None)])
+            .unwrap();
+        assert_eq!(l.finish(), "GET DATA f 0 4");
+        let mut l = CommandLine::new("X");
+        assert!(l.optional(&[opt("a", None, None), opt("b", Some("1"), None)]).is_err());
+        assert_eq!(l.optional(&[opt("a", None, None)]).unwrap().finish(), "X");
     }
 }

@@ -51,7 +51,7 @@ impl<S: AsyncRead + Unpin> LineReader<S> {
                 self.start = 0;
             }
             if self.buf.capacity() - self.buf.len() < 64 {
-                let extra = self.buf.capacity().clamp(RESTING, self.max_line + 1);
+                let extra = self.buf.capacity().max(RESTING).min(self.max_line.max(64) + 1);
                 self.buf.reserve(extra);
             }
             let n = self.stream.read_buf(&mut self.buf).await?;

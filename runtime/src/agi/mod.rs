@@ -18,7 +18,7 @@ mod server;
 mod transport;
 
 pub use asyncagi::{AsyncAgi, AsyncAgiLink, decode_exec_result, decode_start_env};
-pub use command::{Command, CommandLine, RawCommand};
+pub use command::{Command, CommandLine, Optional, RawCommand};
 pub use error::AgiError;
 pub use fastagi::{FastAgi, FastAgiOptions};
 pub use outcome::{

@@ -136,7 +136,7 @@ impl FastAgiServer {
             let permit = loop {
                 tokio::select! {
                     biased;
-                    _ = stop.wait_for(|s| *s) => break 'accept,
+                    _ = stopped(&mut stop) => break 'accept,
                     Some(done) = sessions.join_next(), if !sessions.is_empty() => log_end(done),
                     p = limit.clone().acquire_owned() => match p {
                         Ok(p) => break p,
@@ -147,7 +147,7 @@ impl FastAgiServer {
             let (stream, peer) = loop {
                 tokio::select! {
                     biased;
-                    _ = stop.wait_for(|s| *s) => break 'accept,
+                    _ = stopped(&mut stop) => break 'accept,
                     Some(done) = sessions.join_next(), if !sessions.is_empty() => log_end(done),
                     accepted = listener.accept() => match accepted {
                         Ok(a) => break a,
@@ -180,6 +180,11 @@ impl FastAgiServer {
         }
         Ok(())
     }
+}
+
+/// Resolves once shutdown is requested.
+async fn stopped(stop: &mut watch::Receiver<bool>) {
+    let _ = stop.wait_for(|s| *s).await;
 }
 
 fn log_end(done: Result<(), JoinError>) {

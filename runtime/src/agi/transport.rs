@@ -75,8 +75,9 @@ impl<T: Transport> AgiChannel<T> {
         }
     }
 
-    /// The hang-up notice received so far, if any.
-    pub fn hangup(&self) -> Option<HangupNotice> {
+    /// The hang-up notice received so far, if any. (The `hangup` method of the
+    /// generated `AgiCommands` trait sends the HANGUP command.)
+    pub fn hangup_notice(&self) -> Option<HangupNotice> {
         self.transport.hangup()
     }
 

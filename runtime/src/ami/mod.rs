@@ -6,9 +6,12 @@
 //! then the codec and client.
 
 mod action;
+mod client;
+mod codec;
 pub mod catalog;
 mod header;
 mod message;
+mod response;
 mod text;
 
 pub use action::{Action, ActionHeaders, InvalidHeader, ListAction};
@@ -16,3 +19,12 @@ pub use catalog::{ActionInfo, EventInfo};
 pub use header::{FromHeader, FromEvent};
 pub use message::{Header, Message};
 pub use text::Text;
+pub use client::{
+    AmiClient, AmiClientBuilder, AmiError, AuthMode, ConnectionState, EventItem, EventStream, ListResponse,
+    ReconnectPolicy, SlowSubscriberPolicy, md5_key,
+};
+pub use codec::{DEFAULT_MAX_MESSAGE, Frame, FrameDecoder, FrameError};
+pub use response::{Response, ResponseStatus};
+/// The rustls crate used for AMI over TLS (feature `tls`).
+#[cfg(feature = "tls")]
+pub use tokio_rustls::rustls;

@@ -1,12 +1,16 @@
 //! ARI support types used by the generated ARI models and events.
 //!
+//! - [`AriTransport`]: what generated operations are written against (HTTP or
+//!   REST over the WebSocket).
 //! - [`Timestamp`]: the `Date` type of the ARI models, kept with its offset.
 //! - [`deserialize_open_enum`]: the deserializer behind every generated open enum
 //!   of the ARI models (values Asterisk adds later become `Unknown`).
 
 pub mod timestamp;
+pub mod transport;
 
 pub use timestamp::{Timestamp, TimestampError};
+pub use transport::{AriRequest, AriResponse, AriTransport, TransportError, TransportFuture};
 
 use crate::open_enum::OpenEnum;
 use serde::de::{self, Deserializer, Visitor};
@@ -68,7 +72,10 @@ mod tests {
     #[test]
     fn open_enum_deserializes_any_string() {
         let mut de = serde_json::Deserializer::from_str("\"red\"");
-        assert_eq!(deserialize_open_enum::<_, Colour>(&mut de).ok(), Some(Colour::Red));
+        assert_eq!(
+            deserialize_open_enum::<_, Colour>(&mut de).ok(),
+            Some(Colour::Red)
+        );
         let mut de = serde_json::Deserializer::from_str("\"blue\\u0021\"");
         let c: Colour = deserialize_open_enum(&mut de).expect("any string");
         assert_eq!(c, Colour::Unknown("blue!".into()));

@@ -150,7 +150,9 @@ impl Timestamp {
 
     /// Milliseconds since 1970-01-01T00:00:00Z.
     pub fn unix_millis(&self) -> i64 {
-        self.secs.saturating_mul(1000).saturating_add(i64::from(self.nanos / 1_000_000))
+        self.secs
+            .saturating_mul(1000)
+            .saturating_add(i64::from(self.nanos / 1_000_000))
     }
 
     /// The offset from UTC the timestamp was written with, in minutes east.
@@ -225,7 +227,9 @@ impl Timestamp {
             }
             Some(sign @ (b'+' | b'-')) => {
                 c.pos += 1;
-                let h = c.digits(2).ok_or_else(|| err("offset hours must be 2 digits"))?;
+                let h = c
+                    .digits(2)
+                    .ok_or_else(|| err("offset hours must be 2 digits"))?;
                 let colon = c.eat(b':');
                 let m = match c.digits(2) {
                     Some(m) => m,
@@ -288,10 +292,13 @@ impl fmt::Display for Timestamp {
             tod / 60 % 60,
             tod % 60
         )?;
-        if self.nanos % 1_000_000 == 0 {
-            write!(f, ".{:03}", self.nanos / 1_000_000)?;
-        } else if self.nanos % 1_000 == 0 {
-            write!(f, ".{:06}", self.nanos / 1_000)?;
+        // Exact multiples, written without `%` so the crate keeps its 1.85 MSRV
+        // (clippy suggests `is_multiple_of`, stable only since 1.87).
+        let (millis, micros) = (self.nanos / 1_000_000, self.nanos / 1_000);
+        if millis * 1_000_000 == self.nanos {
+            write!(f, ".{millis:03}")?;
+        } else if micros * 1_000 == self.nanos {
+            write!(f, ".{micros:06}")?;
         } else {
             write!(f, ".{:09}", self.nanos)?;
         }
@@ -374,8 +381,14 @@ mod tests {
         let fine = ts("2026-11-26T21:17:38.123456789+0000");
         assert_eq!(fine.subsec_nanos(), 123_456_789);
         assert_eq!(fine.to_string(), "2026-11-26T21:17:38.123456789+0000");
-        assert_eq!(ts("2026-11-26T21:17:38.5+0000").to_string(), "2026-11-26T21:17:38.500+0000");
-        assert_eq!(ts("2026-11-26T21:17:38.000123+0000").to_string(), "2026-11-26T21:17:38.000123+0000");
+        assert_eq!(
+            ts("2026-11-26T21:17:38.5+0000").to_string(),
+            "2026-11-26T21:17:38.500+0000"
+        );
+        assert_eq!(
+            ts("2026-11-26T21:17:38.000123+0000").to_string(),
+            "2026-11-26T21:17:38.000123+0000"
+        );
     }
 
     #[test]
@@ -385,7 +398,10 @@ mod tests {
         assert_eq!(ts("2000-02-29T00:00:00Z").unix_seconds(), 951_782_400);
         assert_eq!(ts("2038-01-19T03:14:08Z").unix_seconds(), 2_147_483_648);
         assert_eq!(ts("1970-01-01T00:30:00.000+0100").unix_seconds(), -1800);
-        assert_eq!(ts("1970-01-01T00:30:00.000+0100").to_string(), "1970-01-01T00:30:00.000+0100");
+        assert_eq!(
+            ts("1970-01-01T00:30:00.000+0100").to_string(),
+            "1970-01-01T00:30:00.000+0100"
+        );
         // Every day of a few years round-trips through the calendar functions.
         for days in -800_000..800_000 {
             let (y, m, d) = civil_from_days(days);

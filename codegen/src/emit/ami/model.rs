@@ -2,7 +2,9 @@
 //! header's Rust name and type resolved (from `ami_types.toml`).
 
 use crate::fixes::ami_types::{AmiTypeFixes, HeaderType};
-use crate::manifest::{AmiAction, AmiEvent, AmiList, BRIDGE_SNAPSHOT_FIELDS, CHANNEL_SNAPSHOT_FIELDS, Snapshot};
+use crate::manifest::{
+    AmiAction, AmiEvent, AmiList, BRIDGE_SNAPSHOT_FIELDS, CHANNEL_SNAPSHOT_FIELDS, Snapshot,
+};
 use crate::names;
 use crate::surface::{Releases, Tagged, union_by, union_ordered};
 
@@ -46,6 +48,8 @@ pub struct ActionModel {
     pub all_params: Vec<String>,
     /// List shape (newest release that has one).
     pub list: Option<AmiList>,
+    /// Entry type and adder method names of its numbered family (from the fixes).
+    pub family: Option<(String, String)>,
 }
 
 /// How a parameter is set.
@@ -165,7 +169,8 @@ fn family_stem(name: &str) -> Option<(String, bool)> {
     if let Some(stem) = name.strip_suffix("-000000") {
         return Some((stem.to_string(), false));
     }
-    name.strip_suffix("(0)").map(|stem| (stem.to_string(), true))
+    name.strip_suffix("(0)")
+        .map(|stem| (stem.to_string(), true))
 }
 
 /// Methods every generated action has; parameter setters must not take them.
@@ -179,9 +184,17 @@ fn action_model(t: &Tagged<AmiAction>, fixes: &AmiTypeFixes) -> ActionModel {
         merge_strings(&mut modules, &v.modules);
         merge_strings(&mut since, &v.since);
     }
-    let privileges = t.versions.iter().rev().find_map(|(_, v)| v.privileges.clone());
+    let privileges = t
+        .versions
+        .iter()
+        .rev()
+        .find_map(|(_, v)| v.privileges.clone());
     let list = t.versions.iter().rev().find_map(|(_, v)| v.list.clone());
-    let lists: Vec<(&str, &[_])> = t.versions.iter().map(|(tag, v)| (tag.as_str(), &v.params[..])).collect();
+    let lists: Vec<(&str, &[_])> = t
+        .versions
+        .iter()
+        .map(|(tag, v)| (tag.as_str(), &v.params[..]))
+        .collect();
     let merged = union_ordered(&lists, |p| p.name.clone());
     let all_params: Vec<String> = merged.iter().map(|p| p.item.name.clone()).collect();
     let pairs = fixes.pairs_header(&a.name);
@@ -235,6 +248,9 @@ fn action_model(t: &Tagged<AmiAction>, fixes: &AmiTypeFixes) -> ActionModel {
         params,
         all_params,
         list,
+        family: fixes
+            .family(&a.name)
+            .map(|f| (f.ty.clone(), f.method.clone())),
     }
 }
 
@@ -267,7 +283,12 @@ fn snapshot_fields(owner: &str, names_: &[&str], fixes: &AmiTypeFixes) -> Vec<Fi
         .collect()
 }
 
-fn event_model(t: &Tagged<AmiEvent>, fixes: &AmiTypeFixes, broadcast: &[String], enum_names: &mut Vec<String>) -> EventModel {
+fn event_model(
+    t: &Tagged<AmiEvent>,
+    fixes: &AmiTypeFixes,
+    broadcast: &[String],
+    enum_names: &mut Vec<String>,
+) -> EventModel {
     let e = &t.item;
     let ty = names::type_name(&e.name);
     let mut modules = Vec::new();
@@ -306,7 +327,11 @@ fn event_model(t: &Tagged<AmiEvent>, fixes: &AmiTypeFixes, broadcast: &[String],
     let mut covered: Vec<String> = Vec::new();
     let mut snapshots = Vec::new();
     for (s, documented) in &snaps {
-        covered.extend(s.expanded_fields().into_iter().map(|f| f.to_ascii_lowercase()));
+        covered.extend(
+            s.expanded_fields()
+                .into_iter()
+                .map(|f| f.to_ascii_lowercase()),
+        );
         for x in &["Tenantid", "ChanVariable"] {
             covered.push(format!("{}{}", s.prefix, x).to_ascii_lowercase());
         }
@@ -323,7 +348,11 @@ fn event_model(t: &Tagged<AmiEvent>, fixes: &AmiTypeFixes, broadcast: &[String],
         });
     }
     covered.push("event".into());
-    let lists: Vec<(&str, &[_])> = t.versions.iter().map(|(tag, v)| (tag.as_str(), &v.fields[..])).collect();
+    let lists: Vec<(&str, &[_])> = t
+        .versions
+        .iter()
+        .map(|(tag, v)| (tag.as_str(), &v.fields[..]))
+        .collect();
     let mut fields = Vec::new();
     for f in union_ordered(&lists, |p| p.name.clone()) {
         let wire = wire_fixes
@@ -341,7 +370,11 @@ fn event_model(t: &Tagged<AmiEvent>, fixes: &AmiTypeFixes, broadcast: &[String],
         let ty = fixes.event_header(&e.name, &f.item.name, has_enum);
         let ident = unique(&mut idents, names::field_name(&f.item.name));
         let enum_type = (ty == HeaderType::Enum).then(|| {
-            let base = format!("{}{}", ty_name_for_enum(&e.name), names::type_name(&f.item.name));
+            let base = format!(
+                "{}{}",
+                ty_name_for_enum(&e.name),
+                names::type_name(&f.item.name)
+            );
             let mut n = base.clone();
             let mut i = 2;
             while enum_names.contains(&n) {

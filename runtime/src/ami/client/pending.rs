@@ -89,16 +89,15 @@ impl Pending {
 
     /// Deliver a response; gives it back when nobody waits for its ActionID.
     pub(crate) fn route_response(&self, msg: Message) -> Result<(), Message> {
-        let Some(id) = msg.action_id() else {
+        let Some(key) = msg.action_id().map(Box::<str>::from) else {
             return Err(msg);
         };
-        let mut g = self.lock();
         let error = msg
             .response()
             .is_some_and(|r| r.eq_ignore_ascii_case("Error"));
-        match g.map.get(id) {
+        let mut g = self.lock();
+        match g.map.get(&key) {
             Some(Waiter::Single(_)) => {
-                let key: Box<str> = id.into();
                 if let Some(Waiter::Single(tx)) = g.map.remove(&key) {
                     let _ = tx.send(msg);
                 }
@@ -107,7 +106,6 @@ impl Pending {
             Some(Waiter::List { tx, .. }) => {
                 let delivered = tx.send(msg).is_ok();
                 if error || !delivered {
-                    let key: Box<str> = id.into();
                     self.remove_locked(&mut g, &key);
                 }
                 Ok(())

@@ -1,0 +1,63 @@
+//! The AMI emitter: `generated/src/ami/` from the union of every release's actions
+//! and events, typed with `specs/fixes/ami_types.toml`.
+//!
+//! Files: `ami/mod.rs` (module root and shared decode helpers), `ami/actions.rs`
+//! (one builder per action), `ami/events.rs` (one struct per event),
+//! `ami/event.rs` (the `Event` enum), `ami/snapshot.rs` (channel and bridge
+//! snapshot blocks), `ami/enums.rs` (open enums of documented enum lists) and
+//! `ami/catalog.rs` (plain data for the mock server).
+
+use super::{GeneratedFile, Options};
+use crate::Result;
+use crate::fixes::Fixes;
+use crate::surface::Releases;
+use proc_macro2::TokenStream;
+use quote::quote;
+
+pub mod actions;
+pub mod catalog;
+pub mod events;
+pub mod model;
+pub mod root;
+
+/// Emit every file of `generated/src/ami/`.
+pub fn emit(releases: &Releases, fixes: &Fixes, options: &Options) -> Result<Vec<GeneratedFile>> {
+    let _ = options;
+    let model = model::Model::build(releases, &fixes.ami_types);
+    Ok(vec![
+        super::render("ami/mod.rs", root::emit_root(&model, &fixes.ami_types))?,
+        super::render("ami/actions.rs", actions::emit_actions(&model))?,
+        super::render("ami/events.rs", events::emit_events(&model))?,
+        super::render("ami/event.rs", events::emit_event_enum(&model))?,
+        super::render("ami/snapshot.rs", events::emit_snapshots(&model))?,
+        super::render("ami/enums.rs", events::emit_enums(&model))?,
+        super::render("ami/catalog.rs", catalog::emit_catalog(&model))?,
+    ])
+}
+
+/// `#[doc = "…"]` attributes, one per line (a leading space added to non-empty lines).
+pub(crate) fn doc(lines: &[String]) -> TokenStream {
+    let attrs = lines.iter().map(|l| {
+        let l = if l.is_empty() {
+            String::new()
+        } else {
+            format!(" {l}")
+        };
+        quote!(#[doc = #l])
+    });
+    quote!(#(#attrs)*)
+}
+
+/// `` `a`, `b` `` for docs.
+pub(crate) fn code_list(items: &[String]) -> String {
+    items
+        .iter()
+        .map(|s| format!("`{s}`"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// A Rust path or identifier from a string known to be valid.
+pub(crate) fn tokens(s: &str) -> TokenStream {
+    s.parse().unwrap_or_default()
+}

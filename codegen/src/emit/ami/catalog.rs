@@ -1,0 +1,81 @@
+//! `ami/catalog.rs`: every action and event as plain static data.
+
+use super::model::Model;
+use proc_macro2::TokenStream;
+use quote::quote;
+
+fn strs(v: &[String]) -> TokenStream {
+    quote!(&[#(#v),*])
+}
+
+/// `ami/catalog.rs`.
+pub fn emit_catalog(m: &Model) -> TokenStream {
+    let actions = m.actions.iter().map(|a| {
+        let name = &a.name;
+        let params = strs(&a.all_params);
+        let required: Vec<String> = a
+            .params
+            .iter()
+            .filter(|p| p.required)
+            .map(|p| p.name.clone())
+            .collect();
+        let required = strs(&required);
+        let (items, complete) = match &a.list {
+            Some(l) => (l.items.clone(), l.complete.clone()),
+            None => (Vec::new(), None),
+        };
+        let items = strs(&items);
+        let complete = match complete {
+            Some(c) => quote!(Some(#c)),
+            None => quote!(None),
+        };
+        let privs = strs(&a.privileges.clone().unwrap_or_default());
+        let rel = strs(&a.releases);
+        quote! {
+            ActionInfo {
+                name: #name,
+                params: #params,
+                required: #required,
+                list_items: #items,
+                list_complete: #complete,
+                privileges: #privs,
+                releases: #rel,
+            }
+        }
+    });
+    let events = m.events.iter().map(|e| {
+        let name = &e.name;
+        let wire = &e.wire;
+        let mut fields: Vec<String> = Vec::new();
+        for s in &e.snapshots {
+            let base: Vec<String> = if s.kind == "bridge" {
+                m.bridge_fields.iter().map(|f| f.header.clone()).collect()
+            } else {
+                m.channel_fields.iter().map(|f| f.header.clone()).collect()
+            };
+            fields.extend(base.into_iter().map(|f| format!("{}{}", s.prefix, f)));
+        }
+        fields.extend(e.fields.iter().map(|f| f.header.clone()));
+        let fields = strs(&fields);
+        let rel = strs(&e.releases);
+        quote! {
+            EventInfo {
+                name: #name,
+                wire_name: #wire,
+                fields: #fields,
+                releases: #rel,
+            }
+        }
+    });
+    quote! {
+        //! Every generated AMI action and event as plain data, sorted by name (for the
+        //! mock server and tools).
+        use asterisk_sdk_runtime::ami::{ActionInfo, EventInfo};
+
+        /// Every action of the generated releases, sorted by name.
+        pub static ACTIONS: &[ActionInfo] = &[#(#actions),*];
+
+        /// Every event of the generated releases, sorted by documented name.
+        pub static EVENTS: &[EventInfo] = &[#(#events),*];
+    }
+}

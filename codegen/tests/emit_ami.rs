@@ -1,0 +1,63 @@
+//! The AMI emitter over the four committed releases: what the generated module
+//! offers, and (with `ASTERISK_CODEGEN_WRITE_AMI=1`) writing it to
+//! `generated/src/ami/` until `generate` runs it.
+
+use asterisk_codegen::emit::{Options, ami};
+use asterisk_codegen::fixes::Fixes;
+use asterisk_codegen::surface::Releases;
+use std::path::Path;
+
+const TAGS: [&str; 4] = ["20.20.1", "21.12.3", "22.10.1", "23.4.1"];
+
+fn releases() -> Releases {
+    let base = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/specs/asterisk");
+    assert!(
+        base.is_dir(),
+        "missing {} (the raw specs are needed)",
+        base.display()
+    );
+    let manifests = TAGS
+        .iter()
+        .map(|t| asterisk_codegen::upstream::read_release(&base.join(t), t).expect("release reads"))
+        .collect();
+    Releases::new(manifests)
+}
+
+#[test]
+fn emits_typed_ami_module() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let fixes = Fixes::load(&root.join("specs/fixes")).expect("fixes load");
+    let files = ami::emit(&releases(), &fixes, &Options::default()).expect("emits");
+    let get = |p: &str| {
+        &files
+            .iter()
+            .find(|f| f.path == p)
+            .unwrap_or_else(|| panic!("{p} emitted"))
+            .contents
+    };
+    let actions = get("ami/actions.rs");
+    assert!(actions.contains("pub struct Originate {"));
+    assert!(actions.contains("pub fn variable("));
+    assert!(actions.contains("pub struct ConfigChange"));
+    assert!(actions.contains("pub struct AocUnit"));
+    assert!(actions.contains("pub enum QueueStatusItem"));
+    let events = get("ami/events.rs");
+    assert!(events.contains("pub struct NewExten {"));
+    assert!(events.contains("pub const NAME: &'static str = \"Newexten\";"));
+    assert!(
+        events.contains("b\"commandid\""),
+        "AsyncAGIExec decodes CommandId"
+    );
+    let event = get("ami/event.rs");
+    assert!(event.contains("b\"newexten\" => Event::NewExten("));
+    let again = ami::emit(&releases(), &fixes, &Options::default()).expect("emits");
+    assert_eq!(files, again, "deterministic");
+    if std::env::var_os("ASTERISK_CODEGEN_WRITE_AMI").is_some() {
+        let out = root.join("generated/src");
+        for f in &files {
+            let p = out.join(&f.path);
+            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+            std::fs::write(&p, &f.contents).unwrap();
+        }
+    }
+}

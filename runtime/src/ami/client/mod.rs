@@ -1,0 +1,244 @@
+//! The AMI client: [`AmiClient`] connects, logs in, correlates actions with their
+//! answers, collects list actions, streams events and reconnects.
+//!
+//! # Correlation and `ActionID`
+//! Each action is sent with one `ActionID` (AMI carries one). When the action
+//! sets its own `ActionID` header, that value is sent unchanged and used for
+//! correlation, so events Asterisk tags with it (`OriginateResponse`, `UserEvent`)
+//! carry the user's id; it must be unique among the actions in flight
+//! ([`AmiError::DuplicateActionId`]). Otherwise the client uses
+//! `sdk-<connection>-<n>`.
+//!
+//! # Answers
+//! [`AmiClient::send`] returns `Ok(Response)` for every answer, `Response: Error`
+//! included (check [`Response::is_success`] or call [`Response::into_result`]);
+//! `Err` means no answer (timeout, connection lost, client closed, bad header).
+//! [`AmiClient::list`] returns `Err(AmiError::ActionFailed)` for an Error answer,
+//! because there is no list to return.
+//!
+//! # Events
+//! See [`EventStream`] for exactly what a subscriber sees. Events carrying the
+//! `ActionID` of a list action in flight go only to that [`AmiClient::list`] call,
+//! never to the event streams.
+//!
+//! # Connection loss
+//! Every call in flight fails at once with [`AmiError::Disconnected`], as do calls
+//! made while reconnecting. The client reconnects per its [`ReconnectPolicy`], logs
+//! in again, re-applies the `Events` mask and filters, and puts
+//! [`EventItem::Reconnected`] into every event stream.
+
+mod config;
+mod connection;
+mod error;
+mod events;
+mod hub;
+mod list;
+mod login;
+mod pending;
+mod reconnect;
+mod supervisor;
+mod transport;
+
+pub use config::{AmiClientBuilder, AuthMode, SlowSubscriberPolicy};
+pub use error::AmiError;
+pub use events::{EventItem, EventStream};
+pub use list::ListResponse;
+pub use login::md5_key;
+pub use reconnect::ReconnectPolicy;
+
+use super::action::{Action, ListAction};
+use super::header::FromEvent;
+use super::message::Message;
+use super::response::Response;
+use super::text::Text;
+use config::Config;
+use connection::{BannerSlot, ConnHandle};
+use hub::Hub;
+use std::sync::atomic::AtomicU64;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+use tokio::sync::watch;
+
+/// The state of the client's connection.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ConnectionState {
+    /// Opening the first connection.
+    Connecting,
+    /// Logged in; actions can be sent.
+    Connected,
+    /// The connection was lost; reconnect attempt number `attempt` (from 1) is
+    /// pending or running.
+    Reconnecting {
+        /// Attempt number, from 1.
+        attempt: u32,
+    },
+    /// Closed for good (disconnect, policy gave up, or every handle dropped).
+    Closed,
+}
+
+/// State shared by the client handles and the supervisor task.
+pub(crate) struct Shared {
+    pub(crate) cfg: Config,
+    pub(crate) hub: Arc<Hub>,
+    current: Mutex<Option<Arc<ConnHandle>>>,
+    pub(crate) state: watch::Sender<ConnectionState>,
+    pub(crate) connections: AtomicU64,
+    pub(crate) banner: BannerSlot,
+}
+
+impl Shared {
+    pub(crate) fn set_current(&self, conn: Option<Arc<ConnHandle>>) {
+        *self.current.lock().unwrap_or_else(|e| e.into_inner()) = conn;
+    }
+
+    fn current(&self) -> Result<Arc<ConnHandle>, AmiError> {
+        match self.current.lock().unwrap_or_else(|e| e.into_inner()).clone() {
+            Some(c) => Ok(c),
+            None if *self.state.borrow() == ConnectionState::Closed => Err(AmiError::Closed),
+            None => Err(AmiError::Disconnected),
+        }
+    }
+}
+
+struct ClientInner {
+    shared: Arc<Shared>,
+    shutdown: watch::Sender<bool>,
+}
+
+impl Drop for ClientInner {
+    fn drop(&mut self) {
+        let _ = self.shutdown.send(true);
+    }
+}
+
+/// An AMI client: cheap to clone (clones share one connection); the connection
+/// closes when the last clone is dropped or on [`AmiClient::disconnect`].
+#[derive(Clone)]
+pub struct AmiClient {
+    inner: Arc<ClientInner>,
+}
+
+impl std::fmt::Debug for AmiClient {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AmiClient")
+            .field("addr", &self.inner.shared.cfg.addr())
+            .field("state", &self.state())
+            .finish_non_exhaustive()
+    }
+}
+
+impl AmiClient {
+    /// Start configuring a client.
+    pub fn builder() -> AmiClientBuilder {
+        AmiClientBuilder::default()
+    }
+
+    pub(crate) async fn start(cfg: Config) -> Result<AmiClient, AmiError> {
+        let hub = Arc::new(Hub::new(cfg.slow_subscriber, cfg.event_buffer, cfg.keep_early_events));
+        let (state, _) = watch::channel(ConnectionState::Connecting);
+        let shared = Arc::new(Shared {
+            cfg,
+            hub,
+            current: Mutex::new(None),
+            state,
+            connections: AtomicU64::new(0),
+            banner: Arc::new(Mutex::new(None)),
+        });
+        let live = match supervisor::establish(&shared, false).await {
+            Ok(l) => l,
+            Err(e) => {
+                let _ = shared.state.send(ConnectionState::Closed);
+                return Err(e);
+            }
+        };
+        let (shutdown, shutdown_rx) = watch::channel(false);
+        tokio::spawn(supervisor::run(shared.clone(), live, shutdown_rx));
+        Ok(AmiClient {
+            inner: Arc::new(ClientInner { shared, shutdown }),
+        })
+    }
+
+    fn timeout(&self) -> Duration {
+        self.inner.shared.cfg.action_timeout
+    }
+
+    /// Send an action and wait for its answer (see the module docs on `ActionID`
+    /// and on Error answers).
+    pub async fn send<A: Action>(&self, action: &A) -> Result<Response, AmiError> {
+        let conn = self.inner.shared.current()?;
+        let msg = conn
+            .request(A::NAME, action.headers(), action.user_action_id(), self.timeout())
+            .await?;
+        Ok(Response::from_message(msg))
+    }
+
+    /// Send a list action and collect its events up to the completion event (an
+    /// event that `A::Complete` matches, or any event with `EventList: Complete`).
+    /// The per-action timeout bounds each wait for the next message.
+    pub async fn list<A: ListAction>(
+        &self,
+        action: &A,
+    ) -> Result<ListResponse<A::Item, A::Complete>, AmiError> {
+        let conn = self.inner.shared.current()?;
+        list::collect(&conn, action, self.timeout()).await
+    }
+
+    /// Subscribe to events of type `T` (`Message` for all, raw).
+    pub fn events<T: FromEvent>(&self) -> EventStream<T> {
+        EventStream::new(self.inner.shared.hub.subscribe())
+    }
+
+    /// Subscribe to the raw events for which `predicate` returns true.
+    pub fn events_filtered(
+        &self,
+        predicate: impl FnMut(&Message) -> bool + Send + 'static,
+    ) -> EventStream<Message> {
+        self.events::<Message>().with_filter(predicate)
+    }
+
+    /// A watch of the connection state.
+    pub fn state_watch(&self) -> watch::Receiver<ConnectionState> {
+        self.inner.shared.state.subscribe()
+    }
+
+    /// The connection state now.
+    pub fn state(&self) -> ConnectionState {
+        *self.inner.shared.state.borrow()
+    }
+
+    /// The banner of the current (or last) connection, e.g.
+    /// `Asterisk Call Manager/12.0.0`.
+    pub fn banner(&self) -> Option<Text> {
+        self.inner.shared.banner.lock().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+
+    /// Send `Logoff`, wait (up to the action timeout) for the connection to close,
+    /// and close the client: no reconnect; event streams end after their queued
+    /// events; later calls fail with [`AmiError::Closed`].
+    pub async fn disconnect(&self) -> Result<(), AmiError> {
+        let shared = &self.inner.shared;
+        let result = match shared.current() {
+            Ok(conn) => {
+                let headers = super::action::ActionHeaders::new();
+                let mut state = shared.state.subscribe();
+                // Stop reconnecting as soon as the server closes after Goodbye.
+                let _ = self.inner.shutdown.send(true);
+                let r = conn.request("Logoff", &headers, None, self.timeout()).await;
+                let _ = tokio::time::timeout(
+                    self.timeout(),
+                    state.wait_for(|s| *s == ConnectionState::Closed),
+                )
+                .await;
+                r.map(|_| ())
+            }
+            Err(AmiError::Closed) => Ok(()),
+            Err(_) => Ok(()),
+        };
+        let _ = self.inner.shutdown.send(true);
+        match result {
+            Err(AmiError::Disconnected) => Ok(()),
+            other => other,
+        }
+    }
+}

@@ -1,0 +1,399 @@
+//! The AMI client against a small scripted AMI server on loopback: login (MD5,
+//! plaintext fallback, wrong secret), correlation, lists, events, reconnection.
+
+use asterisk_sdk_runtime::ami::{
+    Action, ActionHeaders, AmiClient, AmiError, ConnectionState, EventItem, FrameDecoder, ListAction, Message,
+    ReconnectPolicy, Frame, md5_key,
+};
+use bytes::BytesMut;
+use futures::StreamExt;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpListener;
+use tokio::sync::mpsc;
+
+const SECRET: &str = "amp111";
+const CHALLENGE: &str = "123756553";
+
+macro_rules! action {
+    ($ty:ident, $name:literal) => {
+        struct $ty(ActionHeaders);
+        impl $ty {
+            fn new(pairs: &[(&'static str, &str)]) -> Self {
+                let mut h = ActionHeaders::new();
+                for (k, v) in pairs {
+                    h.set(*k, v.to_string());
+                }
+                $ty(h)
+            }
+        }
+        impl Action for $ty {
+            const NAME: &'static str = $name;
+            fn headers(&self) -> &ActionHeaders {
+                &self.0
+            }
+        }
+    };
+}
+action!(Ping, "Ping");
+action!(Delayed, "Delayed");
+action!(Burst, "Burst");
+action!(Kick, "Kick");
+action!(Hang, "Hang");
+action!(Things, "Things");
+action!(HalfList, "HalfList");
+
+impl ListAction for Things {
+    type Item = Message;
+    type Complete = Message;
+    const COMPLETE_EVENT: &'static str = "ThingsComplete";
+}
+impl ListAction for HalfList {
+    type Item = Message;
+    type Complete = Message;
+    const COMPLETE_EVENT: &'static str = "ThingsComplete";
+}
+
+/// A scripted AMI server; `log` records what each connection received.
+struct Server {
+    port: u16,
+    log: Arc<Mutex<Vec<String>>>,
+}
+
+#[derive(Clone, Copy)]
+struct Options {
+    md5: bool,
+}
+
+fn block(pairs: &[(&str, &str)]) -> Vec<u8> {
+    let mut s = String::new();
+    for (k, v) in pairs {
+        s.push_str(&format!("{k}: {v}\r\n"));
+    }
+    s.push_str("\r\n");
+    s.into_bytes()
+}
+
+impl Server {
+    async fn start(opts: Options) -> Server {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let log = Arc::new(Mutex::new(Vec::new()));
+        let l = log.clone();
+        tokio::spawn(async move {
+            while let Ok((sock, _)) = listener.accept().await {
+                tokio::spawn(serve(sock, opts, l.clone()));
+            }
+        });
+        Server { port, log }
+    }
+
+    fn log(&self) -> Vec<String> {
+        self.log.lock().unwrap().clone()
+    }
+}
+
+async fn serve(sock: tokio::net::TcpStream, opts: Options, log: Arc<Mutex<Vec<String>>>) {
+    let (mut rd, mut wr) = sock.into_split();
+    let (tx, mut rx) = mpsc::unbounded_channel::<Option<Vec<u8>>>();
+    tokio::spawn(async move {
+        while let Some(Some(bytes)) = rx.recv().await {
+            if wr.write_all(&bytes).await.is_err() {
+                return;
+            }
+        }
+        let _ = wr.shutdown().await;
+    });
+    let _ = tx.send(Some(b"Asterisk Call Manager/12.0.0\r\n".to_vec()));
+    let mut dec = FrameDecoder::new();
+    let mut buf = BytesMut::new();
+    loop {
+        match rd.read_buf(&mut buf).await {
+            Ok(0) | Err(_) => return,
+            Ok(_) => {}
+        }
+        while let Some(frame) = dec.decode(&mut buf) {
+            let Ok(Frame::Message(m)) = frame else { continue };
+            let action = m.get("Action").unwrap_or("").to_string();
+            let id = m.action_id().unwrap_or("").to_string();
+            log.lock().unwrap().push(match action.as_str() {
+                "Login" => format!(
+                    "Login {} events={}",
+                    if m.get("Key").is_some() { "md5" } else { "plain" },
+                    m.get("Events").unwrap_or("-")
+                ),
+                "Filter" => format!("Filter {}", m.get("Filter").unwrap_or("")),
+                other => other.to_string(),
+            });
+            let ok = |extra: &[(&str, &str)]| {
+                let mut p = vec![("Response", "Success"), ("ActionID", id.as_str())];
+                p.extend_from_slice(extra);
+                block(&p)
+            };
+            match action.as_str() {
+                "Challenge" if opts.md5 => {
+                    let _ = tx.send(Some(ok(&[("Challenge", CHALLENGE)])));
+                }
+                "Challenge" => {
+                    let _ = tx.send(Some(block(&[
+                        ("Response", "Error"),
+                        ("ActionID", &id),
+                        ("Message", "Must specify AuthType"),
+                    ])));
+                }
+                "Login" => {
+                    let good = m.get("Key") == Some(md5_key(CHALLENGE, SECRET).as_str())
+                        || m.get("Secret") == Some(SECRET);
+                    if good {
+                        let mut out = ok(&[("Message", "Authentication accepted")]);
+                        out.extend(block(&[("Event", "FullyBooted"), ("Privilege", "system,all")]));
+                        let _ = tx.send(Some(out));
+                    } else {
+                        let _ = tx.send(Some(block(&[
+                            ("Response", "Error"),
+                            ("ActionID", &id),
+                            ("Message", "Authentication failed"),
+                        ])));
+                        let _ = tx.send(None);
+                        return;
+                    }
+                }
+                "Filter" | "Ping" => {
+                    let _ = tx.send(Some(ok(&[("Ping", "Pong")])));
+                }
+                "Delayed" => {
+                    let ms: u64 = m.get("Wait").and_then(|v| v.parse().ok()).unwrap_or(0);
+                    let tx = tx.clone();
+                    let out = ok(&[("Echo", m.get("Echo").unwrap_or(""))]);
+                    tokio::spawn(async move {
+                        tokio::time::sleep(Duration::from_millis(ms)).await;
+                        let _ = tx.send(Some(out));
+                    });
+                }
+                "Burst" => {
+                    let n: usize = m.get("Count").and_then(|v| v.parse().ok()).unwrap_or(0);
+                    let _ = tx.send(Some(ok(&[])));
+                    let mut out = Vec::new();
+                    for i in 0..n {
+                        out.extend_from_slice(format!("Event: Tick\r\nPrivilege: call,all\r\nN: {i}\r\n\r\n").as_bytes());
+                        if out.len() > 60_000 {
+                            let _ = tx.send(Some(std::mem::take(&mut out)));
+                        }
+                    }
+                    let _ = tx.send(Some(out));
+                }
+                "Things" | "HalfList" => {
+                    let mut out = ok(&[("EventList", "start"), ("Message", "Things will follow")]);
+                    out.extend(block(&[("Event", "Broadcast"), ("Privilege", "call,all")]));
+                    for i in 0..3 {
+                        out.extend(block(&[("Event", "Thing"), ("ActionID", &id), ("Index", &i.to_string())]));
+                    }
+                    if action == "HalfList" {
+                        let _ = tx.send(Some(out));
+                        let _ = tx.send(None);
+                        return;
+                    }
+                    out.extend(block(&[
+                        ("Event", "ThingsComplete"),
+                        ("ActionID", &id),
+                        ("EventList", "Complete"),
+                        ("ListItems", "3"),
+                    ]));
+                    let _ = tx.send(Some(out));
+                }
+                "Hang" => {}
+                "Kick" => {
+                    let _ = tx.send(None);
+                    return;
+                }
+                "Logoff" => {
+                    let _ = tx.send(Some(block(&[
+                        ("Response", "Goodbye"),
+                        ("ActionID", &id),
+                        ("Message", "Thanks for all the fish."),
+                    ])));
+                    let _ = tx.send(None);
+                    return;
+                }
+                _ => {
+                    let _ = tx.send(Some(block(&[
+                        ("Response", "Error"),
+                        ("ActionID", &id),
+                        ("Message", "Invalid/unknown command"),
+                    ])));
+                }
+            }
+        }
+    }
+}
+
+fn builder(server: &Server) -> asterisk_sdk_runtime::ami::AmiClientBuilder {
+    AmiClient::builder()
+        .host("127.0.0.1")
+        .port(server.port)
+        .credentials("admin", SECRET)
+        .action_timeout(Duration::from_secs(20))
+        .reconnect(ReconnectPolicy::fixed(Duration::from_millis(10)))
+}
+
+#[tokio::test]
+async fn md5_login_then_ping_and_early_event_kept() {
+    let server = Server::start(Options { md5: true }).await;
+    let client = builder(&server).events("on").connect().await.unwrap();
+    assert_eq!(client.state(), ConnectionState::Connected);
+    let r = client.send(&Ping::new(&[])).await.unwrap();
+    assert!(r.is_success());
+    assert_eq!(r.get("Ping"), Some("Pong"));
+    assert_eq!(client.banner().as_deref(), Some("Asterisk Call Manager/12.0.0"));
+    // FullyBooted arrived before anyone subscribed: the first subscriber gets it.
+    let mut events = client.events::<Message>();
+    let first = events.next().await.unwrap().event().unwrap();
+    assert_eq!(first.event_name(), Some("FullyBooted"));
+    assert_eq!(server.log()[..2], ["Challenge".to_string(), "Login md5 events=on".to_string()]);
+    client.disconnect().await.unwrap();
+    assert_eq!(client.state(), ConnectionState::Closed);
+    assert!(matches!(client.send(&Ping::new(&[])).await, Err(AmiError::Closed)));
+    assert!(events.next().await.is_none(), "streams end when the client closes");
+}
+
+#[tokio::test]
+async fn plaintext_fallback_when_challenge_refused() {
+    let server = Server::start(Options { md5: false }).await;
+    let client = builder(&server).connect().await.unwrap();
+    assert!(client.send(&Ping::new(&[])).await.unwrap().is_success());
+    assert_eq!(server.log()[..2], ["Challenge".to_string(), "Login plain events=-".to_string()]);
+}
+
+#[tokio::test]
+async fn md5_only_refused_challenge_is_auth_error() {
+    let server = Server::start(Options { md5: false }).await;
+    let err = builder(&server)
+        .auth_mode(asterisk_sdk_runtime::ami::AuthMode::Md5)
+        .connect()
+        .await
+        .unwrap_err();
+    assert!(matches!(err, AmiError::Auth { .. }), "{err:?}");
+}
+
+#[tokio::test]
+async fn wrong_secret_is_a_clear_auth_error_without_the_secret() {
+    let server = Server::start(Options { md5: true }).await;
+    let err = AmiClient::builder()
+        .port(server.port)
+        .credentials("admin", "wrong-secret")
+        .connect()
+        .await
+        .unwrap_err();
+    match &err {
+        AmiError::Auth { message } => assert_eq!(message, "Authentication failed"),
+        other => panic!("{other:?}"),
+    }
+    assert!(!err.to_string().contains("wrong-secret"));
+    let b = AmiClient::builder().credentials("admin", "wrong-secret");
+    assert!(!format!("{b:?}").contains("wrong-secret"));
+}
+
+#[tokio::test]
+async fn concurrent_sends_are_correlated() {
+    let server = Server::start(Options { md5: true }).await;
+    let client = builder(&server).connect().await.unwrap();
+    let calls = (0..20).map(|i| {
+        let c = client.clone();
+        async move {
+            let wait = ((20 - i) * 2).to_string();
+            let echo = format!("call-{i}");
+            let r = c.send(&Delayed::new(&[("Wait", &wait), ("Echo", &echo)])).await.unwrap();
+            (echo, r.get("Echo").map(str::to_string))
+        }
+    });
+    for (sent, got) in futures::future::join_all(calls).await {
+        assert_eq!(Some(sent), got);
+    }
+    // The user's own ActionID is sent unchanged and answered.
+    let r = client.send(&Ping::new(&[("ActionID", "mine-1")])).await.unwrap();
+    assert_eq!(r.action_id(), Some("mine-1"));
+}
+
+#[tokio::test]
+async fn list_collects_its_events_only() {
+    let server = Server::start(Options { md5: true }).await;
+    let client = builder(&server).keep_early_events(false).connect().await.unwrap();
+    let mut events = client.events::<Message>();
+    let list = client.list(&Things::new(&[])).await.unwrap();
+    assert_eq!(list.response.event_list(), Some("start"));
+    let idx: Vec<_> = list.items.iter().map(|m| m.get("Index").unwrap().to_string()).collect();
+    assert_eq!(idx, ["0", "1", "2"]);
+    assert_eq!(list.complete.unwrap().get("ListItems"), Some("3"));
+    assert!(list.unmatched.is_empty());
+    // The broadcast event reached the stream; the list's own events did not.
+    let e = events.next().await.unwrap().event().unwrap();
+    assert_eq!(e.event_name(), Some("Broadcast"));
+    client.send(&Burst::new(&[("Count", "1")])).await.unwrap();
+    let e = events.next().await.unwrap().event().unwrap();
+    assert_eq!(e.event_name(), Some("Tick"));
+}
+
+#[tokio::test]
+async fn disconnect_mid_list_fails_promptly_then_reconnects() {
+    let server = Server::start(Options { md5: true }).await;
+    let client = builder(&server).filter("Event: Tick").connect().await.unwrap();
+    let mut events = client.events::<Message>();
+    let err = client.list(&HalfList::new(&[])).await.unwrap_err();
+    assert!(matches!(err, AmiError::Disconnected), "{err:?}");
+    // Reconnected marker, after the events of the first connection.
+    loop {
+        match events.next().await.unwrap() {
+            EventItem::Reconnected => break,
+            EventItem::Event(_) => {}
+            EventItem::Lagged(n) => panic!("lagged {n} in block mode"),
+        }
+    }
+    let mut state = client.state_watch();
+    state.wait_for(|s| *s == ConnectionState::Connected).await.unwrap();
+    assert!(client.send(&Ping::new(&[])).await.unwrap().is_success());
+    let log = server.log();
+    let logins = log.iter().filter(|l| l.starts_with("Login")).count();
+    let filters = log.iter().filter(|l| *l == "Filter Event: Tick").count();
+    assert_eq!((logins, filters), (2, 2), "{log:?}");
+}
+
+#[tokio::test]
+async fn pending_send_fails_with_disconnected_when_connection_drops() {
+    let server = Server::start(Options { md5: true }).await;
+    let client = builder(&server).reconnect(ReconnectPolicy::None).connect().await.unwrap();
+    let c = client.clone();
+    let hang = tokio::spawn(async move { c.send(&Hang::new(&[])).await });
+    // Let the Hang action reach the server before kicking.
+    client.send(&Ping::new(&[])).await.unwrap();
+    let kick = client.send(&Kick::new(&[])).await;
+    assert!(matches!(kick, Err(AmiError::Disconnected)), "{kick:?}");
+    let r = hang.await.unwrap();
+    assert!(matches!(r, Err(AmiError::Disconnected)), "{r:?}");
+    let mut state = client.state_watch();
+    state.wait_for(|s| *s == ConnectionState::Closed).await.unwrap();
+}
+
+#[tokio::test]
+async fn slow_subscriber_in_block_mode_loses_nothing() {
+    const N: u64 = 100_000;
+    let server = Server::start(Options { md5: true }).await;
+    let client = builder(&server).event_buffer(64).keep_early_events(false).connect().await.unwrap();
+    let mut ticks = client.events_filtered(|m| m.event_name() == Some("Tick"));
+    client.send(&Burst::new(&[("Count", &N.to_string())])).await.unwrap();
+    let mut expected = 0u64;
+    while expected < N {
+        match ticks.next().await.unwrap() {
+            EventItem::Event(m) => {
+                assert_eq!(m.get("N"), Some(expected.to_string().as_str()));
+                expected += 1;
+                if expected % 5000 == 0 {
+                    tokio::task::yield_now().await;
+                }
+            }
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+    // The connection still answers after the burst.
+    assert!(client.send(&Ping::new(&[])).await.unwrap().is_success());
+}

@@ -1,0 +1,243 @@
+//! Simulated calls started by `Action: Originate`: the channels appear, answer,
+//! run for a while and hang up, with the events a real Asterisk sends for that
+//! (modelled on the capture of an Originate into `Wait(2)`), fresh ids each time.
+
+use super::channels::Channel;
+use super::mask::EventMask;
+use super::shared::{Shared, lock};
+use super::wire::Block;
+use asterisk_sdk_runtime::ami::Message;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use tokio::sync::Notify;
+
+/// What an Originate asked for.
+#[derive(Debug, Clone)]
+pub(crate) struct Originate {
+    tech: String,
+    resource: String,
+    context: String,
+    exten: String,
+    application: Option<String>,
+    data: String,
+    cid_num: String,
+    cid_name: String,
+    is_async: bool,
+    action_id: Option<String>,
+}
+
+/// Split `"Name" <number>` (or a bare number) into number and name.
+fn parse_caller_id(s: &str) -> (String, String) {
+    match (s.find('<'), s.rfind('>')) {
+        (Some(open), Some(close)) if open < close => {
+            let num = s[open + 1..close].trim().to_owned();
+            let name = s[..open].trim().trim_matches('"').trim().to_owned();
+            (num, name)
+        }
+        _ => (s.trim().to_owned(), String::new()),
+    }
+}
+
+fn truthy(v: Option<&str>) -> bool {
+    matches!(v.map(str::to_ascii_lowercase).as_deref(), Some("true" | "yes" | "1" | "on"))
+}
+
+impl Originate {
+    /// Read an Originate action; `Err` carries Asterisk's error message.
+    pub(crate) fn from_action(action: &Message) -> Result<Originate, &'static str> {
+        let channel = action.get("Channel").unwrap_or("");
+        let Some((tech, resource)) = channel.split_once('/').filter(|(t, r)| !t.is_empty() && !r.is_empty())
+        else {
+            return Err("Invalid channel");
+        };
+        let (cid_num, cid_name) = parse_caller_id(action.get("CallerID").unwrap_or(""));
+        let (local_exten, local_context) = resource.split_once('@').unwrap_or((resource, "default"));
+        let is_local = tech.eq_ignore_ascii_case("Local");
+        Ok(Originate {
+            tech: tech.to_owned(),
+            resource: resource.to_owned(),
+            context: action
+                .get("Context")
+                .map(str::to_owned)
+                .unwrap_or_else(|| if is_local { local_context.to_owned() } else { "default".to_owned() }),
+            exten: action
+                .get("Exten")
+                .map(str::to_owned)
+                .unwrap_or_else(|| if is_local { local_exten.to_owned() } else { "s".to_owned() }),
+            application: action.get("Application").map(str::to_owned),
+            data: action.get("Data").unwrap_or("").to_owned(),
+            cid_num,
+            cid_name,
+            is_async: truthy(action.get("Async")),
+            action_id: action.action_id().map(str::to_owned),
+        })
+    }
+
+    fn is_local(&self) -> bool {
+        self.tech.eq_ignore_ascii_case("Local")
+    }
+}
+
+/// An event block for channel `name` (snapshot included), or `None` when the
+/// channel is gone.
+fn channel_event(shared: &Shared, event: &str, privilege: &str, name: &str, extra: &[(&str, &str)]) -> Option<Block> {
+    let channels = lock(&shared.channels);
+    let ch = channels.get(name)?;
+    let mut block = Block::new().header("Event", event).header("Privilege", privilege);
+    ch.snapshot("", &mut block);
+    Some(block.pairs(extra.iter().copied()))
+}
+
+async fn emit(shared: &Shared, block: Option<Block>, privilege: &str) {
+    if let Some(b) = block {
+        shared.broadcast(b.finish(), EventMask::of_privilege(privilege)).await;
+    }
+}
+
+fn set_state(shared: &Shared, name: &str, state: u8) {
+    if let Some(ch) = lock(&shared.channels).get_mut(name) {
+        ch.state = state;
+    }
+}
+
+/// Run one call to its end.
+pub(crate) async fn run(shared: Arc<Shared>, req: Originate) {
+    let hangup = Arc::new(Notify::new());
+    let (one, two) = {
+        let mut channels = lock(&shared.channels);
+        let seq = channels.sequence();
+        let first_id = channels.unique_id();
+        let base = Channel {
+            name: String::new(),
+            uniqueid: first_id.clone(),
+            linkedid: first_id,
+            state: 0,
+            context: req.context.clone(),
+            exten: req.exten.clone(),
+            priority: 1,
+            cid_num: req.cid_num.clone(),
+            cid_name: req.cid_name.clone(),
+            application: req.application.clone().unwrap_or_else(|| "AppDial2".into()),
+            data: if req.application.is_some() { req.data.clone() } else { "(Outgoing Line)".into() },
+            created: Instant::now(),
+            hangup: hangup.clone(),
+        };
+        if req.is_local() {
+            let one = Channel { name: format!("Local/{}-{seq};1", req.resource), ..base.clone() };
+            let two = Channel {
+                name: format!("Local/{}-{seq};2", req.resource),
+                uniqueid: channels.unique_id(),
+                state: 4,
+                application: String::new(),
+                data: String::new(),
+                ..base
+            };
+            channels.insert(one.clone());
+            channels.insert(two.clone());
+            (one, Some(two))
+        } else {
+            let one = Channel { name: format!("{}/{}-{seq}", req.tech, req.resource), ..base };
+            channels.insert(one.clone());
+            (one, None)
+        }
+    };
+    let s = &*shared;
+    emit(s, channel_event(s, "Newchannel", "call,all", &one.name, &[]), "call").await;
+    if let Some(two) = &two {
+        emit(s, channel_event(s, "Newchannel", "call,all", &two.name, &[]), "call").await;
+    }
+    if !req.cid_num.is_empty() {
+        let extra = [("CID-CallingPres", "0 (Presentation Allowed, Not Screened)")];
+        emit(s, channel_event(s, "NewCallerid", "call,all", &one.name, &extra), "call").await;
+    }
+    if let Some(two) = &two {
+        let mut block = Block::new().header("Event", "LocalBridge").header("Privilege", "call,all");
+        {
+            let channels = lock(&s.channels);
+            if let (Some(a), Some(b)) = (channels.get(&one.name), channels.get(&two.name)) {
+                a.snapshot("LocalOne", &mut block);
+                b.snapshot("LocalTwo", &mut block);
+            }
+        }
+        let block = block
+            .header("Context", &req.context)
+            .header("Exten", &req.exten)
+            .header("LocalOptimization", "Yes");
+        emit(s, Some(block), "call").await;
+    }
+    emit(s, dest_event(s, "DialBegin", &one.name, ("DialString", &req.resource)), "call").await;
+    if let Some(two) = &two {
+        set_state(s, &two.name, 6);
+        emit(s, channel_event(s, "Newstate", "call,all", &two.name, &[]), "call").await;
+    }
+    set_state(s, &one.name, 6);
+    emit(s, channel_event(s, "Newstate", "call,all", &one.name, &[]), "call").await;
+    emit(s, dest_event(s, "DialEnd", &one.name, ("DialStatus", "ANSWER")), "call").await;
+    if req.is_async {
+        emit(s, Some(originate_response(&req, &one)), "call").await;
+    }
+
+    let length = match &req.application {
+        Some(app) if app.eq_ignore_ascii_case("Wait") => req
+            .data
+            .trim()
+            .parse::<f64>()
+            .ok()
+            .filter(|v| v.is_finite() && *v >= 0.0)
+            .map(|v| Duration::from_secs_f64(v.min(86_400.0)))
+            .unwrap_or(s.config.call_duration),
+        _ => s.config.call_duration,
+    };
+    tokio::select! {
+        _ = tokio::time::sleep(s.config.scaled(length)) => {}
+        _ = hangup.notified() => {}
+    }
+
+    let cause = [("Cause", "16"), ("Cause-txt", "Normal Clearing")];
+    emit(s, channel_event(s, "Hangup", "call,all", &one.name, &cause), "call").await;
+    lock(&s.channels).remove(&one.name);
+    if let Some(two) = &two {
+        emit(s, channel_event(s, "SoftHangupRequest", "call,all", &two.name, &[("Cause", "16")]), "call").await;
+        emit(s, channel_event(s, "Hangup", "call,all", &two.name, &cause), "call").await;
+        lock(&s.channels).remove(&two.name);
+    }
+}
+
+/// DialBegin/DialEnd of an originated call: only the `Dest*` block (no caller).
+fn dest_event(shared: &Shared, event: &str, name: &str, last: (&str, &str)) -> Option<Block> {
+    let channels = lock(&shared.channels);
+    let ch = channels.get(name)?;
+    let mut block = Block::new().header("Event", event).header("Privilege", "call,all");
+    ch.snapshot("Dest", &mut block);
+    Some(block.header(last.0, last.1))
+}
+
+fn originate_response(req: &Originate, one: &Channel) -> Block {
+    let block = Block::new()
+        .header("Event", "OriginateResponse")
+        .header("Privilege", "call,all")
+        .opt("ActionID", req.action_id.as_deref())
+        .header("Response", "Success")
+        .header("Channel", &one.name);
+    let block = match &req.application {
+        Some(app) => block.header("Application", app).header("Data", &req.data),
+        None => block.header("Context", &req.context).header("Exten", &req.exten),
+    };
+    let unknown = |s: &str| if s.is_empty() { "<unknown>".to_owned() } else { s.to_owned() };
+    block
+        .header("Reason", "4")
+        .header("Uniqueid", &one.uniqueid)
+        .header("CallerIDNum", &unknown(&req.cid_num))
+        .header("CallerIDName", &unknown(&req.cid_name))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn caller_id_forms() {
+        assert_eq!(parse_caller_id("\"AMI Test\" <1234>"), ("1234".into(), "AMI Test".into()));
+        assert_eq!(parse_caller_id("5551"), ("5551".into(), String::new()));
+    }
+}
