@@ -62,13 +62,34 @@ fn generated_commands_match_the_capture_byte_for_byte() {
     let (sent, _) = exchange();
     let ours = vec![
         line(&Answer),
-        line(&StreamFile { filename: "hello-world", escape_digits: "", sample_offset: None }),
-        line(&GetVariable { variablename: "FOO" }),
-        line(&SetVariable { variablename: "BAZ", value: "qux from fastagi" }),
-        line(&GetVariable { variablename: "BAZ" }),
-        line(&DatabasePut { family: "agitest", key: "key1", value: "value1" }),
-        line(&DatabaseGet { family: "agitest", key: "key1" }),
-        line(&Verbose { message: "hello from the FastAGI test server", level: 1 }),
+        line(&StreamFile {
+            filename: "hello-world",
+            escape_digits: "",
+            sample_offset: None,
+        }),
+        line(&GetVariable {
+            variablename: "FOO",
+        }),
+        line(&SetVariable {
+            variablename: "BAZ",
+            value: "qux from fastagi",
+        }),
+        line(&GetVariable {
+            variablename: "BAZ",
+        }),
+        line(&DatabasePut {
+            family: "agitest",
+            key: "key1",
+            value: "value1",
+        }),
+        line(&DatabaseGet {
+            family: "agitest",
+            key: "key1",
+        }),
+        line(&Verbose {
+            message: "hello from the FastAGI test server",
+            level: 1,
+        }),
         line(&Hangup { channelname: None }),
     ];
     assert_eq!(ours, sent);
@@ -77,17 +98,43 @@ fn generated_commands_match_the_capture_byte_for_byte() {
 #[test]
 fn captured_replies_parse_to_typed_results() {
     let (sent, received) = exchange();
-    assert_eq!(received.len(), sent.len() + 1, "one reply per command, then HANGUP");
+    assert_eq!(
+        received.len(),
+        sent.len() + 1,
+        "one reply per command, then HANGUP"
+    );
     let r = |i: usize| reply(&received[i]);
     Answer.parse("ANSWER", r(0)).expect("answer ok");
-    let s = StreamFile { filename: "hello-world", escape_digits: "", sample_offset: None };
-    assert_eq!(s.parse("", r(1)).unwrap(), StreamOutcome { digit: None, endpos: 11360 });
-    let g = GetVariable { variablename: "FOO" };
+    let s = StreamFile {
+        filename: "hello-world",
+        escape_digits: "",
+        sample_offset: None,
+    };
+    assert_eq!(
+        s.parse("", r(1)).unwrap(),
+        StreamOutcome {
+            digit: None,
+            endpos: 11360
+        }
+    );
+    let g = GetVariable {
+        variablename: "FOO",
+    };
     assert_eq!(g.parse("", r(2)).unwrap().as_deref(), Some("bar"));
-    assert_eq!(g.parse("", r(4)).unwrap().as_deref(), Some("qux from fastagi"));
-    let p = DatabasePut { family: "agitest", key: "key1", value: "value1" };
+    assert_eq!(
+        g.parse("", r(4)).unwrap().as_deref(),
+        Some("qux from fastagi")
+    );
+    let p = DatabasePut {
+        family: "agitest",
+        key: "key1",
+        value: "value1",
+    };
     assert!(p.parse("", r(5)).unwrap());
-    let d = DatabaseGet { family: "agitest", key: "key1" };
+    let d = DatabaseGet {
+        family: "agitest",
+        key: "key1",
+    };
     assert_eq!(d.parse("", r(6)).unwrap().as_deref(), Some("value1"));
     assert!(Hangup { channelname: None }.parse("", r(8)).unwrap());
     assert_eq!(received.last().map(String::as_str), Some("HANGUP\n"));
@@ -95,8 +142,14 @@ fn captured_replies_parse_to_typed_results() {
 
 #[test]
 fn typed_results_follow_res_agi() {
-    let deltree = DatabaseDeltree { family: "f", keytree: None };
-    assert!(deltree.parse("", reply("200 result=0")).unwrap(), "0 means deleted");
+    let deltree = DatabaseDeltree {
+        family: "f",
+        keytree: None,
+    };
+    assert!(
+        deltree.parse("", reply("200 result=0")).unwrap(),
+        "0 means deleted"
+    );
     assert!(!deltree.parse("", reply("200 result=1")).unwrap());
     let status = ChannelStatus { channelname: None };
     assert_eq!(
@@ -107,10 +160,17 @@ fn typed_results_follow_res_agi() {
     let wait = WaitForDigit { timeout: 5000 };
     assert_eq!(wait.parse("", reply("200 result=50")).unwrap(), Some('2'));
     assert_eq!(wait.parse("", reply("200 result=0")).unwrap(), None);
-    let data = GetData { file: "beep", timeout: None, maxdigits: Some(4) };
+    let data = GetData {
+        file: "beep",
+        timeout: None,
+        maxdigits: Some(4),
+    };
     let out = data.parse("", reply("200 result=12 (timeout)")).unwrap();
     assert_eq!((out.digits.as_str(), out.timed_out), ("12", true));
-    let exec = Exec { application: "Wait", options: "1" };
+    let exec = Exec {
+        application: "Wait",
+        options: "1",
+    };
     assert_eq!(exec.parse("", reply("200 result=0")).unwrap(), 0);
     assert!(exec.usage_follows(&reply("200 result=1")));
     assert!(exec.parse("", reply("200 result=-2")).is_err());
@@ -118,7 +178,11 @@ fn typed_results_follow_res_agi() {
 
 #[test]
 fn optional_arguments_are_positional() {
-    let data = GetData { file: "beep", timeout: None, maxdigits: Some(4) };
+    let data = GetData {
+        file: "beep",
+        timeout: None,
+        maxdigits: Some(4),
+    };
     assert_eq!(data.render().unwrap(), "GET DATA beep 0 4");
     let rec = RecordFile {
         filename: "/tmp/x",
@@ -129,9 +193,18 @@ fn optional_arguments_are_positional() {
         beep: true,
         silence_seconds: Some(3),
     };
-    assert_eq!(rec.render().unwrap(), "RECORD FILE /tmp/x wav # -1 0 BEEP s=3");
-    let music = SetMusic { on: true, class: "default" };
+    assert_eq!(
+        rec.render().unwrap(),
+        "RECORD FILE /tmp/x wav # -1 0 BEEP s=3"
+    );
+    let music = SetMusic {
+        on: true,
+        class: "default",
+    };
     assert_eq!(music.render().unwrap(), "SET MUSIC on default");
-    let bad = SetVariable { variablename: "X", value: "a\nHANGUP" };
+    let bad = SetVariable {
+        variablename: "X",
+        value: "a\nHANGUP",
+    };
     assert!(matches!(bad.render(), Err(AgiError::InvalidArgument(_))));
 }

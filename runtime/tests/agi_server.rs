@@ -17,7 +17,14 @@ type Outcome = (AgiRequest, Result<String, AgiError>);
 
 /// A server whose handler sends `NOOP` and reports the reply (or error); it
 /// panics when the script query has `panic=1`.
-async fn start(config: ServerConfig) -> (SocketAddr, ShutdownHandle, mpsc::UnboundedReceiver<Outcome>, tokio::task::JoinHandle<()>) {
+async fn start(
+    config: ServerConfig,
+) -> (
+    SocketAddr,
+    ShutdownHandle,
+    mpsc::UnboundedReceiver<Outcome>,
+    tokio::task::JoinHandle<()>,
+) {
     let server = FastAgiServer::bind("127.0.0.1:0", config).await.unwrap();
     let addr = server.local_addr().unwrap();
     let handle = server.shutdown_handle();
@@ -52,7 +59,9 @@ impl Peer {
             "agi_network: yes\nagi_network_script: {script}\nagi_request: agi://127.0.0.1/{script}\r\nagi_channel: Local/1@x-1;2\nagi_callerid: unknown\nagi_arg_1: one\n\n"
         );
         s.write_all(env.as_bytes()).await.unwrap();
-        Peer { io: BufReader::new(s) }
+        Peer {
+            io: BufReader::new(s),
+        }
     }
 
     async fn line(&mut self) -> Option<String> {
@@ -102,26 +111,40 @@ async fn shutdown_lets_running_sessions_finish_then_ends_the_rest() {
     assert_eq!(req.script.as_deref(), Some("a"));
     assert!(result.is_ok(), "a draining session still runs its commands");
     task.await.unwrap();
-    assert_eq!(stuck.line().await, None, "a session past the grace period is ended");
-    assert!(TcpStream::connect(addr).await.is_err(), "no longer accepting");
+    assert_eq!(
+        stuck.line().await,
+        None,
+        "a session past the grace period is ended"
+    );
+    assert!(
+        TcpStream::connect(addr).await.is_err(),
+        "no longer accepting"
+    );
 }
 
 #[tokio::test]
 async fn oversized_environments_are_rejected() {
     let config = ServerConfig {
-        env_limits: EnvLimits { max_lines: 8, max_bytes: 512 },
+        env_limits: EnvLimits {
+            max_lines: 8,
+            max_bytes: 512,
+        },
         ..ServerConfig::default()
     };
     let (addr, handle, mut rx, task) = start(config).await;
     let mut s = TcpStream::connect(addr).await.unwrap();
     let many: String = (0..20).map(|i| format!("agi_x{i}: v\n")).collect();
     let _ = s.write_all(many.as_bytes()).await;
-    let mut peer = Peer { io: BufReader::new(s) };
+    let mut peer = Peer {
+        io: BufReader::new(s),
+    };
     assert_eq!(peer.line().await, None, "too many lines: connection closed");
     let mut s = TcpStream::connect(addr).await.unwrap();
     let long = format!("agi_channel: {}\n\n", "x".repeat(2000));
     let _ = s.write_all(long.as_bytes()).await;
-    let mut peer = Peer { io: BufReader::new(s) };
+    let mut peer = Peer {
+        io: BufReader::new(s),
+    };
     assert_eq!(peer.line().await, None, "too many bytes: connection closed");
     handle.shutdown();
     task.await.unwrap();

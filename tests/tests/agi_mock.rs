@@ -1,13 +1,17 @@
 //! The mock AGI driver against a real FastAGI server running generated commands:
 //! the captured session replayed end to end, and a hang-up mid-command.
 
-use asterisk_sdk::agi::{AgiChannel, AgiCommands, AgiError, AgiRequest, FastAgiServer, ServerConfig, StreamOutcome};
+use asterisk_sdk::agi::{
+    AgiChannel, AgiCommands, AgiError, AgiRequest, FastAgiServer, ServerConfig, StreamOutcome,
+};
 use asterisk_sdk_mock::agi::MockAgi;
 use tokio::sync::mpsc;
 
 #[tokio::test]
 async fn captured_session_replays_through_generated_methods() {
-    let server = FastAgiServer::bind("127.0.0.1:0", ServerConfig::default()).await.unwrap();
+    let server = FastAgiServer::bind("127.0.0.1:0", ServerConfig::default())
+        .await
+        .unwrap();
     let addr = server.local_addr().unwrap();
     let stop = server.shutdown_handle();
     let (tx, mut rx) = mpsc::unbounded_channel();
@@ -21,9 +25,13 @@ async fn captured_session_replays_through_generated_methods() {
             seen.push(format!("{:?}", chan.get_variable("FOO").await?));
             chan.set_variable("BAZ", "qux from fastagi").await?;
             seen.push(format!("{:?}", chan.get_variable("BAZ").await?));
-            seen.push(format!("{:?}", chan.database_put("agitest", "key1", "value1").await?));
+            seen.push(format!(
+                "{:?}",
+                chan.database_put("agitest", "key1", "value1").await?
+            ));
             seen.push(format!("{:?}", chan.database_get("agitest", "key1").await?));
-            chan.verbose("hello from the FastAGI test server", 1).await?;
+            chan.verbose("hello from the FastAGI test server", 1)
+                .await?;
             seen.push(format!("{:?}", chan.hangup(None).await?));
             let notice = chan.transport_mut().wait_for_hangup().await?;
             seen.push(format!("{notice:?}"));
@@ -42,7 +50,10 @@ async fn captured_session_replays_through_generated_methods() {
         .expect("GET VARIABLE BAZ", "200 result=1 (qux from fastagi)")
         .expect("DATABASE PUT agitest key1 value1", "200 result=1")
         .expect("DATABASE GET agitest key1", "200 result=1 (value1)")
-        .expect("VERBOSE \"hello from the FastAGI test server\" 1", "200 result=1")
+        .expect(
+            "VERBOSE \"hello from the FastAGI test server\" 1",
+            "200 result=1",
+        )
         .expect("HANGUP", "200 result=1")
         .send_hangup()
         .run(addr)
@@ -50,10 +61,20 @@ async fn captured_session_replays_through_generated_methods() {
         .unwrap();
     let (req, seen) = rx.recv().await.unwrap();
     assert!(report.mismatches.is_empty(), "{:?}", report.mismatches);
-    assert_eq!(report.commands.len(), 10, "the last ANSWER is refused with 511");
+    assert_eq!(
+        report.commands.len(),
+        10,
+        "the last ANSWER is refused with 511"
+    );
     assert_eq!(req.script.as_deref(), Some("test"));
     assert_eq!(req.param("x"), Some("1"));
-    let expected_stream = format!("{:?}", StreamOutcome { digit: None, endpos: 11360 });
+    let expected_stream = format!(
+        "{:?}",
+        StreamOutcome {
+            digit: None,
+            endpos: 11360
+        }
+    );
     assert_eq!(
         seen,
         [
@@ -73,7 +94,9 @@ async fn captured_session_replays_through_generated_methods() {
 
 #[tokio::test]
 async fn hangup_mid_command_fails_with_channel_hung_up() {
-    let server = FastAgiServer::bind("127.0.0.1:0", ServerConfig::default()).await.unwrap();
+    let server = FastAgiServer::bind("127.0.0.1:0", ServerConfig::default())
+        .await
+        .unwrap();
     let addr = server.local_addr().unwrap();
     let stop = server.shutdown_handle();
     let (tx, mut rx) = mpsc::unbounded_channel();

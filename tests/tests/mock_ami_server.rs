@@ -20,7 +20,11 @@ struct Raw {
 impl Raw {
     async fn connect(addr: SocketAddr) -> Raw {
         let stream = TcpStream::connect(addr).await.expect("connect to the mock");
-        Raw { stream, buf: BytesMut::new(), dec: FrameDecoder::new() }
+        Raw {
+            stream,
+            buf: BytesMut::new(),
+            dec: FrameDecoder::new(),
+        }
     }
 
     /// Next frame, `None` at end of stream.
@@ -71,8 +75,14 @@ impl Raw {
     async fn login(addr: SocketAddr, events: &str) -> Raw {
         let mut c = Raw::connect(addr).await;
         c.banner().await;
-        c.send(&[("Action", "Login"), ("ActionID", "l"), ("Username", "admin"), ("Secret", "amp111"), ("Events", events)])
-            .await;
+        c.send(&[
+            ("Action", "Login"),
+            ("ActionID", "l"),
+            ("Username", "admin"),
+            ("Secret", "amp111"),
+            ("Events", events),
+        ])
+        .await;
         let r = c.msg().await;
         assert_eq!(r.get("Message"), Some("Authentication accepted"));
         if events == "on" {
@@ -97,8 +107,13 @@ async fn mock() -> MockAmi {
 }
 
 fn fixture(name: &str) -> Vec<u8> {
-    let path = format!("{}/../../shared/fixtures/asterisk-23.4.1/{name}", env!("CARGO_MANIFEST_DIR"));
-    std::fs::read(&path).unwrap_or_else(|e| panic!("fixture {path} is required (../shared beside the project): {e}"))
+    let path = format!(
+        "{}/../../shared/fixtures/asterisk-23.4.1/{name}",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    std::fs::read(&path).unwrap_or_else(|e| {
+        panic!("fixture {path} is required (../shared beside the project): {e}")
+    })
 }
 
 #[tokio::test]
@@ -106,24 +121,40 @@ async fn banner_is_one_line_exactly() {
     let ami = mock().await;
     let mut s = TcpStream::connect(ami.addr()).await.unwrap();
     let mut got = vec![0u8; 30];
-    tokio::time::timeout(GUARD, s.read_exact(&mut got)).await.unwrap().unwrap();
+    tokio::time::timeout(GUARD, s.read_exact(&mut got))
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(&got[..], b"Asterisk Call Manager/12.0.0\r\n");
 }
 
 #[tokio::test]
 async fn banner_version_is_configurable() {
-    let ami = MockAmi::builder().ami_version("7.0.3").start().await.unwrap();
+    let ami = MockAmi::builder()
+        .ami_version("7.0.3")
+        .start()
+        .await
+        .unwrap();
     let mut c = Raw::connect(ami.addr()).await;
     assert_eq!(c.banner().await, "Asterisk Call Manager/7.0.3");
 }
 
 #[tokio::test]
 async fn plaintext_login_is_accepted_and_followed_by_fully_booted() {
-    let ami = MockAmi::builder().user("bob", "s3cret").start().await.unwrap();
+    let ami = MockAmi::builder()
+        .user("bob", "s3cret")
+        .start()
+        .await
+        .unwrap();
     let mut c = Raw::connect(ami.addr()).await;
     c.banner().await;
-    c.send(&[("Action", "Login"), ("ActionID", "login-1"), ("Username", "bob"), ("Secret", "s3cret")])
-        .await;
+    c.send(&[
+        ("Action", "Login"),
+        ("ActionID", "login-1"),
+        ("Username", "bob"),
+        ("Secret", "s3cret"),
+    ])
+    .await;
     let r = c.msg().await;
     assert_eq!(r.response(), Some("Success"));
     assert_eq!(r.action_id(), Some("login-1"));
@@ -140,16 +171,30 @@ async fn md5_login_with_the_challenge() {
     let ami = mock().await;
     let mut c = Raw::connect(ami.addr()).await;
     c.banner().await;
-    c.send(&[("Action", "Challenge"), ("ActionID", "ch-1"), ("AuthType", "MD5")]).await;
+    c.send(&[
+        ("Action", "Challenge"),
+        ("ActionID", "ch-1"),
+        ("AuthType", "MD5"),
+    ])
+    .await;
     let ch = c.msg().await;
     assert_eq!(ch.response(), Some("Success"));
     assert_eq!(ch.action_id(), Some("ch-1"));
     let challenge = ch.get("Challenge").expect("a challenge").to_owned();
     assert!(challenge.bytes().all(|b| b.is_ascii_digit()), "{challenge}");
     let key = md5_key(&challenge, "amp111");
-    c.send(&[("Action", "Login"), ("AuthType", "MD5"), ("Username", "admin"), ("Key", &key), ("Events", "off")])
-        .await;
-    assert_eq!(c.msg().await.get("Message"), Some("Authentication accepted"));
+    c.send(&[
+        ("Action", "Login"),
+        ("AuthType", "MD5"),
+        ("Username", "admin"),
+        ("Key", &key),
+        ("Events", "off"),
+    ])
+    .await;
+    assert_eq!(
+        c.msg().await.get("Message"),
+        Some("Authentication accepted")
+    );
     // Events off: no FullyBooted, the next message is the Ping answer.
     c.send(&[("Action", "Ping"), ("ActionID", "p")]).await;
     assert_eq!(c.msg().await.get("Ping"), Some("Pong"));
@@ -160,7 +205,13 @@ async fn wrong_secret_is_rejected_and_the_connection_closed() {
     let ami = mock().await;
     let mut c = Raw::connect(ami.addr()).await;
     c.banner().await;
-    c.send(&[("Action", "Login"), ("ActionID", "bad"), ("Username", "admin"), ("Secret", "nope")]).await;
+    c.send(&[
+        ("Action", "Login"),
+        ("ActionID", "bad"),
+        ("Username", "admin"),
+        ("Secret", "nope"),
+    ])
+    .await;
     let r = c.msg().await;
     assert_eq!(r.response(), Some("Error"));
     assert_eq!(r.action_id(), Some("bad"));
@@ -169,10 +220,16 @@ async fn wrong_secret_is_rejected_and_the_connection_closed() {
 
     let mut c = Raw::connect(ami.addr()).await;
     c.banner().await;
-    c.send(&[("Action", "Challenge"), ("AuthType", "md5")]).await;
-    c.msg().await;
-    c.send(&[("Action", "Login"), ("AuthType", "md5"), ("Username", "admin"), ("Key", "00000000000000000000000000000000")])
+    c.send(&[("Action", "Challenge"), ("AuthType", "md5")])
         .await;
+    c.msg().await;
+    c.send(&[
+        ("Action", "Login"),
+        ("AuthType", "md5"),
+        ("Username", "admin"),
+        ("Key", "00000000000000000000000000000000"),
+    ])
+    .await;
     assert_eq!(c.msg().await.get("Message"), Some("Authentication failed"));
     assert!(c.closed().await);
     assert_eq!(ami.sessions(), 0);
@@ -203,32 +260,52 @@ async fn ping_answers_pong_with_a_timestamp() {
     let (secs, micros) = ts.split_once('.').expect("sec.usec");
     assert!(secs.parse::<u64>().is_ok() && micros.len() == 6, "{ts}");
     let sent = ami.received_actions();
-    assert!(sent.iter().any(|m| m.get("Action") == Some("Ping") && m.action_id() == Some("ping-1")));
+    assert!(
+        sent.iter()
+            .any(|m| m.get("Action") == Some("Ping") && m.action_id() == Some("ping-1"))
+    );
 }
 
 #[tokio::test]
 async fn missing_required_header_and_unknown_action_are_errors() {
     let ami = mock().await;
     let mut c = Raw::login(ami.addr(), "off").await;
-    c.send(&[("Action", "AGI"), ("ActionID", "a1"), ("Channel", "Local/1@x-00000000;2")]).await;
+    c.send(&[
+        ("Action", "AGI"),
+        ("ActionID", "a1"),
+        ("Channel", "Local/1@x-00000000;2"),
+    ])
+    .await;
     let r = c.msg().await;
     assert_eq!(r.response(), Some("Error"));
     assert_eq!(r.action_id(), Some("a1"));
     assert!(r.get("Message").unwrap_or("").contains("Command"), "{r:?}");
 
-    c.send(&[("Action", "NoSuchThing"), ("ActionID", "u1")]).await;
+    c.send(&[("Action", "NoSuchThing"), ("ActionID", "u1")])
+        .await;
     let r = c.msg().await;
     assert_eq!(r.response(), Some("Error"));
     assert_eq!(
         r.get("Message"),
-        Some("Invalid/unknown command: NoSuchThing. Use Action: ListCommands to show available commands.")
+        Some(
+            "Invalid/unknown command: NoSuchThing. Use Action: ListCommands to show available commands."
+        )
     );
 
     c.send(&[("ActionID", "none")]).await;
-    assert_eq!(c.msg().await.get("Message"), Some("Missing action in request"));
+    assert_eq!(
+        c.msg().await.get("Message"),
+        Some("Missing action in request")
+    );
 
     // Any other catalog action with its required headers is acknowledged.
-    c.send(&[("Action", "AbsoluteTimeout"), ("ActionID", "t"), ("Channel", "X/1"), ("Timeout", "5")]).await;
+    c.send(&[
+        ("Action", "AbsoluteTimeout"),
+        ("ActionID", "t"),
+        ("Channel", "X/1"),
+        ("Timeout", "5"),
+    ])
+    .await;
     let r = c.msg().await;
     assert_eq!((r.response(), r.action_id()), (Some("Success"), Some("t")));
 }
@@ -237,7 +314,8 @@ async fn missing_required_header_and_unknown_action_are_errors() {
 async fn list_actions_answer_start_items_and_complete() {
     let ami = mock().await;
     let mut c = Raw::login(ami.addr(), "off").await;
-    c.send(&[("Action", "CoreShowChannels"), ("ActionID", "csc")]).await;
+    c.send(&[("Action", "CoreShowChannels"), ("ActionID", "csc")])
+        .await;
     let ack = c.msg().await;
     assert_eq!(ack.response(), Some("Success"));
     assert_eq!(ack.get("EventList"), Some("start"));
@@ -248,7 +326,9 @@ async fn list_actions_answer_start_items_and_complete() {
     assert_eq!(done.get("ListItems"), Some("0"));
     assert_eq!(done.action_id(), Some("csc"));
 
-    let item = |n: &str| Message::from_pairs([("Event", "Agents"), ("Agent", n), ("Status", "AGENT_IDLE")]);
+    let item = |n: &str| {
+        Message::from_pairs([("Event", "Agents"), ("Agent", n), ("Status", "AGENT_IDLE")])
+    };
     ami.set_list_items("Agents", vec![item("1001"), item("1002")]);
     c.send(&[("Action", "Agents"), ("ActionID", "ag")]).await;
     assert_eq!(c.msg().await.get("EventList"), Some("start"));
@@ -267,13 +347,19 @@ async fn list_actions_answer_start_items_and_complete() {
 async fn scripted_responses_replace_the_built_in_answer() {
     let ami = mock().await;
     ami.set_response("CoreStatus", |action| {
-        Reply::success().header("CoreCurrentCalls", "7").header("Echo", action.action_id().unwrap_or(""))
+        Reply::success()
+            .header("CoreCurrentCalls", "7")
+            .header("Echo", action.action_id().unwrap_or(""))
     });
     ami.set_reply("Ping", Reply::error("scripted"));
     let mut c = Raw::login(ami.addr(), "off").await;
-    c.send(&[("Action", "CoreStatus"), ("ActionID", "cs")]).await;
+    c.send(&[("Action", "CoreStatus"), ("ActionID", "cs")])
+        .await;
     let r = c.msg().await;
-    assert_eq!((r.get("CoreCurrentCalls"), r.get("Echo"), r.action_id()), (Some("7"), Some("cs"), Some("cs")));
+    assert_eq!(
+        (r.get("CoreCurrentCalls"), r.get("Echo"), r.action_id()),
+        (Some("7"), Some("cs"), Some("cs"))
+    );
     c.send(&[("Action", "Ping")]).await;
     assert_eq!(c.msg().await.get("Message"), Some("scripted"));
     ami.clear_response("Ping");
@@ -288,7 +374,11 @@ async fn pushed_events_reach_sessions_that_want_them() {
     let mut off = Raw::login(ami.addr(), "off").await;
     let mut agi_only = Raw::login(ami.addr(), "agi").await;
     let reached = ami
-        .push_pairs(&[("Event", "UserEvent"), ("Privilege", "user,all"), ("UserEvent", "Hello")])
+        .push_pairs(&[
+            ("Event", "UserEvent"),
+            ("Privilege", "user,all"),
+            ("UserEvent", "Hello"),
+        ])
         .await;
     assert_eq!(reached, 1);
     let e = on.msg().await;
@@ -301,7 +391,8 @@ async fn pushed_events_reach_sessions_that_want_them() {
     // The Events action turns them back on.
     off.send(&[("Action", "Events"), ("EventMask", "on")]).await;
     assert_eq!(off.msg().await.get("Events"), Some("On"));
-    ami.push_pairs(&[("Event", "Reload"), ("Privilege", "system,all")]).await;
+    ami.push_pairs(&[("Event", "Reload"), ("Privilege", "system,all")])
+        .await;
     assert_eq!(off.msg().await.event_name(), Some("Reload"));
 }
 
@@ -340,7 +431,8 @@ async fn drop_after_messages_counts_what_is_written() {
     let mut c = Raw::login(ami.addr(), "on").await;
     ami.drop_after_messages(2);
     for _ in 0..3 {
-        ami.push_pairs(&[("Event", "Tick"), ("Privilege", "system,all")]).await;
+        ami.push_pairs(&[("Event", "Tick"), ("Privilege", "system,all")])
+            .await;
     }
     assert_eq!(c.msg().await.event_name(), Some("Tick"));
     assert_eq!(c.msg().await.event_name(), Some("Tick"));
@@ -360,14 +452,30 @@ async fn logoff_says_goodbye_and_closes() {
 
 #[tokio::test]
 async fn command_output_as_output_headers() {
-    let ami = MockAmi::builder().command_output("sip show peers", ["a", "b"]).start().await.unwrap();
+    let ami = MockAmi::builder()
+        .command_output("sip show peers", ["a", "b"])
+        .start()
+        .await
+        .unwrap();
     let mut c = Raw::login(ami.addr(), "off").await;
-    c.send(&[("Action", "Command"), ("ActionID", "cmd"), ("Command", "core show version")]).await;
+    c.send(&[
+        ("Action", "Command"),
+        ("ActionID", "cmd"),
+        ("Command", "core show version"),
+    ])
+    .await;
     let r = c.msg().await;
     assert_eq!(r.get("Message"), Some("Command output follows"));
-    assert!(r.get("Output").unwrap_or("").starts_with("Asterisk "), "{r:?}");
-    c.send(&[("Action", "Command"), ("Command", "sip show peers")]).await;
-    assert_eq!(c.msg().await.get_all("Output").collect::<Vec<_>>(), ["a", "b"]);
+    assert!(
+        r.get("Output").unwrap_or("").starts_with("Asterisk "),
+        "{r:?}"
+    );
+    c.send(&[("Action", "Command"), ("Command", "sip show peers")])
+        .await;
+    assert_eq!(
+        c.msg().await.get_all("Output").collect::<Vec<_>>(),
+        ["a", "b"]
+    );
 }
 
 #[tokio::test]
@@ -386,7 +494,11 @@ async fn malformed_input_never_kills_the_server() {
 #[tokio::test]
 async fn replayed_capture_arrives_byte_exact() {
     let rx = fixture("ami-session.rx.bin");
-    let find = |needle: &[u8]| rx.windows(needle.len()).position(|w| w == needle).expect("marker in capture");
+    let find = |needle: &[u8]| {
+        rx.windows(needle.len())
+            .position(|w| w == needle)
+            .expect("marker in capture")
+    };
     let start = find(b"Event: CEL\r\n");
     let end = find(b"Response: Success\r\nActionID: csc-1");
     let events = bytes::Bytes::copy_from_slice(&rx[start..end]);
@@ -395,7 +507,10 @@ async fn replayed_capture_arrives_byte_exact() {
     assert!(c.buf.is_empty());
     assert_eq!(ami.replay(events.clone()).await, 1);
     let mut got = vec![0u8; events.len()];
-    tokio::time::timeout(GUARD, c.stream.read_exact(&mut got)).await.unwrap().unwrap();
+    tokio::time::timeout(GUARD, c.stream.read_exact(&mut got))
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(got, &events[..]);
 }
 
@@ -403,7 +518,8 @@ async fn replayed_capture_arrives_byte_exact() {
 async fn replay_repeated_writes_exactly_the_requested_messages() {
     let ami = mock().await;
     let mut c = Raw::login(ami.addr(), "off").await;
-    let capture = bytes::Bytes::from_static(b"Event: A\r\nPrivilege: call,all\r\n\r\nEvent: B\r\n\r\n");
+    let capture =
+        bytes::Bytes::from_static(b"Event: A\r\nPrivilege: call,all\r\n\r\nEvent: B\r\n\r\n");
     assert_eq!(ami.replay_repeated(capture, 5).await, 1);
     let names: Vec<String> = {
         let mut v = Vec::new();
@@ -434,17 +550,26 @@ async fn originate_runs_a_call_until_hangup() {
     let r = c.msg().await;
     assert_eq!(r.get("Message"), Some("Originate successfully queued"));
     assert_eq!(c.msg().await.event_name(), Some("Newchannel"));
-    let resp = c.until(|m| m.event_name() == Some("OriginateResponse")).await;
+    let resp = c
+        .until(|m| m.event_name() == Some("OriginateResponse"))
+        .await;
     assert_eq!(resp.action_id(), Some("orig-1"));
     assert_eq!(resp.get("Response"), Some("Success"));
     let chan = resp.get("Channel").expect("Channel").to_owned();
-    assert!(chan.starts_with("Local/300@events-test-") && chan.ends_with(";1"), "{chan}");
+    assert!(
+        chan.starts_with("Local/300@events-test-") && chan.ends_with(";1"),
+        "{chan}"
+    );
 
-    c.send(&[("Action", "CoreShowChannels"), ("ActionID", "csc")]).await;
-    let done = c.until(|m| m.event_name() == Some("CoreShowChannelsComplete")).await;
+    c.send(&[("Action", "CoreShowChannels"), ("ActionID", "csc")])
+        .await;
+    let done = c
+        .until(|m| m.event_name() == Some("CoreShowChannelsComplete"))
+        .await;
     assert_eq!(done.get("ListItems"), Some("2"));
 
-    c.send(&[("Action", "Hangup"), ("ActionID", "h"), ("Channel", &chan)]).await;
+    c.send(&[("Action", "Hangup"), ("ActionID", "h"), ("Channel", &chan)])
+        .await;
     let hung = c.until(|m| m.event_name() == Some("Hangup")).await;
     assert_eq!(hung.get("Channel"), Some(chan.as_str()));
     c.until(|m| m.event_name() == Some("Hangup")).await;
@@ -457,25 +582,42 @@ async fn async_agi_commands_produce_exec_events() {
     let mut c = Raw::login(ami.addr(), "agi").await;
     let chan = "Local/500@asyncagi-0000000f;2";
     ami.set_agi_result("GET VARIABLE", "200 result=1 (bar)");
-    ami.start_async_agi(chan, &[("agi_request", "async"), ("agi_channel", chan)]).await;
+    ami.start_async_agi(chan, &[("agi_request", "async"), ("agi_channel", chan)])
+        .await;
     let start = c.msg().await;
     assert_eq!(start.event_name(), Some("AsyncAGIStart"));
     assert_eq!(
         start.get("Env"),
         Some("agi_request%3A%20async%0Aagi_channel%3A%20Local%2F500%40asyncagi-0000000f%3B2%0A%0A")
     );
-    c.send(&[("Action", "AGI"), ("ActionID", "a"), ("Channel", chan), ("Command", "GET VARIABLE FOO"), ("CommandID", "c1")])
-        .await;
-    assert_eq!(c.msg().await.get("Message"), Some("Added AGI command to queue"));
+    c.send(&[
+        ("Action", "AGI"),
+        ("ActionID", "a"),
+        ("Channel", chan),
+        ("Command", "GET VARIABLE FOO"),
+        ("CommandID", "c1"),
+    ])
+    .await;
+    assert_eq!(
+        c.msg().await.get("Message"),
+        Some("Added AGI command to queue")
+    );
     let exec = c.msg().await;
     assert_eq!(exec.event_name(), Some("AsyncAGIExec"));
     assert_eq!(exec.get("CommandId"), Some("c1"));
     assert_eq!(exec.get("Result"), Some("200%20result%3D1%20(bar)%0A"));
-    c.send(&[("Action", "AGI"), ("Channel", chan), ("Command", "ASYNCAGI BREAK"), ("CommandID", "c2")]).await;
+    c.send(&[
+        ("Action", "AGI"),
+        ("Channel", chan),
+        ("Command", "ASYNCAGI BREAK"),
+        ("CommandID", "c2"),
+    ])
+    .await;
     c.msg().await;
     assert_eq!(c.msg().await.event_name(), Some("AsyncAGIExec"));
     assert_eq!(c.msg().await.event_name(), Some("AsyncAGIEnd"));
-    c.send(&[("Action", "AGI"), ("Channel", chan), ("Command", "ANSWER")]).await;
+    c.send(&[("Action", "AGI"), ("Channel", chan), ("Command", "ANSWER")])
+        .await;
     assert_eq!(c.msg().await.response(), Some("Error"));
 }
 

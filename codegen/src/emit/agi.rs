@@ -106,7 +106,10 @@ impl AgiResults {
                 return Err(format!("command `{}` has no reason", c.name));
             }
             if !KINDS.contains(&c.result.as_str()) {
-                return Err(format!("command `{}`: unknown result kind `{}`", c.name, c.result));
+                return Err(format!(
+                    "command `{}`: unknown result kind `{}`",
+                    c.name, c.result
+                ));
             }
             for (p, f) in &c.params {
                 let ty = f.ty.as_deref().unwrap_or("str");
@@ -114,7 +117,10 @@ impl AgiResults {
                     return Err(format!("`{}` parameter `{p}`: unknown type `{ty}`", c.name));
                 }
                 if (ty == "flag") != f.wire.is_some() {
-                    return Err(format!("`{}` parameter `{p}`: `wire` goes with type flag", c.name));
+                    return Err(format!(
+                        "`{}` parameter `{p}`: `wire` goes with type flag",
+                        c.name
+                    ));
                 }
             }
         }
@@ -144,7 +150,9 @@ pub fn emit_with(
     check_coverage(&commands, fixes)?;
     let mut models = Vec::new();
     for cmd in &commands {
-        let fix = fixes.get(&cmd.item.name).ok_or_else(|| missing(&cmd.item.name))?;
+        let fix = fixes
+            .get(&cmd.item.name)
+            .ok_or_else(|| missing(&cmd.item.name))?;
         models.push(CommandModel::new(cmd, fix, &all)?);
     }
     let tags = all.join(", ");
@@ -164,9 +172,14 @@ fn missing(name: &str) -> Error {
 
 fn check_coverage(commands: &[Tagged<AgiCommand>], fixes: &AgiResults) -> Result<()> {
     for c in commands {
-        let fix = fixes.get(&c.item.name).ok_or_else(|| missing(&c.item.name))?;
+        let fix = fixes
+            .get(&c.item.name)
+            .ok_or_else(|| missing(&c.item.name))?;
         for p in fix.params.keys() {
-            let known = c.versions.iter().any(|(_, v)| v.params.iter().any(|q| &q.name == p));
+            let known = c
+                .versions
+                .iter()
+                .any(|(_, v)| v.params.iter().any(|q| &q.name == p));
             if !known {
                 return Err(crate::input_err(
                     "specs/fixes/agi_results.toml",
@@ -179,7 +192,10 @@ fn check_coverage(commands: &[Tagged<AgiCommand>], fixes: &AgiResults) -> Result
         if !commands.iter().any(|c| c.item.name == f.name) {
             return Err(crate::input_err(
                 "specs/fixes/agi_results.toml",
-                format!("`{}` is not an AGI command of any generated release", f.name),
+                format!(
+                    "`{}` is not an AGI command of any generated release",
+                    f.name
+                ),
             ));
         }
     }
@@ -269,7 +285,11 @@ impl ParamModel {
 
     fn doc(&self) -> String {
         let mut s = format!("Parameter {}", code(&self.wire_name));
-        s.push_str(if self.required { ", required" } else { ", optional" });
+        s.push_str(if self.required {
+            ", required"
+        } else {
+            ", optional"
+        });
         match self.ty.as_str() {
             "on_off" => s.push_str("; sent as `on` or `off`"),
             "flag" => s.push_str(&format!(
@@ -282,7 +302,10 @@ impl ParamModel {
             s.push_str(&format!("; sent with the prefix {}", code(p)));
         }
         if let Some(f) = &self.fix.fill {
-            s.push_str(&format!("; {} is sent when unset and a later one is set", code(f)));
+            s.push_str(&format!(
+                "; {} is sent when unset and a later one is set",
+                code(f)
+            ));
         }
         if let Some(r) = &self.releases {
             s.push_str(&format!(". Only in {r}"));
@@ -341,8 +364,13 @@ impl CommandModel {
                 ty,
                 required,
                 fix: pfix,
-                releases: (!p.in_all(&cmd.releases().iter().map(|s| s.to_string()).collect::<Vec<_>>()))
-                    .then(|| p.releases().join(", ")),
+                releases: (!p.in_all(
+                    &cmd.releases()
+                        .iter()
+                        .map(|s| s.to_string())
+                        .collect::<Vec<_>>(),
+                ))
+                .then(|| p.releases().join(", ")),
             });
         }
         Ok(CommandModel {
@@ -357,6 +385,16 @@ impl CommandModel {
             dead_safe: cmd.item.dead_safe,
             params,
         })
+    }
+
+    /// Clippy's argument limit is 7 (self included): commands with more
+    /// positional parameters mirror the wire form on purpose.
+    fn allow_many(&self) -> TokenStream {
+        if self.params.len() >= 7 {
+            quote!(#[allow(clippy::too_many_arguments)])
+        } else {
+            quote!()
+        }
     }
 
     fn has_lifetime(&self) -> bool {
@@ -393,15 +431,23 @@ impl CommandModel {
             "bool_found" => (quote!(bool), quote!(outcome::flag(line, reply, 1, -1))),
             "channel_state" => (
                 quote!(Option<ChannelState>),
-                quote!(outcome::number_or_none(line, reply)
-                    .map(|s| s.map(|n| ChannelState::from_wire(&n.to_string())))),
+                quote!(
+                    outcome::number_or_none(line, reply)
+                        .map(|s| s.map(|n| ChannelState::from_wire(&n.to_string())))
+                ),
             ),
             "digit" => (quote!(Option<char>), quote!(outcome::digit(line, reply))),
             "stream" => (quote!(StreamOutcome), quote!(outcome::stream(line, reply))),
-            "get_data" => (quote!(GetDataOutcome), quote!(outcome::get_data(line, reply))),
+            "get_data" => (
+                quote!(GetDataOutcome),
+                quote!(outcome::get_data(line, reply)),
+            ),
             "value" => (quote!(Option<String>), quote!(outcome::value(line, reply))),
             "text" => (quote!(String), quote!(outcome::text(line, reply))),
-            "received_char" => (quote!(Option<char>), quote!(outcome::received_char(line, reply))),
+            "received_char" => (
+                quote!(Option<char>),
+                quote!(outcome::received_char(line, reply)),
+            ),
             "record" => (quote!(RecordOutcome), quote!(outcome::record(line, reply))),
             "exec" => (quote!(i32), quote!(outcome::exec(line, reply))),
             "gosub" => (quote!(GosubOutcome), quote!(outcome::gosub(line, reply))),
@@ -474,16 +520,33 @@ fn command_item(m: &CommandModel) -> TokenStream {
     let docs = doc_lines(&lines);
     let (output, parse) = m.result();
     let words = &m.words;
-    let generics = if m.has_lifetime() { quote!(<'a>) } else { quote!() };
-    let anon = if m.has_lifetime() { quote!(<'_>) } else { quote!() };
+    let generics = if m.has_lifetime() {
+        quote!(<'a>)
+    } else {
+        quote!()
+    };
+    let anon = if m.has_lifetime() {
+        quote!(<'_>)
+    } else {
+        quote!()
+    };
     let fields = m.params.iter().map(|p| {
         let f = &p.field;
         let t = p.field_type();
         let d = doc_lines(&[p.doc()]);
         quote! { #d pub #f: #t, }
     });
-    let required = m.params.iter().filter(|p| p.required).map(ParamModel::push_required);
-    let optional: Vec<TokenStream> = m.params.iter().filter(|p| !p.required).map(ParamModel::optional).collect();
+    let required = m
+        .params
+        .iter()
+        .filter(|p| p.required)
+        .map(ParamModel::push_required);
+    let optional: Vec<TokenStream> = m
+        .params
+        .iter()
+        .filter(|p| !p.required)
+        .map(ParamModel::optional)
+        .collect();
     let optional = if optional.is_empty() {
         quote!()
     } else {
@@ -542,8 +605,10 @@ fn methods_file(models: &[CommandModel], tags: &str) -> TokenStream {
             format!("Result: {}", m.reason),
         ];
         let docs = doc_lines(&lines);
+        let allow = m.allow_many();
         quote! {
             #docs
+            #allow
             fn #method(&mut self, #(#args),*) -> impl Future<Output = Result<#output, AgiError>> + Send;
         }
     });
@@ -562,7 +627,9 @@ fn methods_file(models: &[CommandModel], tags: &str) -> TokenStream {
         } else {
             quote!(#type_ident { #(#fields),* })
         };
+        let allow = m.allow_many();
         quote! {
+            #allow
             async fn #method(&mut self, #(#args),*) -> Result<#output, AgiError> {
                 self.run(&#value).await
             }
@@ -598,14 +665,25 @@ mod tests {
     fn committed_fixes_file_is_valid() {
         let f = AgiResults::embedded().unwrap();
         assert_eq!(f.command.len(), 47);
-        assert_eq!(f.get("database deltree").map(|c| c.result.as_str()), Some("bool_zero"));
+        assert_eq!(
+            f.get("database deltree").map(|c| c.result.as_str()),
+            Some("bool_zero")
+        );
     }
 
     #[test]
     fn rejects_unknown_kinds_and_types() {
         let bad = "[[command]]\nname = \"x\"\nresult = \"nope\"\nreason = \"r\"\n";
-        assert!(AgiResults::from_toml(bad).unwrap_err().contains("unknown result kind"));
+        assert!(
+            AgiResults::from_toml(bad)
+                .unwrap_err()
+                .contains("unknown result kind")
+        );
         let bad = "[[command]]\nname = \"x\"\nresult = \"unit\"\nreason = \"r\"\n[command.params]\na = { type = \"float\" }\n";
-        assert!(AgiResults::from_toml(bad).unwrap_err().contains("unknown type"));
+        assert!(
+            AgiResults::from_toml(bad)
+                .unwrap_err()
+                .contains("unknown type")
+        );
     }
 }

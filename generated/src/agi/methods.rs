@@ -30,6 +30,7 @@ pub trait AgiCommands {
     /// Sends `CONTROL STREAM FILE <filename> <escape_digits> [skipms] [ffchar] [rewchr] [pausechr] [offsetms]`; see [`ControlStreamFile`].
     ///
     /// Result: Code of the stop digit or 0 when playback completed or was stopped remotely, with endpos= in ms; -1 on error or hang-up.
+    #[allow(clippy::too_many_arguments)]
     fn control_stream_file(
         &mut self,
         filename: &str,
@@ -152,6 +153,7 @@ pub trait AgiCommands {
     /// Sends `RECORD FILE <filename> <format> <escape_digits> <timeout> [offset_samples] [beep] [s=silence]`; see [`RecordFile`].
     ///
     /// Result: Code of the terminating digit with (dtmf), or (timeout), with endpos=; -1 on error or hang-up.
+    #[allow(clippy::too_many_arguments)]
     fn record_file(
         &mut self,
         filename: &str,
@@ -388,6 +390,7 @@ impl<T: Transport> AgiCommands for AgiChannel<T> {
     ) -> Result<Option<ChannelState>, AgiError> {
         self.run(&ChannelStatus { channelname }).await
     }
+    #[allow(clippy::too_many_arguments)]
     async fn control_stream_file(
         &mut self,
         filename: &str,
@@ -517,6 +520,7 @@ impl<T: Transport> AgiCommands for AgiChannel<T> {
     async fn receive_text(&mut self, timeout: i64) -> Result<String, AgiError> {
         self.run(&ReceiveText { timeout }).await
     }
+    #[allow(clippy::too_many_arguments)]
     async fn record_file(
         &mut self,
         filename: &str,

@@ -164,11 +164,17 @@ mod tests {
         };
         let mut l = CommandLine::new("GET DATA");
         l.arg("f").unwrap();
-        l.optional(&[opt("timeout", None, Some("0")), opt("maxdigits", Some("4"), None)])
-            .unwrap();
+        l.optional(&[
+            opt("timeout", None, Some("0")),
+            opt("maxdigits", Some("4"), None),
+        ])
+        .unwrap();
         assert_eq!(l.finish(), "GET DATA f 0 4");
         let mut l = CommandLine::new("X");
-        assert!(l.optional(&[opt("a", None, None), opt("b", Some("1"), None)]).is_err());
+        assert!(
+            l.optional(&[opt("a", None, None), opt("b", Some("1"), None)])
+                .is_err()
+        );
         assert_eq!(l.optional(&[opt("a", None, None)]).unwrap().finish(), "X");
     }
 }

@@ -51,7 +51,11 @@ impl<S: AsyncRead + Unpin> LineReader<S> {
                 self.start = 0;
             }
             if self.buf.capacity() - self.buf.len() < 64 {
-                let extra = self.buf.capacity().max(RESTING).min(self.max_line.max(64) + 1);
+                let extra = self
+                    .buf
+                    .capacity()
+                    .max(RESTING)
+                    .min(self.max_line.max(64) + 1);
                 self.buf.reserve(extra);
             }
             let n = self.stream.read_buf(&mut self.buf).await?;
@@ -94,6 +98,9 @@ mod tests {
         assert_eq!(r.read_line().await.unwrap(), None);
         let long = vec![b'x'; 1000];
         let mut r = LineReader::new(&long[..], 100);
-        assert!(matches!(r.read_line().await, Err(AgiError::LineTooLong { limit: 100 })));
+        assert!(matches!(
+            r.read_line().await,
+            Err(AgiError::LineTooLong { limit: 100 })
+        ));
     }
 }

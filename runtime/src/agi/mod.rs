@@ -22,8 +22,8 @@ pub use command::{Command, CommandLine, Optional, RawCommand};
 pub use error::AgiError;
 pub use fastagi::{FastAgi, FastAgiOptions};
 pub use outcome::{
-    GetDataOutcome, GosubOutcome, RecordEnd, RecordOutcome, SpeechEnd, SpeechOutcome,
-    SpeechResult, StreamOutcome,
+    GetDataOutcome, GosubOutcome, RecordEnd, RecordOutcome, SpeechEnd, SpeechOutcome, SpeechResult,
+    StreamOutcome,
 };
 pub use reply::{AgiReply, ReplyAssembler, Step, assemble_block};
 pub use request::{AgiRequest, EnvLimits, EnvParser};

@@ -217,7 +217,8 @@ pub fn record(line: &str, reply: AgiReply) -> Result<RecordOutcome, AgiError> {
 pub fn exec(line: &str, reply: AgiReply) -> Result<i32, AgiError> {
     match int(line, &reply)? {
         -2 => Err(failed(line, &reply)),
-        v => i32::try_from(v).map_err(|_| AgiError::invalid_reply(&reply.line, "result out of range")),
+        v => i32::try_from(v)
+            .map_err(|_| AgiError::invalid_reply(&reply.line, "result out of range")),
     }
 }
 
@@ -225,7 +226,10 @@ pub fn exec(line: &str, reply: AgiReply) -> Result<i32, AgiError> {
 pub fn gosub(line: &str, reply: AgiReply) -> Result<GosubOutcome, AgiError> {
     match int(line, &reply)? {
         0 => Ok(GosubOutcome {
-            abnormal_exit: reply.text.as_deref().is_some_and(|t| t.contains("abnormal")),
+            abnormal_exit: reply
+                .text
+                .as_deref()
+                .is_some_and(|t| t.contains("abnormal")),
         }),
         _ => Err(failed(line, &reply)),
     }
@@ -243,9 +247,19 @@ pub fn speech(line: &str, reply: AgiReply) -> Result<SpeechOutcome, AgiError> {
         Some("hangup") => SpeechEnd::Hangup,
         Some("digit") => match reply.extra("digit").and_then(|d| d.chars().next()) {
             Some(c) => SpeechEnd::Digit(c),
-            None => return Err(AgiError::invalid_reply(&reply.line, "digit without `digit=`")),
+            None => {
+                return Err(AgiError::invalid_reply(
+                    &reply.line,
+                    "digit without `digit=`",
+                ));
+            }
         },
-        _ => return Err(AgiError::invalid_reply(&reply.line, "unknown recognition end")),
+        _ => {
+            return Err(AgiError::invalid_reply(
+                &reply.line,
+                "unknown recognition end",
+            ));
+        }
     };
     let count: usize = reply
         .extra("results")
@@ -253,7 +267,12 @@ pub fn speech(line: &str, reply: AgiReply) -> Result<SpeechOutcome, AgiError> {
         .unwrap_or(0);
     let mut results = Vec::new();
     for i in 0..count.min(reply.extras.len()) {
-        let get = |k: &str| reply.extra(&format!("{k}{i}")).unwrap_or_default().to_string();
+        let get = |k: &str| {
+            reply
+                .extra(&format!("{k}{i}"))
+                .unwrap_or_default()
+                .to_string()
+        };
         results.push(SpeechResult {
             score: get("score").parse().unwrap_or(0),
             text: get("text"),
@@ -279,18 +298,30 @@ mod tests {
     fn shapes_parse() {
         assert_eq!(
             stream("S", r("200 result=0 endpos=11360")).unwrap(),
-            StreamOutcome { digit: None, endpos: 11360 }
+            StreamOutcome {
+                digit: None,
+                endpos: 11360
+            }
         );
-        assert_eq!(stream("S", r("200 result=35 endpos=5")).unwrap().digit, Some('#'));
+        assert_eq!(
+            stream("S", r("200 result=35 endpos=5")).unwrap().digit,
+            Some('#')
+        );
         assert!(stream("S", r("200 result=-1 endpos=0")).is_err());
         let d = get_data("G", r("200 result=12 (timeout)")).unwrap();
         assert_eq!((d.digits.as_str(), d.timed_out), ("12", true));
-        assert_eq!(value("V", r("200 result=1 (bar)")).unwrap().as_deref(), Some("bar"));
+        assert_eq!(
+            value("V", r("200 result=1 (bar)")).unwrap().as_deref(),
+            Some("bar")
+        );
         assert_eq!(value("V", r("200 result=0")).unwrap(), None);
         assert!(flag("D", r("200 result=0"), 0, 1).unwrap());
         let rec = record("R", r("200 result=35 (dtmf) endpos=800")).unwrap();
         assert_eq!(rec.end, RecordEnd::Dtmf('#'));
-        assert!(matches!(record("R", r("200 result=-1 (hangup) endpos=0")), Err(AgiError::ChannelHungUp)));
+        assert!(matches!(
+            record("R", r("200 result=-1 (hangup) endpos=0")),
+            Err(AgiError::ChannelHungUp)
+        ));
         assert!(exec("E", r("200 result=-2")).is_err());
         let g = gosub("G", r("200 result=0 Gosub complete (abnormal exit)")).unwrap();
         assert!(g.abnormal_exit);

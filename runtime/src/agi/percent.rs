@@ -3,7 +3,7 @@
 /// Decode `%XX` escapes (and `+` as space when `plus_space`). Invalid escapes
 /// are kept literally; invalid UTF-8 is replaced lossily.
 pub fn decode(input: &str, plus_space: bool) -> String {
-    if !input.contains('%') && !(plus_space && input.contains('+')) {
+    if !(input.contains('%') || plus_space && input.contains('+')) {
         return input.to_string();
     }
     let bytes = input.as_bytes();
@@ -11,12 +11,14 @@ pub fn decode(input: &str, plus_space: bool) -> String {
     let mut i = 0;
     while i < bytes.len() {
         let b = bytes[i];
-        if b == b'%' && i + 2 < bytes.len() {
-            if let (Some(h), Some(l)) = (hex(bytes[i + 1]), hex(bytes[i + 2])) {
-                out.push(h << 4 | l);
-                i += 3;
-                continue;
-            }
+        let escaped = match (b, bytes.get(i + 1), bytes.get(i + 2)) {
+            (b'%', Some(&h), Some(&l)) => hex(h).zip(hex(l)),
+            _ => None,
+        };
+        if let Some((h, l)) = escaped {
+            out.push(h << 4 | l);
+            i += 3;
+            continue;
         }
         if b == b'+' && plus_space {
             out.push(b' ');

@@ -261,7 +261,10 @@ mod tests {
         ));
         let mut asm = ReplyAssembler::new("ANSWER");
         assert!(matches!(
-            done(&mut asm, "511 Command Not Permitted on a dead channel or intercept routine"),
+            done(
+                &mut asm,
+                "511 Command Not Permitted on a dead channel or intercept routine"
+            ),
             Err(AgiError::ChannelHungUp)
         ));
         let mut asm = ReplyAssembler::new("SET PRIORITY");
@@ -269,9 +272,14 @@ mod tests {
             asm.feed("520-Invalid command syntax.  Proper usage follows:"),
             Step::Continue
         ));
-        assert!(matches!(asm.feed(" Usage: SET PRIORITY <priority>"), Step::Continue));
+        assert!(matches!(
+            asm.feed(" Usage: SET PRIORITY <priority>"),
+            Step::Continue
+        ));
         match done(&mut asm, "520 End of proper usage.") {
-            Err(AgiError::Usage { usage, .. }) => assert_eq!(usage, " Usage: SET PRIORITY <priority>"),
+            Err(AgiError::Usage { usage, .. }) => {
+                assert_eq!(usage, " Usage: SET PRIORITY <priority>")
+            }
             other => panic!("{other:?}"),
         }
         let (r, hup) = assemble_block("X", "503 result=-2 Memory allocation failure\n");

@@ -188,32 +188,33 @@ async fn stopped(stop: &mut watch::Receiver<bool>) {
 }
 
 fn log_end(done: Result<(), JoinError>) {
-    if let Err(e) = done {
-        if e.is_panic() {
-            tracing::error!("FastAGI handler panicked; its session was ended");
-        }
+    if done.is_err_and(|e| e.is_panic()) {
+        tracing::error!("FastAGI handler panicked; its session was ended");
     }
 }
 
-async fn session<H: Handler>(handler: &H, stream: TcpStream, peer: SocketAddr, config: ServerConfig) {
+async fn session<H: Handler>(
+    handler: &H,
+    stream: TcpStream,
+    peer: SocketAddr,
+    config: ServerConfig,
+) {
     let _ = stream.set_nodelay(true);
     let mut agi = FastAgi::new(stream, config.connection);
-    let request = match tokio::time::timeout(
-        config.env_timeout,
-        agi.read_environment(config.env_limits),
-    )
-    .await
-    {
-        Ok(Ok(r)) => r,
-        Ok(Err(e)) => {
-            tracing::warn!(%peer, error = %e, "FastAGI environment rejected");
-            return;
-        }
-        Err(_) => {
-            tracing::warn!(%peer, "FastAGI environment not received in time");
-            return;
-        }
-    };
+    let request =
+        match tokio::time::timeout(config.env_timeout, agi.read_environment(config.env_limits))
+            .await
+        {
+            Ok(Ok(r)) => r,
+            Ok(Err(e)) => {
+                tracing::warn!(%peer, error = %e, "FastAGI environment rejected");
+                return;
+            }
+            Err(_) => {
+                tracing::warn!(%peer, "FastAGI environment not received in time");
+                return;
+            }
+        };
     let result = match config.idle_timeout {
         None => handler.handle(request, AgiChannel::new(agi)).await,
         Some(idle) => {

@@ -2,13 +2,22 @@
 //!
 //! - [`AriTransport`]: what generated operations are written against (HTTP or
 //!   REST over the WebSocket).
+//! - [`AriHttp`]: the HTTP transport (reqwest, rustls, Basic auth).
+//! - [`AriError`]: why an operation failed (transport, typed error status, decoding);
+//!   [`call`] and [`encode`] hold the helpers generated operations use.
 //! - [`Timestamp`]: the `Date` type of the ARI models, kept with its offset.
 //! - [`deserialize_open_enum`]: the deserializer behind every generated open enum
 //!   of the ARI models (values Asterisk adds later become `Unknown`).
 
+pub mod call;
+pub mod encode;
+pub mod error;
+pub mod http;
 pub mod timestamp;
 pub mod transport;
 
+pub use error::{ApiError, AriError, ErrorKind};
+pub use http::{AriHttp, AriHttpBuilder};
 pub use timestamp::{Timestamp, TimestampError};
 pub use transport::{AriRequest, AriResponse, AriTransport, TransportError, TransportFuture};
 

@@ -116,7 +116,12 @@ impl MockAgi {
 
     /// Append an `agi_arg_N` argument.
     pub fn arg(self, value: &str) -> Self {
-        let n = self.env.iter().filter(|(k, _)| k.starts_with("agi_arg_")).count() + 1;
+        let n = self
+            .env
+            .iter()
+            .filter(|(k, _)| k.starts_with("agi_arg_"))
+            .count()
+            + 1;
         self.env(&format!("agi_arg_{n}"), value)
     }
 
@@ -178,7 +183,10 @@ impl MockAgi {
     }
 
     /// Play the session over an established stream.
-    pub async fn run_on<S: AsyncRead + AsyncWrite + Unpin>(self, stream: S) -> io::Result<MockReport> {
+    pub async fn run_on<S: AsyncRead + AsyncWrite + Unpin>(
+        self,
+        stream: S,
+    ) -> io::Result<MockReport> {
         let mut io = BufReader::new(stream);
         let mut block = String::new();
         for (k, v) in &self.env {

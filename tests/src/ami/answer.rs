@@ -13,7 +13,11 @@ pub(crate) enum Followup {
     /// Simulate the originated call.
     Originate(Originate),
     /// Emit the AsyncAGI result of a queued command.
-    AgiExec { channel: String, command: String, command_id: Option<String> },
+    AgiExec {
+        channel: String,
+        command: String,
+        command_id: Option<String>,
+    },
     /// Broadcast one event (e.g. from the UserEvent action).
     Broadcast(Bytes, EventMask),
 }
@@ -38,7 +42,10 @@ pub(crate) struct Answer {
 impl Answer {
     /// A single block.
     pub(crate) fn block(block: Block) -> Answer {
-        Answer { blocks: vec![block.finish()], ..Answer::default() }
+        Answer {
+            blocks: vec![block.finish()],
+            ..Answer::default()
+        }
     }
 
     /// `Response: Success` with `Message: <message>`.

@@ -12,7 +12,9 @@ const DEFAULT_RESULT: &str = "200 result=0";
 /// Start of an AsyncAGI event about `channel` (snapshot block when it is one of
 /// the mock's channels, else just `Channel`).
 fn agi_event(shared: &Shared, event: &str, channel: &str) -> Block {
-    let mut block = Block::new().header("Event", event).header("Privilege", "agi,all");
+    let mut block = Block::new()
+        .header("Event", event)
+        .header("Privilege", "agi,all");
     match lock(&shared.channels).get(channel) {
         Some(ch) => ch.snapshot("", &mut block),
         None => block.push("Channel", channel),
@@ -33,7 +35,9 @@ pub(crate) async fn start(shared: &Shared, channel: &str, env: &[(String, String
     }
     text.push('\n');
     let block = agi_event(shared, "AsyncAGIStart", channel).header("Env", &uri_encode(&text));
-    shared.broadcast(block.finish(), EventMask::of_privilege("agi")).await
+    shared
+        .broadcast(block.finish(), EventMask::of_privilege("agi"))
+        .await
 }
 
 /// Take `channel` out of AsyncAGI and announce it.
@@ -42,7 +46,9 @@ pub(crate) async fn end(shared: &Shared, channel: &str) -> usize {
         return 0;
     }
     let block = agi_event(shared, "AsyncAGIEnd", channel);
-    shared.broadcast(block.finish(), EventMask::of_privilege("agi")).await
+    shared
+        .broadcast(block.finish(), EventMask::of_privilege("agi"))
+        .await
 }
 
 /// Check that `channel` can take an AGI command; `Err` is the response message.
@@ -69,7 +75,9 @@ pub(crate) async fn exec(shared: &Shared, channel: &str, command: &str, command_
     let block = agi_event(shared, "AsyncAGIExec", channel)
         .header("Result", &uri_encode(&format!("{result}\n")))
         .opt("CommandId", command_id);
-    shared.broadcast(block.finish(), EventMask::of_privilege("agi")).await;
+    shared
+        .broadcast(block.finish(), EventMask::of_privilege("agi"))
+        .await;
     if upper.starts_with("ASYNCAGI BREAK") {
         end(shared, channel).await;
     }

@@ -16,7 +16,9 @@ pub(crate) struct Auth {
 }
 
 fn is_md5(action: &Message) -> bool {
-    action.get("AuthType").is_some_and(|t| t.trim().eq_ignore_ascii_case("md5"))
+    action
+        .get("AuthType")
+        .is_some_and(|t| t.trim().eq_ignore_ascii_case("md5"))
 }
 
 /// Lower-case hex MD5 of `challenge` followed by `secret`.
@@ -41,7 +43,12 @@ pub(crate) fn challenge(auth: &mut Auth, action: &Message) -> Answer {
 }
 
 /// Answer `Action: Login`.
-pub(crate) fn login(shared: &Shared, auth: &mut Auth, state: &SessionState, action: &Message) -> Answer {
+pub(crate) fn login(
+    shared: &Shared,
+    auth: &mut Auth,
+    state: &SessionState,
+    action: &Message,
+) -> Answer {
     let id = action.action_id();
     if state.logged_in.load(Ordering::Acquire) {
         return Answer::ack(id, "Already authenticated");
@@ -60,7 +67,10 @@ pub(crate) fn login(shared: &Shared, auth: &mut Auth, state: &SessionState, acti
         a.delay = shared.config.auth_failure_delay;
         return a;
     }
-    let mask = action.get("Events").map(EventMask::parse).unwrap_or(EventMask::ALL);
+    let mask = action
+        .get("Events")
+        .map(EventMask::parse)
+        .unwrap_or(EventMask::ALL);
     state.mask.store(mask.bits(), Ordering::Relaxed);
     state.logged_in.store(true, Ordering::Release);
     let mut answer = Answer::ack(id, "Authentication accepted");
@@ -85,6 +95,9 @@ mod tests {
 
     #[test]
     fn key_matches_capture() {
-        assert_eq!(md5_key("123756553", "amp111"), "379d3328f51bcb303a6235bd09cdde5b");
+        assert_eq!(
+            md5_key("123756553", "amp111"),
+            "379d3328f51bcb303a6235bd09cdde5b"
+        );
     }
 }

@@ -39,31 +39,43 @@ fn parse_caller_id(s: &str) -> (String, String) {
 }
 
 fn truthy(v: Option<&str>) -> bool {
-    matches!(v.map(str::to_ascii_lowercase).as_deref(), Some("true" | "yes" | "1" | "on"))
+    matches!(
+        v.map(str::to_ascii_lowercase).as_deref(),
+        Some("true" | "yes" | "1" | "on")
+    )
 }
 
 impl Originate {
     /// Read an Originate action; `Err` carries Asterisk's error message.
     pub(crate) fn from_action(action: &Message) -> Result<Originate, &'static str> {
         let channel = action.get("Channel").unwrap_or("");
-        let Some((tech, resource)) = channel.split_once('/').filter(|(t, r)| !t.is_empty() && !r.is_empty())
+        let Some((tech, resource)) = channel
+            .split_once('/')
+            .filter(|(t, r)| !t.is_empty() && !r.is_empty())
         else {
             return Err("Invalid channel");
         };
         let (cid_num, cid_name) = parse_caller_id(action.get("CallerID").unwrap_or(""));
-        let (local_exten, local_context) = resource.split_once('@').unwrap_or((resource, "default"));
+        let (local_exten, local_context) =
+            resource.split_once('@').unwrap_or((resource, "default"));
         let is_local = tech.eq_ignore_ascii_case("Local");
         Ok(Originate {
             tech: tech.to_owned(),
             resource: resource.to_owned(),
-            context: action
-                .get("Context")
-                .map(str::to_owned)
-                .unwrap_or_else(|| if is_local { local_context.to_owned() } else { "default".to_owned() }),
-            exten: action
-                .get("Exten")
-                .map(str::to_owned)
-                .unwrap_or_else(|| if is_local { local_exten.to_owned() } else { "s".to_owned() }),
+            context: action.get("Context").map(str::to_owned).unwrap_or_else(|| {
+                if is_local {
+                    local_context.to_owned()
+                } else {
+                    "default".to_owned()
+                }
+            }),
+            exten: action.get("Exten").map(str::to_owned).unwrap_or_else(|| {
+                if is_local {
+                    local_exten.to_owned()
+                } else {
+                    "s".to_owned()
+                }
+            }),
             application: action.get("Application").map(str::to_owned),
             data: action.get("Data").unwrap_or("").to_owned(),
             cid_num,
@@ -80,17 +92,27 @@ impl Originate {
 
 /// An event block for channel `name` (snapshot included), or `None` when the
 /// channel is gone.
-fn channel_event(shared: &Shared, event: &str, privilege: &str, name: &str, extra: &[(&str, &str)]) -> Option<Block> {
+fn channel_event(
+    shared: &Shared,
+    event: &str,
+    privilege: &str,
+    name: &str,
+    extra: &[(&str, &str)],
+) -> Option<Block> {
     let channels = lock(&shared.channels);
     let ch = channels.get(name)?;
-    let mut block = Block::new().header("Event", event).header("Privilege", privilege);
+    let mut block = Block::new()
+        .header("Event", event)
+        .header("Privilege", privilege);
     ch.snapshot("", &mut block);
     Some(block.pairs(extra.iter().copied()))
 }
 
 async fn emit(shared: &Shared, block: Option<Block>, privilege: &str) {
     if let Some(b) = block {
-        shared.broadcast(b.finish(), EventMask::of_privilege(privilege)).await;
+        shared
+            .broadcast(b.finish(), EventMask::of_privilege(privilege))
+            .await;
     }
 }
 
@@ -118,12 +140,19 @@ pub(crate) async fn run(shared: Arc<Shared>, req: Originate) {
             cid_num: req.cid_num.clone(),
             cid_name: req.cid_name.clone(),
             application: req.application.clone().unwrap_or_else(|| "AppDial2".into()),
-            data: if req.application.is_some() { req.data.clone() } else { "(Outgoing Line)".into() },
+            data: if req.application.is_some() {
+                req.data.clone()
+            } else {
+                "(Outgoing Line)".into()
+            },
             created: Instant::now(),
             hangup: hangup.clone(),
         };
         if req.is_local() {
-            let one = Channel { name: format!("Local/{}-{seq};1", req.resource), ..base.clone() };
+            let one = Channel {
+                name: format!("Local/{}-{seq};1", req.resource),
+                ..base.clone()
+            };
             let two = Channel {
                 name: format!("Local/{}-{seq};2", req.resource),
                 uniqueid: channels.unique_id(),
@@ -136,22 +165,42 @@ pub(crate) async fn run(shared: Arc<Shared>, req: Originate) {
             channels.insert(two.clone());
             (one, Some(two))
         } else {
-            let one = Channel { name: format!("{}/{}-{seq}", req.tech, req.resource), ..base };
+            let one = Channel {
+                name: format!("{}/{}-{seq}", req.tech, req.resource),
+                ..base
+            };
             channels.insert(one.clone());
             (one, None)
         }
     };
     let s = &*shared;
-    emit(s, channel_event(s, "Newchannel", "call,all", &one.name, &[]), "call").await;
+    emit(
+        s,
+        channel_event(s, "Newchannel", "call,all", &one.name, &[]),
+        "call",
+    )
+    .await;
     if let Some(two) = &two {
-        emit(s, channel_event(s, "Newchannel", "call,all", &two.name, &[]), "call").await;
+        emit(
+            s,
+            channel_event(s, "Newchannel", "call,all", &two.name, &[]),
+            "call",
+        )
+        .await;
     }
     if !req.cid_num.is_empty() {
         let extra = [("CID-CallingPres", "0 (Presentation Allowed, Not Screened)")];
-        emit(s, channel_event(s, "NewCallerid", "call,all", &one.name, &extra), "call").await;
+        emit(
+            s,
+            channel_event(s, "NewCallerid", "call,all", &one.name, &extra),
+            "call",
+        )
+        .await;
     }
     if let Some(two) = &two {
-        let mut block = Block::new().header("Event", "LocalBridge").header("Privilege", "call,all");
+        let mut block = Block::new()
+            .header("Event", "LocalBridge")
+            .header("Privilege", "call,all");
         {
             let channels = lock(&s.channels);
             if let (Some(a), Some(b)) = (channels.get(&one.name), channels.get(&two.name)) {
@@ -165,14 +214,34 @@ pub(crate) async fn run(shared: Arc<Shared>, req: Originate) {
             .header("LocalOptimization", "Yes");
         emit(s, Some(block), "call").await;
     }
-    emit(s, dest_event(s, "DialBegin", &one.name, ("DialString", &req.resource)), "call").await;
+    emit(
+        s,
+        dest_event(s, "DialBegin", &one.name, ("DialString", &req.resource)),
+        "call",
+    )
+    .await;
     if let Some(two) = &two {
         set_state(s, &two.name, 6);
-        emit(s, channel_event(s, "Newstate", "call,all", &two.name, &[]), "call").await;
+        emit(
+            s,
+            channel_event(s, "Newstate", "call,all", &two.name, &[]),
+            "call",
+        )
+        .await;
     }
     set_state(s, &one.name, 6);
-    emit(s, channel_event(s, "Newstate", "call,all", &one.name, &[]), "call").await;
-    emit(s, dest_event(s, "DialEnd", &one.name, ("DialStatus", "ANSWER")), "call").await;
+    emit(
+        s,
+        channel_event(s, "Newstate", "call,all", &one.name, &[]),
+        "call",
+    )
+    .await;
+    emit(
+        s,
+        dest_event(s, "DialEnd", &one.name, ("DialStatus", "ANSWER")),
+        "call",
+    )
+    .await;
     if req.is_async {
         emit(s, Some(originate_response(&req, &one)), "call").await;
     }
@@ -194,11 +263,32 @@ pub(crate) async fn run(shared: Arc<Shared>, req: Originate) {
     }
 
     let cause = [("Cause", "16"), ("Cause-txt", "Normal Clearing")];
-    emit(s, channel_event(s, "Hangup", "call,all", &one.name, &cause), "call").await;
+    emit(
+        s,
+        channel_event(s, "Hangup", "call,all", &one.name, &cause),
+        "call",
+    )
+    .await;
     lock(&s.channels).remove(&one.name);
     if let Some(two) = &two {
-        emit(s, channel_event(s, "SoftHangupRequest", "call,all", &two.name, &[("Cause", "16")]), "call").await;
-        emit(s, channel_event(s, "Hangup", "call,all", &two.name, &cause), "call").await;
+        emit(
+            s,
+            channel_event(
+                s,
+                "SoftHangupRequest",
+                "call,all",
+                &two.name,
+                &[("Cause", "16")],
+            ),
+            "call",
+        )
+        .await;
+        emit(
+            s,
+            channel_event(s, "Hangup", "call,all", &two.name, &cause),
+            "call",
+        )
+        .await;
         lock(&s.channels).remove(&two.name);
     }
 }
@@ -207,7 +297,9 @@ pub(crate) async fn run(shared: Arc<Shared>, req: Originate) {
 fn dest_event(shared: &Shared, event: &str, name: &str, last: (&str, &str)) -> Option<Block> {
     let channels = lock(&shared.channels);
     let ch = channels.get(name)?;
-    let mut block = Block::new().header("Event", event).header("Privilege", "call,all");
+    let mut block = Block::new()
+        .header("Event", event)
+        .header("Privilege", "call,all");
     ch.snapshot("Dest", &mut block);
     Some(block.header(last.0, last.1))
 }
@@ -221,9 +313,17 @@ fn originate_response(req: &Originate, one: &Channel) -> Block {
         .header("Channel", &one.name);
     let block = match &req.application {
         Some(app) => block.header("Application", app).header("Data", &req.data),
-        None => block.header("Context", &req.context).header("Exten", &req.exten),
+        None => block
+            .header("Context", &req.context)
+            .header("Exten", &req.exten),
     };
-    let unknown = |s: &str| if s.is_empty() { "<unknown>".to_owned() } else { s.to_owned() };
+    let unknown = |s: &str| {
+        if s.is_empty() {
+            "<unknown>".to_owned()
+        } else {
+            s.to_owned()
+        }
+    };
     block
         .header("Reason", "4")
         .header("Uniqueid", &one.uniqueid)
@@ -237,7 +337,10 @@ mod tests {
 
     #[test]
     fn caller_id_forms() {
-        assert_eq!(parse_caller_id("\"AMI Test\" <1234>"), ("1234".into(), "AMI Test".into()));
+        assert_eq!(
+            parse_caller_id("\"AMI Test\" <1234>"),
+            ("1234".into(), "AMI Test".into())
+        );
         assert_eq!(parse_caller_id("5551"), ("5551".into(), String::new()));
     }
 }

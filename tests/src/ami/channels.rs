@@ -99,7 +99,12 @@ impl Default for Channels {
             .duration_since(std::time::UNIX_EPOCH)
             .map(|d| d.as_secs())
             .unwrap_or(0);
-        Channels { list: Vec::new(), epoch, next_unique: 0, next_seq: 0 }
+        Channels {
+            list: Vec::new(),
+            epoch,
+            next_unique: 0,
+            next_seq: 0,
+        }
     }
 }
 

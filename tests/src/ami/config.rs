@@ -58,7 +58,14 @@ impl fmt::Debug for MockAmiBuilder {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         // Secrets are never printed.
         f.debug_struct("MockAmiBuilder")
-            .field("users", &self.users.iter().map(|(u, _)| u.as_str()).collect::<Vec<_>>())
+            .field(
+                "users",
+                &self
+                    .users
+                    .iter()
+                    .map(|(u, _)| u.as_str())
+                    .collect::<Vec<_>>(),
+            )
             .field("ami_version", &self.ami_version)
             .field("release", &self.release)
             .field("bind", &self.bind)
@@ -115,7 +122,11 @@ impl MockAmiBuilder {
     /// Multiply every simulated delay (call durations, AsyncAGI steps) by
     /// `factor`; `0.01` runs calls a hundred times faster. Default 1.
     pub fn time_scale(mut self, factor: f64) -> Self {
-        self.time_scale = if factor.is_finite() && factor >= 0.0 { factor } else { 1.0 };
+        self.time_scale = if factor.is_finite() && factor >= 0.0 {
+            factor
+        } else {
+            1.0
+        };
         self
     }
 
@@ -139,7 +150,8 @@ impl MockAmiBuilder {
         I: IntoIterator<Item = S>,
         S: Into<String>,
     {
-        self.command_outputs.insert(command.into(), lines.into_iter().map(Into::into).collect());
+        self.command_outputs
+            .insert(command.into(), lines.into_iter().map(Into::into).collect());
         self
     }
 

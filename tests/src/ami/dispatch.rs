@@ -16,7 +16,12 @@ use std::sync::atomic::Ordering;
 const LIST_ACK: &str = "Events will follow";
 
 /// Answer one action received on a session.
-pub(crate) fn answer(shared: &Shared, auth: &mut Auth, state: &SessionState, action: &Message) -> Answer {
+pub(crate) fn answer(
+    shared: &Shared,
+    auth: &mut Auth,
+    state: &SessionState,
+    action: &Message,
+) -> Answer {
     shared.record(action);
     let id = action.action_id();
     let name = match action.get("Action").map(str::trim) {
@@ -28,7 +33,8 @@ pub(crate) fn answer(shared: &Shared, auth: &mut Auth, state: &SessionState, act
         "login" => return auth::login(shared, auth, state, action),
         "challenge" => return auth::challenge(auth, action),
         "logoff" => {
-            let block = Block::response("Goodbye", id).header("Message", "Thanks for all the fish.");
+            let block =
+                Block::response("Goodbye", id).header("Message", "Thanks for all the fish.");
             return Answer::block(block).then_close();
         }
         _ => {}
@@ -49,7 +55,9 @@ pub(crate) fn answer(shared: &Shared, auth: &mut Auth, state: &SessionState, act
     match info {
         None => Answer::error(
             id,
-            &format!("Invalid/unknown command: {name}. Use Action: ListCommands to show available commands."),
+            &format!(
+                "Invalid/unknown command: {name}. Use Action: ListCommands to show available commands."
+            ),
         ),
         Some(info) => match info.list_complete {
             Some(complete) => list(&[], complete, LIST_ACK, &[], id),
@@ -67,25 +75,42 @@ fn missing_required(info: &ActionInfo, action: &Message) -> Option<&'static str>
         .find(|r| action.get_bytes(r).is_none())
 }
 
-fn list(items: &[Message], complete: &str, ack: &str, extra: &[(String, String)], id: Option<&str>) -> Answer {
-    Answer { blocks: render_list(items, complete, ack, extra, id), is_list: true, ..Answer::default() }
+fn list(
+    items: &[Message],
+    complete: &str,
+    ack: &str,
+    extra: &[(String, String)],
+    id: Option<&str>,
+) -> Answer {
+    Answer {
+        blocks: render_list(items, complete, ack, extra, id),
+        is_list: true,
+        ..Answer::default()
+    }
 }
 
 /// Render a scripted reply.
 fn scripted(reply: Reply, info: Option<&ActionInfo>, name: &str, id: Option<&str>) -> Answer {
     let mut answer = match reply.kind {
         ReplyKind::Response { status, headers } => {
-            let block = Block::response(&status, id).pairs(headers.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+            let block = Block::response(&status, id)
+                .pairs(headers.iter().map(|(k, v)| (k.as_str(), v.as_str())));
             Answer::block(block)
         }
-        ReplyKind::List { items, complete_headers } => {
+        ReplyKind::List {
+            items,
+            complete_headers,
+        } => {
             let complete = info
                 .and_then(|i| i.list_complete)
                 .map(str::to_owned)
                 .unwrap_or_else(|| format!("{name}Complete"));
             list(&items, &complete, LIST_ACK, &complete_headers, id)
         }
-        ReplyKind::Raw(bytes) => Answer { raw: Some(bytes), ..Answer::default() },
+        ReplyKind::Raw(bytes) => Answer {
+            raw: Some(bytes),
+            ..Answer::default()
+        },
         ReplyKind::Silent => Answer::default(),
     };
     answer.close = reply.close;
@@ -129,7 +154,13 @@ fn builtin(shared: &Shared, state: &SessionState, lower: &str, action: &Message)
                     Message::parse(b.finish())
                 })
                 .collect();
-            list(&items, "CoreShowChannelsComplete", "Channels will follow", &[], id)
+            list(
+                &items,
+                "CoreShowChannelsComplete",
+                "Channels will follow",
+                &[],
+                id,
+            )
         }
         "hangup" => {
             let channels = lock(&shared.channels);
@@ -158,7 +189,9 @@ fn builtin(shared: &Shared, state: &SessionState, lower: &str, action: &Message)
                 .header("Privilege", "user,all")
                 .header("UserEvent", get("UserEvent"));
             for h in action.headers() {
-                if !h.name.eq_ignore_ascii_case("Action") && !h.name.eq_ignore_ascii_case("UserEvent") {
+                if !h.name.eq_ignore_ascii_case("Action")
+                    && !h.name.eq_ignore_ascii_case("UserEvent")
+                {
                     b.push(h.name, &String::from_utf8_lossy(h.value));
                 }
             }
@@ -175,11 +208,16 @@ fn command(shared: &Shared, cmd: &str, id: Option<&str>) -> Answer {
     let (status, lines): (&str, &[String]) = match shared.config.command_outputs.get(cmd) {
         Some(lines) => ("Success", lines),
         None if cmd.eq_ignore_ascii_case("core show version") => {
-            builtin_version = [format!("Asterisk {} built by asterisk-sdk-mock", shared.config.release)];
+            builtin_version = [format!(
+                "Asterisk {} built by asterisk-sdk-mock",
+                shared.config.release
+            )];
             ("Success", &builtin_version)
         }
         None => {
-            builtin_version = [format!("No such command '{cmd}' (type 'core show help {cmd}' for other possible commands)")];
+            builtin_version = [format!(
+                "No such command '{cmd}' (type 'core show help {cmd}' for other possible commands)"
+            )];
             ("Error", &builtin_version)
         }
     };

@@ -3,8 +3,25 @@
 
 /// Privilege classes Asterisk knows, in bit order.
 const CLASSES: &[&str] = &[
-    "system", "call", "log", "verbose", "command", "agent", "user", "config", "dtmf", "reporting", "cdr",
-    "dialplan", "originate", "agi", "cc", "aoc", "test", "security", "message",
+    "system",
+    "call",
+    "log",
+    "verbose",
+    "command",
+    "agent",
+    "user",
+    "config",
+    "dtmf",
+    "reporting",
+    "cdr",
+    "dialplan",
+    "originate",
+    "agi",
+    "cc",
+    "aoc",
+    "test",
+    "security",
+    "message",
 ];
 
 /// A set of event classes.

@@ -27,7 +27,10 @@ impl Capture {
                 ends.push(last_end);
             }
         }
-        Capture { data: bytes.slice(..last_end), ends }
+        Capture {
+            data: bytes.slice(..last_end),
+            ends,
+        }
     }
 
     /// How to write exactly `total` messages: whole copies, then a prefix.
@@ -37,7 +40,11 @@ impl Capture {
             return None;
         }
         let rem = total % n;
-        let tail = if rem == 0 { Bytes::new() } else { self.data.slice(..self.ends[rem - 1]) };
+        let tail = if rem == 0 {
+            Bytes::new()
+        } else {
+            self.data.slice(..self.ends[rem - 1])
+        };
         Some((total / n, tail))
     }
 }
@@ -48,7 +55,9 @@ mod tests {
 
     #[test]
     fn plan_counts_messages() {
-        let c = Capture::new(Bytes::from_static(b"Event: A\r\n\r\nEvent: B\r\n\r\nEvent: C\r\n\r\nEvent: partial"));
+        let c = Capture::new(Bytes::from_static(
+            b"Event: A\r\n\r\nEvent: B\r\n\r\nEvent: C\r\n\r\nEvent: partial",
+        ));
         assert_eq!(c.ends.len(), 3);
         assert_eq!(c.data.len(), 36);
         let (copies, tail) = c.plan(7).unwrap();

@@ -22,9 +22,15 @@ pub struct Reply {
 #[derive(Debug, Clone)]
 pub(crate) enum ReplyKind {
     /// `Response: <status>` then the headers.
-    Response { status: String, headers: Vec<(String, String)> },
+    Response {
+        status: String,
+        headers: Vec<(String, String)>,
+    },
     /// An event list: ack, items, completion event.
-    List { items: Vec<Message>, complete_headers: Vec<(String, String)> },
+    List {
+        items: Vec<Message>,
+        complete_headers: Vec<(String, String)>,
+    },
     /// Exact bytes.
     Raw(Bytes),
     /// Nothing at all.
@@ -45,7 +51,10 @@ impl Reply {
     /// `Response: <status>` (e.g. `Goodbye`, `Follows`).
     pub fn response(status: impl Into<String>) -> Reply {
         Reply {
-            kind: ReplyKind::Response { status: status.into(), headers: Vec::new() },
+            kind: ReplyKind::Response {
+                status: status.into(),
+                headers: Vec::new(),
+            },
             close: false,
         }
     }
@@ -55,26 +64,37 @@ impl Reply {
     /// `EventList: Complete` and `ListItems`.
     pub fn list(items: impl IntoIterator<Item = Message>) -> Reply {
         Reply {
-            kind: ReplyKind::List { items: items.into_iter().collect(), complete_headers: Vec::new() },
+            kind: ReplyKind::List {
+                items: items.into_iter().collect(),
+                complete_headers: Vec::new(),
+            },
             close: false,
         }
     }
 
     /// Exact bytes written as they are (no `ActionID` added).
     pub fn raw(bytes: impl Into<Bytes>) -> Reply {
-        Reply { kind: ReplyKind::Raw(bytes.into()), close: false }
+        Reply {
+            kind: ReplyKind::Raw(bytes.into()),
+            close: false,
+        }
     }
 
     /// No answer at all (to test a client's timeout).
     pub fn silent() -> Reply {
-        Reply { kind: ReplyKind::Silent, close: false }
+        Reply {
+            kind: ReplyKind::Silent,
+            close: false,
+        }
     }
 
     /// Add a header: to the response, or to the completion event of a list.
     pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Reply {
         match &mut self.kind {
             ReplyKind::Response { headers, .. } => headers.push((name.into(), value.into())),
-            ReplyKind::List { complete_headers, .. } => complete_headers.push((name.into(), value.into())),
+            ReplyKind::List {
+                complete_headers, ..
+            } => complete_headers.push((name.into(), value.into())),
             ReplyKind::Raw(_) | ReplyKind::Silent => {}
         }
         self
@@ -129,7 +149,11 @@ pub(crate) fn render_list(
             .opt("ActionID", action_id)
             .header("EventList", "Complete")
             .header("ListItems", &count)
-            .pairs(complete_headers.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+            .pairs(
+                complete_headers
+                    .iter()
+                    .map(|(k, v)| (k.as_str(), v.as_str())),
+            )
             .finish(),
     );
     out

@@ -110,7 +110,8 @@ impl MockAmi {
 
     /// [`MockAmi::push_event`] of a message built from header pairs.
     pub async fn push_pairs(&self, pairs: &[(&str, &str)]) -> usize {
-        self.push_event(Message::from_pairs(pairs.iter().copied())).await
+        self.push_event(Message::from_pairs(pairs.iter().copied()))
+            .await
     }
 
     /// Write `bytes` (e.g. a captured stream) exactly as they are to every
@@ -129,14 +130,20 @@ impl MockAmi {
         let Some((copies, tail)) = capture.plan(total_messages) else {
             return 0;
         };
-        let out = Out::Repeat { data: capture.data.clone(), copies, tail };
+        let out = Out::Repeat {
+            data: capture.data.clone(),
+            copies,
+            tail,
+        };
         self.shared.send_to(out, |_| true).await
     }
 
     /// Close every session abruptly (no Goodbye). New connections are still
     /// accepted.
     pub fn drop_connections(&self) {
-        self.shared.kill.send_modify(|epoch| *epoch = epoch.wrapping_add(1));
+        self.shared
+            .kill
+            .send_modify(|epoch| *epoch = epoch.wrapping_add(1));
     }
 
     /// Every connected session closes after writing `n` more messages (responses,
@@ -193,14 +200,21 @@ impl MockAmi {
 
     /// Names of the mock's live channels (calls started by Originate).
     pub fn channels(&self) -> Vec<String> {
-        lock(&self.shared.channels).all().iter().map(|c| c.name.clone()).collect()
+        lock(&self.shared.channels)
+            .all()
+            .iter()
+            .map(|c| c.name.clone())
+            .collect()
     }
 
     /// Put `channel` in AsyncAGI: push `AsyncAGIStart` with `env` (the `agi_*`
     /// pairs, URL-encoded into `Env`) to sessions receiving `agi` events. Then
     /// `Action: AGI` on that channel is accepted and answered with `AsyncAGIExec`.
     pub async fn start_async_agi(&self, channel: &str, env: &[(&str, &str)]) -> usize {
-        let env: Vec<(String, String)> = env.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect();
+        let env: Vec<(String, String)> = env
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect();
         asyncagi::start(&self.shared, channel, &env).await
     }
 
@@ -212,7 +226,10 @@ impl MockAmi {
     /// AsyncAGI result line (e.g. `200 result=1 (bar)`) for commands starting
     /// with `command_prefix` (case-insensitive); others get `200 result=0`.
     pub fn set_agi_result(&self, command_prefix: &str, result: &str) {
-        lock(&self.shared.agi_results).push((command_prefix.trim().to_ascii_uppercase(), result.to_owned()));
+        lock(&self.shared.agi_results).push((
+            command_prefix.trim().to_ascii_uppercase(),
+            result.to_owned(),
+        ));
     }
 
     /// Stop listening and close every session.

@@ -37,7 +37,13 @@ struct Session {
 pub(crate) async fn serve(shared: Arc<Shared>, stream: TcpStream) {
     let (id, state, rx) = shared.register();
     let kill = shared.kill.subscribe();
-    let mut session = Session { shared: shared.clone(), stream, state, kill, auth: Auth::default() };
+    let mut session = Session {
+        shared: shared.clone(),
+        stream,
+        state,
+        kill,
+        auth: Auth::default(),
+    };
     // I/O errors just end the session: the client went away.
     let _ = session.run(rx).await;
     shared.unregister(id);
@@ -71,7 +77,11 @@ impl Session {
     }
 
     /// Answer every complete action in `buf`.
-    async fn read_frames(&mut self, decoder: &mut FrameDecoder, buf: &mut BytesMut) -> io::Result<Flow> {
+    async fn read_frames(
+        &mut self,
+        decoder: &mut FrameDecoder,
+        buf: &mut BytesMut,
+    ) -> io::Result<Flow> {
         while let Some(frame) = decoder.decode(buf) {
             let answer = match frame {
                 Ok(Frame::Message(action)) => {
@@ -187,7 +197,11 @@ fn spawn_followup(shared: Arc<Shared>, followup: Followup) {
     tokio::spawn(async move {
         match followup {
             Followup::Originate(o) => call::run(shared, o).await,
-            Followup::AgiExec { channel, command, command_id } => {
+            Followup::AgiExec {
+                channel,
+                command,
+                command_id,
+            } => {
                 asyncagi::exec(&shared, &channel, &command, command_id.as_deref()).await;
             }
             Followup::Broadcast(block, classes) => {

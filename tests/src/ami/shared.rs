@@ -24,7 +24,11 @@ pub(crate) enum Out {
     /// Exact bytes (a replayed capture), written as they are.
     Raw(Bytes),
     /// `data` written `copies` times, then `tail`.
-    Repeat { data: Bytes, copies: usize, tail: Bytes },
+    Repeat {
+        data: Bytes,
+        copies: usize,
+        tail: Bytes,
+    },
 }
 
 /// Per-session flags the control side can read and change.
@@ -111,7 +115,13 @@ impl Shared {
         let (tx, rx) = mpsc::channel(self.config.queue_depth);
         let state = Arc::new(SessionState::new());
         let id = self.next_session.fetch_add(1, Ordering::Relaxed);
-        lock(&self.sessions).insert(id, SessionEntry { tx, state: state.clone() });
+        lock(&self.sessions).insert(
+            id,
+            SessionEntry {
+                tx,
+                state: state.clone(),
+            },
+        );
         (id, state, rx)
     }
 
@@ -147,7 +157,8 @@ impl Shared {
 
     /// Broadcast one event block to every session whose mask accepts its classes.
     pub(crate) async fn broadcast(&self, block: Bytes, classes: EventMask) -> usize {
-        self.send_to(Out::Blocks(vec![block]), |s| s.mask().allows(classes)).await
+        self.send_to(Out::Blocks(vec![block]), |s| s.mask().allows(classes))
+            .await
     }
 
     /// Set the cue "close after `n` more messages" on every connected session.
@@ -192,6 +203,8 @@ impl Shared {
 
     /// The scripted answer to `action`, if any.
     pub(crate) fn handler(&self, action: &str) -> Option<Handler> {
-        lock(&self.handlers).get(&action.to_ascii_lowercase()).cloned()
+        lock(&self.handlers)
+            .get(&action.to_ascii_lowercase())
+            .cloned()
     }
 }

@@ -11,12 +11,16 @@ pub(crate) struct Block {
 impl Block {
     /// An empty block.
     pub(crate) fn new() -> Self {
-        Block { buf: Vec::with_capacity(256) }
+        Block {
+            buf: Vec::with_capacity(256),
+        }
     }
 
     /// A block that starts with `Response: <status>` and the action's ActionID (if any).
     pub(crate) fn response(status: &str, action_id: Option<&str>) -> Self {
-        Block::new().header("Response", status).opt("ActionID", action_id)
+        Block::new()
+            .header("Response", status)
+            .opt("ActionID", action_id)
     }
 
     /// Append `name: value`. CR and LF inside the value become spaces so a scripted
@@ -47,7 +51,8 @@ impl Block {
         self.buf.extend_from_slice(name.as_bytes());
         self.buf.extend_from_slice(b": ");
         for &b in value.as_bytes() {
-            self.buf.push(if b == b'\r' || b == b'\n' { b' ' } else { b });
+            self.buf
+                .push(if b == b'\r' || b == b'\n' { b' ' } else { b });
         }
         self.buf.extend_from_slice(b"\r\n");
     }
@@ -97,7 +102,10 @@ mod tests {
     #[test]
     fn values_cannot_inject_lines() {
         let b = Block::response("Success", Some("a\r\nEvent: X")).finish();
-        assert_eq!(&b[..], b"Response: Success\r\nActionID: a  Event: X\r\n\r\n");
+        assert_eq!(
+            &b[..],
+            b"Response: Success\r\nActionID: a  Event: X\r\n\r\n"
+        );
     }
 
     #[test]

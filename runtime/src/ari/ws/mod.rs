@@ -1,0 +1,39 @@
+//! The ARI events WebSocket: the client (`GET /ari/events`, reconnecting), REST
+//! over that socket ([`WsTransport`]), and the server that accepts Asterisk's
+//! outbound WebSockets (Asterisk ≥ 20.15 / 21.10 / 22.5 connects to the app).
+//!
+//! The runtime cannot name the generated event type, so the event stream is
+//! generic: [`AriEventStream<T>`] yields [`WsItem<T>`] for any
+//! `T: `[`FromAriMessage`]. The generated crate implements [`FromAriMessage`] for
+//! its `AriEvent` (lossless decoding); `serde_json::Value` works too.
+//!
+//! - [`connect`]: connect to `ws://host:port/ari/events?app=…&subscribeAll=…` with
+//!   Basic auth in the upgrade request; reconnects with exponential backoff and
+//!   jitter, yielding [`WsItem::Disconnected`] then [`WsItem::Reconnected`].
+//! - [`WsTransport`]: an [`AriTransport`](super::AriTransport) that sends
+//!   `RESTRequest` messages on the socket and matches `RESTResponse`s by
+//!   `request_id`. Matched responses never reach the event stream.
+//! - [`OutboundServer`]: accepts WebSocket connections from Asterisk (optional
+//!   Basic auth check); each one yields an event stream and a [`WsTransport`].
+
+mod backoff;
+mod basic;
+mod client;
+mod config;
+mod driver;
+mod error;
+mod item;
+mod outbound;
+mod pending;
+mod rest;
+mod stream;
+mod transport;
+
+pub use backoff::ReconnectPolicy;
+pub use client::connect;
+pub use config::{Credentials, WsConfig};
+pub use error::WsError;
+pub use item::{FromAriMessage, WsItem};
+pub use outbound::{OutboundConnection, OutboundOptions, OutboundServer, split_app_name};
+pub use stream::AriEventStream;
+pub use transport::WsTransport;
