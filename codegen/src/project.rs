@@ -78,10 +78,10 @@ impl Project {
         let mut out = Vec::new();
         for e in entries.flatten() {
             let p = e.path();
-            if p.extension().is_some_and(|x| x == "json") {
-                if let Some(stem) = p.file_stem() {
-                    out.push((stem.to_string_lossy().to_string(), p));
-                }
+            if p.extension().is_some_and(|x| x == "json")
+                && let Some(stem) = p.file_stem()
+            {
+                out.push((stem.to_string_lossy().to_string(), p));
             }
         }
         out.sort_by(|a, b| crate::release::compare(&a.0, &b.0));
@@ -165,10 +165,10 @@ impl Project {
                     stack.push(p);
                 } else if p.extension().is_some_and(|x| x == "rs") {
                     let text = std::fs::read_to_string(&p).unwrap_or_default();
-                    if text.starts_with(emit::HEADER_MARK) {
-                        if let Ok(rel) = p.strip_prefix(&base) {
-                            out.push(rel.to_string_lossy().replace('\\', "/"));
-                        }
+                    if text.starts_with(emit::HEADER_MARK)
+                        && let Ok(rel) = p.strip_prefix(&base)
+                    {
+                        out.push(rel.to_string_lossy().replace('\\', "/"));
                     }
                 }
             }

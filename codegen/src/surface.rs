@@ -121,8 +121,8 @@ mod tests {
 
     #[test]
     fn union_keeps_release_lists_and_newest_item() {
-        let a = vec![(1, "a-old"), (2, "b")];
-        let b = vec![(1, "a-new"), (3, "c")];
+        let a = [(1, "a-old"), (2, "b")];
+        let b = [(1, "a-new"), (3, "c")];
         let u = union_by(&[("20.0.0", &a[..]), ("21.0.0", &b[..])], |x| x.0);
         assert_eq!(u.len(), 3);
         assert_eq!(u[0].item.1, "a-new");
@@ -132,8 +132,8 @@ mod tests {
 
     #[test]
     fn ordered_union_follows_newest_order() {
-        let a = vec!["x", "gone", "y"];
-        let b = vec!["y", "x", "new"];
+        let a = ["x", "gone", "y"];
+        let b = ["y", "x", "new"];
         let u = union_ordered(&[("1.0.0", &a[..]), ("2.0.0", &b[..])], |s| s.to_string());
         let names: Vec<&str> = u.iter().map(|t| t.item).collect();
         assert_eq!(names, ["y", "x", "new", "gone"]);

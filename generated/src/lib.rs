@@ -12,13 +12,21 @@
 
 pub use asterisk_sdk_runtime as runtime;
 
+// Generated modules are pretty-printed by the generator (prettyplease), not rustfmt.
+#[rustfmt::skip]
 pub mod domain;
 
 #[cfg(feature = "ami")]
+#[rustfmt::skip]
 pub mod ami;
 
 #[cfg(feature = "agi")]
+#[rustfmt::skip]
 pub mod agi;
 
 #[cfg(feature = "ari")]
+#[rustfmt::skip]
 pub mod ari;
+
+#[cfg(feature = "ari")]
+pub mod ari_ws;

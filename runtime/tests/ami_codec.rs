@@ -1,12 +1,17 @@
 //! The AMI frame decoder on real Asterisk 23.4.1 captures and on awkward input.
 
-use asterisk_sdk_runtime::ami::{Frame, FrameDecoder, FrameError, Message, Response, ResponseStatus};
+use asterisk_sdk_runtime::ami::{
+    Frame, FrameDecoder, FrameError, Message, Response, ResponseStatus,
+};
 use bytes::BytesMut;
 use std::path::PathBuf;
 
 fn shared(rel: &str) -> Vec<u8> {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared").join(rel);
-    std::fs::read(&path).unwrap_or_else(|e| panic!("missing shared fixture {}: {e}", path.display()))
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../shared")
+        .join(rel);
+    std::fs::read(&path)
+        .unwrap_or_else(|e| panic!("missing shared fixture {}: {e}", path.display()))
 }
 
 fn decode(dec: &mut FrameDecoder, input: &[u8], chunk: usize) -> Vec<Result<Frame, FrameError>> {
@@ -18,7 +23,11 @@ fn decode(dec: &mut FrameDecoder, input: &[u8], chunk: usize) -> Vec<Result<Fram
             out.push(f);
         }
     }
-    assert!(buf.is_empty(), "bytes left over: {:?}", String::from_utf8_lossy(&buf));
+    assert!(
+        buf.is_empty(),
+        "bytes left over: {:?}",
+        String::from_utf8_lossy(&buf)
+    );
     out
 }
 
@@ -37,7 +46,11 @@ fn real_session_decodes_identically_in_any_chunk_size() {
     let rx = shared("fixtures/asterisk-23.4.1/ami-session.rx.bin");
     let reference = decode(&mut FrameDecoder::new(), &rx, rx.len());
     for chunk in [1, 7, 4096] {
-        assert_eq!(decode(&mut FrameDecoder::new(), &rx, chunk), reference, "chunk size {chunk}");
+        assert_eq!(
+            decode(&mut FrameDecoder::new(), &rx, chunk),
+            reference,
+            "chunk size {chunk}"
+        );
     }
     assert_eq!(
         reference[0],
@@ -57,11 +70,21 @@ fn real_session_decodes_identically_in_any_chunk_size() {
     let cmd = Response::from_message((*cmd).clone());
     assert_eq!(cmd.status, ResponseStatus::Success);
     assert_eq!(cmd.output.len(), 1);
-    assert!(cmd.output[0].starts_with("Asterisk 23.4.1 built by"), "{:?}", cmd.output);
+    assert!(
+        cmd.output[0].starts_with("Asterisk 23.4.1 built by"),
+        "{:?}",
+        cmd.output
+    );
 
-    let list: Vec<_> = msgs.iter().filter(|m| m.action_id() == Some("csc-1")).collect();
+    let list: Vec<_> = msgs
+        .iter()
+        .filter(|m| m.action_id() == Some("csc-1"))
+        .collect();
     assert_eq!(list[0].get("EventList"), Some("start"));
-    assert_eq!(list.last().unwrap().event_name(), Some("CoreShowChannelsComplete"));
+    assert_eq!(
+        list.last().unwrap().event_name(),
+        Some("CoreShowChannelsComplete")
+    );
 
     let last = Response::from_message((*msgs.last().unwrap()).clone());
     assert_eq!(last.status, ResponseStatus::Goodbye);
@@ -72,7 +95,11 @@ fn thousand_call_stream_counts() {
     let data = shared("bench/ami-23.4.1-1000calls.bin");
     let frames = decode(&mut FrameDecoder::new(), &data, 64 * 1024);
     let msgs = messages(&frames);
-    assert_eq!(frames.len(), msgs.len(), "only messages, no banner or error");
+    assert_eq!(
+        frames.len(),
+        msgs.len(),
+        "only messages, no banner or error"
+    );
     assert_eq!(msgs.len(), 35_000);
     let events = msgs.iter().filter(|m| m.name(0) == "Event").count();
     let responses = msgs.iter().filter(|m| m.name(0) == "Response").count();
@@ -130,7 +157,10 @@ fn legacy_follows_command_output() {
         let r = Response::from_message(m[0].clone());
         assert_eq!(r.status, ResponseStatus::Follows);
         assert_eq!(r.action_id(), Some("c1"));
-        assert_eq!(r.output_text(), "Channel              Location\n\n2 active channels");
+        assert_eq!(
+            r.output_text(),
+            "Channel              Location\n\n2 active channels"
+        );
         assert_eq!(m[1].event_name(), Some("After"));
     }
 }

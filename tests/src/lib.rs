@@ -1,3 +1,4 @@
 //! asterisk-sdk-mock: a mock Asterisk for tests, driven by the same manifests as the SDK.
 pub mod agi;
 pub mod ami;
+pub mod ari;

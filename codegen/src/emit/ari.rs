@@ -1,8 +1,9 @@
 //! ARI models and events: one union surface over every release, as serde types.
 //!
 //! Writes `ari/mod.rs`, `ari/models.rs` (one struct per model of any release, one
-//! open enum per property with allowed values) and `ari/events.rs` (`AriEvent`,
-//! one variant per concrete `Message` subtype plus `Unknown`).
+//! open enum per property with allowed values), `ari/events.rs` (`AriEvent`,
+//! one variant per concrete `Message` subtype plus `Unknown`) and, through
+//! [`ops`], the operations: `ari/client.rs` and `ari/resources/*.rs`.
 //!
 //! Rules: a property is a plain field only when every release that has the model
 //! has the property and marks it required; otherwise it is an `Option`. Subtypes
@@ -12,14 +13,17 @@
 
 use crate::Result;
 use crate::emit::{GeneratedFile, Options, render};
-use crate::manifest::{Allowed, Ari, AriModel, AriProperty};
-use crate::names::{field_name, type_name};
 use crate::fixes::Fixes;
 use crate::fixes::corrections::Corrections;
+use crate::manifest::{Allowed, Ari, AriModel, AriProperty};
+use crate::names::{field_name, type_name};
 use crate::surface::{Releases, releases_doc, union_by, union_ordered};
 use proc_macro2::{Ident, Span, TokenStream};
 use quote::quote;
 use std::collections::{BTreeMap, BTreeSet};
+
+#[path = "ari_ops.rs"]
+pub mod ops;
 
 /// Where the official per-resource pages live.
 const DOCS_BASE: &str =
@@ -347,7 +351,8 @@ impl TypeCtx<'_> {
             let t = self.rust_type(model, field, inner, true);
             return quote!(::std::vec::Vec<#t>);
         }
-        let fixed = |rust: &str| self.corrections.ari_property_type(model, &field.json) == Some(rust);
+        let fixed =
+            |rust: &str| self.corrections.ari_property_type(model, &field.json) == Some(rust);
         match ty {
             "string" => match &field.enum_name {
                 Some(e) if !in_list => {
@@ -382,7 +387,12 @@ impl TypeCtx<'_> {
     }
 }
 
-fn field_doc(model: &ModelPlan, f: &FieldPlan, all: &[String], corrections: &Corrections) -> TokenStream {
+fn field_doc(
+    model: &ModelPlan,
+    f: &FieldPlan,
+    all: &[String],
+    corrections: &Corrections,
+) -> TokenStream {
     let mut lines = Vec::new();
     let ty = if f.conflicting_types.is_empty() {
         format!("`{}`", f.data_type)
@@ -940,20 +950,37 @@ fn emit_mod() -> Result<GeneratedFile> {
         "",
         "- [`models`]: one struct per ARI model, unknown JSON keys kept in `extra`.",
         "- [`events`]: [`AriEvent`], the messages of the events WebSocket.",
+        "- [`client`]: [`AriClient`], over HTTP or any [`AriTransport`].",
+        "- [`resources`]: one module per resource: accessor, builders, handles.",
+        "",
+        "Every operation returns a builder: `client.channels().originate(\"Local/100@default\").app(\"my-app\").await`.",
+        "Failures are [`AriError`]: transport errors, error statuses typed by",
+        "[`ErrorKind`] with Asterisk's message, and undecodable bodies.",
     ]);
     let tokens = quote! {
         #head
 
+        pub mod client;
         pub mod events;
         pub mod models;
+        pub mod resources;
 
-        pub use ::asterisk_sdk_runtime::ari::Timestamp;
+        pub use ::asterisk_sdk_runtime::ari::{
+            ApiError, AriError, AriHttp, AriHttpBuilder, AriRequest, AriResponse, AriTransport,
+            ErrorKind, Timestamp, TransportError,
+        };
+        pub use client::AriClient;
         pub use events::AriEvent;
+        pub use resources::bridges::BridgeHandle;
+        pub use resources::channels::ChannelHandle;
+        pub use resources::playbacks::PlaybackHandle;
+        pub use resources::recordings::{LiveRecordingHandle, StoredRecordingHandle};
     };
     render("ari/mod.rs", tokens)
 }
 
-/// Emit `ari/mod.rs`, `ari/models.rs` and `ari/events.rs`.
+/// Emit `ari/mod.rs`, `ari/models.rs`, `ari/events.rs`, `ari/client.rs` and
+/// `ari/resources/*.rs`.
 pub fn emit(releases: &Releases, fixes: &Fixes, options: &Options) -> Result<Vec<GeneratedFile>> {
     // Asterisk's descriptions are not in the manifests, so `upstream_prose` has
     // nothing to add here.
@@ -975,11 +1002,16 @@ pub fn emit(releases: &Releases, fixes: &Fixes, options: &Options) -> Result<Vec
         .map(|p| p.name.clone())
         .collect();
 
+    let model_names: BTreeMap<String, String> = plans
+        .iter()
+        .map(|p| (p.name.clone(), p.rust.clone()))
+        .collect();
     let mut files = vec![
         emit_mod()?,
         emit_models(&plans, &message_set, &all, &fixes.corrections)?,
         emit_events(&plans, &messages, &all)?,
     ];
+    files.extend(ops::emit(releases, &model_names)?);
     files.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(files)
 }

@@ -5,7 +5,23 @@
 //!
 //! - [`models`]: one struct per ARI model, unknown JSON keys kept in `extra`.
 //! - [`events`]: [`AriEvent`], the messages of the events WebSocket.
+//! - [`client`]: [`AriClient`], over HTTP or any [`AriTransport`].
+//! - [`resources`]: one module per resource: accessor, builders, handles.
+//!
+//! Every operation returns a builder: `client.channels().originate("Local/100@default").app("my-app").await`.
+//! Failures are [`AriError`]: transport errors, error statuses typed by
+//! [`ErrorKind`] with Asterisk's message, and undecodable bodies.
+pub mod client;
 pub mod events;
 pub mod models;
-pub use ::asterisk_sdk_runtime::ari::Timestamp;
+pub mod resources;
+pub use ::asterisk_sdk_runtime::ari::{
+    ApiError, AriError, AriHttp, AriHttpBuilder, AriRequest, AriResponse, AriTransport,
+    ErrorKind, Timestamp, TransportError,
+};
+pub use client::AriClient;
 pub use events::AriEvent;
+pub use resources::bridges::BridgeHandle;
+pub use resources::channels::ChannelHandle;
+pub use resources::playbacks::PlaybackHandle;
+pub use resources::recordings::{LiveRecordingHandle, StoredRecordingHandle};

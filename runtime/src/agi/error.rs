@@ -69,6 +69,10 @@ pub enum AgiError {
     /// No reply or environment arrived within the configured time.
     #[error("AGI read timed out")]
     Timeout,
+    /// The AMI connection carrying AsyncAGI failed, or Asterisk refused the
+    /// `AGI` action (e.g. the channel is not in AsyncAGI).
+    #[error("AsyncAGI over AMI failed: {0}")]
+    Transport(String),
 }
 
 impl AgiError {

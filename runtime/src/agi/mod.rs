@@ -11,6 +11,8 @@ mod error;
 mod fastagi;
 mod lines;
 pub mod outcome;
+#[cfg(feature = "ami")]
+mod over_ami;
 pub mod percent;
 mod reply;
 mod request;
@@ -25,6 +27,8 @@ pub use outcome::{
     GetDataOutcome, GosubOutcome, RecordEnd, RecordOutcome, SpeechEnd, SpeechOutcome, SpeechResult,
     StreamOutcome,
 };
+#[cfg(feature = "ami")]
+pub use over_ami::{AmiAgiLink, AmiAsyncAgi, AsyncAgiSession, AsyncAgiSessions};
 pub use reply::{AgiReply, ReplyAssembler, Step, assemble_block};
 pub use request::{AgiRequest, EnvLimits, EnvParser};
 pub use server::{FastAgiServer, Handler, ServerConfig, ShutdownHandle};

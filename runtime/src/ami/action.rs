@@ -38,7 +38,11 @@ impl ActionHeaders {
     pub fn set(&mut self, name: impl Into<Cow<'static, str>>, value: impl Into<String>) {
         let name = name.into();
         let value = value.into();
-        match self.headers.iter_mut().find(|(n, _)| n.eq_ignore_ascii_case(&name)) {
+        match self
+            .headers
+            .iter_mut()
+            .find(|(n, _)| n.eq_ignore_ascii_case(&name))
+        {
             Some(slot) => slot.1 = value,
             None => self.headers.push((name, value)),
         }
@@ -99,15 +103,20 @@ impl ActionHeaders {
 
     /// Write `Action: <action>`, `ActionID: <id>` (when given), every header, and
     /// the terminating empty line, after validating.
-    pub fn render(&self, action: &str, action_id: Option<&str>, out: &mut Vec<u8>) -> Result<(), InvalidHeader> {
+    pub fn render(
+        &self,
+        action: &str,
+        action_id: Option<&str>,
+        out: &mut Vec<u8>,
+    ) -> Result<(), InvalidHeader> {
         self.validate()?;
-        if let Some(id) = action_id {
-            if id.contains(['\r', '\n']) {
-                return Err(InvalidHeader {
-                    name: "ActionID".into(),
-                    reason: "value contains CR or LF",
-                });
-            }
+        if let Some(id) = action_id
+            && id.contains(['\r', '\n'])
+        {
+            return Err(InvalidHeader {
+                name: "ActionID".into(),
+                reason: "value contains CR or LF",
+            });
         }
         out.extend_from_slice(b"Action: ");
         out.extend_from_slice(action.as_bytes());

@@ -136,11 +136,16 @@ impl FrameDecoder {
                     SkipStep::Continue => continue,
                     SkipStep::Done(size) => {
                         self.reset_message();
-                        return Some(Err(FrameError::TooLarge { size, limit: self.max }));
+                        return Some(Err(FrameError::TooLarge {
+                            size,
+                            limit: self.max,
+                        }));
                     }
                 }
             }
-            let Some(nl) = memchr::memchr(b'\n', &buf[self.search_from..]).map(|i| self.search_from + i) else {
+            let Some(nl) =
+                memchr::memchr(b'\n', &buf[self.search_from..]).map(|i| self.search_from + i)
+            else {
                 self.search_from = buf.len();
                 if buf.len() > self.max {
                     // One unterminated line made the message too long.
@@ -245,7 +250,11 @@ enum SkipStep {
 mod tests {
     use super::*;
 
-    fn decode_all(dec: &mut FrameDecoder, input: &[u8], chunk: usize) -> Vec<Result<Frame, FrameError>> {
+    fn decode_all(
+        dec: &mut FrameDecoder,
+        input: &[u8],
+        chunk: usize,
+    ) -> Vec<Result<Frame, FrameError>> {
         let mut buf = BytesMut::new();
         let mut out = Vec::new();
         for c in input.chunks(chunk.max(1)) {
@@ -270,7 +279,10 @@ mod tests {
         for chunk in [1, 2, 3, 5, 100] {
             let out = decode_all(&mut FrameDecoder::new(), input, chunk);
             assert_eq!(out.len(), 4, "chunk {chunk}");
-            assert_eq!(out[0], Ok(Frame::Banner(Text::from("Asterisk Call Manager/12.0.0"))));
+            assert_eq!(
+                out[0],
+                Ok(Frame::Banner(Text::from("Asterisk Call Manager/12.0.0")))
+            );
             assert_eq!(msg(&out[1]).get("Message"), Some("ok"));
             assert_eq!(msg(&out[2]).event_name(), Some("A"));
             assert_eq!(msg(&out[3]).event_name(), Some("B"));
@@ -294,7 +306,9 @@ mod tests {
     fn oversized_message_is_reported_and_skipped() {
         let mut input = b"Event: Small\r\n\r\nEvent: Big\r\n".to_vec();
         for i in 0..100 {
-            input.extend_from_slice(format!("Variable: v{i}=xxxxxxxxxxxxxxxxxxxxxxxx\r\n").as_bytes());
+            input.extend_from_slice(
+                format!("Variable: v{i}=xxxxxxxxxxxxxxxxxxxxxxxx\r\n").as_bytes(),
+            );
         }
         input.extend_from_slice(b"\r\nEvent: After\r\n\r\n");
         for chunk in [1, 7, 4096] {
@@ -324,7 +338,10 @@ mod tests {
             assert!(buf.len() <= 200, "buffered {}", buf.len());
         }
         buf.extend_from_slice(b"\r\n\r\nEvent: Y\r\n\r\n");
-        assert!(matches!(dec.decode(&mut buf), Some(Err(FrameError::TooLarge { .. }))));
+        assert!(matches!(
+            dec.decode(&mut buf),
+            Some(Err(FrameError::TooLarge { .. }))
+        ));
         assert_eq!(msg(&dec.decode(&mut buf).unwrap()).event_name(), Some("Y"));
     }
 

@@ -75,6 +75,9 @@ mod tests {
         assert_eq!(bool::from_header("Yes"), Some(true));
         assert_eq!(bool::from_header("off"), Some(false));
         assert_eq!(bool::from_header("maybe"), None);
-        assert_eq!(f64::from_header("1795727843.202705"), Some(1795727843.202705));
+        assert_eq!(
+            f64::from_header("1795727843.202705"),
+            Some(1795727843.202705)
+        );
     }
 }

@@ -275,7 +275,9 @@ mod tests {
 
     #[test]
     fn tolerates_bare_lf_missing_space_and_colonless_lines() {
-        let m = Message::parse(Bytes::from_static(b"Response: Follows\nA:b\nsome output line\r\n\r\n"));
+        let m = Message::parse(Bytes::from_static(
+            b"Response: Follows\nA:b\nsome output line\r\n\r\n",
+        ));
         assert_eq!(m.response(), Some("Follows"));
         assert_eq!(m.get("A"), Some("b"));
         assert_eq!(m.name(2), "");

@@ -6,9 +6,9 @@
 //! then the codec and client.
 
 mod action;
+pub mod catalog;
 mod client;
 mod codec;
-pub mod catalog;
 mod header;
 mod message;
 mod response;
@@ -16,15 +16,15 @@ mod text;
 
 pub use action::{Action, ActionHeaders, InvalidHeader, ListAction};
 pub use catalog::{ActionInfo, EventInfo};
-pub use header::{FromHeader, FromEvent};
-pub use message::{Header, Message};
-pub use text::Text;
 pub use client::{
-    AmiClient, AmiClientBuilder, AmiError, AuthMode, ConnectionState, EventItem, EventStream, ListResponse,
-    ReconnectPolicy, SlowSubscriberPolicy, md5_key,
+    AmiClient, AmiClientBuilder, AmiError, AuthMode, ConnectionState, EventItem, EventStream,
+    ListResponse, ReconnectPolicy, SlowSubscriberPolicy, md5_key,
 };
 pub use codec::{DEFAULT_MAX_MESSAGE, Frame, FrameDecoder, FrameError};
+pub use header::{FromEvent, FromHeader};
+pub use message::{Header, Message};
 pub use response::{Response, ResponseStatus};
+pub use text::Text;
 /// The rustls crate used for AMI over TLS (feature `tls`).
 #[cfg(feature = "tls")]
 pub use tokio_rustls::rustls;

@@ -155,9 +155,9 @@ fn legacy_output(raw: &Message) -> Vec<Text> {
         }
         let line = &bytes[start..line_end];
         if !in_body {
-            let is_header = LEGACY_HEADERS.iter().any(|h| {
-                line.len() >= h.len() && line[..h.len()].eq_ignore_ascii_case(h)
-            });
+            let is_header = LEGACY_HEADERS
+                .iter()
+                .any(|h| line.len() >= h.len() && line[..h.len()].eq_ignore_ascii_case(h));
             in_body = !is_header;
         }
         if in_body {
@@ -199,12 +199,22 @@ mod tests {
         )));
         assert_eq!(r.status, ResponseStatus::Follows);
         assert_eq!(r.action_id(), Some("7"));
-        assert_eq!(r.output, [Text::from("Name: value line"), Text::from(""), Text::from("last")]);
+        assert_eq!(
+            r.output,
+            [
+                Text::from("Name: value line"),
+                Text::from(""),
+                Text::from("last")
+            ]
+        );
     }
 
     #[test]
     fn error_and_unknown_status() {
-        let r = Response::from_message(Message::from_pairs([("Response", "error"), ("Message", "Permission denied")]));
+        let r = Response::from_message(Message::from_pairs([
+            ("Response", "error"),
+            ("Message", "Permission denied"),
+        ]));
         assert!(r.is_error() && !r.is_success());
         let o = Response::from_message(Message::from_pairs([("Response", "Weird")]));
         assert_eq!(o.status.as_wire(), "Weird");

@@ -43,10 +43,7 @@ impl Text {
     pub fn as_str(&self) -> &str {
         // Invariant of the type: the bytes are valid UTF-8 (checked or converted
         // at construction). A failed check here would be a bug in this module.
-        match std::str::from_utf8(&self.0) {
-            Ok(s) => s,
-            Err(_) => "",
-        }
+        std::str::from_utf8(&self.0).unwrap_or_default()
     }
 
     /// The underlying shared bytes.

@@ -1,7 +1,7 @@
 //! Running one generated ARI operation over any [`AriTransport`]: send, turn an
 //! error status into [`AriError::Api`], decode the success body.
 
-use super::error::{AriError, ApiError};
+use super::error::{ApiError, AriError};
 use super::transport::{AriRequest, AriResponse, AriTransport};
 use serde::de::DeserializeOwned;
 
@@ -52,8 +52,8 @@ pub fn bytes(response: AriResponse) -> Result<Vec<u8>, AriError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ari::transport::TransportFuture;
     use crate::ari::error::ErrorKind;
+    use crate::ari::transport::TransportFuture;
 
     struct Fixed(u16, &'static [u8]);
 
@@ -78,8 +78,13 @@ mod tests {
     #[test]
     fn error_status_is_typed() {
         let t = Fixed(409, br#"{"message":"Channel not in Stasis application"}"#);
-        let err = run(send(&t, "channels.answer", &[404, 409, 412], AriRequest::new("POST", "/x")))
-            .expect_err("409 is an error");
+        let err = run(send(
+            &t,
+            "channels.answer",
+            &[404, 409, 412],
+            AriRequest::new("POST", "/x"),
+        ))
+        .expect_err("409 is an error");
         assert_eq!(err.kind(), Some(ErrorKind::Conflict));
         assert_eq!(err.message(), Some("Channel not in Stasis application"));
         match err {
@@ -91,9 +96,17 @@ mod tests {
     #[test]
     fn bad_success_body_is_a_decode_error() {
         let t = Fixed(200, b"{not json");
-        let resp = run(send(&t, "asterisk.ping", &[], AriRequest::new("GET", "/asterisk/ping")))
-            .expect("200");
+        let resp = run(send(
+            &t,
+            "asterisk.ping",
+            &[],
+            AriRequest::new("GET", "/asterisk/ping"),
+        ))
+        .expect("200");
         let err = json::<serde_json::Value>("asterisk.ping", resp).expect_err("bad JSON");
-        assert!(matches!(err, AriError::Decode { status: 200, .. }), "{err:?}");
+        assert!(
+            matches!(err, AriError::Decode { status: 200, .. }),
+            "{err:?}"
+        );
     }
 }

@@ -1,5 +1,7 @@
-//! Wire encoding of ARI parameters: percent-encoded path segments and
-//! comma-joined multi-value query parameters.
+//! Wire encoding of ARI parameters: percent-encoded path segments,
+//! comma-joined multi-value query parameters and JSON bodies.
+
+use serde_json::{Map, Value};
 
 /// Percent-encode one path segment: every byte outside the unreserved set
 /// (`A–Z a–z 0–9 - . _ ~`) becomes `%XX`, so ids holding `/`, `;`, `?`, `#`, `%`
@@ -67,6 +69,40 @@ pub fn join(values: &[String]) -> String {
     values.join(",")
 }
 
+/// A `containers` body parameter from name/value pairs: a JSON object (values
+/// are strings, or objects such as `{"value": …, "report_events": true}`).
+pub fn object(pairs: impl IntoIterator<Item = (impl Into<String>, impl Into<Value>)>) -> Value {
+    Value::Object(
+        pairs
+            .into_iter()
+            .map(|(k, v)| (k.into(), v.into()))
+            .collect(),
+    )
+}
+
+/// The `fields` body of a dynamic configuration update from attribute/value
+/// pairs: `[{"attribute": …, "value": …}, …]` (`ConfigTuple`s), in order.
+pub fn tuples(pairs: impl IntoIterator<Item = (impl Into<String>, impl Into<Value>)>) -> Value {
+    Value::Array(
+        pairs
+            .into_iter()
+            .map(|(k, v)| {
+                let mut m = Map::new();
+                m.insert("attribute".into(), Value::String(k.into()));
+                m.insert("value".into(), v.into());
+                Value::Object(m)
+            })
+            .collect(),
+    )
+}
+
+/// The JSON body `{"<name>": value}` of a `containers` body parameter.
+pub fn wrap(name: &str, value: &Value) -> Value {
+    let mut m = Map::new();
+    m.insert(name.to_owned(), value.clone());
+    Value::Object(m)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -81,6 +117,19 @@ mod tests {
         assert_eq!(path_segment("a b%?#~_"), "a%20b%25%3F%23~_");
         assert_eq!(path_segment("é"), "%C3%A9");
         assert_eq!(path_segment(""), "");
+    }
+
+    #[test]
+    fn bodies() {
+        let vars = object([("CALLERID(name)", "Alice")]);
+        assert_eq!(
+            wrap("variables", &vars),
+            serde_json::json!({"variables": {"CALLERID(name)": "Alice"}})
+        );
+        assert_eq!(
+            tuples([("directmedia", "no")]),
+            serde_json::json!([{"attribute": "directmedia", "value": "no"}])
+        );
     }
 
     #[test]

@@ -129,7 +129,11 @@ impl fmt::Debug for ApiError {
 
 impl fmt::Display for ApiError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "ARI {} failed with status {}", self.operation, self.status)?;
+        write!(
+            f,
+            "ARI {} failed with status {}",
+            self.operation, self.status
+        )?;
         if let Some(m) = &self.message {
             write!(f, ": {m}")?;
         }

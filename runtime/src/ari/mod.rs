@@ -15,6 +15,7 @@ pub mod error;
 pub mod http;
 pub mod timestamp;
 pub mod transport;
+pub mod ws;
 
 pub use error::{ApiError, AriError, ErrorKind};
 pub use http::{AriHttp, AriHttpBuilder};

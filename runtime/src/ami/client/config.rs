@@ -224,7 +224,10 @@ impl AmiClientBuilder {
     #[cfg(feature = "tls")]
     pub fn tls(mut self, config: std::sync::Arc<tokio_rustls::rustls::ClientConfig>) -> Self {
         let server_name = self.cfg.tls.take().and_then(|t| t.server_name);
-        self.cfg.tls = Some(TlsSettings { config, server_name });
+        self.cfg.tls = Some(TlsSettings {
+            config,
+            server_name,
+        });
         self
     }
 

@@ -1,14 +1,14 @@
 //! One live connection: the socket reader task (decode, route answers, dispatch
 //! events), the writer task, and [`ConnHandle`] to send actions over it.
 
-use super::AmiError;
-use super::hub::{Dispatcher, Hub, Item};
-use super::pending::{Pending, Waiter};
-use super::transport::BoxIo;
 use super::super::action::ActionHeaders;
 use super::super::codec::{Frame, FrameDecoder};
 use super::super::message::Message;
 use super::super::text::Text;
+use super::AmiError;
+use super::hub::{Dispatcher, Hub, Item};
+use super::pending::{Pending, Waiter};
+use super::transport::BoxIo;
 use bytes::BytesMut;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
@@ -82,7 +82,11 @@ pub(crate) fn start(
 impl ConnHandle {
     /// A fresh internal ActionID: `sdk-<connection>-<n>`.
     pub(crate) fn next_action_id(&self) -> String {
-        format!("sdk-{}-{}", self.id, self.next.fetch_add(1, Ordering::Relaxed))
+        format!(
+            "sdk-{}-{}",
+            self.id,
+            self.next.fetch_add(1, Ordering::Relaxed)
+        )
     }
 
     /// Render and queue an action whose waiter is registered under `id`.
@@ -116,7 +120,8 @@ impl ConnHandle {
             None => self.next_action_id(),
         };
         let (tx, rx) = oneshot::channel();
-        self.write_action(name, headers, &id, Waiter::Single(tx)).await?;
+        self.write_action(name, headers, &id, Waiter::Single(tx))
+            .await?;
         match tokio::time::timeout(timeout, rx).await {
             Ok(Ok(msg)) => Ok(msg),
             Ok(Err(_)) => Err(AmiError::Disconnected),
@@ -177,19 +182,12 @@ struct Reader {
 }
 
 impl Reader {
-    async fn open_gate(&mut self) {
-        if let Some(gate) = self.gate.take() {
-            if let Ok(true) = gate.await {
-                self.dispatcher.announce_reconnected();
-            }
-        }
-    }
-
+    /// Dispatch the pending events, unless login is still running: they wait (a
+    /// reconnect marker must go out first, and answers keep being routed).
     async fn flush(&mut self) {
-        if self.batch.is_empty() {
+        if self.batch.is_empty() || self.gate.is_some() {
             return;
         }
-        self.open_gate().await;
         let items = std::mem::replace(&mut self.batch, Vec::with_capacity(self.max_batch));
         self.dispatcher.dispatch(items).await;
     }
@@ -197,7 +195,10 @@ impl Reader {
     async fn handle(&mut self, msg: Message) {
         if is_response(&msg) {
             if let Err(msg) = self.pending.route_response(msg) {
-                tracing::debug!(action_id = msg.action_id(), "AMI response nobody waits for; dropped");
+                tracing::debug!(
+                    action_id = msg.action_id(),
+                    "AMI response nobody waits for; dropped"
+                );
             }
             return;
         }
@@ -251,6 +252,7 @@ async fn read_loop(
                 if let Ok(true) = opened {
                     r.dispatcher.announce_reconnected();
                 }
+                r.flush().await;
                 continue;
             }
         };
@@ -277,5 +279,6 @@ async fn read_loop(
     // Fail the calls in flight first: a login waiting for its answer must not keep
     // the gate closed while the last events are dispatched.
     r.pending.close();
+    r.gate = None;
     r.flush().await;
 }

@@ -1,8 +1,8 @@
 //! Event subscriptions: [`EventStream`], a `futures::Stream` of [`EventItem`]s.
 
-use super::hub::{Batch, Item, SubRx};
 use super::super::header::FromEvent;
 use super::super::message::Message;
+use super::hub::{Batch, Item, SubRx};
 use futures::Stream;
 use std::marker::PhantomData;
 use std::pin::Pin;
@@ -99,10 +99,10 @@ impl<T: FromEvent> EventStream<T> {
     }
 
     fn take(&mut self, msg: Message) -> Option<T> {
-        if let Some(f) = self.filter.as_mut() {
-            if !f(&msg) {
-                return None;
-            }
+        if let Some(f) = self.filter.as_mut()
+            && !f(&msg)
+        {
+            return None;
         }
         if !T::matches(msg.event_name().unwrap_or("")) {
             return None;
@@ -110,7 +110,10 @@ impl<T: FromEvent> EventStream<T> {
         match T::from_message(msg) {
             Ok(t) => Some(t),
             Err(msg) => {
-                tracing::debug!(event = msg.event_name(), "event matched but did not decode; skipped");
+                tracing::debug!(
+                    event = msg.event_name(),
+                    "event matched but did not decode; skipped"
+                );
                 None
             }
         }

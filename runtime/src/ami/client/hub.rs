@@ -2,8 +2,8 @@
 //! reader to every subscriber, with the Block/Lossy policies and the buffer kept
 //! for the first subscriber.
 
-use super::config::SlowSubscriberPolicy;
 use super::super::message::Message;
+use super::config::SlowSubscriberPolicy;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use tokio::sync::{Notify, Semaphore, mpsc};
@@ -103,7 +103,10 @@ impl Hub {
                 if let Ok(p) = permits.try_acquire_many(n) {
                     p.forget();
                 }
-                let _ = tx.send(Arc::new(Batch { items: early, permits: n }));
+                let _ = tx.send(Arc::new(Batch {
+                    items: early,
+                    permits: n,
+                }));
             }
         }
         if !g.closed {

@@ -1,12 +1,12 @@
 //! List actions: collect the events of one `ListAction` up to its completion event.
 
-use super::AmiError;
-use super::connection::ConnHandle;
-use super::pending::{Waiter, ends_list};
 use super::super::action::ListAction;
 use super::super::header::FromEvent;
 use super::super::message::Message;
 use super::super::response::Response;
+use super::AmiError;
+use super::connection::ConnHandle;
+use super::pending::{Waiter, ends_list};
 use std::time::Duration;
 use tokio::sync::mpsc;
 
@@ -59,9 +59,14 @@ pub(crate) async fn collect<A: ListAction>(
         None => conn.next_action_id(),
     };
     let (tx, mut rx) = mpsc::unbounded_channel();
-    let complete: fn(&str) -> bool = <A::Complete as FromEvent>::matches;
-    conn.write_action(A::NAME, action.headers(), &id, Waiter::List { tx, complete })
-        .await?;
+    let complete = A::COMPLETE_EVENT;
+    conn.write_action(
+        A::NAME,
+        action.headers(),
+        &id,
+        Waiter::List { tx, complete },
+    )
+    .await?;
     let result = collect_inner::<A>(&mut rx, complete, timeout).await;
     if result.is_err() {
         conn.pending.remove(&id);
@@ -71,7 +76,7 @@ pub(crate) async fn collect<A: ListAction>(
 
 async fn collect_inner<A: ListAction>(
     rx: &mut mpsc::UnboundedReceiver<Message>,
-    complete: fn(&str) -> bool,
+    complete: &str,
     timeout: Duration,
 ) -> Result<ListResponse<A::Item, A::Complete>, AmiError> {
     let ack = Response::from_message(next(rx, A::NAME, timeout).await?);

@@ -1,11 +1,11 @@
 //! Authentication (`Challenge`/MD5 with plaintext fallback, or plaintext) and the
 //! session settings applied after every login.
 
+use super::super::action::ActionHeaders;
+use super::super::response::Response;
 use super::AmiError;
 use super::config::{AuthMode, Config};
 use super::connection::ConnHandle;
-use super::super::action::ActionHeaders;
-use super::super::response::Response;
 use md5::{Digest, Md5};
 
 /// Lowercase hex MD5 of `challenge` followed by `secret`: the `Key` of an MD5 login.
@@ -73,7 +73,10 @@ pub(crate) async fn login(conn: &ConnHandle, cfg: &Config) -> Result<(), AmiErro
         h.set("Filter", filter.clone());
         let r = Response::from_message(conn.request("Filter", &h, None, timeout).await?);
         if !r.is_success() {
-            return Err(AmiError::Setup(format!("filter {filter:?} rejected: {}", message_of(&r))));
+            return Err(AmiError::Setup(format!(
+                "filter {filter:?} rejected: {}",
+                message_of(&r)
+            )));
         }
     }
     Ok(())
@@ -86,6 +89,9 @@ mod tests {
     #[test]
     fn key_matches_the_real_capture() {
         // From fixtures/asterisk-23.4.1/ami-md5-login.txt.
-        assert_eq!(md5_key("123756553", "amp111"), "379d3328f51bcb303a6235bd09cdde5b");
+        assert_eq!(
+            md5_key("123756553", "amp111"),
+            "379d3328f51bcb303a6235bd09cdde5b"
+        );
     }
 }

@@ -93,7 +93,12 @@ impl Shared {
     }
 
     fn current(&self) -> Result<Arc<ConnHandle>, AmiError> {
-        match self.current.lock().unwrap_or_else(|e| e.into_inner()).clone() {
+        match self
+            .current
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+        {
             Some(c) => Ok(c),
             None if *self.state.borrow() == ConnectionState::Closed => Err(AmiError::Closed),
             None => Err(AmiError::Disconnected),
@@ -135,7 +140,11 @@ impl AmiClient {
     }
 
     pub(crate) async fn start(cfg: Config) -> Result<AmiClient, AmiError> {
-        let hub = Arc::new(Hub::new(cfg.slow_subscriber, cfg.event_buffer, cfg.keep_early_events));
+        let hub = Arc::new(Hub::new(
+            cfg.slow_subscriber,
+            cfg.event_buffer,
+            cfg.keep_early_events,
+        ));
         let (state, _) = watch::channel(ConnectionState::Connecting);
         let shared = Arc::new(Shared {
             cfg,
@@ -148,7 +157,7 @@ impl AmiClient {
         let live = match supervisor::establish(&shared, false).await {
             Ok(l) => l,
             Err(e) => {
-                let _ = shared.state.send(ConnectionState::Closed);
+                shared.state.send_replace(ConnectionState::Closed);
                 return Err(e);
             }
         };
@@ -168,13 +177,19 @@ impl AmiClient {
     pub async fn send<A: Action>(&self, action: &A) -> Result<Response, AmiError> {
         let conn = self.inner.shared.current()?;
         let msg = conn
-            .request(A::NAME, action.headers(), action.user_action_id(), self.timeout())
+            .request(
+                A::NAME,
+                action.headers(),
+                action.user_action_id(),
+                self.timeout(),
+            )
             .await?;
         Ok(Response::from_message(msg))
     }
 
-    /// Send a list action and collect its events up to the completion event (an
-    /// event that `A::Complete` matches, or any event with `EventList: Complete`).
+    /// Send a list action and collect its events up to the completion event (the
+    /// event named `A::COMPLETE_EVENT`, or any event with `EventList: Complete`,
+    /// both case-insensitive).
     /// The per-action timeout bounds each wait for the next message.
     pub async fn list<A: ListAction>(
         &self,
@@ -210,7 +225,12 @@ impl AmiClient {
     /// The banner of the current (or last) connection, e.g.
     /// `Asterisk Call Manager/12.0.0`.
     pub fn banner(&self) -> Option<Text> {
-        self.inner.shared.banner.lock().unwrap_or_else(|e| e.into_inner()).clone()
+        self.inner
+            .shared
+            .banner
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
     }
 
     /// Send `Logoff`, wait (up to the action timeout) for the connection to close,

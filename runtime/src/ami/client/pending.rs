@@ -1,8 +1,8 @@
 //! Correlation: actions in flight by `ActionID`, and routing of their answers
 //! (and of list events) back to the waiting call.
 
-use super::AmiError;
 use super::super::message::Message;
+use super::AmiError;
 use std::collections::HashMap;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -15,8 +15,8 @@ pub(crate) enum Waiter {
     /// The answer, then every event of the list up to its completion event.
     List {
         tx: mpsc::UnboundedSender<Message>,
-        /// Whether an event name is the list's completion event.
-        complete: fn(&str) -> bool,
+        /// Wire name of the list's completion event.
+        complete: &'static str,
     },
 }
 
@@ -34,9 +34,12 @@ pub(crate) struct Pending {
     lists: AtomicUsize,
 }
 
-fn is_list_end(msg: &Message, complete: fn(&str) -> bool) -> bool {
-    msg.event_name().is_some_and(complete)
-        || msg.get("EventList").is_some_and(|v| v.eq_ignore_ascii_case("Complete"))
+fn is_list_end(msg: &Message, complete: &str) -> bool {
+    msg.event_name()
+        .is_some_and(|n| n.eq_ignore_ascii_case(complete))
+        || msg
+            .get("EventList")
+            .is_some_and(|v| v.eq_ignore_ascii_case("Complete"))
 }
 
 impl Pending {
@@ -124,7 +127,7 @@ impl Pending {
         let Some(Waiter::List { tx, complete }) = g.map.get(id) else {
             return Err(msg);
         };
-        let end = is_list_end(&msg, *complete);
+        let end = is_list_end(&msg, complete);
         let key: Box<str> = id.into();
         let delivered = tx.send(msg).is_ok();
         if end || !delivered {
@@ -134,7 +137,8 @@ impl Pending {
     }
 }
 
-/// Whether `msg` ends a list whose completion event is recognised by `complete`.
-pub(crate) fn ends_list(msg: &Message, complete: fn(&str) -> bool) -> bool {
+/// Whether `msg` ends a list whose completion event is named `complete` (or
+/// carries `EventList: Complete`).
+pub(crate) fn ends_list(msg: &Message, complete: &str) -> bool {
     is_list_end(msg, complete)
 }

@@ -71,11 +71,15 @@ impl ReconnectPolicy {
                 if !within(attempt, *max_retries) {
                     return None;
                 }
-                let exp = multiplier.max(1.0).powi(attempt.saturating_sub(1).min(64) as i32);
+                let exp = multiplier
+                    .max(1.0)
+                    .powi(attempt.saturating_sub(1).min(64) as i32);
                 let base = (initial.as_secs_f64() * exp).min(max.as_secs_f64());
                 let j = jitter.clamp(0.0, 1.0);
                 let factor = 1.0 + j * (fastrand::f64() * 2.0 - 1.0);
-                Some(Duration::from_secs_f64((base * factor).clamp(0.0, max.as_secs_f64())))
+                Some(Duration::from_secs_f64(
+                    (base * factor).clamp(0.0, max.as_secs_f64()),
+                ))
             }
         }
     }
@@ -110,7 +114,10 @@ mod tests {
         let p = ReconnectPolicy::default();
         for _ in 0..100 {
             let d = p.delay(1).unwrap();
-            assert!(d >= Duration::from_millis(80) && d <= Duration::from_millis(120), "{d:?}");
+            assert!(
+                d >= Duration::from_millis(80) && d <= Duration::from_millis(120),
+                "{d:?}"
+            );
         }
     }
 }

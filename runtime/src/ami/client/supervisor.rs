@@ -37,7 +37,7 @@ pub(crate) async fn establish(shared: &Arc<Shared>, reconnect: bool) -> Result<L
     }
     let _ = gate_tx.send(reconnect);
     shared.set_current(Some(handle.clone()));
-    let _ = shared.state.send(ConnectionState::Connected);
+    shared.state.send_replace(ConnectionState::Connected);
     Ok(Live { handle, tasks })
 }
 
@@ -63,7 +63,9 @@ pub(crate) async fn run(shared: Arc<Shared>, mut live: Live, mut shutdown: watch
                 tracing::warn!(attempts = attempt - 1, "AMI reconnect policy gave up");
                 break 'outer;
             };
-            let _ = shared.state.send(ConnectionState::Reconnecting { attempt });
+            shared
+                .state
+                .send_replace(ConnectionState::Reconnecting { attempt });
             tokio::select! {
                 _ = tokio::time::sleep(delay) => {}
                 _ = wait_shutdown(&mut shutdown) => break 'outer,
@@ -87,7 +89,7 @@ pub(crate) async fn run(shared: Arc<Shared>, mut live: Live, mut shutdown: watch
         }
     }
     shared.set_current(None);
-    let _ = shared.state.send(ConnectionState::Closed);
+    shared.state.send_replace(ConnectionState::Closed);
     shared.hub.close();
 }
 

@@ -54,7 +54,11 @@ impl Backoff {
 
     /// The delay before the next attempt, or `None` when attempts are used up.
     pub(crate) fn next_delay(&mut self) -> Option<Duration> {
-        if self.policy.max_attempts.is_some_and(|max| self.attempt >= max) {
+        if self
+            .policy
+            .max_attempts
+            .is_some_and(|max| self.attempt >= max)
+        {
             return None;
         }
         let exp = self

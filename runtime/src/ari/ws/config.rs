@@ -110,7 +110,9 @@ impl WsConfig {
     /// The WebSocket URL of `GET /events` for these settings.
     pub fn events_url(&self) -> Result<String, WsError> {
         if self.apps.is_empty() {
-            return Err(WsError::InvalidConfig("at least one application is required".into()));
+            return Err(WsError::InvalidConfig(
+                "at least one application is required".into(),
+            ));
         }
         let root = ws_root(&self.base_url)?;
         let apps: Vec<String> = self.apps.iter().map(|a| encode_component(a)).collect();
@@ -168,7 +170,12 @@ mod tests {
             c.events_url().ok().as_deref(),
             Some("wss://pbx/custom/ari/events?app=a&subscribeAll=true")
         );
-        assert!(WsConfig::new("ftp://x", "u", "p").app("a").events_url().is_err());
+        assert!(
+            WsConfig::new("ftp://x", "u", "p")
+                .app("a")
+                .events_url()
+                .is_err()
+        );
         assert!(WsConfig::new("http://x", "u", "p").events_url().is_err());
         assert!(!format!("{c:?}").contains("\"p\""));
     }

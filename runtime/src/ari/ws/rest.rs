@@ -92,7 +92,10 @@ pub(crate) fn decode_response(text: &str) -> Option<(String, AriResponse)> {
         AriResponse {
             status: r.status_code,
             content_type,
-            body: r.message_body.map(|b| b.into_owned().into_bytes()).unwrap_or_default(),
+            body: r
+                .message_body
+                .map(|b| b.into_owned().into_bytes())
+                .unwrap_or_default(),
         },
     ))
 }

@@ -1,0 +1,961 @@
+//! ARI operations: one module per resource under `ari/resources/`, the
+//! `AriClient` in `ari/client.rs`, and handles (`ChannelHandle`, …) that carry an
+//! id and a client.
+//!
+//! Every operation of any release becomes a method of its resource's accessor
+//! (`client.channels().originate(endpoint)`) returning a builder: required
+//! parameters are arguments, optional ones chained setters, then `.send().await`
+//! or `.await`. Path parameters are always arguments (Swagger leaves `required`
+//! out on some). A parameter is an argument only when every release that has the
+//! operation has it and marks it required. Builders only build an
+//! `AriRequest`; transports (HTTP, REST over the WebSocket) carry it.
+
+use super::{code_list, doc, docs_link, ident, inner_doc};
+use crate::Result;
+use crate::emit::{GeneratedFile, render};
+use crate::manifest::{Allowed, AriOperation, AriParam};
+use crate::names::{dedupe, field_name, type_name};
+use crate::surface::{Releases, releases_doc, union_by, union_ordered};
+use proc_macro2::TokenStream;
+use quote::quote;
+use std::collections::BTreeMap;
+
+/// A handle: a resource instance addressed by one path parameter.
+struct HandleSpec {
+    resource: &'static str,
+    prefix: &'static str,
+    name: &'static str,
+    id_param: &'static str,
+    client_method: &'static str,
+    model: &'static str,
+    model_id: &'static str,
+}
+
+const HANDLES: &[HandleSpec] = &[
+    HandleSpec {
+        resource: "channels",
+        prefix: "/channels/{channelId}",
+        name: "ChannelHandle",
+        id_param: "channelId",
+        client_method: "channel",
+        model: "Channel",
+        model_id: "id",
+    },
+    HandleSpec {
+        resource: "bridges",
+        prefix: "/bridges/{bridgeId}",
+        name: "BridgeHandle",
+        id_param: "bridgeId",
+        client_method: "bridge",
+        model: "Bridge",
+        model_id: "id",
+    },
+    HandleSpec {
+        resource: "playbacks",
+        prefix: "/playbacks/{playbackId}",
+        name: "PlaybackHandle",
+        id_param: "playbackId",
+        client_method: "playback",
+        model: "Playback",
+        model_id: "id",
+    },
+    HandleSpec {
+        resource: "recordings",
+        prefix: "/recordings/live/{recordingName}",
+        name: "LiveRecordingHandle",
+        id_param: "recordingName",
+        client_method: "live_recording",
+        model: "LiveRecording",
+        model_id: "name",
+    },
+    HandleSpec {
+        resource: "recordings",
+        prefix: "/recordings/stored/{recordingName}",
+        name: "StoredRecordingHandle",
+        id_param: "recordingName",
+        client_method: "stored_recording",
+        model: "StoredRecording",
+        model_id: "name",
+    },
+];
+
+/// One parameter merged over releases.
+#[derive(Debug, Clone)]
+struct ParamPlan {
+    param: AriParam,
+    rust: String,
+    /// An argument of the call (path, or required everywhere).
+    required: bool,
+    releases: Vec<String>,
+}
+
+/// One operation merged over releases.
+#[derive(Debug, Clone)]
+struct OpPlan {
+    op: AriOperation,
+    builder: String,
+    method: String,
+    releases: Vec<String>,
+    errors: Vec<u16>,
+    params: Vec<ParamPlan>,
+}
+
+impl OpPlan {
+    fn websocket(&self) -> bool {
+        self.op.websocket_protocol.is_some()
+    }
+
+    fn full_name(&self) -> String {
+        format!("{}.{}", self.op.resource, self.op.nickname)
+    }
+
+    /// Arguments in call order: path parameters in path order, then the others.
+    fn args(&self) -> Vec<&ParamPlan> {
+        let mut out: Vec<&ParamPlan> = path_params(&self.op.path)
+            .iter()
+            .filter_map(|n| self.params.iter().find(|p| &p.param.name == n))
+            .collect();
+        for p in &self.params {
+            if p.required && p.param.location != "path" {
+                out.push(p);
+            }
+        }
+        out
+    }
+
+    fn optional(&self) -> Vec<&ParamPlan> {
+        self.params.iter().filter(|p| !p.required).collect()
+    }
+}
+
+/// `{name}` placeholders of a path template, in order.
+fn path_params(path: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut rest = path;
+    while let Some(start) = rest.find('{') {
+        let Some(len) = rest[start..].find('}') else {
+            break;
+        };
+        out.push(rest[start + 1..start + len].to_string());
+        rest = &rest[start + len + 1..];
+    }
+    out
+}
+
+fn plan(releases: &Releases) -> Vec<OpPlan> {
+    let lists = releases.lists(|m| &m.ari.operations[..]);
+    let union = union_by(&lists, |o: &AriOperation| {
+        (o.resource.clone(), o.path.clone(), o.method.clone())
+    });
+    let mut plans = Vec::with_capacity(union.len());
+    for t in union {
+        let op_tags: Vec<String> = t.releases().iter().map(|s| s.to_string()).collect();
+        let param_lists: Vec<(&str, &[AriParam])> = t
+            .versions
+            .iter()
+            .map(|(tag, o)| (tag.as_str(), &o.params[..]))
+            .collect();
+        let merged = union_ordered(&param_lists, |p: &AriParam| p.name.clone());
+        let mut names = vec!["client".to_string()];
+        names.extend(merged.iter().map(|p| field_name(&p.item.name)));
+        let names = dedupe(names);
+        let params = merged
+            .iter()
+            .enumerate()
+            .map(|(i, pt)| {
+                let everywhere = pt.versions.len() == t.versions.len();
+                let required = pt.item.location == "path"
+                    || (everywhere && pt.versions.iter().all(|(_, p)| p.required));
+                ParamPlan {
+                    param: pt.item.clone(),
+                    rust: names[i + 1].clone(),
+                    required,
+                    releases: pt.releases().iter().map(|s| s.to_string()).collect(),
+                }
+            })
+            .collect();
+        let mut errors: Vec<u16> = t
+            .versions
+            .iter()
+            .flat_map(|(_, o)| o.errors.iter().copied())
+            .collect();
+        errors.sort_unstable();
+        errors.dedup();
+        plans.push(OpPlan {
+            builder: type_name(&t.item.nickname),
+            method: field_name(&t.item.nickname),
+            op: t.item.clone(),
+            releases: op_tags,
+            errors,
+            params,
+        });
+    }
+    plans
+}
+
+/// The meaning of a documented error code, as the runtime's `ErrorKind` names it.
+fn kind_name(code: u16) -> String {
+    match code {
+        400 => "BadRequest".into(),
+        401 => "Unauthorized".into(),
+        403 => "Forbidden".into(),
+        404 => "NotFound".into(),
+        405 => "MethodNotAllowed".into(),
+        409 => "Conflict".into(),
+        412 => "PreconditionFailed".into(),
+        422 => "UnprocessableEntity".into(),
+        500 => "InternalServerError".into(),
+        501 => "NotImplemented".into(),
+        503 => "ServiceUnavailable".into(),
+        other => format!("Other({other})"),
+    }
+}
+
+/// Rust type of a stored parameter value (without `Option`).
+fn field_type(p: &AriParam) -> TokenStream {
+    match (p.location.as_str(), p.data_type.as_str()) {
+        ("body", _) => quote!(::serde_json::Value),
+        (_, "int") => quote!(i32),
+        (_, "long") => quote!(i64),
+        (_, "boolean") => quote!(bool),
+        (_, "double") | (_, "float") => quote!(f64),
+        _ if p.multiple => quote!(::std::vec::Vec<::std::string::String>),
+        _ => quote!(::std::string::String),
+    }
+}
+
+/// The argument type a caller passes and the expression converting `name` to
+/// the stored value.
+fn arg_type(p: &AriParam, name: &proc_macro2::Ident) -> (TokenStream, TokenStream) {
+    match (p.location.as_str(), p.data_type.as_str()) {
+        ("body", "containers") if p.name == "fields" => (
+            quote!(
+                impl ::std::iter::IntoIterator<
+                    Item = (
+                        impl ::std::convert::Into<::std::string::String>,
+                        impl ::std::convert::Into<::serde_json::Value>
+                    ),
+                >
+            ),
+            quote!(::asterisk_sdk_runtime::ari::encode::tuples(#name)),
+        ),
+        ("body", "containers") => (
+            quote!(
+                impl ::std::iter::IntoIterator<
+                    Item = (
+                        impl ::std::convert::Into<::std::string::String>,
+                        impl ::std::convert::Into<::serde_json::Value>
+                    ),
+                >
+            ),
+            quote!(::asterisk_sdk_runtime::ari::encode::object(#name)),
+        ),
+        ("body", _) => (quote!(::serde_json::Value), quote!(#name)),
+        (_, "int") => (quote!(i32), quote!(#name)),
+        (_, "long") => (quote!(i64), quote!(#name)),
+        (_, "boolean") => (quote!(bool), quote!(#name)),
+        (_, "double") | (_, "float") => (quote!(f64), quote!(#name)),
+        _ if p.multiple => (
+            quote!(impl ::asterisk_sdk_runtime::ari::encode::IntoValues),
+            quote!(::asterisk_sdk_runtime::ari::encode::IntoValues::into_values(#name)),
+        ),
+        _ => (
+            quote!(impl ::std::convert::Into<::std::string::String>),
+            quote!(::std::convert::Into::into(#name)),
+        ),
+    }
+}
+
+/// The query string value of a stored parameter `v` (a reference).
+fn query_value(p: &AriParam) -> TokenStream {
+    match p.data_type.as_str() {
+        "int" | "long" | "boolean" | "double" | "float" => quote!(v.to_string()),
+        _ if p.multiple => quote!(::asterisk_sdk_runtime::ari::encode::join(v)),
+        _ => quote!(v.clone()),
+    }
+}
+
+/// Fact lines about one parameter.
+fn param_doc(p: &ParamPlan, op: &OpPlan, all: &[String]) -> Vec<String> {
+    let a = &p.param;
+    let mut ty = format!("`{}`", a.data_type);
+    if a.multiple {
+        ty.push_str(", several values sent comma-separated");
+    }
+    let mut lines = vec![format!(
+        "{} parameter `{}` ({ty}), {}.",
+        match a.location.as_str() {
+            "path" => "Path",
+            "body" => "Body",
+            "header" => "Header",
+            _ => "Query",
+        },
+        a.name,
+        if p.required { "required" } else { "optional" }
+    )];
+    if let Some(d) = &a.default {
+        lines.push(format!("Default: `{d}`."));
+    }
+    match &a.allowed {
+        Some(Allowed::List { values }) => {
+            lines.push(format!("Allowed values: {}.", code_list(values)));
+        }
+        Some(Allowed::Range { min, max }) => {
+            let b = |v: &Option<serde_json::Value>| {
+                v.as_ref()
+                    .map_or_else(|| "none".to_string(), |v| v.to_string())
+            };
+            lines.push(format!("Range: min {}, max {}.", b(min), b(max)));
+        }
+        None => {}
+    }
+    if a.location == "body" && a.data_type == "containers" {
+        if a.name == "fields" {
+            lines.push(format!(
+                "Sent as the JSON body `{{\"{}\": [{{\"attribute\": …, \"value\": …}}, …]}}`.",
+                a.name
+            ));
+        } else {
+            lines.push(format!(
+                "Sent as the JSON body `{{\"{}\": {{…}}}}`.",
+                a.name
+            ));
+        }
+    } else if a.location == "body" {
+        lines.push("Sent as the whole JSON body.".into());
+    }
+    if p.releases.len() != op.releases.len() {
+        let have: Vec<&str> = p.releases.iter().map(|s| s.as_str()).collect();
+        lines.push(format!("Releases: {}.", releases_doc(&have, all)));
+    }
+    lines
+}
+
+/// Rust spelling of a response class, and how to decode it.
+fn response(op: &AriOperation, models: &BTreeMap<String, String>) -> (TokenStream, TokenStream) {
+    let model_ty = |name: &str| -> TokenStream {
+        match models.get(name) {
+            Some(r) => {
+                let r = ident(r);
+                quote!(crate::ari::models::#r)
+            }
+            None => quote!(::serde_json::Value),
+        }
+    };
+    let json = quote!(::asterisk_sdk_runtime::ari::call::json(
+        Self::OPERATION,
+        response
+    ));
+    match op.response.as_str() {
+        "void" => (
+            quote!(()),
+            quote!(::asterisk_sdk_runtime::ari::call::unit(response)),
+        ),
+        "binary" => (
+            quote!(::std::vec::Vec<u8>),
+            quote!(::asterisk_sdk_runtime::ari::call::bytes(response)),
+        ),
+        other => {
+            if let Some(inner) = other
+                .strip_prefix("List[")
+                .and_then(|s| s.strip_suffix(']'))
+            {
+                let t = model_ty(inner);
+                (quote!(::std::vec::Vec<#t>), json)
+            } else {
+                (model_ty(other), json)
+            }
+        }
+    }
+}
+
+fn op_doc_lines(op: &OpPlan, all: &[String]) -> Vec<String> {
+    let mut lines = vec![format!(
+        "`{} {}` (ARI `{}`).",
+        op.op.method,
+        op.op.path,
+        op.full_name()
+    )];
+    if op.websocket() {
+        lines.push(format!(
+            "WebSocket upgrade (sub-protocol `{}`): this builder only describes the request; the events WebSocket client connects with it.",
+            op.op.websocket_protocol.as_deref().unwrap_or("")
+        ));
+    }
+    let args = op.args();
+    if !args.is_empty() {
+        let mut block = String::from("Arguments:");
+        for p in args {
+            block.push_str(&format!(
+                "\n- `{}`: {}",
+                p.rust,
+                param_doc(p, op, all).join(" ")
+            ));
+        }
+        lines.push(block);
+    }
+    let opt: Vec<String> = op
+        .optional()
+        .iter()
+        .map(|p| format!("`{}`", p.param.name))
+        .collect();
+    if !opt.is_empty() {
+        lines.push(format!("Optional (setters): {}.", opt.join(", ")));
+    }
+    lines.push(format!("Response: `{}`.", op.op.response));
+    if !op.errors.is_empty() {
+        let e: Vec<String> = op
+            .errors
+            .iter()
+            .map(|c| format!("{c} (`{}`)", kind_name(*c)))
+            .collect();
+        lines.push(format!("Documented errors: {}.", e.join(", ")));
+    }
+    if !op.op.since.is_empty() {
+        lines.push(format!("Since: {}.", op.op.since.join(", ")));
+    }
+    let have: Vec<&str> = op.releases.iter().map(|s| s.as_str()).collect();
+    lines.push(format!("Releases: {}.", releases_doc(&have, all)));
+    lines.push(docs_link(&op.op.resource));
+    lines
+}
+
+/// The builder struct of one operation and its impls.
+fn emit_builder(op: &OpPlan, all: &[String], models: &BTreeMap<String, String>) -> TokenStream {
+    let name = ident(&op.builder);
+    let ws = op.websocket();
+    let mut sdoc = op_doc_lines(op, all);
+    if !ws {
+        sdoc.push("Send with `.send().await`, or `.await` the builder directly.".into());
+    }
+    let sdoc = doc(&sdoc);
+    let args = op.args();
+    let mut fields = Vec::new();
+    let mut ctor_params = Vec::new();
+    let mut ctor_inits = Vec::new();
+    for p in &op.params {
+        let f = ident(&p.rust);
+        let ty = field_type(&p.param);
+        let fdoc = format!(" `{}`.", p.param.name);
+        if p.required {
+            fields.push(quote!(#[doc = #fdoc] #f: #ty,));
+        } else {
+            fields.push(quote!(#[doc = #fdoc] #f: ::std::option::Option<#ty>,));
+            ctor_inits.push(quote!(#f: None,));
+        }
+    }
+    for p in &args {
+        let f = ident(&p.rust);
+        let ty = field_type(&p.param);
+        ctor_params.push(quote!(#f: #ty));
+        ctor_inits.push(quote!(#f,));
+    }
+
+    let mut setters = Vec::new();
+    for p in op.optional() {
+        let f = ident(&p.rust);
+        let lines = param_doc(p, op, all);
+        let d = doc(&lines);
+        let (aty, conv) = arg_type(&p.param, &f);
+        setters.push(quote! {
+            #d
+            pub fn #f(mut self, #f: #aty) -> Self {
+                self.#f = Some(#conv);
+                self
+            }
+        });
+        if p.param.location == "body" && p.param.name == "variables" {
+            let d = doc(&[
+                "Add one entry to `variables` (a string, or a JSON object such as `{\"value\": …, \"report_events\": true}`).".to_string(),
+            ]);
+            setters.push(quote! {
+                #d
+                pub fn variable(mut self, name: impl ::std::convert::Into<::std::string::String>, value: impl ::std::convert::Into<::serde_json::Value>) -> Self {
+                    let map = self.variables.get_or_insert_with(|| ::serde_json::Value::Object(::serde_json::Map::new()));
+                    if let ::serde_json::Value::Object(m) = map {
+                        m.insert(name.into(), value.into());
+                    }
+                    self
+                }
+            });
+        }
+        if p.param.location == "body" && p.param.data_type == "containers" {
+            let raw = ident(&format!("{}_json", p.rust));
+            let d = doc(&[format!(
+                "Set `{}` to a JSON value as is (sent as `{{\"{}\": value}}`).",
+                p.param.name, p.param.name
+            )]);
+            setters.push(quote! {
+                #d
+                pub fn #raw(mut self, value: ::serde_json::Value) -> Self {
+                    self.#f = Some(value);
+                    self
+                }
+            });
+        }
+    }
+
+    // The request.
+    let mut fmt = op.op.path.clone();
+    let mut path_args = Vec::new();
+    for n in path_params(&op.op.path) {
+        fmt = fmt.replacen(&format!("{{{n}}}"), "{}", 1);
+        if let Some(p) = op.params.iter().find(|p| p.param.name == n) {
+            let f = ident(&p.rust);
+            path_args.push(quote!(::asterisk_sdk_runtime::ari::encode::path_segment(&self.#f)));
+        }
+    }
+    let path = if path_args.is_empty() {
+        quote!(::std::string::String::from(#fmt))
+    } else {
+        quote!(format!(#fmt, #(#path_args),*))
+    };
+    let method = op.op.method.as_str();
+    let mut query = Vec::new();
+    let mut body = quote!(None);
+    for p in &op.params {
+        let f = ident(&p.rust);
+        let wire = p.param.name.as_str();
+        match p.param.location.as_str() {
+            "path" => {}
+            "body" => {
+                let value = if p.param.data_type == "containers" {
+                    quote!(::asterisk_sdk_runtime::ari::encode::wrap(#wire, v))
+                } else {
+                    quote!(v.clone())
+                };
+                body = match (p.required, p.param.data_type == "containers") {
+                    (true, _) => quote!({ let v = &self.#f; Some(#value) }),
+                    (false, true) => quote!(self.#f.as_ref().map(|v| #value)),
+                    (false, false) => quote!(self.#f.clone()),
+                };
+            }
+            _ => {
+                let value = query_value(&p.param);
+                if p.required {
+                    query.push(quote! {
+                        let v = &self.#f;
+                        query.push((::std::string::String::from(#wire), #value));
+                    });
+                } else {
+                    query.push(quote! {
+                        if let Some(v) = &self.#f {
+                            query.push((::std::string::String::from(#wire), #value));
+                        }
+                    });
+                }
+            }
+        }
+    }
+    let query_decl = if query.is_empty() {
+        quote!(let query = ::std::vec::Vec::new();)
+    } else {
+        quote!(let mut query = ::std::vec::Vec::new(); #(#query)*)
+    };
+    let request_fn = quote! {
+        /// The transport-neutral request this builder sends (path segments
+        /// percent-encoded, query values not yet encoded).
+        pub fn request(&self) -> ::asterisk_sdk_runtime::ari::AriRequest {
+            #query_decl
+            ::asterisk_sdk_runtime::ari::AriRequest {
+                method: #method,
+                path: #path,
+                query,
+                body: #body,
+            }
+        }
+    };
+
+    let full = op.full_name();
+    let errors = op
+        .errors
+        .iter()
+        .map(|c| proc_macro2::Literal::u16_unsuffixed(*c));
+    if ws {
+        return quote! {
+            #sdoc
+            #[derive(Debug, Clone, PartialEq)]
+            #[must_use]
+            pub struct #name {
+                #(#fields)*
+            }
+
+            impl #name {
+                /// Start with the required parameters.
+                pub(crate) fn new(#(#ctor_params),*) -> Self {
+                    Self { #(#ctor_inits)* }
+                }
+
+                #(#setters)*
+
+                #request_fn
+            }
+        };
+    }
+    let (rty, decode) = response(&op.op, models);
+    quote! {
+        #sdoc
+        #[derive(Debug, Clone)]
+        #[must_use = "an ARI request does nothing until sent with `.send().await` or `.await`"]
+        pub struct #name<'a> {
+            client: &'a AriClient,
+            #(#fields)*
+        }
+
+        impl<'a> #name<'a> {
+            /// The ARI operation name, `resource.nickname`.
+            pub const OPERATION: &'static str = #full;
+            /// Status codes the documentation lists for this operation.
+            pub const DOCUMENTED_ERRORS: &'static [u16] = &[#(#errors),*];
+
+            /// Start with the required parameters.
+            pub(crate) fn new(client: &'a AriClient, #(#ctor_params),*) -> Self {
+                Self { client, #(#ctor_inits)* }
+            }
+
+            #(#setters)*
+
+            #request_fn
+
+            /// Send the request and decode the response.
+            pub async fn send(self) -> ::std::result::Result<#rty, ::asterisk_sdk_runtime::ari::AriError> {
+                let response = ::asterisk_sdk_runtime::ari::call::send(
+                    self.client.transport(),
+                    Self::OPERATION,
+                    Self::DOCUMENTED_ERRORS,
+                    self.request(),
+                )
+                .await?;
+                #decode
+            }
+        }
+
+        impl<'a> ::std::future::IntoFuture for #name<'a> {
+            type Output = ::std::result::Result<#rty, ::asterisk_sdk_runtime::ari::AriError>;
+            type IntoFuture = ::std::pin::Pin<::std::boxed::Box<dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send + 'a>>;
+
+            fn into_future(self) -> Self::IntoFuture {
+                ::std::boxed::Box::pin(self.send())
+            }
+        }
+    }
+}
+
+/// The accessor (or handle) method that starts a builder. `fixed` names the
+/// parameter filled from the handle's id.
+fn emit_method(op: &OpPlan, all: &[String], fixed: Option<&str>) -> TokenStream {
+    let m = ident(&op.method);
+    let b = ident(&op.builder);
+    let mut lines = op_doc_lines(op, all);
+    if let Some(id) = fixed {
+        lines.push(format!("`{id}` is this handle's id."));
+    }
+    if !op.optional().is_empty() {
+        lines.push(format!(
+            "Optional parameters are setters of [`{}`].",
+            op.builder
+        ));
+    }
+    let d = doc(&lines);
+    let mut sig = Vec::new();
+    let mut call = Vec::new();
+    for p in op.args() {
+        let f = ident(&p.rust);
+        if Some(p.param.name.as_str()) == fixed {
+            call.push(quote!(self.id.clone()));
+            continue;
+        }
+        let (aty, conv) = arg_type(&p.param, &f);
+        sig.push(quote!(#f: #aty));
+        call.push(conv);
+    }
+    if op.websocket() {
+        quote! {
+            #d
+            pub fn #m(&self, #(#sig),*) -> #b {
+                #b::new(#(#call),*)
+            }
+        }
+    } else {
+        if fixed.is_some() {
+            quote! {
+                #d
+                pub fn #m(&self, #(#sig),*) -> #b<'_> {
+                    #b::new(&self.client, #(#call),*)
+                }
+            }
+        } else {
+            quote! {
+                #d
+                pub fn #m(&self, #(#sig),*) -> #b<'a> {
+                    #b::new(self.client, #(#call),*)
+                }
+            }
+        }
+    }
+}
+
+fn accessor_name(resource: &str) -> String {
+    type_name(resource)
+}
+
+fn emit_resource(
+    resource: &str,
+    ops: &[&OpPlan],
+    all: &[String],
+    models: &BTreeMap<String, String>,
+) -> Result<GeneratedFile> {
+    let acc = ident(&accessor_name(resource));
+    let methods = ops.iter().map(|o| emit_method(o, all, None));
+    let builders = ops.iter().map(|o| emit_builder(o, all, models));
+    let acc_doc = doc(&[
+        format!(
+            "The `{resource}` resource: one method per operation of any generated release. Get it with `AriClient::{}()`.",
+            field_name(resource)
+        ),
+        docs_link(resource),
+    ]);
+    let mut handles = Vec::new();
+    for h in HANDLES.iter().filter(|h| h.resource == resource) {
+        let hn = ident(h.name);
+        let mine: Vec<&&OpPlan> = ops
+            .iter()
+            .filter(|o| o.op.path == h.prefix || o.op.path.starts_with(&format!("{}/", h.prefix)))
+            .collect();
+        let hm = mine.iter().map(|o| emit_method(o, all, Some(h.id_param)));
+        let hdoc = doc(&[
+            format!(
+                "A `{}` by its `{}`, with a client: the operations under `{}` as methods.",
+                h.model, h.id_param, h.prefix
+            ),
+            format!(
+                "Get one with `AriClient::{}(id)` or `{}::handle(&client)`.",
+                h.client_method, h.model
+            ),
+            docs_link(resource),
+        ]);
+        handles.push(quote! {
+            #hdoc
+            #[derive(Debug, Clone)]
+            pub struct #hn {
+                client: AriClient,
+                id: ::std::string::String,
+            }
+
+            impl #hn {
+                /// A handle for `id` over `client`.
+                pub fn new(client: AriClient, id: impl ::std::convert::Into<::std::string::String>) -> Self {
+                    Self { client, id: id.into() }
+                }
+
+                /// The id this handle addresses.
+                pub fn id(&self) -> &str {
+                    &self.id
+                }
+
+                /// The client this handle sends with.
+                pub fn client(&self) -> &AriClient {
+                    &self.client
+                }
+
+                #(#hm)*
+            }
+        });
+    }
+    let head_line = format!("ARI `{resource}` resource: its accessor, builders and handles.");
+    let head = inner_doc(&[head_line.as_str()]);
+    let tokens = quote! {
+        #head
+
+        use crate::ari::client::AriClient;
+
+        #acc_doc
+        #[derive(Debug, Clone, Copy)]
+        pub struct #acc<'a> {
+            client: &'a AriClient,
+        }
+
+        impl<'a> #acc<'a> {
+            /// The accessor over `client`.
+            pub(crate) fn new(client: &'a AriClient) -> Self {
+                Self { client }
+            }
+
+            #(#methods)*
+        }
+
+        #(#handles)*
+
+        #(#builders)*
+    };
+    render(
+        &format!("ari/resources/{}.rs", field_name(resource)),
+        tokens,
+    )
+}
+
+fn emit_resources_mod(resources: &[String]) -> Result<GeneratedFile> {
+    let mods = resources.iter().map(|r| {
+        let m = ident(&field_name(r));
+        let d = format!(" The `{r}` resource.");
+        quote!(#[doc = #d] pub mod #m;)
+    });
+    let head = inner_doc(&[
+        "ARI resources: one module per Swagger resource file, each with an accessor",
+        "(`AriClient::channels()`, …), one builder per operation and, for channels,",
+        "bridges, playbacks and recordings, handles.",
+    ]);
+    render(
+        "ari/resources/mod.rs",
+        quote! {
+            #head
+            #(#mods)*
+        },
+    )
+}
+
+fn emit_client(resources: &[String]) -> Result<GeneratedFile> {
+    let accessors = resources.iter().map(|r| {
+        let m = ident(&field_name(r));
+        let a = ident(&accessor_name(r));
+        let d = doc(&[format!("The `{r}` resource."), docs_link(r)]);
+        quote! {
+            #d
+            pub fn #m(&self) -> crate::ari::resources::#m::#a<'_> {
+                crate::ari::resources::#m::#a::new(self)
+            }
+        }
+    });
+    let mut handle_fns = Vec::new();
+    let mut model_impls = Vec::new();
+    for h in HANDLES {
+        let m = ident(h.client_method);
+        let module = ident(&field_name(h.resource));
+        let hn = ident(h.name);
+        let model = ident(&type_name(h.model));
+        let field = ident(h.model_id);
+        let d = format!(
+            " A [`{}`](crate::ari::resources::{module}::{}) for `{}` `id`.",
+            h.name, h.name, h.model
+        );
+        handle_fns.push(quote! {
+            #[doc = #d]
+            pub fn #m(&self, id: impl ::std::convert::Into<::std::string::String>) -> crate::ari::resources::#module::#hn {
+                crate::ari::resources::#module::#hn::new(self.clone(), id)
+            }
+        });
+        let d = format!(
+            " A handle on this `{}` (by `{}`) over `client`.",
+            h.model, h.model_id
+        );
+        model_impls.push(quote! {
+            impl crate::ari::models::#model {
+                #[doc = #d]
+                pub fn handle(&self, client: &AriClient) -> crate::ari::resources::#module::#hn {
+                    crate::ari::resources::#module::#hn::new(client.clone(), self.#field.clone())
+                }
+            }
+        });
+    }
+    let head = inner_doc(&["The ARI client: a shared transport and one accessor per resource."]);
+    let tokens = quote! {
+        #head
+
+        use ::asterisk_sdk_runtime::ari::{AriHttp, AriTransport, TransportError};
+        use ::std::sync::Arc;
+
+        /// An ARI client over any [`AriTransport`] (HTTP with [`AriClient::http`], or
+        /// REST over the events WebSocket). Cheap to clone: clones share the transport.
+        ///
+        /// Every operation of every generated release is a method of a resource
+        /// accessor (`client.channels().originate("Local/100@default")`), returning a
+        /// builder: optional parameters are setters, then `.send().await` or `.await`.
+        #[derive(Clone)]
+        pub struct AriClient {
+            transport: Arc<dyn AriTransport>,
+        }
+
+        impl ::std::fmt::Debug for AriClient {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.debug_struct("AriClient").finish_non_exhaustive()
+            }
+        }
+
+        impl AriClient {
+            /// A client over `transport`.
+            pub fn new(transport: impl AriTransport + 'static) -> Self {
+                Self { transport: Arc::new(transport) }
+            }
+
+            /// A client over an already shared transport.
+            pub fn from_shared(transport: Arc<dyn AriTransport>) -> Self {
+                Self { transport }
+            }
+
+            /// A client over HTTP: `base` like `http://127.0.0.1:8088` (`/ari` is
+            /// added), Basic authentication with an `ari.conf` user, default timeouts
+            /// (use [`AriHttp::builder`] and [`AriClient::new`] to change them).
+            pub fn http(
+                base: impl ::std::convert::Into<::std::string::String>,
+                username: impl ::std::convert::Into<::std::string::String>,
+                password: impl ::std::convert::Into<::std::string::String>,
+            ) -> ::std::result::Result<Self, TransportError> {
+                Ok(Self::new(AriHttp::new(base, username, password)?))
+            }
+
+            /// The transport requests go through.
+            pub fn transport(&self) -> &dyn AriTransport {
+                self.transport.as_ref()
+            }
+
+            #(#accessors)*
+
+            #(#handle_fns)*
+        }
+
+        #(#model_impls)*
+    };
+    render("ari/client.rs", tokens)
+}
+
+/// Emit `ari/client.rs`, `ari/resources/mod.rs` and one `ari/resources/<name>.rs`
+/// per resource.
+pub(super) fn emit(
+    releases: &Releases,
+    models: &BTreeMap<String, String>,
+) -> Result<Vec<GeneratedFile>> {
+    let all = releases.tags();
+    let plans = plan(releases);
+    let mut by_resource: BTreeMap<String, Vec<&OpPlan>> = BTreeMap::new();
+    for p in &plans {
+        by_resource
+            .entry(p.op.resource.clone())
+            .or_default()
+            .push(p);
+    }
+    let resources: Vec<String> = by_resource.keys().cloned().collect();
+    let mut files = vec![emit_client(&resources)?, emit_resources_mod(&resources)?];
+    for (r, ops) in &by_resource {
+        files.push(emit_resource(r, ops, &all, models)?);
+    }
+    Ok(files)
+}
+
+/// How many operations the union has (for tests and stats).
+pub fn operation_count(releases: &Releases) -> usize {
+    plan(releases).len()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn path_placeholders_in_order() {
+        assert_eq!(
+            path_params("/channels/{channelId}/play/{playbackId}"),
+            ["channelId", "playbackId"]
+        );
+        assert!(path_params("/channels").is_empty());
+    }
+}

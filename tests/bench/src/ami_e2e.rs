@@ -1,0 +1,157 @@
+//! `ami-e2e`: the mock AMI server streams the corpus repeated up to 1,000,000
+//! events over loopback; our client, subscribed with `events::<Event>()` in the
+//! default no-loss mode, must deliver every one. Mock, client and subscriber run
+//! in this process on the same runtime.
+
+use crate::stats::{Row, Table, fmt_num, median, rate};
+use asterisk_sdk::ami::Event;
+use asterisk_sdk_mock::ami::MockAmi;
+use asterisk_sdk_runtime::ami::{AmiClient, EventItem, Frame, FrameDecoder};
+use bytes::{Bytes, BytesMut};
+use futures::StreamExt;
+use std::hint::black_box;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+const TARGET_EVENTS: usize = 1_000_000;
+/// Give up on a round after this long (then the missing events count as lost).
+const ROUND_LIMIT: Duration = Duration::from_secs(60);
+
+/// For each message of the corpus, whether it is an event.
+fn event_flags(corpus: &[u8]) -> Vec<bool> {
+    let mut dec = FrameDecoder::new();
+    let mut buf = BytesMut::from(corpus);
+    let mut flags = Vec::new();
+    while let Some(f) = dec.decode(&mut buf) {
+        if let Ok(Frame::Message(m)) = f {
+            flags.push(m.event_name().is_some());
+        }
+    }
+    flags
+}
+
+/// Messages to replay so that exactly `events` events are written.
+fn messages_for(flags: &[bool], events: usize) -> Option<usize> {
+    let per_copy = flags.iter().filter(|e| **e).count();
+    if per_copy == 0 {
+        return None;
+    }
+    let copies = events / per_copy;
+    let mut rest = events % per_copy;
+    let mut prefix = 0;
+    for e in flags {
+        if rest == 0 {
+            break;
+        }
+        prefix += 1;
+        rest -= usize::from(*e);
+    }
+    Some(copies * flags.len() + prefix)
+}
+
+struct RoundResult {
+    received: usize,
+    typed: usize,
+    markers: usize,
+    elapsed: Duration,
+}
+
+async fn round(corpus: Bytes, total_messages: usize) -> Result<RoundResult, String> {
+    let mock = Arc::new(
+        MockAmi::builder()
+            .user("bench", "bench")
+            .start()
+            .await
+            .map_err(|e| format!("mock start: {e}"))?,
+    );
+    let client = AmiClient::builder()
+        .host("127.0.0.1")
+        .port(mock.addr().port())
+        .credentials("bench", "bench")
+        .connect()
+        .await
+        .map_err(|e| format!("client connect: {e}"))?;
+    let mut events = client.events::<Event>();
+    let (mut received, mut typed, mut markers) = (0usize, 0usize, 0usize);
+    let start = Instant::now();
+    let replayer = {
+        let mock = mock.clone();
+        tokio::spawn(async move { mock.replay_repeated(corpus, total_messages).await })
+    };
+    let deadline = tokio::time::Instant::now() + ROUND_LIMIT;
+    while received < TARGET_EVENTS {
+        match tokio::time::timeout_at(deadline, events.next()).await {
+            Ok(Some(EventItem::Event(ev))) => {
+                received += 1;
+                typed += usize::from(!ev.is_unknown());
+                black_box(ev);
+            }
+            Ok(Some(_)) => markers += 1,
+            Ok(None) | Err(_) => break,
+        }
+    }
+    let elapsed = start.elapsed();
+    let sessions = replayer.await.map_err(|e| format!("replay task: {e}"))?;
+    if sessions != 1 {
+        return Err(format!("replay reached {sessions} sessions, expected 1"));
+    }
+    drop(events);
+    drop(client);
+    Ok(RoundResult {
+        received,
+        typed,
+        markers,
+        elapsed,
+    })
+}
+
+/// Run `rounds` rounds (fresh mock and client each) and add the rows.
+pub fn run(table: &mut Table, rt: &tokio::runtime::Runtime, corpus: &[u8], rounds: usize) {
+    let flags = event_flags(corpus);
+    let Some(total_messages) = messages_for(&flags, TARGET_EVENTS) else {
+        eprintln!("the AMI corpus holds no event");
+        std::process::exit(2);
+    };
+    let corpus = Bytes::copy_from_slice(corpus);
+    let mut rates = Vec::new();
+    let mut worst_loss = 0usize;
+    let mut notes = Vec::new();
+    let mut typed_seen = 0;
+    let mut markers_seen = 0;
+    for r in 0..rounds {
+        match rt.block_on(round(corpus.clone(), total_messages)) {
+            Ok(res) => {
+                let loss = TARGET_EVENTS - res.received;
+                worst_loss = worst_loss.max(loss);
+                typed_seen = res.typed;
+                markers_seen += res.markers;
+                eprintln!(
+                    "  ami-e2e round {}: {} events in {:.1} ms, loss {loss}",
+                    r + 1,
+                    res.received,
+                    res.elapsed.as_secs_f64() * 1e3
+                );
+                rates.push(rate(res.received, res.elapsed));
+            }
+            Err(e) => notes.push(format!("ami-e2e round {} failed: {e}", r + 1)),
+        }
+    }
+    let m = median(&rates);
+    table.push(Row::new("ami-e2e", "events/s (mock -> client -> Event)", fmt_num(m), "-".into(), "-".into(), ">= 1,000,000/s"));
+    table.push(Row::new(
+        "ami-e2e",
+        "events lost (worst round)",
+        if rates.is_empty() { "-".into() } else { worst_loss.to_string() },
+        "-".into(),
+        "-".into(),
+        "0",
+    ));
+    table.note(format!(
+        "ami-e2e: {total_messages} messages replayed ({TARGET_EVENTS} events), {} typed in the last round, {markers_seen} Reconnected/Lagged markers; median of {} rounds; mock and client share this process's runtime",
+        typed_seen,
+        rates.len()
+    ));
+    for n in notes {
+        table.note(n);
+    }
+}

@@ -1,0 +1,338 @@
+//! A small HTTP/1.1 server for the mock: reads a request (head up to 64 KiB,
+//! body up to 1 MiB, keep-alive), checks Basic auth, and either answers through
+//! the core or upgrades `GET /ari/events` to a WebSocket.
+
+use super::core::{Core, Request, reason};
+use super::json::message;
+use super::websocket;
+use asterisk_sdk_runtime::ari::ws::Credentials;
+use std::sync::Arc;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
+use tokio_tungstenite::tungstenite::handshake::derive_accept_key;
+
+const MAX_HEAD: usize = 64 * 1024;
+const MAX_BODY: usize = 1024 * 1024;
+
+/// One parsed request head.
+#[derive(Debug)]
+struct Head {
+    method: String,
+    target: String,
+    headers: Vec<(String, String)>,
+}
+
+impl Head {
+    fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+fn hex(c: u8) -> Option<u8> {
+    (c as char).to_digit(16).map(|d| d as u8)
+}
+
+/// Percent-decode (`+` is a space in query strings).
+pub(crate) fn decode(s: &str, plus_is_space: bool) -> String {
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        match b[i] {
+            b'%' if i + 2 < b.len() => match (hex(b[i + 1]), hex(b[i + 2])) {
+                (Some(h), Some(l)) => {
+                    out.push(h << 4 | l);
+                    i += 3;
+                    continue;
+                }
+                _ => out.push(b'%'),
+            },
+            b'+' if plus_is_space => out.push(b' '),
+            c => out.push(c),
+        }
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// `a=1&b=x%20y` as decoded pairs.
+pub(crate) fn parse_query(q: &str) -> Vec<(String, String)> {
+    q.split('&')
+        .filter(|p| !p.is_empty())
+        .map(|p| {
+            let (n, v) = p.split_once('=').unwrap_or((p, ""));
+            (decode(n, true), decode(v, true))
+        })
+        .collect()
+}
+
+/// `/ari/a/b%20c?x=1` → segments below `/ari` and the query; `None` outside `/ari`.
+pub(crate) fn split_target(target: &str) -> Option<(Vec<String>, Vec<(String, String)>)> {
+    let (path, query) = target.split_once('?').unwrap_or((target, ""));
+    let rest = path.strip_prefix("/ari")?;
+    if !(rest.is_empty() || rest.starts_with('/')) {
+        return None;
+    }
+    let segments = rest
+        .trim_start_matches('/')
+        .split('/')
+        .filter(|s| !s.is_empty())
+        .map(|s| decode(s, false))
+        .collect();
+    Some((segments, parse_query(query)))
+}
+
+fn find_head_end(buf: &[u8]) -> Option<usize> {
+    buf.windows(4).position(|w| w == b"\r\n\r\n").map(|i| i + 4)
+}
+
+fn parse_head(raw: &[u8]) -> Option<Head> {
+    let text = std::str::from_utf8(raw).ok()?;
+    let mut lines = text.split("\r\n");
+    let mut first = lines.next()?.split(' ');
+    let method = first.next()?.to_string();
+    let target = first.next()?.to_string();
+    let headers = lines
+        .filter(|l| !l.is_empty())
+        .filter_map(|l| l.split_once(':'))
+        .map(|(n, v)| (n.trim().to_string(), v.trim().to_string()))
+        .collect();
+    Some(Head {
+        method,
+        target,
+        headers,
+    })
+}
+
+async fn write_reply(
+    stream: &mut TcpStream,
+    status: u16,
+    body: Option<&str>,
+    extra: &str,
+) -> std::io::Result<()> {
+    let mut out = format!(
+        "HTTP/1.1 {status} {}\r\nServer: Asterisk\r\nCache-Control: no-cache, no-store\r\n{extra}",
+        reason(status)
+    );
+    match body {
+        Some(b) => out.push_str(&format!(
+            "Content-type: application/json\r\nContent-Length: {}\r\n\r\n{b}",
+            b.len()
+        )),
+        None => out.push_str("Content-Length: 0\r\n\r\n"),
+    }
+    stream.write_all(out.as_bytes()).await
+}
+
+fn authorized(head: &Head, query: &[(String, String)], creds: &Credentials) -> bool {
+    let via_header = head
+        .header("authorization")
+        .and_then(basic_pair)
+        .is_some_and(|(u, p)| u == creds.username && p == creds.password);
+    let via_key = query
+        .iter()
+        .any(|(n, v)| n == "api_key" && *v == format!("{}:{}", creds.username, creds.password));
+    via_header || via_key
+}
+
+fn basic_pair(value: &str) -> Option<(String, String)> {
+    let (scheme, b64) = value.trim().split_once(' ')?;
+    if !scheme.eq_ignore_ascii_case("basic") {
+        return None;
+    }
+    let decoded = String::from_utf8(base64_decode(b64.trim())?).ok()?;
+    let (u, p) = decoded.split_once(':')?;
+    Some((u.to_string(), p.to_string()))
+}
+
+fn base64_decode(s: &str) -> Option<Vec<u8>> {
+    const A: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = Vec::new();
+    let (mut acc, mut bits) = (0u32, 0u32);
+    for c in s.trim_end_matches('=').bytes() {
+        acc = (acc << 6) | A.iter().position(|&a| a == c)? as u32;
+        bits += 6;
+        if bits >= 8 {
+            bits -= 8;
+            out.push((acc >> bits) as u8);
+            acc &= (1 << bits) - 1;
+        }
+    }
+    Some(out)
+}
+
+/// Serve one TCP connection until it closes or upgrades.
+pub(crate) async fn serve(mut stream: TcpStream, core: Arc<Core>, creds: Arc<Credentials>) {
+    let mut buf: Vec<u8> = Vec::new();
+    loop {
+        let head_end = loop {
+            if let Some(end) = find_head_end(&buf) {
+                break end;
+            }
+            if buf.len() > MAX_HEAD {
+                let _ = write_reply(
+                    &mut stream,
+                    400,
+                    Some(&message("Request header too large")),
+                    "",
+                )
+                .await;
+                return;
+            }
+            let mut chunk = [0u8; 4096];
+            match stream.read(&mut chunk).await {
+                Ok(0) | Err(_) => return,
+                Ok(n) => buf.extend_from_slice(&chunk[..n]),
+            }
+        };
+        let Some(head) = parse_head(&buf[..head_end]) else {
+            let _ = write_reply(&mut stream, 400, Some(&message("Malformed request")), "").await;
+            return;
+        };
+        let length: usize = head
+            .header("content-length")
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(0);
+        if length > MAX_BODY {
+            let _ = write_reply(
+                &mut stream,
+                400,
+                Some(&message("Request body too large")),
+                "",
+            )
+            .await;
+            return;
+        }
+        while buf.len() < head_end + length {
+            let mut chunk = [0u8; 4096];
+            match stream.read(&mut chunk).await {
+                Ok(0) | Err(_) => return,
+                Ok(n) => buf.extend_from_slice(&chunk[..n]),
+            }
+        }
+        let body_bytes: Vec<u8> = buf[head_end..head_end + length].to_vec();
+        buf.drain(..head_end + length);
+        let close = head
+            .header("connection")
+            .is_some_and(|v| v.eq_ignore_ascii_case("close"));
+
+        let Some((segments, query)) = split_target(&head.target) else {
+            let _ = write_reply(&mut stream, 404, Some(&message("Resource not found")), "").await;
+            if close {
+                return;
+            }
+            continue;
+        };
+        if !authorized(&head, &query, &creds) {
+            let extra = "WWW-Authenticate: Basic realm=\"Asterisk REST Interface\"\r\n";
+            let _ = write_reply(
+                &mut stream,
+                401,
+                Some(&message("Authentication required")),
+                extra,
+            )
+            .await;
+            if close {
+                return;
+            }
+            continue;
+        }
+        let upgrade = head
+            .header("upgrade")
+            .is_some_and(|v| v.eq_ignore_ascii_case("websocket"));
+        if upgrade && head.method == "GET" && segments == ["events"] {
+            let apps: Vec<String> = query
+                .iter()
+                .filter(|(n, _)| n == "app")
+                .flat_map(|(_, v)| v.split(','))
+                .filter(|a| !a.is_empty())
+                .map(str::to_string)
+                .collect();
+            let Some(key) = head.header("sec-websocket-key") else {
+                let _ = write_reply(
+                    &mut stream,
+                    400,
+                    Some(&message("Missing Sec-WebSocket-Key")),
+                    "",
+                )
+                .await;
+                return;
+            };
+            if apps.is_empty() {
+                let _ = write_reply(
+                    &mut stream,
+                    400,
+                    Some(&message("Missing required parameter: app")),
+                    "",
+                )
+                .await;
+                return;
+            }
+            // Registered before the 101 goes out: once the client sees the
+            // upgrade, events for its applications reach it.
+            let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
+            let id = core.sessions().register(apps, tx);
+            let accept = derive_accept_key(key.as_bytes());
+            let response = format!(
+                "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: {accept}\r\n\r\n"
+            );
+            if stream.write_all(response.as_bytes()).await.is_err() {
+                core.sessions().unregister(id);
+                return;
+            }
+            websocket::run(stream, std::mem::take(&mut buf), core, id, rx).await;
+            return;
+        }
+        let body = if body_bytes.iter().all(u8::is_ascii_whitespace) {
+            None
+        } else {
+            match serde_json::from_slice(&body_bytes) {
+                Ok(v) => Some(v),
+                Err(_) => {
+                    let _ = write_reply(&mut stream, 400, Some(&message("Invalid JSON body")), "")
+                        .await;
+                    continue;
+                }
+            }
+        };
+        let request = Request {
+            method: head.method.clone(),
+            segments,
+            query: query.into_iter().filter(|(n, _)| n != "api_key").collect(),
+            body,
+        };
+        let (reply, events) = core.handle(&request);
+        if write_reply(&mut stream, reply.status, reply.body.as_deref(), "")
+            .await
+            .is_err()
+        {
+            return;
+        }
+        core.emit(events);
+        if close {
+            return;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn decodes_targets() {
+        let (seg, q) = split_target(
+            "/ari/channels/a%2Fb/play?media=sound:hello-world&callerId=ARI+Test+%3C5555%3E",
+        )
+        .expect("below /ari");
+        assert_eq!(seg, ["channels", "a/b", "play"]);
+        assert_eq!(q[0], ("media".into(), "sound:hello-world".into()));
+        assert_eq!(q[1], ("callerId".into(), "ARI Test <5555>".into()));
+        assert!(split_target("/other").is_none());
+        assert!(split_target("/arix").is_none());
+        assert_eq!(decode("%zz%4", false), "%zz%4");
+    }
+}
