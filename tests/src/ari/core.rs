@@ -493,11 +493,9 @@ impl Core {
                     p
                 })
             };
-            if let Some(p) = finished {
-                if let Some(app) = p.app.clone() {
-                    let text = event("PlaybackFinished", &app, &[("playback", p.json())]);
-                    core.emit(vec![(app, text)]);
-                }
+            if let Some((p, app)) = finished.and_then(|p| p.app.clone().map(|a| (p, a))) {
+                let text = event("PlaybackFinished", &app, &[("playback", p.json())]);
+                core.emit(vec![(app, text)]);
             }
         });
         reply
@@ -518,10 +516,12 @@ fn app_json(name: &str) -> String {
 }
 
 fn bridge_event(st: &State, kind: &str, b: &Bridge, channel: &str, ev: &mut Events) {
-    if let Some(c) = st.channels.get(channel) {
-        if let Some(app) = c.app.clone() {
-            let text = event(kind, &app, &[("bridge", b.json()), ("channel", c.json())]);
-            ev.push((app, text));
-        }
+    if let Some((c, app)) = st
+        .channels
+        .get(channel)
+        .and_then(|c| c.app.clone().map(|a| (c, a)))
+    {
+        let text = event(kind, &app, &[("bridge", b.json()), ("channel", c.json())]);
+        ev.push((app, text));
     }
 }

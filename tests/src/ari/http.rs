@@ -69,8 +69,11 @@ pub(crate) fn parse_query(q: &str) -> Vec<(String, String)> {
         .collect()
 }
 
+/// Decoded path segments and query pairs of a request target.
+pub(crate) type Target = (Vec<String>, Vec<(String, String)>);
+
 /// `/ari/a/b%20c?x=1` → segments below `/ari` and the query; `None` outside `/ari`.
-pub(crate) fn split_target(target: &str) -> Option<(Vec<String>, Vec<(String, String)>)> {
+pub(crate) fn split_target(target: &str) -> Option<Target> {
     let (path, query) = target.split_once('?').unwrap_or((target, ""));
     let rest = path.strip_prefix("/ari")?;
     if !(rest.is_empty() || rest.starts_with('/')) {
