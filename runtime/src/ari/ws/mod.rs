@@ -1,6 +1,7 @@
 //! The ARI events WebSocket: the client (`GET /ari/events`, reconnecting), REST
 //! over that socket ([`WsTransport`]), and the server that accepts Asterisk's
-//! outbound WebSockets (Asterisk ≥ 20.15 / 21.10 / 22.5 connects to the app).
+//! outbound WebSockets (Asterisk connects to the app; configured with
+//! `websocket_client.conf`, documented since 20.15.0, 21.10.0, 22.5.0).
 //!
 //! The runtime cannot name the generated event type, so the event stream is
 //! generic: [`AriEventStream<T>`] yields [`WsItem<T>`] for any

@@ -1,5 +1,5 @@
-//! Outbound WebSockets: Asterisk (`ari.conf` `type = outbound_websocket`,
-//! Asterisk ≥ 20.15 / 21.10 / 22.5) connects to the application. This server
+//! Outbound WebSockets: Asterisk (`ari.conf` `type = outbound_websocket`, with a
+//! `websocket_client.conf` connection) connects to the application. This server
 //! accepts those connections; each yields an event stream and a [`WsTransport`].
 //!
 //! Persistent connections announce their applications with

@@ -48,7 +48,8 @@ impl Shared {
 
 /// An [`AriTransport`] that sends each request as a `RESTRequest` message on an
 /// events WebSocket and waits for the `RESTResponse` with the same `request_id`
-/// (Asterisk ≥ 20.14 / 21.9 / 22.4).
+/// (`RESTRequest` / `RESTResponse` are in the events model of every generated
+/// release: 20.20.1, 21.12.3, 22.10.1, 23.4.1).
 ///
 /// Cheap to clone. While the socket is down, requests fail at once with
 /// [`TransportError::Disconnected`]; requests in flight when it drops fail the
