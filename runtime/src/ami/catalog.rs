@@ -29,6 +29,9 @@ pub struct EventInfo {
     pub wire_name: &'static str,
     /// Header names on the wire (snapshot blocks expanded), in documented order.
     pub fields: &'static [&'static str],
+    /// The type of each of `fields` (same order): `text`, `bool`, `i64`, `u64`,
+    /// `u32`, `f64`, `enum` (a generated open enum) or `domain:<Name>`.
+    pub types: &'static [&'static str],
     /// Releases that have it, oldest first.
     pub releases: &'static [&'static str],
 }

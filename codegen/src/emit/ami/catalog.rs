@@ -1,6 +1,7 @@
 //! `ami/catalog.rs`: every action and event as plain static data.
 
 use super::model::Model;
+use crate::fixes::ami_types::HeaderType;
 use proc_macro2::TokenStream;
 use quote::quote;
 
@@ -47,22 +48,31 @@ pub fn emit_catalog(m: &Model) -> TokenStream {
         let name = &e.name;
         let wire = &e.wire;
         let mut fields: Vec<String> = Vec::new();
+        let mut types: Vec<String> = Vec::new();
         for s in &e.snapshots {
-            let base: Vec<String> = if s.kind == "bridge" {
-                m.bridge_fields.iter().map(|f| f.header.clone()).collect()
+            let base = if s.kind == "bridge" {
+                &m.bridge_fields
             } else {
-                m.channel_fields.iter().map(|f| f.header.clone()).collect()
+                &m.channel_fields
             };
-            fields.extend(base.into_iter().map(|f| format!("{}{}", s.prefix, f)));
+            for f in base {
+                fields.push(format!("{}{}", s.prefix, f.header));
+                types.push(type_label(&f.ty));
+            }
         }
-        fields.extend(e.fields.iter().map(|f| f.header.clone()));
+        for f in &e.fields {
+            fields.push(f.header.clone());
+            types.push(type_label(&f.ty));
+        }
         let fields = strs(&fields);
+        let types = strs(&types);
         let rel = strs(&e.releases);
         quote! {
             EventInfo {
                 name: #name,
                 wire_name: #wire,
                 fields: #fields,
+                types: #types,
                 releases: #rel,
             }
         }
@@ -77,5 +87,17 @@ pub fn emit_catalog(m: &Model) -> TokenStream {
 
         /// Every event of the generated releases, sorted by documented name.
         pub static EVENTS: &[EventInfo] = &[#(#events),*];
+    }
+}
+
+/// The catalog's name for a header type: `text`, `bool`, a number type, `enum`
+/// (a generated open enum) or `domain:<Name>`.
+fn type_label(ty: &HeaderType) -> String {
+    match ty {
+        HeaderType::Text => "text".into(),
+        HeaderType::Bool => "bool".into(),
+        HeaderType::Number(n) => n.clone(),
+        HeaderType::Domain(d) => format!("domain:{d}"),
+        HeaderType::Enum => "enum".into(),
     }
 }
