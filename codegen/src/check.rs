@@ -4,9 +4,9 @@
 //! crate always. A generated file that exists on disk but is no longer produced
 //! (stale) counts as a difference too.
 
+use crate::Result;
 use crate::emit::{self, GeneratedFile};
 use crate::project::Project;
-use crate::Result;
 use std::path::Path;
 
 /// One difference found by the check.
@@ -37,7 +37,12 @@ pub fn check(project: &Project, upstream: Option<&Path>) -> Result<Vec<Drift>> {
     }
     let files = project.generate_in_memory(&emit::Options::default())?;
     for f in &files {
-        compare_file(project, &project.generated_dir().join(&f.path), &f.contents, &mut drift);
+        compare_file(
+            project,
+            &project.generated_dir().join(&f.path),
+            &f.contents,
+            &mut drift,
+        );
     }
     for on_disk in project.generated_files_on_disk()? {
         if !files.iter().any(|f: &GeneratedFile| f.path == on_disk) {

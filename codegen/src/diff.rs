@@ -84,7 +84,11 @@ impl Section {
                 }
             }
         }
-        s.added = new.keys().filter(|k| !old.contains_key(*k)).cloned().collect();
+        s.added = new
+            .keys()
+            .filter(|k| !old.contains_key(*k))
+            .cloned()
+            .collect();
         s
     }
 }
@@ -164,7 +168,9 @@ pub fn diff(a: &Manifest, b: &Manifest) -> ApiDiff {
             }),
             Section::compare("ARI operations", ops(a), ops(b), operation_changes),
             Section::compare("ARI models", models(a), models(b), model_changes),
-            Section::compare("ARI events", ari_events(a), ari_events(b), |_, _| Vec::new()),
+            Section::compare("ARI events", ari_events(a), ari_events(b), |_, _| {
+                Vec::new()
+            }),
         ],
     }
 }
@@ -175,25 +181,40 @@ fn event_fields(e: &AmiEvent) -> Vec<AmiParam> {
     e.expanded_field_names()
         .into_iter()
         .map(|name| {
-            e.fields.iter().find(|f| f.name == name).cloned().unwrap_or(AmiParam {
-                name,
-                ..AmiParam::default()
-            })
+            e.fields
+                .iter()
+                .find(|f| f.name == name)
+                .cloned()
+                .unwrap_or(AmiParam {
+                    name,
+                    ..AmiParam::default()
+                })
         })
         .collect()
 }
 
-fn param_changes(what: &str, old: &[AmiParam], new: &[AmiParam], with_default: bool) -> Vec<String> {
+fn param_changes(
+    what: &str,
+    old: &[AmiParam],
+    new: &[AmiParam],
+    with_default: bool,
+) -> Vec<String> {
     let mut out = Vec::new();
     for n in new {
         match old.iter().find(|o| o.name == n.name) {
             None => out.push(format!("+{what} {}", n.name)),
             Some(o) => {
                 if o.required != n.required {
-                    out.push(format!("{what} {}: required {} -> {}", n.name, o.required, n.required));
+                    out.push(format!(
+                        "{what} {}: required {} -> {}",
+                        n.name, o.required, n.required
+                    ));
                 }
                 if with_default && o.default != n.default {
-                    out.push(format!("{what} {}: default {:?} -> {:?}", n.name, o.default, n.default));
+                    out.push(format!(
+                        "{what} {}: default {:?} -> {:?}",
+                        n.name, o.default, n.default
+                    ));
                 }
             }
         }
@@ -213,7 +234,10 @@ fn ari_param_facts(p: &AriParam) -> String {
         p.data_type,
         if p.required { " required" } else { "" },
         if p.multiple { " multiple" } else { "" },
-        p.default.as_ref().map(|d| format!(" default={d}")).unwrap_or_default(),
+        p.default
+            .as_ref()
+            .map(|d| format!(" default={d}"))
+            .unwrap_or_default(),
         p.allowed
             .as_ref()
             .map(|a| format!(" allowed={}", serde_json::to_string(a).unwrap_or_default()))

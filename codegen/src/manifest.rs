@@ -196,7 +196,10 @@ impl Snapshot {
         } else {
             &CHANNEL_SNAPSHOT_FIELDS
         };
-        names.iter().map(|f| format!("{}{}", self.prefix, f)).collect()
+        names
+            .iter()
+            .map(|f| format!("{}{}", self.prefix, f))
+            .collect()
     }
 }
 

@@ -9,19 +9,15 @@ use heck::{ToSnakeCase, ToUpperCamelCase};
 
 /// Rust keywords (strict and reserved) that cannot be plain identifiers.
 const KEYWORDS: &[&str] = &[
-    "as", "async", "await", "break", "const", "continue", "crate", "dyn", "else", "enum",
-    "extern", "false", "fn", "for", "gen", "if", "impl", "in", "let", "loop", "match", "mod",
-    "move", "mut", "pub", "ref", "return", "self", "Self", "static", "struct", "super", "trait",
-    "true", "type", "unsafe", "use", "where", "while", "abstract", "become", "box", "do",
-    "final", "macro", "override", "priv", "try", "typeof", "unsized", "virtual", "yield",
+    "as", "async", "await", "break", "const", "continue", "crate", "dyn", "else", "enum", "extern",
+    "false", "fn", "for", "gen", "if", "impl", "in", "let", "loop", "match", "mod", "move", "mut",
+    "pub", "ref", "return", "self", "Self", "static", "struct", "super", "trait", "true", "type",
+    "unsafe", "use", "where", "while", "abstract", "become", "box", "do", "final", "macro",
+    "override", "priv", "try", "typeof", "unsized", "virtual", "yield",
 ];
 
 /// Names whose generic conversion reads badly or collides; checked before case rules.
-const TABLE: &[(&str, &str)] = &[
-    ("AOC-D", "AocD"),
-    ("AOC-E", "AocE"),
-    ("AOC-S", "AocS"),
-];
+const TABLE: &[(&str, &str)] = &[("AOC-D", "AocD"), ("AOC-E", "AocE"), ("AOC-S", "AocS")];
 
 /// Replace every character that cannot be in an identifier by a word break.
 fn words(name: &str) -> String {
@@ -100,6 +96,9 @@ mod tests {
         assert_eq!(field_name("type"), "type_");
         assert_eq!(field_name("UnitAmount(0)"), "unit_amount_0");
         assert_eq!(field_name("sample offset"), "sample_offset");
-        assert_eq!(dedupe(vec!["a".into(), "a".into(), "b".into()]), ["a", "a_2", "b"]);
+        assert_eq!(
+            dedupe(vec!["a".into(), "a".into(), "b".into()]),
+            ["a", "a_2", "b"]
+        );
     }
 }

@@ -37,7 +37,10 @@ impl Project {
             }
             dir = d.parent();
         }
-        Err(crate::input_err(cwd.display(), "no specs/api above this directory; pass --root"))
+        Err(crate::input_err(
+            cwd.display(),
+            "no specs/api above this directory; pass --root",
+        ))
     }
 
     /// `specs/api`.

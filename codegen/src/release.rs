@@ -25,7 +25,12 @@ mod tests {
 
     #[test]
     fn orders_numerically() {
-        let mut t = vec!["23.4.1".to_string(), "20.20.1".into(), "21.12.3".into(), "22.10.1".into()];
+        let mut t = vec![
+            "23.4.1".to_string(),
+            "20.20.1".into(),
+            "21.12.3".into(),
+            "22.10.1".into(),
+        ];
         sort_tags(&mut t);
         assert_eq!(t, ["20.20.1", "21.12.3", "22.10.1", "23.4.1"]);
         assert_eq!(compare("9.0.0", "10.0.0"), Ordering::Less);

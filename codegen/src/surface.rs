@@ -31,10 +31,7 @@ impl<T> Tagged<T> {
 
 /// Merge per-release lists by key. `lists` must be ordered oldest release first.
 /// The result is sorted by key; each entry's `item` is the newest definition.
-pub fn union_by<T: Clone, K: Ord>(
-    lists: &[(&str, &[T])],
-    key: impl Fn(&T) -> K,
-) -> Vec<Tagged<T>> {
+pub fn union_by<T: Clone, K: Ord>(lists: &[(&str, &[T])], key: impl Fn(&T) -> K) -> Vec<Tagged<T>> {
     let mut map: BTreeMap<K, Tagged<T>> = BTreeMap::new();
     for (tag, items) in lists {
         for it in items.iter() {
@@ -96,7 +93,10 @@ impl Releases {
 
     /// Pair each tag with a list taken from its manifest.
     pub fn lists<'a, T>(&'a self, f: impl Fn(&'a Manifest) -> &'a [T]) -> Vec<(&'a str, &'a [T])> {
-        self.manifests.iter().map(|m| (m.tag.as_str(), f(m))).collect()
+        self.manifests
+            .iter()
+            .map(|m| (m.tag.as_str(), f(m)))
+            .collect()
     }
 }
 

@@ -68,7 +68,9 @@ fn stats_json_has_every_key_in_order() {
         "{json}"
     );
     assert!(
-        json.ends_with(r#","agi_commands":47,"ari_operations":109,"ari_models":85,"ari_events":45}"#),
+        json.ends_with(
+            r#","agi_commands":47,"ari_operations":109,"ari_models":85,"ari_events":45}"#
+        ),
         "{json}"
     );
 }
@@ -78,7 +80,12 @@ fn raw_specs_give_the_census_too() {
     let up = upstream();
     let project = Project::new(root());
     for m in project.manifests_from_upstream(&up).unwrap() {
-        assert_eq!(census(&stats::stats(&m)), expected(&m.tag), "release {}", m.tag);
+        assert_eq!(
+            census(&stats::stats(&m)),
+            expected(&m.tag),
+            "release {}",
+            m.tag
+        );
     }
 }
 
@@ -90,7 +97,10 @@ fn diff_21_to_22_reproduces_the_notes() {
     let d = diff::diff(&a, &b);
 
     let actions = d.section("AMI actions").unwrap();
-    assert_eq!(actions.added, ["PJSIPSetMaintenance", "PJSIPShowMaintenance"]);
+    assert_eq!(
+        actions.added,
+        ["PJSIPSetMaintenance", "PJSIPShowMaintenance"]
+    );
     assert!(actions.removed.is_empty() && actions.changed.is_empty());
 
     let events = d.section("AMI events").unwrap();
@@ -105,15 +115,29 @@ fn diff_21_to_22_reproduces_the_notes() {
     assert!(agi.is_empty());
 
     let ops = d.section("ARI operations").unwrap();
-    assert_eq!((ops.added.len(), ops.removed.len(), ops.changed.len()), (7, 0, 7));
+    assert_eq!(
+        (ops.added.len(), ops.removed.len(), ops.changed.len()),
+        (7, 0, 7)
+    );
     assert!(ops.added.contains(&"POST /events/claim".to_string()));
 
     let models = d.section("ARI models").unwrap();
-    assert_eq!(models.added, ["CallBroadcast", "CallClaimed", "ChannelToneDetected", "Variables"]);
+    assert_eq!(
+        models.added,
+        [
+            "CallBroadcast",
+            "CallClaimed",
+            "ChannelToneDetected",
+            "Variables"
+        ]
+    );
     assert_eq!(models.changed.len(), 3);
 
     let ari_events = d.section("ARI events").unwrap();
-    assert_eq!(ari_events.added, ["CallBroadcast", "CallClaimed", "ChannelToneDetected"]);
+    assert_eq!(
+        ari_events.added,
+        ["CallBroadcast", "CallClaimed", "ChannelToneDetected"]
+    );
 
     let text = diff::render(&d, Format::Text);
     assert!(text.contains("+ PJSIPSetMaintenance"), "{text}");
@@ -143,12 +167,26 @@ fn diff_20_to_21_and_22_to_23_reproduce_the_notes() {
     assert_eq!(counts("ARI models"), (0, 3, 3));
     assert_eq!(counts("ARI events"), (0, 2, 0));
     let ev = d.section("AMI events").unwrap();
-    let outbound = ev.changed.iter().find(|c| c.item == "OutboundRegistrationDetail").unwrap();
+    let outbound = ev
+        .changed
+        .iter()
+        .find(|c| c.item == "OutboundRegistrationDetail")
+        .unwrap();
     assert_eq!(outbound.details, ["+field UserAgent"]);
 
     let same = diff::diff(&m22, &m23);
-    for title in ["AMI actions", "AMI events", "AGI commands", "ARI operations", "ARI models", "ARI events"] {
-        assert!(same.section(title).unwrap().is_empty(), "{title} differs 22.10.1 -> 23.4.1");
+    for title in [
+        "AMI actions",
+        "AMI events",
+        "AGI commands",
+        "ARI operations",
+        "ARI models",
+        "ARI events",
+    ] {
+        assert!(
+            same.section(title).unwrap().is_empty(),
+            "{title} differs 22.10.1 -> 23.4.1"
+        );
     }
 }
 
@@ -186,24 +224,40 @@ fn check_passes_on_the_committed_tree_and_fails_on_hand_edits() {
     // A hand edit to a generated file.
     let domain = dir.join("generated/src/domain.rs");
     let text = std::fs::read_to_string(&domain).unwrap();
-    std::fs::write(&domain, text.replace("NormalClearing", "NormalClearingEdited")).unwrap();
+    std::fs::write(
+        &domain,
+        text.replace("NormalClearing", "NormalClearingEdited"),
+    )
+    .unwrap();
     let drift = asterisk_codegen::check::check(&project, None).unwrap();
     assert_eq!(drift.len(), 1, "{drift:?}");
     assert_eq!(drift[0].path, "generated/src/domain.rs");
     assert_eq!(drift[0].kind, "differs");
 
     // Regenerating repairs it.
-    let files = project.generate_in_memory(&emit::Options::default()).unwrap();
+    let files = project
+        .generate_in_memory(&emit::Options::default())
+        .unwrap();
     project.write_generated(&files).unwrap();
-    assert!(asterisk_codegen::check::check(&project, None).unwrap().is_empty());
+    assert!(
+        asterisk_codegen::check::check(&project, None)
+            .unwrap()
+            .is_empty()
+    );
 
     // A hand edit to a manifest: caught when the raw specs are given.
     let manifest = dir.join("specs/api/23.4.1.json");
     let text = std::fs::read_to_string(&manifest).unwrap();
-    std::fs::write(&manifest, text.replacen("\"Originate\"", "\"Originate2\"", 1)).unwrap();
+    std::fs::write(
+        &manifest,
+        text.replacen("\"Originate\"", "\"Originate2\"", 1),
+    )
+    .unwrap();
     let drift = asterisk_codegen::check::check(&project, Some(&up)).unwrap();
     assert!(
-        drift.iter().any(|d| d.path == "specs/api/23.4.1.json" && d.kind == "differs"),
+        drift
+            .iter()
+            .any(|d| d.path == "specs/api/23.4.1.json" && d.kind == "differs"),
         "{drift:?}"
     );
 
@@ -214,7 +268,11 @@ fn check_passes_on_the_committed_tree_and_fails_on_hand_edits() {
     )
     .unwrap();
     let drift = asterisk_codegen::check::check(&project, None).unwrap();
-    assert!(drift.iter().any(|d| d.path == "generated/src/stray.rs" && d.kind == "stale"));
+    assert!(
+        drift
+            .iter()
+            .any(|d| d.path == "generated/src/stray.rs" && d.kind == "stale")
+    );
 
     let _ = std::fs::remove_dir_all(&dir);
 }
@@ -222,8 +280,12 @@ fn check_passes_on_the_committed_tree_and_fails_on_hand_edits() {
 #[test]
 fn generation_is_deterministic() {
     let project = Project::new(root());
-    let a = project.generate_in_memory(&emit::Options::default()).unwrap();
-    let b = project.generate_in_memory(&emit::Options::default()).unwrap();
+    let a = project
+        .generate_in_memory(&emit::Options::default())
+        .unwrap();
+    let b = project
+        .generate_in_memory(&emit::Options::default())
+        .unwrap();
     assert_eq!(a, b);
     let up = upstream();
     let m1 = project.manifests_from_upstream(&up).unwrap();

@@ -49,12 +49,17 @@ fn check(msgs: &[Message]) -> (usize, Vec<String>) {
         };
         assert_eq!(info.fields.len(), info.types.len(), "{}", info.name);
         for h in m.headers() {
-            let Some(pos) = info.fields.iter().position(|f| f.eq_ignore_ascii_case(h.name)) else {
+            let Some(pos) = info
+                .fields
+                .iter()
+                .position(|f| f.eq_ignore_ascii_case(h.name))
+            else {
                 continue;
             };
             let ty = info.types[pos];
             let value = h.value_str().unwrap_or("");
-            if value.trim().is_empty() || matches!(ty, "text" | "enum") || ty.starts_with("domain:") {
+            if value.trim().is_empty() || matches!(ty, "text" | "enum") || ty.starts_with("domain:")
+            {
                 continue;
             }
             checked += 1;
@@ -71,7 +76,12 @@ fn typed_headers_parse_in_the_1000_call_corpus() {
     let msgs = messages(&shared("bench/ami-23.4.1-1000calls.bin"));
     assert_eq!(msgs.len(), 35_000);
     let (checked, failures) = check(&msgs);
-    assert!(failures.is_empty(), "{} failures, e.g. {:?}", failures.len(), &failures[..failures.len().min(10)]);
+    assert!(
+        failures.is_empty(),
+        "{} failures, e.g. {:?}",
+        failures.len(),
+        &failures[..failures.len().min(10)]
+    );
     assert!(checked >= 20_000, "only {checked} typed values checked");
 }
 
@@ -89,7 +99,8 @@ fn catalog_types_every_field() {
         assert_eq!(e.fields.len(), e.types.len(), "{}", e.name);
         for t in e.types {
             assert!(
-                matches!(*t, "text" | "bool" | "i64" | "u64" | "u32" | "f64" | "enum") || t.starts_with("domain:"),
+                matches!(*t, "text" | "bool" | "i64" | "u64" | "u32" | "f64" | "enum")
+                    || t.starts_with("domain:"),
                 "{}: unknown type {t}",
                 e.name
             );

@@ -3,7 +3,9 @@
 
 use asterisk_sdk::ami::actions::{CoreShowChannels, Originate, Ping, Status};
 use asterisk_sdk::ami::{Event, events};
-use asterisk_sdk::runtime::ami::{AmiClient, AmiError, ConnectionState, EventItem, ReconnectPolicy};
+use asterisk_sdk::runtime::ami::{
+    AmiClient, AmiError, ConnectionState, EventItem, ReconnectPolicy,
+};
 use asterisk_sdk_mock::ami::MockAmi;
 use futures::StreamExt;
 use std::time::Duration;
@@ -40,7 +42,12 @@ async fn list_cut_by_a_disconnect_fails_promptly_then_the_client_recovers() {
 
     // A live call so the list has items.
     client
-        .send(&Originate::new("Local/100@default").application("Wait").data("20").async_(true))
+        .send(
+            &Originate::new("Local/100@default")
+                .application("Wait")
+                .data("20")
+                .async_(true),
+        )
         .await
         .unwrap()
         .into_result()
@@ -54,7 +61,10 @@ async fn list_cut_by_a_disconnect_fails_promptly_then_the_client_recovers() {
         .await
         .expect_err("the connection drops mid-list");
     assert!(matches!(err, AmiError::Disconnected), "{err:?}");
-    assert!(started.elapsed() < Duration::from_secs(3), "the error was not prompt");
+    assert!(
+        started.elapsed() < Duration::from_secs(3),
+        "the error was not prompt"
+    );
 
     // Every stream gets the marker, then later actions work on the new login.
     loop {
@@ -82,7 +92,10 @@ async fn list_cut_by_a_disconnect_fails_promptly_then_the_client_recovers() {
     let logins = mock
         .received_actions()
         .iter()
-        .filter(|m| m.get("Action").is_some_and(|a| a.eq_ignore_ascii_case("Login")))
+        .filter(|m| {
+            m.get("Action")
+                .is_some_and(|a| a.eq_ignore_ascii_case("Login"))
+        })
         .count();
     assert_eq!(logins, 2, "logged in again after the drop");
 }
@@ -92,17 +105,32 @@ async fn typed_list_items_and_completion() {
     let mock = MockAmi::builder().time_scale(0.05).start().await.unwrap();
     let client = connect(&mock, None).await;
     client
-        .send(&Originate::new("Local/100@default").application("Wait").data("20").async_(true))
+        .send(
+            &Originate::new("Local/100@default")
+                .application("Wait")
+                .data("20")
+                .async_(true),
+        )
         .await
         .unwrap();
     tokio::time::sleep(Duration::from_millis(100)).await;
     let list = client.list(&CoreShowChannels::new()).await.unwrap();
     assert_eq!(list.items.len(), 2, "both legs of the Local channel");
     for item in &list.items {
-        assert!(item.channel.channel.as_deref().unwrap().starts_with("Local/100@default-"));
+        assert!(
+            item.channel
+                .channel
+                .as_deref()
+                .unwrap()
+                .starts_with("Local/100@default-")
+        );
     }
     // The ;1 leg runs the originated application.
-    assert!(list.items.iter().any(|i| i.application.as_deref() == Some("Wait")));
+    assert!(
+        list.items
+            .iter()
+            .any(|i| i.application.as_deref() == Some("Wait"))
+    );
     let complete = list.complete.expect("CoreShowChannelsComplete");
     assert_eq!(complete.raw.get("ListItems"), Some("2"));
     // Status has no <responses> in older docs; the manifest gives its shape too.

@@ -51,7 +51,11 @@ async fn commands_run_over_ami_and_results_are_typed() {
     assert_eq!(session.request.caller_id, None);
 
     session.channel.answer().await.expect("answer");
-    let value = session.channel.get_variable("FOO").await.expect("get variable");
+    let value = session
+        .channel
+        .get_variable("FOO")
+        .await
+        .expect("get variable");
     assert_eq!(value.as_deref(), Some("bar"));
 
     // What went over AMI: Action AGI with the channel, the command and a CommandID.
@@ -64,9 +68,17 @@ async fn commands_run_over_ami_and_results_are_typed() {
     assert_eq!(agi_actions[0].get("Channel"), Some(CHANNEL));
     assert_eq!(agi_actions[0].get("Command"), Some("ANSWER"));
     assert_eq!(agi_actions[1].get("Command"), Some("GET VARIABLE FOO"));
-    assert!(agi_actions[1].get("CommandID").is_some_and(|id| !id.is_empty()));
+    assert!(
+        agi_actions[1]
+            .get("CommandID")
+            .is_some_and(|id| !id.is_empty())
+    );
 
-    session.channel.asyncagi_break().await.expect("asyncagi break");
+    session
+        .channel
+        .asyncagi_break()
+        .await
+        .expect("asyncagi break");
     client.disconnect().await.expect("logoff");
 }
 
@@ -75,8 +87,11 @@ async fn commands_after_the_session_ended_fail_with_hangup() {
     let (mock, client) = setup().await;
     let agi = AmiAsyncAgi::new(client.clone());
     let mut sessions = agi.sessions();
-    mock.start_async_agi(CHANNEL, &[("agi_request", "async"), ("agi_channel", CHANNEL)])
-        .await;
+    mock.start_async_agi(
+        CHANNEL,
+        &[("agi_request", "async"), ("agi_channel", CHANNEL)],
+    )
+    .await;
     let mut session = sessions.next().await.unwrap().unwrap();
     session.channel.answer().await.expect("answer");
 

@@ -3,10 +3,10 @@
 
 use super::docs::{code, doc_lines};
 use super::{GeneratedFile, Options};
+use crate::Result;
 use crate::fixes::Fixes;
 use crate::fixes::enums::{DomainEnum, Repr};
 use crate::surface::Releases;
-use crate::Result;
 use proc_macro2::{Ident, Span, TokenStream};
 use quote::quote;
 
@@ -39,7 +39,8 @@ fn emit_enum(e: &DomainEnum) -> TokenStream {
         String::new(),
         format!("Source: {}", e.reason),
         String::new(),
-        "A value this SDK does not know decodes to `Unknown`, keeping the raw wire form.".to_string(),
+        "A value this SDK does not know decodes to `Unknown`, keeping the raw wire form."
+            .to_string(),
     ];
     doc.push(String::new());
     doc.push("| wire | variant |".into());
@@ -78,11 +79,15 @@ fn emit_enum(e: &DomainEnum) -> TokenStream {
     let labels = if e.values.iter().any(|v| v.label.is_some()) {
         let label_arms = e.values.iter().filter_map(|v| {
             let var = ident(&v.variant);
-            v.label.as_ref().map(|l| quote! { #name::#var => Some(#l), })
+            v.label
+                .as_ref()
+                .map(|l| quote! { #name::#var => Some(#l), })
         });
         let from_label_arms = e.values.iter().filter_map(|v| {
             let var = ident(&v.variant);
-            v.label.as_ref().map(|l| quote! { #l => Some(#name::#var), })
+            v.label
+                .as_ref()
+                .map(|l| quote! { #l => Some(#name::#var), })
         });
         quote! {
             /// The text form Asterisk also sends for this value (e.g. in `ChannelStateDesc`).

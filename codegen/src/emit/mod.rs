@@ -10,8 +10,8 @@ use crate::{Error, Result};
 use proc_macro2::TokenStream;
 
 pub mod agi;
-pub mod ari;
 pub mod ami;
+pub mod ari;
 pub mod docs;
 pub mod enums;
 
@@ -55,7 +55,11 @@ pub fn render(file: &str, tokens: TokenStream) -> Result<GeneratedFile> {
 
 /// Run every emitter and return all files of `generated/src/` that the generator
 /// owns, sorted by path.
-pub fn generate(releases: &Releases, fixes: &Fixes, options: &Options) -> Result<Vec<GeneratedFile>> {
+pub fn generate(
+    releases: &Releases,
+    fixes: &Fixes,
+    options: &Options,
+) -> Result<Vec<GeneratedFile>> {
     let mut files = Vec::new();
     files.extend(enums::emit(releases, fixes, options)?);
     files.extend(ami::emit(releases, fixes, options)?);

@@ -1,8 +1,8 @@
 //! Corrections where Asterisk's docs are wrong (`specs/fixes/corrections.toml`),
 //! and their application to the manifests before code is generated.
 
-use crate::manifest::{Manifest, WireFix};
 use crate::Result;
+use crate::manifest::{Manifest, WireFix};
 use serde::Deserialize;
 use std::path::Path;
 
@@ -133,7 +133,12 @@ impl Corrections {
             }
         }
         for fix in &self.event_class {
-            for e in m.ami.events.iter_mut().filter(|e| fix.events.contains(&e.name)) {
+            for e in m
+                .ami
+                .events
+                .iter_mut()
+                .filter(|e| fix.events.contains(&e.name))
+            {
                 for c in e.classes.iter_mut() {
                     if *c == fix.documented {
                         c.clone_from(&fix.actual);

@@ -54,7 +54,9 @@ impl EnumFixes {
     /// variants, integer wire values for `int` enums, no variant named `Unknown`.
     pub fn load(path: &Path) -> Result<Self> {
         let fixes: EnumFixes = super::load_toml(path)?;
-        fixes.validate().map_err(|m| crate::input_err(path.display(), m))?;
+        fixes
+            .validate()
+            .map_err(|m| crate::input_err(path.display(), m))?;
         Ok(fixes)
     }
 
@@ -74,7 +76,10 @@ impl EnumFixes {
                     return Err(format!("{}: wire value {:?} twice", e.name, v.wire));
                 }
                 if !variants.insert(&v.variant) || v.variant == "Unknown" {
-                    return Err(format!("{}: variant {} repeated or reserved", e.name, v.variant));
+                    return Err(format!(
+                        "{}: variant {} repeated or reserved",
+                        e.name, v.variant
+                    ));
                 }
                 if e.repr == Repr::Int && v.wire.parse::<i64>().is_err() {
                     return Err(format!("{}: {:?} is not an integer", e.name, v.wire));

@@ -1,8 +1,8 @@
 //! Upstream readers: one release's raw specs (`core-en_US.xml`, `ari/*.json`,
 //! `supplement.json`) to a [`Manifest`].
 
-use crate::manifest::Manifest;
 use crate::Result;
+use crate::manifest::Manifest;
 use std::path::Path;
 
 pub mod amixml;

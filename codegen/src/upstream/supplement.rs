@@ -133,6 +133,11 @@ pub fn parse_snapshot_placeholder(s: &str) -> Option<Snapshot> {
 
 /// Merge the supplement's facts into a manifest.
 pub fn apply(s: &Supplement, m: &mut Manifest) {
+    if let Some(dead_safe) = dead_safe_commands(&s.agi_special_lines) {
+        for c in &mut m.agi.commands {
+            c.dead_safe = Some(dead_safe.iter().any(|d| d.eq_ignore_ascii_case(&c.name)));
+        }
+    }
     let ami = &mut m.ami;
     for action in &mut ami.actions {
         if let Some(p) = s.action_privileges.get(&action.name) {
@@ -278,5 +283,40 @@ mod tests {
             })
         );
         assert_eq!(parse_snapshot_placeholder("ChanVariable(<channel>)"), None);
+    }
+}
+
+/// The dead-safe AGI commands named in the special line about `511`
+/// (`… Dead-safe: asyncagi break, database del, …, verbose.`).
+fn dead_safe_commands(lines: &[String]) -> Option<Vec<String>> {
+    let line = lines
+        .iter()
+        .find(|l| l.trim_start_matches('\'').starts_with("511"))?;
+    let list = line.split_once("Dead-safe:")?.1;
+    let names: Vec<String> = list
+        .trim()
+        .trim_end_matches('.')
+        .split(',')
+        .map(|n| n.trim().to_string())
+        .filter(|n| !n.is_empty())
+        .collect();
+    (!names.is_empty()).then_some(names)
+}
+
+#[cfg(test)]
+mod dead_safe_tests {
+    use super::dead_safe_commands;
+
+    #[test]
+    fn reads_the_dead_safe_list() {
+        let lines = vec![
+            "'510 Invalid or unknown command' for an unknown command.".to_string(),
+            "'511 Command Not Permitted on a dead channel' when … Dead-safe: asyncagi break, exec, verbose.".to_string(),
+        ];
+        assert_eq!(
+            dead_safe_commands(&lines).unwrap(),
+            ["asyncagi break", "exec", "verbose"]
+        );
+        assert!(dead_safe_commands(&lines[..1]).is_none());
     }
 }

@@ -24,7 +24,11 @@ pub async fn tour(settings: &Settings, ami: &Ami) -> TourResult<()> {
 type Summary = Result<String, String>;
 
 /// The IVR: answer, play a prompt, collect up to 4 digits, store them, hang up.
-async fn ivr(request: AgiRequest, mut channel: AgiChannel, done: mpsc::UnboundedSender<Summary>) -> Result<(), AgiError> {
+async fn ivr(
+    request: AgiRequest,
+    mut channel: AgiChannel,
+    done: mpsc::UnboundedSender<Summary>,
+) -> Result<(), AgiError> {
     let result = async {
         step(
             "agi",
@@ -38,12 +42,18 @@ async fn ivr(request: AgiRequest, mut channel: AgiChannel, done: mpsc::Unbounded
         let played = channel.stream_file("hello-world", "#", None).await?;
         step(
             "agi",
-            format!("STREAM FILE hello-world -> digit {:?}, endpos {}", played.digit, played.endpos),
+            format!(
+                "STREAM FILE hello-world -> digit {:?}, endpos {}",
+                played.digit, played.endpos
+            ),
         );
         let input = channel.get_data("beep", Some(5000), Some(4)).await?;
         step(
             "agi",
-            format!("GET DATA beep -> digits {:?} (timed out: {})", input.digits, input.timed_out),
+            format!(
+                "GET DATA beep -> digits {:?} (timed out: {})",
+                input.digits, input.timed_out
+            ),
         );
         channel.set_variable("TOUR_DIGITS", &input.digits).await?;
         step("agi", format!("SET VARIABLE TOUR_DIGITS {}", input.digits));
@@ -66,7 +76,10 @@ async fn bind(settings: &Settings) -> TourResult<TcpListener> {
         Err(e) if !settings.agi_bind_explicit && !settings.real() => {
             step(
                 "agi",
-                format!("{} is busy ({e}); using a free port for the mock", settings.agi_bind),
+                format!(
+                    "{} is busy ({e}); using a free port for the mock",
+                    settings.agi_bind
+                ),
             );
             Ok(TcpListener::bind("127.0.0.1:0").await?)
         }
@@ -80,7 +93,8 @@ async fn fast_agi(settings: &Settings, ami: &Ami) -> TourResult<()> {
     let addr = server.local_addr()?;
     let shutdown = server.shutdown_handle();
     let (tx, mut rx) = mpsc::unbounded_channel();
-    let serving = tokio::spawn(server.serve(move |request, channel| ivr(request, channel, tx.clone())));
+    let serving =
+        tokio::spawn(server.serve(move |request, channel| ivr(request, channel, tx.clone())));
     step("agi", format!("FastAGI server listening on {addr}"));
 
     let driver = if settings.real() {
@@ -103,7 +117,10 @@ async fn fast_agi(settings: &Settings, ami: &Ami) -> TourResult<()> {
             .expect("HANGUP", "200 result=1")
             .send_hangup()
             .close();
-        step("agi", "mock Asterisk calls the server (agi://…/tour?lang=en)");
+        step(
+            "agi",
+            "mock Asterisk calls the server (agi://…/tour?lang=en)",
+        );
         Some(tokio::spawn(mock.run(addr)))
     };
 
@@ -116,7 +133,13 @@ async fn fast_agi(settings: &Settings, ami: &Ami) -> TourResult<()> {
         if !report.mismatches.is_empty() {
             return Err(format!("commands differ from the script: {:?}", report.mismatches).into());
         }
-        step("agi", format!("mock saw {} commands, all as scripted", report.commands.len()));
+        step(
+            "agi",
+            format!(
+                "mock saw {} commands, all as scripted",
+                report.commands.len()
+            ),
+        );
     }
     let digits = summary.map_err(|e| format!("IVR failed: {e}"))?;
     step("agi", format!("IVR done, collected {digits:?}"));
@@ -130,10 +153,17 @@ async fn async_agi(settings: &Settings, ami: &Ami) -> TourResult<()> {
     let mut sessions = agi.sessions();
     if let Some(mock) = &ami.mock {
         let channel = "Local/500@asyncagi-00000001;2";
-        mock.set_agi_result("GET VARIABLE", "200 result=1 (Local/500@asyncagi-00000001;2)");
+        mock.set_agi_result(
+            "GET VARIABLE",
+            "200 result=1 (Local/500@asyncagi-00000001;2)",
+        );
         mock.start_async_agi(
             channel,
-            &[("agi_request", "async"), ("agi_channel", channel), ("agi_priority", "2")],
+            &[
+                ("agi_request", "async"),
+                ("agi_channel", channel),
+                ("agi_priority", "2"),
+            ],
         )
         .await;
     } else {
@@ -142,17 +172,26 @@ async fn async_agi(settings: &Settings, ami: &Ami) -> TourResult<()> {
             .data("agi:async")
             .async_(true);
         ami.client.send(&originate).await?.into_result()?;
-        step("asyncagi", format!("Originate {} -> AGI(agi:async)", settings.dial));
+        step(
+            "asyncagi",
+            format!("Originate {} -> AGI(agi:async)", settings.dial),
+        );
     }
     let mut session = tokio::time::timeout(Duration::from_secs(30), sessions.next())
         .await
         .map_err(|_| "no AsyncAGIStart within 30 s")?
         .ok_or("the AMI event stream ended")??;
-    step("asyncagi", format!("AsyncAGIStart on {}", session.request.channel));
+    step(
+        "asyncagi",
+        format!("AsyncAGIStart on {}", session.request.channel),
+    );
     session.channel.answer().await?;
     step("asyncagi", "ANSWER over Action: AGI -> ok");
     let name = session.channel.get_variable("CHANNEL(name)").await?;
-    step("asyncagi", format!("GET VARIABLE CHANNEL(name) -> {name:?}"));
+    step(
+        "asyncagi",
+        format!("GET VARIABLE CHANNEL(name) -> {name:?}"),
+    );
     session.channel.asyncagi_break().await?;
     step("asyncagi", "ASYNCAGI BREAK -> back to the dialplan");
     Ok(())

@@ -3,8 +3,8 @@
 
 use crate::settings::{Settings, host_port};
 use crate::{TourResult, step};
-use asterisk_sdk::ami::actions::{CoreShowChannels, Originate, Ping};
 use asterisk_sdk::ami::Event;
+use asterisk_sdk::ami::actions::{CoreShowChannels, Originate, Ping};
 use asterisk_sdk::runtime::ami::{AmiClient, EventItem, EventStream};
 use asterisk_sdk_mock::ami::MockAmi;
 use futures::StreamExt;
@@ -48,7 +48,10 @@ impl Ami {
         let banner = client.banner().map(|b| b.to_string()).unwrap_or_default();
         step(
             "ami",
-            format!("logged in to {host}:{port} as {} ({banner})", settings.ami_user),
+            format!(
+                "logged in to {host}:{port} as {} ({banner})",
+                settings.ami_user
+            ),
         );
         Ok(Ami { client, mock })
     }

@@ -16,7 +16,7 @@ use std::borrow::Cow;
 ///
 /// Result: 0 when the channel is up (also when it already was), -1 on failure.
 ///
-/// Since Asterisk 0.4.0. Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1).
+/// Since Asterisk 0.4.0. Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1). Runs on a hung-up channel: no (511).
 ///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AGI_Commands/answer/>
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -37,7 +37,7 @@ impl Command for Answer {
 ///
 /// Result: Always 0; ends AsyncAGI processing of the channel.
 ///
-/// Since Asterisk 1.8.0. Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1).
+/// Since Asterisk 1.8.0. Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1). Runs on a hung-up channel: yes.
 ///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AGI_Commands/asyncagi_break/>
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -58,7 +58,7 @@ impl Command for AsyncagiBreak {
 ///
 /// Result: The channel state number; -1 when the named channel does not exist.
 ///
-/// Since Asterisk 0.4.0. Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1).
+/// Since Asterisk 0.4.0. Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1). Runs on a hung-up channel: no (511).
 ///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AGI_Commands/channel_status/>
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -97,7 +97,7 @@ impl Command for ChannelStatus<'_> {
 ///
 /// Result: Code of the stop digit or 0 when playback completed or was stopped remotely, with endpos= in ms; -1 on error or hang-up.
 ///
-/// Since Asterisk 1.2.0. Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1).
+/// Since Asterisk 1.2.0. Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1). Runs on a hung-up channel: no (511).
 ///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AGI_Commands/control_stream_file/>
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -169,7 +169,7 @@ impl Command for ControlStreamFile<'_> {
 ///
 /// Result: 1 when the key was deleted, 0 otherwise.
 ///
-/// Since Asterisk 0.4.0. Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1).
+/// Since Asterisk 0.4.0. Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1). Runs on a hung-up channel: yes.
 ///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AGI_Commands/database_del/>
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -197,7 +197,7 @@ impl Command for DatabaseDel<'_> {
 ///
 /// Result: 0 when at least one key was deleted, 1 when nothing was (the XML documents the inverse; res_agi.c returns this).
 ///
-/// Since Asterisk 0.4.0. Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1).
+/// Since Asterisk 0.4.0. Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1). Runs on a hung-up channel: yes.
 ///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AGI_Commands/database_deltree/>
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -234,7 +234,7 @@ impl Command for DatabaseDeltree<'_> {
 ///
 /// Result: 1 with the value in parentheses when the key exists, 0 when it does not.
 ///
-/// Since Asterisk 0.4.0. Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1).
+/// Since Asterisk 0.4.0. Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1). Runs on a hung-up channel: yes.
 ///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AGI_Commands/database_get/>
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -262,7 +262,7 @@ impl Command for DatabaseGet<'_> {
 ///
 /// Result: 1 when the value was stored, 0 otherwise.
 ///
-/// Since Asterisk 0.4.0. Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1).
+/// Since Asterisk 0.4.0. Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1). Runs on a hung-up channel: yes.
 ///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AGI_Commands/database_put/>
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -293,7 +293,7 @@ impl Command for DatabasePut<'_> {
 ///
 /// Result: The application's return value; -2 when the application does not exist.
 ///
-/// Since Asterisk 0.4.0. Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1).
+/// Since Asterisk 0.4.0. Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1). Runs on a hung-up channel: yes.
 ///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AGI_Commands/exec/>
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -324,7 +324,7 @@ impl Command for Exec<'_> {
 ///
 /// Result: The digits collected (possibly none), with (timeout) when the digit timeout expired; -1 on error or hang-up.
 ///
-/// Since Asterisk 0.4.0. Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1).
+/// Since Asterisk 0.4.0. Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1). Runs on a hung-up channel: no (511).
 ///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AGI_Commands/get_data/>
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -369,7 +369,7 @@ impl Command for GetData<'_> {
 ///
 /// Result: 1 with the expanded expression in parentheses; 0 when the named channel does not exist.
 ///
-/// Since Asterisk 1.2.0. Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1).
+/// Since Asterisk 1.2.0. Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1). Runs on a hung-up channel: yes.
 ///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AGI_Commands/get_full_variable/>
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -406,7 +406,7 @@ impl Command for GetFullVariable<'_> {
 ///
 /// Result: Code of the escape digit pressed during playback or the following wait, 0 for none, with endpos=; -1 on error, hang-up or missing file.
 ///
-/// Since Asterisk 1.2.0. Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1).
+/// Since Asterisk 1.2.0. Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1). Runs on a hung-up channel: no (511).
 ///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AGI_Commands/get_option/>
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -446,7 +446,7 @@ impl Command for GetOption<'_> {
 ///
 /// Result: 1 with the value in parentheses; 0 when the variable or function is not set.
 ///
-/// Since Asterisk 0.4.0. Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1).
+/// Since Asterisk 0.4.0. Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1). Runs on a hung-up channel: yes.
 ///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AGI_Commands/get_variable/>
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -471,7 +471,7 @@ impl Command for GetVariable<'_> {
 ///
 /// Result: 0 when the subroutine ran (text `Gosub complete`, maybe with `(abnormal exit)`); -1 or another value when it could not start.
 ///
-/// Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1).
+/// Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1). Runs on a hung-up channel: no (511).
 ///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AGI_Commands/gosub/>
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -514,7 +514,7 @@ impl Command for Gosub<'_> {
 ///
 /// Result: 1 when the channel was hung up; -1 when the named channel does not exist.
 ///
-/// Since Asterisk 0.4.0. Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1).
+/// Since Asterisk 0.4.0. Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1). Runs on a hung-up channel: no (511).
 ///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AGI_Commands/hangup/>
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -548,7 +548,7 @@ impl Command for Hangup<'_> {
 ///
 /// Result: Always 0.
 ///
-/// Since Asterisk 0.4.0. Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1).
+/// Since Asterisk 0.4.0. Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1). Runs on a hung-up channel: yes.
 ///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AGI_Commands/noop/>
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -569,7 +569,7 @@ impl Command for Noop {
 ///
 /// Result: Code of the received character, 0 on timeout; -1 on error or hang-up.
 ///
-/// Since Asterisk 0.4.0. Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1).
+/// Since Asterisk 0.4.0. Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1). Runs on a hung-up channel: no (511).
 ///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AGI_Commands/receive_char/>
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -594,7 +594,7 @@ impl Command for ReceiveChar {
 ///
 /// Result: 1 with the received text in parentheses; -1 on failure.
 ///
-/// Since Asterisk 1.2.0. Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1).
+/// Since Asterisk 1.2.0. Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1). Runs on a hung-up channel: no (511).
 ///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AGI_Commands/receive_text/>
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -619,7 +619,7 @@ impl Command for ReceiveText {
 ///
 /// Result: Code of the terminating digit with (dtmf), or (timeout), with endpos=; -1 on error or hang-up.
 ///
-/// Since Asterisk 0.4.0. Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1).
+/// Since Asterisk 0.4.0. Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1). Runs on a hung-up channel: no (511).
 ///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AGI_Commands/record_file/>
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -681,7 +681,7 @@ impl Command for RecordFile<'_> {
 ///
 /// Result: Code of the escape digit pressed, 0 when playback completed; -1 on error or hang-up.
 ///
-/// Since Asterisk 1.2.0. Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1).
+/// Since Asterisk 1.2.0. Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1). Runs on a hung-up channel: no (511).
 ///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AGI_Commands/say_alpha/>
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -709,7 +709,7 @@ impl Command for SayAlpha<'_> {
 ///
 /// Result: Code of the escape digit pressed, 0 when playback completed; -1 on error or hang-up.
 ///
-/// Since Asterisk 1.2.0. Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1).
+/// Since Asterisk 1.2.0. Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1). Runs on a hung-up channel: no (511).
 ///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AGI_Commands/say_date/>
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -737,7 +737,7 @@ impl Command for SayDate<'_> {
 ///
 /// Result: Code of the escape digit pressed, 0 when playback completed; -1 on error or hang-up.
 ///
-/// Since Asterisk 1.2.0. Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1).
+/// Since Asterisk 1.2.0. Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1). Runs on a hung-up channel: no (511).
 ///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AGI_Commands/say_datetime/>
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -785,7 +785,7 @@ impl Command for SayDatetime<'_> {
 ///
 /// Result: Code of the escape digit pressed, 0 when playback completed; -1 on error or hang-up.
 ///
-/// Since Asterisk 0.4.0. Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1).
+/// Since Asterisk 0.4.0. Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1). Runs on a hung-up channel: no (511).
 ///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AGI_Commands/say_digits/>
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -813,7 +813,7 @@ impl Command for SayDigits<'_> {
 ///
 /// Result: Code of the escape digit pressed, 0 when playback completed; -1 on error or hang-up.
 ///
-/// Since Asterisk 0.4.0. Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1).
+/// Since Asterisk 0.4.0. Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1). Runs on a hung-up channel: no (511).
 ///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AGI_Commands/say_number/>
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -853,7 +853,7 @@ impl Command for SayNumber<'_> {
 ///
 /// Result: Code of the escape digit pressed, 0 when playback completed; -1 on error or hang-up.
 ///
-/// Since Asterisk 1.0.0. Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1).
+/// Since Asterisk 1.0.0. Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1). Runs on a hung-up channel: no (511).
 ///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AGI_Commands/say_phonetic/>
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -881,7 +881,7 @@ impl Command for SayPhonetic<'_> {
 ///
 /// Result: Code of the escape digit pressed, 0 when playback completed; -1 on error or hang-up.
 ///
-/// Since Asterisk 1.0.0. Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1).
+/// Since Asterisk 1.0.0. Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1). Runs on a hung-up channel: no (511).
 ///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AGI_Commands/say_time/>
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -909,7 +909,7 @@ impl Command for SayTime<'_> {
 ///
 /// Result: 0 while the channel is up (also when it cannot show images); -1 when sending failed after a hang-up.
 ///
-/// Since Asterisk 0.4.0. Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1).
+/// Since Asterisk 0.4.0. Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1). Runs on a hung-up channel: no (511).
 ///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AGI_Commands/send_image/>
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -934,7 +934,7 @@ impl Command for SendImage<'_> {
 ///
 /// Result: 0 on success, -1 on failure.
 ///
-/// Since Asterisk 0.4.0. Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1).
+/// Since Asterisk 0.4.0. Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1). Runs on a hung-up channel: no (511).
 ///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AGI_Commands/send_text/>
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -959,7 +959,7 @@ impl Command for SendText<'_> {
 ///
 /// Result: Always 0.
 ///
-/// Since Asterisk 0.4.0. Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1).
+/// Since Asterisk 0.4.0. Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1). Runs on a hung-up channel: no (511).
 ///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AGI_Commands/set_autohangup/>
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -984,7 +984,7 @@ impl Command for SetAutohangup {
 ///
 /// Result: Always 1.
 ///
-/// Since Asterisk 0.4.0. Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1).
+/// Since Asterisk 0.4.0. Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1). Runs on a hung-up channel: no (511).
 ///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AGI_Commands/set_callerid/>
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -1009,7 +1009,7 @@ impl Command for SetCallerid<'_> {
 ///
 /// Result: Always 0.
 ///
-/// Since Asterisk 0.4.0. Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1).
+/// Since Asterisk 0.4.0. Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1). Runs on a hung-up channel: no (511).
 ///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AGI_Commands/set_context/>
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -1034,7 +1034,7 @@ impl Command for SetContext<'_> {
 ///
 /// Result: Always 0.
 ///
-/// Since Asterisk 0.4.0. Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1).
+/// Since Asterisk 0.4.0. Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1). Runs on a hung-up channel: no (511).
 ///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AGI_Commands/set_extension/>
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -1059,7 +1059,7 @@ impl Command for SetExtension<'_> {
 ///
 /// Result: Always 0.
 ///
-/// Since Asterisk 0.5.0. Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1).
+/// Since Asterisk 0.5.0. Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1). Runs on a hung-up channel: no (511).
 ///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AGI_Commands/set_music/>
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -1087,7 +1087,7 @@ impl Command for SetMusic<'_> {
 ///
 /// Result: Always 0; an unknown label gives a 520 usage error.
 ///
-/// Since Asterisk 0.4.0. Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1).
+/// Since Asterisk 0.4.0. Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1). Runs on a hung-up channel: no (511).
 ///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AGI_Commands/set_priority/>
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -1112,7 +1112,7 @@ impl Command for SetPriority<'_> {
 ///
 /// Result: Always 1.
 ///
-/// Since Asterisk 0.4.0. Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1).
+/// Since Asterisk 0.4.0. Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1). Runs on a hung-up channel: yes.
 ///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AGI_Commands/set_variable/>
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -1140,7 +1140,7 @@ impl Command for SetVariable<'_> {
 ///
 /// Result: 1 on success, 0 on failure or when no speech object exists.
 ///
-/// Since Asterisk 1.6.0. Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1).
+/// Since Asterisk 1.6.0. Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1). Runs on a hung-up channel: no (511).
 ///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AGI_Commands/speech_activate_grammar/>
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -1165,7 +1165,7 @@ impl Command for SpeechActivateGrammar<'_> {
 ///
 /// Result: 1 on success, 0 when creation failed or a speech object already exists.
 ///
-/// Since Asterisk 1.6.0. Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1).
+/// Since Asterisk 1.6.0. Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1). Runs on a hung-up channel: no (511).
 ///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AGI_Commands/speech_create/>
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -1190,7 +1190,7 @@ impl Command for SpeechCreate<'_> {
 ///
 /// Result: 1 on success, 0 on failure or when no speech object exists.
 ///
-/// Since Asterisk 1.6.0. Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1).
+/// Since Asterisk 1.6.0. Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1). Runs on a hung-up channel: no (511).
 ///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AGI_Commands/speech_deactivate_grammar/>
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -1215,7 +1215,7 @@ impl Command for SpeechDeactivateGrammar<'_> {
 ///
 /// Result: 1 when a speech object was destroyed, 0 when none existed.
 ///
-/// Since Asterisk 1.6.0. Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1).
+/// Since Asterisk 1.6.0. Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1). Runs on a hung-up channel: yes.
 ///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AGI_Commands/speech_destroy/>
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -1236,7 +1236,7 @@ impl Command for SpeechDestroy {
 ///
 /// Result: 1 on success, 0 on failure or when no speech object exists.
 ///
-/// Since Asterisk 1.6.0. Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1).
+/// Since Asterisk 1.6.0. Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1). Runs on a hung-up channel: no (511).
 ///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AGI_Commands/speech_load_grammar/>
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -1264,7 +1264,7 @@ impl Command for SpeechLoadGrammar<'_> {
 ///
 /// Result: 1 when recognition ended, with (speech), (digit), (timeout) or (hangup), endpos= and the results; 0 when no speech object exists.
 ///
-/// Since Asterisk 1.6.0. Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1).
+/// Since Asterisk 1.6.0. Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1). Runs on a hung-up channel: no (511).
 ///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AGI_Commands/speech_recognize/>
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -1304,7 +1304,7 @@ impl Command for SpeechRecognize<'_> {
 ///
 /// Result: 1 on success, 0 when no speech object exists.
 ///
-/// Since Asterisk 1.6.0. Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1).
+/// Since Asterisk 1.6.0. Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1). Runs on a hung-up channel: no (511).
 ///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AGI_Commands/speech_set/>
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -1332,7 +1332,7 @@ impl Command for SpeechSet<'_> {
 ///
 /// Result: 1 on success, 0 on failure or when no speech object exists.
 ///
-/// Since Asterisk 1.6.0. Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1).
+/// Since Asterisk 1.6.0. Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1). Runs on a hung-up channel: yes.
 ///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AGI_Commands/speech_unload_grammar/>
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -1357,7 +1357,7 @@ impl Command for SpeechUnloadGrammar<'_> {
 ///
 /// Result: Code of the escape digit pressed, 0 when playback completed, with endpos=; -1 on error, hang-up or missing file.
 ///
-/// Since Asterisk 0.4.0. Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1).
+/// Since Asterisk 0.4.0. Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1). Runs on a hung-up channel: no (511).
 ///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AGI_Commands/stream_file/>
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -1397,7 +1397,7 @@ impl Command for StreamFile<'_> {
 ///
 /// Result: 1 on success, 0 when the channel is not TDD capable.
 ///
-/// Since Asterisk 0.4.0. Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1).
+/// Since Asterisk 0.4.0. Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1). Runs on a hung-up channel: no (511).
 ///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AGI_Commands/tdd_mode/>
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -1422,7 +1422,7 @@ impl Command for TddMode<'_> {
 ///
 /// Result: Always 1.
 ///
-/// Since Asterisk 0.4.0. Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1).
+/// Since Asterisk 0.4.0. Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1). Runs on a hung-up channel: yes.
 ///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AGI_Commands/verbose/>
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -1450,7 +1450,7 @@ impl Command for Verbose<'_> {
 ///
 /// Result: Code of the digit pressed, 0 on timeout; -1 on error or hang-up.
 ///
-/// Since Asterisk 0.4.0. Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1).
+/// Since Asterisk 0.4.0. Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1). Runs on a hung-up channel: no (511).
 ///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AGI_Commands/wait_for_digit/>
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

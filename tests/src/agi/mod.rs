@@ -243,10 +243,10 @@ impl MockAgi {
 }
 
 fn check(expected: &Option<String>, line: &str, report: &mut MockReport) {
-    if let Some(e) = expected {
-        if e != line {
-            report.mismatches.push((e.clone(), line.to_string()));
-        }
+    if let Some(e) = expected
+        && e != line
+    {
+        report.mismatches.push((e.clone(), line.to_string()));
     }
 }
 

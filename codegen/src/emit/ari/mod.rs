@@ -22,7 +22,6 @@ use proc_macro2::{Ident, Span, TokenStream};
 use quote::quote;
 use std::collections::{BTreeMap, BTreeSet};
 
-#[path = "ari_ops.rs"]
 pub mod ops;
 
 /// Where the official per-resource pages live.
