@@ -10,6 +10,7 @@
 #[cfg(feature = "ari")]
 pub mod ari;
 pub mod open_enum;
+pub mod percent;
 
 #[cfg(feature = "agi")]
 pub mod agi;

@@ -13,7 +13,7 @@ mod lines;
 pub mod outcome;
 #[cfg(feature = "ami")]
 mod over_ami;
-pub mod percent;
+pub use crate::percent;
 mod reply;
 mod request;
 mod server;

@@ -7,18 +7,7 @@ use serde_json::{Map, Value};
 /// (`A–Z a–z 0–9 - . _ ~`) becomes `%XX`, so ids holding `/`, `;`, `?`, `#`, `%`
 /// or spaces stay one segment.
 pub fn path_segment(value: &str) -> String {
-    const HEX: &[u8; 16] = b"0123456789ABCDEF";
-    let mut out = String::with_capacity(value.len());
-    for &b in value.as_bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
-            out.push(char::from(b));
-        } else {
-            out.push('%');
-            out.push(char::from(HEX[usize::from(b >> 4)]));
-            out.push(char::from(HEX[usize::from(b & 0x0f)]));
-        }
-    }
-    out
+    crate::percent::encode_component(value)
 }
 
 /// Values of a parameter that takes several (`allowMultiple`): one string, or

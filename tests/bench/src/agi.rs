@@ -26,6 +26,24 @@ struct Counters {
     started: AtomicUsize,
     ok: AtomicUsize,
     failed: AtomicUsize,
+    first_error: std::sync::Mutex<Option<String>>,
+}
+
+impl Counters {
+    fn record<E: std::fmt::Display>(&self, r: &Result<(), E>) {
+        match r {
+            Ok(()) => self.ok.fetch_add(1, Ordering::Relaxed),
+            Err(e) => {
+                let mut first = self.first_error.lock().unwrap_or_else(|p| p.into_inner());
+                first.get_or_insert_with(|| e.to_string());
+                self.failed.fetch_add(1, Ordering::Relaxed)
+            }
+        };
+    }
+
+    fn first_error(&self) -> Option<String> {
+        self.first_error.lock().unwrap_or_else(|p| p.into_inner()).clone()
+    }
 }
 
 async fn our_script(req: AgiRequest, mut ch: AgiChannel) -> Result<(), AgiError> {
@@ -57,8 +75,7 @@ async fn start_ours(max: usize, idle: bool, c: Arc<Counters>) -> (SocketAddr, im
             } else {
                 our_script(req, ch).await
             };
-            let slot = if r.is_ok() { &c.ok } else { &c.failed };
-            slot.fetch_add(1, Ordering::Relaxed);
+            c.record(&r);
             r
         }
     }));
@@ -95,8 +112,7 @@ impl asterisk_rs_agi::AgiHandler for TheirHandler {
         } else {
             their_script(req, ch).await
         };
-        let slot = if r.is_ok() { &self.c.ok } else { &self.c.failed };
-        slot.fetch_add(1, Ordering::Relaxed);
+        self.c.record(&r);
         r
     }
 }
@@ -184,6 +200,11 @@ pub fn run(table: &mut Table, rt: &tokio::runtime::Runtime, rounds: usize) {
         String::new(),
         "0 / 0",
     ));
+    for (side, c) in [("ours", &oc), ("asterisk-rs", &tc)] {
+        if let Some(e) = c.first_error() {
+            table.note(format!("agi, {side}: first handler error: {e}"));
+        }
+    }
     let ours = idle_in_subprocess("ours");
     let theirs = idle_in_subprocess("theirs");
     let fmt = |r: &Result<f64, String>| match r {

@@ -84,15 +84,7 @@ pub(crate) fn timestamp() -> String {
 /// Percent-encode like Asterisk's URI encoding of AsyncAGI `Env` and `Result`:
 /// letters, digits and `-_.!~*'()` stay, every other byte becomes `%XX`.
 pub(crate) fn uri_encode(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() * 2);
-    for &b in s.as_bytes() {
-        if b.is_ascii_alphanumeric() || b"-_.!~*'()".contains(&b) {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
+    asterisk_sdk_runtime::percent::encode_uri_marks(s)
 }
 
 #[cfg(test)]

@@ -31,31 +31,9 @@ impl Head {
     }
 }
 
-fn hex(c: u8) -> Option<u8> {
-    (c as char).to_digit(16).map(|d| d as u8)
-}
-
 /// Percent-decode (`+` is a space in query strings).
 pub(crate) fn decode(s: &str, plus_is_space: bool) -> String {
-    let b = s.as_bytes();
-    let mut out = Vec::with_capacity(b.len());
-    let mut i = 0;
-    while i < b.len() {
-        match b[i] {
-            b'%' if i + 2 < b.len() => match (hex(b[i + 1]), hex(b[i + 2])) {
-                (Some(h), Some(l)) => {
-                    out.push(h << 4 | l);
-                    i += 3;
-                    continue;
-                }
-                _ => out.push(b'%'),
-            },
-            b'+' if plus_is_space => out.push(b' '),
-            c => out.push(c),
-        }
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
+    asterisk_sdk_runtime::percent::decode(s, plus_is_space)
 }
 
 /// `a=1&b=x%20y` as decoded pairs.
@@ -133,38 +111,12 @@ async fn write_reply(
 fn authorized(head: &Head, query: &[(String, String)], creds: &Credentials) -> bool {
     let via_header = head
         .header("authorization")
-        .and_then(basic_pair)
+        .and_then(asterisk_sdk_runtime::ari::ws::basic::parse_header)
         .is_some_and(|(u, p)| u == creds.username && p == creds.password);
     let via_key = query
         .iter()
         .any(|(n, v)| n == "api_key" && *v == format!("{}:{}", creds.username, creds.password));
     via_header || via_key
-}
-
-fn basic_pair(value: &str) -> Option<(String, String)> {
-    let (scheme, b64) = value.trim().split_once(' ')?;
-    if !scheme.eq_ignore_ascii_case("basic") {
-        return None;
-    }
-    let decoded = String::from_utf8(base64_decode(b64.trim())?).ok()?;
-    let (u, p) = decoded.split_once(':')?;
-    Some((u.to_string(), p.to_string()))
-}
-
-fn base64_decode(s: &str) -> Option<Vec<u8>> {
-    const A: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let mut out = Vec::new();
-    let (mut acc, mut bits) = (0u32, 0u32);
-    for c in s.trim_end_matches('=').bytes() {
-        acc = (acc << 6) | A.iter().position(|&a| a == c)? as u32;
-        bits += 6;
-        if bits >= 8 {
-            bits -= 8;
-            out.push((acc >> bits) as u8);
-            acc &= (1 << bits) - 1;
-        }
-    }
-    Some(out)
 }
 
 /// Serve one TCP connection until it closes or upgrades.

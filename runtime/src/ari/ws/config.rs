@@ -2,7 +2,7 @@
 
 use super::backoff::ReconnectPolicy;
 use super::error::WsError;
-use super::rest::encode_component;
+use crate::percent::encode_component;
 use std::fmt;
 use std::time::Duration;
 

@@ -18,7 +18,7 @@
 //!   Basic auth check); each one yields an event stream and a [`WsTransport`].
 
 mod backoff;
-mod basic;
+pub mod basic;
 mod client;
 mod config;
 mod driver;

@@ -5,28 +5,15 @@ use crate::ari::{AriRequest, AriResponse};
 use serde::Deserialize;
 use std::borrow::Cow;
 
-/// Percent-encode everything but RFC 3986 unreserved characters.
-pub(crate) fn encode_component(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for b in s.bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
-}
-
 /// The `uri` of a `RESTRequest`: the path without its leading `/`, then the
 /// encoded query string.
 pub(crate) fn request_uri(request: &AriRequest) -> String {
     let mut uri = request.path.trim_start_matches('/').to_string();
     for (i, (name, value)) in request.query.iter().enumerate() {
         uri.push(if i == 0 { '?' } else { '&' });
-        uri.push_str(&encode_component(name));
+        uri.push_str(&crate::percent::encode_component(name));
         uri.push('=');
-        uri.push_str(&encode_component(value));
+        uri.push_str(&crate::percent::encode_component(value));
     }
     uri
 }
