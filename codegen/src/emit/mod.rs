@@ -24,13 +24,11 @@ pub struct GeneratedFile {
     pub contents: String,
 }
 
-/// Options that change what the generator writes.
+/// Options that change what the generator writes. There are none yet: the
+/// manifests hold facts only, so an option to include Asterisk's descriptive
+/// text would need the raw specs at generation time (not implemented).
 #[derive(Debug, Clone, Default)]
-pub struct Options {
-    /// Include Asterisk's descriptive text in docs (for local use only: that text is
-    /// GPL-licensed and never committed). Needs the raw specs.
-    pub upstream_prose: bool,
-}
+pub struct Options {}
 
 /// The first line of every generated file; how `check` and `generate` recognise
 /// files the generator owns.

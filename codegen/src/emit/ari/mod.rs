@@ -981,8 +981,6 @@ fn emit_mod() -> Result<GeneratedFile> {
 /// Emit `ari/mod.rs`, `ari/models.rs`, `ari/events.rs`, `ari/client.rs` and
 /// `ari/resources/*.rs`.
 pub fn emit(releases: &Releases, fixes: &Fixes, options: &Options) -> Result<Vec<GeneratedFile>> {
-    // Asterisk's descriptions are not in the manifests, so `upstream_prose` has
-    // nothing to add here.
     let _ = options;
     let all = releases.tags();
     let plans = plan_models(releases);
