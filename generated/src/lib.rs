@@ -7,6 +7,78 @@
 //! optional.
 //!
 //! Cargo features `ami`, `agi` and `ari` (all on by default) select the protocols.
+//!
+//! # AMI
+//!
+//! ```no_run
+//! # #[cfg(feature = "ami")]
+//! # async fn ami() -> Result<(), Box<dyn std::error::Error>> {
+//! use asterisk_sdk::ami::actions::{CoreShowChannels, Originate};
+//! use asterisk_sdk::ami::{AmiClient, EventItem, events::Hangup};
+//! use futures::StreamExt;
+//!
+//! let client = AmiClient::builder()
+//!     .host("127.0.0.1")
+//!     .credentials("admin", "amp111")
+//!     .connect()
+//!     .await?;
+//! let mut hangups = client.events::<Hangup>();
+//! client
+//!     .send(&Originate::new("PJSIP/100").application("Wait").data("2").async_(true))
+//!     .await?
+//!     .into_result()?;
+//! let channels = client.list(&CoreShowChannels::new()).await?;
+//! println!("{} channels", channels.items.len());
+//! while let Some(EventItem::Event(h)) = hangups.next().await {
+//!     println!("{:?} hung up: {:?}", h.channel.channel, h.cause);
+//! }
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! # AGI
+//!
+//! ```no_run
+//! # #[cfg(feature = "agi")]
+//! # async fn agi() -> std::io::Result<()> {
+//! use asterisk_sdk::agi::{AgiChannel, AgiCommands, AgiError, AgiRequest, FastAgiServer, ServerConfig};
+//!
+//! async fn ivr(_request: AgiRequest, mut channel: AgiChannel) -> Result<(), AgiError> {
+//!     channel.answer().await?;
+//!     let input = channel.get_data("enter-pin", Some(5000), Some(4)).await?;
+//!     channel.set_variable("PIN", &input.digits).await?;
+//!     channel.hangup(None).await?;
+//!     Ok(())
+//! }
+//!
+//! let server = FastAgiServer::bind("0.0.0.0:4573", ServerConfig::default()).await?;
+//! server.serve(ivr).await
+//! # }
+//! ```
+//!
+//! # ARI
+//!
+//! ```no_run
+//! # #[cfg(feature = "ari")]
+//! # async fn ari() -> Result<(), Box<dyn std::error::Error>> {
+//! use asterisk_sdk::ari::{AriClient, AriEvent};
+//! use asterisk_sdk::ari_ws::{self, Item, WsConfig};
+//! use futures::StreamExt;
+//!
+//! let url = "http://127.0.0.1:8088";
+//! let (_rest_over_ws, mut events) =
+//!     ari_ws::connect(WsConfig::new(url, "asterisk", "asterisk").app("my-app")).await?;
+//! let client = AriClient::http(url, "asterisk", "asterisk")?;
+//! while let Some(item) = events.next().await {
+//!     if let Item::Event(AriEvent::StasisStart(start)) = item {
+//!         let channel = start.channel.handle(&client);
+//!         channel.answer().await?;
+//!         channel.play("sound:hello-world").await?;
+//!     }
+//! }
+//! # Ok(())
+//! # }
+//! ```
 
 #![warn(missing_docs)]
 

@@ -90,7 +90,10 @@ pub fn emit_root(m: &Model, fixes: &AmiTypeFixes) -> TokenStream {
         pub mod snapshot;
 
         pub use asterisk_sdk_runtime::ami::{
-            Action, ActionHeaders, FromEvent, FromHeader, ListAction, Message, Text,
+            Action, ActionHeaders, AmiClient, AmiClientBuilder, AmiError, AuthMode,
+            ConnectionState, EventItem, EventStream, FromEvent, FromHeader, ListAction,
+            ListResponse, Message, ReconnectPolicy, Response, ResponseStatus,
+            SlowSubscriberPolicy, Text,
         };
         pub use event::Event;
         pub use snapshot::{BridgeSnapshot, ChannelSnapshot};
