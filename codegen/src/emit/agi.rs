@@ -1,4 +1,4 @@
-//! AGI commands: one typed [`Command`](asterisk_sdk_runtime) struct and one
+//! AGI commands: one typed `Command` struct and one
 //! `AgiCommands` method per command, results typed by
 //! `specs/fixes/agi_results.toml`, written to `agi/`.
 
@@ -55,7 +55,7 @@ pub struct AgiResults {
 pub struct ResultFix {
     /// The command name as in the manifest, e.g. `stream file`.
     pub name: String,
-    /// The result kind, one of [`KINDS`].
+    /// The result kind, one of `KINDS`.
     pub result: String,
     /// One line: what the result means (shown in the generated docs).
     pub reason: String,
@@ -68,7 +68,7 @@ pub struct ResultFix {
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ParamFix {
-    /// One of [`TYPES`]; `str` when absent.
+    /// One of `TYPES`; `str` when absent.
     #[serde(rename = "type")]
     pub ty: Option<String>,
     /// Sent for an unset optional parameter when a later one is set.
