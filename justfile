@@ -28,8 +28,8 @@ stats tag:
     cargo run -q -p asterisk-codegen -- stats --tag {{tag}}
 
 # Benchmarks (on demand; never part of the tests).
-bench:
-    cargo bench -p asterisk-sdk-bench
+bench *which:
+    cargo run --release --manifest-path tests/bench/Cargo.toml -- {{which}}
 
 # Everything CI checks.
 ci:

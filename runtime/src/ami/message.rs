@@ -136,8 +136,22 @@ impl Message {
     }
 
     fn name_at(&self, s: &Span) -> &str {
-        let raw = &self.buf[s.name_start as usize..s.name_end as usize];
-        std::str::from_utf8(raw).unwrap_or("")
+        self.str_at(s.name_start, s.name_end).unwrap_or("")
+    }
+
+    /// The bytes `start..end` as `&str`, when they are UTF-8. Spans always start
+    /// and end at ASCII bytes (line starts and ends, `:`, a space), so when the
+    /// whole buffer is UTF-8 every span is too and is not checked again.
+    fn str_at(&self, start: u32, end: u32) -> Option<&str> {
+        let raw = &self.buf[start as usize..end as usize];
+        if self.utf8 {
+            // SAFETY: `self.utf8` means the whole buffer passed `from_utf8` in
+            // `parse`; spans are cut at ASCII bytes, which are never inside a
+            // multi-byte sequence, so every span is valid UTF-8 too.
+            Some(unsafe { std::str::from_utf8_unchecked(raw) })
+        } else {
+            std::str::from_utf8(raw).ok()
+        }
     }
 
     /// All headers in order.
@@ -161,7 +175,7 @@ impl Message {
     /// Value of header `index` as `&str`, `None` when out of range or not UTF-8.
     pub fn value_str(&self, index: usize) -> Option<&str> {
         let s = self.spans.get(index)?;
-        std::str::from_utf8(&self.buf[s.value_start as usize..s.value_end as usize]).ok()
+        self.str_at(s.value_start, s.value_end)
     }
 
     /// Value of header `index` as shared [`Text`] (lossy when not UTF-8; empty

@@ -23,12 +23,8 @@ impl Text {
         }
     }
 
-    /// Build from bytes already known to be valid UTF-8.
-    ///
-    /// # Safety
-    /// Not `unsafe`: when the bytes are not UTF-8 they are converted lossily, as
-    /// with [`Text::from_bytes`]; the check is only skipped in release builds of
-    /// callers that validated the whole buffer, via [`Text::from_validated`].
+    /// Build from bytes the caller has proven to be valid UTF-8 (a sub-slice,
+    /// cut at ASCII bytes, of a buffer that was checked as a whole).
     pub(crate) fn from_validated(bytes: Bytes) -> Text {
         debug_assert!(std::str::from_utf8(&bytes).is_ok());
         Text(bytes)
@@ -41,9 +37,11 @@ impl Text {
 
     /// The value as `&str`.
     pub fn as_str(&self) -> &str {
-        // Invariant of the type: the bytes are valid UTF-8 (checked or converted
-        // at construction). A failed check here would be a bug in this module.
-        std::str::from_utf8(&self.0).unwrap_or_default()
+        // SAFETY: every constructor guarantees valid UTF-8: `from_bytes` checks or
+        // converts, `from_static`/`From<&str>`/`From<String>` start from `str`, and
+        // `from_validated` is only called on sub-slices of a buffer that was
+        // checked as a whole, cut at ASCII bytes (see `Message::value_text`).
+        unsafe { std::str::from_utf8_unchecked(&self.0) }
     }
 
     /// The underlying shared bytes.

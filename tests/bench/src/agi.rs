@@ -6,7 +6,9 @@
 
 use crate::fake_asterisk;
 use crate::stats::{Row, Table, fmt_num, fmt_ratio, median, rate, rss_bytes};
-use asterisk_sdk::agi::{AgiChannel, AgiCommands, AgiError, AgiRequest, FastAgiServer, ServerConfig};
+use asterisk_sdk::agi::{
+    AgiChannel, AgiCommands, AgiError, AgiRequest, FastAgiServer, ServerConfig,
+};
 use std::hint::black_box;
 use std::io::{BufRead, BufReader, Write};
 use std::net::SocketAddr;
@@ -42,7 +44,10 @@ impl Counters {
     }
 
     fn first_error(&self) -> Option<String> {
-        self.first_error.lock().unwrap_or_else(|p| p.into_inner()).clone()
+        self.first_error
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
     }
 }
 
@@ -61,7 +66,9 @@ async fn start_ours(max: usize, idle: bool, c: Arc<Counters>) -> (SocketAddr, im
         max_sessions: max,
         ..ServerConfig::default()
     };
-    let server = FastAgiServer::bind("127.0.0.1:0", config).await.expect("bind our FastAGI server");
+    let server = FastAgiServer::bind("127.0.0.1:0", config)
+        .await
+        .expect("bind our FastAGI server");
     let addr = server.local_addr().expect("local addr");
     let stop = server.shutdown_handle();
     tokio::spawn(server.serve(move |req: AgiRequest, mut ch: AgiChannel| {
@@ -133,7 +140,12 @@ async fn start_theirs(max: usize, idle: bool, c: Arc<Counters>) -> (SocketAddr, 
 
 /// Run `sessions` sessions with `callers` concurrent callers; returns the
 /// elapsed time and the sessions whose four commands were all answered.
-async fn load(addr: SocketAddr, env: Arc<Vec<u8>>, callers: usize, sessions: usize) -> (Duration, usize) {
+async fn load(
+    addr: SocketAddr,
+    env: Arc<Vec<u8>>,
+    callers: usize,
+    sessions: usize,
+) -> (Duration, usize) {
     let remaining = Arc::new(AtomicIsize::new(sessions as isize));
     let complete = Arc::new(AtomicUsize::new(0));
     let start = Instant::now();
@@ -229,7 +241,7 @@ pub fn run(table: &mut Table, rt: &tokio::runtime::Runtime, rounds: usize) {
         }
     }
     table.note(format!(
-        "agi: fake callers answer every command with `200 result=0` and wait for the server to close; sessions/s = complete sessions / wall time, median of {rounds} rounds; callers and server share this process's runtime (2 workers)"
+        "agi: fake callers answer every command with `200 result=0` (HANGUP: `200 result=1`) and wait for the server to close; sessions/s = complete sessions / wall time, median of {rounds} rounds; callers and server share this process's runtime (2 workers)"
     ));
     table.note(
         "agi idle: each server in a fresh process (VmRSS after - before / sessions); the handler has sent STREAM FILE and waits for its reply; callers live in a separate process",
@@ -259,7 +271,10 @@ fn idle_in_subprocess(side: &str) -> Result<f64, String> {
 /// Subprocess mode `agi-idle-server <ours|theirs> <n>`: serve `n` idle sessions
 /// from a callers subprocess and print `RESULT <bytes per session> <before> <after>`.
 pub fn idle_server(side: &str, n: usize) -> Result<(), String> {
-    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().map_err(|e| e.to_string())?;
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| e.to_string())?;
     let c = Arc::new(Counters::default());
     let (addr, stop): (SocketAddr, Box<dyn FnOnce()>) = match side {
         "ours" => {
@@ -295,12 +310,17 @@ pub fn idle_server(side: &str, n: usize) -> Result<(), String> {
     drop(child.stdin.take());
     let _ = child.wait();
     let deadline = Instant::now() + Duration::from_secs(30);
-    while c.ok.load(Ordering::Relaxed) + c.failed.load(Ordering::Relaxed) < started && Instant::now() < deadline {
+    while c.ok.load(Ordering::Relaxed) + c.failed.load(Ordering::Relaxed) < started
+        && Instant::now() < deadline
+    {
         std::thread::sleep(Duration::from_millis(20));
     }
     stop();
     if started < n || !ready.starts_with("ready") {
-        return Err(format!("only {started} of {n} sessions started (callers said {:?})", ready.trim()));
+        return Err(format!(
+            "only {started} of {n} sessions started (callers said {:?})",
+            ready.trim()
+        ));
     }
     let per = after.saturating_sub(before) as f64 / n as f64;
     println!("RESULT {per:.1} {before} {after}");
@@ -312,7 +332,10 @@ pub fn idle_server(side: &str, n: usize) -> Result<(), String> {
 /// Subprocess mode `agi-idle-callers <addr> <n>`: open `n` sessions, send the
 /// environment, print `ready`, then stay idle until stdin closes.
 pub fn idle_callers(addr: SocketAddr, n: usize) -> Result<(), String> {
-    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().map_err(|e| e.to_string())?;
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| e.to_string())?;
     let env = fake_asterisk::environment();
     let streams = rt.block_on(async {
         let mut streams = Vec::with_capacity(n);
@@ -330,7 +353,11 @@ pub fn idle_callers(addr: SocketAddr, n: usize) -> Result<(), String> {
     println!("ready {}", streams.len());
     let _ = std::io::stdout().flush();
     let mut sink = String::new();
-    while std::io::stdin().read_line(&mut sink).map(|n| n > 0).unwrap_or(false) {}
+    while std::io::stdin()
+        .read_line(&mut sink)
+        .map(|n| n > 0)
+        .unwrap_or(false)
+    {}
     drop(streams);
     Ok(())
 }

@@ -71,7 +71,8 @@ fn theirs(input: &[u8]) -> Pass {
                     p.messages += 1;
                     if let Some(ev) = AmiEvent::from_raw(&raw) {
                         p.events += 1;
-                        let typed = !matches!(ev, AmiEvent::Malformed { .. } | AmiEvent::Unknown { .. });
+                        let typed =
+                            !matches!(ev, AmiEvent::Malformed { .. } | AmiEvent::Unknown { .. });
                         p.typed += usize::from(typed);
                         black_box(ev);
                     }
@@ -108,8 +109,11 @@ fn untyped(input: &[u8]) -> (BTreeMap<String, usize>, BTreeMap<String, usize>) {
     let mut buf = BytesMut::from(input);
     while let Ok(Some(raw)) = codec.decode(&mut buf) {
         match AmiEvent::from_raw(&raw) {
-            Some(AmiEvent::Malformed { event_name, field, .. }) => {
-                *t.entry(format!("{event_name} (malformed: {field})")).or_insert(0) += 1;
+            Some(AmiEvent::Malformed {
+                event_name, field, ..
+            }) => {
+                *t.entry(format!("{event_name} (malformed: {field})"))
+                    .or_insert(0) += 1;
             }
             Some(AmiEvent::Unknown { event_name, .. }) => {
                 *t.entry(format!("{event_name} (unknown)")).or_insert(0) += 1;
@@ -124,7 +128,19 @@ fn list(m: &BTreeMap<String, usize>) -> String {
     if m.is_empty() {
         return "none".into();
     }
-    m.iter().map(|(k, v)| format!("{k} {v}")).collect::<Vec<_>>().join(", ")
+    m.iter()
+        .map(|(k, v)| format!("{k} {v}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Profiling aid: only our side, `times` passes.
+pub fn profile_ours(corpus: &[u8], times: usize) {
+    let mut input = BANNER.to_vec();
+    input.extend_from_slice(corpus);
+    for _ in 0..times {
+        black_box(ours(&input));
+    }
 }
 
 /// Run `rounds` interleaved rounds and add the rows.
@@ -140,8 +156,14 @@ pub fn run(table: &mut Table, corpus: &[u8], rounds: usize) {
     for r in 0..rounds {
         let o = ours(&input);
         let t = theirs(&input);
-        assert_eq!((o.messages, o.events, o.typed), (o0.messages, o0.events, o0.typed));
-        assert_eq!((t.messages, t.events, t.typed), (t0.messages, t0.events, t0.typed));
+        assert_eq!(
+            (o.messages, o.events, o.typed),
+            (o0.messages, o0.events, o0.typed)
+        );
+        assert_eq!(
+            (t.messages, t.events, t.typed),
+            (t0.messages, t0.events, t0.typed)
+        );
         eprintln!(
             "  ami-decode round {}: ours {:.1} ms, theirs {:.1} ms",
             r + 1,
@@ -154,7 +176,14 @@ pub fn run(table: &mut Table, corpus: &[u8], rounds: usize) {
     let (om, tm) = (median(&o_rates), median(&t_rates));
     let secs_o = o0.messages as f64 / om;
     let secs_t = t0.messages as f64 / tm;
-    table.push(Row::new("ami-decode", "messages/s", fmt_num(om), fmt_num(tm), fmt_ratio(om, tm), ">= 5x"));
+    table.push(Row::new(
+        "ami-decode",
+        "messages/s",
+        fmt_num(om),
+        fmt_num(tm),
+        fmt_ratio(om, tm),
+        ">= 5x",
+    ));
     table.push(Row::new(
         "ami-decode",
         "MB/s",
@@ -174,8 +203,16 @@ pub fn run(table: &mut Table, corpus: &[u8], rounds: usize) {
     table.push(Row::new(
         "ami-decode",
         "events typed",
-        format!("{} ({:.1}%)", o0.typed, 100.0 * o0.typed as f64 / o0.events.max(1) as f64),
-        format!("{} ({:.1}%)", t0.typed, 100.0 * t0.typed as f64 / t0.events.max(1) as f64),
+        format!(
+            "{} ({:.1}%)",
+            o0.typed,
+            100.0 * o0.typed as f64 / o0.events.max(1) as f64
+        ),
+        format!(
+            "{} ({:.1}%)",
+            t0.typed,
+            100.0 * t0.typed as f64 / t0.events.max(1) as f64
+        ),
         String::new(),
         "",
     ));

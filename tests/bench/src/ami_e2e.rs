@@ -137,11 +137,22 @@ pub fn run(table: &mut Table, rt: &tokio::runtime::Runtime, corpus: &[u8], round
         }
     }
     let m = median(&rates);
-    table.push(Row::new("ami-e2e", "events/s (mock -> client -> Event)", fmt_num(m), "-".into(), "-".into(), ">= 1,000,000/s"));
+    table.push(Row::new(
+        "ami-e2e",
+        "events/s (mock -> client -> Event)",
+        fmt_num(m),
+        "-".into(),
+        "-".into(),
+        ">= 1,000,000/s",
+    ));
     table.push(Row::new(
         "ami-e2e",
         "events lost (worst round)",
-        if rates.is_empty() { "-".into() } else { worst_loss.to_string() },
+        if rates.is_empty() {
+            "-".into()
+        } else {
+            worst_loss.to_string()
+        },
         "-".into(),
         "-".into(),
         "0",

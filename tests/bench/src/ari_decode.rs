@@ -61,6 +61,16 @@ fn theirs(lines: &[&str]) -> (Pass, Duration) {
     (p, start.elapsed())
 }
 
+/// Profiling aid: only our side, `times` passes.
+pub fn profile_ours(jsonl: &[u8], times: usize) {
+    let text = String::from_utf8_lossy(jsonl);
+    let base: Vec<&str> = text.lines().filter(|l| !l.trim().is_empty()).collect();
+    let lines: Vec<&str> = base.iter().copied().cycle().take(EVENTS).collect();
+    for _ in 0..times {
+        black_box(ours(&lines));
+    }
+}
+
 /// Run `rounds` interleaved rounds and add the rows.
 pub fn run(table: &mut Table, jsonl: &[u8], rounds: usize) {
     let Ok(text) = std::str::from_utf8(jsonl) else {
@@ -87,7 +97,14 @@ pub fn run(table: &mut Table, jsonl: &[u8], rounds: usize) {
         t_rates.push(rate(EVENTS, td));
     }
     let (om, tm) = (median(&o_rates), median(&t_rates));
-    table.push(Row::new("ari-decode", "events/s", fmt_num(om), fmt_num(tm), fmt_ratio(om, tm), ">= 3x"));
+    table.push(Row::new(
+        "ari-decode",
+        "events/s",
+        fmt_num(om),
+        fmt_num(tm),
+        fmt_ratio(om, tm),
+        ">= 3x",
+    ));
     let mb = bytes as f64 / 1e6;
     table.push(Row::new(
         "ari-decode",

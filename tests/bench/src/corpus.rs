@@ -12,7 +12,10 @@ fn read(rel: &str) -> Vec<u8> {
     match std::fs::read(&path) {
         Ok(b) => b,
         Err(e) => {
-            eprintln!("cannot read {}: {e} (the benchmarks need ../shared next to the checkout)", path.display());
+            eprintln!(
+                "cannot read {}: {e} (the benchmarks need ../shared next to the checkout)",
+                path.display()
+            );
             std::process::exit(2);
         }
     }

@@ -8,8 +8,10 @@ use std::net::SocketAddr;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
-/// The reply to every command.
+/// The reply to every command but `HANGUP`.
 const REPLY: &[u8] = b"200 result=0\n";
+/// The reply to `HANGUP`.
+const REPLY_HANGUP: &[u8] = b"200 result=1\n";
 
 /// The environment block (ending with its empty line), shaped like a real capture.
 pub fn environment() -> Vec<u8> {
@@ -48,7 +50,12 @@ pub async fn session(addr: SocketAddr, env: &[u8]) -> io::Result<usize> {
         let mut start = 0;
         while let Some(p) = memchr::memchr(b'\n', &buf[start..filled]) {
             commands += 1;
-            s.write_all(REPLY).await?;
+            let reply = if buf[start..].starts_with(b"HANGUP") {
+                REPLY_HANGUP
+            } else {
+                REPLY
+            };
+            s.write_all(reply).await?;
             start += p + 1;
         }
         buf.copy_within(start..filled, 0);

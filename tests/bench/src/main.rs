@@ -14,17 +14,24 @@ mod stats;
 
 use stats::Table;
 
-const USAGE: &str = "usage: asterisk-sdk-bench [all|ami-decode|ami-e2e|agi|ari-decode]... [--rounds N]";
+const USAGE: &str =
+    "usage: asterisk-sdk-bench [all|ami-decode|ami-e2e|agi|ari-decode]... [--rounds N]";
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     // Subprocess modes of the AGI idle-memory measurement.
     match args.first().map(String::as_str) {
         Some("agi-idle-server") => {
-            let (side, n) = (args.get(1).cloned().unwrap_or_default(), parse_n(args.get(2)));
+            let (side, n) = (
+                args.get(1).cloned().unwrap_or_default(),
+                parse_n(args.get(2)),
+            );
             exit_on_err(agi::idle_server(&side, n));
             return;
         }
+        // Profiling aids: only our side of a decode benchmark, 20 passes.
+        Some("profile-ami-decode") => return ami_decode::profile_ours(&corpus::ami_corpus(), 20),
+        Some("profile-ari-decode") => return ari_decode::profile_ours(&corpus::ari_events(), 20),
         Some("agi-idle-callers") => {
             let addr = args.get(1).and_then(|a| a.parse().ok());
             let Some(addr) = addr else {
@@ -57,16 +64,18 @@ fn main() {
     if which.is_empty() {
         which.extend(["ami-decode", "ami-e2e", "agi", "ari-decode"]);
     }
-    if let Some(limit) = stats::open_files_limit() {
-        if which.contains(&"agi") && limit < (agi::IDLE_SESSIONS as u64 + 256) {
-            eprintln!(
-                "the open-files limit is {limit}; the agi benchmark needs {} (raise it with `ulimit -n`)",
-                agi::IDLE_SESSIONS + 256
-            );
-            std::process::exit(2);
-        }
+    let limit = stats::open_files_limit().unwrap_or(u64::MAX);
+    if which.contains(&"agi") && limit < (agi::IDLE_SESSIONS as u64 + 256) {
+        eprintln!(
+            "the open-files limit is {limit}; the agi benchmark needs {} (raise it with `ulimit -n`)",
+            agi::IDLE_SESSIONS + 256
+        );
+        std::process::exit(2);
     }
-    let rt = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let rt = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("cannot start the runtime: {e}");
@@ -75,7 +84,11 @@ fn main() {
     };
     let mut table = Table::default();
     let cpus = std::thread::available_parallelism().map_or(0, |n| n.get());
-    eprintln!("asterisk-sdk-bench: {} with {rounds} rounds, {cpus} CPUs, load {}", which.join(", "), load());
+    eprintln!(
+        "asterisk-sdk-bench: {} with {rounds} rounds, {cpus} CPUs, load {}",
+        which.join(", "),
+        load()
+    );
     for w in &which {
         eprintln!("running {w} ...");
         match *w {
@@ -86,7 +99,10 @@ fn main() {
             _ => unreachable!("validated above"),
         }
     }
-    table.note(format!("machine: {cpus} CPUs; load average at the end {}", load()));
+    table.note(format!(
+        "machine: {cpus} CPUs; load average at the end {}",
+        load()
+    ));
     table.print();
 }
 

@@ -58,7 +58,14 @@ pub struct Row {
 }
 
 impl Row {
-    pub fn new(bench: &str, metric: &str, ours: String, theirs: String, ratio: String, target: &str) -> Row {
+    pub fn new(
+        bench: &str,
+        metric: &str,
+        ours: String,
+        theirs: String,
+        ratio: String,
+        target: &str,
+    ) -> Row {
         Row {
             bench: bench.into(),
             metric: metric.into(),
@@ -87,7 +94,14 @@ impl Table {
     }
 
     pub fn print(&self) {
-        let head = Row::new("benchmark", "metric", "ours".into(), "asterisk-rs 0.8.0".into(), "ratio".into(), "target");
+        let head = Row::new(
+            "benchmark",
+            "metric",
+            "ours".into(),
+            "asterisk-rs 0.8.0".into(),
+            "ratio".into(),
+            "target",
+        );
         let all: Vec<&Row> = std::iter::once(&head).chain(self.rows.iter()).collect();
         let w = |f: fn(&Row) -> &str| all.iter().map(|r| f(r).len()).max().unwrap_or(0);
         let widths = [
