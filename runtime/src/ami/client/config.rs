@@ -63,6 +63,10 @@ pub(crate) struct Config {
     pub(crate) max_message: usize,
     #[cfg(feature = "tls")]
     pub(crate) tls: Option<TlsSettings>,
+    /// The TLS server name to verify (default: the host), whatever the order in
+    /// which the builder's `tls` and `tls_server_name` were called.
+    #[cfg(feature = "tls")]
+    pub(crate) tls_server_name: Option<String>,
 }
 
 /// TLS settings: the rustls configuration and the server name to verify.
@@ -70,14 +74,12 @@ pub(crate) struct Config {
 #[derive(Clone)]
 pub(crate) struct TlsSettings {
     pub(crate) config: std::sync::Arc<tokio_rustls::rustls::ClientConfig>,
-    pub(crate) server_name: Option<String>,
 }
 
 #[cfg(feature = "tls")]
 impl fmt::Debug for TlsSettings {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("TlsSettings")
-            .field("server_name", &self.server_name)
             .finish_non_exhaustive()
     }
 }
@@ -124,6 +126,8 @@ impl Default for AmiClientBuilder {
                 max_message: super::super::codec::DEFAULT_MAX_MESSAGE,
                 #[cfg(feature = "tls")]
                 tls: None,
+                #[cfg(feature = "tls")]
+                tls_server_name: None,
             },
         }
     }
@@ -223,20 +227,15 @@ impl AmiClientBuilder {
     /// [`AmiClientBuilder::tls_server_name`].
     #[cfg(feature = "tls")]
     pub fn tls(mut self, config: std::sync::Arc<tokio_rustls::rustls::ClientConfig>) -> Self {
-        let server_name = self.cfg.tls.take().and_then(|t| t.server_name);
-        self.cfg.tls = Some(TlsSettings {
-            config,
-            server_name,
-        });
+        self.cfg.tls = Some(TlsSettings { config });
         self
     }
 
-    /// The TLS server name to verify, when it differs from the host.
+    /// The TLS server name to verify, when it differs from the host (may be
+    /// called before or after [`AmiClientBuilder::tls`]).
     #[cfg(feature = "tls")]
     pub fn tls_server_name(mut self, name: impl Into<String>) -> Self {
-        if let Some(t) = self.cfg.tls.as_mut() {
-            t.server_name = Some(name.into());
-        }
+        self.cfg.tls_server_name = Some(name.into());
         self
     }
 
