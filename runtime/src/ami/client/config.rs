@@ -79,8 +79,7 @@ pub(crate) struct TlsSettings {
 #[cfg(feature = "tls")]
 impl fmt::Debug for TlsSettings {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("TlsSettings")
-            .finish_non_exhaustive()
+        f.debug_struct("TlsSettings").finish_non_exhaustive()
     }
 }
 

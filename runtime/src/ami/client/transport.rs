@@ -36,7 +36,10 @@ async fn open_inner(cfg: &Config, addr: &str) -> Result<BoxIo, AmiError> {
     #[cfg(feature = "tls")]
     if let Some(tls) = &cfg.tls {
         use tokio_rustls::rustls::pki_types::ServerName;
-        let name = cfg.tls_server_name.clone().unwrap_or_else(|| cfg.host.clone());
+        let name = cfg
+            .tls_server_name
+            .clone()
+            .unwrap_or_else(|| cfg.host.clone());
         let server_name =
             ServerName::try_from(name.clone()).map_err(|_| AmiError::InvalidServerName(name))?;
         let connector = tokio_rustls::TlsConnector::from(tls.config.clone());
