@@ -10,7 +10,7 @@
 //! terminating empty line without being buffered and reported as
 //! [`FrameError::TooLarge`]; decoding then continues with the next message.
 
-use super::message::Message;
+use super::message::{Message, Span};
 use super::text::Text;
 use bytes::{Buf, BytesMut};
 
@@ -53,7 +53,8 @@ pub enum FrameError {
 /// [`FrameDecoder::decode`] until it returns `None`. Complete frames are split off
 /// the front of the buffer and frozen, so every [`Message`] shares the received
 /// bytes without copying. Bytes already scanned are never scanned again when a
-/// frame arrives in many chunks.
+/// frame arrives in many chunks, and the header positions are recorded while the
+/// end of the frame is searched, so a frame's lines are walked once.
 #[derive(Debug, Clone)]
 pub struct FrameDecoder {
     max: usize,
@@ -69,7 +70,13 @@ pub struct FrameDecoder {
     skipping: Option<usize>,
     /// While discarding: part of the current line was already discarded.
     skip_mid_line: bool,
+    /// Header spans of the lines of the current message seen so far (scratch,
+    /// copied out at the right size when the message is complete).
+    spans: Vec<Span>,
 }
+
+/// Scratch spans kept between messages (more are released after a huge message).
+const KEEP_SPANS: usize = 1024;
 
 impl Default for FrameDecoder {
     fn default() -> Self {
@@ -102,6 +109,7 @@ impl FrameDecoder {
             end_seen: false,
             skipping: None,
             skip_mid_line: false,
+            spans: Vec::new(),
         }
     }
 
@@ -117,6 +125,15 @@ impl FrameDecoder {
         self.end_seen = false;
         self.skipping = None;
         self.skip_mid_line = false;
+        self.clear_spans();
+    }
+
+    fn clear_spans(&mut self) {
+        if self.spans.capacity() > KEEP_SPANS {
+            self.spans = Vec::new();
+        } else {
+            self.spans.clear();
+        }
     }
 
     fn message_may_end(&self) -> bool {
@@ -169,8 +186,10 @@ impl FrameDecoder {
                 if self.message_may_end() {
                     let frame = buf.split_to(self.line_start).freeze();
                     buf.advance(nl + 1 - frame.len());
+                    let utf8 = std::str::from_utf8(&frame).is_ok();
+                    let spans = self.spans.as_slice().to_vec();
                     self.reset_message();
-                    return Some(Ok(Frame::Message(Message::parse(frame))));
+                    return Some(Ok(Frame::Message(Message::from_parts(frame, spans, utf8))));
                 }
                 // An empty line inside a legacy command body.
             } else if first {
@@ -184,8 +203,13 @@ impl FrameDecoder {
                 if content.eq_ignore_ascii_case(FOLLOWS) {
                     self.follows = true;
                 }
-            } else if self.follows && trim_cr(line).ends_with(END_COMMAND) {
-                self.end_seen = true;
+                self.spans.push(Span::of_line(content, self.line_start));
+            } else {
+                let content = trim_cr(line);
+                if self.follows && content.ends_with(END_COMMAND) {
+                    self.end_seen = true;
+                }
+                self.spans.push(Span::of_line(content, self.line_start));
             }
             self.line_start = nl + 1;
             self.search_from = nl + 1;
@@ -202,6 +226,7 @@ impl FrameDecoder {
         self.skipping = Some(discarded);
         self.line_start = 0;
         self.search_from = 0;
+        self.clear_spans();
     }
 
     /// One step of discarding an oversized message (the buffer starts at a line
@@ -346,6 +371,19 @@ mod tests {
     }
 
     #[test]
+    fn messages_equal_a_fresh_parse_of_their_bytes() {
+        let input = b"Event: A\r\nX:y\r\nno colon here\nVal: \xff\r\n\r\nResponse: Follows\r\nActionID: 2\nout:\n\nmore\n--END COMMAND--\n\n";
+        for chunk in [1, 3, 4096] {
+            let out = decode_all(&mut FrameDecoder::new(), input, chunk);
+            assert_eq!(out.len(), 2, "chunk {chunk}");
+            for f in &out {
+                let m = msg(f);
+                assert_eq!(*m, Message::parse(m.as_bytes().clone()), "chunk {chunk}");
+            }
+        }
+    }
+
+    #[test]
     fn garbage_never_panics() {
         let mut seed = 0x2545_f491_u32;
         let mut data = Vec::new();
@@ -363,6 +401,11 @@ mod tests {
         for chunk in [1, 13, 512] {
             let out = decode_all(&mut FrameDecoder::with_max_message(256), &data, chunk);
             assert!(!out.is_empty());
+            for f in &out {
+                if let Ok(Frame::Message(m)) = f {
+                    assert_eq!(*m, Message::parse(m.as_bytes().clone()));
+                }
+            }
         }
     }
 }

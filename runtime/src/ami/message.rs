@@ -7,11 +7,57 @@ use std::fmt;
 
 /// Byte ranges of one header line inside the message buffer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-struct Span {
+pub(crate) struct Span {
     name_start: u32,
     name_end: u32,
     value_start: u32,
     value_end: u32,
+}
+
+/// Names are short: look for the colon byte by byte over this many bytes before
+/// handing the rest of a (colonless, long) line to `memchr`.
+const SHORT_SCAN: usize = 32;
+
+fn find_colon(line: &[u8]) -> Option<usize> {
+    let head = &line[..line.len().min(SHORT_SCAN)];
+    match head.iter().position(|&b| b == b':') {
+        Some(i) => Some(i),
+        None if line.len() > SHORT_SCAN => {
+            memchr::memchr(b':', &line[SHORT_SCAN..]).map(|i| SHORT_SCAN + i)
+        }
+        None => None,
+    }
+}
+
+impl Span {
+    /// The span of one non-empty header line: `line` is its content without the
+    /// line ending, found at offset `start` of the message buffer (which must be
+    /// shorter than 4 GiB). A line without a colon gets an empty name and the
+    /// whole line as its value.
+    pub(crate) fn of_line(line: &[u8], start: usize) -> Span {
+        let line_end = (start + line.len()) as u32;
+        let start32 = start as u32;
+        match find_colon(line) {
+            Some(colon) => {
+                let mut v = colon + 1;
+                if line.get(v) == Some(&b' ') {
+                    v += 1;
+                }
+                Span {
+                    name_start: start32,
+                    name_end: start32 + colon as u32,
+                    value_start: start32 + v as u32,
+                    value_end: line_end,
+                }
+            }
+            None => Span {
+                name_start: start32,
+                name_end: start32,
+                value_start: start32,
+                value_end: line_end,
+            },
+        }
+    }
 }
 
 /// One AMI message: the frame's bytes plus the position of every header.
@@ -71,30 +117,19 @@ impl Message {
                 .unwrap_or(bytes.len());
             let line = trim_cr(&bytes[start..end]);
             if !line.is_empty() {
-                let line_end = start + line.len();
-                match memchr::memchr(b':', line) {
-                    Some(colon) => {
-                        let mut vstart = start + colon + 1;
-                        if vstart < line_end && bytes[vstart] == b' ' {
-                            vstart += 1;
-                        }
-                        spans.push(Span {
-                            name_start: start as u32,
-                            name_end: (start + colon) as u32,
-                            value_start: vstart as u32,
-                            value_end: line_end as u32,
-                        });
-                    }
-                    None => spans.push(Span {
-                        name_start: start as u32,
-                        name_end: start as u32,
-                        value_start: start as u32,
-                        value_end: line_end as u32,
-                    }),
-                }
+                spans.push(Span::of_line(line, start));
             }
             start = end + 1;
         }
+        Message { buf, spans, utf8 }
+    }
+
+    /// Assemble a message from a frame and the spans of its header lines, found by
+    /// a caller that already walked the lines (the frame decoder). `spans` must be
+    /// exactly what [`Message::parse`] would find in `buf`, and `utf8` whether all
+    /// of `buf` is valid UTF-8.
+    pub(crate) fn from_parts(buf: Bytes, spans: Vec<Span>, utf8: bool) -> Message {
+        debug_assert_eq!(utf8, std::str::from_utf8(&buf).is_ok());
         Message { buf, spans, utf8 }
     }
 
