@@ -275,122 +275,158 @@ impl AriEvent {
     /// struct. An unknown `type` gives `Unknown`; a known `type` whose body does
     /// not match its struct is an error (see [`AriEvent::from_slice_lossless`]).
     pub fn from_slice(bytes: &[u8]) -> ::std::result::Result<Self, ::serde_json::Error> {
-        let tag: TypeTag<'_> = ::serde_json::from_slice(bytes)?;
-        match tag.kind.as_ref() {
-            "ApplicationMoveFailed" => {
-                ::serde_json::from_slice(bytes).map(Self::ApplicationMoveFailed)
+        match ::std::str::from_utf8(bytes) {
+            Ok(text) => Self::from_text(text),
+            Err(_) => {
+                Err(
+                    ::serde_json::from_slice::<::serde_json::Value>(bytes)
+                        .err()
+                        .unwrap_or_else(|| <::serde_json::Error as ::serde::de::Error>::custom(
+                            "message is not UTF-8",
+                        )),
+                )
             }
-            "ApplicationRegistered" => {
-                ::serde_json::from_slice(bytes).map(Self::ApplicationRegistered)
-            }
-            "ApplicationReplaced" => {
-                ::serde_json::from_slice(bytes).map(Self::ApplicationReplaced)
-            }
-            "ApplicationUnregistered" => {
-                ::serde_json::from_slice(bytes).map(Self::ApplicationUnregistered)
-            }
-            "BridgeAttendedTransfer" => {
-                ::serde_json::from_slice(bytes).map(Self::BridgeAttendedTransfer)
-            }
-            "BridgeBlindTransfer" => {
-                ::serde_json::from_slice(bytes).map(Self::BridgeBlindTransfer)
-            }
-            "BridgeCreated" => ::serde_json::from_slice(bytes).map(Self::BridgeCreated),
-            "BridgeDestroyed" => {
-                ::serde_json::from_slice(bytes).map(Self::BridgeDestroyed)
-            }
-            "BridgeMerged" => ::serde_json::from_slice(bytes).map(Self::BridgeMerged),
-            "BridgeVideoSourceChanged" => {
-                ::serde_json::from_slice(bytes).map(Self::BridgeVideoSourceChanged)
-            }
-            "CallBroadcast" => ::serde_json::from_slice(bytes).map(Self::CallBroadcast),
-            "CallClaimed" => ::serde_json::from_slice(bytes).map(Self::CallClaimed),
-            "ChannelCallerId" => {
-                ::serde_json::from_slice(bytes).map(Self::ChannelCallerId)
-            }
-            "ChannelConnectedLine" => {
-                ::serde_json::from_slice(bytes).map(Self::ChannelConnectedLine)
-            }
-            "ChannelCreated" => ::serde_json::from_slice(bytes).map(Self::ChannelCreated),
-            "ChannelDestroyed" => {
-                ::serde_json::from_slice(bytes).map(Self::ChannelDestroyed)
-            }
-            "ChannelDialplan" => {
-                ::serde_json::from_slice(bytes).map(Self::ChannelDialplan)
-            }
-            "ChannelDtmfReceived" => {
-                ::serde_json::from_slice(bytes).map(Self::ChannelDtmfReceived)
-            }
-            "ChannelEnteredBridge" => {
-                ::serde_json::from_slice(bytes).map(Self::ChannelEnteredBridge)
-            }
-            "ChannelHangupRequest" => {
-                ::serde_json::from_slice(bytes).map(Self::ChannelHangupRequest)
-            }
-            "ChannelHold" => ::serde_json::from_slice(bytes).map(Self::ChannelHold),
-            "ChannelLeftBridge" => {
-                ::serde_json::from_slice(bytes).map(Self::ChannelLeftBridge)
-            }
-            "ChannelStateChange" => {
-                ::serde_json::from_slice(bytes).map(Self::ChannelStateChange)
-            }
-            "ChannelTalkingFinished" => {
-                ::serde_json::from_slice(bytes).map(Self::ChannelTalkingFinished)
-            }
-            "ChannelTalkingStarted" => {
-                ::serde_json::from_slice(bytes).map(Self::ChannelTalkingStarted)
-            }
-            "ChannelToneDetected" => {
-                ::serde_json::from_slice(bytes).map(Self::ChannelToneDetected)
-            }
-            "ChannelTransfer" => {
-                ::serde_json::from_slice(bytes).map(Self::ChannelTransfer)
-            }
-            "ChannelUnhold" => ::serde_json::from_slice(bytes).map(Self::ChannelUnhold),
-            "ChannelUserevent" => {
-                ::serde_json::from_slice(bytes).map(Self::ChannelUserevent)
-            }
-            "ChannelVarset" => ::serde_json::from_slice(bytes).map(Self::ChannelVarset),
-            "ContactStatusChange" => {
-                ::serde_json::from_slice(bytes).map(Self::ContactStatusChange)
-            }
-            "DeviceStateChanged" => {
-                ::serde_json::from_slice(bytes).map(Self::DeviceStateChanged)
-            }
-            "Dial" => ::serde_json::from_slice(bytes).map(Self::Dial),
-            "EndpointStateChange" => {
-                ::serde_json::from_slice(bytes).map(Self::EndpointStateChange)
-            }
-            "MissingParams" => ::serde_json::from_slice(bytes).map(Self::MissingParams),
-            "PeerStatusChange" => {
-                ::serde_json::from_slice(bytes).map(Self::PeerStatusChange)
-            }
-            "PlaybackContinuing" => {
-                ::serde_json::from_slice(bytes).map(Self::PlaybackContinuing)
-            }
-            "PlaybackFinished" => {
-                ::serde_json::from_slice(bytes).map(Self::PlaybackFinished)
-            }
-            "PlaybackStarted" => {
-                ::serde_json::from_slice(bytes).map(Self::PlaybackStarted)
-            }
-            "RESTResponse" => ::serde_json::from_slice(bytes).map(Self::RestResponse),
-            "RecordingFailed" => {
-                ::serde_json::from_slice(bytes).map(Self::RecordingFailed)
-            }
-            "RecordingFinished" => {
-                ::serde_json::from_slice(bytes).map(Self::RecordingFinished)
-            }
-            "RecordingStarted" => {
-                ::serde_json::from_slice(bytes).map(Self::RecordingStarted)
-            }
-            "StasisEnd" => ::serde_json::from_slice(bytes).map(Self::StasisEnd),
-            "StasisStart" => ::serde_json::from_slice(bytes).map(Self::StasisStart),
-            "TextMessageReceived" => {
-                ::serde_json::from_slice(bytes).map(Self::TextMessageReceived)
-            }
-            _ => ::serde_json::from_slice(bytes).map(Self::Unknown),
         }
+    }
+    /// [`AriEvent::from_slice`] on text already known to be UTF-8.
+    fn from_text(text: &str) -> ::std::result::Result<Self, ::serde_json::Error> {
+        if let Some(decoded) = ::asterisk_sdk_runtime::ari::de::leading_type(
+                text.as_bytes(),
+            )
+            .and_then(|kind| Self::decode_known(kind, text))
+        {
+            return decoded;
+        }
+        let tag: TypeTag<'_> = ::serde_json::from_str(text)?;
+        match Self::decode_known(tag.kind.as_ref(), text) {
+            Some(decoded) => decoded,
+            None => ::serde_json::from_str(text).map(Self::Unknown),
+        }
+    }
+    /// Decode `text` as the variant of `kind`; `None` when `kind` has none.
+    fn decode_known(
+        kind: &str,
+        text: &str,
+    ) -> ::std::option::Option<::std::result::Result<Self, ::serde_json::Error>> {
+        Some(
+            match kind {
+                "ApplicationMoveFailed" => {
+                    ::serde_json::from_str(text).map(Self::ApplicationMoveFailed)
+                }
+                "ApplicationRegistered" => {
+                    ::serde_json::from_str(text).map(Self::ApplicationRegistered)
+                }
+                "ApplicationReplaced" => {
+                    ::serde_json::from_str(text).map(Self::ApplicationReplaced)
+                }
+                "ApplicationUnregistered" => {
+                    ::serde_json::from_str(text).map(Self::ApplicationUnregistered)
+                }
+                "BridgeAttendedTransfer" => {
+                    ::serde_json::from_str(text).map(Self::BridgeAttendedTransfer)
+                }
+                "BridgeBlindTransfer" => {
+                    ::serde_json::from_str(text).map(Self::BridgeBlindTransfer)
+                }
+                "BridgeCreated" => ::serde_json::from_str(text).map(Self::BridgeCreated),
+                "BridgeDestroyed" => {
+                    ::serde_json::from_str(text).map(Self::BridgeDestroyed)
+                }
+                "BridgeMerged" => ::serde_json::from_str(text).map(Self::BridgeMerged),
+                "BridgeVideoSourceChanged" => {
+                    ::serde_json::from_str(text).map(Self::BridgeVideoSourceChanged)
+                }
+                "CallBroadcast" => ::serde_json::from_str(text).map(Self::CallBroadcast),
+                "CallClaimed" => ::serde_json::from_str(text).map(Self::CallClaimed),
+                "ChannelCallerId" => {
+                    ::serde_json::from_str(text).map(Self::ChannelCallerId)
+                }
+                "ChannelConnectedLine" => {
+                    ::serde_json::from_str(text).map(Self::ChannelConnectedLine)
+                }
+                "ChannelCreated" => {
+                    ::serde_json::from_str(text).map(Self::ChannelCreated)
+                }
+                "ChannelDestroyed" => {
+                    ::serde_json::from_str(text).map(Self::ChannelDestroyed)
+                }
+                "ChannelDialplan" => {
+                    ::serde_json::from_str(text).map(Self::ChannelDialplan)
+                }
+                "ChannelDtmfReceived" => {
+                    ::serde_json::from_str(text).map(Self::ChannelDtmfReceived)
+                }
+                "ChannelEnteredBridge" => {
+                    ::serde_json::from_str(text).map(Self::ChannelEnteredBridge)
+                }
+                "ChannelHangupRequest" => {
+                    ::serde_json::from_str(text).map(Self::ChannelHangupRequest)
+                }
+                "ChannelHold" => ::serde_json::from_str(text).map(Self::ChannelHold),
+                "ChannelLeftBridge" => {
+                    ::serde_json::from_str(text).map(Self::ChannelLeftBridge)
+                }
+                "ChannelStateChange" => {
+                    ::serde_json::from_str(text).map(Self::ChannelStateChange)
+                }
+                "ChannelTalkingFinished" => {
+                    ::serde_json::from_str(text).map(Self::ChannelTalkingFinished)
+                }
+                "ChannelTalkingStarted" => {
+                    ::serde_json::from_str(text).map(Self::ChannelTalkingStarted)
+                }
+                "ChannelToneDetected" => {
+                    ::serde_json::from_str(text).map(Self::ChannelToneDetected)
+                }
+                "ChannelTransfer" => {
+                    ::serde_json::from_str(text).map(Self::ChannelTransfer)
+                }
+                "ChannelUnhold" => ::serde_json::from_str(text).map(Self::ChannelUnhold),
+                "ChannelUserevent" => {
+                    ::serde_json::from_str(text).map(Self::ChannelUserevent)
+                }
+                "ChannelVarset" => ::serde_json::from_str(text).map(Self::ChannelVarset),
+                "ContactStatusChange" => {
+                    ::serde_json::from_str(text).map(Self::ContactStatusChange)
+                }
+                "DeviceStateChanged" => {
+                    ::serde_json::from_str(text).map(Self::DeviceStateChanged)
+                }
+                "Dial" => ::serde_json::from_str(text).map(Self::Dial),
+                "EndpointStateChange" => {
+                    ::serde_json::from_str(text).map(Self::EndpointStateChange)
+                }
+                "MissingParams" => ::serde_json::from_str(text).map(Self::MissingParams),
+                "PeerStatusChange" => {
+                    ::serde_json::from_str(text).map(Self::PeerStatusChange)
+                }
+                "PlaybackContinuing" => {
+                    ::serde_json::from_str(text).map(Self::PlaybackContinuing)
+                }
+                "PlaybackFinished" => {
+                    ::serde_json::from_str(text).map(Self::PlaybackFinished)
+                }
+                "PlaybackStarted" => {
+                    ::serde_json::from_str(text).map(Self::PlaybackStarted)
+                }
+                "RESTResponse" => ::serde_json::from_str(text).map(Self::RestResponse),
+                "RecordingFailed" => {
+                    ::serde_json::from_str(text).map(Self::RecordingFailed)
+                }
+                "RecordingFinished" => {
+                    ::serde_json::from_str(text).map(Self::RecordingFinished)
+                }
+                "RecordingStarted" => {
+                    ::serde_json::from_str(text).map(Self::RecordingStarted)
+                }
+                "StasisEnd" => ::serde_json::from_str(text).map(Self::StasisEnd),
+                "StasisStart" => ::serde_json::from_str(text).map(Self::StasisStart),
+                "TextMessageReceived" => {
+                    ::serde_json::from_str(text).map(Self::TextMessageReceived)
+                }
+                _ => return None,
+            },
+        )
     }
     /// Decode without losing a message: a known `type` whose body does not match
     /// its struct becomes `Unknown` with the raw JSON, and the decoding error is
@@ -764,7 +800,7 @@ impl AriEvent {
 impl ::std::str::FromStr for AriEvent {
     type Err = ::serde_json::Error;
     fn from_str(text: &str) -> ::std::result::Result<Self, Self::Err> {
-        Self::from_slice(text.as_bytes())
+        Self::from_text(text)
     }
 }
 impl ::serde::Serialize for AriEvent {

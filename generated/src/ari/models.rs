@@ -11,7 +11,7 @@
 /// JSON keys this struct does not know are kept in `extra` and written back on serialization.
 ///
 /// Official page: [Events REST API](https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/Events_REST_API/).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 pub struct AdditionalParam {
     /// JSON key `parameter_name`, Swagger type `string`.
     ///
@@ -30,6 +30,36 @@ pub struct AdditionalParam {
     #[serde(flatten)]
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
+impl ::asterisk_sdk_runtime::ari::de::MapModel for AdditionalParam {
+    const NAME: &'static str = "AdditionalParam";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use ::asterisk_sdk_runtime::ari::de;
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut extra = ::serde_json::Map::new();
+        while let Some(key) = map.next_key::<de::Key<'de>>()? {
+            match key.as_str() {
+                "parameter_name" => de::field(&mut f0, &mut map, "parameter_name")?,
+                "parameter_value" => de::field(&mut f1, &mut map, "parameter_value")?,
+                _ => de::other(&mut extra, &mut map, key)?,
+            }
+        }
+        Ok(Self {
+            parameter_name: de::required(f0, "parameter_name")?,
+            parameter_value: de::required(f1, "parameter_value")?,
+            extra,
+        })
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for AdditionalParam {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::asterisk_sdk_runtime::ari::de::deserialize_model(deserializer)
+    }
+}
 /// ARI model `Application`, declared in `applications.json`.
 ///
 /// Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1).
@@ -37,7 +67,7 @@ pub struct AdditionalParam {
 /// JSON keys this struct does not know are kept in `extra` and written back on serialization.
 ///
 /// Official page: [Applications REST API](https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/Applications_REST_API/).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 pub struct Application {
     /// JSON key `name`, Swagger type `string`.
     ///
@@ -86,6 +116,51 @@ pub struct Application {
     #[serde(flatten)]
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
+impl ::asterisk_sdk_runtime::ari::de::MapModel for Application {
+    const NAME: &'static str = "Application";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use ::asterisk_sdk_runtime::ari::de;
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        let mut f5 = None;
+        let mut f6 = None;
+        let mut extra = ::serde_json::Map::new();
+        while let Some(key) = map.next_key::<de::Key<'de>>()? {
+            match key.as_str() {
+                "name" => de::field(&mut f0, &mut map, "name")?,
+                "channel_ids" => de::field(&mut f1, &mut map, "channel_ids")?,
+                "bridge_ids" => de::field(&mut f2, &mut map, "bridge_ids")?,
+                "endpoint_ids" => de::field(&mut f3, &mut map, "endpoint_ids")?,
+                "device_names" => de::field(&mut f4, &mut map, "device_names")?,
+                "events_allowed" => de::field(&mut f5, &mut map, "events_allowed")?,
+                "events_disallowed" => de::field(&mut f6, &mut map, "events_disallowed")?,
+                _ => de::other(&mut extra, &mut map, key)?,
+            }
+        }
+        Ok(Self {
+            name: de::required(f0, "name")?,
+            channel_ids: de::required(f1, "channel_ids")?,
+            bridge_ids: de::required(f2, "bridge_ids")?,
+            endpoint_ids: de::required(f3, "endpoint_ids")?,
+            device_names: de::required(f4, "device_names")?,
+            events_allowed: de::required(f5, "events_allowed")?,
+            events_disallowed: de::required(f6, "events_disallowed")?,
+            extra,
+        })
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for Application {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::asterisk_sdk_runtime::ari::de::deserialize_model(deserializer)
+    }
+}
 /// ARI model `ApplicationMoveFailed`, declared in `events.json`.
 ///
 /// Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1).
@@ -97,7 +172,7 @@ pub struct Application {
 /// JSON keys this struct does not know are kept in `extra` and written back on serialization.
 ///
 /// Official page: [Events REST API](https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/Events_REST_API/).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 pub struct ApplicationMoveFailed {
     /// JSON key `type`, Swagger type `string`.
     ///
@@ -111,7 +186,7 @@ pub struct ApplicationMoveFailed {
     /// Optional (not marked required). Inherited from `Message`.
     ///
     /// Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub asterisk_id: ::std::option::Option<::std::string::String>,
     /// JSON key `application`, Swagger type `string`.
     ///
@@ -148,6 +223,51 @@ pub struct ApplicationMoveFailed {
     #[serde(flatten)]
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
+impl ::asterisk_sdk_runtime::ari::de::MapModel for ApplicationMoveFailed {
+    const NAME: &'static str = "ApplicationMoveFailed";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use ::asterisk_sdk_runtime::ari::de;
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        let mut f5 = None;
+        let mut f6 = None;
+        let mut extra = ::serde_json::Map::new();
+        while let Some(key) = map.next_key::<de::Key<'de>>()? {
+            match key.as_str() {
+                "type" => de::field(&mut f0, &mut map, "type")?,
+                "asterisk_id" => de::field(&mut f1, &mut map, "asterisk_id")?,
+                "application" => de::field(&mut f2, &mut map, "application")?,
+                "timestamp" => de::field(&mut f3, &mut map, "timestamp")?,
+                "channel" => de::field(&mut f4, &mut map, "channel")?,
+                "destination" => de::field(&mut f5, &mut map, "destination")?,
+                "args" => de::field(&mut f6, &mut map, "args")?,
+                _ => de::other(&mut extra, &mut map, key)?,
+            }
+        }
+        Ok(Self {
+            type_: de::required(f0, "type")?,
+            asterisk_id: de::optional(f1),
+            application: de::required(f2, "application")?,
+            timestamp: de::required(f3, "timestamp")?,
+            channel: de::required(f4, "channel")?,
+            destination: de::required(f5, "destination")?,
+            args: de::required(f6, "args")?,
+            extra,
+        })
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for ApplicationMoveFailed {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::asterisk_sdk_runtime::ari::de::deserialize_model(deserializer)
+    }
+}
 /// ARI model `ApplicationRegistered`, declared in `events.json`.
 ///
 /// Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1).
@@ -159,7 +279,7 @@ pub struct ApplicationMoveFailed {
 /// JSON keys this struct does not know are kept in `extra` and written back on serialization.
 ///
 /// Official page: [Events REST API](https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/Events_REST_API/).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 pub struct ApplicationRegistered {
     /// JSON key `type`, Swagger type `string`.
     ///
@@ -173,7 +293,7 @@ pub struct ApplicationRegistered {
     /// Optional (not marked required). Inherited from `Message`.
     ///
     /// Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub asterisk_id: ::std::option::Option<::std::string::String>,
     /// JSON key `application`, Swagger type `string`.
     ///
@@ -192,6 +312,42 @@ pub struct ApplicationRegistered {
     #[serde(flatten)]
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
+impl ::asterisk_sdk_runtime::ari::de::MapModel for ApplicationRegistered {
+    const NAME: &'static str = "ApplicationRegistered";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use ::asterisk_sdk_runtime::ari::de;
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut extra = ::serde_json::Map::new();
+        while let Some(key) = map.next_key::<de::Key<'de>>()? {
+            match key.as_str() {
+                "type" => de::field(&mut f0, &mut map, "type")?,
+                "asterisk_id" => de::field(&mut f1, &mut map, "asterisk_id")?,
+                "application" => de::field(&mut f2, &mut map, "application")?,
+                "timestamp" => de::field(&mut f3, &mut map, "timestamp")?,
+                _ => de::other(&mut extra, &mut map, key)?,
+            }
+        }
+        Ok(Self {
+            type_: de::required(f0, "type")?,
+            asterisk_id: de::optional(f1),
+            application: de::required(f2, "application")?,
+            timestamp: de::required(f3, "timestamp")?,
+            extra,
+        })
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for ApplicationRegistered {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::asterisk_sdk_runtime::ari::de::deserialize_model(deserializer)
+    }
+}
 /// ARI model `ApplicationReplaced`, declared in `events.json`.
 ///
 /// Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1).
@@ -203,7 +359,7 @@ pub struct ApplicationRegistered {
 /// JSON keys this struct does not know are kept in `extra` and written back on serialization.
 ///
 /// Official page: [Events REST API](https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/Events_REST_API/).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 pub struct ApplicationReplaced {
     /// JSON key `type`, Swagger type `string`.
     ///
@@ -217,7 +373,7 @@ pub struct ApplicationReplaced {
     /// Optional (not marked required). Inherited from `Message`.
     ///
     /// Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub asterisk_id: ::std::option::Option<::std::string::String>,
     /// JSON key `application`, Swagger type `string`.
     ///
@@ -236,6 +392,42 @@ pub struct ApplicationReplaced {
     #[serde(flatten)]
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
+impl ::asterisk_sdk_runtime::ari::de::MapModel for ApplicationReplaced {
+    const NAME: &'static str = "ApplicationReplaced";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use ::asterisk_sdk_runtime::ari::de;
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut extra = ::serde_json::Map::new();
+        while let Some(key) = map.next_key::<de::Key<'de>>()? {
+            match key.as_str() {
+                "type" => de::field(&mut f0, &mut map, "type")?,
+                "asterisk_id" => de::field(&mut f1, &mut map, "asterisk_id")?,
+                "application" => de::field(&mut f2, &mut map, "application")?,
+                "timestamp" => de::field(&mut f3, &mut map, "timestamp")?,
+                _ => de::other(&mut extra, &mut map, key)?,
+            }
+        }
+        Ok(Self {
+            type_: de::required(f0, "type")?,
+            asterisk_id: de::optional(f1),
+            application: de::required(f2, "application")?,
+            timestamp: de::required(f3, "timestamp")?,
+            extra,
+        })
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for ApplicationReplaced {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::asterisk_sdk_runtime::ari::de::deserialize_model(deserializer)
+    }
+}
 /// ARI model `ApplicationUnregistered`, declared in `events.json`.
 ///
 /// Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1).
@@ -247,7 +439,7 @@ pub struct ApplicationReplaced {
 /// JSON keys this struct does not know are kept in `extra` and written back on serialization.
 ///
 /// Official page: [Events REST API](https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/Events_REST_API/).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 pub struct ApplicationUnregistered {
     /// JSON key `type`, Swagger type `string`.
     ///
@@ -261,7 +453,7 @@ pub struct ApplicationUnregistered {
     /// Optional (not marked required). Inherited from `Message`.
     ///
     /// Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub asterisk_id: ::std::option::Option<::std::string::String>,
     /// JSON key `application`, Swagger type `string`.
     ///
@@ -280,6 +472,42 @@ pub struct ApplicationUnregistered {
     #[serde(flatten)]
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
+impl ::asterisk_sdk_runtime::ari::de::MapModel for ApplicationUnregistered {
+    const NAME: &'static str = "ApplicationUnregistered";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use ::asterisk_sdk_runtime::ari::de;
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut extra = ::serde_json::Map::new();
+        while let Some(key) = map.next_key::<de::Key<'de>>()? {
+            match key.as_str() {
+                "type" => de::field(&mut f0, &mut map, "type")?,
+                "asterisk_id" => de::field(&mut f1, &mut map, "asterisk_id")?,
+                "application" => de::field(&mut f2, &mut map, "application")?,
+                "timestamp" => de::field(&mut f3, &mut map, "timestamp")?,
+                _ => de::other(&mut extra, &mut map, key)?,
+            }
+        }
+        Ok(Self {
+            type_: de::required(f0, "type")?,
+            asterisk_id: de::optional(f1),
+            application: de::required(f2, "application")?,
+            timestamp: de::required(f3, "timestamp")?,
+            extra,
+        })
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for ApplicationUnregistered {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::asterisk_sdk_runtime::ari::de::deserialize_model(deserializer)
+    }
+}
 /// ARI model `AsteriskInfo`, declared in `asterisk.json`.
 ///
 /// Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1).
@@ -287,40 +515,76 @@ pub struct ApplicationUnregistered {
 /// JSON keys this struct does not know are kept in `extra` and written back on serialization.
 ///
 /// Official page: [Asterisk REST API](https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/Asterisk_REST_API/).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 pub struct AsteriskInfo {
     /// JSON key `build`, Swagger type `BuildInfo`.
     ///
     /// Optional (not marked required).
     ///
     /// Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub build: ::std::option::Option<BuildInfo>,
     /// JSON key `system`, Swagger type `SystemInfo`.
     ///
     /// Optional (not marked required).
     ///
     /// Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub system: ::std::option::Option<SystemInfo>,
     /// JSON key `config`, Swagger type `ConfigInfo`.
     ///
     /// Optional (not marked required).
     ///
     /// Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub config: ::std::option::Option<ConfigInfo>,
     /// JSON key `status`, Swagger type `StatusInfo`.
     ///
     /// Optional (not marked required).
     ///
     /// Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub status: ::std::option::Option<StatusInfo>,
     /// JSON keys this SDK does not know (added by a newer Asterisk or
     /// undocumented), kept as sent and written back on serialization.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+impl ::asterisk_sdk_runtime::ari::de::MapModel for AsteriskInfo {
+    const NAME: &'static str = "AsteriskInfo";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use ::asterisk_sdk_runtime::ari::de;
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut extra = ::serde_json::Map::new();
+        while let Some(key) = map.next_key::<de::Key<'de>>()? {
+            match key.as_str() {
+                "build" => de::field(&mut f0, &mut map, "build")?,
+                "system" => de::field(&mut f1, &mut map, "system")?,
+                "config" => de::field(&mut f2, &mut map, "config")?,
+                "status" => de::field(&mut f3, &mut map, "status")?,
+                _ => de::other(&mut extra, &mut map, key)?,
+            }
+        }
+        Ok(Self {
+            build: de::optional(f0),
+            system: de::optional(f1),
+            config: de::optional(f2),
+            status: de::optional(f3),
+            extra,
+        })
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for AsteriskInfo {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::asterisk_sdk_runtime::ari::de::deserialize_model(deserializer)
+    }
 }
 /// ARI model `AsteriskPing`, declared in `asterisk.json`.
 ///
@@ -329,7 +593,7 @@ pub struct AsteriskInfo {
 /// JSON keys this struct does not know are kept in `extra` and written back on serialization.
 ///
 /// Official page: [Asterisk REST API](https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/Asterisk_REST_API/).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 pub struct AsteriskPing {
     /// JSON key `asterisk_id`, Swagger type `string`.
     ///
@@ -354,6 +618,39 @@ pub struct AsteriskPing {
     #[serde(flatten)]
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
+impl ::asterisk_sdk_runtime::ari::de::MapModel for AsteriskPing {
+    const NAME: &'static str = "AsteriskPing";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use ::asterisk_sdk_runtime::ari::de;
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut extra = ::serde_json::Map::new();
+        while let Some(key) = map.next_key::<de::Key<'de>>()? {
+            match key.as_str() {
+                "asterisk_id" => de::field(&mut f0, &mut map, "asterisk_id")?,
+                "ping" => de::field(&mut f1, &mut map, "ping")?,
+                "timestamp" => de::field(&mut f2, &mut map, "timestamp")?,
+                _ => de::other(&mut extra, &mut map, key)?,
+            }
+        }
+        Ok(Self {
+            asterisk_id: de::required(f0, "asterisk_id")?,
+            ping: de::required(f1, "ping")?,
+            timestamp: de::required(f2, "timestamp")?,
+            extra,
+        })
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for AsteriskPing {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::asterisk_sdk_runtime::ari::de::deserialize_model(deserializer)
+    }
+}
 /// ARI model `Bridge`, declared in `bridges.json`.
 ///
 /// Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1).
@@ -361,7 +658,7 @@ pub struct AsteriskPing {
 /// JSON keys this struct does not know are kept in `extra` and written back on serialization.
 ///
 /// Official page: [Bridges REST API](https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/Bridges_REST_API/).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 pub struct Bridge {
     /// JSON key `id`, Swagger type `string`.
     ///
@@ -412,14 +709,14 @@ pub struct Bridge {
     /// Optional (not marked required).
     ///
     /// Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub video_mode: ::std::option::Option<::std::string::String>,
     /// JSON key `video_source_id`, Swagger type `string`.
     ///
     /// Optional (not marked required).
     ///
     /// Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub video_source_id: ::std::option::Option<::std::string::String>,
     /// JSON key `creationtime`, Swagger type `Date`.
     ///
@@ -432,12 +729,69 @@ pub struct Bridge {
     /// Optional (absent in 21.12.3; not marked required).
     ///
     /// Releases: 20.20.1, 22.10.1, 23.4.1 (not in 21.12.3).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub bridgevars: ::std::option::Option<::serde_json::Value>,
     /// JSON keys this SDK does not know (added by a newer Asterisk or
     /// undocumented), kept as sent and written back on serialization.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+impl ::asterisk_sdk_runtime::ari::de::MapModel for Bridge {
+    const NAME: &'static str = "Bridge";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use ::asterisk_sdk_runtime::ari::de;
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        let mut f5 = None;
+        let mut f6 = None;
+        let mut f7 = None;
+        let mut f8 = None;
+        let mut f9 = None;
+        let mut f10 = None;
+        let mut extra = ::serde_json::Map::new();
+        while let Some(key) = map.next_key::<de::Key<'de>>()? {
+            match key.as_str() {
+                "id" => de::field(&mut f0, &mut map, "id")?,
+                "technology" => de::field(&mut f1, &mut map, "technology")?,
+                "bridge_type" => de::field(&mut f2, &mut map, "bridge_type")?,
+                "bridge_class" => de::field(&mut f3, &mut map, "bridge_class")?,
+                "creator" => de::field(&mut f4, &mut map, "creator")?,
+                "name" => de::field(&mut f5, &mut map, "name")?,
+                "channels" => de::field(&mut f6, &mut map, "channels")?,
+                "video_mode" => de::field(&mut f7, &mut map, "video_mode")?,
+                "video_source_id" => de::field(&mut f8, &mut map, "video_source_id")?,
+                "creationtime" => de::field(&mut f9, &mut map, "creationtime")?,
+                "bridgevars" => de::field(&mut f10, &mut map, "bridgevars")?,
+                _ => de::other(&mut extra, &mut map, key)?,
+            }
+        }
+        Ok(Self {
+            id: de::required(f0, "id")?,
+            technology: de::required(f1, "technology")?,
+            bridge_type: de::required(f2, "bridge_type")?,
+            bridge_class: de::required(f3, "bridge_class")?,
+            creator: de::required(f4, "creator")?,
+            name: de::required(f5, "name")?,
+            channels: de::required(f6, "channels")?,
+            video_mode: de::optional(f7),
+            video_source_id: de::optional(f8),
+            creationtime: de::required(f9, "creationtime")?,
+            bridgevars: de::optional(f10),
+            extra,
+        })
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for Bridge {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::asterisk_sdk_runtime::ari::de::deserialize_model(deserializer)
+    }
 }
 /// Allowed values of `Bridge.bridge_type` (Swagger `allowableValues` LIST).
 ///
@@ -526,7 +880,7 @@ impl<'de> ::serde::Deserialize<'de> for BridgeBridgeType {
 /// JSON keys this struct does not know are kept in `extra` and written back on serialization.
 ///
 /// Official page: [Events REST API](https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/Events_REST_API/).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 pub struct BridgeAttendedTransfer {
     /// JSON key `type`, Swagger type `string`.
     ///
@@ -540,7 +894,7 @@ pub struct BridgeAttendedTransfer {
     /// Optional (not marked required). Inherited from `Message`.
     ///
     /// Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub asterisk_id: ::std::option::Option<::std::string::String>,
     /// JSON key `application`, Swagger type `string`.
     ///
@@ -571,21 +925,21 @@ pub struct BridgeAttendedTransfer {
     /// Optional (not marked required).
     ///
     /// Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub replace_channel: ::std::option::Option<Channel>,
     /// JSON key `transferee`, Swagger type `Channel`.
     ///
     /// Optional (not marked required).
     ///
     /// Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub transferee: ::std::option::Option<Channel>,
     /// JSON key `transfer_target`, Swagger type `Channel`.
     ///
     /// Optional (not marked required).
     ///
     /// Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub transfer_target: ::std::option::Option<Channel>,
     /// JSON key `result`, Swagger type `string`.
     ///
@@ -604,14 +958,14 @@ pub struct BridgeAttendedTransfer {
     /// Optional (not marked required).
     ///
     /// Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub transferer_first_leg_bridge: ::std::option::Option<Bridge>,
     /// JSON key `transferer_second_leg_bridge`, Swagger type `Bridge`.
     ///
     /// Optional (not marked required).
     ///
     /// Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub transferer_second_leg_bridge: ::std::option::Option<Bridge>,
     /// JSON key `destination_type`, Swagger type `string`.
     ///
@@ -624,47 +978,151 @@ pub struct BridgeAttendedTransfer {
     /// Optional (not marked required).
     ///
     /// Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub destination_bridge: ::std::option::Option<::std::string::String>,
     /// JSON key `destination_application`, Swagger type `string`.
     ///
     /// Optional (not marked required).
     ///
     /// Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub destination_application: ::std::option::Option<::std::string::String>,
     /// JSON key `destination_link_first_leg`, Swagger type `Channel`.
     ///
     /// Optional (not marked required).
     ///
     /// Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub destination_link_first_leg: ::std::option::Option<Channel>,
     /// JSON key `destination_link_second_leg`, Swagger type `Channel`.
     ///
     /// Optional (not marked required).
     ///
     /// Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub destination_link_second_leg: ::std::option::Option<Channel>,
     /// JSON key `destination_threeway_channel`, Swagger type `Channel`.
     ///
     /// Optional (not marked required).
     ///
     /// Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub destination_threeway_channel: ::std::option::Option<Channel>,
     /// JSON key `destination_threeway_bridge`, Swagger type `Bridge`.
     ///
     /// Optional (not marked required).
     ///
     /// Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub destination_threeway_bridge: ::std::option::Option<Bridge>,
     /// JSON keys this SDK does not know (added by a newer Asterisk or
     /// undocumented), kept as sent and written back on serialization.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+impl ::asterisk_sdk_runtime::ari::de::MapModel for BridgeAttendedTransfer {
+    const NAME: &'static str = "BridgeAttendedTransfer";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use ::asterisk_sdk_runtime::ari::de;
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        let mut f5 = None;
+        let mut f6 = None;
+        let mut f7 = None;
+        let mut f8 = None;
+        let mut f9 = None;
+        let mut f10 = None;
+        let mut f11 = None;
+        let mut f12 = None;
+        let mut f13 = None;
+        let mut f14 = None;
+        let mut f15 = None;
+        let mut f16 = None;
+        let mut f17 = None;
+        let mut f18 = None;
+        let mut f19 = None;
+        let mut extra = ::serde_json::Map::new();
+        while let Some(key) = map.next_key::<de::Key<'de>>()? {
+            match key.as_str() {
+                "type" => de::field(&mut f0, &mut map, "type")?,
+                "asterisk_id" => de::field(&mut f1, &mut map, "asterisk_id")?,
+                "application" => de::field(&mut f2, &mut map, "application")?,
+                "timestamp" => de::field(&mut f3, &mut map, "timestamp")?,
+                "transferer_first_leg" => {
+                    de::field(&mut f4, &mut map, "transferer_first_leg")?
+                }
+                "transferer_second_leg" => {
+                    de::field(&mut f5, &mut map, "transferer_second_leg")?
+                }
+                "replace_channel" => de::field(&mut f6, &mut map, "replace_channel")?,
+                "transferee" => de::field(&mut f7, &mut map, "transferee")?,
+                "transfer_target" => de::field(&mut f8, &mut map, "transfer_target")?,
+                "result" => de::field(&mut f9, &mut map, "result")?,
+                "is_external" => de::field(&mut f10, &mut map, "is_external")?,
+                "transferer_first_leg_bridge" => {
+                    de::field(&mut f11, &mut map, "transferer_first_leg_bridge")?
+                }
+                "transferer_second_leg_bridge" => {
+                    de::field(&mut f12, &mut map, "transferer_second_leg_bridge")?
+                }
+                "destination_type" => de::field(&mut f13, &mut map, "destination_type")?,
+                "destination_bridge" => {
+                    de::field(&mut f14, &mut map, "destination_bridge")?
+                }
+                "destination_application" => {
+                    de::field(&mut f15, &mut map, "destination_application")?
+                }
+                "destination_link_first_leg" => {
+                    de::field(&mut f16, &mut map, "destination_link_first_leg")?
+                }
+                "destination_link_second_leg" => {
+                    de::field(&mut f17, &mut map, "destination_link_second_leg")?
+                }
+                "destination_threeway_channel" => {
+                    de::field(&mut f18, &mut map, "destination_threeway_channel")?
+                }
+                "destination_threeway_bridge" => {
+                    de::field(&mut f19, &mut map, "destination_threeway_bridge")?
+                }
+                _ => de::other(&mut extra, &mut map, key)?,
+            }
+        }
+        Ok(Self {
+            type_: de::required(f0, "type")?,
+            asterisk_id: de::optional(f1),
+            application: de::required(f2, "application")?,
+            timestamp: de::required(f3, "timestamp")?,
+            transferer_first_leg: de::required(f4, "transferer_first_leg")?,
+            transferer_second_leg: de::required(f5, "transferer_second_leg")?,
+            replace_channel: de::optional(f6),
+            transferee: de::optional(f7),
+            transfer_target: de::optional(f8),
+            result: de::required(f9, "result")?,
+            is_external: de::required(f10, "is_external")?,
+            transferer_first_leg_bridge: de::optional(f11),
+            transferer_second_leg_bridge: de::optional(f12),
+            destination_type: de::required(f13, "destination_type")?,
+            destination_bridge: de::optional(f14),
+            destination_application: de::optional(f15),
+            destination_link_first_leg: de::optional(f16),
+            destination_link_second_leg: de::optional(f17),
+            destination_threeway_channel: de::optional(f18),
+            destination_threeway_bridge: de::optional(f19),
+            extra,
+        })
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for BridgeAttendedTransfer {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::asterisk_sdk_runtime::ari::de::deserialize_model(deserializer)
+    }
 }
 /// ARI model `BridgeBlindTransfer`, declared in `events.json`.
 ///
@@ -677,7 +1135,7 @@ pub struct BridgeAttendedTransfer {
 /// JSON keys this struct does not know are kept in `extra` and written back on serialization.
 ///
 /// Official page: [Events REST API](https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/Events_REST_API/).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 pub struct BridgeBlindTransfer {
     /// JSON key `type`, Swagger type `string`.
     ///
@@ -691,7 +1149,7 @@ pub struct BridgeBlindTransfer {
     /// Optional (not marked required). Inherited from `Message`.
     ///
     /// Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub asterisk_id: ::std::option::Option<::std::string::String>,
     /// JSON key `application`, Swagger type `string`.
     ///
@@ -716,14 +1174,14 @@ pub struct BridgeBlindTransfer {
     /// Optional (not marked required).
     ///
     /// Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub replace_channel: ::std::option::Option<Channel>,
     /// JSON key `transferee`, Swagger type `Channel`.
     ///
     /// Optional (not marked required).
     ///
     /// Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub transferee: ::std::option::Option<Channel>,
     /// JSON key `exten`, Swagger type `string`.
     ///
@@ -754,12 +1212,72 @@ pub struct BridgeBlindTransfer {
     /// Optional (not marked required).
     ///
     /// Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub bridge: ::std::option::Option<Bridge>,
     /// JSON keys this SDK does not know (added by a newer Asterisk or
     /// undocumented), kept as sent and written back on serialization.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+impl ::asterisk_sdk_runtime::ari::de::MapModel for BridgeBlindTransfer {
+    const NAME: &'static str = "BridgeBlindTransfer";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use ::asterisk_sdk_runtime::ari::de;
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        let mut f5 = None;
+        let mut f6 = None;
+        let mut f7 = None;
+        let mut f8 = None;
+        let mut f9 = None;
+        let mut f10 = None;
+        let mut f11 = None;
+        let mut extra = ::serde_json::Map::new();
+        while let Some(key) = map.next_key::<de::Key<'de>>()? {
+            match key.as_str() {
+                "type" => de::field(&mut f0, &mut map, "type")?,
+                "asterisk_id" => de::field(&mut f1, &mut map, "asterisk_id")?,
+                "application" => de::field(&mut f2, &mut map, "application")?,
+                "timestamp" => de::field(&mut f3, &mut map, "timestamp")?,
+                "channel" => de::field(&mut f4, &mut map, "channel")?,
+                "replace_channel" => de::field(&mut f5, &mut map, "replace_channel")?,
+                "transferee" => de::field(&mut f6, &mut map, "transferee")?,
+                "exten" => de::field(&mut f7, &mut map, "exten")?,
+                "context" => de::field(&mut f8, &mut map, "context")?,
+                "result" => de::field(&mut f9, &mut map, "result")?,
+                "is_external" => de::field(&mut f10, &mut map, "is_external")?,
+                "bridge" => de::field(&mut f11, &mut map, "bridge")?,
+                _ => de::other(&mut extra, &mut map, key)?,
+            }
+        }
+        Ok(Self {
+            type_: de::required(f0, "type")?,
+            asterisk_id: de::optional(f1),
+            application: de::required(f2, "application")?,
+            timestamp: de::required(f3, "timestamp")?,
+            channel: de::required(f4, "channel")?,
+            replace_channel: de::optional(f5),
+            transferee: de::optional(f6),
+            exten: de::required(f7, "exten")?,
+            context: de::required(f8, "context")?,
+            result: de::required(f9, "result")?,
+            is_external: de::required(f10, "is_external")?,
+            bridge: de::optional(f11),
+            extra,
+        })
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for BridgeBlindTransfer {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::asterisk_sdk_runtime::ari::de::deserialize_model(deserializer)
+    }
 }
 /// ARI model `BridgeCreated`, declared in `events.json`.
 ///
@@ -772,7 +1290,7 @@ pub struct BridgeBlindTransfer {
 /// JSON keys this struct does not know are kept in `extra` and written back on serialization.
 ///
 /// Official page: [Events REST API](https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/Events_REST_API/).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 pub struct BridgeCreated {
     /// JSON key `type`, Swagger type `string`.
     ///
@@ -786,7 +1304,7 @@ pub struct BridgeCreated {
     /// Optional (not marked required). Inherited from `Message`.
     ///
     /// Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub asterisk_id: ::std::option::Option<::std::string::String>,
     /// JSON key `application`, Swagger type `string`.
     ///
@@ -811,6 +1329,45 @@ pub struct BridgeCreated {
     #[serde(flatten)]
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
+impl ::asterisk_sdk_runtime::ari::de::MapModel for BridgeCreated {
+    const NAME: &'static str = "BridgeCreated";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use ::asterisk_sdk_runtime::ari::de;
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        let mut extra = ::serde_json::Map::new();
+        while let Some(key) = map.next_key::<de::Key<'de>>()? {
+            match key.as_str() {
+                "type" => de::field(&mut f0, &mut map, "type")?,
+                "asterisk_id" => de::field(&mut f1, &mut map, "asterisk_id")?,
+                "application" => de::field(&mut f2, &mut map, "application")?,
+                "timestamp" => de::field(&mut f3, &mut map, "timestamp")?,
+                "bridge" => de::field(&mut f4, &mut map, "bridge")?,
+                _ => de::other(&mut extra, &mut map, key)?,
+            }
+        }
+        Ok(Self {
+            type_: de::required(f0, "type")?,
+            asterisk_id: de::optional(f1),
+            application: de::required(f2, "application")?,
+            timestamp: de::required(f3, "timestamp")?,
+            bridge: de::required(f4, "bridge")?,
+            extra,
+        })
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for BridgeCreated {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::asterisk_sdk_runtime::ari::de::deserialize_model(deserializer)
+    }
+}
 /// ARI model `BridgeDestroyed`, declared in `events.json`.
 ///
 /// Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1).
@@ -822,7 +1379,7 @@ pub struct BridgeCreated {
 /// JSON keys this struct does not know are kept in `extra` and written back on serialization.
 ///
 /// Official page: [Events REST API](https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/Events_REST_API/).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 pub struct BridgeDestroyed {
     /// JSON key `type`, Swagger type `string`.
     ///
@@ -836,7 +1393,7 @@ pub struct BridgeDestroyed {
     /// Optional (not marked required). Inherited from `Message`.
     ///
     /// Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub asterisk_id: ::std::option::Option<::std::string::String>,
     /// JSON key `application`, Swagger type `string`.
     ///
@@ -861,6 +1418,45 @@ pub struct BridgeDestroyed {
     #[serde(flatten)]
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
+impl ::asterisk_sdk_runtime::ari::de::MapModel for BridgeDestroyed {
+    const NAME: &'static str = "BridgeDestroyed";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use ::asterisk_sdk_runtime::ari::de;
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        let mut extra = ::serde_json::Map::new();
+        while let Some(key) = map.next_key::<de::Key<'de>>()? {
+            match key.as_str() {
+                "type" => de::field(&mut f0, &mut map, "type")?,
+                "asterisk_id" => de::field(&mut f1, &mut map, "asterisk_id")?,
+                "application" => de::field(&mut f2, &mut map, "application")?,
+                "timestamp" => de::field(&mut f3, &mut map, "timestamp")?,
+                "bridge" => de::field(&mut f4, &mut map, "bridge")?,
+                _ => de::other(&mut extra, &mut map, key)?,
+            }
+        }
+        Ok(Self {
+            type_: de::required(f0, "type")?,
+            asterisk_id: de::optional(f1),
+            application: de::required(f2, "application")?,
+            timestamp: de::required(f3, "timestamp")?,
+            bridge: de::required(f4, "bridge")?,
+            extra,
+        })
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for BridgeDestroyed {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::asterisk_sdk_runtime::ari::de::deserialize_model(deserializer)
+    }
+}
 /// ARI model `BridgeMerged`, declared in `events.json`.
 ///
 /// Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1).
@@ -872,7 +1468,7 @@ pub struct BridgeDestroyed {
 /// JSON keys this struct does not know are kept in `extra` and written back on serialization.
 ///
 /// Official page: [Events REST API](https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/Events_REST_API/).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 pub struct BridgeMerged {
     /// JSON key `type`, Swagger type `string`.
     ///
@@ -886,7 +1482,7 @@ pub struct BridgeMerged {
     /// Optional (not marked required). Inherited from `Message`.
     ///
     /// Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub asterisk_id: ::std::option::Option<::std::string::String>,
     /// JSON key `application`, Swagger type `string`.
     ///
@@ -917,6 +1513,48 @@ pub struct BridgeMerged {
     #[serde(flatten)]
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
+impl ::asterisk_sdk_runtime::ari::de::MapModel for BridgeMerged {
+    const NAME: &'static str = "BridgeMerged";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use ::asterisk_sdk_runtime::ari::de;
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        let mut f5 = None;
+        let mut extra = ::serde_json::Map::new();
+        while let Some(key) = map.next_key::<de::Key<'de>>()? {
+            match key.as_str() {
+                "type" => de::field(&mut f0, &mut map, "type")?,
+                "asterisk_id" => de::field(&mut f1, &mut map, "asterisk_id")?,
+                "application" => de::field(&mut f2, &mut map, "application")?,
+                "timestamp" => de::field(&mut f3, &mut map, "timestamp")?,
+                "bridge" => de::field(&mut f4, &mut map, "bridge")?,
+                "bridge_from" => de::field(&mut f5, &mut map, "bridge_from")?,
+                _ => de::other(&mut extra, &mut map, key)?,
+            }
+        }
+        Ok(Self {
+            type_: de::required(f0, "type")?,
+            asterisk_id: de::optional(f1),
+            application: de::required(f2, "application")?,
+            timestamp: de::required(f3, "timestamp")?,
+            bridge: de::required(f4, "bridge")?,
+            bridge_from: de::required(f5, "bridge_from")?,
+            extra,
+        })
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for BridgeMerged {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::asterisk_sdk_runtime::ari::de::deserialize_model(deserializer)
+    }
+}
 /// ARI model `BridgeVideoSourceChanged`, declared in `events.json`.
 ///
 /// Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1).
@@ -928,7 +1566,7 @@ pub struct BridgeMerged {
 /// JSON keys this struct does not know are kept in `extra` and written back on serialization.
 ///
 /// Official page: [Events REST API](https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/Events_REST_API/).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 pub struct BridgeVideoSourceChanged {
     /// JSON key `type`, Swagger type `string`.
     ///
@@ -942,7 +1580,7 @@ pub struct BridgeVideoSourceChanged {
     /// Optional (not marked required). Inherited from `Message`.
     ///
     /// Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub asterisk_id: ::std::option::Option<::std::string::String>,
     /// JSON key `application`, Swagger type `string`.
     ///
@@ -967,12 +1605,56 @@ pub struct BridgeVideoSourceChanged {
     /// Optional (not marked required).
     ///
     /// Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub old_video_source_id: ::std::option::Option<::std::string::String>,
     /// JSON keys this SDK does not know (added by a newer Asterisk or
     /// undocumented), kept as sent and written back on serialization.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+impl ::asterisk_sdk_runtime::ari::de::MapModel for BridgeVideoSourceChanged {
+    const NAME: &'static str = "BridgeVideoSourceChanged";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use ::asterisk_sdk_runtime::ari::de;
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        let mut f5 = None;
+        let mut extra = ::serde_json::Map::new();
+        while let Some(key) = map.next_key::<de::Key<'de>>()? {
+            match key.as_str() {
+                "type" => de::field(&mut f0, &mut map, "type")?,
+                "asterisk_id" => de::field(&mut f1, &mut map, "asterisk_id")?,
+                "application" => de::field(&mut f2, &mut map, "application")?,
+                "timestamp" => de::field(&mut f3, &mut map, "timestamp")?,
+                "bridge" => de::field(&mut f4, &mut map, "bridge")?,
+                "old_video_source_id" => {
+                    de::field(&mut f5, &mut map, "old_video_source_id")?
+                }
+                _ => de::other(&mut extra, &mut map, key)?,
+            }
+        }
+        Ok(Self {
+            type_: de::required(f0, "type")?,
+            asterisk_id: de::optional(f1),
+            application: de::required(f2, "application")?,
+            timestamp: de::required(f3, "timestamp")?,
+            bridge: de::required(f4, "bridge")?,
+            old_video_source_id: de::optional(f5),
+            extra,
+        })
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for BridgeVideoSourceChanged {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::asterisk_sdk_runtime::ari::de::deserialize_model(deserializer)
+    }
 }
 /// ARI model `BuildInfo`, declared in `asterisk.json`.
 ///
@@ -981,7 +1663,7 @@ pub struct BridgeVideoSourceChanged {
 /// JSON keys this struct does not know are kept in `extra` and written back on serialization.
 ///
 /// Official page: [Asterisk REST API](https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/Asterisk_REST_API/).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 pub struct BuildInfo {
     /// JSON key `os`, Swagger type `string`.
     ///
@@ -1024,6 +1706,48 @@ pub struct BuildInfo {
     #[serde(flatten)]
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
+impl ::asterisk_sdk_runtime::ari::de::MapModel for BuildInfo {
+    const NAME: &'static str = "BuildInfo";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use ::asterisk_sdk_runtime::ari::de;
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        let mut f5 = None;
+        let mut extra = ::serde_json::Map::new();
+        while let Some(key) = map.next_key::<de::Key<'de>>()? {
+            match key.as_str() {
+                "os" => de::field(&mut f0, &mut map, "os")?,
+                "kernel" => de::field(&mut f1, &mut map, "kernel")?,
+                "options" => de::field(&mut f2, &mut map, "options")?,
+                "machine" => de::field(&mut f3, &mut map, "machine")?,
+                "date" => de::field(&mut f4, &mut map, "date")?,
+                "user" => de::field(&mut f5, &mut map, "user")?,
+                _ => de::other(&mut extra, &mut map, key)?,
+            }
+        }
+        Ok(Self {
+            os: de::required(f0, "os")?,
+            kernel: de::required(f1, "kernel")?,
+            options: de::required(f2, "options")?,
+            machine: de::required(f3, "machine")?,
+            date: de::required(f4, "date")?,
+            user: de::required(f5, "user")?,
+            extra,
+        })
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for BuildInfo {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::asterisk_sdk_runtime::ari::de::deserialize_model(deserializer)
+    }
+}
 /// ARI model `CallBroadcast`, declared in `events.json`.
 ///
 /// Releases: 20.20.1, 22.10.1, 23.4.1 (not in 21.12.3).
@@ -1035,7 +1759,7 @@ pub struct BuildInfo {
 /// JSON keys this struct does not know are kept in `extra` and written back on serialization.
 ///
 /// Official page: [Events REST API](https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/Events_REST_API/).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 pub struct CallBroadcast {
     /// JSON key `type`, Swagger type `string`.
     ///
@@ -1049,7 +1773,7 @@ pub struct CallBroadcast {
     /// Optional (not marked required). Inherited from `Message`.
     ///
     /// Releases: 20.20.1, 22.10.1, 23.4.1 (not in 21.12.3).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub asterisk_id: ::std::option::Option<::std::string::String>,
     /// JSON key `application`, Swagger type `string`.
     ///
@@ -1074,19 +1798,64 @@ pub struct CallBroadcast {
     /// Optional (not marked required).
     ///
     /// Releases: 20.20.1, 22.10.1, 23.4.1 (not in 21.12.3).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub caller: ::std::option::Option<::std::string::String>,
     /// JSON key `called`, Swagger type `string`.
     ///
     /// Optional (not marked required).
     ///
     /// Releases: 20.20.1, 22.10.1, 23.4.1 (not in 21.12.3).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub called: ::std::option::Option<::std::string::String>,
     /// JSON keys this SDK does not know (added by a newer Asterisk or
     /// undocumented), kept as sent and written back on serialization.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+impl ::asterisk_sdk_runtime::ari::de::MapModel for CallBroadcast {
+    const NAME: &'static str = "CallBroadcast";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use ::asterisk_sdk_runtime::ari::de;
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        let mut f5 = None;
+        let mut f6 = None;
+        let mut extra = ::serde_json::Map::new();
+        while let Some(key) = map.next_key::<de::Key<'de>>()? {
+            match key.as_str() {
+                "type" => de::field(&mut f0, &mut map, "type")?,
+                "asterisk_id" => de::field(&mut f1, &mut map, "asterisk_id")?,
+                "application" => de::field(&mut f2, &mut map, "application")?,
+                "timestamp" => de::field(&mut f3, &mut map, "timestamp")?,
+                "channel" => de::field(&mut f4, &mut map, "channel")?,
+                "caller" => de::field(&mut f5, &mut map, "caller")?,
+                "called" => de::field(&mut f6, &mut map, "called")?,
+                _ => de::other(&mut extra, &mut map, key)?,
+            }
+        }
+        Ok(Self {
+            type_: de::required(f0, "type")?,
+            asterisk_id: de::optional(f1),
+            application: de::required(f2, "application")?,
+            timestamp: de::required(f3, "timestamp")?,
+            channel: de::required(f4, "channel")?,
+            caller: de::optional(f5),
+            called: de::optional(f6),
+            extra,
+        })
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for CallBroadcast {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::asterisk_sdk_runtime::ari::de::deserialize_model(deserializer)
+    }
 }
 /// ARI model `CallClaimed`, declared in `events.json`.
 ///
@@ -1099,7 +1868,7 @@ pub struct CallBroadcast {
 /// JSON keys this struct does not know are kept in `extra` and written back on serialization.
 ///
 /// Official page: [Events REST API](https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/Events_REST_API/).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 pub struct CallClaimed {
     /// JSON key `type`, Swagger type `string`.
     ///
@@ -1113,7 +1882,7 @@ pub struct CallClaimed {
     /// Optional (not marked required). Inherited from `Message`.
     ///
     /// Releases: 20.20.1, 22.10.1, 23.4.1 (not in 21.12.3).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub asterisk_id: ::std::option::Option<::std::string::String>,
     /// JSON key `application`, Swagger type `string`.
     ///
@@ -1144,6 +1913,48 @@ pub struct CallClaimed {
     #[serde(flatten)]
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
+impl ::asterisk_sdk_runtime::ari::de::MapModel for CallClaimed {
+    const NAME: &'static str = "CallClaimed";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use ::asterisk_sdk_runtime::ari::de;
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        let mut f5 = None;
+        let mut extra = ::serde_json::Map::new();
+        while let Some(key) = map.next_key::<de::Key<'de>>()? {
+            match key.as_str() {
+                "type" => de::field(&mut f0, &mut map, "type")?,
+                "asterisk_id" => de::field(&mut f1, &mut map, "asterisk_id")?,
+                "application" => de::field(&mut f2, &mut map, "application")?,
+                "timestamp" => de::field(&mut f3, &mut map, "timestamp")?,
+                "channel" => de::field(&mut f4, &mut map, "channel")?,
+                "winner_app" => de::field(&mut f5, &mut map, "winner_app")?,
+                _ => de::other(&mut extra, &mut map, key)?,
+            }
+        }
+        Ok(Self {
+            type_: de::required(f0, "type")?,
+            asterisk_id: de::optional(f1),
+            application: de::required(f2, "application")?,
+            timestamp: de::required(f3, "timestamp")?,
+            channel: de::required(f4, "channel")?,
+            winner_app: de::required(f5, "winner_app")?,
+            extra,
+        })
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for CallClaimed {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::asterisk_sdk_runtime::ari::de::deserialize_model(deserializer)
+    }
+}
 /// ARI model `CallerID`, declared in `channels.json`.
 ///
 /// Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1).
@@ -1151,7 +1962,7 @@ pub struct CallClaimed {
 /// JSON keys this struct does not know are kept in `extra` and written back on serialization.
 ///
 /// Official page: [Channels REST API](https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/Channels_REST_API/).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 pub struct CallerId {
     /// JSON key `name`, Swagger type `string`.
     ///
@@ -1170,6 +1981,36 @@ pub struct CallerId {
     #[serde(flatten)]
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
+impl ::asterisk_sdk_runtime::ari::de::MapModel for CallerId {
+    const NAME: &'static str = "CallerId";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use ::asterisk_sdk_runtime::ari::de;
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut extra = ::serde_json::Map::new();
+        while let Some(key) = map.next_key::<de::Key<'de>>()? {
+            match key.as_str() {
+                "name" => de::field(&mut f0, &mut map, "name")?,
+                "number" => de::field(&mut f1, &mut map, "number")?,
+                _ => de::other(&mut extra, &mut map, key)?,
+            }
+        }
+        Ok(Self {
+            name: de::required(f0, "name")?,
+            number: de::required(f1, "number")?,
+            extra,
+        })
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for CallerId {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::asterisk_sdk_runtime::ari::de::deserialize_model(deserializer)
+    }
+}
 /// ARI model `Channel`, declared in `channels.json`.
 ///
 /// Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1).
@@ -1177,7 +2018,7 @@ pub struct CallerId {
 /// JSON keys this struct does not know are kept in `extra` and written back on serialization.
 ///
 /// Official page: [Channels REST API](https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/Channels_REST_API/).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 pub struct Channel {
     /// JSON key `id`, Swagger type `string`.
     ///
@@ -1246,26 +2087,89 @@ pub struct Channel {
     /// Optional (not marked required).
     ///
     /// Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub channelvars: ::std::option::Option<::serde_json::Value>,
     /// JSON key `caller_rdnis`, Swagger type `string`.
     ///
     /// Optional (not marked required).
     ///
     /// Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub caller_rdnis: ::std::option::Option<::std::string::String>,
     /// JSON key `tenantid`, Swagger type `string`.
     ///
     /// Optional (not marked required).
     ///
     /// Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub tenantid: ::std::option::Option<::std::string::String>,
     /// JSON keys this SDK does not know (added by a newer Asterisk or
     /// undocumented), kept as sent and written back on serialization.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+impl ::asterisk_sdk_runtime::ari::de::MapModel for Channel {
+    const NAME: &'static str = "Channel";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use ::asterisk_sdk_runtime::ari::de;
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        let mut f5 = None;
+        let mut f6 = None;
+        let mut f7 = None;
+        let mut f8 = None;
+        let mut f9 = None;
+        let mut f10 = None;
+        let mut f11 = None;
+        let mut f12 = None;
+        let mut extra = ::serde_json::Map::new();
+        while let Some(key) = map.next_key::<de::Key<'de>>()? {
+            match key.as_str() {
+                "id" => de::field(&mut f0, &mut map, "id")?,
+                "protocol_id" => de::field(&mut f1, &mut map, "protocol_id")?,
+                "name" => de::field(&mut f2, &mut map, "name")?,
+                "state" => de::field(&mut f3, &mut map, "state")?,
+                "caller" => de::field(&mut f4, &mut map, "caller")?,
+                "connected" => de::field(&mut f5, &mut map, "connected")?,
+                "accountcode" => de::field(&mut f6, &mut map, "accountcode")?,
+                "dialplan" => de::field(&mut f7, &mut map, "dialplan")?,
+                "creationtime" => de::field(&mut f8, &mut map, "creationtime")?,
+                "language" => de::field(&mut f9, &mut map, "language")?,
+                "channelvars" => de::field(&mut f10, &mut map, "channelvars")?,
+                "caller_rdnis" => de::field(&mut f11, &mut map, "caller_rdnis")?,
+                "tenantid" => de::field(&mut f12, &mut map, "tenantid")?,
+                _ => de::other(&mut extra, &mut map, key)?,
+            }
+        }
+        Ok(Self {
+            id: de::required(f0, "id")?,
+            protocol_id: de::required(f1, "protocol_id")?,
+            name: de::required(f2, "name")?,
+            state: de::required(f3, "state")?,
+            caller: de::required(f4, "caller")?,
+            connected: de::required(f5, "connected")?,
+            accountcode: de::required(f6, "accountcode")?,
+            dialplan: de::required(f7, "dialplan")?,
+            creationtime: de::required(f8, "creationtime")?,
+            language: de::required(f9, "language")?,
+            channelvars: de::optional(f10),
+            caller_rdnis: de::optional(f11),
+            tenantid: de::optional(f12),
+            extra,
+        })
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for Channel {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::asterisk_sdk_runtime::ari::de::deserialize_model(deserializer)
+    }
 }
 /// Allowed values of `Channel.state` (Swagger `allowableValues` LIST).
 ///
@@ -1420,7 +2324,7 @@ impl<'de> ::serde::Deserialize<'de> for ChannelState {
 /// JSON keys this struct does not know are kept in `extra` and written back on serialization.
 ///
 /// Official page: [Events REST API](https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/Events_REST_API/).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 pub struct ChannelCallerId {
     /// JSON key `type`, Swagger type `string`.
     ///
@@ -1434,7 +2338,7 @@ pub struct ChannelCallerId {
     /// Optional (not marked required). Inherited from `Message`.
     ///
     /// Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub asterisk_id: ::std::option::Option<::std::string::String>,
     /// JSON key `application`, Swagger type `string`.
     ///
@@ -1471,6 +2375,55 @@ pub struct ChannelCallerId {
     #[serde(flatten)]
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
+impl ::asterisk_sdk_runtime::ari::de::MapModel for ChannelCallerId {
+    const NAME: &'static str = "ChannelCallerId";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use ::asterisk_sdk_runtime::ari::de;
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        let mut f5 = None;
+        let mut f6 = None;
+        let mut extra = ::serde_json::Map::new();
+        while let Some(key) = map.next_key::<de::Key<'de>>()? {
+            match key.as_str() {
+                "type" => de::field(&mut f0, &mut map, "type")?,
+                "asterisk_id" => de::field(&mut f1, &mut map, "asterisk_id")?,
+                "application" => de::field(&mut f2, &mut map, "application")?,
+                "timestamp" => de::field(&mut f3, &mut map, "timestamp")?,
+                "caller_presentation" => {
+                    de::field(&mut f4, &mut map, "caller_presentation")?
+                }
+                "caller_presentation_txt" => {
+                    de::field(&mut f5, &mut map, "caller_presentation_txt")?
+                }
+                "channel" => de::field(&mut f6, &mut map, "channel")?,
+                _ => de::other(&mut extra, &mut map, key)?,
+            }
+        }
+        Ok(Self {
+            type_: de::required(f0, "type")?,
+            asterisk_id: de::optional(f1),
+            application: de::required(f2, "application")?,
+            timestamp: de::required(f3, "timestamp")?,
+            caller_presentation: de::required(f4, "caller_presentation")?,
+            caller_presentation_txt: de::required(f5, "caller_presentation_txt")?,
+            channel: de::required(f6, "channel")?,
+            extra,
+        })
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for ChannelCallerId {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::asterisk_sdk_runtime::ari::de::deserialize_model(deserializer)
+    }
+}
 /// ARI model `ChannelConnectedLine`, declared in `events.json`.
 ///
 /// Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1).
@@ -1482,7 +2435,7 @@ pub struct ChannelCallerId {
 /// JSON keys this struct does not know are kept in `extra` and written back on serialization.
 ///
 /// Official page: [Events REST API](https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/Events_REST_API/).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 pub struct ChannelConnectedLine {
     /// JSON key `type`, Swagger type `string`.
     ///
@@ -1496,7 +2449,7 @@ pub struct ChannelConnectedLine {
     /// Optional (not marked required). Inherited from `Message`.
     ///
     /// Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub asterisk_id: ::std::option::Option<::std::string::String>,
     /// JSON key `application`, Swagger type `string`.
     ///
@@ -1521,6 +2474,45 @@ pub struct ChannelConnectedLine {
     #[serde(flatten)]
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
+impl ::asterisk_sdk_runtime::ari::de::MapModel for ChannelConnectedLine {
+    const NAME: &'static str = "ChannelConnectedLine";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use ::asterisk_sdk_runtime::ari::de;
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        let mut extra = ::serde_json::Map::new();
+        while let Some(key) = map.next_key::<de::Key<'de>>()? {
+            match key.as_str() {
+                "type" => de::field(&mut f0, &mut map, "type")?,
+                "asterisk_id" => de::field(&mut f1, &mut map, "asterisk_id")?,
+                "application" => de::field(&mut f2, &mut map, "application")?,
+                "timestamp" => de::field(&mut f3, &mut map, "timestamp")?,
+                "channel" => de::field(&mut f4, &mut map, "channel")?,
+                _ => de::other(&mut extra, &mut map, key)?,
+            }
+        }
+        Ok(Self {
+            type_: de::required(f0, "type")?,
+            asterisk_id: de::optional(f1),
+            application: de::required(f2, "application")?,
+            timestamp: de::required(f3, "timestamp")?,
+            channel: de::required(f4, "channel")?,
+            extra,
+        })
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for ChannelConnectedLine {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::asterisk_sdk_runtime::ari::de::deserialize_model(deserializer)
+    }
+}
 /// ARI model `ChannelCreated`, declared in `events.json`.
 ///
 /// Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1).
@@ -1532,7 +2524,7 @@ pub struct ChannelConnectedLine {
 /// JSON keys this struct does not know are kept in `extra` and written back on serialization.
 ///
 /// Official page: [Events REST API](https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/Events_REST_API/).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 pub struct ChannelCreated {
     /// JSON key `type`, Swagger type `string`.
     ///
@@ -1546,7 +2538,7 @@ pub struct ChannelCreated {
     /// Optional (not marked required). Inherited from `Message`.
     ///
     /// Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub asterisk_id: ::std::option::Option<::std::string::String>,
     /// JSON key `application`, Swagger type `string`.
     ///
@@ -1571,6 +2563,45 @@ pub struct ChannelCreated {
     #[serde(flatten)]
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
+impl ::asterisk_sdk_runtime::ari::de::MapModel for ChannelCreated {
+    const NAME: &'static str = "ChannelCreated";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use ::asterisk_sdk_runtime::ari::de;
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        let mut extra = ::serde_json::Map::new();
+        while let Some(key) = map.next_key::<de::Key<'de>>()? {
+            match key.as_str() {
+                "type" => de::field(&mut f0, &mut map, "type")?,
+                "asterisk_id" => de::field(&mut f1, &mut map, "asterisk_id")?,
+                "application" => de::field(&mut f2, &mut map, "application")?,
+                "timestamp" => de::field(&mut f3, &mut map, "timestamp")?,
+                "channel" => de::field(&mut f4, &mut map, "channel")?,
+                _ => de::other(&mut extra, &mut map, key)?,
+            }
+        }
+        Ok(Self {
+            type_: de::required(f0, "type")?,
+            asterisk_id: de::optional(f1),
+            application: de::required(f2, "application")?,
+            timestamp: de::required(f3, "timestamp")?,
+            channel: de::required(f4, "channel")?,
+            extra,
+        })
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for ChannelCreated {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::asterisk_sdk_runtime::ari::de::deserialize_model(deserializer)
+    }
+}
 /// ARI model `ChannelDestroyed`, declared in `events.json`.
 ///
 /// Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1).
@@ -1582,7 +2613,7 @@ pub struct ChannelCreated {
 /// JSON keys this struct does not know are kept in `extra` and written back on serialization.
 ///
 /// Official page: [Events REST API](https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/Events_REST_API/).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 pub struct ChannelDestroyed {
     /// JSON key `type`, Swagger type `string`.
     ///
@@ -1596,7 +2627,7 @@ pub struct ChannelDestroyed {
     /// Optional (not marked required). Inherited from `Message`.
     ///
     /// Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub asterisk_id: ::std::option::Option<::std::string::String>,
     /// JSON key `application`, Swagger type `string`.
     ///
@@ -1627,7 +2658,7 @@ pub struct ChannelDestroyed {
     /// Optional (absent in 21.12.3; not marked required).
     ///
     /// Releases: 20.20.1, 22.10.1, 23.4.1 (not in 21.12.3).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub tech_cause: ::std::option::Option<i32>,
     /// JSON key `channel`, Swagger type `Channel`.
     ///
@@ -1640,6 +2671,54 @@ pub struct ChannelDestroyed {
     #[serde(flatten)]
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
+impl ::asterisk_sdk_runtime::ari::de::MapModel for ChannelDestroyed {
+    const NAME: &'static str = "ChannelDestroyed";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use ::asterisk_sdk_runtime::ari::de;
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        let mut f5 = None;
+        let mut f6 = None;
+        let mut f7 = None;
+        let mut extra = ::serde_json::Map::new();
+        while let Some(key) = map.next_key::<de::Key<'de>>()? {
+            match key.as_str() {
+                "type" => de::field(&mut f0, &mut map, "type")?,
+                "asterisk_id" => de::field(&mut f1, &mut map, "asterisk_id")?,
+                "application" => de::field(&mut f2, &mut map, "application")?,
+                "timestamp" => de::field(&mut f3, &mut map, "timestamp")?,
+                "cause" => de::field(&mut f4, &mut map, "cause")?,
+                "cause_txt" => de::field(&mut f5, &mut map, "cause_txt")?,
+                "tech_cause" => de::field(&mut f6, &mut map, "tech_cause")?,
+                "channel" => de::field(&mut f7, &mut map, "channel")?,
+                _ => de::other(&mut extra, &mut map, key)?,
+            }
+        }
+        Ok(Self {
+            type_: de::required(f0, "type")?,
+            asterisk_id: de::optional(f1),
+            application: de::required(f2, "application")?,
+            timestamp: de::required(f3, "timestamp")?,
+            cause: de::required(f4, "cause")?,
+            cause_txt: de::required(f5, "cause_txt")?,
+            tech_cause: de::optional(f6),
+            channel: de::required(f7, "channel")?,
+            extra,
+        })
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for ChannelDestroyed {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::asterisk_sdk_runtime::ari::de::deserialize_model(deserializer)
+    }
+}
 /// ARI model `ChannelDialplan`, declared in `events.json`.
 ///
 /// Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1).
@@ -1651,7 +2730,7 @@ pub struct ChannelDestroyed {
 /// JSON keys this struct does not know are kept in `extra` and written back on serialization.
 ///
 /// Official page: [Events REST API](https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/Events_REST_API/).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 pub struct ChannelDialplan {
     /// JSON key `type`, Swagger type `string`.
     ///
@@ -1665,7 +2744,7 @@ pub struct ChannelDialplan {
     /// Optional (not marked required). Inherited from `Message`.
     ///
     /// Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub asterisk_id: ::std::option::Option<::std::string::String>,
     /// JSON key `application`, Swagger type `string`.
     ///
@@ -1702,6 +2781,51 @@ pub struct ChannelDialplan {
     #[serde(flatten)]
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
+impl ::asterisk_sdk_runtime::ari::de::MapModel for ChannelDialplan {
+    const NAME: &'static str = "ChannelDialplan";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use ::asterisk_sdk_runtime::ari::de;
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        let mut f5 = None;
+        let mut f6 = None;
+        let mut extra = ::serde_json::Map::new();
+        while let Some(key) = map.next_key::<de::Key<'de>>()? {
+            match key.as_str() {
+                "type" => de::field(&mut f0, &mut map, "type")?,
+                "asterisk_id" => de::field(&mut f1, &mut map, "asterisk_id")?,
+                "application" => de::field(&mut f2, &mut map, "application")?,
+                "timestamp" => de::field(&mut f3, &mut map, "timestamp")?,
+                "channel" => de::field(&mut f4, &mut map, "channel")?,
+                "dialplan_app" => de::field(&mut f5, &mut map, "dialplan_app")?,
+                "dialplan_app_data" => de::field(&mut f6, &mut map, "dialplan_app_data")?,
+                _ => de::other(&mut extra, &mut map, key)?,
+            }
+        }
+        Ok(Self {
+            type_: de::required(f0, "type")?,
+            asterisk_id: de::optional(f1),
+            application: de::required(f2, "application")?,
+            timestamp: de::required(f3, "timestamp")?,
+            channel: de::required(f4, "channel")?,
+            dialplan_app: de::required(f5, "dialplan_app")?,
+            dialplan_app_data: de::required(f6, "dialplan_app_data")?,
+            extra,
+        })
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for ChannelDialplan {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::asterisk_sdk_runtime::ari::de::deserialize_model(deserializer)
+    }
+}
 /// ARI model `ChannelDtmfReceived`, declared in `events.json`.
 ///
 /// Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1).
@@ -1713,7 +2837,7 @@ pub struct ChannelDialplan {
 /// JSON keys this struct does not know are kept in `extra` and written back on serialization.
 ///
 /// Official page: [Events REST API](https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/Events_REST_API/).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 pub struct ChannelDtmfReceived {
     /// JSON key `type`, Swagger type `string`.
     ///
@@ -1727,7 +2851,7 @@ pub struct ChannelDtmfReceived {
     /// Optional (not marked required). Inherited from `Message`.
     ///
     /// Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub asterisk_id: ::std::option::Option<::std::string::String>,
     /// JSON key `application`, Swagger type `string`.
     ///
@@ -1764,6 +2888,51 @@ pub struct ChannelDtmfReceived {
     #[serde(flatten)]
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
+impl ::asterisk_sdk_runtime::ari::de::MapModel for ChannelDtmfReceived {
+    const NAME: &'static str = "ChannelDtmfReceived";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use ::asterisk_sdk_runtime::ari::de;
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        let mut f5 = None;
+        let mut f6 = None;
+        let mut extra = ::serde_json::Map::new();
+        while let Some(key) = map.next_key::<de::Key<'de>>()? {
+            match key.as_str() {
+                "type" => de::field(&mut f0, &mut map, "type")?,
+                "asterisk_id" => de::field(&mut f1, &mut map, "asterisk_id")?,
+                "application" => de::field(&mut f2, &mut map, "application")?,
+                "timestamp" => de::field(&mut f3, &mut map, "timestamp")?,
+                "digit" => de::field(&mut f4, &mut map, "digit")?,
+                "duration_ms" => de::field(&mut f5, &mut map, "duration_ms")?,
+                "channel" => de::field(&mut f6, &mut map, "channel")?,
+                _ => de::other(&mut extra, &mut map, key)?,
+            }
+        }
+        Ok(Self {
+            type_: de::required(f0, "type")?,
+            asterisk_id: de::optional(f1),
+            application: de::required(f2, "application")?,
+            timestamp: de::required(f3, "timestamp")?,
+            digit: de::required(f4, "digit")?,
+            duration_ms: de::required(f5, "duration_ms")?,
+            channel: de::required(f6, "channel")?,
+            extra,
+        })
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for ChannelDtmfReceived {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::asterisk_sdk_runtime::ari::de::deserialize_model(deserializer)
+    }
+}
 /// ARI model `ChannelEnteredBridge`, declared in `events.json`.
 ///
 /// Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1).
@@ -1775,7 +2944,7 @@ pub struct ChannelDtmfReceived {
 /// JSON keys this struct does not know are kept in `extra` and written back on serialization.
 ///
 /// Official page: [Events REST API](https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/Events_REST_API/).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 pub struct ChannelEnteredBridge {
     /// JSON key `type`, Swagger type `string`.
     ///
@@ -1789,7 +2958,7 @@ pub struct ChannelEnteredBridge {
     /// Optional (not marked required). Inherited from `Message`.
     ///
     /// Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub asterisk_id: ::std::option::Option<::std::string::String>,
     /// JSON key `application`, Swagger type `string`.
     ///
@@ -1814,12 +2983,54 @@ pub struct ChannelEnteredBridge {
     /// Optional (not marked required).
     ///
     /// Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub channel: ::std::option::Option<Channel>,
     /// JSON keys this SDK does not know (added by a newer Asterisk or
     /// undocumented), kept as sent and written back on serialization.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+impl ::asterisk_sdk_runtime::ari::de::MapModel for ChannelEnteredBridge {
+    const NAME: &'static str = "ChannelEnteredBridge";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use ::asterisk_sdk_runtime::ari::de;
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        let mut f5 = None;
+        let mut extra = ::serde_json::Map::new();
+        while let Some(key) = map.next_key::<de::Key<'de>>()? {
+            match key.as_str() {
+                "type" => de::field(&mut f0, &mut map, "type")?,
+                "asterisk_id" => de::field(&mut f1, &mut map, "asterisk_id")?,
+                "application" => de::field(&mut f2, &mut map, "application")?,
+                "timestamp" => de::field(&mut f3, &mut map, "timestamp")?,
+                "bridge" => de::field(&mut f4, &mut map, "bridge")?,
+                "channel" => de::field(&mut f5, &mut map, "channel")?,
+                _ => de::other(&mut extra, &mut map, key)?,
+            }
+        }
+        Ok(Self {
+            type_: de::required(f0, "type")?,
+            asterisk_id: de::optional(f1),
+            application: de::required(f2, "application")?,
+            timestamp: de::required(f3, "timestamp")?,
+            bridge: de::required(f4, "bridge")?,
+            channel: de::optional(f5),
+            extra,
+        })
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for ChannelEnteredBridge {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::asterisk_sdk_runtime::ari::de::deserialize_model(deserializer)
+    }
 }
 /// ARI model `ChannelHangupRequest`, declared in `events.json`.
 ///
@@ -1832,7 +3043,7 @@ pub struct ChannelEnteredBridge {
 /// JSON keys this struct does not know are kept in `extra` and written back on serialization.
 ///
 /// Official page: [Events REST API](https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/Events_REST_API/).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 pub struct ChannelHangupRequest {
     /// JSON key `type`, Swagger type `string`.
     ///
@@ -1846,7 +3057,7 @@ pub struct ChannelHangupRequest {
     /// Optional (not marked required). Inherited from `Message`.
     ///
     /// Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub asterisk_id: ::std::option::Option<::std::string::String>,
     /// JSON key `application`, Swagger type `string`.
     ///
@@ -1865,21 +3076,21 @@ pub struct ChannelHangupRequest {
     /// Optional (not marked required).
     ///
     /// Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub cause: ::std::option::Option<i32>,
     /// JSON key `tech_cause`, Swagger type `int`.
     ///
     /// Optional (absent in 21.12.3; not marked required).
     ///
     /// Releases: 20.20.1, 22.10.1, 23.4.1 (not in 21.12.3).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub tech_cause: ::std::option::Option<i32>,
     /// JSON key `soft`, Swagger type `boolean`.
     ///
     /// Optional (not marked required).
     ///
     /// Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub soft: ::std::option::Option<bool>,
     /// JSON key `channel`, Swagger type `Channel`.
     ///
@@ -1892,6 +3103,54 @@ pub struct ChannelHangupRequest {
     #[serde(flatten)]
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
+impl ::asterisk_sdk_runtime::ari::de::MapModel for ChannelHangupRequest {
+    const NAME: &'static str = "ChannelHangupRequest";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use ::asterisk_sdk_runtime::ari::de;
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        let mut f5 = None;
+        let mut f6 = None;
+        let mut f7 = None;
+        let mut extra = ::serde_json::Map::new();
+        while let Some(key) = map.next_key::<de::Key<'de>>()? {
+            match key.as_str() {
+                "type" => de::field(&mut f0, &mut map, "type")?,
+                "asterisk_id" => de::field(&mut f1, &mut map, "asterisk_id")?,
+                "application" => de::field(&mut f2, &mut map, "application")?,
+                "timestamp" => de::field(&mut f3, &mut map, "timestamp")?,
+                "cause" => de::field(&mut f4, &mut map, "cause")?,
+                "tech_cause" => de::field(&mut f5, &mut map, "tech_cause")?,
+                "soft" => de::field(&mut f6, &mut map, "soft")?,
+                "channel" => de::field(&mut f7, &mut map, "channel")?,
+                _ => de::other(&mut extra, &mut map, key)?,
+            }
+        }
+        Ok(Self {
+            type_: de::required(f0, "type")?,
+            asterisk_id: de::optional(f1),
+            application: de::required(f2, "application")?,
+            timestamp: de::required(f3, "timestamp")?,
+            cause: de::optional(f4),
+            tech_cause: de::optional(f5),
+            soft: de::optional(f6),
+            channel: de::required(f7, "channel")?,
+            extra,
+        })
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for ChannelHangupRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::asterisk_sdk_runtime::ari::de::deserialize_model(deserializer)
+    }
+}
 /// ARI model `ChannelHold`, declared in `events.json`.
 ///
 /// Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1).
@@ -1903,7 +3162,7 @@ pub struct ChannelHangupRequest {
 /// JSON keys this struct does not know are kept in `extra` and written back on serialization.
 ///
 /// Official page: [Events REST API](https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/Events_REST_API/).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 pub struct ChannelHold {
     /// JSON key `type`, Swagger type `string`.
     ///
@@ -1917,7 +3176,7 @@ pub struct ChannelHold {
     /// Optional (not marked required). Inherited from `Message`.
     ///
     /// Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub asterisk_id: ::std::option::Option<::std::string::String>,
     /// JSON key `application`, Swagger type `string`.
     ///
@@ -1942,12 +3201,54 @@ pub struct ChannelHold {
     /// Optional (not marked required).
     ///
     /// Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub musicclass: ::std::option::Option<::std::string::String>,
     /// JSON keys this SDK does not know (added by a newer Asterisk or
     /// undocumented), kept as sent and written back on serialization.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+impl ::asterisk_sdk_runtime::ari::de::MapModel for ChannelHold {
+    const NAME: &'static str = "ChannelHold";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use ::asterisk_sdk_runtime::ari::de;
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        let mut f5 = None;
+        let mut extra = ::serde_json::Map::new();
+        while let Some(key) = map.next_key::<de::Key<'de>>()? {
+            match key.as_str() {
+                "type" => de::field(&mut f0, &mut map, "type")?,
+                "asterisk_id" => de::field(&mut f1, &mut map, "asterisk_id")?,
+                "application" => de::field(&mut f2, &mut map, "application")?,
+                "timestamp" => de::field(&mut f3, &mut map, "timestamp")?,
+                "channel" => de::field(&mut f4, &mut map, "channel")?,
+                "musicclass" => de::field(&mut f5, &mut map, "musicclass")?,
+                _ => de::other(&mut extra, &mut map, key)?,
+            }
+        }
+        Ok(Self {
+            type_: de::required(f0, "type")?,
+            asterisk_id: de::optional(f1),
+            application: de::required(f2, "application")?,
+            timestamp: de::required(f3, "timestamp")?,
+            channel: de::required(f4, "channel")?,
+            musicclass: de::optional(f5),
+            extra,
+        })
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for ChannelHold {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::asterisk_sdk_runtime::ari::de::deserialize_model(deserializer)
+    }
 }
 /// ARI model `ChannelLeftBridge`, declared in `events.json`.
 ///
@@ -1960,7 +3261,7 @@ pub struct ChannelHold {
 /// JSON keys this struct does not know are kept in `extra` and written back on serialization.
 ///
 /// Official page: [Events REST API](https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/Events_REST_API/).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 pub struct ChannelLeftBridge {
     /// JSON key `type`, Swagger type `string`.
     ///
@@ -1974,7 +3275,7 @@ pub struct ChannelLeftBridge {
     /// Optional (not marked required). Inherited from `Message`.
     ///
     /// Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub asterisk_id: ::std::option::Option<::std::string::String>,
     /// JSON key `application`, Swagger type `string`.
     ///
@@ -2005,6 +3306,48 @@ pub struct ChannelLeftBridge {
     #[serde(flatten)]
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
+impl ::asterisk_sdk_runtime::ari::de::MapModel for ChannelLeftBridge {
+    const NAME: &'static str = "ChannelLeftBridge";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use ::asterisk_sdk_runtime::ari::de;
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        let mut f5 = None;
+        let mut extra = ::serde_json::Map::new();
+        while let Some(key) = map.next_key::<de::Key<'de>>()? {
+            match key.as_str() {
+                "type" => de::field(&mut f0, &mut map, "type")?,
+                "asterisk_id" => de::field(&mut f1, &mut map, "asterisk_id")?,
+                "application" => de::field(&mut f2, &mut map, "application")?,
+                "timestamp" => de::field(&mut f3, &mut map, "timestamp")?,
+                "bridge" => de::field(&mut f4, &mut map, "bridge")?,
+                "channel" => de::field(&mut f5, &mut map, "channel")?,
+                _ => de::other(&mut extra, &mut map, key)?,
+            }
+        }
+        Ok(Self {
+            type_: de::required(f0, "type")?,
+            asterisk_id: de::optional(f1),
+            application: de::required(f2, "application")?,
+            timestamp: de::required(f3, "timestamp")?,
+            bridge: de::required(f4, "bridge")?,
+            channel: de::required(f5, "channel")?,
+            extra,
+        })
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for ChannelLeftBridge {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::asterisk_sdk_runtime::ari::de::deserialize_model(deserializer)
+    }
+}
 /// ARI model `ChannelStateChange`, declared in `events.json`.
 ///
 /// Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1).
@@ -2016,7 +3359,7 @@ pub struct ChannelLeftBridge {
 /// JSON keys this struct does not know are kept in `extra` and written back on serialization.
 ///
 /// Official page: [Events REST API](https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/Events_REST_API/).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 pub struct ChannelStateChange {
     /// JSON key `type`, Swagger type `string`.
     ///
@@ -2030,7 +3373,7 @@ pub struct ChannelStateChange {
     /// Optional (not marked required). Inherited from `Message`.
     ///
     /// Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub asterisk_id: ::std::option::Option<::std::string::String>,
     /// JSON key `application`, Swagger type `string`.
     ///
@@ -2055,6 +3398,45 @@ pub struct ChannelStateChange {
     #[serde(flatten)]
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
+impl ::asterisk_sdk_runtime::ari::de::MapModel for ChannelStateChange {
+    const NAME: &'static str = "ChannelStateChange";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use ::asterisk_sdk_runtime::ari::de;
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        let mut extra = ::serde_json::Map::new();
+        while let Some(key) = map.next_key::<de::Key<'de>>()? {
+            match key.as_str() {
+                "type" => de::field(&mut f0, &mut map, "type")?,
+                "asterisk_id" => de::field(&mut f1, &mut map, "asterisk_id")?,
+                "application" => de::field(&mut f2, &mut map, "application")?,
+                "timestamp" => de::field(&mut f3, &mut map, "timestamp")?,
+                "channel" => de::field(&mut f4, &mut map, "channel")?,
+                _ => de::other(&mut extra, &mut map, key)?,
+            }
+        }
+        Ok(Self {
+            type_: de::required(f0, "type")?,
+            asterisk_id: de::optional(f1),
+            application: de::required(f2, "application")?,
+            timestamp: de::required(f3, "timestamp")?,
+            channel: de::required(f4, "channel")?,
+            extra,
+        })
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for ChannelStateChange {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::asterisk_sdk_runtime::ari::de::deserialize_model(deserializer)
+    }
+}
 /// ARI model `ChannelTalkingFinished`, declared in `events.json`.
 ///
 /// Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1).
@@ -2066,7 +3448,7 @@ pub struct ChannelStateChange {
 /// JSON keys this struct does not know are kept in `extra` and written back on serialization.
 ///
 /// Official page: [Events REST API](https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/Events_REST_API/).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 pub struct ChannelTalkingFinished {
     /// JSON key `type`, Swagger type `string`.
     ///
@@ -2080,7 +3462,7 @@ pub struct ChannelTalkingFinished {
     /// Optional (not marked required). Inherited from `Message`.
     ///
     /// Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub asterisk_id: ::std::option::Option<::std::string::String>,
     /// JSON key `application`, Swagger type `string`.
     ///
@@ -2111,6 +3493,48 @@ pub struct ChannelTalkingFinished {
     #[serde(flatten)]
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
+impl ::asterisk_sdk_runtime::ari::de::MapModel for ChannelTalkingFinished {
+    const NAME: &'static str = "ChannelTalkingFinished";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use ::asterisk_sdk_runtime::ari::de;
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        let mut f5 = None;
+        let mut extra = ::serde_json::Map::new();
+        while let Some(key) = map.next_key::<de::Key<'de>>()? {
+            match key.as_str() {
+                "type" => de::field(&mut f0, &mut map, "type")?,
+                "asterisk_id" => de::field(&mut f1, &mut map, "asterisk_id")?,
+                "application" => de::field(&mut f2, &mut map, "application")?,
+                "timestamp" => de::field(&mut f3, &mut map, "timestamp")?,
+                "channel" => de::field(&mut f4, &mut map, "channel")?,
+                "duration" => de::field(&mut f5, &mut map, "duration")?,
+                _ => de::other(&mut extra, &mut map, key)?,
+            }
+        }
+        Ok(Self {
+            type_: de::required(f0, "type")?,
+            asterisk_id: de::optional(f1),
+            application: de::required(f2, "application")?,
+            timestamp: de::required(f3, "timestamp")?,
+            channel: de::required(f4, "channel")?,
+            duration: de::required(f5, "duration")?,
+            extra,
+        })
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for ChannelTalkingFinished {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::asterisk_sdk_runtime::ari::de::deserialize_model(deserializer)
+    }
+}
 /// ARI model `ChannelTalkingStarted`, declared in `events.json`.
 ///
 /// Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1).
@@ -2122,7 +3546,7 @@ pub struct ChannelTalkingFinished {
 /// JSON keys this struct does not know are kept in `extra` and written back on serialization.
 ///
 /// Official page: [Events REST API](https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/Events_REST_API/).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 pub struct ChannelTalkingStarted {
     /// JSON key `type`, Swagger type `string`.
     ///
@@ -2136,7 +3560,7 @@ pub struct ChannelTalkingStarted {
     /// Optional (not marked required). Inherited from `Message`.
     ///
     /// Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub asterisk_id: ::std::option::Option<::std::string::String>,
     /// JSON key `application`, Swagger type `string`.
     ///
@@ -2161,6 +3585,45 @@ pub struct ChannelTalkingStarted {
     #[serde(flatten)]
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
+impl ::asterisk_sdk_runtime::ari::de::MapModel for ChannelTalkingStarted {
+    const NAME: &'static str = "ChannelTalkingStarted";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use ::asterisk_sdk_runtime::ari::de;
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        let mut extra = ::serde_json::Map::new();
+        while let Some(key) = map.next_key::<de::Key<'de>>()? {
+            match key.as_str() {
+                "type" => de::field(&mut f0, &mut map, "type")?,
+                "asterisk_id" => de::field(&mut f1, &mut map, "asterisk_id")?,
+                "application" => de::field(&mut f2, &mut map, "application")?,
+                "timestamp" => de::field(&mut f3, &mut map, "timestamp")?,
+                "channel" => de::field(&mut f4, &mut map, "channel")?,
+                _ => de::other(&mut extra, &mut map, key)?,
+            }
+        }
+        Ok(Self {
+            type_: de::required(f0, "type")?,
+            asterisk_id: de::optional(f1),
+            application: de::required(f2, "application")?,
+            timestamp: de::required(f3, "timestamp")?,
+            channel: de::required(f4, "channel")?,
+            extra,
+        })
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for ChannelTalkingStarted {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::asterisk_sdk_runtime::ari::de::deserialize_model(deserializer)
+    }
+}
 /// ARI model `ChannelToneDetected`, declared in `events.json`.
 ///
 /// Releases: 22.10.1, 23.4.1 (not in 20.20.1, 21.12.3).
@@ -2172,7 +3635,7 @@ pub struct ChannelTalkingStarted {
 /// JSON keys this struct does not know are kept in `extra` and written back on serialization.
 ///
 /// Official page: [Events REST API](https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/Events_REST_API/).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 pub struct ChannelToneDetected {
     /// JSON key `type`, Swagger type `string`.
     ///
@@ -2186,7 +3649,7 @@ pub struct ChannelToneDetected {
     /// Optional (not marked required). Inherited from `Message`.
     ///
     /// Releases: 22.10.1, 23.4.1 (not in 20.20.1, 21.12.3).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub asterisk_id: ::std::option::Option<::std::string::String>,
     /// JSON key `application`, Swagger type `string`.
     ///
@@ -2211,6 +3674,45 @@ pub struct ChannelToneDetected {
     #[serde(flatten)]
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
+impl ::asterisk_sdk_runtime::ari::de::MapModel for ChannelToneDetected {
+    const NAME: &'static str = "ChannelToneDetected";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use ::asterisk_sdk_runtime::ari::de;
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        let mut extra = ::serde_json::Map::new();
+        while let Some(key) = map.next_key::<de::Key<'de>>()? {
+            match key.as_str() {
+                "type" => de::field(&mut f0, &mut map, "type")?,
+                "asterisk_id" => de::field(&mut f1, &mut map, "asterisk_id")?,
+                "application" => de::field(&mut f2, &mut map, "application")?,
+                "timestamp" => de::field(&mut f3, &mut map, "timestamp")?,
+                "channel" => de::field(&mut f4, &mut map, "channel")?,
+                _ => de::other(&mut extra, &mut map, key)?,
+            }
+        }
+        Ok(Self {
+            type_: de::required(f0, "type")?,
+            asterisk_id: de::optional(f1),
+            application: de::required(f2, "application")?,
+            timestamp: de::required(f3, "timestamp")?,
+            channel: de::required(f4, "channel")?,
+            extra,
+        })
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for ChannelToneDetected {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::asterisk_sdk_runtime::ari::de::deserialize_model(deserializer)
+    }
+}
 /// ARI model `ChannelTransfer`, declared in `events.json`.
 ///
 /// Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1).
@@ -2222,7 +3724,7 @@ pub struct ChannelToneDetected {
 /// JSON keys this struct does not know are kept in `extra` and written back on serialization.
 ///
 /// Official page: [Events REST API](https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/Events_REST_API/).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 pub struct ChannelTransfer {
     /// JSON key `type`, Swagger type `string`.
     ///
@@ -2236,7 +3738,7 @@ pub struct ChannelTransfer {
     /// Optional (not marked required). Inherited from `Message`.
     ///
     /// Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub asterisk_id: ::std::option::Option<::std::string::String>,
     /// JSON key `application`, Swagger type `string`.
     ///
@@ -2255,7 +3757,7 @@ pub struct ChannelTransfer {
     /// Optional (not marked required).
     ///
     /// Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub state: ::std::option::Option<::std::string::String>,
     /// JSON key `refer_to`, Swagger type `ReferTo`.
     ///
@@ -2274,6 +3776,51 @@ pub struct ChannelTransfer {
     #[serde(flatten)]
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
+impl ::asterisk_sdk_runtime::ari::de::MapModel for ChannelTransfer {
+    const NAME: &'static str = "ChannelTransfer";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use ::asterisk_sdk_runtime::ari::de;
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        let mut f5 = None;
+        let mut f6 = None;
+        let mut extra = ::serde_json::Map::new();
+        while let Some(key) = map.next_key::<de::Key<'de>>()? {
+            match key.as_str() {
+                "type" => de::field(&mut f0, &mut map, "type")?,
+                "asterisk_id" => de::field(&mut f1, &mut map, "asterisk_id")?,
+                "application" => de::field(&mut f2, &mut map, "application")?,
+                "timestamp" => de::field(&mut f3, &mut map, "timestamp")?,
+                "state" => de::field(&mut f4, &mut map, "state")?,
+                "refer_to" => de::field(&mut f5, &mut map, "refer_to")?,
+                "referred_by" => de::field(&mut f6, &mut map, "referred_by")?,
+                _ => de::other(&mut extra, &mut map, key)?,
+            }
+        }
+        Ok(Self {
+            type_: de::required(f0, "type")?,
+            asterisk_id: de::optional(f1),
+            application: de::required(f2, "application")?,
+            timestamp: de::required(f3, "timestamp")?,
+            state: de::optional(f4),
+            refer_to: de::required(f5, "refer_to")?,
+            referred_by: de::required(f6, "referred_by")?,
+            extra,
+        })
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for ChannelTransfer {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::asterisk_sdk_runtime::ari::de::deserialize_model(deserializer)
+    }
+}
 /// ARI model `ChannelUnhold`, declared in `events.json`.
 ///
 /// Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1).
@@ -2285,7 +3832,7 @@ pub struct ChannelTransfer {
 /// JSON keys this struct does not know are kept in `extra` and written back on serialization.
 ///
 /// Official page: [Events REST API](https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/Events_REST_API/).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 pub struct ChannelUnhold {
     /// JSON key `type`, Swagger type `string`.
     ///
@@ -2299,7 +3846,7 @@ pub struct ChannelUnhold {
     /// Optional (not marked required). Inherited from `Message`.
     ///
     /// Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub asterisk_id: ::std::option::Option<::std::string::String>,
     /// JSON key `application`, Swagger type `string`.
     ///
@@ -2324,6 +3871,45 @@ pub struct ChannelUnhold {
     #[serde(flatten)]
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
+impl ::asterisk_sdk_runtime::ari::de::MapModel for ChannelUnhold {
+    const NAME: &'static str = "ChannelUnhold";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use ::asterisk_sdk_runtime::ari::de;
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        let mut extra = ::serde_json::Map::new();
+        while let Some(key) = map.next_key::<de::Key<'de>>()? {
+            match key.as_str() {
+                "type" => de::field(&mut f0, &mut map, "type")?,
+                "asterisk_id" => de::field(&mut f1, &mut map, "asterisk_id")?,
+                "application" => de::field(&mut f2, &mut map, "application")?,
+                "timestamp" => de::field(&mut f3, &mut map, "timestamp")?,
+                "channel" => de::field(&mut f4, &mut map, "channel")?,
+                _ => de::other(&mut extra, &mut map, key)?,
+            }
+        }
+        Ok(Self {
+            type_: de::required(f0, "type")?,
+            asterisk_id: de::optional(f1),
+            application: de::required(f2, "application")?,
+            timestamp: de::required(f3, "timestamp")?,
+            channel: de::required(f4, "channel")?,
+            extra,
+        })
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for ChannelUnhold {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::asterisk_sdk_runtime::ari::de::deserialize_model(deserializer)
+    }
+}
 /// ARI model `ChannelUserevent`, declared in `events.json`.
 ///
 /// Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1).
@@ -2335,7 +3921,7 @@ pub struct ChannelUnhold {
 /// JSON keys this struct does not know are kept in `extra` and written back on serialization.
 ///
 /// Official page: [Events REST API](https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/Events_REST_API/).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 pub struct ChannelUserevent {
     /// JSON key `type`, Swagger type `string`.
     ///
@@ -2349,7 +3935,7 @@ pub struct ChannelUserevent {
     /// Optional (not marked required). Inherited from `Message`.
     ///
     /// Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub asterisk_id: ::std::option::Option<::std::string::String>,
     /// JSON key `application`, Swagger type `string`.
     ///
@@ -2374,21 +3960,21 @@ pub struct ChannelUserevent {
     /// Optional (not marked required).
     ///
     /// Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub channel: ::std::option::Option<Channel>,
     /// JSON key `bridge`, Swagger type `Bridge`.
     ///
     /// Optional (not marked required).
     ///
     /// Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub bridge: ::std::option::Option<Bridge>,
     /// JSON key `endpoint`, Swagger type `Endpoint`.
     ///
     /// Optional (not marked required).
     ///
     /// Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub endpoint: ::std::option::Option<Endpoint>,
     /// JSON key `userevent`, Swagger type `object`.
     ///
@@ -2401,6 +3987,57 @@ pub struct ChannelUserevent {
     #[serde(flatten)]
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
+impl ::asterisk_sdk_runtime::ari::de::MapModel for ChannelUserevent {
+    const NAME: &'static str = "ChannelUserevent";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use ::asterisk_sdk_runtime::ari::de;
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        let mut f5 = None;
+        let mut f6 = None;
+        let mut f7 = None;
+        let mut f8 = None;
+        let mut extra = ::serde_json::Map::new();
+        while let Some(key) = map.next_key::<de::Key<'de>>()? {
+            match key.as_str() {
+                "type" => de::field(&mut f0, &mut map, "type")?,
+                "asterisk_id" => de::field(&mut f1, &mut map, "asterisk_id")?,
+                "application" => de::field(&mut f2, &mut map, "application")?,
+                "timestamp" => de::field(&mut f3, &mut map, "timestamp")?,
+                "eventname" => de::field(&mut f4, &mut map, "eventname")?,
+                "channel" => de::field(&mut f5, &mut map, "channel")?,
+                "bridge" => de::field(&mut f6, &mut map, "bridge")?,
+                "endpoint" => de::field(&mut f7, &mut map, "endpoint")?,
+                "userevent" => de::field(&mut f8, &mut map, "userevent")?,
+                _ => de::other(&mut extra, &mut map, key)?,
+            }
+        }
+        Ok(Self {
+            type_: de::required(f0, "type")?,
+            asterisk_id: de::optional(f1),
+            application: de::required(f2, "application")?,
+            timestamp: de::required(f3, "timestamp")?,
+            eventname: de::required(f4, "eventname")?,
+            channel: de::optional(f5),
+            bridge: de::optional(f6),
+            endpoint: de::optional(f7),
+            userevent: de::required(f8, "userevent")?,
+            extra,
+        })
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for ChannelUserevent {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::asterisk_sdk_runtime::ari::de::deserialize_model(deserializer)
+    }
+}
 /// ARI model `ChannelVarset`, declared in `events.json`.
 ///
 /// Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1).
@@ -2412,7 +4049,7 @@ pub struct ChannelUserevent {
 /// JSON keys this struct does not know are kept in `extra` and written back on serialization.
 ///
 /// Official page: [Events REST API](https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/Events_REST_API/).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 pub struct ChannelVarset {
     /// JSON key `type`, Swagger type `string`.
     ///
@@ -2426,7 +4063,7 @@ pub struct ChannelVarset {
     /// Optional (not marked required). Inherited from `Message`.
     ///
     /// Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub asterisk_id: ::std::option::Option<::std::string::String>,
     /// JSON key `application`, Swagger type `string`.
     ///
@@ -2457,12 +4094,57 @@ pub struct ChannelVarset {
     /// Optional (not marked required).
     ///
     /// Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub channel: ::std::option::Option<Channel>,
     /// JSON keys this SDK does not know (added by a newer Asterisk or
     /// undocumented), kept as sent and written back on serialization.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+impl ::asterisk_sdk_runtime::ari::de::MapModel for ChannelVarset {
+    const NAME: &'static str = "ChannelVarset";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use ::asterisk_sdk_runtime::ari::de;
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        let mut f5 = None;
+        let mut f6 = None;
+        let mut extra = ::serde_json::Map::new();
+        while let Some(key) = map.next_key::<de::Key<'de>>()? {
+            match key.as_str() {
+                "type" => de::field(&mut f0, &mut map, "type")?,
+                "asterisk_id" => de::field(&mut f1, &mut map, "asterisk_id")?,
+                "application" => de::field(&mut f2, &mut map, "application")?,
+                "timestamp" => de::field(&mut f3, &mut map, "timestamp")?,
+                "variable" => de::field(&mut f4, &mut map, "variable")?,
+                "value" => de::field(&mut f5, &mut map, "value")?,
+                "channel" => de::field(&mut f6, &mut map, "channel")?,
+                _ => de::other(&mut extra, &mut map, key)?,
+            }
+        }
+        Ok(Self {
+            type_: de::required(f0, "type")?,
+            asterisk_id: de::optional(f1),
+            application: de::required(f2, "application")?,
+            timestamp: de::required(f3, "timestamp")?,
+            variable: de::required(f4, "variable")?,
+            value: de::required(f5, "value")?,
+            channel: de::optional(f6),
+            extra,
+        })
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for ChannelVarset {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::asterisk_sdk_runtime::ari::de::deserialize_model(deserializer)
+    }
 }
 /// ARI model `ConfigInfo`, declared in `asterisk.json`.
 ///
@@ -2471,7 +4153,7 @@ pub struct ChannelVarset {
 /// JSON keys this struct does not know are kept in `extra` and written back on serialization.
 ///
 /// Official page: [Asterisk REST API](https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/Asterisk_REST_API/).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 pub struct ConfigInfo {
     /// JSON key `name`, Swagger type `string`.
     ///
@@ -2490,21 +4172,21 @@ pub struct ConfigInfo {
     /// Optional (not marked required).
     ///
     /// Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub max_channels: ::std::option::Option<i32>,
     /// JSON key `max_open_files`, Swagger type `int`.
     ///
     /// Optional (not marked required).
     ///
     /// Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub max_open_files: ::std::option::Option<i32>,
     /// JSON key `max_load`, Swagger type `double`.
     ///
     /// Optional (not marked required).
     ///
     /// Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub max_load: ::std::option::Option<f64>,
     /// JSON key `setid`, Swagger type `SetId`.
     ///
@@ -2517,6 +4199,48 @@ pub struct ConfigInfo {
     #[serde(flatten)]
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
+impl ::asterisk_sdk_runtime::ari::de::MapModel for ConfigInfo {
+    const NAME: &'static str = "ConfigInfo";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use ::asterisk_sdk_runtime::ari::de;
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        let mut f5 = None;
+        let mut extra = ::serde_json::Map::new();
+        while let Some(key) = map.next_key::<de::Key<'de>>()? {
+            match key.as_str() {
+                "name" => de::field(&mut f0, &mut map, "name")?,
+                "default_language" => de::field(&mut f1, &mut map, "default_language")?,
+                "max_channels" => de::field(&mut f2, &mut map, "max_channels")?,
+                "max_open_files" => de::field(&mut f3, &mut map, "max_open_files")?,
+                "max_load" => de::field(&mut f4, &mut map, "max_load")?,
+                "setid" => de::field(&mut f5, &mut map, "setid")?,
+                _ => de::other(&mut extra, &mut map, key)?,
+            }
+        }
+        Ok(Self {
+            name: de::required(f0, "name")?,
+            default_language: de::required(f1, "default_language")?,
+            max_channels: de::optional(f2),
+            max_open_files: de::optional(f3),
+            max_load: de::optional(f4),
+            setid: de::required(f5, "setid")?,
+            extra,
+        })
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for ConfigInfo {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::asterisk_sdk_runtime::ari::de::deserialize_model(deserializer)
+    }
+}
 /// ARI model `ConfigTuple`, declared in `asterisk.json`.
 ///
 /// Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1).
@@ -2524,7 +4248,7 @@ pub struct ConfigInfo {
 /// JSON keys this struct does not know are kept in `extra` and written back on serialization.
 ///
 /// Official page: [Asterisk REST API](https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/Asterisk_REST_API/).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 pub struct ConfigTuple {
     /// JSON key `attribute`, Swagger type `string`.
     ///
@@ -2543,6 +4267,36 @@ pub struct ConfigTuple {
     #[serde(flatten)]
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
+impl ::asterisk_sdk_runtime::ari::de::MapModel for ConfigTuple {
+    const NAME: &'static str = "ConfigTuple";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use ::asterisk_sdk_runtime::ari::de;
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut extra = ::serde_json::Map::new();
+        while let Some(key) = map.next_key::<de::Key<'de>>()? {
+            match key.as_str() {
+                "attribute" => de::field(&mut f0, &mut map, "attribute")?,
+                "value" => de::field(&mut f1, &mut map, "value")?,
+                _ => de::other(&mut extra, &mut map, key)?,
+            }
+        }
+        Ok(Self {
+            attribute: de::required(f0, "attribute")?,
+            value: de::required(f1, "value")?,
+            extra,
+        })
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for ConfigTuple {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::asterisk_sdk_runtime::ari::de::deserialize_model(deserializer)
+    }
+}
 /// ARI model `ContactInfo`, declared in `events.json`.
 ///
 /// Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1).
@@ -2550,7 +4304,7 @@ pub struct ConfigTuple {
 /// JSON keys this struct does not know are kept in `extra` and written back on serialization.
 ///
 /// Official page: [Events REST API](https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/Events_REST_API/).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 pub struct ContactInfo {
     /// JSON key `uri`, Swagger type `string`.
     ///
@@ -2577,12 +4331,48 @@ pub struct ContactInfo {
     /// Optional (not marked required).
     ///
     /// Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub roundtrip_usec: ::std::option::Option<::std::string::String>,
     /// JSON keys this SDK does not know (added by a newer Asterisk or
     /// undocumented), kept as sent and written back on serialization.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+impl ::asterisk_sdk_runtime::ari::de::MapModel for ContactInfo {
+    const NAME: &'static str = "ContactInfo";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use ::asterisk_sdk_runtime::ari::de;
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut extra = ::serde_json::Map::new();
+        while let Some(key) = map.next_key::<de::Key<'de>>()? {
+            match key.as_str() {
+                "uri" => de::field(&mut f0, &mut map, "uri")?,
+                "contact_status" => de::field(&mut f1, &mut map, "contact_status")?,
+                "aor" => de::field(&mut f2, &mut map, "aor")?,
+                "roundtrip_usec" => de::field(&mut f3, &mut map, "roundtrip_usec")?,
+                _ => de::other(&mut extra, &mut map, key)?,
+            }
+        }
+        Ok(Self {
+            uri: de::required(f0, "uri")?,
+            contact_status: de::required(f1, "contact_status")?,
+            aor: de::required(f2, "aor")?,
+            roundtrip_usec: de::optional(f3),
+            extra,
+        })
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for ContactInfo {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::asterisk_sdk_runtime::ari::de::deserialize_model(deserializer)
+    }
 }
 /// Allowed values of `ContactInfo.contact_status` (Swagger `allowableValues` LIST).
 ///
@@ -2695,7 +4485,7 @@ impl<'de> ::serde::Deserialize<'de> for ContactInfoContactStatus {
 /// JSON keys this struct does not know are kept in `extra` and written back on serialization.
 ///
 /// Official page: [Events REST API](https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/Events_REST_API/).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 pub struct ContactStatusChange {
     /// JSON key `type`, Swagger type `string`.
     ///
@@ -2709,7 +4499,7 @@ pub struct ContactStatusChange {
     /// Optional (not marked required). Inherited from `Message`.
     ///
     /// Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub asterisk_id: ::std::option::Option<::std::string::String>,
     /// JSON key `application`, Swagger type `string`.
     ///
@@ -2740,6 +4530,48 @@ pub struct ContactStatusChange {
     #[serde(flatten)]
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
+impl ::asterisk_sdk_runtime::ari::de::MapModel for ContactStatusChange {
+    const NAME: &'static str = "ContactStatusChange";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use ::asterisk_sdk_runtime::ari::de;
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        let mut f5 = None;
+        let mut extra = ::serde_json::Map::new();
+        while let Some(key) = map.next_key::<de::Key<'de>>()? {
+            match key.as_str() {
+                "type" => de::field(&mut f0, &mut map, "type")?,
+                "asterisk_id" => de::field(&mut f1, &mut map, "asterisk_id")?,
+                "application" => de::field(&mut f2, &mut map, "application")?,
+                "timestamp" => de::field(&mut f3, &mut map, "timestamp")?,
+                "endpoint" => de::field(&mut f4, &mut map, "endpoint")?,
+                "contact_info" => de::field(&mut f5, &mut map, "contact_info")?,
+                _ => de::other(&mut extra, &mut map, key)?,
+            }
+        }
+        Ok(Self {
+            type_: de::required(f0, "type")?,
+            asterisk_id: de::optional(f1),
+            application: de::required(f2, "application")?,
+            timestamp: de::required(f3, "timestamp")?,
+            endpoint: de::required(f4, "endpoint")?,
+            contact_info: de::required(f5, "contact_info")?,
+            extra,
+        })
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for ContactStatusChange {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::asterisk_sdk_runtime::ari::de::deserialize_model(deserializer)
+    }
+}
 /// ARI model `DeviceState`, declared in `deviceStates.json`.
 ///
 /// Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1).
@@ -2747,7 +4579,7 @@ pub struct ContactStatusChange {
 /// JSON keys this struct does not know are kept in `extra` and written back on serialization.
 ///
 /// Official page: [Devicestates REST API](https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/Devicestates_REST_API/).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 pub struct DeviceState {
     /// JSON key `name`, Swagger type `string`.
     ///
@@ -2767,6 +4599,36 @@ pub struct DeviceState {
     /// undocumented), kept as sent and written back on serialization.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+impl ::asterisk_sdk_runtime::ari::de::MapModel for DeviceState {
+    const NAME: &'static str = "DeviceState";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use ::asterisk_sdk_runtime::ari::de;
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut extra = ::serde_json::Map::new();
+        while let Some(key) = map.next_key::<de::Key<'de>>()? {
+            match key.as_str() {
+                "name" => de::field(&mut f0, &mut map, "name")?,
+                "state" => de::field(&mut f1, &mut map, "state")?,
+                _ => de::other(&mut extra, &mut map, key)?,
+            }
+        }
+        Ok(Self {
+            name: de::required(f0, "name")?,
+            state: de::required(f1, "state")?,
+            extra,
+        })
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for DeviceState {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::asterisk_sdk_runtime::ari::de::deserialize_model(deserializer)
+    }
 }
 /// Allowed values of `DeviceState.state` (Swagger `allowableValues` LIST).
 ///
@@ -2907,7 +4769,7 @@ impl<'de> ::serde::Deserialize<'de> for DeviceStateState {
 /// JSON keys this struct does not know are kept in `extra` and written back on serialization.
 ///
 /// Official page: [Events REST API](https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/Events_REST_API/).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 pub struct DeviceStateChanged {
     /// JSON key `type`, Swagger type `string`.
     ///
@@ -2921,7 +4783,7 @@ pub struct DeviceStateChanged {
     /// Optional (not marked required). Inherited from `Message`.
     ///
     /// Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub asterisk_id: ::std::option::Option<::std::string::String>,
     /// JSON key `application`, Swagger type `string`.
     ///
@@ -2946,6 +4808,45 @@ pub struct DeviceStateChanged {
     #[serde(flatten)]
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
+impl ::asterisk_sdk_runtime::ari::de::MapModel for DeviceStateChanged {
+    const NAME: &'static str = "DeviceStateChanged";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use ::asterisk_sdk_runtime::ari::de;
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        let mut extra = ::serde_json::Map::new();
+        while let Some(key) = map.next_key::<de::Key<'de>>()? {
+            match key.as_str() {
+                "type" => de::field(&mut f0, &mut map, "type")?,
+                "asterisk_id" => de::field(&mut f1, &mut map, "asterisk_id")?,
+                "application" => de::field(&mut f2, &mut map, "application")?,
+                "timestamp" => de::field(&mut f3, &mut map, "timestamp")?,
+                "device_state" => de::field(&mut f4, &mut map, "device_state")?,
+                _ => de::other(&mut extra, &mut map, key)?,
+            }
+        }
+        Ok(Self {
+            type_: de::required(f0, "type")?,
+            asterisk_id: de::optional(f1),
+            application: de::required(f2, "application")?,
+            timestamp: de::required(f3, "timestamp")?,
+            device_state: de::required(f4, "device_state")?,
+            extra,
+        })
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for DeviceStateChanged {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::asterisk_sdk_runtime::ari::de::deserialize_model(deserializer)
+    }
+}
 /// ARI model `Dial`, declared in `events.json`.
 ///
 /// Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1).
@@ -2957,7 +4858,7 @@ pub struct DeviceStateChanged {
 /// JSON keys this struct does not know are kept in `extra` and written back on serialization.
 ///
 /// Official page: [Events REST API](https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/Events_REST_API/).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 pub struct Dial {
     /// JSON key `type`, Swagger type `string`.
     ///
@@ -2971,7 +4872,7 @@ pub struct Dial {
     /// Optional (not marked required). Inherited from `Message`.
     ///
     /// Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub asterisk_id: ::std::option::Option<::std::string::String>,
     /// JSON key `application`, Swagger type `string`.
     ///
@@ -2990,7 +4891,7 @@ pub struct Dial {
     /// Optional (not marked required).
     ///
     /// Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub caller: ::std::option::Option<Channel>,
     /// JSON key `peer`, Swagger type `Channel`.
     ///
@@ -3003,21 +4904,21 @@ pub struct Dial {
     /// Optional (not marked required).
     ///
     /// Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub forward: ::std::option::Option<::std::string::String>,
     /// JSON key `forwarded`, Swagger type `Channel`.
     ///
     /// Optional (not marked required).
     ///
     /// Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub forwarded: ::std::option::Option<Channel>,
     /// JSON key `dialstring`, Swagger type `string`.
     ///
     /// Optional (not marked required).
     ///
     /// Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub dialstring: ::std::option::Option<::std::string::String>,
     /// JSON key `dialstatus`, Swagger type `string`.
     ///
@@ -3030,6 +4931,60 @@ pub struct Dial {
     #[serde(flatten)]
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
+impl ::asterisk_sdk_runtime::ari::de::MapModel for Dial {
+    const NAME: &'static str = "Dial";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use ::asterisk_sdk_runtime::ari::de;
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        let mut f5 = None;
+        let mut f6 = None;
+        let mut f7 = None;
+        let mut f8 = None;
+        let mut f9 = None;
+        let mut extra = ::serde_json::Map::new();
+        while let Some(key) = map.next_key::<de::Key<'de>>()? {
+            match key.as_str() {
+                "type" => de::field(&mut f0, &mut map, "type")?,
+                "asterisk_id" => de::field(&mut f1, &mut map, "asterisk_id")?,
+                "application" => de::field(&mut f2, &mut map, "application")?,
+                "timestamp" => de::field(&mut f3, &mut map, "timestamp")?,
+                "caller" => de::field(&mut f4, &mut map, "caller")?,
+                "peer" => de::field(&mut f5, &mut map, "peer")?,
+                "forward" => de::field(&mut f6, &mut map, "forward")?,
+                "forwarded" => de::field(&mut f7, &mut map, "forwarded")?,
+                "dialstring" => de::field(&mut f8, &mut map, "dialstring")?,
+                "dialstatus" => de::field(&mut f9, &mut map, "dialstatus")?,
+                _ => de::other(&mut extra, &mut map, key)?,
+            }
+        }
+        Ok(Self {
+            type_: de::required(f0, "type")?,
+            asterisk_id: de::optional(f1),
+            application: de::required(f2, "application")?,
+            timestamp: de::required(f3, "timestamp")?,
+            caller: de::optional(f4),
+            peer: de::required(f5, "peer")?,
+            forward: de::optional(f6),
+            forwarded: de::optional(f7),
+            dialstring: de::optional(f8),
+            dialstatus: de::required(f9, "dialstatus")?,
+            extra,
+        })
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for Dial {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::asterisk_sdk_runtime::ari::de::deserialize_model(deserializer)
+    }
+}
 /// ARI model `Dialed`, declared in `channels.json`.
 ///
 /// Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1).
@@ -3037,12 +4992,32 @@ pub struct Dial {
 /// JSON keys this struct does not know are kept in `extra` and written back on serialization.
 ///
 /// Official page: [Channels REST API](https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/Channels_REST_API/).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 pub struct Dialed {
     /// JSON keys this SDK does not know (added by a newer Asterisk or
     /// undocumented), kept as sent and written back on serialization.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+impl ::asterisk_sdk_runtime::ari::de::MapModel for Dialed {
+    const NAME: &'static str = "Dialed";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use ::asterisk_sdk_runtime::ari::de;
+        let mut extra = ::serde_json::Map::new();
+        while let Some(key) = map.next_key::<de::Key<'de>>()? {
+            de::other(&mut extra, &mut map, key)?;
+        }
+        Ok(Self { extra })
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for Dialed {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::asterisk_sdk_runtime::ari::de::deserialize_model(deserializer)
+    }
 }
 /// ARI model `DialplanCEP`, declared in `channels.json`.
 ///
@@ -3051,7 +5026,7 @@ pub struct Dialed {
 /// JSON keys this struct does not know are kept in `extra` and written back on serialization.
 ///
 /// Official page: [Channels REST API](https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/Channels_REST_API/).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 pub struct DialplanCep {
     /// JSON key `context`, Swagger type `string`.
     ///
@@ -3088,6 +5063,45 @@ pub struct DialplanCep {
     #[serde(flatten)]
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
+impl ::asterisk_sdk_runtime::ari::de::MapModel for DialplanCep {
+    const NAME: &'static str = "DialplanCep";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use ::asterisk_sdk_runtime::ari::de;
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        let mut extra = ::serde_json::Map::new();
+        while let Some(key) = map.next_key::<de::Key<'de>>()? {
+            match key.as_str() {
+                "context" => de::field(&mut f0, &mut map, "context")?,
+                "exten" => de::field(&mut f1, &mut map, "exten")?,
+                "priority" => de::field(&mut f2, &mut map, "priority")?,
+                "app_name" => de::field(&mut f3, &mut map, "app_name")?,
+                "app_data" => de::field(&mut f4, &mut map, "app_data")?,
+                _ => de::other(&mut extra, &mut map, key)?,
+            }
+        }
+        Ok(Self {
+            context: de::required(f0, "context")?,
+            exten: de::required(f1, "exten")?,
+            priority: de::required(f2, "priority")?,
+            app_name: de::required(f3, "app_name")?,
+            app_data: de::required(f4, "app_data")?,
+            extra,
+        })
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for DialplanCep {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::asterisk_sdk_runtime::ari::de::deserialize_model(deserializer)
+    }
+}
 /// ARI model `Endpoint`, declared in `endpoints.json`.
 ///
 /// Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1).
@@ -3095,7 +5109,7 @@ pub struct DialplanCep {
 /// JSON keys this struct does not know are kept in `extra` and written back on serialization.
 ///
 /// Official page: [Endpoints REST API](https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/Endpoints_REST_API/).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 pub struct Endpoint {
     /// JSON key `technology`, Swagger type `string`.
     ///
@@ -3116,7 +5130,7 @@ pub struct Endpoint {
     /// Allowed values: `unknown`, `offline`, `online`.
     ///
     /// Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub state: ::std::option::Option<EndpointState>,
     /// JSON key `channel_ids`, Swagger type `List[string]`.
     ///
@@ -3128,6 +5142,42 @@ pub struct Endpoint {
     /// undocumented), kept as sent and written back on serialization.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+impl ::asterisk_sdk_runtime::ari::de::MapModel for Endpoint {
+    const NAME: &'static str = "Endpoint";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use ::asterisk_sdk_runtime::ari::de;
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut extra = ::serde_json::Map::new();
+        while let Some(key) = map.next_key::<de::Key<'de>>()? {
+            match key.as_str() {
+                "technology" => de::field(&mut f0, &mut map, "technology")?,
+                "resource" => de::field(&mut f1, &mut map, "resource")?,
+                "state" => de::field(&mut f2, &mut map, "state")?,
+                "channel_ids" => de::field(&mut f3, &mut map, "channel_ids")?,
+                _ => de::other(&mut extra, &mut map, key)?,
+            }
+        }
+        Ok(Self {
+            technology: de::required(f0, "technology")?,
+            resource: de::required(f1, "resource")?,
+            state: de::optional(f2),
+            channel_ids: de::required(f3, "channel_ids")?,
+            extra,
+        })
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for Endpoint {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::asterisk_sdk_runtime::ari::de::deserialize_model(deserializer)
+    }
 }
 /// Allowed values of `Endpoint.state` (Swagger `allowableValues` LIST).
 ///
@@ -3222,7 +5272,7 @@ impl<'de> ::serde::Deserialize<'de> for EndpointState {
 /// JSON keys this struct does not know are kept in `extra` and written back on serialization.
 ///
 /// Official page: [Events REST API](https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/Events_REST_API/).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 pub struct EndpointStateChange {
     /// JSON key `type`, Swagger type `string`.
     ///
@@ -3236,7 +5286,7 @@ pub struct EndpointStateChange {
     /// Optional (not marked required). Inherited from `Message`.
     ///
     /// Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub asterisk_id: ::std::option::Option<::std::string::String>,
     /// JSON key `application`, Swagger type `string`.
     ///
@@ -3261,6 +5311,45 @@ pub struct EndpointStateChange {
     #[serde(flatten)]
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
+impl ::asterisk_sdk_runtime::ari::de::MapModel for EndpointStateChange {
+    const NAME: &'static str = "EndpointStateChange";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use ::asterisk_sdk_runtime::ari::de;
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        let mut extra = ::serde_json::Map::new();
+        while let Some(key) = map.next_key::<de::Key<'de>>()? {
+            match key.as_str() {
+                "type" => de::field(&mut f0, &mut map, "type")?,
+                "asterisk_id" => de::field(&mut f1, &mut map, "asterisk_id")?,
+                "application" => de::field(&mut f2, &mut map, "application")?,
+                "timestamp" => de::field(&mut f3, &mut map, "timestamp")?,
+                "endpoint" => de::field(&mut f4, &mut map, "endpoint")?,
+                _ => de::other(&mut extra, &mut map, key)?,
+            }
+        }
+        Ok(Self {
+            type_: de::required(f0, "type")?,
+            asterisk_id: de::optional(f1),
+            application: de::required(f2, "application")?,
+            timestamp: de::required(f3, "timestamp")?,
+            endpoint: de::required(f4, "endpoint")?,
+            extra,
+        })
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for EndpointStateChange {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::asterisk_sdk_runtime::ari::de::deserialize_model(deserializer)
+    }
+}
 /// ARI model `Event`, declared in `events.json`.
 ///
 /// Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1).
@@ -3272,7 +5361,7 @@ pub struct EndpointStateChange {
 /// JSON keys this struct does not know are kept in `extra` and written back on serialization.
 ///
 /// Official page: [Events REST API](https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/Events_REST_API/).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 pub struct Event {
     /// JSON key `type`, Swagger type `string`.
     ///
@@ -3286,7 +5375,7 @@ pub struct Event {
     /// Optional (not marked required). Inherited from `Message`.
     ///
     /// Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub asterisk_id: ::std::option::Option<::std::string::String>,
     /// JSON key `application`, Swagger type `string`.
     ///
@@ -3305,6 +5394,42 @@ pub struct Event {
     #[serde(flatten)]
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
+impl ::asterisk_sdk_runtime::ari::de::MapModel for Event {
+    const NAME: &'static str = "Event";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use ::asterisk_sdk_runtime::ari::de;
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut extra = ::serde_json::Map::new();
+        while let Some(key) = map.next_key::<de::Key<'de>>()? {
+            match key.as_str() {
+                "type" => de::field(&mut f0, &mut map, "type")?,
+                "asterisk_id" => de::field(&mut f1, &mut map, "asterisk_id")?,
+                "application" => de::field(&mut f2, &mut map, "application")?,
+                "timestamp" => de::field(&mut f3, &mut map, "timestamp")?,
+                _ => de::other(&mut extra, &mut map, key)?,
+            }
+        }
+        Ok(Self {
+            type_: de::required(f0, "type")?,
+            asterisk_id: de::optional(f1),
+            application: de::required(f2, "application")?,
+            timestamp: de::required(f3, "timestamp")?,
+            extra,
+        })
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for Event {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::asterisk_sdk_runtime::ari::de::deserialize_model(deserializer)
+    }
+}
 /// ARI model `FormatLangPair`, declared in `sounds.json`.
 ///
 /// Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1).
@@ -3312,7 +5437,7 @@ pub struct Event {
 /// JSON keys this struct does not know are kept in `extra` and written back on serialization.
 ///
 /// Official page: [Sounds REST API](https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/Sounds_REST_API/).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 pub struct FormatLangPair {
     /// JSON key `language`, Swagger type `string`.
     ///
@@ -3331,6 +5456,36 @@ pub struct FormatLangPair {
     #[serde(flatten)]
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
+impl ::asterisk_sdk_runtime::ari::de::MapModel for FormatLangPair {
+    const NAME: &'static str = "FormatLangPair";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use ::asterisk_sdk_runtime::ari::de;
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut extra = ::serde_json::Map::new();
+        while let Some(key) = map.next_key::<de::Key<'de>>()? {
+            match key.as_str() {
+                "language" => de::field(&mut f0, &mut map, "language")?,
+                "format" => de::field(&mut f1, &mut map, "format")?,
+                _ => de::other(&mut extra, &mut map, key)?,
+            }
+        }
+        Ok(Self {
+            language: de::required(f0, "language")?,
+            format: de::required(f1, "format")?,
+            extra,
+        })
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for FormatLangPair {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::asterisk_sdk_runtime::ari::de::deserialize_model(deserializer)
+    }
+}
 /// ARI model `LiveRecording`, declared in `recordings.json`.
 ///
 /// Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1).
@@ -3338,7 +5493,7 @@ pub struct FormatLangPair {
 /// JSON keys this struct does not know are kept in `extra` and written back on serialization.
 ///
 /// Official page: [Recordings REST API](https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/Recordings_REST_API/).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 pub struct LiveRecording {
     /// JSON key `name`, Swagger type `string`.
     ///
@@ -3371,33 +5526,81 @@ pub struct LiveRecording {
     /// Optional (not marked required).
     ///
     /// Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub duration: ::std::option::Option<i32>,
     /// JSON key `talking_duration`, Swagger type `int`.
     ///
     /// Optional (not marked required).
     ///
     /// Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub talking_duration: ::std::option::Option<i32>,
     /// JSON key `silence_duration`, Swagger type `int`.
     ///
     /// Optional (not marked required).
     ///
     /// Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub silence_duration: ::std::option::Option<i32>,
     /// JSON key `cause`, Swagger type `string`.
     ///
     /// Optional (not marked required).
     ///
     /// Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub cause: ::std::option::Option<::std::string::String>,
     /// JSON keys this SDK does not know (added by a newer Asterisk or
     /// undocumented), kept as sent and written back on serialization.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+impl ::asterisk_sdk_runtime::ari::de::MapModel for LiveRecording {
+    const NAME: &'static str = "LiveRecording";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use ::asterisk_sdk_runtime::ari::de;
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        let mut f5 = None;
+        let mut f6 = None;
+        let mut f7 = None;
+        let mut extra = ::serde_json::Map::new();
+        while let Some(key) = map.next_key::<de::Key<'de>>()? {
+            match key.as_str() {
+                "name" => de::field(&mut f0, &mut map, "name")?,
+                "format" => de::field(&mut f1, &mut map, "format")?,
+                "target_uri" => de::field(&mut f2, &mut map, "target_uri")?,
+                "state" => de::field(&mut f3, &mut map, "state")?,
+                "duration" => de::field(&mut f4, &mut map, "duration")?,
+                "talking_duration" => de::field(&mut f5, &mut map, "talking_duration")?,
+                "silence_duration" => de::field(&mut f6, &mut map, "silence_duration")?,
+                "cause" => de::field(&mut f7, &mut map, "cause")?,
+                _ => de::other(&mut extra, &mut map, key)?,
+            }
+        }
+        Ok(Self {
+            name: de::required(f0, "name")?,
+            format: de::required(f1, "format")?,
+            target_uri: de::required(f2, "target_uri")?,
+            state: de::required(f3, "state")?,
+            duration: de::optional(f4),
+            talking_duration: de::optional(f5),
+            silence_duration: de::optional(f6),
+            cause: de::optional(f7),
+            extra,
+        })
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for LiveRecording {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::asterisk_sdk_runtime::ari::de::deserialize_model(deserializer)
+    }
 }
 /// Allowed values of `LiveRecording.state` (Swagger `allowableValues` LIST).
 ///
@@ -3513,7 +5716,7 @@ impl<'de> ::serde::Deserialize<'de> for LiveRecordingState {
 /// JSON keys this struct does not know are kept in `extra` and written back on serialization.
 ///
 /// Official page: [Asterisk REST API](https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/Asterisk_REST_API/).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 pub struct LogChannel {
     /// JSON key `channel`, Swagger type `string`.
     ///
@@ -3545,6 +5748,42 @@ pub struct LogChannel {
     #[serde(flatten)]
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
+impl ::asterisk_sdk_runtime::ari::de::MapModel for LogChannel {
+    const NAME: &'static str = "LogChannel";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use ::asterisk_sdk_runtime::ari::de;
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut extra = ::serde_json::Map::new();
+        while let Some(key) = map.next_key::<de::Key<'de>>()? {
+            match key.as_str() {
+                "channel" => de::field(&mut f0, &mut map, "channel")?,
+                "type" => de::field(&mut f1, &mut map, "type")?,
+                "status" => de::field(&mut f2, &mut map, "status")?,
+                "configuration" => de::field(&mut f3, &mut map, "configuration")?,
+                _ => de::other(&mut extra, &mut map, key)?,
+            }
+        }
+        Ok(Self {
+            channel: de::required(f0, "channel")?,
+            type_: de::required(f1, "type")?,
+            status: de::required(f2, "status")?,
+            configuration: de::required(f3, "configuration")?,
+            extra,
+        })
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for LogChannel {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::asterisk_sdk_runtime::ari::de::deserialize_model(deserializer)
+    }
+}
 /// ARI model `Mailbox`, declared in `mailboxes.json`.
 ///
 /// Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1).
@@ -3552,7 +5791,7 @@ pub struct LogChannel {
 /// JSON keys this struct does not know are kept in `extra` and written back on serialization.
 ///
 /// Official page: [Mailboxes REST API](https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/Mailboxes_REST_API/).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 pub struct Mailbox {
     /// JSON key `name`, Swagger type `string`.
     ///
@@ -3577,6 +5816,39 @@ pub struct Mailbox {
     #[serde(flatten)]
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
+impl ::asterisk_sdk_runtime::ari::de::MapModel for Mailbox {
+    const NAME: &'static str = "Mailbox";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use ::asterisk_sdk_runtime::ari::de;
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut extra = ::serde_json::Map::new();
+        while let Some(key) = map.next_key::<de::Key<'de>>()? {
+            match key.as_str() {
+                "name" => de::field(&mut f0, &mut map, "name")?,
+                "old_messages" => de::field(&mut f1, &mut map, "old_messages")?,
+                "new_messages" => de::field(&mut f2, &mut map, "new_messages")?,
+                _ => de::other(&mut extra, &mut map, key)?,
+            }
+        }
+        Ok(Self {
+            name: de::required(f0, "name")?,
+            old_messages: de::required(f1, "old_messages")?,
+            new_messages: de::required(f2, "new_messages")?,
+            extra,
+        })
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for Mailbox {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::asterisk_sdk_runtime::ari::de::deserialize_model(deserializer)
+    }
+}
 /// ARI model `Message`, declared in `events.json`.
 ///
 /// Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1).
@@ -3586,7 +5858,7 @@ pub struct Mailbox {
 /// JSON keys this struct does not know are kept in `extra` and written back on serialization.
 ///
 /// Official page: [Events REST API](https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/Events_REST_API/).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 pub struct Message {
     /// JSON key `type`, Swagger type `string`.
     ///
@@ -3600,12 +5872,42 @@ pub struct Message {
     /// Optional (not marked required).
     ///
     /// Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub asterisk_id: ::std::option::Option<::std::string::String>,
     /// JSON keys this SDK does not know (added by a newer Asterisk or
     /// undocumented), kept as sent and written back on serialization.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+impl ::asterisk_sdk_runtime::ari::de::MapModel for Message {
+    const NAME: &'static str = "Message";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use ::asterisk_sdk_runtime::ari::de;
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut extra = ::serde_json::Map::new();
+        while let Some(key) = map.next_key::<de::Key<'de>>()? {
+            match key.as_str() {
+                "type" => de::field(&mut f0, &mut map, "type")?,
+                "asterisk_id" => de::field(&mut f1, &mut map, "asterisk_id")?,
+                _ => de::other(&mut extra, &mut map, key)?,
+            }
+        }
+        Ok(Self {
+            type_: de::required(f0, "type")?,
+            asterisk_id: de::optional(f1),
+            extra,
+        })
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for Message {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::asterisk_sdk_runtime::ari::de::deserialize_model(deserializer)
+    }
 }
 /// ARI model `MissingParams`, declared in `events.json`.
 ///
@@ -3618,7 +5920,7 @@ pub struct Message {
 /// JSON keys this struct does not know are kept in `extra` and written back on serialization.
 ///
 /// Official page: [Events REST API](https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/Events_REST_API/).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 pub struct MissingParams {
     /// JSON key `type`, Swagger type `string`.
     ///
@@ -3632,7 +5934,7 @@ pub struct MissingParams {
     /// Optional (not marked required). Inherited from `Message`.
     ///
     /// Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub asterisk_id: ::std::option::Option<::std::string::String>,
     /// JSON key `params`, Swagger type `List[string]`.
     ///
@@ -3645,6 +5947,39 @@ pub struct MissingParams {
     #[serde(flatten)]
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
+impl ::asterisk_sdk_runtime::ari::de::MapModel for MissingParams {
+    const NAME: &'static str = "MissingParams";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use ::asterisk_sdk_runtime::ari::de;
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut extra = ::serde_json::Map::new();
+        while let Some(key) = map.next_key::<de::Key<'de>>()? {
+            match key.as_str() {
+                "type" => de::field(&mut f0, &mut map, "type")?,
+                "asterisk_id" => de::field(&mut f1, &mut map, "asterisk_id")?,
+                "params" => de::field(&mut f2, &mut map, "params")?,
+                _ => de::other(&mut extra, &mut map, key)?,
+            }
+        }
+        Ok(Self {
+            type_: de::required(f0, "type")?,
+            asterisk_id: de::optional(f1),
+            params: de::required(f2, "params")?,
+            extra,
+        })
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for MissingParams {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::asterisk_sdk_runtime::ari::de::deserialize_model(deserializer)
+    }
+}
 /// ARI model `Module`, declared in `asterisk.json`.
 ///
 /// Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1).
@@ -3652,7 +5987,7 @@ pub struct MissingParams {
 /// JSON keys this struct does not know are kept in `extra` and written back on serialization.
 ///
 /// Official page: [Asterisk REST API](https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/Asterisk_REST_API/).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 pub struct Module {
     /// JSON key `name`, Swagger type `string`.
     ///
@@ -3689,6 +6024,45 @@ pub struct Module {
     #[serde(flatten)]
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
+impl ::asterisk_sdk_runtime::ari::de::MapModel for Module {
+    const NAME: &'static str = "Module";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use ::asterisk_sdk_runtime::ari::de;
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        let mut extra = ::serde_json::Map::new();
+        while let Some(key) = map.next_key::<de::Key<'de>>()? {
+            match key.as_str() {
+                "name" => de::field(&mut f0, &mut map, "name")?,
+                "description" => de::field(&mut f1, &mut map, "description")?,
+                "use_count" => de::field(&mut f2, &mut map, "use_count")?,
+                "status" => de::field(&mut f3, &mut map, "status")?,
+                "support_level" => de::field(&mut f4, &mut map, "support_level")?,
+                _ => de::other(&mut extra, &mut map, key)?,
+            }
+        }
+        Ok(Self {
+            name: de::required(f0, "name")?,
+            description: de::required(f1, "description")?,
+            use_count: de::required(f2, "use_count")?,
+            status: de::required(f3, "status")?,
+            support_level: de::required(f4, "support_level")?,
+            extra,
+        })
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for Module {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::asterisk_sdk_runtime::ari::de::deserialize_model(deserializer)
+    }
+}
 /// ARI model `Peer`, declared in `events.json`.
 ///
 /// Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1).
@@ -3696,7 +6070,7 @@ pub struct Module {
 /// JSON keys this struct does not know are kept in `extra` and written back on serialization.
 ///
 /// Official page: [Events REST API](https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/Events_REST_API/).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 pub struct Peer {
     /// JSON key `peer_status`, Swagger type `string`.
     ///
@@ -3709,33 +6083,72 @@ pub struct Peer {
     /// Optional (not marked required).
     ///
     /// Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub cause: ::std::option::Option<::std::string::String>,
     /// JSON key `address`, Swagger type `string`.
     ///
     /// Optional (not marked required).
     ///
     /// Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub address: ::std::option::Option<::std::string::String>,
     /// JSON key `port`, Swagger type `string`.
     ///
     /// Optional (not marked required).
     ///
     /// Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub port: ::std::option::Option<::std::string::String>,
     /// JSON key `time`, Swagger type `string`.
     ///
     /// Optional (not marked required).
     ///
     /// Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub time: ::std::option::Option<::std::string::String>,
     /// JSON keys this SDK does not know (added by a newer Asterisk or
     /// undocumented), kept as sent and written back on serialization.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+impl ::asterisk_sdk_runtime::ari::de::MapModel for Peer {
+    const NAME: &'static str = "Peer";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use ::asterisk_sdk_runtime::ari::de;
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        let mut extra = ::serde_json::Map::new();
+        while let Some(key) = map.next_key::<de::Key<'de>>()? {
+            match key.as_str() {
+                "peer_status" => de::field(&mut f0, &mut map, "peer_status")?,
+                "cause" => de::field(&mut f1, &mut map, "cause")?,
+                "address" => de::field(&mut f2, &mut map, "address")?,
+                "port" => de::field(&mut f3, &mut map, "port")?,
+                "time" => de::field(&mut f4, &mut map, "time")?,
+                _ => de::other(&mut extra, &mut map, key)?,
+            }
+        }
+        Ok(Self {
+            peer_status: de::required(f0, "peer_status")?,
+            cause: de::optional(f1),
+            address: de::optional(f2),
+            port: de::optional(f3),
+            time: de::optional(f4),
+            extra,
+        })
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for Peer {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::asterisk_sdk_runtime::ari::de::deserialize_model(deserializer)
+    }
 }
 /// ARI model `PeerStatusChange`, declared in `events.json`.
 ///
@@ -3748,7 +6161,7 @@ pub struct Peer {
 /// JSON keys this struct does not know are kept in `extra` and written back on serialization.
 ///
 /// Official page: [Events REST API](https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/Events_REST_API/).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 pub struct PeerStatusChange {
     /// JSON key `type`, Swagger type `string`.
     ///
@@ -3762,7 +6175,7 @@ pub struct PeerStatusChange {
     /// Optional (not marked required). Inherited from `Message`.
     ///
     /// Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub asterisk_id: ::std::option::Option<::std::string::String>,
     /// JSON key `application`, Swagger type `string`.
     ///
@@ -3793,6 +6206,48 @@ pub struct PeerStatusChange {
     #[serde(flatten)]
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
+impl ::asterisk_sdk_runtime::ari::de::MapModel for PeerStatusChange {
+    const NAME: &'static str = "PeerStatusChange";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use ::asterisk_sdk_runtime::ari::de;
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        let mut f5 = None;
+        let mut extra = ::serde_json::Map::new();
+        while let Some(key) = map.next_key::<de::Key<'de>>()? {
+            match key.as_str() {
+                "type" => de::field(&mut f0, &mut map, "type")?,
+                "asterisk_id" => de::field(&mut f1, &mut map, "asterisk_id")?,
+                "application" => de::field(&mut f2, &mut map, "application")?,
+                "timestamp" => de::field(&mut f3, &mut map, "timestamp")?,
+                "endpoint" => de::field(&mut f4, &mut map, "endpoint")?,
+                "peer" => de::field(&mut f5, &mut map, "peer")?,
+                _ => de::other(&mut extra, &mut map, key)?,
+            }
+        }
+        Ok(Self {
+            type_: de::required(f0, "type")?,
+            asterisk_id: de::optional(f1),
+            application: de::required(f2, "application")?,
+            timestamp: de::required(f3, "timestamp")?,
+            endpoint: de::required(f4, "endpoint")?,
+            peer: de::required(f5, "peer")?,
+            extra,
+        })
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for PeerStatusChange {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::asterisk_sdk_runtime::ari::de::deserialize_model(deserializer)
+    }
+}
 /// ARI model `Playback`, declared in `playbacks.json`.
 ///
 /// Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1).
@@ -3800,7 +6255,7 @@ pub struct PeerStatusChange {
 /// JSON keys this struct does not know are kept in `extra` and written back on serialization.
 ///
 /// Official page: [Playbacks REST API](https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/Playbacks_REST_API/).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 pub struct Playback {
     /// JSON key `id`, Swagger type `string`.
     ///
@@ -3819,7 +6274,7 @@ pub struct Playback {
     /// Optional (not marked required).
     ///
     /// Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub next_media_uri: ::std::option::Option<::std::string::String>,
     /// JSON key `target_uri`, Swagger type `string`.
     ///
@@ -3832,7 +6287,7 @@ pub struct Playback {
     /// Optional (not marked required).
     ///
     /// Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub language: ::std::option::Option<::std::string::String>,
     /// JSON key `state`, Swagger type `string`.
     ///
@@ -3846,6 +6301,48 @@ pub struct Playback {
     /// undocumented), kept as sent and written back on serialization.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+impl ::asterisk_sdk_runtime::ari::de::MapModel for Playback {
+    const NAME: &'static str = "Playback";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use ::asterisk_sdk_runtime::ari::de;
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        let mut f5 = None;
+        let mut extra = ::serde_json::Map::new();
+        while let Some(key) = map.next_key::<de::Key<'de>>()? {
+            match key.as_str() {
+                "id" => de::field(&mut f0, &mut map, "id")?,
+                "media_uri" => de::field(&mut f1, &mut map, "media_uri")?,
+                "next_media_uri" => de::field(&mut f2, &mut map, "next_media_uri")?,
+                "target_uri" => de::field(&mut f3, &mut map, "target_uri")?,
+                "language" => de::field(&mut f4, &mut map, "language")?,
+                "state" => de::field(&mut f5, &mut map, "state")?,
+                _ => de::other(&mut extra, &mut map, key)?,
+            }
+        }
+        Ok(Self {
+            id: de::required(f0, "id")?,
+            media_uri: de::required(f1, "media_uri")?,
+            next_media_uri: de::optional(f2),
+            target_uri: de::required(f3, "target_uri")?,
+            language: de::optional(f4),
+            state: de::required(f5, "state")?,
+            extra,
+        })
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for Playback {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::asterisk_sdk_runtime::ari::de::deserialize_model(deserializer)
+    }
 }
 /// Allowed values of `Playback.state` (Swagger `allowableValues` LIST).
 ///
@@ -3958,7 +6455,7 @@ impl<'de> ::serde::Deserialize<'de> for PlaybackState {
 /// JSON keys this struct does not know are kept in `extra` and written back on serialization.
 ///
 /// Official page: [Events REST API](https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/Events_REST_API/).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 pub struct PlaybackContinuing {
     /// JSON key `type`, Swagger type `string`.
     ///
@@ -3972,7 +6469,7 @@ pub struct PlaybackContinuing {
     /// Optional (not marked required). Inherited from `Message`.
     ///
     /// Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub asterisk_id: ::std::option::Option<::std::string::String>,
     /// JSON key `application`, Swagger type `string`.
     ///
@@ -3997,6 +6494,45 @@ pub struct PlaybackContinuing {
     #[serde(flatten)]
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
+impl ::asterisk_sdk_runtime::ari::de::MapModel for PlaybackContinuing {
+    const NAME: &'static str = "PlaybackContinuing";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use ::asterisk_sdk_runtime::ari::de;
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        let mut extra = ::serde_json::Map::new();
+        while let Some(key) = map.next_key::<de::Key<'de>>()? {
+            match key.as_str() {
+                "type" => de::field(&mut f0, &mut map, "type")?,
+                "asterisk_id" => de::field(&mut f1, &mut map, "asterisk_id")?,
+                "application" => de::field(&mut f2, &mut map, "application")?,
+                "timestamp" => de::field(&mut f3, &mut map, "timestamp")?,
+                "playback" => de::field(&mut f4, &mut map, "playback")?,
+                _ => de::other(&mut extra, &mut map, key)?,
+            }
+        }
+        Ok(Self {
+            type_: de::required(f0, "type")?,
+            asterisk_id: de::optional(f1),
+            application: de::required(f2, "application")?,
+            timestamp: de::required(f3, "timestamp")?,
+            playback: de::required(f4, "playback")?,
+            extra,
+        })
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for PlaybackContinuing {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::asterisk_sdk_runtime::ari::de::deserialize_model(deserializer)
+    }
+}
 /// ARI model `PlaybackFinished`, declared in `events.json`.
 ///
 /// Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1).
@@ -4008,7 +6544,7 @@ pub struct PlaybackContinuing {
 /// JSON keys this struct does not know are kept in `extra` and written back on serialization.
 ///
 /// Official page: [Events REST API](https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/Events_REST_API/).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 pub struct PlaybackFinished {
     /// JSON key `type`, Swagger type `string`.
     ///
@@ -4022,7 +6558,7 @@ pub struct PlaybackFinished {
     /// Optional (not marked required). Inherited from `Message`.
     ///
     /// Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub asterisk_id: ::std::option::Option<::std::string::String>,
     /// JSON key `application`, Swagger type `string`.
     ///
@@ -4047,6 +6583,45 @@ pub struct PlaybackFinished {
     #[serde(flatten)]
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
+impl ::asterisk_sdk_runtime::ari::de::MapModel for PlaybackFinished {
+    const NAME: &'static str = "PlaybackFinished";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use ::asterisk_sdk_runtime::ari::de;
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        let mut extra = ::serde_json::Map::new();
+        while let Some(key) = map.next_key::<de::Key<'de>>()? {
+            match key.as_str() {
+                "type" => de::field(&mut f0, &mut map, "type")?,
+                "asterisk_id" => de::field(&mut f1, &mut map, "asterisk_id")?,
+                "application" => de::field(&mut f2, &mut map, "application")?,
+                "timestamp" => de::field(&mut f3, &mut map, "timestamp")?,
+                "playback" => de::field(&mut f4, &mut map, "playback")?,
+                _ => de::other(&mut extra, &mut map, key)?,
+            }
+        }
+        Ok(Self {
+            type_: de::required(f0, "type")?,
+            asterisk_id: de::optional(f1),
+            application: de::required(f2, "application")?,
+            timestamp: de::required(f3, "timestamp")?,
+            playback: de::required(f4, "playback")?,
+            extra,
+        })
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for PlaybackFinished {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::asterisk_sdk_runtime::ari::de::deserialize_model(deserializer)
+    }
+}
 /// ARI model `PlaybackStarted`, declared in `events.json`.
 ///
 /// Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1).
@@ -4058,7 +6633,7 @@ pub struct PlaybackFinished {
 /// JSON keys this struct does not know are kept in `extra` and written back on serialization.
 ///
 /// Official page: [Events REST API](https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/Events_REST_API/).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 pub struct PlaybackStarted {
     /// JSON key `type`, Swagger type `string`.
     ///
@@ -4072,7 +6647,7 @@ pub struct PlaybackStarted {
     /// Optional (not marked required). Inherited from `Message`.
     ///
     /// Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub asterisk_id: ::std::option::Option<::std::string::String>,
     /// JSON key `application`, Swagger type `string`.
     ///
@@ -4097,6 +6672,45 @@ pub struct PlaybackStarted {
     #[serde(flatten)]
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
+impl ::asterisk_sdk_runtime::ari::de::MapModel for PlaybackStarted {
+    const NAME: &'static str = "PlaybackStarted";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use ::asterisk_sdk_runtime::ari::de;
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        let mut extra = ::serde_json::Map::new();
+        while let Some(key) = map.next_key::<de::Key<'de>>()? {
+            match key.as_str() {
+                "type" => de::field(&mut f0, &mut map, "type")?,
+                "asterisk_id" => de::field(&mut f1, &mut map, "asterisk_id")?,
+                "application" => de::field(&mut f2, &mut map, "application")?,
+                "timestamp" => de::field(&mut f3, &mut map, "timestamp")?,
+                "playback" => de::field(&mut f4, &mut map, "playback")?,
+                _ => de::other(&mut extra, &mut map, key)?,
+            }
+        }
+        Ok(Self {
+            type_: de::required(f0, "type")?,
+            asterisk_id: de::optional(f1),
+            application: de::required(f2, "application")?,
+            timestamp: de::required(f3, "timestamp")?,
+            playback: de::required(f4, "playback")?,
+            extra,
+        })
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for PlaybackStarted {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::asterisk_sdk_runtime::ari::de::deserialize_model(deserializer)
+    }
+}
 /// ARI model `RESTHeader`, declared in `events.json`.
 ///
 /// Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1).
@@ -4104,7 +6718,7 @@ pub struct PlaybackStarted {
 /// JSON keys this struct does not know are kept in `extra` and written back on serialization.
 ///
 /// Official page: [Events REST API](https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/Events_REST_API/).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 pub struct RestHeader {
     /// JSON key `name`, Swagger type `string`.
     ///
@@ -4123,6 +6737,36 @@ pub struct RestHeader {
     #[serde(flatten)]
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
+impl ::asterisk_sdk_runtime::ari::de::MapModel for RestHeader {
+    const NAME: &'static str = "RestHeader";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use ::asterisk_sdk_runtime::ari::de;
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut extra = ::serde_json::Map::new();
+        while let Some(key) = map.next_key::<de::Key<'de>>()? {
+            match key.as_str() {
+                "name" => de::field(&mut f0, &mut map, "name")?,
+                "value" => de::field(&mut f1, &mut map, "value")?,
+                _ => de::other(&mut extra, &mut map, key)?,
+            }
+        }
+        Ok(Self {
+            name: de::required(f0, "name")?,
+            value: de::required(f1, "value")?,
+            extra,
+        })
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for RestHeader {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::asterisk_sdk_runtime::ari::de::deserialize_model(deserializer)
+    }
+}
 /// ARI model `RESTQueryStringParameter`, declared in `events.json`.
 ///
 /// Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1).
@@ -4130,7 +6774,7 @@ pub struct RestHeader {
 /// JSON keys this struct does not know are kept in `extra` and written back on serialization.
 ///
 /// Official page: [Events REST API](https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/Events_REST_API/).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 pub struct RestQueryStringParameter {
     /// JSON key `name`, Swagger type `string`.
     ///
@@ -4149,6 +6793,36 @@ pub struct RestQueryStringParameter {
     #[serde(flatten)]
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
+impl ::asterisk_sdk_runtime::ari::de::MapModel for RestQueryStringParameter {
+    const NAME: &'static str = "RestQueryStringParameter";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use ::asterisk_sdk_runtime::ari::de;
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut extra = ::serde_json::Map::new();
+        while let Some(key) = map.next_key::<de::Key<'de>>()? {
+            match key.as_str() {
+                "name" => de::field(&mut f0, &mut map, "name")?,
+                "value" => de::field(&mut f1, &mut map, "value")?,
+                _ => de::other(&mut extra, &mut map, key)?,
+            }
+        }
+        Ok(Self {
+            name: de::required(f0, "name")?,
+            value: de::required(f1, "value")?,
+            extra,
+        })
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for RestQueryStringParameter {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::asterisk_sdk_runtime::ari::de::deserialize_model(deserializer)
+    }
+}
 /// ARI model `RESTRequest`, declared in `events.json`.
 ///
 /// Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1).
@@ -4156,7 +6830,7 @@ pub struct RestQueryStringParameter {
 /// JSON keys this struct does not know are kept in `extra` and written back on serialization.
 ///
 /// Official page: [Events REST API](https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/Events_REST_API/).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 pub struct RestRequest {
     /// JSON key `type`, Swagger type `string`.
     ///
@@ -4194,26 +6868,74 @@ pub struct RestRequest {
     /// Optional (not marked required).
     ///
     /// Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub content_type: ::std::option::Option<::std::string::String>,
     /// JSON key `query_strings`, Swagger type `List[RESTQueryStringParameter]`.
     ///
     /// Optional (not marked required).
     ///
     /// Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub query_strings: ::std::option::Option<::std::vec::Vec<RestQueryStringParameter>>,
     /// JSON key `message_body`, Swagger type `string`.
     ///
     /// Optional (not marked required).
     ///
     /// Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub message_body: ::std::option::Option<::std::string::String>,
     /// JSON keys this SDK does not know (added by a newer Asterisk or
     /// undocumented), kept as sent and written back on serialization.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+impl ::asterisk_sdk_runtime::ari::de::MapModel for RestRequest {
+    const NAME: &'static str = "RestRequest";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use ::asterisk_sdk_runtime::ari::de;
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        let mut f5 = None;
+        let mut f6 = None;
+        let mut f7 = None;
+        let mut extra = ::serde_json::Map::new();
+        while let Some(key) = map.next_key::<de::Key<'de>>()? {
+            match key.as_str() {
+                "type" => de::field(&mut f0, &mut map, "type")?,
+                "transaction_id" => de::field(&mut f1, &mut map, "transaction_id")?,
+                "request_id" => de::field(&mut f2, &mut map, "request_id")?,
+                "method" => de::field(&mut f3, &mut map, "method")?,
+                "uri" => de::field(&mut f4, &mut map, "uri")?,
+                "content_type" => de::field(&mut f5, &mut map, "content_type")?,
+                "query_strings" => de::field(&mut f6, &mut map, "query_strings")?,
+                "message_body" => de::field(&mut f7, &mut map, "message_body")?,
+                _ => de::other(&mut extra, &mut map, key)?,
+            }
+        }
+        Ok(Self {
+            type_: de::required(f0, "type")?,
+            transaction_id: de::required(f1, "transaction_id")?,
+            request_id: de::required(f2, "request_id")?,
+            method: de::required(f3, "method")?,
+            uri: de::required(f4, "uri")?,
+            content_type: de::optional(f5),
+            query_strings: de::optional(f6),
+            message_body: de::optional(f7),
+            extra,
+        })
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for RestRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::asterisk_sdk_runtime::ari::de::deserialize_model(deserializer)
+    }
 }
 /// ARI model `RESTResponse`, declared in `events.json`.
 ///
@@ -4226,7 +6948,7 @@ pub struct RestRequest {
 /// JSON keys this struct does not know are kept in `extra` and written back on serialization.
 ///
 /// Official page: [Events REST API](https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/Events_REST_API/).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 pub struct RestResponse {
     /// JSON key `type`, Swagger type `string`.
     ///
@@ -4240,7 +6962,7 @@ pub struct RestResponse {
     /// Optional (not marked required). Inherited from `Message`.
     ///
     /// Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub asterisk_id: ::std::option::Option<::std::string::String>,
     /// JSON key `application`, Swagger type `string`.
     ///
@@ -4289,19 +7011,76 @@ pub struct RestResponse {
     /// Optional (not marked required).
     ///
     /// Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub content_type: ::std::option::Option<::std::string::String>,
     /// JSON key `message_body`, Swagger type `string`.
     ///
     /// Optional (not marked required).
     ///
     /// Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub message_body: ::std::option::Option<::std::string::String>,
     /// JSON keys this SDK does not know (added by a newer Asterisk or
     /// undocumented), kept as sent and written back on serialization.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+impl ::asterisk_sdk_runtime::ari::de::MapModel for RestResponse {
+    const NAME: &'static str = "RestResponse";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use ::asterisk_sdk_runtime::ari::de;
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        let mut f5 = None;
+        let mut f6 = None;
+        let mut f7 = None;
+        let mut f8 = None;
+        let mut f9 = None;
+        let mut f10 = None;
+        let mut extra = ::serde_json::Map::new();
+        while let Some(key) = map.next_key::<de::Key<'de>>()? {
+            match key.as_str() {
+                "type" => de::field(&mut f0, &mut map, "type")?,
+                "asterisk_id" => de::field(&mut f1, &mut map, "asterisk_id")?,
+                "application" => de::field(&mut f2, &mut map, "application")?,
+                "timestamp" => de::field(&mut f3, &mut map, "timestamp")?,
+                "transaction_id" => de::field(&mut f4, &mut map, "transaction_id")?,
+                "request_id" => de::field(&mut f5, &mut map, "request_id")?,
+                "status_code" => de::field(&mut f6, &mut map, "status_code")?,
+                "reason_phrase" => de::field(&mut f7, &mut map, "reason_phrase")?,
+                "uri" => de::field(&mut f8, &mut map, "uri")?,
+                "content_type" => de::field(&mut f9, &mut map, "content_type")?,
+                "message_body" => de::field(&mut f10, &mut map, "message_body")?,
+                _ => de::other(&mut extra, &mut map, key)?,
+            }
+        }
+        Ok(Self {
+            type_: de::required(f0, "type")?,
+            asterisk_id: de::optional(f1),
+            application: de::required(f2, "application")?,
+            timestamp: de::required(f3, "timestamp")?,
+            transaction_id: de::required(f4, "transaction_id")?,
+            request_id: de::required(f5, "request_id")?,
+            status_code: de::required(f6, "status_code")?,
+            reason_phrase: de::required(f7, "reason_phrase")?,
+            uri: de::required(f8, "uri")?,
+            content_type: de::optional(f9),
+            message_body: de::optional(f10),
+            extra,
+        })
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for RestResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::asterisk_sdk_runtime::ari::de::deserialize_model(deserializer)
+    }
 }
 /// ARI model `RTPstat`, declared in `channels.json`.
 ///
@@ -4310,7 +7089,7 @@ pub struct RestResponse {
 /// JSON keys this struct does not know are kept in `extra` and written back on serialization.
 ///
 /// Official page: [Channels REST API](https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/Channels_REST_API/).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 pub struct RtPstat {
     /// JSON key `txcount`, Swagger type `int`.
     ///
@@ -4333,70 +7112,70 @@ pub struct RtPstat {
     /// Optional (not marked required).
     ///
     /// Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub txjitter: ::std::option::Option<f64>,
     /// JSON key `rxjitter`, Swagger type `double`.
     ///
     /// Optional (not marked required).
     ///
     /// Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub rxjitter: ::std::option::Option<f64>,
     /// JSON key `remote_maxjitter`, Swagger type `double`.
     ///
     /// Optional (not marked required).
     ///
     /// Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub remote_maxjitter: ::std::option::Option<f64>,
     /// JSON key `remote_minjitter`, Swagger type `double`.
     ///
     /// Optional (not marked required).
     ///
     /// Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub remote_minjitter: ::std::option::Option<f64>,
     /// JSON key `remote_normdevjitter`, Swagger type `double`.
     ///
     /// Optional (not marked required).
     ///
     /// Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub remote_normdevjitter: ::std::option::Option<f64>,
     /// JSON key `remote_stdevjitter`, Swagger type `double`.
     ///
     /// Optional (not marked required).
     ///
     /// Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub remote_stdevjitter: ::std::option::Option<f64>,
     /// JSON key `local_maxjitter`, Swagger type `double`.
     ///
     /// Optional (not marked required).
     ///
     /// Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub local_maxjitter: ::std::option::Option<f64>,
     /// JSON key `local_minjitter`, Swagger type `double`.
     ///
     /// Optional (not marked required).
     ///
     /// Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub local_minjitter: ::std::option::Option<f64>,
     /// JSON key `local_normdevjitter`, Swagger type `double`.
     ///
     /// Optional (not marked required).
     ///
     /// Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub local_normdevjitter: ::std::option::Option<f64>,
     /// JSON key `local_stdevjitter`, Swagger type `double`.
     ///
     /// Optional (not marked required).
     ///
     /// Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub local_stdevjitter: ::std::option::Option<f64>,
     /// JSON key `txploss`, Swagger type `int`.
     ///
@@ -4419,91 +7198,91 @@ pub struct RtPstat {
     /// Optional (not marked required).
     ///
     /// Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub remote_maxrxploss: ::std::option::Option<f64>,
     /// JSON key `remote_minrxploss`, Swagger type `double`.
     ///
     /// Optional (not marked required).
     ///
     /// Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub remote_minrxploss: ::std::option::Option<f64>,
     /// JSON key `remote_normdevrxploss`, Swagger type `double`.
     ///
     /// Optional (not marked required).
     ///
     /// Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub remote_normdevrxploss: ::std::option::Option<f64>,
     /// JSON key `remote_stdevrxploss`, Swagger type `double`.
     ///
     /// Optional (not marked required).
     ///
     /// Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub remote_stdevrxploss: ::std::option::Option<f64>,
     /// JSON key `local_maxrxploss`, Swagger type `double`.
     ///
     /// Optional (not marked required).
     ///
     /// Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub local_maxrxploss: ::std::option::Option<f64>,
     /// JSON key `local_minrxploss`, Swagger type `double`.
     ///
     /// Optional (not marked required).
     ///
     /// Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub local_minrxploss: ::std::option::Option<f64>,
     /// JSON key `local_normdevrxploss`, Swagger type `double`.
     ///
     /// Optional (not marked required).
     ///
     /// Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub local_normdevrxploss: ::std::option::Option<f64>,
     /// JSON key `local_stdevrxploss`, Swagger type `double`.
     ///
     /// Optional (not marked required).
     ///
     /// Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub local_stdevrxploss: ::std::option::Option<f64>,
     /// JSON key `rtt`, Swagger type `double`.
     ///
     /// Optional (not marked required).
     ///
     /// Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub rtt: ::std::option::Option<f64>,
     /// JSON key `maxrtt`, Swagger type `double`.
     ///
     /// Optional (not marked required).
     ///
     /// Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub maxrtt: ::std::option::Option<f64>,
     /// JSON key `minrtt`, Swagger type `double`.
     ///
     /// Optional (not marked required).
     ///
     /// Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub minrtt: ::std::option::Option<f64>,
     /// JSON key `normdevrtt`, Swagger type `double`.
     ///
     /// Optional (not marked required).
     ///
     /// Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub normdevrtt: ::std::option::Option<f64>,
     /// JSON key `stdevrtt`, Swagger type `double`.
     ///
     /// Optional (not marked required).
     ///
     /// Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub stdevrtt: ::std::option::Option<f64>,
     /// JSON key `local_ssrc`, Swagger type `int`.
     ///
@@ -4548,6 +7327,146 @@ pub struct RtPstat {
     #[serde(flatten)]
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
+impl ::asterisk_sdk_runtime::ari::de::MapModel for RtPstat {
+    const NAME: &'static str = "RtPstat";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use ::asterisk_sdk_runtime::ari::de;
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        let mut f5 = None;
+        let mut f6 = None;
+        let mut f7 = None;
+        let mut f8 = None;
+        let mut f9 = None;
+        let mut f10 = None;
+        let mut f11 = None;
+        let mut f12 = None;
+        let mut f13 = None;
+        let mut f14 = None;
+        let mut f15 = None;
+        let mut f16 = None;
+        let mut f17 = None;
+        let mut f18 = None;
+        let mut f19 = None;
+        let mut f20 = None;
+        let mut f21 = None;
+        let mut f22 = None;
+        let mut f23 = None;
+        let mut f24 = None;
+        let mut f25 = None;
+        let mut f26 = None;
+        let mut f27 = None;
+        let mut f28 = None;
+        let mut f29 = None;
+        let mut f30 = None;
+        let mut f31 = None;
+        let mut extra = ::serde_json::Map::new();
+        while let Some(key) = map.next_key::<de::Key<'de>>()? {
+            match key.as_str() {
+                "txcount" => de::field(&mut f0, &mut map, "txcount")?,
+                "rxcount" => de::field(&mut f1, &mut map, "rxcount")?,
+                "txjitter" => de::field(&mut f2, &mut map, "txjitter")?,
+                "rxjitter" => de::field(&mut f3, &mut map, "rxjitter")?,
+                "remote_maxjitter" => de::field(&mut f4, &mut map, "remote_maxjitter")?,
+                "remote_minjitter" => de::field(&mut f5, &mut map, "remote_minjitter")?,
+                "remote_normdevjitter" => {
+                    de::field(&mut f6, &mut map, "remote_normdevjitter")?
+                }
+                "remote_stdevjitter" => {
+                    de::field(&mut f7, &mut map, "remote_stdevjitter")?
+                }
+                "local_maxjitter" => de::field(&mut f8, &mut map, "local_maxjitter")?,
+                "local_minjitter" => de::field(&mut f9, &mut map, "local_minjitter")?,
+                "local_normdevjitter" => {
+                    de::field(&mut f10, &mut map, "local_normdevjitter")?
+                }
+                "local_stdevjitter" => {
+                    de::field(&mut f11, &mut map, "local_stdevjitter")?
+                }
+                "txploss" => de::field(&mut f12, &mut map, "txploss")?,
+                "rxploss" => de::field(&mut f13, &mut map, "rxploss")?,
+                "remote_maxrxploss" => {
+                    de::field(&mut f14, &mut map, "remote_maxrxploss")?
+                }
+                "remote_minrxploss" => {
+                    de::field(&mut f15, &mut map, "remote_minrxploss")?
+                }
+                "remote_normdevrxploss" => {
+                    de::field(&mut f16, &mut map, "remote_normdevrxploss")?
+                }
+                "remote_stdevrxploss" => {
+                    de::field(&mut f17, &mut map, "remote_stdevrxploss")?
+                }
+                "local_maxrxploss" => de::field(&mut f18, &mut map, "local_maxrxploss")?,
+                "local_minrxploss" => de::field(&mut f19, &mut map, "local_minrxploss")?,
+                "local_normdevrxploss" => {
+                    de::field(&mut f20, &mut map, "local_normdevrxploss")?
+                }
+                "local_stdevrxploss" => {
+                    de::field(&mut f21, &mut map, "local_stdevrxploss")?
+                }
+                "rtt" => de::field(&mut f22, &mut map, "rtt")?,
+                "maxrtt" => de::field(&mut f23, &mut map, "maxrtt")?,
+                "minrtt" => de::field(&mut f24, &mut map, "minrtt")?,
+                "normdevrtt" => de::field(&mut f25, &mut map, "normdevrtt")?,
+                "stdevrtt" => de::field(&mut f26, &mut map, "stdevrtt")?,
+                "local_ssrc" => de::field(&mut f27, &mut map, "local_ssrc")?,
+                "remote_ssrc" => de::field(&mut f28, &mut map, "remote_ssrc")?,
+                "txoctetcount" => de::field(&mut f29, &mut map, "txoctetcount")?,
+                "rxoctetcount" => de::field(&mut f30, &mut map, "rxoctetcount")?,
+                "channel_uniqueid" => de::field(&mut f31, &mut map, "channel_uniqueid")?,
+                _ => de::other(&mut extra, &mut map, key)?,
+            }
+        }
+        Ok(Self {
+            txcount: de::required(f0, "txcount")?,
+            rxcount: de::required(f1, "rxcount")?,
+            txjitter: de::optional(f2),
+            rxjitter: de::optional(f3),
+            remote_maxjitter: de::optional(f4),
+            remote_minjitter: de::optional(f5),
+            remote_normdevjitter: de::optional(f6),
+            remote_stdevjitter: de::optional(f7),
+            local_maxjitter: de::optional(f8),
+            local_minjitter: de::optional(f9),
+            local_normdevjitter: de::optional(f10),
+            local_stdevjitter: de::optional(f11),
+            txploss: de::required(f12, "txploss")?,
+            rxploss: de::required(f13, "rxploss")?,
+            remote_maxrxploss: de::optional(f14),
+            remote_minrxploss: de::optional(f15),
+            remote_normdevrxploss: de::optional(f16),
+            remote_stdevrxploss: de::optional(f17),
+            local_maxrxploss: de::optional(f18),
+            local_minrxploss: de::optional(f19),
+            local_normdevrxploss: de::optional(f20),
+            local_stdevrxploss: de::optional(f21),
+            rtt: de::optional(f22),
+            maxrtt: de::optional(f23),
+            minrtt: de::optional(f24),
+            normdevrtt: de::optional(f25),
+            stdevrtt: de::optional(f26),
+            local_ssrc: de::required(f27, "local_ssrc")?,
+            remote_ssrc: de::required(f28, "remote_ssrc")?,
+            txoctetcount: de::required(f29, "txoctetcount")?,
+            rxoctetcount: de::required(f30, "rxoctetcount")?,
+            channel_uniqueid: de::required(f31, "channel_uniqueid")?,
+            extra,
+        })
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for RtPstat {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::asterisk_sdk_runtime::ari::de::deserialize_model(deserializer)
+    }
+}
 /// ARI model `RecordingFailed`, declared in `events.json`.
 ///
 /// Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1).
@@ -4559,7 +7478,7 @@ pub struct RtPstat {
 /// JSON keys this struct does not know are kept in `extra` and written back on serialization.
 ///
 /// Official page: [Events REST API](https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/Events_REST_API/).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 pub struct RecordingFailed {
     /// JSON key `type`, Swagger type `string`.
     ///
@@ -4573,7 +7492,7 @@ pub struct RecordingFailed {
     /// Optional (not marked required). Inherited from `Message`.
     ///
     /// Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub asterisk_id: ::std::option::Option<::std::string::String>,
     /// JSON key `application`, Swagger type `string`.
     ///
@@ -4598,6 +7517,45 @@ pub struct RecordingFailed {
     #[serde(flatten)]
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
+impl ::asterisk_sdk_runtime::ari::de::MapModel for RecordingFailed {
+    const NAME: &'static str = "RecordingFailed";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use ::asterisk_sdk_runtime::ari::de;
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        let mut extra = ::serde_json::Map::new();
+        while let Some(key) = map.next_key::<de::Key<'de>>()? {
+            match key.as_str() {
+                "type" => de::field(&mut f0, &mut map, "type")?,
+                "asterisk_id" => de::field(&mut f1, &mut map, "asterisk_id")?,
+                "application" => de::field(&mut f2, &mut map, "application")?,
+                "timestamp" => de::field(&mut f3, &mut map, "timestamp")?,
+                "recording" => de::field(&mut f4, &mut map, "recording")?,
+                _ => de::other(&mut extra, &mut map, key)?,
+            }
+        }
+        Ok(Self {
+            type_: de::required(f0, "type")?,
+            asterisk_id: de::optional(f1),
+            application: de::required(f2, "application")?,
+            timestamp: de::required(f3, "timestamp")?,
+            recording: de::required(f4, "recording")?,
+            extra,
+        })
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for RecordingFailed {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::asterisk_sdk_runtime::ari::de::deserialize_model(deserializer)
+    }
+}
 /// ARI model `RecordingFinished`, declared in `events.json`.
 ///
 /// Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1).
@@ -4609,7 +7567,7 @@ pub struct RecordingFailed {
 /// JSON keys this struct does not know are kept in `extra` and written back on serialization.
 ///
 /// Official page: [Events REST API](https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/Events_REST_API/).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 pub struct RecordingFinished {
     /// JSON key `type`, Swagger type `string`.
     ///
@@ -4623,7 +7581,7 @@ pub struct RecordingFinished {
     /// Optional (not marked required). Inherited from `Message`.
     ///
     /// Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub asterisk_id: ::std::option::Option<::std::string::String>,
     /// JSON key `application`, Swagger type `string`.
     ///
@@ -4648,6 +7606,45 @@ pub struct RecordingFinished {
     #[serde(flatten)]
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
+impl ::asterisk_sdk_runtime::ari::de::MapModel for RecordingFinished {
+    const NAME: &'static str = "RecordingFinished";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use ::asterisk_sdk_runtime::ari::de;
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        let mut extra = ::serde_json::Map::new();
+        while let Some(key) = map.next_key::<de::Key<'de>>()? {
+            match key.as_str() {
+                "type" => de::field(&mut f0, &mut map, "type")?,
+                "asterisk_id" => de::field(&mut f1, &mut map, "asterisk_id")?,
+                "application" => de::field(&mut f2, &mut map, "application")?,
+                "timestamp" => de::field(&mut f3, &mut map, "timestamp")?,
+                "recording" => de::field(&mut f4, &mut map, "recording")?,
+                _ => de::other(&mut extra, &mut map, key)?,
+            }
+        }
+        Ok(Self {
+            type_: de::required(f0, "type")?,
+            asterisk_id: de::optional(f1),
+            application: de::required(f2, "application")?,
+            timestamp: de::required(f3, "timestamp")?,
+            recording: de::required(f4, "recording")?,
+            extra,
+        })
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for RecordingFinished {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::asterisk_sdk_runtime::ari::de::deserialize_model(deserializer)
+    }
+}
 /// ARI model `RecordingStarted`, declared in `events.json`.
 ///
 /// Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1).
@@ -4659,7 +7656,7 @@ pub struct RecordingFinished {
 /// JSON keys this struct does not know are kept in `extra` and written back on serialization.
 ///
 /// Official page: [Events REST API](https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/Events_REST_API/).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 pub struct RecordingStarted {
     /// JSON key `type`, Swagger type `string`.
     ///
@@ -4673,7 +7670,7 @@ pub struct RecordingStarted {
     /// Optional (not marked required). Inherited from `Message`.
     ///
     /// Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub asterisk_id: ::std::option::Option<::std::string::String>,
     /// JSON key `application`, Swagger type `string`.
     ///
@@ -4698,6 +7695,45 @@ pub struct RecordingStarted {
     #[serde(flatten)]
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
+impl ::asterisk_sdk_runtime::ari::de::MapModel for RecordingStarted {
+    const NAME: &'static str = "RecordingStarted";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use ::asterisk_sdk_runtime::ari::de;
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        let mut extra = ::serde_json::Map::new();
+        while let Some(key) = map.next_key::<de::Key<'de>>()? {
+            match key.as_str() {
+                "type" => de::field(&mut f0, &mut map, "type")?,
+                "asterisk_id" => de::field(&mut f1, &mut map, "asterisk_id")?,
+                "application" => de::field(&mut f2, &mut map, "application")?,
+                "timestamp" => de::field(&mut f3, &mut map, "timestamp")?,
+                "recording" => de::field(&mut f4, &mut map, "recording")?,
+                _ => de::other(&mut extra, &mut map, key)?,
+            }
+        }
+        Ok(Self {
+            type_: de::required(f0, "type")?,
+            asterisk_id: de::optional(f1),
+            application: de::required(f2, "application")?,
+            timestamp: de::required(f3, "timestamp")?,
+            recording: de::required(f4, "recording")?,
+            extra,
+        })
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for RecordingStarted {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::asterisk_sdk_runtime::ari::de::deserialize_model(deserializer)
+    }
+}
 /// ARI model `ReferTo`, declared in `events.json`.
 ///
 /// Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1).
@@ -4705,7 +7741,7 @@ pub struct RecordingStarted {
 /// JSON keys this struct does not know are kept in `extra` and written back on serialization.
 ///
 /// Official page: [Events REST API](https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/Events_REST_API/).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 pub struct ReferTo {
     /// JSON key `requested_destination`, Swagger type `RequiredDestination`.
     ///
@@ -4718,26 +7754,66 @@ pub struct ReferTo {
     /// Optional (not marked required).
     ///
     /// Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub destination_channel: ::std::option::Option<Channel>,
     /// JSON key `connected_channel`, Swagger type `Channel`.
     ///
     /// Optional (not marked required).
     ///
     /// Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub connected_channel: ::std::option::Option<Channel>,
     /// JSON key `bridge`, Swagger type `Bridge`.
     ///
     /// Optional (not marked required).
     ///
     /// Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub bridge: ::std::option::Option<Bridge>,
     /// JSON keys this SDK does not know (added by a newer Asterisk or
     /// undocumented), kept as sent and written back on serialization.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+impl ::asterisk_sdk_runtime::ari::de::MapModel for ReferTo {
+    const NAME: &'static str = "ReferTo";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use ::asterisk_sdk_runtime::ari::de;
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut extra = ::serde_json::Map::new();
+        while let Some(key) = map.next_key::<de::Key<'de>>()? {
+            match key.as_str() {
+                "requested_destination" => {
+                    de::field(&mut f0, &mut map, "requested_destination")?
+                }
+                "destination_channel" => {
+                    de::field(&mut f1, &mut map, "destination_channel")?
+                }
+                "connected_channel" => de::field(&mut f2, &mut map, "connected_channel")?,
+                "bridge" => de::field(&mut f3, &mut map, "bridge")?,
+                _ => de::other(&mut extra, &mut map, key)?,
+            }
+        }
+        Ok(Self {
+            requested_destination: de::required(f0, "requested_destination")?,
+            destination_channel: de::optional(f1),
+            connected_channel: de::optional(f2),
+            bridge: de::optional(f3),
+            extra,
+        })
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for ReferTo {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::asterisk_sdk_runtime::ari::de::deserialize_model(deserializer)
+    }
 }
 /// ARI model `ReferredBy`, declared in `events.json`.
 ///
@@ -4746,7 +7822,7 @@ pub struct ReferTo {
 /// JSON keys this struct does not know are kept in `extra` and written back on serialization.
 ///
 /// Official page: [Events REST API](https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/Events_REST_API/).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 pub struct ReferredBy {
     /// JSON key `source_channel`, Swagger type `Channel`.
     ///
@@ -4759,19 +7835,52 @@ pub struct ReferredBy {
     /// Optional (not marked required).
     ///
     /// Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub connected_channel: ::std::option::Option<Channel>,
     /// JSON key `bridge`, Swagger type `Bridge`.
     ///
     /// Optional (not marked required).
     ///
     /// Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub bridge: ::std::option::Option<Bridge>,
     /// JSON keys this SDK does not know (added by a newer Asterisk or
     /// undocumented), kept as sent and written back on serialization.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+impl ::asterisk_sdk_runtime::ari::de::MapModel for ReferredBy {
+    const NAME: &'static str = "ReferredBy";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use ::asterisk_sdk_runtime::ari::de;
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut extra = ::serde_json::Map::new();
+        while let Some(key) = map.next_key::<de::Key<'de>>()? {
+            match key.as_str() {
+                "source_channel" => de::field(&mut f0, &mut map, "source_channel")?,
+                "connected_channel" => de::field(&mut f1, &mut map, "connected_channel")?,
+                "bridge" => de::field(&mut f2, &mut map, "bridge")?,
+                _ => de::other(&mut extra, &mut map, key)?,
+            }
+        }
+        Ok(Self {
+            source_channel: de::required(f0, "source_channel")?,
+            connected_channel: de::optional(f1),
+            bridge: de::optional(f2),
+            extra,
+        })
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for ReferredBy {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::asterisk_sdk_runtime::ari::de::deserialize_model(deserializer)
+    }
 }
 /// ARI model `RequiredDestination`, declared in `events.json`.
 ///
@@ -4780,28 +7889,28 @@ pub struct ReferredBy {
 /// JSON keys this struct does not know are kept in `extra` and written back on serialization.
 ///
 /// Official page: [Events REST API](https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/Events_REST_API/).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 pub struct RequiredDestination {
     /// JSON key `protocol_id`, Swagger type `string`.
     ///
     /// Optional (not marked required).
     ///
     /// Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub protocol_id: ::std::option::Option<::std::string::String>,
     /// JSON key `destination`, Swagger type `string`.
     ///
     /// Optional (not marked required).
     ///
     /// Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub destination: ::std::option::Option<::std::string::String>,
     /// JSON key `additional_protocol_params`, Swagger type `List[AdditionalParam]`.
     ///
     /// Optional (not marked required).
     ///
     /// Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub additional_protocol_params: ::std::option::Option<
         ::std::vec::Vec<AdditionalParam>,
     >,
@@ -4810,6 +7919,41 @@ pub struct RequiredDestination {
     #[serde(flatten)]
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
+impl ::asterisk_sdk_runtime::ari::de::MapModel for RequiredDestination {
+    const NAME: &'static str = "RequiredDestination";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use ::asterisk_sdk_runtime::ari::de;
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut extra = ::serde_json::Map::new();
+        while let Some(key) = map.next_key::<de::Key<'de>>()? {
+            match key.as_str() {
+                "protocol_id" => de::field(&mut f0, &mut map, "protocol_id")?,
+                "destination" => de::field(&mut f1, &mut map, "destination")?,
+                "additional_protocol_params" => {
+                    de::field(&mut f2, &mut map, "additional_protocol_params")?
+                }
+                _ => de::other(&mut extra, &mut map, key)?,
+            }
+        }
+        Ok(Self {
+            protocol_id: de::optional(f0),
+            destination: de::optional(f1),
+            additional_protocol_params: de::optional(f2),
+            extra,
+        })
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for RequiredDestination {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::asterisk_sdk_runtime::ari::de::deserialize_model(deserializer)
+    }
+}
 /// ARI model `SetId`, declared in `asterisk.json`.
 ///
 /// Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1).
@@ -4817,7 +7961,7 @@ pub struct RequiredDestination {
 /// JSON keys this struct does not know are kept in `extra` and written back on serialization.
 ///
 /// Official page: [Asterisk REST API](https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/Asterisk_REST_API/).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 pub struct SetId {
     /// JSON key `user`, Swagger type `string`.
     ///
@@ -4836,6 +7980,36 @@ pub struct SetId {
     #[serde(flatten)]
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
+impl ::asterisk_sdk_runtime::ari::de::MapModel for SetId {
+    const NAME: &'static str = "SetId";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use ::asterisk_sdk_runtime::ari::de;
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut extra = ::serde_json::Map::new();
+        while let Some(key) = map.next_key::<de::Key<'de>>()? {
+            match key.as_str() {
+                "user" => de::field(&mut f0, &mut map, "user")?,
+                "group" => de::field(&mut f1, &mut map, "group")?,
+                _ => de::other(&mut extra, &mut map, key)?,
+            }
+        }
+        Ok(Self {
+            user: de::required(f0, "user")?,
+            group: de::required(f1, "group")?,
+            extra,
+        })
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for SetId {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::asterisk_sdk_runtime::ari::de::deserialize_model(deserializer)
+    }
+}
 /// ARI model `Sound`, declared in `sounds.json`.
 ///
 /// Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1).
@@ -4843,7 +8017,7 @@ pub struct SetId {
 /// JSON keys this struct does not know are kept in `extra` and written back on serialization.
 ///
 /// Official page: [Sounds REST API](https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/Sounds_REST_API/).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 pub struct Sound {
     /// JSON key `id`, Swagger type `string`.
     ///
@@ -4856,7 +8030,7 @@ pub struct Sound {
     /// Optional (not marked required).
     ///
     /// Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub text: ::std::option::Option<::std::string::String>,
     /// JSON key `formats`, Swagger type `List[FormatLangPair]`.
     ///
@@ -4869,6 +8043,39 @@ pub struct Sound {
     #[serde(flatten)]
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
+impl ::asterisk_sdk_runtime::ari::de::MapModel for Sound {
+    const NAME: &'static str = "Sound";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use ::asterisk_sdk_runtime::ari::de;
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut extra = ::serde_json::Map::new();
+        while let Some(key) = map.next_key::<de::Key<'de>>()? {
+            match key.as_str() {
+                "id" => de::field(&mut f0, &mut map, "id")?,
+                "text" => de::field(&mut f1, &mut map, "text")?,
+                "formats" => de::field(&mut f2, &mut map, "formats")?,
+                _ => de::other(&mut extra, &mut map, key)?,
+            }
+        }
+        Ok(Self {
+            id: de::required(f0, "id")?,
+            text: de::optional(f1),
+            formats: de::required(f2, "formats")?,
+            extra,
+        })
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for Sound {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::asterisk_sdk_runtime::ari::de::deserialize_model(deserializer)
+    }
+}
 /// ARI model `StasisEnd`, declared in `events.json`.
 ///
 /// Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1).
@@ -4880,7 +8087,7 @@ pub struct Sound {
 /// JSON keys this struct does not know are kept in `extra` and written back on serialization.
 ///
 /// Official page: [Events REST API](https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/Events_REST_API/).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 pub struct StasisEnd {
     /// JSON key `type`, Swagger type `string`.
     ///
@@ -4894,7 +8101,7 @@ pub struct StasisEnd {
     /// Optional (not marked required). Inherited from `Message`.
     ///
     /// Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub asterisk_id: ::std::option::Option<::std::string::String>,
     /// JSON key `application`, Swagger type `string`.
     ///
@@ -4919,6 +8126,45 @@ pub struct StasisEnd {
     #[serde(flatten)]
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
+impl ::asterisk_sdk_runtime::ari::de::MapModel for StasisEnd {
+    const NAME: &'static str = "StasisEnd";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use ::asterisk_sdk_runtime::ari::de;
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        let mut extra = ::serde_json::Map::new();
+        while let Some(key) = map.next_key::<de::Key<'de>>()? {
+            match key.as_str() {
+                "type" => de::field(&mut f0, &mut map, "type")?,
+                "asterisk_id" => de::field(&mut f1, &mut map, "asterisk_id")?,
+                "application" => de::field(&mut f2, &mut map, "application")?,
+                "timestamp" => de::field(&mut f3, &mut map, "timestamp")?,
+                "channel" => de::field(&mut f4, &mut map, "channel")?,
+                _ => de::other(&mut extra, &mut map, key)?,
+            }
+        }
+        Ok(Self {
+            type_: de::required(f0, "type")?,
+            asterisk_id: de::optional(f1),
+            application: de::required(f2, "application")?,
+            timestamp: de::required(f3, "timestamp")?,
+            channel: de::required(f4, "channel")?,
+            extra,
+        })
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for StasisEnd {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::asterisk_sdk_runtime::ari::de::deserialize_model(deserializer)
+    }
+}
 /// ARI model `StasisStart`, declared in `events.json`.
 ///
 /// Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1).
@@ -4930,7 +8176,7 @@ pub struct StasisEnd {
 /// JSON keys this struct does not know are kept in `extra` and written back on serialization.
 ///
 /// Official page: [Events REST API](https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/Events_REST_API/).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 pub struct StasisStart {
     /// JSON key `type`, Swagger type `string`.
     ///
@@ -4944,7 +8190,7 @@ pub struct StasisStart {
     /// Optional (not marked required). Inherited from `Message`.
     ///
     /// Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub asterisk_id: ::std::option::Option<::std::string::String>,
     /// JSON key `application`, Swagger type `string`.
     ///
@@ -4975,12 +8221,57 @@ pub struct StasisStart {
     /// Optional (not marked required).
     ///
     /// Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub replace_channel: ::std::option::Option<Channel>,
     /// JSON keys this SDK does not know (added by a newer Asterisk or
     /// undocumented), kept as sent and written back on serialization.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+impl ::asterisk_sdk_runtime::ari::de::MapModel for StasisStart {
+    const NAME: &'static str = "StasisStart";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use ::asterisk_sdk_runtime::ari::de;
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        let mut f5 = None;
+        let mut f6 = None;
+        let mut extra = ::serde_json::Map::new();
+        while let Some(key) = map.next_key::<de::Key<'de>>()? {
+            match key.as_str() {
+                "type" => de::field(&mut f0, &mut map, "type")?,
+                "asterisk_id" => de::field(&mut f1, &mut map, "asterisk_id")?,
+                "application" => de::field(&mut f2, &mut map, "application")?,
+                "timestamp" => de::field(&mut f3, &mut map, "timestamp")?,
+                "args" => de::field(&mut f4, &mut map, "args")?,
+                "channel" => de::field(&mut f5, &mut map, "channel")?,
+                "replace_channel" => de::field(&mut f6, &mut map, "replace_channel")?,
+                _ => de::other(&mut extra, &mut map, key)?,
+            }
+        }
+        Ok(Self {
+            type_: de::required(f0, "type")?,
+            asterisk_id: de::optional(f1),
+            application: de::required(f2, "application")?,
+            timestamp: de::required(f3, "timestamp")?,
+            args: de::required(f4, "args")?,
+            channel: de::required(f5, "channel")?,
+            replace_channel: de::optional(f6),
+            extra,
+        })
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for StasisStart {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::asterisk_sdk_runtime::ari::de::deserialize_model(deserializer)
+    }
 }
 /// ARI model `StatusInfo`, declared in `asterisk.json`.
 ///
@@ -4989,7 +8280,7 @@ pub struct StasisStart {
 /// JSON keys this struct does not know are kept in `extra` and written back on serialization.
 ///
 /// Official page: [Asterisk REST API](https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/Asterisk_REST_API/).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 pub struct StatusInfo {
     /// JSON key `startup_time`, Swagger type `Date`.
     ///
@@ -5008,6 +8299,36 @@ pub struct StatusInfo {
     #[serde(flatten)]
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
+impl ::asterisk_sdk_runtime::ari::de::MapModel for StatusInfo {
+    const NAME: &'static str = "StatusInfo";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use ::asterisk_sdk_runtime::ari::de;
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut extra = ::serde_json::Map::new();
+        while let Some(key) = map.next_key::<de::Key<'de>>()? {
+            match key.as_str() {
+                "startup_time" => de::field(&mut f0, &mut map, "startup_time")?,
+                "last_reload_time" => de::field(&mut f1, &mut map, "last_reload_time")?,
+                _ => de::other(&mut extra, &mut map, key)?,
+            }
+        }
+        Ok(Self {
+            startup_time: de::required(f0, "startup_time")?,
+            last_reload_time: de::required(f1, "last_reload_time")?,
+            extra,
+        })
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for StatusInfo {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::asterisk_sdk_runtime::ari::de::deserialize_model(deserializer)
+    }
+}
 /// ARI model `StoredRecording`, declared in `recordings.json`.
 ///
 /// Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1).
@@ -5015,7 +8336,7 @@ pub struct StatusInfo {
 /// JSON keys this struct does not know are kept in `extra` and written back on serialization.
 ///
 /// Official page: [Recordings REST API](https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/Recordings_REST_API/).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 pub struct StoredRecording {
     /// JSON key `name`, Swagger type `string`.
     ///
@@ -5034,6 +8355,36 @@ pub struct StoredRecording {
     #[serde(flatten)]
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
+impl ::asterisk_sdk_runtime::ari::de::MapModel for StoredRecording {
+    const NAME: &'static str = "StoredRecording";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use ::asterisk_sdk_runtime::ari::de;
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut extra = ::serde_json::Map::new();
+        while let Some(key) = map.next_key::<de::Key<'de>>()? {
+            match key.as_str() {
+                "name" => de::field(&mut f0, &mut map, "name")?,
+                "format" => de::field(&mut f1, &mut map, "format")?,
+                _ => de::other(&mut extra, &mut map, key)?,
+            }
+        }
+        Ok(Self {
+            name: de::required(f0, "name")?,
+            format: de::required(f1, "format")?,
+            extra,
+        })
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for StoredRecording {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::asterisk_sdk_runtime::ari::de::deserialize_model(deserializer)
+    }
+}
 /// ARI model `SystemInfo`, declared in `asterisk.json`.
 ///
 /// Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1).
@@ -5041,7 +8392,7 @@ pub struct StoredRecording {
 /// JSON keys this struct does not know are kept in `extra` and written back on serialization.
 ///
 /// Official page: [Asterisk REST API](https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/Asterisk_REST_API/).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 pub struct SystemInfo {
     /// JSON key `version`, Swagger type `string`.
     ///
@@ -5060,6 +8411,36 @@ pub struct SystemInfo {
     #[serde(flatten)]
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
+impl ::asterisk_sdk_runtime::ari::de::MapModel for SystemInfo {
+    const NAME: &'static str = "SystemInfo";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use ::asterisk_sdk_runtime::ari::de;
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut extra = ::serde_json::Map::new();
+        while let Some(key) = map.next_key::<de::Key<'de>>()? {
+            match key.as_str() {
+                "version" => de::field(&mut f0, &mut map, "version")?,
+                "entity_id" => de::field(&mut f1, &mut map, "entity_id")?,
+                _ => de::other(&mut extra, &mut map, key)?,
+            }
+        }
+        Ok(Self {
+            version: de::required(f0, "version")?,
+            entity_id: de::required(f1, "entity_id")?,
+            extra,
+        })
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for SystemInfo {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::asterisk_sdk_runtime::ari::de::deserialize_model(deserializer)
+    }
+}
 /// ARI model `TextMessage`, declared in `endpoints.json`.
 ///
 /// Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1).
@@ -5067,7 +8448,7 @@ pub struct SystemInfo {
 /// JSON keys this struct does not know are kept in `extra` and written back on serialization.
 ///
 /// Official page: [Endpoints REST API](https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/Endpoints_REST_API/).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 pub struct TextMessage {
     /// JSON key `from`, Swagger type `string`.
     ///
@@ -5092,12 +8473,48 @@ pub struct TextMessage {
     /// Optional (not marked required).
     ///
     /// Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub variables: ::std::option::Option<::serde_json::Value>,
     /// JSON keys this SDK does not know (added by a newer Asterisk or
     /// undocumented), kept as sent and written back on serialization.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+impl ::asterisk_sdk_runtime::ari::de::MapModel for TextMessage {
+    const NAME: &'static str = "TextMessage";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use ::asterisk_sdk_runtime::ari::de;
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut extra = ::serde_json::Map::new();
+        while let Some(key) = map.next_key::<de::Key<'de>>()? {
+            match key.as_str() {
+                "from" => de::field(&mut f0, &mut map, "from")?,
+                "to" => de::field(&mut f1, &mut map, "to")?,
+                "body" => de::field(&mut f2, &mut map, "body")?,
+                "variables" => de::field(&mut f3, &mut map, "variables")?,
+                _ => de::other(&mut extra, &mut map, key)?,
+            }
+        }
+        Ok(Self {
+            from: de::required(f0, "from")?,
+            to: de::required(f1, "to")?,
+            body: de::required(f2, "body")?,
+            variables: de::optional(f3),
+            extra,
+        })
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for TextMessage {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::asterisk_sdk_runtime::ari::de::deserialize_model(deserializer)
+    }
 }
 /// ARI model `TextMessageReceived`, declared in `events.json`.
 ///
@@ -5110,7 +8527,7 @@ pub struct TextMessage {
 /// JSON keys this struct does not know are kept in `extra` and written back on serialization.
 ///
 /// Official page: [Events REST API](https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/Events_REST_API/).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 pub struct TextMessageReceived {
     /// JSON key `type`, Swagger type `string`.
     ///
@@ -5124,7 +8541,7 @@ pub struct TextMessageReceived {
     /// Optional (not marked required). Inherited from `Message`.
     ///
     /// Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub asterisk_id: ::std::option::Option<::std::string::String>,
     /// JSON key `application`, Swagger type `string`.
     ///
@@ -5149,12 +8566,54 @@ pub struct TextMessageReceived {
     /// Optional (not marked required).
     ///
     /// Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub endpoint: ::std::option::Option<Endpoint>,
     /// JSON keys this SDK does not know (added by a newer Asterisk or
     /// undocumented), kept as sent and written back on serialization.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+impl ::asterisk_sdk_runtime::ari::de::MapModel for TextMessageReceived {
+    const NAME: &'static str = "TextMessageReceived";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use ::asterisk_sdk_runtime::ari::de;
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        let mut f5 = None;
+        let mut extra = ::serde_json::Map::new();
+        while let Some(key) = map.next_key::<de::Key<'de>>()? {
+            match key.as_str() {
+                "type" => de::field(&mut f0, &mut map, "type")?,
+                "asterisk_id" => de::field(&mut f1, &mut map, "asterisk_id")?,
+                "application" => de::field(&mut f2, &mut map, "application")?,
+                "timestamp" => de::field(&mut f3, &mut map, "timestamp")?,
+                "message" => de::field(&mut f4, &mut map, "message")?,
+                "endpoint" => de::field(&mut f5, &mut map, "endpoint")?,
+                _ => de::other(&mut extra, &mut map, key)?,
+            }
+        }
+        Ok(Self {
+            type_: de::required(f0, "type")?,
+            asterisk_id: de::optional(f1),
+            application: de::required(f2, "application")?,
+            timestamp: de::required(f3, "timestamp")?,
+            message: de::required(f4, "message")?,
+            endpoint: de::optional(f5),
+            extra,
+        })
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for TextMessageReceived {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::asterisk_sdk_runtime::ari::de::deserialize_model(deserializer)
+    }
 }
 /// ARI model `Variable`, declared in `asterisk.json`.
 ///
@@ -5163,7 +8622,7 @@ pub struct TextMessageReceived {
 /// JSON keys this struct does not know are kept in `extra` and written back on serialization.
 ///
 /// Official page: [Asterisk REST API](https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/Asterisk_REST_API/).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 pub struct Variable {
     /// JSON key `value`, Swagger type `string`.
     ///
@@ -5176,6 +8635,33 @@ pub struct Variable {
     #[serde(flatten)]
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
+impl ::asterisk_sdk_runtime::ari::de::MapModel for Variable {
+    const NAME: &'static str = "Variable";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use ::asterisk_sdk_runtime::ari::de;
+        let mut f0 = None;
+        let mut extra = ::serde_json::Map::new();
+        while let Some(key) = map.next_key::<de::Key<'de>>()? {
+            match key.as_str() {
+                "value" => de::field(&mut f0, &mut map, "value")?,
+                _ => de::other(&mut extra, &mut map, key)?,
+            }
+        }
+        Ok(Self {
+            value: de::required(f0, "value")?,
+            extra,
+        })
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for Variable {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::asterisk_sdk_runtime::ari::de::deserialize_model(deserializer)
+    }
+}
 /// ARI model `Variables`, declared in `asterisk.json`.
 ///
 /// Releases: 20.20.1, 22.10.1, 23.4.1 (not in 21.12.3).
@@ -5183,7 +8669,7 @@ pub struct Variable {
 /// JSON keys this struct does not know are kept in `extra` and written back on serialization.
 ///
 /// Official page: [Asterisk REST API](https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/Asterisk_REST_API/).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 pub struct Variables {
     /// JSON key `variables`, Swagger type `object`.
     ///
@@ -5195,4 +8681,31 @@ pub struct Variables {
     /// undocumented), kept as sent and written back on serialization.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+impl ::asterisk_sdk_runtime::ari::de::MapModel for Variables {
+    const NAME: &'static str = "Variables";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use ::asterisk_sdk_runtime::ari::de;
+        let mut f0 = None;
+        let mut extra = ::serde_json::Map::new();
+        while let Some(key) = map.next_key::<de::Key<'de>>()? {
+            match key.as_str() {
+                "variables" => de::field(&mut f0, &mut map, "variables")?,
+                _ => de::other(&mut extra, &mut map, key)?,
+            }
+        }
+        Ok(Self {
+            variables: de::required(f0, "variables")?,
+            extra,
+        })
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for Variables {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::asterisk_sdk_runtime::ari::de::deserialize_model(deserializer)
+    }
 }

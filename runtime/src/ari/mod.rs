@@ -4,12 +4,14 @@
 //!   REST over the WebSocket).
 //! - [`AriHttp`]: the HTTP transport (reqwest, rustls, Basic auth).
 //! - [`AriError`]: why an operation failed (transport, typed error status, decoding);
-//!   [`call`] and [`encode`] hold the helpers generated operations use.
+//!   [`call`] and [`encode`] hold the helpers generated operations use; [`de`]
+//!   the map decoding of the generated models.
 //! - [`Timestamp`]: the `Date` type of the ARI models, kept with its offset.
 //! - [`deserialize_open_enum`]: the deserializer behind every generated open enum
 //!   of the ARI models (values Asterisk adds later become `Unknown`).
 
 pub mod call;
+pub mod de;
 pub mod encode;
 pub mod error;
 pub mod http;
@@ -23,7 +25,7 @@ pub use timestamp::{Timestamp, TimestampError};
 pub use transport::{AriRequest, AriResponse, AriTransport, TransportError, TransportFuture};
 
 use crate::open_enum::OpenEnum;
-use serde::de::{self, Deserializer, Visitor};
+use serde::de::{Deserializer, Error as DeError, Visitor};
 use std::fmt;
 use std::marker::PhantomData;
 
@@ -43,7 +45,7 @@ where
             f.write_str("a string")
         }
 
-        fn visit_str<E: de::Error>(self, v: &str) -> Result<T, E> {
+        fn visit_str<E: DeError>(self, v: &str) -> Result<T, E> {
             Ok(T::from_wire(v))
         }
     }

@@ -606,6 +606,67 @@ fn emit_enum(model: &ModelPlan, f: &FieldPlan, name: &str, all: &[String]) -> To
     }
 }
 
+/// `Deserialize` for one model through `asterisk_sdk_runtime::ari::de`: one
+/// `match` over the JSON keys (borrowed when unescaped), known fields decoded in
+/// place, unknown keys into `extra` (serde's `flatten` would buffer everything).
+fn emit_model_de(m: &ModelPlan) -> TokenStream {
+    let name = ident(&m.rust);
+    let rust = &m.rust;
+    let slots: Vec<Ident> = (0..m.fields.len())
+        .map(|i| ident(&format!("f{i}")))
+        .collect();
+    let arms = m.fields.iter().zip(&slots).map(|(f, s)| {
+        let json = &f.json;
+        quote!(#json => de::field(&mut #s, &mut map, #json)?,)
+    });
+    let inits = m.fields.iter().zip(&slots).map(|(f, s)| {
+        let fi = ident(&f.rust);
+        let json = &f.json;
+        if f.required {
+            quote!(#fi: de::required(#s, #json)?,)
+        } else {
+            quote!(#fi: de::optional(#s),)
+        }
+    });
+    let (lets, keep) = if slots.is_empty() {
+        (
+            TokenStream::new(),
+            quote!(de::other(&mut extra, &mut map, key)?;),
+        )
+    } else {
+        (
+            quote!(#(let mut #slots = None;)*),
+            quote! {
+                match key.as_str() {
+                    #(#arms)*
+                    _ => de::other(&mut extra, &mut map, key)?,
+                }
+            },
+        )
+    };
+    quote! {
+        impl ::asterisk_sdk_runtime::ari::de::MapModel for #name {
+            const NAME: &'static str = #rust;
+
+            fn from_map<'de, A: ::serde::de::MapAccess<'de>>(mut map: A) -> ::std::result::Result<Self, A::Error> {
+                use ::asterisk_sdk_runtime::ari::de;
+                #lets
+                let mut extra = ::serde_json::Map::new();
+                while let Some(key) = map.next_key::<de::Key<'de>>()? {
+                    #keep
+                }
+                Ok(Self { #(#inits)* extra })
+            }
+        }
+
+        impl<'de> ::serde::Deserialize<'de> for #name {
+            fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
+                ::asterisk_sdk_runtime::ari::de::deserialize_model(deserializer)
+            }
+        }
+    }
+}
+
 fn emit_models(
     plans: &[ModelPlan],
     messages: &BTreeSet<String>,
@@ -638,6 +699,7 @@ fn emit_models(
         let mdoc = model_doc(m, all, messages.contains(&m.name));
         let mut fields = Vec::new();
         let mut enums = Vec::new();
+        let de = emit_model_de(m);
         for f in &m.fields {
             let fdoc = field_doc(m, f, all, corrections);
             let fi = ident(&f.rust);
@@ -658,7 +720,7 @@ fn emit_models(
                 fields.push(quote! {
                     #fdoc
                     #rename
-                    #[serde(default, skip_serializing_if = "Option::is_none")]
+                    #[serde(skip_serializing_if = "Option::is_none")]
                     pub #fi: ::std::option::Option<#base>,
                 });
             }
@@ -668,7 +730,7 @@ fn emit_models(
         }
         items.push(quote! {
             #mdoc
-            #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+            #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
             pub struct #name {
                 #(#fields)*
                 /// JSON keys this SDK does not know (added by a newer Asterisk or
@@ -676,6 +738,7 @@ fn emit_models(
                 #[serde(flatten)]
                 pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
             }
+            #de
             #(#enums)*
         });
     }
@@ -760,7 +823,7 @@ fn emit_events(
             format!("Releases: {}.", releases_doc(&tags, all)),
         ]);
         variants.push(quote!(#vdoc #v(#v),));
-        dispatch_slice.push(quote!(#wire => ::serde_json::from_slice(bytes).map(Self::#v),));
+        dispatch_slice.push(quote!(#wire => ::serde_json::from_str(text).map(Self::#v),));
         dispatch_value.push(quote!(#wire => ::serde_json::from_value(value).map(Self::#v),));
         serialize.push(quote!(Self::#v(e) => ::serde::Serialize::serialize(e, serializer),));
         type_arms.push(quote!(Self::#v(_) => #wire,));
@@ -834,11 +897,39 @@ fn emit_events(
             /// struct. An unknown `type` gives `Unknown`; a known `type` whose body does
             /// not match its struct is an error (see [`AriEvent::from_slice_lossless`]).
             pub fn from_slice(bytes: &[u8]) -> ::std::result::Result<Self, ::serde_json::Error> {
-                let tag: TypeTag<'_> = ::serde_json::from_slice(bytes)?;
-                match tag.kind.as_ref() {
-                    #(#dispatch_slice)*
-                    _ => ::serde_json::from_slice(bytes).map(Self::#unknown),
+                match ::std::str::from_utf8(bytes) {
+                    Ok(text) => Self::from_text(text),
+                    // Not UTF-8, so not JSON: report where a JSON reader stops.
+                    Err(_) => Err(::serde_json::from_slice::<::serde_json::Value>(bytes)
+                        .err()
+                        .unwrap_or_else(|| <::serde_json::Error as ::serde::de::Error>::custom("message is not UTF-8"))),
                 }
+            }
+
+            /// [`AriEvent::from_slice`] on text already known to be UTF-8.
+            fn from_text(text: &str) -> ::std::result::Result<Self, ::serde_json::Error> {
+                // Asterisk writes `type` first: read it straight from the prefix.
+                if let Some(decoded) = ::asterisk_sdk_runtime::ari::de::leading_type(text.as_bytes())
+                    .and_then(|kind| Self::decode_known(kind, text))
+                {
+                    return decoded;
+                }
+                let tag: TypeTag<'_> = ::serde_json::from_str(text)?;
+                match Self::decode_known(tag.kind.as_ref(), text) {
+                    Some(decoded) => decoded,
+                    None => ::serde_json::from_str(text).map(Self::#unknown),
+                }
+            }
+
+            /// Decode `text` as the variant of `kind`; `None` when `kind` has none.
+            fn decode_known(
+                kind: &str,
+                text: &str,
+            ) -> ::std::option::Option<::std::result::Result<Self, ::serde_json::Error>> {
+                Some(match kind {
+                    #(#dispatch_slice)*
+                    _ => return None,
+                })
             }
 
             /// Decode without losing a message: a known `type` whose body does not match
@@ -916,7 +1007,7 @@ fn emit_events(
             type Err = ::serde_json::Error;
 
             fn from_str(text: &str) -> ::std::result::Result<Self, Self::Err> {
-                Self::from_slice(text.as_bytes())
+                Self::from_text(text)
             }
         }
 
