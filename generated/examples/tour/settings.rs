@@ -3,8 +3,8 @@
 
 use std::net::SocketAddr;
 
-/// Where the tour connects and what it dials.
-#[derive(Debug, Clone)]
+/// Where the tour connects and what it dials (no `Debug`: it holds secrets).
+#[derive(Clone)]
 pub struct Settings {
     /// `ASTERISK_AMI` (`host:port`); `None` = start the mock.
     pub ami: Option<String>,
