@@ -5,7 +5,6 @@ use super::mask::EventMask;
 use super::shared::{SessionState, Shared};
 use super::wire::Block;
 use asterisk_sdk_runtime::ami::Message;
-use md5::{Digest, Md5};
 use std::sync::atomic::Ordering;
 
 /// Per-session authentication state.
@@ -19,14 +18,6 @@ fn is_md5(action: &Message) -> bool {
     action
         .get("AuthType")
         .is_some_and(|t| t.trim().eq_ignore_ascii_case("md5"))
-}
-
-/// Lower-case hex MD5 of `challenge` followed by `secret`.
-pub(crate) fn md5_key(challenge: &str, secret: &str) -> String {
-    let mut h = Md5::new();
-    h.update(challenge.as_bytes());
-    h.update(secret.as_bytes());
-    h.finalize().iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// Answer `Action: Challenge`.
@@ -57,7 +48,9 @@ pub(crate) fn login(
     let ok = match shared.config.users.get(user) {
         None => false,
         Some(secret) if is_md5(action) => match (&auth.challenge, action.get("Key")) {
-            (Some(ch), Some(key)) => key.trim().eq_ignore_ascii_case(&md5_key(ch, secret)),
+            (Some(ch), Some(key)) => key
+                .trim()
+                .eq_ignore_ascii_case(&asterisk_sdk_runtime::ami::md5_key(ch, secret)),
             _ => false,
         },
         Some(secret) => action.get("Secret") == Some(secret.as_str()),
@@ -96,7 +89,7 @@ mod tests {
     #[test]
     fn key_matches_capture() {
         assert_eq!(
-            md5_key("123756553", "amp111"),
+            asterisk_sdk_runtime::ami::md5_key("123756553", "amp111"),
             "379d3328f51bcb303a6235bd09cdde5b"
         );
     }

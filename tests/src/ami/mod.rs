@@ -23,8 +23,6 @@ pub use config::MockAmiBuilder;
 pub use reply::{Handler, Reply};
 pub use server::MockAmi;
 
-/// Lower-case hex MD5 of `challenge` followed by `secret`: the `Key` of an MD5
-/// login (handy for tests that speak AMI by hand).
-pub fn md5_key(challenge: &str, secret: &str) -> String {
-    auth::md5_key(challenge, secret)
-}
+/// The `Key` of an MD5 login (the runtime's; re-exported for tests that speak AMI
+/// by hand).
+pub use asterisk_sdk_runtime::ami::md5_key;
