@@ -81,16 +81,3 @@ pub(crate) fn login(
     }
     answer
 }
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn key_matches_capture() {
-        assert_eq!(
-            asterisk_sdk_runtime::ami::md5_key("123756553", "amp111"),
-            "379d3328f51bcb303a6235bd09cdde5b"
-        );
-    }
-}
