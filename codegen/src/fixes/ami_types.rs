@@ -148,6 +148,18 @@ impl HeaderType {
             }
         })
     }
+
+    /// The type's name as the fixes file and the generated catalog write it
+    /// (the inverse of [`HeaderType::parse`]; `enum` for a generated open enum).
+    pub fn label(&self) -> String {
+        match self {
+            HeaderType::Text => "text".into(),
+            HeaderType::Bool => "bool".into(),
+            HeaderType::Number(n) => n.clone(),
+            HeaderType::Domain(d) => format!("domain:{d}"),
+            HeaderType::Enum => "enum".into(),
+        }
+    }
 }
 
 impl AmiTypeFixes {

@@ -1,7 +1,6 @@
 //! `ami/catalog.rs`: every action and event as plain static data.
 
 use super::model::Model;
-use crate::fixes::ami_types::HeaderType;
 use proc_macro2::TokenStream;
 use quote::quote;
 
@@ -57,12 +56,12 @@ pub fn emit_catalog(m: &Model) -> TokenStream {
             };
             for f in base {
                 fields.push(format!("{}{}", s.prefix, f.header));
-                types.push(type_label(&f.ty));
+                types.push(f.ty.label());
             }
         }
         for f in &e.fields {
             fields.push(f.header.clone());
-            types.push(type_label(&f.ty));
+            types.push(f.ty.label());
         }
         let fields = strs(&fields);
         let types = strs(&types);
@@ -87,17 +86,5 @@ pub fn emit_catalog(m: &Model) -> TokenStream {
 
         /// Every event of the generated releases, sorted by documented name.
         pub static EVENTS: &[EventInfo] = &[#(#events),*];
-    }
-}
-
-/// The catalog's name for a header type: `text`, `bool`, a number type, `enum`
-/// (a generated open enum) or `domain:<Name>`.
-fn type_label(ty: &HeaderType) -> String {
-    match ty {
-        HeaderType::Text => "text".into(),
-        HeaderType::Bool => "bool".into(),
-        HeaderType::Number(n) => n.clone(),
-        HeaderType::Domain(d) => format!("domain:{d}"),
-        HeaderType::Enum => "enum".into(),
     }
 }
