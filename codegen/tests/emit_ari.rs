@@ -74,6 +74,10 @@ fn output_is_deterministic_and_complete() {
     assert!(models.contains("Devicestates_REST_API"));
     let events = file(&a, "ari/events.rs");
     assert_eq!(events.matches("\n    /// `type` = ").count(), 46);
+    // Only the widest payloads are boxed: the transfers and `Dial`.
+    assert_eq!(events.matches("(::std::boxed::Box<").count(), 4);
+    assert!(events.contains("    Dial(::std::boxed::Box<Dial>),"));
+    assert!(events.contains("    StasisStart(StasisStart),"));
 
     // 109 operations: 108 REST builders (with `send`) plus the events WebSocket.
     assert_eq!(ari_emit::ops::operation_count(&releases()), 109);

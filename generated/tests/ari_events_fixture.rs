@@ -212,3 +212,24 @@ fn every_type_has_a_variant_and_serde_impl_matches() {
     let via_serde: AriEvent = serde_json::from_str(line).expect("Deserialize impl");
     assert_eq!(via_serde, decode(line));
 }
+
+#[test]
+fn wide_events_are_boxed_and_read_like_the_others() {
+    use asterisk_sdk::ari::models::{BridgeAttendedTransfer, Dial, StasisStart};
+    use std::mem::size_of;
+    // The 11-channel transfer event does not set the width of every event.
+    assert!(size_of::<AriEvent>() < size_of::<BridgeAttendedTransfer>() / 4);
+    assert!(size_of::<AriEvent>() <= size_of::<StasisStart>() + 8);
+    let dials: Vec<Box<Dial>> = capture()
+        .iter()
+        .filter_map(|l| match decode(l) {
+            AriEvent::Dial(d) => Some(d),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(dials.len(), 2);
+    assert!(dials.iter().all(|d| !d.peer.name.is_empty()));
+    // `From` boxes too.
+    let first = *dials[0].clone();
+    assert_eq!(AriEvent::from(first), AriEvent::Dial(dials[0].clone()));
+}

@@ -52,11 +52,15 @@ pub enum AriEvent {
     /// `type` = `"BridgeAttendedTransfer"`: see [`BridgeAttendedTransfer`].
     ///
     /// Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1).
-    BridgeAttendedTransfer(BridgeAttendedTransfer),
+    ///
+    /// Boxed: the struct holds 230 fields inline (nested models included).
+    BridgeAttendedTransfer(::std::boxed::Box<BridgeAttendedTransfer>),
     /// `type` = `"BridgeBlindTransfer"`: see [`BridgeBlindTransfer`].
     ///
     /// Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1).
-    BridgeBlindTransfer(BridgeBlindTransfer),
+    ///
+    /// Boxed: the struct holds 90 fields inline (nested models included).
+    BridgeBlindTransfer(::std::boxed::Box<BridgeBlindTransfer>),
     /// `type` = `"BridgeCreated"`: see [`BridgeCreated`].
     ///
     /// Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1).
@@ -140,7 +144,9 @@ pub enum AriEvent {
     /// `type` = `"ChannelTransfer"`: see [`ChannelTransfer`].
     ///
     /// Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1).
-    ChannelTransfer(ChannelTransfer),
+    ///
+    /// Boxed: the struct holds 128 fields inline (nested models included).
+    ChannelTransfer(::std::boxed::Box<ChannelTransfer>),
     /// `type` = `"ChannelUnhold"`: see [`ChannelUnhold`].
     ///
     /// Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1).
@@ -164,7 +170,9 @@ pub enum AriEvent {
     /// `type` = `"Dial"`: see [`Dial`].
     ///
     /// Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1).
-    Dial(Dial),
+    ///
+    /// Boxed: the struct holds 77 fields inline (nested models included).
+    Dial(::std::boxed::Box<Dial>),
     /// `type` = `"EndpointStateChange"`: see [`EndpointStateChange`].
     ///
     /// Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1).
@@ -323,10 +331,12 @@ impl AriEvent {
                     ::serde_json::from_str(text).map(Self::ApplicationUnregistered)
                 }
                 "BridgeAttendedTransfer" => {
-                    ::serde_json::from_str(text).map(Self::BridgeAttendedTransfer)
+                    ::serde_json::from_str(text)
+                        .map(|e| Self::BridgeAttendedTransfer(::std::boxed::Box::new(e)))
                 }
                 "BridgeBlindTransfer" => {
-                    ::serde_json::from_str(text).map(Self::BridgeBlindTransfer)
+                    ::serde_json::from_str(text)
+                        .map(|e| Self::BridgeBlindTransfer(::std::boxed::Box::new(e)))
                 }
                 "BridgeCreated" => ::serde_json::from_str(text).map(Self::BridgeCreated),
                 "BridgeDestroyed" => {
@@ -379,7 +389,8 @@ impl AriEvent {
                     ::serde_json::from_str(text).map(Self::ChannelToneDetected)
                 }
                 "ChannelTransfer" => {
-                    ::serde_json::from_str(text).map(Self::ChannelTransfer)
+                    ::serde_json::from_str(text)
+                        .map(|e| Self::ChannelTransfer(::std::boxed::Box::new(e)))
                 }
                 "ChannelUnhold" => ::serde_json::from_str(text).map(Self::ChannelUnhold),
                 "ChannelUserevent" => {
@@ -392,7 +403,10 @@ impl AriEvent {
                 "DeviceStateChanged" => {
                     ::serde_json::from_str(text).map(Self::DeviceStateChanged)
                 }
-                "Dial" => ::serde_json::from_str(text).map(Self::Dial),
+                "Dial" => {
+                    ::serde_json::from_str(text)
+                        .map(|e| Self::Dial(::std::boxed::Box::new(e)))
+                }
                 "EndpointStateChange" => {
                     ::serde_json::from_str(text).map(Self::EndpointStateChange)
                 }
@@ -467,10 +481,12 @@ impl AriEvent {
                 ::serde_json::from_value(value).map(Self::ApplicationUnregistered)
             }
             "BridgeAttendedTransfer" => {
-                ::serde_json::from_value(value).map(Self::BridgeAttendedTransfer)
+                ::serde_json::from_value(value)
+                    .map(|e| Self::BridgeAttendedTransfer(::std::boxed::Box::new(e)))
             }
             "BridgeBlindTransfer" => {
-                ::serde_json::from_value(value).map(Self::BridgeBlindTransfer)
+                ::serde_json::from_value(value)
+                    .map(|e| Self::BridgeBlindTransfer(::std::boxed::Box::new(e)))
             }
             "BridgeCreated" => ::serde_json::from_value(value).map(Self::BridgeCreated),
             "BridgeDestroyed" => {
@@ -521,7 +537,8 @@ impl AriEvent {
                 ::serde_json::from_value(value).map(Self::ChannelToneDetected)
             }
             "ChannelTransfer" => {
-                ::serde_json::from_value(value).map(Self::ChannelTransfer)
+                ::serde_json::from_value(value)
+                    .map(|e| Self::ChannelTransfer(::std::boxed::Box::new(e)))
             }
             "ChannelUnhold" => ::serde_json::from_value(value).map(Self::ChannelUnhold),
             "ChannelUserevent" => {
@@ -534,7 +551,10 @@ impl AriEvent {
             "DeviceStateChanged" => {
                 ::serde_json::from_value(value).map(Self::DeviceStateChanged)
             }
-            "Dial" => ::serde_json::from_value(value).map(Self::Dial),
+            "Dial" => {
+                ::serde_json::from_value(value)
+                    .map(|e| Self::Dial(::std::boxed::Box::new(e)))
+            }
             "EndpointStateChange" => {
                 ::serde_json::from_value(value).map(Self::EndpointStateChange)
             }
@@ -912,13 +932,13 @@ impl ::std::convert::From<ApplicationUnregistered> for AriEvent {
 impl ::std::convert::From<BridgeAttendedTransfer> for AriEvent {
     /// Wrap a [`BridgeAttendedTransfer`].
     fn from(e: BridgeAttendedTransfer) -> Self {
-        Self::BridgeAttendedTransfer(e)
+        Self::BridgeAttendedTransfer(::std::boxed::Box::new(e))
     }
 }
 impl ::std::convert::From<BridgeBlindTransfer> for AriEvent {
     /// Wrap a [`BridgeBlindTransfer`].
     fn from(e: BridgeBlindTransfer) -> Self {
-        Self::BridgeBlindTransfer(e)
+        Self::BridgeBlindTransfer(::std::boxed::Box::new(e))
     }
 }
 impl ::std::convert::From<BridgeCreated> for AriEvent {
@@ -1044,7 +1064,7 @@ impl ::std::convert::From<ChannelToneDetected> for AriEvent {
 impl ::std::convert::From<ChannelTransfer> for AriEvent {
     /// Wrap a [`ChannelTransfer`].
     fn from(e: ChannelTransfer) -> Self {
-        Self::ChannelTransfer(e)
+        Self::ChannelTransfer(::std::boxed::Box::new(e))
     }
 }
 impl ::std::convert::From<ChannelUnhold> for AriEvent {
@@ -1080,7 +1100,7 @@ impl ::std::convert::From<DeviceStateChanged> for AriEvent {
 impl ::std::convert::From<Dial> for AriEvent {
     /// Wrap a [`Dial`].
     fn from(e: Dial) -> Self {
-        Self::Dial(e)
+        Self::Dial(::std::boxed::Box::new(e))
     }
 }
 impl ::std::convert::From<EndpointStateChange> for AriEvent {

@@ -34,6 +34,13 @@ const MESSAGE_ROOT: &str = "Message";
 /// The Rust name of the catch-all variant of open enums and of `AriEvent`.
 const UNKNOWN: &str = "Unknown";
 
+/// An `AriEvent` variant is boxed when its struct holds more inline fields than
+/// this (see [`inline_fields`]). With 64, the transfer events and `Dial` (three
+/// channels) are boxed and the enum stays about two `Channel`s wide, instead of
+/// the 11-channel `BridgeAttendedTransfer`: every decoded event moves the whole
+/// enum a few times, so its width is paid on every message.
+const BOX_VARIANT_ABOVE_FIELDS: usize = 64;
+
 fn ident(s: &str) -> Ident {
     Ident::new(s, Span::call_site())
 }
@@ -790,6 +797,31 @@ fn access(m: &ModelPlan, json: &str, swagger: &str) -> Access {
     }
 }
 
+/// How many fields a model stores inline: its own fields, with a field whose type
+/// is another model counted as that model's inline fields (a list, a map or an
+/// object counts as one, since it holds a pointer), plus one for `extra`.
+fn inline_fields(
+    name: &str,
+    by_name: &BTreeMap<&str, &ModelPlan>,
+    path: &mut Vec<String>,
+) -> usize {
+    let Some(m) = by_name.get(name) else { return 1 };
+    if path.iter().any(|p| p == name) {
+        return 1; // a recursive model is behind a pointer anyway
+    }
+    path.push(name.to_string());
+    let mut n = 1;
+    for f in &m.fields {
+        n += if by_name.contains_key(f.data_type.as_str()) {
+            inline_fields(&f.data_type, by_name, path)
+        } else {
+            1
+        };
+    }
+    path.pop();
+    n
+}
+
 fn emit_events(
     plans: &[ModelPlan],
     messages: &BTreeMap<String, Vec<String>>,
@@ -811,6 +843,7 @@ fn emit_events(
     let mut ts_arms = Vec::new();
     let mut id_arms = Vec::new();
     let mut type_names = Vec::new();
+    let by_name: BTreeMap<&str, &ModelPlan> = plans.iter().map(|p| (p.name.as_str(), p)).collect();
     for m in &concrete {
         let v = ident(&m.rust);
         let wire = &m.name;
@@ -818,13 +851,34 @@ fn emit_events(
             .get(&m.name)
             .map(|t| t.iter().map(|s| s.as_str()).collect())
             .unwrap_or_default();
-        let vdoc = doc(&[
+        let fields = inline_fields(&m.name, &by_name, &mut Vec::new());
+        let boxed = fields > BOX_VARIANT_ABOVE_FIELDS;
+        let mut vdoc_lines = vec![
             format!("`type` = `\"{wire}\"`: see [`{}`].", m.rust),
             format!("Releases: {}.", releases_doc(&tags, all)),
-        ]);
-        variants.push(quote!(#vdoc #v(#v),));
-        dispatch_slice.push(quote!(#wire => ::serde_json::from_str(text).map(Self::#v),));
-        dispatch_value.push(quote!(#wire => ::serde_json::from_value(value).map(Self::#v),));
+        ];
+        if boxed {
+            vdoc_lines.push(format!(
+                "Boxed: the struct holds {fields} fields inline (nested models included)."
+            ));
+        }
+        let vdoc = doc(&vdoc_lines);
+        let (payload, construct) = if boxed {
+            (
+                quote!(::std::boxed::Box<#v>),
+                quote!(Self::#v(::std::boxed::Box::new(e))),
+            )
+        } else {
+            (quote!(#v), quote!(Self::#v(e)))
+        };
+        let wrap = if boxed {
+            quote!(|e| #construct)
+        } else {
+            quote!(Self::#v)
+        };
+        variants.push(quote!(#vdoc #v(#payload),));
+        dispatch_slice.push(quote!(#wire => ::serde_json::from_str(text).map(#wrap),));
+        dispatch_value.push(quote!(#wire => ::serde_json::from_value(value).map(#wrap),));
         serialize.push(quote!(Self::#v(e) => ::serde::Serialize::serialize(e, serializer),));
         type_arms.push(quote!(Self::#v(_) => #wire,));
         type_names.push(wire.clone());
@@ -833,7 +887,7 @@ fn emit_events(
             impl ::std::convert::From<#v> for AriEvent {
                 #[doc = #fdoc]
                 fn from(e: #v) -> Self {
-                    Self::#v(e)
+                    #construct
                 }
             }
         });
@@ -881,7 +935,7 @@ fn emit_events(
 
         #enum_doc
         #[derive(Debug, Clone, PartialEq)]
-        #[allow(clippy::large_enum_variant)] // decoded once, then matched: no boxing per message
+        #[allow(clippy::large_enum_variant)] // only the widest variants are boxed
         pub enum AriEvent {
             #(#variants)*
             /// A message whose `type` this SDK does not know (or that has no `type`), kept as sent.
