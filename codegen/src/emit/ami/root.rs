@@ -135,11 +135,8 @@ pub fn emit_root(m: &Model, fixes: &AmiTypeFixes) -> TokenStream {
 
         /// `name=value` as a pair (value empty when there is no `=`).
         pub(crate) fn split_var(v: Text) -> (Text, Text) {
-            match v.find('=') {
-                Some(pos) => {
-                    let b = v.as_bytes();
-                    (Text::from_bytes(b.slice(..pos)), Text::from_bytes(b.slice(pos + 1..)))
-                }
+            match v.split_once('=') {
+                Some(pair) => pair,
                 None => (v, Text::default()),
             }
         }
