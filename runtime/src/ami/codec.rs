@@ -10,7 +10,8 @@
 //! terminating empty line without being buffered and reported as
 //! [`FrameError::TooLarge`]; decoding then continues with the next message.
 
-use super::message::{Message, Span};
+use super::message::Message;
+use super::spans::{Span, SpanWriter};
 use super::text::Text;
 use bytes::{Buf, BytesMut};
 
@@ -70,13 +71,9 @@ pub struct FrameDecoder {
     skipping: Option<usize>,
     /// While discarding: part of the current line was already discarded.
     skip_mid_line: bool,
-    /// Header spans of the lines of the current message seen so far (scratch,
-    /// copied out at the right size when the message is complete).
-    spans: Vec<Span>,
+    /// Header spans of the lines of the current message seen so far.
+    spans: SpanWriter,
 }
-
-/// Scratch spans kept between messages (more are released after a huge message).
-const KEEP_SPANS: usize = 1024;
 
 impl Default for FrameDecoder {
     fn default() -> Self {
@@ -109,7 +106,7 @@ impl FrameDecoder {
             end_seen: false,
             skipping: None,
             skip_mid_line: false,
-            spans: Vec::new(),
+            spans: SpanWriter::default(),
         }
     }
 
@@ -129,11 +126,7 @@ impl FrameDecoder {
     }
 
     fn clear_spans(&mut self) {
-        if self.spans.capacity() > KEEP_SPANS {
-            self.spans = Vec::new();
-        } else {
-            self.spans.clear();
-        }
+        self.spans.clear();
     }
 
     fn message_may_end(&self) -> bool {
@@ -187,7 +180,7 @@ impl FrameDecoder {
                     let frame = buf.split_to(self.line_start).freeze();
                     buf.advance(nl + 1 - frame.len());
                     let utf8 = std::str::from_utf8(&frame).is_ok();
-                    let spans = self.spans.as_slice().to_vec();
+                    let spans = self.spans.finish();
                     self.reset_message();
                     return Some(Ok(Frame::Message(Message::from_parts(frame, spans, utf8))));
                 }

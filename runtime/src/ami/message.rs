@@ -1,64 +1,10 @@
 //! [`Message`]: one AMI message (response or event) as an ordered multimap of
 //! headers over one shared buffer.
 
+use super::spans::{Span, SpanList, SpanWriter};
 use super::text::Text;
 use bytes::Bytes;
 use std::fmt;
-
-/// Byte ranges of one header line inside the message buffer.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) struct Span {
-    name_start: u32,
-    name_end: u32,
-    value_start: u32,
-    value_end: u32,
-}
-
-/// Names are short: look for the colon byte by byte over this many bytes before
-/// handing the rest of a (colonless, long) line to `memchr`.
-const SHORT_SCAN: usize = 32;
-
-fn find_colon(line: &[u8]) -> Option<usize> {
-    let head = &line[..line.len().min(SHORT_SCAN)];
-    match head.iter().position(|&b| b == b':') {
-        Some(i) => Some(i),
-        None if line.len() > SHORT_SCAN => {
-            memchr::memchr(b':', &line[SHORT_SCAN..]).map(|i| SHORT_SCAN + i)
-        }
-        None => None,
-    }
-}
-
-impl Span {
-    /// The span of one non-empty header line: `line` is its content without the
-    /// line ending, found at offset `start` of the message buffer (which must be
-    /// shorter than 4 GiB). A line without a colon gets an empty name and the
-    /// whole line as its value.
-    pub(crate) fn of_line(line: &[u8], start: usize) -> Span {
-        let line_end = (start + line.len()) as u32;
-        let start32 = start as u32;
-        match find_colon(line) {
-            Some(colon) => {
-                let mut v = colon + 1;
-                if line.get(v) == Some(&b' ') {
-                    v += 1;
-                }
-                Span {
-                    name_start: start32,
-                    name_end: start32 + colon as u32,
-                    value_start: start32 + v as u32,
-                    value_end: line_end,
-                }
-            }
-            None => Span {
-                name_start: start32,
-                name_end: start32,
-                value_start: start32,
-                value_end: line_end,
-            },
-        }
-    }
-}
 
 /// One AMI message: the frame's bytes plus the position of every header.
 ///
@@ -72,7 +18,7 @@ impl Span {
 #[derive(Clone, PartialEq, Eq)]
 pub struct Message {
     buf: Bytes,
-    spans: Vec<Span>,
+    spans: SpanList,
     utf8: bool,
 }
 
@@ -108,7 +54,7 @@ impl Message {
     /// never panics: odd lines are kept as described on [`Message`].
     pub fn parse(buf: Bytes) -> Message {
         let utf8 = std::str::from_utf8(&buf).is_ok();
-        let mut spans = Vec::with_capacity(16);
+        let mut spans = SpanWriter::default();
         let bytes: &[u8] = &buf;
         let mut start = 0usize;
         while start < bytes.len() {
@@ -121,14 +67,18 @@ impl Message {
             }
             start = end + 1;
         }
-        Message { buf, spans, utf8 }
+        Message {
+            buf,
+            spans: spans.finish(),
+            utf8,
+        }
     }
 
     /// Assemble a message from a frame and the spans of its header lines, found by
     /// a caller that already walked the lines (the frame decoder). `spans` must be
     /// exactly what [`Message::parse`] would find in `buf`, and `utf8` whether all
     /// of `buf` is valid UTF-8.
-    pub(crate) fn from_parts(buf: Bytes, spans: Vec<Span>, utf8: bool) -> Message {
+    pub(crate) fn from_parts(buf: Bytes, spans: SpanList, utf8: bool) -> Message {
         debug_assert_eq!(utf8, std::str::from_utf8(&buf).is_ok());
         Message { buf, spans, utf8 }
     }
@@ -170,7 +120,7 @@ impl Message {
         })
     }
 
-    fn name_at(&self, s: &Span) -> &str {
+    fn name_at(&self, s: Span) -> &str {
         self.str_at(s.name_start, s.name_end).unwrap_or("")
     }
 
@@ -218,11 +168,11 @@ impl Message {
     pub fn value_text(&self, index: usize) -> Text {
         match self.spans.get(index) {
             Some(s) => {
-                let slice = self.buf.slice(s.value_start as usize..s.value_end as usize);
+                let (start, end) = (s.value_start as usize, s.value_end as usize);
                 if self.utf8 {
-                    Text::from_validated(slice)
+                    Text::from_validated_range(&self.buf, start, end)
                 } else {
-                    Text::from_bytes(slice)
+                    Text::from_bytes(self.buf.slice(start..end))
                 }
             }
             None => Text::default(),

@@ -12,6 +12,7 @@ mod codec;
 mod header;
 mod message;
 mod response;
+mod spans;
 mod text;
 
 pub use action::{Action, ActionHeaders, InvalidHeader, ListAction};
