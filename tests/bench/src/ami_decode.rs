@@ -5,7 +5,7 @@
 //! `FrameDecoder` + `Event::from_message`, theirs with `AmiCodec` +
 //! `AmiEvent::from_raw`.
 
-use crate::stats::{Row, Table, fmt_num, fmt_ratio, median, rate};
+use crate::stats::{Row, Table, fmt_num, fmt_paired_ratio, median, rate};
 use asterisk_rs_ami::AmiEvent;
 use asterisk_rs_ami::codec::AmiCodec;
 use asterisk_sdk::ami::Event;
@@ -181,7 +181,7 @@ pub fn run(table: &mut Table, corpus: &[u8], rounds: usize) {
         "messages/s",
         fmt_num(om),
         fmt_num(tm),
-        fmt_ratio(om, tm),
+        fmt_paired_ratio(&o_rates, &t_rates),
         ">= 5x",
     ));
     table.push(Row::new(
@@ -189,7 +189,7 @@ pub fn run(table: &mut Table, corpus: &[u8], rounds: usize) {
         "MB/s",
         format!("{:.1}", mb / secs_o),
         format!("{:.1}", mb / secs_t),
-        fmt_ratio(om, tm),
+        fmt_paired_ratio(&o_rates, &t_rates),
         "",
     ));
     table.push(Row::new(
@@ -225,7 +225,7 @@ pub fn run(table: &mut Table, corpus: &[u8], rounds: usize) {
         "0",
     ));
     let (uo, ut) = untyped(&input);
-    table.note(format!("ami-decode: input {} bytes (corpus + 30-byte banner), {CHUNK}-byte chunks, median of {rounds} rounds", input.len()));
+    table.note(format!("ami-decode: input {} bytes (corpus + 30-byte banner), {CHUNK}-byte chunks, medians of {rounds} rounds, ratio = median of the per-round ratios", input.len()));
     table.note(format!("ami-decode untyped, ours: {}", list(&uo)));
     table.note(format!("ami-decode untyped, asterisk-rs: {}", list(&ut)));
 }

@@ -2,7 +2,7 @@
 //! Stasis call capture. Ours: `AriEvent::from_slice`; theirs:
 //! `serde_json::from_str::<AriMessage>` (what their WebSocket reader does).
 
-use crate::stats::{Row, Table, fmt_num, fmt_ratio, median, rate};
+use crate::stats::{Row, Table, fmt_num, fmt_paired_ratio, median, rate};
 use asterisk_rs_ari::{AriEvent as TheirEvent, AriMessage};
 use asterisk_sdk::ari::AriEvent;
 use std::hint::black_box;
@@ -102,7 +102,7 @@ pub fn run(table: &mut Table, jsonl: &[u8], rounds: usize) {
         "events/s",
         fmt_num(om),
         fmt_num(tm),
-        fmt_ratio(om, tm),
+        fmt_paired_ratio(&o_rates, &t_rates),
         ">= 3x",
     ));
     let mb = bytes as f64 / 1e6;
@@ -111,7 +111,7 @@ pub fn run(table: &mut Table, jsonl: &[u8], rounds: usize) {
         "MB/s",
         format!("{:.1}", mb * om / EVENTS as f64),
         format!("{:.1}", mb * tm / EVENTS as f64),
-        fmt_ratio(om, tm),
+        fmt_paired_ratio(&o_rates, &t_rates),
         "",
     ));
     table.push(Row::new(
@@ -123,7 +123,7 @@ pub fn run(table: &mut Table, jsonl: &[u8], rounds: usize) {
         "",
     ));
     table.note(format!(
-        "ari-decode: {} capture lines repeated to {EVENTS} events ({bytes} bytes), median of {rounds} rounds",
+        "ari-decode: {} capture lines repeated to {EVENTS} events ({bytes} bytes), medians of {rounds} rounds, ratio = median of the per-round ratios",
         base.len()
     ));
 }

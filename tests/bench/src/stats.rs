@@ -47,6 +47,24 @@ pub fn fmt_ratio(ours: f64, theirs: f64) -> String {
     }
 }
 
+/// The median of the per-round ratios `ours[i] / theirs[i]`, formatted like
+/// [`fmt_ratio`]. Each round runs both sides back to back, so a burst of load
+/// from elsewhere hits both halves of one pair instead of one side's median.
+pub fn fmt_paired_ratio(ours: &[f64], theirs: &[f64]) -> String {
+    let ratios: Vec<f64> = ours
+        .iter()
+        .zip(theirs)
+        .filter(|(_, t)| **t > 0.0)
+        .map(|(o, t)| o / t)
+        .collect();
+    let m = median(&ratios);
+    if m.is_finite() {
+        format!("{m:.2}x")
+    } else {
+        "-".into()
+    }
+}
+
 /// One line of the result table.
 pub struct Row {
     pub bench: String,
