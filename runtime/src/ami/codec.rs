@@ -11,7 +11,8 @@
 //! [`FrameError::TooLarge`]; decoding then continues with the next message.
 
 use super::message::Message;
-use super::spans::{Span, SpanWriter};
+use super::scan;
+use super::spans::{Span, SpanWriter, find_colon};
 use super::text::Text;
 use bytes::{Buf, BytesMut};
 
@@ -153,9 +154,7 @@ impl FrameDecoder {
                     }
                 }
             }
-            let Some(nl) =
-                memchr::memchr(b'\n', &buf[self.search_from..]).map(|i| self.search_from + i)
-            else {
+            let Some((nl, colon)) = scan::next_line(buf, self.search_from) else {
                 self.search_from = buf.len();
                 if buf.len() > self.max {
                     // One unterminated line made the message too long.
@@ -167,7 +166,14 @@ impl FrameDecoder {
                 }
                 return None;
             };
+            // The colon found is the line's first only when the whole line was
+            // scanned in this call (not resumed after more bytes arrived).
+            let whole_line = self.search_from == self.line_start;
             let line = &buf[self.line_start..nl];
+            let colon = |content: &[u8]| match whole_line {
+                true => colon.map(|c| c - self.line_start),
+                false => find_colon(content),
+            };
             let first = self.line_start == 0;
             if is_empty_line(line) {
                 if first {
@@ -196,13 +202,15 @@ impl FrameDecoder {
                 if content.eq_ignore_ascii_case(FOLLOWS) {
                     self.follows = true;
                 }
-                self.spans.push(Span::of_line(content, self.line_start));
+                let span = Span::with_colon(content, self.line_start, colon(content));
+                self.spans.push(span);
             } else {
                 let content = trim_cr(line);
                 if self.follows && content.ends_with(END_COMMAND) {
                     self.end_seen = true;
                 }
-                self.spans.push(Span::of_line(content, self.line_start));
+                let span = Span::with_colon(content, self.line_start, colon(content));
+                self.spans.push(span);
             }
             self.line_start = nl + 1;
             self.search_from = nl + 1;

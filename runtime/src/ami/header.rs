@@ -14,6 +14,7 @@ pub trait FromHeader: Sized {
 macro_rules! from_header_num {
     ($($t:ty),*) => {$(
         impl FromHeader for $t {
+            #[inline]
             fn from_header(value: &str) -> Option<Self> {
                 value.trim().parse().ok()
             }

@@ -36,6 +36,7 @@ pub struct Header<'a> {
 
 impl<'a> Header<'a> {
     /// The value as `&str`, or `None` when it is not UTF-8.
+    #[inline]
     pub fn value_str(&self) -> Option<&'a str> {
         std::str::from_utf8(self.value).ok()
     }
@@ -101,16 +102,19 @@ impl Message {
     }
 
     /// Number of header lines.
+    #[inline]
     pub fn len(&self) -> usize {
         self.spans.len()
     }
 
     /// Whether the message has no header at all.
+    #[inline]
     pub fn is_empty(&self) -> bool {
         self.spans.is_empty()
     }
 
     /// Header number `index`, or `None` past the end.
+    #[inline]
     pub fn header(&self, index: usize) -> Option<Header<'_>> {
         let s = self.spans.get(index)?;
         Some(Header {
@@ -120,6 +124,7 @@ impl Message {
         })
     }
 
+    #[inline]
     fn name_at(&self, s: Span) -> &str {
         self.str_at(s.name_start, s.name_end).unwrap_or("")
     }
@@ -127,6 +132,7 @@ impl Message {
     /// The bytes `start..end` as `&str`, when they are UTF-8. Spans always start
     /// and end at ASCII bytes (line starts and ends, `:`, a space), so when the
     /// whole buffer is UTF-8 every span is too and is not checked again.
+    #[inline]
     fn str_at(&self, start: u32, end: u32) -> Option<&str> {
         let raw = &self.buf[start as usize..end as usize];
         if self.utf8 {
@@ -145,11 +151,13 @@ impl Message {
     }
 
     /// Name of header `index` (empty when out of range or not UTF-8).
+    #[inline]
     pub fn name(&self, index: usize) -> &str {
         self.spans.get(index).map(|s| self.name_at(s)).unwrap_or("")
     }
 
     /// Raw value bytes of header `index` (empty when out of range).
+    #[inline]
     pub fn value_bytes(&self, index: usize) -> &[u8] {
         match self.spans.get(index) {
             Some(s) => &self.buf[s.value_start as usize..s.value_end as usize],
@@ -158,6 +166,7 @@ impl Message {
     }
 
     /// Value of header `index` as `&str`, `None` when out of range or not UTF-8.
+    #[inline]
     pub fn value_str(&self, index: usize) -> Option<&str> {
         let s = self.spans.get(index)?;
         self.str_at(s.value_start, s.value_end)
@@ -165,6 +174,7 @@ impl Message {
 
     /// Value of header `index` as shared [`Text`] (lossy when not UTF-8; empty
     /// when out of range). No copy when the message is valid UTF-8.
+    #[inline]
     pub fn value_text(&self, index: usize) -> Text {
         match self.spans.get(index) {
             Some(s) => {
@@ -180,6 +190,7 @@ impl Message {
     }
 
     /// Position of the first header named `name` (ASCII case-insensitive).
+    #[inline]
     pub fn position(&self, name: &str) -> Option<usize> {
         let nb = name.as_bytes();
         self.spans.iter().position(|s| {
@@ -213,6 +224,7 @@ impl Message {
     }
 
     /// The `Event` header, when this is an event.
+    #[inline]
     pub fn event_name(&self) -> Option<&str> {
         // `Event` is the first header of every event Asterisk sends.
         match self.spans.first() {

@@ -12,6 +12,7 @@ mod codec;
 mod header;
 mod message;
 mod response;
+mod scan;
 mod spans;
 mod text;
 

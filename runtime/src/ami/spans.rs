@@ -27,7 +27,7 @@ pub(crate) struct Span {
 /// handing the rest of a (colonless, long) line to `memchr`.
 const SHORT_SCAN: usize = 32;
 
-fn find_colon(line: &[u8]) -> Option<usize> {
+pub(crate) fn find_colon(line: &[u8]) -> Option<usize> {
     let head = &line[..line.len().min(SHORT_SCAN)];
     match head.iter().position(|&b| b == b':') {
         Some(i) => Some(i),
@@ -44,9 +44,16 @@ impl Span {
     /// shorter than 4 GiB). A line without a colon gets an empty name and the
     /// whole line as its value.
     pub(crate) fn of_line(line: &[u8], start: usize) -> Span {
+        Span::with_colon(line, start, find_colon(line))
+    }
+
+    /// Like [`Span::of_line`] when the position of the first colon in `line` is
+    /// already known.
+    #[inline]
+    pub(crate) fn with_colon(line: &[u8], start: usize, colon: Option<usize>) -> Span {
         let line_end = (start + line.len()) as u32;
         let start32 = start as u32;
-        match find_colon(line) {
+        match colon {
             Some(colon) => {
                 let mut v = colon + 1;
                 if line.get(v) == Some(&b' ') {
@@ -68,6 +75,7 @@ impl Span {
         }
     }
 
+    #[inline]
     fn encode(self) -> [u8; SPAN_BYTES] {
         let mut out = [0u8; SPAN_BYTES];
         out[0..4].copy_from_slice(&self.name_start.to_le_bytes());
@@ -77,6 +85,7 @@ impl Span {
         out
     }
 
+    #[inline]
     fn decode(raw: &[u8; SPAN_BYTES]) -> Span {
         let word = |i: usize| u32::from_le_bytes([raw[i], raw[i + 1], raw[i + 2], raw[i + 3]]);
         Span {
@@ -93,20 +102,24 @@ impl Span {
 pub(crate) struct SpanList(Bytes);
 
 impl SpanList {
+    #[inline]
     pub(crate) fn len(&self) -> usize {
         self.0.len() / SPAN_BYTES
     }
 
+    #[inline]
     pub(crate) fn is_empty(&self) -> bool {
         self.0.is_empty()
     }
 
+    #[inline]
     pub(crate) fn get(&self, index: usize) -> Option<Span> {
         let start = index.checked_mul(SPAN_BYTES)?;
         let raw = self.0.get(start..start.checked_add(SPAN_BYTES)?)?;
         raw.try_into().ok().map(Span::decode)
     }
 
+    #[inline]
     pub(crate) fn first(&self) -> Option<Span> {
         self.get(0)
     }
@@ -124,6 +137,7 @@ impl SpanList {
 pub(crate) struct SpanWriter(BytesMut);
 
 impl SpanWriter {
+    #[inline]
     pub(crate) fn push(&mut self, span: Span) {
         if self.0.capacity() - self.0.len() < SPAN_BYTES {
             self.0.reserve(CHUNK);

@@ -63,6 +63,7 @@ impl Text {
 
     /// `buf[start..end]`, which the caller has proven to be valid UTF-8: copied
     /// when short, otherwise shared (only then is `buf`'s count touched).
+    #[inline]
     pub(crate) fn from_validated_range(buf: &Bytes, start: usize, end: usize) -> Text {
         debug_assert!(std::str::from_utf8(&buf[start..end]).is_ok());
         let len = end - start;
@@ -83,6 +84,7 @@ impl Text {
     }
 
     /// `bytes` stored inline, when they fit (they must be valid UTF-8).
+    #[inline]
     fn inline(bytes: &[u8]) -> Option<Text> {
         if bytes.len() > INLINE {
             return None;
@@ -101,6 +103,7 @@ impl Text {
     }
 
     /// The value as `&str`.
+    #[inline]
     pub fn as_str(&self) -> &str {
         // SAFETY: every constructor guarantees valid UTF-8: `from_bytes` checks or
         // converts, `from_static`/`From<&str>`/`From<String>` start from `str`, and
@@ -111,6 +114,7 @@ impl Text {
     }
 
     /// The value's bytes (always valid UTF-8).
+    #[inline]
     pub fn as_bytes(&self) -> &[u8] {
         match &self.0 {
             Repr::Inline { len, data } => &data[..usize::from(*len)],
@@ -146,12 +150,14 @@ impl Text {
 
 impl Deref for Text {
     type Target = str;
+    #[inline]
     fn deref(&self) -> &str {
         self.as_str()
     }
 }
 
 impl PartialEq for Text {
+    #[inline]
     fn eq(&self, other: &Text) -> bool {
         self.as_bytes() == other.as_bytes()
     }

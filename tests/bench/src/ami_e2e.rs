@@ -1,12 +1,13 @@
 //! `ami-e2e`: the mock AMI server streams the corpus repeated up to 1,000,000
 //! events over loopback; our client, subscribed with `events::<Event>()` in the
-//! default no-loss mode, must deliver every one. Mock, client and subscriber run
-//! in this process on the same runtime.
+//! default no-loss mode, must deliver every one, typed. Mock, client and
+//! subscriber run in this process on the same runtime. A second row subscribes
+//! with `events::<Message>()` (no typed decode): the transport's own ceiling.
 
 use crate::stats::{Row, Table, fmt_num, median, rate};
 use asterisk_sdk::ami::Event;
 use asterisk_sdk_mock::ami::MockAmi;
-use asterisk_sdk_runtime::ami::{AmiClient, EventItem, Frame, FrameDecoder};
+use asterisk_sdk_runtime::ami::{AmiClient, EventItem, FromEvent, Frame, FrameDecoder, Message};
 use bytes::{Bytes, BytesMut};
 use futures::StreamExt;
 use std::hint::black_box;
@@ -56,7 +57,24 @@ struct RoundResult {
     elapsed: Duration,
 }
 
-async fn round(corpus: Bytes, total_messages: usize) -> Result<RoundResult, String> {
+/// What a subscriber receives: whether an item came out typed.
+trait Received: FromEvent {
+    fn typed(&self) -> bool;
+}
+
+impl Received for Event {
+    fn typed(&self) -> bool {
+        !self.is_unknown()
+    }
+}
+
+impl Received for Message {
+    fn typed(&self) -> bool {
+        false
+    }
+}
+
+async fn round<T: Received>(corpus: Bytes, total_messages: usize) -> Result<RoundResult, String> {
     let mock = Arc::new(
         MockAmi::builder()
             .user("bench", "bench")
@@ -71,7 +89,7 @@ async fn round(corpus: Bytes, total_messages: usize) -> Result<RoundResult, Stri
         .connect()
         .await
         .map_err(|e| format!("client connect: {e}"))?;
-    let mut events = client.events::<Event>();
+    let mut events = client.events::<T>();
     let (mut received, mut typed, mut markers) = (0usize, 0usize, 0usize);
     let start = Instant::now();
     let replayer = {
@@ -83,7 +101,7 @@ async fn round(corpus: Bytes, total_messages: usize) -> Result<RoundResult, Stri
         match tokio::time::timeout_at(deadline, events.next()).await {
             Ok(Some(EventItem::Event(ev))) => {
                 received += 1;
-                typed += usize::from(!ev.is_unknown());
+                typed += usize::from(ev.typed());
                 black_box(ev);
             }
             Ok(Some(_)) => markers += 1,
@@ -105,7 +123,8 @@ async fn round(corpus: Bytes, total_messages: usize) -> Result<RoundResult, Stri
     })
 }
 
-/// Run `rounds` rounds (fresh mock and client each) and add the rows.
+/// Run `rounds` rounds of each subscriber kind (fresh mock and client each) and
+/// add the rows.
 pub fn run(table: &mut Table, rt: &tokio::runtime::Runtime, corpus: &[u8], rounds: usize) {
     let flags = event_flags(corpus);
     let Some(total_messages) = messages_for(&flags, TARGET_EVENTS) else {
@@ -113,41 +132,53 @@ pub fn run(table: &mut Table, rt: &tokio::runtime::Runtime, corpus: &[u8], round
         std::process::exit(2);
     };
     let corpus = Bytes::copy_from_slice(corpus);
+    run_kind::<Event>(table, rt, &corpus, total_messages, rounds, "Event");
+    run_kind::<Message>(table, rt, &corpus, total_messages, rounds, "Message");
+}
+
+fn run_kind<T: Received>(
+    table: &mut Table,
+    rt: &tokio::runtime::Runtime,
+    corpus: &Bytes,
+    total_messages: usize,
+    rounds: usize,
+    kind: &str,
+) {
     let mut rates = Vec::new();
     let mut worst_loss = 0usize;
     let mut notes = Vec::new();
     let mut typed_seen = 0;
     let mut markers_seen = 0;
     for r in 0..rounds {
-        match rt.block_on(round(corpus.clone(), total_messages)) {
+        match rt.block_on(round::<T>(corpus.clone(), total_messages)) {
             Ok(res) => {
                 let loss = TARGET_EVENTS - res.received;
                 worst_loss = worst_loss.max(loss);
                 typed_seen = res.typed;
                 markers_seen += res.markers;
                 eprintln!(
-                    "  ami-e2e round {}: {} events in {:.1} ms, loss {loss}",
+                    "  ami-e2e ({kind}) round {}: {} events in {:.1} ms, loss {loss}",
                     r + 1,
                     res.received,
                     res.elapsed.as_secs_f64() * 1e3
                 );
                 rates.push(rate(res.received, res.elapsed));
             }
-            Err(e) => notes.push(format!("ami-e2e round {} failed: {e}", r + 1)),
+            Err(e) => notes.push(format!("ami-e2e ({kind}) round {} failed: {e}", r + 1)),
         }
     }
     let m = median(&rates);
     table.push(Row::new(
         "ami-e2e",
-        "events/s (mock -> client -> Event)",
+        &format!("events/s (mock -> client -> {kind})"),
         fmt_num(m),
         "-".into(),
         "-".into(),
-        ">= 1,000,000/s",
+        if kind == "Event" { ">= 1,000,000/s" } else { "" },
     ));
     table.push(Row::new(
         "ami-e2e",
-        "events lost (worst round)",
+        &format!("events lost, worst round ({kind})"),
         if rates.is_empty() {
             "-".into()
         } else {
@@ -158,8 +189,7 @@ pub fn run(table: &mut Table, rt: &tokio::runtime::Runtime, corpus: &[u8], round
         "0",
     ));
     table.note(format!(
-        "ami-e2e: {total_messages} messages replayed ({TARGET_EVENTS} events), {} typed in the last round, {markers_seen} Reconnected/Lagged markers; median of {} rounds; mock and client share this process's runtime",
-        typed_seen,
+        "ami-e2e ({kind}): {total_messages} messages replayed ({TARGET_EVENTS} events), {typed_seen} typed in the last round, {markers_seen} Reconnected/Lagged markers; median of {} rounds; mock and client share this process's runtime",
         rates.len()
     ));
     for n in notes {

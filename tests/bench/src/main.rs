@@ -93,7 +93,7 @@ fn main() {
         eprintln!("running {w} ...");
         match *w {
             "ami-decode" => ami_decode::run(&mut table, &corpus::ami_corpus(), rounds),
-            "ami-e2e" => ami_e2e::run(&mut table, &rt, &corpus::ami_corpus(), rounds.min(3)),
+            "ami-e2e" => ami_e2e::run(&mut table, &rt, &corpus::ami_corpus(), rounds),
             "agi" => agi::run(&mut table, &rt, rounds.min(3)),
             "ari-decode" => ari_decode::run(&mut table, &corpus::ari_events(), rounds),
             _ => unreachable!("validated above"),

@@ -18,7 +18,7 @@ use tokio::sync::{mpsc, oneshot};
 use tokio::task::JoinHandle;
 
 /// Bytes read from the socket at a time (at least).
-const READ_CHUNK: usize = 64 * 1024;
+const READ_CHUNK: usize = 256 * 1024;
 /// Rendered actions queued for the writer.
 const WRITE_QUEUE: usize = 1024;
 
