@@ -74,6 +74,9 @@ pub struct FrameDecoder {
     skip_mid_line: bool,
     /// Header spans of the lines of the current message seen so far.
     spans: SpanWriter,
+    /// Every byte of the current message scanned so far, OR-ed together (and
+    /// maybe a few bytes after it): the message is ASCII when no high bit is set.
+    seen: u64,
 }
 
 impl Default for FrameDecoder {
@@ -108,6 +111,7 @@ impl FrameDecoder {
             skipping: None,
             skip_mid_line: false,
             spans: SpanWriter::default(),
+            seen: 0,
         }
     }
 
@@ -128,6 +132,7 @@ impl FrameDecoder {
 
     fn clear_spans(&mut self) {
         self.spans.clear();
+        self.seen = 0;
     }
 
     fn message_may_end(&self) -> bool {
@@ -154,7 +159,7 @@ impl FrameDecoder {
                     }
                 }
             }
-            let Some((nl, colon)) = scan::next_line(buf, self.search_from) else {
+            let Some((nl, colon)) = scan::next_line(buf, self.search_from, &mut self.seen) else {
                 self.search_from = buf.len();
                 if buf.len() > self.max {
                     // One unterminated line made the message too long.
@@ -185,7 +190,7 @@ impl FrameDecoder {
                 if self.message_may_end() {
                     let frame = buf.split_to(self.line_start).freeze();
                     buf.advance(nl + 1 - frame.len());
-                    let utf8 = std::str::from_utf8(&frame).is_ok();
+                    let utf8 = scan::all_ascii(self.seen) || std::str::from_utf8(&frame).is_ok();
                     let spans = self.spans.finish();
                     self.reset_message();
                     return Some(Ok(Frame::Message(Message::from_parts(frame, spans, utf8))));

@@ -7,6 +7,12 @@ const ONES: u64 = u64::from_ne_bytes([1; 8]);
 /// `0x80` in every byte.
 const HIGHS: u64 = u64::from_ne_bytes([0x80; 8]);
 
+/// Whether every byte OR-ed into `seen` (see [`next_line`]) was ASCII.
+#[inline]
+pub(crate) fn all_ascii(seen: u64) -> bool {
+    seen & HIGHS == 0
+}
+
 /// A mask whose lowest set bit is the high bit of the first zero byte of `word`
 /// (little-endian order); zero when no byte is zero. Bits above the first hit
 /// may be false positives, so only the lowest one is used.
@@ -24,14 +30,19 @@ fn find_in_word(word: u64, b: u8) -> Option<usize> {
 
 /// The next `\n` at or after `from`, and the first `:` between `from` and it.
 /// `None` when `buf[from..]` holds no `\n`.
+///
+/// Every byte looked at (at least `buf[from..=newline]`, or all of `buf[from..]`
+/// when there is no newline) is OR-ed into `seen`: when its high bit stays clear,
+/// those bytes are ASCII.
 #[inline]
-pub(crate) fn next_line(buf: &[u8], from: usize) -> Option<(usize, Option<usize>)> {
+pub(crate) fn next_line(buf: &[u8], from: usize, seen: &mut u64) -> Option<(usize, Option<usize>)> {
     let mut colon = None;
     let mut at = from;
     while let Some(chunk) = buf.get(at..at + 8) {
         let mut bytes = [0u8; 8];
         bytes.copy_from_slice(chunk);
         let word = u64::from_le_bytes(bytes);
+        *seen |= word;
         let newline = find_in_word(word, b'\n');
         if colon.is_none() {
             colon = find_in_word(word, b':').map(|i| at + i);
@@ -43,6 +54,7 @@ pub(crate) fn next_line(buf: &[u8], from: usize) -> Option<(usize, Option<usize>
         at += 8;
     }
     for (i, &b) in buf.get(at..)?.iter().enumerate() {
+        *seen |= u64::from(b);
         match b {
             b'\n' => return Some((at + i, colon)),
             b':' if colon.is_none() => colon = Some(at + i),
@@ -81,11 +93,18 @@ mod tests {
         ];
         for line in lines {
             for from in 0..line.len() {
-                assert_eq!(
-                    next_line(line, from),
-                    expected(line, from),
-                    "{line:?} from {from}"
-                );
+                let mut seen = 0;
+                let found = next_line(line, from, &mut seen);
+                assert_eq!(found, expected(line, from), "{line:?} from {from}");
+                // Non-ASCII in what the line covers is always noticed; a verdict
+                // of non-ASCII is only ever given when some later byte is.
+                let end = found.map_or(line.len(), |(nl, _)| nl + 1);
+                if !line[from..end].is_ascii() {
+                    assert!(!all_ascii(seen), "{line:?} from {from}");
+                }
+                if !all_ascii(seen) {
+                    assert!(!line[from..].is_ascii(), "{line:?} from {from}");
+                }
             }
         }
     }
@@ -98,11 +117,10 @@ mod tests {
                     let mut buf = vec![b'x'; len];
                     buf[colon] = b':';
                     buf[nl] = b'\n';
-                    assert_eq!(
-                        next_line(&buf, 0),
-                        expected(&buf, 0),
-                        "len {len} nl {nl} colon {colon}"
-                    );
+                    let mut seen = 0;
+                    let found = next_line(&buf, 0, &mut seen);
+                    assert_eq!(found, expected(&buf, 0), "len {len} nl {nl} colon {colon}");
+                    assert!(all_ascii(seen));
                 }
             }
         }
