@@ -15,6 +15,10 @@ use std::fmt;
 ///
 /// A line without a colon (legacy `Response: Follows` command output, or garbage)
 /// is kept as a header with an empty name and the whole line as its value.
+///
+/// A received message shares the client's read buffer (up to 256 KiB) with the
+/// messages read along with it, and keeps it alive while it lives. To keep a few
+/// messages for long, store [`Message::detached`] copies.
 #[derive(Clone, PartialEq, Eq)]
 pub struct Message {
     buf: Bytes,
@@ -94,6 +98,12 @@ impl Message {
             s.push_str("\r\n");
         }
         Message::parse(Bytes::from(s))
+    }
+
+    /// An equal message in buffers of its own, so that keeping it does not keep
+    /// the read buffer it came from alive.
+    pub fn detached(&self) -> Message {
+        Message::parse(Bytes::copy_from_slice(&self.buf))
     }
 
     /// The frame's bytes, exactly as received (without the terminating empty line).
@@ -282,6 +292,17 @@ mod tests {
         assert_eq!(m.get_all("Variable").collect::<Vec<_>>(), ["A=1", "B=2"]);
         assert_eq!(m.get("Empty"), Some(""));
         assert_eq!(m.get("Missing"), None);
+    }
+
+    #[test]
+    fn detached_copy_is_equal_and_owns_its_bytes() {
+        let read_buffer =
+            Bytes::from_static(b"Event: Hangup\r\nChannel: PJSIP/1\r\n\r\nEvent: X\r\n");
+        let m = Message::parse(read_buffer.slice(..33));
+        let d = m.detached();
+        assert_eq!(d, m);
+        assert_eq!(d.get("Channel"), Some("PJSIP/1"));
+        assert_ne!(d.as_bytes().as_ptr(), read_buffer.as_ptr());
     }
 
     #[test]
