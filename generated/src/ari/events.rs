@@ -298,149 +298,131 @@ impl AriEvent {
     }
     /// [`AriEvent::from_slice`] on text already known to be UTF-8.
     fn from_text(text: &str) -> ::std::result::Result<Self, ::serde_json::Error> {
-        if let Some(decoded) = ::asterisk_sdk_runtime::ari::de::leading_type(
-                text.as_bytes(),
-            )
-            .and_then(|kind| Self::decode_known(kind, text))
-        {
-            return decoded;
-        }
-        let tag: TypeTag<'_> = ::serde_json::from_str(text)?;
-        match Self::decode_known(tag.kind.as_ref(), text) {
-            Some(decoded) => decoded,
-            None => ::serde_json::from_str(text).map(Self::Unknown),
+        match ::asterisk_sdk_runtime::ari::de::leading_type(text.as_bytes()) {
+            Some(kind) => Self::decode_kind(kind, text),
+            None => {
+                let tag: TypeTag<'_> = ::serde_json::from_str(text)?;
+                Self::decode_kind(tag.kind.as_ref(), text)
+            }
         }
     }
-    /// Decode `text` as the variant of `kind`; `None` when `kind` has none.
-    fn decode_known(
+    /// Decode `text` as the variant of `kind` (`Unknown` when `kind` has
+    /// none). One level, so the decoded struct is moved as few times as possible.
+    fn decode_kind(
         kind: &str,
         text: &str,
-    ) -> ::std::option::Option<::std::result::Result<Self, ::serde_json::Error>> {
-        Some(
-            match kind {
-                "ApplicationMoveFailed" => {
-                    ::serde_json::from_str(text).map(Self::ApplicationMoveFailed)
-                }
-                "ApplicationRegistered" => {
-                    ::serde_json::from_str(text).map(Self::ApplicationRegistered)
-                }
-                "ApplicationReplaced" => {
-                    ::serde_json::from_str(text).map(Self::ApplicationReplaced)
-                }
-                "ApplicationUnregistered" => {
-                    ::serde_json::from_str(text).map(Self::ApplicationUnregistered)
-                }
-                "BridgeAttendedTransfer" => {
-                    ::serde_json::from_str(text)
-                        .map(|e| Self::BridgeAttendedTransfer(::std::boxed::Box::new(e)))
-                }
-                "BridgeBlindTransfer" => {
-                    ::serde_json::from_str(text)
-                        .map(|e| Self::BridgeBlindTransfer(::std::boxed::Box::new(e)))
-                }
-                "BridgeCreated" => ::serde_json::from_str(text).map(Self::BridgeCreated),
-                "BridgeDestroyed" => {
-                    ::serde_json::from_str(text).map(Self::BridgeDestroyed)
-                }
-                "BridgeMerged" => ::serde_json::from_str(text).map(Self::BridgeMerged),
-                "BridgeVideoSourceChanged" => {
-                    ::serde_json::from_str(text).map(Self::BridgeVideoSourceChanged)
-                }
-                "CallBroadcast" => ::serde_json::from_str(text).map(Self::CallBroadcast),
-                "CallClaimed" => ::serde_json::from_str(text).map(Self::CallClaimed),
-                "ChannelCallerId" => {
-                    ::serde_json::from_str(text).map(Self::ChannelCallerId)
-                }
-                "ChannelConnectedLine" => {
-                    ::serde_json::from_str(text).map(Self::ChannelConnectedLine)
-                }
-                "ChannelCreated" => {
-                    ::serde_json::from_str(text).map(Self::ChannelCreated)
-                }
-                "ChannelDestroyed" => {
-                    ::serde_json::from_str(text).map(Self::ChannelDestroyed)
-                }
-                "ChannelDialplan" => {
-                    ::serde_json::from_str(text).map(Self::ChannelDialplan)
-                }
-                "ChannelDtmfReceived" => {
-                    ::serde_json::from_str(text).map(Self::ChannelDtmfReceived)
-                }
-                "ChannelEnteredBridge" => {
-                    ::serde_json::from_str(text).map(Self::ChannelEnteredBridge)
-                }
-                "ChannelHangupRequest" => {
-                    ::serde_json::from_str(text).map(Self::ChannelHangupRequest)
-                }
-                "ChannelHold" => ::serde_json::from_str(text).map(Self::ChannelHold),
-                "ChannelLeftBridge" => {
-                    ::serde_json::from_str(text).map(Self::ChannelLeftBridge)
-                }
-                "ChannelStateChange" => {
-                    ::serde_json::from_str(text).map(Self::ChannelStateChange)
-                }
-                "ChannelTalkingFinished" => {
-                    ::serde_json::from_str(text).map(Self::ChannelTalkingFinished)
-                }
-                "ChannelTalkingStarted" => {
-                    ::serde_json::from_str(text).map(Self::ChannelTalkingStarted)
-                }
-                "ChannelToneDetected" => {
-                    ::serde_json::from_str(text).map(Self::ChannelToneDetected)
-                }
-                "ChannelTransfer" => {
-                    ::serde_json::from_str(text)
-                        .map(|e| Self::ChannelTransfer(::std::boxed::Box::new(e)))
-                }
-                "ChannelUnhold" => ::serde_json::from_str(text).map(Self::ChannelUnhold),
-                "ChannelUserevent" => {
-                    ::serde_json::from_str(text).map(Self::ChannelUserevent)
-                }
-                "ChannelVarset" => ::serde_json::from_str(text).map(Self::ChannelVarset),
-                "ContactStatusChange" => {
-                    ::serde_json::from_str(text).map(Self::ContactStatusChange)
-                }
-                "DeviceStateChanged" => {
-                    ::serde_json::from_str(text).map(Self::DeviceStateChanged)
-                }
-                "Dial" => {
-                    ::serde_json::from_str(text)
-                        .map(|e| Self::Dial(::std::boxed::Box::new(e)))
-                }
-                "EndpointStateChange" => {
-                    ::serde_json::from_str(text).map(Self::EndpointStateChange)
-                }
-                "MissingParams" => ::serde_json::from_str(text).map(Self::MissingParams),
-                "PeerStatusChange" => {
-                    ::serde_json::from_str(text).map(Self::PeerStatusChange)
-                }
-                "PlaybackContinuing" => {
-                    ::serde_json::from_str(text).map(Self::PlaybackContinuing)
-                }
-                "PlaybackFinished" => {
-                    ::serde_json::from_str(text).map(Self::PlaybackFinished)
-                }
-                "PlaybackStarted" => {
-                    ::serde_json::from_str(text).map(Self::PlaybackStarted)
-                }
-                "RESTResponse" => ::serde_json::from_str(text).map(Self::RestResponse),
-                "RecordingFailed" => {
-                    ::serde_json::from_str(text).map(Self::RecordingFailed)
-                }
-                "RecordingFinished" => {
-                    ::serde_json::from_str(text).map(Self::RecordingFinished)
-                }
-                "RecordingStarted" => {
-                    ::serde_json::from_str(text).map(Self::RecordingStarted)
-                }
-                "StasisEnd" => ::serde_json::from_str(text).map(Self::StasisEnd),
-                "StasisStart" => ::serde_json::from_str(text).map(Self::StasisStart),
-                "TextMessageReceived" => {
-                    ::serde_json::from_str(text).map(Self::TextMessageReceived)
-                }
-                _ => return None,
-            },
-        )
+    ) -> ::std::result::Result<Self, ::serde_json::Error> {
+        match kind {
+            "ApplicationMoveFailed" => {
+                ::serde_json::from_str(text).map(Self::ApplicationMoveFailed)
+            }
+            "ApplicationRegistered" => {
+                ::serde_json::from_str(text).map(Self::ApplicationRegistered)
+            }
+            "ApplicationReplaced" => {
+                ::serde_json::from_str(text).map(Self::ApplicationReplaced)
+            }
+            "ApplicationUnregistered" => {
+                ::serde_json::from_str(text).map(Self::ApplicationUnregistered)
+            }
+            "BridgeAttendedTransfer" => {
+                ::serde_json::from_str(text)
+                    .map(|e| Self::BridgeAttendedTransfer(::std::boxed::Box::new(e)))
+            }
+            "BridgeBlindTransfer" => {
+                ::serde_json::from_str(text)
+                    .map(|e| Self::BridgeBlindTransfer(::std::boxed::Box::new(e)))
+            }
+            "BridgeCreated" => ::serde_json::from_str(text).map(Self::BridgeCreated),
+            "BridgeDestroyed" => ::serde_json::from_str(text).map(Self::BridgeDestroyed),
+            "BridgeMerged" => ::serde_json::from_str(text).map(Self::BridgeMerged),
+            "BridgeVideoSourceChanged" => {
+                ::serde_json::from_str(text).map(Self::BridgeVideoSourceChanged)
+            }
+            "CallBroadcast" => ::serde_json::from_str(text).map(Self::CallBroadcast),
+            "CallClaimed" => ::serde_json::from_str(text).map(Self::CallClaimed),
+            "ChannelCallerId" => ::serde_json::from_str(text).map(Self::ChannelCallerId),
+            "ChannelConnectedLine" => {
+                ::serde_json::from_str(text).map(Self::ChannelConnectedLine)
+            }
+            "ChannelCreated" => ::serde_json::from_str(text).map(Self::ChannelCreated),
+            "ChannelDestroyed" => {
+                ::serde_json::from_str(text).map(Self::ChannelDestroyed)
+            }
+            "ChannelDialplan" => ::serde_json::from_str(text).map(Self::ChannelDialplan),
+            "ChannelDtmfReceived" => {
+                ::serde_json::from_str(text).map(Self::ChannelDtmfReceived)
+            }
+            "ChannelEnteredBridge" => {
+                ::serde_json::from_str(text).map(Self::ChannelEnteredBridge)
+            }
+            "ChannelHangupRequest" => {
+                ::serde_json::from_str(text).map(Self::ChannelHangupRequest)
+            }
+            "ChannelHold" => ::serde_json::from_str(text).map(Self::ChannelHold),
+            "ChannelLeftBridge" => {
+                ::serde_json::from_str(text).map(Self::ChannelLeftBridge)
+            }
+            "ChannelStateChange" => {
+                ::serde_json::from_str(text).map(Self::ChannelStateChange)
+            }
+            "ChannelTalkingFinished" => {
+                ::serde_json::from_str(text).map(Self::ChannelTalkingFinished)
+            }
+            "ChannelTalkingStarted" => {
+                ::serde_json::from_str(text).map(Self::ChannelTalkingStarted)
+            }
+            "ChannelToneDetected" => {
+                ::serde_json::from_str(text).map(Self::ChannelToneDetected)
+            }
+            "ChannelTransfer" => {
+                ::serde_json::from_str(text)
+                    .map(|e| Self::ChannelTransfer(::std::boxed::Box::new(e)))
+            }
+            "ChannelUnhold" => ::serde_json::from_str(text).map(Self::ChannelUnhold),
+            "ChannelUserevent" => {
+                ::serde_json::from_str(text).map(Self::ChannelUserevent)
+            }
+            "ChannelVarset" => ::serde_json::from_str(text).map(Self::ChannelVarset),
+            "ContactStatusChange" => {
+                ::serde_json::from_str(text).map(Self::ContactStatusChange)
+            }
+            "DeviceStateChanged" => {
+                ::serde_json::from_str(text).map(Self::DeviceStateChanged)
+            }
+            "Dial" => {
+                ::serde_json::from_str(text)
+                    .map(|e| Self::Dial(::std::boxed::Box::new(e)))
+            }
+            "EndpointStateChange" => {
+                ::serde_json::from_str(text).map(Self::EndpointStateChange)
+            }
+            "MissingParams" => ::serde_json::from_str(text).map(Self::MissingParams),
+            "PeerStatusChange" => {
+                ::serde_json::from_str(text).map(Self::PeerStatusChange)
+            }
+            "PlaybackContinuing" => {
+                ::serde_json::from_str(text).map(Self::PlaybackContinuing)
+            }
+            "PlaybackFinished" => {
+                ::serde_json::from_str(text).map(Self::PlaybackFinished)
+            }
+            "PlaybackStarted" => ::serde_json::from_str(text).map(Self::PlaybackStarted),
+            "RESTResponse" => ::serde_json::from_str(text).map(Self::RestResponse),
+            "RecordingFailed" => ::serde_json::from_str(text).map(Self::RecordingFailed),
+            "RecordingFinished" => {
+                ::serde_json::from_str(text).map(Self::RecordingFinished)
+            }
+            "RecordingStarted" => {
+                ::serde_json::from_str(text).map(Self::RecordingStarted)
+            }
+            "StasisEnd" => ::serde_json::from_str(text).map(Self::StasisEnd),
+            "StasisStart" => ::serde_json::from_str(text).map(Self::StasisStart),
+            "TextMessageReceived" => {
+                ::serde_json::from_str(text).map(Self::TextMessageReceived)
+            }
+            _ => ::serde_json::from_str(text).map(Self::Unknown),
+        }
     }
     /// Decode without losing a message: a known `type` whose body does not match
     /// its struct becomes `Unknown` with the raw JSON, and the decoding error is

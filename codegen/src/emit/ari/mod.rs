@@ -963,27 +963,25 @@ fn emit_events(
             /// [`AriEvent::from_slice`] on text already known to be UTF-8.
             fn from_text(text: &str) -> ::std::result::Result<Self, ::serde_json::Error> {
                 // Asterisk writes `type` first: read it straight from the prefix.
-                if let Some(decoded) = ::asterisk_sdk_runtime::ari::de::leading_type(text.as_bytes())
-                    .and_then(|kind| Self::decode_known(kind, text))
-                {
-                    return decoded;
-                }
-                let tag: TypeTag<'_> = ::serde_json::from_str(text)?;
-                match Self::decode_known(tag.kind.as_ref(), text) {
-                    Some(decoded) => decoded,
-                    None => ::serde_json::from_str(text).map(Self::#unknown),
+                match ::asterisk_sdk_runtime::ari::de::leading_type(text.as_bytes()) {
+                    Some(kind) => Self::decode_kind(kind, text),
+                    None => {
+                        let tag: TypeTag<'_> = ::serde_json::from_str(text)?;
+                        Self::decode_kind(tag.kind.as_ref(), text)
+                    }
                 }
             }
 
-            /// Decode `text` as the variant of `kind`; `None` when `kind` has none.
-            fn decode_known(
+            /// Decode `text` as the variant of `kind` (`Unknown` when `kind` has
+            /// none). One level, so the decoded struct is moved as few times as possible.
+            fn decode_kind(
                 kind: &str,
                 text: &str,
-            ) -> ::std::option::Option<::std::result::Result<Self, ::serde_json::Error>> {
-                Some(match kind {
+            ) -> ::std::result::Result<Self, ::serde_json::Error> {
+                match kind {
                     #(#dispatch_slice)*
-                    _ => return None,
-                })
+                    _ => ::serde_json::from_str(text).map(Self::#unknown),
+                }
             }
 
             /// Decode without losing a message: a known `type` whose body does not match
