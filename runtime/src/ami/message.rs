@@ -192,11 +192,17 @@ impl Message {
                 if self.utf8 {
                     Text::from_validated_range(&self.buf, start, end)
                 } else {
-                    Text::from_bytes(self.buf.slice(start..end))
+                    self.lossy_text(start, end)
                 }
             }
             None => Text::default(),
         }
+    }
+
+    /// `buf[start..end]` of a message that is not all UTF-8 (out of line: rare).
+    #[inline(never)]
+    fn lossy_text(&self, start: usize, end: usize) -> Text {
+        Text::from_bytes(self.buf.slice(start..end))
     }
 
     /// Position of the first header named `name` (ASCII case-insensitive).

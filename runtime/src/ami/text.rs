@@ -77,6 +77,13 @@ impl Text {
                 data,
             });
         }
+        Text::from_validated_range_rest(buf, start, end)
+    }
+
+    /// [`Text::from_validated_range`] for long values and values at the very end
+    /// of the buffer: out of line, so the common path stays small enough to inline.
+    #[inline(never)]
+    fn from_validated_range_rest(buf: &Bytes, start: usize, end: usize) -> Text {
         match Text::inline(&buf[start..end]) {
             Some(t) => t,
             None => Text(Repr::Shared(buf.slice(start..end))),
