@@ -96,3 +96,26 @@ pub(crate) fn legacy_var(raw: &Message, i: usize) -> (Text, Text) {
     };
     (Text::from(name), raw.value_text(i))
 }
+#[cfg(test)]
+mod key_tests {
+    use super::Key;
+    #[test]
+    fn lower_cases_like_std_for_every_byte_and_length() {
+        let mut key = Key::new();
+        let all: Vec<char> = (0u8..128)
+            .map(char::from)
+            .chain(['é', 'Ä', '€'])
+            .collect();
+        for len in 0..=key.0.len() {
+            for start in 0..all.len() {
+                let name: String = all.iter().cycle().skip(start).take(len).collect();
+                if name.len() > key.0.len() {
+                    continue;
+                }
+                assert_eq!(key.lower(& name), name.to_ascii_lowercase().as_bytes());
+            }
+        }
+        let long = "x".repeat(key.0.len() + 1);
+        assert!(key.lower(& long).is_empty());
+    }
+}
