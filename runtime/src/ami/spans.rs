@@ -13,6 +13,8 @@ use bytes::{Bytes, BytesMut};
 const SPAN_BYTES: usize = 16;
 /// Room reserved at a time for spans (about 2,000 header lines).
 const CHUNK: usize = 32 * 1024;
+/// More room than this is released by [`SpanWriter::clear`].
+const KEEP: usize = 4 * CHUNK;
 
 /// Byte ranges of one header line inside the message buffer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -150,9 +152,14 @@ impl SpanWriter {
         SpanList(self.0.split().freeze())
     }
 
-    /// Forget the spans pushed since the last `finish`.
+    /// Forget the spans pushed since the last `finish`. Room grown for a huge
+    /// message (one that was then skipped) is given back.
     pub(crate) fn clear(&mut self) {
-        self.0.clear();
+        if self.0.capacity() > KEEP {
+            self.0 = BytesMut::new();
+        } else {
+            self.0.clear();
+        }
     }
 }
 
@@ -188,6 +195,19 @@ mod tests {
             (15, 15, 15, 28)
         );
         assert!(SpanList::default().is_empty());
+    }
+
+    #[test]
+    fn clear_releases_room_grown_for_a_huge_message() {
+        let mut w = SpanWriter::default();
+        for i in 0..100_000 {
+            w.push(Span::of_line(b"a", i * 2));
+        }
+        assert!(w.0.capacity() > KEEP);
+        w.clear();
+        assert!(w.0.capacity() <= KEEP);
+        w.push(Span::of_line(b"Event: X", 0));
+        assert_eq!(w.finish().len(), 1);
     }
 
     #[test]
