@@ -21,6 +21,12 @@ impl FromAriMessage for AriEvent {
     fn from_message(bytes: &[u8]) -> Result<(Self, Option<serde_json::Error>), serde_json::Error> {
         AriEvent::from_slice_lossless(bytes)
     }
+
+    fn from_text_message(
+        text: &str,
+    ) -> Result<(Self, Option<serde_json::Error>), serde_json::Error> {
+        AriEvent::from_text_lossless(text)
+    }
 }
 
 /// Connect to `GET /ari/events` with typed events (see

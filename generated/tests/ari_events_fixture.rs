@@ -38,6 +38,10 @@ fn every_message_is_typed_and_round_trips() {
         let (lossless, err) = AriEvent::from_slice_lossless(line.as_bytes()).expect("JSON");
         assert!(err.is_none());
         assert_eq!(lossless, event);
+        let (from_text, err) = AriEvent::from_text_lossless(&line).expect("JSON");
+        assert!(err.is_none());
+        assert_eq!(from_text, event);
+        assert_eq!(line.parse::<AriEvent>().expect("typed"), event);
         assert_eq!(AriEvent::from_value(input).expect("typed"), event);
     }
 }
@@ -177,6 +181,11 @@ fn mismatched_known_type_is_not_dropped() {
     assert!(event.is_unknown());
     assert_eq!(event.event_type(), "ChannelDestroyed");
     assert!(AriEvent::from_slice_lossless(b"not json").is_err());
+    // The text path (WebSocket text messages) behaves the same.
+    let (text_event, text_err) = AriEvent::from_text_lossless(line).expect("JSON");
+    assert!(text_err.is_some());
+    assert_eq!(text_event, event);
+    assert!(AriEvent::from_text_lossless("not json").is_err());
 }
 
 #[test]

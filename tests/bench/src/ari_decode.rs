@@ -1,6 +1,8 @@
 //! `ari-decode`: type 100,000 ARI events made by repeating the lines of a real
-//! Stasis call capture. Ours: `AriEvent::from_slice`; theirs:
-//! `serde_json::from_str::<AriMessage>` (what their WebSocket reader does).
+//! Stasis call capture. Each side runs what its WebSocket reader does with a
+//! text message: ours `AriEvent::from_text_lossless`, theirs
+//! `serde_json::from_str::<AriMessage>`. A further row shows ours from bytes
+//! (`AriEvent::from_slice`, which checks UTF-8 first).
 
 use crate::stats::{Row, Table, fmt_num, fmt_paired_ratio, median, rate};
 use asterisk_rs_ari::{AriEvent as TheirEvent, AriMessage};
@@ -17,11 +19,24 @@ struct Pass {
     errors: usize,
 }
 
-fn ours(lines: &[&str]) -> (Pass, Duration) {
+/// Which of our entry points to time.
+#[derive(Clone, Copy)]
+enum Entry {
+    /// `from_text_lossless`: a WebSocket text message (already UTF-8).
+    Text,
+    /// `from_slice`: bytes, checked for UTF-8 first.
+    Bytes,
+}
+
+fn ours(lines: &[&str], entry: Entry) -> (Pass, Duration) {
     let mut p = Pass::default();
     let start = Instant::now();
     for l in lines {
-        match AriEvent::from_slice(l.as_bytes()) {
+        let decoded = match entry {
+            Entry::Text => AriEvent::from_text_lossless(l).map(|(ev, _)| ev),
+            Entry::Bytes => AriEvent::from_slice(l.as_bytes()),
+        };
+        match decoded {
             Ok(ev) => {
                 if matches!(ev, AriEvent::Unknown(_)) {
                     p.unknown += 1;
@@ -67,7 +82,7 @@ pub fn profile_ours(jsonl: &[u8], times: usize) {
     let base: Vec<&str> = text.lines().filter(|l| !l.trim().is_empty()).collect();
     let lines: Vec<&str> = base.iter().copied().cycle().take(EVENTS).collect();
     for _ in 0..times {
-        black_box(ours(&lines));
+        black_box(ours(&lines, Entry::Text));
     }
 }
 
@@ -80,30 +95,42 @@ pub fn run(table: &mut Table, jsonl: &[u8], rounds: usize) {
     let base: Vec<&str> = text.lines().filter(|l| !l.trim().is_empty()).collect();
     let lines: Vec<&str> = base.iter().copied().cycle().take(EVENTS).collect();
     let bytes: usize = lines.iter().map(|l| l.len()).sum();
-    let (o0, _) = ours(&lines);
+    let (o0, _) = ours(&lines, Entry::Text);
     let (t0, _) = theirs(&lines);
-    let (mut o_rates, mut t_rates) = (Vec::new(), Vec::new());
+    let (b0, _) = ours(&lines, Entry::Bytes);
+    let (mut o_rates, mut t_rates, mut b_rates) = (Vec::new(), Vec::new(), Vec::new());
     for r in 0..rounds {
-        let (o, od) = ours(&lines);
+        let (o, od) = ours(&lines, Entry::Text);
         let (t, td) = theirs(&lines);
-        assert_eq!((o, t), (o0, t0));
+        let (b, bd) = ours(&lines, Entry::Bytes);
+        assert_eq!((o, t, b), (o0, t0, b0));
         eprintln!(
-            "  ari-decode round {}: ours {:.1} ms, theirs {:.1} ms",
+            "  ari-decode round {}: ours {:.1} ms (from bytes {:.1} ms), theirs {:.1} ms",
             r + 1,
             od.as_secs_f64() * 1e3,
+            bd.as_secs_f64() * 1e3,
             td.as_secs_f64() * 1e3
         );
         o_rates.push(rate(EVENTS, od));
         t_rates.push(rate(EVENTS, td));
+        b_rates.push(rate(EVENTS, bd));
     }
-    let (om, tm) = (median(&o_rates), median(&t_rates));
+    let (om, tm, bm) = (median(&o_rates), median(&t_rates), median(&b_rates));
     table.push(Row::new(
         "ari-decode",
-        "events/s",
+        "events/s (text message)",
         fmt_num(om),
         fmt_num(tm),
         fmt_paired_ratio(&o_rates, &t_rates),
         ">= 3x",
+    ));
+    table.push(Row::new(
+        "ari-decode",
+        "events/s, ours from bytes",
+        fmt_num(bm),
+        fmt_num(tm),
+        fmt_paired_ratio(&b_rates, &t_rates),
+        "",
     ));
     let mb = bytes as f64 / 1e6;
     table.push(Row::new(

@@ -999,6 +999,20 @@ fn emit_events(
                 }
             }
 
+            /// [`AriEvent::from_slice_lossless`] on text already known to be UTF-8
+            /// (a WebSocket text message).
+            pub fn from_text_lossless(
+                text: &str,
+            ) -> ::std::result::Result<(Self, ::std::option::Option<::serde_json::Error>), ::serde_json::Error> {
+                match Self::from_text(text) {
+                    Ok(event) => Ok((event, None)),
+                    Err(typed) => {
+                        let raw: ::serde_json::Value = ::serde_json::from_str(text)?;
+                        Ok((Self::#unknown(raw), Some(typed)))
+                    }
+                }
+            }
+
             /// Decode an already parsed JSON value, selected by its `type`.
             pub fn from_value(value: ::serde_json::Value) -> ::std::result::Result<Self, ::serde_json::Error> {
                 let kind = value

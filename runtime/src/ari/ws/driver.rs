@@ -5,7 +5,6 @@
 use super::item::RawItem;
 use super::rest::{decode_response, may_be_response};
 use super::transport::Shared;
-use bytes::Bytes;
 use futures::{SinkExt, StreamExt};
 use serde::Deserialize;
 use std::borrow::Cow;
@@ -76,7 +75,7 @@ where
                 return End::Closed;
             }
             incoming = ws.next() => {
-                let bytes: Bytes = match incoming {
+                let item = match incoming {
                     None => return End::Lost("connection closed".into()),
                     Some(Err(e)) => return End::Lost(e.to_string()),
                     Some(Ok(Message::Text(text))) => {
@@ -92,14 +91,14 @@ where
                         if let Some(apps) = apps {
                             track_application(apps, text.as_str());
                         }
-                        Bytes::from(text)
+                        RawItem::Text(text)
                     }
-                    Some(Ok(Message::Binary(data))) => data,
+                    Some(Ok(Message::Binary(data))) => RawItem::Binary(data),
                     // Pings are answered by tungstenite on the next read; closes are
                     // acknowledged and then end the stream.
                     Some(Ok(_)) => continue,
                 };
-                if events.send(RawItem::Message(bytes)).await.is_err() {
+                if events.send(item).await.is_err() {
                     let _ = ws.close(None).await;
                     return End::Closed;
                 }

@@ -2,6 +2,7 @@
 //! turns one WebSocket text message into the user's event type.
 
 use bytes::Bytes;
+use tokio_tungstenite::tungstenite::Utf8Bytes;
 
 /// Decoding of one events-socket message into a typed value.
 ///
@@ -12,6 +13,14 @@ pub trait FromAriMessage: Sized {
     /// `Ok((value, Some(error)))` when only a lossless fallback was possible (the
     /// value keeps the raw JSON); `Err` when the bytes are not JSON at all.
     fn from_message(bytes: &[u8]) -> Result<(Self, Option<serde_json::Error>), serde_json::Error>;
+
+    /// [`FromAriMessage::from_message`] for a text message, already checked to be
+    /// UTF-8 by the WebSocket layer (implementations can skip checking again).
+    fn from_text_message(
+        text: &str,
+    ) -> Result<(Self, Option<serde_json::Error>), serde_json::Error> {
+        Self::from_message(text.as_bytes())
+    }
 }
 
 impl FromAriMessage for serde_json::Value {
@@ -80,12 +89,30 @@ impl<T> WsItem<T> {
             Err(error) => WsItem::Invalid { bytes, error },
         }
     }
+
+    /// [`WsItem::decode`] for a text message.
+    pub(crate) fn decode_text(text: Utf8Bytes) -> Self
+    where
+        T: FromAriMessage,
+    {
+        match T::from_text_message(text.as_str()) {
+            Ok((event, None)) => WsItem::Event(event),
+            Ok((event, Some(error))) => WsItem::Undecoded { event, error },
+            Err(error) => WsItem::Invalid {
+                bytes: Bytes::from(text),
+                error,
+            },
+        }
+    }
 }
 
 /// What a connection driver hands to the stream, before decoding.
 #[derive(Debug)]
 pub(crate) enum RawItem {
-    Message(Bytes),
+    /// A text message (UTF-8, checked by the WebSocket layer).
+    Text(Utf8Bytes),
+    /// A binary message (Asterisk sends none; decoded like text when it is JSON).
+    Binary(Bytes),
     Disconnected(String),
     Reconnected,
 }
@@ -99,6 +126,17 @@ mod tests {
         let item = WsItem::<serde_json::Value>::decode(Bytes::from_static(b"{\"type\":\"X\"}"));
         assert_eq!(item.event().and_then(|v| v["type"].as_str()), Some("X"));
         match WsItem::<serde_json::Value>::decode(Bytes::from_static(b"not json")) {
+            WsItem::Invalid { bytes, .. } => assert_eq!(&bytes[..], b"not json"),
+            other => panic!("expected Invalid, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn text_messages_decode_alike() {
+        let item =
+            WsItem::<serde_json::Value>::decode_text(Utf8Bytes::from_static("{\"type\":\"X\"}"));
+        assert_eq!(item.event().and_then(|v| v["type"].as_str()), Some("X"));
+        match WsItem::<serde_json::Value>::decode_text(Utf8Bytes::from_static("not json")) {
             WsItem::Invalid { bytes, .. } => assert_eq!(&bytes[..], b"not json"),
             other => panic!("expected Invalid, got {other:?}"),
         }

@@ -40,7 +40,8 @@ impl<T: FromAriMessage> AriEventStream<T> {
 
 fn convert<T: FromAriMessage>(raw: RawItem) -> WsItem<T> {
     match raw {
-        RawItem::Message(bytes) => WsItem::decode(bytes),
+        RawItem::Text(text) => WsItem::decode_text(text),
+        RawItem::Binary(bytes) => WsItem::decode(bytes),
         RawItem::Disconnected(reason) => WsItem::Disconnected { reason },
         RawItem::Reconnected => WsItem::Reconnected,
     }
