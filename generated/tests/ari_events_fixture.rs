@@ -181,6 +181,7 @@ fn mismatched_known_type_is_not_dropped() {
     assert!(event.is_unknown());
     assert_eq!(event.event_type(), "ChannelDestroyed");
     assert!(AriEvent::from_slice_lossless(b"not json").is_err());
+    assert!(AriEvent::from_slice_lossless(b"{\"type\":\"\xff\"}").is_err());
     // The text path (WebSocket text messages) behaves the same.
     let (text_event, text_err) = AriEvent::from_text_lossless(line).expect("JSON");
     assert!(text_err.is_some());

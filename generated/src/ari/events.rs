@@ -433,12 +433,9 @@ impl AriEvent {
         (Self, ::std::option::Option<::serde_json::Error>),
         ::serde_json::Error,
     > {
-        match Self::from_slice(bytes) {
-            Ok(event) => Ok((event, None)),
-            Err(typed) => {
-                let raw: ::serde_json::Value = ::serde_json::from_slice(bytes)?;
-                Ok((Self::Unknown(raw), Some(typed)))
-            }
+        match ::std::str::from_utf8(bytes) {
+            Ok(text) => Self::from_text_lossless(text),
+            Err(_) => Self::from_slice(bytes).map(|event| (event, None)),
         }
     }
     /// [`AriEvent::from_slice_lossless`] on text already known to be UTF-8

@@ -990,12 +990,10 @@ fn emit_events(
             pub fn from_slice_lossless(
                 bytes: &[u8],
             ) -> ::std::result::Result<(Self, ::std::option::Option<::serde_json::Error>), ::serde_json::Error> {
-                match Self::from_slice(bytes) {
-                    Ok(event) => Ok((event, None)),
-                    Err(typed) => {
-                        let raw: ::serde_json::Value = ::serde_json::from_slice(bytes)?;
-                        Ok((Self::#unknown(raw), Some(typed)))
-                    }
+                match ::std::str::from_utf8(bytes) {
+                    Ok(text) => Self::from_text_lossless(text),
+                    // Not UTF-8, so not JSON: `from_slice` reports it.
+                    Err(_) => Self::from_slice(bytes).map(|event| (event, None)),
                 }
             }
 
