@@ -44,6 +44,7 @@ fn output_is_deterministic_and_complete() {
             "ari/events.rs",
             "ari/mod.rs",
             "ari/models.rs",
+            "ari/params.rs",
             "ari/resources/applications.rs",
             "ari/resources/asterisk.rs",
             "ari/resources/bridges.rs",
@@ -102,6 +103,14 @@ fn output_is_deterministic_and_complete() {
     assert!(channels.contains("Channels_REST_API"));
     // Operations some releases lack say so.
     assert!(channels.contains("Releases: 20.20.1, 22.10.1, 23.4.1 (not in 21.12.3)."));
+    // Query parameters with allowed values take open enums (or any string).
+    let params = file(&a, "ari/params.rs");
+    assert_eq!(params.matches("\npub enum ").count(), 11);
+    assert!(params.contains("pub enum IfExists {"));
+    assert!(params.contains("    Star,\n"));
+    assert!(
+        channels.contains("if_exists: impl ::std::convert::Into<crate::ari::params::IfExists>,")
+    );
     let events_res = file(&a, "ari/resources/events.rs");
     assert!(events_res.contains("pub struct EventWebsocket {"));
     assert!(events_res.contains("sub-protocol `ari`"));

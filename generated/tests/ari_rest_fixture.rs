@@ -295,6 +295,43 @@ fn query_values_are_decimal_and_boolean_words() {
 }
 
 #[test]
+fn allowed_values_take_enums_or_strings() {
+    use asterisk_sdk::ari::params::{IfExists, Spy, TerminateOn};
+    let client = AriClient::new(Replay::default());
+    let typed = client
+        .channel("c1")
+        .record("rec", "wav")
+        .if_exists(IfExists::Append)
+        .terminate_on(TerminateOn::Pound)
+        .request();
+    let spelled = client
+        .channel("c1")
+        .record("rec", "wav")
+        .if_exists(String::from("append"))
+        .terminate_on("#")
+        .request();
+    assert_eq!(typed.query, spelled.query);
+    assert!(
+        typed
+            .query
+            .contains(&("terminateOn".to_string(), "#".to_string()))
+    );
+    // A value this SDK does not know is sent as given.
+    let future = client
+        .channel("c1")
+        .snoop_channel("app")
+        .spy("sideways")
+        .request();
+    assert!(
+        future
+            .query
+            .contains(&("spy".to_string(), "sideways".to_string()))
+    );
+    assert_eq!(Spy::from("sideways"), Spy::Unknown("sideways".into()));
+    assert_eq!(IfExists::from("overwrite").as_str(), "overwrite");
+}
+
+#[test]
 fn variables_go_in_the_json_body() {
     let client = AriClient::new(Replay::default());
     let req = client

@@ -7,6 +7,7 @@
 //! - [`events`]: [`AriEvent`], the messages of the events WebSocket.
 //! - [`client`]: [`AriClient`], over HTTP or any [`AriTransport`].
 //! - [`resources`]: one module per resource: accessor, builders, handles.
+//! - [`params`]: open enums for operation parameters with allowed values.
 //!
 //! Every operation returns a builder: `client.channels().originate("Local/100@default").app("my-app").await`.
 //! Failures are [`AriError`]: transport errors, error statuses typed by
@@ -14,6 +15,7 @@
 pub mod client;
 pub mod events;
 pub mod models;
+pub mod params;
 pub mod resources;
 pub use ::asterisk_sdk_runtime::ari::{
     ApiError, AriError, AriHttp, AriHttpBuilder, AriRequest, AriResponse, AriTransport,

@@ -838,6 +838,16 @@ impl ::std::convert::From<&str> for BridgeBridgeType {
         }
     }
 }
+impl ::std::convert::From<::std::string::String> for BridgeBridgeType {
+    fn from(s: ::std::string::String) -> Self {
+        Self::from(s.as_str())
+    }
+}
+impl ::std::convert::From<&::std::string::String> for BridgeBridgeType {
+    fn from(s: &::std::string::String) -> Self {
+        Self::from(s.as_str())
+    }
+}
 impl ::std::fmt::Display for BridgeBridgeType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
@@ -2280,6 +2290,16 @@ impl ::std::convert::From<&str> for ChannelState {
             "Unknown" => Self::UnknownValue,
             other => Self::Unknown(other.to_string()),
         }
+    }
+}
+impl ::std::convert::From<::std::string::String> for ChannelState {
+    fn from(s: ::std::string::String) -> Self {
+        Self::from(s.as_str())
+    }
+}
+impl ::std::convert::From<&::std::string::String> for ChannelState {
+    fn from(s: &::std::string::String) -> Self {
+        Self::from(s.as_str())
     }
 }
 impl ::std::fmt::Display for ChannelState {
@@ -4443,6 +4463,16 @@ impl ::std::convert::From<&str> for ContactInfoContactStatus {
         }
     }
 }
+impl ::std::convert::From<::std::string::String> for ContactInfoContactStatus {
+    fn from(s: ::std::string::String) -> Self {
+        Self::from(s.as_str())
+    }
+}
+impl ::std::convert::From<&::std::string::String> for ContactInfoContactStatus {
+    fn from(s: &::std::string::String) -> Self {
+        Self::from(s.as_str())
+    }
+}
 impl ::std::fmt::Display for ContactInfoContactStatus {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
@@ -4725,6 +4755,16 @@ impl ::std::convert::From<&str> for DeviceStateState {
             "ONHOLD" => Self::Onhold,
             other => Self::Unknown(other.to_string()),
         }
+    }
+}
+impl ::std::convert::From<::std::string::String> for DeviceStateState {
+    fn from(s: ::std::string::String) -> Self {
+        Self::from(s.as_str())
+    }
+}
+impl ::std::convert::From<&::std::string::String> for DeviceStateState {
+    fn from(s: &::std::string::String) -> Self {
+        Self::from(s.as_str())
     }
 }
 impl ::std::fmt::Display for DeviceStateState {
@@ -5230,6 +5270,16 @@ impl ::std::convert::From<&str> for EndpointState {
         }
     }
 }
+impl ::std::convert::From<::std::string::String> for EndpointState {
+    fn from(s: ::std::string::String) -> Self {
+        Self::from(s.as_str())
+    }
+}
+impl ::std::convert::From<&::std::string::String> for EndpointState {
+    fn from(s: &::std::string::String) -> Self {
+        Self::from(s.as_str())
+    }
+}
 impl ::std::fmt::Display for EndpointState {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
@@ -5676,6 +5726,16 @@ impl ::std::convert::From<&str> for LiveRecordingState {
             "canceled" => Self::Canceled,
             other => Self::Unknown(other.to_string()),
         }
+    }
+}
+impl ::std::convert::From<::std::string::String> for LiveRecordingState {
+    fn from(s: ::std::string::String) -> Self {
+        Self::from(s.as_str())
+    }
+}
+impl ::std::convert::From<&::std::string::String> for LiveRecordingState {
+    fn from(s: &::std::string::String) -> Self {
+        Self::from(s.as_str())
     }
 }
 impl ::std::fmt::Display for LiveRecordingState {
@@ -6411,6 +6471,16 @@ impl ::std::convert::From<&str> for PlaybackState {
             "failed" => Self::Failed,
             other => Self::Unknown(other.to_string()),
         }
+    }
+}
+impl ::std::convert::From<::std::string::String> for PlaybackState {
+    fn from(s: ::std::string::String) -> Self {
+        Self::from(s.as_str())
+    }
+}
+impl ::std::convert::From<&::std::string::String> for PlaybackState {
+    fn from(s: &::std::string::String) -> Self {
+        Self::from(s.as_str())
     }
 }
 impl ::std::fmt::Display for PlaybackState {

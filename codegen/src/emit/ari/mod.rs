@@ -497,7 +497,15 @@ fn model_doc(m: &ModelPlan, all: &[String], is_message: bool) -> TokenStream {
 fn variant_names(values: &[(String, Vec<String>)]) -> Vec<String> {
     let mut out: Vec<String> = Vec::with_capacity(values.len());
     for (v, _) in values {
-        let mut n = type_name(v);
+        // DTMF keys have no letters to name them by.
+        let mut n = match v.as_str() {
+            "*" => "Star".to_string(),
+            "#" => "Pound".to_string(),
+            _ => type_name(v),
+        };
+        if !n.starts_with(|c: char| c.is_ascii_alphabetic()) {
+            n = format!("Value{n}");
+        }
         if n == UNKNOWN {
             n.push_str("Value");
         }
@@ -513,11 +521,8 @@ fn variant_names(values: &[(String, Vec<String>)]) -> Vec<String> {
 }
 
 fn emit_enum(model: &ModelPlan, f: &FieldPlan, name: &str, all: &[String]) -> TokenStream {
-    let ty = ident(name);
-    let variants = variant_names(&f.values);
-    let unknown = ident(UNKNOWN);
     let have: Vec<&str> = f.releases.iter().map(|s| s.as_str()).collect();
-    let enum_doc = doc(&[
+    let enum_doc = vec![
         format!(
             "Allowed values of `{}.{}` (Swagger `allowableValues` LIST).",
             model.name, f.json
@@ -527,18 +532,34 @@ fn emit_enum(model: &ModelPlan, f: &FieldPlan, name: &str, all: &[String]) -> To
             "Open enum: a value this SDK does not know arrives as `{UNKNOWN}` with the string kept as sent."
         ),
         docs_link(&model.resource),
-    ]);
+    ];
+    emit_open_enum(name, &enum_doc, &f.values, all)
+}
+
+/// An open enum over `values` (wire value, releases that document it; no
+/// releases line when empty), with the string conversions and serde.
+pub(super) fn emit_open_enum(
+    name: &str,
+    enum_doc: &[String],
+    values: &[(String, Vec<String>)],
+    all: &[String],
+) -> TokenStream {
+    let ty = ident(name);
+    let variants = variant_names(values);
+    let unknown = ident(UNKNOWN);
+    let enum_doc = doc(enum_doc);
     let mut defs = Vec::new();
     let mut to_wire = Vec::new();
     let mut from_wire = Vec::new();
     let mut wires = Vec::new();
-    for ((wire, tags), v) in f.values.iter().zip(&variants) {
+    for ((wire, tags), v) in values.iter().zip(&variants) {
         let vi = ident(v);
         let tags: Vec<&str> = tags.iter().map(|s| s.as_str()).collect();
-        let d = doc(&[
-            format!("Wire value `{wire}`."),
-            format!("Releases: {}.", releases_doc(&tags, all)),
-        ]);
+        let mut lines = vec![format!("Wire value `{wire}`.")];
+        if !tags.is_empty() {
+            lines.push(format!("Releases: {}.", releases_doc(&tags, all)));
+        }
+        let d = doc(&lines);
         defs.push(quote!(#d #vi,));
         to_wire.push(quote!(Self::#vi => #wire,));
         from_wire.push(quote!(#wire => Self::#vi,));
@@ -578,6 +599,18 @@ fn emit_enum(model: &ModelPlan, f: &FieldPlan, name: &str, all: &[String]) -> To
                     #(#from_wire)*
                     other => Self::#unknown(other.to_string()),
                 }
+            }
+        }
+
+        impl ::std::convert::From<::std::string::String> for #ty {
+            fn from(s: ::std::string::String) -> Self {
+                Self::from(s.as_str())
+            }
+        }
+
+        impl ::std::convert::From<&::std::string::String> for #ty {
+            fn from(s: &::std::string::String) -> Self {
+                Self::from(s.as_str())
             }
         }
 
@@ -1106,6 +1139,7 @@ fn emit_mod() -> Result<GeneratedFile> {
         "- [`events`]: [`AriEvent`], the messages of the events WebSocket.",
         "- [`client`]: [`AriClient`], over HTTP or any [`AriTransport`].",
         "- [`resources`]: one module per resource: accessor, builders, handles.",
+        "- [`params`]: open enums for operation parameters with allowed values.",
         "",
         "Every operation returns a builder: `client.channels().originate(\"Local/100@default\").app(\"my-app\").await`.",
         "Failures are [`AriError`]: transport errors, error statuses typed by",
@@ -1117,6 +1151,7 @@ fn emit_mod() -> Result<GeneratedFile> {
         pub mod client;
         pub mod events;
         pub mod models;
+        pub mod params;
         pub mod resources;
 
         pub use ::asterisk_sdk_runtime::ari::{

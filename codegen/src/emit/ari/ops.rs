@@ -87,6 +87,93 @@ struct ParamPlan {
     /// An argument of the call (path, or required everywhere).
     required: bool,
     releases: Vec<String>,
+    /// The open enum of `ari/params.rs` its values take, for a query string
+    /// with allowed values.
+    enum_ty: Option<String>,
+}
+
+/// The allowed values of a query parameter that gets an open enum.
+fn enum_values(p: &AriParam) -> Option<&[String]> {
+    match (
+        &p.allowed,
+        p.location.as_str(),
+        p.data_type.as_str(),
+        p.multiple,
+    ) {
+        (Some(Allowed::List { values }), "query", "string", false) => Some(values),
+        _ => None,
+    }
+}
+
+/// One open enum of `ari/params.rs`: the values of every parameter of that
+/// name (first seen first) and the operations that take it.
+struct ParamEnum {
+    name: String,
+    param: String,
+    values: Vec<String>,
+    operations: Vec<String>,
+}
+
+fn param_enums(plans: &[OpPlan]) -> Vec<ParamEnum> {
+    let mut out: Vec<ParamEnum> = Vec::new();
+    for op in plans {
+        for p in &op.params {
+            let (Some(name), Some(values)) = (&p.enum_ty, enum_values(&p.param)) else {
+                continue;
+            };
+            let i = match out.iter().position(|e| &e.name == name) {
+                Some(i) => i,
+                None => {
+                    out.push(ParamEnum {
+                        name: name.clone(),
+                        param: p.param.name.clone(),
+                        values: Vec::new(),
+                        operations: Vec::new(),
+                    });
+                    out.len() - 1
+                }
+            };
+            let e = &mut out[i];
+            for v in values {
+                if !e.values.contains(v) {
+                    e.values.push(v.clone());
+                }
+            }
+            e.operations.push(op.full_name());
+        }
+    }
+    out
+}
+
+/// Emit `ari/params.rs`.
+fn emit_params(plans: &[OpPlan], all: &[String]) -> Result<GeneratedFile> {
+    let mut enums = Vec::new();
+    for e in param_enums(plans) {
+        let values: Vec<(String, Vec<String>)> =
+            e.values.iter().map(|v| (v.clone(), Vec::new())).collect();
+        let lines = vec![
+            format!(
+                "Allowed values of the query parameter `{}` (Swagger `allowableValues` LIST), in: {}.",
+                e.param,
+                e.operations
+                    .iter()
+                    .map(|o| format!("`{o}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+            "Open enum: setters take the enum or any string (`Unknown` sends it as given).".into(),
+        ];
+        enums.push(super::emit_open_enum(&e.name, &lines, &values, all));
+    }
+    let head = inner_doc(&[
+        "Open enums for operation parameters that ARI documents allowed values for.",
+        "The builders' setters take `impl Into<…>`, so a plain string works too.",
+    ]);
+    let tokens = quote! {
+        #head
+        #(#enums)*
+    };
+    render("ari/params.rs", tokens)
 }
 
 /// One operation merged over releases.
@@ -171,6 +258,7 @@ fn plan(releases: &Releases) -> Vec<OpPlan> {
                     rust: names[i + 1].clone(),
                     required,
                     releases: pt.releases().iter().map(|s| s.to_string()).collect(),
+                    enum_ty: enum_values(&pt.item).map(|_| type_name(&pt.item.name)),
                 }
             })
             .collect();
@@ -212,7 +300,12 @@ fn kind_name(code: u16) -> String {
 }
 
 /// Rust type of a stored parameter value (without `Option`).
-fn field_type(p: &AriParam) -> TokenStream {
+fn field_type(plan: &ParamPlan) -> TokenStream {
+    if let Some(e) = &plan.enum_ty {
+        let e = ident(e);
+        return quote!(crate::ari::params::#e);
+    }
+    let p = &plan.param;
     match (p.location.as_str(), p.data_type.as_str()) {
         ("body", _) => quote!(::serde_json::Value),
         (_, "int") => quote!(i32),
@@ -226,7 +319,15 @@ fn field_type(p: &AriParam) -> TokenStream {
 
 /// The argument type a caller passes and the expression converting `name` to
 /// the stored value.
-fn arg_type(p: &AriParam, name: &proc_macro2::Ident) -> (TokenStream, TokenStream) {
+fn arg_type(plan: &ParamPlan, name: &proc_macro2::Ident) -> (TokenStream, TokenStream) {
+    if let Some(e) = &plan.enum_ty {
+        let e = ident(e);
+        return (
+            quote!(impl ::std::convert::Into<crate::ari::params::#e>),
+            quote!(::std::convert::Into::into(#name)),
+        );
+    }
+    let p = &plan.param;
     match (p.location.as_str(), p.data_type.as_str()) {
         ("body", "containers") if p.name == "fields" => (
             quote!(
@@ -267,7 +368,11 @@ fn arg_type(p: &AriParam, name: &proc_macro2::Ident) -> (TokenStream, TokenStrea
 }
 
 /// The query string value of a stored parameter `v` (a reference).
-fn query_value(p: &AriParam) -> TokenStream {
+fn query_value(plan: &ParamPlan) -> TokenStream {
+    if plan.enum_ty.is_some() {
+        return quote!(v.as_str().to_string());
+    }
+    let p = &plan.param;
     match p.data_type.as_str() {
         "int" | "long" | "boolean" | "double" | "float" => quote!(v.to_string()),
         _ if p.multiple => quote!(::asterisk_sdk_runtime::ari::encode::join(v)),
@@ -435,7 +540,7 @@ fn emit_builder(op: &OpPlan, all: &[String], models: &BTreeMap<String, String>) 
     let mut ctor_inits = Vec::new();
     for p in &op.params {
         let f = ident(&p.rust);
-        let ty = field_type(&p.param);
+        let ty = field_type(p);
         let fdoc = format!(" `{}`.", p.param.name);
         if p.required {
             fields.push(quote!(#[doc = #fdoc] #f: #ty,));
@@ -446,7 +551,7 @@ fn emit_builder(op: &OpPlan, all: &[String], models: &BTreeMap<String, String>) 
     }
     for p in &args {
         let f = ident(&p.rust);
-        let ty = field_type(&p.param);
+        let ty = field_type(p);
         ctor_params.push(quote!(#f: #ty));
         ctor_inits.push(quote!(#f,));
     }
@@ -456,7 +561,7 @@ fn emit_builder(op: &OpPlan, all: &[String], models: &BTreeMap<String, String>) 
         let f = ident(&p.rust);
         let lines = param_doc(p, op, all);
         let d = doc(&lines);
-        let (aty, conv) = arg_type(&p.param, &f);
+        let (aty, conv) = arg_type(p, &f);
         setters.push(quote! {
             #d
             pub fn #f(mut self, #f: #aty) -> Self {
@@ -531,7 +636,7 @@ fn emit_builder(op: &OpPlan, all: &[String], models: &BTreeMap<String, String>) 
                 };
             }
             _ => {
-                let value = query_value(&p.param);
+                let value = query_value(p);
                 if p.required {
                     query.push(quote! {
                         let v = &self.#f;
@@ -665,7 +770,7 @@ fn emit_method(op: &OpPlan, all: &[String], fixed: Option<&str>) -> TokenStream 
             call.push(quote!(self.id.clone()));
             continue;
         }
-        let (aty, conv) = arg_type(&p.param, &f);
+        let (aty, conv) = arg_type(p, &f);
         sig.push(quote!(#f: #aty));
         call.push(conv);
     }
@@ -934,7 +1039,11 @@ pub(super) fn emit(
             .push(p);
     }
     let resources: Vec<String> = by_resource.keys().cloned().collect();
-    let mut files = vec![emit_client(&resources)?, emit_resources_mod(&resources)?];
+    let mut files = vec![
+        emit_client(&resources)?,
+        emit_resources_mod(&resources)?,
+        emit_params(&plans, &all)?,
+    ];
     for (r, ops) in &by_resource {
         files.push(emit_resource(r, ops, &all, models)?);
     }

@@ -2123,11 +2123,11 @@ pub struct Record<'a> {
     /// `maxSilenceSeconds`.
     max_silence_seconds: ::std::option::Option<i32>,
     /// `ifExists`.
-    if_exists: ::std::option::Option<::std::string::String>,
+    if_exists: ::std::option::Option<crate::ari::params::IfExists>,
     /// `beep`.
     beep: ::std::option::Option<bool>,
     /// `terminateOn`.
-    terminate_on: ::std::option::Option<::std::string::String>,
+    terminate_on: ::std::option::Option<crate::ari::params::TerminateOn>,
 }
 impl<'a> Record<'a> {
     /// The ARI operation name, `resource.nickname`.
@@ -2189,7 +2189,7 @@ impl<'a> Record<'a> {
     /// Allowed values: `fail`, `overwrite`, `append`.
     pub fn if_exists(
         mut self,
-        if_exists: impl ::std::convert::Into<::std::string::String>,
+        if_exists: impl ::std::convert::Into<crate::ari::params::IfExists>,
     ) -> Self {
         self.if_exists = Some(::std::convert::Into::into(if_exists));
         self
@@ -2208,7 +2208,7 @@ impl<'a> Record<'a> {
     /// Allowed values: `none`, `any`, `*`, `#`.
     pub fn terminate_on(
         mut self,
-        terminate_on: impl ::std::convert::Into<::std::string::String>,
+        terminate_on: impl ::std::convert::Into<crate::ari::params::TerminateOn>,
     ) -> Self {
         self.terminate_on = Some(::std::convert::Into::into(terminate_on));
         self
@@ -2236,13 +2236,18 @@ impl<'a> Record<'a> {
                 .push((::std::string::String::from("maxSilenceSeconds"), v.to_string()));
         }
         if let Some(v) = &self.if_exists {
-            query.push((::std::string::String::from("ifExists"), v.clone()));
+            query
+                .push((::std::string::String::from("ifExists"), v.as_str().to_string()));
         }
         if let Some(v) = &self.beep {
             query.push((::std::string::String::from("beep"), v.to_string()));
         }
         if let Some(v) = &self.terminate_on {
-            query.push((::std::string::String::from("terminateOn"), v.clone()));
+            query
+                .push((
+                    ::std::string::String::from("terminateOn"),
+                    v.as_str().to_string(),
+                ));
         }
         ::asterisk_sdk_runtime::ari::AriRequest {
             method: "POST",

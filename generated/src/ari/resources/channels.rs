@@ -2256,15 +2256,15 @@ pub struct ExternalMedia<'a> {
     /// `external_host`.
     external_host: ::std::option::Option<::std::string::String>,
     /// `encapsulation`.
-    encapsulation: ::std::option::Option<::std::string::String>,
+    encapsulation: ::std::option::Option<crate::ari::params::Encapsulation>,
     /// `transport`.
-    transport: ::std::option::Option<::std::string::String>,
+    transport: ::std::option::Option<crate::ari::params::Transport>,
     /// `connection_type`.
-    connection_type: ::std::option::Option<::std::string::String>,
+    connection_type: ::std::option::Option<crate::ari::params::ConnectionType>,
     /// `format`.
     format: ::std::string::String,
     /// `direction`.
-    direction: ::std::option::Option<::std::string::String>,
+    direction: ::std::option::Option<crate::ari::params::Direction>,
     /// `data`.
     data: ::std::option::Option<::std::string::String>,
     /// `transport_data`.
@@ -2355,7 +2355,7 @@ impl<'a> ExternalMedia<'a> {
     /// Allowed values: `rtp`, `audiosocket`, `none`.
     pub fn encapsulation(
         mut self,
-        encapsulation: impl ::std::convert::Into<::std::string::String>,
+        encapsulation: impl ::std::convert::Into<crate::ari::params::Encapsulation>,
     ) -> Self {
         self.encapsulation = Some(::std::convert::Into::into(encapsulation));
         self
@@ -2367,7 +2367,7 @@ impl<'a> ExternalMedia<'a> {
     /// Allowed values: `udp`, `tcp`, `websocket`.
     pub fn transport(
         mut self,
-        transport: impl ::std::convert::Into<::std::string::String>,
+        transport: impl ::std::convert::Into<crate::ari::params::Transport>,
     ) -> Self {
         self.transport = Some(::std::convert::Into::into(transport));
         self
@@ -2379,7 +2379,7 @@ impl<'a> ExternalMedia<'a> {
     /// Allowed values: `client`, `server`.
     pub fn connection_type(
         mut self,
-        connection_type: impl ::std::convert::Into<::std::string::String>,
+        connection_type: impl ::std::convert::Into<crate::ari::params::ConnectionType>,
     ) -> Self {
         self.connection_type = Some(::std::convert::Into::into(connection_type));
         self
@@ -2391,7 +2391,7 @@ impl<'a> ExternalMedia<'a> {
     /// Allowed values: `both`.
     pub fn direction(
         mut self,
-        direction: impl ::std::convert::Into<::std::string::String>,
+        direction: impl ::std::convert::Into<crate::ari::params::Direction>,
     ) -> Self {
         self.direction = Some(::std::convert::Into::into(direction));
         self
@@ -2427,18 +2427,34 @@ impl<'a> ExternalMedia<'a> {
             query.push((::std::string::String::from("external_host"), v.clone()));
         }
         if let Some(v) = &self.encapsulation {
-            query.push((::std::string::String::from("encapsulation"), v.clone()));
+            query
+                .push((
+                    ::std::string::String::from("encapsulation"),
+                    v.as_str().to_string(),
+                ));
         }
         if let Some(v) = &self.transport {
-            query.push((::std::string::String::from("transport"), v.clone()));
+            query
+                .push((
+                    ::std::string::String::from("transport"),
+                    v.as_str().to_string(),
+                ));
         }
         if let Some(v) = &self.connection_type {
-            query.push((::std::string::String::from("connection_type"), v.clone()));
+            query
+                .push((
+                    ::std::string::String::from("connection_type"),
+                    v.as_str().to_string(),
+                ));
         }
         let v = &self.format;
         query.push((::std::string::String::from("format"), v.clone()));
         if let Some(v) = &self.direction {
-            query.push((::std::string::String::from("direction"), v.clone()));
+            query
+                .push((
+                    ::std::string::String::from("direction"),
+                    v.as_str().to_string(),
+                ));
         }
         if let Some(v) = &self.data {
             query.push((::std::string::String::from("data"), v.clone()));
@@ -2514,7 +2530,7 @@ pub struct Hangup<'a> {
     /// `reason_code`.
     reason_code: ::std::option::Option<::std::string::String>,
     /// `reason`.
-    reason: ::std::option::Option<::std::string::String>,
+    reason: ::std::option::Option<crate::ari::params::Reason>,
 }
 impl<'a> Hangup<'a> {
     /// The ARI operation name, `resource.nickname`.
@@ -2543,7 +2559,7 @@ impl<'a> Hangup<'a> {
     /// Allowed values: `normal`, `busy`, `congestion`, `no_answer`, `timeout`, `rejected`, `unallocated`, `normal_unspecified`, `number_incomplete`, `codec_mismatch`, `interworking`, `failure`, `answered_elsewhere`.
     pub fn reason(
         mut self,
-        reason: impl ::std::convert::Into<::std::string::String>,
+        reason: impl ::std::convert::Into<crate::ari::params::Reason>,
     ) -> Self {
         self.reason = Some(::std::convert::Into::into(reason));
         self
@@ -2556,7 +2572,7 @@ impl<'a> Hangup<'a> {
             query.push((::std::string::String::from("reason_code"), v.clone()));
         }
         if let Some(v) = &self.reason {
-            query.push((::std::string::String::from("reason"), v.clone()));
+            query.push((::std::string::String::from("reason"), v.as_str().to_string()));
         }
         ::asterisk_sdk_runtime::ari::AriRequest {
             method: "DELETE",
@@ -3826,7 +3842,7 @@ pub struct Unmute<'a> {
     /// `channelId`.
     channel_id: ::std::string::String,
     /// `direction`.
-    direction: ::std::option::Option<::std::string::String>,
+    direction: ::std::option::Option<crate::ari::params::Direction>,
 }
 impl<'a> Unmute<'a> {
     /// The ARI operation name, `resource.nickname`.
@@ -3848,7 +3864,7 @@ impl<'a> Unmute<'a> {
     /// Allowed values: `both`, `in`, `out`.
     pub fn direction(
         mut self,
-        direction: impl ::std::convert::Into<::std::string::String>,
+        direction: impl ::std::convert::Into<crate::ari::params::Direction>,
     ) -> Self {
         self.direction = Some(::std::convert::Into::into(direction));
         self
@@ -3858,7 +3874,11 @@ impl<'a> Unmute<'a> {
     pub fn request(&self) -> ::asterisk_sdk_runtime::ari::AriRequest {
         let mut query = ::std::vec::Vec::new();
         if let Some(v) = &self.direction {
-            query.push((::std::string::String::from("direction"), v.clone()));
+            query
+                .push((
+                    ::std::string::String::from("direction"),
+                    v.as_str().to_string(),
+                ));
         }
         ::asterisk_sdk_runtime::ari::AriRequest {
             method: "DELETE",
@@ -3920,7 +3940,7 @@ pub struct Mute<'a> {
     /// `channelId`.
     channel_id: ::std::string::String,
     /// `direction`.
-    direction: ::std::option::Option<::std::string::String>,
+    direction: ::std::option::Option<crate::ari::params::Direction>,
 }
 impl<'a> Mute<'a> {
     /// The ARI operation name, `resource.nickname`.
@@ -3942,7 +3962,7 @@ impl<'a> Mute<'a> {
     /// Allowed values: `both`, `in`, `out`.
     pub fn direction(
         mut self,
-        direction: impl ::std::convert::Into<::std::string::String>,
+        direction: impl ::std::convert::Into<crate::ari::params::Direction>,
     ) -> Self {
         self.direction = Some(::std::convert::Into::into(direction));
         self
@@ -3952,7 +3972,11 @@ impl<'a> Mute<'a> {
     pub fn request(&self) -> ::asterisk_sdk_runtime::ari::AriRequest {
         let mut query = ::std::vec::Vec::new();
         if let Some(v) = &self.direction {
-            query.push((::std::string::String::from("direction"), v.clone()));
+            query
+                .push((
+                    ::std::string::String::from("direction"),
+                    v.as_str().to_string(),
+                ));
         }
         ::asterisk_sdk_runtime::ari::AriRequest {
             method: "POST",
@@ -4383,11 +4407,11 @@ pub struct Record<'a> {
     /// `maxSilenceSeconds`.
     max_silence_seconds: ::std::option::Option<i32>,
     /// `ifExists`.
-    if_exists: ::std::option::Option<::std::string::String>,
+    if_exists: ::std::option::Option<crate::ari::params::IfExists>,
     /// `beep`.
     beep: ::std::option::Option<bool>,
     /// `terminateOn`.
-    terminate_on: ::std::option::Option<::std::string::String>,
+    terminate_on: ::std::option::Option<crate::ari::params::TerminateOn>,
 }
 impl<'a> Record<'a> {
     /// The ARI operation name, `resource.nickname`.
@@ -4438,7 +4462,7 @@ impl<'a> Record<'a> {
     /// Allowed values: `fail`, `overwrite`, `append`.
     pub fn if_exists(
         mut self,
-        if_exists: impl ::std::convert::Into<::std::string::String>,
+        if_exists: impl ::std::convert::Into<crate::ari::params::IfExists>,
     ) -> Self {
         self.if_exists = Some(::std::convert::Into::into(if_exists));
         self
@@ -4457,7 +4481,7 @@ impl<'a> Record<'a> {
     /// Allowed values: `none`, `any`, `*`, `#`.
     pub fn terminate_on(
         mut self,
-        terminate_on: impl ::std::convert::Into<::std::string::String>,
+        terminate_on: impl ::std::convert::Into<crate::ari::params::TerminateOn>,
     ) -> Self {
         self.terminate_on = Some(::std::convert::Into::into(terminate_on));
         self
@@ -4482,13 +4506,18 @@ impl<'a> Record<'a> {
                 .push((::std::string::String::from("maxSilenceSeconds"), v.to_string()));
         }
         if let Some(v) = &self.if_exists {
-            query.push((::std::string::String::from("ifExists"), v.clone()));
+            query
+                .push((::std::string::String::from("ifExists"), v.as_str().to_string()));
         }
         if let Some(v) = &self.beep {
             query.push((::std::string::String::from("beep"), v.to_string()));
         }
         if let Some(v) = &self.terminate_on {
-            query.push((::std::string::String::from("terminateOn"), v.clone()));
+            query
+                .push((
+                    ::std::string::String::from("terminateOn"),
+                    v.as_str().to_string(),
+                ));
         }
         ::asterisk_sdk_runtime::ari::AriRequest {
             method: "POST",
@@ -5002,9 +5031,9 @@ pub struct SnoopChannel<'a> {
     /// `channelId`.
     channel_id: ::std::string::String,
     /// `spy`.
-    spy: ::std::option::Option<::std::string::String>,
+    spy: ::std::option::Option<crate::ari::params::Spy>,
     /// `whisper`.
-    whisper: ::std::option::Option<::std::string::String>,
+    whisper: ::std::option::Option<crate::ari::params::Whisper>,
     /// `app`.
     app: ::std::string::String,
     /// `appArgs`.
@@ -5038,7 +5067,10 @@ impl<'a> SnoopChannel<'a> {
     /// Default: `"none"`.
     ///
     /// Allowed values: `none`, `both`, `out`, `in`.
-    pub fn spy(mut self, spy: impl ::std::convert::Into<::std::string::String>) -> Self {
+    pub fn spy(
+        mut self,
+        spy: impl ::std::convert::Into<crate::ari::params::Spy>,
+    ) -> Self {
         self.spy = Some(::std::convert::Into::into(spy));
         self
     }
@@ -5049,7 +5081,7 @@ impl<'a> SnoopChannel<'a> {
     /// Allowed values: `none`, `both`, `out`, `in`.
     pub fn whisper(
         mut self,
-        whisper: impl ::std::convert::Into<::std::string::String>,
+        whisper: impl ::std::convert::Into<crate::ari::params::Whisper>,
     ) -> Self {
         self.whisper = Some(::std::convert::Into::into(whisper));
         self
@@ -5075,10 +5107,10 @@ impl<'a> SnoopChannel<'a> {
     pub fn request(&self) -> ::asterisk_sdk_runtime::ari::AriRequest {
         let mut query = ::std::vec::Vec::new();
         if let Some(v) = &self.spy {
-            query.push((::std::string::String::from("spy"), v.clone()));
+            query.push((::std::string::String::from("spy"), v.as_str().to_string()));
         }
         if let Some(v) = &self.whisper {
-            query.push((::std::string::String::from("whisper"), v.clone()));
+            query.push((::std::string::String::from("whisper"), v.as_str().to_string()));
         }
         let v = &self.app;
         query.push((::std::string::String::from("app"), v.clone()));
@@ -5158,9 +5190,9 @@ pub struct SnoopChannelWithId<'a> {
     /// `snoopId`.
     snoop_id: ::std::string::String,
     /// `spy`.
-    spy: ::std::option::Option<::std::string::String>,
+    spy: ::std::option::Option<crate::ari::params::Spy>,
     /// `whisper`.
-    whisper: ::std::option::Option<::std::string::String>,
+    whisper: ::std::option::Option<crate::ari::params::Whisper>,
     /// `app`.
     app: ::std::string::String,
     /// `appArgs`.
@@ -5193,7 +5225,10 @@ impl<'a> SnoopChannelWithId<'a> {
     /// Default: `"none"`.
     ///
     /// Allowed values: `none`, `both`, `out`, `in`.
-    pub fn spy(mut self, spy: impl ::std::convert::Into<::std::string::String>) -> Self {
+    pub fn spy(
+        mut self,
+        spy: impl ::std::convert::Into<crate::ari::params::Spy>,
+    ) -> Self {
         self.spy = Some(::std::convert::Into::into(spy));
         self
     }
@@ -5204,7 +5239,7 @@ impl<'a> SnoopChannelWithId<'a> {
     /// Allowed values: `none`, `both`, `out`, `in`.
     pub fn whisper(
         mut self,
-        whisper: impl ::std::convert::Into<::std::string::String>,
+        whisper: impl ::std::convert::Into<crate::ari::params::Whisper>,
     ) -> Self {
         self.whisper = Some(::std::convert::Into::into(whisper));
         self
@@ -5222,10 +5257,10 @@ impl<'a> SnoopChannelWithId<'a> {
     pub fn request(&self) -> ::asterisk_sdk_runtime::ari::AriRequest {
         let mut query = ::std::vec::Vec::new();
         if let Some(v) = &self.spy {
-            query.push((::std::string::String::from("spy"), v.clone()));
+            query.push((::std::string::String::from("spy"), v.as_str().to_string()));
         }
         if let Some(v) = &self.whisper {
-            query.push((::std::string::String::from("whisper"), v.clone()));
+            query.push((::std::string::String::from("whisper"), v.as_str().to_string()));
         }
         let v = &self.app;
         query.push((::std::string::String::from("app"), v.clone()));

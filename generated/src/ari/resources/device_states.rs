@@ -83,7 +83,7 @@ impl<'a> DeviceStates<'a> {
     pub fn update(
         &self,
         device_name: impl ::std::convert::Into<::std::string::String>,
-        device_state: impl ::std::convert::Into<::std::string::String>,
+        device_state: impl ::std::convert::Into<crate::ari::params::DeviceState>,
     ) -> Update<'a> {
         Update::new(
             self.client,
@@ -335,7 +335,7 @@ pub struct Update<'a> {
     /// `deviceName`.
     device_name: ::std::string::String,
     /// `deviceState`.
-    device_state: ::std::string::String,
+    device_state: crate::ari::params::DeviceState,
 }
 impl<'a> Update<'a> {
     /// The ARI operation name, `resource.nickname`.
@@ -346,7 +346,7 @@ impl<'a> Update<'a> {
     pub(crate) fn new(
         client: &'a AriClient,
         device_name: ::std::string::String,
-        device_state: ::std::string::String,
+        device_state: crate::ari::params::DeviceState,
     ) -> Self {
         Self {
             client,
@@ -359,7 +359,7 @@ impl<'a> Update<'a> {
     pub fn request(&self) -> ::asterisk_sdk_runtime::ari::AriRequest {
         let mut query = ::std::vec::Vec::new();
         let v = &self.device_state;
-        query.push((::std::string::String::from("deviceState"), v.clone()));
+        query.push((::std::string::String::from("deviceState"), v.as_str().to_string()));
         ::asterisk_sdk_runtime::ari::AriRequest {
             method: "PUT",
             path: format!(

@@ -73,7 +73,7 @@ impl<'a> Playbacks<'a> {
     pub fn control(
         &self,
         playback_id: impl ::std::convert::Into<::std::string::String>,
-        operation: impl ::std::convert::Into<::std::string::String>,
+        operation: impl ::std::convert::Into<crate::ari::params::Operation>,
     ) -> Control<'a> {
         Control::new(
             self.client,
@@ -165,7 +165,7 @@ impl PlaybackHandle {
     /// `playbackId` is this handle's id.
     pub fn control(
         &self,
-        operation: impl ::std::convert::Into<::std::string::String>,
+        operation: impl ::std::convert::Into<crate::ari::params::Operation>,
     ) -> Control<'_> {
         Control::new(
             &self.client,
@@ -352,7 +352,7 @@ pub struct Control<'a> {
     /// `playbackId`.
     playback_id: ::std::string::String,
     /// `operation`.
-    operation: ::std::string::String,
+    operation: crate::ari::params::Operation,
 }
 impl<'a> Control<'a> {
     /// The ARI operation name, `resource.nickname`.
@@ -363,7 +363,7 @@ impl<'a> Control<'a> {
     pub(crate) fn new(
         client: &'a AriClient,
         playback_id: ::std::string::String,
-        operation: ::std::string::String,
+        operation: crate::ari::params::Operation,
     ) -> Self {
         Self {
             client,
@@ -376,7 +376,7 @@ impl<'a> Control<'a> {
     pub fn request(&self) -> ::asterisk_sdk_runtime::ari::AriRequest {
         let mut query = ::std::vec::Vec::new();
         let v = &self.operation;
-        query.push((::std::string::String::from("operation"), v.clone()));
+        query.push((::std::string::String::from("operation"), v.as_str().to_string()));
         ::asterisk_sdk_runtime::ari::AriRequest {
             method: "POST",
             path: format!(
