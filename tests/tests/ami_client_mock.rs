@@ -24,6 +24,20 @@ async fn connect(mock: &MockAmi, max_message: Option<usize>) -> AmiClient {
     b.connect().await.expect("login")
 }
 
+/// Originate a call that waits 20 s (mock time), so lists have items.
+async fn start_call(
+    client: &AmiClient,
+) -> Result<asterisk_sdk::runtime::ami::Response, asterisk_sdk::runtime::ami::AmiError> {
+    client
+        .send(
+            &Originate::new("Local/100@default")
+                .application("Wait")
+                .data("20")
+                .async_(true),
+        )
+        .await
+}
+
 async fn next_event<T: asterisk_sdk::runtime::ami::FromEvent + Unpin>(
     s: &mut asterisk_sdk::runtime::ami::EventStream<T>,
 ) -> EventItem<T> {
@@ -41,17 +55,7 @@ async fn list_cut_by_a_disconnect_fails_promptly_then_the_client_recovers() {
     let mut hangups = client.events::<events::Hangup>();
 
     // A live call so the list has items.
-    client
-        .send(
-            &Originate::new("Local/100@default")
-                .application("Wait")
-                .data("20")
-                .async_(true),
-        )
-        .await
-        .unwrap()
-        .into_result()
-        .unwrap();
+    start_call(&client).await.unwrap().into_result().unwrap();
     tokio::time::sleep(Duration::from_millis(100)).await;
 
     mock.drop_during_next_list();
@@ -104,15 +108,7 @@ async fn list_cut_by_a_disconnect_fails_promptly_then_the_client_recovers() {
 async fn typed_list_items_and_completion() {
     let mock = MockAmi::builder().time_scale(0.05).start().await.unwrap();
     let client = connect(&mock, None).await;
-    client
-        .send(
-            &Originate::new("Local/100@default")
-                .application("Wait")
-                .data("20")
-                .async_(true),
-        )
-        .await
-        .unwrap();
+    start_call(&client).await.unwrap();
     tokio::time::sleep(Duration::from_millis(100)).await;
     let list = client.list(&CoreShowChannels::new()).await.unwrap();
     assert_eq!(list.items.len(), 2, "both legs of the Local channel");

@@ -46,18 +46,8 @@ impl Text {
     /// Build from bytes, converting lossily when they are not UTF-8.
     pub fn from_bytes(bytes: Bytes) -> Text {
         match std::str::from_utf8(&bytes) {
-            Ok(_) => Text::from_validated(bytes),
+            Ok(_) => Text::inline(&bytes).unwrap_or(Text(Repr::Shared(bytes))),
             Err(_) => Text::from(String::from_utf8_lossy(&bytes).into_owned()),
-        }
-    }
-
-    /// Build from bytes the caller has proven to be valid UTF-8 (a sub-slice,
-    /// cut at ASCII bytes, of a buffer that was checked as a whole).
-    pub(crate) fn from_validated(bytes: Bytes) -> Text {
-        debug_assert!(std::str::from_utf8(&bytes).is_ok());
-        match Text::inline(&bytes) {
-            Some(t) => t,
-            None => Text(Repr::Shared(bytes)),
         }
     }
 
@@ -114,7 +104,7 @@ impl Text {
     pub fn as_str(&self) -> &str {
         // SAFETY: every constructor guarantees valid UTF-8: `from_bytes` checks or
         // converts, `from_static`/`From<&str>`/`From<String>` start from `str`, and
-        // `from_validated*` are only called on sub-slices of a buffer that was
+        // `from_validated_range` is only called on sub-slices of a buffer that was
         // checked as a whole, cut at ASCII bytes (see `Message::value_text`);
         // `inline` copies such bytes whole.
         unsafe { std::str::from_utf8_unchecked(self.as_bytes()) }

@@ -503,9 +503,6 @@ fn variant_names(values: &[(String, Vec<String>)]) -> Vec<String> {
             "#" => "Pound".to_string(),
             _ => type_name(v),
         };
-        if !n.starts_with(|c: char| c.is_ascii_alphabetic()) {
-            n = format!("Value{n}");
-        }
         if n == UNKNOWN {
             n.push_str("Value");
         }

@@ -87,9 +87,14 @@ struct ParamPlan {
     /// An argument of the call (path, or required everywhere).
     required: bool,
     releases: Vec<String>,
+}
+
+impl ParamPlan {
     /// The open enum of `ari/params.rs` its values take, for a query string
     /// with allowed values.
-    enum_ty: Option<String>,
+    fn enum_ty(&self) -> Option<String> {
+        enum_values(&self.param).map(|_| type_name(&self.param.name))
+    }
 }
 
 /// The allowed values of a query parameter that gets an open enum.
@@ -118,14 +123,15 @@ fn param_enums(plans: &[OpPlan]) -> Vec<ParamEnum> {
     let mut out: Vec<ParamEnum> = Vec::new();
     for op in plans {
         for p in &op.params {
-            let (Some(name), Some(values)) = (&p.enum_ty, enum_values(&p.param)) else {
+            let Some(values) = enum_values(&p.param) else {
                 continue;
             };
-            let i = match out.iter().position(|e| &e.name == name) {
+            let name = type_name(&p.param.name);
+            let i = match out.iter().position(|e| e.name == name) {
                 Some(i) => i,
                 None => {
                     out.push(ParamEnum {
-                        name: name.clone(),
+                        name,
                         param: p.param.name.clone(),
                         values: Vec::new(),
                         operations: Vec::new(),
@@ -258,7 +264,6 @@ fn plan(releases: &Releases) -> Vec<OpPlan> {
                     rust: names[i + 1].clone(),
                     required,
                     releases: pt.releases().iter().map(|s| s.to_string()).collect(),
-                    enum_ty: enum_values(&pt.item).map(|_| type_name(&pt.item.name)),
                 }
             })
             .collect();
@@ -301,8 +306,8 @@ fn kind_name(code: u16) -> String {
 
 /// Rust type of a stored parameter value (without `Option`).
 fn field_type(plan: &ParamPlan) -> TokenStream {
-    if let Some(e) = &plan.enum_ty {
-        let e = ident(e);
+    if let Some(e) = plan.enum_ty() {
+        let e = ident(&e);
         return quote!(crate::ari::params::#e);
     }
     let p = &plan.param;
@@ -320,8 +325,8 @@ fn field_type(plan: &ParamPlan) -> TokenStream {
 /// The argument type a caller passes and the expression converting `name` to
 /// the stored value.
 fn arg_type(plan: &ParamPlan, name: &proc_macro2::Ident) -> (TokenStream, TokenStream) {
-    if let Some(e) = &plan.enum_ty {
-        let e = ident(e);
+    if let Some(e) = plan.enum_ty() {
+        let e = ident(&e);
         return (
             quote!(impl ::std::convert::Into<crate::ari::params::#e>),
             quote!(::std::convert::Into::into(#name)),
@@ -369,7 +374,7 @@ fn arg_type(plan: &ParamPlan, name: &proc_macro2::Ident) -> (TokenStream, TokenS
 
 /// The query string value of a stored parameter `v` (a reference).
 fn query_value(plan: &ParamPlan) -> TokenStream {
-    if plan.enum_ty.is_some() {
+    if plan.enum_ty().is_some() {
         return quote!(v.as_str().to_string());
     }
     let p = &plan.param;
