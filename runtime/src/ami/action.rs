@@ -168,6 +168,15 @@ pub trait Action: Send + Sync {
     fn user_action_id(&self) -> Option<&str> {
         self.headers().get("ActionID")
     }
+
+    /// How long Asterisk may legitimately take to answer this action, when the
+    /// action itself says so (a synchronous `Originate` waits up to its own
+    /// `Timeout` for the call to be answered). The client waits at least this
+    /// long, plus a margin, before it reports a timeout. `None` (the default):
+    /// the action answers at once.
+    fn answer_within(&self) -> Option<std::time::Duration> {
+        None
+    }
 }
 
 /// An action that answers with an event list (`EventList: start`, item events,
