@@ -3,7 +3,7 @@
 
 use asterisk_sdk_runtime::ami::{
     Action, ActionHeaders, AmiClient, AmiError, ConnectionState, EventItem, Frame, FrameDecoder,
-    ListAction, Message, ReconnectPolicy, md5_key,
+    ListAction, Message, ReconnectPolicy, SlowSubscriberPolicy, md5_key,
 };
 use bytes::BytesMut;
 use futures::StreamExt;
@@ -395,7 +395,7 @@ async fn disconnect_mid_list_fails_promptly_then_reconnects() {
         match events.next().await.unwrap() {
             EventItem::Reconnected => break,
             EventItem::Event(_) => {}
-            EventItem::Lagged(n) => panic!("lagged {n} in block mode"),
+            other => panic!("unexpected {other:?}"),
         }
     }
     let mut state = client.state_watch();
@@ -438,7 +438,8 @@ async fn slow_subscriber_in_block_mode_loses_nothing() {
     const N: u64 = 100_000;
     let server = Server::start(Options { md5: true }).await;
     let client = builder(&server)
-        .event_buffer(64)
+        .subscriber_budget(8 * 1024)
+        .slow_subscriber(SlowSubscriberPolicy::Block)
         .keep_early_events(false)
         .connect()
         .await
@@ -463,4 +464,163 @@ async fn slow_subscriber_in_block_mode_loses_nothing() {
     }
     // The connection still answers after the burst.
     assert!(client.send(&Ping::new(&[])).await.unwrap().is_success());
+}
+
+/// Read `Tick` events up to the one numbered `last`, and return what came: the
+/// `Lagged` total and the `N` values delivered. (A dropped event may also be the
+/// `FullyBooted` sent at login, which the filter would not have let through.)
+async fn read_ticks(
+    events: &mut asterisk_sdk_runtime::ami::EventStream<Message>,
+    last: u64,
+) -> (u64, Vec<u64>) {
+    let (mut lagged, mut got) = (0u64, Vec::new());
+    while got.last() != Some(&last) {
+        match tokio::time::timeout(Duration::from_secs(20), events.next()).await {
+            Ok(Some(EventItem::Event(m))) => {
+                if let Some(v) = m.get("N") {
+                    got.push(v.parse().unwrap());
+                }
+            }
+            Ok(Some(EventItem::Lagged(k))) => lagged += k,
+            other => panic!(
+                "unexpected {other:?} after {lagged} lagged, {} delivered",
+                got.len()
+            ),
+        }
+    }
+    (lagged, got)
+}
+
+/// Whether `got` is exactly `from..=to`.
+fn is_range(got: &[u64], from: u64, to: u64) -> bool {
+    got.len() as u64 == to + 1 - from && got.iter().zip(from..).all(|(a, b)| *a == b)
+}
+
+#[tokio::test]
+async fn actions_only_client_under_100k_events_still_answers() {
+    const N: u64 = 100_000;
+    let server = Server::start(Options { md5: true }).await;
+    // Nobody subscribes; early events are kept within 1 MiB.
+    let client = builder(&server)
+        .early_events(Duration::from_secs(60), 1 << 20)
+        .action_timeout(Duration::from_secs(10))
+        .connect()
+        .await
+        .unwrap();
+    client
+        .send(&Burst::new(&[("Count", &N.to_string())]))
+        .await
+        .unwrap();
+    // The answer comes after the whole burst on the wire: the reader read it all.
+    assert!(client.send(&Ping::new(&[])).await.unwrap().is_success());
+    // The first subscriber gets what the window kept, after the exact count of
+    // what it did not keep (FullyBooted + N ticks were received).
+    let mut events = client.events::<Message>();
+    let mut lagged = 0u64;
+    let mut got = Vec::new();
+    while lagged + got.len() as u64 <= N {
+        match events.next().await.unwrap() {
+            EventItem::Lagged(k) => lagged += k,
+            EventItem::Event(m) => got.push(m.get("N").map(|v| v.parse::<u64>().unwrap())),
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+    assert!(
+        lagged > 0 && got.len() > 1000,
+        "{lagged} lagged, {} kept",
+        got.len()
+    );
+    // What was kept is the newest events, contiguous, up to the last one.
+    let kept: Vec<u64> = got.iter().map(|n| n.unwrap()).collect();
+    assert_eq!(kept.last(), Some(&(N - 1)));
+    assert!(kept.windows(2).all(|w| w[1] == w[0] + 1));
+}
+
+#[tokio::test]
+async fn stalled_subscriber_delays_no_action_and_loses_nothing_inside_its_budget() {
+    const N: u64 = 50_000;
+    let server = Server::start(Options { md5: true }).await;
+    let client = builder(&server)
+        .keep_early_events(false)
+        .connect()
+        .await
+        .unwrap();
+    let mut ticks = client.events_filtered(|m| m.event_name() == Some("Tick"));
+    client
+        .send(&Burst::new(&[("Count", &N.to_string())]))
+        .await
+        .unwrap();
+    // The subscriber has read nothing, yet the action queued behind the burst is
+    // answered.
+    assert!(client.send(&Ping::new(&[])).await.unwrap().is_success());
+    let (lagged, got) = read_ticks(&mut ticks, N - 1).await;
+    assert_eq!(lagged, 0);
+    assert!(is_range(&got, 0, N - 1), "{} events, not 0..{N}", got.len());
+}
+
+#[tokio::test]
+async fn stalled_subscriber_past_its_budget_gets_the_exact_lag_then_the_newest() {
+    const N: u64 = 50_000;
+    let server = Server::start(Options { md5: true }).await;
+    let client = builder(&server)
+        .keep_early_events(false)
+        .subscriber_budget(256 * 1024)
+        .connect()
+        .await
+        .unwrap();
+    let mut ticks = client.events_filtered(|m| m.event_name() == Some("Tick"));
+    client
+        .send(&Burst::new(&[("Count", &N.to_string())]))
+        .await
+        .unwrap();
+    assert!(client.send(&Ping::new(&[])).await.unwrap().is_success());
+    let (lagged, got) = read_ticks(&mut ticks, N - 1).await;
+    // The newest ticks, contiguous; every older one counted (plus, at most, the
+    // login's FullyBooted).
+    let first = N - got.len() as u64;
+    assert!(first > 0, "nothing dropped");
+    assert!(is_range(&got, first, N - 1));
+    assert!(
+        lagged == first || lagged == first + 1,
+        "{lagged} lagged, {first} missing"
+    );
+    // Quiet again: the next event comes alone, no late report held back.
+    client.send(&Burst::new(&[("Count", "1")])).await.unwrap();
+    let (lagged, got) = read_ticks(&mut ticks, 0).await;
+    assert_eq!((lagged, got), (0, vec![0]));
+}
+
+#[tokio::test]
+async fn disconnect_policy_closes_only_the_full_subscriber() {
+    const N: u64 = 20_000;
+    let server = Server::start(Options { md5: true }).await;
+    let client = builder(&server)
+        .keep_early_events(false)
+        .subscriber_budget(64 * 1024)
+        .slow_subscriber(SlowSubscriberPolicy::Disconnect)
+        .connect()
+        .await
+        .unwrap();
+    let mut stalled = client.events::<Message>();
+    client
+        .send(&Burst::new(&[("Count", &N.to_string())]))
+        .await
+        .unwrap();
+    assert!(client.send(&Ping::new(&[])).await.unwrap().is_success());
+    // Some events fit before the budget ran out; then the stream says why it ends.
+    loop {
+        match stalled.next().await {
+            Some(EventItem::Event(_)) => {}
+            Some(EventItem::Overflowed { budget }) => {
+                assert_eq!(budget, 64 * 1024);
+                break;
+            }
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+    assert!(stalled.next().await.is_none());
+    // A new subscriber is served normally.
+    let mut fresh = client.events_filtered(|m| m.event_name() == Some("Tick"));
+    client.send(&Burst::new(&[("Count", "3")])).await.unwrap();
+    assert_eq!(read_ticks(&mut fresh, 2).await, (0, vec![0, 1, 2]));
 }

@@ -100,6 +100,7 @@ impl Ami {
                     continue;
                 }
                 EventItem::Lagged(n) => return Err(format!("{n} events lost").into()),
+                other => return Err(format!("event stream ended: {other:?}").into()),
             };
             if !call.accept(&event, &prefix) {
                 continue;

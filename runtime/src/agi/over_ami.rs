@@ -118,7 +118,13 @@ impl AsyncAgiSessions {
                 EventItem::Event(start) => {
                     return Some(session_from_start(&self.client, self.limits, &start));
                 }
-                EventItem::Reconnected | EventItem::Lagged(_) => continue,
+                EventItem::Lagged(n) => {
+                    tracing::warn!(
+                        missed = n,
+                        "AsyncAGI start events dropped: this stream fell behind"
+                    );
+                }
+                _ => continue,
             }
         }
     }

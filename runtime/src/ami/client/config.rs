@@ -20,18 +20,54 @@ pub enum AuthMode {
     Plaintext,
 }
 
-/// What happens when a subscriber does not keep up with the event stream.
+/// What happens when a subscriber's queue goes over its byte budget (see
+/// [`AmiClientBuilder::subscriber_budget`] and
+/// [`AmiClientBuilder::client_budget`]). Inside the budget nothing is lost and
+/// nothing waits, whatever the policy.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 #[non_exhaustive]
 pub enum SlowSubscriberPolicy {
-    /// No event is ever dropped: when a subscriber's buffer is full, the socket
-    /// reader waits for it, and TCP pushes back to Asterisk. Answers to actions queued
-    /// behind those events wait too.
+    /// Drop the subscriber's oldest queued events, then give it
+    /// [`EventItem::Lagged`](super::EventItem::Lagged) with the exact number
+    /// dropped. The socket reader never waits, so actions are always answered
+    /// promptly and Asterisk never sees a stalled session.
     #[default]
+    Lag,
+    /// Close the subscriber: its stream yields
+    /// [`EventItem::Overflowed`](super::EventItem::Overflowed) and ends. Other
+    /// subscribers go on.
+    Disconnect,
+    /// The socket reader waits until the subscriber has room, and TCP pushes
+    /// back to Asterisk. Nothing is dropped by the client, but answers to actions
+    /// wait behind the unread events, and Asterisk closes a manager session whose
+    /// socket stays unwritable for its write timeout (`writetimeout` in
+    /// manager.conf, 100 ms by default): the events in flight are then lost
+    /// across the reconnect. Use only when the subscriber is known to catch up.
     Block,
-    /// A full subscriber misses events; it then receives
-    /// [`EventItem::Lagged`](super::EventItem::Lagged) with the number missed.
-    Lossy,
+}
+
+/// The memory bounds of the event queues.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Budgets {
+    /// Bytes one subscriber may have queued.
+    pub(crate) per_subscriber: usize,
+    /// Bytes all subscribers (and the early events) of a client may have queued.
+    pub(crate) per_client: usize,
+    /// How long events received while nobody subscribes are kept.
+    pub(crate) early_window: Duration,
+    /// Bytes of events kept while nobody subscribes.
+    pub(crate) early_bytes: usize,
+}
+
+impl Default for Budgets {
+    fn default() -> Self {
+        Budgets {
+            per_subscriber: 64 << 20,
+            per_client: 256 << 20,
+            early_window: Duration::from_secs(10),
+            early_bytes: 16 << 20,
+        }
+    }
 }
 
 /// The secret, never shown by `Debug`.
@@ -55,7 +91,7 @@ pub(crate) struct Config {
     pub(crate) connect_timeout: Duration,
     pub(crate) action_timeout: Duration,
     pub(crate) reconnect: ReconnectPolicy,
-    pub(crate) event_buffer: usize,
+    pub(crate) budgets: Budgets,
     pub(crate) slow_subscriber: SlowSubscriberPolicy,
     pub(crate) keep_early_events: bool,
     pub(crate) events_mask: Option<String>,
@@ -117,7 +153,7 @@ impl Default for AmiClientBuilder {
                 connect_timeout: Duration::from_secs(10),
                 action_timeout: Duration::from_secs(30),
                 reconnect: ReconnectPolicy::default(),
-                event_buffer: 16_384,
+                budgets: Budgets::default(),
                 slow_subscriber: SlowSubscriberPolicy::default(),
                 keep_early_events: true,
                 events_mask: None,
@@ -178,23 +214,46 @@ impl AmiClientBuilder {
         self
     }
 
-    /// Events each subscriber may have waiting (default 16,384; at least 1). Also
-    /// the size of the buffer kept for the first subscriber.
-    pub fn event_buffer(mut self, events: usize) -> Self {
-        self.cfg.event_buffer = events.clamp(1, u32::MAX as usize);
+    /// Bytes of events one subscriber may have queued before the
+    /// [`slow_subscriber`](Self::slow_subscriber) policy applies (default 64 MiB;
+    /// counted as the received frames plus a small fixed overhead per event).
+    pub fn subscriber_budget(mut self, bytes: usize) -> Self {
+        self.cfg.budgets.per_subscriber = bytes;
         self
     }
 
-    /// What to do with a subscriber that does not keep up (default
-    /// [`SlowSubscriberPolicy::Block`]).
+    /// Bytes of events all subscribers of this client together may have queued
+    /// (default 256 MiB); past it, the policy applies to the subscriber being
+    /// served.
+    pub fn client_budget(mut self, bytes: usize) -> Self {
+        self.cfg.budgets.per_client = bytes;
+        self
+    }
+
+    /// What to do with a subscriber over its budget (default
+    /// [`SlowSubscriberPolicy::Lag`]).
     pub fn slow_subscriber(mut self, policy: SlowSubscriberPolicy) -> Self {
         self.cfg.slow_subscriber = policy;
         self
     }
 
-    /// Keep the events that arrive before the first subscriber for it (default
-    /// true). With `false`, events that arrive while nobody subscribes are dropped,
-    /// which suits programs that only send actions.
+    /// Events that arrive while nobody subscribes are kept for the first
+    /// subscriber for at most `window` and `bytes` (default 10 s and 16 MiB);
+    /// older and excess events are dropped and the first subscriber receives
+    /// [`EventItem::Lagged`](super::EventItem::Lagged) with their number. The
+    /// socket reader never waits for a subscriber to appear, so a client that
+    /// only sends actions never stalls.
+    pub fn early_events(mut self, window: Duration, bytes: usize) -> Self {
+        self.cfg.budgets.early_window = window;
+        self.cfg.budgets.early_bytes = bytes;
+        self
+    }
+
+    /// Keep the events that arrive before the first subscriber for it, within
+    /// the bounds of [`early_events`](Self::early_events) (default true). With
+    /// `false`, events that arrive while nobody subscribes are dropped at once,
+    /// which suits programs that only send actions. An `Events: off` mask (see
+    /// [`events`](Self::events)) keeps nothing either.
     pub fn keep_early_events(mut self, keep: bool) -> Self {
         self.cfg.keep_early_events = keep;
         self

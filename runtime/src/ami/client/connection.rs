@@ -6,7 +6,7 @@ use super::super::codec::{Frame, FrameDecoder};
 use super::super::message::Message;
 use super::super::text::Text;
 use super::AmiError;
-use super::hub::{Dispatcher, Hub, Item};
+use super::hub::{Dispatcher, Hub, Item, MAX_BATCH};
 use super::pending::{Pending, Waiter};
 use super::transport::BoxIo;
 use bytes::BytesMut;
@@ -63,8 +63,7 @@ pub(crate) fn start(
     let reader = tokio::spawn(read_loop(
         read,
         pending.clone(),
-        Dispatcher::new(hub.clone()),
-        hub.max_batch(),
+        Dispatcher::new(hub),
         banner,
         max_message,
         gate,
@@ -176,7 +175,6 @@ async fn write_loop(mut write: WriteHalf<BoxIo>, mut rx: mpsc::Receiver<Vec<u8>>
 struct Reader {
     pending: Arc<Pending>,
     dispatcher: Dispatcher,
-    max_batch: usize,
     batch: Vec<Item>,
     gate: Option<oneshot::Receiver<bool>>,
 }
@@ -188,7 +186,7 @@ impl Reader {
         if self.batch.is_empty() || self.gate.is_some() {
             return;
         }
-        let items = std::mem::replace(&mut self.batch, Vec::with_capacity(self.max_batch));
+        let items = std::mem::replace(&mut self.batch, Vec::with_capacity(MAX_BATCH));
         self.dispatcher.dispatch(items).await;
     }
 
@@ -211,7 +209,7 @@ impl Reader {
             msg
         };
         self.batch.push(Item::Msg(msg));
-        if self.batch.len() >= self.max_batch {
+        if self.batch.len() >= MAX_BATCH {
             self.flush().await;
         }
     }
@@ -221,7 +219,6 @@ async fn read_loop(
     mut read: ReadHalf<BoxIo>,
     pending: Arc<Pending>,
     dispatcher: Dispatcher,
-    max_batch: usize,
     banner: BannerSlot,
     max_message: usize,
     gate: oneshot::Receiver<bool>,
@@ -231,8 +228,7 @@ async fn read_loop(
     let mut r = Reader {
         pending,
         dispatcher,
-        max_batch,
-        batch: Vec::with_capacity(max_batch),
+        batch: Vec::with_capacity(MAX_BATCH),
         gate: Some(gate),
     };
     loop {

@@ -2,7 +2,7 @@
 
 use super::super::header::FromEvent;
 use super::super::message::Message;
-use super::hub::{Batch, Item, SubRx};
+use super::hub::{Batch, End, Item, Next, SubQueue};
 use futures::Stream;
 use std::marker::PhantomData;
 use std::pin::Pin;
@@ -19,9 +19,19 @@ pub enum EventItem<T> {
     /// happened in between is unknown, so state built from events should be
     /// refreshed (e.g. with a list action).
     Reconnected,
-    /// Only with [`SlowSubscriberPolicy::Lossy`](super::SlowSubscriberPolicy::Lossy):
-    /// this many events were dropped because this subscriber's buffer was full.
+    /// This many events were dropped, oldest first, because this subscriber's
+    /// queue was over its byte budget ([`SlowSubscriberPolicy::Lag`](super::SlowSubscriberPolicy::Lag)),
+    /// or, for the first subscriber, because they arrived before it subscribed
+    /// and fell out of the early-events window. The count is exact; it comes
+    /// before the events that were kept.
     Lagged(u64),
+    /// Only with [`SlowSubscriberPolicy::Disconnect`](super::SlowSubscriberPolicy::Disconnect):
+    /// this subscriber's queue went over its budget of `budget` bytes, so it was
+    /// closed. This is the stream's last item.
+    Overflowed {
+        /// The per-subscriber budget in bytes.
+        budget: usize,
+    },
 }
 
 impl<T> EventItem<T> {
@@ -34,10 +44,12 @@ impl<T> EventItem<T> {
     }
 }
 
+/// The batch being read, or markers still to report.
 enum Current {
     Empty,
-    Owned(std::vec::IntoIter<Item>),
+    Owned(std::iter::Skip<std::vec::IntoIter<Item>>),
     Shared(Arc<Batch>, usize),
+    Reconnects(u32),
 }
 
 impl Current {
@@ -50,6 +62,11 @@ impl Current {
                 *i += 1;
                 item
             }
+            Current::Reconnects(0) => None,
+            Current::Reconnects(n) => {
+                *n -= 1;
+                Some(Item::Reconnected)
+            }
         }
     }
 }
@@ -61,14 +78,21 @@ type Predicate = Box<dyn FnMut(&Message) -> bool + Send>;
 /// `T` selects events: `Message` for all of them raw, the generated `Event` enum,
 /// or one generated event struct (other events are skipped). What a subscriber sees:
 /// every event received after it subscribed, in order; the first subscriber of a
-/// client also sees the events received before it subscribed (up to the event
-/// buffer size), unless disabled with
-/// [`keep_early_events`](super::AmiClientBuilder::keep_early_events). Events of a
-/// list action in flight go only to that [`list`](super::AmiClient::list) call.
-/// The stream ends when the client is closed.
+/// client also sees the events received before it subscribed that are still
+/// inside the early-events window (see
+/// [`early_events`](super::AmiClientBuilder::early_events)). Events of a list
+/// action in flight go only to that [`list`](super::AmiClient::list) call.
+///
+/// Each stream has its own queue, bounded by the client's
+/// [`subscriber_budget`](super::AmiClientBuilder::subscriber_budget): the socket
+/// reader never waits for a stream (unless the policy is
+/// [`Block`](super::SlowSubscriberPolicy::Block)), so answers to actions are never
+/// held up by a slow subscriber. The stream ends when the client is closed, after
+/// its queued items. Dropping it frees its queue.
 pub struct EventStream<T> {
-    sub: SubRx,
+    sub: Arc<SubQueue>,
     current: Current,
+    ended: bool,
     filter: Option<Predicate>,
     _type: PhantomData<fn() -> T>,
 }
@@ -82,10 +106,11 @@ impl<T> std::fmt::Debug for EventStream<T> {
 }
 
 impl<T: FromEvent> EventStream<T> {
-    pub(crate) fn new(sub: SubRx) -> Self {
+    pub(crate) fn new(sub: Arc<SubQueue>) -> Self {
         EventStream {
             sub,
             current: Current::Empty,
+            ended: false,
             filter: None,
             _type: PhantomData,
         }
@@ -134,23 +159,40 @@ impl<T: FromEvent> Stream for EventStream<T> {
                         }
                     }
                     Item::Reconnected => return Poll::Ready(Some(EventItem::Reconnected)),
-                    Item::Lagged(n) => return Poll::Ready(Some(EventItem::Lagged(n))),
                 }
             }
-            match this.sub.rx.poll_recv(cx) {
-                Poll::Ready(Some(batch)) => {
-                    this.sub.permits.add_permits(batch.permits as usize);
+            if this.ended {
+                return Poll::Ready(None);
+            }
+            match this.sub.take(cx.waker()) {
+                Next::Batch(batch, start) => {
                     this.current = match Arc::try_unwrap(batch) {
-                        Ok(b) => Current::Owned(b.items.into_iter()),
-                        Err(shared) => Current::Shared(shared, 0),
+                        Ok(b) => Current::Owned(b.items.into_iter().skip(start)),
+                        Err(shared) => Current::Shared(shared, start),
                     };
                 }
-                Poll::Ready(None) => {
-                    this.current = Current::Empty;
+                Next::Dropped { events, reconnects } => {
+                    this.current = Current::Reconnects(reconnects);
+                    if events > 0 {
+                        return Poll::Ready(Some(EventItem::Lagged(events)));
+                    }
+                }
+                Next::End(End::Closed) => {
+                    this.ended = true;
                     return Poll::Ready(None);
                 }
-                Poll::Pending => return Poll::Pending,
+                Next::End(End::Overflowed { budget }) => {
+                    this.ended = true;
+                    return Poll::Ready(Some(EventItem::Overflowed { budget }));
+                }
+                Next::Empty => return Poll::Pending,
             }
         }
+    }
+}
+
+impl<T> Drop for EventStream<T> {
+    fn drop(&mut self) {
+        self.sub.release();
     }
 }

@@ -140,10 +140,14 @@ impl AmiClient {
     }
 
     pub(crate) async fn start(cfg: Config) -> Result<AmiClient, AmiError> {
+        let events_off = cfg
+            .events_mask
+            .as_deref()
+            .is_some_and(|m| m.trim().eq_ignore_ascii_case("off"));
         let hub = Arc::new(Hub::new(
             cfg.slow_subscriber,
-            cfg.event_buffer,
-            cfg.keep_early_events,
+            cfg.budgets,
+            cfg.keep_early_events && !events_off,
         ));
         let (state, _) = watch::channel(ConnectionState::Connecting);
         let shared = Arc::new(Shared {
