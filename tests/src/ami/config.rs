@@ -8,6 +8,11 @@ use std::fmt;
 use std::net::SocketAddr;
 use std::time::Duration;
 
+/// Asterisk's default manager write timeout: `session_do()` in main/manager.c
+/// sets `session->writetimeout = 100` (ms); a user's `writetimeout` in
+/// manager.conf overrides it.
+const ASTERISK_WRITE_TIMEOUT: Duration = Duration::from_millis(100);
+
 /// Immutable settings of a running mock.
 pub(crate) struct Config {
     /// User name → secret.
@@ -30,6 +35,9 @@ pub(crate) struct Config {
     pub(crate) queue_depth: usize,
     /// Largest action accepted, in bytes.
     pub(crate) max_message: usize,
+    /// How long one write to a session may stay blocked before the session is
+    /// dropped (`None`: forever).
+    pub(crate) write_timeout: Option<Duration>,
 }
 
 impl Config {
@@ -51,6 +59,7 @@ pub struct MockAmiBuilder {
     command_outputs: HashMap<String, Vec<String>>,
     queue_depth: usize,
     max_message: usize,
+    write_timeout: Option<Duration>,
     bind: SocketAddr,
 }
 
@@ -86,6 +95,7 @@ impl Default for MockAmiBuilder {
             command_outputs: HashMap::new(),
             queue_depth: 1024,
             max_message: 64 * 1024,
+            write_timeout: Some(ASTERISK_WRITE_TIMEOUT),
             bind: SocketAddr::from(([127, 0, 0, 1], 0)),
         }
     }
@@ -168,6 +178,15 @@ impl MockAmiBuilder {
         self
     }
 
+    /// Drop a session whose socket stays unwritable for this long, as Asterisk
+    /// does with a manager session that stops reading (`writetimeout` in
+    /// manager.conf; default here as there: 100 ms). `None` waits forever,
+    /// which Asterisk never does.
+    pub fn write_timeout(mut self, timeout: Option<Duration>) -> Self {
+        self.write_timeout = timeout;
+        self
+    }
+
     /// Address to listen on (default `127.0.0.1:0`, a free port).
     pub fn bind(mut self, addr: SocketAddr) -> Self {
         self.bind = addr;
@@ -195,6 +214,7 @@ impl MockAmiBuilder {
             command_outputs: self.command_outputs,
             queue_depth: self.queue_depth,
             max_message: self.max_message,
+            write_timeout: self.write_timeout,
         };
         MockAmi::start(config, self.bind).await
     }

@@ -183,10 +183,20 @@ impl Session {
         Ok(Flow::Continue)
     }
 
-    /// Write bytes, giving up at once when the connections are dropped.
+    /// Write bytes, giving up at once when the connections are dropped, and
+    /// ending the session when the socket stays unwritable past the write
+    /// timeout (as Asterisk drops a manager session that stops reading).
     async fn write(&mut self, data: &[u8]) -> io::Result<()> {
+        let write = async {
+            match self.shared.config.write_timeout {
+                Some(limit) => tokio::time::timeout(limit, self.stream.write_all(data))
+                    .await
+                    .unwrap_or_else(|_| Err(io::ErrorKind::TimedOut.into())),
+                None => self.stream.write_all(data).await,
+            }
+        };
         tokio::select! {
-            r = self.stream.write_all(data) => r,
+            r = write => r,
             _ = self.kill.changed() => Err(io::ErrorKind::ConnectionAborted.into()),
         }
     }
