@@ -73,7 +73,7 @@ async fn supervise(
     events: mpsc::Sender<RawItem>,
 ) {
     loop {
-        let end = drive(socket, requests, &events, &shared, None).await;
+        let end = drive(socket, requests, &events, &shared, None, config.keepalive).await;
         shared.detach();
         let reason = match end {
             End::Closed => return,

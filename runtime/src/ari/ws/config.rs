@@ -39,6 +39,10 @@ impl fmt::Debug for Credentials {
     }
 }
 
+/// Default keepalive interval of ARI WebSockets: a ping after this long without
+/// a frame from Asterisk.
+pub(crate) const DEFAULT_KEEPALIVE: Duration = Duration::from_secs(20);
+
 /// Settings of [`connect`](super::connect).
 #[derive(Debug, Clone)]
 pub struct WsConfig {
@@ -61,11 +65,16 @@ pub struct WsConfig {
     /// backpressure): nothing is dropped, but REST responses also wait, so do not
     /// await REST calls while letting this many events pile up unread.
     pub event_buffer: usize,
+    /// Ping Asterisk after this long without a frame from it; when it stays
+    /// silent as long again, the connection counts as lost (a half-open socket
+    /// or a hung Asterisk) and is reconnected. Default 20 s; `None`: never.
+    pub keepalive: Option<Duration>,
 }
 
 impl WsConfig {
     /// Settings with defaults: no application yet, `subscribeAll` off, 10 s
-    /// request and connect timeouts, default reconnect policy, 8192 buffered events.
+    /// request and connect timeouts, default reconnect policy, 8192 buffered
+    /// events, a ping after 20 s of silence.
     pub fn new(
         base_url: impl Into<String>,
         username: impl Into<String>,
@@ -80,6 +89,7 @@ impl WsConfig {
             connect_timeout: Duration::from_secs(10),
             reconnect: ReconnectPolicy::default(),
             event_buffer: 8192,
+            keepalive: Some(DEFAULT_KEEPALIVE),
         }
     }
 
@@ -98,6 +108,12 @@ impl WsConfig {
     /// Set the REST-over-WebSocket request timeout.
     pub fn request_timeout(mut self, timeout: Duration) -> Self {
         self.request_timeout = timeout;
+        self
+    }
+
+    /// Set the keepalive interval (`None`: no pings).
+    pub fn keepalive(mut self, interval: Option<Duration>) -> Self {
+        self.keepalive = interval;
         self
     }
 

@@ -1,6 +1,7 @@
 //! Drives one connected WebSocket: reads messages (routing `RESTResponse`s to
 //! their requests, everything else to the event stream), writes REST requests,
-//! and keeps reading so pings are answered.
+//! keeps reading so pings are answered, and pings a silent peer to find out
+//! whether it is still there.
 
 use super::item::RawItem;
 use super::rest::{decode_response, may_be_response};
@@ -10,8 +11,10 @@ use serde::Deserialize;
 use std::borrow::Cow;
 use std::collections::BTreeSet;
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::sync::mpsc;
+use tokio::time::Instant;
 use tokio_tungstenite::WebSocketStream;
 use tokio_tungstenite::tungstenite::Message;
 
@@ -56,17 +59,61 @@ fn track_application(apps: &AppSet, text: &str) {
     }
 }
 
+/// The keepalive of one connection: after `interval` without any frame from
+/// the peer, a ping; after another `interval` still without one, the peer is
+/// gone (a half-open connection, or a hung Asterisk).
+struct Keepalive {
+    interval: Duration,
+    last_heard: Instant,
+    ping_sent: Option<Instant>,
+}
+
+impl Keepalive {
+    fn new(interval: Duration) -> Keepalive {
+        Keepalive {
+            interval,
+            last_heard: Instant::now(),
+            ping_sent: None,
+        }
+    }
+
+    fn heard(&mut self) {
+        self.last_heard = Instant::now();
+        self.ping_sent = None;
+    }
+
+    /// When to act next.
+    fn deadline(&self) -> Instant {
+        match self.ping_sent {
+            Some(at) => at + self.interval,
+            None => self.last_heard + self.interval,
+        }
+    }
+}
+
+/// Wait for the keepalive's next deadline (forever without a keepalive).
+async fn keepalive_due(keepalive: &Option<Keepalive>) {
+    match keepalive {
+        Some(k) => tokio::time::sleep_until(k.deadline()).await,
+        None => std::future::pending().await,
+    }
+}
+
 /// Run one connection until it ends. The caller attaches/detaches the transport.
+/// With `keepalive`, a silent peer is pinged, and given up on when it stays
+/// silent (see [`Keepalive`]).
 pub(crate) async fn drive<S>(
     mut ws: WebSocketStream<S>,
     mut requests: mpsc::Receiver<String>,
     events: &mpsc::Sender<RawItem>,
     shared: &Shared,
     apps: Option<&AppSet>,
+    keepalive: Option<Duration>,
 ) -> End
 where
     S: AsyncRead + AsyncWrite + Unpin,
 {
+    let mut keepalive = keepalive.filter(|d| !d.is_zero()).map(Keepalive::new);
     loop {
         tokio::select! {
             biased;
@@ -75,6 +122,9 @@ where
                 return End::Closed;
             }
             incoming = ws.next() => {
+                if let Some(k) = keepalive.as_mut() {
+                    k.heard();
+                }
                 let item = match incoming {
                     None => return End::Lost("connection closed".into()),
                     Some(Err(e)) => return End::Lost(e.to_string()),
@@ -105,6 +155,19 @@ where
             }
             Some(text) = requests.recv() => {
                 if let Err(e) = ws.send(Message::text(text)).await {
+                    return End::Lost(e.to_string());
+                }
+            }
+            _ = keepalive_due(&keepalive) => {
+                let Some(k) = keepalive.as_mut() else { continue };
+                if k.ping_sent.is_some() {
+                    return End::Lost(format!(
+                        "no answer to a ping within {:?}",
+                        k.interval
+                    ));
+                }
+                k.ping_sent = Some(Instant::now());
+                if let Err(e) = ws.send(Message::Ping(Default::default())).await {
                     return End::Lost(e.to_string());
                 }
             }

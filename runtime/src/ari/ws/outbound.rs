@@ -37,6 +37,10 @@ pub struct OutboundOptions {
     /// Messages buffered per connection for a slow consumer (see
     /// [`WsConfig::event_buffer`](super::WsConfig::event_buffer)).
     pub event_buffer: usize,
+    /// Ping Asterisk after this long without a frame from it, and close the
+    /// connection when it stays silent as long again (default 20 s; `None`:
+    /// never).
+    pub keepalive: Option<Duration>,
 }
 
 impl Default for OutboundOptions {
@@ -46,6 +50,7 @@ impl Default for OutboundOptions {
             request_timeout: Duration::from_secs(10),
             handshake_timeout: Duration::from_secs(10),
             event_buffer: 8192,
+            keepalive: Some(super::config::DEFAULT_KEEPALIVE),
         }
     }
 }
@@ -273,7 +278,15 @@ async fn serve(
     if out.send(accepted).await.is_err() {
         return;
     }
-    let end = drive(socket, requests, &events_tx, &shared, Some(&apps)).await;
+    let end = drive(
+        socket,
+        requests,
+        &events_tx,
+        &shared,
+        Some(&apps),
+        options.keepalive,
+    )
+    .await;
     shared.detach();
     if let End::Lost(reason) = end {
         let _ = events_tx.send(RawItem::Disconnected(reason)).await;
