@@ -41,6 +41,7 @@ action!(Delayed, "Delayed");
 action!(Burst, "Burst");
 action!(Kick, "Kick");
 action!(Hang, "Hang");
+action!(Freeze, "Freeze");
 action!(Things, "Things");
 action!(HalfList, "HalfList");
 
@@ -219,6 +220,12 @@ async fn serve(sock: tokio::net::TcpStream, opts: Options, log: Arc<Mutex<Vec<St
                     let _ = tx.send(Some(out));
                 }
                 "Hang" => {}
+                "Freeze" => {
+                    // Like a SIGSTOPped Asterisk: the socket stays open, nothing
+                    // is read or answered on this connection any more.
+                    let _ = tx.send(Some(ok(&[])));
+                    std::future::pending::<()>().await;
+                }
                 "Kick" => {
                     let _ = tx.send(None);
                     return;
@@ -623,4 +630,43 @@ async fn disconnect_policy_closes_only_the_full_subscriber() {
     let mut fresh = client.events_filtered(|m| m.event_name() == Some("Tick"));
     client.send(&Burst::new(&[("Count", "3")])).await.unwrap();
     assert_eq!(read_ticks(&mut fresh, 2).await, (0, vec![0, 1, 2]));
+}
+
+#[tokio::test]
+async fn keepalive_notices_a_hung_server_and_reconnects() {
+    let server = Server::start(Options { md5: true }).await;
+    let client = builder(&server)
+        .keepalive(Some(Duration::from_millis(100)))
+        .reconnect(ReconnectPolicy::fixed(Duration::from_millis(10)))
+        .connect()
+        .await
+        .unwrap();
+    let mut events = client.events::<Message>();
+    let mut state = client.state_watch();
+    client.send(&Freeze::new(&[])).await.unwrap();
+    tokio::time::timeout(
+        Duration::from_secs(5),
+        state.wait_for(|s| matches!(s, ConnectionState::Reconnecting { .. })),
+    )
+    .await
+    .expect("the silent connection is given up")
+    .unwrap();
+    tokio::time::timeout(
+        Duration::from_secs(5),
+        state.wait_for(|s| *s == ConnectionState::Connected),
+    )
+    .await
+    .expect("reconnected")
+    .unwrap();
+    assert!(client.send(&Ping::new(&[])).await.unwrap().is_success());
+    loop {
+        match events.next().await.unwrap() {
+            EventItem::Reconnected => break,
+            EventItem::Event(_) => {}
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+    // The frozen connection never read the keepalive Ping; a second login did.
+    let logins = server.log().iter().filter(|l| l.starts_with("Login")).count();
+    assert_eq!(logins, 2, "{:?}", server.log());
 }

@@ -97,6 +97,7 @@ pub(crate) struct Config {
     pub(crate) events_mask: Option<String>,
     pub(crate) filters: Vec<String>,
     pub(crate) max_message: usize,
+    pub(crate) keepalive: Option<Duration>,
     #[cfg(feature = "tls")]
     pub(crate) tls: Option<TlsSettings>,
     /// The TLS server name to verify (default: the host), whatever the order in
@@ -159,6 +160,7 @@ impl Default for AmiClientBuilder {
                 events_mask: None,
                 filters: Vec::new(),
                 max_message: super::super::codec::DEFAULT_MAX_MESSAGE,
+                keepalive: Some(Duration::from_secs(20)),
                 #[cfg(feature = "tls")]
                 tls: None,
                 #[cfg(feature = "tls")]
@@ -270,6 +272,16 @@ impl AmiClientBuilder {
     /// login (e.g. `Event: Newchannel`, or `!Event: VarSet`).
     pub fn filter(mut self, expression: impl Into<String>) -> Self {
         self.cfg.filters.push(expression.into());
+        self
+    }
+
+    /// Send `Ping` after this long without a byte from Asterisk, and treat the
+    /// connection as lost (reconnect, per the policy) when that `Ping` is not
+    /// answered within the same time: a hung Asterisk or a half-open TCP
+    /// connection is noticed even by a client that only listens. Default 20 s;
+    /// `None`: never.
+    pub fn keepalive(mut self, interval: Option<Duration>) -> Self {
+        self.cfg.keepalive = interval;
         self
     }
 

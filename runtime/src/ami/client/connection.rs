@@ -12,7 +12,7 @@ use super::transport::BoxIo;
 use bytes::BytesMut;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 use tokio::io::{AsyncReadExt, AsyncWriteExt, ReadHalf, WriteHalf};
 use tokio::sync::{mpsc, oneshot};
 use tokio::task::JoinHandle;
@@ -26,8 +26,30 @@ const WRITE_QUEUE: usize = 1024;
 pub(crate) struct ConnHandle {
     id: u64,
     next: AtomicU64,
+    /// When the reader last received bytes (see [`ConnHandle::silent_for`]).
+    heard: Arc<Heard>,
     write_tx: mpsc::Sender<Vec<u8>>,
     pub(crate) pending: Arc<Pending>,
+}
+
+/// When a connection last received bytes, as milliseconds since it opened.
+pub(crate) struct Heard {
+    opened: Instant,
+    at_ms: AtomicU64,
+}
+
+impl Heard {
+    fn new() -> Heard {
+        Heard {
+            opened: Instant::now(),
+            at_ms: AtomicU64::new(0),
+        }
+    }
+
+    fn now(&self) {
+        let ms = self.opened.elapsed().as_millis().min(u64::MAX as u128) as u64;
+        self.at_ms.store(ms, Ordering::Relaxed);
+    }
 }
 
 /// The tasks of one connection.
@@ -60,8 +82,10 @@ pub(crate) fn start(
     let (read, write) = tokio::io::split(io);
     let (write_tx, write_rx) = mpsc::channel(WRITE_QUEUE);
     let pending = Arc::new(Pending::default());
+    let heard = Arc::new(Heard::new());
     let reader = tokio::spawn(read_loop(
         read,
+        heard.clone(),
         pending.clone(),
         Dispatcher::new(hub),
         banner,
@@ -72,6 +96,7 @@ pub(crate) fn start(
     let handle = Arc::new(ConnHandle {
         id,
         next: AtomicU64::new(1),
+        heard,
         write_tx,
         pending,
     });
@@ -79,6 +104,12 @@ pub(crate) fn start(
 }
 
 impl ConnHandle {
+    /// How long the connection has received nothing.
+    pub(crate) fn silent_for(&self) -> Duration {
+        let at = Duration::from_millis(self.heard.at_ms.load(Ordering::Relaxed));
+        self.heard.opened.elapsed().saturating_sub(at)
+    }
+
     /// A fresh internal ActionID: `sdk-<connection>-<n>`.
     pub(crate) fn next_action_id(&self) -> String {
         format!(
@@ -217,6 +248,7 @@ impl Reader {
 
 async fn read_loop(
     mut read: ReadHalf<BoxIo>,
+    heard: Arc<Heard>,
     pending: Arc<Pending>,
     dispatcher: Dispatcher,
     banner: BannerSlot,
@@ -254,7 +286,7 @@ async fn read_loop(
         };
         match n {
             Ok(0) => break,
-            Ok(_) => {}
+            Ok(_) => heard.now(),
             Err(e) => {
                 tracing::debug!(error = %e, "AMI read failed");
                 break;

@@ -1,6 +1,7 @@
 //! The connection supervisor: establishes a connection (connect, log in, apply
 //! session settings), watches it, and reconnects per the policy when it is lost.
 
+use super::super::action::ActionHeaders;
 use super::AmiError;
 use super::connection::{self, ConnHandle, ConnTasks};
 use super::login::login;
@@ -8,6 +9,7 @@ use super::transport;
 use super::{ConnectionState, Shared};
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
+use std::time::Duration;
 use tokio::sync::{oneshot, watch};
 
 /// A logged-in connection.
@@ -48,6 +50,10 @@ pub(crate) async fn run(shared: Arc<Shared>, mut live: Live, mut shutdown: watch
         let stopping = tokio::select! {
             _ = &mut live.tasks.reader => false,
             _ = wait_shutdown(&mut shutdown) => true,
+            reason = heartbeat(&live.handle, shared.cfg.keepalive) => {
+                tracing::warn!(%reason, "AMI connection silent; reconnecting");
+                false
+            }
         };
         shared.set_current(None);
         live.tasks.abort();
@@ -91,6 +97,30 @@ pub(crate) async fn run(shared: Arc<Shared>, mut live: Live, mut shutdown: watch
     shared.set_current(None);
     shared.state.send_replace(ConnectionState::Closed);
     shared.hub.close();
+}
+
+/// Ping a connection that has been silent for `interval`; return why it is
+/// considered lost when the Ping gets no answer within `interval` either.
+/// Never returns without a keepalive.
+async fn heartbeat(handle: &ConnHandle, interval: Option<Duration>) -> String {
+    let Some(interval) = interval.filter(|d| !d.is_zero()) else {
+        return std::future::pending().await;
+    };
+    let ping = ActionHeaders::new();
+    loop {
+        let silent = handle.silent_for();
+        if silent < interval {
+            tokio::time::sleep(interval - silent).await;
+            continue;
+        }
+        match handle.request("Ping", &ping, None, interval).await {
+            Ok(_) => {}
+            Err(AmiError::Timeout { .. }) => {
+                return format!("no answer to a keepalive Ping within {interval:?}");
+            }
+            Err(e) => return format!("keepalive Ping failed: {e}"),
+        }
+    }
 }
 
 async fn wait_shutdown(rx: &mut watch::Receiver<bool>) {
