@@ -9,7 +9,7 @@
 //!
 //! ```sh
 //! cargo run -p asterisk-sdk --example agi_ivr             # against the built-in mock
-//! ASTERISK_AMI=127.0.0.1:5038 ASTERISK_AGI_BIND=0.0.0.0:4573 \
+//! ASTERISK_AMI=127.0.0.1:5038 ASTERISK_DIAL=Local/100@default \
 //!   cargo run -p asterisk-sdk --example agi_ivr
 //! ```
 
