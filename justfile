@@ -23,6 +23,11 @@ check upstream=upstream:
 diff from to format="text":
     cargo run -q -p asterisk-codegen -- diff {{from}} {{to}} --format {{format}}
 
+# The "Asterisk API" section of a CHANGELOG entry: just changelog 22.10.1 23.4.1
+changelog from to:
+    @echo "### Asterisk API ({{from}} → {{to}})"
+    @cargo run -q -p asterisk-codegen -- diff {{from}} {{to}} --format markdown | sed -e '/^# /d' -e 's/^## /#### /'
+
 # Census of one release.
 stats tag:
     cargo run -q -p asterisk-codegen -- stats --tag {{tag}}

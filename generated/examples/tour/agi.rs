@@ -3,20 +3,18 @@
 //! real Asterisk; then one AsyncAGI exchange over AMI.
 
 use crate::ami::Ami;
-use crate::settings::Settings;
-use crate::{TourResult, step};
+use crate::support::settings::Settings;
+use crate::{step, support};
 use asterisk_sdk::agi::{
     AgiChannel, AgiCommands, AgiError, AgiRequest, AmiAsyncAgi, FastAgiServer, ServerConfig,
 };
-use asterisk_sdk::ami::actions::Originate;
 use asterisk_sdk_mock::agi::MockAgi;
 use std::time::Duration;
-use tokio::net::TcpListener;
 use tokio::sync::mpsc;
 
 /// Run both AGI parts.
-pub async fn tour(settings: &Settings, ami: &Ami) -> TourResult<()> {
-    fast_agi(settings, ami).await?;
+pub async fn tour(settings: &Settings, ami: &Ami) -> support::Result<()> {
+    fast_agi(settings).await?;
     async_agi(settings, ami).await
 }
 
@@ -70,25 +68,8 @@ async fn ivr(
     result.map(|_| ())
 }
 
-async fn bind(settings: &Settings) -> TourResult<TcpListener> {
-    match TcpListener::bind(&settings.agi_bind).await {
-        Ok(l) => Ok(l),
-        Err(e) if !settings.agi_bind_explicit && !settings.real() => {
-            step(
-                "agi",
-                format!(
-                    "{} is busy ({e}); using a free port for the mock",
-                    settings.agi_bind
-                ),
-            );
-            Ok(TcpListener::bind("127.0.0.1:0").await?)
-        }
-        Err(e) => Err(format!("cannot listen on {}: {e}", settings.agi_bind).into()),
-    }
-}
-
-async fn fast_agi(settings: &Settings, ami: &Ami) -> TourResult<()> {
-    let listener = bind(settings).await?;
+async fn fast_agi(settings: &Settings) -> support::Result<()> {
+    let listener = support::agi::listener(settings).await?;
     let server = FastAgiServer::from_listener(listener, ServerConfig::default());
     let addr = server.local_addr()?;
     let shutdown = server.shutdown_handle();
@@ -97,50 +78,22 @@ async fn fast_agi(settings: &Settings, ami: &Ami) -> TourResult<()> {
         tokio::spawn(server.serve(move |request, channel| ivr(request, channel, tx.clone())));
     step("agi", format!("FastAGI server listening on {addr}"));
 
-    let driver = if settings.real() {
-        let data = format!("agi://{addr}/tour");
-        let originate = Originate::new(&settings.dial)
-            .application("AGI")
-            .data(&data)
-            .async_(true);
-        ami.client.send(&originate).await?.into_result()?;
-        step("agi", format!("Originate {} -> AGI({data})", settings.dial));
-        None
-    } else {
-        let mock = MockAgi::new()
-            .script_path("tour?lang=en")
-            .env("agi_callerid", "1000")
-            .expect("ANSWER", "200 result=0")
-            .expect("STREAM FILE hello-world #", "200 result=0 endpos=11234")
-            .expect("GET DATA beep 5000 4", "200 result=1234")
-            .expect("SET VARIABLE TOUR_DIGITS 1234", "200 result=1")
-            .expect("HANGUP", "200 result=1")
-            .send_hangup()
-            .close();
-        step(
-            "agi",
-            "mock Asterisk calls the server (agi://…/tour?lang=en)",
-        );
-        Some(tokio::spawn(mock.run(addr)))
-    };
+    let script = MockAgi::new()
+        .env("agi_callerid", "1000")
+        .expect("ANSWER", "200 result=0")
+        .expect("STREAM FILE hello-world #", "200 result=0 endpos=11234")
+        .expect("GET DATA beep 5000 4", "200 result=1234")
+        .expect("SET VARIABLE TOUR_DIGITS 1234", "200 result=1")
+        .expect("HANGUP", "200 result=1")
+        .send_hangup()
+        .close();
+    let caller = support::agi::call(settings, addr, "tour?lang=en", script).await?;
 
     let summary = tokio::time::timeout(Duration::from_secs(60), rx.recv())
         .await
         .map_err(|_| "no AGI session within 60 s")?
         .ok_or("the FastAGI server stopped")?;
-    if let Some(d) = driver {
-        let report = d.await??;
-        if !report.mismatches.is_empty() {
-            return Err(format!("commands differ from the script: {:?}", report.mismatches).into());
-        }
-        step(
-            "agi",
-            format!(
-                "mock saw {} commands, all as scripted",
-                report.commands.len()
-            ),
-        );
-    }
+    step("agi", caller.finish().await?);
     let digits = summary.map_err(|e| format!("IVR failed: {e}"))?;
     step("agi", format!("IVR done, collected {digits:?}"));
     shutdown.shutdown();
@@ -148,35 +101,14 @@ async fn fast_agi(settings: &Settings, ami: &Ami) -> TourResult<()> {
     Ok(())
 }
 
-async fn async_agi(settings: &Settings, ami: &Ami) -> TourResult<()> {
+async fn async_agi(settings: &Settings, ami: &Ami) -> support::Result<()> {
     let agi = AmiAsyncAgi::new(ami.client.clone());
     let mut sessions = agi.sessions();
-    if let Some(mock) = &ami.mock {
-        let channel = "Local/500@asyncagi-00000001;2";
-        mock.set_agi_result(
-            "GET VARIABLE",
-            "200 result=1 (Local/500@asyncagi-00000001;2)",
-        );
-        mock.start_async_agi(
-            channel,
-            &[
-                ("agi_request", "async"),
-                ("agi_channel", channel),
-                ("agi_priority", "2"),
-            ],
-        )
-        .await;
-    } else {
-        let originate = Originate::new(&settings.dial)
-            .application("AGI")
-            .data("agi:async")
-            .async_(true);
-        ami.client.send(&originate).await?.into_result()?;
-        step(
-            "asyncagi",
-            format!("Originate {} -> AGI(agi:async)", settings.dial),
-        );
-    }
+    let started = ami
+        .server
+        .start_async_agi_call(&ami.client, &settings.dial)
+        .await?;
+    step("asyncagi", started);
     let mut session = tokio::time::timeout(Duration::from_secs(30), sessions.next())
         .await
         .map_err(|_| "no AsyncAGIStart within 30 s")?

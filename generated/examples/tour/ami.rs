@@ -1,12 +1,12 @@
 //! The AMI part of the tour: login, Ping, Originate, CoreShowChannels as a typed
 //! list, and the typed events of the call until its Hangup.
 
-use crate::settings::{Settings, host_port};
-use crate::{TourResult, step};
+use crate::support::Settings;
+use crate::support::ami::AmiServer;
+use crate::{step, support};
 use asterisk_sdk::ami::Event;
 use asterisk_sdk::ami::actions::{CoreShowChannels, Originate, Ping};
 use asterisk_sdk::runtime::ami::{AmiClient, EventItem, EventStream};
-use asterisk_sdk_mock::ami::MockAmi;
 use futures::StreamExt;
 use std::collections::BTreeSet;
 use std::time::Duration;
@@ -15,49 +15,34 @@ use std::time::Duration;
 pub struct Ami {
     /// The logged-in client.
     pub client: AmiClient,
-    /// The mock server, when no real Asterisk was given.
-    pub mock: Option<MockAmi>,
+    /// Where it is connected (the mock, when no real Asterisk was given).
+    pub server: AmiServer,
 }
 
 impl Ami {
     /// Start the mock (unless a real Asterisk is given) and log in.
-    pub async fn start(settings: &Settings) -> TourResult<Ami> {
-        let (mock, host, port) = match &settings.ami {
-            Some(addr) => {
-                let (h, p) = host_port(addr, 5038);
-                (None, h, p)
-            }
-            None => {
-                let mock = MockAmi::builder()
-                    .user(&settings.ami_user, &settings.ami_secret)
-                    .start()
-                    .await?;
-                let addr = mock.addr();
-                step("ami", format!("mock Asterisk listening on {addr}"));
-                (Some(mock), addr.ip().to_string(), addr.port())
-            }
-        };
-        let client = AmiClient::builder()
-            .host(host.clone())
-            .port(port)
-            .credentials(&settings.ami_user, &settings.ami_secret)
-            .connect_timeout(Duration::from_secs(5))
-            .action_timeout(Duration::from_secs(10))
-            .connect()
-            .await?;
+    pub async fn start(settings: &Settings) -> support::Result<Ami> {
+        let server = support::ami::server(settings).await?;
+        if server.mock.is_some() {
+            step(
+                "ami",
+                format!("mock Asterisk listening on {}:{}", server.host, server.port),
+            );
+        }
+        let client = server.connect().await?;
         let banner = client.banner().map(|b| b.to_string()).unwrap_or_default();
         step(
             "ami",
             format!(
-                "logged in to {host}:{port} as {} ({banner})",
-                settings.ami_user
+                "logged in to {}:{} as {} ({banner})",
+                server.host, server.port, settings.ami_user
             ),
         );
-        Ok(Ami { client, mock })
+        Ok(Ami { client, server })
     }
 
     /// Ping, Originate, CoreShowChannels and the call's events.
-    pub async fn tour(&self, settings: &Settings) -> TourResult<()> {
+    pub async fn tour(&self, settings: &Settings) -> support::Result<()> {
         let pong = self.client.send(&Ping::new()).await?.into_result()?;
         step(
             "ami",
@@ -118,7 +103,7 @@ impl Ami {
         Ok(())
     }
 
-    async fn list_channels(&self) -> TourResult<()> {
+    async fn list_channels(&self) -> support::Result<()> {
         let list = self.client.list(&CoreShowChannels::new()).await?;
         step(
             "ami",
@@ -149,17 +134,17 @@ impl Ami {
     }
 
     /// Log off.
-    pub async fn finish(&self) -> TourResult<()> {
+    pub async fn finish(&self) -> support::Result<()> {
         self.client.disconnect().await?;
         step("ami", "Logoff sent, connection closed");
-        if let Some(m) = &self.mock {
+        if let Some(m) = &self.server.mock {
             m.shutdown();
         }
         Ok(())
     }
 }
 
-async fn next(events: &mut EventStream<Event>) -> TourResult<EventItem<Event>> {
+async fn next(events: &mut EventStream<Event>) -> support::Result<EventItem<Event>> {
     events
         .next()
         .await

@@ -3,31 +3,23 @@
 //! hangs up, and prints the typed events — over HTTP, with one request also sent
 //! as REST over the events WebSocket.
 
-use crate::settings::Settings;
-use crate::{TourResult, step};
+use crate::support::settings::Settings;
+use crate::{step, support};
 use asterisk_sdk::ari::{AriClient, AriEvent};
 use asterisk_sdk::ari_ws::{self, EventStream, Item, WsConfig};
-use asterisk_sdk_mock::ari::MockAri;
 use futures::StreamExt;
 use std::time::Duration;
 
 const APP: &str = "sdk-tour";
 
 /// Run the ARI part.
-pub async fn tour(settings: &Settings) -> TourResult<()> {
-    let (mock, base) = match &settings.ari {
-        Some(url) => (None, url.clone()),
-        None => {
-            let mock = MockAri::builder()
-                .credentials(&settings.ari_user, &settings.ari_password)
-                .time_scale(0.2)
-                .start()
-                .await?;
-            let base = mock.base_url();
-            step("ari", format!("mock ARI server on {base}"));
-            (Some(mock), base)
-        }
-    };
+pub async fn tour(settings: &Settings) -> support::Result<()> {
+    let server = support::ari::server(settings).await?;
+    let base = server.url.clone();
+    let mock = server.mock.as_ref();
+    if mock.is_some() {
+        step("ari", format!("mock ARI server on {base}"));
+    }
 
     // The events socket first, so StasisStart is not missed.
     let config = WsConfig::new(&base, &settings.ari_user, &settings.ari_password).app(APP);
@@ -120,7 +112,7 @@ async fn wait_for(
     events: &mut EventStream,
     what: &str,
     done: impl Fn(&AriEvent) -> bool,
-) -> TourResult<()> {
+) -> support::Result<()> {
     let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
     loop {
         let item = tokio::time::timeout_at(deadline, events.next())

@@ -11,13 +11,11 @@
 mod agi;
 mod ami;
 mod ari;
-mod settings;
+#[path = "../support/mod.rs"]
+mod support;
 
-use settings::Settings;
 use std::process::ExitCode;
-
-/// What a tour step failed with.
-pub type TourResult<T> = Result<T, Box<dyn std::error::Error + Send + Sync>>;
+use support::Settings;
 
 /// Print one step.
 pub fn step(part: &str, what: impl std::fmt::Display) {
@@ -41,7 +39,7 @@ async fn main() -> ExitCode {
     }
 }
 
-async fn run(settings: &Settings) -> TourResult<()> {
+async fn run(settings: &Settings) -> support::Result {
     let ami = ami::Ami::start(settings).await?;
     ami.tour(settings).await?;
     agi::tour(settings, &ami).await?;

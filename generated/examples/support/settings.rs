@@ -1,9 +1,9 @@
-//! Tour settings from the environment: mock mode by default, a real Asterisk when
-//! its address is given.
+//! Settings of the examples from the environment (the README's `ASTERISK_*`
+//! variables): the built-in mock by default, a real Asterisk when its address is given.
 
 use std::net::SocketAddr;
 
-/// Where the tour connects and what it dials (no `Debug`: it holds secrets).
+/// Where the examples connect and what they dial (no `Debug`: it holds secrets).
 #[derive(Clone)]
 pub struct Settings {
     /// `ASTERISK_AMI` (`host:port`); `None` = start the mock.
@@ -14,7 +14,7 @@ pub struct Settings {
     pub ami_secret: String,
     /// `ASTERISK_DIAL`: an endpoint that answers.
     pub dial: String,
-    /// `ASTERISK_AGI_BIND`: where the tour's FastAGI server listens.
+    /// `ASTERISK_AGI_BIND`: where a FastAGI server of the examples listens.
     pub agi_bind: String,
     /// Whether `ASTERISK_AGI_BIND` was given explicitly.
     pub agi_bind_explicit: bool,
@@ -52,7 +52,7 @@ impl Settings {
         self.ami.is_some()
     }
 
-    /// One line saying what the tour talks to (no secrets).
+    /// One line saying what the examples talk to (no secrets).
     pub fn describe(&self) -> String {
         let ami = match &self.ami {
             Some(a) => format!("AMI {a} as {}", self.ami_user),
