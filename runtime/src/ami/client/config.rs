@@ -69,11 +69,13 @@ pub(crate) struct Config {
     pub(crate) tls_server_name: Option<String>,
 }
 
-/// TLS settings: the rustls configuration and the server name to verify.
+/// TLS settings of a connecting client: the rustls configuration, built once
+/// from the builder's [`TlsConfig`](crate::tls::TlsConfig) by
+/// [`AmiClientBuilder::connect`].
 #[cfg(feature = "tls")]
 #[derive(Clone)]
 pub(crate) struct TlsSettings {
-    pub(crate) config: std::sync::Arc<tokio_rustls::rustls::ClientConfig>,
+    pub(crate) client: std::sync::Arc<crate::tls::rustls::ClientConfig>,
 }
 
 #[cfg(feature = "tls")]
@@ -103,6 +105,9 @@ impl Config {
 #[derive(Debug, Clone)]
 pub struct AmiClientBuilder {
     cfg: Config,
+    /// The trust asked for with [`AmiClientBuilder::tls`], built at connect.
+    #[cfg(feature = "tls")]
+    tls: Option<crate::tls::TlsConfig>,
 }
 
 impl Default for AmiClientBuilder {
@@ -128,6 +133,8 @@ impl Default for AmiClientBuilder {
                 #[cfg(feature = "tls")]
                 tls_server_name: None,
             },
+            #[cfg(feature = "tls")]
+            tls: None,
         }
     }
 }
@@ -221,26 +228,37 @@ impl AmiClientBuilder {
         self
     }
 
-    /// Use TLS with this rustls configuration (the default port becomes 5039).
-    /// The server name verified is the host unless set with
+    /// Use TLS (the default port becomes 5039), trusting what `trust` says: a
+    /// [`TlsConfig`](crate::tls::TlsConfig) (platform roots, added CA
+    /// certificates) or your own rustls `ClientConfig` (`Arc` or not). The
+    /// server name verified is the host unless set with
     /// [`AmiClientBuilder::tls_server_name`].
     #[cfg(feature = "tls")]
-    pub fn tls(mut self, config: std::sync::Arc<tokio_rustls::rustls::ClientConfig>) -> Self {
-        self.cfg.tls = Some(TlsSettings { config });
+    #[cfg_attr(docsrs, doc(cfg(feature = "tls")))]
+    pub fn tls(mut self, trust: impl Into<crate::tls::TlsConfig>) -> Self {
+        self.tls = Some(trust.into());
         self
     }
 
     /// The TLS server name to verify, when it differs from the host (may be
     /// called before or after [`AmiClientBuilder::tls`]).
     #[cfg(feature = "tls")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "tls")))]
     pub fn tls_server_name(mut self, name: impl Into<String>) -> Self {
         self.cfg.tls_server_name = Some(name.into());
         self
     }
 
     /// Connect and log in. The first connection is not retried: its failure is
-    /// returned; the reconnect policy applies to connections lost later.
-    pub async fn connect(self) -> Result<AmiClient, AmiError> {
+    /// returned; the reconnect policy applies to connections lost later. With
+    /// TLS, the rustls configuration is built here, once for every reconnection.
+    #[cfg_attr(not(feature = "tls"), allow(unused_mut))]
+    pub async fn connect(mut self) -> Result<AmiClient, AmiError> {
+        #[cfg(feature = "tls")]
+        if let Some(trust) = &self.tls {
+            let client = trust.client_config().map_err(AmiError::TlsConfig)?;
+            self.cfg.tls = Some(TlsSettings { client });
+        }
         AmiClient::start(self.cfg).await
     }
 }

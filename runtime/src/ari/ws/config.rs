@@ -61,6 +61,9 @@ pub struct WsConfig {
     /// backpressure): nothing is dropped, but REST responses also wait, so do not
     /// await REST calls while letting this many events pile up unread.
     pub event_buffer: usize,
+    /// Trust for `wss://`; set with [`WsConfig::tls`].
+    #[cfg(feature = "ari-tls")]
+    tls: Option<crate::tls::TlsConfig>,
 }
 
 impl WsConfig {
@@ -80,6 +83,8 @@ impl WsConfig {
             connect_timeout: Duration::from_secs(10),
             reconnect: ReconnectPolicy::default(),
             event_buffer: 8192,
+            #[cfg(feature = "ari-tls")]
+            tls: None,
         }
     }
 
@@ -105,6 +110,21 @@ impl WsConfig {
     pub fn reconnect(mut self, policy: ReconnectPolicy) -> Self {
         self.reconnect = policy;
         self
+    }
+
+    /// Trust for a `wss://` (or `https://`) URL (default: the platform's roots):
+    /// a [`TlsConfig`](crate::tls::TlsConfig) or your own rustls `ClientConfig`.
+    #[cfg(feature = "ari-tls")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "ari-tls")))]
+    pub fn tls(mut self, trust: impl Into<crate::tls::TlsConfig>) -> Self {
+        self.tls = Some(trust.into());
+        self
+    }
+
+    /// The trust for `wss://`: the one set, else the platform's roots.
+    #[cfg(feature = "ari-tls")]
+    pub(crate) fn tls_config(&self) -> crate::tls::TlsConfig {
+        self.tls.clone().unwrap_or_default()
     }
 
     /// The WebSocket URL of `GET /events` for these settings.
