@@ -139,18 +139,14 @@ impl AriHttpBuilder {
         &self,
         scheme: Scheme,
     ) -> Result<crate::tls::rustls::ClientConfig, TransportError> {
-        let tls_error = |e: crate::tls::TlsError| TransportError::InvalidRequest(e.to_string());
-        match (&self.tls, scheme) {
-            (Some(trust), _) => Ok((*trust.client_config().map_err(tls_error)?).clone()),
-            (None, Scheme::Https) => Ok((*crate::tls::TlsConfig::default()
-                .client_config()
-                .map_err(tls_error)?)
-            .clone()),
-            (None, Scheme::Http) => {
-                crate::tls::with_roots(crate::tls::rustls::RootCertStore::empty())
-                    .map_err(tls_error)
-            }
-        }
+        use crate::tls::{TlsConfig, TlsError, rustls::RootCertStore, with_roots};
+        let tls_error = |e: TlsError| TransportError::InvalidRequest(format!("TLS settings: {e}"));
+        let trust = match (&self.tls, scheme) {
+            (Some(trust), _) => trust.clone(),
+            (None, Scheme::Https) => TlsConfig::default(),
+            (None, Scheme::Http) => return with_roots(RootCertStore::empty()).map_err(tls_error),
+        };
+        Ok((*trust.client_config().map_err(tls_error)?).clone())
     }
 }
 

@@ -252,13 +252,19 @@ impl AmiClientBuilder {
     /// Connect and log in. The first connection is not retried: its failure is
     /// returned; the reconnect policy applies to connections lost later. With
     /// TLS, the rustls configuration is built here, once for every reconnection.
-    #[cfg_attr(not(feature = "tls"), allow(unused_mut))]
-    pub async fn connect(mut self) -> Result<AmiClient, AmiError> {
+    pub async fn connect(self) -> Result<AmiClient, AmiError> {
         #[cfg(feature = "tls")]
-        if let Some(trust) = &self.tls {
-            let client = trust.client_config().map_err(AmiError::TlsConfig)?;
-            self.cfg.tls = Some(TlsSettings { client });
-        }
-        AmiClient::start(self.cfg).await
+        let cfg = Config {
+            tls: match &self.tls {
+                Some(trust) => Some(TlsSettings {
+                    client: trust.client_config().map_err(AmiError::TlsConfig)?,
+                }),
+                None => None,
+            },
+            ..self.cfg
+        };
+        #[cfg(not(feature = "tls"))]
+        let cfg = self.cfg;
+        AmiClient::start(cfg).await
     }
 }

@@ -135,3 +135,31 @@ impl Dialer {
         Ok(Err(tcp))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[cfg(not(feature = "ari-tls"))]
+    #[test]
+    fn tls_urls_without_the_feature_name_it() {
+        for base in ["wss://pbx.example:8089", "https://pbx.example:8089"] {
+            let config = WsConfig::new(base, "asterisk", "secret").app("a");
+            let Err(err) = Dialer::new(&config) else {
+                panic!("{base}: accepted without TLS compiled in");
+            };
+            assert!(matches!(err, WsError::InvalidConfig(_)), "{err:?}");
+            assert!(err.to_string().contains("`ari-tls`"), "{err}");
+        }
+    }
+
+    #[test]
+    fn the_port_defaults_by_scheme_and_ipv6_hosts_lose_brackets() {
+        let Ok(plain) = Dialer::new(&WsConfig::new("http://[::1]", "u", "p").app("a")) else {
+            panic!("plain URL refused");
+        };
+        assert_eq!((plain.host.as_str(), plain.port), ("::1", 80));
+        let explicit = Dialer::new(&WsConfig::new("ws://pbx:8088", "u", "p").app("a"));
+        assert_eq!(explicit.ok().map(|d| d.port), Some(8088));
+    }
+}
