@@ -6,7 +6,13 @@
 //! some releases have says so in its docs, and fields that a release lacks are
 //! optional.
 //!
-//! Cargo features `ami`, `agi` and `ari` (all on by default) select the protocols.
+//! Cargo features `ami`, `agi` and `ari` (all on by default) select the protocols;
+//! `tls` adds AMI over TLS (`AmiClientBuilder::tls`), `ari-tls` ARI over
+//! `https://` and `wss://` (`AriHttpBuilder::tls`, `WsConfig::tls`). Both use
+//! rustls with the `ring` provider passed explicitly (no process-wide provider is
+//! installed) and trust the platform's roots unless told otherwise with a
+//! `tls::TlsConfig` (added CA certificates, or a rustls `ClientConfig` of your
+//! own).
 //!
 //! # AMI
 //!
@@ -81,24 +87,33 @@
 //! ```
 
 #![warn(missing_docs)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 pub use asterisk_sdk_runtime as runtime;
+
+#[cfg(any(feature = "tls", feature = "ari-tls"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "tls", feature = "ari-tls"))))]
+pub use asterisk_sdk_runtime::tls;
 
 // Generated modules are pretty-printed by the generator (prettyplease), not rustfmt.
 #[rustfmt::skip]
 pub mod domain;
 
 #[cfg(feature = "ami")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ami")))]
 #[rustfmt::skip]
 pub mod ami;
 
 #[cfg(feature = "agi")]
+#[cfg_attr(docsrs, doc(cfg(feature = "agi")))]
 #[rustfmt::skip]
 pub mod agi;
 
 #[cfg(feature = "ari")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ari")))]
 #[rustfmt::skip]
 pub mod ari;
 
 #[cfg(feature = "ari")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ari")))]
 pub mod ari_ws;

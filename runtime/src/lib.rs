@@ -4,16 +4,31 @@
 //! AMI, AGI and ARI. It never names a specific action, event, command or operation
 //! beyond what its protocol needs; the generated `asterisk-sdk` crate implements
 //! this crate's traits for every one of them.
+//!
+//! Cargo features: `ami`, `agi`, `ari` (on by default) select the protocols;
+//! `tls` adds AMI over TLS and `ari-tls` ARI over `https://` and `wss://`, both
+//! with rustls and the `tls` module's trust settings.
 
 #![warn(missing_docs)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 #[cfg(feature = "ari")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ari")))]
 pub mod ari;
 pub mod open_enum;
 pub mod percent;
 
 #[cfg(feature = "agi")]
+#[cfg_attr(docsrs, doc(cfg(feature = "agi")))]
 pub mod agi;
 
 #[cfg(feature = "ami")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ami")))]
 pub mod ami;
+
+#[cfg(any(feature = "ami", feature = "ari"))]
+mod io;
+
+#[cfg(any(feature = "tls", feature = "ari-tls"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "tls", feature = "ari-tls"))))]
+pub mod tls;

@@ -1,16 +1,20 @@
 //! The AMI client over TLS against a minimal AMI server behind tokio-rustls, with a
 //! self-signed certificate for `localhost` made at test time: MD5 login and a Ping
-//! when the certificate is trusted, a prompt TLS error when it is not.
+//! when the certificate is trusted (given as a rustls configuration, or as an
+//! added CA certificate), a prompt TLS error when it is not. No test installs a
+//! process-wide rustls provider, and the client must not either.
 #![cfg(feature = "tls")]
 
-use asterisk_sdk_runtime::ami::rustls::pki_types::{CertificateDer, PrivatePkcs8KeyDer};
-use asterisk_sdk_runtime::ami::rustls::{self, ClientConfig, RootCertStore, ServerConfig};
+mod tls_identity;
+
 use asterisk_sdk_runtime::ami::{
     Action, ActionHeaders, AmiClient, AmiError, AuthMode, Frame, FrameDecoder, Message, md5_key,
 };
+use asterisk_sdk_runtime::tls::{TlsConfig, rustls};
 use bytes::BytesMut;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
+use tls_identity::{Identity, is_invalid_certificate};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;
 
@@ -27,34 +31,8 @@ impl Action for Ping {
     }
 }
 
-/// A self-signed certificate for `localhost` and its PKCS#8 key.
-struct Identity {
-    cert: CertificateDer<'static>,
-    key: Vec<u8>,
-}
-
 fn identity() -> Identity {
-    let made = rcgen::generate_simple_self_signed(vec!["localhost".to_string()]).unwrap();
-    Identity {
-        cert: made.cert.der().clone(),
-        key: made.signing_key.serialize_der(),
-    }
-}
-
-fn provider() -> Arc<rustls::crypto::CryptoProvider> {
-    Arc::new(rustls::crypto::ring::default_provider())
-}
-
-/// A client configuration trusting only `trusted`.
-fn client_config(trusted: &CertificateDer<'static>) -> Arc<ClientConfig> {
-    let mut roots = RootCertStore::empty();
-    roots.add(trusted.clone()).unwrap();
-    let config = ClientConfig::builder_with_provider(provider())
-        .with_safe_default_protocol_versions()
-        .unwrap()
-        .with_root_certificates(roots)
-        .with_no_client_auth();
-    Arc::new(config)
+    Identity::new(&["localhost"])
 }
 
 /// A TLS AMI server on loopback; `log` records the actions it received.
@@ -65,16 +43,7 @@ struct Server {
 
 impl Server {
     async fn start(id: &Identity) -> Server {
-        let config = ServerConfig::builder_with_provider(provider())
-            .with_safe_default_protocol_versions()
-            .unwrap()
-            .with_no_client_auth()
-            .with_single_cert(
-                vec![id.cert.clone()],
-                PrivatePkcs8KeyDer::from(id.key.clone()).into(),
-            )
-            .unwrap();
-        let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(config));
+        let acceptor = tokio_rustls::TlsAcceptor::from(id.server_config());
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let port = listener.local_addr().unwrap().port();
         let log = Arc::new(Mutex::new(Vec::new()));
@@ -195,7 +164,7 @@ async fn trusted_certificate_md5_login_then_ping() {
         .host("127.0.0.1")
         .port(server.port)
         .tls_server_name("localhost")
-        .tls(client_config(&id.cert))
+        .tls(id.client_config())
         .credentials("admin", SECRET)
         .auth_mode(AuthMode::Md5)
         .connect()
@@ -211,6 +180,45 @@ async fn trusted_certificate_md5_login_then_ping() {
     assert!(r.action_id().is_some_and(|id| !id.is_empty()));
     assert_eq!(server.log(), ["Challenge", "Login md5", "Ping"]);
     client.disconnect().await.unwrap();
+    assert!(rustls::crypto::CryptoProvider::get_default().is_none());
+}
+
+#[tokio::test]
+async fn added_pem_ca_is_trusted_without_a_process_wide_provider() {
+    let id = identity();
+    let server = Server::start(&id).await;
+    let trust = TlsConfig::added_roots_only().add_ca_pem(id.pem()).unwrap();
+    let client = AmiClient::builder()
+        .host("localhost")
+        .port(server.port)
+        .tls(trust)
+        .credentials("admin", SECRET)
+        .auth_mode(AuthMode::Md5)
+        .connect()
+        .await
+        .unwrap();
+    let r = client.send(&Ping(ActionHeaders::new())).await.unwrap();
+    assert_eq!(r.get("Ping"), Some("Pong"));
+    client.disconnect().await.unwrap();
+    assert!(rustls::crypto::CryptoProvider::get_default().is_none());
+}
+
+#[tokio::test]
+async fn trust_without_any_root_fails_before_connecting() {
+    let id = identity();
+    let server = Server::start(&id).await;
+    let result = AmiClient::builder()
+        .host("localhost")
+        .port(server.port)
+        .tls(TlsConfig::added_roots_only())
+        .credentials("admin", SECRET)
+        .connect()
+        .await;
+    let Err(err) = result else {
+        panic!("connected without any root to trust");
+    };
+    assert!(matches!(err, AmiError::TlsConfig(_)), "{err:?}");
+    assert!(err.to_string().contains("no trusted root"), "{err}");
 }
 
 #[tokio::test]
@@ -221,7 +229,7 @@ async fn untrusted_certificate_fails_with_tls_error() {
     let result = AmiClient::builder()
         .host("127.0.0.1")
         .port(server.port)
-        .tls(client_config(&other.cert))
+        .tls(other.client_config())
         .tls_server_name("localhost")
         .credentials("admin", SECRET)
         .connect_timeout(Duration::from_secs(30))
@@ -235,11 +243,8 @@ async fn untrusted_certificate_fails_with_tls_error() {
     let AmiError::Tls { source, .. } = &err else {
         panic!("expected AmiError::Tls, got {err:?}");
     };
-    let cause = source
-        .get_ref()
-        .and_then(|e| e.downcast_ref::<rustls::Error>());
     assert!(
-        matches!(cause, Some(rustls::Error::InvalidCertificate(_))),
+        is_invalid_certificate(source),
         "expected an invalid certificate, got {source:?}"
     );
     assert!(err.to_string().contains("TLS handshake"), "{err}");

@@ -28,6 +28,7 @@ pub use outcome::{
     StreamOutcome,
 };
 #[cfg(feature = "ami")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ami")))]
 pub use over_ami::{AmiAgiLink, AmiAsyncAgi, AsyncAgiSession, AsyncAgiSessions};
 pub use reply::{AgiReply, ReplyAssembler, Step, assemble_block};
 pub use request::{AgiRequest, EnvLimits, EnvParser};

@@ -27,6 +27,3 @@ pub use header::{FromEvent, FromHeader};
 pub use message::{Header, Message};
 pub use response::{Response, ResponseStatus};
 pub use text::Text;
-/// The rustls crate used for AMI over TLS (feature `tls`).
-#[cfg(feature = "tls")]
-pub use tokio_rustls::rustls;

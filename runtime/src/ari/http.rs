@@ -1,6 +1,8 @@
 //! The HTTP transport of ARI: [`AriHttp`] sends [`AriRequest`]s to
-//! `<base>/ari<path>` with reqwest (rustls only), Basic authentication, a request
-//! timeout, a connect timeout and a cap on response size.
+//! `<base>/ari<path>` with reqwest, Basic authentication, a request timeout, a
+//! connect timeout and a cap on response size. `https://` needs the `ari-tls`
+//! feature (rustls, trust from `tls::TlsConfig`), or a
+//! `reqwest::Client` of your own.
 //!
 //! Credentials travel only in the `Authorization` header, never in the query
 //! string (`api_key` ends up in access logs). The password never appears in
@@ -27,18 +29,24 @@ pub struct AriHttpBuilder {
     timeout: Duration,
     connect_timeout: Duration,
     max_response_bytes: usize,
+    client: Option<reqwest::Client>,
+    #[cfg(feature = "ari-tls")]
+    tls: Option<crate::tls::TlsConfig>,
 }
 
 impl fmt::Debug for AriHttpBuilder {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("AriHttpBuilder")
-            .field("base", &self.base)
+        let mut f = f.debug_struct("AriHttpBuilder");
+        f.field("base", &self.base)
             .field("username", &self.username)
             .field("password", &"<redacted>")
             .field("timeout", &self.timeout)
             .field("connect_timeout", &self.connect_timeout)
             .field("max_response_bytes", &self.max_response_bytes)
-            .finish()
+            .field("own_client", &self.client.is_some());
+        #[cfg(feature = "ari-tls")]
+        f.field("tls", &self.tls);
+        f.finish()
     }
 }
 
@@ -62,16 +70,35 @@ impl AriHttpBuilder {
         self
     }
 
+    /// Trust for an `https://` base URL (default: the platform's roots): a
+    /// [`TlsConfig`](crate::tls::TlsConfig) or your own rustls `ClientConfig`.
+    #[cfg(feature = "ari-tls")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "ari-tls")))]
+    pub fn tls(mut self, trust: impl Into<crate::tls::TlsConfig>) -> Self {
+        self.tls = Some(trust.into());
+        self
+    }
+
+    /// Send the requests with this reqwest client, as it is configured: its TLS,
+    /// proxies and timeouts (build it with [`crate::ari::reqwest`], the version
+    /// used here). The builder's timeouts and TLS trust are then not used; its
+    /// response size cap is. With your own client, `https://` works without the
+    /// `ari-tls` feature when the client has TLS.
+    pub fn http_client(mut self, client: reqwest::Client) -> Self {
+        self.client = Some(client);
+        self
+    }
+
     /// Build the transport. Fails when the base URL is not an `http`/`https` URL
-    /// or holds credentials or a query.
+    /// or holds credentials or a query, when it is `https` without the `ari-tls`
+    /// feature (and without a client of your own), or when the TLS trust cannot be
+    /// built.
     pub fn build(self) -> Result<AriHttp, TransportError> {
-        let base = ari_root(&self.base)?;
-        ensure_crypto_provider();
-        let client = reqwest::Client::builder()
-            .timeout(self.timeout)
-            .connect_timeout(self.connect_timeout)
-            .build()
-            .map_err(|e| TransportError::InvalidRequest(format!("HTTP client: {e}")))?;
+        let (base, scheme) = ari_root(&self.base)?;
+        let client = match &self.client {
+            Some(client) => client.clone(),
+            None => self.new_client(scheme)?,
+        };
         Ok(AriHttp {
             client,
             base,
@@ -79,6 +106,47 @@ impl AriHttpBuilder {
             password: self.password,
             max_response_bytes: self.max_response_bytes,
         })
+    }
+}
+
+impl AriHttpBuilder {
+    /// A reqwest client with the builder's timeouts; for `https`, with TLS.
+    fn new_client(&self, scheme: Scheme) -> Result<reqwest::Client, TransportError> {
+        let builder = reqwest::Client::builder()
+            .timeout(self.timeout)
+            .connect_timeout(self.connect_timeout);
+        #[cfg(feature = "ari-tls")]
+        let builder = builder.tls_backend_preconfigured(self.rustls_config(scheme)?);
+        #[cfg(not(feature = "ari-tls"))]
+        if scheme == Scheme::Https {
+            return Err(TransportError::InvalidRequest(format!(
+                "ARI base URL {:?} is https: enable the `ari-tls` feature of asterisk-sdk \
+                 (or pass a reqwest client with TLS)",
+                self.base
+            )));
+        }
+        builder
+            .build()
+            .map_err(|e| TransportError::InvalidRequest(format!("HTTP client: {e}")))
+    }
+
+    /// The rustls configuration handed to reqwest, whose TLS backend must always
+    /// get one (it would otherwise look for a process-wide provider). Plain `http`
+    /// never handshakes, so it gets one without roots rather than loading the
+    /// platform's store.
+    #[cfg(feature = "ari-tls")]
+    fn rustls_config(
+        &self,
+        scheme: Scheme,
+    ) -> Result<crate::tls::rustls::ClientConfig, TransportError> {
+        use crate::tls::{TlsConfig, TlsError, rustls::RootCertStore, with_roots};
+        let tls_error = |e: TlsError| TransportError::InvalidRequest(format!("TLS settings: {e}"));
+        let trust = match (&self.tls, scheme) {
+            (Some(trust), _) => trust.clone(),
+            (None, Scheme::Https) => TlsConfig::default(),
+            (None, Scheme::Http) => return with_roots(RootCertStore::empty()).map_err(tls_error),
+        };
+        Ok((*trust.client_config().map_err(tls_error)?).clone())
     }
 }
 
@@ -119,6 +187,9 @@ impl AriHttp {
             timeout: DEFAULT_TIMEOUT,
             connect_timeout: DEFAULT_CONNECT_TIMEOUT,
             max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
+            client: None,
+            #[cfg(feature = "ari-tls")]
+            tls: None,
         }
     }
 
@@ -210,21 +281,71 @@ fn too_large(limit: usize) -> TransportError {
     TransportError::Connection(format!("ARI response larger than {limit} bytes"))
 }
 
+/// The error of a failed request, with its causes (reqwest's own message alone
+/// says little, e.g. "error sending request"). A refused TLS handshake is
+/// [`TransportError::Tls`].
 fn transport_error(e: reqwest::Error) -> TransportError {
     if e.is_timeout() {
-        TransportError::Timeout
+        return TransportError::Timeout;
+    }
+    let e = e.without_url();
+    let mut message = e.to_string();
+    let mut cause = std::error::Error::source(&e);
+    let mut tls = false;
+    while let Some(c) = cause {
+        message.push_str(": ");
+        message.push_str(&c.to_string());
+        tls = tls || is_tls_error(c);
+        cause = c.source();
+    }
+    if tls {
+        TransportError::Tls(message)
     } else {
-        TransportError::Connection(e.without_url().to_string())
+        TransportError::Connection(message)
     }
 }
 
-/// `<base>/ari` without a trailing slash, checked.
-fn ari_root(base: &str) -> Result<String, TransportError> {
+/// Whether this cause is rustls refusing the handshake, itself or inside the
+/// `io::Error`s that carry it (hyper wraps it twice, and an `io::Error`'s
+/// `source` skips the error it wraps).
+#[cfg(feature = "ari-tls")]
+fn is_tls_error(mut cause: &(dyn std::error::Error + 'static)) -> bool {
+    loop {
+        if cause.is::<crate::tls::rustls::Error>() {
+            return true;
+        }
+        match cause
+            .downcast_ref::<std::io::Error>()
+            .and_then(|io| io.get_ref())
+        {
+            Some(inner) => cause = inner,
+            None => return false,
+        }
+    }
+}
+
+/// Without `ari-tls` there is no TLS to fail.
+#[cfg(not(feature = "ari-tls"))]
+fn is_tls_error(_cause: &(dyn std::error::Error + 'static)) -> bool {
+    false
+}
+
+/// The scheme of the base URL.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Scheme {
+    Http,
+    Https,
+}
+
+/// `<base>/ari` without a trailing slash, checked, and its scheme.
+fn ari_root(base: &str) -> Result<(String, Scheme), TransportError> {
     let bad = |why: &str| TransportError::InvalidRequest(format!("ARI base URL {base:?}: {why}"));
     let url = Url::parse(base).map_err(|e| bad(&e.to_string()))?;
-    if !matches!(url.scheme(), "http" | "https") {
-        return Err(bad("scheme must be http or https"));
-    }
+    let scheme = match url.scheme() {
+        "http" => Scheme::Http,
+        "https" => Scheme::Https,
+        _ => return Err(bad("scheme must be http or https")),
+    };
     if !url.username().is_empty() || url.password().is_some() {
         return Err(bad("pass credentials separately, not in the URL"));
     }
@@ -235,16 +356,7 @@ fn ari_root(base: &str) -> Result<String, TransportError> {
     if !root.ends_with("/ari") {
         root.push_str("/ari");
     }
-    Ok(root)
-}
-
-/// reqwest is built without a bundled crypto provider; install `ring` as the
-/// process default unless the application installed one already.
-fn ensure_crypto_provider() {
-    if rustls::crypto::CryptoProvider::get_default().is_none() {
-        // Losing a race with another installer is fine: a provider is installed.
-        let _ = rustls::crypto::ring::default_provider().install_default();
-    }
+    Ok((root, scheme))
 }
 
 #[cfg(test)]
@@ -253,12 +365,13 @@ mod tests {
 
     #[test]
     fn base_gets_ari_root_once() {
+        let root = |base| ari_root(base).ok().map(|(root, _)| root);
         assert_eq!(
-            ari_root("http://127.0.0.1:8088").ok().as_deref(),
+            root("http://127.0.0.1:8088").as_deref(),
             Some("http://127.0.0.1:8088/ari")
         );
         assert_eq!(
-            ari_root("https://pbx.example:8089/ari/").ok().as_deref(),
+            root("https://pbx.example:8089/ari/").as_deref(),
             Some("https://pbx.example:8089/ari")
         );
         assert!(ari_root("http://u:p@127.0.0.1:8088").is_err());
@@ -288,5 +401,18 @@ mod tests {
         let shown = format!("{http:?}");
         assert!(!shown.contains("s3cr3t-pw"), "{shown}");
         assert!(shown.contains("asterisk"));
+    }
+
+    #[cfg(not(feature = "ari-tls"))]
+    #[test]
+    fn https_without_the_feature_names_it() {
+        let err = AriHttp::new("https://127.0.0.1:8089", "asterisk", "secret")
+            .expect_err("no TLS compiled in");
+        assert!(err.to_string().contains("`ari-tls`"), "{err}");
+        // A client of the user's own decides about TLS itself.
+        let own = AriHttp::builder("https://127.0.0.1:8089", "asterisk", "secret")
+            .http_client(reqwest::Client::new())
+            .build();
+        assert!(own.is_ok());
     }
 }

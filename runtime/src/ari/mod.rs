@@ -2,7 +2,8 @@
 //!
 //! - [`AriTransport`]: what generated operations are written against (HTTP or
 //!   REST over the WebSocket).
-//! - [`AriHttp`]: the HTTP transport (reqwest, rustls, Basic auth).
+//! - [`AriHttp`]: the HTTP transport (reqwest, Basic auth; rustls with the
+//!   `ari-tls` feature).
 //! - [`AriError`]: why an operation failed (transport, typed error status, decoding);
 //!   [`call`] and [`encode`] hold the helpers generated operations use; [`de`]
 //!   the map decoding of the generated models.
@@ -23,6 +24,10 @@ pub use error::{ApiError, AriError, ErrorKind};
 pub use http::{AriHttp, AriHttpBuilder};
 pub use timestamp::{Timestamp, TimestampError};
 pub use transport::{AriRequest, AriResponse, AriTransport, TransportError, TransportFuture};
+
+/// The reqwest crate [`AriHttp`] uses; build a client with it to pass one of
+/// your own to [`AriHttpBuilder::http_client`].
+pub use reqwest;
 
 use crate::open_enum::OpenEnum;
 use serde::de::{Deserializer, Error as DeError, Visitor};

@@ -65,6 +65,9 @@ pub enum TransportError {
     /// Connecting or talking to Asterisk failed.
     #[error("ARI connection failed: {0}")]
     Connection(String),
+    /// The TLS handshake failed (e.g. a certificate that is not trusted).
+    #[error("ARI TLS handshake failed: {0}")]
+    Tls(String),
     /// No response within the configured timeout.
     #[error("ARI request timed out")]
     Timeout,

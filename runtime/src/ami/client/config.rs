@@ -106,11 +106,13 @@ pub(crate) struct Config {
     pub(crate) tls_server_name: Option<String>,
 }
 
-/// TLS settings: the rustls configuration and the server name to verify.
+/// TLS settings of a connecting client: the rustls configuration, built once
+/// from the builder's [`TlsConfig`](crate::tls::TlsConfig) by
+/// [`AmiClientBuilder::connect`].
 #[cfg(feature = "tls")]
 #[derive(Clone)]
 pub(crate) struct TlsSettings {
-    pub(crate) config: std::sync::Arc<tokio_rustls::rustls::ClientConfig>,
+    pub(crate) client: std::sync::Arc<crate::tls::rustls::ClientConfig>,
 }
 
 #[cfg(feature = "tls")]
@@ -140,6 +142,9 @@ impl Config {
 #[derive(Debug, Clone)]
 pub struct AmiClientBuilder {
     cfg: Config,
+    /// The trust asked for with [`AmiClientBuilder::tls`], built at connect.
+    #[cfg(feature = "tls")]
+    tls: Option<crate::tls::TlsConfig>,
 }
 
 impl Default for AmiClientBuilder {
@@ -166,6 +171,8 @@ impl Default for AmiClientBuilder {
                 #[cfg(feature = "tls")]
                 tls_server_name: None,
             },
+            #[cfg(feature = "tls")]
+            tls: None,
         }
     }
 }
@@ -292,26 +299,43 @@ impl AmiClientBuilder {
         self
     }
 
-    /// Use TLS with this rustls configuration (the default port becomes 5039).
-    /// The server name verified is the host unless set with
+    /// Use TLS (the default port becomes 5039), trusting what `trust` says: a
+    /// [`TlsConfig`](crate::tls::TlsConfig) (platform roots, added CA
+    /// certificates) or your own rustls `ClientConfig` (`Arc` or not). The
+    /// server name verified is the host unless set with
     /// [`AmiClientBuilder::tls_server_name`].
     #[cfg(feature = "tls")]
-    pub fn tls(mut self, config: std::sync::Arc<tokio_rustls::rustls::ClientConfig>) -> Self {
-        self.cfg.tls = Some(TlsSettings { config });
+    #[cfg_attr(docsrs, doc(cfg(feature = "tls")))]
+    pub fn tls(mut self, trust: impl Into<crate::tls::TlsConfig>) -> Self {
+        self.tls = Some(trust.into());
         self
     }
 
     /// The TLS server name to verify, when it differs from the host (may be
     /// called before or after [`AmiClientBuilder::tls`]).
     #[cfg(feature = "tls")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "tls")))]
     pub fn tls_server_name(mut self, name: impl Into<String>) -> Self {
         self.cfg.tls_server_name = Some(name.into());
         self
     }
 
     /// Connect and log in. The first connection is not retried: its failure is
-    /// returned; the reconnect policy applies to connections lost later.
+    /// returned; the reconnect policy applies to connections lost later. With
+    /// TLS, the rustls configuration is built here, once for every reconnection.
     pub async fn connect(self) -> Result<AmiClient, AmiError> {
-        AmiClient::start(self.cfg).await
+        #[cfg(feature = "tls")]
+        let cfg = Config {
+            tls: match &self.tls {
+                Some(trust) => Some(TlsSettings {
+                    client: trust.client_config().map_err(AmiError::TlsConfig)?,
+                }),
+                None => None,
+            },
+            ..self.cfg
+        };
+        #[cfg(not(feature = "tls"))]
+        let cfg = self.cfg;
+        AmiClient::start(cfg).await
     }
 }

@@ -34,6 +34,11 @@ pub enum AmiError {
         #[source]
         source: std::io::Error,
     },
+    /// The TLS trust settings could not be turned into a rustls configuration.
+    #[cfg(feature = "tls")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "tls")))]
+    #[error(transparent)]
+    TlsConfig(crate::tls::TlsError),
     /// The host is not a valid TLS server name.
     #[error("invalid TLS server name {0:?}")]
     InvalidServerName(String),

@@ -2,15 +2,8 @@
 
 use super::AmiError;
 use super::config::Config;
-use tokio::io::{AsyncRead, AsyncWrite};
+pub(crate) use crate::io::BoxIo;
 use tokio::net::TcpStream;
-
-/// A bidirectional byte stream (TCP or TLS).
-pub(crate) trait Io: AsyncRead + AsyncWrite + Send + Unpin + 'static {}
-impl<T: AsyncRead + AsyncWrite + Send + Unpin + 'static> Io for T {}
-
-/// A boxed connection.
-pub(crate) type BoxIo = Box<dyn Io>;
 
 /// Open the connection within the connect timeout.
 pub(crate) async fn open(cfg: &Config) -> Result<BoxIo, AmiError> {
@@ -35,14 +28,10 @@ async fn open_inner(cfg: &Config, addr: &str) -> Result<BoxIo, AmiError> {
     let _ = tcp.set_nodelay(true);
     #[cfg(feature = "tls")]
     if let Some(tls) = &cfg.tls {
-        use tokio_rustls::rustls::pki_types::ServerName;
-        let name = cfg
-            .tls_server_name
-            .clone()
-            .unwrap_or_else(|| cfg.host.clone());
-        let server_name =
-            ServerName::try_from(name.clone()).map_err(|_| AmiError::InvalidServerName(name))?;
-        let connector = tokio_rustls::TlsConnector::from(tls.config.clone());
+        let name = cfg.tls_server_name.as_deref().unwrap_or(&cfg.host);
+        let server_name = crate::tls::server_name(name)
+            .ok_or_else(|| AmiError::InvalidServerName(name.to_string()))?;
+        let connector = tokio_rustls::TlsConnector::from(tls.client.clone());
         let stream = connector
             .connect(server_name, tcp)
             .await

@@ -3,20 +3,14 @@
 
 use super::backoff::Backoff;
 use super::config::WsConfig;
+use super::dial::{Dialer, Socket};
 use super::driver::{End, drive};
 use super::error::WsError;
 use super::item::{FromAriMessage, RawItem};
 use super::stream::AriEventStream;
 use super::transport::{Shared, WsTransport};
 use std::sync::Arc;
-use tokio::net::TcpStream;
 use tokio::sync::mpsc;
-use tokio_tungstenite::tungstenite::client::IntoClientRequest;
-use tokio_tungstenite::tungstenite::http::HeaderValue;
-use tokio_tungstenite::tungstenite::http::header::AUTHORIZATION;
-use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
-
-type Socket = WebSocketStream<MaybeTlsStream<TcpStream>>;
 
 /// Requests queued for the writer of one connection.
 const REQUEST_QUEUE: usize = 64;
@@ -24,13 +18,14 @@ const REQUEST_QUEUE: usize = 64;
 /// Connect to Asterisk's events WebSocket and start the session.
 ///
 /// The first connection must succeed (a refused password is
-/// [`WsError::Unauthorized`]); later drops are retried by `config.reconnect`.
-/// Needs a Tokio runtime.
+/// [`WsError::Unauthorized`], a refused certificate [`WsError::Tls`]); later drops
+/// are retried by `config.reconnect`. `wss://` (or `https://`) needs the
+/// `ari-tls` feature. Needs a Tokio runtime.
 pub async fn connect<T: FromAriMessage>(
     config: WsConfig,
 ) -> Result<(WsTransport, AriEventStream<T>), WsError> {
-    let url = config.events_url()?;
-    let socket = connect_once(&config, &url).await?;
+    let dialer = Dialer::new(&config)?;
+    let socket = dialer.dial().await?;
     let shared = Shared::new(config.request_timeout);
     let (events_tx, events_rx) = mpsc::channel(config.event_buffer.max(1));
     // Attached before returning, so the transport works as soon as we return.
@@ -38,7 +33,7 @@ pub async fn connect<T: FromAriMessage>(
     shared.attach(writer);
     tokio::spawn(supervise(
         config,
-        url,
+        dialer,
         socket,
         requests,
         Arc::clone(&shared),
@@ -47,26 +42,9 @@ pub async fn connect<T: FromAriMessage>(
     Ok((WsTransport::new(shared), AriEventStream::new(events_rx)))
 }
 
-async fn connect_once(config: &WsConfig, url: &str) -> Result<Socket, WsError> {
-    let mut request = url.into_client_request()?;
-    let auth = HeaderValue::from_str(&config.credentials.basic_header())
-        .map_err(|_| WsError::InvalidConfig("credentials are not a valid header".into()))?;
-    request.headers_mut().insert(AUTHORIZATION, auth);
-    match tokio::time::timeout(
-        config.connect_timeout,
-        tokio_tungstenite::connect_async(request),
-    )
-    .await
-    {
-        Ok(Ok((socket, _response))) => Ok(socket),
-        Ok(Err(e)) => Err(e.into()),
-        Err(_) => Err(WsError::Timeout),
-    }
-}
-
 async fn supervise(
     config: WsConfig,
-    url: String,
+    dialer: Dialer,
     mut socket: Socket,
     mut requests: mpsc::Receiver<String>,
     shared: Arc<Shared>,
@@ -93,7 +71,7 @@ async fn supervise(
                 _ = events.closed() => return,
                 _ = tokio::time::sleep(delay) => {}
             }
-            match connect_once(&config, &url).await {
+            match dialer.dial().await {
                 Ok(socket) => break socket,
                 Err(e) => tracing::warn!(error = %e, "ARI events WebSocket: reconnect failed"),
             }

@@ -69,6 +69,9 @@ pub struct WsConfig {
     /// silent as long again, the connection counts as lost (a half-open socket
     /// or a hung Asterisk) and is reconnected. Default 20 s; `None`: never.
     pub keepalive: Option<Duration>,
+    /// Trust for `wss://`; set with [`WsConfig::tls`].
+    #[cfg(feature = "ari-tls")]
+    tls: Option<crate::tls::TlsConfig>,
 }
 
 impl WsConfig {
@@ -90,6 +93,8 @@ impl WsConfig {
             reconnect: ReconnectPolicy::default(),
             event_buffer: 8192,
             keepalive: Some(DEFAULT_KEEPALIVE),
+            #[cfg(feature = "ari-tls")]
+            tls: None,
         }
     }
 
@@ -121,6 +126,21 @@ impl WsConfig {
     pub fn reconnect(mut self, policy: ReconnectPolicy) -> Self {
         self.reconnect = policy;
         self
+    }
+
+    /// Trust for a `wss://` (or `https://`) URL (default: the platform's roots):
+    /// a [`TlsConfig`](crate::tls::TlsConfig) or your own rustls `ClientConfig`.
+    #[cfg(feature = "ari-tls")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "ari-tls")))]
+    pub fn tls(mut self, trust: impl Into<crate::tls::TlsConfig>) -> Self {
+        self.tls = Some(trust.into());
+        self
+    }
+
+    /// The trust for `wss://`: the one set, else the platform's roots.
+    #[cfg(feature = "ari-tls")]
+    pub(crate) fn tls_config(&self) -> crate::tls::TlsConfig {
+        self.tls.clone().unwrap_or_default()
     }
 
     /// The WebSocket URL of `GET /events` for these settings.

@@ -18,6 +18,15 @@ pub enum WsError {
     /// No connection within the connect timeout.
     #[error("ARI WebSocket connection timed out")]
     Timeout,
+    /// The TLS handshake failed (e.g. a certificate that is not trusted).
+    #[error("TLS handshake with ARI at {addr} failed: {source}")]
+    Tls {
+        /// `host:port`.
+        addr: String,
+        /// The cause; its inner error is the `rustls::Error`.
+        #[source]
+        source: std::io::Error,
+    },
     /// The TCP connection or the WebSocket handshake failed.
     #[error("ARI WebSocket connection failed: {0}")]
     Connect(String),

@@ -9,8 +9,9 @@
 //! its `AriEvent` (lossless decoding); `serde_json::Value` works too.
 //!
 //! - [`connect`]: connect to `ws://host:port/ari/events?app=…&subscribeAll=…` with
-//!   Basic auth in the upgrade request; reconnects with exponential backoff and
-//!   jitter, yielding [`WsItem::Disconnected`] then [`WsItem::Reconnected`].
+//!   Basic auth in the upgrade request (`wss://` with the `ari-tls` feature);
+//!   reconnects with exponential backoff and jitter, yielding
+//!   [`WsItem::Disconnected`] then [`WsItem::Reconnected`].
 //! - [`WsTransport`]: an [`AriTransport`](super::AriTransport) that sends
 //!   `RESTRequest` messages on the socket and matches `RESTResponse`s by
 //!   `request_id`. Matched responses never reach the event stream.
@@ -21,6 +22,7 @@ mod backoff;
 pub mod basic;
 mod client;
 mod config;
+mod dial;
 mod driver;
 mod error;
 mod item;
