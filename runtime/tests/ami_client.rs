@@ -3,7 +3,7 @@
 
 use asterisk_sdk_runtime::ami::{
     Action, ActionHeaders, AmiClient, AmiError, ConnectionState, EventItem, Frame, FrameDecoder,
-    ListAction, Message, ReconnectPolicy, md5_key,
+    ListAction, Message, RawAction, ReconnectPolicy, md5_key,
 };
 use bytes::BytesMut;
 use futures::StreamExt;
@@ -43,6 +43,7 @@ action!(Kick, "Kick");
 action!(Hang, "Hang");
 action!(Things, "Things");
 action!(HalfList, "HalfList");
+action!(Nope, "Nope");
 
 impl ListAction for Things {
     type Item = Message;
@@ -216,6 +217,18 @@ async fn serve(sock: tokio::net::TcpStream, opts: Options, log: Arc<Mutex<Vec<St
                         ("EventList", "Complete"),
                         ("ListItems", "3"),
                     ]));
+                    let _ = tx.send(Some(out));
+                }
+                "Bare" => {
+                    let mut out = ok(&[("EventList", "start")]);
+                    for i in 0..2 {
+                        out.extend(block(&[
+                            ("Event", "Bare"),
+                            ("ActionID", &id),
+                            ("Index", &i.to_string()),
+                        ]));
+                    }
+                    out.extend(block(&[("Event", "BareDone"), ("ActionID", &id)]));
                     let _ = tx.send(Some(out));
                 }
                 "Hang" => {}
@@ -463,4 +476,141 @@ async fn slow_subscriber_in_block_mode_loses_nothing() {
     }
     // The connection still answers after the burst.
     assert!(client.send(&Ping::new(&[])).await.unwrap().is_success());
+}
+
+#[tokio::test]
+async fn error_answers_name_their_action() {
+    let server = Server::start(Options { md5: true }).await;
+    let client = builder(&server).connect().await.unwrap();
+    let r = client.send(&Nope::new(&[])).await.unwrap();
+    assert_eq!(r.action(), Some("Nope"));
+    let err = r.into_result().unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "AMI action Nope failed: Invalid/unknown command"
+    );
+    let err = client.list(&RawAction::new("NopeList")).await.unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "AMI action NopeList failed: Invalid/unknown command"
+    );
+}
+
+#[tokio::test]
+async fn a_request_timeout_replaces_the_client_timeout() {
+    let server = Server::start(Options { md5: true }).await;
+    let client = builder(&server)
+        .action_timeout(Duration::from_millis(50))
+        .connect()
+        .await
+        .unwrap();
+    // Longer than the client's timeout: answered.
+    let slow = Delayed::new(&[("Wait", "300"), ("Echo", "late")]);
+    let r = client
+        .send(&slow)
+        .timeout(Duration::from_secs(5))
+        .await
+        .unwrap();
+    assert_eq!(r.get("Echo"), Some("late"));
+    // The client's own timeout still applies by default.
+    let err = client.send(&slow).await.unwrap_err();
+    assert!(
+        matches!(&err, AmiError::Timeout { action, after } if action == "Delayed" && *after == Duration::from_millis(50)),
+        "{err:?}"
+    );
+    // Shorter, on a list that never completes.
+    let client = builder(&server).connect().await.unwrap();
+    let err = client
+        .list(&RawAction::new("Hang"))
+        .timeout(Duration::from_millis(100))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, AmiError::Timeout { action, after } if action == "Hang" && *after == Duration::from_millis(100)),
+        "{err:?}"
+    );
+}
+
+/// `Delayed`, stating how long Asterisk may take to answer (`.1`).
+struct Patient(ActionHeaders, Option<Duration>);
+impl Action for Patient {
+    const NAME: &'static str = "Delayed";
+    fn headers(&self) -> &ActionHeaders {
+        &self.0
+    }
+    fn answer_within(&self) -> Option<Duration> {
+        self.1
+    }
+}
+
+#[tokio::test]
+async fn an_action_answer_time_extends_its_timeout() {
+    let server = Server::start(Options { md5: true }).await;
+    let client = builder(&server).connect().await.unwrap();
+    let mut h = ActionHeaders::new();
+    h.set("Wait", "500");
+    let short = Duration::from_millis(100);
+    let err = client
+        .send(&Patient(h.clone(), None))
+        .timeout(short)
+        .await
+        .unwrap_err();
+    assert!(matches!(err, AmiError::Timeout { .. }), "{err:?}");
+    // 1 ms of stated answer time, plus the 5 s margin, outlasts the 100 ms.
+    let r = client
+        .send(&Patient(h, Some(Duration::from_millis(1))))
+        .timeout(short)
+        .await
+        .unwrap();
+    assert!(r.is_success());
+}
+
+#[tokio::test]
+async fn a_dropped_send_frees_its_action_id() {
+    let server = Server::start(Options { md5: true }).await;
+    let client = builder(&server).connect().await.unwrap();
+    let hang = Hang::new(&[("ActionID", "retry-1")]);
+    let cut = tokio::time::timeout(Duration::from_millis(100), client.send(&hang)).await;
+    assert!(cut.is_err(), "the server never answers Hang");
+    let list = RawAction::new("Hang").header("ActionID", "retry-2");
+    let cut = tokio::time::timeout(Duration::from_millis(100), client.list(&list)).await;
+    assert!(cut.is_err(), "the server never answers Hang");
+    for id in ["retry-1", "retry-2"] {
+        let r = client.send(&Ping::new(&[("ActionID", id)])).await.unwrap();
+        assert_eq!((r.action_id(), r.get("Ping")), (Some(id), Some("Pong")));
+    }
+}
+
+#[tokio::test]
+async fn raw_actions_send_and_list() {
+    let server = Server::start(Options { md5: true }).await;
+    let client = builder(&server)
+        .keep_early_events(false)
+        .connect()
+        .await
+        .unwrap();
+    let r = client
+        .send(&RawAction::new("Delayed").header("Echo", "raw"))
+        .await
+        .unwrap();
+    assert_eq!((r.action(), r.get("Echo")), (Some("Delayed"), Some("raw")));
+    // Ends on `EventList: Complete`.
+    let things = client.list(&RawAction::new("Things")).await.unwrap();
+    let idx: Vec<_> = things.items.iter().filter_map(|m| m.get("Index")).collect();
+    assert_eq!(idx, ["0", "1", "2"]);
+    assert_eq!(
+        things.complete.as_ref().and_then(|m| m.event_name()),
+        Some("ThingsComplete")
+    );
+    // Ends on the completion event the user names (case-insensitive).
+    let bare = client
+        .list(&RawAction::new("Bare").completion_event("baredone"))
+        .await
+        .unwrap();
+    let idx: Vec<_> = bare.items.iter().filter_map(|m| m.get("Index")).collect();
+    assert_eq!(idx, ["0", "1"]);
+    assert_eq!(
+        bare.complete.as_ref().and_then(|m| m.event_name()),
+        Some("BareDone")
+    );
 }

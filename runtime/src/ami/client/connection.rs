@@ -7,7 +7,7 @@ use super::super::message::Message;
 use super::super::text::Text;
 use super::AmiError;
 use super::hub::{Dispatcher, Hub, Item};
-use super::pending::{Pending, Waiter};
+use super::pending::{Pending, Registration, Waiter};
 use super::transport::BoxIo;
 use bytes::BytesMut;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -89,25 +89,30 @@ impl ConnHandle {
         )
     }
 
-    /// Render and queue an action whose waiter is registered under `id`.
+    /// Render and queue an action under the user's `ActionID` (or a fresh one)
+    /// with `waiter` registered for its answer. Dropping the registration frees
+    /// the `ActionID`.
     pub(crate) async fn write_action(
         &self,
         name: &str,
         headers: &ActionHeaders,
-        id: &str,
+        user_id: Option<&str>,
         waiter: Waiter,
-    ) -> Result<(), AmiError> {
+    ) -> Result<Registration, AmiError> {
+        let id = match user_id {
+            Some(u) => u.to_string(),
+            None => self.next_action_id(),
+        };
         let mut out = Vec::with_capacity(64 + headers.len() * 32);
-        headers.render(name, Some(id), &mut out)?;
-        self.pending.register(id, waiter)?;
+        headers.render(name, Some(&id), &mut out)?;
+        let registration = self.pending.register(&id, waiter)?;
         if self.write_tx.send(out).await.is_err() {
-            self.pending.remove(id);
             return Err(AmiError::Disconnected);
         }
-        Ok(())
+        Ok(registration)
     }
 
-    /// Send an action and wait for its answer.
+    /// Send an action and wait up to `timeout` for its answer.
     pub(crate) async fn request(
         &self,
         name: &str,
@@ -115,23 +120,17 @@ impl ConnHandle {
         user_id: Option<&str>,
         timeout: Duration,
     ) -> Result<Message, AmiError> {
-        let id = match user_id {
-            Some(u) => u.to_string(),
-            None => self.next_action_id(),
-        };
         let (tx, rx) = oneshot::channel();
-        self.write_action(name, headers, &id, Waiter::Single(tx))
+        let _registration = self
+            .write_action(name, headers, user_id, Waiter::Single(tx))
             .await?;
         match tokio::time::timeout(timeout, rx).await {
             Ok(Ok(msg)) => Ok(msg),
             Ok(Err(_)) => Err(AmiError::Disconnected),
-            Err(_) => {
-                self.pending.remove(&id);
-                Err(AmiError::Timeout {
-                    action: name.to_string(),
-                    after: timeout,
-                })
-            }
+            Err(_) => Err(AmiError::Timeout {
+                action: name.to_string(),
+                after: timeout,
+            }),
         }
     }
 }

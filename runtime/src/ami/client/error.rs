@@ -72,7 +72,8 @@ pub enum AmiError {
     /// [`Response::into_result`](super::super::Response::into_result)).
     #[error("AMI action {action} failed: {message}")]
     ActionFailed {
-        /// The action name.
+        /// The action name (`(unknown)` for a response decoded by hand without
+        /// [`Response::with_action`](super::super::Response::with_action)).
         action: String,
         /// Asterisk's `Message:` (empty when absent).
         message: String,
@@ -86,16 +87,23 @@ pub enum AmiError {
 
 impl Response {
     /// `Ok(self)` when successful, [`AmiError::ActionFailed`] for `Response: Error`
-    /// (or any status other than Success/Follows/Goodbye).
+    /// (or any status other than Success/Follows/Goodbye). The error names the
+    /// action when the response knows it ([`Response::action`]: every response
+    /// the client returns does).
     pub fn into_result(self) -> Result<Response, AmiError> {
         if self.is_success() {
             Ok(self)
         } else {
-            Err(AmiError::ActionFailed {
-                action: String::new(),
-                message: self.message.as_deref().unwrap_or("").to_string(),
-                response: Box::new(self),
-            })
+            Err(self.into_failure())
+        }
+    }
+
+    /// This response as an [`AmiError::ActionFailed`].
+    pub(crate) fn into_failure(self) -> AmiError {
+        AmiError::ActionFailed {
+            action: self.action().unwrap_or("(unknown)").to_string(),
+            message: self.message.as_deref().unwrap_or("").to_string(),
+            response: Box::new(self),
         }
     }
 }

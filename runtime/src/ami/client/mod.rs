@@ -11,10 +11,21 @@
 //!
 //! # Answers
 //! [`AmiClient::send`] returns `Ok(Response)` for every answer, `Response: Error`
-//! included (check [`Response::is_success`] or call [`Response::into_result`]);
-//! `Err` means no answer (timeout, connection lost, client closed, bad header).
+//! included (check [`Response::is_success`](super::Response::is_success) or call
+//! [`Response::into_result`](super::Response::into_result),
+//! whose error names the action); `Err` means no answer (timeout, connection
+//! lost, client closed, bad header).
 //! [`AmiClient::list`] returns `Err(AmiError::ActionFailed)` for an Error answer,
 //! because there is no list to return.
+//!
+//! # Timeouts and cancellation
+//! Each request waits at most the client's
+//! [`action_timeout`](AmiClientBuilder::action_timeout), or its own
+//! ([`Request::timeout`], [`ListRequest::timeout`]); an action that states how
+//! long Asterisk may take ([`Action::answer_within`], e.g. a synchronous
+//! `Originate` with its `Timeout`) gets at least that plus [`ANSWER_MARGIN`].
+//! Dropping a request's future (e.g. in `select!`) frees its `ActionID` at once,
+//! so a retry with the same user `ActionID` is accepted.
 //!
 //! # Events
 //! See [`EventStream`] for exactly what a subscriber sees. Events carrying the
@@ -36,6 +47,7 @@ mod list;
 mod login;
 mod pending;
 mod reconnect;
+mod request;
 mod supervisor;
 mod transport;
 
@@ -45,11 +57,11 @@ pub use events::{EventItem, EventStream};
 pub use list::ListResponse;
 pub use login::md5_key;
 pub use reconnect::ReconnectPolicy;
+pub use request::{ANSWER_MARGIN, ListRequest, Request};
 
 use super::action::{Action, ListAction};
 use super::header::FromEvent;
 use super::message::Message;
-use super::response::Response;
 use super::text::Text;
 use config::Config;
 use connection::{BannerSlot, ConnHandle};
@@ -172,31 +184,20 @@ impl AmiClient {
         self.inner.shared.cfg.action_timeout
     }
 
-    /// Send an action and wait for its answer (see the module docs on `ActionID`
-    /// and on Error answers).
-    pub async fn send<A: Action>(&self, action: &A) -> Result<Response, AmiError> {
-        let conn = self.inner.shared.current()?;
-        let msg = conn
-            .request(
-                A::NAME,
-                action.headers(),
-                action.user_action_id(),
-                self.timeout(),
-            )
-            .await?;
-        Ok(Response::from_message(msg))
+    /// Send an action: await the returned [`Request`] for its answer (see the
+    /// module docs on `ActionID` and on Error answers), optionally after
+    /// [`Request::timeout`]: `client.send(&a).timeout(d).await`.
+    pub fn send<'a, A: Action>(&'a self, action: &'a A) -> Request<'a, A> {
+        Request::new(self, action, self.timeout())
     }
 
-    /// Send a list action and collect its events up to the completion event (the
-    /// event named `A::COMPLETE_EVENT`, or any event with `EventList: Complete`,
-    /// both case-insensitive).
-    /// The per-action timeout bounds each wait for the next message.
-    pub async fn list<A: ListAction>(
-        &self,
-        action: &A,
-    ) -> Result<ListResponse<A::Item, A::Complete>, AmiError> {
-        let conn = self.inner.shared.current()?;
-        list::collect(&conn, action, self.timeout()).await
+    /// Send a list action: await the returned [`ListRequest`] to collect its
+    /// events up to the completion event (the event named by
+    /// [`ListAction::complete_event`], or any event with `EventList: Complete`,
+    /// both case-insensitive). The timeout (the client's, or
+    /// [`ListRequest::timeout`]) bounds each wait for the next message.
+    pub fn list<'a, A: ListAction>(&'a self, action: &'a A) -> ListRequest<'a, A> {
+        ListRequest::new(self, action, self.timeout())
     }
 
     /// Subscribe to events of type `T` (`Message` for all, raw).

@@ -4,8 +4,8 @@
 use super::super::message::Message;
 use super::AmiError;
 use std::collections::HashMap;
-use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
 use tokio::sync::{mpsc, oneshot};
 
 /// Who waits for messages carrying one `ActionID`.
@@ -15,14 +15,23 @@ pub(crate) enum Waiter {
     /// The answer, then every event of the list up to its completion event.
     List {
         tx: mpsc::UnboundedSender<Message>,
-        /// Wire name of the list's completion event.
-        complete: &'static str,
+        /// Wire name of the list's completion event (empty: only
+        /// `EventList: Complete` ends it).
+        complete: Box<str>,
     },
+}
+
+/// A waiter and the number of its registration (an `ActionID` can be reused once
+/// its action is done: only the registration that put an entry there removes it).
+struct Entry {
+    token: u64,
+    waiter: Waiter,
 }
 
 #[derive(Default)]
 struct Inner {
-    map: HashMap<Box<str>, Waiter>,
+    map: HashMap<Box<str>, Entry>,
+    next_token: u64,
     closed: bool,
 }
 
@@ -34,9 +43,25 @@ pub(crate) struct Pending {
     lists: AtomicUsize,
 }
 
+/// One registered action; dropping it (answer received, timeout, or the call's
+/// future dropped) frees its `ActionID`.
+pub(crate) struct Registration {
+    pending: Arc<Pending>,
+    id: Box<str>,
+    token: u64,
+}
+
+impl Drop for Registration {
+    fn drop(&mut self) {
+        self.pending.remove(&self.id, self.token);
+    }
+}
+
 fn is_list_end(msg: &Message, complete: &str) -> bool {
-    msg.event_name()
-        .is_some_and(|n| n.eq_ignore_ascii_case(complete))
+    (!complete.is_empty()
+        && msg
+            .event_name()
+            .is_some_and(|n| n.eq_ignore_ascii_case(complete)))
         || msg
             .get("EventList")
             .is_some_and(|v| v.eq_ignore_ascii_case("Complete"))
@@ -48,8 +73,14 @@ impl Pending {
         self.inner.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// Register a waiter; fails when the connection is gone or the id is taken.
-    pub(crate) fn register(&self, id: &str, waiter: Waiter) -> Result<(), AmiError> {
+    /// Register a waiter under `id`; fails when the connection is gone or the id
+    /// is taken. The entry lives until the answer (or list) is complete or the
+    /// returned registration is dropped.
+    pub(crate) fn register(
+        self: &Arc<Self>,
+        id: &str,
+        waiter: Waiter,
+    ) -> Result<Registration, AmiError> {
         let mut g = self.lock();
         if g.closed {
             return Err(AmiError::Disconnected);
@@ -60,20 +91,33 @@ impl Pending {
         if matches!(waiter, Waiter::List { .. }) {
             self.lists.fetch_add(1, Ordering::Relaxed);
         }
-        g.map.insert(id.into(), waiter);
-        Ok(())
+        g.next_token += 1;
+        let token = g.next_token;
+        let id: Box<str> = id.into();
+        g.map.insert(id.clone(), Entry { token, waiter });
+        Ok(Registration {
+            pending: self.clone(),
+            id,
+            token,
+        })
     }
 
     fn remove_locked(&self, g: &mut Inner, id: &str) {
-        if let Some(Waiter::List { .. }) = g.map.remove(id) {
+        if let Some(Entry {
+            waiter: Waiter::List { .. },
+            ..
+        }) = g.map.remove(id)
+        {
             self.lists.fetch_sub(1, Ordering::Relaxed);
         }
     }
 
-    /// Forget a waiter (timeout, cancelled call).
-    pub(crate) fn remove(&self, id: &str) {
+    /// Forget the waiter of registration `token`, if it is still there.
+    fn remove(&self, id: &str, token: u64) {
         let mut g = self.lock();
-        self.remove_locked(&mut g, id);
+        if g.map.get(id).is_some_and(|e| e.token == token) {
+            self.remove_locked(&mut g, id);
+        }
     }
 
     /// The connection is gone: every waiter is dropped (its call sees
@@ -99,9 +143,13 @@ impl Pending {
             .response()
             .is_some_and(|r| r.eq_ignore_ascii_case("Error"));
         let mut g = self.lock();
-        match g.map.get(&key) {
+        match g.map.get(&key).map(|e| &e.waiter) {
             Some(Waiter::Single(_)) => {
-                if let Some(Waiter::Single(tx)) = g.map.remove(&key) {
+                if let Some(Entry {
+                    waiter: Waiter::Single(tx),
+                    ..
+                }) = g.map.remove(&key)
+                {
                     let _ = tx.send(msg);
                 }
                 Ok(())
@@ -124,7 +172,11 @@ impl Pending {
             return Err(msg);
         };
         let mut g = self.lock();
-        let Some(Waiter::List { tx, complete }) = g.map.get(id) else {
+        let Some(Entry {
+            waiter: Waiter::List { tx, complete },
+            ..
+        }) = g.map.get(id)
+        else {
             return Err(msg);
         };
         let end = is_list_end(&msg, complete);
@@ -138,7 +190,7 @@ impl Pending {
 }
 
 /// Whether `msg` ends a list whose completion event is named `complete` (or
-/// carries `EventList: Complete`).
+/// carries `EventList: Complete`; an empty `complete` means only that).
 pub(crate) fn ends_list(msg: &Message, complete: &str) -> bool {
     is_list_end(msg, complete)
 }
