@@ -408,7 +408,7 @@ async fn disconnect_mid_list_fails_promptly_then_reconnects() {
         match events.next().await.unwrap() {
             EventItem::Reconnected => break,
             EventItem::Event(_) => {}
-            EventItem::Lagged(n) => panic!("lagged {n} in block mode"),
+            other => panic!("unexpected {other:?} in block mode"),
         }
     }
     let mut state = client.state_watch();

@@ -100,6 +100,8 @@ impl Ami {
                     continue;
                 }
                 EventItem::Lagged(n) => return Err(format!("{n} events lost").into()),
+                // Markers of later versions carry no event.
+                _ => continue,
             };
             if !call.accept(&event, &prefix) {
                 continue;

@@ -18,6 +18,7 @@ pub struct ActionHeaders {
 /// in a name, or an empty name).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("invalid AMI header {name:?}: {reason}")]
+#[non_exhaustive]
 pub struct InvalidHeader {
     /// The header name.
     pub name: String,
