@@ -231,6 +231,25 @@ async fn serve(sock: tokio::net::TcpStream, opts: Options, log: Arc<Mutex<Vec<St
                     out.extend(block(&[("Event", "BareDone"), ("ActionID", &id)]));
                     let _ = tx.send(Some(out));
                 }
+                "SlowList" => {
+                    let _ = tx.send(Some(ok(&[("EventList", "start")])));
+                    let ms: u64 = m.get("Wait").and_then(|v| v.parse().ok()).unwrap_or(0);
+                    let tx = tx.clone();
+                    let mut out = Vec::new();
+                    for i in 0..2 {
+                        out.extend(block(&[
+                            ("Event", "Thing"),
+                            ("ActionID", &id),
+                            ("Index", &i.to_string()),
+                        ]));
+                    }
+                    out.extend(block(&[("Event", "SlowListComplete"), ("ActionID", &id)]));
+                    out.extend(block(&[("Event", "Marker"), ("After", &id)]));
+                    tokio::spawn(async move {
+                        tokio::time::sleep(Duration::from_millis(ms)).await;
+                        let _ = tx.send(Some(out));
+                    });
+                }
                 "Hang" => {}
                 "Kick" => {
                     let _ = tx.send(None);
@@ -613,4 +632,49 @@ async fn raw_actions_send_and_list() {
         bare.complete.as_ref().and_then(|m| m.event_name()),
         Some("BareDone")
     );
+}
+
+#[tokio::test]
+async fn late_events_of_an_abandoned_list_are_dropped() {
+    let server = Server::start(Options { md5: true }).await;
+    let client = builder(&server)
+        .keep_early_events(false)
+        .connect()
+        .await
+        .unwrap();
+    let mut events = client.events_filtered(|m| m.event_name() != Some("FullyBooted"));
+    let slow = |id: &str| {
+        RawAction::new("SlowList")
+            .header("ActionID", id.to_string())
+            .header("Wait", "300")
+            .completion_event("SlowListComplete")
+    };
+    // Given up by its own timeout.
+    let err = client
+        .list(&slow("slow-1"))
+        .timeout(Duration::from_millis(50))
+        .await
+        .unwrap_err();
+    assert!(matches!(err, AmiError::Timeout { .. }), "{err:?}");
+    // Given up by dropping the future.
+    let dropped = slow("slow-2");
+    let cut = tokio::time::timeout(Duration::from_millis(50), client.list(&dropped)).await;
+    assert!(cut.is_err());
+    // Each late list is followed by a broadcast Marker: the markers are all the
+    // stream sees.
+    for id in ["slow-1", "slow-2"] {
+        let e = tokio::time::timeout(Duration::from_secs(5), events.next())
+            .await
+            .unwrap()
+            .unwrap()
+            .event()
+            .unwrap();
+        assert_eq!((e.event_name(), e.get("After")), (Some("Marker"), Some(id)));
+    }
+    // The completion ended the record: the id serves a new list.
+    let list = client
+        .list(&slow("slow-1").header("Wait", "0"))
+        .await
+        .unwrap();
+    assert_eq!(list.items.len(), 2);
 }

@@ -30,7 +30,10 @@
 //! # Events
 //! See [`EventStream`] for exactly what a subscriber sees. Events carrying the
 //! `ActionID` of a list action in flight go only to that [`AmiClient::list`] call,
-//! never to the event streams.
+//! never to the event streams. When a list call gives up before its completion
+//! (timeout, future dropped), the rest of that list is dropped with a debug log,
+//! up to its completion event (the last 256 such lists of a connection are
+//! remembered).
 //!
 //! # Connection loss
 //! Every call in flight fails at once with [`AmiError::Disconnected`], as do calls

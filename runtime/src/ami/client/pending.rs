@@ -3,7 +3,7 @@
 
 use super::super::message::Message;
 use super::AmiError;
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use tokio::sync::{mpsc, oneshot};
@@ -28,10 +28,58 @@ struct Entry {
     waiter: Waiter,
 }
 
+/// Abandoned lists remembered per connection; beyond this, the oldest is
+/// forgotten (its late events then reach the event streams).
+const ABANDONED_CAP: usize = 256;
+
+/// List actions whose call gave up (timeout, dropped future) before the list
+/// completed: their late events are dropped until the completion arrives.
+#[derive(Default)]
+struct Abandoned {
+    /// ActionID → name of the list's completion event.
+    ids: HashMap<Box<str>, Box<str>>,
+    order: VecDeque<Box<str>>,
+}
+
+impl Abandoned {
+    fn insert(&mut self, id: Box<str>, complete: Box<str>) {
+        if self.ids.contains_key(&id) {
+            return;
+        }
+        if self.order.len() >= ABANDONED_CAP
+            && let Some(oldest) = self.order.pop_front()
+        {
+            tracing::debug!(
+                action_id = &*oldest,
+                "AMI abandoned list forgotten (too many)"
+            );
+            self.ids.remove(&oldest);
+        }
+        self.ids.insert(id.clone(), complete);
+        self.order.push_back(id);
+    }
+
+    fn remove(&mut self, id: &str) -> bool {
+        if self.ids.remove(id).is_some() {
+            self.order.retain(|o| &**o != id);
+            true
+        } else {
+            false
+        }
+    }
+
+    fn len(&self) -> usize {
+        self.order.len()
+    }
+}
+
 #[derive(Default)]
 struct Inner {
     map: HashMap<Box<str>, Entry>,
     next_token: u64,
+    /// List waiters in `map`.
+    list_waiters: usize,
+    abandoned: Abandoned,
     closed: bool,
 }
 
@@ -39,8 +87,9 @@ struct Inner {
 #[derive(Default)]
 pub(crate) struct Pending {
     inner: Mutex<Inner>,
-    /// Number of list waiters (lets the reader skip the lock for events when 0).
-    lists: AtomicUsize,
+    /// List waiters plus abandoned lists (lets the reader skip the lock for
+    /// events when 0).
+    list_ids: AtomicUsize,
 }
 
 /// One registered action; dropping it (answer received, timeout, or the call's
@@ -73,6 +122,12 @@ impl Pending {
         self.inner.lock().unwrap_or_else(|e| e.into_inner())
     }
 
+    /// Publish the number of list ids after a change under the lock.
+    fn sync(&self, g: &Inner) {
+        self.list_ids
+            .store(g.list_waiters + g.abandoned.len(), Ordering::Relaxed);
+    }
+
     /// Register a waiter under `id`; fails when the connection is gone or the id
     /// is taken. The entry lives until the answer (or list) is complete or the
     /// returned registration is dropped.
@@ -89,12 +144,15 @@ impl Pending {
             return Err(AmiError::DuplicateActionId(id.to_string()));
         }
         if matches!(waiter, Waiter::List { .. }) {
-            self.lists.fetch_add(1, Ordering::Relaxed);
+            g.list_waiters += 1;
         }
+        // A new action with the id of an abandoned list takes its messages.
+        g.abandoned.remove(id);
         g.next_token += 1;
         let token = g.next_token;
         let id: Box<str> = id.into();
         g.map.insert(id.clone(), Entry { token, waiter });
+        self.sync(&g);
         Ok(Registration {
             pending: self.clone(),
             id,
@@ -102,21 +160,33 @@ impl Pending {
         })
     }
 
-    fn remove_locked(&self, g: &mut Inner, id: &str) {
-        if let Some(Entry {
-            waiter: Waiter::List { .. },
-            ..
-        }) = g.map.remove(id)
-        {
-            self.lists.fetch_sub(1, Ordering::Relaxed);
-        }
+    /// Remove the entry of `id`; returns the completion event name when it was a
+    /// list waiter.
+    fn remove_locked(&self, g: &mut Inner, id: &str) -> Option<Box<str>> {
+        let complete = match g.map.remove(id) {
+            Some(Entry {
+                waiter: Waiter::List { complete, .. },
+                ..
+            }) => {
+                g.list_waiters -= 1;
+                Some(complete)
+            }
+            _ => None,
+        };
+        self.sync(g);
+        complete
     }
 
-    /// Forget the waiter of registration `token`, if it is still there.
+    /// Forget the waiter of registration `token`, if it is still there. A list
+    /// still there was abandoned before its completion: its late events are
+    /// dropped from now on.
     fn remove(&self, id: &str, token: u64) {
         let mut g = self.lock();
-        if g.map.get(id).is_some_and(|e| e.token == token) {
-            self.remove_locked(&mut g, id);
+        if g.map.get(id).is_some_and(|e| e.token == token)
+            && let Some(complete) = self.remove_locked(&mut g, id)
+        {
+            g.abandoned.insert(id.into(), complete);
+            self.sync(&g);
         }
     }
 
@@ -126,12 +196,14 @@ impl Pending {
         let mut g = self.lock();
         g.closed = true;
         g.map.clear();
-        self.lists.store(0, Ordering::Relaxed);
+        g.list_waiters = 0;
+        g.abandoned = Abandoned::default();
+        self.sync(&g);
     }
 
-    /// Whether any list action is in flight.
+    /// Whether any list action is in flight or abandoned before its completion.
     pub(crate) fn has_lists(&self) -> bool {
-        self.lists.load(Ordering::Relaxed) > 0
+        self.list_ids.load(Ordering::Relaxed) > 0
     }
 
     /// Deliver a response; gives it back when nobody waits for its ActionID.
@@ -161,12 +233,18 @@ impl Pending {
                 }
                 Ok(())
             }
-            None => Err(msg),
+            None => {
+                // A late error ends an abandoned list: no completion will follow.
+                if error && g.abandoned.remove(&key) {
+                    self.sync(&g);
+                }
+                Err(msg)
+            }
         }
     }
 
-    /// Deliver an event to the list call waiting for its ActionID; gives it back
-    /// when it belongs to no list in flight.
+    /// Deliver an event to the list call waiting for its ActionID, or drop it when
+    /// it belongs to an abandoned list; gives it back when it belongs to no list.
     pub(crate) fn route_event(&self, msg: Message) -> Result<(), Message> {
         let Some(id) = msg.action_id() else {
             return Err(msg);
@@ -177,6 +255,18 @@ impl Pending {
             ..
         }) = g.map.get(id)
         else {
+            if let Some(complete) = g.abandoned.ids.get(id) {
+                tracing::debug!(
+                    action_id = id,
+                    event = msg.event_name(),
+                    "AMI event of an abandoned list dropped"
+                );
+                if is_list_end(&msg, complete) {
+                    g.abandoned.remove(id);
+                    self.sync(&g);
+                }
+                return Ok(());
+            }
             return Err(msg);
         };
         let end = is_list_end(&msg, complete);
@@ -188,9 +278,26 @@ impl Pending {
         Ok(())
     }
 }
-
 /// Whether `msg` ends a list whose completion event is named `complete` (or
 /// carries `EventList: Complete`; an empty `complete` means only that).
 pub(crate) fn ends_list(msg: &Message, complete: &str) -> bool {
     is_list_end(msg, complete)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn abandoned_lists_are_bounded_oldest_first() {
+        let mut a = Abandoned::default();
+        for i in 0..=ABANDONED_CAP {
+            a.insert(format!("l-{i}").into(), "Done".into());
+        }
+        assert_eq!(a.len(), ABANDONED_CAP);
+        assert!(!a.ids.contains_key("l-0"));
+        assert!(a.ids.contains_key("l-1") && a.ids.contains_key(&*format!("l-{ABANDONED_CAP}")));
+        assert!(a.remove("l-1") && !a.remove("l-1"));
+        assert_eq!(a.len(), ABANDONED_CAP - 1);
+    }
 }
