@@ -421,7 +421,10 @@ async fn disconnect_mid_list_fails_promptly_then_reconnects() {
         .unwrap();
     let mut events = client.events::<Message>();
     let err = client.list(&HalfList::new(&[])).await.unwrap_err();
-    assert!(matches!(err, AmiError::Disconnected), "{err:?}");
+    assert!(
+        matches!(&err, AmiError::OutcomeUnknown { action } if action == "HalfList"),
+        "{err:?}"
+    );
     // Reconnected marker, after the events of the first connection.
     loop {
         match events.next().await.unwrap() {
@@ -443,7 +446,7 @@ async fn disconnect_mid_list_fails_promptly_then_reconnects() {
 }
 
 #[tokio::test]
-async fn pending_send_fails_with_disconnected_when_connection_drops() {
+async fn sent_calls_fail_with_outcome_unknown_when_the_connection_drops() {
     let server = Server::start(Options { md5: true }).await;
     let client = builder(&server)
         .reconnect(ReconnectPolicy::None)
@@ -455,9 +458,15 @@ async fn pending_send_fails_with_disconnected_when_connection_drops() {
     // Let the Hang action reach the server before kicking.
     client.send(&Ping::new(&[])).await.unwrap();
     let kick = client.send(&Kick::new(&[])).await;
-    assert!(matches!(kick, Err(AmiError::Disconnected)), "{kick:?}");
+    assert!(
+        matches!(&kick, Err(AmiError::OutcomeUnknown { action }) if action == "Kick"),
+        "{kick:?}"
+    );
     let r = hang.await.unwrap();
-    assert!(matches!(r, Err(AmiError::Disconnected)), "{r:?}");
+    assert!(
+        matches!(&r, Err(AmiError::OutcomeUnknown { action }) if action == "Hang"),
+        "{r:?}"
+    );
     let mut state = client.state_watch();
     state
         .wait_for(|s| *s == ConnectionState::Closed)
@@ -677,4 +686,24 @@ async fn late_events_of_an_abandoned_list_are_dropped() {
         .await
         .unwrap();
     assert_eq!(list.items.len(), 2);
+}
+
+#[tokio::test]
+async fn calls_while_reconnecting_fail_with_disconnected_not_sent() {
+    let server = Server::start(Options { md5: true }).await;
+    let client = builder(&server)
+        .reconnect(ReconnectPolicy::fixed(Duration::from_secs(30)))
+        .connect()
+        .await
+        .unwrap();
+    let _ = client.send(&Kick::new(&[])).await;
+    let mut state = client.state_watch();
+    state
+        .wait_for(|s| matches!(s, ConnectionState::Reconnecting { .. }))
+        .await
+        .unwrap();
+    let r = client.send(&Ping::new(&[])).await;
+    assert!(matches!(r, Err(AmiError::Disconnected)), "{r:?}");
+    let pings = server.log().iter().filter(|l| *l == "Ping").count();
+    assert_eq!(pings, 0, "nothing was sent");
 }

@@ -10,7 +10,7 @@ use super::hub::{Dispatcher, Hub, Item};
 use super::pending::{Pending, Registration, Waiter};
 use super::transport::BoxIo;
 use bytes::BytesMut;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::io::{AsyncReadExt, AsyncWriteExt, ReadHalf, WriteHalf};
@@ -26,8 +26,15 @@ const WRITE_QUEUE: usize = 1024;
 pub(crate) struct ConnHandle {
     id: u64,
     next: AtomicU64,
-    write_tx: mpsc::Sender<Vec<u8>>,
+    write_tx: mpsc::Sender<Outgoing>,
     pub(crate) pending: Arc<Pending>,
+}
+
+/// A rendered action for the writer, with the flag it sets when it hands the
+/// bytes to the socket (from then on, the action may have reached Asterisk).
+pub(crate) struct Outgoing {
+    bytes: Vec<u8>,
+    written: Arc<AtomicBool>,
 }
 
 /// The tasks of one connection.
@@ -106,7 +113,11 @@ impl ConnHandle {
         let mut out = Vec::with_capacity(64 + headers.len() * 32);
         headers.render(name, Some(&id), &mut out)?;
         let registration = self.pending.register(&id, waiter)?;
-        if self.write_tx.send(out).await.is_err() {
+        let outgoing = Outgoing {
+            bytes: out,
+            written: registration.written_flag(),
+        };
+        if self.write_tx.send(outgoing).await.is_err() {
             return Err(AmiError::Disconnected);
         }
         Ok(registration)
@@ -121,12 +132,12 @@ impl ConnHandle {
         timeout: Duration,
     ) -> Result<Message, AmiError> {
         let (tx, rx) = oneshot::channel();
-        let _registration = self
+        let registration = self
             .write_action(name, headers, user_id, Waiter::Single(tx))
             .await?;
         match tokio::time::timeout(timeout, rx).await {
             Ok(Ok(msg)) => Ok(msg),
-            Ok(Err(_)) => Err(AmiError::Disconnected),
+            Ok(Err(_)) => Err(registration.lost(name)),
             Err(_) => Err(AmiError::Timeout {
                 action: name.to_string(),
                 after: timeout,
@@ -148,15 +159,15 @@ fn is_response(msg: &Message) -> bool {
     msg.position("Event").is_none() && msg.position("Response").is_some()
 }
 
-async fn write_loop(mut write: WriteHalf<BoxIo>, mut rx: mpsc::Receiver<Vec<u8>>) {
+async fn write_loop(mut write: WriteHalf<BoxIo>, mut rx: mpsc::Receiver<Outgoing>) {
     let mut out = Vec::with_capacity(4096);
     while let Some(first) = rx.recv().await {
         out.clear();
-        out.extend_from_slice(&first);
+        take(&mut out, first);
         // Coalesce what is already queued into one write.
         while out.len() < READ_CHUNK {
             match rx.try_recv() {
-                Ok(more) => out.extend_from_slice(&more),
+                Ok(more) => take(&mut out, more),
                 Err(_) => break,
             }
         }
@@ -170,6 +181,12 @@ async fn write_loop(mut write: WriteHalf<BoxIo>, mut rx: mpsc::Receiver<Vec<u8>>
         }
     }
     let _ = write.shutdown().await;
+}
+
+/// Append an action to the write buffer; from here on it may reach Asterisk.
+fn take(out: &mut Vec<u8>, action: Outgoing) {
+    action.written.store(true, Ordering::Release);
+    out.extend_from_slice(&action.bytes);
 }
 
 struct Reader {

@@ -46,10 +46,19 @@ pub enum AmiError {
     /// A session setting (`Filter`) applied after login was rejected.
     #[error("AMI session setup failed: {0}")]
     Setup(String),
-    /// The connection was lost before the answer arrived, or the client is between
-    /// connections (reconnecting).
+    /// The action was not sent: the connection was lost before the action was
+    /// handed to the socket, or the client is between connections (reconnecting).
+    /// A retry cannot duplicate it.
     #[error("the AMI connection is lost")]
     Disconnected,
+    /// The connection was lost after the action was handed to the socket and
+    /// before its answer (or the end of its list) arrived: Asterisk may or may not
+    /// have run it, so a retry may duplicate it (e.g. place a second call).
+    #[error("the AMI connection was lost after action {action} was sent; its outcome is unknown")]
+    OutcomeUnknown {
+        /// The action name.
+        action: String,
+    },
     /// The client was closed ([`AmiClient::disconnect`](super::AmiClient::disconnect),
     /// or the reconnect policy gave up).
     #[error("the AMI client is closed")]

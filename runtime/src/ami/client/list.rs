@@ -49,7 +49,7 @@ pub(crate) async fn collect<A: ListAction>(
 ) -> Result<ListResponse<A::Item, A::Complete>, AmiError> {
     let (tx, mut rx) = mpsc::unbounded_channel();
     let complete: Box<str> = action.complete_event().into();
-    let _registration = conn
+    let registration = conn
         .write_action(
             action.name(),
             action.headers(),
@@ -60,7 +60,10 @@ pub(crate) async fn collect<A: ListAction>(
             },
         )
         .await?;
-    collect_inner::<A>(&mut rx, action.name(), &complete, timeout).await
+    match collect_inner::<A>(&mut rx, action.name(), &complete, timeout).await {
+        Err(AmiError::Disconnected) => Err(registration.lost(action.name())),
+        other => other,
+    }
 }
 
 async fn collect_inner<A: ListAction>(

@@ -36,7 +36,9 @@
 //! remembered).
 //!
 //! # Connection loss
-//! Every call in flight fails at once with [`AmiError::Disconnected`], as do calls
+//! Every call in flight fails at once: with [`AmiError::OutcomeUnknown`] when its
+//! action was already handed to the socket (Asterisk may have run it; a retry
+//! may duplicate it), else with [`AmiError::Disconnected`] (not sent), as do calls
 //! made while reconnecting. The client reconnects per its [`ReconnectPolicy`], logs
 //! in again, re-applies the `Events` mask and filters, and puts
 //! [`EventItem::Reconnected`] into every event stream.
@@ -261,7 +263,7 @@ impl AmiClient {
         };
         let _ = self.inner.shutdown.send(true);
         match result {
-            Err(AmiError::Disconnected) => Ok(()),
+            Err(AmiError::Disconnected | AmiError::OutcomeUnknown { .. }) => Ok(()),
             other => other,
         }
     }

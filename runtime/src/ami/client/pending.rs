@@ -4,7 +4,7 @@
 use super::super::message::Message;
 use super::AmiError;
 use std::collections::{HashMap, VecDeque};
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use tokio::sync::{mpsc, oneshot};
 
@@ -98,6 +98,27 @@ pub(crate) struct Registration {
     pending: Arc<Pending>,
     id: Box<str>,
     token: u64,
+    /// Set by the writer when it hands the action to the socket.
+    written: Arc<AtomicBool>,
+}
+
+impl Registration {
+    /// The flag the writer sets once the action is handed to the socket.
+    pub(crate) fn written_flag(&self) -> Arc<AtomicBool> {
+        self.written.clone()
+    }
+
+    /// The error for a connection lost before the answer: `Disconnected` when the
+    /// action never reached the socket, `OutcomeUnknown` when it may have.
+    pub(crate) fn lost(&self, action: &str) -> AmiError {
+        if self.written.load(Ordering::Acquire) {
+            AmiError::OutcomeUnknown {
+                action: action.to_string(),
+            }
+        } else {
+            AmiError::Disconnected
+        }
+    }
 }
 
 impl Drop for Registration {
@@ -157,6 +178,7 @@ impl Pending {
             pending: self.clone(),
             id,
             token,
+            written: Arc::new(AtomicBool::new(false)),
         })
     }
 
