@@ -2,11 +2,12 @@
 //! plaintext fallback, wrong secret), correlation, lists, events, reconnection.
 
 use asterisk_sdk_runtime::ami::{
-    Action, ActionHeaders, AmiClient, AmiError, ConnectionState, EventItem, Frame, FrameDecoder,
-    ListAction, Message, RawAction, ReconnectPolicy, md5_key,
+    Action, ActionHeaders, AmiClient, AmiError, CloseReason, ConnectionState, EventItem, Frame,
+    FrameDecoder, ListAction, Message, RawAction, ReconnectPolicy, md5_key,
 };
 use bytes::BytesMut;
 use futures::StreamExt;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -60,6 +61,8 @@ impl ListAction for HalfList {
 struct Server {
     port: u16,
     log: Arc<Mutex<Vec<String>>>,
+    /// When set, every login is refused.
+    refuse_logins: Arc<AtomicBool>,
 }
 
 #[derive(Clone, Copy)]
@@ -81,13 +84,18 @@ impl Server {
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let port = listener.local_addr().unwrap().port();
         let log = Arc::new(Mutex::new(Vec::new()));
-        let l = log.clone();
+        let refuse_logins = Arc::new(AtomicBool::new(false));
+        let (l, r) = (log.clone(), refuse_logins.clone());
         tokio::spawn(async move {
             while let Ok((sock, _)) = listener.accept().await {
-                tokio::spawn(serve(sock, opts, l.clone()));
+                tokio::spawn(serve(sock, opts, l.clone(), r.clone()));
             }
         });
-        Server { port, log }
+        Server {
+            port,
+            log,
+            refuse_logins,
+        }
     }
 
     fn log(&self) -> Vec<String> {
@@ -95,7 +103,12 @@ impl Server {
     }
 }
 
-async fn serve(sock: tokio::net::TcpStream, opts: Options, log: Arc<Mutex<Vec<String>>>) {
+async fn serve(
+    sock: tokio::net::TcpStream,
+    opts: Options,
+    log: Arc<Mutex<Vec<String>>>,
+    refuse_logins: Arc<AtomicBool>,
+) {
     let (mut rd, mut wr) = sock.into_split();
     let (tx, mut rx) = mpsc::unbounded_channel::<Option<Vec<u8>>>();
     tokio::spawn(async move {
@@ -150,8 +163,9 @@ async fn serve(sock: tokio::net::TcpStream, opts: Options, log: Arc<Mutex<Vec<St
                     ])));
                 }
                 "Login" => {
-                    let good = m.get("Key") == Some(md5_key(CHALLENGE, SECRET).as_str())
-                        || m.get("Secret") == Some(SECRET);
+                    let good = !refuse_logins.load(Ordering::Relaxed)
+                        && (m.get("Key") == Some(md5_key(CHALLENGE, SECRET).as_str())
+                            || m.get("Secret") == Some(SECRET));
                     if good {
                         let mut out = ok(&[("Message", "Authentication accepted")]);
                         out.extend(block(&[
@@ -306,7 +320,12 @@ async fn md5_login_then_ping_and_early_event_kept() {
         ["Challenge".to_string(), "Login md5 events=on".to_string()]
     );
     client.disconnect().await.unwrap();
-    assert_eq!(client.state(), ConnectionState::Closed);
+    assert_eq!(
+        client.state(),
+        ConnectionState::Closed {
+            reason: CloseReason::DisconnectCalled
+        }
+    );
     assert!(matches!(
         client.send(&Ping::new(&[])).await,
         Err(AmiError::Closed)
@@ -468,10 +487,13 @@ async fn sent_calls_fail_with_outcome_unknown_when_the_connection_drops() {
         "{r:?}"
     );
     let mut state = client.state_watch();
-    state
-        .wait_for(|s| *s == ConnectionState::Closed)
-        .await
-        .unwrap();
+    state.wait_for(ConnectionState::is_closed).await.unwrap();
+    assert_eq!(
+        client.state(),
+        ConnectionState::Closed {
+            reason: CloseReason::ReconnectGaveUp
+        }
+    );
 }
 
 #[tokio::test]
@@ -706,4 +728,35 @@ async fn calls_while_reconnecting_fail_with_disconnected_not_sent() {
     assert!(matches!(r, Err(AmiError::Disconnected)), "{r:?}");
     let pings = server.log().iter().filter(|l| *l == "Ping").count();
     assert_eq!(pings, 0, "nothing was sent");
+}
+
+#[tokio::test]
+async fn dropping_every_handle_closes_the_client() {
+    let server = Server::start(Options { md5: true }).await;
+    let client = builder(&server).connect().await.unwrap();
+    let mut state = client.state_watch();
+    drop(client);
+    let closed = *state.wait_for(ConnectionState::is_closed).await.unwrap();
+    assert_eq!(
+        closed,
+        ConnectionState::Closed {
+            reason: CloseReason::AllHandlesDropped
+        }
+    );
+}
+
+#[tokio::test]
+async fn a_login_refused_on_reconnect_closes_the_client() {
+    let server = Server::start(Options { md5: true }).await;
+    let client = builder(&server).connect().await.unwrap();
+    let mut state = client.state_watch();
+    server.refuse_logins.store(true, Ordering::Relaxed);
+    let _ = client.send(&Kick::new(&[])).await;
+    let closed = *state.wait_for(ConnectionState::is_closed).await.unwrap();
+    assert_eq!(
+        closed,
+        ConnectionState::Closed {
+            reason: CloseReason::AuthFailedOnReconnect
+        }
+    );
 }

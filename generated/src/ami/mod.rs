@@ -14,7 +14,7 @@ mod event;
 pub mod events;
 pub mod snapshot;
 pub use asterisk_sdk_runtime::ami::{
-    Action, ActionHeaders, AmiClient, AmiClientBuilder, AmiError, AuthMode,
+    Action, ActionHeaders, AmiClient, AmiClientBuilder, AmiError, AuthMode, CloseReason,
     ConnectionState, EventItem, EventStream, FromEvent, FromHeader, ListAction,
     ListRequest, ListResponse, Message, RawAction, ReconnectPolicy, Request, Response,
     ResponseStatus, SlowSubscriberPolicy, Text, ANSWER_MARGIN,

@@ -20,9 +20,9 @@ mod text;
 pub use action::{Action, ActionHeaders, InvalidHeader, ListAction};
 pub use catalog::{ActionInfo, EventInfo};
 pub use client::{
-    ANSWER_MARGIN, AmiClient, AmiClientBuilder, AmiError, AuthMode, ConnectionState, EventItem,
-    EventStream, ListRequest, ListResponse, ReconnectPolicy, Request, SlowSubscriberPolicy,
-    md5_key,
+    ANSWER_MARGIN, AmiClient, AmiClientBuilder, AmiError, AuthMode, CloseReason, ConnectionState,
+    EventItem, EventStream, ListRequest, ListResponse, ReconnectPolicy, Request,
+    SlowSubscriberPolicy, md5_key,
 };
 pub use codec::{DEFAULT_MAX_MESSAGE, Frame, FrameDecoder, FrameError};
 pub use header::{FromEvent, FromHeader};

@@ -91,7 +91,7 @@ pub fn emit_root(m: &Model, fixes: &AmiTypeFixes) -> TokenStream {
 
         pub use asterisk_sdk_runtime::ami::{
             Action, ActionHeaders, AmiClient, AmiClientBuilder, AmiError, AuthMode,
-            ConnectionState, EventItem, EventStream, FromEvent, FromHeader, ListAction,
+            CloseReason, ConnectionState, EventItem, EventStream, FromEvent, FromHeader, ListAction,
             ListRequest, ListResponse, Message, RawAction, ReconnectPolicy, Request, Response,
             ResponseStatus, SlowSubscriberPolicy, Text, ANSWER_MARGIN,
         };

@@ -53,6 +53,7 @@ mod login;
 mod pending;
 mod reconnect;
 mod request;
+mod state;
 mod supervisor;
 mod transport;
 
@@ -63,6 +64,7 @@ pub use list::ListResponse;
 pub use login::md5_key;
 pub use reconnect::ReconnectPolicy;
 pub use request::{ANSWER_MARGIN, ListRequest, Request};
+pub use state::{CloseReason, ConnectionState};
 
 use super::action::{Action, ListAction};
 use super::header::FromEvent;
@@ -75,24 +77,6 @@ use std::sync::atomic::AtomicU64;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::sync::watch;
-
-/// The state of the client's connection.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum ConnectionState {
-    /// Opening the first connection.
-    Connecting,
-    /// Logged in; actions can be sent.
-    Connected,
-    /// The connection was lost; reconnect attempt number `attempt` (from 1) is
-    /// pending or running.
-    Reconnecting {
-        /// Attempt number, from 1.
-        attempt: u32,
-    },
-    /// Closed for good (disconnect, policy gave up, or every handle dropped).
-    Closed,
-}
 
 /// State shared by the client handles and the supervisor task.
 pub(crate) struct Shared {
@@ -117,20 +101,34 @@ impl Shared {
             .clone()
         {
             Some(c) => Ok(c),
-            None if *self.state.borrow() == ConnectionState::Closed => Err(AmiError::Closed),
+            None if self.state.borrow().is_closed() => Err(AmiError::Closed),
             None => Err(AmiError::Disconnected),
         }
     }
 }
 
+/// Set once to ask the supervisor to close the client, with the reason.
+type ShutdownTx = watch::Sender<Option<CloseReason>>;
+
+/// Ask for shutdown with `reason`, unless it was already asked for.
+fn request_shutdown(tx: &ShutdownTx, reason: CloseReason) {
+    tx.send_if_modified(|r| {
+        let first = r.is_none();
+        if first {
+            *r = Some(reason);
+        }
+        first
+    });
+}
+
 struct ClientInner {
     shared: Arc<Shared>,
-    shutdown: watch::Sender<bool>,
+    shutdown: ShutdownTx,
 }
 
 impl Drop for ClientInner {
     fn drop(&mut self) {
-        let _ = self.shutdown.send(true);
+        request_shutdown(&self.shutdown, CloseReason::AllHandlesDropped);
     }
 }
 
@@ -171,14 +169,9 @@ impl AmiClient {
             connections: AtomicU64::new(0),
             banner: Arc::new(Mutex::new(None)),
         });
-        let live = match supervisor::establish(&shared, false).await {
-            Ok(l) => l,
-            Err(e) => {
-                shared.state.send_replace(ConnectionState::Closed);
-                return Err(e);
-            }
-        };
-        let (shutdown, shutdown_rx) = watch::channel(false);
+        // On failure nobody holds a handle to see the state: no Closed to set.
+        let live = supervisor::establish(&shared, false).await?;
+        let (shutdown, shutdown_rx) = watch::channel(None);
         tokio::spawn(supervisor::run(shared.clone(), live, shutdown_rx));
         Ok(AmiClient {
             inner: Arc::new(ClientInner { shared, shutdown }),
@@ -249,11 +242,11 @@ impl AmiClient {
                 let headers = super::action::ActionHeaders::new();
                 let mut state = shared.state.subscribe();
                 // Stop reconnecting as soon as the server closes after Goodbye.
-                let _ = self.inner.shutdown.send(true);
+                request_shutdown(&self.inner.shutdown, CloseReason::DisconnectCalled);
                 let r = conn.request("Logoff", &headers, None, self.timeout()).await;
                 let _ = tokio::time::timeout(
                     self.timeout(),
-                    state.wait_for(|s| *s == ConnectionState::Closed),
+                    state.wait_for(ConnectionState::is_closed),
                 )
                 .await;
                 r.map(|_| ())
@@ -261,7 +254,7 @@ impl AmiClient {
             Err(AmiError::Closed) => Ok(()),
             Err(_) => Ok(()),
         };
-        let _ = self.inner.shutdown.send(true);
+        request_shutdown(&self.inner.shutdown, CloseReason::DisconnectCalled);
         match result {
             Err(AmiError::Disconnected | AmiError::OutcomeUnknown { .. }) => Ok(()),
             other => other,
