@@ -110,13 +110,8 @@ fn captured_replies_parse_to_typed_results() {
         escape_digits: "",
         sample_offset: None,
     };
-    assert_eq!(
-        s.parse("", r(1)).unwrap(),
-        StreamOutcome {
-            digit: None,
-            endpos: 11360
-        }
-    );
+    let streamed: StreamOutcome = s.parse("", r(1)).unwrap();
+    assert_eq!((streamed.digit, streamed.endpos), (None, 11360));
     let g = GetVariable {
         variablename: "FOO",
     };

@@ -108,11 +108,11 @@ impl AriTransport for Replay {
         let next = self.responses.lock().expect("lock").pop_front();
         Box::pin(async move {
             let ex = next.ok_or(TransportError::Disconnected)?;
-            Ok(AriResponse {
-                status: ex.status,
-                content_type: Some("application/json".into()),
-                body: ex.body,
-            })
+            Ok(AriResponse::new(
+                ex.status,
+                Some("application/json".into()),
+                ex.body,
+            ))
         })
     }
 }

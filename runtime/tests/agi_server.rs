@@ -96,10 +96,8 @@ async fn a_panicking_handler_ends_only_its_session() {
 
 #[tokio::test]
 async fn shutdown_lets_running_sessions_finish_then_ends_the_rest() {
-    let config = ServerConfig {
-        shutdown_grace: Duration::from_millis(300),
-        ..ServerConfig::default()
-    };
+    let mut config = ServerConfig::default();
+    config.shutdown_grace = Duration::from_millis(300);
     let (addr, handle, mut rx, task) = start(config).await;
     let mut finishing = Peer::connect(addr, "a").await;
     let mut stuck = Peer::connect(addr, "b").await;
@@ -124,13 +122,9 @@ async fn shutdown_lets_running_sessions_finish_then_ends_the_rest() {
 
 #[tokio::test]
 async fn oversized_environments_are_rejected() {
-    let config = ServerConfig {
-        env_limits: EnvLimits {
-            max_lines: 8,
-            max_bytes: 512,
-        },
-        ..ServerConfig::default()
-    };
+    let mut config = ServerConfig::default();
+    config.env_limits.max_lines = 8;
+    config.env_limits.max_bytes = 512;
     let (addr, handle, mut rx, task) = start(config).await;
     let mut s = TcpStream::connect(addr).await.unwrap();
     let many: String = (0..20).map(|i| format!("agi_x{i}: v\n")).collect();

@@ -2,11 +2,12 @@
 //! plaintext fallback, wrong secret), correlation, lists, events, reconnection.
 
 use asterisk_sdk_runtime::ami::{
-    Action, ActionHeaders, AmiClient, AmiError, ConnectionState, EventItem, Frame, FrameDecoder,
-    ListAction, Message, ReconnectPolicy, SlowSubscriberPolicy, md5_key,
+    Action, ActionHeaders, AmiClient, AmiError, CloseReason, ConnectionState, EventItem, Frame,
+    FrameDecoder, ListAction, Message, RawAction, ReconnectPolicy, SlowSubscriberPolicy, md5_key,
 };
 use bytes::BytesMut;
 use futures::StreamExt;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -44,6 +45,7 @@ action!(Hang, "Hang");
 action!(Freeze, "Freeze");
 action!(Things, "Things");
 action!(HalfList, "HalfList");
+action!(Nope, "Nope");
 
 impl ListAction for Things {
     type Item = Message;
@@ -60,6 +62,8 @@ impl ListAction for HalfList {
 struct Server {
     port: u16,
     log: Arc<Mutex<Vec<String>>>,
+    /// When set, every login is refused.
+    refuse_logins: Arc<AtomicBool>,
 }
 
 #[derive(Clone, Copy)]
@@ -81,13 +85,18 @@ impl Server {
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let port = listener.local_addr().unwrap().port();
         let log = Arc::new(Mutex::new(Vec::new()));
-        let l = log.clone();
+        let refuse_logins = Arc::new(AtomicBool::new(false));
+        let (l, r) = (log.clone(), refuse_logins.clone());
         tokio::spawn(async move {
             while let Ok((sock, _)) = listener.accept().await {
-                tokio::spawn(serve(sock, opts, l.clone()));
+                tokio::spawn(serve(sock, opts, l.clone(), r.clone()));
             }
         });
-        Server { port, log }
+        Server {
+            port,
+            log,
+            refuse_logins,
+        }
     }
 
     fn log(&self) -> Vec<String> {
@@ -95,7 +104,12 @@ impl Server {
     }
 }
 
-async fn serve(sock: tokio::net::TcpStream, opts: Options, log: Arc<Mutex<Vec<String>>>) {
+async fn serve(
+    sock: tokio::net::TcpStream,
+    opts: Options,
+    log: Arc<Mutex<Vec<String>>>,
+    refuse_logins: Arc<AtomicBool>,
+) {
     let (mut rd, mut wr) = sock.into_split();
     let (tx, mut rx) = mpsc::unbounded_channel::<Option<Vec<u8>>>();
     tokio::spawn(async move {
@@ -150,8 +164,9 @@ async fn serve(sock: tokio::net::TcpStream, opts: Options, log: Arc<Mutex<Vec<St
                     ])));
                 }
                 "Login" => {
-                    let good = m.get("Key") == Some(md5_key(CHALLENGE, SECRET).as_str())
-                        || m.get("Secret") == Some(SECRET);
+                    let good = !refuse_logins.load(Ordering::Relaxed)
+                        && (m.get("Key") == Some(md5_key(CHALLENGE, SECRET).as_str())
+                            || m.get("Secret") == Some(SECRET));
                     if good {
                         let mut out = ok(&[("Message", "Authentication accepted")]);
                         out.extend(block(&[
@@ -219,6 +234,37 @@ async fn serve(sock: tokio::net::TcpStream, opts: Options, log: Arc<Mutex<Vec<St
                     ]));
                     let _ = tx.send(Some(out));
                 }
+                "Bare" => {
+                    let mut out = ok(&[("EventList", "start")]);
+                    for i in 0..2 {
+                        out.extend(block(&[
+                            ("Event", "Bare"),
+                            ("ActionID", &id),
+                            ("Index", &i.to_string()),
+                        ]));
+                    }
+                    out.extend(block(&[("Event", "BareDone"), ("ActionID", &id)]));
+                    let _ = tx.send(Some(out));
+                }
+                "SlowList" => {
+                    let _ = tx.send(Some(ok(&[("EventList", "start")])));
+                    let ms: u64 = m.get("Wait").and_then(|v| v.parse().ok()).unwrap_or(0);
+                    let tx = tx.clone();
+                    let mut out = Vec::new();
+                    for i in 0..2 {
+                        out.extend(block(&[
+                            ("Event", "Thing"),
+                            ("ActionID", &id),
+                            ("Index", &i.to_string()),
+                        ]));
+                    }
+                    out.extend(block(&[("Event", "SlowListComplete"), ("ActionID", &id)]));
+                    out.extend(block(&[("Event", "Marker"), ("After", &id)]));
+                    tokio::spawn(async move {
+                        tokio::time::sleep(Duration::from_millis(ms)).await;
+                        let _ = tx.send(Some(out));
+                    });
+                }
                 "Hang" => {}
                 "Freeze" => {
                     // Like a SIGSTOPped Asterisk: the socket stays open, nothing
@@ -281,7 +327,12 @@ async fn md5_login_then_ping_and_early_event_kept() {
         ["Challenge".to_string(), "Login md5 events=on".to_string()]
     );
     client.disconnect().await.unwrap();
-    assert_eq!(client.state(), ConnectionState::Closed);
+    assert_eq!(
+        client.state(),
+        ConnectionState::Closed {
+            reason: CloseReason::DisconnectCalled
+        }
+    );
     assert!(matches!(
         client.send(&Ping::new(&[])).await,
         Err(AmiError::Closed)
@@ -396,7 +447,10 @@ async fn disconnect_mid_list_fails_promptly_then_reconnects() {
         .unwrap();
     let mut events = client.events::<Message>();
     let err = client.list(&HalfList::new(&[])).await.unwrap_err();
-    assert!(matches!(err, AmiError::Disconnected), "{err:?}");
+    assert!(
+        matches!(&err, AmiError::OutcomeUnknown { action } if action == "HalfList"),
+        "{err:?}"
+    );
     // Reconnected marker, after the events of the first connection.
     loop {
         match events.next().await.unwrap() {
@@ -418,7 +472,7 @@ async fn disconnect_mid_list_fails_promptly_then_reconnects() {
 }
 
 #[tokio::test]
-async fn pending_send_fails_with_disconnected_when_connection_drops() {
+async fn sent_calls_fail_with_outcome_unknown_when_the_connection_drops() {
     let server = Server::start(Options { md5: true }).await;
     let client = builder(&server)
         .reconnect(ReconnectPolicy::None)
@@ -430,14 +484,23 @@ async fn pending_send_fails_with_disconnected_when_connection_drops() {
     // Let the Hang action reach the server before kicking.
     client.send(&Ping::new(&[])).await.unwrap();
     let kick = client.send(&Kick::new(&[])).await;
-    assert!(matches!(kick, Err(AmiError::Disconnected)), "{kick:?}");
+    assert!(
+        matches!(&kick, Err(AmiError::OutcomeUnknown { action }) if action == "Kick"),
+        "{kick:?}"
+    );
     let r = hang.await.unwrap();
-    assert!(matches!(r, Err(AmiError::Disconnected)), "{r:?}");
+    assert!(
+        matches!(&r, Err(AmiError::OutcomeUnknown { action }) if action == "Hang"),
+        "{r:?}"
+    );
     let mut state = client.state_watch();
-    state
-        .wait_for(|s| *s == ConnectionState::Closed)
-        .await
-        .unwrap();
+    state.wait_for(ConnectionState::is_closed).await.unwrap();
+    assert_eq!(
+        client.state(),
+        ConnectionState::Closed {
+            reason: CloseReason::ReconnectGaveUp
+        }
+    );
 }
 
 #[tokio::test]
@@ -667,6 +730,243 @@ async fn keepalive_notices_a_hung_server_and_reconnects() {
         }
     }
     // The frozen connection never read the keepalive Ping; a second login did.
-    let logins = server.log().iter().filter(|l| l.starts_with("Login")).count();
+    let logins = server
+        .log()
+        .iter()
+        .filter(|l| l.starts_with("Login"))
+        .count();
     assert_eq!(logins, 2, "{:?}", server.log());
+}
+
+#[tokio::test]
+async fn error_answers_name_their_action() {
+    let server = Server::start(Options { md5: true }).await;
+    let client = builder(&server).connect().await.unwrap();
+    let r = client.send(&Nope::new(&[])).await.unwrap();
+    assert_eq!(r.action(), Some("Nope"));
+    let err = r.into_result().unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "AMI action Nope failed: Invalid/unknown command"
+    );
+    let err = client.list(&RawAction::new("NopeList")).await.unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "AMI action NopeList failed: Invalid/unknown command"
+    );
+}
+
+#[tokio::test]
+async fn a_request_timeout_replaces_the_client_timeout() {
+    let server = Server::start(Options { md5: true }).await;
+    let client = builder(&server)
+        .action_timeout(Duration::from_millis(50))
+        .connect()
+        .await
+        .unwrap();
+    // Longer than the client's timeout: answered.
+    let slow = Delayed::new(&[("Wait", "300"), ("Echo", "late")]);
+    let r = client
+        .send(&slow)
+        .timeout(Duration::from_secs(5))
+        .await
+        .unwrap();
+    assert_eq!(r.get("Echo"), Some("late"));
+    // The client's own timeout still applies by default.
+    let err = client.send(&slow).await.unwrap_err();
+    assert!(
+        matches!(&err, AmiError::Timeout { action, after } if action == "Delayed" && *after == Duration::from_millis(50)),
+        "{err:?}"
+    );
+    // Shorter, on a list that never completes.
+    let client = builder(&server).connect().await.unwrap();
+    let err = client
+        .list(&RawAction::new("Hang"))
+        .timeout(Duration::from_millis(100))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, AmiError::Timeout { action, after } if action == "Hang" && *after == Duration::from_millis(100)),
+        "{err:?}"
+    );
+}
+
+/// `Delayed`, stating how long Asterisk may take to answer (`.1`).
+struct Patient(ActionHeaders, Option<Duration>);
+impl Action for Patient {
+    const NAME: &'static str = "Delayed";
+    fn headers(&self) -> &ActionHeaders {
+        &self.0
+    }
+    fn answer_within(&self) -> Option<Duration> {
+        self.1
+    }
+}
+
+#[tokio::test]
+async fn an_action_answer_time_extends_its_timeout() {
+    let server = Server::start(Options { md5: true }).await;
+    let client = builder(&server).connect().await.unwrap();
+    let mut h = ActionHeaders::new();
+    h.set("Wait", "500");
+    let short = Duration::from_millis(100);
+    let err = client
+        .send(&Patient(h.clone(), None))
+        .timeout(short)
+        .await
+        .unwrap_err();
+    assert!(matches!(err, AmiError::Timeout { .. }), "{err:?}");
+    // 1 ms of stated answer time, plus the 5 s margin, outlasts the 100 ms.
+    let r = client
+        .send(&Patient(h, Some(Duration::from_millis(1))))
+        .timeout(short)
+        .await
+        .unwrap();
+    assert!(r.is_success());
+}
+
+#[tokio::test]
+async fn a_dropped_send_frees_its_action_id() {
+    let server = Server::start(Options { md5: true }).await;
+    let client = builder(&server).connect().await.unwrap();
+    let hang = Hang::new(&[("ActionID", "retry-1")]);
+    let cut = tokio::time::timeout(Duration::from_millis(100), client.send(&hang)).await;
+    assert!(cut.is_err(), "the server never answers Hang");
+    let list = RawAction::new("Hang").header("ActionID", "retry-2");
+    let cut = tokio::time::timeout(Duration::from_millis(100), client.list(&list)).await;
+    assert!(cut.is_err(), "the server never answers Hang");
+    for id in ["retry-1", "retry-2"] {
+        let r = client.send(&Ping::new(&[("ActionID", id)])).await.unwrap();
+        assert_eq!((r.action_id(), r.get("Ping")), (Some(id), Some("Pong")));
+    }
+}
+
+#[tokio::test]
+async fn raw_actions_send_and_list() {
+    let server = Server::start(Options { md5: true }).await;
+    let client = builder(&server)
+        .keep_early_events(false)
+        .connect()
+        .await
+        .unwrap();
+    let r = client
+        .send(&RawAction::new("Delayed").header("Echo", "raw"))
+        .await
+        .unwrap();
+    assert_eq!((r.action(), r.get("Echo")), (Some("Delayed"), Some("raw")));
+    // Ends on `EventList: Complete`.
+    let things = client.list(&RawAction::new("Things")).await.unwrap();
+    let idx: Vec<_> = things.items.iter().filter_map(|m| m.get("Index")).collect();
+    assert_eq!(idx, ["0", "1", "2"]);
+    assert_eq!(
+        things.complete.as_ref().and_then(|m| m.event_name()),
+        Some("ThingsComplete")
+    );
+    // Ends on the completion event the user names (case-insensitive).
+    let bare = client
+        .list(&RawAction::new("Bare").completion_event("baredone"))
+        .await
+        .unwrap();
+    let idx: Vec<_> = bare.items.iter().filter_map(|m| m.get("Index")).collect();
+    assert_eq!(idx, ["0", "1"]);
+    assert_eq!(
+        bare.complete.as_ref().and_then(|m| m.event_name()),
+        Some("BareDone")
+    );
+}
+
+#[tokio::test]
+async fn late_events_of_an_abandoned_list_are_dropped() {
+    let server = Server::start(Options { md5: true }).await;
+    let client = builder(&server)
+        .keep_early_events(false)
+        .connect()
+        .await
+        .unwrap();
+    let mut events = client.events_filtered(|m| m.event_name() != Some("FullyBooted"));
+    let slow = |id: &str| {
+        RawAction::new("SlowList")
+            .header("ActionID", id.to_string())
+            .header("Wait", "300")
+            .completion_event("SlowListComplete")
+    };
+    // Given up by its own timeout.
+    let err = client
+        .list(&slow("slow-1"))
+        .timeout(Duration::from_millis(50))
+        .await
+        .unwrap_err();
+    assert!(matches!(err, AmiError::Timeout { .. }), "{err:?}");
+    // Given up by dropping the future.
+    let dropped = slow("slow-2");
+    let cut = tokio::time::timeout(Duration::from_millis(50), client.list(&dropped)).await;
+    assert!(cut.is_err());
+    // Each late list is followed by a broadcast Marker: the markers are all the
+    // stream sees.
+    for id in ["slow-1", "slow-2"] {
+        let e = tokio::time::timeout(Duration::from_secs(5), events.next())
+            .await
+            .unwrap()
+            .unwrap()
+            .event()
+            .unwrap();
+        assert_eq!((e.event_name(), e.get("After")), (Some("Marker"), Some(id)));
+    }
+    // The completion ended the record: the id serves a new list.
+    let list = client
+        .list(&slow("slow-1").header("Wait", "0"))
+        .await
+        .unwrap();
+    assert_eq!(list.items.len(), 2);
+}
+
+#[tokio::test]
+async fn calls_while_reconnecting_fail_with_disconnected_not_sent() {
+    let server = Server::start(Options { md5: true }).await;
+    let client = builder(&server)
+        .reconnect(ReconnectPolicy::fixed(Duration::from_secs(30)))
+        .connect()
+        .await
+        .unwrap();
+    let _ = client.send(&Kick::new(&[])).await;
+    let mut state = client.state_watch();
+    state
+        .wait_for(|s| matches!(s, ConnectionState::Reconnecting { .. }))
+        .await
+        .unwrap();
+    let r = client.send(&Ping::new(&[])).await;
+    assert!(matches!(r, Err(AmiError::Disconnected)), "{r:?}");
+    let pings = server.log().iter().filter(|l| *l == "Ping").count();
+    assert_eq!(pings, 0, "nothing was sent");
+}
+
+#[tokio::test]
+async fn dropping_every_handle_closes_the_client() {
+    let server = Server::start(Options { md5: true }).await;
+    let client = builder(&server).connect().await.unwrap();
+    let mut state = client.state_watch();
+    drop(client);
+    let closed = *state.wait_for(ConnectionState::is_closed).await.unwrap();
+    assert_eq!(
+        closed,
+        ConnectionState::Closed {
+            reason: CloseReason::AllHandlesDropped
+        }
+    );
+}
+
+#[tokio::test]
+async fn a_login_refused_on_reconnect_closes_the_client() {
+    let server = Server::start(Options { md5: true }).await;
+    let client = builder(&server).connect().await.unwrap();
+    let mut state = client.state_watch();
+    server.refuse_logins.store(true, Ordering::Relaxed);
+    let _ = client.send(&Kick::new(&[])).await;
+    let closed = *state.wait_for(ConnectionState::is_closed).await.unwrap();
+    assert_eq!(
+        closed,
+        ConnectionState::Closed {
+            reason: CloseReason::AuthFailedOnReconnect
+        }
+    );
 }

@@ -26,11 +26,10 @@ async fn a_silent_peer_is_detected_by_the_keepalive_and_reconnected() {
     let config = WsConfig::new(format!("http://{addr}"), "u", "p")
         .app("app")
         .keepalive(Some(Duration::from_millis(100)))
-        .reconnect(ReconnectPolicy {
-            initial_delay: Duration::from_millis(10),
-            max_delay: Duration::from_millis(10),
-            ..ReconnectPolicy::default()
-        });
+        .reconnect(ReconnectPolicy::new(
+            Duration::from_millis(10),
+            Duration::from_millis(10),
+        ));
     let (_transport, mut events) = connect::<serde_json::Value>(config).await.unwrap();
     accepted.recv().await.unwrap();
     let item = tokio::time::timeout(Duration::from_secs(5), events.next())

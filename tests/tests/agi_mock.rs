@@ -2,7 +2,7 @@
 //! the captured session replayed end to end, and a hang-up mid-command.
 
 use asterisk_sdk::agi::{
-    AgiChannel, AgiCommands, AgiError, AgiRequest, FastAgiServer, ServerConfig, StreamOutcome,
+    AgiChannel, AgiCommands, AgiError, AgiRequest, FastAgiServer, ServerConfig,
 };
 use asterisk_sdk_mock::agi::MockAgi;
 use tokio::sync::mpsc;
@@ -68,17 +68,11 @@ async fn captured_session_replays_through_generated_methods() {
     );
     assert_eq!(req.script.as_deref(), Some("test"));
     assert_eq!(req.param("x"), Some("1"));
-    let expected_stream = format!(
-        "{:?}",
-        StreamOutcome {
-            digit: None,
-            endpos: 11360
-        }
-    );
+    let expected_stream = "StreamOutcome { digit: None, endpos: 11360 }";
     assert_eq!(
         seen,
         [
-            expected_stream.as_str(),
+            expected_stream,
             "Some(\"bar\")",
             "Some(\"qux from fastagi\")",
             "true",

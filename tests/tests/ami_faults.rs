@@ -10,6 +10,7 @@ use asterisk_sdk::runtime::ami::{
 };
 use asterisk_sdk_mock::ami::MockAmi;
 use futures::StreamExt;
+use std::future::IntoFuture;
 use std::time::Duration;
 
 fn builder(mock: &MockAmi) -> AmiClientBuilder {
@@ -137,7 +138,7 @@ async fn actions_are_answered_while_a_subscriber_is_slow() {
     // subscriber is still at the start of it.
     let mut read = 0u64;
     let ping_action = Ping::new();
-    let ping = client.send(&ping_action);
+    let ping = client.send(&ping_action).into_future();
     tokio::pin!(ping);
     let answered_at = loop {
         tokio::select! {

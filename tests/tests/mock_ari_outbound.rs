@@ -61,10 +61,8 @@ fn base64(input: &[u8]) -> String {
 
 #[tokio::test]
 async fn asterisk_connects_registers_sends_events_and_answers_rest() {
-    let options = OutboundOptions {
-        credentials: Some(Credentials::new("ari_user", "s3cret")),
-        ..OutboundOptions::default()
-    };
+    let mut options = OutboundOptions::default();
+    options.credentials = Some(Credentials::new("ari_user", "s3cret"));
     let server = OutboundServer::bind("127.0.0.1:0", options)
         .await
         .expect("binds");

@@ -26,11 +26,10 @@ fn config(mock: &MockAri) -> WsConfig {
     WsConfig::new(mock.base_url(), "asterisk", "asterisk")
         .app("test-app")
         .request_timeout(Duration::from_secs(5))
-        .reconnect(ReconnectPolicy {
-            initial_delay: Duration::from_millis(10),
-            max_delay: Duration::from_millis(50),
-            ..ReconnectPolicy::default()
-        })
+        .reconnect(ReconnectPolicy::new(
+            Duration::from_millis(10),
+            Duration::from_millis(50),
+        ))
 }
 
 async fn next(events: &mut EventStream) -> Item {

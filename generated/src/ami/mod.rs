@@ -14,10 +14,10 @@ mod event;
 pub mod events;
 pub mod snapshot;
 pub use asterisk_sdk_runtime::ami::{
-    Action, ActionHeaders, AmiClient, AmiClientBuilder, AmiError, AuthMode,
+    Action, ActionHeaders, AmiClient, AmiClientBuilder, AmiError, AuthMode, CloseReason,
     ConnectionState, EventItem, EventStream, FromEvent, FromHeader, ListAction,
-    ListResponse, Message, ReconnectPolicy, Response, ResponseStatus,
-    SlowSubscriberPolicy, Text,
+    ListRequest, ListResponse, Message, RawAction, ReconnectPolicy, Request, Response,
+    ResponseStatus, SlowSubscriberPolicy, Text, ANSWER_MARGIN,
 };
 pub use event::Event;
 pub use snapshot::{BridgeSnapshot, ChannelSnapshot};

@@ -13,6 +13,7 @@ use tokio::net::TcpStream;
 
 /// Settings of one FastAGI connection.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct FastAgiOptions {
     /// Longest line accepted from Asterisk, in bytes.
     pub max_line: usize,

@@ -9,6 +9,7 @@ use super::reply::AgiReply;
 
 /// How a playback ended: the escape digit pressed, and where playback stopped.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct StreamOutcome {
     /// The escape digit that stopped playback, `None` when it played to the end.
     pub digit: Option<char>,
@@ -18,6 +19,7 @@ pub struct StreamOutcome {
 
 /// What `get data` collected.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct GetDataOutcome {
     /// The DTMF digits collected (may be empty).
     pub digits: String,
@@ -39,6 +41,7 @@ pub enum RecordEnd {
 
 /// The result of `record file`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct RecordOutcome {
     /// Why the recording ended.
     pub end: RecordEnd,
@@ -62,6 +65,7 @@ pub enum SpeechEnd {
 
 /// One recognition result.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct SpeechResult {
     /// `score<i>=`.
     pub score: i32,
@@ -73,6 +77,7 @@ pub struct SpeechResult {
 
 /// The result of `speech recognize`.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct SpeechOutcome {
     /// Why recognition ended.
     pub end: SpeechEnd,
@@ -84,6 +89,7 @@ pub struct SpeechOutcome {
 
 /// The result of `gosub`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct GosubOutcome {
     /// Whether the subroutine ended abnormally (e.g. the channel hung up in it).
     pub abnormal_exit: bool,

@@ -35,6 +35,7 @@ pub struct AmiAsyncAgi {
 
 /// One AsyncAGI session: the channel's AGI environment and the channel to run
 /// commands on.
+#[non_exhaustive]
 pub struct AsyncAgiSession {
     /// The `agi_*` environment from `AsyncAGIStart`'s `Env` header.
     pub request: AgiRequest,

@@ -8,6 +8,7 @@ const MAX_USAGE: usize = 8 * 1024;
 
 /// One final `200` reply of a command.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct AgiReply {
     /// The status code (200).
     pub code: u16,
@@ -118,6 +119,7 @@ fn parse_extras(mut rest: &str) -> Option<Vec<(String, String)>> {
 
 /// What one line did to the reply being assembled.
 #[derive(Debug)]
+#[non_exhaustive]
 pub enum Step {
     /// More lines are needed (a provisional `100` line or inside a `520` block).
     Continue,

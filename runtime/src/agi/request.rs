@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 
 /// Limits on the environment block, against hostile or broken peers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct EnvLimits {
     /// Most lines accepted, the closing empty line excluded.
     pub max_lines: usize,

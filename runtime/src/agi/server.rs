@@ -17,6 +17,7 @@ use tokio::task::{JoinError, JoinSet};
 
 /// Settings of a [`FastAgiServer`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct ServerConfig {
     /// Most sessions served at once; further connections wait in the backlog.
     pub max_sessions: usize,

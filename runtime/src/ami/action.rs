@@ -18,6 +18,7 @@ pub struct ActionHeaders {
 /// in a name, or an empty name).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("invalid AMI header {name:?}: {reason}")]
+#[non_exhaustive]
 pub struct InvalidHeader {
     /// The header name.
     pub name: String,
@@ -154,11 +155,20 @@ impl fmt::Debug for ActionHeaders {
     }
 }
 
-/// An AMI action. Generated for every action of every release; the client sends
-/// it with [`ActionHeaders::render`], adding its own `ActionID`.
+/// An AMI action. Generated for every action of every release ([`RawAction`](super::RawAction)
+/// covers the others); the client sends it with [`ActionHeaders::render`], adding
+/// its own `ActionID`.
 pub trait Action: Send + Sync {
-    /// The action name sent in `Action:`.
+    /// The action name sent in `Action:`, for every value of the type (generated
+    /// actions). [`RawAction`](super::RawAction), whose name is per value, leaves
+    /// it empty.
     const NAME: &'static str;
+
+    /// The name of this action as sent in `Action:`; the client only uses this
+    /// method. Default: [`Action::NAME`].
+    fn name(&self) -> &str {
+        Self::NAME
+    }
 
     /// The headers to send (without `Action` and the client's `ActionID`).
     fn headers(&self) -> &ActionHeaders;
@@ -172,8 +182,9 @@ pub trait Action: Send + Sync {
     /// How long Asterisk may legitimately take to answer this action, when the
     /// action itself says so (a synchronous `Originate` waits up to its own
     /// `Timeout` for the call to be answered). The client waits at least this
-    /// long, plus a margin, before it reports a timeout. `None` (the default):
-    /// the action answers at once.
+    /// long plus 5 s ([`ANSWER_MARGIN`](super::ANSWER_MARGIN)) before it reports a
+    /// timeout, whatever the request's own timeout. `None` (the default): the
+    /// action answers at once.
     fn answer_within(&self) -> Option<std::time::Duration> {
         None
     }
@@ -186,8 +197,15 @@ pub trait ListAction: Action {
     type Item: FromEvent + Send + 'static;
     /// The completion event.
     type Complete: FromEvent + Send + 'static;
-    /// Wire name of the completion event.
+    /// Wire name of the completion event, for every value of the type.
     const COMPLETE_EVENT: &'static str;
+
+    /// Wire name of the event that completes this list; the client only uses this
+    /// method. A list also ends on any event with `EventList: Complete`; an empty
+    /// name means only that. Default: [`ListAction::COMPLETE_EVENT`].
+    fn complete_event(&self) -> &str {
+        Self::COMPLETE_EVENT
+    }
 }
 
 #[cfg(test)]

@@ -37,6 +37,7 @@ pub enum Frame {
 
 /// A problem in the stream that the decoder reported and stepped over.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum FrameError {
     /// A message exceeded the cap; its bytes were discarded up to and including its
     /// terminating empty line.

@@ -28,6 +28,7 @@ pub struct Message {
 
 /// A borrowed view of one header.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Header<'a> {
     /// Position of the header in the message.
     pub index: usize,

@@ -2,7 +2,7 @@
 //!
 //! Layers, bottom up: [`Message`] (one frame over a shared buffer, headers as an
 //! ordered multimap), [`ActionHeaders`] and the [`Action`] trait (what the generated
-//! action types implement), [`FromEvent`] (what generated event types implement),
+//! action types and [`RawAction`] implement), [`FromEvent`] (what generated event types implement),
 //! then the codec and client.
 
 mod action;
@@ -11,6 +11,7 @@ mod client;
 mod codec;
 mod header;
 mod message;
+mod raw_action;
 mod response;
 mod scan;
 mod spans;
@@ -19,11 +20,13 @@ mod text;
 pub use action::{Action, ActionHeaders, InvalidHeader, ListAction};
 pub use catalog::{ActionInfo, EventInfo};
 pub use client::{
-    AmiClient, AmiClientBuilder, AmiError, AuthMode, ConnectionState, EventItem, EventStream,
-    ListResponse, ReconnectPolicy, SlowSubscriberPolicy, md5_key,
+    ANSWER_MARGIN, AmiClient, AmiClientBuilder, AmiError, AuthMode, CloseReason, ConnectionState,
+    EventItem, EventStream, ListRequest, ListResponse, ReconnectPolicy, Request,
+    SlowSubscriberPolicy, md5_key,
 };
 pub use codec::{DEFAULT_MAX_MESSAGE, Frame, FrameDecoder, FrameError};
 pub use header::{FromEvent, FromHeader};
 pub use message::{Header, Message};
+pub use raw_action::RawAction;
 pub use response::{Response, ResponseStatus};
 pub use text::Text;

@@ -63,6 +63,8 @@ pub struct Response {
     pub output: Vec<Text>,
     /// The whole message as received.
     pub raw: Message,
+    /// The name of the action this answers, when known.
+    action: Option<Box<str>>,
 }
 
 /// Headers that may precede the body of a legacy `Response: Follows` answer.
@@ -86,7 +88,21 @@ impl Response {
             message,
             output,
             raw,
+            action: None,
         }
+    }
+
+    /// This response, recorded as the answer to action `name` (the client does
+    /// this for every response it returns; errors then name the action).
+    pub fn with_action(mut self, name: impl Into<Box<str>>) -> Response {
+        self.action = Some(name.into());
+        self
+    }
+
+    /// The name of the action this answers: set for every response returned by
+    /// the client, `None` for one decoded with [`Response::from_message`] alone.
+    pub fn action(&self) -> Option<&str> {
+        self.action.as_deref()
     }
 
     /// Whether the action succeeded (`Success`, `Follows` or `Goodbye`).

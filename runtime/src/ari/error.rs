@@ -7,6 +7,7 @@ use std::fmt;
 /// What an error status means, by HTTP code. Open: codes without a variant are
 /// kept in `Other`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum ErrorKind {
     /// 400: a parameter is missing or invalid.
     BadRequest,
@@ -74,6 +75,7 @@ impl ErrorKind {
 
 /// An error status returned by Asterisk for one operation.
 #[derive(Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct ApiError {
     /// The operation, as `resource.nickname` (e.g. `channels.answer`).
     pub operation: &'static str,

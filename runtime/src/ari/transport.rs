@@ -39,6 +39,7 @@ impl AriRequest {
 
 /// One ARI REST response, transport-neutral.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct AriResponse {
     /// HTTP status code.
     pub status: u16,
@@ -46,6 +47,18 @@ pub struct AriResponse {
     pub content_type: Option<String>,
     /// The body bytes (JSON for most operations; raw audio for a stored recording's file).
     pub body: Vec<u8>,
+}
+
+impl AriResponse {
+    /// A response with this status, `Content-Type` (when known) and body: what a
+    /// custom [`AriTransport`] returns.
+    pub fn new(status: u16, content_type: Option<String>, body: impl Into<Vec<u8>>) -> Self {
+        AriResponse {
+            status,
+            content_type,
+            body: body.into(),
+        }
+    }
 }
 
 /// A boxed future returned by [`AriTransport::send`].
@@ -61,6 +74,7 @@ pub trait AriTransport: Send + Sync {
 
 /// A request that did not get a response.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum TransportError {
     /// Connecting or talking to Asterisk failed.
     #[error("ARI connection failed: {0}")]

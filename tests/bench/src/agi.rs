@@ -62,10 +62,8 @@ async fn our_script(req: AgiRequest, mut ch: AgiChannel) -> Result<(), AgiError>
 
 /// Start our server; returns its address and a stop function.
 async fn start_ours(max: usize, idle: bool, c: Arc<Counters>) -> (SocketAddr, impl FnOnce()) {
-    let config = ServerConfig {
-        max_sessions: max,
-        ..ServerConfig::default()
-    };
+    let mut config = ServerConfig::default();
+    config.max_sessions = max;
     let server = FastAgiServer::bind("127.0.0.1:0", config)
         .await
         .expect("bind our FastAGI server");

@@ -91,9 +91,9 @@ pub fn emit_root(m: &Model, fixes: &AmiTypeFixes) -> TokenStream {
 
         pub use asterisk_sdk_runtime::ami::{
             Action, ActionHeaders, AmiClient, AmiClientBuilder, AmiError, AuthMode,
-            ConnectionState, EventItem, EventStream, FromEvent, FromHeader, ListAction,
-            ListResponse, Message, ReconnectPolicy, Response, ResponseStatus,
-            SlowSubscriberPolicy, Text,
+            CloseReason, ConnectionState, EventItem, EventStream, FromEvent, FromHeader, ListAction,
+            ListRequest, ListResponse, Message, RawAction, ReconnectPolicy, Request, Response,
+            ResponseStatus, SlowSubscriberPolicy, Text, ANSWER_MARGIN,
         };
         pub use event::Event;
         pub use snapshot::{BridgeSnapshot, ChannelSnapshot};

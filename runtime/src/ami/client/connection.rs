@@ -7,10 +7,10 @@ use super::super::message::Message;
 use super::super::text::Text;
 use super::AmiError;
 use super::hub::{Dispatcher, Hub, Item, MAX_BATCH};
-use super::pending::{Pending, Waiter};
+use super::pending::{Pending, Registration, Waiter};
 use super::transport::BoxIo;
 use bytes::BytesMut;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use tokio::io::{AsyncReadExt, AsyncWriteExt, ReadHalf, WriteHalf};
@@ -28,8 +28,15 @@ pub(crate) struct ConnHandle {
     next: AtomicU64,
     /// When the reader last received bytes (see [`ConnHandle::silent_for`]).
     heard: Arc<Heard>,
-    write_tx: mpsc::Sender<Vec<u8>>,
+    write_tx: mpsc::Sender<Outgoing>,
     pub(crate) pending: Arc<Pending>,
+}
+
+/// A rendered action for the writer, with the flag it sets when it hands the
+/// bytes to the socket (from then on, the action may have reached Asterisk).
+pub(crate) struct Outgoing {
+    bytes: Vec<u8>,
+    written: Arc<AtomicBool>,
 }
 
 /// When a connection last received bytes, as milliseconds since it opened.
@@ -119,25 +126,34 @@ impl ConnHandle {
         )
     }
 
-    /// Render and queue an action whose waiter is registered under `id`.
+    /// Render and queue an action under the user's `ActionID` (or a fresh one)
+    /// with `waiter` registered for its answer. Dropping the registration frees
+    /// the `ActionID`.
     pub(crate) async fn write_action(
         &self,
         name: &str,
         headers: &ActionHeaders,
-        id: &str,
+        user_id: Option<&str>,
         waiter: Waiter,
-    ) -> Result<(), AmiError> {
+    ) -> Result<Registration, AmiError> {
+        let id = match user_id {
+            Some(u) => u.to_string(),
+            None => self.next_action_id(),
+        };
         let mut out = Vec::with_capacity(64 + headers.len() * 32);
-        headers.render(name, Some(id), &mut out)?;
-        self.pending.register(id, waiter)?;
-        if self.write_tx.send(out).await.is_err() {
-            self.pending.remove(id);
+        headers.render(name, Some(&id), &mut out)?;
+        let registration = self.pending.register(&id, waiter)?;
+        let outgoing = Outgoing {
+            bytes: out,
+            written: registration.written_flag(),
+        };
+        if self.write_tx.send(outgoing).await.is_err() {
             return Err(AmiError::Disconnected);
         }
-        Ok(())
+        Ok(registration)
     }
 
-    /// Send an action and wait for its answer.
+    /// Send an action and wait up to `timeout` for its answer.
     pub(crate) async fn request(
         &self,
         name: &str,
@@ -145,23 +161,17 @@ impl ConnHandle {
         user_id: Option<&str>,
         timeout: Duration,
     ) -> Result<Message, AmiError> {
-        let id = match user_id {
-            Some(u) => u.to_string(),
-            None => self.next_action_id(),
-        };
         let (tx, rx) = oneshot::channel();
-        self.write_action(name, headers, &id, Waiter::Single(tx))
+        let registration = self
+            .write_action(name, headers, user_id, Waiter::Single(tx))
             .await?;
         match tokio::time::timeout(timeout, rx).await {
             Ok(Ok(msg)) => Ok(msg),
-            Ok(Err(_)) => Err(AmiError::Disconnected),
-            Err(_) => {
-                self.pending.remove(&id);
-                Err(AmiError::Timeout {
-                    action: name.to_string(),
-                    after: timeout,
-                })
-            }
+            Ok(Err(_)) => Err(registration.lost(name)),
+            Err(_) => Err(AmiError::Timeout {
+                action: name.to_string(),
+                after: timeout,
+            }),
         }
     }
 }
@@ -179,15 +189,15 @@ fn is_response(msg: &Message) -> bool {
     msg.position("Event").is_none() && msg.position("Response").is_some()
 }
 
-async fn write_loop(mut write: WriteHalf<BoxIo>, mut rx: mpsc::Receiver<Vec<u8>>) {
+async fn write_loop(mut write: WriteHalf<BoxIo>, mut rx: mpsc::Receiver<Outgoing>) {
     let mut out = Vec::with_capacity(4096);
     while let Some(first) = rx.recv().await {
         out.clear();
-        out.extend_from_slice(&first);
+        take(&mut out, first);
         // Coalesce what is already queued into one write.
         while out.len() < READ_CHUNK {
             match rx.try_recv() {
-                Ok(more) => out.extend_from_slice(&more),
+                Ok(more) => take(&mut out, more),
                 Err(_) => break,
             }
         }
@@ -201,6 +211,12 @@ async fn write_loop(mut write: WriteHalf<BoxIo>, mut rx: mpsc::Receiver<Vec<u8>>
         }
     }
     let _ = write.shutdown().await;
+}
+
+/// Append an action to the write buffer; from here on it may reach Asterisk.
+fn take(out: &mut Vec<u8>, action: Outgoing) {
+    action.written.store(true, Ordering::Release);
+    out.extend_from_slice(&action.bytes);
 }
 
 struct Reader {

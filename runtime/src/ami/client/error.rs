@@ -51,10 +51,19 @@ pub enum AmiError {
     /// A session setting (`Filter`) applied after login was rejected.
     #[error("AMI session setup failed: {0}")]
     Setup(String),
-    /// The connection was lost before the answer arrived, or the client is between
-    /// connections (reconnecting).
+    /// The action was not sent: the connection was lost before the action was
+    /// handed to the socket, or the client is between connections (reconnecting).
+    /// A retry cannot duplicate it.
     #[error("the AMI connection is lost")]
     Disconnected,
+    /// The connection was lost after the action was handed to the socket and
+    /// before its answer (or the end of its list) arrived: Asterisk may or may not
+    /// have run it, so a retry may duplicate it (e.g. place a second call).
+    #[error("the AMI connection was lost after action {action} was sent; its outcome is unknown")]
+    OutcomeUnknown {
+        /// The action name.
+        action: String,
+    },
     /// The client was closed ([`AmiClient::disconnect`](super::AmiClient::disconnect),
     /// or the reconnect policy gave up).
     #[error("the AMI client is closed")]
@@ -77,7 +86,8 @@ pub enum AmiError {
     /// [`Response::into_result`](super::super::Response::into_result)).
     #[error("AMI action {action} failed: {message}")]
     ActionFailed {
-        /// The action name.
+        /// The action name (`(unknown)` for a response decoded by hand without
+        /// [`Response::with_action`](super::super::Response::with_action)).
         action: String,
         /// Asterisk's `Message:` (empty when absent).
         message: String,
@@ -91,16 +101,23 @@ pub enum AmiError {
 
 impl Response {
     /// `Ok(self)` when successful, [`AmiError::ActionFailed`] for `Response: Error`
-    /// (or any status other than Success/Follows/Goodbye).
+    /// (or any status other than Success/Follows/Goodbye). The error names the
+    /// action when the response knows it ([`Response::action`]: every response
+    /// the client returns does).
     pub fn into_result(self) -> Result<Response, AmiError> {
         if self.is_success() {
             Ok(self)
         } else {
-            Err(AmiError::ActionFailed {
-                action: String::new(),
-                message: self.message.as_deref().unwrap_or("").to_string(),
-                response: Box::new(self),
-            })
+            Err(self.into_failure())
+        }
+    }
+
+    /// This response as an [`AmiError::ActionFailed`].
+    pub(crate) fn into_failure(self) -> AmiError {
+        AmiError::ActionFailed {
+            action: self.action().unwrap_or("(unknown)").to_string(),
+            message: self.message.as_deref().unwrap_or("").to_string(),
+            response: Box::new(self),
         }
     }
 }

@@ -11,6 +11,7 @@ use std::task::{Context, Poll};
 
 /// One item of an event stream.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum EventItem<T> {
     /// An event.
     Event(T),

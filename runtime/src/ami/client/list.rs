@@ -12,6 +12,7 @@ use tokio::sync::mpsc;
 
 /// The result of a list action.
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub struct ListResponse<I, C> {
     /// The acknowledgement (`Response: Success`, `EventList: start`).
     pub response: Response,
@@ -39,49 +40,41 @@ async fn next(
     }
 }
 
-fn failed(action: &str, response: Response) -> AmiError {
-    AmiError::ActionFailed {
-        action: action.to_string(),
-        message: response.message.as_deref().unwrap_or("").to_string(),
-        response: Box::new(response),
-    }
-}
-
 /// Send `action` and collect its list. `timeout` bounds each wait for the next
-/// message.
+/// message. Dropping the future frees the `ActionID`.
 pub(crate) async fn collect<A: ListAction>(
     conn: &ConnHandle,
     action: &A,
     timeout: Duration,
 ) -> Result<ListResponse<A::Item, A::Complete>, AmiError> {
-    let id = match action.user_action_id() {
-        Some(u) => u.to_string(),
-        None => conn.next_action_id(),
-    };
     let (tx, mut rx) = mpsc::unbounded_channel();
-    let complete = A::COMPLETE_EVENT;
-    conn.write_action(
-        A::NAME,
-        action.headers(),
-        &id,
-        Waiter::List { tx, complete },
-    )
-    .await?;
-    let result = collect_inner::<A>(&mut rx, complete, timeout).await;
-    if result.is_err() {
-        conn.pending.remove(&id);
+    let complete: Box<str> = action.complete_event().into();
+    let registration = conn
+        .write_action(
+            action.name(),
+            action.headers(),
+            action.user_action_id(),
+            Waiter::List {
+                tx,
+                complete: complete.clone(),
+            },
+        )
+        .await?;
+    match collect_inner::<A>(&mut rx, action.name(), &complete, timeout).await {
+        Err(AmiError::Disconnected) => Err(registration.lost(action.name())),
+        other => other,
     }
-    result
 }
 
 async fn collect_inner<A: ListAction>(
     rx: &mut mpsc::UnboundedReceiver<Message>,
+    name: &str,
     complete: &str,
     timeout: Duration,
 ) -> Result<ListResponse<A::Item, A::Complete>, AmiError> {
-    let ack = Response::from_message(next(rx, A::NAME, timeout).await?);
+    let ack = Response::from_message(next(rx, name, timeout).await?).with_action(name);
     if !ack.is_success() {
-        return Err(failed(A::NAME, ack));
+        return Err(ack.into_failure());
     }
     let mut out = ListResponse {
         response: ack,
@@ -90,10 +83,10 @@ async fn collect_inner<A: ListAction>(
         unmatched: Vec::new(),
     };
     loop {
-        let msg = next(rx, A::NAME, timeout).await?;
+        let msg = next(rx, name, timeout).await?;
         if msg.event_name().is_none() && msg.response().is_some() {
             // An error after `EventList: start` ends the list (CoreShowChannelMap).
-            return Err(failed(A::NAME, Response::from_message(msg)));
+            return Err(Response::from_message(msg).with_action(name).into_failure());
         }
         if ends_list(&msg, complete) {
             match A::Complete::from_message(msg) {

@@ -11,18 +11,34 @@
 //!
 //! # Answers
 //! [`AmiClient::send`] returns `Ok(Response)` for every answer, `Response: Error`
-//! included (check [`Response::is_success`] or call [`Response::into_result`]);
-//! `Err` means no answer (timeout, connection lost, client closed, bad header).
+//! included (check [`Response::is_success`](super::Response::is_success) or call
+//! [`Response::into_result`](super::Response::into_result),
+//! whose error names the action); `Err` means no answer (timeout, connection
+//! lost, client closed, bad header).
 //! [`AmiClient::list`] returns `Err(AmiError::ActionFailed)` for an Error answer,
 //! because there is no list to return.
+//!
+//! # Timeouts and cancellation
+//! Each request waits at most the client's
+//! [`action_timeout`](AmiClientBuilder::action_timeout), or its own
+//! ([`Request::timeout`], [`ListRequest::timeout`]); an action that states how
+//! long Asterisk may take ([`Action::answer_within`], e.g. a synchronous
+//! `Originate` with its `Timeout`) gets at least that plus [`ANSWER_MARGIN`].
+//! Dropping a request's future (e.g. in `select!`) frees its `ActionID` at once,
+//! so a retry with the same user `ActionID` is accepted.
 //!
 //! # Events
 //! See [`EventStream`] for exactly what a subscriber sees. Events carrying the
 //! `ActionID` of a list action in flight go only to that [`AmiClient::list`] call,
-//! never to the event streams.
+//! never to the event streams. When a list call gives up before its completion
+//! (timeout, future dropped), the rest of that list is dropped with a debug log,
+//! up to its completion event (the last 256 such lists of a connection are
+//! remembered).
 //!
 //! # Connection loss
-//! Every call in flight fails at once with [`AmiError::Disconnected`], as do calls
+//! Every call in flight fails at once: with [`AmiError::OutcomeUnknown`] when its
+//! action was already handed to the socket (Asterisk may have run it; a retry
+//! may duplicate it), else with [`AmiError::Disconnected`] (not sent), as do calls
 //! made while reconnecting. The client reconnects per its [`ReconnectPolicy`], logs
 //! in again, re-applies the `Events` mask and filters, and puts
 //! [`EventItem::Reconnected`] into every event stream.
@@ -36,6 +52,8 @@ mod list;
 mod login;
 mod pending;
 mod reconnect;
+mod request;
+mod state;
 mod supervisor;
 mod transport;
 
@@ -45,11 +63,12 @@ pub use events::{EventItem, EventStream};
 pub use list::ListResponse;
 pub use login::md5_key;
 pub use reconnect::ReconnectPolicy;
+pub use request::{ANSWER_MARGIN, ListRequest, Request};
+pub use state::{CloseReason, ConnectionState};
 
 use super::action::{Action, ListAction};
 use super::header::FromEvent;
 use super::message::Message;
-use super::response::Response;
 use super::text::Text;
 use config::Config;
 use connection::{BannerSlot, ConnHandle};
@@ -58,24 +77,6 @@ use std::sync::atomic::AtomicU64;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::sync::watch;
-
-/// The state of the client's connection.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum ConnectionState {
-    /// Opening the first connection.
-    Connecting,
-    /// Logged in; actions can be sent.
-    Connected,
-    /// The connection was lost; reconnect attempt number `attempt` (from 1) is
-    /// pending or running.
-    Reconnecting {
-        /// Attempt number, from 1.
-        attempt: u32,
-    },
-    /// Closed for good (disconnect, policy gave up, or every handle dropped).
-    Closed,
-}
 
 /// State shared by the client handles and the supervisor task.
 pub(crate) struct Shared {
@@ -100,20 +101,34 @@ impl Shared {
             .clone()
         {
             Some(c) => Ok(c),
-            None if *self.state.borrow() == ConnectionState::Closed => Err(AmiError::Closed),
+            None if self.state.borrow().is_closed() => Err(AmiError::Closed),
             None => Err(AmiError::Disconnected),
         }
     }
 }
 
+/// Set once to ask the supervisor to close the client, with the reason.
+type ShutdownTx = watch::Sender<Option<CloseReason>>;
+
+/// Ask for shutdown with `reason`, unless it was already asked for.
+fn request_shutdown(tx: &ShutdownTx, reason: CloseReason) {
+    tx.send_if_modified(|r| {
+        let first = r.is_none();
+        if first {
+            *r = Some(reason);
+        }
+        first
+    });
+}
+
 struct ClientInner {
     shared: Arc<Shared>,
-    shutdown: watch::Sender<bool>,
+    shutdown: ShutdownTx,
 }
 
 impl Drop for ClientInner {
     fn drop(&mut self) {
-        let _ = self.shutdown.send(true);
+        request_shutdown(&self.shutdown, CloseReason::AllHandlesDropped);
     }
 }
 
@@ -158,14 +173,9 @@ impl AmiClient {
             connections: AtomicU64::new(0),
             banner: Arc::new(Mutex::new(None)),
         });
-        let live = match supervisor::establish(&shared, false).await {
-            Ok(l) => l,
-            Err(e) => {
-                shared.state.send_replace(ConnectionState::Closed);
-                return Err(e);
-            }
-        };
-        let (shutdown, shutdown_rx) = watch::channel(false);
+        // On failure nobody holds a handle to see the state: no Closed to set.
+        let live = supervisor::establish(&shared, false).await?;
+        let (shutdown, shutdown_rx) = watch::channel(None);
         tokio::spawn(supervisor::run(shared.clone(), live, shutdown_rx));
         Ok(AmiClient {
             inner: Arc::new(ClientInner { shared, shutdown }),
@@ -176,31 +186,20 @@ impl AmiClient {
         self.inner.shared.cfg.action_timeout
     }
 
-    /// Send an action and wait for its answer (see the module docs on `ActionID`
-    /// and on Error answers).
-    pub async fn send<A: Action>(&self, action: &A) -> Result<Response, AmiError> {
-        let conn = self.inner.shared.current()?;
-        let msg = conn
-            .request(
-                A::NAME,
-                action.headers(),
-                action.user_action_id(),
-                self.timeout(),
-            )
-            .await?;
-        Ok(Response::from_message(msg))
+    /// Send an action: await the returned [`Request`] for its answer (see the
+    /// module docs on `ActionID` and on Error answers), optionally after
+    /// [`Request::timeout`]: `client.send(&a).timeout(d).await`.
+    pub fn send<'a, A: Action>(&'a self, action: &'a A) -> Request<'a, A> {
+        Request::new(self, action, self.timeout())
     }
 
-    /// Send a list action and collect its events up to the completion event (the
-    /// event named `A::COMPLETE_EVENT`, or any event with `EventList: Complete`,
-    /// both case-insensitive).
-    /// The per-action timeout bounds each wait for the next message.
-    pub async fn list<A: ListAction>(
-        &self,
-        action: &A,
-    ) -> Result<ListResponse<A::Item, A::Complete>, AmiError> {
-        let conn = self.inner.shared.current()?;
-        list::collect(&conn, action, self.timeout()).await
+    /// Send a list action: await the returned [`ListRequest`] to collect its
+    /// events up to the completion event (the event named by
+    /// [`ListAction::complete_event`], or any event with `EventList: Complete`,
+    /// both case-insensitive). The timeout (the client's, or
+    /// [`ListRequest::timeout`]) bounds each wait for the next message.
+    pub fn list<'a, A: ListAction>(&'a self, action: &'a A) -> ListRequest<'a, A> {
+        ListRequest::new(self, action, self.timeout())
     }
 
     /// Subscribe to events of type `T` (`Message` for all, raw).
@@ -247,11 +246,11 @@ impl AmiClient {
                 let headers = super::action::ActionHeaders::new();
                 let mut state = shared.state.subscribe();
                 // Stop reconnecting as soon as the server closes after Goodbye.
-                let _ = self.inner.shutdown.send(true);
+                request_shutdown(&self.inner.shutdown, CloseReason::DisconnectCalled);
                 let r = conn.request("Logoff", &headers, None, self.timeout()).await;
                 let _ = tokio::time::timeout(
                     self.timeout(),
-                    state.wait_for(|s| *s == ConnectionState::Closed),
+                    state.wait_for(ConnectionState::is_closed),
                 )
                 .await;
                 r.map(|_| ())
@@ -259,9 +258,9 @@ impl AmiClient {
             Err(AmiError::Closed) => Ok(()),
             Err(_) => Ok(()),
         };
-        let _ = self.inner.shutdown.send(true);
+        request_shutdown(&self.inner.shutdown, CloseReason::DisconnectCalled);
         match result {
-            Err(AmiError::Disconnected) => Ok(()),
+            Err(AmiError::Disconnected | AmiError::OutcomeUnknown { .. }) => Ok(()),
             other => other,
         }
     }

@@ -3,9 +3,9 @@
 
 use super::super::message::Message;
 use super::AmiError;
-use std::collections::HashMap;
-use std::sync::Mutex;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::collections::{HashMap, VecDeque};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
 use tokio::sync::{mpsc, oneshot};
 
 /// Who waits for messages carrying one `ActionID`.
@@ -15,14 +15,71 @@ pub(crate) enum Waiter {
     /// The answer, then every event of the list up to its completion event.
     List {
         tx: mpsc::UnboundedSender<Message>,
-        /// Wire name of the list's completion event.
-        complete: &'static str,
+        /// Wire name of the list's completion event (empty: only
+        /// `EventList: Complete` ends it).
+        complete: Box<str>,
     },
+}
+
+/// A waiter and the number of its registration (an `ActionID` can be reused once
+/// its action is done: only the registration that put an entry there removes it).
+struct Entry {
+    token: u64,
+    waiter: Waiter,
+}
+
+/// Abandoned lists remembered per connection; beyond this, the oldest is
+/// forgotten (its late events then reach the event streams).
+const ABANDONED_CAP: usize = 256;
+
+/// List actions whose call gave up (timeout, dropped future) before the list
+/// completed: their late events are dropped until the completion arrives.
+#[derive(Default)]
+struct Abandoned {
+    /// ActionID → name of the list's completion event.
+    ids: HashMap<Box<str>, Box<str>>,
+    order: VecDeque<Box<str>>,
+}
+
+impl Abandoned {
+    fn insert(&mut self, id: Box<str>, complete: Box<str>) {
+        if self.ids.contains_key(&id) {
+            return;
+        }
+        if self.order.len() >= ABANDONED_CAP
+            && let Some(oldest) = self.order.pop_front()
+        {
+            tracing::debug!(
+                action_id = &*oldest,
+                "AMI abandoned list forgotten (too many)"
+            );
+            self.ids.remove(&oldest);
+        }
+        self.ids.insert(id.clone(), complete);
+        self.order.push_back(id);
+    }
+
+    fn remove(&mut self, id: &str) -> bool {
+        if self.ids.remove(id).is_some() {
+            self.order.retain(|o| &**o != id);
+            true
+        } else {
+            false
+        }
+    }
+
+    fn len(&self) -> usize {
+        self.order.len()
+    }
 }
 
 #[derive(Default)]
 struct Inner {
-    map: HashMap<Box<str>, Waiter>,
+    map: HashMap<Box<str>, Entry>,
+    next_token: u64,
+    /// List waiters in `map`.
+    list_waiters: usize,
+    abandoned: Abandoned,
     closed: bool,
 }
 
@@ -30,13 +87,51 @@ struct Inner {
 #[derive(Default)]
 pub(crate) struct Pending {
     inner: Mutex<Inner>,
-    /// Number of list waiters (lets the reader skip the lock for events when 0).
-    lists: AtomicUsize,
+    /// List waiters plus abandoned lists (lets the reader skip the lock for
+    /// events when 0).
+    list_ids: AtomicUsize,
+}
+
+/// One registered action; dropping it (answer received, timeout, or the call's
+/// future dropped) frees its `ActionID`.
+pub(crate) struct Registration {
+    pending: Arc<Pending>,
+    id: Box<str>,
+    token: u64,
+    /// Set by the writer when it hands the action to the socket.
+    written: Arc<AtomicBool>,
+}
+
+impl Registration {
+    /// The flag the writer sets once the action is handed to the socket.
+    pub(crate) fn written_flag(&self) -> Arc<AtomicBool> {
+        self.written.clone()
+    }
+
+    /// The error for a connection lost before the answer: `Disconnected` when the
+    /// action never reached the socket, `OutcomeUnknown` when it may have.
+    pub(crate) fn lost(&self, action: &str) -> AmiError {
+        if self.written.load(Ordering::Acquire) {
+            AmiError::OutcomeUnknown {
+                action: action.to_string(),
+            }
+        } else {
+            AmiError::Disconnected
+        }
+    }
+}
+
+impl Drop for Registration {
+    fn drop(&mut self) {
+        self.pending.remove(&self.id, self.token);
+    }
 }
 
 fn is_list_end(msg: &Message, complete: &str) -> bool {
-    msg.event_name()
-        .is_some_and(|n| n.eq_ignore_ascii_case(complete))
+    (!complete.is_empty()
+        && msg
+            .event_name()
+            .is_some_and(|n| n.eq_ignore_ascii_case(complete)))
         || msg
             .get("EventList")
             .is_some_and(|v| v.eq_ignore_ascii_case("Complete"))
@@ -48,8 +143,20 @@ impl Pending {
         self.inner.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// Register a waiter; fails when the connection is gone or the id is taken.
-    pub(crate) fn register(&self, id: &str, waiter: Waiter) -> Result<(), AmiError> {
+    /// Publish the number of list ids after a change under the lock.
+    fn sync(&self, g: &Inner) {
+        self.list_ids
+            .store(g.list_waiters + g.abandoned.len(), Ordering::Relaxed);
+    }
+
+    /// Register a waiter under `id`; fails when the connection is gone or the id
+    /// is taken. The entry lives until the answer (or list) is complete or the
+    /// returned registration is dropped.
+    pub(crate) fn register(
+        self: &Arc<Self>,
+        id: &str,
+        waiter: Waiter,
+    ) -> Result<Registration, AmiError> {
         let mut g = self.lock();
         if g.closed {
             return Err(AmiError::Disconnected);
@@ -58,22 +165,51 @@ impl Pending {
             return Err(AmiError::DuplicateActionId(id.to_string()));
         }
         if matches!(waiter, Waiter::List { .. }) {
-            self.lists.fetch_add(1, Ordering::Relaxed);
+            g.list_waiters += 1;
         }
-        g.map.insert(id.into(), waiter);
-        Ok(())
+        // A new action with the id of an abandoned list takes its messages.
+        g.abandoned.remove(id);
+        g.next_token += 1;
+        let token = g.next_token;
+        let id: Box<str> = id.into();
+        g.map.insert(id.clone(), Entry { token, waiter });
+        self.sync(&g);
+        Ok(Registration {
+            pending: self.clone(),
+            id,
+            token,
+            written: Arc::new(AtomicBool::new(false)),
+        })
     }
 
-    fn remove_locked(&self, g: &mut Inner, id: &str) {
-        if let Some(Waiter::List { .. }) = g.map.remove(id) {
-            self.lists.fetch_sub(1, Ordering::Relaxed);
-        }
+    /// Remove the entry of `id`; returns the completion event name when it was a
+    /// list waiter.
+    fn remove_locked(&self, g: &mut Inner, id: &str) -> Option<Box<str>> {
+        let complete = match g.map.remove(id) {
+            Some(Entry {
+                waiter: Waiter::List { complete, .. },
+                ..
+            }) => {
+                g.list_waiters -= 1;
+                Some(complete)
+            }
+            _ => None,
+        };
+        self.sync(g);
+        complete
     }
 
-    /// Forget a waiter (timeout, cancelled call).
-    pub(crate) fn remove(&self, id: &str) {
+    /// Forget the waiter of registration `token`, if it is still there. A list
+    /// still there was abandoned before its completion: its late events are
+    /// dropped from now on.
+    fn remove(&self, id: &str, token: u64) {
         let mut g = self.lock();
-        self.remove_locked(&mut g, id);
+        if g.map.get(id).is_some_and(|e| e.token == token)
+            && let Some(complete) = self.remove_locked(&mut g, id)
+        {
+            g.abandoned.insert(id.into(), complete);
+            self.sync(&g);
+        }
     }
 
     /// The connection is gone: every waiter is dropped (its call sees
@@ -82,12 +218,14 @@ impl Pending {
         let mut g = self.lock();
         g.closed = true;
         g.map.clear();
-        self.lists.store(0, Ordering::Relaxed);
+        g.list_waiters = 0;
+        g.abandoned = Abandoned::default();
+        self.sync(&g);
     }
 
-    /// Whether any list action is in flight.
+    /// Whether any list action is in flight or abandoned before its completion.
     pub(crate) fn has_lists(&self) -> bool {
-        self.lists.load(Ordering::Relaxed) > 0
+        self.list_ids.load(Ordering::Relaxed) > 0
     }
 
     /// Deliver a response; gives it back when nobody waits for its ActionID.
@@ -99,9 +237,13 @@ impl Pending {
             .response()
             .is_some_and(|r| r.eq_ignore_ascii_case("Error"));
         let mut g = self.lock();
-        match g.map.get(&key) {
+        match g.map.get(&key).map(|e| &e.waiter) {
             Some(Waiter::Single(_)) => {
-                if let Some(Waiter::Single(tx)) = g.map.remove(&key) {
+                if let Some(Entry {
+                    waiter: Waiter::Single(tx),
+                    ..
+                }) = g.map.remove(&key)
+                {
                     let _ = tx.send(msg);
                 }
                 Ok(())
@@ -113,18 +255,40 @@ impl Pending {
                 }
                 Ok(())
             }
-            None => Err(msg),
+            None => {
+                // A late error ends an abandoned list: no completion will follow.
+                if error && g.abandoned.remove(&key) {
+                    self.sync(&g);
+                }
+                Err(msg)
+            }
         }
     }
 
-    /// Deliver an event to the list call waiting for its ActionID; gives it back
-    /// when it belongs to no list in flight.
+    /// Deliver an event to the list call waiting for its ActionID, or drop it when
+    /// it belongs to an abandoned list; gives it back when it belongs to no list.
     pub(crate) fn route_event(&self, msg: Message) -> Result<(), Message> {
         let Some(id) = msg.action_id() else {
             return Err(msg);
         };
         let mut g = self.lock();
-        let Some(Waiter::List { tx, complete }) = g.map.get(id) else {
+        let Some(Entry {
+            waiter: Waiter::List { tx, complete },
+            ..
+        }) = g.map.get(id)
+        else {
+            if let Some(complete) = g.abandoned.ids.get(id) {
+                tracing::debug!(
+                    action_id = id,
+                    event = msg.event_name(),
+                    "AMI event of an abandoned list dropped"
+                );
+                if is_list_end(&msg, complete) {
+                    g.abandoned.remove(id);
+                    self.sync(&g);
+                }
+                return Ok(());
+            }
             return Err(msg);
         };
         let end = is_list_end(&msg, complete);
@@ -136,9 +300,26 @@ impl Pending {
         Ok(())
     }
 }
-
 /// Whether `msg` ends a list whose completion event is named `complete` (or
-/// carries `EventList: Complete`).
+/// carries `EventList: Complete`; an empty `complete` means only that).
 pub(crate) fn ends_list(msg: &Message, complete: &str) -> bool {
     is_list_end(msg, complete)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn abandoned_lists_are_bounded_oldest_first() {
+        let mut a = Abandoned::default();
+        for i in 0..=ABANDONED_CAP {
+            a.insert(format!("l-{i}").into(), "Done".into());
+        }
+        assert_eq!(a.len(), ABANDONED_CAP);
+        assert!(!a.ids.contains_key("l-0"));
+        assert!(a.ids.contains_key("l-1") && a.ids.contains_key(&*format!("l-{ABANDONED_CAP}")));
+        assert!(a.remove("l-1") && !a.remove("l-1"));
+        assert_eq!(a.len(), ABANDONED_CAP - 1);
+    }
 }

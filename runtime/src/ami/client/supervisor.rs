@@ -6,7 +6,7 @@ use super::AmiError;
 use super::connection::{self, ConnHandle, ConnTasks};
 use super::login::login;
 use super::transport;
-use super::{ConnectionState, Shared};
+use super::{CloseReason, ConnectionState, Shared};
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use std::time::Duration;
@@ -44,22 +44,27 @@ pub(crate) async fn establish(shared: &Arc<Shared>, reconnect: bool) -> Result<L
 }
 
 /// Watch `live`; reconnect when it is lost; stop on shutdown or when the policy
-/// gives up.
-pub(crate) async fn run(shared: Arc<Shared>, mut live: Live, mut shutdown: watch::Receiver<bool>) {
-    'outer: loop {
+/// gives up, and publish why.
+pub(crate) async fn run(
+    shared: Arc<Shared>,
+    mut live: Live,
+    mut shutdown: watch::Receiver<Option<CloseReason>>,
+) {
+    let reason = 'outer: loop {
         let stopping = tokio::select! {
-            _ = &mut live.tasks.reader => false,
-            _ = wait_shutdown(&mut shutdown) => true,
+            _ = &mut live.tasks.reader => None,
+            r = wait_shutdown(&mut shutdown) => Some(r),
             reason = heartbeat(&live.handle, shared.cfg.keepalive) => {
                 tracing::warn!(%reason, "AMI connection silent; reconnecting");
-                false
+                None
             }
         };
         shared.set_current(None);
         live.tasks.abort();
         live.handle.pending.close();
-        if stopping {
-            break;
+        // A shutdown asked for just before the loss (disconnect) wins.
+        if let Some(reason) = stopping.or(*shutdown.borrow()) {
+            break reason;
         }
         tracing::info!("AMI connection lost");
         let mut attempt = 0u32;
@@ -67,18 +72,18 @@ pub(crate) async fn run(shared: Arc<Shared>, mut live: Live, mut shutdown: watch
             attempt = attempt.saturating_add(1);
             let Some(delay) = shared.cfg.reconnect.delay(attempt) else {
                 tracing::warn!(attempts = attempt - 1, "AMI reconnect policy gave up");
-                break 'outer;
+                break 'outer CloseReason::ReconnectGaveUp;
             };
             shared
                 .state
                 .send_replace(ConnectionState::Reconnecting { attempt });
             tokio::select! {
                 _ = tokio::time::sleep(delay) => {}
-                _ = wait_shutdown(&mut shutdown) => break 'outer,
+                r = wait_shutdown(&mut shutdown) => break 'outer r,
             }
             let attempt_result = tokio::select! {
                 r = establish(&shared, true) => r,
-                _ = wait_shutdown(&mut shutdown) => break 'outer,
+                r = wait_shutdown(&mut shutdown) => break 'outer r,
             };
             match attempt_result {
                 Ok(l) => {
@@ -88,14 +93,16 @@ pub(crate) async fn run(shared: Arc<Shared>, mut live: Live, mut shutdown: watch
                 }
                 Err(e @ AmiError::Auth { .. }) => {
                     tracing::error!(error = %e, "AMI login refused on reconnect; giving up");
-                    break 'outer;
+                    break 'outer CloseReason::AuthFailedOnReconnect;
                 }
                 Err(e) => tracing::warn!(attempt, error = %e, "AMI reconnect failed"),
             }
         }
-    }
+    };
     shared.set_current(None);
-    shared.state.send_replace(ConnectionState::Closed);
+    shared
+        .state
+        .send_replace(ConnectionState::Closed { reason });
     shared.hub.close();
 }
 
@@ -123,7 +130,11 @@ async fn heartbeat(handle: &ConnHandle, interval: Option<Duration>) -> String {
     }
 }
 
-async fn wait_shutdown(rx: &mut watch::Receiver<bool>) {
-    // An error means every client handle is gone: shut down too.
-    let _ = rx.wait_for(|stop| *stop).await;
+/// Wait until shutdown is asked for; the watch closing means every client handle
+/// is gone.
+async fn wait_shutdown(rx: &mut watch::Receiver<Option<CloseReason>>) -> CloseReason {
+    match rx.wait_for(Option::is_some).await {
+        Ok(r) => r.unwrap_or(CloseReason::AllHandlesDropped),
+        Err(_) => CloseReason::AllHandlesDropped,
+    }
 }

@@ -4,6 +4,7 @@ use std::time::Duration;
 
 /// How the events client reconnects after the socket drops.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct ReconnectPolicy {
     /// Delay before the first attempt (before jitter).
     pub initial_delay: Duration,
@@ -34,6 +35,17 @@ impl Default for ReconnectPolicy {
 }
 
 impl ReconnectPolicy {
+    /// Exponential backoff from `initial_delay` up to `max_delay`, with the
+    /// default multiplier (2), jitter (0.5) and no attempt limit; other fields
+    /// can be set afterwards.
+    pub fn new(initial_delay: Duration, max_delay: Duration) -> Self {
+        ReconnectPolicy {
+            initial_delay,
+            max_delay,
+            ..ReconnectPolicy::default()
+        }
+    }
+
     /// Never reconnect: the stream ends after the first disconnection.
     pub fn never() -> Self {
         ReconnectPolicy {

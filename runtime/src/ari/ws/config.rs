@@ -8,6 +8,7 @@ use std::time::Duration;
 
 /// An ARI user name and password. `Debug` never shows the password.
 #[derive(Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Credentials {
     /// The ARI user (`ari.conf`).
     pub username: String,
@@ -45,6 +46,7 @@ pub(crate) const DEFAULT_KEEPALIVE: Duration = Duration::from_secs(20);
 
 /// Settings of [`connect`](super::connect).
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub struct WsConfig {
     /// `http://`, `https://`, `ws://` or `wss://` URL of the server; when it has no
     /// path, `/ari` is appended (`http://127.0.0.1:8088` → `ws://127.0.0.1:8088/ari`).

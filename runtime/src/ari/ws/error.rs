@@ -2,6 +2,7 @@
 
 /// Why connecting or accepting failed.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum WsError {
     /// The settings cannot work (no application, bad URL).
     #[error("invalid ARI WebSocket settings: {0}")]

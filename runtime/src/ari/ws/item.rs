@@ -31,6 +31,7 @@ impl FromAriMessage for serde_json::Value {
 
 /// One item of an [`AriEventStream`](super::AriEventStream).
 #[derive(Debug)]
+#[non_exhaustive]
 pub enum WsItem<T> {
     /// A message, decoded cleanly.
     Event(T),

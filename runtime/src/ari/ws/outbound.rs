@@ -26,6 +26,7 @@ use tokio_tungstenite::tungstenite::http::{HeaderValue, StatusCode, header};
 
 /// Settings of an [`OutboundServer`].
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub struct OutboundOptions {
     /// When set, connections must send these as Basic auth (`username` /
     /// `password` of `websocket_client.conf`); others get HTTP 401.
@@ -57,6 +58,7 @@ impl Default for OutboundOptions {
 
 /// One WebSocket connection that Asterisk opened to the application.
 #[derive(Debug)]
+#[non_exhaustive]
 pub struct OutboundConnection<T> {
     /// The messages Asterisk sends on this connection; ends when it closes
     /// (Asterisk reconnects with a new connection, there is no reconnect here).
