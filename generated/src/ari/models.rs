@@ -12,6 +12,7 @@
 ///
 /// Official page: [Events REST API](https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/Events_REST_API/).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct AdditionalParam {
     /// JSON key `parameter_name`, Swagger type `string`.
     ///
@@ -68,6 +69,7 @@ impl<'de> ::serde::Deserialize<'de> for AdditionalParam {
 ///
 /// Official page: [Applications REST API](https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/Applications_REST_API/).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct Application {
     /// JSON key `name`, Swagger type `string`.
     ///
@@ -173,6 +175,7 @@ impl<'de> ::serde::Deserialize<'de> for Application {
 ///
 /// Official page: [Events REST API](https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/Events_REST_API/).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct ApplicationMoveFailed {
     /// JSON key `type`, Swagger type `string`.
     ///
@@ -280,6 +283,7 @@ impl<'de> ::serde::Deserialize<'de> for ApplicationMoveFailed {
 ///
 /// Official page: [Events REST API](https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/Events_REST_API/).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct ApplicationRegistered {
     /// JSON key `type`, Swagger type `string`.
     ///
@@ -360,6 +364,7 @@ impl<'de> ::serde::Deserialize<'de> for ApplicationRegistered {
 ///
 /// Official page: [Events REST API](https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/Events_REST_API/).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct ApplicationReplaced {
     /// JSON key `type`, Swagger type `string`.
     ///
@@ -440,6 +445,7 @@ impl<'de> ::serde::Deserialize<'de> for ApplicationReplaced {
 ///
 /// Official page: [Events REST API](https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/Events_REST_API/).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct ApplicationUnregistered {
     /// JSON key `type`, Swagger type `string`.
     ///
@@ -516,6 +522,7 @@ impl<'de> ::serde::Deserialize<'de> for ApplicationUnregistered {
 ///
 /// Official page: [Asterisk REST API](https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/Asterisk_REST_API/).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct AsteriskInfo {
     /// JSON key `build`, Swagger type `BuildInfo`.
     ///
@@ -594,6 +601,7 @@ impl<'de> ::serde::Deserialize<'de> for AsteriskInfo {
 ///
 /// Official page: [Asterisk REST API](https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/Asterisk_REST_API/).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct AsteriskPing {
     /// JSON key `asterisk_id`, Swagger type `string`.
     ///
@@ -659,6 +667,7 @@ impl<'de> ::serde::Deserialize<'de> for AsteriskPing {
 ///
 /// Official page: [Bridges REST API](https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/Bridges_REST_API/).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct Bridge {
     /// JSON key `id`, Swagger type `string`.
     ///
@@ -801,6 +810,7 @@ impl<'de> ::serde::Deserialize<'de> for Bridge {
 ///
 /// Official page: [Bridges REST API](https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/Bridges_REST_API/).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum BridgeBridgeType {
     /// Wire value `mixing`.
     ///
@@ -891,6 +901,7 @@ impl<'de> ::serde::Deserialize<'de> for BridgeBridgeType {
 ///
 /// Official page: [Events REST API](https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/Events_REST_API/).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct BridgeAttendedTransfer {
     /// JSON key `type`, Swagger type `string`.
     ///
@@ -1146,6 +1157,7 @@ impl<'de> ::serde::Deserialize<'de> for BridgeAttendedTransfer {
 ///
 /// Official page: [Events REST API](https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/Events_REST_API/).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct BridgeBlindTransfer {
     /// JSON key `type`, Swagger type `string`.
     ///
@@ -1301,6 +1313,7 @@ impl<'de> ::serde::Deserialize<'de> for BridgeBlindTransfer {
 ///
 /// Official page: [Events REST API](https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/Events_REST_API/).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct BridgeCreated {
     /// JSON key `type`, Swagger type `string`.
     ///
@@ -1390,6 +1403,7 @@ impl<'de> ::serde::Deserialize<'de> for BridgeCreated {
 ///
 /// Official page: [Events REST API](https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/Events_REST_API/).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct BridgeDestroyed {
     /// JSON key `type`, Swagger type `string`.
     ///
@@ -1479,6 +1493,7 @@ impl<'de> ::serde::Deserialize<'de> for BridgeDestroyed {
 ///
 /// Official page: [Events REST API](https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/Events_REST_API/).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct BridgeMerged {
     /// JSON key `type`, Swagger type `string`.
     ///
@@ -1577,6 +1592,7 @@ impl<'de> ::serde::Deserialize<'de> for BridgeMerged {
 ///
 /// Official page: [Events REST API](https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/Events_REST_API/).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct BridgeVideoSourceChanged {
     /// JSON key `type`, Swagger type `string`.
     ///
@@ -1674,6 +1690,7 @@ impl<'de> ::serde::Deserialize<'de> for BridgeVideoSourceChanged {
 ///
 /// Official page: [Asterisk REST API](https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/Asterisk_REST_API/).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct BuildInfo {
     /// JSON key `os`, Swagger type `string`.
     ///
@@ -1770,6 +1787,7 @@ impl<'de> ::serde::Deserialize<'de> for BuildInfo {
 ///
 /// Official page: [Events REST API](https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/Events_REST_API/).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct CallBroadcast {
     /// JSON key `type`, Swagger type `string`.
     ///
@@ -1879,6 +1897,7 @@ impl<'de> ::serde::Deserialize<'de> for CallBroadcast {
 ///
 /// Official page: [Events REST API](https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/Events_REST_API/).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct CallClaimed {
     /// JSON key `type`, Swagger type `string`.
     ///
@@ -1972,7 +1991,9 @@ impl<'de> ::serde::Deserialize<'de> for CallClaimed {
 /// JSON keys this struct does not know are kept in `extra` and written back on serialization.
 ///
 /// Official page: [Channels REST API](https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/Channels_REST_API/).
+#[doc(alias = "CallerID")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct CallerId {
     /// JSON key `name`, Swagger type `string`.
     ///
@@ -2029,6 +2050,7 @@ impl<'de> ::serde::Deserialize<'de> for CallerId {
 ///
 /// Official page: [Channels REST API](https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/Channels_REST_API/).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct Channel {
     /// JSON key `id`, Swagger type `string`.
     ///
@@ -2189,6 +2211,7 @@ impl<'de> ::serde::Deserialize<'de> for Channel {
 ///
 /// Official page: [Channels REST API](https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/Channels_REST_API/).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum ChannelState {
     /// Wire value `Down`.
     ///
@@ -2345,6 +2368,7 @@ impl<'de> ::serde::Deserialize<'de> for ChannelState {
 ///
 /// Official page: [Events REST API](https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/Events_REST_API/).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct ChannelCallerId {
     /// JSON key `type`, Swagger type `string`.
     ///
@@ -2456,6 +2480,7 @@ impl<'de> ::serde::Deserialize<'de> for ChannelCallerId {
 ///
 /// Official page: [Events REST API](https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/Events_REST_API/).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct ChannelConnectedLine {
     /// JSON key `type`, Swagger type `string`.
     ///
@@ -2545,6 +2570,7 @@ impl<'de> ::serde::Deserialize<'de> for ChannelConnectedLine {
 ///
 /// Official page: [Events REST API](https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/Events_REST_API/).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct ChannelCreated {
     /// JSON key `type`, Swagger type `string`.
     ///
@@ -2634,6 +2660,7 @@ impl<'de> ::serde::Deserialize<'de> for ChannelCreated {
 ///
 /// Official page: [Events REST API](https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/Events_REST_API/).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct ChannelDestroyed {
     /// JSON key `type`, Swagger type `string`.
     ///
@@ -2751,6 +2778,7 @@ impl<'de> ::serde::Deserialize<'de> for ChannelDestroyed {
 ///
 /// Official page: [Events REST API](https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/Events_REST_API/).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct ChannelDialplan {
     /// JSON key `type`, Swagger type `string`.
     ///
@@ -2858,6 +2886,7 @@ impl<'de> ::serde::Deserialize<'de> for ChannelDialplan {
 ///
 /// Official page: [Events REST API](https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/Events_REST_API/).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct ChannelDtmfReceived {
     /// JSON key `type`, Swagger type `string`.
     ///
@@ -2965,6 +2994,7 @@ impl<'de> ::serde::Deserialize<'de> for ChannelDtmfReceived {
 ///
 /// Official page: [Events REST API](https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/Events_REST_API/).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct ChannelEnteredBridge {
     /// JSON key `type`, Swagger type `string`.
     ///
@@ -3064,6 +3094,7 @@ impl<'de> ::serde::Deserialize<'de> for ChannelEnteredBridge {
 ///
 /// Official page: [Events REST API](https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/Events_REST_API/).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct ChannelHangupRequest {
     /// JSON key `type`, Swagger type `string`.
     ///
@@ -3183,6 +3214,7 @@ impl<'de> ::serde::Deserialize<'de> for ChannelHangupRequest {
 ///
 /// Official page: [Events REST API](https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/Events_REST_API/).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct ChannelHold {
     /// JSON key `type`, Swagger type `string`.
     ///
@@ -3282,6 +3314,7 @@ impl<'de> ::serde::Deserialize<'de> for ChannelHold {
 ///
 /// Official page: [Events REST API](https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/Events_REST_API/).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct ChannelLeftBridge {
     /// JSON key `type`, Swagger type `string`.
     ///
@@ -3380,6 +3413,7 @@ impl<'de> ::serde::Deserialize<'de> for ChannelLeftBridge {
 ///
 /// Official page: [Events REST API](https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/Events_REST_API/).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct ChannelStateChange {
     /// JSON key `type`, Swagger type `string`.
     ///
@@ -3469,6 +3503,7 @@ impl<'de> ::serde::Deserialize<'de> for ChannelStateChange {
 ///
 /// Official page: [Events REST API](https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/Events_REST_API/).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct ChannelTalkingFinished {
     /// JSON key `type`, Swagger type `string`.
     ///
@@ -3567,6 +3602,7 @@ impl<'de> ::serde::Deserialize<'de> for ChannelTalkingFinished {
 ///
 /// Official page: [Events REST API](https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/Events_REST_API/).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct ChannelTalkingStarted {
     /// JSON key `type`, Swagger type `string`.
     ///
@@ -3656,6 +3692,7 @@ impl<'de> ::serde::Deserialize<'de> for ChannelTalkingStarted {
 ///
 /// Official page: [Events REST API](https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/Events_REST_API/).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct ChannelToneDetected {
     /// JSON key `type`, Swagger type `string`.
     ///
@@ -3745,6 +3782,7 @@ impl<'de> ::serde::Deserialize<'de> for ChannelToneDetected {
 ///
 /// Official page: [Events REST API](https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/Events_REST_API/).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct ChannelTransfer {
     /// JSON key `type`, Swagger type `string`.
     ///
@@ -3853,6 +3891,7 @@ impl<'de> ::serde::Deserialize<'de> for ChannelTransfer {
 ///
 /// Official page: [Events REST API](https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/Events_REST_API/).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct ChannelUnhold {
     /// JSON key `type`, Swagger type `string`.
     ///
@@ -3942,6 +3981,7 @@ impl<'de> ::serde::Deserialize<'de> for ChannelUnhold {
 ///
 /// Official page: [Events REST API](https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/Events_REST_API/).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct ChannelUserevent {
     /// JSON key `type`, Swagger type `string`.
     ///
@@ -4070,6 +4110,7 @@ impl<'de> ::serde::Deserialize<'de> for ChannelUserevent {
 ///
 /// Official page: [Events REST API](https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/Events_REST_API/).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct ChannelVarset {
     /// JSON key `type`, Swagger type `string`.
     ///
@@ -4174,6 +4215,7 @@ impl<'de> ::serde::Deserialize<'de> for ChannelVarset {
 ///
 /// Official page: [Asterisk REST API](https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/Asterisk_REST_API/).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct ConfigInfo {
     /// JSON key `name`, Swagger type `string`.
     ///
@@ -4269,6 +4311,7 @@ impl<'de> ::serde::Deserialize<'de> for ConfigInfo {
 ///
 /// Official page: [Asterisk REST API](https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/Asterisk_REST_API/).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct ConfigTuple {
     /// JSON key `attribute`, Swagger type `string`.
     ///
@@ -4325,6 +4368,7 @@ impl<'de> ::serde::Deserialize<'de> for ConfigTuple {
 ///
 /// Official page: [Events REST API](https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/Events_REST_API/).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct ContactInfo {
     /// JSON key `uri`, Swagger type `string`.
     ///
@@ -4402,6 +4446,7 @@ impl<'de> ::serde::Deserialize<'de> for ContactInfo {
 ///
 /// Official page: [Events REST API](https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/Events_REST_API/).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum ContactInfoContactStatus {
     /// Wire value `Unreachable`.
     ///
@@ -4516,6 +4561,7 @@ impl<'de> ::serde::Deserialize<'de> for ContactInfoContactStatus {
 ///
 /// Official page: [Events REST API](https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/Events_REST_API/).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct ContactStatusChange {
     /// JSON key `type`, Swagger type `string`.
     ///
@@ -4610,6 +4656,7 @@ impl<'de> ::serde::Deserialize<'de> for ContactStatusChange {
 ///
 /// Official page: [Devicestates REST API](https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/Devicestates_REST_API/).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct DeviceState {
     /// JSON key `name`, Swagger type `string`.
     ///
@@ -4668,6 +4715,7 @@ impl<'de> ::serde::Deserialize<'de> for DeviceState {
 ///
 /// Official page: [Devicestates REST API](https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/Devicestates_REST_API/).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum DeviceStateState {
     /// Wire value `UNKNOWN`.
     ///
@@ -4810,6 +4858,7 @@ impl<'de> ::serde::Deserialize<'de> for DeviceStateState {
 ///
 /// Official page: [Events REST API](https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/Events_REST_API/).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct DeviceStateChanged {
     /// JSON key `type`, Swagger type `string`.
     ///
@@ -4899,6 +4948,7 @@ impl<'de> ::serde::Deserialize<'de> for DeviceStateChanged {
 ///
 /// Official page: [Events REST API](https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/Events_REST_API/).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct Dial {
     /// JSON key `type`, Swagger type `string`.
     ///
@@ -5033,6 +5083,7 @@ impl<'de> ::serde::Deserialize<'de> for Dial {
 ///
 /// Official page: [Channels REST API](https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/Channels_REST_API/).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct Dialed {
     /// JSON keys this SDK does not know (added by a newer Asterisk or
     /// undocumented), kept as sent and written back on serialization.
@@ -5066,7 +5117,9 @@ impl<'de> ::serde::Deserialize<'de> for Dialed {
 /// JSON keys this struct does not know are kept in `extra` and written back on serialization.
 ///
 /// Official page: [Channels REST API](https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/Channels_REST_API/).
+#[doc(alias = "DialplanCEP")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct DialplanCep {
     /// JSON key `context`, Swagger type `string`.
     ///
@@ -5150,6 +5203,7 @@ impl<'de> ::serde::Deserialize<'de> for DialplanCep {
 ///
 /// Official page: [Endpoints REST API](https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/Endpoints_REST_API/).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct Endpoint {
     /// JSON key `technology`, Swagger type `string`.
     ///
@@ -5227,6 +5281,7 @@ impl<'de> ::serde::Deserialize<'de> for Endpoint {
 ///
 /// Official page: [Endpoints REST API](https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/Endpoints_REST_API/).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum EndpointState {
     /// Wire value `unknown`.
     ///
@@ -5323,6 +5378,7 @@ impl<'de> ::serde::Deserialize<'de> for EndpointState {
 ///
 /// Official page: [Events REST API](https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/Events_REST_API/).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct EndpointStateChange {
     /// JSON key `type`, Swagger type `string`.
     ///
@@ -5412,6 +5468,7 @@ impl<'de> ::serde::Deserialize<'de> for EndpointStateChange {
 ///
 /// Official page: [Events REST API](https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/Events_REST_API/).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct Event {
     /// JSON key `type`, Swagger type `string`.
     ///
@@ -5488,6 +5545,7 @@ impl<'de> ::serde::Deserialize<'de> for Event {
 ///
 /// Official page: [Sounds REST API](https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/Sounds_REST_API/).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct FormatLangPair {
     /// JSON key `language`, Swagger type `string`.
     ///
@@ -5544,6 +5602,7 @@ impl<'de> ::serde::Deserialize<'de> for FormatLangPair {
 ///
 /// Official page: [Recordings REST API](https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/Recordings_REST_API/).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct LiveRecording {
     /// JSON key `name`, Swagger type `string`.
     ///
@@ -5660,6 +5719,7 @@ impl<'de> ::serde::Deserialize<'de> for LiveRecording {
 ///
 /// Official page: [Recordings REST API](https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/Recordings_REST_API/).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum LiveRecordingState {
     /// Wire value `queued`.
     ///
@@ -5777,6 +5837,7 @@ impl<'de> ::serde::Deserialize<'de> for LiveRecordingState {
 ///
 /// Official page: [Asterisk REST API](https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/Asterisk_REST_API/).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct LogChannel {
     /// JSON key `channel`, Swagger type `string`.
     ///
@@ -5852,6 +5913,7 @@ impl<'de> ::serde::Deserialize<'de> for LogChannel {
 ///
 /// Official page: [Mailboxes REST API](https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/Mailboxes_REST_API/).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct Mailbox {
     /// JSON key `name`, Swagger type `string`.
     ///
@@ -5919,6 +5981,7 @@ impl<'de> ::serde::Deserialize<'de> for Mailbox {
 ///
 /// Official page: [Events REST API](https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/Events_REST_API/).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct Message {
     /// JSON key `type`, Swagger type `string`.
     ///
@@ -5981,6 +6044,7 @@ impl<'de> ::serde::Deserialize<'de> for Message {
 ///
 /// Official page: [Events REST API](https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/Events_REST_API/).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct MissingParams {
     /// JSON key `type`, Swagger type `string`.
     ///
@@ -6048,6 +6112,7 @@ impl<'de> ::serde::Deserialize<'de> for MissingParams {
 ///
 /// Official page: [Asterisk REST API](https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/Asterisk_REST_API/).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct Module {
     /// JSON key `name`, Swagger type `string`.
     ///
@@ -6131,6 +6196,7 @@ impl<'de> ::serde::Deserialize<'de> for Module {
 ///
 /// Official page: [Events REST API](https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/Events_REST_API/).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct Peer {
     /// JSON key `peer_status`, Swagger type `string`.
     ///
@@ -6222,6 +6288,7 @@ impl<'de> ::serde::Deserialize<'de> for Peer {
 ///
 /// Official page: [Events REST API](https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/Events_REST_API/).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct PeerStatusChange {
     /// JSON key `type`, Swagger type `string`.
     ///
@@ -6316,6 +6383,7 @@ impl<'de> ::serde::Deserialize<'de> for PeerStatusChange {
 ///
 /// Official page: [Playbacks REST API](https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/Playbacks_REST_API/).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct Playback {
     /// JSON key `id`, Swagger type `string`.
     ///
@@ -6412,6 +6480,7 @@ impl<'de> ::serde::Deserialize<'de> for Playback {
 ///
 /// Official page: [Playbacks REST API](https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/Playbacks_REST_API/).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum PlaybackState {
     /// Wire value `queued`.
     ///
@@ -6526,6 +6595,7 @@ impl<'de> ::serde::Deserialize<'de> for PlaybackState {
 ///
 /// Official page: [Events REST API](https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/Events_REST_API/).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct PlaybackContinuing {
     /// JSON key `type`, Swagger type `string`.
     ///
@@ -6615,6 +6685,7 @@ impl<'de> ::serde::Deserialize<'de> for PlaybackContinuing {
 ///
 /// Official page: [Events REST API](https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/Events_REST_API/).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct PlaybackFinished {
     /// JSON key `type`, Swagger type `string`.
     ///
@@ -6704,6 +6775,7 @@ impl<'de> ::serde::Deserialize<'de> for PlaybackFinished {
 ///
 /// Official page: [Events REST API](https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/Events_REST_API/).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct PlaybackStarted {
     /// JSON key `type`, Swagger type `string`.
     ///
@@ -6788,7 +6860,9 @@ impl<'de> ::serde::Deserialize<'de> for PlaybackStarted {
 /// JSON keys this struct does not know are kept in `extra` and written back on serialization.
 ///
 /// Official page: [Events REST API](https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/Events_REST_API/).
+#[doc(alias = "RESTHeader")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct RestHeader {
     /// JSON key `name`, Swagger type `string`.
     ///
@@ -6844,7 +6918,9 @@ impl<'de> ::serde::Deserialize<'de> for RestHeader {
 /// JSON keys this struct does not know are kept in `extra` and written back on serialization.
 ///
 /// Official page: [Events REST API](https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/Events_REST_API/).
+#[doc(alias = "RESTQueryStringParameter")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct RestQueryStringParameter {
     /// JSON key `name`, Swagger type `string`.
     ///
@@ -6900,7 +6976,9 @@ impl<'de> ::serde::Deserialize<'de> for RestQueryStringParameter {
 /// JSON keys this struct does not know are kept in `extra` and written back on serialization.
 ///
 /// Official page: [Events REST API](https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/Events_REST_API/).
+#[doc(alias = "RESTRequest")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct RestRequest {
     /// JSON key `type`, Swagger type `string`.
     ///
@@ -7018,7 +7096,9 @@ impl<'de> ::serde::Deserialize<'de> for RestRequest {
 /// JSON keys this struct does not know are kept in `extra` and written back on serialization.
 ///
 /// Official page: [Events REST API](https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/Events_REST_API/).
+#[doc(alias = "RESTResponse")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct RestResponse {
     /// JSON key `type`, Swagger type `string`.
     ///
@@ -7159,7 +7239,9 @@ impl<'de> ::serde::Deserialize<'de> for RestResponse {
 /// JSON keys this struct does not know are kept in `extra` and written back on serialization.
 ///
 /// Official page: [Channels REST API](https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/Channels_REST_API/).
+#[doc(alias = "RTPstat")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct RtPstat {
     /// JSON key `txcount`, Swagger type `int`.
     ///
@@ -7549,6 +7631,7 @@ impl<'de> ::serde::Deserialize<'de> for RtPstat {
 ///
 /// Official page: [Events REST API](https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/Events_REST_API/).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct RecordingFailed {
     /// JSON key `type`, Swagger type `string`.
     ///
@@ -7638,6 +7721,7 @@ impl<'de> ::serde::Deserialize<'de> for RecordingFailed {
 ///
 /// Official page: [Events REST API](https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/Events_REST_API/).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct RecordingFinished {
     /// JSON key `type`, Swagger type `string`.
     ///
@@ -7727,6 +7811,7 @@ impl<'de> ::serde::Deserialize<'de> for RecordingFinished {
 ///
 /// Official page: [Events REST API](https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/Events_REST_API/).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct RecordingStarted {
     /// JSON key `type`, Swagger type `string`.
     ///
@@ -7812,6 +7897,7 @@ impl<'de> ::serde::Deserialize<'de> for RecordingStarted {
 ///
 /// Official page: [Events REST API](https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/Events_REST_API/).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct ReferTo {
     /// JSON key `requested_destination`, Swagger type `RequiredDestination`.
     ///
@@ -7893,6 +7979,7 @@ impl<'de> ::serde::Deserialize<'de> for ReferTo {
 ///
 /// Official page: [Events REST API](https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/Events_REST_API/).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct ReferredBy {
     /// JSON key `source_channel`, Swagger type `Channel`.
     ///
@@ -7960,6 +8047,7 @@ impl<'de> ::serde::Deserialize<'de> for ReferredBy {
 ///
 /// Official page: [Events REST API](https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/Events_REST_API/).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct RequiredDestination {
     /// JSON key `protocol_id`, Swagger type `string`.
     ///
@@ -8032,6 +8120,7 @@ impl<'de> ::serde::Deserialize<'de> for RequiredDestination {
 ///
 /// Official page: [Asterisk REST API](https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/Asterisk_REST_API/).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct SetId {
     /// JSON key `user`, Swagger type `string`.
     ///
@@ -8088,6 +8177,7 @@ impl<'de> ::serde::Deserialize<'de> for SetId {
 ///
 /// Official page: [Sounds REST API](https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/Sounds_REST_API/).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct Sound {
     /// JSON key `id`, Swagger type `string`.
     ///
@@ -8158,6 +8248,7 @@ impl<'de> ::serde::Deserialize<'de> for Sound {
 ///
 /// Official page: [Events REST API](https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/Events_REST_API/).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct StasisEnd {
     /// JSON key `type`, Swagger type `string`.
     ///
@@ -8247,6 +8338,7 @@ impl<'de> ::serde::Deserialize<'de> for StasisEnd {
 ///
 /// Official page: [Events REST API](https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/Events_REST_API/).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct StasisStart {
     /// JSON key `type`, Swagger type `string`.
     ///
@@ -8351,6 +8443,7 @@ impl<'de> ::serde::Deserialize<'de> for StasisStart {
 ///
 /// Official page: [Asterisk REST API](https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/Asterisk_REST_API/).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct StatusInfo {
     /// JSON key `startup_time`, Swagger type `Date`.
     ///
@@ -8407,6 +8500,7 @@ impl<'de> ::serde::Deserialize<'de> for StatusInfo {
 ///
 /// Official page: [Recordings REST API](https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/Recordings_REST_API/).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct StoredRecording {
     /// JSON key `name`, Swagger type `string`.
     ///
@@ -8463,6 +8557,7 @@ impl<'de> ::serde::Deserialize<'de> for StoredRecording {
 ///
 /// Official page: [Asterisk REST API](https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/Asterisk_REST_API/).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct SystemInfo {
     /// JSON key `version`, Swagger type `string`.
     ///
@@ -8519,6 +8614,7 @@ impl<'de> ::serde::Deserialize<'de> for SystemInfo {
 ///
 /// Official page: [Endpoints REST API](https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/Endpoints_REST_API/).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct TextMessage {
     /// JSON key `from`, Swagger type `string`.
     ///
@@ -8598,6 +8694,7 @@ impl<'de> ::serde::Deserialize<'de> for TextMessage {
 ///
 /// Official page: [Events REST API](https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/Events_REST_API/).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct TextMessageReceived {
     /// JSON key `type`, Swagger type `string`.
     ///
@@ -8693,6 +8790,7 @@ impl<'de> ::serde::Deserialize<'de> for TextMessageReceived {
 ///
 /// Official page: [Asterisk REST API](https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/Asterisk_REST_API/).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct Variable {
     /// JSON key `value`, Swagger type `string`.
     ///
@@ -8740,6 +8838,7 @@ impl<'de> ::serde::Deserialize<'de> for Variable {
 ///
 /// Official page: [Asterisk REST API](https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/Asterisk_REST_API/).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct Variables {
     /// JSON key `variables`, Swagger type `object`.
     ///

@@ -13,6 +13,8 @@ mod header;
 mod message;
 mod response;
 mod scan;
+#[cfg(feature = "serde")]
+mod serialize;
 mod spans;
 mod text;
 
@@ -26,6 +28,8 @@ pub use codec::{DEFAULT_MAX_MESSAGE, Frame, FrameDecoder, FrameError};
 pub use header::{FromEvent, FromHeader};
 pub use message::{Header, Message};
 pub use response::{Response, ResponseStatus};
+#[cfg(feature = "serde")]
+pub use serialize::WireHeaders;
 pub use text::Text;
 /// The rustls crate used for AMI over TLS (feature `tls`).
 #[cfg(feature = "tls")]

@@ -566,6 +566,7 @@ pub(super) fn emit_open_enum(
     quote! {
         #enum_doc
         #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+        #[non_exhaustive]
         pub enum #ty {
             #(#defs)*
             /// A value this SDK does not know, kept as sent.
@@ -734,6 +735,12 @@ fn emit_models(
     for m in plans {
         let name = ident(&m.rust);
         let mdoc = model_doc(m, all, messages.contains(&m.name));
+        let alias = if m.rust != m.name {
+            let wire = &m.name;
+            quote!(#[doc(alias = #wire)])
+        } else {
+            TokenStream::new()
+        };
         let mut fields = Vec::new();
         let mut enums = Vec::new();
         let de = emit_model_de(m);
@@ -767,7 +774,9 @@ fn emit_models(
         }
         items.push(quote! {
             #mdoc
+            #alias
             #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+            #[non_exhaustive]
             pub struct #name {
                 #(#fields)*
                 /// JSON keys this SDK does not know (added by a newer Asterisk or
@@ -966,6 +975,7 @@ fn emit_events(
         #enum_doc
         #[derive(Debug, Clone, PartialEq)]
         #[allow(clippy::large_enum_variant)] // only the widest variants are boxed
+        #[non_exhaustive]
         pub enum AriEvent {
             #(#variants)*
             /// A message whose `type` this SDK does not know (or that has no `type`), kept as sent.
