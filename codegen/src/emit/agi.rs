@@ -612,8 +612,10 @@ fn methods_file(models: &[CommandModel], tags: &str) -> TokenStream {
         ];
         let docs = doc_lines(&lines);
         let allow = m.allow_many();
+        let words = &m.words;
         quote! {
             #docs
+            #[doc(alias = #words)]
             #allow
             fn #method(&mut self, #(#args),*) -> impl Future<Output = Result<#output, AgiError>> + Send;
         }
