@@ -48,7 +48,10 @@ fn answer_time_for_an_unknown_action_or_header_is_an_error() {
     let mut bad = fixes.clone();
     bad.answer_times.answer_time[0].action = "Originat".into();
     let e = ami_error(&releases, &bad);
-    assert!(e.contains("originate-sync-timeout") && e.contains("answer_times.toml"), "{e}");
+    assert!(
+        e.contains("originate-sync-timeout") && e.contains("answer_times.toml"),
+        "{e}"
+    );
     let mut bad = fixes.clone();
     bad.answer_times.answer_time[0].unless_true = Some("Asynchronous".into());
     assert!(ami_error(&releases, &bad).contains("originate-sync-timeout"));
