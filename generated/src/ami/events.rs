@@ -18,6 +18,8 @@ use asterisk_sdk_runtime::open_enum::OpenEnum;
 /// - Classes: `agi`
 /// - Modules: `res_agi`
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Events/AGIExecEnd/>
 #[doc(alias = "AGIExecEnd")]
 #[derive(Debug, Clone, PartialEq)]
@@ -124,6 +126,8 @@ impl serde::Serialize for AgiExecEnd {
 /// - Classes: `agi`
 /// - Modules: `res_agi`
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Events/AGIExecStart/>
 #[doc(alias = "AGIExecStart")]
 #[derive(Debug, Clone, PartialEq)]
@@ -213,6 +217,8 @@ impl serde::Serialize for AgiExecStart {
 /// - Since: 12.0.0
 /// - Classes: `aoc`
 /// - Modules: `builtin`
+///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
 ///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Events/AOC-D/>
 #[doc(alias = "AOC-D")]
@@ -375,6 +381,8 @@ impl serde::Serialize for AocD {
 /// - Since: 12.0.0
 /// - Classes: `aoc`
 /// - Modules: `builtin`
+///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
 ///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Events/AOC-E/>
 #[doc(alias = "AOC-E")]
@@ -572,6 +580,8 @@ impl serde::Serialize for AocE {
 /// - Classes: `aoc`
 /// - Modules: `builtin`
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Events/AOC-S/>
 #[doc(alias = "AOC-S")]
 #[derive(Debug, Clone, PartialEq)]
@@ -750,6 +760,8 @@ impl serde::Serialize for AocS {
 /// - Classes: `agent`
 /// - Modules: `app_queue`
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Events/AgentCalled/>
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -857,6 +869,8 @@ impl serde::Serialize for AgentCalled {
 /// - Since: 12.0.0
 /// - Classes: `agent`
 /// - Modules: `app_queue`
+///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
 ///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Events/AgentComplete/>
 #[derive(Debug, Clone, PartialEq)]
@@ -990,6 +1004,8 @@ impl serde::Serialize for AgentComplete {
 /// - Classes: `agent`
 /// - Modules: `app_queue`
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Events/AgentConnect/>
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -1114,6 +1130,8 @@ impl serde::Serialize for AgentConnect {
 /// - Classes: `agent`
 /// - Modules: `app_queue`
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Events/AgentDump/>
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -1222,6 +1240,8 @@ impl serde::Serialize for AgentDump {
 /// - Classes: `agent`
 /// - Modules: `builtin`
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Events/AgentLogin/>
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -1302,6 +1322,8 @@ impl serde::Serialize for AgentLogin {
 /// - Since: 12.0.0
 /// - Classes: `agent`
 /// - Modules: `builtin`
+///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
 ///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Events/AgentLogoff/>
 #[derive(Debug, Clone, PartialEq)]
@@ -1391,6 +1413,8 @@ impl serde::Serialize for AgentLogoff {
 /// - Since: 12.0.0
 /// - Classes: `agent`
 /// - Modules: `app_queue`
+///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
 ///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Events/AgentRingNoAnswer/>
 #[derive(Debug, Clone, PartialEq)]
@@ -1507,6 +1531,8 @@ impl serde::Serialize for AgentRingNoAnswer {
 /// - Since: 12.0.0
 /// - Classes: `agent`
 /// - Modules: `app_agent_pool`
+///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
 ///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Events/Agents/>
 #[derive(Debug, Clone, PartialEq)]
@@ -1637,6 +1663,8 @@ impl serde::Serialize for Agents {
 /// - Classes: `agent`
 /// - Modules: `app_agent_pool`
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Events/AgentsComplete/>
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -1725,6 +1753,8 @@ impl serde::Serialize for AgentsComplete {
 /// - Classes: `system`
 /// - Modules: `chan_dahdi`
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Events/Alarm/>
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -1805,6 +1835,8 @@ impl serde::Serialize for Alarm {
 /// - Classes: `system`
 /// - Modules: `chan_dahdi`
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Events/AlarmClear/>
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -1875,6 +1907,8 @@ impl serde::Serialize for AlarmClear {
 /// - Since: 13.12.0, 14.1.0
 /// - Classes: `command`
 /// - Modules: `res_pjsip`
+///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
 ///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Events/AorDetail/>
 #[derive(Debug, Clone, PartialEq)]
@@ -2122,6 +2156,8 @@ impl serde::Serialize for AorDetail {
 /// - Classes: `command`
 /// - Modules: `res_pjsip`
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Events/AorList/>
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -2342,6 +2378,8 @@ impl serde::Serialize for AorList {
 /// - Classes: `command`
 /// - Modules: `res_pjsip`
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// Documented inside the action that answers with it; see <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Actions/>.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -2430,6 +2468,8 @@ impl serde::Serialize for AorListComplete {
 /// - Classes: `agi`
 /// - Modules: `res_agi`
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Events/AsyncAGIEnd/>
 #[doc(alias = "AsyncAGIEnd")]
 #[derive(Debug, Clone, PartialEq)]
@@ -2496,6 +2536,8 @@ impl serde::Serialize for AsyncAgiEnd {
 /// - Since: 12.0.0
 /// - Classes: `agi`
 /// - Modules: `res_agi`
+///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
 ///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Events/AsyncAGIExec/>
 #[doc(alias = "AsyncAGIExec")]
@@ -2587,6 +2629,8 @@ impl serde::Serialize for AsyncAgiExec {
 /// - Classes: `agi`
 /// - Modules: `res_agi`
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Events/AsyncAGIStart/>
 #[doc(alias = "AsyncAGIStart")]
 #[derive(Debug, Clone, PartialEq)]
@@ -2668,6 +2712,8 @@ impl serde::Serialize for AsyncAgiStart {
 /// - Since: 12.0.0
 /// - Classes: `call`
 /// - Modules: `builtin`
+///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
 ///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Events/AttendedTransfer/>
 #[derive(Debug, Clone, PartialEq)]
@@ -2874,6 +2920,8 @@ impl serde::Serialize for AttendedTransfer {
 /// - Classes: `command`
 /// - Modules: `res_pjsip`
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Events/AuthDetail/>
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -3070,6 +3118,8 @@ impl serde::Serialize for AuthDetail {
 /// - Classes: `command`
 /// - Modules: `res_pjsip`
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Events/AuthList/>
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -3258,6 +3308,8 @@ impl serde::Serialize for AuthList {
 /// - Classes: `command`
 /// - Modules: `res_pjsip`
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// Documented inside the action that answers with it; see <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Actions/>.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -3345,6 +3397,8 @@ impl serde::Serialize for AuthListComplete {
 /// - Since: 12.1.0
 /// - Classes: `security`
 /// - Modules: `builtin`
+///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
 ///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Events/AuthMethodNotAllowed/>
 #[derive(Debug, Clone, PartialEq)]
@@ -3498,6 +3552,8 @@ impl serde::Serialize for AuthMethodNotAllowed {
 /// - Classes: `call`
 /// - Modules: `builtin`
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Events/BlindTransfer/>
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -3625,6 +3681,8 @@ impl serde::Serialize for BlindTransfer {
 /// - Classes: `call`
 /// - Modules: `builtin`
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Events/BridgeCreate/>
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -3691,6 +3749,8 @@ impl serde::Serialize for BridgeCreate {
 /// - Classes: `call`
 /// - Modules: `builtin`
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Events/BridgeDestroy/>
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -3756,6 +3816,8 @@ impl serde::Serialize for BridgeDestroy {
 /// - Since: 12.0.0
 /// - Classes: `call`
 /// - Modules: `builtin`
+///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
 ///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Events/BridgeEnter/>
 #[derive(Debug, Clone, PartialEq)]
@@ -3846,6 +3908,8 @@ impl serde::Serialize for BridgeEnter {
 /// - Classes: `command`
 /// - Modules: `builtin`
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// Documented inside the action that answers with it; see <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Actions/>.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -3926,6 +3990,8 @@ impl serde::Serialize for BridgeInfoChannel {
 /// - Since: 13.0.0
 /// - Classes: `command`
 /// - Modules: `builtin`
+///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
 ///
 /// Documented inside the action that answers with it; see <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Actions/>.
 #[derive(Debug, Clone, PartialEq)]
@@ -4024,6 +4090,8 @@ impl serde::Serialize for BridgeInfoComplete {
 /// - Classes: `call`
 /// - Modules: `builtin`
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Events/BridgeLeave/>
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -4098,6 +4166,8 @@ impl serde::Serialize for BridgeLeave {
 /// - Wire name: `BridgeListComplete`
 /// - Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1)
 /// - Kind: list-complete
+///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
 ///
 /// Not documented by Asterisk: headers known from its C sources.
 #[derive(Debug, Clone, PartialEq)]
@@ -4185,6 +4255,8 @@ impl serde::Serialize for BridgeListComplete {
 /// - Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1)
 /// - Kind: list-item
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// Not documented by Asterisk: headers known from its C sources.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -4266,6 +4338,8 @@ impl serde::Serialize for BridgeListItem {
 /// - Classes: `call`
 /// - Modules: `builtin`
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Events/BridgeMerge/>
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -4346,6 +4420,8 @@ impl serde::Serialize for BridgeMerge {
 /// - Wire name: `BridgeTechnologyListComplete`
 /// - Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1)
 /// - Kind: list-complete
+///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
 ///
 /// Not documented by Asterisk: headers known from its C sources.
 #[derive(Debug, Clone, PartialEq)]
@@ -4432,6 +4508,8 @@ impl serde::Serialize for BridgeTechnologyListComplete {
 /// - Wire name: `BridgeTechnologyListItem`
 /// - Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1)
 /// - Kind: list-item
+///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
 ///
 /// Not documented by Asterisk: headers known from its C sources.
 #[derive(Debug, Clone, PartialEq)]
@@ -4537,6 +4615,8 @@ impl serde::Serialize for BridgeTechnologyListItem {
 /// - Classes: `call`
 /// - Modules: `builtin`
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Events/BridgeVideoSourceUpdate/>
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -4618,6 +4698,8 @@ impl serde::Serialize for BridgeVideoSourceUpdate {
 /// - Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1)
 /// - Classes: `cc`
 /// - Kind: broadcast
+///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
 ///
 /// Not documented by Asterisk: headers known from its C sources.
 #[doc(alias = "CCAvailable")]
@@ -4707,6 +4789,8 @@ impl serde::Serialize for CcAvailable {
 /// - Classes: `cc`
 /// - Kind: broadcast
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// Not documented by Asterisk: headers known from its C sources.
 #[doc(alias = "CCCallerRecalling")]
 #[derive(Debug, Clone, PartialEq)]
@@ -4786,6 +4870,8 @@ impl serde::Serialize for CcCallerRecalling {
 /// - Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1)
 /// - Classes: `cc`
 /// - Kind: broadcast
+///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
 ///
 /// Not documented by Asterisk: headers known from its C sources.
 #[doc(alias = "CCCallerStartMonitoring")]
@@ -4867,6 +4953,8 @@ impl serde::Serialize for CcCallerStartMonitoring {
 /// - Classes: `cc`
 /// - Kind: broadcast
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// Not documented by Asterisk: headers known from its C sources.
 #[doc(alias = "CCCallerStopMonitoring")]
 #[derive(Debug, Clone, PartialEq)]
@@ -4946,6 +5034,8 @@ impl serde::Serialize for CcCallerStopMonitoring {
 /// - Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1)
 /// - Classes: `cc`
 /// - Kind: broadcast
+///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
 ///
 /// Not documented by Asterisk: headers known from its C sources.
 #[doc(alias = "CCFailure")]
@@ -5035,6 +5125,8 @@ impl serde::Serialize for CcFailure {
 /// - Classes: `cc`
 /// - Kind: broadcast
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// Not documented by Asterisk: headers known from its C sources.
 #[doc(alias = "CCMonitorFailed")]
 #[derive(Debug, Clone, PartialEq)]
@@ -5114,6 +5206,8 @@ impl serde::Serialize for CcMonitorFailed {
 /// - Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1)
 /// - Classes: `cc`
 /// - Kind: broadcast
+///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
 ///
 /// Not documented by Asterisk: headers known from its C sources.
 #[doc(alias = "CCOfferTimerStart")]
@@ -5203,6 +5297,8 @@ impl serde::Serialize for CcOfferTimerStart {
 /// - Classes: `cc`
 /// - Kind: broadcast
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// Not documented by Asterisk: headers known from its C sources.
 #[doc(alias = "CCRecallComplete")]
 #[derive(Debug, Clone, PartialEq)]
@@ -5283,6 +5379,8 @@ impl serde::Serialize for CcRecallComplete {
 /// - Classes: `cc`
 /// - Kind: broadcast
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// Not documented by Asterisk: headers known from its C sources.
 #[doc(alias = "CCRequestAcknowledged")]
 #[derive(Debug, Clone, PartialEq)]
@@ -5362,6 +5460,8 @@ impl serde::Serialize for CcRequestAcknowledged {
 /// - Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1)
 /// - Classes: `cc`
 /// - Kind: broadcast
+///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
 ///
 /// Not documented by Asterisk: headers known from its C sources.
 #[doc(alias = "CCRequested")]
@@ -5451,6 +5551,8 @@ impl serde::Serialize for CcRequested {
 /// - Since: 13.2.0
 /// - Classes: `call`, `cel`
 /// - Modules: `cel_manager`
+///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
 ///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Events/CEL/>
 #[doc(alias = "CEL")]
@@ -5693,6 +5795,8 @@ impl serde::Serialize for Cel {
 /// - Classes: `cdr`
 /// - Modules: `cdr_manager`
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Events/Cdr/>
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -5905,6 +6009,8 @@ impl serde::Serialize for Cdr {
 /// - Classes: `security`
 /// - Modules: `builtin`
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Events/ChallengeResponseFailed/>
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -6073,6 +6179,8 @@ impl serde::Serialize for ChallengeResponseFailed {
 /// - Classes: `security`
 /// - Modules: `builtin`
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Events/ChallengeSent/>
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -6225,6 +6333,8 @@ impl serde::Serialize for ChallengeSent {
 /// - Classes: `call`
 /// - Modules: `builtin`
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Events/ChanSpyStart/>
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -6308,6 +6418,8 @@ impl serde::Serialize for ChanSpyStart {
 /// - Classes: `call`
 /// - Modules: `builtin`
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Events/ChanSpyStop/>
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -6389,6 +6501,8 @@ impl serde::Serialize for ChanSpyStop {
 /// - Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1)
 /// - Kind: list-item
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// Not documented by Asterisk: headers known from its C sources.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -6469,6 +6583,8 @@ impl serde::Serialize for ChannelHungup {
 /// - Classes: `call`
 /// - Modules: `builtin`
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Events/ChannelTalkingStart/>
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -6534,6 +6650,8 @@ impl serde::Serialize for ChannelTalkingStart {
 /// - Since: 12.4.0
 /// - Classes: `call`
 /// - Modules: `builtin`
+///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
 ///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Events/ChannelTalkingStop/>
 #[derive(Debug, Clone, PartialEq)]
@@ -6613,6 +6731,8 @@ impl serde::Serialize for ChannelTalkingStop {
 /// - Wire name: `ChannelsHungupListComplete`
 /// - Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1)
 /// - Kind: list-complete
+///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
 ///
 /// Not documented by Asterisk: headers known from its C sources.
 #[derive(Debug, Clone, PartialEq)]
@@ -6702,6 +6822,8 @@ impl serde::Serialize for ChannelsHungupListComplete {
 /// - Classes: `call`
 /// - Modules: `confbridge_manager`
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Events/ConfbridgeEnd/>
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -6782,6 +6904,8 @@ impl serde::Serialize for ConfbridgeEnd {
 /// - Since: 12.0.0
 /// - Classes: `call`
 /// - Modules: `confbridge_manager`
+///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
 ///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Events/ConfbridgeJoin/>
 #[derive(Debug, Clone, PartialEq)]
@@ -6888,6 +7012,8 @@ impl serde::Serialize for ConfbridgeJoin {
 /// - Classes: `call`
 /// - Modules: `confbridge_manager`
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Events/ConfbridgeLeave/>
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -6984,6 +7110,8 @@ impl serde::Serialize for ConfbridgeLeave {
 /// - Since: 13.20.0, 15.3.0
 /// - Classes: `reporting`
 /// - Modules: `app_confbridge`
+///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
 ///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Events/ConfbridgeList/>
 #[derive(Debug, Clone, PartialEq)]
@@ -7144,6 +7272,8 @@ impl serde::Serialize for ConfbridgeList {
 /// - Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1)
 /// - Kind: list-complete
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// Not documented by Asterisk: headers known from its C sources.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -7231,6 +7361,8 @@ impl serde::Serialize for ConfbridgeListComplete {
 /// - Since: 16.29.0, 18.15.0, 19.7.0
 /// - Classes: `reporting`
 /// - Modules: `app_confbridge`
+///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
 ///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Events/ConfbridgeListRooms/>
 #[derive(Debug, Clone, PartialEq)]
@@ -7342,6 +7474,8 @@ impl serde::Serialize for ConfbridgeListRooms {
 /// - Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1)
 /// - Kind: list-complete
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// Not documented by Asterisk: headers known from its C sources.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -7429,6 +7563,8 @@ impl serde::Serialize for ConfbridgeListRoomsComplete {
 /// - Since: 12.0.0
 /// - Classes: `call`
 /// - Modules: `confbridge_manager`
+///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
 ///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Events/ConfbridgeMute/>
 #[derive(Debug, Clone, PartialEq)]
@@ -7527,6 +7663,8 @@ impl serde::Serialize for ConfbridgeMute {
 /// - Classes: `call`
 /// - Modules: `confbridge_manager`
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Events/ConfbridgeRecord/>
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -7607,6 +7745,8 @@ impl serde::Serialize for ConfbridgeRecord {
 /// - Since: 12.0.0
 /// - Classes: `call`
 /// - Modules: `confbridge_manager`
+///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
 ///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Events/ConfbridgeStart/>
 #[derive(Debug, Clone, PartialEq)]
@@ -7689,6 +7829,8 @@ impl serde::Serialize for ConfbridgeStart {
 /// - Classes: `call`
 /// - Modules: `confbridge_manager`
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Events/ConfbridgeStopRecord/>
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -7769,6 +7911,8 @@ impl serde::Serialize for ConfbridgeStopRecord {
 /// - Since: 12.0.0
 /// - Classes: `call`
 /// - Modules: `confbridge_manager`
+///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
 ///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Events/ConfbridgeTalking/>
 #[derive(Debug, Clone, PartialEq)]
@@ -7875,6 +8019,8 @@ impl serde::Serialize for ConfbridgeTalking {
 /// - Classes: `call`
 /// - Modules: `confbridge_manager`
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Events/ConfbridgeUnmute/>
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -7971,6 +8117,8 @@ impl serde::Serialize for ConfbridgeUnmute {
 /// - Since: 16.0.0
 /// - Classes: `command`
 /// - Modules: `res_pjsip`
+///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
 ///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Events/ContactList/>
 #[derive(Debug, Clone, PartialEq)]
@@ -8198,6 +8346,8 @@ impl serde::Serialize for ContactList {
 /// - Classes: `command`
 /// - Modules: `res_pjsip`
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// Documented inside the action that answers with it; see <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Actions/>.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -8285,6 +8435,8 @@ impl serde::Serialize for ContactListComplete {
 /// - Since: 13.5.0
 /// - Classes: `system`
 /// - Modules: `builtin`
+///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
 ///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Events/ContactStatus/>
 #[derive(Debug, Clone, PartialEq)]
@@ -8389,6 +8541,8 @@ impl serde::Serialize for ContactStatus {
 /// - Since: 13.0.0
 /// - Classes: `command`
 /// - Modules: `res_pjsip`
+///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
 ///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Events/ContactStatusDetail/>
 #[derive(Debug, Clone, PartialEq)]
@@ -8590,6 +8744,8 @@ impl serde::Serialize for ContactStatusDetail {
 /// - Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1)
 /// - Kind: list-complete
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// Not documented by Asterisk: headers known from its C sources.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -8677,6 +8833,8 @@ impl serde::Serialize for ContactStatusDetailComplete {
 /// - Since: 18.26.0, 20.11.0, 21.6.0, 22.1.0
 /// - Classes: `call`
 /// - Modules: `builtin`
+///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
 ///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Events/CoreShowChannel/>
 #[derive(Debug, Clone, PartialEq)]
@@ -8789,6 +8947,8 @@ impl serde::Serialize for CoreShowChannel {
 /// - Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1)
 /// - Kind: list-item
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// Not documented by Asterisk: headers known from its C sources.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -8876,6 +9036,8 @@ impl serde::Serialize for CoreShowChannelMap {
 /// - Since: 18.26.0, 20.11.0, 21.6.0, 22.1.0
 /// - Classes: `call`
 /// - Modules: `builtin`
+///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
 ///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Events/CoreShowChannelMapComplete/>
 #[derive(Debug, Clone, PartialEq)]
@@ -8965,6 +9127,8 @@ impl serde::Serialize for CoreShowChannelMapComplete {
 /// - Classes: `call`
 /// - Modules: `builtin`
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Events/CoreShowChannelsComplete/>
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -9052,6 +9216,8 @@ impl serde::Serialize for CoreShowChannelsComplete {
 /// - Since: 12.0.0
 /// - Classes: `call`
 /// - Modules: `chan_dahdi`
+///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
 ///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Events/DAHDIChannel/>
 #[doc(alias = "DAHDIChannel")]
@@ -9148,6 +9314,8 @@ impl serde::Serialize for DahdiChannel {
 /// - Wire name: `DAHDIShowChannels`
 /// - Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1)
 /// - Kind: list-item
+///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
 ///
 /// Not documented by Asterisk: headers known from its C sources.
 #[doc(alias = "DAHDIShowChannels")]
@@ -9300,6 +9468,8 @@ impl serde::Serialize for DahdiShowChannels {
 /// - Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1)
 /// - Kind: list-complete
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// Not documented by Asterisk: headers known from its C sources.
 #[doc(alias = "DAHDIShowChannelsComplete")]
 #[derive(Debug, Clone, PartialEq)]
@@ -9394,6 +9564,8 @@ impl serde::Serialize for DahdiShowChannelsComplete {
 /// - Wire name: `DAHDIShowStatus`
 /// - Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1)
 /// - Kind: list-item
+///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
 ///
 /// Not documented by Asterisk: headers known from its C sources.
 #[doc(alias = "DAHDIShowStatus")]
@@ -9546,6 +9718,8 @@ impl serde::Serialize for DahdiShowStatus {
 /// - Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1)
 /// - Kind: list-complete
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// Not documented by Asterisk: headers known from its C sources.
 #[doc(alias = "DAHDIShowStatusComplete")]
 #[derive(Debug, Clone, PartialEq)]
@@ -9641,6 +9815,8 @@ impl serde::Serialize for DahdiShowStatusComplete {
 /// - Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1)
 /// - Kind: list-complete
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// Not documented by Asterisk: headers known from its C sources.
 #[doc(alias = "DBGetComplete")]
 #[derive(Debug, Clone, PartialEq)]
@@ -9727,6 +9903,8 @@ impl serde::Serialize for DbGetComplete {
 /// - Wire name: `DBGetResponse`
 /// - Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1)
 /// - Kind: list-item
+///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
 ///
 /// Not documented by Asterisk: headers known from its C sources.
 #[doc(alias = "DBGetResponse")]
@@ -9823,6 +10001,8 @@ impl serde::Serialize for DbGetResponse {
 /// - Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1)
 /// - Kind: list-complete
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// Not documented by Asterisk: headers known from its C sources.
 #[doc(alias = "DBGetTreeComplete")]
 #[derive(Debug, Clone, PartialEq)]
@@ -9909,6 +10089,8 @@ impl serde::Serialize for DbGetTreeComplete {
 /// - Wire name: `DBGetTreeResponse`
 /// - Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1)
 /// - Kind: list-item
+///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
 ///
 /// Not documented by Asterisk: headers known from its C sources.
 #[doc(alias = "DBGetTreeResponse")]
@@ -9999,6 +10181,8 @@ impl serde::Serialize for DbGetTreeResponse {
 /// - Classes: `system`
 /// - Modules: `chan_dahdi`
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Events/DNDState/>
 #[doc(alias = "DNDState")]
 #[derive(Debug, Clone, PartialEq)]
@@ -10079,6 +10263,8 @@ impl serde::Serialize for DndState {
 /// - Since: 16.24.0, 18.10.0, 19.2.0
 /// - Classes: `dtmf`
 /// - Modules: `builtin`
+///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
 ///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Events/DTMFBegin/>
 #[doc(alias = "DTMFBegin")]
@@ -10169,6 +10355,8 @@ impl serde::Serialize for DtmfBegin {
 /// - Since: 16.24.0, 18.10.0, 19.2.0
 /// - Classes: `dtmf`
 /// - Modules: `builtin`
+///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
 ///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Events/DTMFEnd/>
 #[doc(alias = "DTMFEnd")]
@@ -10268,6 +10456,8 @@ impl serde::Serialize for DtmfEnd {
 /// - Classes: `system`
 /// - Modules: `builtin`
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Events/DeadlockStart/>
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -10333,6 +10523,8 @@ impl serde::Serialize for DeadlockStart {
 /// - Wire name: `DeviceEntry`
 /// - Releases: 20.20.1 (not in 21.12.3, 22.10.1, 23.4.1)
 /// - Kind: list-item
+///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
 ///
 /// Not documented by Asterisk: headers known from its C sources.
 #[derive(Debug, Clone, PartialEq)]
@@ -10472,6 +10664,8 @@ impl serde::Serialize for DeviceEntry {
 /// - Classes: `call`
 /// - Modules: `builtin`
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Events/DeviceStateChange/>
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -10560,6 +10754,8 @@ impl serde::Serialize for DeviceStateChange {
 /// - Classes: `command`
 /// - Modules: `res_manager_devicestate`
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// Documented inside the action that answers with it; see <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Actions/>.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -10645,6 +10841,8 @@ impl serde::Serialize for DeviceStateListComplete {
 /// - Wire name: `DevicelistComplete`
 /// - Releases: 20.20.1 (not in 21.12.3, 22.10.1, 23.4.1)
 /// - Kind: list-complete
+///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
 ///
 /// Not documented by Asterisk: headers known from its C sources.
 #[derive(Debug, Clone, PartialEq)]
@@ -10733,6 +10931,8 @@ impl serde::Serialize for DevicelistComplete {
 /// - Since: 12.0.0
 /// - Classes: `call`
 /// - Modules: `builtin`
+///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
 ///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Events/DialBegin/>
 #[derive(Debug, Clone, PartialEq)]
@@ -10825,6 +11025,8 @@ impl serde::Serialize for DialBegin {
 /// - Since: 12.0.0
 /// - Classes: `call`
 /// - Modules: `builtin`
+///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
 ///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Events/DialEnd/>
 #[derive(Debug, Clone, PartialEq)]
@@ -10926,6 +11128,8 @@ impl serde::Serialize for DialEnd {
 /// - Classes: `call`
 /// - Modules: `builtin`
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Events/DialState/>
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -11025,6 +11229,8 @@ impl serde::Serialize for DialState {
 /// - Since: 12.0.0
 /// - Classes: `command`
 /// - Modules: `res_pjsip`
+///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
 ///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Events/EndpointDetail/>
 #[derive(Debug, Clone, PartialEq)]
@@ -12302,6 +12508,8 @@ impl serde::Serialize for EndpointDetail {
 /// - Classes: `command`
 /// - Modules: `res_pjsip`
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// Documented inside the action that answers with it; see <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Actions/>.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -12389,6 +12597,8 @@ impl serde::Serialize for EndpointDetailComplete {
 /// - Since: 12.0.0
 /// - Classes: `command`
 /// - Modules: `res_pjsip`
+///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
 ///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Events/EndpointList/>
 #[derive(Debug, Clone, PartialEq)]
@@ -12534,6 +12744,8 @@ impl serde::Serialize for EndpointList {
 /// - Classes: `command`
 /// - Modules: `res_pjsip`
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// Documented inside the action that answers with it; see <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Actions/>.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -12622,6 +12834,8 @@ impl serde::Serialize for EndpointListComplete {
 /// - Classes: `command`
 /// - Modules: `builtin`
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// Documented inside the action that answers with it; see <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Actions/>.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -12709,6 +12923,8 @@ impl serde::Serialize for ExtensionStateListComplete {
 /// - Since: 18.26.0, 20.11.0, 21.6.0, 22.1.0
 /// - Classes: `call`
 /// - Modules: `builtin`
+///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
 ///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Events/ExtensionStatus/>
 #[derive(Debug, Clone, PartialEq)]
@@ -12821,6 +13037,8 @@ impl serde::Serialize for ExtensionStatus {
 /// - Since: 13.0.0
 /// - Classes: `reporting`
 /// - Modules: `res_fax`
+///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
 ///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Events/FAXSession/>
 #[doc(alias = "FAXSession")]
@@ -12983,6 +13201,8 @@ impl serde::Serialize for FaxSession {
 /// - Classes: `call`
 /// - Modules: `res_fax`
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Events/FAXSessionsComplete/>
 #[doc(alias = "FAXSessionsComplete")]
 #[derive(Debug, Clone, PartialEq)]
@@ -13079,6 +13299,8 @@ impl serde::Serialize for FaxSessionsComplete {
 /// - Since: 13.0.0
 /// - Classes: `reporting`
 /// - Modules: `res_fax`
+///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
 ///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Events/FAXSessionsEntry/>
 #[doc(alias = "FAXSessionsEntry")]
@@ -13209,6 +13431,8 @@ impl serde::Serialize for FaxSessionsEntry {
 /// - Classes: `reporting`
 /// - Modules: `res_fax`
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Events/FAXStats/>
 #[doc(alias = "FAXStats")]
 #[derive(Debug, Clone, PartialEq)]
@@ -13330,6 +13554,8 @@ impl serde::Serialize for FaxStats {
 /// - Classes: `call`
 /// - Modules: `builtin`
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Events/FAXStatus/>
 #[doc(alias = "FAXStatus")]
 #[derive(Debug, Clone, PartialEq)]
@@ -13435,6 +13661,8 @@ impl serde::Serialize for FaxStatus {
 /// - Since: 12.1.0
 /// - Classes: `security`
 /// - Modules: `builtin`
+///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
 ///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Events/FailedACL/>
 #[doc(alias = "FailedACL")]
@@ -13589,6 +13817,8 @@ impl serde::Serialize for FailedAcl {
 /// - Classes: `call`
 /// - Modules: `builtin`
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Events/Flash/>
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -13654,6 +13884,8 @@ impl serde::Serialize for Flash {
 /// - Since: 12.0.0
 /// - Classes: `system`
 /// - Modules: `builtin`
+///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
 ///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Events/FullyBooted/>
 #[derive(Debug, Clone, PartialEq)]
@@ -13742,6 +13974,8 @@ impl serde::Serialize for FullyBooted {
 /// - Since: 12.0.0
 /// - Classes: `call`
 /// - Modules: `builtin`
+///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
 ///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Events/Hangup/>
 #[derive(Debug, Clone, PartialEq)]
@@ -13840,6 +14074,8 @@ impl serde::Serialize for Hangup {
 /// - Classes: `dialplan`
 /// - Modules: `builtin`
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Events/HangupHandlerPop/>
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -13920,6 +14156,8 @@ impl serde::Serialize for HangupHandlerPop {
 /// - Since: 12.0.0
 /// - Classes: `dialplan`
 /// - Modules: `builtin`
+///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
 ///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Events/HangupHandlerPush/>
 #[derive(Debug, Clone, PartialEq)]
@@ -14002,6 +14240,8 @@ impl serde::Serialize for HangupHandlerPush {
 /// - Classes: `dialplan`
 /// - Modules: `builtin`
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Events/HangupHandlerRun/>
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -14082,6 +14322,8 @@ impl serde::Serialize for HangupHandlerRun {
 /// - Since: 12.0.0
 /// - Classes: `call`
 /// - Modules: `builtin`
+///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
 ///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Events/HangupRequest/>
 #[derive(Debug, Clone, PartialEq)]
@@ -14164,6 +14406,8 @@ impl serde::Serialize for HangupRequest {
 /// - Classes: `call`
 /// - Modules: `builtin`
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Events/Hold/>
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -14244,6 +14488,8 @@ impl serde::Serialize for Hold {
 /// - Since: 13.20.0, 15.3.0
 /// - Classes: `command`
 /// - Modules: `res_pjsip`
+///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
 ///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Events/IdentifyDetail/>
 #[derive(Debug, Clone, PartialEq)]
@@ -14380,6 +14626,8 @@ impl serde::Serialize for IdentifyDetail {
 /// - Since: 12.0.0
 /// - Classes: `command`
 /// - Modules: `res_pjsip_registrar`
+///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
 ///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Events/InboundRegistrationDetail/>
 #[derive(Debug, Clone, PartialEq)]
@@ -14607,6 +14855,8 @@ impl serde::Serialize for InboundRegistrationDetail {
 /// - Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1)
 /// - Kind: list-complete
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// Not documented by Asterisk: headers known from its C sources.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -14694,6 +14944,8 @@ impl serde::Serialize for InboundRegistrationDetailComplete {
 /// - Since: 12.0.0
 /// - Classes: `command`
 /// - Modules: `res_pjsip_pubsub`
+///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
 ///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Events/InboundSubscriptionDetail/>
 #[derive(Debug, Clone, PartialEq)]
@@ -14839,6 +15091,8 @@ impl serde::Serialize for InboundSubscriptionDetail {
 /// - Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1)
 /// - Kind: list-complete
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// Not documented by Asterisk: headers known from its C sources.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -14926,6 +15180,8 @@ impl serde::Serialize for InboundSubscriptionDetailComplete {
 /// - Since: 12.1.0
 /// - Classes: `security`
 /// - Modules: `builtin`
+///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
 ///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Events/InvalidAccountID/>
 #[doc(alias = "InvalidAccountID")]
@@ -15071,6 +15327,8 @@ impl serde::Serialize for InvalidAccountId {
 /// - Since: 12.1.0
 /// - Classes: `security`
 /// - Modules: `builtin`
+///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
 ///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Events/InvalidPassword/>
 #[derive(Debug, Clone, PartialEq)]
@@ -15242,6 +15500,8 @@ impl serde::Serialize for InvalidPassword {
 /// - Classes: `security`
 /// - Modules: `builtin`
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Events/InvalidTransport/>
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -15395,6 +15655,8 @@ impl serde::Serialize for InvalidTransport {
 /// - Classes: `user`
 /// - Kind: broadcast
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// Not documented by Asterisk: headers known from its C sources.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -15504,6 +15766,8 @@ impl serde::Serialize for JabberStatus {
 /// - Wire name: `LineEntry`
 /// - Releases: 20.20.1 (not in 21.12.3, 22.10.1, 23.4.1)
 /// - Kind: list-item
+///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
 ///
 /// Not documented by Asterisk: headers known from its C sources.
 #[derive(Debug, Clone, PartialEq)]
@@ -15625,6 +15889,8 @@ impl serde::Serialize for LineEntry {
 /// - Releases: 20.20.1 (not in 21.12.3, 22.10.1, 23.4.1)
 /// - Kind: list-complete
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// Not documented by Asterisk: headers known from its C sources.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -15710,6 +15976,8 @@ impl serde::Serialize for LinelistComplete {
 /// - Wire name: `ListDialplan`
 /// - Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1)
 /// - Kind: list-item
+///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
 ///
 /// Not documented by Asterisk: headers known from its C sources.
 #[derive(Debug, Clone, PartialEq)]
@@ -15863,6 +16131,8 @@ impl serde::Serialize for ListDialplan {
 /// - Classes: `system`
 /// - Modules: `builtin`
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Events/Load/>
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -15942,6 +16212,8 @@ impl serde::Serialize for Load {
 /// - Since: 12.1.0
 /// - Classes: `security`
 /// - Modules: `builtin`
+///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
 ///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Events/LoadAverageLimit/>
 #[derive(Debug, Clone, PartialEq)]
@@ -16087,6 +16359,8 @@ impl serde::Serialize for LoadAverageLimit {
 /// - Classes: `call`
 /// - Modules: `builtin`
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Events/LocalBridge/>
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -16197,6 +16471,8 @@ impl serde::Serialize for LocalBridge {
 /// - Since: 12.0.0
 /// - Classes: `call`
 /// - Modules: `builtin`
+///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
 ///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Events/LocalOptimizationBegin/>
 #[derive(Debug, Clone, PartialEq)]
@@ -16312,6 +16588,8 @@ impl serde::Serialize for LocalOptimizationBegin {
 /// - Classes: `call`
 /// - Modules: `builtin`
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Events/LocalOptimizationEnd/>
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -16415,6 +16693,8 @@ impl serde::Serialize for LocalOptimizationEnd {
 /// - Classes: `system`
 /// - Modules: `builtin`
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Events/LogChannel/>
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -16502,6 +16782,8 @@ impl serde::Serialize for LogChannel {
 /// - Since: 12.0.0
 /// - Classes: `call`
 /// - Modules: `sig_pri`
+///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
 ///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Events/MCID/>
 #[doc(alias = "MCID")]
@@ -16825,6 +17107,8 @@ impl serde::Serialize for Mcid {
 /// - Classes: `reporting`
 /// - Modules: `res_mwi_external_ami`
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Events/MWIGet/>
 #[doc(alias = "MWIGet")]
 #[derive(Debug, Clone, PartialEq)]
@@ -16922,6 +17206,8 @@ impl serde::Serialize for MwiGet {
 /// - Classes: `reporting`
 /// - Modules: `res_mwi_external_ami`
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Events/MWIGetComplete/>
 #[doc(alias = "MWIGetComplete")]
 #[derive(Debug, Clone, PartialEq)]
@@ -17011,6 +17297,8 @@ impl serde::Serialize for MwiGetComplete {
 /// - Classes: `call`
 /// - Modules: `app_meetme`
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Events/MeetmeEnd/>
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -17078,6 +17366,8 @@ impl serde::Serialize for MeetmeEnd {
 /// - Since: 12.0.0
 /// - Classes: `call`
 /// - Modules: `app_meetme`
+///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
 ///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Events/MeetmeJoin/>
 #[derive(Debug, Clone, PartialEq)]
@@ -17167,6 +17457,8 @@ impl serde::Serialize for MeetmeJoin {
 /// - Since: 12.0.0
 /// - Classes: `call`
 /// - Modules: `app_meetme`
+///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
 ///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Events/MeetmeLeave/>
 #[derive(Debug, Clone, PartialEq)]
@@ -17264,6 +17556,8 @@ impl serde::Serialize for MeetmeLeave {
 /// - Since: 16.29.0, 18.15.0, 19.7.0
 /// - Classes: `call`
 /// - Modules: `app_meetme`
+///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
 ///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Events/MeetmeList/>
 #[derive(Debug, Clone, PartialEq)]
@@ -17433,6 +17727,8 @@ impl serde::Serialize for MeetmeList {
 /// - Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1)
 /// - Kind: list-complete
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// Not documented by Asterisk: headers known from its C sources.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -17520,6 +17816,8 @@ impl serde::Serialize for MeetmeListComplete {
 /// - Since: 16.29.0, 18.15.0, 19.7.0
 /// - Classes: `call`
 /// - Modules: `app_meetme`
+///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
 ///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Events/MeetmeListRooms/>
 #[derive(Debug, Clone, PartialEq)]
@@ -17639,6 +17937,8 @@ impl serde::Serialize for MeetmeListRooms {
 /// - Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1)
 /// - Kind: list-complete
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// Not documented by Asterisk: headers known from its C sources.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -17726,6 +18026,8 @@ impl serde::Serialize for MeetmeListRoomsComplete {
 /// - Since: 12.0.0
 /// - Classes: `call`
 /// - Modules: `app_meetme`
+///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
 ///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Events/MeetmeMute/>
 #[derive(Debug, Clone, PartialEq)]
@@ -17832,6 +18134,8 @@ impl serde::Serialize for MeetmeMute {
 /// - Classes: `call`
 /// - Modules: `app_meetme`
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Events/MeetmeTalkRequest/>
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -17937,6 +18241,8 @@ impl serde::Serialize for MeetmeTalkRequest {
 /// - Classes: `call`
 /// - Modules: `app_meetme`
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Events/MeetmeTalking/>
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -18041,6 +18347,8 @@ impl serde::Serialize for MeetmeTalking {
 /// - Since: 12.1.0
 /// - Classes: `security`
 /// - Modules: `builtin`
+///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
 ///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Events/MemoryLimit/>
 #[derive(Debug, Clone, PartialEq)]
@@ -18186,6 +18494,8 @@ impl serde::Serialize for MemoryLimit {
 /// - Classes: `call`
 /// - Modules: `builtin`
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Events/MessageWaiting/>
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -18291,6 +18601,8 @@ impl serde::Serialize for MessageWaiting {
 /// - Classes: `call`
 /// - Modules: `app_minivm`
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Events/MiniVoiceMail/>
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -18388,6 +18700,8 @@ impl serde::Serialize for MiniVoiceMail {
 /// - Classes: `call`
 /// - Modules: `app_mixmonitor`
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Events/MixMonitorMute/>
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -18477,6 +18791,8 @@ impl serde::Serialize for MixMonitorMute {
 /// - Classes: `call`
 /// - Modules: `app_mixmonitor`
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Events/MixMonitorStart/>
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -18543,6 +18859,8 @@ impl serde::Serialize for MixMonitorStart {
 /// - Classes: `call`
 /// - Modules: `app_mixmonitor`
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Events/MixMonitorStop/>
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -18607,6 +18925,8 @@ impl serde::Serialize for MixMonitorStop {
 /// - Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1)
 /// - Classes: `system`
 /// - Kind: broadcast
+///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
 ///
 /// Not documented by Asterisk: headers known from its C sources.
 #[derive(Debug, Clone, PartialEq)]
@@ -18687,6 +19007,8 @@ impl serde::Serialize for MobileStatus {
 /// - Classes: `call`
 /// - Modules: `builtin`
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Events/MonitorStart/>
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -18751,6 +19073,8 @@ impl serde::Serialize for MonitorStart {
 /// - Releases: 20.20.1 (not in 21.12.3, 22.10.1, 23.4.1)
 /// - Classes: `call`
 /// - Modules: `builtin`
+///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
 ///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Events/MonitorStop/>
 #[derive(Debug, Clone, PartialEq)]
@@ -18817,6 +19141,8 @@ impl serde::Serialize for MonitorStop {
 /// - Since: 12.0.0
 /// - Classes: `call`
 /// - Modules: `builtin`
+///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
 ///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Events/MusicOnHoldStart/>
 #[derive(Debug, Clone, PartialEq)]
@@ -18899,6 +19225,8 @@ impl serde::Serialize for MusicOnHoldStart {
 /// - Classes: `call`
 /// - Modules: `builtin`
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Events/MusicOnHoldStop/>
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -18964,6 +19292,8 @@ impl serde::Serialize for MusicOnHoldStop {
 /// - Since: 12.0.0
 /// - Classes: `call`
 /// - Modules: `builtin`
+///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
 ///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Events/NewAccountCode/>
 #[derive(Debug, Clone, PartialEq)]
@@ -19046,6 +19376,8 @@ impl serde::Serialize for NewAccountCode {
 /// - Classes: `call`
 /// - Modules: `builtin`
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Events/NewCallerid/>
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -19127,6 +19459,8 @@ impl serde::Serialize for NewCallerid {
 /// - Classes: `call`
 /// - Modules: `builtin`
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Events/NewConnectedLine/>
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -19192,6 +19526,8 @@ impl serde::Serialize for NewConnectedLine {
 /// - Since: 12.0.0
 /// - Classes: `dialplan`
 /// - Modules: `builtin`
+///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
 ///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Events/NewExten/>
 #[doc(alias = "Newexten")]
@@ -19291,6 +19627,8 @@ impl serde::Serialize for NewExten {
 /// - Classes: `call`
 /// - Modules: `builtin`
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Events/Newchannel/>
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -19357,6 +19695,8 @@ impl serde::Serialize for Newchannel {
 /// - Classes: `call`
 /// - Modules: `builtin`
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Events/Newstate/>
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -19422,6 +19762,8 @@ impl serde::Serialize for Newstate {
 /// - Since: 18.26.0, 20.11.0, 21.6.0, 22.1.0
 /// - Classes: `call`
 /// - Modules: `builtin`
+///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
 ///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Events/OriginateResponse/>
 #[derive(Debug, Clone, PartialEq)]
@@ -19584,6 +19926,8 @@ impl serde::Serialize for OriginateResponse {
 /// - Since: 12.0.0
 /// - Classes: `command`
 /// - Modules: `res_pjsip_outbound_registration`
+///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
 ///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Events/OutboundRegistrationDetail/>
 #[derive(Debug, Clone, PartialEq)]
@@ -19859,6 +20203,8 @@ impl serde::Serialize for OutboundRegistrationDetail {
 /// - Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1)
 /// - Kind: list-complete
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// Not documented by Asterisk: headers known from its C sources.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -19962,6 +20308,8 @@ impl serde::Serialize for OutboundRegistrationDetailComplete {
 /// - Since: 12.0.0
 /// - Classes: `command`
 /// - Modules: `res_pjsip_pubsub`
+///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
 ///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Events/OutboundSubscriptionDetail/>
 #[derive(Debug, Clone, PartialEq)]
@@ -20109,6 +20457,8 @@ impl serde::Serialize for OutboundSubscriptionDetail {
 /// - Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1)
 /// - Kind: list-complete
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// Not documented by Asterisk: headers known from its C sources.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -20197,6 +20547,8 @@ impl serde::Serialize for OutboundSubscriptionDetailComplete {
 /// - Classes: `system`
 /// - Modules: `res_pjsip_maintenance`
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Events/PJSIPMaintenanceStatus/>
 #[doc(alias = "PJSIPMaintenanceStatus")]
 #[derive(Debug, Clone, PartialEq)]
@@ -20284,6 +20636,8 @@ impl serde::Serialize for PjsipMaintenanceStatus {
 /// - Releases: 20.20.1, 22.10.1, 23.4.1 (not in 21.12.3)
 /// - Kind: list-complete
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// Not documented by Asterisk: headers known from its C sources.
 #[doc(alias = "PJSIPMaintenanceStatusComplete")]
 #[derive(Debug, Clone, PartialEq)]
@@ -20370,6 +20724,8 @@ impl serde::Serialize for PjsipMaintenanceStatusComplete {
 /// - Wire name: `PRIShowSpans`
 /// - Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1)
 /// - Kind: list-item
+///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
 ///
 /// Not documented by Asterisk: headers known from its C sources.
 #[doc(alias = "PRIShowSpans")]
@@ -20490,6 +20846,8 @@ impl serde::Serialize for PriShowSpans {
 /// - Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1)
 /// - Kind: list-complete
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// Not documented by Asterisk: headers known from its C sources.
 #[doc(alias = "PRIShowSpansComplete")]
 #[derive(Debug, Clone, PartialEq)]
@@ -20586,6 +20944,8 @@ impl serde::Serialize for PriShowSpansComplete {
 /// - Since: 12.0.0
 /// - Classes: `call`
 /// - Modules: `parking_manager`
+///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
 ///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Events/ParkedCall/>
 #[derive(Debug, Clone, PartialEq)]
@@ -20722,6 +21082,8 @@ impl serde::Serialize for ParkedCall {
 /// - Classes: `call`
 /// - Modules: `parking_manager`
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Events/ParkedCallGiveUp/>
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -20848,6 +21210,8 @@ impl serde::Serialize for ParkedCallGiveUp {
 /// - Since: 13.5.0
 /// - Classes: `call`
 /// - Modules: `parking_manager`
+///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
 ///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Events/ParkedCallSwap/>
 #[derive(Debug, Clone, PartialEq)]
@@ -20976,6 +21340,8 @@ impl serde::Serialize for ParkedCallSwap {
 /// - Classes: `call`
 /// - Modules: `parking_manager`
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Events/ParkedCallTimeOut/>
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -21101,6 +21467,8 @@ impl serde::Serialize for ParkedCallTimeOut {
 /// - Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1)
 /// - Kind: list-complete
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// Not documented by Asterisk: headers known from its C sources.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -21194,6 +21562,8 @@ impl serde::Serialize for ParkedCallsComplete {
 /// - Wire name: `Parkinglot`
 /// - Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1)
 /// - Kind: list-item
+///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
 ///
 /// Not documented by Asterisk: headers known from its C sources.
 #[derive(Debug, Clone, PartialEq)]
@@ -21297,6 +21667,8 @@ impl serde::Serialize for Parkinglot {
 /// - Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1)
 /// - Kind: list-complete
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// Not documented by Asterisk: headers known from its C sources.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -21382,6 +21754,8 @@ impl serde::Serialize for ParkinglotsComplete {
 /// - Wire name: `PeerEntry`
 /// - Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1)
 /// - Kind: list-item
+///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
 ///
 /// Not documented by Asterisk: headers known from its C sources.
 #[derive(Debug, Clone, PartialEq)]
@@ -21631,6 +22005,8 @@ impl serde::Serialize for PeerEntry {
 /// - Classes: `system`
 /// - Modules: `builtin`
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Events/PeerStatus/>
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -21757,6 +22133,8 @@ impl serde::Serialize for PeerStatus {
 /// - Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1)
 /// - Kind: list-complete
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// Not documented by Asterisk: headers known from its C sources.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -21845,6 +22223,8 @@ impl serde::Serialize for PeerlistComplete {
 /// - Classes: `call`
 /// - Modules: `builtin`
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Events/Pickup/>
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -21924,6 +22304,8 @@ impl serde::Serialize for Pickup {
 /// - Since: 13.0.0
 /// - Classes: `call`
 /// - Modules: `builtin`
+///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
 ///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Events/PresenceStateChange/>
 #[derive(Debug, Clone, PartialEq)]
@@ -22029,6 +22411,8 @@ impl serde::Serialize for PresenceStateChange {
 /// - Classes: `command`
 /// - Modules: `res_manager_presencestate`
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// Documented inside the action that answers with it; see <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Actions/>.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -22116,6 +22500,8 @@ impl serde::Serialize for PresenceStateListComplete {
 /// - Since: 18.26.0, 20.11.0, 21.6.0, 22.1.0
 /// - Classes: `call`
 /// - Modules: `builtin`
+///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
 ///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Events/PresenceStatus/>
 #[derive(Debug, Clone, PartialEq)]
@@ -22229,6 +22615,8 @@ impl serde::Serialize for PresenceStatus {
 /// - Classes: `agent`
 /// - Modules: `app_queue`
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Events/QueueCallerAbandon/>
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -22334,6 +22722,8 @@ impl serde::Serialize for QueueCallerAbandon {
 /// - Classes: `agent`
 /// - Modules: `app_queue`
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Events/QueueCallerJoin/>
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -22431,6 +22821,8 @@ impl serde::Serialize for QueueCallerJoin {
 /// - Classes: `agent`
 /// - Modules: `app_queue`
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Events/QueueCallerLeave/>
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -22527,6 +22919,8 @@ impl serde::Serialize for QueueCallerLeave {
 /// - Since: 16.24.0, 18.10.0, 19.2.0
 /// - Classes: `agent`
 /// - Modules: `app_queue`
+///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
 ///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Events/QueueEntry/>
 #[derive(Debug, Clone, PartialEq)]
@@ -22679,6 +23073,8 @@ impl serde::Serialize for QueueEntry {
 /// - Wire name: `QueueMember`
 /// - Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1)
 /// - Kind: list-item
+///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
 ///
 /// Not documented by Asterisk: headers known from its C sources.
 #[derive(Debug, Clone, PartialEq)]
@@ -22872,6 +23268,8 @@ impl serde::Serialize for QueueMember {
 /// - Classes: `agent`
 /// - Modules: `app_queue`
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Events/QueueMemberAdded/>
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -23063,6 +23461,8 @@ impl serde::Serialize for QueueMemberAdded {
 /// - Since: 12.2.0
 /// - Classes: `agent`
 /// - Modules: `app_queue`
+///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
 ///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Events/QueueMemberPause/>
 #[derive(Debug, Clone, PartialEq)]
@@ -23256,6 +23656,8 @@ impl serde::Serialize for QueueMemberPause {
 /// - Classes: `agent`
 /// - Modules: `app_queue`
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Events/QueueMemberPenalty/>
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -23447,6 +23849,8 @@ impl serde::Serialize for QueueMemberPenalty {
 /// - Since: 12.0.0
 /// - Classes: `agent`
 /// - Modules: `app_queue`
+///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
 ///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Events/QueueMemberRemoved/>
 #[derive(Debug, Clone, PartialEq)]
@@ -23640,6 +24044,8 @@ impl serde::Serialize for QueueMemberRemoved {
 /// - Classes: `agent`
 /// - Modules: `app_queue`
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Events/QueueMemberRinginuse/>
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -23831,6 +24237,8 @@ impl serde::Serialize for QueueMemberRinginuse {
 /// - Since: 12.0.0
 /// - Classes: `agent`
 /// - Modules: `app_queue`
+///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
 ///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Events/QueueMemberStatus/>
 #[derive(Debug, Clone, PartialEq)]
@@ -24024,6 +24432,8 @@ impl serde::Serialize for QueueMemberStatus {
 /// - Classes: `agent`
 /// - Modules: `app_queue`
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Events/QueueParams/>
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -24192,6 +24602,8 @@ impl serde::Serialize for QueueParams {
 /// - Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1)
 /// - Kind: list-complete
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// Not documented by Asterisk: headers known from its C sources.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -24277,6 +24689,8 @@ impl serde::Serialize for QueueStatusComplete {
 /// - Wire name: `QueueSummary`
 /// - Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1)
 /// - Kind: list-item
+///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
 ///
 /// Not documented by Asterisk: headers known from its C sources.
 #[derive(Debug, Clone, PartialEq)]
@@ -24404,6 +24818,8 @@ impl serde::Serialize for QueueSummary {
 /// - Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1)
 /// - Kind: list-complete
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// Not documented by Asterisk: headers known from its C sources.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -24491,6 +24907,8 @@ impl serde::Serialize for QueueSummaryComplete {
 /// - Since: 12.0.0
 /// - Classes: `reporting`
 /// - Modules: `builtin`
+///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
 ///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Events/RTCPReceived/>
 #[doc(alias = "RTCPReceived")]
@@ -24728,6 +25146,8 @@ impl serde::Serialize for RtcpReceived {
 /// - Classes: `reporting`
 /// - Modules: `builtin`
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Events/RTCPSent/>
 #[doc(alias = "RTCPSent")]
 #[derive(Debug, Clone, PartialEq)]
@@ -24956,6 +25376,8 @@ impl serde::Serialize for RtcpSent {
 /// - Classes: `call`
 /// - Modules: `builtin`
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Events/ReceiveFAX/>
 #[doc(alias = "ReceiveFAX")]
 #[derive(Debug, Clone, PartialEq)]
@@ -25076,6 +25498,8 @@ impl serde::Serialize for ReceiveFax {
 /// - Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1)
 /// - Kind: list-complete
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// Not documented by Asterisk: headers known from its C sources.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -25163,6 +25587,8 @@ impl serde::Serialize for RegistrationsComplete {
 /// - Since: 12.0.0
 /// - Classes: `system`
 /// - Modules: `builtin`
+///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
 ///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Events/Registry/>
 #[derive(Debug, Clone, PartialEq)]
@@ -25265,6 +25691,8 @@ impl serde::Serialize for Registry {
 /// - Wire name: `RegistryEntry`
 /// - Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1)
 /// - Kind: list-item
+///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
 ///
 /// Not documented by Asterisk: headers known from its C sources.
 #[derive(Debug, Clone, PartialEq)]
@@ -25418,6 +25846,8 @@ impl serde::Serialize for RegistryEntry {
 /// - Classes: `system`
 /// - Modules: `builtin`
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Events/Reload/>
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -25497,6 +25927,8 @@ impl serde::Serialize for Reload {
 /// - Since: 16.24.0, 18.10.0, 19.2.0
 /// - Classes: `call`
 /// - Modules: `builtin`
+///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
 ///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Events/Rename/>
 #[derive(Debug, Clone, PartialEq)]
@@ -25595,6 +26027,8 @@ impl serde::Serialize for Rename {
 /// - Since: 12.1.0
 /// - Classes: `security`
 /// - Modules: `builtin`
+///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
 ///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Events/RequestBadFormat/>
 #[derive(Debug, Clone, PartialEq)]
@@ -25756,6 +26190,8 @@ impl serde::Serialize for RequestBadFormat {
 /// - Classes: `security`
 /// - Modules: `builtin`
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Events/RequestNotAllowed/>
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -25916,6 +26352,8 @@ impl serde::Serialize for RequestNotAllowed {
 /// - Classes: `security`
 /// - Modules: `builtin`
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Events/RequestNotSupported/>
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -26068,6 +26506,8 @@ impl serde::Serialize for RequestNotSupported {
 /// - Classes: `command`
 /// - Modules: `res_pjsip_pubsub`
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Events/ResourceListDetail/>
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -26190,6 +26630,8 @@ impl serde::Serialize for ResourceListDetail {
 /// - Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1)
 /// - Kind: list-complete
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// Not documented by Asterisk: headers known from its C sources.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -26277,6 +26719,8 @@ impl serde::Serialize for ResourceListDetailComplete {
 /// - Classes: `call`
 /// - Modules: `chan_sip`
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Events/SIPQualifyPeerDone/>
 #[doc(alias = "SIPQualifyPeerDone")]
 #[derive(Debug, Clone, PartialEq)]
@@ -26355,6 +26799,8 @@ impl serde::Serialize for SipQualifyPeerDone {
 /// - Wire name: `SIPpeerstatusComplete`
 /// - Releases: 20.20.1 (not in 21.12.3, 22.10.1, 23.4.1)
 /// - Kind: list-complete
+///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
 ///
 /// Not documented by Asterisk: headers known from its C sources.
 #[doc(alias = "SIPpeerstatusComplete")]
@@ -26444,6 +26890,8 @@ impl serde::Serialize for SiPpeerstatusComplete {
 /// - Since: 12.0.0
 /// - Classes: `call`
 /// - Modules: `builtin`
+///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
 ///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Events/SendFAX/>
 #[doc(alias = "SendFAX")]
@@ -26566,6 +27014,8 @@ impl serde::Serialize for SendFax {
 /// - Since: 12.1.0
 /// - Classes: `security`
 /// - Modules: `builtin`
+///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
 ///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Events/SessionLimit/>
 #[derive(Debug, Clone, PartialEq)]
@@ -26710,6 +27160,8 @@ impl serde::Serialize for SessionLimit {
 /// - Classes: `call`
 /// - Modules: `chan_sip`
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Events/SessionTimeout/>
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -26788,6 +27240,8 @@ impl serde::Serialize for SessionTimeout {
 /// - Wire name: `ShowDialPlanComplete`
 /// - Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1)
 /// - Kind: list-complete
+///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
 ///
 /// Not documented by Asterisk: headers known from its C sources.
 #[derive(Debug, Clone, PartialEq)]
@@ -26901,6 +27355,8 @@ impl serde::Serialize for ShowDialPlanComplete {
 /// - Classes: `system`
 /// - Modules: `builtin`
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Events/Shutdown/>
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -26980,6 +27436,8 @@ impl serde::Serialize for Shutdown {
 /// - Since: 12.0.0
 /// - Classes: `call`
 /// - Modules: `builtin`
+///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
 ///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Events/SoftHangupRequest/>
 #[derive(Debug, Clone, PartialEq)]
@@ -27062,6 +27520,8 @@ impl serde::Serialize for SoftHangupRequest {
 /// - Classes: `system`
 /// - Modules: `chan_dahdi`
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Events/SpanAlarm/>
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -27142,6 +27602,8 @@ impl serde::Serialize for SpanAlarm {
 /// - Classes: `system`
 /// - Modules: `chan_dahdi`
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Events/SpanAlarmClear/>
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -27209,6 +27671,8 @@ impl serde::Serialize for SpanAlarmClear {
 /// - Since: 18.26.0, 20.11.0, 21.6.0, 22.1.0
 /// - Classes: `call`
 /// - Modules: `builtin`
+///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
 ///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Events/Status/>
 #[derive(Debug, Clone, PartialEq)]
@@ -27431,6 +27895,8 @@ impl serde::Serialize for Status {
 /// - Classes: `call`
 /// - Modules: `builtin`
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Events/StatusComplete/>
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -27526,6 +27992,8 @@ impl serde::Serialize for StatusComplete {
 /// - Since: 12.1.0
 /// - Classes: `security`
 /// - Modules: `builtin`
+///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
 ///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Events/SuccessfulAuth/>
 #[derive(Debug, Clone, PartialEq)]
@@ -27678,6 +28146,8 @@ impl serde::Serialize for SuccessfulAuth {
 /// - Since: 12.6.0
 /// - Classes: `command`
 /// - Modules: `res_pjsip`
+///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
 ///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Events/TransportDetail/>
 #[derive(Debug, Clone, PartialEq)]
@@ -28019,6 +28489,8 @@ impl serde::Serialize for TransportDetail {
 /// - Classes: `call`
 /// - Modules: `parking_manager`
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Events/UnParkedCall/>
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -28156,6 +28628,8 @@ impl serde::Serialize for UnParkedCall {
 /// - Since: 12.1.0
 /// - Classes: `security`
 /// - Modules: `builtin`
+///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
 ///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Events/UnexpectedAddress/>
 #[derive(Debug, Clone, PartialEq)]
@@ -28309,6 +28783,8 @@ impl serde::Serialize for UnexpectedAddress {
 /// - Classes: `call`
 /// - Modules: `builtin`
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Events/Unhold/>
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -28374,6 +28850,8 @@ impl serde::Serialize for Unhold {
 /// - Since: 16.0.0
 /// - Classes: `system`
 /// - Modules: `builtin`
+///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
 ///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Events/Unload/>
 #[derive(Debug, Clone, PartialEq)]
@@ -28454,6 +28932,8 @@ impl serde::Serialize for Unload {
 /// - Since: 12.3.0
 /// - Classes: `user`
 /// - Modules: `builtin`
+///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
 ///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Events/UserEvent/>
 #[derive(Debug, Clone, PartialEq)]
@@ -28544,6 +29024,8 @@ impl serde::Serialize for UserEvent {
 /// - Classes: `dialplan`
 /// - Modules: `app_stack`, `builtin`, `func_global`
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Events/VarSet/>
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -28630,6 +29112,8 @@ impl serde::Serialize for VarSet {
 /// - Wire name: `VoicemailBoxDetail`
 /// - Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1)
 /// - Kind: list-item
+///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
 ///
 /// Not documented by Asterisk: headers known from its C sources.
 #[derive(Debug, Clone, PartialEq)]
@@ -28749,6 +29233,8 @@ impl serde::Serialize for VoicemailBoxDetail {
 /// - Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1)
 /// - Kind: list-complete
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// Not documented by Asterisk: headers known from its C sources.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -28837,6 +29323,8 @@ impl serde::Serialize for VoicemailBoxDetailComplete {
 /// - Classes: `user`
 /// - Modules: `app_voicemail`, `app_voicemail_imap`, `app_voicemail_odbc`
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Events/VoicemailPasswordChange/>
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -28922,6 +29410,8 @@ impl serde::Serialize for VoicemailPasswordChange {
 /// - Wire name: `VoicemailUserDetail`
 /// - Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1)
 /// - Kind: list-item
+///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
 ///
 /// Not documented by Asterisk: headers known from its C sources.
 #[derive(Debug, Clone, PartialEq)]
@@ -29251,6 +29741,8 @@ impl serde::Serialize for VoicemailUserDetail {
 /// - Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1)
 /// - Kind: list-complete
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// Not documented by Asterisk: headers known from its C sources.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -29336,6 +29828,8 @@ impl serde::Serialize for VoicemailUserDetailComplete {
 /// - Wire name: `VoicemailUserEntry`
 /// - Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1)
 /// - Kind: list-item
+///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
 ///
 /// Not documented by Asterisk: headers known from its C sources.
 #[derive(Debug, Clone, PartialEq)]
@@ -29665,6 +30159,8 @@ impl serde::Serialize for VoicemailUserEntry {
 /// - Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1)
 /// - Kind: list-complete
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// Not documented by Asterisk: headers known from its C sources.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -29751,6 +30247,8 @@ impl serde::Serialize for VoicemailUserEntryComplete {
 /// - Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1)
 /// - Kind: list-complete
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// Not documented by Asterisk: headers known from its C sources.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -29821,6 +30319,8 @@ impl serde::Serialize for WaitEventComplete {
 /// - Since: 16.24.0, 18.10.0, 19.2.0
 /// - Classes: `call`
 /// - Modules: `builtin`
+///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
 ///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Events/Wink/>
 #[derive(Debug, Clone, PartialEq)]

@@ -11,6 +11,8 @@ use asterisk_sdk_runtime::open_enum::OpenEnum;
 /// A channel snapshot block: the headers Asterisk expands `<channel_snapshot/>` to, after the block's prefix.
 ///
 /// Every field is `None` when its header is absent; headers: `Channel`, `ChannelState`, `ChannelStateDesc`, `CallerIDNum`, `CallerIDName`, `ConnectedLineNum`, `ConnectedLineName`, `Language`, `AccountCode`, `Context`, `Exten`, `Priority`, `Uniqueid`, `Linkedid`.
+///
+/// Non-exhaustive (a newer release adds headers): start from `Default` and assign fields.
 #[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ChannelSnapshot {
@@ -140,6 +142,8 @@ impl ChannelSnapshot {
 /// A bridge snapshot block: the headers Asterisk expands `<bridge_snapshot/>` to, after the block's prefix.
 ///
 /// Every field is `None` when its header is absent; headers: `BridgeUniqueid`, `BridgeType`, `BridgeTechnology`, `BridgeCreator`, `BridgeName`, `BridgeNumChannels`, `BridgeVideoSourceMode`, `BridgeVideoSource`.
+///
+/// Non-exhaustive (a newer release adds headers): start from `Default` and assign fields.
 #[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct BridgeSnapshot {

@@ -10,6 +10,8 @@
 ///
 /// JSON keys this struct does not know are kept in `extra` and written back on serialization.
 ///
+/// Non-exhaustive (a newer Asterisk adds properties): build one by deserializing JSON, e.g. with `serde_json::from_value`.
+///
 /// Official page: [Events REST API](https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/Events_REST_API/).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
@@ -66,6 +68,8 @@ impl<'de> ::serde::Deserialize<'de> for AdditionalParam {
 /// Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1).
 ///
 /// JSON keys this struct does not know are kept in `extra` and written back on serialization.
+///
+/// Non-exhaustive (a newer Asterisk adds properties): build one by deserializing JSON, e.g. with `serde_json::from_value`.
 ///
 /// Official page: [Applications REST API](https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/Applications_REST_API/).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
@@ -172,6 +176,8 @@ impl<'de> ::serde::Deserialize<'de> for Application {
 /// Arrives on the events WebSocket with `type` = `"ApplicationMoveFailed"`, as `AriEvent::ApplicationMoveFailed`.
 ///
 /// JSON keys this struct does not know are kept in `extra` and written back on serialization.
+///
+/// Non-exhaustive (a newer Asterisk adds properties): build one by deserializing JSON, e.g. with `serde_json::from_value`.
 ///
 /// Official page: [Events REST API](https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/Events_REST_API/).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
@@ -281,6 +287,8 @@ impl<'de> ::serde::Deserialize<'de> for ApplicationMoveFailed {
 ///
 /// JSON keys this struct does not know are kept in `extra` and written back on serialization.
 ///
+/// Non-exhaustive (a newer Asterisk adds properties): build one by deserializing JSON, e.g. with `serde_json::from_value`.
+///
 /// Official page: [Events REST API](https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/Events_REST_API/).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
@@ -361,6 +369,8 @@ impl<'de> ::serde::Deserialize<'de> for ApplicationRegistered {
 /// Arrives on the events WebSocket with `type` = `"ApplicationReplaced"`, as `AriEvent::ApplicationReplaced`.
 ///
 /// JSON keys this struct does not know are kept in `extra` and written back on serialization.
+///
+/// Non-exhaustive (a newer Asterisk adds properties): build one by deserializing JSON, e.g. with `serde_json::from_value`.
 ///
 /// Official page: [Events REST API](https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/Events_REST_API/).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
@@ -443,6 +453,8 @@ impl<'de> ::serde::Deserialize<'de> for ApplicationReplaced {
 ///
 /// JSON keys this struct does not know are kept in `extra` and written back on serialization.
 ///
+/// Non-exhaustive (a newer Asterisk adds properties): build one by deserializing JSON, e.g. with `serde_json::from_value`.
+///
 /// Official page: [Events REST API](https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/Events_REST_API/).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
@@ -519,6 +531,8 @@ impl<'de> ::serde::Deserialize<'de> for ApplicationUnregistered {
 /// Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1).
 ///
 /// JSON keys this struct does not know are kept in `extra` and written back on serialization.
+///
+/// Non-exhaustive (a newer Asterisk adds properties): build one by deserializing JSON, e.g. with `serde_json::from_value`.
 ///
 /// Official page: [Asterisk REST API](https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/Asterisk_REST_API/).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
@@ -599,6 +613,8 @@ impl<'de> ::serde::Deserialize<'de> for AsteriskInfo {
 ///
 /// JSON keys this struct does not know are kept in `extra` and written back on serialization.
 ///
+/// Non-exhaustive (a newer Asterisk adds properties): build one by deserializing JSON, e.g. with `serde_json::from_value`.
+///
 /// Official page: [Asterisk REST API](https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/Asterisk_REST_API/).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
@@ -664,6 +680,8 @@ impl<'de> ::serde::Deserialize<'de> for AsteriskPing {
 /// Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1).
 ///
 /// JSON keys this struct does not know are kept in `extra` and written back on serialization.
+///
+/// Non-exhaustive (a newer Asterisk adds properties): build one by deserializing JSON, e.g. with `serde_json::from_value`.
 ///
 /// Official page: [Bridges REST API](https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/Bridges_REST_API/).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
@@ -898,6 +916,8 @@ impl<'de> ::serde::Deserialize<'de> for BridgeBridgeType {
 /// Arrives on the events WebSocket with `type` = `"BridgeAttendedTransfer"`, as `AriEvent::BridgeAttendedTransfer`.
 ///
 /// JSON keys this struct does not know are kept in `extra` and written back on serialization.
+///
+/// Non-exhaustive (a newer Asterisk adds properties): build one by deserializing JSON, e.g. with `serde_json::from_value`.
 ///
 /// Official page: [Events REST API](https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/Events_REST_API/).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
@@ -1155,6 +1175,8 @@ impl<'de> ::serde::Deserialize<'de> for BridgeAttendedTransfer {
 ///
 /// JSON keys this struct does not know are kept in `extra` and written back on serialization.
 ///
+/// Non-exhaustive (a newer Asterisk adds properties): build one by deserializing JSON, e.g. with `serde_json::from_value`.
+///
 /// Official page: [Events REST API](https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/Events_REST_API/).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
@@ -1311,6 +1333,8 @@ impl<'de> ::serde::Deserialize<'de> for BridgeBlindTransfer {
 ///
 /// JSON keys this struct does not know are kept in `extra` and written back on serialization.
 ///
+/// Non-exhaustive (a newer Asterisk adds properties): build one by deserializing JSON, e.g. with `serde_json::from_value`.
+///
 /// Official page: [Events REST API](https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/Events_REST_API/).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
@@ -1401,6 +1425,8 @@ impl<'de> ::serde::Deserialize<'de> for BridgeCreated {
 ///
 /// JSON keys this struct does not know are kept in `extra` and written back on serialization.
 ///
+/// Non-exhaustive (a newer Asterisk adds properties): build one by deserializing JSON, e.g. with `serde_json::from_value`.
+///
 /// Official page: [Events REST API](https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/Events_REST_API/).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
@@ -1490,6 +1516,8 @@ impl<'de> ::serde::Deserialize<'de> for BridgeDestroyed {
 /// Arrives on the events WebSocket with `type` = `"BridgeMerged"`, as `AriEvent::BridgeMerged`.
 ///
 /// JSON keys this struct does not know are kept in `extra` and written back on serialization.
+///
+/// Non-exhaustive (a newer Asterisk adds properties): build one by deserializing JSON, e.g. with `serde_json::from_value`.
 ///
 /// Official page: [Events REST API](https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/Events_REST_API/).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
@@ -1590,6 +1618,8 @@ impl<'de> ::serde::Deserialize<'de> for BridgeMerged {
 ///
 /// JSON keys this struct does not know are kept in `extra` and written back on serialization.
 ///
+/// Non-exhaustive (a newer Asterisk adds properties): build one by deserializing JSON, e.g. with `serde_json::from_value`.
+///
 /// Official page: [Events REST API](https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/Events_REST_API/).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
@@ -1688,6 +1718,8 @@ impl<'de> ::serde::Deserialize<'de> for BridgeVideoSourceChanged {
 ///
 /// JSON keys this struct does not know are kept in `extra` and written back on serialization.
 ///
+/// Non-exhaustive (a newer Asterisk adds properties): build one by deserializing JSON, e.g. with `serde_json::from_value`.
+///
 /// Official page: [Asterisk REST API](https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/Asterisk_REST_API/).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
@@ -1784,6 +1816,8 @@ impl<'de> ::serde::Deserialize<'de> for BuildInfo {
 /// Arrives on the events WebSocket with `type` = `"CallBroadcast"`, as `AriEvent::CallBroadcast`.
 ///
 /// JSON keys this struct does not know are kept in `extra` and written back on serialization.
+///
+/// Non-exhaustive (a newer Asterisk adds properties): build one by deserializing JSON, e.g. with `serde_json::from_value`.
 ///
 /// Official page: [Events REST API](https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/Events_REST_API/).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
@@ -1895,6 +1929,8 @@ impl<'de> ::serde::Deserialize<'de> for CallBroadcast {
 ///
 /// JSON keys this struct does not know are kept in `extra` and written back on serialization.
 ///
+/// Non-exhaustive (a newer Asterisk adds properties): build one by deserializing JSON, e.g. with `serde_json::from_value`.
+///
 /// Official page: [Events REST API](https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/Events_REST_API/).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
@@ -1990,6 +2026,8 @@ impl<'de> ::serde::Deserialize<'de> for CallClaimed {
 ///
 /// JSON keys this struct does not know are kept in `extra` and written back on serialization.
 ///
+/// Non-exhaustive (a newer Asterisk adds properties): build one by deserializing JSON, e.g. with `serde_json::from_value`.
+///
 /// Official page: [Channels REST API](https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/Channels_REST_API/).
 #[doc(alias = "CallerID")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
@@ -2047,6 +2085,8 @@ impl<'de> ::serde::Deserialize<'de> for CallerId {
 /// Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1).
 ///
 /// JSON keys this struct does not know are kept in `extra` and written back on serialization.
+///
+/// Non-exhaustive (a newer Asterisk adds properties): build one by deserializing JSON, e.g. with `serde_json::from_value`.
 ///
 /// Official page: [Channels REST API](https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/Channels_REST_API/).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
@@ -2366,6 +2406,8 @@ impl<'de> ::serde::Deserialize<'de> for ChannelState {
 ///
 /// JSON keys this struct does not know are kept in `extra` and written back on serialization.
 ///
+/// Non-exhaustive (a newer Asterisk adds properties): build one by deserializing JSON, e.g. with `serde_json::from_value`.
+///
 /// Official page: [Events REST API](https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/Events_REST_API/).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
@@ -2478,6 +2520,8 @@ impl<'de> ::serde::Deserialize<'de> for ChannelCallerId {
 ///
 /// JSON keys this struct does not know are kept in `extra` and written back on serialization.
 ///
+/// Non-exhaustive (a newer Asterisk adds properties): build one by deserializing JSON, e.g. with `serde_json::from_value`.
+///
 /// Official page: [Events REST API](https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/Events_REST_API/).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
@@ -2568,6 +2612,8 @@ impl<'de> ::serde::Deserialize<'de> for ChannelConnectedLine {
 ///
 /// JSON keys this struct does not know are kept in `extra` and written back on serialization.
 ///
+/// Non-exhaustive (a newer Asterisk adds properties): build one by deserializing JSON, e.g. with `serde_json::from_value`.
+///
 /// Official page: [Events REST API](https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/Events_REST_API/).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
@@ -2657,6 +2703,8 @@ impl<'de> ::serde::Deserialize<'de> for ChannelCreated {
 /// Arrives on the events WebSocket with `type` = `"ChannelDestroyed"`, as `AriEvent::ChannelDestroyed`.
 ///
 /// JSON keys this struct does not know are kept in `extra` and written back on serialization.
+///
+/// Non-exhaustive (a newer Asterisk adds properties): build one by deserializing JSON, e.g. with `serde_json::from_value`.
 ///
 /// Official page: [Events REST API](https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/Events_REST_API/).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
@@ -2776,6 +2824,8 @@ impl<'de> ::serde::Deserialize<'de> for ChannelDestroyed {
 ///
 /// JSON keys this struct does not know are kept in `extra` and written back on serialization.
 ///
+/// Non-exhaustive (a newer Asterisk adds properties): build one by deserializing JSON, e.g. with `serde_json::from_value`.
+///
 /// Official page: [Events REST API](https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/Events_REST_API/).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
@@ -2883,6 +2933,8 @@ impl<'de> ::serde::Deserialize<'de> for ChannelDialplan {
 /// Arrives on the events WebSocket with `type` = `"ChannelDtmfReceived"`, as `AriEvent::ChannelDtmfReceived`.
 ///
 /// JSON keys this struct does not know are kept in `extra` and written back on serialization.
+///
+/// Non-exhaustive (a newer Asterisk adds properties): build one by deserializing JSON, e.g. with `serde_json::from_value`.
 ///
 /// Official page: [Events REST API](https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/Events_REST_API/).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
@@ -2992,6 +3044,8 @@ impl<'de> ::serde::Deserialize<'de> for ChannelDtmfReceived {
 ///
 /// JSON keys this struct does not know are kept in `extra` and written back on serialization.
 ///
+/// Non-exhaustive (a newer Asterisk adds properties): build one by deserializing JSON, e.g. with `serde_json::from_value`.
+///
 /// Official page: [Events REST API](https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/Events_REST_API/).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
@@ -3091,6 +3145,8 @@ impl<'de> ::serde::Deserialize<'de> for ChannelEnteredBridge {
 /// Arrives on the events WebSocket with `type` = `"ChannelHangupRequest"`, as `AriEvent::ChannelHangupRequest`.
 ///
 /// JSON keys this struct does not know are kept in `extra` and written back on serialization.
+///
+/// Non-exhaustive (a newer Asterisk adds properties): build one by deserializing JSON, e.g. with `serde_json::from_value`.
 ///
 /// Official page: [Events REST API](https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/Events_REST_API/).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
@@ -3212,6 +3268,8 @@ impl<'de> ::serde::Deserialize<'de> for ChannelHangupRequest {
 ///
 /// JSON keys this struct does not know are kept in `extra` and written back on serialization.
 ///
+/// Non-exhaustive (a newer Asterisk adds properties): build one by deserializing JSON, e.g. with `serde_json::from_value`.
+///
 /// Official page: [Events REST API](https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/Events_REST_API/).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
@@ -3312,6 +3370,8 @@ impl<'de> ::serde::Deserialize<'de> for ChannelHold {
 ///
 /// JSON keys this struct does not know are kept in `extra` and written back on serialization.
 ///
+/// Non-exhaustive (a newer Asterisk adds properties): build one by deserializing JSON, e.g. with `serde_json::from_value`.
+///
 /// Official page: [Events REST API](https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/Events_REST_API/).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
@@ -3411,6 +3471,8 @@ impl<'de> ::serde::Deserialize<'de> for ChannelLeftBridge {
 ///
 /// JSON keys this struct does not know are kept in `extra` and written back on serialization.
 ///
+/// Non-exhaustive (a newer Asterisk adds properties): build one by deserializing JSON, e.g. with `serde_json::from_value`.
+///
 /// Official page: [Events REST API](https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/Events_REST_API/).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
@@ -3500,6 +3562,8 @@ impl<'de> ::serde::Deserialize<'de> for ChannelStateChange {
 /// Arrives on the events WebSocket with `type` = `"ChannelTalkingFinished"`, as `AriEvent::ChannelTalkingFinished`.
 ///
 /// JSON keys this struct does not know are kept in `extra` and written back on serialization.
+///
+/// Non-exhaustive (a newer Asterisk adds properties): build one by deserializing JSON, e.g. with `serde_json::from_value`.
 ///
 /// Official page: [Events REST API](https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/Events_REST_API/).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
@@ -3600,6 +3664,8 @@ impl<'de> ::serde::Deserialize<'de> for ChannelTalkingFinished {
 ///
 /// JSON keys this struct does not know are kept in `extra` and written back on serialization.
 ///
+/// Non-exhaustive (a newer Asterisk adds properties): build one by deserializing JSON, e.g. with `serde_json::from_value`.
+///
 /// Official page: [Events REST API](https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/Events_REST_API/).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
@@ -3690,6 +3756,8 @@ impl<'de> ::serde::Deserialize<'de> for ChannelTalkingStarted {
 ///
 /// JSON keys this struct does not know are kept in `extra` and written back on serialization.
 ///
+/// Non-exhaustive (a newer Asterisk adds properties): build one by deserializing JSON, e.g. with `serde_json::from_value`.
+///
 /// Official page: [Events REST API](https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/Events_REST_API/).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
@@ -3779,6 +3847,8 @@ impl<'de> ::serde::Deserialize<'de> for ChannelToneDetected {
 /// Arrives on the events WebSocket with `type` = `"ChannelTransfer"`, as `AriEvent::ChannelTransfer`.
 ///
 /// JSON keys this struct does not know are kept in `extra` and written back on serialization.
+///
+/// Non-exhaustive (a newer Asterisk adds properties): build one by deserializing JSON, e.g. with `serde_json::from_value`.
 ///
 /// Official page: [Events REST API](https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/Events_REST_API/).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
@@ -3889,6 +3959,8 @@ impl<'de> ::serde::Deserialize<'de> for ChannelTransfer {
 ///
 /// JSON keys this struct does not know are kept in `extra` and written back on serialization.
 ///
+/// Non-exhaustive (a newer Asterisk adds properties): build one by deserializing JSON, e.g. with `serde_json::from_value`.
+///
 /// Official page: [Events REST API](https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/Events_REST_API/).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
@@ -3978,6 +4050,8 @@ impl<'de> ::serde::Deserialize<'de> for ChannelUnhold {
 /// Arrives on the events WebSocket with `type` = `"ChannelUserevent"`, as `AriEvent::ChannelUserevent`.
 ///
 /// JSON keys this struct does not know are kept in `extra` and written back on serialization.
+///
+/// Non-exhaustive (a newer Asterisk adds properties): build one by deserializing JSON, e.g. with `serde_json::from_value`.
 ///
 /// Official page: [Events REST API](https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/Events_REST_API/).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
@@ -4108,6 +4182,8 @@ impl<'de> ::serde::Deserialize<'de> for ChannelUserevent {
 ///
 /// JSON keys this struct does not know are kept in `extra` and written back on serialization.
 ///
+/// Non-exhaustive (a newer Asterisk adds properties): build one by deserializing JSON, e.g. with `serde_json::from_value`.
+///
 /// Official page: [Events REST API](https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/Events_REST_API/).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
@@ -4213,6 +4289,8 @@ impl<'de> ::serde::Deserialize<'de> for ChannelVarset {
 ///
 /// JSON keys this struct does not know are kept in `extra` and written back on serialization.
 ///
+/// Non-exhaustive (a newer Asterisk adds properties): build one by deserializing JSON, e.g. with `serde_json::from_value`.
+///
 /// Official page: [Asterisk REST API](https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/Asterisk_REST_API/).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
@@ -4309,6 +4387,8 @@ impl<'de> ::serde::Deserialize<'de> for ConfigInfo {
 ///
 /// JSON keys this struct does not know are kept in `extra` and written back on serialization.
 ///
+/// Non-exhaustive (a newer Asterisk adds properties): build one by deserializing JSON, e.g. with `serde_json::from_value`.
+///
 /// Official page: [Asterisk REST API](https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/Asterisk_REST_API/).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
@@ -4365,6 +4445,8 @@ impl<'de> ::serde::Deserialize<'de> for ConfigTuple {
 /// Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1).
 ///
 /// JSON keys this struct does not know are kept in `extra` and written back on serialization.
+///
+/// Non-exhaustive (a newer Asterisk adds properties): build one by deserializing JSON, e.g. with `serde_json::from_value`.
 ///
 /// Official page: [Events REST API](https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/Events_REST_API/).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
@@ -4559,6 +4641,8 @@ impl<'de> ::serde::Deserialize<'de> for ContactInfoContactStatus {
 ///
 /// JSON keys this struct does not know are kept in `extra` and written back on serialization.
 ///
+/// Non-exhaustive (a newer Asterisk adds properties): build one by deserializing JSON, e.g. with `serde_json::from_value`.
+///
 /// Official page: [Events REST API](https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/Events_REST_API/).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
@@ -4653,6 +4737,8 @@ impl<'de> ::serde::Deserialize<'de> for ContactStatusChange {
 /// Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1).
 ///
 /// JSON keys this struct does not know are kept in `extra` and written back on serialization.
+///
+/// Non-exhaustive (a newer Asterisk adds properties): build one by deserializing JSON, e.g. with `serde_json::from_value`.
 ///
 /// Official page: [Devicestates REST API](https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/Devicestates_REST_API/).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
@@ -4856,6 +4942,8 @@ impl<'de> ::serde::Deserialize<'de> for DeviceStateState {
 ///
 /// JSON keys this struct does not know are kept in `extra` and written back on serialization.
 ///
+/// Non-exhaustive (a newer Asterisk adds properties): build one by deserializing JSON, e.g. with `serde_json::from_value`.
+///
 /// Official page: [Events REST API](https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/Events_REST_API/).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
@@ -4945,6 +5033,8 @@ impl<'de> ::serde::Deserialize<'de> for DeviceStateChanged {
 /// Arrives on the events WebSocket with `type` = `"Dial"`, as `AriEvent::Dial`.
 ///
 /// JSON keys this struct does not know are kept in `extra` and written back on serialization.
+///
+/// Non-exhaustive (a newer Asterisk adds properties): build one by deserializing JSON, e.g. with `serde_json::from_value`.
 ///
 /// Official page: [Events REST API](https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/Events_REST_API/).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
@@ -5081,6 +5171,8 @@ impl<'de> ::serde::Deserialize<'de> for Dial {
 ///
 /// JSON keys this struct does not know are kept in `extra` and written back on serialization.
 ///
+/// Non-exhaustive (a newer Asterisk adds properties): build one by deserializing JSON, e.g. with `serde_json::from_value`.
+///
 /// Official page: [Channels REST API](https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/Channels_REST_API/).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
@@ -5115,6 +5207,8 @@ impl<'de> ::serde::Deserialize<'de> for Dialed {
 /// Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1).
 ///
 /// JSON keys this struct does not know are kept in `extra` and written back on serialization.
+///
+/// Non-exhaustive (a newer Asterisk adds properties): build one by deserializing JSON, e.g. with `serde_json::from_value`.
 ///
 /// Official page: [Channels REST API](https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/Channels_REST_API/).
 #[doc(alias = "DialplanCEP")]
@@ -5200,6 +5294,8 @@ impl<'de> ::serde::Deserialize<'de> for DialplanCep {
 /// Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1).
 ///
 /// JSON keys this struct does not know are kept in `extra` and written back on serialization.
+///
+/// Non-exhaustive (a newer Asterisk adds properties): build one by deserializing JSON, e.g. with `serde_json::from_value`.
 ///
 /// Official page: [Endpoints REST API](https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/Endpoints_REST_API/).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
@@ -5376,6 +5472,8 @@ impl<'de> ::serde::Deserialize<'de> for EndpointState {
 ///
 /// JSON keys this struct does not know are kept in `extra` and written back on serialization.
 ///
+/// Non-exhaustive (a newer Asterisk adds properties): build one by deserializing JSON, e.g. with `serde_json::from_value`.
+///
 /// Official page: [Events REST API](https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/Events_REST_API/).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
@@ -5466,6 +5564,8 @@ impl<'de> ::serde::Deserialize<'de> for EndpointStateChange {
 ///
 /// JSON keys this struct does not know are kept in `extra` and written back on serialization.
 ///
+/// Non-exhaustive (a newer Asterisk adds properties): build one by deserializing JSON, e.g. with `serde_json::from_value`.
+///
 /// Official page: [Events REST API](https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/Events_REST_API/).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
@@ -5543,6 +5643,8 @@ impl<'de> ::serde::Deserialize<'de> for Event {
 ///
 /// JSON keys this struct does not know are kept in `extra` and written back on serialization.
 ///
+/// Non-exhaustive (a newer Asterisk adds properties): build one by deserializing JSON, e.g. with `serde_json::from_value`.
+///
 /// Official page: [Sounds REST API](https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/Sounds_REST_API/).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
@@ -5599,6 +5701,8 @@ impl<'de> ::serde::Deserialize<'de> for FormatLangPair {
 /// Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1).
 ///
 /// JSON keys this struct does not know are kept in `extra` and written back on serialization.
+///
+/// Non-exhaustive (a newer Asterisk adds properties): build one by deserializing JSON, e.g. with `serde_json::from_value`.
 ///
 /// Official page: [Recordings REST API](https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/Recordings_REST_API/).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
@@ -5835,6 +5939,8 @@ impl<'de> ::serde::Deserialize<'de> for LiveRecordingState {
 ///
 /// JSON keys this struct does not know are kept in `extra` and written back on serialization.
 ///
+/// Non-exhaustive (a newer Asterisk adds properties): build one by deserializing JSON, e.g. with `serde_json::from_value`.
+///
 /// Official page: [Asterisk REST API](https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/Asterisk_REST_API/).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
@@ -5911,6 +6017,8 @@ impl<'de> ::serde::Deserialize<'de> for LogChannel {
 ///
 /// JSON keys this struct does not know are kept in `extra` and written back on serialization.
 ///
+/// Non-exhaustive (a newer Asterisk adds properties): build one by deserializing JSON, e.g. with `serde_json::from_value`.
+///
 /// Official page: [Mailboxes REST API](https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/Mailboxes_REST_API/).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
@@ -5979,6 +6087,8 @@ impl<'de> ::serde::Deserialize<'de> for Mailbox {
 ///
 /// JSON keys this struct does not know are kept in `extra` and written back on serialization.
 ///
+/// Non-exhaustive (a newer Asterisk adds properties): build one by deserializing JSON, e.g. with `serde_json::from_value`.
+///
 /// Official page: [Events REST API](https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/Events_REST_API/).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
@@ -6041,6 +6151,8 @@ impl<'de> ::serde::Deserialize<'de> for Message {
 /// Arrives on the events WebSocket with `type` = `"MissingParams"`, as `AriEvent::MissingParams`.
 ///
 /// JSON keys this struct does not know are kept in `extra` and written back on serialization.
+///
+/// Non-exhaustive (a newer Asterisk adds properties): build one by deserializing JSON, e.g. with `serde_json::from_value`.
 ///
 /// Official page: [Events REST API](https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/Events_REST_API/).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
@@ -6109,6 +6221,8 @@ impl<'de> ::serde::Deserialize<'de> for MissingParams {
 /// Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1).
 ///
 /// JSON keys this struct does not know are kept in `extra` and written back on serialization.
+///
+/// Non-exhaustive (a newer Asterisk adds properties): build one by deserializing JSON, e.g. with `serde_json::from_value`.
 ///
 /// Official page: [Asterisk REST API](https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/Asterisk_REST_API/).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
@@ -6193,6 +6307,8 @@ impl<'de> ::serde::Deserialize<'de> for Module {
 /// Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1).
 ///
 /// JSON keys this struct does not know are kept in `extra` and written back on serialization.
+///
+/// Non-exhaustive (a newer Asterisk adds properties): build one by deserializing JSON, e.g. with `serde_json::from_value`.
 ///
 /// Official page: [Events REST API](https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/Events_REST_API/).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
@@ -6285,6 +6401,8 @@ impl<'de> ::serde::Deserialize<'de> for Peer {
 /// Arrives on the events WebSocket with `type` = `"PeerStatusChange"`, as `AriEvent::PeerStatusChange`.
 ///
 /// JSON keys this struct does not know are kept in `extra` and written back on serialization.
+///
+/// Non-exhaustive (a newer Asterisk adds properties): build one by deserializing JSON, e.g. with `serde_json::from_value`.
 ///
 /// Official page: [Events REST API](https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/Events_REST_API/).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
@@ -6380,6 +6498,8 @@ impl<'de> ::serde::Deserialize<'de> for PeerStatusChange {
 /// Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1).
 ///
 /// JSON keys this struct does not know are kept in `extra` and written back on serialization.
+///
+/// Non-exhaustive (a newer Asterisk adds properties): build one by deserializing JSON, e.g. with `serde_json::from_value`.
 ///
 /// Official page: [Playbacks REST API](https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/Playbacks_REST_API/).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
@@ -6593,6 +6713,8 @@ impl<'de> ::serde::Deserialize<'de> for PlaybackState {
 ///
 /// JSON keys this struct does not know are kept in `extra` and written back on serialization.
 ///
+/// Non-exhaustive (a newer Asterisk adds properties): build one by deserializing JSON, e.g. with `serde_json::from_value`.
+///
 /// Official page: [Events REST API](https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/Events_REST_API/).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
@@ -6682,6 +6804,8 @@ impl<'de> ::serde::Deserialize<'de> for PlaybackContinuing {
 /// Arrives on the events WebSocket with `type` = `"PlaybackFinished"`, as `AriEvent::PlaybackFinished`.
 ///
 /// JSON keys this struct does not know are kept in `extra` and written back on serialization.
+///
+/// Non-exhaustive (a newer Asterisk adds properties): build one by deserializing JSON, e.g. with `serde_json::from_value`.
 ///
 /// Official page: [Events REST API](https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/Events_REST_API/).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
@@ -6773,6 +6897,8 @@ impl<'de> ::serde::Deserialize<'de> for PlaybackFinished {
 ///
 /// JSON keys this struct does not know are kept in `extra` and written back on serialization.
 ///
+/// Non-exhaustive (a newer Asterisk adds properties): build one by deserializing JSON, e.g. with `serde_json::from_value`.
+///
 /// Official page: [Events REST API](https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/Events_REST_API/).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
@@ -6859,6 +6985,8 @@ impl<'de> ::serde::Deserialize<'de> for PlaybackStarted {
 ///
 /// JSON keys this struct does not know are kept in `extra` and written back on serialization.
 ///
+/// Non-exhaustive (a newer Asterisk adds properties): build one by deserializing JSON, e.g. with `serde_json::from_value`.
+///
 /// Official page: [Events REST API](https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/Events_REST_API/).
 #[doc(alias = "RESTHeader")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
@@ -6917,6 +7045,8 @@ impl<'de> ::serde::Deserialize<'de> for RestHeader {
 ///
 /// JSON keys this struct does not know are kept in `extra` and written back on serialization.
 ///
+/// Non-exhaustive (a newer Asterisk adds properties): build one by deserializing JSON, e.g. with `serde_json::from_value`.
+///
 /// Official page: [Events REST API](https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/Events_REST_API/).
 #[doc(alias = "RESTQueryStringParameter")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
@@ -6974,6 +7104,8 @@ impl<'de> ::serde::Deserialize<'de> for RestQueryStringParameter {
 /// Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1).
 ///
 /// JSON keys this struct does not know are kept in `extra` and written back on serialization.
+///
+/// Non-exhaustive (a newer Asterisk adds properties): build one by deserializing JSON, e.g. with `serde_json::from_value`.
 ///
 /// Official page: [Events REST API](https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/Events_REST_API/).
 #[doc(alias = "RESTRequest")]
@@ -7094,6 +7226,8 @@ impl<'de> ::serde::Deserialize<'de> for RestRequest {
 /// Arrives on the events WebSocket with `type` = `"RESTResponse"`, as `AriEvent::RestResponse`.
 ///
 /// JSON keys this struct does not know are kept in `extra` and written back on serialization.
+///
+/// Non-exhaustive (a newer Asterisk adds properties): build one by deserializing JSON, e.g. with `serde_json::from_value`.
 ///
 /// Official page: [Events REST API](https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/Events_REST_API/).
 #[doc(alias = "RESTResponse")]
@@ -7237,6 +7371,8 @@ impl<'de> ::serde::Deserialize<'de> for RestResponse {
 /// Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1).
 ///
 /// JSON keys this struct does not know are kept in `extra` and written back on serialization.
+///
+/// Non-exhaustive (a newer Asterisk adds properties): build one by deserializing JSON, e.g. with `serde_json::from_value`.
 ///
 /// Official page: [Channels REST API](https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/Channels_REST_API/).
 #[doc(alias = "RTPstat")]
@@ -7629,6 +7765,8 @@ impl<'de> ::serde::Deserialize<'de> for RtPstat {
 ///
 /// JSON keys this struct does not know are kept in `extra` and written back on serialization.
 ///
+/// Non-exhaustive (a newer Asterisk adds properties): build one by deserializing JSON, e.g. with `serde_json::from_value`.
+///
 /// Official page: [Events REST API](https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/Events_REST_API/).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
@@ -7718,6 +7856,8 @@ impl<'de> ::serde::Deserialize<'de> for RecordingFailed {
 /// Arrives on the events WebSocket with `type` = `"RecordingFinished"`, as `AriEvent::RecordingFinished`.
 ///
 /// JSON keys this struct does not know are kept in `extra` and written back on serialization.
+///
+/// Non-exhaustive (a newer Asterisk adds properties): build one by deserializing JSON, e.g. with `serde_json::from_value`.
 ///
 /// Official page: [Events REST API](https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/Events_REST_API/).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
@@ -7809,6 +7949,8 @@ impl<'de> ::serde::Deserialize<'de> for RecordingFinished {
 ///
 /// JSON keys this struct does not know are kept in `extra` and written back on serialization.
 ///
+/// Non-exhaustive (a newer Asterisk adds properties): build one by deserializing JSON, e.g. with `serde_json::from_value`.
+///
 /// Official page: [Events REST API](https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/Events_REST_API/).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
@@ -7895,6 +8037,8 @@ impl<'de> ::serde::Deserialize<'de> for RecordingStarted {
 ///
 /// JSON keys this struct does not know are kept in `extra` and written back on serialization.
 ///
+/// Non-exhaustive (a newer Asterisk adds properties): build one by deserializing JSON, e.g. with `serde_json::from_value`.
+///
 /// Official page: [Events REST API](https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/Events_REST_API/).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
@@ -7977,6 +8121,8 @@ impl<'de> ::serde::Deserialize<'de> for ReferTo {
 ///
 /// JSON keys this struct does not know are kept in `extra` and written back on serialization.
 ///
+/// Non-exhaustive (a newer Asterisk adds properties): build one by deserializing JSON, e.g. with `serde_json::from_value`.
+///
 /// Official page: [Events REST API](https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/Events_REST_API/).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
@@ -8044,6 +8190,8 @@ impl<'de> ::serde::Deserialize<'de> for ReferredBy {
 /// Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1).
 ///
 /// JSON keys this struct does not know are kept in `extra` and written back on serialization.
+///
+/// Non-exhaustive (a newer Asterisk adds properties): build one by deserializing JSON, e.g. with `serde_json::from_value`.
 ///
 /// Official page: [Events REST API](https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/Events_REST_API/).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
@@ -8118,6 +8266,8 @@ impl<'de> ::serde::Deserialize<'de> for RequiredDestination {
 ///
 /// JSON keys this struct does not know are kept in `extra` and written back on serialization.
 ///
+/// Non-exhaustive (a newer Asterisk adds properties): build one by deserializing JSON, e.g. with `serde_json::from_value`.
+///
 /// Official page: [Asterisk REST API](https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/Asterisk_REST_API/).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
@@ -8174,6 +8324,8 @@ impl<'de> ::serde::Deserialize<'de> for SetId {
 /// Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1).
 ///
 /// JSON keys this struct does not know are kept in `extra` and written back on serialization.
+///
+/// Non-exhaustive (a newer Asterisk adds properties): build one by deserializing JSON, e.g. with `serde_json::from_value`.
 ///
 /// Official page: [Sounds REST API](https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/Sounds_REST_API/).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
@@ -8245,6 +8397,8 @@ impl<'de> ::serde::Deserialize<'de> for Sound {
 /// Arrives on the events WebSocket with `type` = `"StasisEnd"`, as `AriEvent::StasisEnd`.
 ///
 /// JSON keys this struct does not know are kept in `extra` and written back on serialization.
+///
+/// Non-exhaustive (a newer Asterisk adds properties): build one by deserializing JSON, e.g. with `serde_json::from_value`.
 ///
 /// Official page: [Events REST API](https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/Events_REST_API/).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
@@ -8335,6 +8489,8 @@ impl<'de> ::serde::Deserialize<'de> for StasisEnd {
 /// Arrives on the events WebSocket with `type` = `"StasisStart"`, as `AriEvent::StasisStart`.
 ///
 /// JSON keys this struct does not know are kept in `extra` and written back on serialization.
+///
+/// Non-exhaustive (a newer Asterisk adds properties): build one by deserializing JSON, e.g. with `serde_json::from_value`.
 ///
 /// Official page: [Events REST API](https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/Events_REST_API/).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
@@ -8441,6 +8597,8 @@ impl<'de> ::serde::Deserialize<'de> for StasisStart {
 ///
 /// JSON keys this struct does not know are kept in `extra` and written back on serialization.
 ///
+/// Non-exhaustive (a newer Asterisk adds properties): build one by deserializing JSON, e.g. with `serde_json::from_value`.
+///
 /// Official page: [Asterisk REST API](https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/Asterisk_REST_API/).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
@@ -8497,6 +8655,8 @@ impl<'de> ::serde::Deserialize<'de> for StatusInfo {
 /// Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1).
 ///
 /// JSON keys this struct does not know are kept in `extra` and written back on serialization.
+///
+/// Non-exhaustive (a newer Asterisk adds properties): build one by deserializing JSON, e.g. with `serde_json::from_value`.
 ///
 /// Official page: [Recordings REST API](https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/Recordings_REST_API/).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
@@ -8555,6 +8715,8 @@ impl<'de> ::serde::Deserialize<'de> for StoredRecording {
 ///
 /// JSON keys this struct does not know are kept in `extra` and written back on serialization.
 ///
+/// Non-exhaustive (a newer Asterisk adds properties): build one by deserializing JSON, e.g. with `serde_json::from_value`.
+///
 /// Official page: [Asterisk REST API](https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/Asterisk_REST_API/).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
@@ -8611,6 +8773,8 @@ impl<'de> ::serde::Deserialize<'de> for SystemInfo {
 /// Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1).
 ///
 /// JSON keys this struct does not know are kept in `extra` and written back on serialization.
+///
+/// Non-exhaustive (a newer Asterisk adds properties): build one by deserializing JSON, e.g. with `serde_json::from_value`.
 ///
 /// Official page: [Endpoints REST API](https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/Endpoints_REST_API/).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
@@ -8691,6 +8855,8 @@ impl<'de> ::serde::Deserialize<'de> for TextMessage {
 /// Arrives on the events WebSocket with `type` = `"TextMessageReceived"`, as `AriEvent::TextMessageReceived`.
 ///
 /// JSON keys this struct does not know are kept in `extra` and written back on serialization.
+///
+/// Non-exhaustive (a newer Asterisk adds properties): build one by deserializing JSON, e.g. with `serde_json::from_value`.
 ///
 /// Official page: [Events REST API](https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/Events_REST_API/).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
@@ -8788,6 +8954,8 @@ impl<'de> ::serde::Deserialize<'de> for TextMessageReceived {
 ///
 /// JSON keys this struct does not know are kept in `extra` and written back on serialization.
 ///
+/// Non-exhaustive (a newer Asterisk adds properties): build one by deserializing JSON, e.g. with `serde_json::from_value`.
+///
 /// Official page: [Asterisk REST API](https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/Asterisk_REST_API/).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
@@ -8835,6 +9003,8 @@ impl<'de> ::serde::Deserialize<'de> for Variable {
 /// Releases: 20.20.1, 22.10.1, 23.4.1 (not in 21.12.3).
 ///
 /// JSON keys this struct does not know are kept in `extra` and written back on serialization.
+///
+/// Non-exhaustive (a newer Asterisk adds properties): build one by deserializing JSON, e.g. with `serde_json::from_value`.
 ///
 /// Official page: [Asterisk REST API](https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/Asterisk_REST_API/).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]

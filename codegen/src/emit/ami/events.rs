@@ -132,6 +132,8 @@ fn event_doc(e: &EventModel, m: &Model) -> Vec<String> {
         d.push(format!("- Kind: {k}"));
     }
     d.push(String::new());
+    d.push("Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).".into());
+    d.push(String::new());
     d.push(event_link(e));
     d
 }
@@ -487,6 +489,9 @@ fn snapshot_struct(name: &str, what: &str, fields: &[FieldModel], extra: &[Strin
             "Every field is `None` when its header is absent; headers: {}.",
             code_list(&fields.iter().map(|f| f.header.clone()).collect::<Vec<_>>())
         ),
+        String::new(),
+        "Non-exhaustive (a newer release adds headers): start from `Default` and assign fields."
+            .into(),
     ]);
     quote! {
         #sd

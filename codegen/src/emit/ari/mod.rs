@@ -488,6 +488,7 @@ fn model_doc(m: &ModelPlan, all: &[String], is_message: bool) -> TokenStream {
         ));
     }
     lines.push("JSON keys this struct does not know are kept in `extra` and written back on serialization.".into());
+    lines.push("Non-exhaustive (a newer Asterisk adds properties): build one by deserializing JSON, e.g. with `serde_json::from_value`.".into());
     lines.push(docs_link(&m.resource));
     doc(&lines)
 }
