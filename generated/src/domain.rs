@@ -61,6 +61,7 @@
 /// | `111` | `ProtocolError` |
 /// | `127` | `Interworking` |
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum HangupCause {
     /// Wire value `0`.
     NotDefined,
@@ -423,6 +424,7 @@ impl<'de> serde::Deserialize<'de> for HangupCause {
 /// | `8` (text form `Dialing Offhook`) | `DialingOffhook` |
 /// | `9` (text form `Pre-ring`) | `PreRing` |
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum ChannelState {
     /// Wire value `0`.
     Down,
@@ -619,6 +621,7 @@ impl<'de> serde::Deserialize<'de> for ChannelState {
 /// | `RINGINUSE` | `RingInUse` |
 /// | `ONHOLD` | `OnHold` |
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum DeviceState {
     /// Wire value `UNKNOWN`.
     StateUnknown,
@@ -755,6 +758,7 @@ impl<'de> serde::Deserialize<'de> for DeviceState {
 /// | `CONTINUE` | `Continue` |
 /// | `GOTO` | `Goto` |
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum DialStatus {
     /// Wire value `ANSWER`.
     Answer,
@@ -899,6 +903,7 @@ impl<'de> serde::Deserialize<'de> for DialStatus {
 /// | `ANSWERED` | `Answered` |
 /// | `CONGESTION` | `Congestion` |
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum CdrDisposition {
     /// Wire value `NO ANSWER`.
     NoAnswer,
@@ -1010,6 +1015,7 @@ impl<'de> serde::Deserialize<'de> for CdrDisposition {
 /// | `Reachable` | `Reachable` |
 /// | `Unreachable` | `Unreachable` |
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum PeerStatus {
     /// Wire value `Unknown`.
     StatusUnknown,
@@ -1132,6 +1138,7 @@ impl<'de> serde::Deserialize<'de> for PeerStatus {
 /// | `wrandom` | `WeightedRandom` |
 /// | `rrordered` | `RrOrdered` |
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum QueueStrategy {
     /// Wire value `ringall`.
     RingAll,
@@ -1261,6 +1268,7 @@ impl<'de> serde::Deserialize<'de> for QueueStrategy {
 /// | `16` | `OnHold` |
 /// | `17` | `InUseOnHold` |
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum ExtensionState {
     /// Wire value `-2`.
     Removed,
@@ -1417,6 +1425,7 @@ impl<'de> serde::Deserialize<'de> for ExtensionState {
 /// | `511` | `DeadChannel` |
 /// | `520` | `UsageError` |
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum AgiStatus {
     /// Wire value `200`.
     Success,

@@ -41,18 +41,14 @@ fn session_actions_render_byte_exact() {
 #[test]
 fn numbered_families_and_variables_render_indexes() {
     let a = UpdateConfig::new("a.conf", "b.conf")
-        .change(ConfigChange {
-            action: Some("NewCat".into()),
-            cat: Some("x".into()),
-            ..Default::default()
-        })
-        .change(ConfigChange {
-            action: Some("Append".into()),
-            cat: Some("x".into()),
-            var: Some("k".into()),
-            value: Some("v".into()),
-            ..Default::default()
-        });
+        .change(ConfigChange::default().action("NewCat").cat("x"))
+        .change(
+            ConfigChange::default()
+                .action("Append")
+                .cat("x")
+                .var("k")
+                .value("v"),
+        );
     let mut out = Vec::new();
     a.headers()
         .render(UpdateConfig::NAME, None, &mut out)
@@ -86,4 +82,43 @@ fn catalog_is_sorted_and_knows_list_shapes() {
         .find(|e| e.name == "NewExten")
         .unwrap();
     assert_eq!(nx.wire_name, "Newexten");
+}
+
+#[test]
+fn action_id_setter_sets_the_header_the_client_correlates_on() {
+    let ping = Ping::new().action_id("mine-7");
+    assert_eq!(ping.headers().get("ActionID"), Some("mine-7"));
+    assert_eq!(ping.user_action_id(), Some("mine-7"));
+    let mut out = Vec::new();
+    ping.headers().render(Ping::NAME, None, &mut out).unwrap();
+    assert_eq!(out, b"Action: Ping\r\nActionID: mine-7\r\n\r\n");
+}
+
+#[test]
+fn synchronous_originate_answers_within_its_timeout() {
+    use std::time::Duration;
+    let o = Originate::new("x").timeout(60000);
+    assert_eq!(o.answer_within(), Some(Duration::from_secs(60)));
+    assert_eq!(
+        Originate::new("x").answer_within(),
+        Some(Duration::from_millis(30000)),
+        "the XML default applies when Timeout is unset"
+    );
+    assert_eq!(
+        Originate::new("x")
+            .timeout(60000)
+            .async_(true)
+            .answer_within(),
+        None
+    );
+    assert_eq!(
+        Originate::new("x").header("Async", "yes").answer_within(),
+        None,
+        "Asterisk's ast_true spellings count as async"
+    );
+    assert_eq!(
+        Originate::new("x").async_(false).answer_within(),
+        Some(Duration::from_millis(30000))
+    );
+    assert_eq!(Ping::new().answer_within(), None);
 }

@@ -79,6 +79,8 @@ pub struct ParamFix {
     pub rename: Option<String>,
     /// For `flag`: the word sent when true.
     pub wire: Option<String>,
+    /// Unit of the value when the XML states one in prose (e.g. `milliseconds`).
+    pub unit: Option<String>,
 }
 
 impl AgiResults {
@@ -290,6 +292,9 @@ impl ParamModel {
         } else {
             ", optional"
         });
+        if let Some(u) = &self.fix.unit {
+            s.push_str(&format!(", in {u}"));
+        }
         match self.ty.as_str() {
             "on_off" => s.push_str("; sent as `on` or `off`"),
             "flag" => s.push_str(&format!(
@@ -568,6 +573,7 @@ fn command_item(m: &CommandModel) -> TokenStream {
     };
     quote! {
         #docs
+        #[doc(alias = #words)]
         #[derive(Debug, Clone, Copy, PartialEq, Eq)]
         #body
         impl Command for #ident #anon {
@@ -606,8 +612,10 @@ fn methods_file(models: &[CommandModel], tags: &str) -> TokenStream {
         ];
         let docs = doc_lines(&lines);
         let allow = m.allow_many();
+        let words = &m.words;
         quote! {
             #docs
+            #[doc(alias = #words)]
             #allow
             fn #method(&mut self, #(#args),*) -> impl Future<Output = Result<#output, AgiError>> + Send;
         }

@@ -23,7 +23,8 @@ pub mod root;
 /// Emit every file of `generated/src/ami/`.
 pub fn emit(releases: &Releases, fixes: &Fixes, options: &Options) -> Result<Vec<GeneratedFile>> {
     let _ = options;
-    let model = model::Model::build(releases, &fixes.ami_types);
+    let mut model = model::Model::build(releases, &fixes.ami_types);
+    model.apply_fixes(fixes)?;
     Ok(vec![
         super::render("ami/mod.rs", root::emit_root(&model, &fixes.ami_types))?,
         super::render("ami/actions.rs", actions::emit_actions(&model))?,

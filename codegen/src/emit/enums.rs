@@ -117,6 +117,7 @@ fn emit_enum(e: &DomainEnum) -> TokenStream {
     quote! {
         #doc
         #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+        #[non_exhaustive]
         pub enum #name {
             #(#variants)*
             /// A value this SDK does not know: the raw wire form.

@@ -4,16 +4,22 @@
 //!   ([`enums`]);
 //! - `ami_types.toml`: types for AMI/AGI headers, by naming rule and per field
 //!   ([`ami_types`]);
-//! - `corrections.toml`: names and types where the docs are wrong ([`corrections`]).
+//! - `corrections.toml`: names and types where the docs are wrong ([`corrections`]);
+//! - `aliases.toml`: extra search spellings of generated types ([`aliases`]);
+//! - `answer_times.toml`: how long an action may take to answer ([`answer_times`]);
+//! - `units.toml`: units of headers the docs state in prose ([`units`]).
 //!
 //! Every fix has a `name` and a one-line `reason`.
 
 use crate::Result;
 use std::path::Path;
 
+pub mod aliases;
 pub mod ami_types;
+pub mod answer_times;
 pub mod corrections;
 pub mod enums;
+pub mod units;
 
 /// All fixes, loaded.
 #[derive(Debug, Clone, Default)]
@@ -24,6 +30,12 @@ pub struct Fixes {
     pub ami_types: ami_types::AmiTypeFixes,
     /// Corrections to upstream names and types.
     pub corrections: corrections::Corrections,
+    /// Extra search aliases.
+    pub aliases: aliases::Aliases,
+    /// Answer times of actions.
+    pub answer_times: answer_times::AnswerTimes,
+    /// Units of headers.
+    pub units: units::Units,
 }
 
 impl Fixes {
@@ -33,6 +45,9 @@ impl Fixes {
             enums: enums::EnumFixes::load(&dir.join("enums.toml"))?,
             ami_types: ami_types::AmiTypeFixes::load(&dir.join("ami_types.toml"))?,
             corrections: corrections::Corrections::load(&dir.join("corrections.toml"))?,
+            aliases: aliases::Aliases::load(&dir.join("aliases.toml"))?,
+            answer_times: answer_times::AnswerTimes::load(&dir.join("answer_times.toml"))?,
+            units: units::Units::load(&dir.join("units.toml"))?,
         })
     }
 }

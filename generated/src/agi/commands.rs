@@ -19,6 +19,7 @@ use std::borrow::Cow;
 /// Since Asterisk 0.4.0. Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1). Runs on a hung-up channel: no (511).
 ///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AGI_Commands/answer/>
+#[doc(alias = "ANSWER")]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Answer;
 impl Command for Answer {
@@ -40,6 +41,7 @@ impl Command for Answer {
 /// Since Asterisk 1.8.0. Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1). Runs on a hung-up channel: yes.
 ///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AGI_Commands/asyncagi_break/>
+#[doc(alias = "ASYNCAGI BREAK")]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct AsyncagiBreak;
 impl Command for AsyncagiBreak {
@@ -61,6 +63,7 @@ impl Command for AsyncagiBreak {
 /// Since Asterisk 0.4.0. Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1). Runs on a hung-up channel: no (511).
 ///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AGI_Commands/channel_status/>
+#[doc(alias = "CHANNEL STATUS")]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ChannelStatus<'a> {
     /// Parameter `channelname`, optional.
@@ -100,6 +103,7 @@ impl Command for ChannelStatus<'_> {
 /// Since Asterisk 1.2.0. Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1). Runs on a hung-up channel: no (511).
 ///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AGI_Commands/control_stream_file/>
+#[doc(alias = "CONTROL STREAM FILE")]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ControlStreamFile<'a> {
     /// Parameter `filename`, required.
@@ -114,7 +118,7 @@ pub struct ControlStreamFile<'a> {
     pub rewchr: Option<&'a str>,
     /// Parameter `pausechr`, optional.
     pub pausechr: Option<&'a str>,
-    /// Parameter `offsetms`, optional.
+    /// Parameter `offsetms`, optional, in milliseconds.
     pub offsetms: Option<i64>,
 }
 impl Command for ControlStreamFile<'_> {
@@ -172,6 +176,7 @@ impl Command for ControlStreamFile<'_> {
 /// Since Asterisk 0.4.0. Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1). Runs on a hung-up channel: yes.
 ///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AGI_Commands/database_del/>
+#[doc(alias = "DATABASE DEL")]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct DatabaseDel<'a> {
     /// Parameter `family`, required.
@@ -200,6 +205,7 @@ impl Command for DatabaseDel<'_> {
 /// Since Asterisk 0.4.0. Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1). Runs on a hung-up channel: yes.
 ///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AGI_Commands/database_deltree/>
+#[doc(alias = "DATABASE DELTREE")]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct DatabaseDeltree<'a> {
     /// Parameter `family`, required.
@@ -237,6 +243,7 @@ impl Command for DatabaseDeltree<'_> {
 /// Since Asterisk 0.4.0. Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1). Runs on a hung-up channel: yes.
 ///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AGI_Commands/database_get/>
+#[doc(alias = "DATABASE GET")]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct DatabaseGet<'a> {
     /// Parameter `family`, required.
@@ -265,6 +272,7 @@ impl Command for DatabaseGet<'_> {
 /// Since Asterisk 0.4.0. Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1). Runs on a hung-up channel: yes.
 ///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AGI_Commands/database_put/>
+#[doc(alias = "DATABASE PUT")]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct DatabasePut<'a> {
     /// Parameter `family`, required.
@@ -296,6 +304,7 @@ impl Command for DatabasePut<'_> {
 /// Since Asterisk 0.4.0. Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1). Runs on a hung-up channel: yes.
 ///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AGI_Commands/exec/>
+#[doc(alias = "EXEC")]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Exec<'a> {
     /// Parameter `application`, required.
@@ -327,6 +336,7 @@ impl Command for Exec<'_> {
 /// Since Asterisk 0.4.0. Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1). Runs on a hung-up channel: no (511).
 ///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AGI_Commands/get_data/>
+#[doc(alias = "GET DATA")]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct GetData<'a> {
     /// Parameter `file`, required.
@@ -372,6 +382,7 @@ impl Command for GetData<'_> {
 /// Since Asterisk 1.2.0. Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1). Runs on a hung-up channel: yes.
 ///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AGI_Commands/get_full_variable/>
+#[doc(alias = "GET FULL VARIABLE")]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct GetFullVariable<'a> {
     /// Parameter `expression`, required.
@@ -409,6 +420,7 @@ impl Command for GetFullVariable<'_> {
 /// Since Asterisk 1.2.0. Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1). Runs on a hung-up channel: no (511).
 ///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AGI_Commands/get_option/>
+#[doc(alias = "GET OPTION")]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct GetOption<'a> {
     /// Parameter `filename`, required.
@@ -449,6 +461,7 @@ impl Command for GetOption<'_> {
 /// Since Asterisk 0.4.0. Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1). Runs on a hung-up channel: yes.
 ///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AGI_Commands/get_variable/>
+#[doc(alias = "GET VARIABLE")]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct GetVariable<'a> {
     /// Parameter `variablename`, required.
@@ -474,6 +487,7 @@ impl Command for GetVariable<'_> {
 /// Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1). Runs on a hung-up channel: no (511).
 ///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AGI_Commands/gosub/>
+#[doc(alias = "GOSUB")]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Gosub<'a> {
     /// Parameter `context`, required.
@@ -517,6 +531,7 @@ impl Command for Gosub<'_> {
 /// Since Asterisk 0.4.0. Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1). Runs on a hung-up channel: no (511).
 ///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AGI_Commands/hangup/>
+#[doc(alias = "HANGUP")]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Hangup<'a> {
     /// Parameter `channelname`, optional.
@@ -551,6 +566,7 @@ impl Command for Hangup<'_> {
 /// Since Asterisk 0.4.0. Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1). Runs on a hung-up channel: yes.
 ///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AGI_Commands/noop/>
+#[doc(alias = "NOOP")]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Noop;
 impl Command for Noop {
@@ -572,9 +588,10 @@ impl Command for Noop {
 /// Since Asterisk 0.4.0. Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1). Runs on a hung-up channel: no (511).
 ///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AGI_Commands/receive_char/>
+#[doc(alias = "RECEIVE CHAR")]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ReceiveChar {
-    /// Parameter `timeout`, required.
+    /// Parameter `timeout`, required, in milliseconds.
     pub timeout: i64,
 }
 impl Command for ReceiveChar {
@@ -597,9 +614,10 @@ impl Command for ReceiveChar {
 /// Since Asterisk 1.2.0. Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1). Runs on a hung-up channel: no (511).
 ///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AGI_Commands/receive_text/>
+#[doc(alias = "RECEIVE TEXT")]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ReceiveText {
-    /// Parameter `timeout`, required.
+    /// Parameter `timeout`, required, in milliseconds.
     pub timeout: i64,
 }
 impl Command for ReceiveText {
@@ -622,6 +640,7 @@ impl Command for ReceiveText {
 /// Since Asterisk 0.4.0. Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1). Runs on a hung-up channel: no (511).
 ///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AGI_Commands/record_file/>
+#[doc(alias = "RECORD FILE")]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RecordFile<'a> {
     /// Parameter `filename`, required.
@@ -630,13 +649,13 @@ pub struct RecordFile<'a> {
     pub format: &'a str,
     /// Parameter `escape_digits`, required.
     pub escape_digits: &'a str,
-    /// Parameter `timeout`, required.
+    /// Parameter `timeout`, required, in milliseconds.
     pub timeout: i64,
     /// Parameter `offset_samples`, optional; `0` is sent when unset and a later one is set.
     pub offset_samples: Option<u64>,
     /// Parameter `beep`, optional; sends `BEEP` when true.
     pub beep: bool,
-    /// Parameter `s=silence`, optional; sent with the prefix `s=`.
+    /// Parameter `s=silence`, optional, in seconds; sent with the prefix `s=`.
     pub silence_seconds: Option<u32>,
 }
 impl Command for RecordFile<'_> {
@@ -684,6 +703,7 @@ impl Command for RecordFile<'_> {
 /// Since Asterisk 1.2.0. Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1). Runs on a hung-up channel: no (511).
 ///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AGI_Commands/say_alpha/>
+#[doc(alias = "SAY ALPHA")]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct SayAlpha<'a> {
     /// Parameter `number`, required.
@@ -712,6 +732,7 @@ impl Command for SayAlpha<'_> {
 /// Since Asterisk 1.2.0. Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1). Runs on a hung-up channel: no (511).
 ///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AGI_Commands/say_date/>
+#[doc(alias = "SAY DATE")]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct SayDate<'a> {
     /// Parameter `date`, required.
@@ -740,6 +761,7 @@ impl Command for SayDate<'_> {
 /// Since Asterisk 1.2.0. Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1). Runs on a hung-up channel: no (511).
 ///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AGI_Commands/say_datetime/>
+#[doc(alias = "SAY DATETIME")]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct SayDatetime<'a> {
     /// Parameter `time`, required.
@@ -788,6 +810,7 @@ impl Command for SayDatetime<'_> {
 /// Since Asterisk 0.4.0. Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1). Runs on a hung-up channel: no (511).
 ///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AGI_Commands/say_digits/>
+#[doc(alias = "SAY DIGITS")]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct SayDigits<'a> {
     /// Parameter `number`, required.
@@ -816,6 +839,7 @@ impl Command for SayDigits<'_> {
 /// Since Asterisk 0.4.0. Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1). Runs on a hung-up channel: no (511).
 ///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AGI_Commands/say_number/>
+#[doc(alias = "SAY NUMBER")]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct SayNumber<'a> {
     /// Parameter `number`, required.
@@ -856,6 +880,7 @@ impl Command for SayNumber<'_> {
 /// Since Asterisk 1.0.0. Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1). Runs on a hung-up channel: no (511).
 ///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AGI_Commands/say_phonetic/>
+#[doc(alias = "SAY PHONETIC")]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct SayPhonetic<'a> {
     /// Parameter `string`, required.
@@ -884,6 +909,7 @@ impl Command for SayPhonetic<'_> {
 /// Since Asterisk 1.0.0. Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1). Runs on a hung-up channel: no (511).
 ///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AGI_Commands/say_time/>
+#[doc(alias = "SAY TIME")]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct SayTime<'a> {
     /// Parameter `time`, required.
@@ -912,6 +938,7 @@ impl Command for SayTime<'_> {
 /// Since Asterisk 0.4.0. Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1). Runs on a hung-up channel: no (511).
 ///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AGI_Commands/send_image/>
+#[doc(alias = "SEND IMAGE")]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct SendImage<'a> {
     /// Parameter `image`, required.
@@ -937,6 +964,7 @@ impl Command for SendImage<'_> {
 /// Since Asterisk 0.4.0. Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1). Runs on a hung-up channel: no (511).
 ///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AGI_Commands/send_text/>
+#[doc(alias = "SEND TEXT")]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct SendText<'a> {
     /// Parameter `text to send`, required.
@@ -962,6 +990,7 @@ impl Command for SendText<'_> {
 /// Since Asterisk 0.4.0. Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1). Runs on a hung-up channel: no (511).
 ///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AGI_Commands/set_autohangup/>
+#[doc(alias = "SET AUTOHANGUP")]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct SetAutohangup {
     /// Parameter `time`, required.
@@ -987,6 +1016,7 @@ impl Command for SetAutohangup {
 /// Since Asterisk 0.4.0. Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1). Runs on a hung-up channel: no (511).
 ///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AGI_Commands/set_callerid/>
+#[doc(alias = "SET CALLERID")]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct SetCallerid<'a> {
     /// Parameter `number`, required.
@@ -1012,6 +1042,7 @@ impl Command for SetCallerid<'_> {
 /// Since Asterisk 0.4.0. Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1). Runs on a hung-up channel: no (511).
 ///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AGI_Commands/set_context/>
+#[doc(alias = "SET CONTEXT")]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct SetContext<'a> {
     /// Parameter `desired context`, required.
@@ -1037,6 +1068,7 @@ impl Command for SetContext<'_> {
 /// Since Asterisk 0.4.0. Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1). Runs on a hung-up channel: no (511).
 ///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AGI_Commands/set_extension/>
+#[doc(alias = "SET EXTENSION")]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct SetExtension<'a> {
     /// Parameter `new extension`, required.
@@ -1062,6 +1094,7 @@ impl Command for SetExtension<'_> {
 /// Since Asterisk 0.5.0. Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1). Runs on a hung-up channel: no (511).
 ///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AGI_Commands/set_music/>
+#[doc(alias = "SET MUSIC")]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct SetMusic<'a> {
     /// Parameter `boolean`, required; sent as `on` or `off`.
@@ -1090,6 +1123,7 @@ impl Command for SetMusic<'_> {
 /// Since Asterisk 0.4.0. Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1). Runs on a hung-up channel: no (511).
 ///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AGI_Commands/set_priority/>
+#[doc(alias = "SET PRIORITY")]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct SetPriority<'a> {
     /// Parameter `priority`, required.
@@ -1115,6 +1149,7 @@ impl Command for SetPriority<'_> {
 /// Since Asterisk 0.4.0. Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1). Runs on a hung-up channel: yes.
 ///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AGI_Commands/set_variable/>
+#[doc(alias = "SET VARIABLE")]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct SetVariable<'a> {
     /// Parameter `variablename`, required.
@@ -1143,6 +1178,7 @@ impl Command for SetVariable<'_> {
 /// Since Asterisk 1.6.0. Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1). Runs on a hung-up channel: no (511).
 ///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AGI_Commands/speech_activate_grammar/>
+#[doc(alias = "SPEECH ACTIVATE GRAMMAR")]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct SpeechActivateGrammar<'a> {
     /// Parameter `grammar name`, required.
@@ -1168,6 +1204,7 @@ impl Command for SpeechActivateGrammar<'_> {
 /// Since Asterisk 1.6.0. Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1). Runs on a hung-up channel: no (511).
 ///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AGI_Commands/speech_create/>
+#[doc(alias = "SPEECH CREATE")]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct SpeechCreate<'a> {
     /// Parameter `engine`, required.
@@ -1193,6 +1230,7 @@ impl Command for SpeechCreate<'_> {
 /// Since Asterisk 1.6.0. Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1). Runs on a hung-up channel: no (511).
 ///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AGI_Commands/speech_deactivate_grammar/>
+#[doc(alias = "SPEECH DEACTIVATE GRAMMAR")]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct SpeechDeactivateGrammar<'a> {
     /// Parameter `grammar name`, required.
@@ -1218,6 +1256,7 @@ impl Command for SpeechDeactivateGrammar<'_> {
 /// Since Asterisk 1.6.0. Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1). Runs on a hung-up channel: yes.
 ///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AGI_Commands/speech_destroy/>
+#[doc(alias = "SPEECH DESTROY")]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct SpeechDestroy;
 impl Command for SpeechDestroy {
@@ -1239,6 +1278,7 @@ impl Command for SpeechDestroy {
 /// Since Asterisk 1.6.0. Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1). Runs on a hung-up channel: no (511).
 ///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AGI_Commands/speech_load_grammar/>
+#[doc(alias = "SPEECH LOAD GRAMMAR")]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct SpeechLoadGrammar<'a> {
     /// Parameter `grammar name`, required.
@@ -1267,6 +1307,7 @@ impl Command for SpeechLoadGrammar<'_> {
 /// Since Asterisk 1.6.0. Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1). Runs on a hung-up channel: no (511).
 ///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AGI_Commands/speech_recognize/>
+#[doc(alias = "SPEECH RECOGNIZE")]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct SpeechRecognize<'a> {
     /// Parameter `prompt`, required.
@@ -1307,6 +1348,7 @@ impl Command for SpeechRecognize<'_> {
 /// Since Asterisk 1.6.0. Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1). Runs on a hung-up channel: no (511).
 ///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AGI_Commands/speech_set/>
+#[doc(alias = "SPEECH SET")]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct SpeechSet<'a> {
     /// Parameter `name`, required.
@@ -1335,6 +1377,7 @@ impl Command for SpeechSet<'_> {
 /// Since Asterisk 1.6.0. Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1). Runs on a hung-up channel: yes.
 ///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AGI_Commands/speech_unload_grammar/>
+#[doc(alias = "SPEECH UNLOAD GRAMMAR")]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct SpeechUnloadGrammar<'a> {
     /// Parameter `grammar name`, required.
@@ -1360,6 +1403,7 @@ impl Command for SpeechUnloadGrammar<'_> {
 /// Since Asterisk 0.4.0. Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1). Runs on a hung-up channel: no (511).
 ///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AGI_Commands/stream_file/>
+#[doc(alias = "STREAM FILE")]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct StreamFile<'a> {
     /// Parameter `filename`, required.
@@ -1400,6 +1444,7 @@ impl Command for StreamFile<'_> {
 /// Since Asterisk 0.4.0. Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1). Runs on a hung-up channel: no (511).
 ///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AGI_Commands/tdd_mode/>
+#[doc(alias = "TDD MODE")]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct TddMode<'a> {
     /// Parameter `boolean`, required.
@@ -1425,6 +1470,7 @@ impl Command for TddMode<'_> {
 /// Since Asterisk 0.4.0. Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1). Runs on a hung-up channel: yes.
 ///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AGI_Commands/verbose/>
+#[doc(alias = "VERBOSE")]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Verbose<'a> {
     /// Parameter `message`, required.
@@ -1453,6 +1499,7 @@ impl Command for Verbose<'_> {
 /// Since Asterisk 0.4.0. Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1). Runs on a hung-up channel: no (511).
 ///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AGI_Commands/wait_for_digit/>
+#[doc(alias = "WAIT FOR DIGIT")]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct WaitForDigit {
     /// Parameter `timeout`, required.

@@ -15,14 +15,17 @@ pub trait AgiCommands {
     /// Sends `ANSWER`; see [`Answer`].
     ///
     /// Result: 0 when the channel is up (also when it already was), -1 on failure.
+    #[doc(alias = "ANSWER")]
     fn answer(&mut self) -> impl Future<Output = Result<(), AgiError>> + Send;
     /// Sends `ASYNCAGI BREAK`; see [`AsyncagiBreak`].
     ///
     /// Result: Always 0; ends AsyncAGI processing of the channel.
+    #[doc(alias = "ASYNCAGI BREAK")]
     fn asyncagi_break(&mut self) -> impl Future<Output = Result<(), AgiError>> + Send;
     /// Sends `CHANNEL STATUS [channelname]`; see [`ChannelStatus`].
     ///
     /// Result: The channel state number; -1 when the named channel does not exist.
+    #[doc(alias = "CHANNEL STATUS")]
     fn channel_status(
         &mut self,
         channelname: Option<&str>,
@@ -30,6 +33,7 @@ pub trait AgiCommands {
     /// Sends `CONTROL STREAM FILE <filename> <escape_digits> [skipms] [ffchar] [rewchr] [pausechr] [offsetms]`; see [`ControlStreamFile`].
     ///
     /// Result: Code of the stop digit or 0 when playback completed or was stopped remotely, with endpos= in ms; -1 on error or hang-up.
+    #[doc(alias = "CONTROL STREAM FILE")]
     #[allow(clippy::too_many_arguments)]
     fn control_stream_file(
         &mut self,
@@ -44,6 +48,7 @@ pub trait AgiCommands {
     /// Sends `DATABASE DEL <family> <key>`; see [`DatabaseDel`].
     ///
     /// Result: 1 when the key was deleted, 0 otherwise.
+    #[doc(alias = "DATABASE DEL")]
     fn database_del(
         &mut self,
         family: &str,
@@ -52,6 +57,7 @@ pub trait AgiCommands {
     /// Sends `DATABASE DELTREE <family> [keytree]`; see [`DatabaseDeltree`].
     ///
     /// Result: 0 when at least one key was deleted, 1 when nothing was (the XML documents the inverse; res_agi.c returns this).
+    #[doc(alias = "DATABASE DELTREE")]
     fn database_deltree(
         &mut self,
         family: &str,
@@ -60,6 +66,7 @@ pub trait AgiCommands {
     /// Sends `DATABASE GET <family> <key>`; see [`DatabaseGet`].
     ///
     /// Result: 1 with the value in parentheses when the key exists, 0 when it does not.
+    #[doc(alias = "DATABASE GET")]
     fn database_get(
         &mut self,
         family: &str,
@@ -68,6 +75,7 @@ pub trait AgiCommands {
     /// Sends `DATABASE PUT <family> <key> <value>`; see [`DatabasePut`].
     ///
     /// Result: 1 when the value was stored, 0 otherwise.
+    #[doc(alias = "DATABASE PUT")]
     fn database_put(
         &mut self,
         family: &str,
@@ -77,6 +85,7 @@ pub trait AgiCommands {
     /// Sends `EXEC <application> <options>`; see [`Exec`].
     ///
     /// Result: The application's return value; -2 when the application does not exist.
+    #[doc(alias = "EXEC")]
     fn exec(
         &mut self,
         application: &str,
@@ -85,6 +94,7 @@ pub trait AgiCommands {
     /// Sends `GET DATA <file> [timeout] [maxdigits]`; see [`GetData`].
     ///
     /// Result: The digits collected (possibly none), with (timeout) when the digit timeout expired; -1 on error or hang-up.
+    #[doc(alias = "GET DATA")]
     fn get_data(
         &mut self,
         file: &str,
@@ -94,6 +104,7 @@ pub trait AgiCommands {
     /// Sends `GET FULL VARIABLE <expression> [channelname]`; see [`GetFullVariable`].
     ///
     /// Result: 1 with the expanded expression in parentheses; 0 when the named channel does not exist.
+    #[doc(alias = "GET FULL VARIABLE")]
     fn get_full_variable(
         &mut self,
         expression: &str,
@@ -102,6 +113,7 @@ pub trait AgiCommands {
     /// Sends `GET OPTION <filename> <escape_digits> [timeout]`; see [`GetOption`].
     ///
     /// Result: Code of the escape digit pressed during playback or the following wait, 0 for none, with endpos=; -1 on error, hang-up or missing file.
+    #[doc(alias = "GET OPTION")]
     fn get_option(
         &mut self,
         filename: &str,
@@ -111,6 +123,7 @@ pub trait AgiCommands {
     /// Sends `GET VARIABLE <variablename>`; see [`GetVariable`].
     ///
     /// Result: 1 with the value in parentheses; 0 when the variable or function is not set.
+    #[doc(alias = "GET VARIABLE")]
     fn get_variable(
         &mut self,
         variablename: &str,
@@ -118,6 +131,7 @@ pub trait AgiCommands {
     /// Sends `GOSUB <context> <extension> <priority> [optional-argument]`; see [`Gosub`].
     ///
     /// Result: 0 when the subroutine ran (text `Gosub complete`, maybe with `(abnormal exit)`); -1 or another value when it could not start.
+    #[doc(alias = "GOSUB")]
     fn gosub(
         &mut self,
         context: &str,
@@ -128,6 +142,7 @@ pub trait AgiCommands {
     /// Sends `HANGUP [channelname]`; see [`Hangup`].
     ///
     /// Result: 1 when the channel was hung up; -1 when the named channel does not exist.
+    #[doc(alias = "HANGUP")]
     fn hangup(
         &mut self,
         channelname: Option<&str>,
@@ -135,10 +150,12 @@ pub trait AgiCommands {
     /// Sends `NOOP`; see [`Noop`].
     ///
     /// Result: Always 0.
+    #[doc(alias = "NOOP")]
     fn noop(&mut self) -> impl Future<Output = Result<(), AgiError>> + Send;
     /// Sends `RECEIVE CHAR <timeout>`; see [`ReceiveChar`].
     ///
     /// Result: Code of the received character, 0 on timeout; -1 on error or hang-up.
+    #[doc(alias = "RECEIVE CHAR")]
     fn receive_char(
         &mut self,
         timeout: i64,
@@ -146,6 +163,7 @@ pub trait AgiCommands {
     /// Sends `RECEIVE TEXT <timeout>`; see [`ReceiveText`].
     ///
     /// Result: 1 with the received text in parentheses; -1 on failure.
+    #[doc(alias = "RECEIVE TEXT")]
     fn receive_text(
         &mut self,
         timeout: i64,
@@ -153,6 +171,7 @@ pub trait AgiCommands {
     /// Sends `RECORD FILE <filename> <format> <escape_digits> <timeout> [offset_samples] [beep] [s=silence]`; see [`RecordFile`].
     ///
     /// Result: Code of the terminating digit with (dtmf), or (timeout), with endpos=; -1 on error or hang-up.
+    #[doc(alias = "RECORD FILE")]
     #[allow(clippy::too_many_arguments)]
     fn record_file(
         &mut self,
@@ -167,6 +186,7 @@ pub trait AgiCommands {
     /// Sends `SAY ALPHA <number> <escape_digits>`; see [`SayAlpha`].
     ///
     /// Result: Code of the escape digit pressed, 0 when playback completed; -1 on error or hang-up.
+    #[doc(alias = "SAY ALPHA")]
     fn say_alpha(
         &mut self,
         number: &str,
@@ -175,6 +195,7 @@ pub trait AgiCommands {
     /// Sends `SAY DATE <date> <escape_digits>`; see [`SayDate`].
     ///
     /// Result: Code of the escape digit pressed, 0 when playback completed; -1 on error or hang-up.
+    #[doc(alias = "SAY DATE")]
     fn say_date(
         &mut self,
         date: i64,
@@ -183,6 +204,7 @@ pub trait AgiCommands {
     /// Sends `SAY DATETIME <time> <escape_digits> [format] [timezone]`; see [`SayDatetime`].
     ///
     /// Result: Code of the escape digit pressed, 0 when playback completed; -1 on error or hang-up.
+    #[doc(alias = "SAY DATETIME")]
     fn say_datetime(
         &mut self,
         time: i64,
@@ -193,6 +215,7 @@ pub trait AgiCommands {
     /// Sends `SAY DIGITS <number> <escape_digits>`; see [`SayDigits`].
     ///
     /// Result: Code of the escape digit pressed, 0 when playback completed; -1 on error or hang-up.
+    #[doc(alias = "SAY DIGITS")]
     fn say_digits(
         &mut self,
         number: &str,
@@ -201,6 +224,7 @@ pub trait AgiCommands {
     /// Sends `SAY NUMBER <number> <escape_digits> [gender]`; see [`SayNumber`].
     ///
     /// Result: Code of the escape digit pressed, 0 when playback completed; -1 on error or hang-up.
+    #[doc(alias = "SAY NUMBER")]
     fn say_number(
         &mut self,
         number: i64,
@@ -210,6 +234,7 @@ pub trait AgiCommands {
     /// Sends `SAY PHONETIC <string> <escape_digits>`; see [`SayPhonetic`].
     ///
     /// Result: Code of the escape digit pressed, 0 when playback completed; -1 on error or hang-up.
+    #[doc(alias = "SAY PHONETIC")]
     fn say_phonetic(
         &mut self,
         string: &str,
@@ -218,6 +243,7 @@ pub trait AgiCommands {
     /// Sends `SAY TIME <time> <escape_digits>`; see [`SayTime`].
     ///
     /// Result: Code of the escape digit pressed, 0 when playback completed; -1 on error or hang-up.
+    #[doc(alias = "SAY TIME")]
     fn say_time(
         &mut self,
         time: i64,
@@ -226,6 +252,7 @@ pub trait AgiCommands {
     /// Sends `SEND IMAGE <image>`; see [`SendImage`].
     ///
     /// Result: 0 while the channel is up (also when it cannot show images); -1 when sending failed after a hang-up.
+    #[doc(alias = "SEND IMAGE")]
     fn send_image(
         &mut self,
         image: &str,
@@ -233,6 +260,7 @@ pub trait AgiCommands {
     /// Sends `SEND TEXT <text to send>`; see [`SendText`].
     ///
     /// Result: 0 on success, -1 on failure.
+    #[doc(alias = "SEND TEXT")]
     fn send_text(
         &mut self,
         text_to_send: &str,
@@ -240,6 +268,7 @@ pub trait AgiCommands {
     /// Sends `SET AUTOHANGUP <time>`; see [`SetAutohangup`].
     ///
     /// Result: Always 0.
+    #[doc(alias = "SET AUTOHANGUP")]
     fn set_autohangup(
         &mut self,
         time: i64,
@@ -247,6 +276,7 @@ pub trait AgiCommands {
     /// Sends `SET CALLERID <number>`; see [`SetCallerid`].
     ///
     /// Result: Always 1.
+    #[doc(alias = "SET CALLERID")]
     fn set_callerid(
         &mut self,
         number: &str,
@@ -254,6 +284,7 @@ pub trait AgiCommands {
     /// Sends `SET CONTEXT <desired context>`; see [`SetContext`].
     ///
     /// Result: Always 0.
+    #[doc(alias = "SET CONTEXT")]
     fn set_context(
         &mut self,
         desired_context: &str,
@@ -261,6 +292,7 @@ pub trait AgiCommands {
     /// Sends `SET EXTENSION <new extension>`; see [`SetExtension`].
     ///
     /// Result: Always 0.
+    #[doc(alias = "SET EXTENSION")]
     fn set_extension(
         &mut self,
         new_extension: &str,
@@ -268,6 +300,7 @@ pub trait AgiCommands {
     /// Sends `SET MUSIC <boolean> <class>`; see [`SetMusic`].
     ///
     /// Result: Always 0.
+    #[doc(alias = "SET MUSIC")]
     fn set_music(
         &mut self,
         on: bool,
@@ -276,6 +309,7 @@ pub trait AgiCommands {
     /// Sends `SET PRIORITY <priority>`; see [`SetPriority`].
     ///
     /// Result: Always 0; an unknown label gives a 520 usage error.
+    #[doc(alias = "SET PRIORITY")]
     fn set_priority(
         &mut self,
         priority: &str,
@@ -283,6 +317,7 @@ pub trait AgiCommands {
     /// Sends `SET VARIABLE <variablename> <value>`; see [`SetVariable`].
     ///
     /// Result: Always 1.
+    #[doc(alias = "SET VARIABLE")]
     fn set_variable(
         &mut self,
         variablename: &str,
@@ -291,6 +326,7 @@ pub trait AgiCommands {
     /// Sends `SPEECH ACTIVATE GRAMMAR <grammar name>`; see [`SpeechActivateGrammar`].
     ///
     /// Result: 1 on success, 0 on failure or when no speech object exists.
+    #[doc(alias = "SPEECH ACTIVATE GRAMMAR")]
     fn speech_activate_grammar(
         &mut self,
         grammar_name: &str,
@@ -298,6 +334,7 @@ pub trait AgiCommands {
     /// Sends `SPEECH CREATE <engine>`; see [`SpeechCreate`].
     ///
     /// Result: 1 on success, 0 when creation failed or a speech object already exists.
+    #[doc(alias = "SPEECH CREATE")]
     fn speech_create(
         &mut self,
         engine: &str,
@@ -305,6 +342,7 @@ pub trait AgiCommands {
     /// Sends `SPEECH DEACTIVATE GRAMMAR <grammar name>`; see [`SpeechDeactivateGrammar`].
     ///
     /// Result: 1 on success, 0 on failure or when no speech object exists.
+    #[doc(alias = "SPEECH DEACTIVATE GRAMMAR")]
     fn speech_deactivate_grammar(
         &mut self,
         grammar_name: &str,
@@ -312,10 +350,12 @@ pub trait AgiCommands {
     /// Sends `SPEECH DESTROY`; see [`SpeechDestroy`].
     ///
     /// Result: 1 when a speech object was destroyed, 0 when none existed.
+    #[doc(alias = "SPEECH DESTROY")]
     fn speech_destroy(&mut self) -> impl Future<Output = Result<bool, AgiError>> + Send;
     /// Sends `SPEECH LOAD GRAMMAR <grammar name> <path to grammar>`; see [`SpeechLoadGrammar`].
     ///
     /// Result: 1 on success, 0 on failure or when no speech object exists.
+    #[doc(alias = "SPEECH LOAD GRAMMAR")]
     fn speech_load_grammar(
         &mut self,
         grammar_name: &str,
@@ -324,6 +364,7 @@ pub trait AgiCommands {
     /// Sends `SPEECH RECOGNIZE <prompt> <timeout> [offset]`; see [`SpeechRecognize`].
     ///
     /// Result: 1 when recognition ended, with (speech), (digit), (timeout) or (hangup), endpos= and the results; 0 when no speech object exists.
+    #[doc(alias = "SPEECH RECOGNIZE")]
     fn speech_recognize(
         &mut self,
         prompt: &str,
@@ -333,6 +374,7 @@ pub trait AgiCommands {
     /// Sends `SPEECH SET <name> <value>`; see [`SpeechSet`].
     ///
     /// Result: 1 on success, 0 when no speech object exists.
+    #[doc(alias = "SPEECH SET")]
     fn speech_set(
         &mut self,
         name: &str,
@@ -341,6 +383,7 @@ pub trait AgiCommands {
     /// Sends `SPEECH UNLOAD GRAMMAR <grammar name>`; see [`SpeechUnloadGrammar`].
     ///
     /// Result: 1 on success, 0 on failure or when no speech object exists.
+    #[doc(alias = "SPEECH UNLOAD GRAMMAR")]
     fn speech_unload_grammar(
         &mut self,
         grammar_name: &str,
@@ -348,6 +391,7 @@ pub trait AgiCommands {
     /// Sends `STREAM FILE <filename> <escape_digits> [sample offset]`; see [`StreamFile`].
     ///
     /// Result: Code of the escape digit pressed, 0 when playback completed, with endpos=; -1 on error, hang-up or missing file.
+    #[doc(alias = "STREAM FILE")]
     fn stream_file(
         &mut self,
         filename: &str,
@@ -357,6 +401,7 @@ pub trait AgiCommands {
     /// Sends `TDD MODE <boolean>`; see [`TddMode`].
     ///
     /// Result: 1 on success, 0 when the channel is not TDD capable.
+    #[doc(alias = "TDD MODE")]
     fn tdd_mode(
         &mut self,
         boolean: &str,
@@ -364,6 +409,7 @@ pub trait AgiCommands {
     /// Sends `VERBOSE <message> <level>`; see [`Verbose`].
     ///
     /// Result: Always 1.
+    #[doc(alias = "VERBOSE")]
     fn verbose(
         &mut self,
         message: &str,
@@ -372,6 +418,7 @@ pub trait AgiCommands {
     /// Sends `WAIT FOR DIGIT <timeout>`; see [`WaitForDigit`].
     ///
     /// Result: Code of the digit pressed, 0 on timeout; -1 on error or hang-up.
+    #[doc(alias = "WAIT FOR DIGIT")]
     fn wait_for_digit(
         &mut self,
         timeout: i64,

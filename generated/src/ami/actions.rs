@@ -16,6 +16,7 @@ use asterisk_sdk_runtime::ami::{Action, ActionHeaders, FromEvent, ListAction, Me
 /// - Optional parameters: `CommandID`
 ///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Actions/AGI/>
+#[doc(alias = "AGI")]
 #[derive(Debug, Clone)]
 pub struct Agi {
     headers: ActionHeaders,
@@ -37,6 +38,12 @@ impl Agi {
     /// Set `CommandID`.
     pub fn command_id(mut self, v: impl Into<String>) -> Self {
         self.headers.set("CommandID", v);
+        self
+    }
+    /// Set `ActionID`, echoed back in the response and in the events of an
+    /// event list (the client still correlates on its own id).
+    pub fn action_id(mut self, v: impl Into<String>) -> Self {
+        self.headers.set("ActionID", v);
         self
     }
     /// Add any header (one more each call), e.g. a parameter a newer release added.
@@ -61,6 +68,7 @@ impl Action for Agi {
 /// - Optional parameters: `Channel`, `ChannelPrefix`, `ChargeType` (one of `NA`, `FREE`, `Currency`, `Unit`), `UnitAmount(0)`, `UnitType(0)`, `CurrencyName`, `CurrencyAmount`, `CurrencyMultiplier` (one of `OneThousandth`, `OneHundredth`, `OneTenth`, `One`, `Ten`, `Hundred`, `Thousand`), `TotalType` (default `Total`; one of `Total`, `SubTotal`), `AOCBillingId` (one of `Normal`, `ReverseCharge`, `CreditCard`, `CallFwdUnconditional`, `CallFwdBusy`, `CallFwdNoReply`, `CallDeflection`, `CallTransfer`), `ChargingAssociationId`, `ChargingAssociationNumber`, `ChargingAssociationPlan`, `ChargedItem` (one of `NA`, `SpecialArrangement`, `BasicCommunication`, `CallAttempt`, `CallSetup`, `UserUserInfo`, `SupplementaryService`), `RateType` (one of `NA`, `Free`, `FreeFromBeginning`, `Duration`, `Flat`, `Volume`, `SpecialCode`), `Time`, `TimeScale` (one of `OneHundredthSecond`, `OneTenthSecond`, `Second`, `TenSeconds`, `Minute`, `Hour`, `Day`), `Granularity`, `GranularityTimeScale` (one of `OneHundredthSecond`, `OneTenthSecond`, `Second`, `TenSeconds`, `Minute`, `Hour`, `Day`), `ChargingType` (one of `ContinuousCharging`, `StepFunction`), `VolumeUnit` (one of `Octet`, `Segment`, `Message`), `Code`
 ///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Actions/AOCMessage/>
+#[doc(alias = "AOCMessage")]
 #[derive(Debug, Clone)]
 pub struct AocMessage {
     headers: ActionHeaders,
@@ -188,6 +196,12 @@ impl AocMessage {
         }
         self
     }
+    /// Set `ActionID`, echoed back in the response and in the events of an
+    /// event list (the client still correlates on its own id).
+    pub fn action_id(mut self, v: impl Into<String>) -> Self {
+        self.headers.set("ActionID", v);
+        self
+    }
     /// Add any header (one more each call), e.g. a parameter a newer release added.
     pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
         self.headers.push(name.into(), value);
@@ -201,12 +215,27 @@ impl Action for AocMessage {
     }
 }
 /// One numbered entry of [`AocMessage`]: headers `UnitAmount(0)`, `UnitType(0)`, the index replaced by the entry's position.
+///
+/// Build it with `AocUnit::default()` and the setters.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct AocUnit {
     /// Value of `UnitAmount(0)`: `UnitAmount(0)`.
     pub unit_amount: Option<String>,
     /// Value of `UnitType(0)`: `UnitType(0)`.
     pub unit_type: Option<String>,
+}
+impl AocUnit {
+    /// Set `UnitAmount(0)`.
+    pub fn unit_amount(mut self, v: impl Into<String>) -> Self {
+        self.unit_amount = Some(v.into());
+        self
+    }
+    /// Set `UnitType(0)`.
+    pub fn unit_type(mut self, v: impl Into<String>) -> Self {
+        self.unit_type = Some(v.into());
+        self
+    }
 }
 /// AMI action `AbsoluteTimeout`.
 ///
@@ -214,7 +243,7 @@ pub struct AocUnit {
 /// - Privileges: `system`, `call`, `all`
 /// - Since: 0.5.0
 /// - Modules: `builtin`
-/// - Required parameters: `Channel`, `Timeout`
+/// - Required parameters: `Channel`, `Timeout` (seconds)
 ///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Actions/AbsoluteTimeout/>
 #[derive(Debug, Clone)]
@@ -234,6 +263,12 @@ impl AbsoluteTimeout {
             headers.set("Timeout", v);
         }
         Self { headers }
+    }
+    /// Set `ActionID`, echoed back in the response and in the events of an
+    /// event list (the client still correlates on its own id).
+    pub fn action_id(mut self, v: impl Into<String>) -> Self {
+        self.headers.set("ActionID", v);
+        self
     }
     /// Add any header (one more each call), e.g. a parameter a newer release added.
     pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
@@ -276,6 +311,12 @@ impl AgentLogoff {
         self.headers.set("Soft", v);
         self
     }
+    /// Set `ActionID`, echoed back in the response and in the events of an
+    /// event list (the client still correlates on its own id).
+    pub fn action_id(mut self, v: impl Into<String>) -> Self {
+        self.headers.set("ActionID", v);
+        self
+    }
     /// Add any header (one more each call), e.g. a parameter a newer release added.
     pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
         self.headers.push(name.into(), value);
@@ -305,6 +346,12 @@ impl Agents {
     /// A `Agents` action (no required parameter).
     pub fn new() -> Self {
         Self::default()
+    }
+    /// Set `ActionID`, echoed back in the response and in the events of an
+    /// event list (the client still correlates on its own id).
+    pub fn action_id(mut self, v: impl Into<String>) -> Self {
+        self.headers.set("ActionID", v);
+        self
     }
     /// Add any header (one more each call), e.g. a parameter a newer release added.
     pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
@@ -356,6 +403,12 @@ impl Atxfer {
         self.headers.set("Context", v);
         self
     }
+    /// Set `ActionID`, echoed back in the response and in the events of an
+    /// event list (the client still correlates on its own id).
+    pub fn action_id(mut self, v: impl Into<String>) -> Self {
+        self.headers.set("ActionID", v);
+        self
+    }
     /// Add any header (one more each call), e.g. a parameter a newer release added.
     pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
         self.headers.push(name.into(), value);
@@ -400,6 +453,12 @@ impl BlindTransfer {
     /// Set `Exten`.
     pub fn exten(mut self, v: impl Into<String>) -> Self {
         self.headers.set("Exten", v);
+        self
+    }
+    /// Set `ActionID`, echoed back in the response and in the events of an
+    /// event list (the client still correlates on its own id).
+    pub fn action_id(mut self, v: impl Into<String>) -> Self {
+        self.headers.set("ActionID", v);
         self
     }
     /// Add any header (one more each call), e.g. a parameter a newer release added.
@@ -447,6 +506,12 @@ impl Bridge {
         self.headers.set("Tone", v);
         self
     }
+    /// Set `ActionID`, echoed back in the response and in the events of an
+    /// event list (the client still correlates on its own id).
+    pub fn action_id(mut self, v: impl Into<String>) -> Self {
+        self.headers.set("ActionID", v);
+        self
+    }
     /// Add any header (one more each call), e.g. a parameter a newer release added.
     pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
         self.headers.push(name.into(), value);
@@ -481,6 +546,12 @@ impl BridgeDestroy {
             headers.set("BridgeUniqueid", v);
         }
         Self { headers }
+    }
+    /// Set `ActionID`, echoed back in the response and in the events of an
+    /// event list (the client still correlates on its own id).
+    pub fn action_id(mut self, v: impl Into<String>) -> Self {
+        self.headers.set("ActionID", v);
+        self
     }
     /// Add any header (one more each call), e.g. a parameter a newer release added.
     pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
@@ -517,6 +588,12 @@ impl BridgeInfo {
             headers.set("BridgeUniqueid", v);
         }
         Self { headers }
+    }
+    /// Set `ActionID`, echoed back in the response and in the events of an
+    /// event list (the client still correlates on its own id).
+    pub fn action_id(mut self, v: impl Into<String>) -> Self {
+        self.headers.set("ActionID", v);
+        self
     }
     /// Add any header (one more each call), e.g. a parameter a newer release added.
     pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
@@ -564,6 +641,12 @@ impl BridgeKick {
         self.headers.set("BridgeUniqueid", v);
         self
     }
+    /// Set `ActionID`, echoed back in the response and in the events of an
+    /// event list (the client still correlates on its own id).
+    pub fn action_id(mut self, v: impl Into<String>) -> Self {
+        self.headers.set("ActionID", v);
+        self
+    }
     /// Add any header (one more each call), e.g. a parameter a newer release added.
     pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
         self.headers.push(name.into(), value);
@@ -600,6 +683,12 @@ impl BridgeList {
         self.headers.set("BridgeType", v);
         self
     }
+    /// Set `ActionID`, echoed back in the response and in the events of an
+    /// event list (the client still correlates on its own id).
+    pub fn action_id(mut self, v: impl Into<String>) -> Self {
+        self.headers.set("ActionID", v);
+        self
+    }
     /// Add any header (one more each call), e.g. a parameter a newer release added.
     pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
         self.headers.push(name.into(), value);
@@ -634,6 +723,12 @@ impl BridgeTechnologyList {
     /// A `BridgeTechnologyList` action (no required parameter).
     pub fn new() -> Self {
         Self::default()
+    }
+    /// Set `ActionID`, echoed back in the response and in the events of an
+    /// event list (the client still correlates on its own id).
+    pub fn action_id(mut self, v: impl Into<String>) -> Self {
+        self.headers.set("ActionID", v);
+        self
     }
     /// Add any header (one more each call), e.g. a parameter a newer release added.
     pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
@@ -675,6 +770,12 @@ impl BridgeTechnologySuspend {
         }
         Self { headers }
     }
+    /// Set `ActionID`, echoed back in the response and in the events of an
+    /// event list (the client still correlates on its own id).
+    pub fn action_id(mut self, v: impl Into<String>) -> Self {
+        self.headers.set("ActionID", v);
+        self
+    }
     /// Add any header (one more each call), e.g. a parameter a newer release added.
     pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
         self.headers.push(name.into(), value);
@@ -709,6 +810,12 @@ impl BridgeTechnologyUnsuspend {
             headers.set("BridgeTechnology", v);
         }
         Self { headers }
+    }
+    /// Set `ActionID`, echoed back in the response and in the events of an
+    /// event list (the client still correlates on its own id).
+    pub fn action_id(mut self, v: impl Into<String>) -> Self {
+        self.headers.set("ActionID", v);
+        self
     }
     /// Add any header (one more each call), e.g. a parameter a newer release added.
     pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
@@ -745,6 +852,12 @@ impl CancelAtxfer {
         }
         Self { headers }
     }
+    /// Set `ActionID`, echoed back in the response and in the events of an
+    /// event list (the client still correlates on its own id).
+    pub fn action_id(mut self, v: impl Into<String>) -> Self {
+        self.headers.set("ActionID", v);
+        self
+    }
     /// Add any header (one more each call), e.g. a parameter a newer release added.
     pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
         self.headers.push(name.into(), value);
@@ -779,6 +892,12 @@ impl Challenge {
             headers.set("AuthType", v);
         }
         Self { headers }
+    }
+    /// Set `ActionID`, echoed back in the response and in the events of an
+    /// event list (the client still correlates on its own id).
+    pub fn action_id(mut self, v: impl Into<String>) -> Self {
+        self.headers.set("ActionID", v);
+        self
     }
     /// Add any header (one more each call), e.g. a parameter a newer release added.
     pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
@@ -819,6 +938,12 @@ impl ChangeMonitor {
         }
         Self { headers }
     }
+    /// Set `ActionID`, echoed back in the response and in the events of an
+    /// event list (the client still correlates on its own id).
+    pub fn action_id(mut self, v: impl Into<String>) -> Self {
+        self.headers.set("ActionID", v);
+        self
+    }
     /// Add any header (one more each call), e.g. a parameter a newer release added.
     pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
         self.headers.push(name.into(), value);
@@ -853,6 +978,12 @@ impl Command {
             headers.set("Command", v);
         }
         Self { headers }
+    }
+    /// Set `ActionID`, echoed back in the response and in the events of an
+    /// event list (the client still correlates on its own id).
+    pub fn action_id(mut self, v: impl Into<String>) -> Self {
+        self.headers.set("ActionID", v);
+        self
     }
     /// Add any header (one more each call), e.g. a parameter a newer release added.
     pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
@@ -893,6 +1024,12 @@ impl ConfbridgeKick {
         }
         Self { headers }
     }
+    /// Set `ActionID`, echoed back in the response and in the events of an
+    /// event list (the client still correlates on its own id).
+    pub fn action_id(mut self, v: impl Into<String>) -> Self {
+        self.headers.set("ActionID", v);
+        self
+    }
     /// Add any header (one more each call), e.g. a parameter a newer release added.
     pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
         self.headers.push(name.into(), value);
@@ -915,6 +1052,7 @@ impl Action for ConfbridgeKick {
 /// - Event list: items `ConfbridgeList`; completion `ConfbridgeListComplete`
 ///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Actions/ConfbridgeList/>
+#[doc(alias = "ConfBridgeList")]
 #[derive(Debug, Clone)]
 pub struct ConfbridgeList {
     headers: ActionHeaders,
@@ -928,6 +1066,12 @@ impl ConfbridgeList {
             headers.set("Conference", v);
         }
         Self { headers }
+    }
+    /// Set `ActionID`, echoed back in the response and in the events of an
+    /// event list (the client still correlates on its own id).
+    pub fn action_id(mut self, v: impl Into<String>) -> Self {
+        self.headers.set("ActionID", v);
+        self
     }
     /// Add any header (one more each call), e.g. a parameter a newer release added.
     pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
@@ -963,6 +1107,12 @@ impl ConfbridgeListRooms {
     /// A `ConfbridgeListRooms` action (no required parameter).
     pub fn new() -> Self {
         Self::default()
+    }
+    /// Set `ActionID`, echoed back in the response and in the events of an
+    /// event list (the client still correlates on its own id).
+    pub fn action_id(mut self, v: impl Into<String>) -> Self {
+        self.headers.set("ActionID", v);
+        self
     }
     /// Add any header (one more each call), e.g. a parameter a newer release added.
     pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
@@ -1004,6 +1154,12 @@ impl ConfbridgeLock {
         }
         Self { headers }
     }
+    /// Set `ActionID`, echoed back in the response and in the events of an
+    /// event list (the client still correlates on its own id).
+    pub fn action_id(mut self, v: impl Into<String>) -> Self {
+        self.headers.set("ActionID", v);
+        self
+    }
     /// Add any header (one more each call), e.g. a parameter a newer release added.
     pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
         self.headers.push(name.into(), value);
@@ -1043,6 +1199,12 @@ impl ConfbridgeMute {
         }
         Self { headers }
     }
+    /// Set `ActionID`, echoed back in the response and in the events of an
+    /// event list (the client still correlates on its own id).
+    pub fn action_id(mut self, v: impl Into<String>) -> Self {
+        self.headers.set("ActionID", v);
+        self
+    }
     /// Add any header (one more each call), e.g. a parameter a newer release added.
     pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
         self.headers.push(name.into(), value);
@@ -1081,6 +1243,12 @@ impl ConfbridgeSetSingleVideoSrc {
             headers.set("Channel", v);
         }
         Self { headers }
+    }
+    /// Set `ActionID`, echoed back in the response and in the events of an
+    /// event list (the client still correlates on its own id).
+    pub fn action_id(mut self, v: impl Into<String>) -> Self {
+        self.headers.set("ActionID", v);
+        self
     }
     /// Add any header (one more each call), e.g. a parameter a newer release added.
     pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
@@ -1123,6 +1291,12 @@ impl ConfbridgeStartRecord {
         self.headers.set("RecordFile", v);
         self
     }
+    /// Set `ActionID`, echoed back in the response and in the events of an
+    /// event list (the client still correlates on its own id).
+    pub fn action_id(mut self, v: impl Into<String>) -> Self {
+        self.headers.set("ActionID", v);
+        self
+    }
     /// Add any header (one more each call), e.g. a parameter a newer release added.
     pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
         self.headers.push(name.into(), value);
@@ -1158,6 +1332,12 @@ impl ConfbridgeStopRecord {
         }
         Self { headers }
     }
+    /// Set `ActionID`, echoed back in the response and in the events of an
+    /// event list (the client still correlates on its own id).
+    pub fn action_id(mut self, v: impl Into<String>) -> Self {
+        self.headers.set("ActionID", v);
+        self
+    }
     /// Add any header (one more each call), e.g. a parameter a newer release added.
     pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
         self.headers.push(name.into(), value);
@@ -1192,6 +1372,12 @@ impl ConfbridgeUnlock {
             headers.set("Conference", v);
         }
         Self { headers }
+    }
+    /// Set `ActionID`, echoed back in the response and in the events of an
+    /// event list (the client still correlates on its own id).
+    pub fn action_id(mut self, v: impl Into<String>) -> Self {
+        self.headers.set("ActionID", v);
+        self
     }
     /// Add any header (one more each call), e.g. a parameter a newer release added.
     pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
@@ -1232,6 +1418,12 @@ impl ConfbridgeUnmute {
         }
         Self { headers }
     }
+    /// Set `ActionID`, echoed back in the response and in the events of an
+    /// event list (the client still correlates on its own id).
+    pub fn action_id(mut self, v: impl Into<String>) -> Self {
+        self.headers.set("ActionID", v);
+        self
+    }
     /// Add any header (one more each call), e.g. a parameter a newer release added.
     pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
         self.headers.push(name.into(), value);
@@ -1271,6 +1463,12 @@ impl ControlPlayback {
         }
         Self { headers }
     }
+    /// Set `ActionID`, echoed back in the response and in the events of an
+    /// event list (the client still correlates on its own id).
+    pub fn action_id(mut self, v: impl Into<String>) -> Self {
+        self.headers.set("ActionID", v);
+        self
+    }
     /// Add any header (one more each call), e.g. a parameter a newer release added.
     pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
         self.headers.push(name.into(), value);
@@ -1299,6 +1497,12 @@ impl CoreSettings {
     /// A `CoreSettings` action (no required parameter).
     pub fn new() -> Self {
         Self::default()
+    }
+    /// Set `ActionID`, echoed back in the response and in the events of an
+    /// event list (the client still correlates on its own id).
+    pub fn action_id(mut self, v: impl Into<String>) -> Self {
+        self.headers.set("ActionID", v);
+        self
     }
     /// Add any header (one more each call), e.g. a parameter a newer release added.
     pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
@@ -1336,6 +1540,12 @@ impl CoreShowChannelMap {
         self.headers.set("Channel", v);
         self
     }
+    /// Set `ActionID`, echoed back in the response and in the events of an
+    /// event list (the client still correlates on its own id).
+    pub fn action_id(mut self, v: impl Into<String>) -> Self {
+        self.headers.set("ActionID", v);
+        self
+    }
     /// Add any header (one more each call), e.g. a parameter a newer release added.
     pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
         self.headers.push(name.into(), value);
@@ -1371,6 +1581,12 @@ impl CoreShowChannels {
     pub fn new() -> Self {
         Self::default()
     }
+    /// Set `ActionID`, echoed back in the response and in the events of an
+    /// event list (the client still correlates on its own id).
+    pub fn action_id(mut self, v: impl Into<String>) -> Self {
+        self.headers.set("ActionID", v);
+        self
+    }
     /// Add any header (one more each call), e.g. a parameter a newer release added.
     pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
         self.headers.push(name.into(), value);
@@ -1404,6 +1620,12 @@ impl CoreStatus {
     /// A `CoreStatus` action (no required parameter).
     pub fn new() -> Self {
         Self::default()
+    }
+    /// Set `ActionID`, echoed back in the response and in the events of an
+    /// event list (the client still correlates on its own id).
+    pub fn action_id(mut self, v: impl Into<String>) -> Self {
+        self.headers.set("ActionID", v);
+        self
     }
     /// Add any header (one more each call), e.g. a parameter a newer release added.
     pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
@@ -1440,6 +1662,12 @@ impl CreateConfig {
         }
         Self { headers }
     }
+    /// Set `ActionID`, echoed back in the response and in the events of an
+    /// event list (the client still correlates on its own id).
+    pub fn action_id(mut self, v: impl Into<String>) -> Self {
+        self.headers.set("ActionID", v);
+        self
+    }
     /// Add any header (one more each call), e.g. a parameter a newer release added.
     pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
         self.headers.push(name.into(), value);
@@ -1461,6 +1689,7 @@ impl Action for CreateConfig {
 /// - Required parameters: `DAHDIChannel`
 ///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Actions/DAHDIDNDoff/>
+#[doc(alias = "DAHDIDNDoff")]
 #[derive(Debug, Clone)]
 pub struct DahdidnDoff {
     headers: ActionHeaders,
@@ -1474,6 +1703,12 @@ impl DahdidnDoff {
             headers.set("DAHDIChannel", v);
         }
         Self { headers }
+    }
+    /// Set `ActionID`, echoed back in the response and in the events of an
+    /// event list (the client still correlates on its own id).
+    pub fn action_id(mut self, v: impl Into<String>) -> Self {
+        self.headers.set("ActionID", v);
+        self
     }
     /// Add any header (one more each call), e.g. a parameter a newer release added.
     pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
@@ -1496,6 +1731,7 @@ impl Action for DahdidnDoff {
 /// - Required parameters: `DAHDIChannel`
 ///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Actions/DAHDIDNDon/>
+#[doc(alias = "DAHDIDNDon")]
 #[derive(Debug, Clone)]
 pub struct DahdidnDon {
     headers: ActionHeaders,
@@ -1509,6 +1745,12 @@ impl DahdidnDon {
             headers.set("DAHDIChannel", v);
         }
         Self { headers }
+    }
+    /// Set `ActionID`, echoed back in the response and in the events of an
+    /// event list (the client still correlates on its own id).
+    pub fn action_id(mut self, v: impl Into<String>) -> Self {
+        self.headers.set("ActionID", v);
+        self
     }
     /// Add any header (one more each call), e.g. a parameter a newer release added.
     pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
@@ -1531,6 +1773,7 @@ impl Action for DahdidnDon {
 /// - Required parameters: `DAHDIChannel`, `Number`
 ///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Actions/DAHDIDialOffhook/>
+#[doc(alias = "DAHDIDialOffhook")]
 #[derive(Debug, Clone)]
 pub struct DahdiDialOffhook {
     headers: ActionHeaders,
@@ -1548,6 +1791,12 @@ impl DahdiDialOffhook {
             headers.set("Number", v);
         }
         Self { headers }
+    }
+    /// Set `ActionID`, echoed back in the response and in the events of an
+    /// event list (the client still correlates on its own id).
+    pub fn action_id(mut self, v: impl Into<String>) -> Self {
+        self.headers.set("ActionID", v);
+        self
     }
     /// Add any header (one more each call), e.g. a parameter a newer release added.
     pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
@@ -1570,6 +1819,7 @@ impl Action for DahdiDialOffhook {
 /// - Required parameters: `DAHDIChannel`
 ///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Actions/DAHDIHangup/>
+#[doc(alias = "DAHDIHangup")]
 #[derive(Debug, Clone)]
 pub struct DahdiHangup {
     headers: ActionHeaders,
@@ -1583,6 +1833,12 @@ impl DahdiHangup {
             headers.set("DAHDIChannel", v);
         }
         Self { headers }
+    }
+    /// Set `ActionID`, echoed back in the response and in the events of an
+    /// event list (the client still correlates on its own id).
+    pub fn action_id(mut self, v: impl Into<String>) -> Self {
+        self.headers.set("ActionID", v);
+        self
     }
     /// Add any header (one more each call), e.g. a parameter a newer release added.
     pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
@@ -1604,6 +1860,7 @@ impl Action for DahdiHangup {
 /// - Modules: `chan_dahdi`
 ///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Actions/DAHDIRestart/>
+#[doc(alias = "DAHDIRestart")]
 #[derive(Debug, Clone, Default)]
 pub struct DahdiRestart {
     headers: ActionHeaders,
@@ -1612,6 +1869,12 @@ impl DahdiRestart {
     /// A `DAHDIRestart` action (no required parameter).
     pub fn new() -> Self {
         Self::default()
+    }
+    /// Set `ActionID`, echoed back in the response and in the events of an
+    /// event list (the client still correlates on its own id).
+    pub fn action_id(mut self, v: impl Into<String>) -> Self {
+        self.headers.set("ActionID", v);
+        self
     }
     /// Add any header (one more each call), e.g. a parameter a newer release added.
     pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
@@ -1635,6 +1898,7 @@ impl Action for DahdiRestart {
 /// - Event list: items `DAHDIShowChannels`; completion `DAHDIShowChannelsComplete`
 ///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Actions/DAHDIShowChannels/>
+#[doc(alias = "DAHDIShowChannels")]
 #[derive(Debug, Clone, Default)]
 pub struct DahdiShowChannels {
     headers: ActionHeaders,
@@ -1647,6 +1911,12 @@ impl DahdiShowChannels {
     /// Set `DAHDIChannel`.
     pub fn dahdi_channel(mut self, v: impl Into<String>) -> Self {
         self.headers.set("DAHDIChannel", v);
+        self
+    }
+    /// Set `ActionID`, echoed back in the response and in the events of an
+    /// event list (the client still correlates on its own id).
+    pub fn action_id(mut self, v: impl Into<String>) -> Self {
+        self.headers.set("ActionID", v);
         self
     }
     /// Add any header (one more each call), e.g. a parameter a newer release added.
@@ -1675,6 +1945,7 @@ impl ListAction for DahdiShowChannels {
 /// - Event list: items `DAHDIShowStatus`; completion `DAHDIShowStatusComplete`
 ///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Actions/DAHDIShowStatus/>
+#[doc(alias = "DAHDIShowStatus")]
 #[derive(Debug, Clone, Default)]
 pub struct DahdiShowStatus {
     headers: ActionHeaders,
@@ -1683,6 +1954,12 @@ impl DahdiShowStatus {
     /// A `DAHDIShowStatus` action (no required parameter).
     pub fn new() -> Self {
         Self::default()
+    }
+    /// Set `ActionID`, echoed back in the response and in the events of an
+    /// event list (the client still correlates on its own id).
+    pub fn action_id(mut self, v: impl Into<String>) -> Self {
+        self.headers.set("ActionID", v);
+        self
     }
     /// Add any header (one more each call), e.g. a parameter a newer release added.
     pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
@@ -1710,6 +1987,7 @@ impl ListAction for DahdiShowStatus {
 /// - Required parameters: `DAHDIChannel`
 ///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Actions/DAHDITransfer/>
+#[doc(alias = "DAHDITransfer")]
 #[derive(Debug, Clone)]
 pub struct DahdiTransfer {
     headers: ActionHeaders,
@@ -1723,6 +2001,12 @@ impl DahdiTransfer {
             headers.set("DAHDIChannel", v);
         }
         Self { headers }
+    }
+    /// Set `ActionID`, echoed back in the response and in the events of an
+    /// event list (the client still correlates on its own id).
+    pub fn action_id(mut self, v: impl Into<String>) -> Self {
+        self.headers.set("ActionID", v);
+        self
     }
     /// Add any header (one more each call), e.g. a parameter a newer release added.
     pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
@@ -1745,6 +2029,7 @@ impl Action for DahdiTransfer {
 /// - Required parameters: `Family`, `Key`
 ///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Actions/DBDel/>
+#[doc(alias = "DBDel")]
 #[derive(Debug, Clone)]
 pub struct DbDel {
     headers: ActionHeaders,
@@ -1762,6 +2047,12 @@ impl DbDel {
             headers.set("Key", v);
         }
         Self { headers }
+    }
+    /// Set `ActionID`, echoed back in the response and in the events of an
+    /// event list (the client still correlates on its own id).
+    pub fn action_id(mut self, v: impl Into<String>) -> Self {
+        self.headers.set("ActionID", v);
+        self
     }
     /// Add any header (one more each call), e.g. a parameter a newer release added.
     pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
@@ -1785,6 +2076,8 @@ impl Action for DbDel {
 /// - Optional parameters: `Key`
 ///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Actions/DBDelTree/>
+#[doc(alias = "DBDelTree")]
+#[doc(alias = "DBDeltree")]
 #[derive(Debug, Clone)]
 pub struct DbDelTree {
     headers: ActionHeaders,
@@ -1802,6 +2095,12 @@ impl DbDelTree {
     /// Set `Key`.
     pub fn key(mut self, v: impl Into<String>) -> Self {
         self.headers.set("Key", v);
+        self
+    }
+    /// Set `ActionID`, echoed back in the response and in the events of an
+    /// event list (the client still correlates on its own id).
+    pub fn action_id(mut self, v: impl Into<String>) -> Self {
+        self.headers.set("ActionID", v);
         self
     }
     /// Add any header (one more each call), e.g. a parameter a newer release added.
@@ -1826,6 +2125,7 @@ impl Action for DbDelTree {
 /// - Event list: items `DBGetResponse`; completion `DBGetComplete`
 ///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Actions/DBGet/>
+#[doc(alias = "DBGet")]
 #[derive(Debug, Clone)]
 pub struct DbGet {
     headers: ActionHeaders,
@@ -1843,6 +2143,12 @@ impl DbGet {
             headers.set("Key", v);
         }
         Self { headers }
+    }
+    /// Set `ActionID`, echoed back in the response and in the events of an
+    /// event list (the client still correlates on its own id).
+    pub fn action_id(mut self, v: impl Into<String>) -> Self {
+        self.headers.set("ActionID", v);
+        self
     }
     /// Add any header (one more each call), e.g. a parameter a newer release added.
     pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
@@ -1871,6 +2177,7 @@ impl ListAction for DbGet {
 /// - Event list: items `DBGetTreeResponse`; completion `DBGetTreeComplete`
 ///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Actions/DBGetTree/>
+#[doc(alias = "DBGetTree")]
 #[derive(Debug, Clone, Default)]
 pub struct DbGetTree {
     headers: ActionHeaders,
@@ -1888,6 +2195,12 @@ impl DbGetTree {
     /// Set `Key`.
     pub fn key(mut self, v: impl Into<String>) -> Self {
         self.headers.set("Key", v);
+        self
+    }
+    /// Set `ActionID`, echoed back in the response and in the events of an
+    /// event list (the client still correlates on its own id).
+    pub fn action_id(mut self, v: impl Into<String>) -> Self {
+        self.headers.set("ActionID", v);
         self
     }
     /// Add any header (one more each call), e.g. a parameter a newer release added.
@@ -1917,6 +2230,7 @@ impl ListAction for DbGetTree {
 /// - Optional parameters: `Val`
 ///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Actions/DBPut/>
+#[doc(alias = "DBPut")]
 #[derive(Debug, Clone)]
 pub struct DbPut {
     headers: ActionHeaders,
@@ -1938,6 +2252,12 @@ impl DbPut {
     /// Set `Val`.
     pub fn val(mut self, v: impl Into<String>) -> Self {
         self.headers.set("Val", v);
+        self
+    }
+    /// Set `ActionID`, echoed back in the response and in the events of an
+    /// event list (the client still correlates on its own id).
+    pub fn action_id(mut self, v: impl Into<String>) -> Self {
+        self.headers.set("ActionID", v);
         self
     }
     /// Add any header (one more each call), e.g. a parameter a newer release added.
@@ -1969,6 +2289,12 @@ impl DeviceStateList {
     /// A `DeviceStateList` action (no required parameter).
     pub fn new() -> Self {
         Self::default()
+    }
+    /// Set `ActionID`, echoed back in the response and in the events of an
+    /// event list (the client still correlates on its own id).
+    pub fn action_id(mut self, v: impl Into<String>) -> Self {
+        self.headers.set("ActionID", v);
+        self
     }
     /// Add any header (one more each call), e.g. a parameter a newer release added.
     pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
@@ -2038,6 +2364,12 @@ impl DialplanExtensionAdd {
         self.headers.set("Replace", v);
         self
     }
+    /// Set `ActionID`, echoed back in the response and in the events of an
+    /// event list (the client still correlates on its own id).
+    pub fn action_id(mut self, v: impl Into<String>) -> Self {
+        self.headers.set("ActionID", v);
+        self
+    }
     /// Add any header (one more each call), e.g. a parameter a newer release added.
     pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
         self.headers.push(name.into(), value);
@@ -2083,6 +2415,12 @@ impl DialplanExtensionRemove {
         self.headers.set("Priority", v);
         self
     }
+    /// Set `ActionID`, echoed back in the response and in the events of an
+    /// event list (the client still correlates on its own id).
+    pub fn action_id(mut self, v: impl Into<String>) -> Self {
+        self.headers.set("ActionID", v);
+        self
+    }
     /// Add any header (one more each call), e.g. a parameter a newer release added.
     pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
         self.headers.push(name.into(), value);
@@ -2117,6 +2455,12 @@ impl Events {
             headers.set("EventMask", v);
         }
         Self { headers }
+    }
+    /// Set `ActionID`, echoed back in the response and in the events of an
+    /// event list (the client still correlates on its own id).
+    pub fn action_id(mut self, v: impl Into<String>) -> Self {
+        self.headers.set("ActionID", v);
+        self
     }
     /// Add any header (one more each call), e.g. a parameter a newer release added.
     pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
@@ -2157,6 +2501,12 @@ impl ExtensionState {
         }
         Self { headers }
     }
+    /// Set `ActionID`, echoed back in the response and in the events of an
+    /// event list (the client still correlates on its own id).
+    pub fn action_id(mut self, v: impl Into<String>) -> Self {
+        self.headers.set("ActionID", v);
+        self
+    }
     /// Add any header (one more each call), e.g. a parameter a newer release added.
     pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
         self.headers.push(name.into(), value);
@@ -2187,6 +2537,12 @@ impl ExtensionStateList {
     pub fn new() -> Self {
         Self::default()
     }
+    /// Set `ActionID`, echoed back in the response and in the events of an
+    /// event list (the client still correlates on its own id).
+    pub fn action_id(mut self, v: impl Into<String>) -> Self {
+        self.headers.set("ActionID", v);
+        self
+    }
     /// Add any header (one more each call), e.g. a parameter a newer release added.
     pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
         self.headers.push(name.into(), value);
@@ -2213,6 +2569,7 @@ impl ListAction for ExtensionStateList {
 /// - Required parameters: `SessionNumber`
 ///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Actions/FAXSession/>
+#[doc(alias = "FAXSession")]
 #[derive(Debug, Clone)]
 pub struct FaxSession {
     headers: ActionHeaders,
@@ -2226,6 +2583,12 @@ impl FaxSession {
             headers.set("SessionNumber", v);
         }
         Self { headers }
+    }
+    /// Set `ActionID`, echoed back in the response and in the events of an
+    /// event list (the client still correlates on its own id).
+    pub fn action_id(mut self, v: impl Into<String>) -> Self {
+        self.headers.set("ActionID", v);
+        self
     }
     /// Add any header (one more each call), e.g. a parameter a newer release added.
     pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
@@ -2248,6 +2611,7 @@ impl Action for FaxSession {
 /// - Event list: items `FAXSessionsEntry`; completion `FAXSessionsComplete`
 ///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Actions/FAXSessions/>
+#[doc(alias = "FAXSessions")]
 #[derive(Debug, Clone, Default)]
 pub struct FaxSessions {
     headers: ActionHeaders,
@@ -2256,6 +2620,12 @@ impl FaxSessions {
     /// A `FAXSessions` action (no required parameter).
     pub fn new() -> Self {
         Self::default()
+    }
+    /// Set `ActionID`, echoed back in the response and in the events of an
+    /// event list (the client still correlates on its own id).
+    pub fn action_id(mut self, v: impl Into<String>) -> Self {
+        self.headers.set("ActionID", v);
+        self
     }
     /// Add any header (one more each call), e.g. a parameter a newer release added.
     pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
@@ -2282,6 +2652,7 @@ impl ListAction for FaxSessions {
 /// - Modules: `res_fax`
 ///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Actions/FAXStats/>
+#[doc(alias = "FAXStats")]
 #[derive(Debug, Clone, Default)]
 pub struct FaxStats {
     headers: ActionHeaders,
@@ -2290,6 +2661,12 @@ impl FaxStats {
     /// A `FAXStats` action (no required parameter).
     pub fn new() -> Self {
         Self::default()
+    }
+    /// Set `ActionID`, echoed back in the response and in the events of an
+    /// event list (the client still correlates on its own id).
+    pub fn action_id(mut self, v: impl Into<String>) -> Self {
+        self.headers.set("ActionID", v);
+        self
     }
     /// Add any header (one more each call), e.g. a parameter a newer release added.
     pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
@@ -2334,6 +2711,12 @@ impl Filter {
     /// Set `Filter`.
     pub fn filter(mut self, v: impl Into<String>) -> Self {
         self.headers.set("Filter", v);
+        self
+    }
+    /// Set `ActionID`, echoed back in the response and in the events of an
+    /// event list (the client still correlates on its own id).
+    pub fn action_id(mut self, v: impl Into<String>) -> Self {
+        self.headers.set("ActionID", v);
         self
     }
     /// Add any header (one more each call), e.g. a parameter a newer release added.
@@ -2382,6 +2765,12 @@ impl GetConfig {
         self.headers.set("Filter", v);
         self
     }
+    /// Set `ActionID`, echoed back in the response and in the events of an
+    /// event list (the client still correlates on its own id).
+    pub fn action_id(mut self, v: impl Into<String>) -> Self {
+        self.headers.set("ActionID", v);
+        self
+    }
     /// Add any header (one more each call), e.g. a parameter a newer release added.
     pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
         self.headers.push(name.into(), value);
@@ -2404,6 +2793,7 @@ impl Action for GetConfig {
 /// - Optional parameters: `Category`, `Filter`
 ///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Actions/GetConfigJSON/>
+#[doc(alias = "GetConfigJSON")]
 #[derive(Debug, Clone)]
 pub struct GetConfigJson {
     headers: ActionHeaders,
@@ -2428,6 +2818,12 @@ impl GetConfigJson {
         self.headers.set("Filter", v);
         self
     }
+    /// Set `ActionID`, echoed back in the response and in the events of an
+    /// event list (the client still correlates on its own id).
+    pub fn action_id(mut self, v: impl Into<String>) -> Self {
+        self.headers.set("ActionID", v);
+        self
+    }
     /// Add any header (one more each call), e.g. a parameter a newer release added.
     pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
         self.headers.push(name.into(), value);
@@ -2450,6 +2846,8 @@ impl Action for GetConfigJson {
 /// - Optional parameters: `Channel`
 ///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Actions/Getvar/>
+#[doc(alias = "GetVar")]
+#[doc(alias = "GetVariable")]
 #[derive(Debug, Clone)]
 pub struct Getvar {
     headers: ActionHeaders,
@@ -2467,6 +2865,12 @@ impl Getvar {
     /// Set `Channel`.
     pub fn channel(mut self, v: impl Into<String>) -> Self {
         self.headers.set("Channel", v);
+        self
+    }
+    /// Set `ActionID`, echoed back in the response and in the events of an
+    /// event list (the client still correlates on its own id).
+    pub fn action_id(mut self, v: impl Into<String>) -> Self {
+        self.headers.set("ActionID", v);
         self
     }
     /// Add any header (one more each call), e.g. a parameter a newer release added.
@@ -2511,6 +2915,12 @@ impl Hangup {
         self.headers.set("Cause", v);
         self
     }
+    /// Set `ActionID`, echoed back in the response and in the events of an
+    /// event list (the client still correlates on its own id).
+    pub fn action_id(mut self, v: impl Into<String>) -> Self {
+        self.headers.set("ActionID", v);
+        self
+    }
     /// Add any header (one more each call), e.g. a parameter a newer release added.
     pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
         self.headers.push(name.into(), value);
@@ -2536,6 +2946,7 @@ impl ListAction for Hangup {
 /// - Modules: `chan_iax2`
 ///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Actions/IAXnetstats/>
+#[doc(alias = "IAXnetstats")]
 #[derive(Debug, Clone, Default)]
 pub struct IaXnetstats {
     headers: ActionHeaders,
@@ -2544,6 +2955,12 @@ impl IaXnetstats {
     /// A `IAXnetstats` action (no required parameter).
     pub fn new() -> Self {
         Self::default()
+    }
+    /// Set `ActionID`, echoed back in the response and in the events of an
+    /// event list (the client still correlates on its own id).
+    pub fn action_id(mut self, v: impl Into<String>) -> Self {
+        self.headers.set("ActionID", v);
+        self
     }
     /// Add any header (one more each call), e.g. a parameter a newer release added.
     pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
@@ -2566,6 +2983,7 @@ impl Action for IaXnetstats {
 /// - Event list: items `PeerEntry`; completion `PeerlistComplete`
 ///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Actions/IAXpeerlist/>
+#[doc(alias = "IAXpeerlist")]
 #[derive(Debug, Clone, Default)]
 pub struct IaXpeerlist {
     headers: ActionHeaders,
@@ -2574,6 +2992,12 @@ impl IaXpeerlist {
     /// A `IAXpeerlist` action (no required parameter).
     pub fn new() -> Self {
         Self::default()
+    }
+    /// Set `ActionID`, echoed back in the response and in the events of an
+    /// event list (the client still correlates on its own id).
+    pub fn action_id(mut self, v: impl Into<String>) -> Self {
+        self.headers.set("ActionID", v);
+        self
     }
     /// Add any header (one more each call), e.g. a parameter a newer release added.
     pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
@@ -2601,6 +3025,9 @@ impl ListAction for IaXpeerlist {
 /// - Event list: items `PeerEntry`; completion `PeerlistComplete`
 ///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Actions/IAXpeers/>
+#[doc(alias = "IAXpeers")]
+#[doc(alias = "IAXPeers")]
+#[doc(alias = "IaxPeers")]
 #[derive(Debug, Clone, Default)]
 pub struct IaXpeers {
     headers: ActionHeaders,
@@ -2609,6 +3036,12 @@ impl IaXpeers {
     /// A `IAXpeers` action (no required parameter).
     pub fn new() -> Self {
         Self::default()
+    }
+    /// Set `ActionID`, echoed back in the response and in the events of an
+    /// event list (the client still correlates on its own id).
+    pub fn action_id(mut self, v: impl Into<String>) -> Self {
+        self.headers.set("ActionID", v);
+        self
     }
     /// Add any header (one more each call), e.g. a parameter a newer release added.
     pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
@@ -2636,6 +3069,7 @@ impl ListAction for IaXpeers {
 /// - Event list: items `RegistryEntry`; completion `RegistrationsComplete`
 ///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Actions/IAXregistry/>
+#[doc(alias = "IAXregistry")]
 #[derive(Debug, Clone, Default)]
 pub struct IaXregistry {
     headers: ActionHeaders,
@@ -2644,6 +3078,12 @@ impl IaXregistry {
     /// A `IAXregistry` action (no required parameter).
     pub fn new() -> Self {
         Self::default()
+    }
+    /// Set `ActionID`, echoed back in the response and in the events of an
+    /// event list (the client still correlates on its own id).
+    pub fn action_id(mut self, v: impl Into<String>) -> Self {
+        self.headers.set("ActionID", v);
+        self
     }
     /// Add any header (one more each call), e.g. a parameter a newer release added.
     pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
@@ -2697,6 +3137,12 @@ impl JabberSend {
         }
         Self { headers }
     }
+    /// Set `ActionID`, echoed back in the response and in the events of an
+    /// event list (the client still correlates on its own id).
+    pub fn action_id(mut self, v: impl Into<String>) -> Self {
+        self.headers.set("ActionID", v);
+        self
+    }
     /// Add any header (one more each call), e.g. a parameter a newer release added.
     pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
         self.headers.push(name.into(), value);
@@ -2732,6 +3178,12 @@ impl ListCategories {
         }
         Self { headers }
     }
+    /// Set `ActionID`, echoed back in the response and in the events of an
+    /// event list (the client still correlates on its own id).
+    pub fn action_id(mut self, v: impl Into<String>) -> Self {
+        self.headers.set("ActionID", v);
+        self
+    }
     /// Add any header (one more each call), e.g. a parameter a newer release added.
     pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
         self.headers.push(name.into(), value);
@@ -2760,6 +3212,12 @@ impl ListCommands {
     /// A `ListCommands` action (no required parameter).
     pub fn new() -> Self {
         Self::default()
+    }
+    /// Set `ActionID`, echoed back in the response and in the events of an
+    /// event list (the client still correlates on its own id).
+    pub fn action_id(mut self, v: impl Into<String>) -> Self {
+        self.headers.set("ActionID", v);
+        self
     }
     /// Add any header (one more each call), e.g. a parameter a newer release added.
     pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
@@ -2796,6 +3254,12 @@ impl LocalOptimizeAway {
         }
         Self { headers }
     }
+    /// Set `ActionID`, echoed back in the response and in the events of an
+    /// event list (the client still correlates on its own id).
+    pub fn action_id(mut self, v: impl Into<String>) -> Self {
+        self.headers.set("ActionID", v);
+        self
+    }
     /// Add any header (one more each call), e.g. a parameter a newer release added.
     pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
         self.headers.push(name.into(), value);
@@ -2824,6 +3288,12 @@ impl LoggerRotate {
     /// A `LoggerRotate` action (no required parameter).
     pub fn new() -> Self {
         Self::default()
+    }
+    /// Set `ActionID`, echoed back in the response and in the events of an
+    /// event list (the client still correlates on its own id).
+    pub fn action_id(mut self, v: impl Into<String>) -> Self {
+        self.headers.set("ActionID", v);
+        self
     }
     /// Add any header (one more each call), e.g. a parameter a newer release added.
     pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
@@ -2881,6 +3351,12 @@ impl Login {
         self.headers.set("Events", v);
         self
     }
+    /// Set `ActionID`, echoed back in the response and in the events of an
+    /// event list (the client still correlates on its own id).
+    pub fn action_id(mut self, v: impl Into<String>) -> Self {
+        self.headers.set("ActionID", v);
+        self
+    }
     /// Add any header (one more each call), e.g. a parameter a newer release added.
     pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
         self.headers.push(name.into(), value);
@@ -2910,6 +3386,12 @@ impl Logoff {
     pub fn new() -> Self {
         Self::default()
     }
+    /// Set `ActionID`, echoed back in the response and in the events of an
+    /// event list (the client still correlates on its own id).
+    pub fn action_id(mut self, v: impl Into<String>) -> Self {
+        self.headers.set("ActionID", v);
+        self
+    }
     /// Add any header (one more each call), e.g. a parameter a newer release added.
     pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
         self.headers.push(name.into(), value);
@@ -2931,6 +3413,7 @@ impl Action for Logoff {
 /// - Required parameters: `Mailbox`
 ///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Actions/MWIDelete/>
+#[doc(alias = "MWIDelete")]
 #[derive(Debug, Clone)]
 pub struct MwiDelete {
     headers: ActionHeaders,
@@ -2944,6 +3427,12 @@ impl MwiDelete {
             headers.set("Mailbox", v);
         }
         Self { headers }
+    }
+    /// Set `ActionID`, echoed back in the response and in the events of an
+    /// event list (the client still correlates on its own id).
+    pub fn action_id(mut self, v: impl Into<String>) -> Self {
+        self.headers.set("ActionID", v);
+        self
     }
     /// Add any header (one more each call), e.g. a parameter a newer release added.
     pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
@@ -2967,6 +3456,7 @@ impl Action for MwiDelete {
 /// - Event list: items `MWIGet`; completion `MWIGetComplete`
 ///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Actions/MWIGet/>
+#[doc(alias = "MWIGet")]
 #[derive(Debug, Clone)]
 pub struct MwiGet {
     headers: ActionHeaders,
@@ -2980,6 +3470,12 @@ impl MwiGet {
             headers.set("Mailbox", v);
         }
         Self { headers }
+    }
+    /// Set `ActionID`, echoed back in the response and in the events of an
+    /// event list (the client still correlates on its own id).
+    pub fn action_id(mut self, v: impl Into<String>) -> Self {
+        self.headers.set("ActionID", v);
+        self
     }
     /// Add any header (one more each call), e.g. a parameter a newer release added.
     pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
@@ -3008,6 +3504,7 @@ impl ListAction for MwiGet {
 /// - Optional parameters: `OldMessages`, `NewMessages`
 ///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Actions/MWIUpdate/>
+#[doc(alias = "MWIUpdate")]
 #[derive(Debug, Clone)]
 pub struct MwiUpdate {
     headers: ActionHeaders,
@@ -3030,6 +3527,12 @@ impl MwiUpdate {
     /// Set `NewMessages`.
     pub fn new_messages(mut self, v: impl Into<String>) -> Self {
         self.headers.set("NewMessages", v);
+        self
+    }
+    /// Set `ActionID`, echoed back in the response and in the events of an
+    /// event list (the client still correlates on its own id).
+    pub fn action_id(mut self, v: impl Into<String>) -> Self {
+        self.headers.set("ActionID", v);
         self
     }
     /// Add any header (one more each call), e.g. a parameter a newer release added.
@@ -3067,6 +3570,12 @@ impl MailboxCount {
         }
         Self { headers }
     }
+    /// Set `ActionID`, echoed back in the response and in the events of an
+    /// event list (the client still correlates on its own id).
+    pub fn action_id(mut self, v: impl Into<String>) -> Self {
+        self.headers.set("ActionID", v);
+        self
+    }
     /// Add any header (one more each call), e.g. a parameter a newer release added.
     pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
         self.headers.push(name.into(), value);
@@ -3102,6 +3611,12 @@ impl MailboxStatus {
         }
         Self { headers }
     }
+    /// Set `ActionID`, echoed back in the response and in the events of an
+    /// event list (the client still correlates on its own id).
+    pub fn action_id(mut self, v: impl Into<String>) -> Self {
+        self.headers.set("ActionID", v);
+        self
+    }
     /// Add any header (one more each call), e.g. a parameter a newer release added.
     pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
         self.headers.push(name.into(), value);
@@ -3124,6 +3639,7 @@ impl Action for MailboxStatus {
 /// - Event list: items `MeetmeList`; completion `MeetmeListComplete`
 ///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Actions/MeetmeList/>
+#[doc(alias = "MeetMeList")]
 #[derive(Debug, Clone, Default)]
 pub struct MeetmeList {
     headers: ActionHeaders,
@@ -3136,6 +3652,12 @@ impl MeetmeList {
     /// Set `Conference`.
     pub fn conference(mut self, v: impl Into<String>) -> Self {
         self.headers.set("Conference", v);
+        self
+    }
+    /// Set `ActionID`, echoed back in the response and in the events of an
+    /// event list (the client still correlates on its own id).
+    pub fn action_id(mut self, v: impl Into<String>) -> Self {
+        self.headers.set("ActionID", v);
         self
     }
     /// Add any header (one more each call), e.g. a parameter a newer release added.
@@ -3172,6 +3694,12 @@ impl MeetmeListRooms {
     /// A `MeetmeListRooms` action (no required parameter).
     pub fn new() -> Self {
         Self::default()
+    }
+    /// Set `ActionID`, echoed back in the response and in the events of an
+    /// event list (the client still correlates on its own id).
+    pub fn action_id(mut self, v: impl Into<String>) -> Self {
+        self.headers.set("ActionID", v);
+        self
     }
     /// Add any header (one more each call), e.g. a parameter a newer release added.
     pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
@@ -3217,6 +3745,12 @@ impl MeetmeMute {
         }
         Self { headers }
     }
+    /// Set `ActionID`, echoed back in the response and in the events of an
+    /// event list (the client still correlates on its own id).
+    pub fn action_id(mut self, v: impl Into<String>) -> Self {
+        self.headers.set("ActionID", v);
+        self
+    }
     /// Add any header (one more each call), e.g. a parameter a newer release added.
     pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
         self.headers.push(name.into(), value);
@@ -3255,6 +3789,12 @@ impl MeetmeUnmute {
             headers.set("Usernum", v);
         }
         Self { headers }
+    }
+    /// Set `ActionID`, echoed back in the response and in the events of an
+    /// event list (the client still correlates on its own id).
+    pub fn action_id(mut self, v: impl Into<String>) -> Self {
+        self.headers.set("ActionID", v);
+        self
     }
     /// Add any header (one more each call), e.g. a parameter a newer release added.
     pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
@@ -3328,6 +3868,12 @@ impl MessageSend {
         }
         self
     }
+    /// Set `ActionID`, echoed back in the response and in the events of an
+    /// event list (the client still correlates on its own id).
+    pub fn action_id(mut self, v: impl Into<String>) -> Self {
+        self.headers.set("ActionID", v);
+        self
+    }
     /// Add any header (one more each call), e.g. a parameter a newer release added.
     pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
         self.headers.push(name.into(), value);
@@ -3379,6 +3925,12 @@ impl MixMonitor {
         self.headers.set("Command", v);
         self
     }
+    /// Set `ActionID`, echoed back in the response and in the events of an
+    /// event list (the client still correlates on its own id).
+    pub fn action_id(mut self, v: impl Into<String>) -> Self {
+        self.headers.set("ActionID", v);
+        self
+    }
     /// Add any header (one more each call), e.g. a parameter a newer release added.
     pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
         self.headers.push(name.into(), value);
@@ -3425,6 +3977,12 @@ impl MixMonitorMute {
         self.headers.set("State", v);
         self
     }
+    /// Set `ActionID`, echoed back in the response and in the events of an
+    /// event list (the client still correlates on its own id).
+    pub fn action_id(mut self, v: impl Into<String>) -> Self {
+        self.headers.set("ActionID", v);
+        self
+    }
     /// Add any header (one more each call), e.g. a parameter a newer release added.
     pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
         self.headers.push(name.into(), value);
@@ -3459,6 +4017,12 @@ impl ModuleCheck {
             headers.set("Module", v);
         }
         Self { headers }
+    }
+    /// Set `ActionID`, echoed back in the response and in the events of an
+    /// event list (the client still correlates on its own id).
+    pub fn action_id(mut self, v: impl Into<String>) -> Self {
+        self.headers.set("ActionID", v);
+        self
     }
     /// Add any header (one more each call), e.g. a parameter a newer release added.
     pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
@@ -3504,6 +4068,12 @@ impl ModuleLoad {
     /// Set `Recursive`.
     pub fn recursive(mut self, v: impl Into<String>) -> Self {
         self.headers.set("Recursive", v);
+        self
+    }
+    /// Set `ActionID`, echoed back in the response and in the events of an
+    /// event list (the client still correlates on its own id).
+    pub fn action_id(mut self, v: impl Into<String>) -> Self {
+        self.headers.set("ActionID", v);
         self
     }
     /// Add any header (one more each call), e.g. a parameter a newer release added.
@@ -3557,6 +4127,12 @@ impl Monitor {
         self.headers.set("Mix", v);
         self
     }
+    /// Set `ActionID`, echoed back in the response and in the events of an
+    /// event list (the client still correlates on its own id).
+    pub fn action_id(mut self, v: impl Into<String>) -> Self {
+        self.headers.set("ActionID", v);
+        self
+    }
     /// Add any header (one more each call), e.g. a parameter a newer release added.
     pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
         self.headers.push(name.into(), value);
@@ -3604,6 +4180,12 @@ impl MuteAudio {
         }
         Self { headers }
     }
+    /// Set `ActionID`, echoed back in the response and in the events of an
+    /// event list (the client still correlates on its own id).
+    pub fn action_id(mut self, v: impl Into<String>) -> Self {
+        self.headers.set("ActionID", v);
+        self
+    }
     /// Add any header (one more each call), e.g. a parameter a newer release added.
     pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
         self.headers.push(name.into(), value);
@@ -3623,7 +4205,7 @@ impl Action for MuteAudio {
 /// - Since: 0.2.0
 /// - Modules: `builtin`
 /// - Required parameters: `Channel`
-/// - Optional parameters: `Exten`, `Context`, `Priority`, `Application`, `Data`, `Timeout` (default `30000`), `CallerID`, `Variable`, `Account`, `EarlyMedia`, `Async`, `Codecs`, `ChannelId`, `OtherChannelId`, `PreDialGoSub`
+/// - Optional parameters: `Exten`, `Context`, `Priority`, `Application`, `Data`, `Timeout` (milliseconds; default `30000`), `CallerID`, `Variable`, `Account`, `EarlyMedia`, `Async`, `Codecs`, `ChannelId`, `OtherChannelId`, `PreDialGoSub`
 ///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Actions/Originate/>
 #[derive(Debug, Clone)]
@@ -3665,7 +4247,7 @@ impl Originate {
         self.headers.set("Data", v);
         self
     }
-    /// Set `Timeout` (default `30000`).
+    /// Set `Timeout` (milliseconds; default `30000`).
     pub fn timeout(mut self, v: u64) -> Self {
         self.headers.set("Timeout", v.to_string());
         self
@@ -3727,6 +4309,12 @@ impl Originate {
         self.headers.set("PreDialGoSub", v);
         self
     }
+    /// Set `ActionID`, echoed back in the response and in the events of an
+    /// event list (the client still correlates on its own id).
+    pub fn action_id(mut self, v: impl Into<String>) -> Self {
+        self.headers.set("ActionID", v);
+        self
+    }
     /// Add any header (one more each call), e.g. a parameter a newer release added.
     pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
         self.headers.push(name.into(), value);
@@ -3737,6 +4325,25 @@ impl Action for Originate {
     const NAME: &'static str = "Originate";
     fn headers(&self) -> &ActionHeaders {
         &self.headers
+    }
+    /// `Timeout` (ms; `30000` when unset). Fix `originate-sync-timeout`: action_originate in main/manager.c: a synchronous originate answers only once the call is answered or fails, waiting up to Timeout ms (default 30000); with Async it answers at once.
+    /// `None` when `Async` is true.
+    fn answer_within(&self) -> Option<std::time::Duration> {
+        let is_true = |v: &str| {
+            matches!(
+                v.trim().to_ascii_lowercase().as_str(), "yes" | "true" | "y" | "t" | "1"
+                | "on"
+            )
+        };
+        if self.headers.get("Async").is_some_and(is_true) {
+            return None;
+        }
+        let value = self
+            .headers
+            .get("Timeout")
+            .and_then(|v| v.trim().parse::<u64>().ok())
+            .unwrap_or(30000u64);
+        Some(std::time::Duration::from_millis(value))
     }
 }
 /// AMI action `PJSIPHangup`.
@@ -3749,6 +4356,7 @@ impl Action for Originate {
 /// - Event list: items `ChannelHungup`; completion `ChannelsHungupListComplete`
 ///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Actions/PJSIPHangup/>
+#[doc(alias = "PJSIPHangup")]
 #[derive(Debug, Clone)]
 pub struct PjsipHangup {
     headers: ActionHeaders,
@@ -3766,6 +4374,12 @@ impl PjsipHangup {
             headers.set("Cause", v);
         }
         Self { headers }
+    }
+    /// Set `ActionID`, echoed back in the response and in the events of an
+    /// event list (the client still correlates on its own id).
+    pub fn action_id(mut self, v: impl Into<String>) -> Self {
+        self.headers.set("ActionID", v);
+        self
     }
     /// Add any header (one more each call), e.g. a parameter a newer release added.
     pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
@@ -3793,6 +4407,7 @@ impl ListAction for PjsipHangup {
 /// - Optional parameters: `Endpoint`, `URI`, `channel`, `Option`, `Variable`
 ///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Actions/PJSIPNotify/>
+#[doc(alias = "PJSIPNotify")]
 #[derive(Debug, Clone, Default)]
 pub struct PjsipNotify {
     headers: ActionHeaders,
@@ -3839,6 +4454,12 @@ impl PjsipNotify {
         }
         self
     }
+    /// Set `ActionID`, echoed back in the response and in the events of an
+    /// event list (the client still correlates on its own id).
+    pub fn action_id(mut self, v: impl Into<String>) -> Self {
+        self.headers.set("ActionID", v);
+        self
+    }
     /// Add any header (one more each call), e.g. a parameter a newer release added.
     pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
         self.headers.push(name.into(), value);
@@ -3860,6 +4481,7 @@ impl Action for PjsipNotify {
 /// - Required parameters: `Endpoint`
 ///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Actions/PJSIPQualify/>
+#[doc(alias = "PJSIPQualify")]
 #[derive(Debug, Clone)]
 pub struct PjsipQualify {
     headers: ActionHeaders,
@@ -3873,6 +4495,12 @@ impl PjsipQualify {
             headers.set("Endpoint", v);
         }
         Self { headers }
+    }
+    /// Set `ActionID`, echoed back in the response and in the events of an
+    /// event list (the client still correlates on its own id).
+    pub fn action_id(mut self, v: impl Into<String>) -> Self {
+        self.headers.set("ActionID", v);
+        self
     }
     /// Add any header (one more each call), e.g. a parameter a newer release added.
     pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
@@ -3895,6 +4523,7 @@ impl Action for PjsipQualify {
 /// - Required parameters: `Registration`
 ///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Actions/PJSIPRegister/>
+#[doc(alias = "PJSIPRegister")]
 #[derive(Debug, Clone)]
 pub struct PjsipRegister {
     headers: ActionHeaders,
@@ -3908,6 +4537,12 @@ impl PjsipRegister {
             headers.set("Registration", v);
         }
         Self { headers }
+    }
+    /// Set `ActionID`, echoed back in the response and in the events of an
+    /// event list (the client still correlates on its own id).
+    pub fn action_id(mut self, v: impl Into<String>) -> Self {
+        self.headers.set("ActionID", v);
+        self
     }
     /// Add any header (one more each call), e.g. a parameter a newer release added.
     pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
@@ -3930,6 +4565,7 @@ impl Action for PjsipRegister {
 /// - Required parameters: `Endpoint`, `State` (one of `on`, `off`)
 ///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Actions/PJSIPSetMaintenance/>
+#[doc(alias = "PJSIPSetMaintenance")]
 #[derive(Debug, Clone)]
 pub struct PjsipSetMaintenance {
     headers: ActionHeaders,
@@ -3947,6 +4583,12 @@ impl PjsipSetMaintenance {
             headers.set("State", v);
         }
         Self { headers }
+    }
+    /// Set `ActionID`, echoed back in the response and in the events of an
+    /// event list (the client still correlates on its own id).
+    pub fn action_id(mut self, v: impl Into<String>) -> Self {
+        self.headers.set("ActionID", v);
+        self
     }
     /// Add any header (one more each call), e.g. a parameter a newer release added.
     pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
@@ -3969,6 +4611,7 @@ impl Action for PjsipSetMaintenance {
 /// - Event list: items `AorList`; completion `AorListComplete`
 ///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Actions/PJSIPShowAors/>
+#[doc(alias = "PJSIPShowAors")]
 #[derive(Debug, Clone, Default)]
 pub struct PjsipShowAors {
     headers: ActionHeaders,
@@ -3977,6 +4620,12 @@ impl PjsipShowAors {
     /// A `PJSIPShowAors` action (no required parameter).
     pub fn new() -> Self {
         Self::default()
+    }
+    /// Set `ActionID`, echoed back in the response and in the events of an
+    /// event list (the client still correlates on its own id).
+    pub fn action_id(mut self, v: impl Into<String>) -> Self {
+        self.headers.set("ActionID", v);
+        self
     }
     /// Add any header (one more each call), e.g. a parameter a newer release added.
     pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
@@ -4004,6 +4653,7 @@ impl ListAction for PjsipShowAors {
 /// - Event list: items `AuthList`; completion `AuthListComplete`
 ///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Actions/PJSIPShowAuths/>
+#[doc(alias = "PJSIPShowAuths")]
 #[derive(Debug, Clone, Default)]
 pub struct PjsipShowAuths {
     headers: ActionHeaders,
@@ -4012,6 +4662,12 @@ impl PjsipShowAuths {
     /// A `PJSIPShowAuths` action (no required parameter).
     pub fn new() -> Self {
         Self::default()
+    }
+    /// Set `ActionID`, echoed back in the response and in the events of an
+    /// event list (the client still correlates on its own id).
+    pub fn action_id(mut self, v: impl Into<String>) -> Self {
+        self.headers.set("ActionID", v);
+        self
     }
     /// Add any header (one more each call), e.g. a parameter a newer release added.
     pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
@@ -4039,6 +4695,7 @@ impl ListAction for PjsipShowAuths {
 /// - Event list: items `ContactList`; completion `ContactListComplete`
 ///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Actions/PJSIPShowContacts/>
+#[doc(alias = "PJSIPShowContacts")]
 #[derive(Debug, Clone, Default)]
 pub struct PjsipShowContacts {
     headers: ActionHeaders,
@@ -4047,6 +4704,12 @@ impl PjsipShowContacts {
     /// A `PJSIPShowContacts` action (no required parameter).
     pub fn new() -> Self {
         Self::default()
+    }
+    /// Set `ActionID`, echoed back in the response and in the events of an
+    /// event list (the client still correlates on its own id).
+    pub fn action_id(mut self, v: impl Into<String>) -> Self {
+        self.headers.set("ActionID", v);
+        self
     }
     /// Add any header (one more each call), e.g. a parameter a newer release added.
     pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
@@ -4075,6 +4738,7 @@ impl ListAction for PjsipShowContacts {
 /// - Event list: items `EndpointDetail`, `IdentifyDetail`, `ContactStatusDetail`, `AuthDetail`, `TransportDetail`, `AorDetail`; completion `EndpointDetailComplete`
 ///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Actions/PJSIPShowEndpoint/>
+#[doc(alias = "PJSIPShowEndpoint")]
 #[derive(Debug, Clone)]
 pub struct PjsipShowEndpoint {
     headers: ActionHeaders,
@@ -4089,6 +4753,12 @@ impl PjsipShowEndpoint {
         }
         Self { headers }
     }
+    /// Set `ActionID`, echoed back in the response and in the events of an
+    /// event list (the client still correlates on its own id).
+    pub fn action_id(mut self, v: impl Into<String>) -> Self {
+        self.headers.set("ActionID", v);
+        self
+    }
     /// Add any header (one more each call), e.g. a parameter a newer release added.
     pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
         self.headers.push(name.into(), value);
@@ -4102,7 +4772,8 @@ impl Action for PjsipShowEndpoint {
     }
 }
 /// One item event of [`PjsipShowEndpoint`]'s event list: `EndpointDetail`, `IdentifyDetail`, `ContactStatusDetail`, `AuthDetail`, `TransportDetail`, `AorDetail`.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum PjsipShowEndpointItem {
     /// A `EndpointDetail` event.
     EndpointDetail(Box<events::EndpointDetail>),
@@ -4177,6 +4848,7 @@ impl ListAction for PjsipShowEndpoint {
 /// - Event list: items `EndpointList`; completion `EndpointListComplete`
 ///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Actions/PJSIPShowEndpoints/>
+#[doc(alias = "PJSIPShowEndpoints")]
 #[derive(Debug, Clone, Default)]
 pub struct PjsipShowEndpoints {
     headers: ActionHeaders,
@@ -4185,6 +4857,12 @@ impl PjsipShowEndpoints {
     /// A `PJSIPShowEndpoints` action (no required parameter).
     pub fn new() -> Self {
         Self::default()
+    }
+    /// Set `ActionID`, echoed back in the response and in the events of an
+    /// event list (the client still correlates on its own id).
+    pub fn action_id(mut self, v: impl Into<String>) -> Self {
+        self.headers.set("ActionID", v);
+        self
     }
     /// Add any header (one more each call), e.g. a parameter a newer release added.
     pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
@@ -4213,6 +4891,7 @@ impl ListAction for PjsipShowEndpoints {
 /// - Event list: items `PJSIPMaintenanceStatus`; completion `PJSIPMaintenanceStatusComplete`
 ///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Actions/PJSIPShowMaintenance/>
+#[doc(alias = "PJSIPShowMaintenance")]
 #[derive(Debug, Clone, Default)]
 pub struct PjsipShowMaintenance {
     headers: ActionHeaders,
@@ -4225,6 +4904,12 @@ impl PjsipShowMaintenance {
     /// Set `Endpoint`.
     pub fn endpoint(mut self, v: impl Into<String>) -> Self {
         self.headers.set("Endpoint", v);
+        self
+    }
+    /// Set `ActionID`, echoed back in the response and in the events of an
+    /// event list (the client still correlates on its own id).
+    pub fn action_id(mut self, v: impl Into<String>) -> Self {
+        self.headers.set("ActionID", v);
         self
     }
     /// Add any header (one more each call), e.g. a parameter a newer release added.
@@ -4253,6 +4938,7 @@ impl ListAction for PjsipShowMaintenance {
 /// - Event list: items `ContactStatusDetail`; completion `ContactStatusDetailComplete`
 ///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Actions/PJSIPShowRegistrationInboundContactStatuses/>
+#[doc(alias = "PJSIPShowRegistrationInboundContactStatuses")]
 #[derive(Debug, Clone, Default)]
 pub struct PjsipShowRegistrationInboundContactStatuses {
     headers: ActionHeaders,
@@ -4261,6 +4947,12 @@ impl PjsipShowRegistrationInboundContactStatuses {
     /// A `PJSIPShowRegistrationInboundContactStatuses` action (no required parameter).
     pub fn new() -> Self {
         Self::default()
+    }
+    /// Set `ActionID`, echoed back in the response and in the events of an
+    /// event list (the client still correlates on its own id).
+    pub fn action_id(mut self, v: impl Into<String>) -> Self {
+        self.headers.set("ActionID", v);
+        self
     }
     /// Add any header (one more each call), e.g. a parameter a newer release added.
     pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
@@ -4288,6 +4980,7 @@ impl ListAction for PjsipShowRegistrationInboundContactStatuses {
 /// - Event list: items `InboundRegistrationDetail`; completion `InboundRegistrationDetailComplete`
 ///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Actions/PJSIPShowRegistrationsInbound/>
+#[doc(alias = "PJSIPShowRegistrationsInbound")]
 #[derive(Debug, Clone, Default)]
 pub struct PjsipShowRegistrationsInbound {
     headers: ActionHeaders,
@@ -4296,6 +4989,12 @@ impl PjsipShowRegistrationsInbound {
     /// A `PJSIPShowRegistrationsInbound` action (no required parameter).
     pub fn new() -> Self {
         Self::default()
+    }
+    /// Set `ActionID`, echoed back in the response and in the events of an
+    /// event list (the client still correlates on its own id).
+    pub fn action_id(mut self, v: impl Into<String>) -> Self {
+        self.headers.set("ActionID", v);
+        self
     }
     /// Add any header (one more each call), e.g. a parameter a newer release added.
     pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
@@ -4323,6 +5022,7 @@ impl ListAction for PjsipShowRegistrationsInbound {
 /// - Event list: items `OutboundRegistrationDetail`, `AuthDetail`; completion `OutboundRegistrationDetailComplete`
 ///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Actions/PJSIPShowRegistrationsOutbound/>
+#[doc(alias = "PJSIPShowRegistrationsOutbound")]
 #[derive(Debug, Clone, Default)]
 pub struct PjsipShowRegistrationsOutbound {
     headers: ActionHeaders,
@@ -4331,6 +5031,12 @@ impl PjsipShowRegistrationsOutbound {
     /// A `PJSIPShowRegistrationsOutbound` action (no required parameter).
     pub fn new() -> Self {
         Self::default()
+    }
+    /// Set `ActionID`, echoed back in the response and in the events of an
+    /// event list (the client still correlates on its own id).
+    pub fn action_id(mut self, v: impl Into<String>) -> Self {
+        self.headers.set("ActionID", v);
+        self
     }
     /// Add any header (one more each call), e.g. a parameter a newer release added.
     pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
@@ -4345,7 +5051,8 @@ impl Action for PjsipShowRegistrationsOutbound {
     }
 }
 /// One item event of [`PjsipShowRegistrationsOutbound`]'s event list: `OutboundRegistrationDetail`, `AuthDetail`.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum PjsipShowRegistrationsOutboundItem {
     /// A `OutboundRegistrationDetail` event.
     OutboundRegistrationDetail(Box<events::OutboundRegistrationDetail>),
@@ -4394,6 +5101,7 @@ impl ListAction for PjsipShowRegistrationsOutbound {
 /// - Event list: items `ResourceListDetail`; completion `ResourceListDetailComplete`
 ///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Actions/PJSIPShowResourceLists/>
+#[doc(alias = "PJSIPShowResourceLists")]
 #[derive(Debug, Clone, Default)]
 pub struct PjsipShowResourceLists {
     headers: ActionHeaders,
@@ -4402,6 +5110,12 @@ impl PjsipShowResourceLists {
     /// A `PJSIPShowResourceLists` action (no required parameter).
     pub fn new() -> Self {
         Self::default()
+    }
+    /// Set `ActionID`, echoed back in the response and in the events of an
+    /// event list (the client still correlates on its own id).
+    pub fn action_id(mut self, v: impl Into<String>) -> Self {
+        self.headers.set("ActionID", v);
+        self
     }
     /// Add any header (one more each call), e.g. a parameter a newer release added.
     pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
@@ -4429,6 +5143,7 @@ impl ListAction for PjsipShowResourceLists {
 /// - Event list: items `InboundSubscriptionDetail`; completion `InboundSubscriptionDetailComplete`
 ///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Actions/PJSIPShowSubscriptionsInbound/>
+#[doc(alias = "PJSIPShowSubscriptionsInbound")]
 #[derive(Debug, Clone, Default)]
 pub struct PjsipShowSubscriptionsInbound {
     headers: ActionHeaders,
@@ -4437,6 +5152,12 @@ impl PjsipShowSubscriptionsInbound {
     /// A `PJSIPShowSubscriptionsInbound` action (no required parameter).
     pub fn new() -> Self {
         Self::default()
+    }
+    /// Set `ActionID`, echoed back in the response and in the events of an
+    /// event list (the client still correlates on its own id).
+    pub fn action_id(mut self, v: impl Into<String>) -> Self {
+        self.headers.set("ActionID", v);
+        self
     }
     /// Add any header (one more each call), e.g. a parameter a newer release added.
     pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
@@ -4464,6 +5185,7 @@ impl ListAction for PjsipShowSubscriptionsInbound {
 /// - Event list: items `OutboundSubscriptionDetail`; completion `OutboundSubscriptionDetailComplete`
 ///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Actions/PJSIPShowSubscriptionsOutbound/>
+#[doc(alias = "PJSIPShowSubscriptionsOutbound")]
 #[derive(Debug, Clone, Default)]
 pub struct PjsipShowSubscriptionsOutbound {
     headers: ActionHeaders,
@@ -4472,6 +5194,12 @@ impl PjsipShowSubscriptionsOutbound {
     /// A `PJSIPShowSubscriptionsOutbound` action (no required parameter).
     pub fn new() -> Self {
         Self::default()
+    }
+    /// Set `ActionID`, echoed back in the response and in the events of an
+    /// event list (the client still correlates on its own id).
+    pub fn action_id(mut self, v: impl Into<String>) -> Self {
+        self.headers.set("ActionID", v);
+        self
     }
     /// Add any header (one more each call), e.g. a parameter a newer release added.
     pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
@@ -4499,6 +5227,7 @@ impl ListAction for PjsipShowSubscriptionsOutbound {
 /// - Required parameters: `Registration`
 ///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Actions/PJSIPUnregister/>
+#[doc(alias = "PJSIPUnregister")]
 #[derive(Debug, Clone)]
 pub struct PjsipUnregister {
     headers: ActionHeaders,
@@ -4512,6 +5241,12 @@ impl PjsipUnregister {
             headers.set("Registration", v);
         }
         Self { headers }
+    }
+    /// Set `ActionID`, echoed back in the response and in the events of an
+    /// event list (the client still correlates on its own id).
+    pub fn action_id(mut self, v: impl Into<String>) -> Self {
+        self.headers.set("ActionID", v);
+        self
     }
     /// Add any header (one more each call), e.g. a parameter a newer release added.
     pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
@@ -4534,6 +5269,7 @@ impl Action for PjsipUnregister {
 /// - Required parameters: `File`
 ///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Actions/PRIDebugFileSet/>
+#[doc(alias = "PRIDebugFileSet")]
 #[derive(Debug, Clone)]
 pub struct PriDebugFileSet {
     headers: ActionHeaders,
@@ -4547,6 +5283,12 @@ impl PriDebugFileSet {
             headers.set("File", v);
         }
         Self { headers }
+    }
+    /// Set `ActionID`, echoed back in the response and in the events of an
+    /// event list (the client still correlates on its own id).
+    pub fn action_id(mut self, v: impl Into<String>) -> Self {
+        self.headers.set("ActionID", v);
+        self
     }
     /// Add any header (one more each call), e.g. a parameter a newer release added.
     pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
@@ -4568,6 +5310,7 @@ impl Action for PriDebugFileSet {
 /// - Modules: `chan_dahdi`
 ///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Actions/PRIDebugFileUnset/>
+#[doc(alias = "PRIDebugFileUnset")]
 #[derive(Debug, Clone, Default)]
 pub struct PriDebugFileUnset {
     headers: ActionHeaders,
@@ -4576,6 +5319,12 @@ impl PriDebugFileUnset {
     /// A `PRIDebugFileUnset` action (no required parameter).
     pub fn new() -> Self {
         Self::default()
+    }
+    /// Set `ActionID`, echoed back in the response and in the events of an
+    /// event list (the client still correlates on its own id).
+    pub fn action_id(mut self, v: impl Into<String>) -> Self {
+        self.headers.set("ActionID", v);
+        self
     }
     /// Add any header (one more each call), e.g. a parameter a newer release added.
     pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
@@ -4598,6 +5347,7 @@ impl Action for PriDebugFileUnset {
 /// - Required parameters: `Span`, `Level` (one of `off`, `on`, `hex`, `intense`)
 ///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Actions/PRIDebugSet/>
+#[doc(alias = "PRIDebugSet")]
 #[derive(Debug, Clone)]
 pub struct PriDebugSet {
     headers: ActionHeaders,
@@ -4615,6 +5365,12 @@ impl PriDebugSet {
             headers.set("Level", v);
         }
         Self { headers }
+    }
+    /// Set `ActionID`, echoed back in the response and in the events of an
+    /// event list (the client still correlates on its own id).
+    pub fn action_id(mut self, v: impl Into<String>) -> Self {
+        self.headers.set("ActionID", v);
+        self
     }
     /// Add any header (one more each call), e.g. a parameter a newer release added.
     pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
@@ -4638,6 +5394,7 @@ impl Action for PriDebugSet {
 /// - Event list: items `PRIShowSpans`; completion `PRIShowSpansComplete`
 ///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Actions/PRIShowSpans/>
+#[doc(alias = "PRIShowSpans")]
 #[derive(Debug, Clone, Default)]
 pub struct PriShowSpans {
     headers: ActionHeaders,
@@ -4650,6 +5407,12 @@ impl PriShowSpans {
     /// Set `Span`.
     pub fn span(mut self, v: impl Into<String>) -> Self {
         self.headers.set("Span", v);
+        self
+    }
+    /// Set `ActionID`, echoed back in the response and in the events of an
+    /// event list (the client still correlates on its own id).
+    pub fn action_id(mut self, v: impl Into<String>) -> Self {
+        self.headers.set("ActionID", v);
         self
     }
     /// Add any header (one more each call), e.g. a parameter a newer release added.
@@ -4676,7 +5439,7 @@ impl ListAction for PriShowSpans {
 /// - Since: 1.4.0
 /// - Modules: `parking_manager`
 /// - Required parameters: `Channel`
-/// - Optional parameters: `TimeoutChannel`, `AnnounceChannel`, `Timeout`, `Parkinglot`, `ParkingSpace`
+/// - Optional parameters: `TimeoutChannel`, `AnnounceChannel`, `Timeout` (milliseconds), `Parkinglot`, `ParkingSpace`
 ///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Actions/Park/>
 #[derive(Debug, Clone)]
@@ -4703,7 +5466,7 @@ impl Park {
         self.headers.set("AnnounceChannel", v);
         self
     }
-    /// Set `Timeout`.
+    /// Set `Timeout` (milliseconds).
     pub fn timeout(mut self, v: impl Into<String>) -> Self {
         self.headers.set("Timeout", v);
         self
@@ -4716,6 +5479,12 @@ impl Park {
     /// Set `ParkingSpace`.
     pub fn parking_space(mut self, v: impl Into<String>) -> Self {
         self.headers.set("ParkingSpace", v);
+        self
+    }
+    /// Set `ActionID`, echoed back in the response and in the events of an
+    /// event list (the client still correlates on its own id).
+    pub fn action_id(mut self, v: impl Into<String>) -> Self {
+        self.headers.set("ActionID", v);
         self
     }
     /// Add any header (one more each call), e.g. a parameter a newer release added.
@@ -4754,6 +5523,12 @@ impl ParkedCalls {
         self.headers.set("ParkingLot", v);
         self
     }
+    /// Set `ActionID`, echoed back in the response and in the events of an
+    /// event list (the client still correlates on its own id).
+    pub fn action_id(mut self, v: impl Into<String>) -> Self {
+        self.headers.set("ActionID", v);
+        self
+    }
     /// Add any header (one more each call), e.g. a parameter a newer release added.
     pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
         self.headers.push(name.into(), value);
@@ -4788,6 +5563,12 @@ impl Parkinglots {
     /// A `Parkinglots` action (no required parameter).
     pub fn new() -> Self {
         Self::default()
+    }
+    /// Set `ActionID`, echoed back in the response and in the events of an
+    /// event list (the client still correlates on its own id).
+    pub fn action_id(mut self, v: impl Into<String>) -> Self {
+        self.headers.set("ActionID", v);
+        self
     }
     /// Add any header (one more each call), e.g. a parameter a newer release added.
     pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
@@ -4829,6 +5610,12 @@ impl PauseMonitor {
         }
         Self { headers }
     }
+    /// Set `ActionID`, echoed back in the response and in the events of an
+    /// event list (the client still correlates on its own id).
+    pub fn action_id(mut self, v: impl Into<String>) -> Self {
+        self.headers.set("ActionID", v);
+        self
+    }
     /// Add any header (one more each call), e.g. a parameter a newer release added.
     pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
         self.headers.push(name.into(), value);
@@ -4858,6 +5645,12 @@ impl Ping {
     pub fn new() -> Self {
         Self::default()
     }
+    /// Set `ActionID`, echoed back in the response and in the events of an
+    /// event list (the client still correlates on its own id).
+    pub fn action_id(mut self, v: impl Into<String>) -> Self {
+        self.headers.set("ActionID", v);
+        self
+    }
     /// Add any header (one more each call), e.g. a parameter a newer release added.
     pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
         self.headers.push(name.into(), value);
@@ -4877,9 +5670,10 @@ impl Action for Ping {
 /// - Since: 1.4.0
 /// - Modules: `app_senddtmf`
 /// - Required parameters: `Channel`, `Digit`
-/// - Optional parameters: `Duration`, `Receive`
+/// - Optional parameters: `Duration` (milliseconds), `Receive`
 ///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Actions/PlayDTMF/>
+#[doc(alias = "PlayDTMF")]
 #[derive(Debug, Clone)]
 pub struct PlayDtmf {
     headers: ActionHeaders,
@@ -4898,7 +5692,7 @@ impl PlayDtmf {
         }
         Self { headers }
     }
-    /// Set `Duration`.
+    /// Set `Duration` (milliseconds).
     pub fn duration(mut self, v: impl Into<String>) -> Self {
         self.headers.set("Duration", v);
         self
@@ -4906,6 +5700,12 @@ impl PlayDtmf {
     /// Set `Receive`.
     pub fn receive(mut self, v: impl Into<String>) -> Self {
         self.headers.set("Receive", v);
+        self
+    }
+    /// Set `ActionID`, echoed back in the response and in the events of an
+    /// event list (the client still correlates on its own id).
+    pub fn action_id(mut self, v: impl Into<String>) -> Self {
+        self.headers.set("ActionID", v);
         self
     }
     /// Add any header (one more each call), e.g. a parameter a newer release added.
@@ -4927,9 +5727,10 @@ impl Action for PlayDtmf {
 /// - Since: 16.21.0, 18.7.0, 19.0.0
 /// - Modules: `app_mf`
 /// - Required parameters: `Channel`, `Digit`
-/// - Optional parameters: `Duration`
+/// - Optional parameters: `Duration` (milliseconds)
 ///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Actions/PlayMF/>
+#[doc(alias = "PlayMF")]
 #[derive(Debug, Clone)]
 pub struct PlayMf {
     headers: ActionHeaders,
@@ -4948,9 +5749,15 @@ impl PlayMf {
         }
         Self { headers }
     }
-    /// Set `Duration`.
+    /// Set `Duration` (milliseconds).
     pub fn duration(mut self, v: impl Into<String>) -> Self {
         self.headers.set("Duration", v);
+        self
+    }
+    /// Set `ActionID`, echoed back in the response and in the events of an
+    /// event list (the client still correlates on its own id).
+    pub fn action_id(mut self, v: impl Into<String>) -> Self {
+        self.headers.set("ActionID", v);
         self
     }
     /// Add any header (one more each call), e.g. a parameter a newer release added.
@@ -4988,6 +5795,12 @@ impl PresenceState {
         }
         Self { headers }
     }
+    /// Set `ActionID`, echoed back in the response and in the events of an
+    /// event list (the client still correlates on its own id).
+    pub fn action_id(mut self, v: impl Into<String>) -> Self {
+        self.headers.set("ActionID", v);
+        self
+    }
     /// Add any header (one more each call), e.g. a parameter a newer release added.
     pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
         self.headers.push(name.into(), value);
@@ -5017,6 +5830,12 @@ impl PresenceStateList {
     /// A `PresenceStateList` action (no required parameter).
     pub fn new() -> Self {
         Self::default()
+    }
+    /// Set `ActionID`, echoed back in the response and in the events of an
+    /// event list (the client still correlates on its own id).
+    pub fn action_id(mut self, v: impl Into<String>) -> Self {
+        self.headers.set("ActionID", v);
+        self
     }
     /// Add any header (one more each call), e.g. a parameter a newer release added.
     pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
@@ -5088,6 +5907,12 @@ impl QueueAdd {
         self.headers.set("StateInterface", v);
         self
     }
+    /// Set `ActionID`, echoed back in the response and in the events of an
+    /// event list (the client still correlates on its own id).
+    pub fn action_id(mut self, v: impl Into<String>) -> Self {
+        self.headers.set("ActionID", v);
+        self
+    }
     /// Add any header (one more each call), e.g. a parameter a newer release added.
     pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
         self.headers.push(name.into(), value);
@@ -5139,6 +5964,12 @@ impl QueueChangePriorityCaller {
     /// Set `Immediate`.
     pub fn immediate(mut self, v: impl Into<String>) -> Self {
         self.headers.set("Immediate", v);
+        self
+    }
+    /// Set `ActionID`, echoed back in the response and in the events of an
+    /// event list (the client still correlates on its own id).
+    pub fn action_id(mut self, v: impl Into<String>) -> Self {
+        self.headers.set("ActionID", v);
         self
     }
     /// Add any header (one more each call), e.g. a parameter a newer release added.
@@ -5196,6 +6027,12 @@ impl QueueLog {
         self.headers.set("Message", v);
         self
     }
+    /// Set `ActionID`, echoed back in the response and in the events of an
+    /// event list (the client still correlates on its own id).
+    pub fn action_id(mut self, v: impl Into<String>) -> Self {
+        self.headers.set("ActionID", v);
+        self
+    }
     /// Add any header (one more each call), e.g. a parameter a newer release added.
     pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
         self.headers.push(name.into(), value);
@@ -5239,6 +6076,12 @@ impl QueueMemberRingInUse {
     /// Set `Queue`.
     pub fn queue(mut self, v: impl Into<String>) -> Self {
         self.headers.set("Queue", v);
+        self
+    }
+    /// Set `ActionID`, echoed back in the response and in the events of an
+    /// event list (the client still correlates on its own id).
+    pub fn action_id(mut self, v: impl Into<String>) -> Self {
+        self.headers.set("ActionID", v);
         self
     }
     /// Add any header (one more each call), e.g. a parameter a newer release added.
@@ -5291,6 +6134,12 @@ impl QueuePause {
         self.headers.set("Reason", v);
         self
     }
+    /// Set `ActionID`, echoed back in the response and in the events of an
+    /// event list (the client still correlates on its own id).
+    pub fn action_id(mut self, v: impl Into<String>) -> Self {
+        self.headers.set("ActionID", v);
+        self
+    }
     /// Add any header (one more each call), e.g. a parameter a newer release added.
     pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
         self.headers.push(name.into(), value);
@@ -5334,6 +6183,12 @@ impl QueuePenalty {
     /// Set `Queue`.
     pub fn queue(mut self, v: impl Into<String>) -> Self {
         self.headers.set("Queue", v);
+        self
+    }
+    /// Set `ActionID`, echoed back in the response and in the events of an
+    /// event list (the client still correlates on its own id).
+    pub fn action_id(mut self, v: impl Into<String>) -> Self {
+        self.headers.set("ActionID", v);
         self
     }
     /// Add any header (one more each call), e.g. a parameter a newer release added.
@@ -5386,6 +6241,12 @@ impl QueueReload {
         self.headers.set("Parameters", v);
         self
     }
+    /// Set `ActionID`, echoed back in the response and in the events of an
+    /// event list (the client still correlates on its own id).
+    pub fn action_id(mut self, v: impl Into<String>) -> Self {
+        self.headers.set("ActionID", v);
+        self
+    }
     /// Add any header (one more each call), e.g. a parameter a newer release added.
     pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
         self.headers.push(name.into(), value);
@@ -5425,6 +6286,12 @@ impl QueueRemove {
         }
         Self { headers }
     }
+    /// Set `ActionID`, echoed back in the response and in the events of an
+    /// event list (the client still correlates on its own id).
+    pub fn action_id(mut self, v: impl Into<String>) -> Self {
+        self.headers.set("ActionID", v);
+        self
+    }
     /// Add any header (one more each call), e.g. a parameter a newer release added.
     pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
         self.headers.push(name.into(), value);
@@ -5460,6 +6327,12 @@ impl QueueReset {
         self.headers.set("Queue", v);
         self
     }
+    /// Set `ActionID`, echoed back in the response and in the events of an
+    /// event list (the client still correlates on its own id).
+    pub fn action_id(mut self, v: impl Into<String>) -> Self {
+        self.headers.set("ActionID", v);
+        self
+    }
     /// Add any header (one more each call), e.g. a parameter a newer release added.
     pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
         self.headers.push(name.into(), value);
@@ -5493,6 +6366,12 @@ impl QueueRule {
     /// Set `Rule`.
     pub fn rule(mut self, v: impl Into<String>) -> Self {
         self.headers.set("Rule", v);
+        self
+    }
+    /// Set `ActionID`, echoed back in the response and in the events of an
+    /// event list (the client still correlates on its own id).
+    pub fn action_id(mut self, v: impl Into<String>) -> Self {
+        self.headers.set("ActionID", v);
         self
     }
     /// Add any header (one more each call), e.g. a parameter a newer release added.
@@ -5536,6 +6415,12 @@ impl QueueStatus {
         self.headers.set("Member", v);
         self
     }
+    /// Set `ActionID`, echoed back in the response and in the events of an
+    /// event list (the client still correlates on its own id).
+    pub fn action_id(mut self, v: impl Into<String>) -> Self {
+        self.headers.set("ActionID", v);
+        self
+    }
     /// Add any header (one more each call), e.g. a parameter a newer release added.
     pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
         self.headers.push(name.into(), value);
@@ -5549,7 +6434,8 @@ impl Action for QueueStatus {
     }
 }
 /// One item event of [`QueueStatus`]'s event list: `QueueParams`, `QueueMember`, `QueueEntry`.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum QueueStatusItem {
     /// A `QueueParams` event.
     QueueParams(Box<events::QueueParams>),
@@ -5616,6 +6502,12 @@ impl QueueSummary {
         self.headers.set("Queue", v);
         self
     }
+    /// Set `ActionID`, echoed back in the response and in the events of an
+    /// event list (the client still correlates on its own id).
+    pub fn action_id(mut self, v: impl Into<String>) -> Self {
+        self.headers.set("ActionID", v);
+        self
+    }
     /// Add any header (one more each call), e.g. a parameter a newer release added.
     pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
         self.headers.push(name.into(), value);
@@ -5664,6 +6556,12 @@ impl QueueWithdrawCaller {
     /// Set `WithdrawInfo`.
     pub fn withdraw_info(mut self, v: impl Into<String>) -> Self {
         self.headers.set("WithdrawInfo", v);
+        self
+    }
+    /// Set `ActionID`, echoed back in the response and in the events of an
+    /// event list (the client still correlates on its own id).
+    pub fn action_id(mut self, v: impl Into<String>) -> Self {
+        self.headers.set("ActionID", v);
         self
     }
     /// Add any header (one more each call), e.g. a parameter a newer release added.
@@ -5739,6 +6637,12 @@ impl Redirect {
         self.headers.set("ExtraPriority", v);
         self
     }
+    /// Set `ActionID`, echoed back in the response and in the events of an
+    /// event list (the client still correlates on its own id).
+    pub fn action_id(mut self, v: impl Into<String>) -> Self {
+        self.headers.set("ActionID", v);
+        self
+    }
     /// Add any header (one more each call), e.g. a parameter a newer release added.
     pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
         self.headers.push(name.into(), value);
@@ -5774,6 +6678,12 @@ impl Reload {
         self.headers.set("Module", v);
         self
     }
+    /// Set `ActionID`, echoed back in the response and in the events of an
+    /// event list (the client still correlates on its own id).
+    pub fn action_id(mut self, v: impl Into<String>) -> Self {
+        self.headers.set("ActionID", v);
+        self
+    }
     /// Add any header (one more each call), e.g. a parameter a newer release added.
     pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
         self.headers.push(name.into(), value);
@@ -5796,6 +6706,7 @@ impl Action for Reload {
 /// - Optional parameters: `Variable`, `Call-ID`
 ///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Actions/SIPnotify/>
+#[doc(alias = "SIPnotify")]
 #[derive(Debug, Clone)]
 pub struct SiPnotify {
     headers: ActionHeaders,
@@ -5832,6 +6743,12 @@ impl SiPnotify {
         self.headers.set("Call-ID", v);
         self
     }
+    /// Set `ActionID`, echoed back in the response and in the events of an
+    /// event list (the client still correlates on its own id).
+    pub fn action_id(mut self, v: impl Into<String>) -> Self {
+        self.headers.set("ActionID", v);
+        self
+    }
     /// Add any header (one more each call), e.g. a parameter a newer release added.
     pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
         self.headers.push(name.into(), value);
@@ -5853,6 +6770,9 @@ impl Action for SiPnotify {
 /// - Event list: items `PeerEntry`; completion `PeerlistComplete`
 ///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Actions/SIPpeers/>
+#[doc(alias = "SIPpeers")]
+#[doc(alias = "SIPPeers")]
+#[doc(alias = "SipPeers")]
 #[derive(Debug, Clone, Default)]
 pub struct SiPpeers {
     headers: ActionHeaders,
@@ -5861,6 +6781,12 @@ impl SiPpeers {
     /// A `SIPpeers` action (no required parameter).
     pub fn new() -> Self {
         Self::default()
+    }
+    /// Set `ActionID`, echoed back in the response and in the events of an
+    /// event list (the client still correlates on its own id).
+    pub fn action_id(mut self, v: impl Into<String>) -> Self {
+        self.headers.set("ActionID", v);
+        self
     }
     /// Add any header (one more each call), e.g. a parameter a newer release added.
     pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
@@ -5889,6 +6815,7 @@ impl ListAction for SiPpeers {
 /// - Event list: items `PeerStatus`; completion `SIPpeerstatusComplete`
 ///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Actions/SIPpeerstatus/>
+#[doc(alias = "SIPpeerstatus")]
 #[derive(Debug, Clone, Default)]
 pub struct SiPpeerstatus {
     headers: ActionHeaders,
@@ -5901,6 +6828,12 @@ impl SiPpeerstatus {
     /// Set `Peer`.
     pub fn peer(mut self, v: impl Into<String>) -> Self {
         self.headers.set("Peer", v);
+        self
+    }
+    /// Set `ActionID`, echoed back in the response and in the events of an
+    /// event list (the client still correlates on its own id).
+    pub fn action_id(mut self, v: impl Into<String>) -> Self {
+        self.headers.set("ActionID", v);
         self
     }
     /// Add any header (one more each call), e.g. a parameter a newer release added.
@@ -5929,6 +6862,7 @@ impl ListAction for SiPpeerstatus {
 /// - Required parameters: `Peer`
 ///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Actions/SIPqualifypeer/>
+#[doc(alias = "SIPqualifypeer")]
 #[derive(Debug, Clone)]
 pub struct SiPqualifypeer {
     headers: ActionHeaders,
@@ -5942,6 +6876,12 @@ impl SiPqualifypeer {
             headers.set("Peer", v);
         }
         Self { headers }
+    }
+    /// Set `ActionID`, echoed back in the response and in the events of an
+    /// event list (the client still correlates on its own id).
+    pub fn action_id(mut self, v: impl Into<String>) -> Self {
+        self.headers.set("ActionID", v);
+        self
     }
     /// Add any header (one more each call), e.g. a parameter a newer release added.
     pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
@@ -5964,6 +6904,7 @@ impl Action for SiPqualifypeer {
 /// - Required parameters: `Peer`
 ///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Actions/SIPshowpeer/>
+#[doc(alias = "SIPshowpeer")]
 #[derive(Debug, Clone)]
 pub struct SiPshowpeer {
     headers: ActionHeaders,
@@ -5977,6 +6918,12 @@ impl SiPshowpeer {
             headers.set("Peer", v);
         }
         Self { headers }
+    }
+    /// Set `ActionID`, echoed back in the response and in the events of an
+    /// event list (the client still correlates on its own id).
+    pub fn action_id(mut self, v: impl Into<String>) -> Self {
+        self.headers.set("ActionID", v);
+        self
     }
     /// Add any header (one more each call), e.g. a parameter a newer release added.
     pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
@@ -5999,6 +6946,7 @@ impl Action for SiPshowpeer {
 /// - Event list: items `RegistryEntry`; completion `RegistrationsComplete`
 ///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Actions/SIPshowregistry/>
+#[doc(alias = "SIPshowregistry")]
 #[derive(Debug, Clone, Default)]
 pub struct SiPshowregistry {
     headers: ActionHeaders,
@@ -6007,6 +6955,12 @@ impl SiPshowregistry {
     /// A `SIPshowregistry` action (no required parameter).
     pub fn new() -> Self {
         Self::default()
+    }
+    /// Set `ActionID`, echoed back in the response and in the events of an
+    /// event list (the client still correlates on its own id).
+    pub fn action_id(mut self, v: impl Into<String>) -> Self {
+        self.headers.set("ActionID", v);
+        self
     }
     /// Add any header (one more each call), e.g. a parameter a newer release added.
     pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
@@ -6034,6 +6988,7 @@ impl ListAction for SiPshowregistry {
 /// - Event list: items `DeviceEntry`; completion `DevicelistComplete`
 ///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Actions/SKINNYdevices/>
+#[doc(alias = "SKINNYdevices")]
 #[derive(Debug, Clone, Default)]
 pub struct SkinnYdevices {
     headers: ActionHeaders,
@@ -6042,6 +6997,12 @@ impl SkinnYdevices {
     /// A `SKINNYdevices` action (no required parameter).
     pub fn new() -> Self {
         Self::default()
+    }
+    /// Set `ActionID`, echoed back in the response and in the events of an
+    /// event list (the client still correlates on its own id).
+    pub fn action_id(mut self, v: impl Into<String>) -> Self {
+        self.headers.set("ActionID", v);
+        self
     }
     /// Add any header (one more each call), e.g. a parameter a newer release added.
     pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
@@ -6069,6 +7030,7 @@ impl ListAction for SkinnYdevices {
 /// - Event list: items `LineEntry`; completion `LinelistComplete`
 ///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Actions/SKINNYlines/>
+#[doc(alias = "SKINNYlines")]
 #[derive(Debug, Clone, Default)]
 pub struct SkinnYlines {
     headers: ActionHeaders,
@@ -6077,6 +7039,12 @@ impl SkinnYlines {
     /// A `SKINNYlines` action (no required parameter).
     pub fn new() -> Self {
         Self::default()
+    }
+    /// Set `ActionID`, echoed back in the response and in the events of an
+    /// event list (the client still correlates on its own id).
+    pub fn action_id(mut self, v: impl Into<String>) -> Self {
+        self.headers.set("ActionID", v);
+        self
     }
     /// Add any header (one more each call), e.g. a parameter a newer release added.
     pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
@@ -6104,6 +7072,7 @@ impl ListAction for SkinnYlines {
 /// - Required parameters: `Device`
 ///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Actions/SKINNYshowdevice/>
+#[doc(alias = "SKINNYshowdevice")]
 #[derive(Debug, Clone)]
 pub struct SkinnYshowdevice {
     headers: ActionHeaders,
@@ -6117,6 +7086,12 @@ impl SkinnYshowdevice {
             headers.set("Device", v);
         }
         Self { headers }
+    }
+    /// Set `ActionID`, echoed back in the response and in the events of an
+    /// event list (the client still correlates on its own id).
+    pub fn action_id(mut self, v: impl Into<String>) -> Self {
+        self.headers.set("ActionID", v);
+        self
     }
     /// Add any header (one more each call), e.g. a parameter a newer release added.
     pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
@@ -6139,6 +7114,7 @@ impl Action for SkinnYshowdevice {
 /// - Required parameters: `Line`
 ///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Actions/SKINNYshowline/>
+#[doc(alias = "SKINNYshowline")]
 #[derive(Debug, Clone)]
 pub struct SkinnYshowline {
     headers: ActionHeaders,
@@ -6152,6 +7128,12 @@ impl SkinnYshowline {
             headers.set("Line", v);
         }
         Self { headers }
+    }
+    /// Set `ActionID`, echoed back in the response and in the events of an
+    /// event list (the client still correlates on its own id).
+    pub fn action_id(mut self, v: impl Into<String>) -> Self {
+        self.headers.set("ActionID", v);
+        self
     }
     /// Add any header (one more each call), e.g. a parameter a newer release added.
     pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
@@ -6192,6 +7174,12 @@ impl SendFlash {
     /// Set `Receive`.
     pub fn receive(mut self, v: impl Into<String>) -> Self {
         self.headers.set("Receive", v);
+        self
+    }
+    /// Set `ActionID`, echoed back in the response and in the events of an
+    /// event list (the client still correlates on its own id).
+    pub fn action_id(mut self, v: impl Into<String>) -> Self {
+        self.headers.set("ActionID", v);
         self
     }
     /// Add any header (one more each call), e.g. a parameter a newer release added.
@@ -6239,6 +7227,12 @@ impl SendText {
         self.headers.set("Content-Type", v);
         self
     }
+    /// Set `ActionID`, echoed back in the response and in the events of an
+    /// event list (the client still correlates on its own id).
+    pub fn action_id(mut self, v: impl Into<String>) -> Self {
+        self.headers.set("ActionID", v);
+        self
+    }
     /// Add any header (one more each call), e.g. a parameter a newer release added.
     pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
         self.headers.push(name.into(), value);
@@ -6261,6 +7255,8 @@ impl Action for SendText {
 /// - Optional parameters: `Channel`
 ///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Actions/Setvar/>
+#[doc(alias = "SetVar")]
+#[doc(alias = "SetVariable")]
 #[derive(Debug, Clone)]
 pub struct Setvar {
     headers: ActionHeaders,
@@ -6282,6 +7278,12 @@ impl Setvar {
     /// Set `Channel`.
     pub fn channel(mut self, v: impl Into<String>) -> Self {
         self.headers.set("Channel", v);
+        self
+    }
+    /// Set `ActionID`, echoed back in the response and in the events of an
+    /// event list (the client still correlates on its own id).
+    pub fn action_id(mut self, v: impl Into<String>) -> Self {
+        self.headers.set("ActionID", v);
         self
     }
     /// Add any header (one more each call), e.g. a parameter a newer release added.
@@ -6325,6 +7327,12 @@ impl ShowDialPlan {
         self.headers.set("Context", v);
         self
     }
+    /// Set `ActionID`, echoed back in the response and in the events of an
+    /// event list (the client still correlates on its own id).
+    pub fn action_id(mut self, v: impl Into<String>) -> Self {
+        self.headers.set("ActionID", v);
+        self
+    }
     /// Add any header (one more each call), e.g. a parameter a newer release added.
     pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
         self.headers.push(name.into(), value);
@@ -6365,6 +7373,12 @@ impl SorceryMemoryCacheExpire {
         }
         Self { headers }
     }
+    /// Set `ActionID`, echoed back in the response and in the events of an
+    /// event list (the client still correlates on its own id).
+    pub fn action_id(mut self, v: impl Into<String>) -> Self {
+        self.headers.set("ActionID", v);
+        self
+    }
     /// Add any header (one more each call), e.g. a parameter a newer release added.
     pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
         self.headers.push(name.into(), value);
@@ -6404,6 +7418,12 @@ impl SorceryMemoryCacheExpireObject {
         }
         Self { headers }
     }
+    /// Set `ActionID`, echoed back in the response and in the events of an
+    /// event list (the client still correlates on its own id).
+    pub fn action_id(mut self, v: impl Into<String>) -> Self {
+        self.headers.set("ActionID", v);
+        self
+    }
     /// Add any header (one more each call), e.g. a parameter a newer release added.
     pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
         self.headers.push(name.into(), value);
@@ -6439,6 +7459,12 @@ impl SorceryMemoryCachePopulate {
         }
         Self { headers }
     }
+    /// Set `ActionID`, echoed back in the response and in the events of an
+    /// event list (the client still correlates on its own id).
+    pub fn action_id(mut self, v: impl Into<String>) -> Self {
+        self.headers.set("ActionID", v);
+        self
+    }
     /// Add any header (one more each call), e.g. a parameter a newer release added.
     pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
         self.headers.push(name.into(), value);
@@ -6473,6 +7499,12 @@ impl SorceryMemoryCacheStale {
             headers.set("Cache", v);
         }
         Self { headers }
+    }
+    /// Set `ActionID`, echoed back in the response and in the events of an
+    /// event list (the client still correlates on its own id).
+    pub fn action_id(mut self, v: impl Into<String>) -> Self {
+        self.headers.set("ActionID", v);
+        self
     }
     /// Add any header (one more each call), e.g. a parameter a newer release added.
     pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
@@ -6517,6 +7549,12 @@ impl SorceryMemoryCacheStaleObject {
     /// Set `Reload`.
     pub fn reload(mut self, v: impl Into<String>) -> Self {
         self.headers.set("Reload", v);
+        self
+    }
+    /// Set `ActionID`, echoed back in the response and in the events of an
+    /// event list (the client still correlates on its own id).
+    pub fn action_id(mut self, v: impl Into<String>) -> Self {
+        self.headers.set("ActionID", v);
         self
     }
     /// Add any header (one more each call), e.g. a parameter a newer release added.
@@ -6565,6 +7603,12 @@ impl Status {
         self.headers.set("AllVariables", v);
         self
     }
+    /// Set `ActionID`, echoed back in the response and in the events of an
+    /// event list (the client still correlates on its own id).
+    pub fn action_id(mut self, v: impl Into<String>) -> Self {
+        self.headers.set("ActionID", v);
+        self
+    }
     /// Add any header (one more each call), e.g. a parameter a newer release added.
     pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
         self.headers.push(name.into(), value);
@@ -6611,6 +7655,12 @@ impl StopMixMonitor {
         self.headers.set("MixMonitorID", v);
         self
     }
+    /// Set `ActionID`, echoed back in the response and in the events of an
+    /// event list (the client still correlates on its own id).
+    pub fn action_id(mut self, v: impl Into<String>) -> Self {
+        self.headers.set("ActionID", v);
+        self
+    }
     /// Add any header (one more each call), e.g. a parameter a newer release added.
     pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
         self.headers.push(name.into(), value);
@@ -6646,6 +7696,12 @@ impl StopMonitor {
         }
         Self { headers }
     }
+    /// Set `ActionID`, echoed back in the response and in the events of an
+    /// event list (the client still correlates on its own id).
+    pub fn action_id(mut self, v: impl Into<String>) -> Self {
+        self.headers.set("ActionID", v);
+        self
+    }
     /// Add any header (one more each call), e.g. a parameter a newer release added.
     pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
         self.headers.push(name.into(), value);
@@ -6680,6 +7736,12 @@ impl UnpauseMonitor {
             headers.set("Channel", v);
         }
         Self { headers }
+    }
+    /// Set `ActionID`, echoed back in the response and in the events of an
+    /// event list (the client still correlates on its own id).
+    pub fn action_id(mut self, v: impl Into<String>) -> Self {
+        self.headers.set("ActionID", v);
+        self
     }
     /// Add any header (one more each call), e.g. a parameter a newer release added.
     pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
@@ -6762,6 +7824,12 @@ impl UpdateConfig {
         }
         self
     }
+    /// Set `ActionID`, echoed back in the response and in the events of an
+    /// event list (the client still correlates on its own id).
+    pub fn action_id(mut self, v: impl Into<String>) -> Self {
+        self.headers.set("ActionID", v);
+        self
+    }
     /// Add any header (one more each call), e.g. a parameter a newer release added.
     pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
         self.headers.push(name.into(), value);
@@ -6775,7 +7843,10 @@ impl Action for UpdateConfig {
     }
 }
 /// One numbered entry of [`UpdateConfig`]: headers `Action-000000`, `Cat-000000`, `Var-000000`, `Value-000000`, `Match-000000`, `Line-000000`, `Options-000000`, the index replaced by the entry's position.
+///
+/// Build it with `ConfigChange::default()` and the setters.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct ConfigChange {
     /// Value of `Action-000000`: `Action-000000` (one of `NewCat`, `RenameCat`, `DelCat`, `EmptyCat`, `Update`, `Delete`, `Append`, `Insert`).
     pub action: Option<String>,
@@ -6791,6 +7862,43 @@ pub struct ConfigChange {
     pub line: Option<String>,
     /// Value of `Options-000000`: `Options-000000` (one of `NewCat`, `RenameCat`, `DelCat`, `EmptyCat`, `Update`, `Delete`, `Append`, `Insert`).
     pub options: Option<String>,
+}
+impl ConfigChange {
+    /// Set `Action-000000`.
+    pub fn action(mut self, v: impl Into<String>) -> Self {
+        self.action = Some(v.into());
+        self
+    }
+    /// Set `Cat-000000`.
+    pub fn cat(mut self, v: impl Into<String>) -> Self {
+        self.cat = Some(v.into());
+        self
+    }
+    /// Set `Var-000000`.
+    pub fn var(mut self, v: impl Into<String>) -> Self {
+        self.var = Some(v.into());
+        self
+    }
+    /// Set `Value-000000`.
+    pub fn value(mut self, v: impl Into<String>) -> Self {
+        self.value = Some(v.into());
+        self
+    }
+    /// Set `Match-000000`.
+    pub fn match_(mut self, v: impl Into<String>) -> Self {
+        self.match_ = Some(v.into());
+        self
+    }
+    /// Set `Line-000000`.
+    pub fn line(mut self, v: impl Into<String>) -> Self {
+        self.line = Some(v.into());
+        self
+    }
+    /// Set `Options-000000`.
+    pub fn options(mut self, v: impl Into<String>) -> Self {
+        self.options = Some(v.into());
+        self
+    }
 }
 /// AMI action `UserEvent`.
 ///
@@ -6824,6 +7932,12 @@ impl UserEvent {
     /// Set `HeaderN`.
     pub fn header_n(mut self, v: impl Into<String>) -> Self {
         self.headers.set("HeaderN", v);
+        self
+    }
+    /// Set `ActionID`, echoed back in the response and in the events of an
+    /// event list (the client still correlates on its own id).
+    pub fn action_id(mut self, v: impl Into<String>) -> Self {
+        self.headers.set("ActionID", v);
         self
     }
     /// Add any header (one more each call), e.g. a parameter a newer release added.
@@ -6865,6 +7979,12 @@ impl VoicemailBoxSummary {
             headers.set("Mailbox", v);
         }
         Self { headers }
+    }
+    /// Set `ActionID`, echoed back in the response and in the events of an
+    /// event list (the client still correlates on its own id).
+    pub fn action_id(mut self, v: impl Into<String>) -> Self {
+        self.headers.set("ActionID", v);
+        self
     }
     /// Add any header (one more each call), e.g. a parameter a newer release added.
     pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
@@ -6938,6 +8058,12 @@ impl VoicemailForward {
         }
         Self { headers }
     }
+    /// Set `ActionID`, echoed back in the response and in the events of an
+    /// event list (the client still correlates on its own id).
+    pub fn action_id(mut self, v: impl Into<String>) -> Self {
+        self.headers.set("ActionID", v);
+        self
+    }
     /// Add any header (one more each call), e.g. a parameter a newer release added.
     pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
         self.headers.push(name.into(), value);
@@ -6995,6 +8121,12 @@ impl VoicemailMove {
         }
         Self { headers }
     }
+    /// Set `ActionID`, echoed back in the response and in the events of an
+    /// event list (the client still correlates on its own id).
+    pub fn action_id(mut self, v: impl Into<String>) -> Self {
+        self.headers.set("ActionID", v);
+        self
+    }
     /// Add any header (one more each call), e.g. a parameter a newer release added.
     pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
         self.headers.push(name.into(), value);
@@ -7033,6 +8165,12 @@ impl VoicemailRefresh {
     /// Set `Mailbox`.
     pub fn mailbox(mut self, v: impl Into<String>) -> Self {
         self.headers.set("Mailbox", v);
+        self
+    }
+    /// Set `ActionID`, echoed back in the response and in the events of an
+    /// event list (the client still correlates on its own id).
+    pub fn action_id(mut self, v: impl Into<String>) -> Self {
+        self.headers.set("ActionID", v);
         self
     }
     /// Add any header (one more each call), e.g. a parameter a newer release added.
@@ -7087,6 +8225,12 @@ impl VoicemailRemove {
         }
         Self { headers }
     }
+    /// Set `ActionID`, echoed back in the response and in the events of an
+    /// event list (the client still correlates on its own id).
+    pub fn action_id(mut self, v: impl Into<String>) -> Self {
+        self.headers.set("ActionID", v);
+        self
+    }
     /// Add any header (one more each call), e.g. a parameter a newer release added.
     pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
         self.headers.push(name.into(), value);
@@ -7127,6 +8271,12 @@ impl VoicemailUserStatus {
         }
         Self { headers }
     }
+    /// Set `ActionID`, echoed back in the response and in the events of an
+    /// event list (the client still correlates on its own id).
+    pub fn action_id(mut self, v: impl Into<String>) -> Self {
+        self.headers.set("ActionID", v);
+        self
+    }
     /// Add any header (one more each call), e.g. a parameter a newer release added.
     pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
         self.headers.push(name.into(), value);
@@ -7162,6 +8312,12 @@ impl VoicemailUsersList {
     pub fn new() -> Self {
         Self::default()
     }
+    /// Set `ActionID`, echoed back in the response and in the events of an
+    /// event list (the client still correlates on its own id).
+    pub fn action_id(mut self, v: impl Into<String>) -> Self {
+        self.headers.set("ActionID", v);
+        self
+    }
     /// Add any header (one more each call), e.g. a parameter a newer release added.
     pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
         self.headers.push(name.into(), value);
@@ -7185,7 +8341,7 @@ impl ListAction for VoicemailUsersList {
 /// - Privileges: any logged-in user
 /// - Since: 1.4.0
 /// - Modules: `builtin`
-/// - Required parameters: `Timeout`
+/// - Required parameters: `Timeout` (seconds)
 /// - Event list: items any event; completion `WaitEventComplete`
 ///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Actions/WaitEvent/>
@@ -7202,6 +8358,12 @@ impl WaitEvent {
             headers.set("Timeout", v);
         }
         Self { headers }
+    }
+    /// Set `ActionID`, echoed back in the response and in the events of an
+    /// event list (the client still correlates on its own id).
+    pub fn action_id(mut self, v: impl Into<String>) -> Self {
+        self.headers.set("ActionID", v);
+        self
     }
     /// Add any header (one more each call), e.g. a parameter a newer release added.
     pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {

@@ -6,6 +6,7 @@ use asterisk_sdk_runtime::ami::{FromHeader, Text};
 use asterisk_sdk_runtime::open_enum::OpenEnum;
 /// Values of header `Type` of event `AOC-D` (open: other values are kept in `Unknown`).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum AocDType {
     /// `NotAvailable`.
     NotAvailable,
@@ -48,6 +49,7 @@ impl FromHeader for AocDType {
 }
 /// Values of header `BillingID` of event `AOC-D` (open: other values are kept in `Unknown`).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum AocDBillingId {
     /// `Normal`.
     Normal,
@@ -110,6 +112,7 @@ impl FromHeader for AocDBillingId {
 }
 /// Values of header `TotalType` of event `AOC-D` (open: other values are kept in `Unknown`).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum AocDTotalType {
     /// `SubTotal`.
     SubTotal,
@@ -144,6 +147,7 @@ impl FromHeader for AocDTotalType {
 }
 /// Values of header `Multiplier` of event `AOC-D` (open: other values are kept in `Unknown`).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum AocDMultiplier {
     /// `1/1000`.
     V11000,
@@ -198,6 +202,7 @@ impl FromHeader for AocDMultiplier {
 }
 /// Values of header `Type` of event `AOC-E` (open: other values are kept in `Unknown`).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum AocEType {
     /// `NotAvailable`.
     NotAvailable,
@@ -240,6 +245,7 @@ impl FromHeader for AocEType {
 }
 /// Values of header `BillingID` of event `AOC-E` (open: other values are kept in `Unknown`).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum AocEBillingId {
     /// `Normal`.
     Normal,
@@ -302,6 +308,7 @@ impl FromHeader for AocEBillingId {
 }
 /// Values of header `TotalType` of event `AOC-E` (open: other values are kept in `Unknown`).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum AocETotalType {
     /// `SubTotal`.
     SubTotal,
@@ -336,6 +343,7 @@ impl FromHeader for AocETotalType {
 }
 /// Values of header `Multiplier` of event `AOC-E` (open: other values are kept in `Unknown`).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum AocEMultiplier {
     /// `1/1000`.
     V11000,
@@ -390,6 +398,7 @@ impl FromHeader for AocEMultiplier {
 }
 /// Values of header `RateType` of event `AOC-S` (open: other values are kept in `Unknown`).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum AocSRateType {
     /// `NotAvailable`.
     NotAvailable,
@@ -444,6 +453,7 @@ impl FromHeader for AocSRateType {
 }
 /// Values of header `Multiplier` of event `AOC-S` (open: other values are kept in `Unknown`).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum AocSMultiplier {
     /// `1/1000`.
     V11000,
@@ -498,6 +508,7 @@ impl FromHeader for AocSMultiplier {
 }
 /// Values of header `Unit` of event `AOC-S` (open: other values are kept in `Unknown`).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum AocSUnit {
     /// `Octet`.
     Octet,
@@ -536,6 +547,7 @@ impl FromHeader for AocSUnit {
 }
 /// Values of header `Reason` of event `AgentComplete` (open: other values are kept in `Unknown`).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum AgentCompleteReason {
     /// `caller`.
     Caller,
@@ -574,6 +586,7 @@ impl FromHeader for AgentCompleteReason {
 }
 /// Values of header `Status` of event `Agents` (open: other values are kept in `Unknown`).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum AgentsStatus {
     /// `AGENT_LOGGEDOFF`.
     AgentLoggedoff,
@@ -612,6 +625,7 @@ impl FromHeader for AgentsStatus {
 }
 /// Values of header `Result` of event `AttendedTransfer` (open: other values are kept in `Unknown`).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum AttendedTransferResult {
     /// `Fail`.
     Fail,
@@ -654,6 +668,7 @@ impl FromHeader for AttendedTransferResult {
 }
 /// Values of header `DestType` of event `AttendedTransfer` (open: other values are kept in `Unknown`).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum AttendedTransferDestType {
     /// `Bridge`.
     Bridge,
@@ -700,6 +715,7 @@ impl FromHeader for AttendedTransferDestType {
 }
 /// Values of header `Severity` of event `AuthMethodNotAllowed` (open: other values are kept in `Unknown`).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum AuthMethodNotAllowedSeverity {
     /// `Informational`.
     Informational,
@@ -734,6 +750,7 @@ impl FromHeader for AuthMethodNotAllowedSeverity {
 }
 /// Values of header `Result` of event `BlindTransfer` (open: other values are kept in `Unknown`).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum BlindTransferResult {
     /// `Fail`.
     Fail,
@@ -776,6 +793,7 @@ impl FromHeader for BlindTransferResult {
 }
 /// Values of header `IsExternal` of event `BlindTransfer` (open: other values are kept in `Unknown`).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum BlindTransferIsExternal {
     /// `Yes`.
     Yes,
@@ -810,6 +828,7 @@ impl FromHeader for BlindTransferIsExternal {
 }
 /// Values of header `EventName` of event `CEL` (open: other values are kept in `Unknown`).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum CelEventName {
     /// `CHAN_START`.
     ChanStart,
@@ -920,6 +939,7 @@ impl FromHeader for CelEventName {
 }
 /// Values of header `AMAFlags` of event `CEL` (open: other values are kept in `Unknown`).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum CelAmaFlags {
     /// `OMIT`.
     Omit,
@@ -958,6 +978,7 @@ impl FromHeader for CelAmaFlags {
 }
 /// Values of header `AMAFlags` of event `Cdr` (open: other values are kept in `Unknown`).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum CdrAmaFlags {
     /// `OMIT`.
     Omit,
@@ -996,6 +1017,7 @@ impl FromHeader for CdrAmaFlags {
 }
 /// Values of header `Severity` of event `ChallengeResponseFailed` (open: other values are kept in `Unknown`).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum ChallengeResponseFailedSeverity {
     /// `Informational`.
     Informational,
@@ -1030,6 +1052,7 @@ impl FromHeader for ChallengeResponseFailedSeverity {
 }
 /// Values of header `Severity` of event `ChallengeSent` (open: other values are kept in `Unknown`).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum ChallengeSentSeverity {
     /// `Informational`.
     Informational,
@@ -1064,6 +1087,7 @@ impl FromHeader for ChallengeSentSeverity {
 }
 /// Values of header `Admin` of event `ConfbridgeJoin` (open: other values are kept in `Unknown`).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum ConfbridgeJoinAdmin {
     /// `Yes`.
     Yes,
@@ -1098,6 +1122,7 @@ impl FromHeader for ConfbridgeJoinAdmin {
 }
 /// Values of header `Muted` of event `ConfbridgeJoin` (open: other values are kept in `Unknown`).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum ConfbridgeJoinMuted {
     /// `Yes`.
     Yes,
@@ -1132,6 +1157,7 @@ impl FromHeader for ConfbridgeJoinMuted {
 }
 /// Values of header `Admin` of event `ConfbridgeLeave` (open: other values are kept in `Unknown`).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum ConfbridgeLeaveAdmin {
     /// `Yes`.
     Yes,
@@ -1166,6 +1192,7 @@ impl FromHeader for ConfbridgeLeaveAdmin {
 }
 /// Values of header `Admin` of event `ConfbridgeList` (open: other values are kept in `Unknown`).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum ConfbridgeListAdmin {
     /// `Yes`.
     Yes,
@@ -1200,6 +1227,7 @@ impl FromHeader for ConfbridgeListAdmin {
 }
 /// Values of header `MarkedUser` of event `ConfbridgeList` (open: other values are kept in `Unknown`).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum ConfbridgeListMarkedUser {
     /// `Yes`.
     Yes,
@@ -1234,6 +1262,7 @@ impl FromHeader for ConfbridgeListMarkedUser {
 }
 /// Values of header `WaitMarked` of event `ConfbridgeList` (open: other values are kept in `Unknown`).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum ConfbridgeListWaitMarked {
     /// `Yes`.
     Yes,
@@ -1268,6 +1297,7 @@ impl FromHeader for ConfbridgeListWaitMarked {
 }
 /// Values of header `EndMarked` of event `ConfbridgeList` (open: other values are kept in `Unknown`).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum ConfbridgeListEndMarked {
     /// `Yes`.
     Yes,
@@ -1302,6 +1332,7 @@ impl FromHeader for ConfbridgeListEndMarked {
 }
 /// Values of header `Waiting` of event `ConfbridgeList` (open: other values are kept in `Unknown`).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum ConfbridgeListWaiting {
     /// `Yes`.
     Yes,
@@ -1336,6 +1367,7 @@ impl FromHeader for ConfbridgeListWaiting {
 }
 /// Values of header `Muted` of event `ConfbridgeList` (open: other values are kept in `Unknown`).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum ConfbridgeListMuted {
     /// `Yes`.
     Yes,
@@ -1370,6 +1402,7 @@ impl FromHeader for ConfbridgeListMuted {
 }
 /// Values of header `Talking` of event `ConfbridgeList` (open: other values are kept in `Unknown`).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum ConfbridgeListTalking {
     /// `Yes`.
     Yes,
@@ -1404,6 +1437,7 @@ impl FromHeader for ConfbridgeListTalking {
 }
 /// Values of header `Locked` of event `ConfbridgeListRooms` (open: other values are kept in `Unknown`).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum ConfbridgeListRoomsLocked {
     /// `Yes`.
     Yes,
@@ -1438,6 +1472,7 @@ impl FromHeader for ConfbridgeListRoomsLocked {
 }
 /// Values of header `Muted` of event `ConfbridgeListRooms` (open: other values are kept in `Unknown`).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum ConfbridgeListRoomsMuted {
     /// `Yes`.
     Yes,
@@ -1472,6 +1507,7 @@ impl FromHeader for ConfbridgeListRoomsMuted {
 }
 /// Values of header `Admin` of event `ConfbridgeMute` (open: other values are kept in `Unknown`).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum ConfbridgeMuteAdmin {
     /// `Yes`.
     Yes,
@@ -1506,6 +1542,7 @@ impl FromHeader for ConfbridgeMuteAdmin {
 }
 /// Values of header `TalkingStatus` of event `ConfbridgeTalking` (open: other values are kept in `Unknown`).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum ConfbridgeTalkingTalkingStatus {
     /// `on`.
     On,
@@ -1540,6 +1577,7 @@ impl FromHeader for ConfbridgeTalkingTalkingStatus {
 }
 /// Values of header `Admin` of event `ConfbridgeTalking` (open: other values are kept in `Unknown`).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum ConfbridgeTalkingAdmin {
     /// `Yes`.
     Yes,
@@ -1574,6 +1612,7 @@ impl FromHeader for ConfbridgeTalkingAdmin {
 }
 /// Values of header `Admin` of event `ConfbridgeUnmute` (open: other values are kept in `Unknown`).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum ConfbridgeUnmuteAdmin {
     /// `Yes`.
     Yes,
@@ -1608,6 +1647,7 @@ impl FromHeader for ConfbridgeUnmuteAdmin {
 }
 /// Values of header `Status` of event `ContactList` (open: other values are kept in `Unknown`).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum ContactListStatus {
     /// `Reachable`.
     Reachable,
@@ -1650,6 +1690,7 @@ impl FromHeader for ContactListStatus {
 }
 /// Values of header `ContactStatus` of event `ContactStatus` (open: other values are kept in `Unknown`).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum ContactStatusContactStatus {
     /// `Unknown`.
     UnknownValue,
@@ -1700,6 +1741,7 @@ impl FromHeader for ContactStatusContactStatus {
 }
 /// Values of header `Status` of event `ContactStatusDetail` (open: other values are kept in `Unknown`).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum ContactStatusDetailStatus {
     /// `Reachable`.
     Reachable,
@@ -1742,6 +1784,7 @@ impl FromHeader for ContactStatusDetailStatus {
 }
 /// Values of header `Status` of event `DNDState` (open: other values are kept in `Unknown`).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum DndStateStatus {
     /// `enabled`.
     Enabled,
@@ -1776,6 +1819,7 @@ impl FromHeader for DndStateStatus {
 }
 /// Values of header `Direction` of event `DTMFBegin` (open: other values are kept in `Unknown`).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum DtmfBeginDirection {
     /// `Received`.
     Received,
@@ -1810,6 +1854,7 @@ impl FromHeader for DtmfBeginDirection {
 }
 /// Values of header `Direction` of event `DTMFEnd` (open: other values are kept in `Unknown`).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum DtmfEndDirection {
     /// `Received`.
     Received,
@@ -1844,6 +1889,7 @@ impl FromHeader for DtmfEndDirection {
 }
 /// Values of header `StatusText` of event `ExtensionStatus` (open: other values are kept in `Unknown`).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum ExtensionStatusStatusText {
     /// `Idle`.
     Idle,
@@ -1906,6 +1952,7 @@ impl FromHeader for ExtensionStatusStatusText {
 }
 /// Values of header `Operation` of event `FAXSession` (open: other values are kept in `Unknown`).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum FaxSessionOperation {
     /// `gateway`.
     Gateway,
@@ -1952,6 +1999,7 @@ impl FromHeader for FaxSessionOperation {
 }
 /// Values of header `State` of event `FAXSession` (open: other values are kept in `Unknown`).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum FaxSessionState {
     /// `Uninitialized`.
     Uninitialized,
@@ -2010,6 +2058,7 @@ impl FromHeader for FaxSessionState {
 }
 /// Values of header `ErrorCorrectionMode` of event `FAXSession` (open: other values are kept in `Unknown`).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum FaxSessionErrorCorrectionMode {
     /// `yes`.
     Yes,
@@ -2044,6 +2093,7 @@ impl FromHeader for FaxSessionErrorCorrectionMode {
 }
 /// Values of header `SessionType` of event `FAXSessionsEntry` (open: other values are kept in `Unknown`).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum FaxSessionsEntrySessionType {
     /// `G.711`.
     G711,
@@ -2078,6 +2128,7 @@ impl FromHeader for FaxSessionsEntrySessionType {
 }
 /// Values of header `Operation` of event `FAXSessionsEntry` (open: other values are kept in `Unknown`).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum FaxSessionsEntryOperation {
     /// `gateway`.
     Gateway,
@@ -2124,6 +2175,7 @@ impl FromHeader for FaxSessionsEntryOperation {
 }
 /// Values of header `State` of event `FAXSessionsEntry` (open: other values are kept in `Unknown`).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum FaxSessionsEntryState {
     /// `Uninitialized`.
     Uninitialized,
@@ -2182,6 +2234,7 @@ impl FromHeader for FaxSessionsEntryState {
 }
 /// Values of header `Operation` of event `FAXStatus` (open: other values are kept in `Unknown`).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum FaxStatusOperation {
     /// `gateway`.
     Gateway,
@@ -2220,6 +2273,7 @@ impl FromHeader for FaxStatusOperation {
 }
 /// Values of header `Severity` of event `FailedACL` (open: other values are kept in `Unknown`).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum FailedAclSeverity {
     /// `Informational`.
     Informational,
@@ -2254,6 +2308,7 @@ impl FromHeader for FailedAclSeverity {
 }
 /// Values of header `SubscriptionType` of event `InboundSubscriptionDetail` (open: other values are kept in `Unknown`).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum InboundSubscriptionDetailSubscriptionType {
     /// `mwi`.
     Mwi,
@@ -2288,6 +2343,7 @@ impl FromHeader for InboundSubscriptionDetailSubscriptionType {
 }
 /// Values of header `ExtensionStates` of event `InboundSubscriptionDetail` (open: other values are kept in `Unknown`).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum InboundSubscriptionDetailExtensionStates {
     /// `Idle`.
     Idle,
@@ -2350,6 +2406,7 @@ impl FromHeader for InboundSubscriptionDetailExtensionStates {
 }
 /// Values of header `Severity` of event `InvalidAccountID` (open: other values are kept in `Unknown`).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum InvalidAccountIdSeverity {
     /// `Informational`.
     Informational,
@@ -2384,6 +2441,7 @@ impl FromHeader for InvalidAccountIdSeverity {
 }
 /// Values of header `Severity` of event `InvalidPassword` (open: other values are kept in `Unknown`).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum InvalidPasswordSeverity {
     /// `Informational`.
     Informational,
@@ -2418,6 +2476,7 @@ impl FromHeader for InvalidPasswordSeverity {
 }
 /// Values of header `Severity` of event `InvalidTransport` (open: other values are kept in `Unknown`).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum InvalidTransportSeverity {
     /// `Informational`.
     Informational,
@@ -2452,6 +2511,7 @@ impl FromHeader for InvalidTransportSeverity {
 }
 /// Values of header `Status` of event `Load` (open: other values are kept in `Unknown`).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum LoadStatus {
     /// `Failure`.
     Failure,
@@ -2490,6 +2550,7 @@ impl FromHeader for LoadStatus {
 }
 /// Values of header `Severity` of event `LoadAverageLimit` (open: other values are kept in `Unknown`).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum LoadAverageLimitSeverity {
     /// `Informational`.
     Informational,
@@ -2524,6 +2585,7 @@ impl FromHeader for LoadAverageLimitSeverity {
 }
 /// Values of header `Status` of event `MeetmeMute` (open: other values are kept in `Unknown`).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum MeetmeMuteStatus {
     /// `on`.
     On,
@@ -2558,6 +2620,7 @@ impl FromHeader for MeetmeMuteStatus {
 }
 /// Values of header `Status` of event `MeetmeTalkRequest` (open: other values are kept in `Unknown`).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum MeetmeTalkRequestStatus {
     /// `on`.
     On,
@@ -2592,6 +2655,7 @@ impl FromHeader for MeetmeTalkRequestStatus {
 }
 /// Values of header `Status` of event `MeetmeTalking` (open: other values are kept in `Unknown`).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum MeetmeTalkingStatus {
     /// `on`.
     On,
@@ -2626,6 +2690,7 @@ impl FromHeader for MeetmeTalkingStatus {
 }
 /// Values of header `Severity` of event `MemoryLimit` (open: other values are kept in `Unknown`).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum MemoryLimitSeverity {
     /// `Informational`.
     Informational,
@@ -2660,6 +2725,7 @@ impl FromHeader for MemoryLimitSeverity {
 }
 /// Values of header `Response` of event `OriginateResponse` (open: other values are kept in `Unknown`).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum OriginateResponseResponse {
     /// `Failure`.
     Failure,
@@ -2694,6 +2760,7 @@ impl FromHeader for OriginateResponseResponse {
 }
 /// Values of header `Status` of event `OutboundRegistrationDetail` (open: other values are kept in `Unknown`).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum OutboundRegistrationDetailStatus {
     /// `Registered`.
     Registered,
@@ -2732,6 +2799,7 @@ impl FromHeader for OutboundRegistrationDetailStatus {
 }
 /// Values of header `SubscriptionType` of event `OutboundSubscriptionDetail` (open: other values are kept in `Unknown`).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum OutboundSubscriptionDetailSubscriptionType {
     /// `mwi`.
     Mwi,
@@ -2766,6 +2834,7 @@ impl FromHeader for OutboundSubscriptionDetailSubscriptionType {
 }
 /// Values of header `ExtensionStates` of event `OutboundSubscriptionDetail` (open: other values are kept in `Unknown`).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum OutboundSubscriptionDetailExtensionStates {
     /// `Idle`.
     Idle,
@@ -2828,6 +2897,7 @@ impl FromHeader for OutboundSubscriptionDetailExtensionStates {
 }
 /// Values of header `Status` of event `PJSIPMaintenanceStatus` (open: other values are kept in `Unknown`).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum PjsipMaintenanceStatusStatus {
     /// `enabled`.
     Enabled,
@@ -2862,6 +2932,7 @@ impl FromHeader for PjsipMaintenanceStatusStatus {
 }
 /// Values of header `Membership` of event `QueueMemberAdded` (open: other values are kept in `Unknown`).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum QueueMemberAddedMembership {
     /// `dynamic`.
     Dynamic,
@@ -2900,6 +2971,7 @@ impl FromHeader for QueueMemberAddedMembership {
 }
 /// Values of header `InCall` of event `QueueMemberAdded` (open: other values are kept in `Unknown`).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum QueueMemberAddedInCall {
     /// `0`.
     V0,
@@ -2934,6 +3006,7 @@ impl FromHeader for QueueMemberAddedInCall {
 }
 /// Values of header `Status` of event `QueueMemberAdded` (open: other values are kept in `Unknown`).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum QueueMemberAddedStatus {
     /// `0`.
     V0,
@@ -2996,6 +3069,7 @@ impl FromHeader for QueueMemberAddedStatus {
 }
 /// Values of header `Membership` of event `QueueMemberPause` (open: other values are kept in `Unknown`).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum QueueMemberPauseMembership {
     /// `dynamic`.
     Dynamic,
@@ -3034,6 +3108,7 @@ impl FromHeader for QueueMemberPauseMembership {
 }
 /// Values of header `InCall` of event `QueueMemberPause` (open: other values are kept in `Unknown`).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum QueueMemberPauseInCall {
     /// `0`.
     V0,
@@ -3068,6 +3143,7 @@ impl FromHeader for QueueMemberPauseInCall {
 }
 /// Values of header `Status` of event `QueueMemberPause` (open: other values are kept in `Unknown`).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum QueueMemberPauseStatus {
     /// `0`.
     V0,
@@ -3130,6 +3206,7 @@ impl FromHeader for QueueMemberPauseStatus {
 }
 /// Values of header `Membership` of event `QueueMemberPenalty` (open: other values are kept in `Unknown`).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum QueueMemberPenaltyMembership {
     /// `dynamic`.
     Dynamic,
@@ -3168,6 +3245,7 @@ impl FromHeader for QueueMemberPenaltyMembership {
 }
 /// Values of header `InCall` of event `QueueMemberPenalty` (open: other values are kept in `Unknown`).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum QueueMemberPenaltyInCall {
     /// `0`.
     V0,
@@ -3202,6 +3280,7 @@ impl FromHeader for QueueMemberPenaltyInCall {
 }
 /// Values of header `Status` of event `QueueMemberPenalty` (open: other values are kept in `Unknown`).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum QueueMemberPenaltyStatus {
     /// `0`.
     V0,
@@ -3264,6 +3343,7 @@ impl FromHeader for QueueMemberPenaltyStatus {
 }
 /// Values of header `Membership` of event `QueueMemberRemoved` (open: other values are kept in `Unknown`).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum QueueMemberRemovedMembership {
     /// `dynamic`.
     Dynamic,
@@ -3302,6 +3382,7 @@ impl FromHeader for QueueMemberRemovedMembership {
 }
 /// Values of header `InCall` of event `QueueMemberRemoved` (open: other values are kept in `Unknown`).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum QueueMemberRemovedInCall {
     /// `0`.
     V0,
@@ -3336,6 +3417,7 @@ impl FromHeader for QueueMemberRemovedInCall {
 }
 /// Values of header `Status` of event `QueueMemberRemoved` (open: other values are kept in `Unknown`).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum QueueMemberRemovedStatus {
     /// `0`.
     V0,
@@ -3398,6 +3480,7 @@ impl FromHeader for QueueMemberRemovedStatus {
 }
 /// Values of header `Membership` of event `QueueMemberRinginuse` (open: other values are kept in `Unknown`).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum QueueMemberRinginuseMembership {
     /// `dynamic`.
     Dynamic,
@@ -3436,6 +3519,7 @@ impl FromHeader for QueueMemberRinginuseMembership {
 }
 /// Values of header `InCall` of event `QueueMemberRinginuse` (open: other values are kept in `Unknown`).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum QueueMemberRinginuseInCall {
     /// `0`.
     V0,
@@ -3470,6 +3554,7 @@ impl FromHeader for QueueMemberRinginuseInCall {
 }
 /// Values of header `Status` of event `QueueMemberRinginuse` (open: other values are kept in `Unknown`).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum QueueMemberRinginuseStatus {
     /// `0`.
     V0,
@@ -3532,6 +3617,7 @@ impl FromHeader for QueueMemberRinginuseStatus {
 }
 /// Values of header `Membership` of event `QueueMemberStatus` (open: other values are kept in `Unknown`).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum QueueMemberStatusMembership {
     /// `dynamic`.
     Dynamic,
@@ -3570,6 +3656,7 @@ impl FromHeader for QueueMemberStatusMembership {
 }
 /// Values of header `InCall` of event `QueueMemberStatus` (open: other values are kept in `Unknown`).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum QueueMemberStatusInCall {
     /// `0`.
     V0,
@@ -3604,6 +3691,7 @@ impl FromHeader for QueueMemberStatusInCall {
 }
 /// Values of header `Status` of event `QueueMemberStatus` (open: other values are kept in `Unknown`).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum QueueMemberStatusStatus {
     /// `0`.
     V0,
@@ -3666,6 +3754,7 @@ impl FromHeader for QueueMemberStatusStatus {
 }
 /// Values of header `PT` of event `RTCPReceived` (open: other values are kept in `Unknown`).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum RtcpReceivedPt {
     /// `200(SR)`.
     V200Sr,
@@ -3700,6 +3789,7 @@ impl FromHeader for RtcpReceivedPt {
 }
 /// Values of header `PT` of event `RTCPSent` (open: other values are kept in `Unknown`).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum RtcpSentPt {
     /// `200(SR)`.
     V200Sr,
@@ -3734,6 +3824,7 @@ impl FromHeader for RtcpSentPt {
 }
 /// Values of header `Status` of event `Registry` (open: other values are kept in `Unknown`).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum RegistryStatus {
     /// `Registered`.
     Registered,
@@ -3776,6 +3867,7 @@ impl FromHeader for RegistryStatus {
 }
 /// Values of header `Status` of event `Reload` (open: other values are kept in `Unknown`).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum ReloadStatus {
     /// `0`.
     V0,
@@ -3830,6 +3922,7 @@ impl FromHeader for ReloadStatus {
 }
 /// Values of header `Severity` of event `RequestBadFormat` (open: other values are kept in `Unknown`).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum RequestBadFormatSeverity {
     /// `Informational`.
     Informational,
@@ -3864,6 +3957,7 @@ impl FromHeader for RequestBadFormatSeverity {
 }
 /// Values of header `Severity` of event `RequestNotAllowed` (open: other values are kept in `Unknown`).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum RequestNotAllowedSeverity {
     /// `Informational`.
     Informational,
@@ -3898,6 +3992,7 @@ impl FromHeader for RequestNotAllowedSeverity {
 }
 /// Values of header `Severity` of event `RequestNotSupported` (open: other values are kept in `Unknown`).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum RequestNotSupportedSeverity {
     /// `Informational`.
     Informational,
@@ -3932,6 +4027,7 @@ impl FromHeader for RequestNotSupportedSeverity {
 }
 /// Values of header `Severity` of event `SessionLimit` (open: other values are kept in `Unknown`).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum SessionLimitSeverity {
     /// `Informational`.
     Informational,
@@ -3966,6 +4062,7 @@ impl FromHeader for SessionLimitSeverity {
 }
 /// Values of header `Source` of event `SessionTimeout` (open: other values are kept in `Unknown`).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum SessionTimeoutSource {
     /// `RTPTimeout`.
     RtpTimeout,
@@ -4000,6 +4097,7 @@ impl FromHeader for SessionTimeoutSource {
 }
 /// Values of header `Shutdown` of event `Shutdown` (open: other values are kept in `Unknown`).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum ShutdownShutdown {
     /// `Uncleanly`.
     Uncleanly,
@@ -4034,6 +4132,7 @@ impl FromHeader for ShutdownShutdown {
 }
 /// Values of header `Restart` of event `Shutdown` (open: other values are kept in `Unknown`).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum ShutdownRestart {
     /// `True`.
     True,
@@ -4068,6 +4167,7 @@ impl FromHeader for ShutdownRestart {
 }
 /// Values of header `Severity` of event `SuccessfulAuth` (open: other values are kept in `Unknown`).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum SuccessfulAuthSeverity {
     /// `Informational`.
     Informational,
@@ -4102,6 +4202,7 @@ impl FromHeader for SuccessfulAuthSeverity {
 }
 /// Values of header `Severity` of event `UnexpectedAddress` (open: other values are kept in `Unknown`).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum UnexpectedAddressSeverity {
     /// `Informational`.
     Informational,
@@ -4136,6 +4237,7 @@ impl FromHeader for UnexpectedAddressSeverity {
 }
 /// Values of header `Status` of event `Unload` (open: other values are kept in `Unknown`).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum UnloadStatus {
     /// `Success`.
     Success,

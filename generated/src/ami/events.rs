@@ -6,6 +6,10 @@
 use super::snapshot::{BridgeSnapshot, ChannelSnapshot};
 use super::{EventHeaders, Key, typed};
 use asterisk_sdk_runtime::ami::{FromEvent, Message, Text};
+#[cfg(feature = "serde")]
+use asterisk_sdk_runtime::ami::WireHeaders;
+#[cfg(feature = "serde")]
+use asterisk_sdk_runtime::open_enum::OpenEnum;
 /// AMI event `AGIExecEnd`.
 ///
 /// - Wire name: `AGIExecEnd`
@@ -14,8 +18,12 @@ use asterisk_sdk_runtime::ami::{FromEvent, Message, Text};
 /// - Classes: `agi`
 /// - Modules: `res_agi`
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Events/AGIExecEnd/>
-#[derive(Debug, Clone)]
+#[doc(alias = "AGIExecEnd")]
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct AgiExecEnd {
     /// Channel snapshot block (no prefix); all fields `None` when absent.
     pub channel: ChannelSnapshot,
@@ -86,6 +94,30 @@ impl EventHeaders for AgiExecEnd {
         &self.raw
     }
 }
+#[cfg(feature = "serde")]
+impl serde::Serialize for AgiExecEnd {
+    /// `{"name", "headers": [[name, value], …], typed fields…}`; unset fields are left out.
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("name", self.raw.event_name().unwrap_or_default())?;
+        m.serialize_entry("headers", &WireHeaders(&self.raw))?;
+        m.serialize_entry("channel", &self.channel)?;
+        if let Some(v) = &self.command {
+            m.serialize_entry("command", v)?;
+        }
+        if let Some(v) = &self.command_id {
+            m.serialize_entry("command_id", v)?;
+        }
+        if let Some(v) = &self.result_code {
+            m.serialize_entry("result_code", OpenEnum::as_wire(v))?;
+        }
+        if let Some(v) = &self.result {
+            m.serialize_entry("result", v)?;
+        }
+        m.end()
+    }
+}
 /// AMI event `AGIExecStart`.
 ///
 /// - Wire name: `AGIExecStart`
@@ -94,8 +126,12 @@ impl EventHeaders for AgiExecEnd {
 /// - Classes: `agi`
 /// - Modules: `res_agi`
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Events/AGIExecStart/>
-#[derive(Debug, Clone)]
+#[doc(alias = "AGIExecStart")]
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct AgiExecStart {
     /// Channel snapshot block (no prefix); all fields `None` when absent.
     pub channel: ChannelSnapshot,
@@ -156,6 +192,24 @@ impl EventHeaders for AgiExecStart {
         &self.raw
     }
 }
+#[cfg(feature = "serde")]
+impl serde::Serialize for AgiExecStart {
+    /// `{"name", "headers": [[name, value], …], typed fields…}`; unset fields are left out.
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("name", self.raw.event_name().unwrap_or_default())?;
+        m.serialize_entry("headers", &WireHeaders(&self.raw))?;
+        m.serialize_entry("channel", &self.channel)?;
+        if let Some(v) = &self.command {
+            m.serialize_entry("command", v)?;
+        }
+        if let Some(v) = &self.command_id {
+            m.serialize_entry("command_id", v)?;
+        }
+        m.end()
+    }
+}
 /// AMI event `AOC-D`.
 ///
 /// - Wire name: `AOC-D`
@@ -164,8 +218,12 @@ impl EventHeaders for AgiExecStart {
 /// - Classes: `aoc`
 /// - Modules: `builtin`
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Events/AOC-D/>
-#[derive(Debug, Clone)]
+#[doc(alias = "AOC-D")]
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct AocD {
     /// Channel snapshot block (no prefix); all fields `None` when absent.
     pub channel: ChannelSnapshot,
@@ -271,6 +329,51 @@ impl EventHeaders for AocD {
         &self.raw
     }
 }
+#[cfg(feature = "serde")]
+impl serde::Serialize for AocD {
+    /// `{"name", "headers": [[name, value], …], typed fields…}`; unset fields are left out.
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("name", self.raw.event_name().unwrap_or_default())?;
+        m.serialize_entry("headers", &WireHeaders(&self.raw))?;
+        m.serialize_entry("channel", &self.channel)?;
+        if let Some(v) = &self.charge {
+            m.serialize_entry("charge", v)?;
+        }
+        if let Some(v) = &self.type_ {
+            m.serialize_entry("type", OpenEnum::as_wire(v))?;
+        }
+        if let Some(v) = &self.billing_id {
+            m.serialize_entry("billing_id", OpenEnum::as_wire(v))?;
+        }
+        if let Some(v) = &self.total_type {
+            m.serialize_entry("total_type", OpenEnum::as_wire(v))?;
+        }
+        if let Some(v) = &self.currency {
+            m.serialize_entry("currency", v)?;
+        }
+        if let Some(v) = &self.name {
+            m.serialize_entry("name", v)?;
+        }
+        if let Some(v) = &self.cost {
+            m.serialize_entry("cost", v)?;
+        }
+        if let Some(v) = &self.multiplier {
+            m.serialize_entry("multiplier", OpenEnum::as_wire(v))?;
+        }
+        if let Some(v) = &self.units {
+            m.serialize_entry("units", v)?;
+        }
+        if let Some(v) = &self.number_of {
+            m.serialize_entry("number_of", v)?;
+        }
+        if let Some(v) = &self.type_of {
+            m.serialize_entry("type_of", v)?;
+        }
+        m.end()
+    }
+}
 /// AMI event `AOC-E`.
 ///
 /// - Wire name: `AOC-E`
@@ -279,8 +382,12 @@ impl EventHeaders for AocD {
 /// - Classes: `aoc`
 /// - Modules: `builtin`
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Events/AOC-E/>
-#[derive(Debug, Clone)]
+#[doc(alias = "AOC-E")]
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct AocE {
     /// Channel snapshot block (no prefix); all fields `None` when absent.
     pub channel: ChannelSnapshot,
@@ -408,6 +515,63 @@ impl EventHeaders for AocE {
         &self.raw
     }
 }
+#[cfg(feature = "serde")]
+impl serde::Serialize for AocE {
+    /// `{"name", "headers": [[name, value], …], typed fields…}`; unset fields are left out.
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("name", self.raw.event_name().unwrap_or_default())?;
+        m.serialize_entry("headers", &WireHeaders(&self.raw))?;
+        m.serialize_entry("channel", &self.channel)?;
+        if let Some(v) = &self.charging_association {
+            m.serialize_entry("charging_association", v)?;
+        }
+        if let Some(v) = &self.number {
+            m.serialize_entry("number", v)?;
+        }
+        if let Some(v) = &self.plan {
+            m.serialize_entry("plan", v)?;
+        }
+        if let Some(v) = &self.id {
+            m.serialize_entry("id", v)?;
+        }
+        if let Some(v) = &self.charge {
+            m.serialize_entry("charge", v)?;
+        }
+        if let Some(v) = &self.type_ {
+            m.serialize_entry("type", OpenEnum::as_wire(v))?;
+        }
+        if let Some(v) = &self.billing_id {
+            m.serialize_entry("billing_id", OpenEnum::as_wire(v))?;
+        }
+        if let Some(v) = &self.total_type {
+            m.serialize_entry("total_type", OpenEnum::as_wire(v))?;
+        }
+        if let Some(v) = &self.currency {
+            m.serialize_entry("currency", v)?;
+        }
+        if let Some(v) = &self.name {
+            m.serialize_entry("name", v)?;
+        }
+        if let Some(v) = &self.cost {
+            m.serialize_entry("cost", v)?;
+        }
+        if let Some(v) = &self.multiplier {
+            m.serialize_entry("multiplier", OpenEnum::as_wire(v))?;
+        }
+        if let Some(v) = &self.units {
+            m.serialize_entry("units", v)?;
+        }
+        if let Some(v) = &self.number_of {
+            m.serialize_entry("number_of", v)?;
+        }
+        if let Some(v) = &self.type_of {
+            m.serialize_entry("type_of", v)?;
+        }
+        m.end()
+    }
+}
 /// AMI event `AOC-S`.
 ///
 /// - Wire name: `AOC-S`
@@ -416,8 +580,12 @@ impl EventHeaders for AocE {
 /// - Classes: `aoc`
 /// - Modules: `builtin`
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Events/AOC-S/>
-#[derive(Debug, Clone)]
+#[doc(alias = "AOC-S")]
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct AocS {
     /// Channel snapshot block (no prefix); all fields `None` when absent.
     pub channel: ChannelSnapshot,
@@ -533,6 +701,57 @@ impl EventHeaders for AocS {
         &self.raw
     }
 }
+#[cfg(feature = "serde")]
+impl serde::Serialize for AocS {
+    /// `{"name", "headers": [[name, value], …], typed fields…}`; unset fields are left out.
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("name", self.raw.event_name().unwrap_or_default())?;
+        m.serialize_entry("headers", &WireHeaders(&self.raw))?;
+        m.serialize_entry("channel", &self.channel)?;
+        if let Some(v) = &self.chargeable {
+            m.serialize_entry("chargeable", v)?;
+        }
+        if let Some(v) = &self.rate_type {
+            m.serialize_entry("rate_type", OpenEnum::as_wire(v))?;
+        }
+        if let Some(v) = &self.currency {
+            m.serialize_entry("currency", v)?;
+        }
+        if let Some(v) = &self.name {
+            m.serialize_entry("name", v)?;
+        }
+        if let Some(v) = &self.cost {
+            m.serialize_entry("cost", v)?;
+        }
+        if let Some(v) = &self.multiplier {
+            m.serialize_entry("multiplier", OpenEnum::as_wire(v))?;
+        }
+        if let Some(v) = &self.charging_type {
+            m.serialize_entry("charging_type", v)?;
+        }
+        if let Some(v) = &self.step_function {
+            m.serialize_entry("step_function", v)?;
+        }
+        if let Some(v) = &self.granularity {
+            m.serialize_entry("granularity", v)?;
+        }
+        if let Some(v) = &self.length {
+            m.serialize_entry("length", v)?;
+        }
+        if let Some(v) = &self.scale {
+            m.serialize_entry("scale", v)?;
+        }
+        if let Some(v) = &self.unit {
+            m.serialize_entry("unit", OpenEnum::as_wire(v))?;
+        }
+        if let Some(v) = &self.special_code {
+            m.serialize_entry("special_code", v)?;
+        }
+        m.end()
+    }
+}
 /// AMI event `AgentCalled`.
 ///
 /// - Wire name: `AgentCalled`
@@ -541,8 +760,11 @@ impl EventHeaders for AocS {
 /// - Classes: `agent`
 /// - Modules: `app_queue`
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Events/AgentCalled/>
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct AgentCalled {
     /// Channel snapshot block (no prefix); all fields `None` when absent.
     pub channel: ChannelSnapshot,
@@ -618,6 +840,28 @@ impl EventHeaders for AgentCalled {
         &self.raw
     }
 }
+#[cfg(feature = "serde")]
+impl serde::Serialize for AgentCalled {
+    /// `{"name", "headers": [[name, value], …], typed fields…}`; unset fields are left out.
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("name", self.raw.event_name().unwrap_or_default())?;
+        m.serialize_entry("headers", &WireHeaders(&self.raw))?;
+        m.serialize_entry("channel", &self.channel)?;
+        m.serialize_entry("dest", &self.dest)?;
+        if let Some(v) = &self.queue {
+            m.serialize_entry("queue", v)?;
+        }
+        if let Some(v) = &self.member_name {
+            m.serialize_entry("member_name", v)?;
+        }
+        if let Some(v) = &self.interface {
+            m.serialize_entry("interface", v)?;
+        }
+        m.end()
+    }
+}
 /// AMI event `AgentComplete`.
 ///
 /// - Wire name: `AgentComplete`
@@ -626,8 +870,11 @@ impl EventHeaders for AgentCalled {
 /// - Classes: `agent`
 /// - Modules: `app_queue`
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Events/AgentComplete/>
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct AgentComplete {
     /// Channel snapshot block (no prefix); all fields `None` when absent.
     pub channel: ChannelSnapshot,
@@ -718,6 +965,37 @@ impl EventHeaders for AgentComplete {
         &self.raw
     }
 }
+#[cfg(feature = "serde")]
+impl serde::Serialize for AgentComplete {
+    /// `{"name", "headers": [[name, value], …], typed fields…}`; unset fields are left out.
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("name", self.raw.event_name().unwrap_or_default())?;
+        m.serialize_entry("headers", &WireHeaders(&self.raw))?;
+        m.serialize_entry("channel", &self.channel)?;
+        m.serialize_entry("dest", &self.dest)?;
+        if let Some(v) = &self.queue {
+            m.serialize_entry("queue", v)?;
+        }
+        if let Some(v) = &self.member_name {
+            m.serialize_entry("member_name", v)?;
+        }
+        if let Some(v) = &self.interface {
+            m.serialize_entry("interface", v)?;
+        }
+        if let Some(v) = &self.hold_time {
+            m.serialize_entry("hold_time", v)?;
+        }
+        if let Some(v) = &self.talk_time {
+            m.serialize_entry("talk_time", v)?;
+        }
+        if let Some(v) = &self.reason {
+            m.serialize_entry("reason", OpenEnum::as_wire(v))?;
+        }
+        m.end()
+    }
+}
 /// AMI event `AgentConnect`.
 ///
 /// - Wire name: `AgentConnect`
@@ -726,8 +1004,11 @@ impl EventHeaders for AgentComplete {
 /// - Classes: `agent`
 /// - Modules: `app_queue`
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Events/AgentConnect/>
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct AgentConnect {
     /// Channel snapshot block (no prefix); all fields `None` when absent.
     pub channel: ChannelSnapshot,
@@ -813,6 +1094,34 @@ impl EventHeaders for AgentConnect {
         &self.raw
     }
 }
+#[cfg(feature = "serde")]
+impl serde::Serialize for AgentConnect {
+    /// `{"name", "headers": [[name, value], …], typed fields…}`; unset fields are left out.
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("name", self.raw.event_name().unwrap_or_default())?;
+        m.serialize_entry("headers", &WireHeaders(&self.raw))?;
+        m.serialize_entry("channel", &self.channel)?;
+        m.serialize_entry("dest", &self.dest)?;
+        if let Some(v) = &self.queue {
+            m.serialize_entry("queue", v)?;
+        }
+        if let Some(v) = &self.member_name {
+            m.serialize_entry("member_name", v)?;
+        }
+        if let Some(v) = &self.interface {
+            m.serialize_entry("interface", v)?;
+        }
+        if let Some(v) = &self.ring_time {
+            m.serialize_entry("ring_time", v)?;
+        }
+        if let Some(v) = &self.hold_time {
+            m.serialize_entry("hold_time", v)?;
+        }
+        m.end()
+    }
+}
 /// AMI event `AgentDump`.
 ///
 /// - Wire name: `AgentDump`
@@ -821,8 +1130,11 @@ impl EventHeaders for AgentConnect {
 /// - Classes: `agent`
 /// - Modules: `app_queue`
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Events/AgentDump/>
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct AgentDump {
     /// Channel snapshot block (no prefix); all fields `None` when absent.
     pub channel: ChannelSnapshot,
@@ -898,6 +1210,28 @@ impl EventHeaders for AgentDump {
         &self.raw
     }
 }
+#[cfg(feature = "serde")]
+impl serde::Serialize for AgentDump {
+    /// `{"name", "headers": [[name, value], …], typed fields…}`; unset fields are left out.
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("name", self.raw.event_name().unwrap_or_default())?;
+        m.serialize_entry("headers", &WireHeaders(&self.raw))?;
+        m.serialize_entry("channel", &self.channel)?;
+        m.serialize_entry("dest", &self.dest)?;
+        if let Some(v) = &self.queue {
+            m.serialize_entry("queue", v)?;
+        }
+        if let Some(v) = &self.member_name {
+            m.serialize_entry("member_name", v)?;
+        }
+        if let Some(v) = &self.interface {
+            m.serialize_entry("interface", v)?;
+        }
+        m.end()
+    }
+}
 /// AMI event `AgentLogin`.
 ///
 /// - Wire name: `AgentLogin`
@@ -906,8 +1240,11 @@ impl EventHeaders for AgentDump {
 /// - Classes: `agent`
 /// - Modules: `builtin`
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Events/AgentLogin/>
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct AgentLogin {
     /// Channel snapshot block (no prefix); all fields `None` when absent.
     pub channel: ChannelSnapshot,
@@ -963,6 +1300,21 @@ impl EventHeaders for AgentLogin {
         &self.raw
     }
 }
+#[cfg(feature = "serde")]
+impl serde::Serialize for AgentLogin {
+    /// `{"name", "headers": [[name, value], …], typed fields…}`; unset fields are left out.
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("name", self.raw.event_name().unwrap_or_default())?;
+        m.serialize_entry("headers", &WireHeaders(&self.raw))?;
+        m.serialize_entry("channel", &self.channel)?;
+        if let Some(v) = &self.agent {
+            m.serialize_entry("agent", v)?;
+        }
+        m.end()
+    }
+}
 /// AMI event `AgentLogoff`.
 ///
 /// - Wire name: `AgentLogoff`
@@ -971,14 +1323,17 @@ impl EventHeaders for AgentLogin {
 /// - Classes: `agent`
 /// - Modules: `builtin`
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Events/AgentLogoff/>
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct AgentLogoff {
     /// Channel snapshot block (no prefix); all fields `None` when absent.
     pub channel: ChannelSnapshot,
     /// `Agent` header: text.
     pub agent: Option<Text>,
-    /// `Logintime` header: text.
+    /// `Logintime` header: text, in seconds.
     pub logintime: Option<Text>,
     /// The whole message: every header as received, including ones without a field.
     pub raw: Message,
@@ -1033,6 +1388,24 @@ impl EventHeaders for AgentLogoff {
         &self.raw
     }
 }
+#[cfg(feature = "serde")]
+impl serde::Serialize for AgentLogoff {
+    /// `{"name", "headers": [[name, value], …], typed fields…}`; unset fields are left out.
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("name", self.raw.event_name().unwrap_or_default())?;
+        m.serialize_entry("headers", &WireHeaders(&self.raw))?;
+        m.serialize_entry("channel", &self.channel)?;
+        if let Some(v) = &self.agent {
+            m.serialize_entry("agent", v)?;
+        }
+        if let Some(v) = &self.logintime {
+            m.serialize_entry("logintime", v)?;
+        }
+        m.end()
+    }
+}
 /// AMI event `AgentRingNoAnswer`.
 ///
 /// - Wire name: `AgentRingNoAnswer`
@@ -1041,8 +1414,11 @@ impl EventHeaders for AgentLogoff {
 /// - Classes: `agent`
 /// - Modules: `app_queue`
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Events/AgentRingNoAnswer/>
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct AgentRingNoAnswer {
     /// Channel snapshot block (no prefix); all fields `None` when absent.
     pub channel: ChannelSnapshot,
@@ -1123,6 +1499,31 @@ impl EventHeaders for AgentRingNoAnswer {
         &self.raw
     }
 }
+#[cfg(feature = "serde")]
+impl serde::Serialize for AgentRingNoAnswer {
+    /// `{"name", "headers": [[name, value], …], typed fields…}`; unset fields are left out.
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("name", self.raw.event_name().unwrap_or_default())?;
+        m.serialize_entry("headers", &WireHeaders(&self.raw))?;
+        m.serialize_entry("channel", &self.channel)?;
+        m.serialize_entry("dest", &self.dest)?;
+        if let Some(v) = &self.queue {
+            m.serialize_entry("queue", v)?;
+        }
+        if let Some(v) = &self.member_name {
+            m.serialize_entry("member_name", v)?;
+        }
+        if let Some(v) = &self.interface {
+            m.serialize_entry("interface", v)?;
+        }
+        if let Some(v) = &self.ring_time {
+            m.serialize_entry("ring_time", v)?;
+        }
+        m.end()
+    }
+}
 /// AMI event `Agents`.
 ///
 /// - Wire name: `Agents`
@@ -1131,8 +1532,11 @@ impl EventHeaders for AgentRingNoAnswer {
 /// - Classes: `agent`
 /// - Modules: `app_agent_pool`
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Events/Agents/>
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct Agents {
     /// Channel snapshot block (no prefix); all fields `None` when absent.
     pub channel: ChannelSnapshot,
@@ -1218,6 +1622,39 @@ impl EventHeaders for Agents {
         &self.raw
     }
 }
+#[cfg(feature = "serde")]
+impl serde::Serialize for Agents {
+    /// `{"name", "headers": [[name, value], …], typed fields…}`; unset fields are left out.
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("name", self.raw.event_name().unwrap_or_default())?;
+        m.serialize_entry("headers", &WireHeaders(&self.raw))?;
+        m.serialize_entry("channel", &self.channel)?;
+        if let Some(v) = &self.agent {
+            m.serialize_entry("agent", v)?;
+        }
+        if let Some(v) = &self.name {
+            m.serialize_entry("name", v)?;
+        }
+        if let Some(v) = &self.status {
+            m.serialize_entry("status", OpenEnum::as_wire(v))?;
+        }
+        if let Some(v) = &self.talking_to_chan {
+            m.serialize_entry("talking_to_chan", v)?;
+        }
+        if let Some(v) = &self.call_started {
+            m.serialize_entry("call_started", v)?;
+        }
+        if let Some(v) = &self.logged_in_time {
+            m.serialize_entry("logged_in_time", v)?;
+        }
+        if let Some(v) = &self.action_id {
+            m.serialize_entry("action_id", v)?;
+        }
+        m.end()
+    }
+}
 /// AMI event `AgentsComplete`.
 ///
 /// - Wire name: `AgentsComplete`
@@ -1226,8 +1663,11 @@ impl EventHeaders for Agents {
 /// - Classes: `agent`
 /// - Modules: `app_agent_pool`
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Events/AgentsComplete/>
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct AgentsComplete {
     /// `ActionID` header: text.
     pub action_id: Option<Text>,
@@ -1285,6 +1725,26 @@ impl EventHeaders for AgentsComplete {
         &self.raw
     }
 }
+#[cfg(feature = "serde")]
+impl serde::Serialize for AgentsComplete {
+    /// `{"name", "headers": [[name, value], …], typed fields…}`; unset fields are left out.
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("name", self.raw.event_name().unwrap_or_default())?;
+        m.serialize_entry("headers", &WireHeaders(&self.raw))?;
+        if let Some(v) = &self.action_id {
+            m.serialize_entry("action_id", v)?;
+        }
+        if let Some(v) = &self.event_list {
+            m.serialize_entry("event_list", v)?;
+        }
+        if let Some(v) = &self.list_items {
+            m.serialize_entry("list_items", v)?;
+        }
+        m.end()
+    }
+}
 /// AMI event `Alarm`.
 ///
 /// - Wire name: `Alarm`
@@ -1293,8 +1753,11 @@ impl EventHeaders for AgentsComplete {
 /// - Classes: `system`
 /// - Modules: `chan_dahdi`
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Events/Alarm/>
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct Alarm {
     /// `DAHDIChannel` header: text.
     pub dahdi_channel: Option<Text>,
@@ -1347,6 +1810,23 @@ impl EventHeaders for Alarm {
         &self.raw
     }
 }
+#[cfg(feature = "serde")]
+impl serde::Serialize for Alarm {
+    /// `{"name", "headers": [[name, value], …], typed fields…}`; unset fields are left out.
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("name", self.raw.event_name().unwrap_or_default())?;
+        m.serialize_entry("headers", &WireHeaders(&self.raw))?;
+        if let Some(v) = &self.dahdi_channel {
+            m.serialize_entry("dahdi_channel", v)?;
+        }
+        if let Some(v) = &self.alarm {
+            m.serialize_entry("alarm", v)?;
+        }
+        m.end()
+    }
+}
 /// AMI event `AlarmClear`.
 ///
 /// - Wire name: `AlarmClear`
@@ -1355,8 +1835,11 @@ impl EventHeaders for Alarm {
 /// - Classes: `system`
 /// - Modules: `chan_dahdi`
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Events/AlarmClear/>
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct AlarmClear {
     /// `DAHDIChannel` header: text.
     pub dahdi_channel: Option<Text>,
@@ -1403,6 +1886,20 @@ impl EventHeaders for AlarmClear {
         &self.raw
     }
 }
+#[cfg(feature = "serde")]
+impl serde::Serialize for AlarmClear {
+    /// `{"name", "headers": [[name, value], …], typed fields…}`; unset fields are left out.
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("name", self.raw.event_name().unwrap_or_default())?;
+        m.serialize_entry("headers", &WireHeaders(&self.raw))?;
+        if let Some(v) = &self.dahdi_channel {
+            m.serialize_entry("dahdi_channel", v)?;
+        }
+        m.end()
+    }
+}
 /// AMI event `AorDetail`.
 ///
 /// - Wire name: `AorDetail`
@@ -1411,8 +1908,11 @@ impl EventHeaders for AlarmClear {
 /// - Classes: `command`
 /// - Modules: `res_pjsip`
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Events/AorDetail/>
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct AorDetail {
     /// `ObjectType` header: text.
     pub object_type: Option<Text>,
@@ -1574,6 +2074,80 @@ impl EventHeaders for AorDetail {
         &self.raw
     }
 }
+#[cfg(feature = "serde")]
+impl serde::Serialize for AorDetail {
+    /// `{"name", "headers": [[name, value], …], typed fields…}`; unset fields are left out.
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("name", self.raw.event_name().unwrap_or_default())?;
+        m.serialize_entry("headers", &WireHeaders(&self.raw))?;
+        if let Some(v) = &self.object_type {
+            m.serialize_entry("object_type", v)?;
+        }
+        if let Some(v) = &self.object_name {
+            m.serialize_entry("object_name", v)?;
+        }
+        if let Some(v) = &self.minimum_expiration {
+            m.serialize_entry("minimum_expiration", v)?;
+        }
+        if let Some(v) = &self.maximum_expiration {
+            m.serialize_entry("maximum_expiration", v)?;
+        }
+        if let Some(v) = &self.default_expiration {
+            m.serialize_entry("default_expiration", v)?;
+        }
+        if let Some(v) = &self.qualify_frequency {
+            m.serialize_entry("qualify_frequency", v)?;
+        }
+        if let Some(v) = &self.authenticate_qualify {
+            m.serialize_entry("authenticate_qualify", v)?;
+        }
+        if let Some(v) = &self.max_contacts {
+            m.serialize_entry("max_contacts", v)?;
+        }
+        if let Some(v) = &self.remove_existing {
+            m.serialize_entry("remove_existing", v)?;
+        }
+        if let Some(v) = &self.remove_unavailable {
+            m.serialize_entry("remove_unavailable", v)?;
+        }
+        if let Some(v) = &self.mailboxes {
+            m.serialize_entry("mailboxes", v)?;
+        }
+        if let Some(v) = &self.outbound_proxy {
+            m.serialize_entry("outbound_proxy", v)?;
+        }
+        if let Some(v) = &self.support_path {
+            m.serialize_entry("support_path", v)?;
+        }
+        if let Some(v) = &self.qualify2xx_only {
+            m.serialize_entry("qualify2xx_only", v)?;
+        }
+        if let Some(v) = &self.qualify_timeout {
+            m.serialize_entry("qualify_timeout", v)?;
+        }
+        if let Some(v) = &self.voicemail_extension {
+            m.serialize_entry("voicemail_extension", v)?;
+        }
+        if let Some(v) = &self.contacts {
+            m.serialize_entry("contacts", v)?;
+        }
+        if let Some(v) = &self.total_contacts {
+            m.serialize_entry("total_contacts", v)?;
+        }
+        if let Some(v) = &self.contacts_registered {
+            m.serialize_entry("contacts_registered", v)?;
+        }
+        if let Some(v) = &self.endpoint_name {
+            m.serialize_entry("endpoint_name", v)?;
+        }
+        if let Some(v) = &self.action_id {
+            m.serialize_entry("action_id", v)?;
+        }
+        m.end()
+    }
+}
 /// AMI event `AorList`.
 ///
 /// - Wire name: `AorList`
@@ -1582,8 +2156,11 @@ impl EventHeaders for AorDetail {
 /// - Classes: `command`
 /// - Modules: `res_pjsip`
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Events/AorList/>
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct AorList {
     /// `ObjectType` header: text.
     pub object_type: Option<Text>,
@@ -1728,6 +2305,71 @@ impl EventHeaders for AorList {
         &self.raw
     }
 }
+#[cfg(feature = "serde")]
+impl serde::Serialize for AorList {
+    /// `{"name", "headers": [[name, value], …], typed fields…}`; unset fields are left out.
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("name", self.raw.event_name().unwrap_or_default())?;
+        m.serialize_entry("headers", &WireHeaders(&self.raw))?;
+        if let Some(v) = &self.object_type {
+            m.serialize_entry("object_type", v)?;
+        }
+        if let Some(v) = &self.object_name {
+            m.serialize_entry("object_name", v)?;
+        }
+        if let Some(v) = &self.minimum_expiration {
+            m.serialize_entry("minimum_expiration", v)?;
+        }
+        if let Some(v) = &self.maximum_expiration {
+            m.serialize_entry("maximum_expiration", v)?;
+        }
+        if let Some(v) = &self.default_expiration {
+            m.serialize_entry("default_expiration", v)?;
+        }
+        if let Some(v) = &self.qualify_frequency {
+            m.serialize_entry("qualify_frequency", v)?;
+        }
+        if let Some(v) = &self.qualify_timeout {
+            m.serialize_entry("qualify_timeout", v)?;
+        }
+        if let Some(v) = &self.qualify2xx_only {
+            m.serialize_entry("qualify2xx_only", v)?;
+        }
+        if let Some(v) = &self.authenticate_qualify {
+            m.serialize_entry("authenticate_qualify", v)?;
+        }
+        if let Some(v) = &self.max_contacts {
+            m.serialize_entry("max_contacts", v)?;
+        }
+        if let Some(v) = &self.remove_existing {
+            m.serialize_entry("remove_existing", v)?;
+        }
+        if let Some(v) = &self.remove_unavailable {
+            m.serialize_entry("remove_unavailable", v)?;
+        }
+        if let Some(v) = &self.mailboxes {
+            m.serialize_entry("mailboxes", v)?;
+        }
+        if let Some(v) = &self.voicemail_extension {
+            m.serialize_entry("voicemail_extension", v)?;
+        }
+        if let Some(v) = &self.outbound_proxy {
+            m.serialize_entry("outbound_proxy", v)?;
+        }
+        if let Some(v) = &self.support_path {
+            m.serialize_entry("support_path", v)?;
+        }
+        if let Some(v) = &self.contacts {
+            m.serialize_entry("contacts", v)?;
+        }
+        if let Some(v) = &self.action_id {
+            m.serialize_entry("action_id", v)?;
+        }
+        m.end()
+    }
+}
 /// AMI event `AorListComplete`.
 ///
 /// - Wire name: `AorListComplete`
@@ -1736,8 +2378,11 @@ impl EventHeaders for AorList {
 /// - Classes: `command`
 /// - Modules: `res_pjsip`
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// Documented inside the action that answers with it; see <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Actions/>.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct AorListComplete {
     /// `EventList` header: text.
     pub event_list: Option<Text>,
@@ -1795,6 +2440,26 @@ impl EventHeaders for AorListComplete {
         &self.raw
     }
 }
+#[cfg(feature = "serde")]
+impl serde::Serialize for AorListComplete {
+    /// `{"name", "headers": [[name, value], …], typed fields…}`; unset fields are left out.
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("name", self.raw.event_name().unwrap_or_default())?;
+        m.serialize_entry("headers", &WireHeaders(&self.raw))?;
+        if let Some(v) = &self.event_list {
+            m.serialize_entry("event_list", v)?;
+        }
+        if let Some(v) = &self.list_items {
+            m.serialize_entry("list_items", v)?;
+        }
+        if let Some(v) = &self.action_id {
+            m.serialize_entry("action_id", v)?;
+        }
+        m.end()
+    }
+}
 /// AMI event `AsyncAGIEnd`.
 ///
 /// - Wire name: `AsyncAGIEnd`
@@ -1803,8 +2468,12 @@ impl EventHeaders for AorListComplete {
 /// - Classes: `agi`
 /// - Modules: `res_agi`
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Events/AsyncAGIEnd/>
-#[derive(Debug, Clone)]
+#[doc(alias = "AsyncAGIEnd")]
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct AsyncAgiEnd {
     /// Channel snapshot block (no prefix); all fields `None` when absent.
     pub channel: ChannelSnapshot,
@@ -1848,6 +2517,18 @@ impl EventHeaders for AsyncAgiEnd {
         &self.raw
     }
 }
+#[cfg(feature = "serde")]
+impl serde::Serialize for AsyncAgiEnd {
+    /// `{"name", "headers": [[name, value], …], typed fields…}`; unset fields are left out.
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("name", self.raw.event_name().unwrap_or_default())?;
+        m.serialize_entry("headers", &WireHeaders(&self.raw))?;
+        m.serialize_entry("channel", &self.channel)?;
+        m.end()
+    }
+}
 /// AMI event `AsyncAGIExec`.
 ///
 /// - Wire name: `AsyncAGIExec`
@@ -1856,8 +2537,12 @@ impl EventHeaders for AsyncAgiEnd {
 /// - Classes: `agi`
 /// - Modules: `res_agi`
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Events/AsyncAGIExec/>
-#[derive(Debug, Clone)]
+#[doc(alias = "AsyncAGIExec")]
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct AsyncAgiExec {
     /// Channel snapshot block (no prefix); all fields `None` when absent.
     pub channel: ChannelSnapshot,
@@ -1918,6 +2603,24 @@ impl EventHeaders for AsyncAgiExec {
         &self.raw
     }
 }
+#[cfg(feature = "serde")]
+impl serde::Serialize for AsyncAgiExec {
+    /// `{"name", "headers": [[name, value], …], typed fields…}`; unset fields are left out.
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("name", self.raw.event_name().unwrap_or_default())?;
+        m.serialize_entry("headers", &WireHeaders(&self.raw))?;
+        m.serialize_entry("channel", &self.channel)?;
+        if let Some(v) = &self.command_id {
+            m.serialize_entry("command_id", v)?;
+        }
+        if let Some(v) = &self.result {
+            m.serialize_entry("result", v)?;
+        }
+        m.end()
+    }
+}
 /// AMI event `AsyncAGIStart`.
 ///
 /// - Wire name: `AsyncAGIStart`
@@ -1926,8 +2629,12 @@ impl EventHeaders for AsyncAgiExec {
 /// - Classes: `agi`
 /// - Modules: `res_agi`
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Events/AsyncAGIStart/>
-#[derive(Debug, Clone)]
+#[doc(alias = "AsyncAGIStart")]
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct AsyncAgiStart {
     /// Channel snapshot block (no prefix); all fields `None` when absent.
     pub channel: ChannelSnapshot,
@@ -1983,6 +2690,21 @@ impl EventHeaders for AsyncAgiStart {
         &self.raw
     }
 }
+#[cfg(feature = "serde")]
+impl serde::Serialize for AsyncAgiStart {
+    /// `{"name", "headers": [[name, value], …], typed fields…}`; unset fields are left out.
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("name", self.raw.event_name().unwrap_or_default())?;
+        m.serialize_entry("headers", &WireHeaders(&self.raw))?;
+        m.serialize_entry("channel", &self.channel)?;
+        if let Some(v) = &self.env {
+            m.serialize_entry("env", v)?;
+        }
+        m.end()
+    }
+}
 /// AMI event `AttendedTransfer`.
 ///
 /// - Wire name: `AttendedTransfer`
@@ -1991,8 +2713,11 @@ impl EventHeaders for AsyncAgiStart {
 /// - Classes: `call`
 /// - Modules: `builtin`
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Events/AttendedTransfer/>
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct AttendedTransfer {
     /// Channel snapshot block (prefix `OrigTransferer`); all fields `None` when absent.
     pub orig_transferer: ChannelSnapshot,
@@ -2150,6 +2875,43 @@ impl EventHeaders for AttendedTransfer {
         &self.raw
     }
 }
+#[cfg(feature = "serde")]
+impl serde::Serialize for AttendedTransfer {
+    /// `{"name", "headers": [[name, value], …], typed fields…}`; unset fields are left out.
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("name", self.raw.event_name().unwrap_or_default())?;
+        m.serialize_entry("headers", &WireHeaders(&self.raw))?;
+        m.serialize_entry("orig_transferer", &self.orig_transferer)?;
+        m.serialize_entry("orig", &self.orig)?;
+        m.serialize_entry("second_transferer", &self.second_transferer)?;
+        m.serialize_entry("second", &self.second)?;
+        m.serialize_entry("local_one", &self.local_one)?;
+        m.serialize_entry("local_two", &self.local_two)?;
+        m.serialize_entry("transferee", &self.transferee)?;
+        m.serialize_entry("transfer_target", &self.transfer_target)?;
+        if let Some(v) = &self.result {
+            m.serialize_entry("result", OpenEnum::as_wire(v))?;
+        }
+        if let Some(v) = &self.dest_type {
+            m.serialize_entry("dest_type", OpenEnum::as_wire(v))?;
+        }
+        if let Some(v) = &self.dest_bridge_uniqueid {
+            m.serialize_entry("dest_bridge_uniqueid", v)?;
+        }
+        if let Some(v) = &self.dest_app {
+            m.serialize_entry("dest_app", v)?;
+        }
+        if let Some(v) = &self.dest_transferer_channel {
+            m.serialize_entry("dest_transferer_channel", v)?;
+        }
+        if let Some(v) = &self.is_external {
+            m.serialize_entry("is_external", v)?;
+        }
+        m.end()
+    }
+}
 /// AMI event `AuthDetail`.
 ///
 /// - Wire name: `AuthDetail`
@@ -2158,8 +2920,11 @@ impl EventHeaders for AttendedTransfer {
 /// - Classes: `command`
 /// - Modules: `res_pjsip`
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Events/AuthDetail/>
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct AuthDetail {
     /// `ObjectType` header: text.
     pub object_type: Option<Text>,
@@ -2286,6 +3051,65 @@ impl EventHeaders for AuthDetail {
         &self.raw
     }
 }
+#[cfg(feature = "serde")]
+impl serde::Serialize for AuthDetail {
+    /// `{"name", "headers": [[name, value], …], typed fields…}`; unset fields are left out.
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("name", self.raw.event_name().unwrap_or_default())?;
+        m.serialize_entry("headers", &WireHeaders(&self.raw))?;
+        if let Some(v) = &self.object_type {
+            m.serialize_entry("object_type", v)?;
+        }
+        if let Some(v) = &self.object_name {
+            m.serialize_entry("object_name", v)?;
+        }
+        if let Some(v) = &self.username {
+            m.serialize_entry("username", v)?;
+        }
+        if let Some(v) = &self.password {
+            m.serialize_entry("password", v)?;
+        }
+        if let Some(v) = &self.md5_cred {
+            m.serialize_entry("md5_cred", v)?;
+        }
+        if let Some(v) = &self.realm {
+            m.serialize_entry("realm", v)?;
+        }
+        if let Some(v) = &self.nonce_lifetime {
+            m.serialize_entry("nonce_lifetime", v)?;
+        }
+        if let Some(v) = &self.auth_type {
+            m.serialize_entry("auth_type", v)?;
+        }
+        if let Some(v) = &self.endpoint_name {
+            m.serialize_entry("endpoint_name", v)?;
+        }
+        if let Some(v) = &self.oauth_clientid {
+            m.serialize_entry("oauth_clientid", v)?;
+        }
+        if let Some(v) = &self.oauth_secret {
+            m.serialize_entry("oauth_secret", v)?;
+        }
+        if let Some(v) = &self.password_digest {
+            m.serialize_entry("password_digest", v)?;
+        }
+        if let Some(v) = &self.refresh_token {
+            m.serialize_entry("refresh_token", v)?;
+        }
+        if let Some(v) = &self.supported_algorithms_uac {
+            m.serialize_entry("supported_algorithms_uac", v)?;
+        }
+        if let Some(v) = &self.supported_algorithms_uas {
+            m.serialize_entry("supported_algorithms_uas", v)?;
+        }
+        if let Some(v) = &self.action_id {
+            m.serialize_entry("action_id", v)?;
+        }
+        m.end()
+    }
+}
 /// AMI event `AuthList`.
 ///
 /// - Wire name: `AuthList`
@@ -2294,8 +3118,11 @@ impl EventHeaders for AuthDetail {
 /// - Classes: `command`
 /// - Modules: `res_pjsip`
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Events/AuthList/>
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct AuthList {
     /// `ObjectType` header: text.
     pub object_type: Option<Text>,
@@ -2417,6 +3244,62 @@ impl EventHeaders for AuthList {
         &self.raw
     }
 }
+#[cfg(feature = "serde")]
+impl serde::Serialize for AuthList {
+    /// `{"name", "headers": [[name, value], …], typed fields…}`; unset fields are left out.
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("name", self.raw.event_name().unwrap_or_default())?;
+        m.serialize_entry("headers", &WireHeaders(&self.raw))?;
+        if let Some(v) = &self.object_type {
+            m.serialize_entry("object_type", v)?;
+        }
+        if let Some(v) = &self.object_name {
+            m.serialize_entry("object_name", v)?;
+        }
+        if let Some(v) = &self.username {
+            m.serialize_entry("username", v)?;
+        }
+        if let Some(v) = &self.md5_cred {
+            m.serialize_entry("md5_cred", v)?;
+        }
+        if let Some(v) = &self.realm {
+            m.serialize_entry("realm", v)?;
+        }
+        if let Some(v) = &self.auth_type {
+            m.serialize_entry("auth_type", v)?;
+        }
+        if let Some(v) = &self.password {
+            m.serialize_entry("password", v)?;
+        }
+        if let Some(v) = &self.nonce_lifetime {
+            m.serialize_entry("nonce_lifetime", v)?;
+        }
+        if let Some(v) = &self.oauth_clientid {
+            m.serialize_entry("oauth_clientid", v)?;
+        }
+        if let Some(v) = &self.oauth_secret {
+            m.serialize_entry("oauth_secret", v)?;
+        }
+        if let Some(v) = &self.password_digest {
+            m.serialize_entry("password_digest", v)?;
+        }
+        if let Some(v) = &self.refresh_token {
+            m.serialize_entry("refresh_token", v)?;
+        }
+        if let Some(v) = &self.supported_algorithms_uac {
+            m.serialize_entry("supported_algorithms_uac", v)?;
+        }
+        if let Some(v) = &self.supported_algorithms_uas {
+            m.serialize_entry("supported_algorithms_uas", v)?;
+        }
+        if let Some(v) = &self.action_id {
+            m.serialize_entry("action_id", v)?;
+        }
+        m.end()
+    }
+}
 /// AMI event `AuthListComplete`.
 ///
 /// - Wire name: `AuthListComplete`
@@ -2425,8 +3308,11 @@ impl EventHeaders for AuthList {
 /// - Classes: `command`
 /// - Modules: `res_pjsip`
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// Documented inside the action that answers with it; see <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Actions/>.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct AuthListComplete {
     /// `EventList` header: text.
     pub event_list: Option<Text>,
@@ -2484,6 +3370,26 @@ impl EventHeaders for AuthListComplete {
         &self.raw
     }
 }
+#[cfg(feature = "serde")]
+impl serde::Serialize for AuthListComplete {
+    /// `{"name", "headers": [[name, value], …], typed fields…}`; unset fields are left out.
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("name", self.raw.event_name().unwrap_or_default())?;
+        m.serialize_entry("headers", &WireHeaders(&self.raw))?;
+        if let Some(v) = &self.event_list {
+            m.serialize_entry("event_list", v)?;
+        }
+        if let Some(v) = &self.list_items {
+            m.serialize_entry("list_items", v)?;
+        }
+        if let Some(v) = &self.action_id {
+            m.serialize_entry("action_id", v)?;
+        }
+        m.end()
+    }
+}
 /// AMI event `AuthMethodNotAllowed`.
 ///
 /// - Wire name: `AuthMethodNotAllowed`
@@ -2492,8 +3398,11 @@ impl EventHeaders for AuthListComplete {
 /// - Classes: `security`
 /// - Modules: `builtin`
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Events/AuthMethodNotAllowed/>
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct AuthMethodNotAllowed {
     /// `EventTV` header: text.
     pub event_tv: Option<Text>,
@@ -2591,6 +3500,50 @@ impl EventHeaders for AuthMethodNotAllowed {
         &self.raw
     }
 }
+#[cfg(feature = "serde")]
+impl serde::Serialize for AuthMethodNotAllowed {
+    /// `{"name", "headers": [[name, value], …], typed fields…}`; unset fields are left out.
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("name", self.raw.event_name().unwrap_or_default())?;
+        m.serialize_entry("headers", &WireHeaders(&self.raw))?;
+        if let Some(v) = &self.event_tv {
+            m.serialize_entry("event_tv", v)?;
+        }
+        if let Some(v) = &self.severity {
+            m.serialize_entry("severity", OpenEnum::as_wire(v))?;
+        }
+        if let Some(v) = &self.service {
+            m.serialize_entry("service", v)?;
+        }
+        if let Some(v) = &self.event_version {
+            m.serialize_entry("event_version", v)?;
+        }
+        if let Some(v) = &self.account_id {
+            m.serialize_entry("account_id", v)?;
+        }
+        if let Some(v) = &self.session_id {
+            m.serialize_entry("session_id", v)?;
+        }
+        if let Some(v) = &self.local_address {
+            m.serialize_entry("local_address", v)?;
+        }
+        if let Some(v) = &self.remote_address {
+            m.serialize_entry("remote_address", v)?;
+        }
+        if let Some(v) = &self.auth_method {
+            m.serialize_entry("auth_method", v)?;
+        }
+        if let Some(v) = &self.module {
+            m.serialize_entry("module", v)?;
+        }
+        if let Some(v) = &self.session_tv {
+            m.serialize_entry("session_tv", v)?;
+        }
+        m.end()
+    }
+}
 /// AMI event `BlindTransfer`.
 ///
 /// - Wire name: `BlindTransfer`
@@ -2599,8 +3552,11 @@ impl EventHeaders for AuthMethodNotAllowed {
 /// - Classes: `call`
 /// - Modules: `builtin`
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Events/BlindTransfer/>
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct BlindTransfer {
     /// Channel snapshot block (prefix `Transferer`); all fields `None` when absent.
     pub transferer: ChannelSnapshot,
@@ -2691,6 +3647,32 @@ impl EventHeaders for BlindTransfer {
         &self.raw
     }
 }
+#[cfg(feature = "serde")]
+impl serde::Serialize for BlindTransfer {
+    /// `{"name", "headers": [[name, value], …], typed fields…}`; unset fields are left out.
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("name", self.raw.event_name().unwrap_or_default())?;
+        m.serialize_entry("headers", &WireHeaders(&self.raw))?;
+        m.serialize_entry("transferer", &self.transferer)?;
+        m.serialize_entry("transferee", &self.transferee)?;
+        m.serialize_entry("bridge", &self.bridge)?;
+        if let Some(v) = &self.result {
+            m.serialize_entry("result", OpenEnum::as_wire(v))?;
+        }
+        if let Some(v) = &self.is_external {
+            m.serialize_entry("is_external", OpenEnum::as_wire(v))?;
+        }
+        if let Some(v) = &self.context {
+            m.serialize_entry("context", v)?;
+        }
+        if let Some(v) = &self.extension {
+            m.serialize_entry("extension", v)?;
+        }
+        m.end()
+    }
+}
 /// AMI event `BridgeCreate`.
 ///
 /// - Wire name: `BridgeCreate`
@@ -2699,8 +3681,11 @@ impl EventHeaders for BlindTransfer {
 /// - Classes: `call`
 /// - Modules: `builtin`
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Events/BridgeCreate/>
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct BridgeCreate {
     /// Bridge snapshot block (no prefix); all fields `None` when absent.
     pub bridge: BridgeSnapshot,
@@ -2744,6 +3729,18 @@ impl EventHeaders for BridgeCreate {
         &self.raw
     }
 }
+#[cfg(feature = "serde")]
+impl serde::Serialize for BridgeCreate {
+    /// `{"name", "headers": [[name, value], …], typed fields…}`; unset fields are left out.
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("name", self.raw.event_name().unwrap_or_default())?;
+        m.serialize_entry("headers", &WireHeaders(&self.raw))?;
+        m.serialize_entry("bridge", &self.bridge)?;
+        m.end()
+    }
+}
 /// AMI event `BridgeDestroy`.
 ///
 /// - Wire name: `BridgeDestroy`
@@ -2752,8 +3749,11 @@ impl EventHeaders for BridgeCreate {
 /// - Classes: `call`
 /// - Modules: `builtin`
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Events/BridgeDestroy/>
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct BridgeDestroy {
     /// Bridge snapshot block (no prefix); all fields `None` when absent.
     pub bridge: BridgeSnapshot,
@@ -2797,6 +3797,18 @@ impl EventHeaders for BridgeDestroy {
         &self.raw
     }
 }
+#[cfg(feature = "serde")]
+impl serde::Serialize for BridgeDestroy {
+    /// `{"name", "headers": [[name, value], …], typed fields…}`; unset fields are left out.
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("name", self.raw.event_name().unwrap_or_default())?;
+        m.serialize_entry("headers", &WireHeaders(&self.raw))?;
+        m.serialize_entry("bridge", &self.bridge)?;
+        m.end()
+    }
+}
 /// AMI event `BridgeEnter`.
 ///
 /// - Wire name: `BridgeEnter`
@@ -2805,8 +3817,11 @@ impl EventHeaders for BridgeDestroy {
 /// - Classes: `call`
 /// - Modules: `builtin`
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Events/BridgeEnter/>
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct BridgeEnter {
     /// Bridge snapshot block (no prefix); all fields `None` when absent.
     pub bridge: BridgeSnapshot,
@@ -2869,6 +3884,22 @@ impl EventHeaders for BridgeEnter {
         &self.raw
     }
 }
+#[cfg(feature = "serde")]
+impl serde::Serialize for BridgeEnter {
+    /// `{"name", "headers": [[name, value], …], typed fields…}`; unset fields are left out.
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("name", self.raw.event_name().unwrap_or_default())?;
+        m.serialize_entry("headers", &WireHeaders(&self.raw))?;
+        m.serialize_entry("bridge", &self.bridge)?;
+        m.serialize_entry("channel", &self.channel)?;
+        if let Some(v) = &self.swap_uniqueid {
+            m.serialize_entry("swap_uniqueid", v)?;
+        }
+        m.end()
+    }
+}
 /// AMI event `BridgeInfoChannel`.
 ///
 /// - Wire name: `BridgeInfoChannel`
@@ -2877,8 +3908,11 @@ impl EventHeaders for BridgeEnter {
 /// - Classes: `command`
 /// - Modules: `builtin`
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// Documented inside the action that answers with it; see <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Actions/>.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct BridgeInfoChannel {
     /// Channel snapshot block (no prefix); all fields `None` when absent.
     pub channel: ChannelSnapshot,
@@ -2934,6 +3968,21 @@ impl EventHeaders for BridgeInfoChannel {
         &self.raw
     }
 }
+#[cfg(feature = "serde")]
+impl serde::Serialize for BridgeInfoChannel {
+    /// `{"name", "headers": [[name, value], …], typed fields…}`; unset fields are left out.
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("name", self.raw.event_name().unwrap_or_default())?;
+        m.serialize_entry("headers", &WireHeaders(&self.raw))?;
+        m.serialize_entry("channel", &self.channel)?;
+        if let Some(v) = &self.action_id {
+            m.serialize_entry("action_id", v)?;
+        }
+        m.end()
+    }
+}
 /// AMI event `BridgeInfoComplete`.
 ///
 /// - Wire name: `BridgeInfoComplete`
@@ -2942,8 +3991,11 @@ impl EventHeaders for BridgeInfoChannel {
 /// - Classes: `command`
 /// - Modules: `builtin`
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// Documented inside the action that answers with it; see <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Actions/>.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct BridgeInfoComplete {
     /// Bridge snapshot block (no prefix); all fields `None` when absent.
     pub bridge: BridgeSnapshot,
@@ -3009,6 +4061,27 @@ impl EventHeaders for BridgeInfoComplete {
         &self.raw
     }
 }
+#[cfg(feature = "serde")]
+impl serde::Serialize for BridgeInfoComplete {
+    /// `{"name", "headers": [[name, value], …], typed fields…}`; unset fields are left out.
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("name", self.raw.event_name().unwrap_or_default())?;
+        m.serialize_entry("headers", &WireHeaders(&self.raw))?;
+        m.serialize_entry("bridge", &self.bridge)?;
+        if let Some(v) = &self.action_id {
+            m.serialize_entry("action_id", v)?;
+        }
+        if let Some(v) = &self.event_list {
+            m.serialize_entry("event_list", v)?;
+        }
+        if let Some(v) = &self.list_items {
+            m.serialize_entry("list_items", v)?;
+        }
+        m.end()
+    }
+}
 /// AMI event `BridgeLeave`.
 ///
 /// - Wire name: `BridgeLeave`
@@ -3017,8 +4090,11 @@ impl EventHeaders for BridgeInfoComplete {
 /// - Classes: `call`
 /// - Modules: `builtin`
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Events/BridgeLeave/>
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct BridgeLeave {
     /// Bridge snapshot block (no prefix); all fields `None` when absent.
     pub bridge: BridgeSnapshot,
@@ -3072,14 +4148,30 @@ impl EventHeaders for BridgeLeave {
         &self.raw
     }
 }
+#[cfg(feature = "serde")]
+impl serde::Serialize for BridgeLeave {
+    /// `{"name", "headers": [[name, value], …], typed fields…}`; unset fields are left out.
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("name", self.raw.event_name().unwrap_or_default())?;
+        m.serialize_entry("headers", &WireHeaders(&self.raw))?;
+        m.serialize_entry("bridge", &self.bridge)?;
+        m.serialize_entry("channel", &self.channel)?;
+        m.end()
+    }
+}
 /// AMI event `BridgeListComplete`.
 ///
 /// - Wire name: `BridgeListComplete`
 /// - Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1)
 /// - Kind: list-complete
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// Not documented by Asterisk: headers known from its C sources.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct BridgeListComplete {
     /// `ActionID` header: text.
     pub action_id: Option<Text>,
@@ -3137,14 +4229,37 @@ impl EventHeaders for BridgeListComplete {
         &self.raw
     }
 }
+#[cfg(feature = "serde")]
+impl serde::Serialize for BridgeListComplete {
+    /// `{"name", "headers": [[name, value], …], typed fields…}`; unset fields are left out.
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("name", self.raw.event_name().unwrap_or_default())?;
+        m.serialize_entry("headers", &WireHeaders(&self.raw))?;
+        if let Some(v) = &self.action_id {
+            m.serialize_entry("action_id", v)?;
+        }
+        if let Some(v) = &self.event_list {
+            m.serialize_entry("event_list", v)?;
+        }
+        if let Some(v) = &self.list_items {
+            m.serialize_entry("list_items", v)?;
+        }
+        m.end()
+    }
+}
 /// AMI event `BridgeListItem`.
 ///
 /// - Wire name: `BridgeListItem`
 /// - Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1)
 /// - Kind: list-item
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// Not documented by Asterisk: headers known from its C sources.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct BridgeListItem {
     /// Bridge snapshot block (no prefix); all fields `None` when absent.
     pub bridge: BridgeSnapshot,
@@ -3200,6 +4315,21 @@ impl EventHeaders for BridgeListItem {
         &self.raw
     }
 }
+#[cfg(feature = "serde")]
+impl serde::Serialize for BridgeListItem {
+    /// `{"name", "headers": [[name, value], …], typed fields…}`; unset fields are left out.
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("name", self.raw.event_name().unwrap_or_default())?;
+        m.serialize_entry("headers", &WireHeaders(&self.raw))?;
+        m.serialize_entry("bridge", &self.bridge)?;
+        if let Some(v) = &self.action_id {
+            m.serialize_entry("action_id", v)?;
+        }
+        m.end()
+    }
+}
 /// AMI event `BridgeMerge`.
 ///
 /// - Wire name: `BridgeMerge`
@@ -3208,8 +4338,11 @@ impl EventHeaders for BridgeListItem {
 /// - Classes: `call`
 /// - Modules: `builtin`
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Events/BridgeMerge/>
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct BridgeMerge {
     /// Bridge snapshot block (prefix `To`); all fields `None` when absent.
     pub to: BridgeSnapshot,
@@ -3269,14 +4402,30 @@ impl EventHeaders for BridgeMerge {
         &self.raw
     }
 }
+#[cfg(feature = "serde")]
+impl serde::Serialize for BridgeMerge {
+    /// `{"name", "headers": [[name, value], …], typed fields…}`; unset fields are left out.
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("name", self.raw.event_name().unwrap_or_default())?;
+        m.serialize_entry("headers", &WireHeaders(&self.raw))?;
+        m.serialize_entry("to", &self.to)?;
+        m.serialize_entry("from", &self.from)?;
+        m.end()
+    }
+}
 /// AMI event `BridgeTechnologyListComplete`.
 ///
 /// - Wire name: `BridgeTechnologyListComplete`
 /// - Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1)
 /// - Kind: list-complete
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// Not documented by Asterisk: headers known from its C sources.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct BridgeTechnologyListComplete {
     /// `ActionID` header: text.
     pub action_id: Option<Text>,
@@ -3334,14 +4483,37 @@ impl EventHeaders for BridgeTechnologyListComplete {
         &self.raw
     }
 }
+#[cfg(feature = "serde")]
+impl serde::Serialize for BridgeTechnologyListComplete {
+    /// `{"name", "headers": [[name, value], …], typed fields…}`; unset fields are left out.
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("name", self.raw.event_name().unwrap_or_default())?;
+        m.serialize_entry("headers", &WireHeaders(&self.raw))?;
+        if let Some(v) = &self.action_id {
+            m.serialize_entry("action_id", v)?;
+        }
+        if let Some(v) = &self.event_list {
+            m.serialize_entry("event_list", v)?;
+        }
+        if let Some(v) = &self.list_items {
+            m.serialize_entry("list_items", v)?;
+        }
+        m.end()
+    }
+}
 /// AMI event `BridgeTechnologyListItem`.
 ///
 /// - Wire name: `BridgeTechnologyListItem`
 /// - Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1)
 /// - Kind: list-item
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// Not documented by Asterisk: headers known from its C sources.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct BridgeTechnologyListItem {
     /// `BridgeTechnology` header: text.
     pub bridge_technology: Option<Text>,
@@ -3409,6 +4581,32 @@ impl EventHeaders for BridgeTechnologyListItem {
         &self.raw
     }
 }
+#[cfg(feature = "serde")]
+impl serde::Serialize for BridgeTechnologyListItem {
+    /// `{"name", "headers": [[name, value], …], typed fields…}`; unset fields are left out.
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("name", self.raw.event_name().unwrap_or_default())?;
+        m.serialize_entry("headers", &WireHeaders(&self.raw))?;
+        if let Some(v) = &self.bridge_technology {
+            m.serialize_entry("bridge_technology", v)?;
+        }
+        if let Some(v) = &self.bridge_type {
+            m.serialize_entry("bridge_type", v)?;
+        }
+        if let Some(v) = &self.bridge_priority {
+            m.serialize_entry("bridge_priority", v)?;
+        }
+        if let Some(v) = &self.bridge_suspended {
+            m.serialize_entry("bridge_suspended", v)?;
+        }
+        if let Some(v) = &self.action_id {
+            m.serialize_entry("action_id", v)?;
+        }
+        m.end()
+    }
+}
 /// AMI event `BridgeVideoSourceUpdate`.
 ///
 /// - Wire name: `BridgeVideoSourceUpdate`
@@ -3417,8 +4615,11 @@ impl EventHeaders for BridgeTechnologyListItem {
 /// - Classes: `call`
 /// - Modules: `builtin`
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Events/BridgeVideoSourceUpdate/>
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct BridgeVideoSourceUpdate {
     /// Bridge snapshot block (no prefix); all fields `None` when absent.
     pub bridge: BridgeSnapshot,
@@ -3476,6 +4677,21 @@ impl EventHeaders for BridgeVideoSourceUpdate {
         &self.raw
     }
 }
+#[cfg(feature = "serde")]
+impl serde::Serialize for BridgeVideoSourceUpdate {
+    /// `{"name", "headers": [[name, value], …], typed fields…}`; unset fields are left out.
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("name", self.raw.event_name().unwrap_or_default())?;
+        m.serialize_entry("headers", &WireHeaders(&self.raw))?;
+        m.serialize_entry("bridge", &self.bridge)?;
+        if let Some(v) = &self.bridge_previous_video_source {
+            m.serialize_entry("bridge_previous_video_source", v)?;
+        }
+        m.end()
+    }
+}
 /// AMI event `CCAvailable`.
 ///
 /// - Wire name: `CCAvailable`
@@ -3483,8 +4699,12 @@ impl EventHeaders for BridgeVideoSourceUpdate {
 /// - Classes: `cc`
 /// - Kind: broadcast
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// Not documented by Asterisk: headers known from its C sources.
-#[derive(Debug, Clone)]
+#[doc(alias = "CCAvailable")]
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CcAvailable {
     /// `CoreID` header: text.
     pub core_id: Option<Text>,
@@ -3542,6 +4762,26 @@ impl EventHeaders for CcAvailable {
         &self.raw
     }
 }
+#[cfg(feature = "serde")]
+impl serde::Serialize for CcAvailable {
+    /// `{"name", "headers": [[name, value], …], typed fields…}`; unset fields are left out.
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("name", self.raw.event_name().unwrap_or_default())?;
+        m.serialize_entry("headers", &WireHeaders(&self.raw))?;
+        if let Some(v) = &self.core_id {
+            m.serialize_entry("core_id", v)?;
+        }
+        if let Some(v) = &self.callee {
+            m.serialize_entry("callee", v)?;
+        }
+        if let Some(v) = &self.service {
+            m.serialize_entry("service", v)?;
+        }
+        m.end()
+    }
+}
 /// AMI event `CCCallerRecalling`.
 ///
 /// - Wire name: `CCCallerRecalling`
@@ -3549,8 +4789,12 @@ impl EventHeaders for CcAvailable {
 /// - Classes: `cc`
 /// - Kind: broadcast
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// Not documented by Asterisk: headers known from its C sources.
-#[derive(Debug, Clone)]
+#[doc(alias = "CCCallerRecalling")]
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CcCallerRecalling {
     /// `CoreID` header: text.
     pub core_id: Option<Text>,
@@ -3603,6 +4847,23 @@ impl EventHeaders for CcCallerRecalling {
         &self.raw
     }
 }
+#[cfg(feature = "serde")]
+impl serde::Serialize for CcCallerRecalling {
+    /// `{"name", "headers": [[name, value], …], typed fields…}`; unset fields are left out.
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("name", self.raw.event_name().unwrap_or_default())?;
+        m.serialize_entry("headers", &WireHeaders(&self.raw))?;
+        if let Some(v) = &self.core_id {
+            m.serialize_entry("core_id", v)?;
+        }
+        if let Some(v) = &self.caller {
+            m.serialize_entry("caller", v)?;
+        }
+        m.end()
+    }
+}
 /// AMI event `CCCallerStartMonitoring`.
 ///
 /// - Wire name: `CCCallerStartMonitoring`
@@ -3610,8 +4871,12 @@ impl EventHeaders for CcCallerRecalling {
 /// - Classes: `cc`
 /// - Kind: broadcast
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// Not documented by Asterisk: headers known from its C sources.
-#[derive(Debug, Clone)]
+#[doc(alias = "CCCallerStartMonitoring")]
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CcCallerStartMonitoring {
     /// `CoreID` header: text.
     pub core_id: Option<Text>,
@@ -3664,6 +4929,23 @@ impl EventHeaders for CcCallerStartMonitoring {
         &self.raw
     }
 }
+#[cfg(feature = "serde")]
+impl serde::Serialize for CcCallerStartMonitoring {
+    /// `{"name", "headers": [[name, value], …], typed fields…}`; unset fields are left out.
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("name", self.raw.event_name().unwrap_or_default())?;
+        m.serialize_entry("headers", &WireHeaders(&self.raw))?;
+        if let Some(v) = &self.core_id {
+            m.serialize_entry("core_id", v)?;
+        }
+        if let Some(v) = &self.caller {
+            m.serialize_entry("caller", v)?;
+        }
+        m.end()
+    }
+}
 /// AMI event `CCCallerStopMonitoring`.
 ///
 /// - Wire name: `CCCallerStopMonitoring`
@@ -3671,8 +4953,12 @@ impl EventHeaders for CcCallerStartMonitoring {
 /// - Classes: `cc`
 /// - Kind: broadcast
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// Not documented by Asterisk: headers known from its C sources.
-#[derive(Debug, Clone)]
+#[doc(alias = "CCCallerStopMonitoring")]
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CcCallerStopMonitoring {
     /// `CoreID` header: text.
     pub core_id: Option<Text>,
@@ -3725,6 +5011,23 @@ impl EventHeaders for CcCallerStopMonitoring {
         &self.raw
     }
 }
+#[cfg(feature = "serde")]
+impl serde::Serialize for CcCallerStopMonitoring {
+    /// `{"name", "headers": [[name, value], …], typed fields…}`; unset fields are left out.
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("name", self.raw.event_name().unwrap_or_default())?;
+        m.serialize_entry("headers", &WireHeaders(&self.raw))?;
+        if let Some(v) = &self.core_id {
+            m.serialize_entry("core_id", v)?;
+        }
+        if let Some(v) = &self.caller {
+            m.serialize_entry("caller", v)?;
+        }
+        m.end()
+    }
+}
 /// AMI event `CCFailure`.
 ///
 /// - Wire name: `CCFailure`
@@ -3732,8 +5035,12 @@ impl EventHeaders for CcCallerStopMonitoring {
 /// - Classes: `cc`
 /// - Kind: broadcast
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// Not documented by Asterisk: headers known from its C sources.
-#[derive(Debug, Clone)]
+#[doc(alias = "CCFailure")]
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CcFailure {
     /// `CoreID` header: text.
     pub core_id: Option<Text>,
@@ -3791,6 +5098,26 @@ impl EventHeaders for CcFailure {
         &self.raw
     }
 }
+#[cfg(feature = "serde")]
+impl serde::Serialize for CcFailure {
+    /// `{"name", "headers": [[name, value], …], typed fields…}`; unset fields are left out.
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("name", self.raw.event_name().unwrap_or_default())?;
+        m.serialize_entry("headers", &WireHeaders(&self.raw))?;
+        if let Some(v) = &self.core_id {
+            m.serialize_entry("core_id", v)?;
+        }
+        if let Some(v) = &self.caller {
+            m.serialize_entry("caller", v)?;
+        }
+        if let Some(v) = &self.reason {
+            m.serialize_entry("reason", v)?;
+        }
+        m.end()
+    }
+}
 /// AMI event `CCMonitorFailed`.
 ///
 /// - Wire name: `CCMonitorFailed`
@@ -3798,8 +5125,12 @@ impl EventHeaders for CcFailure {
 /// - Classes: `cc`
 /// - Kind: broadcast
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// Not documented by Asterisk: headers known from its C sources.
-#[derive(Debug, Clone)]
+#[doc(alias = "CCMonitorFailed")]
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CcMonitorFailed {
     /// `CoreID` header: text.
     pub core_id: Option<Text>,
@@ -3852,6 +5183,23 @@ impl EventHeaders for CcMonitorFailed {
         &self.raw
     }
 }
+#[cfg(feature = "serde")]
+impl serde::Serialize for CcMonitorFailed {
+    /// `{"name", "headers": [[name, value], …], typed fields…}`; unset fields are left out.
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("name", self.raw.event_name().unwrap_or_default())?;
+        m.serialize_entry("headers", &WireHeaders(&self.raw))?;
+        if let Some(v) = &self.core_id {
+            m.serialize_entry("core_id", v)?;
+        }
+        if let Some(v) = &self.callee {
+            m.serialize_entry("callee", v)?;
+        }
+        m.end()
+    }
+}
 /// AMI event `CCOfferTimerStart`.
 ///
 /// - Wire name: `CCOfferTimerStart`
@@ -3859,8 +5207,12 @@ impl EventHeaders for CcMonitorFailed {
 /// - Classes: `cc`
 /// - Kind: broadcast
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// Not documented by Asterisk: headers known from its C sources.
-#[derive(Debug, Clone)]
+#[doc(alias = "CCOfferTimerStart")]
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CcOfferTimerStart {
     /// `CoreID` header: text.
     pub core_id: Option<Text>,
@@ -3918,6 +5270,26 @@ impl EventHeaders for CcOfferTimerStart {
         &self.raw
     }
 }
+#[cfg(feature = "serde")]
+impl serde::Serialize for CcOfferTimerStart {
+    /// `{"name", "headers": [[name, value], …], typed fields…}`; unset fields are left out.
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("name", self.raw.event_name().unwrap_or_default())?;
+        m.serialize_entry("headers", &WireHeaders(&self.raw))?;
+        if let Some(v) = &self.core_id {
+            m.serialize_entry("core_id", v)?;
+        }
+        if let Some(v) = &self.caller {
+            m.serialize_entry("caller", v)?;
+        }
+        if let Some(v) = &self.expires {
+            m.serialize_entry("expires", v)?;
+        }
+        m.end()
+    }
+}
 /// AMI event `CCRecallComplete`.
 ///
 /// - Wire name: `CCRecallComplete`
@@ -3925,8 +5297,12 @@ impl EventHeaders for CcOfferTimerStart {
 /// - Classes: `cc`
 /// - Kind: broadcast
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// Not documented by Asterisk: headers known from its C sources.
-#[derive(Debug, Clone)]
+#[doc(alias = "CCRecallComplete")]
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CcRecallComplete {
     /// `CoreID` header: text.
     pub core_id: Option<Text>,
@@ -3979,6 +5355,23 @@ impl EventHeaders for CcRecallComplete {
         &self.raw
     }
 }
+#[cfg(feature = "serde")]
+impl serde::Serialize for CcRecallComplete {
+    /// `{"name", "headers": [[name, value], …], typed fields…}`; unset fields are left out.
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("name", self.raw.event_name().unwrap_or_default())?;
+        m.serialize_entry("headers", &WireHeaders(&self.raw))?;
+        if let Some(v) = &self.core_id {
+            m.serialize_entry("core_id", v)?;
+        }
+        if let Some(v) = &self.caller {
+            m.serialize_entry("caller", v)?;
+        }
+        m.end()
+    }
+}
 /// AMI event `CCRequestAcknowledged`.
 ///
 /// - Wire name: `CCRequestAcknowledged`
@@ -3986,8 +5379,12 @@ impl EventHeaders for CcRecallComplete {
 /// - Classes: `cc`
 /// - Kind: broadcast
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// Not documented by Asterisk: headers known from its C sources.
-#[derive(Debug, Clone)]
+#[doc(alias = "CCRequestAcknowledged")]
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CcRequestAcknowledged {
     /// `CoreID` header: text.
     pub core_id: Option<Text>,
@@ -4040,6 +5437,23 @@ impl EventHeaders for CcRequestAcknowledged {
         &self.raw
     }
 }
+#[cfg(feature = "serde")]
+impl serde::Serialize for CcRequestAcknowledged {
+    /// `{"name", "headers": [[name, value], …], typed fields…}`; unset fields are left out.
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("name", self.raw.event_name().unwrap_or_default())?;
+        m.serialize_entry("headers", &WireHeaders(&self.raw))?;
+        if let Some(v) = &self.core_id {
+            m.serialize_entry("core_id", v)?;
+        }
+        if let Some(v) = &self.caller {
+            m.serialize_entry("caller", v)?;
+        }
+        m.end()
+    }
+}
 /// AMI event `CCRequested`.
 ///
 /// - Wire name: `CCRequested`
@@ -4047,8 +5461,12 @@ impl EventHeaders for CcRequestAcknowledged {
 /// - Classes: `cc`
 /// - Kind: broadcast
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// Not documented by Asterisk: headers known from its C sources.
-#[derive(Debug, Clone)]
+#[doc(alias = "CCRequested")]
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CcRequested {
     /// `CoreID` header: text.
     pub core_id: Option<Text>,
@@ -4106,6 +5524,26 @@ impl EventHeaders for CcRequested {
         &self.raw
     }
 }
+#[cfg(feature = "serde")]
+impl serde::Serialize for CcRequested {
+    /// `{"name", "headers": [[name, value], …], typed fields…}`; unset fields are left out.
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("name", self.raw.event_name().unwrap_or_default())?;
+        m.serialize_entry("headers", &WireHeaders(&self.raw))?;
+        if let Some(v) = &self.core_id {
+            m.serialize_entry("core_id", v)?;
+        }
+        if let Some(v) = &self.caller {
+            m.serialize_entry("caller", v)?;
+        }
+        if let Some(v) = &self.callee {
+            m.serialize_entry("callee", v)?;
+        }
+        m.end()
+    }
+}
 /// AMI event `CEL`.
 ///
 /// - Wire name: `CEL`
@@ -4114,8 +5552,12 @@ impl EventHeaders for CcRequested {
 /// - Classes: `call`, `cel`
 /// - Modules: `cel_manager`
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Events/CEL/>
-#[derive(Debug, Clone)]
+#[doc(alias = "CEL")]
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct Cel {
     /// `EventName` header: [`CelEventName`](super::enums::CelEventName).
     pub event_name: Option<super::enums::CelEventName>,
@@ -4268,6 +5710,83 @@ impl EventHeaders for Cel {
         &self.raw
     }
 }
+#[cfg(feature = "serde")]
+impl serde::Serialize for Cel {
+    /// `{"name", "headers": [[name, value], …], typed fields…}`; unset fields are left out.
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("name", self.raw.event_name().unwrap_or_default())?;
+        m.serialize_entry("headers", &WireHeaders(&self.raw))?;
+        if let Some(v) = &self.event_name {
+            m.serialize_entry("event_name", OpenEnum::as_wire(v))?;
+        }
+        if let Some(v) = &self.account_code {
+            m.serialize_entry("account_code", v)?;
+        }
+        if let Some(v) = &self.caller_i_dnum {
+            m.serialize_entry("caller_i_dnum", v)?;
+        }
+        if let Some(v) = &self.caller_i_dname {
+            m.serialize_entry("caller_i_dname", v)?;
+        }
+        if let Some(v) = &self.caller_i_dani {
+            m.serialize_entry("caller_i_dani", v)?;
+        }
+        if let Some(v) = &self.caller_i_drdnis {
+            m.serialize_entry("caller_i_drdnis", v)?;
+        }
+        if let Some(v) = &self.caller_i_ddnid {
+            m.serialize_entry("caller_i_ddnid", v)?;
+        }
+        if let Some(v) = &self.exten {
+            m.serialize_entry("exten", v)?;
+        }
+        if let Some(v) = &self.context {
+            m.serialize_entry("context", v)?;
+        }
+        if let Some(v) = &self.application {
+            m.serialize_entry("application", v)?;
+        }
+        if let Some(v) = &self.app_data {
+            m.serialize_entry("app_data", v)?;
+        }
+        if let Some(v) = &self.event_time {
+            m.serialize_entry("event_time", v)?;
+        }
+        if let Some(v) = &self.ama_flags {
+            m.serialize_entry("ama_flags", OpenEnum::as_wire(v))?;
+        }
+        if let Some(v) = &self.unique_id {
+            m.serialize_entry("unique_id", v)?;
+        }
+        if let Some(v) = &self.linked_id {
+            m.serialize_entry("linked_id", v)?;
+        }
+        if let Some(v) = &self.user_field {
+            m.serialize_entry("user_field", v)?;
+        }
+        if let Some(v) = &self.peer {
+            m.serialize_entry("peer", v)?;
+        }
+        if let Some(v) = &self.peer_account {
+            m.serialize_entry("peer_account", v)?;
+        }
+        if let Some(v) = &self.extra {
+            m.serialize_entry("extra", v)?;
+        }
+        if let Some(v) = &self.channel {
+            m.serialize_entry("channel", v)?;
+        }
+        if let Some(v) = &self.tenant_id {
+            m.serialize_entry("tenant_id", v)?;
+        }
+        if let Some(v) = &self.user_def_type {
+            m.serialize_entry("user_def_type", v)?;
+        }
+        m.end()
+    }
+}
 /// AMI event `Cdr`.
 ///
 /// - Wire name: `Cdr`
@@ -4276,8 +5795,11 @@ impl EventHeaders for Cel {
 /// - Classes: `cdr`
 /// - Modules: `cdr_manager`
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Events/Cdr/>
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct Cdr {
     /// `AccountCode` header: text.
     pub account_code: Option<Text>,
@@ -4303,9 +5825,9 @@ pub struct Cdr {
     pub answer_time: Option<Text>,
     /// `EndTime` header: text.
     pub end_time: Option<Text>,
-    /// `Duration` header: `u64`.
+    /// `Duration` header: `u64`, in seconds.
     pub duration: Option<u64>,
-    /// `BillableSeconds` header: `u64`.
+    /// `BillableSeconds` header: `u64`, in seconds.
     pub billable_seconds: Option<u64>,
     /// `Disposition` header: [`CdrDisposition`](crate::domain::CdrDisposition); documented values `NO ANSWER`, `FAILED`, `BUSY`, `ANSWERED`, `CONGESTION`.
     pub disposition: Option<crate::domain::CdrDisposition>,
@@ -4414,6 +5936,71 @@ impl EventHeaders for Cdr {
         &self.raw
     }
 }
+#[cfg(feature = "serde")]
+impl serde::Serialize for Cdr {
+    /// `{"name", "headers": [[name, value], …], typed fields…}`; unset fields are left out.
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("name", self.raw.event_name().unwrap_or_default())?;
+        m.serialize_entry("headers", &WireHeaders(&self.raw))?;
+        if let Some(v) = &self.account_code {
+            m.serialize_entry("account_code", v)?;
+        }
+        if let Some(v) = &self.source {
+            m.serialize_entry("source", v)?;
+        }
+        if let Some(v) = &self.destination {
+            m.serialize_entry("destination", v)?;
+        }
+        if let Some(v) = &self.destination_context {
+            m.serialize_entry("destination_context", v)?;
+        }
+        if let Some(v) = &self.caller_id {
+            m.serialize_entry("caller_id", v)?;
+        }
+        if let Some(v) = &self.channel {
+            m.serialize_entry("channel", v)?;
+        }
+        if let Some(v) = &self.destination_channel {
+            m.serialize_entry("destination_channel", v)?;
+        }
+        if let Some(v) = &self.last_application {
+            m.serialize_entry("last_application", v)?;
+        }
+        if let Some(v) = &self.last_data {
+            m.serialize_entry("last_data", v)?;
+        }
+        if let Some(v) = &self.start_time {
+            m.serialize_entry("start_time", v)?;
+        }
+        if let Some(v) = &self.answer_time {
+            m.serialize_entry("answer_time", v)?;
+        }
+        if let Some(v) = &self.end_time {
+            m.serialize_entry("end_time", v)?;
+        }
+        if let Some(v) = &self.duration {
+            m.serialize_entry("duration", v)?;
+        }
+        if let Some(v) = &self.billable_seconds {
+            m.serialize_entry("billable_seconds", v)?;
+        }
+        if let Some(v) = &self.disposition {
+            m.serialize_entry("disposition", OpenEnum::as_wire(v))?;
+        }
+        if let Some(v) = &self.ama_flags {
+            m.serialize_entry("ama_flags", OpenEnum::as_wire(v))?;
+        }
+        if let Some(v) = &self.unique_id {
+            m.serialize_entry("unique_id", v)?;
+        }
+        if let Some(v) = &self.user_field {
+            m.serialize_entry("user_field", v)?;
+        }
+        m.end()
+    }
+}
 /// AMI event `ChallengeResponseFailed`.
 ///
 /// - Wire name: `ChallengeResponseFailed`
@@ -4422,8 +6009,11 @@ impl EventHeaders for Cdr {
 /// - Classes: `security`
 /// - Modules: `builtin`
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Events/ChallengeResponseFailed/>
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct ChallengeResponseFailed {
     /// `EventTV` header: text.
     pub event_tv: Option<Text>,
@@ -4531,6 +6121,56 @@ impl EventHeaders for ChallengeResponseFailed {
         &self.raw
     }
 }
+#[cfg(feature = "serde")]
+impl serde::Serialize for ChallengeResponseFailed {
+    /// `{"name", "headers": [[name, value], …], typed fields…}`; unset fields are left out.
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("name", self.raw.event_name().unwrap_or_default())?;
+        m.serialize_entry("headers", &WireHeaders(&self.raw))?;
+        if let Some(v) = &self.event_tv {
+            m.serialize_entry("event_tv", v)?;
+        }
+        if let Some(v) = &self.severity {
+            m.serialize_entry("severity", OpenEnum::as_wire(v))?;
+        }
+        if let Some(v) = &self.service {
+            m.serialize_entry("service", v)?;
+        }
+        if let Some(v) = &self.event_version {
+            m.serialize_entry("event_version", v)?;
+        }
+        if let Some(v) = &self.account_id {
+            m.serialize_entry("account_id", v)?;
+        }
+        if let Some(v) = &self.session_id {
+            m.serialize_entry("session_id", v)?;
+        }
+        if let Some(v) = &self.local_address {
+            m.serialize_entry("local_address", v)?;
+        }
+        if let Some(v) = &self.remote_address {
+            m.serialize_entry("remote_address", v)?;
+        }
+        if let Some(v) = &self.challenge {
+            m.serialize_entry("challenge", v)?;
+        }
+        if let Some(v) = &self.response {
+            m.serialize_entry("response", v)?;
+        }
+        if let Some(v) = &self.expected_response {
+            m.serialize_entry("expected_response", v)?;
+        }
+        if let Some(v) = &self.module {
+            m.serialize_entry("module", v)?;
+        }
+        if let Some(v) = &self.session_tv {
+            m.serialize_entry("session_tv", v)?;
+        }
+        m.end()
+    }
+}
 /// AMI event `ChallengeSent`.
 ///
 /// - Wire name: `ChallengeSent`
@@ -4539,8 +6179,11 @@ impl EventHeaders for ChallengeResponseFailed {
 /// - Classes: `security`
 /// - Modules: `builtin`
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Events/ChallengeSent/>
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct ChallengeSent {
     /// `EventTV` header: text.
     pub event_tv: Option<Text>,
@@ -4638,6 +6281,50 @@ impl EventHeaders for ChallengeSent {
         &self.raw
     }
 }
+#[cfg(feature = "serde")]
+impl serde::Serialize for ChallengeSent {
+    /// `{"name", "headers": [[name, value], …], typed fields…}`; unset fields are left out.
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("name", self.raw.event_name().unwrap_or_default())?;
+        m.serialize_entry("headers", &WireHeaders(&self.raw))?;
+        if let Some(v) = &self.event_tv {
+            m.serialize_entry("event_tv", v)?;
+        }
+        if let Some(v) = &self.severity {
+            m.serialize_entry("severity", OpenEnum::as_wire(v))?;
+        }
+        if let Some(v) = &self.service {
+            m.serialize_entry("service", v)?;
+        }
+        if let Some(v) = &self.event_version {
+            m.serialize_entry("event_version", v)?;
+        }
+        if let Some(v) = &self.account_id {
+            m.serialize_entry("account_id", v)?;
+        }
+        if let Some(v) = &self.session_id {
+            m.serialize_entry("session_id", v)?;
+        }
+        if let Some(v) = &self.local_address {
+            m.serialize_entry("local_address", v)?;
+        }
+        if let Some(v) = &self.remote_address {
+            m.serialize_entry("remote_address", v)?;
+        }
+        if let Some(v) = &self.challenge {
+            m.serialize_entry("challenge", v)?;
+        }
+        if let Some(v) = &self.module {
+            m.serialize_entry("module", v)?;
+        }
+        if let Some(v) = &self.session_tv {
+            m.serialize_entry("session_tv", v)?;
+        }
+        m.end()
+    }
+}
 /// AMI event `ChanSpyStart`.
 ///
 /// - Wire name: `ChanSpyStart`
@@ -4646,8 +6333,11 @@ impl EventHeaders for ChallengeSent {
 /// - Classes: `call`
 /// - Modules: `builtin`
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Events/ChanSpyStart/>
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct ChanSpyStart {
     /// Channel snapshot block (prefix `Spyer`); all fields `None` when absent.
     pub spyer: ChannelSnapshot,
@@ -4707,6 +6397,19 @@ impl EventHeaders for ChanSpyStart {
         &self.raw
     }
 }
+#[cfg(feature = "serde")]
+impl serde::Serialize for ChanSpyStart {
+    /// `{"name", "headers": [[name, value], …], typed fields…}`; unset fields are left out.
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("name", self.raw.event_name().unwrap_or_default())?;
+        m.serialize_entry("headers", &WireHeaders(&self.raw))?;
+        m.serialize_entry("spyer", &self.spyer)?;
+        m.serialize_entry("spyee", &self.spyee)?;
+        m.end()
+    }
+}
 /// AMI event `ChanSpyStop`.
 ///
 /// - Wire name: `ChanSpyStop`
@@ -4715,8 +6418,11 @@ impl EventHeaders for ChanSpyStart {
 /// - Classes: `call`
 /// - Modules: `builtin`
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Events/ChanSpyStop/>
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct ChanSpyStop {
     /// Channel snapshot block (prefix `Spyer`); all fields `None` when absent.
     pub spyer: ChannelSnapshot,
@@ -4776,14 +6482,30 @@ impl EventHeaders for ChanSpyStop {
         &self.raw
     }
 }
+#[cfg(feature = "serde")]
+impl serde::Serialize for ChanSpyStop {
+    /// `{"name", "headers": [[name, value], …], typed fields…}`; unset fields are left out.
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("name", self.raw.event_name().unwrap_or_default())?;
+        m.serialize_entry("headers", &WireHeaders(&self.raw))?;
+        m.serialize_entry("spyer", &self.spyer)?;
+        m.serialize_entry("spyee", &self.spyee)?;
+        m.end()
+    }
+}
 /// AMI event `ChannelHungup`.
 ///
 /// - Wire name: `ChannelHungup`
 /// - Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1)
 /// - Kind: list-item
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// Not documented by Asterisk: headers known from its C sources.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct ChannelHungup {
     /// `Channel` header: text.
     pub channel: Option<Text>,
@@ -4836,6 +6558,23 @@ impl EventHeaders for ChannelHungup {
         &self.raw
     }
 }
+#[cfg(feature = "serde")]
+impl serde::Serialize for ChannelHungup {
+    /// `{"name", "headers": [[name, value], …], typed fields…}`; unset fields are left out.
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("name", self.raw.event_name().unwrap_or_default())?;
+        m.serialize_entry("headers", &WireHeaders(&self.raw))?;
+        if let Some(v) = &self.channel {
+            m.serialize_entry("channel", v)?;
+        }
+        if let Some(v) = &self.action_id {
+            m.serialize_entry("action_id", v)?;
+        }
+        m.end()
+    }
+}
 /// AMI event `ChannelTalkingStart`.
 ///
 /// - Wire name: `ChannelTalkingStart`
@@ -4844,8 +6583,11 @@ impl EventHeaders for ChannelHungup {
 /// - Classes: `call`
 /// - Modules: `builtin`
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Events/ChannelTalkingStart/>
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct ChannelTalkingStart {
     /// Channel snapshot block (no prefix); all fields `None` when absent.
     pub channel: ChannelSnapshot,
@@ -4889,6 +6631,18 @@ impl EventHeaders for ChannelTalkingStart {
         &self.raw
     }
 }
+#[cfg(feature = "serde")]
+impl serde::Serialize for ChannelTalkingStart {
+    /// `{"name", "headers": [[name, value], …], typed fields…}`; unset fields are left out.
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("name", self.raw.event_name().unwrap_or_default())?;
+        m.serialize_entry("headers", &WireHeaders(&self.raw))?;
+        m.serialize_entry("channel", &self.channel)?;
+        m.end()
+    }
+}
 /// AMI event `ChannelTalkingStop`.
 ///
 /// - Wire name: `ChannelTalkingStop`
@@ -4897,12 +6651,15 @@ impl EventHeaders for ChannelTalkingStart {
 /// - Classes: `call`
 /// - Modules: `builtin`
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Events/ChannelTalkingStop/>
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct ChannelTalkingStop {
     /// Channel snapshot block (no prefix); all fields `None` when absent.
     pub channel: ChannelSnapshot,
-    /// `Duration` header: `u64`.
+    /// `Duration` header: `u64`, in milliseconds.
     pub duration: Option<u64>,
     /// The whole message: every header as received, including ones without a field.
     pub raw: Message,
@@ -4954,14 +6711,32 @@ impl EventHeaders for ChannelTalkingStop {
         &self.raw
     }
 }
+#[cfg(feature = "serde")]
+impl serde::Serialize for ChannelTalkingStop {
+    /// `{"name", "headers": [[name, value], …], typed fields…}`; unset fields are left out.
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("name", self.raw.event_name().unwrap_or_default())?;
+        m.serialize_entry("headers", &WireHeaders(&self.raw))?;
+        m.serialize_entry("channel", &self.channel)?;
+        if let Some(v) = &self.duration {
+            m.serialize_entry("duration", v)?;
+        }
+        m.end()
+    }
+}
 /// AMI event `ChannelsHungupListComplete`.
 ///
 /// - Wire name: `ChannelsHungupListComplete`
 /// - Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1)
 /// - Kind: list-complete
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// Not documented by Asterisk: headers known from its C sources.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct ChannelsHungupListComplete {
     /// `ActionID` header: text.
     pub action_id: Option<Text>,
@@ -5019,6 +6794,26 @@ impl EventHeaders for ChannelsHungupListComplete {
         &self.raw
     }
 }
+#[cfg(feature = "serde")]
+impl serde::Serialize for ChannelsHungupListComplete {
+    /// `{"name", "headers": [[name, value], …], typed fields…}`; unset fields are left out.
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("name", self.raw.event_name().unwrap_or_default())?;
+        m.serialize_entry("headers", &WireHeaders(&self.raw))?;
+        if let Some(v) = &self.action_id {
+            m.serialize_entry("action_id", v)?;
+        }
+        if let Some(v) = &self.event_list {
+            m.serialize_entry("event_list", v)?;
+        }
+        if let Some(v) = &self.list_items {
+            m.serialize_entry("list_items", v)?;
+        }
+        m.end()
+    }
+}
 /// AMI event `ConfbridgeEnd`.
 ///
 /// - Wire name: `ConfbridgeEnd`
@@ -5027,8 +6822,11 @@ impl EventHeaders for ChannelsHungupListComplete {
 /// - Classes: `call`
 /// - Modules: `confbridge_manager`
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Events/ConfbridgeEnd/>
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct ConfbridgeEnd {
     /// Bridge snapshot block (no prefix); all fields `None` when absent.
     pub bridge: BridgeSnapshot,
@@ -5084,6 +6882,21 @@ impl EventHeaders for ConfbridgeEnd {
         &self.raw
     }
 }
+#[cfg(feature = "serde")]
+impl serde::Serialize for ConfbridgeEnd {
+    /// `{"name", "headers": [[name, value], …], typed fields…}`; unset fields are left out.
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("name", self.raw.event_name().unwrap_or_default())?;
+        m.serialize_entry("headers", &WireHeaders(&self.raw))?;
+        m.serialize_entry("bridge", &self.bridge)?;
+        if let Some(v) = &self.conference {
+            m.serialize_entry("conference", v)?;
+        }
+        m.end()
+    }
+}
 /// AMI event `ConfbridgeJoin`.
 ///
 /// - Wire name: `ConfbridgeJoin`
@@ -5092,8 +6905,11 @@ impl EventHeaders for ConfbridgeEnd {
 /// - Classes: `call`
 /// - Modules: `confbridge_manager`
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Events/ConfbridgeJoin/>
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct ConfbridgeJoin {
     /// Bridge snapshot block (no prefix); all fields `None` when absent.
     pub bridge: BridgeSnapshot,
@@ -5166,6 +6982,28 @@ impl EventHeaders for ConfbridgeJoin {
         &self.raw
     }
 }
+#[cfg(feature = "serde")]
+impl serde::Serialize for ConfbridgeJoin {
+    /// `{"name", "headers": [[name, value], …], typed fields…}`; unset fields are left out.
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("name", self.raw.event_name().unwrap_or_default())?;
+        m.serialize_entry("headers", &WireHeaders(&self.raw))?;
+        m.serialize_entry("bridge", &self.bridge)?;
+        m.serialize_entry("channel", &self.channel)?;
+        if let Some(v) = &self.conference {
+            m.serialize_entry("conference", v)?;
+        }
+        if let Some(v) = &self.admin {
+            m.serialize_entry("admin", OpenEnum::as_wire(v))?;
+        }
+        if let Some(v) = &self.muted {
+            m.serialize_entry("muted", OpenEnum::as_wire(v))?;
+        }
+        m.end()
+    }
+}
 /// AMI event `ConfbridgeLeave`.
 ///
 /// - Wire name: `ConfbridgeLeave`
@@ -5174,8 +7012,11 @@ impl EventHeaders for ConfbridgeJoin {
 /// - Classes: `call`
 /// - Modules: `confbridge_manager`
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Events/ConfbridgeLeave/>
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct ConfbridgeLeave {
     /// Bridge snapshot block (no prefix); all fields `None` when absent.
     pub bridge: BridgeSnapshot,
@@ -5243,6 +7084,25 @@ impl EventHeaders for ConfbridgeLeave {
         &self.raw
     }
 }
+#[cfg(feature = "serde")]
+impl serde::Serialize for ConfbridgeLeave {
+    /// `{"name", "headers": [[name, value], …], typed fields…}`; unset fields are left out.
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("name", self.raw.event_name().unwrap_or_default())?;
+        m.serialize_entry("headers", &WireHeaders(&self.raw))?;
+        m.serialize_entry("bridge", &self.bridge)?;
+        m.serialize_entry("channel", &self.channel)?;
+        if let Some(v) = &self.conference {
+            m.serialize_entry("conference", v)?;
+        }
+        if let Some(v) = &self.admin {
+            m.serialize_entry("admin", OpenEnum::as_wire(v))?;
+        }
+        m.end()
+    }
+}
 /// AMI event `ConfbridgeList`.
 ///
 /// - Wire name: `ConfbridgeList`
@@ -5251,8 +7111,11 @@ impl EventHeaders for ConfbridgeLeave {
 /// - Classes: `reporting`
 /// - Modules: `app_confbridge`
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Events/ConfbridgeList/>
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct ConfbridgeList {
     /// Channel snapshot block (no prefix); all fields `None` when absent.
     pub channel: ChannelSnapshot,
@@ -5272,7 +7135,7 @@ pub struct ConfbridgeList {
     pub muted: Option<super::enums::ConfbridgeListMuted>,
     /// `Talking` header: [`ConfbridgeListTalking`](super::enums::ConfbridgeListTalking).
     pub talking: Option<super::enums::ConfbridgeListTalking>,
-    /// `AnsweredTime` header: text.
+    /// `AnsweredTime` header: text, in seconds.
     pub answered_time: Option<Text>,
     /// `ActionID` header: text; sent but not documented.
     pub action_id: Option<Text>,
@@ -5358,14 +7221,62 @@ impl EventHeaders for ConfbridgeList {
         &self.raw
     }
 }
+#[cfg(feature = "serde")]
+impl serde::Serialize for ConfbridgeList {
+    /// `{"name", "headers": [[name, value], …], typed fields…}`; unset fields are left out.
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("name", self.raw.event_name().unwrap_or_default())?;
+        m.serialize_entry("headers", &WireHeaders(&self.raw))?;
+        m.serialize_entry("channel", &self.channel)?;
+        if let Some(v) = &self.conference {
+            m.serialize_entry("conference", v)?;
+        }
+        if let Some(v) = &self.admin {
+            m.serialize_entry("admin", OpenEnum::as_wire(v))?;
+        }
+        if let Some(v) = &self.marked_user {
+            m.serialize_entry("marked_user", OpenEnum::as_wire(v))?;
+        }
+        if let Some(v) = &self.wait_marked {
+            m.serialize_entry("wait_marked", OpenEnum::as_wire(v))?;
+        }
+        if let Some(v) = &self.end_marked {
+            m.serialize_entry("end_marked", OpenEnum::as_wire(v))?;
+        }
+        if let Some(v) = &self.waiting {
+            m.serialize_entry("waiting", OpenEnum::as_wire(v))?;
+        }
+        if let Some(v) = &self.muted {
+            m.serialize_entry("muted", OpenEnum::as_wire(v))?;
+        }
+        if let Some(v) = &self.talking {
+            m.serialize_entry("talking", OpenEnum::as_wire(v))?;
+        }
+        if let Some(v) = &self.answered_time {
+            m.serialize_entry("answered_time", v)?;
+        }
+        if let Some(v) = &self.action_id {
+            m.serialize_entry("action_id", v)?;
+        }
+        if let Some(v) = &self.end_marked_any {
+            m.serialize_entry("end_marked_any", v)?;
+        }
+        m.end()
+    }
+}
 /// AMI event `ConfbridgeListComplete`.
 ///
 /// - Wire name: `ConfbridgeListComplete`
 /// - Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1)
 /// - Kind: list-complete
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// Not documented by Asterisk: headers known from its C sources.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct ConfbridgeListComplete {
     /// `ActionID` header: text.
     pub action_id: Option<Text>,
@@ -5423,6 +7334,26 @@ impl EventHeaders for ConfbridgeListComplete {
         &self.raw
     }
 }
+#[cfg(feature = "serde")]
+impl serde::Serialize for ConfbridgeListComplete {
+    /// `{"name", "headers": [[name, value], …], typed fields…}`; unset fields are left out.
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("name", self.raw.event_name().unwrap_or_default())?;
+        m.serialize_entry("headers", &WireHeaders(&self.raw))?;
+        if let Some(v) = &self.action_id {
+            m.serialize_entry("action_id", v)?;
+        }
+        if let Some(v) = &self.event_list {
+            m.serialize_entry("event_list", v)?;
+        }
+        if let Some(v) = &self.list_items {
+            m.serialize_entry("list_items", v)?;
+        }
+        m.end()
+    }
+}
 /// AMI event `ConfbridgeListRooms`.
 ///
 /// - Wire name: `ConfbridgeListRooms`
@@ -5431,8 +7362,11 @@ impl EventHeaders for ConfbridgeListComplete {
 /// - Classes: `reporting`
 /// - Modules: `app_confbridge`
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Events/ConfbridgeListRooms/>
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct ConfbridgeListRooms {
     /// `Conference` header: text.
     pub conference: Option<Text>,
@@ -5505,14 +7439,46 @@ impl EventHeaders for ConfbridgeListRooms {
         &self.raw
     }
 }
+#[cfg(feature = "serde")]
+impl serde::Serialize for ConfbridgeListRooms {
+    /// `{"name", "headers": [[name, value], …], typed fields…}`; unset fields are left out.
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("name", self.raw.event_name().unwrap_or_default())?;
+        m.serialize_entry("headers", &WireHeaders(&self.raw))?;
+        if let Some(v) = &self.conference {
+            m.serialize_entry("conference", v)?;
+        }
+        if let Some(v) = &self.parties {
+            m.serialize_entry("parties", v)?;
+        }
+        if let Some(v) = &self.marked {
+            m.serialize_entry("marked", v)?;
+        }
+        if let Some(v) = &self.locked {
+            m.serialize_entry("locked", OpenEnum::as_wire(v))?;
+        }
+        if let Some(v) = &self.muted {
+            m.serialize_entry("muted", OpenEnum::as_wire(v))?;
+        }
+        if let Some(v) = &self.action_id {
+            m.serialize_entry("action_id", v)?;
+        }
+        m.end()
+    }
+}
 /// AMI event `ConfbridgeListRoomsComplete`.
 ///
 /// - Wire name: `ConfbridgeListRoomsComplete`
 /// - Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1)
 /// - Kind: list-complete
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// Not documented by Asterisk: headers known from its C sources.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct ConfbridgeListRoomsComplete {
     /// `ActionID` header: text.
     pub action_id: Option<Text>,
@@ -5570,6 +7536,26 @@ impl EventHeaders for ConfbridgeListRoomsComplete {
         &self.raw
     }
 }
+#[cfg(feature = "serde")]
+impl serde::Serialize for ConfbridgeListRoomsComplete {
+    /// `{"name", "headers": [[name, value], …], typed fields…}`; unset fields are left out.
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("name", self.raw.event_name().unwrap_or_default())?;
+        m.serialize_entry("headers", &WireHeaders(&self.raw))?;
+        if let Some(v) = &self.action_id {
+            m.serialize_entry("action_id", v)?;
+        }
+        if let Some(v) = &self.event_list {
+            m.serialize_entry("event_list", v)?;
+        }
+        if let Some(v) = &self.list_items {
+            m.serialize_entry("list_items", v)?;
+        }
+        m.end()
+    }
+}
 /// AMI event `ConfbridgeMute`.
 ///
 /// - Wire name: `ConfbridgeMute`
@@ -5578,8 +7564,11 @@ impl EventHeaders for ConfbridgeListRoomsComplete {
 /// - Classes: `call`
 /// - Modules: `confbridge_manager`
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Events/ConfbridgeMute/>
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct ConfbridgeMute {
     /// Bridge snapshot block (no prefix); all fields `None` when absent.
     pub bridge: BridgeSnapshot,
@@ -5647,6 +7636,25 @@ impl EventHeaders for ConfbridgeMute {
         &self.raw
     }
 }
+#[cfg(feature = "serde")]
+impl serde::Serialize for ConfbridgeMute {
+    /// `{"name", "headers": [[name, value], …], typed fields…}`; unset fields are left out.
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("name", self.raw.event_name().unwrap_or_default())?;
+        m.serialize_entry("headers", &WireHeaders(&self.raw))?;
+        m.serialize_entry("bridge", &self.bridge)?;
+        m.serialize_entry("channel", &self.channel)?;
+        if let Some(v) = &self.conference {
+            m.serialize_entry("conference", v)?;
+        }
+        if let Some(v) = &self.admin {
+            m.serialize_entry("admin", OpenEnum::as_wire(v))?;
+        }
+        m.end()
+    }
+}
 /// AMI event `ConfbridgeRecord`.
 ///
 /// - Wire name: `ConfbridgeRecord`
@@ -5655,8 +7663,11 @@ impl EventHeaders for ConfbridgeMute {
 /// - Classes: `call`
 /// - Modules: `confbridge_manager`
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Events/ConfbridgeRecord/>
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct ConfbridgeRecord {
     /// Bridge snapshot block (no prefix); all fields `None` when absent.
     pub bridge: BridgeSnapshot,
@@ -5712,6 +7723,21 @@ impl EventHeaders for ConfbridgeRecord {
         &self.raw
     }
 }
+#[cfg(feature = "serde")]
+impl serde::Serialize for ConfbridgeRecord {
+    /// `{"name", "headers": [[name, value], …], typed fields…}`; unset fields are left out.
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("name", self.raw.event_name().unwrap_or_default())?;
+        m.serialize_entry("headers", &WireHeaders(&self.raw))?;
+        m.serialize_entry("bridge", &self.bridge)?;
+        if let Some(v) = &self.conference {
+            m.serialize_entry("conference", v)?;
+        }
+        m.end()
+    }
+}
 /// AMI event `ConfbridgeStart`.
 ///
 /// - Wire name: `ConfbridgeStart`
@@ -5720,8 +7746,11 @@ impl EventHeaders for ConfbridgeRecord {
 /// - Classes: `call`
 /// - Modules: `confbridge_manager`
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Events/ConfbridgeStart/>
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct ConfbridgeStart {
     /// Bridge snapshot block (no prefix); all fields `None` when absent.
     pub bridge: BridgeSnapshot,
@@ -5777,6 +7806,21 @@ impl EventHeaders for ConfbridgeStart {
         &self.raw
     }
 }
+#[cfg(feature = "serde")]
+impl serde::Serialize for ConfbridgeStart {
+    /// `{"name", "headers": [[name, value], …], typed fields…}`; unset fields are left out.
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("name", self.raw.event_name().unwrap_or_default())?;
+        m.serialize_entry("headers", &WireHeaders(&self.raw))?;
+        m.serialize_entry("bridge", &self.bridge)?;
+        if let Some(v) = &self.conference {
+            m.serialize_entry("conference", v)?;
+        }
+        m.end()
+    }
+}
 /// AMI event `ConfbridgeStopRecord`.
 ///
 /// - Wire name: `ConfbridgeStopRecord`
@@ -5785,8 +7829,11 @@ impl EventHeaders for ConfbridgeStart {
 /// - Classes: `call`
 /// - Modules: `confbridge_manager`
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Events/ConfbridgeStopRecord/>
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct ConfbridgeStopRecord {
     /// Bridge snapshot block (no prefix); all fields `None` when absent.
     pub bridge: BridgeSnapshot,
@@ -5842,6 +7889,21 @@ impl EventHeaders for ConfbridgeStopRecord {
         &self.raw
     }
 }
+#[cfg(feature = "serde")]
+impl serde::Serialize for ConfbridgeStopRecord {
+    /// `{"name", "headers": [[name, value], …], typed fields…}`; unset fields are left out.
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("name", self.raw.event_name().unwrap_or_default())?;
+        m.serialize_entry("headers", &WireHeaders(&self.raw))?;
+        m.serialize_entry("bridge", &self.bridge)?;
+        if let Some(v) = &self.conference {
+            m.serialize_entry("conference", v)?;
+        }
+        m.end()
+    }
+}
 /// AMI event `ConfbridgeTalking`.
 ///
 /// - Wire name: `ConfbridgeTalking`
@@ -5850,8 +7912,11 @@ impl EventHeaders for ConfbridgeStopRecord {
 /// - Classes: `call`
 /// - Modules: `confbridge_manager`
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Events/ConfbridgeTalking/>
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct ConfbridgeTalking {
     /// Bridge snapshot block (no prefix); all fields `None` when absent.
     pub bridge: BridgeSnapshot,
@@ -5924,6 +7989,28 @@ impl EventHeaders for ConfbridgeTalking {
         &self.raw
     }
 }
+#[cfg(feature = "serde")]
+impl serde::Serialize for ConfbridgeTalking {
+    /// `{"name", "headers": [[name, value], …], typed fields…}`; unset fields are left out.
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("name", self.raw.event_name().unwrap_or_default())?;
+        m.serialize_entry("headers", &WireHeaders(&self.raw))?;
+        m.serialize_entry("bridge", &self.bridge)?;
+        m.serialize_entry("channel", &self.channel)?;
+        if let Some(v) = &self.conference {
+            m.serialize_entry("conference", v)?;
+        }
+        if let Some(v) = &self.talking_status {
+            m.serialize_entry("talking_status", OpenEnum::as_wire(v))?;
+        }
+        if let Some(v) = &self.admin {
+            m.serialize_entry("admin", OpenEnum::as_wire(v))?;
+        }
+        m.end()
+    }
+}
 /// AMI event `ConfbridgeUnmute`.
 ///
 /// - Wire name: `ConfbridgeUnmute`
@@ -5932,8 +8019,11 @@ impl EventHeaders for ConfbridgeTalking {
 /// - Classes: `call`
 /// - Modules: `confbridge_manager`
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Events/ConfbridgeUnmute/>
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct ConfbridgeUnmute {
     /// Bridge snapshot block (no prefix); all fields `None` when absent.
     pub bridge: BridgeSnapshot,
@@ -6001,6 +8091,25 @@ impl EventHeaders for ConfbridgeUnmute {
         &self.raw
     }
 }
+#[cfg(feature = "serde")]
+impl serde::Serialize for ConfbridgeUnmute {
+    /// `{"name", "headers": [[name, value], …], typed fields…}`; unset fields are left out.
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("name", self.raw.event_name().unwrap_or_default())?;
+        m.serialize_entry("headers", &WireHeaders(&self.raw))?;
+        m.serialize_entry("bridge", &self.bridge)?;
+        m.serialize_entry("channel", &self.channel)?;
+        if let Some(v) = &self.conference {
+            m.serialize_entry("conference", v)?;
+        }
+        if let Some(v) = &self.admin {
+            m.serialize_entry("admin", OpenEnum::as_wire(v))?;
+        }
+        m.end()
+    }
+}
 /// AMI event `ContactList`.
 ///
 /// - Wire name: `ContactList`
@@ -6009,8 +8118,11 @@ impl EventHeaders for ConfbridgeUnmute {
 /// - Classes: `command`
 /// - Modules: `res_pjsip`
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Events/ContactList/>
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct ContactList {
     /// `ObjectType` header: text.
     pub object_type: Option<Text>,
@@ -6020,7 +8132,7 @@ pub struct ContactList {
     pub via_addr: Option<Text>,
     /// `ViaPort` header: `u32`.
     pub via_port: Option<u32>,
-    /// `QualifyTimeout` header: text.
+    /// `QualifyTimeout` header: text, in seconds.
     pub qualify_timeout: Option<Text>,
     /// `CallId` header: text.
     pub call_id: Option<Text>,
@@ -6036,7 +8148,7 @@ pub struct ContactList {
     pub authenticate_qualify: Option<Text>,
     /// `Uri` header: text.
     pub uri: Option<Text>,
-    /// `QualifyFrequency` header: text.
+    /// `QualifyFrequency` header: text, in seconds.
     pub qualify_frequency: Option<Text>,
     /// `UserAgent` header: text.
     pub user_agent: Option<Text>,
@@ -6155,6 +8267,77 @@ impl EventHeaders for ContactList {
         &self.raw
     }
 }
+#[cfg(feature = "serde")]
+impl serde::Serialize for ContactList {
+    /// `{"name", "headers": [[name, value], …], typed fields…}`; unset fields are left out.
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("name", self.raw.event_name().unwrap_or_default())?;
+        m.serialize_entry("headers", &WireHeaders(&self.raw))?;
+        if let Some(v) = &self.object_type {
+            m.serialize_entry("object_type", v)?;
+        }
+        if let Some(v) = &self.object_name {
+            m.serialize_entry("object_name", v)?;
+        }
+        if let Some(v) = &self.via_addr {
+            m.serialize_entry("via_addr", v)?;
+        }
+        if let Some(v) = &self.via_port {
+            m.serialize_entry("via_port", v)?;
+        }
+        if let Some(v) = &self.qualify_timeout {
+            m.serialize_entry("qualify_timeout", v)?;
+        }
+        if let Some(v) = &self.call_id {
+            m.serialize_entry("call_id", v)?;
+        }
+        if let Some(v) = &self.reg_server {
+            m.serialize_entry("reg_server", v)?;
+        }
+        if let Some(v) = &self.prune_on_boot {
+            m.serialize_entry("prune_on_boot", v)?;
+        }
+        if let Some(v) = &self.path {
+            m.serialize_entry("path", v)?;
+        }
+        if let Some(v) = &self.endpoint {
+            m.serialize_entry("endpoint", v)?;
+        }
+        if let Some(v) = &self.authenticate_qualify {
+            m.serialize_entry("authenticate_qualify", v)?;
+        }
+        if let Some(v) = &self.uri {
+            m.serialize_entry("uri", v)?;
+        }
+        if let Some(v) = &self.qualify_frequency {
+            m.serialize_entry("qualify_frequency", v)?;
+        }
+        if let Some(v) = &self.user_agent {
+            m.serialize_entry("user_agent", v)?;
+        }
+        if let Some(v) = &self.expiration_time {
+            m.serialize_entry("expiration_time", v)?;
+        }
+        if let Some(v) = &self.outbound_proxy {
+            m.serialize_entry("outbound_proxy", v)?;
+        }
+        if let Some(v) = &self.status {
+            m.serialize_entry("status", OpenEnum::as_wire(v))?;
+        }
+        if let Some(v) = &self.roundtrip_usec {
+            m.serialize_entry("roundtrip_usec", v)?;
+        }
+        if let Some(v) = &self.qualify2xx_only {
+            m.serialize_entry("qualify2xx_only", v)?;
+        }
+        if let Some(v) = &self.action_id {
+            m.serialize_entry("action_id", v)?;
+        }
+        m.end()
+    }
+}
 /// AMI event `ContactListComplete`.
 ///
 /// - Wire name: `ContactListComplete`
@@ -6163,8 +8346,11 @@ impl EventHeaders for ContactList {
 /// - Classes: `command`
 /// - Modules: `res_pjsip`
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// Documented inside the action that answers with it; see <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Actions/>.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct ContactListComplete {
     /// `EventList` header: text.
     pub event_list: Option<Text>,
@@ -6222,6 +8408,26 @@ impl EventHeaders for ContactListComplete {
         &self.raw
     }
 }
+#[cfg(feature = "serde")]
+impl serde::Serialize for ContactListComplete {
+    /// `{"name", "headers": [[name, value], …], typed fields…}`; unset fields are left out.
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("name", self.raw.event_name().unwrap_or_default())?;
+        m.serialize_entry("headers", &WireHeaders(&self.raw))?;
+        if let Some(v) = &self.event_list {
+            m.serialize_entry("event_list", v)?;
+        }
+        if let Some(v) = &self.list_items {
+            m.serialize_entry("list_items", v)?;
+        }
+        if let Some(v) = &self.action_id {
+            m.serialize_entry("action_id", v)?;
+        }
+        m.end()
+    }
+}
 /// AMI event `ContactStatus`.
 ///
 /// - Wire name: `ContactStatus`
@@ -6230,8 +8436,11 @@ impl EventHeaders for ContactListComplete {
 /// - Classes: `system`
 /// - Modules: `builtin`
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Events/ContactStatus/>
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct ContactStatus {
     /// `URI` header: text.
     pub uri: Option<Text>,
@@ -6299,6 +8508,32 @@ impl EventHeaders for ContactStatus {
         &self.raw
     }
 }
+#[cfg(feature = "serde")]
+impl serde::Serialize for ContactStatus {
+    /// `{"name", "headers": [[name, value], …], typed fields…}`; unset fields are left out.
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("name", self.raw.event_name().unwrap_or_default())?;
+        m.serialize_entry("headers", &WireHeaders(&self.raw))?;
+        if let Some(v) = &self.uri {
+            m.serialize_entry("uri", v)?;
+        }
+        if let Some(v) = &self.contact_status {
+            m.serialize_entry("contact_status", OpenEnum::as_wire(v))?;
+        }
+        if let Some(v) = &self.aor {
+            m.serialize_entry("aor", v)?;
+        }
+        if let Some(v) = &self.endpoint_name {
+            m.serialize_entry("endpoint_name", v)?;
+        }
+        if let Some(v) = &self.roundtrip_usec {
+            m.serialize_entry("roundtrip_usec", v)?;
+        }
+        m.end()
+    }
+}
 /// AMI event `ContactStatusDetail`.
 ///
 /// - Wire name: `ContactStatusDetail`
@@ -6307,8 +8542,11 @@ impl EventHeaders for ContactStatus {
 /// - Classes: `command`
 /// - Modules: `res_pjsip`
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Events/ContactStatusDetail/>
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct ContactStatusDetail {
     /// `AOR` header: text.
     pub aor: Option<Text>,
@@ -6336,9 +8574,9 @@ pub struct ContactStatusDetail {
     pub outbound_proxy: Option<Text>,
     /// `Path` header: text.
     pub path: Option<Text>,
-    /// `QualifyFrequency` header: text.
+    /// `QualifyFrequency` header: text, in seconds.
     pub qualify_frequency: Option<Text>,
-    /// `QualifyTimeout` header: text.
+    /// `QualifyTimeout` header: text, in seconds.
     pub qualify_timeout: Option<Text>,
     /// `Qualify2xxOnly` header: text.
     pub qualify2xx_only: Option<Text>,
@@ -6438,14 +8676,79 @@ impl EventHeaders for ContactStatusDetail {
         &self.raw
     }
 }
+#[cfg(feature = "serde")]
+impl serde::Serialize for ContactStatusDetail {
+    /// `{"name", "headers": [[name, value], …], typed fields…}`; unset fields are left out.
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("name", self.raw.event_name().unwrap_or_default())?;
+        m.serialize_entry("headers", &WireHeaders(&self.raw))?;
+        if let Some(v) = &self.aor {
+            m.serialize_entry("aor", v)?;
+        }
+        if let Some(v) = &self.uri {
+            m.serialize_entry("uri", v)?;
+        }
+        if let Some(v) = &self.status {
+            m.serialize_entry("status", OpenEnum::as_wire(v))?;
+        }
+        if let Some(v) = &self.roundtrip_usec {
+            m.serialize_entry("roundtrip_usec", v)?;
+        }
+        if let Some(v) = &self.endpoint_name {
+            m.serialize_entry("endpoint_name", v)?;
+        }
+        if let Some(v) = &self.user_agent {
+            m.serialize_entry("user_agent", v)?;
+        }
+        if let Some(v) = &self.reg_expire {
+            m.serialize_entry("reg_expire", v)?;
+        }
+        if let Some(v) = &self.via_address {
+            m.serialize_entry("via_address", v)?;
+        }
+        if let Some(v) = &self.call_id {
+            m.serialize_entry("call_id", v)?;
+        }
+        if let Some(v) = &self.id {
+            m.serialize_entry("id", v)?;
+        }
+        if let Some(v) = &self.authenticate_qualify {
+            m.serialize_entry("authenticate_qualify", v)?;
+        }
+        if let Some(v) = &self.outbound_proxy {
+            m.serialize_entry("outbound_proxy", v)?;
+        }
+        if let Some(v) = &self.path {
+            m.serialize_entry("path", v)?;
+        }
+        if let Some(v) = &self.qualify_frequency {
+            m.serialize_entry("qualify_frequency", v)?;
+        }
+        if let Some(v) = &self.qualify_timeout {
+            m.serialize_entry("qualify_timeout", v)?;
+        }
+        if let Some(v) = &self.qualify2xx_only {
+            m.serialize_entry("qualify2xx_only", v)?;
+        }
+        if let Some(v) = &self.action_id {
+            m.serialize_entry("action_id", v)?;
+        }
+        m.end()
+    }
+}
 /// AMI event `ContactStatusDetailComplete`.
 ///
 /// - Wire name: `ContactStatusDetailComplete`
 /// - Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1)
 /// - Kind: list-complete
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// Not documented by Asterisk: headers known from its C sources.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct ContactStatusDetailComplete {
     /// `ActionID` header: text.
     pub action_id: Option<Text>,
@@ -6503,6 +8806,26 @@ impl EventHeaders for ContactStatusDetailComplete {
         &self.raw
     }
 }
+#[cfg(feature = "serde")]
+impl serde::Serialize for ContactStatusDetailComplete {
+    /// `{"name", "headers": [[name, value], …], typed fields…}`; unset fields are left out.
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("name", self.raw.event_name().unwrap_or_default())?;
+        m.serialize_entry("headers", &WireHeaders(&self.raw))?;
+        if let Some(v) = &self.action_id {
+            m.serialize_entry("action_id", v)?;
+        }
+        if let Some(v) = &self.event_list {
+            m.serialize_entry("event_list", v)?;
+        }
+        if let Some(v) = &self.list_items {
+            m.serialize_entry("list_items", v)?;
+        }
+        m.end()
+    }
+}
 /// AMI event `CoreShowChannel`.
 ///
 /// - Wire name: `CoreShowChannel`
@@ -6511,8 +8834,11 @@ impl EventHeaders for ContactStatusDetailComplete {
 /// - Classes: `call`
 /// - Modules: `builtin`
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Events/CoreShowChannel/>
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CoreShowChannel {
     /// Channel snapshot block (no prefix); all fields `None` when absent.
     pub channel: ChannelSnapshot,
@@ -6588,14 +8914,44 @@ impl EventHeaders for CoreShowChannel {
         &self.raw
     }
 }
+#[cfg(feature = "serde")]
+impl serde::Serialize for CoreShowChannel {
+    /// `{"name", "headers": [[name, value], …], typed fields…}`; unset fields are left out.
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("name", self.raw.event_name().unwrap_or_default())?;
+        m.serialize_entry("headers", &WireHeaders(&self.raw))?;
+        m.serialize_entry("channel", &self.channel)?;
+        if let Some(v) = &self.action_id {
+            m.serialize_entry("action_id", v)?;
+        }
+        if let Some(v) = &self.bridge_id {
+            m.serialize_entry("bridge_id", v)?;
+        }
+        if let Some(v) = &self.application {
+            m.serialize_entry("application", v)?;
+        }
+        if let Some(v) = &self.application_data {
+            m.serialize_entry("application_data", v)?;
+        }
+        if let Some(v) = &self.duration {
+            m.serialize_entry("duration", v)?;
+        }
+        m.end()
+    }
+}
 /// AMI event `CoreShowChannelMap`.
 ///
 /// - Wire name: `CoreShowChannelMap`
 /// - Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1)
 /// - Kind: list-item
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// Not documented by Asterisk: headers known from its C sources.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CoreShowChannelMap {
     /// `ActionID` header: text.
     pub action_id: Option<Text>,
@@ -6653,6 +9009,26 @@ impl EventHeaders for CoreShowChannelMap {
         &self.raw
     }
 }
+#[cfg(feature = "serde")]
+impl serde::Serialize for CoreShowChannelMap {
+    /// `{"name", "headers": [[name, value], …], typed fields…}`; unset fields are left out.
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("name", self.raw.event_name().unwrap_or_default())?;
+        m.serialize_entry("headers", &WireHeaders(&self.raw))?;
+        if let Some(v) = &self.action_id {
+            m.serialize_entry("action_id", v)?;
+        }
+        if let Some(v) = &self.channel {
+            m.serialize_entry("channel", v)?;
+        }
+        if let Some(v) = &self.connected_channel {
+            m.serialize_entry("connected_channel", v)?;
+        }
+        m.end()
+    }
+}
 /// AMI event `CoreShowChannelMapComplete`.
 ///
 /// - Wire name: `CoreShowChannelMapComplete`
@@ -6661,8 +9037,11 @@ impl EventHeaders for CoreShowChannelMap {
 /// - Classes: `call`
 /// - Modules: `builtin`
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Events/CoreShowChannelMapComplete/>
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CoreShowChannelMapComplete {
     /// `EventList` header: text.
     pub event_list: Option<Text>,
@@ -6720,6 +9099,26 @@ impl EventHeaders for CoreShowChannelMapComplete {
         &self.raw
     }
 }
+#[cfg(feature = "serde")]
+impl serde::Serialize for CoreShowChannelMapComplete {
+    /// `{"name", "headers": [[name, value], …], typed fields…}`; unset fields are left out.
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("name", self.raw.event_name().unwrap_or_default())?;
+        m.serialize_entry("headers", &WireHeaders(&self.raw))?;
+        if let Some(v) = &self.event_list {
+            m.serialize_entry("event_list", v)?;
+        }
+        if let Some(v) = &self.list_items {
+            m.serialize_entry("list_items", v)?;
+        }
+        if let Some(v) = &self.action_id {
+            m.serialize_entry("action_id", v)?;
+        }
+        m.end()
+    }
+}
 /// AMI event `CoreShowChannelsComplete`.
 ///
 /// - Wire name: `CoreShowChannelsComplete`
@@ -6728,8 +9127,11 @@ impl EventHeaders for CoreShowChannelMapComplete {
 /// - Classes: `call`
 /// - Modules: `builtin`
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Events/CoreShowChannelsComplete/>
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CoreShowChannelsComplete {
     /// `ActionID` header: text.
     pub action_id: Option<Text>,
@@ -6787,6 +9189,26 @@ impl EventHeaders for CoreShowChannelsComplete {
         &self.raw
     }
 }
+#[cfg(feature = "serde")]
+impl serde::Serialize for CoreShowChannelsComplete {
+    /// `{"name", "headers": [[name, value], …], typed fields…}`; unset fields are left out.
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("name", self.raw.event_name().unwrap_or_default())?;
+        m.serialize_entry("headers", &WireHeaders(&self.raw))?;
+        if let Some(v) = &self.action_id {
+            m.serialize_entry("action_id", v)?;
+        }
+        if let Some(v) = &self.event_list {
+            m.serialize_entry("event_list", v)?;
+        }
+        if let Some(v) = &self.list_items {
+            m.serialize_entry("list_items", v)?;
+        }
+        m.end()
+    }
+}
 /// AMI event `DAHDIChannel`.
 ///
 /// - Wire name: `DAHDIChannel`
@@ -6795,8 +9217,12 @@ impl EventHeaders for CoreShowChannelsComplete {
 /// - Classes: `call`
 /// - Modules: `chan_dahdi`
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Events/DAHDIChannel/>
-#[derive(Debug, Clone)]
+#[doc(alias = "DAHDIChannel")]
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct DahdiChannel {
     /// Channel snapshot block (no prefix); all fields `None` when absent.
     pub channel: ChannelSnapshot,
@@ -6862,14 +9288,39 @@ impl EventHeaders for DahdiChannel {
         &self.raw
     }
 }
+#[cfg(feature = "serde")]
+impl serde::Serialize for DahdiChannel {
+    /// `{"name", "headers": [[name, value], …], typed fields…}`; unset fields are left out.
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("name", self.raw.event_name().unwrap_or_default())?;
+        m.serialize_entry("headers", &WireHeaders(&self.raw))?;
+        m.serialize_entry("channel", &self.channel)?;
+        if let Some(v) = &self.dahdi_group {
+            m.serialize_entry("dahdi_group", v)?;
+        }
+        if let Some(v) = &self.dahdi_span {
+            m.serialize_entry("dahdi_span", v)?;
+        }
+        if let Some(v) = &self.dahdi_channel {
+            m.serialize_entry("dahdi_channel", v)?;
+        }
+        m.end()
+    }
+}
 /// AMI event `DAHDIShowChannels`.
 ///
 /// - Wire name: `DAHDIShowChannels`
 /// - Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1)
 /// - Kind: list-item
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// Not documented by Asterisk: headers known from its C sources.
-#[derive(Debug, Clone)]
+#[doc(alias = "DAHDIShowChannels")]
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct DahdiShowChannels {
     /// `DAHDIChannel` header: text.
     pub dahdi_channel: Option<Text>,
@@ -6967,14 +9418,62 @@ impl EventHeaders for DahdiShowChannels {
         &self.raw
     }
 }
+#[cfg(feature = "serde")]
+impl serde::Serialize for DahdiShowChannels {
+    /// `{"name", "headers": [[name, value], …], typed fields…}`; unset fields are left out.
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("name", self.raw.event_name().unwrap_or_default())?;
+        m.serialize_entry("headers", &WireHeaders(&self.raw))?;
+        if let Some(v) = &self.dahdi_channel {
+            m.serialize_entry("dahdi_channel", v)?;
+        }
+        if let Some(v) = &self.channel {
+            m.serialize_entry("channel", v)?;
+        }
+        if let Some(v) = &self.uniqueid {
+            m.serialize_entry("uniqueid", v)?;
+        }
+        if let Some(v) = &self.account_code {
+            m.serialize_entry("account_code", v)?;
+        }
+        if let Some(v) = &self.signalling {
+            m.serialize_entry("signalling", v)?;
+        }
+        if let Some(v) = &self.signalling_code {
+            m.serialize_entry("signalling_code", v)?;
+        }
+        if let Some(v) = &self.context {
+            m.serialize_entry("context", v)?;
+        }
+        if let Some(v) = &self.dnd {
+            m.serialize_entry("dnd", v)?;
+        }
+        if let Some(v) = &self.alarm {
+            m.serialize_entry("alarm", v)?;
+        }
+        if let Some(v) = &self.description {
+            m.serialize_entry("description", v)?;
+        }
+        if let Some(v) = &self.action_id {
+            m.serialize_entry("action_id", v)?;
+        }
+        m.end()
+    }
+}
 /// AMI event `DAHDIShowChannelsComplete`.
 ///
 /// - Wire name: `DAHDIShowChannelsComplete`
 /// - Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1)
 /// - Kind: list-complete
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// Not documented by Asterisk: headers known from its C sources.
-#[derive(Debug, Clone)]
+#[doc(alias = "DAHDIShowChannelsComplete")]
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct DahdiShowChannelsComplete {
     /// `ActionID` header: text.
     pub action_id: Option<Text>,
@@ -7037,14 +9536,41 @@ impl EventHeaders for DahdiShowChannelsComplete {
         &self.raw
     }
 }
+#[cfg(feature = "serde")]
+impl serde::Serialize for DahdiShowChannelsComplete {
+    /// `{"name", "headers": [[name, value], …], typed fields…}`; unset fields are left out.
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("name", self.raw.event_name().unwrap_or_default())?;
+        m.serialize_entry("headers", &WireHeaders(&self.raw))?;
+        if let Some(v) = &self.action_id {
+            m.serialize_entry("action_id", v)?;
+        }
+        if let Some(v) = &self.event_list {
+            m.serialize_entry("event_list", v)?;
+        }
+        if let Some(v) = &self.list_items {
+            m.serialize_entry("list_items", v)?;
+        }
+        if let Some(v) = &self.items {
+            m.serialize_entry("items", v)?;
+        }
+        m.end()
+    }
+}
 /// AMI event `DAHDIShowStatus`.
 ///
 /// - Wire name: `DAHDIShowStatus`
 /// - Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1)
 /// - Kind: list-item
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// Not documented by Asterisk: headers known from its C sources.
-#[derive(Debug, Clone)]
+#[doc(alias = "DAHDIShowStatus")]
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct DahdiShowStatus {
     /// `Span` header: text.
     pub span: Option<Text>,
@@ -7142,14 +9668,62 @@ impl EventHeaders for DahdiShowStatus {
         &self.raw
     }
 }
+#[cfg(feature = "serde")]
+impl serde::Serialize for DahdiShowStatus {
+    /// `{"name", "headers": [[name, value], …], typed fields…}`; unset fields are left out.
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("name", self.raw.event_name().unwrap_or_default())?;
+        m.serialize_entry("headers", &WireHeaders(&self.raw))?;
+        if let Some(v) = &self.span {
+            m.serialize_entry("span", v)?;
+        }
+        if let Some(v) = &self.description {
+            m.serialize_entry("description", v)?;
+        }
+        if let Some(v) = &self.alarms {
+            m.serialize_entry("alarms", v)?;
+        }
+        if let Some(v) = &self.irq {
+            m.serialize_entry("irq", v)?;
+        }
+        if let Some(v) = &self.bpviol {
+            m.serialize_entry("bpviol", v)?;
+        }
+        if let Some(v) = &self.crc {
+            m.serialize_entry("crc", v)?;
+        }
+        if let Some(v) = &self.framing {
+            m.serialize_entry("framing", v)?;
+        }
+        if let Some(v) = &self.coding {
+            m.serialize_entry("coding", v)?;
+        }
+        if let Some(v) = &self.options {
+            m.serialize_entry("options", v)?;
+        }
+        if let Some(v) = &self.lbo {
+            m.serialize_entry("lbo", v)?;
+        }
+        if let Some(v) = &self.action_id {
+            m.serialize_entry("action_id", v)?;
+        }
+        m.end()
+    }
+}
 /// AMI event `DAHDIShowStatusComplete`.
 ///
 /// - Wire name: `DAHDIShowStatusComplete`
 /// - Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1)
 /// - Kind: list-complete
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// Not documented by Asterisk: headers known from its C sources.
-#[derive(Debug, Clone)]
+#[doc(alias = "DAHDIShowStatusComplete")]
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct DahdiShowStatusComplete {
     /// `ActionID` header: text.
     pub action_id: Option<Text>,
@@ -7212,14 +9786,41 @@ impl EventHeaders for DahdiShowStatusComplete {
         &self.raw
     }
 }
+#[cfg(feature = "serde")]
+impl serde::Serialize for DahdiShowStatusComplete {
+    /// `{"name", "headers": [[name, value], …], typed fields…}`; unset fields are left out.
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("name", self.raw.event_name().unwrap_or_default())?;
+        m.serialize_entry("headers", &WireHeaders(&self.raw))?;
+        if let Some(v) = &self.action_id {
+            m.serialize_entry("action_id", v)?;
+        }
+        if let Some(v) = &self.event_list {
+            m.serialize_entry("event_list", v)?;
+        }
+        if let Some(v) = &self.list_items {
+            m.serialize_entry("list_items", v)?;
+        }
+        if let Some(v) = &self.items {
+            m.serialize_entry("items", v)?;
+        }
+        m.end()
+    }
+}
 /// AMI event `DBGetComplete`.
 ///
 /// - Wire name: `DBGetComplete`
 /// - Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1)
 /// - Kind: list-complete
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// Not documented by Asterisk: headers known from its C sources.
-#[derive(Debug, Clone)]
+#[doc(alias = "DBGetComplete")]
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct DbGetComplete {
     /// `ActionID` header: text.
     pub action_id: Option<Text>,
@@ -7277,14 +9878,38 @@ impl EventHeaders for DbGetComplete {
         &self.raw
     }
 }
+#[cfg(feature = "serde")]
+impl serde::Serialize for DbGetComplete {
+    /// `{"name", "headers": [[name, value], …], typed fields…}`; unset fields are left out.
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("name", self.raw.event_name().unwrap_or_default())?;
+        m.serialize_entry("headers", &WireHeaders(&self.raw))?;
+        if let Some(v) = &self.action_id {
+            m.serialize_entry("action_id", v)?;
+        }
+        if let Some(v) = &self.event_list {
+            m.serialize_entry("event_list", v)?;
+        }
+        if let Some(v) = &self.list_items {
+            m.serialize_entry("list_items", v)?;
+        }
+        m.end()
+    }
+}
 /// AMI event `DBGetResponse`.
 ///
 /// - Wire name: `DBGetResponse`
 /// - Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1)
 /// - Kind: list-item
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// Not documented by Asterisk: headers known from its C sources.
-#[derive(Debug, Clone)]
+#[doc(alias = "DBGetResponse")]
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct DbGetResponse {
     /// `Family` header: text.
     pub family: Option<Text>,
@@ -7347,14 +9972,41 @@ impl EventHeaders for DbGetResponse {
         &self.raw
     }
 }
+#[cfg(feature = "serde")]
+impl serde::Serialize for DbGetResponse {
+    /// `{"name", "headers": [[name, value], …], typed fields…}`; unset fields are left out.
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("name", self.raw.event_name().unwrap_or_default())?;
+        m.serialize_entry("headers", &WireHeaders(&self.raw))?;
+        if let Some(v) = &self.family {
+            m.serialize_entry("family", v)?;
+        }
+        if let Some(v) = &self.key {
+            m.serialize_entry("key", v)?;
+        }
+        if let Some(v) = &self.val {
+            m.serialize_entry("val", v)?;
+        }
+        if let Some(v) = &self.action_id {
+            m.serialize_entry("action_id", v)?;
+        }
+        m.end()
+    }
+}
 /// AMI event `DBGetTreeComplete`.
 ///
 /// - Wire name: `DBGetTreeComplete`
 /// - Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1)
 /// - Kind: list-complete
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// Not documented by Asterisk: headers known from its C sources.
-#[derive(Debug, Clone)]
+#[doc(alias = "DBGetTreeComplete")]
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct DbGetTreeComplete {
     /// `ActionID` header: text.
     pub action_id: Option<Text>,
@@ -7412,14 +10064,38 @@ impl EventHeaders for DbGetTreeComplete {
         &self.raw
     }
 }
+#[cfg(feature = "serde")]
+impl serde::Serialize for DbGetTreeComplete {
+    /// `{"name", "headers": [[name, value], …], typed fields…}`; unset fields are left out.
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("name", self.raw.event_name().unwrap_or_default())?;
+        m.serialize_entry("headers", &WireHeaders(&self.raw))?;
+        if let Some(v) = &self.action_id {
+            m.serialize_entry("action_id", v)?;
+        }
+        if let Some(v) = &self.event_list {
+            m.serialize_entry("event_list", v)?;
+        }
+        if let Some(v) = &self.list_items {
+            m.serialize_entry("list_items", v)?;
+        }
+        m.end()
+    }
+}
 /// AMI event `DBGetTreeResponse`.
 ///
 /// - Wire name: `DBGetTreeResponse`
 /// - Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1)
 /// - Kind: list-item
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// Not documented by Asterisk: headers known from its C sources.
-#[derive(Debug, Clone)]
+#[doc(alias = "DBGetTreeResponse")]
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct DbGetTreeResponse {
     /// `Key` header: text.
     pub key: Option<Text>,
@@ -7477,6 +10153,26 @@ impl EventHeaders for DbGetTreeResponse {
         &self.raw
     }
 }
+#[cfg(feature = "serde")]
+impl serde::Serialize for DbGetTreeResponse {
+    /// `{"name", "headers": [[name, value], …], typed fields…}`; unset fields are left out.
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("name", self.raw.event_name().unwrap_or_default())?;
+        m.serialize_entry("headers", &WireHeaders(&self.raw))?;
+        if let Some(v) = &self.key {
+            m.serialize_entry("key", v)?;
+        }
+        if let Some(v) = &self.val {
+            m.serialize_entry("val", v)?;
+        }
+        if let Some(v) = &self.action_id {
+            m.serialize_entry("action_id", v)?;
+        }
+        m.end()
+    }
+}
 /// AMI event `DNDState`.
 ///
 /// - Wire name: `DNDState`
@@ -7485,8 +10181,12 @@ impl EventHeaders for DbGetTreeResponse {
 /// - Classes: `system`
 /// - Modules: `chan_dahdi`
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Events/DNDState/>
-#[derive(Debug, Clone)]
+#[doc(alias = "DNDState")]
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct DndState {
     /// `DAHDIChannel` header: text.
     pub dahdi_channel: Option<Text>,
@@ -7539,6 +10239,23 @@ impl EventHeaders for DndState {
         &self.raw
     }
 }
+#[cfg(feature = "serde")]
+impl serde::Serialize for DndState {
+    /// `{"name", "headers": [[name, value], …], typed fields…}`; unset fields are left out.
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("name", self.raw.event_name().unwrap_or_default())?;
+        m.serialize_entry("headers", &WireHeaders(&self.raw))?;
+        if let Some(v) = &self.dahdi_channel {
+            m.serialize_entry("dahdi_channel", v)?;
+        }
+        if let Some(v) = &self.status {
+            m.serialize_entry("status", OpenEnum::as_wire(v))?;
+        }
+        m.end()
+    }
+}
 /// AMI event `DTMFBegin`.
 ///
 /// - Wire name: `DTMFBegin`
@@ -7547,8 +10264,12 @@ impl EventHeaders for DndState {
 /// - Classes: `dtmf`
 /// - Modules: `builtin`
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Events/DTMFBegin/>
-#[derive(Debug, Clone)]
+#[doc(alias = "DTMFBegin")]
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct DtmfBegin {
     /// Channel snapshot block (no prefix); all fields `None` when absent.
     pub channel: ChannelSnapshot,
@@ -7609,6 +10330,24 @@ impl EventHeaders for DtmfBegin {
         &self.raw
     }
 }
+#[cfg(feature = "serde")]
+impl serde::Serialize for DtmfBegin {
+    /// `{"name", "headers": [[name, value], …], typed fields…}`; unset fields are left out.
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("name", self.raw.event_name().unwrap_or_default())?;
+        m.serialize_entry("headers", &WireHeaders(&self.raw))?;
+        m.serialize_entry("channel", &self.channel)?;
+        if let Some(v) = &self.digit {
+            m.serialize_entry("digit", v)?;
+        }
+        if let Some(v) = &self.direction {
+            m.serialize_entry("direction", OpenEnum::as_wire(v))?;
+        }
+        m.end()
+    }
+}
 /// AMI event `DTMFEnd`.
 ///
 /// - Wire name: `DTMFEnd`
@@ -7617,14 +10356,18 @@ impl EventHeaders for DtmfBegin {
 /// - Classes: `dtmf`
 /// - Modules: `builtin`
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Events/DTMFEnd/>
-#[derive(Debug, Clone)]
+#[doc(alias = "DTMFEnd")]
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct DtmfEnd {
     /// Channel snapshot block (no prefix); all fields `None` when absent.
     pub channel: ChannelSnapshot,
     /// `Digit` header: text.
     pub digit: Option<Text>,
-    /// `DurationMs` header: text.
+    /// `DurationMs` header: text, in milliseconds.
     pub duration_ms: Option<Text>,
     /// `Direction` header: [`DtmfEndDirection`](super::enums::DtmfEndDirection).
     pub direction: Option<super::enums::DtmfEndDirection>,
@@ -7684,6 +10427,27 @@ impl EventHeaders for DtmfEnd {
         &self.raw
     }
 }
+#[cfg(feature = "serde")]
+impl serde::Serialize for DtmfEnd {
+    /// `{"name", "headers": [[name, value], …], typed fields…}`; unset fields are left out.
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("name", self.raw.event_name().unwrap_or_default())?;
+        m.serialize_entry("headers", &WireHeaders(&self.raw))?;
+        m.serialize_entry("channel", &self.channel)?;
+        if let Some(v) = &self.digit {
+            m.serialize_entry("digit", v)?;
+        }
+        if let Some(v) = &self.duration_ms {
+            m.serialize_entry("duration_ms", v)?;
+        }
+        if let Some(v) = &self.direction {
+            m.serialize_entry("direction", OpenEnum::as_wire(v))?;
+        }
+        m.end()
+    }
+}
 /// AMI event `DeadlockStart`.
 ///
 /// - Wire name: `DeadlockStart`
@@ -7692,8 +10456,11 @@ impl EventHeaders for DtmfEnd {
 /// - Classes: `system`
 /// - Modules: `builtin`
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Events/DeadlockStart/>
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct DeadlockStart {
     /// `Mutex` header: text.
     pub mutex: Option<Text>,
@@ -7737,14 +10504,31 @@ impl EventHeaders for DeadlockStart {
         &self.raw
     }
 }
+#[cfg(feature = "serde")]
+impl serde::Serialize for DeadlockStart {
+    /// `{"name", "headers": [[name, value], …], typed fields…}`; unset fields are left out.
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("name", self.raw.event_name().unwrap_or_default())?;
+        m.serialize_entry("headers", &WireHeaders(&self.raw))?;
+        if let Some(v) = &self.mutex {
+            m.serialize_entry("mutex", v)?;
+        }
+        m.end()
+    }
+}
 /// AMI event `DeviceEntry`.
 ///
 /// - Wire name: `DeviceEntry`
 /// - Releases: 20.20.1 (not in 21.12.3, 22.10.1, 23.4.1)
 /// - Kind: list-item
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// Not documented by Asterisk: headers known from its C sources.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct DeviceEntry {
     /// `ActionID` header: text.
     pub action_id: Option<Text>,
@@ -7834,6 +10618,44 @@ impl EventHeaders for DeviceEntry {
         &self.raw
     }
 }
+#[cfg(feature = "serde")]
+impl serde::Serialize for DeviceEntry {
+    /// `{"name", "headers": [[name, value], …], typed fields…}`; unset fields are left out.
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("name", self.raw.event_name().unwrap_or_default())?;
+        m.serialize_entry("headers", &WireHeaders(&self.raw))?;
+        if let Some(v) = &self.action_id {
+            m.serialize_entry("action_id", v)?;
+        }
+        if let Some(v) = &self.channeltype {
+            m.serialize_entry("channeltype", v)?;
+        }
+        if let Some(v) = &self.object_name {
+            m.serialize_entry("object_name", v)?;
+        }
+        if let Some(v) = &self.channel_object_type {
+            m.serialize_entry("channel_object_type", v)?;
+        }
+        if let Some(v) = &self.device_id {
+            m.serialize_entry("device_id", v)?;
+        }
+        if let Some(v) = &self.i_paddress {
+            m.serialize_entry("i_paddress", v)?;
+        }
+        if let Some(v) = &self.type_ {
+            m.serialize_entry("type", v)?;
+        }
+        if let Some(v) = &self.devicestatus {
+            m.serialize_entry("devicestatus", v)?;
+        }
+        if let Some(v) = &self.number_of_lines {
+            m.serialize_entry("number_of_lines", v)?;
+        }
+        m.end()
+    }
+}
 /// AMI event `DeviceStateChange`.
 ///
 /// - Wire name: `DeviceStateChange`
@@ -7842,8 +10664,11 @@ impl EventHeaders for DeviceEntry {
 /// - Classes: `call`
 /// - Modules: `builtin`
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Events/DeviceStateChange/>
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct DeviceStateChange {
     /// `Device` header: text.
     pub device: Option<Text>,
@@ -7901,6 +10726,26 @@ impl EventHeaders for DeviceStateChange {
         &self.raw
     }
 }
+#[cfg(feature = "serde")]
+impl serde::Serialize for DeviceStateChange {
+    /// `{"name", "headers": [[name, value], …], typed fields…}`; unset fields are left out.
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("name", self.raw.event_name().unwrap_or_default())?;
+        m.serialize_entry("headers", &WireHeaders(&self.raw))?;
+        if let Some(v) = &self.device {
+            m.serialize_entry("device", v)?;
+        }
+        if let Some(v) = &self.state {
+            m.serialize_entry("state", OpenEnum::as_wire(v))?;
+        }
+        if let Some(v) = &self.action_id {
+            m.serialize_entry("action_id", v)?;
+        }
+        m.end()
+    }
+}
 /// AMI event `DeviceStateListComplete`.
 ///
 /// - Wire name: `DeviceStateListComplete`
@@ -7909,8 +10754,11 @@ impl EventHeaders for DeviceStateChange {
 /// - Classes: `command`
 /// - Modules: `res_manager_devicestate`
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// Documented inside the action that answers with it; see <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Actions/>.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct DeviceStateListComplete {
     /// `EventList` header: text.
     pub event_list: Option<Text>,
@@ -7968,14 +10816,37 @@ impl EventHeaders for DeviceStateListComplete {
         &self.raw
     }
 }
+#[cfg(feature = "serde")]
+impl serde::Serialize for DeviceStateListComplete {
+    /// `{"name", "headers": [[name, value], …], typed fields…}`; unset fields are left out.
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("name", self.raw.event_name().unwrap_or_default())?;
+        m.serialize_entry("headers", &WireHeaders(&self.raw))?;
+        if let Some(v) = &self.event_list {
+            m.serialize_entry("event_list", v)?;
+        }
+        if let Some(v) = &self.list_items {
+            m.serialize_entry("list_items", v)?;
+        }
+        if let Some(v) = &self.action_id {
+            m.serialize_entry("action_id", v)?;
+        }
+        m.end()
+    }
+}
 /// AMI event `DevicelistComplete`.
 ///
 /// - Wire name: `DevicelistComplete`
 /// - Releases: 20.20.1 (not in 21.12.3, 22.10.1, 23.4.1)
 /// - Kind: list-complete
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// Not documented by Asterisk: headers known from its C sources.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct DevicelistComplete {
     /// `ActionID` header: text.
     pub action_id: Option<Text>,
@@ -8033,6 +10904,26 @@ impl EventHeaders for DevicelistComplete {
         &self.raw
     }
 }
+#[cfg(feature = "serde")]
+impl serde::Serialize for DevicelistComplete {
+    /// `{"name", "headers": [[name, value], …], typed fields…}`; unset fields are left out.
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("name", self.raw.event_name().unwrap_or_default())?;
+        m.serialize_entry("headers", &WireHeaders(&self.raw))?;
+        if let Some(v) = &self.action_id {
+            m.serialize_entry("action_id", v)?;
+        }
+        if let Some(v) = &self.event_list {
+            m.serialize_entry("event_list", v)?;
+        }
+        if let Some(v) = &self.list_items {
+            m.serialize_entry("list_items", v)?;
+        }
+        m.end()
+    }
+}
 /// AMI event `DialBegin`.
 ///
 /// - Wire name: `DialBegin`
@@ -8041,8 +10932,11 @@ impl EventHeaders for DevicelistComplete {
 /// - Classes: `call`
 /// - Modules: `builtin`
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Events/DialBegin/>
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct DialBegin {
     /// Channel snapshot block (no prefix); all fields `None` when absent.
     pub channel: ChannelSnapshot,
@@ -8108,6 +11002,22 @@ impl EventHeaders for DialBegin {
         &self.raw
     }
 }
+#[cfg(feature = "serde")]
+impl serde::Serialize for DialBegin {
+    /// `{"name", "headers": [[name, value], …], typed fields…}`; unset fields are left out.
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("name", self.raw.event_name().unwrap_or_default())?;
+        m.serialize_entry("headers", &WireHeaders(&self.raw))?;
+        m.serialize_entry("channel", &self.channel)?;
+        m.serialize_entry("dest", &self.dest)?;
+        if let Some(v) = &self.dial_string {
+            m.serialize_entry("dial_string", v)?;
+        }
+        m.end()
+    }
+}
 /// AMI event `DialEnd`.
 ///
 /// - Wire name: `DialEnd`
@@ -8116,8 +11026,11 @@ impl EventHeaders for DialBegin {
 /// - Classes: `call`
 /// - Modules: `builtin`
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Events/DialEnd/>
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct DialEnd {
     /// Channel snapshot block (no prefix); all fields `None` when absent.
     pub channel: ChannelSnapshot,
@@ -8188,6 +11101,25 @@ impl EventHeaders for DialEnd {
         &self.raw
     }
 }
+#[cfg(feature = "serde")]
+impl serde::Serialize for DialEnd {
+    /// `{"name", "headers": [[name, value], …], typed fields…}`; unset fields are left out.
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("name", self.raw.event_name().unwrap_or_default())?;
+        m.serialize_entry("headers", &WireHeaders(&self.raw))?;
+        m.serialize_entry("channel", &self.channel)?;
+        m.serialize_entry("dest", &self.dest)?;
+        if let Some(v) = &self.dial_status {
+            m.serialize_entry("dial_status", OpenEnum::as_wire(v))?;
+        }
+        if let Some(v) = &self.forward {
+            m.serialize_entry("forward", v)?;
+        }
+        m.end()
+    }
+}
 /// AMI event `DialState`.
 ///
 /// - Wire name: `DialState`
@@ -8196,8 +11128,11 @@ impl EventHeaders for DialEnd {
 /// - Classes: `call`
 /// - Modules: `builtin`
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Events/DialState/>
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct DialState {
     /// Channel snapshot block (no prefix); all fields `None` when absent.
     pub channel: ChannelSnapshot,
@@ -8268,6 +11203,25 @@ impl EventHeaders for DialState {
         &self.raw
     }
 }
+#[cfg(feature = "serde")]
+impl serde::Serialize for DialState {
+    /// `{"name", "headers": [[name, value], …], typed fields…}`; unset fields are left out.
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("name", self.raw.event_name().unwrap_or_default())?;
+        m.serialize_entry("headers", &WireHeaders(&self.raw))?;
+        m.serialize_entry("channel", &self.channel)?;
+        m.serialize_entry("dest", &self.dest)?;
+        if let Some(v) = &self.dial_status {
+            m.serialize_entry("dial_status", OpenEnum::as_wire(v))?;
+        }
+        if let Some(v) = &self.forward {
+            m.serialize_entry("forward", v)?;
+        }
+        m.end()
+    }
+}
 /// AMI event `EndpointDetail`.
 ///
 /// - Wire name: `EndpointDetail`
@@ -8276,8 +11230,11 @@ impl EventHeaders for DialState {
 /// - Classes: `command`
 /// - Modules: `res_pjsip`
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Events/EndpointDetail/>
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct EndpointDetail {
     /// `ObjectType` header: text.
     pub object_type: Option<Text>,
@@ -9106,6 +12063,443 @@ impl EventHeaders for EndpointDetail {
         &self.raw
     }
 }
+#[cfg(feature = "serde")]
+impl serde::Serialize for EndpointDetail {
+    /// `{"name", "headers": [[name, value], …], typed fields…}`; unset fields are left out.
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("name", self.raw.event_name().unwrap_or_default())?;
+        m.serialize_entry("headers", &WireHeaders(&self.raw))?;
+        if let Some(v) = &self.object_type {
+            m.serialize_entry("object_type", v)?;
+        }
+        if let Some(v) = &self.object_name {
+            m.serialize_entry("object_name", v)?;
+        }
+        if let Some(v) = &self.context {
+            m.serialize_entry("context", v)?;
+        }
+        if let Some(v) = &self.allow {
+            m.serialize_entry("allow", v)?;
+        }
+        if let Some(v) = &self.dtmf_mode {
+            m.serialize_entry("dtmf_mode", v)?;
+        }
+        if let Some(v) = &self.rtp_ipv6 {
+            m.serialize_entry("rtp_ipv6", v)?;
+        }
+        if let Some(v) = &self.rtp_symmetric {
+            m.serialize_entry("rtp_symmetric", v)?;
+        }
+        if let Some(v) = &self.ice_support {
+            m.serialize_entry("ice_support", v)?;
+        }
+        if let Some(v) = &self.use_ptime {
+            m.serialize_entry("use_ptime", v)?;
+        }
+        if let Some(v) = &self.force_rport {
+            m.serialize_entry("force_rport", v)?;
+        }
+        if let Some(v) = &self.rewrite_contact {
+            m.serialize_entry("rewrite_contact", v)?;
+        }
+        if let Some(v) = &self.transport {
+            m.serialize_entry("transport", v)?;
+        }
+        if let Some(v) = &self.outbound_proxy {
+            m.serialize_entry("outbound_proxy", v)?;
+        }
+        if let Some(v) = &self.moh_suggest {
+            m.serialize_entry("moh_suggest", v)?;
+        }
+        if let Some(v) = &self.n_100rel {
+            m.serialize_entry("n_100rel", v)?;
+        }
+        if let Some(v) = &self.timers {
+            m.serialize_entry("timers", v)?;
+        }
+        if let Some(v) = &self.timers_min_se {
+            m.serialize_entry("timers_min_se", v)?;
+        }
+        if let Some(v) = &self.timers_sess_expires {
+            m.serialize_entry("timers_sess_expires", v)?;
+        }
+        if let Some(v) = &self.auth {
+            m.serialize_entry("auth", v)?;
+        }
+        if let Some(v) = &self.outbound_auth {
+            m.serialize_entry("outbound_auth", v)?;
+        }
+        if let Some(v) = &self.aors {
+            m.serialize_entry("aors", v)?;
+        }
+        if let Some(v) = &self.media_address {
+            m.serialize_entry("media_address", v)?;
+        }
+        if let Some(v) = &self.identify_by {
+            m.serialize_entry("identify_by", v)?;
+        }
+        if let Some(v) = &self.direct_media {
+            m.serialize_entry("direct_media", v)?;
+        }
+        if let Some(v) = &self.direct_media_method {
+            m.serialize_entry("direct_media_method", v)?;
+        }
+        if let Some(v) = &self.trust_connected_line {
+            m.serialize_entry("trust_connected_line", v)?;
+        }
+        if let Some(v) = &self.send_connected_line {
+            m.serialize_entry("send_connected_line", v)?;
+        }
+        if let Some(v) = &self.connected_line_method {
+            m.serialize_entry("connected_line_method", v)?;
+        }
+        if let Some(v) = &self.direct_media_glare_mitigation {
+            m.serialize_entry("direct_media_glare_mitigation", v)?;
+        }
+        if let Some(v) = &self.disable_direct_media_on_nat {
+            m.serialize_entry("disable_direct_media_on_nat", v)?;
+        }
+        if let Some(v) = &self.callerid {
+            m.serialize_entry("callerid", v)?;
+        }
+        if let Some(v) = &self.callerid_privacy {
+            m.serialize_entry("callerid_privacy", v)?;
+        }
+        if let Some(v) = &self.callerid_tag {
+            m.serialize_entry("callerid_tag", v)?;
+        }
+        if let Some(v) = &self.trust_id_inbound {
+            m.serialize_entry("trust_id_inbound", v)?;
+        }
+        if let Some(v) = &self.trust_id_outbound {
+            m.serialize_entry("trust_id_outbound", v)?;
+        }
+        if let Some(v) = &self.send_pai {
+            m.serialize_entry("send_pai", v)?;
+        }
+        if let Some(v) = &self.send_rpid {
+            m.serialize_entry("send_rpid", v)?;
+        }
+        if let Some(v) = &self.send_diversion {
+            m.serialize_entry("send_diversion", v)?;
+        }
+        if let Some(v) = &self.mailboxes {
+            m.serialize_entry("mailboxes", v)?;
+        }
+        if let Some(v) = &self.aggregate_mwi {
+            m.serialize_entry("aggregate_mwi", v)?;
+        }
+        if let Some(v) = &self.media_encryption {
+            m.serialize_entry("media_encryption", v)?;
+        }
+        if let Some(v) = &self.media_encryption_optimistic {
+            m.serialize_entry("media_encryption_optimistic", v)?;
+        }
+        if let Some(v) = &self.use_avpf {
+            m.serialize_entry("use_avpf", v)?;
+        }
+        if let Some(v) = &self.force_avp {
+            m.serialize_entry("force_avp", v)?;
+        }
+        if let Some(v) = &self.media_use_received_transport {
+            m.serialize_entry("media_use_received_transport", v)?;
+        }
+        if let Some(v) = &self.one_touch_recording {
+            m.serialize_entry("one_touch_recording", v)?;
+        }
+        if let Some(v) = &self.inband_progress {
+            m.serialize_entry("inband_progress", v)?;
+        }
+        if let Some(v) = &self.call_group {
+            m.serialize_entry("call_group", v)?;
+        }
+        if let Some(v) = &self.pickup_group {
+            m.serialize_entry("pickup_group", v)?;
+        }
+        if let Some(v) = &self.named_call_group {
+            m.serialize_entry("named_call_group", v)?;
+        }
+        if let Some(v) = &self.named_pickup_group {
+            m.serialize_entry("named_pickup_group", v)?;
+        }
+        if let Some(v) = &self.device_state_busy_at {
+            m.serialize_entry("device_state_busy_at", v)?;
+        }
+        if let Some(v) = &self.t38_udptl {
+            m.serialize_entry("t38_udptl", v)?;
+        }
+        if let Some(v) = &self.t38_udptl_ec {
+            m.serialize_entry("t38_udptl_ec", v)?;
+        }
+        if let Some(v) = &self.t38_udptl_maxdatagram {
+            m.serialize_entry("t38_udptl_maxdatagram", v)?;
+        }
+        if let Some(v) = &self.fax_detect {
+            m.serialize_entry("fax_detect", v)?;
+        }
+        if let Some(v) = &self.t38_udptl_nat {
+            m.serialize_entry("t38_udptl_nat", v)?;
+        }
+        if let Some(v) = &self.t38_udptl_ipv6 {
+            m.serialize_entry("t38_udptl_ipv6", v)?;
+        }
+        if let Some(v) = &self.t38_bind_udptl_to_media_address {
+            m.serialize_entry("t38_bind_udptl_to_media_address", v)?;
+        }
+        if let Some(v) = &self.tone_zone {
+            m.serialize_entry("tone_zone", v)?;
+        }
+        if let Some(v) = &self.language {
+            m.serialize_entry("language", v)?;
+        }
+        if let Some(v) = &self.record_on_feature {
+            m.serialize_entry("record_on_feature", v)?;
+        }
+        if let Some(v) = &self.record_off_feature {
+            m.serialize_entry("record_off_feature", v)?;
+        }
+        if let Some(v) = &self.allow_transfer {
+            m.serialize_entry("allow_transfer", v)?;
+        }
+        if let Some(v) = &self.user_eq_phone {
+            m.serialize_entry("user_eq_phone", v)?;
+        }
+        if let Some(v) = &self.moh_passthrough {
+            m.serialize_entry("moh_passthrough", v)?;
+        }
+        if let Some(v) = &self.sdp_owner {
+            m.serialize_entry("sdp_owner", v)?;
+        }
+        if let Some(v) = &self.sdp_session {
+            m.serialize_entry("sdp_session", v)?;
+        }
+        if let Some(v) = &self.tos_audio {
+            m.serialize_entry("tos_audio", v)?;
+        }
+        if let Some(v) = &self.tos_video {
+            m.serialize_entry("tos_video", v)?;
+        }
+        if let Some(v) = &self.cos_audio {
+            m.serialize_entry("cos_audio", v)?;
+        }
+        if let Some(v) = &self.cos_video {
+            m.serialize_entry("cos_video", v)?;
+        }
+        if let Some(v) = &self.allow_subscribe {
+            m.serialize_entry("allow_subscribe", v)?;
+        }
+        if let Some(v) = &self.sub_min_expiry {
+            m.serialize_entry("sub_min_expiry", v)?;
+        }
+        if let Some(v) = &self.from_user {
+            m.serialize_entry("from_user", v)?;
+        }
+        if let Some(v) = &self.from_domain {
+            m.serialize_entry("from_domain", v)?;
+        }
+        if let Some(v) = &self.mwi_from_user {
+            m.serialize_entry("mwi_from_user", v)?;
+        }
+        if let Some(v) = &self.rtp_engine {
+            m.serialize_entry("rtp_engine", v)?;
+        }
+        if let Some(v) = &self.dtls_verify {
+            m.serialize_entry("dtls_verify", v)?;
+        }
+        if let Some(v) = &self.dtls_rekey {
+            m.serialize_entry("dtls_rekey", v)?;
+        }
+        if let Some(v) = &self.dtls_cert_file {
+            m.serialize_entry("dtls_cert_file", v)?;
+        }
+        if let Some(v) = &self.dtls_private_key {
+            m.serialize_entry("dtls_private_key", v)?;
+        }
+        if let Some(v) = &self.dtls_cipher {
+            m.serialize_entry("dtls_cipher", v)?;
+        }
+        if let Some(v) = &self.dtls_ca_file {
+            m.serialize_entry("dtls_ca_file", v)?;
+        }
+        if let Some(v) = &self.dtls_ca_path {
+            m.serialize_entry("dtls_ca_path", v)?;
+        }
+        if let Some(v) = &self.dtls_setup {
+            m.serialize_entry("dtls_setup", v)?;
+        }
+        if let Some(v) = &self.srtp_tag32 {
+            m.serialize_entry("srtp_tag32", v)?;
+        }
+        if let Some(v) = &self.redirect_method {
+            m.serialize_entry("redirect_method", v)?;
+        }
+        if let Some(v) = &self.set_var {
+            m.serialize_entry("set_var", v)?;
+        }
+        if let Some(v) = &self.message_context {
+            m.serialize_entry("message_context", v)?;
+        }
+        if let Some(v) = &self.accountcode {
+            m.serialize_entry("accountcode", v)?;
+        }
+        if let Some(v) = &self.preferred_codec_only {
+            m.serialize_entry("preferred_codec_only", v)?;
+        }
+        if let Some(v) = &self.device_state {
+            m.serialize_entry("device_state", OpenEnum::as_wire(v))?;
+        }
+        if let Some(v) = &self.active_channels {
+            m.serialize_entry("active_channels", v)?;
+        }
+        if let Some(v) = &self.subscribe_context {
+            m.serialize_entry("subscribe_context", v)?;
+        }
+        if let Some(v) = &self.allow_overlap {
+            m.serialize_entry("allow_overlap", v)?;
+        }
+        if let Some(v) = &self.overlap_context {
+            m.serialize_entry("overlap_context", v)?;
+        }
+        if let Some(v) = &self.accept_multiple_sdp_answers {
+            m.serialize_entry("accept_multiple_sdp_answers", v)?;
+        }
+        if let Some(v) = &self.acl {
+            m.serialize_entry("acl", v)?;
+        }
+        if let Some(v) = &self.allow_unauthenticated_options {
+            m.serialize_entry("allow_unauthenticated_options", v)?;
+        }
+        if let Some(v) = &self.asymmetric_rtp_codec {
+            m.serialize_entry("asymmetric_rtp_codec", v)?;
+        }
+        if let Some(v) = &self.bind_rtp_to_media_address {
+            m.serialize_entry("bind_rtp_to_media_address", v)?;
+        }
+        if let Some(v) = &self.bundle {
+            m.serialize_entry("bundle", v)?;
+        }
+        if let Some(v) = &self.codec_prefs_incoming_answer {
+            m.serialize_entry("codec_prefs_incoming_answer", v)?;
+        }
+        if let Some(v) = &self.codec_prefs_incoming_offer {
+            m.serialize_entry("codec_prefs_incoming_offer", v)?;
+        }
+        if let Some(v) = &self.codec_prefs_outgoing_answer {
+            m.serialize_entry("codec_prefs_outgoing_answer", v)?;
+        }
+        if let Some(v) = &self.codec_prefs_outgoing_offer {
+            m.serialize_entry("codec_prefs_outgoing_offer", v)?;
+        }
+        if let Some(v) = &self.contact_acl {
+            m.serialize_entry("contact_acl", v)?;
+        }
+        if let Some(v) = &self.dtls_auto_generate_cert {
+            m.serialize_entry("dtls_auto_generate_cert", v)?;
+        }
+        if let Some(v) = &self.dtls_fingerprint {
+            m.serialize_entry("dtls_fingerprint", v)?;
+        }
+        if let Some(v) = &self.fax_detect_timeout {
+            m.serialize_entry("fax_detect_timeout", v)?;
+        }
+        if let Some(v) = &self.follow_early_media_fork {
+            m.serialize_entry("follow_early_media_fork", v)?;
+        }
+        if let Some(v) = &self.g726_non_standard {
+            m.serialize_entry("g726_non_standard", v)?;
+        }
+        if let Some(v) = &self.geoloc_incoming_call_profile {
+            m.serialize_entry("geoloc_incoming_call_profile", v)?;
+        }
+        if let Some(v) = &self.geoloc_outgoing_call_profile {
+            m.serialize_entry("geoloc_outgoing_call_profile", v)?;
+        }
+        if let Some(v) = &self.ignore183_without_sdp {
+            m.serialize_entry("ignore183_without_sdp", v)?;
+        }
+        if let Some(v) = &self.incoming_call_offer_pref {
+            m.serialize_entry("incoming_call_offer_pref", v)?;
+        }
+        if let Some(v) = &self.incoming_mwi_mailbox {
+            m.serialize_entry("incoming_mwi_mailbox", v)?;
+        }
+        if let Some(v) = &self.max_audio_streams {
+            m.serialize_entry("max_audio_streams", v)?;
+        }
+        if let Some(v) = &self.max_video_streams {
+            m.serialize_entry("max_video_streams", v)?;
+        }
+        if let Some(v) = &self.mwi_subscribe_replaces_unsolicited {
+            m.serialize_entry("mwi_subscribe_replaces_unsolicited", v)?;
+        }
+        if let Some(v) = &self.notify_early_inuse_ringing {
+            m.serialize_entry("notify_early_inuse_ringing", v)?;
+        }
+        if let Some(v) = &self.outgoing_call_offer_pref {
+            m.serialize_entry("outgoing_call_offer_pref", v)?;
+        }
+        if let Some(v) = &self.refer_blind_progress {
+            m.serialize_entry("refer_blind_progress", v)?;
+        }
+        if let Some(v) = &self.rpid_immediate {
+            m.serialize_entry("rpid_immediate", v)?;
+        }
+        if let Some(v) = &self.rtcp_mux {
+            m.serialize_entry("rtcp_mux", v)?;
+        }
+        if let Some(v) = &self.rtp_keepalive {
+            m.serialize_entry("rtp_keepalive", v)?;
+        }
+        if let Some(v) = &self.rtp_timeout {
+            m.serialize_entry("rtp_timeout", v)?;
+        }
+        if let Some(v) = &self.rtp_timeout_hold {
+            m.serialize_entry("rtp_timeout_hold", v)?;
+        }
+        if let Some(v) = &self.rtp_port_start {
+            m.serialize_entry("rtp_port_start", v)?;
+        }
+        if let Some(v) = &self.rtp_port_end {
+            m.serialize_entry("rtp_port_end", v)?;
+        }
+        if let Some(v) = &self.security_negotiation {
+            m.serialize_entry("security_negotiation", v)?;
+        }
+        if let Some(v) = &self.send_aoc {
+            m.serialize_entry("send_aoc", v)?;
+        }
+        if let Some(v) = &self.send_history_info {
+            m.serialize_entry("send_history_info", v)?;
+        }
+        if let Some(v) = &self.stir_shaken {
+            m.serialize_entry("stir_shaken", v)?;
+        }
+        if let Some(v) = &self.stir_shaken_profile {
+            m.serialize_entry("stir_shaken_profile", v)?;
+        }
+        if let Some(v) = &self.suppress_moh_on_sendonly {
+            m.serialize_entry("suppress_moh_on_sendonly", v)?;
+        }
+        if let Some(v) = &self.suppress_q850_reason_headers {
+            m.serialize_entry("suppress_q850_reason_headers", v)?;
+        }
+        if let Some(v) = &self.tenantid {
+            m.serialize_entry("tenantid", v)?;
+        }
+        if let Some(v) = &self.voicemail_extension {
+            m.serialize_entry("voicemail_extension", v)?;
+        }
+        if let Some(v) = &self.webrtc {
+            m.serialize_entry("webrtc", v)?;
+        }
+        if let Some(v) = &self.action_id {
+            m.serialize_entry("action_id", v)?;
+        }
+        m.end()
+    }
+}
 /// AMI event `EndpointDetailComplete`.
 ///
 /// - Wire name: `EndpointDetailComplete`
@@ -9114,8 +12508,11 @@ impl EventHeaders for EndpointDetail {
 /// - Classes: `command`
 /// - Modules: `res_pjsip`
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// Documented inside the action that answers with it; see <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Actions/>.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct EndpointDetailComplete {
     /// `EventList` header: text.
     pub event_list: Option<Text>,
@@ -9173,6 +12570,26 @@ impl EventHeaders for EndpointDetailComplete {
         &self.raw
     }
 }
+#[cfg(feature = "serde")]
+impl serde::Serialize for EndpointDetailComplete {
+    /// `{"name", "headers": [[name, value], …], typed fields…}`; unset fields are left out.
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("name", self.raw.event_name().unwrap_or_default())?;
+        m.serialize_entry("headers", &WireHeaders(&self.raw))?;
+        if let Some(v) = &self.event_list {
+            m.serialize_entry("event_list", v)?;
+        }
+        if let Some(v) = &self.list_items {
+            m.serialize_entry("list_items", v)?;
+        }
+        if let Some(v) = &self.action_id {
+            m.serialize_entry("action_id", v)?;
+        }
+        m.end()
+    }
+}
 /// AMI event `EndpointList`.
 ///
 /// - Wire name: `EndpointList`
@@ -9181,8 +12598,11 @@ impl EventHeaders for EndpointDetailComplete {
 /// - Classes: `command`
 /// - Modules: `res_pjsip`
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Events/EndpointList/>
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct EndpointList {
     /// `ObjectType` header: text.
     pub object_type: Option<Text>,
@@ -9275,6 +12695,47 @@ impl EventHeaders for EndpointList {
         &self.raw
     }
 }
+#[cfg(feature = "serde")]
+impl serde::Serialize for EndpointList {
+    /// `{"name", "headers": [[name, value], …], typed fields…}`; unset fields are left out.
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("name", self.raw.event_name().unwrap_or_default())?;
+        m.serialize_entry("headers", &WireHeaders(&self.raw))?;
+        if let Some(v) = &self.object_type {
+            m.serialize_entry("object_type", v)?;
+        }
+        if let Some(v) = &self.object_name {
+            m.serialize_entry("object_name", v)?;
+        }
+        if let Some(v) = &self.transport {
+            m.serialize_entry("transport", v)?;
+        }
+        if let Some(v) = &self.aor {
+            m.serialize_entry("aor", v)?;
+        }
+        if let Some(v) = &self.auths {
+            m.serialize_entry("auths", v)?;
+        }
+        if let Some(v) = &self.outbound_auths {
+            m.serialize_entry("outbound_auths", v)?;
+        }
+        if let Some(v) = &self.device_state {
+            m.serialize_entry("device_state", OpenEnum::as_wire(v))?;
+        }
+        if let Some(v) = &self.active_channels {
+            m.serialize_entry("active_channels", v)?;
+        }
+        if let Some(v) = &self.contacts {
+            m.serialize_entry("contacts", v)?;
+        }
+        if let Some(v) = &self.action_id {
+            m.serialize_entry("action_id", v)?;
+        }
+        m.end()
+    }
+}
 /// AMI event `EndpointListComplete`.
 ///
 /// - Wire name: `EndpointListComplete`
@@ -9283,8 +12744,11 @@ impl EventHeaders for EndpointList {
 /// - Classes: `command`
 /// - Modules: `res_pjsip`
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// Documented inside the action that answers with it; see <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Actions/>.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct EndpointListComplete {
     /// `EventList` header: text.
     pub event_list: Option<Text>,
@@ -9342,6 +12806,26 @@ impl EventHeaders for EndpointListComplete {
         &self.raw
     }
 }
+#[cfg(feature = "serde")]
+impl serde::Serialize for EndpointListComplete {
+    /// `{"name", "headers": [[name, value], …], typed fields…}`; unset fields are left out.
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("name", self.raw.event_name().unwrap_or_default())?;
+        m.serialize_entry("headers", &WireHeaders(&self.raw))?;
+        if let Some(v) = &self.event_list {
+            m.serialize_entry("event_list", v)?;
+        }
+        if let Some(v) = &self.list_items {
+            m.serialize_entry("list_items", v)?;
+        }
+        if let Some(v) = &self.action_id {
+            m.serialize_entry("action_id", v)?;
+        }
+        m.end()
+    }
+}
 /// AMI event `ExtensionStateListComplete`.
 ///
 /// - Wire name: `ExtensionStateListComplete`
@@ -9350,8 +12834,11 @@ impl EventHeaders for EndpointListComplete {
 /// - Classes: `command`
 /// - Modules: `builtin`
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// Documented inside the action that answers with it; see <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Actions/>.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct ExtensionStateListComplete {
     /// `EventList` header: text.
     pub event_list: Option<Text>,
@@ -9409,6 +12896,26 @@ impl EventHeaders for ExtensionStateListComplete {
         &self.raw
     }
 }
+#[cfg(feature = "serde")]
+impl serde::Serialize for ExtensionStateListComplete {
+    /// `{"name", "headers": [[name, value], …], typed fields…}`; unset fields are left out.
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("name", self.raw.event_name().unwrap_or_default())?;
+        m.serialize_entry("headers", &WireHeaders(&self.raw))?;
+        if let Some(v) = &self.event_list {
+            m.serialize_entry("event_list", v)?;
+        }
+        if let Some(v) = &self.list_items {
+            m.serialize_entry("list_items", v)?;
+        }
+        if let Some(v) = &self.action_id {
+            m.serialize_entry("action_id", v)?;
+        }
+        m.end()
+    }
+}
 /// AMI event `ExtensionStatus`.
 ///
 /// - Wire name: `ExtensionStatus`
@@ -9417,8 +12924,11 @@ impl EventHeaders for ExtensionStateListComplete {
 /// - Classes: `call`
 /// - Modules: `builtin`
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Events/ExtensionStatus/>
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct ExtensionStatus {
     /// `Exten` header: text.
     pub exten: Option<Text>,
@@ -9491,6 +13001,35 @@ impl EventHeaders for ExtensionStatus {
         &self.raw
     }
 }
+#[cfg(feature = "serde")]
+impl serde::Serialize for ExtensionStatus {
+    /// `{"name", "headers": [[name, value], …], typed fields…}`; unset fields are left out.
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("name", self.raw.event_name().unwrap_or_default())?;
+        m.serialize_entry("headers", &WireHeaders(&self.raw))?;
+        if let Some(v) = &self.exten {
+            m.serialize_entry("exten", v)?;
+        }
+        if let Some(v) = &self.context {
+            m.serialize_entry("context", v)?;
+        }
+        if let Some(v) = &self.hint {
+            m.serialize_entry("hint", v)?;
+        }
+        if let Some(v) = &self.status {
+            m.serialize_entry("status", OpenEnum::as_wire(v))?;
+        }
+        if let Some(v) = &self.status_text {
+            m.serialize_entry("status_text", OpenEnum::as_wire(v))?;
+        }
+        if let Some(v) = &self.action_id {
+            m.serialize_entry("action_id", v)?;
+        }
+        m.end()
+    }
+}
 /// AMI event `FAXSession`.
 ///
 /// - Wire name: `FAXSession`
@@ -9499,8 +13038,12 @@ impl EventHeaders for ExtensionStatus {
 /// - Classes: `reporting`
 /// - Modules: `res_fax`
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Events/FAXSession/>
-#[derive(Debug, Clone)]
+#[doc(alias = "FAXSession")]
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct FaxSession {
     /// `ActionID` header: text.
     pub action_id: Option<Text>,
@@ -9603,6 +13146,53 @@ impl EventHeaders for FaxSession {
         &self.raw
     }
 }
+#[cfg(feature = "serde")]
+impl serde::Serialize for FaxSession {
+    /// `{"name", "headers": [[name, value], …], typed fields…}`; unset fields are left out.
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("name", self.raw.event_name().unwrap_or_default())?;
+        m.serialize_entry("headers", &WireHeaders(&self.raw))?;
+        if let Some(v) = &self.action_id {
+            m.serialize_entry("action_id", v)?;
+        }
+        if let Some(v) = &self.session_number {
+            m.serialize_entry("session_number", v)?;
+        }
+        if let Some(v) = &self.operation {
+            m.serialize_entry("operation", OpenEnum::as_wire(v))?;
+        }
+        if let Some(v) = &self.state {
+            m.serialize_entry("state", OpenEnum::as_wire(v))?;
+        }
+        if let Some(v) = &self.error_correction_mode {
+            m.serialize_entry("error_correction_mode", OpenEnum::as_wire(v))?;
+        }
+        if let Some(v) = &self.data_rate {
+            m.serialize_entry("data_rate", v)?;
+        }
+        if let Some(v) = &self.image_resolution {
+            m.serialize_entry("image_resolution", v)?;
+        }
+        if let Some(v) = &self.page_number {
+            m.serialize_entry("page_number", v)?;
+        }
+        if let Some(v) = &self.file_name {
+            m.serialize_entry("file_name", v)?;
+        }
+        if let Some(v) = &self.pages_transmitted {
+            m.serialize_entry("pages_transmitted", v)?;
+        }
+        if let Some(v) = &self.pages_received {
+            m.serialize_entry("pages_received", v)?;
+        }
+        if let Some(v) = &self.total_bad_lines {
+            m.serialize_entry("total_bad_lines", v)?;
+        }
+        m.end()
+    }
+}
 /// AMI event `FAXSessionsComplete`.
 ///
 /// - Wire name: `FAXSessionsComplete`
@@ -9611,8 +13201,12 @@ impl EventHeaders for FaxSession {
 /// - Classes: `call`
 /// - Modules: `res_fax`
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Events/FAXSessionsComplete/>
-#[derive(Debug, Clone)]
+#[doc(alias = "FAXSessionsComplete")]
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct FaxSessionsComplete {
     /// `ActionID` header: text.
     pub action_id: Option<Text>,
@@ -9675,6 +13269,29 @@ impl EventHeaders for FaxSessionsComplete {
         &self.raw
     }
 }
+#[cfg(feature = "serde")]
+impl serde::Serialize for FaxSessionsComplete {
+    /// `{"name", "headers": [[name, value], …], typed fields…}`; unset fields are left out.
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("name", self.raw.event_name().unwrap_or_default())?;
+        m.serialize_entry("headers", &WireHeaders(&self.raw))?;
+        if let Some(v) = &self.action_id {
+            m.serialize_entry("action_id", v)?;
+        }
+        if let Some(v) = &self.total {
+            m.serialize_entry("total", v)?;
+        }
+        if let Some(v) = &self.event_list {
+            m.serialize_entry("event_list", v)?;
+        }
+        if let Some(v) = &self.list_items {
+            m.serialize_entry("list_items", v)?;
+        }
+        m.end()
+    }
+}
 /// AMI event `FAXSessionsEntry`.
 ///
 /// - Wire name: `FAXSessionsEntry`
@@ -9683,8 +13300,12 @@ impl EventHeaders for FaxSessionsComplete {
 /// - Classes: `reporting`
 /// - Modules: `res_fax`
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Events/FAXSessionsEntry/>
-#[derive(Debug, Clone)]
+#[doc(alias = "FAXSessionsEntry")]
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct FaxSessionsEntry {
     /// `ActionID` header: text.
     pub action_id: Option<Text>,
@@ -9767,6 +13388,41 @@ impl EventHeaders for FaxSessionsEntry {
         &self.raw
     }
 }
+#[cfg(feature = "serde")]
+impl serde::Serialize for FaxSessionsEntry {
+    /// `{"name", "headers": [[name, value], …], typed fields…}`; unset fields are left out.
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("name", self.raw.event_name().unwrap_or_default())?;
+        m.serialize_entry("headers", &WireHeaders(&self.raw))?;
+        if let Some(v) = &self.action_id {
+            m.serialize_entry("action_id", v)?;
+        }
+        if let Some(v) = &self.channel {
+            m.serialize_entry("channel", v)?;
+        }
+        if let Some(v) = &self.technology {
+            m.serialize_entry("technology", v)?;
+        }
+        if let Some(v) = &self.session_number {
+            m.serialize_entry("session_number", v)?;
+        }
+        if let Some(v) = &self.session_type {
+            m.serialize_entry("session_type", OpenEnum::as_wire(v))?;
+        }
+        if let Some(v) = &self.operation {
+            m.serialize_entry("operation", OpenEnum::as_wire(v))?;
+        }
+        if let Some(v) = &self.state {
+            m.serialize_entry("state", OpenEnum::as_wire(v))?;
+        }
+        if let Some(v) = &self.files {
+            m.serialize_entry("files", v)?;
+        }
+        m.end()
+    }
+}
 /// AMI event `FAXStats`.
 ///
 /// - Wire name: `FAXStats`
@@ -9775,8 +13431,12 @@ impl EventHeaders for FaxSessionsEntry {
 /// - Classes: `reporting`
 /// - Modules: `res_fax`
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Events/FAXStats/>
-#[derive(Debug, Clone)]
+#[doc(alias = "FAXStats")]
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct FaxStats {
     /// `ActionID` header: text.
     pub action_id: Option<Text>,
@@ -9854,6 +13514,38 @@ impl EventHeaders for FaxStats {
         &self.raw
     }
 }
+#[cfg(feature = "serde")]
+impl serde::Serialize for FaxStats {
+    /// `{"name", "headers": [[name, value], …], typed fields…}`; unset fields are left out.
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("name", self.raw.event_name().unwrap_or_default())?;
+        m.serialize_entry("headers", &WireHeaders(&self.raw))?;
+        if let Some(v) = &self.action_id {
+            m.serialize_entry("action_id", v)?;
+        }
+        if let Some(v) = &self.current_sessions {
+            m.serialize_entry("current_sessions", v)?;
+        }
+        if let Some(v) = &self.reserved_sessions {
+            m.serialize_entry("reserved_sessions", v)?;
+        }
+        if let Some(v) = &self.transmit_attempts {
+            m.serialize_entry("transmit_attempts", v)?;
+        }
+        if let Some(v) = &self.receive_attempts {
+            m.serialize_entry("receive_attempts", v)?;
+        }
+        if let Some(v) = &self.completed_fa_xes {
+            m.serialize_entry("completed_fa_xes", v)?;
+        }
+        if let Some(v) = &self.failed_fa_xes {
+            m.serialize_entry("failed_fa_xes", v)?;
+        }
+        m.end()
+    }
+}
 /// AMI event `FAXStatus`.
 ///
 /// - Wire name: `FAXStatus`
@@ -9862,8 +13554,12 @@ impl EventHeaders for FaxStats {
 /// - Classes: `call`
 /// - Modules: `builtin`
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Events/FAXStatus/>
-#[derive(Debug, Clone)]
+#[doc(alias = "FAXStatus")]
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct FaxStatus {
     /// Channel snapshot block (no prefix); all fields `None` when absent.
     pub channel: ChannelSnapshot,
@@ -9934,6 +13630,30 @@ impl EventHeaders for FaxStatus {
         &self.raw
     }
 }
+#[cfg(feature = "serde")]
+impl serde::Serialize for FaxStatus {
+    /// `{"name", "headers": [[name, value], …], typed fields…}`; unset fields are left out.
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("name", self.raw.event_name().unwrap_or_default())?;
+        m.serialize_entry("headers", &WireHeaders(&self.raw))?;
+        m.serialize_entry("channel", &self.channel)?;
+        if let Some(v) = &self.operation {
+            m.serialize_entry("operation", OpenEnum::as_wire(v))?;
+        }
+        if let Some(v) = &self.status {
+            m.serialize_entry("status", v)?;
+        }
+        if let Some(v) = &self.local_station_id {
+            m.serialize_entry("local_station_id", v)?;
+        }
+        if let Some(v) = &self.file_name {
+            m.serialize_entry("file_name", v)?;
+        }
+        m.end()
+    }
+}
 /// AMI event `FailedACL`.
 ///
 /// - Wire name: `FailedACL`
@@ -9942,8 +13662,12 @@ impl EventHeaders for FaxStatus {
 /// - Classes: `security`
 /// - Modules: `builtin`
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Events/FailedACL/>
-#[derive(Debug, Clone)]
+#[doc(alias = "FailedACL")]
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct FailedAcl {
     /// `EventTV` header: text.
     pub event_tv: Option<Text>,
@@ -10041,6 +13765,50 @@ impl EventHeaders for FailedAcl {
         &self.raw
     }
 }
+#[cfg(feature = "serde")]
+impl serde::Serialize for FailedAcl {
+    /// `{"name", "headers": [[name, value], …], typed fields…}`; unset fields are left out.
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("name", self.raw.event_name().unwrap_or_default())?;
+        m.serialize_entry("headers", &WireHeaders(&self.raw))?;
+        if let Some(v) = &self.event_tv {
+            m.serialize_entry("event_tv", v)?;
+        }
+        if let Some(v) = &self.severity {
+            m.serialize_entry("severity", OpenEnum::as_wire(v))?;
+        }
+        if let Some(v) = &self.service {
+            m.serialize_entry("service", v)?;
+        }
+        if let Some(v) = &self.event_version {
+            m.serialize_entry("event_version", v)?;
+        }
+        if let Some(v) = &self.account_id {
+            m.serialize_entry("account_id", v)?;
+        }
+        if let Some(v) = &self.session_id {
+            m.serialize_entry("session_id", v)?;
+        }
+        if let Some(v) = &self.local_address {
+            m.serialize_entry("local_address", v)?;
+        }
+        if let Some(v) = &self.remote_address {
+            m.serialize_entry("remote_address", v)?;
+        }
+        if let Some(v) = &self.module {
+            m.serialize_entry("module", v)?;
+        }
+        if let Some(v) = &self.acl_name {
+            m.serialize_entry("acl_name", v)?;
+        }
+        if let Some(v) = &self.session_tv {
+            m.serialize_entry("session_tv", v)?;
+        }
+        m.end()
+    }
+}
 /// AMI event `Flash`.
 ///
 /// - Wire name: `Flash`
@@ -10049,8 +13817,11 @@ impl EventHeaders for FailedAcl {
 /// - Classes: `call`
 /// - Modules: `builtin`
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Events/Flash/>
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct Flash {
     /// Channel snapshot block (no prefix); all fields `None` when absent.
     pub channel: ChannelSnapshot,
@@ -10094,6 +13865,18 @@ impl EventHeaders for Flash {
         &self.raw
     }
 }
+#[cfg(feature = "serde")]
+impl serde::Serialize for Flash {
+    /// `{"name", "headers": [[name, value], …], typed fields…}`; unset fields are left out.
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("name", self.raw.event_name().unwrap_or_default())?;
+        m.serialize_entry("headers", &WireHeaders(&self.raw))?;
+        m.serialize_entry("channel", &self.channel)?;
+        m.end()
+    }
+}
 /// AMI event `FullyBooted`.
 ///
 /// - Wire name: `FullyBooted`
@@ -10102,14 +13885,17 @@ impl EventHeaders for Flash {
 /// - Classes: `system`
 /// - Modules: `builtin`
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Events/FullyBooted/>
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct FullyBooted {
     /// `Status` header: text.
     pub status: Option<Text>,
-    /// `Uptime` header: `u64`.
+    /// `Uptime` header: `u64`, in seconds.
     pub uptime: Option<u64>,
-    /// `LastReload` header: `u64`.
+    /// `LastReload` header: `u64`, in seconds.
     pub last_reload: Option<u64>,
     /// The whole message: every header as received, including ones without a field.
     pub raw: Message,
@@ -10161,6 +13947,26 @@ impl EventHeaders for FullyBooted {
         &self.raw
     }
 }
+#[cfg(feature = "serde")]
+impl serde::Serialize for FullyBooted {
+    /// `{"name", "headers": [[name, value], …], typed fields…}`; unset fields are left out.
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("name", self.raw.event_name().unwrap_or_default())?;
+        m.serialize_entry("headers", &WireHeaders(&self.raw))?;
+        if let Some(v) = &self.status {
+            m.serialize_entry("status", v)?;
+        }
+        if let Some(v) = &self.uptime {
+            m.serialize_entry("uptime", v)?;
+        }
+        if let Some(v) = &self.last_reload {
+            m.serialize_entry("last_reload", v)?;
+        }
+        m.end()
+    }
+}
 /// AMI event `Hangup`.
 ///
 /// - Wire name: `Hangup`
@@ -10169,8 +13975,11 @@ impl EventHeaders for FullyBooted {
 /// - Classes: `call`
 /// - Modules: `builtin`
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Events/Hangup/>
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct Hangup {
     /// Channel snapshot block (no prefix); all fields `None` when absent.
     pub channel: ChannelSnapshot,
@@ -10236,6 +14045,27 @@ impl EventHeaders for Hangup {
         &self.raw
     }
 }
+#[cfg(feature = "serde")]
+impl serde::Serialize for Hangup {
+    /// `{"name", "headers": [[name, value], …], typed fields…}`; unset fields are left out.
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("name", self.raw.event_name().unwrap_or_default())?;
+        m.serialize_entry("headers", &WireHeaders(&self.raw))?;
+        m.serialize_entry("channel", &self.channel)?;
+        if let Some(v) = &self.cause {
+            m.serialize_entry("cause", OpenEnum::as_wire(v))?;
+        }
+        if let Some(v) = &self.cause_txt {
+            m.serialize_entry("cause_txt", v)?;
+        }
+        if let Some(v) = &self.tech_cause {
+            m.serialize_entry("tech_cause", v)?;
+        }
+        m.end()
+    }
+}
 /// AMI event `HangupHandlerPop`.
 ///
 /// - Wire name: `HangupHandlerPop`
@@ -10244,8 +14074,11 @@ impl EventHeaders for Hangup {
 /// - Classes: `dialplan`
 /// - Modules: `builtin`
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Events/HangupHandlerPop/>
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct HangupHandlerPop {
     /// Channel snapshot block (no prefix); all fields `None` when absent.
     pub channel: ChannelSnapshot,
@@ -10301,6 +14134,21 @@ impl EventHeaders for HangupHandlerPop {
         &self.raw
     }
 }
+#[cfg(feature = "serde")]
+impl serde::Serialize for HangupHandlerPop {
+    /// `{"name", "headers": [[name, value], …], typed fields…}`; unset fields are left out.
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("name", self.raw.event_name().unwrap_or_default())?;
+        m.serialize_entry("headers", &WireHeaders(&self.raw))?;
+        m.serialize_entry("channel", &self.channel)?;
+        if let Some(v) = &self.handler {
+            m.serialize_entry("handler", v)?;
+        }
+        m.end()
+    }
+}
 /// AMI event `HangupHandlerPush`.
 ///
 /// - Wire name: `HangupHandlerPush`
@@ -10309,8 +14157,11 @@ impl EventHeaders for HangupHandlerPop {
 /// - Classes: `dialplan`
 /// - Modules: `builtin`
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Events/HangupHandlerPush/>
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct HangupHandlerPush {
     /// Channel snapshot block (no prefix); all fields `None` when absent.
     pub channel: ChannelSnapshot,
@@ -10366,6 +14217,21 @@ impl EventHeaders for HangupHandlerPush {
         &self.raw
     }
 }
+#[cfg(feature = "serde")]
+impl serde::Serialize for HangupHandlerPush {
+    /// `{"name", "headers": [[name, value], …], typed fields…}`; unset fields are left out.
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("name", self.raw.event_name().unwrap_or_default())?;
+        m.serialize_entry("headers", &WireHeaders(&self.raw))?;
+        m.serialize_entry("channel", &self.channel)?;
+        if let Some(v) = &self.handler {
+            m.serialize_entry("handler", v)?;
+        }
+        m.end()
+    }
+}
 /// AMI event `HangupHandlerRun`.
 ///
 /// - Wire name: `HangupHandlerRun`
@@ -10374,8 +14240,11 @@ impl EventHeaders for HangupHandlerPush {
 /// - Classes: `dialplan`
 /// - Modules: `builtin`
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Events/HangupHandlerRun/>
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct HangupHandlerRun {
     /// Channel snapshot block (no prefix); all fields `None` when absent.
     pub channel: ChannelSnapshot,
@@ -10431,6 +14300,21 @@ impl EventHeaders for HangupHandlerRun {
         &self.raw
     }
 }
+#[cfg(feature = "serde")]
+impl serde::Serialize for HangupHandlerRun {
+    /// `{"name", "headers": [[name, value], …], typed fields…}`; unset fields are left out.
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("name", self.raw.event_name().unwrap_or_default())?;
+        m.serialize_entry("headers", &WireHeaders(&self.raw))?;
+        m.serialize_entry("channel", &self.channel)?;
+        if let Some(v) = &self.handler {
+            m.serialize_entry("handler", v)?;
+        }
+        m.end()
+    }
+}
 /// AMI event `HangupRequest`.
 ///
 /// - Wire name: `HangupRequest`
@@ -10439,8 +14323,11 @@ impl EventHeaders for HangupHandlerRun {
 /// - Classes: `call`
 /// - Modules: `builtin`
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Events/HangupRequest/>
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct HangupRequest {
     /// Channel snapshot block (no prefix); all fields `None` when absent.
     pub channel: ChannelSnapshot,
@@ -10496,6 +14383,21 @@ impl EventHeaders for HangupRequest {
         &self.raw
     }
 }
+#[cfg(feature = "serde")]
+impl serde::Serialize for HangupRequest {
+    /// `{"name", "headers": [[name, value], …], typed fields…}`; unset fields are left out.
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("name", self.raw.event_name().unwrap_or_default())?;
+        m.serialize_entry("headers", &WireHeaders(&self.raw))?;
+        m.serialize_entry("channel", &self.channel)?;
+        if let Some(v) = &self.cause {
+            m.serialize_entry("cause", OpenEnum::as_wire(v))?;
+        }
+        m.end()
+    }
+}
 /// AMI event `Hold`.
 ///
 /// - Wire name: `Hold`
@@ -10504,8 +14406,11 @@ impl EventHeaders for HangupRequest {
 /// - Classes: `call`
 /// - Modules: `builtin`
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Events/Hold/>
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct Hold {
     /// Channel snapshot block (no prefix); all fields `None` when absent.
     pub channel: ChannelSnapshot,
@@ -10561,6 +14466,21 @@ impl EventHeaders for Hold {
         &self.raw
     }
 }
+#[cfg(feature = "serde")]
+impl serde::Serialize for Hold {
+    /// `{"name", "headers": [[name, value], …], typed fields…}`; unset fields are left out.
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("name", self.raw.event_name().unwrap_or_default())?;
+        m.serialize_entry("headers", &WireHeaders(&self.raw))?;
+        m.serialize_entry("channel", &self.channel)?;
+        if let Some(v) = &self.music_class {
+            m.serialize_entry("music_class", v)?;
+        }
+        m.end()
+    }
+}
 /// AMI event `IdentifyDetail`.
 ///
 /// - Wire name: `IdentifyDetail`
@@ -10569,8 +14489,11 @@ impl EventHeaders for Hold {
 /// - Classes: `command`
 /// - Modules: `res_pjsip`
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Events/IdentifyDetail/>
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct IdentifyDetail {
     /// `ObjectType` header: text.
     pub object_type: Option<Text>,
@@ -10658,6 +14581,44 @@ impl EventHeaders for IdentifyDetail {
         &self.raw
     }
 }
+#[cfg(feature = "serde")]
+impl serde::Serialize for IdentifyDetail {
+    /// `{"name", "headers": [[name, value], …], typed fields…}`; unset fields are left out.
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("name", self.raw.event_name().unwrap_or_default())?;
+        m.serialize_entry("headers", &WireHeaders(&self.raw))?;
+        if let Some(v) = &self.object_type {
+            m.serialize_entry("object_type", v)?;
+        }
+        if let Some(v) = &self.object_name {
+            m.serialize_entry("object_name", v)?;
+        }
+        if let Some(v) = &self.endpoint {
+            m.serialize_entry("endpoint", v)?;
+        }
+        if let Some(v) = &self.srv_lookups {
+            m.serialize_entry("srv_lookups", v)?;
+        }
+        if let Some(v) = &self.match_ {
+            m.serialize_entry("match", v)?;
+        }
+        if let Some(v) = &self.match_header {
+            m.serialize_entry("match_header", v)?;
+        }
+        if let Some(v) = &self.match_request_uri {
+            m.serialize_entry("match_request_uri", v)?;
+        }
+        if let Some(v) = &self.endpoint_name {
+            m.serialize_entry("endpoint_name", v)?;
+        }
+        if let Some(v) = &self.action_id {
+            m.serialize_entry("action_id", v)?;
+        }
+        m.end()
+    }
+}
 /// AMI event `InboundRegistrationDetail`.
 ///
 /// - Wire name: `InboundRegistrationDetail`
@@ -10666,8 +14627,11 @@ impl EventHeaders for IdentifyDetail {
 /// - Classes: `command`
 /// - Modules: `res_pjsip_registrar`
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Events/InboundRegistrationDetail/>
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct InboundRegistrationDetail {
     /// `ObjectType` header: text.
     pub object_type: Option<Text>,
@@ -10817,14 +14781,85 @@ impl EventHeaders for InboundRegistrationDetail {
         &self.raw
     }
 }
+#[cfg(feature = "serde")]
+impl serde::Serialize for InboundRegistrationDetail {
+    /// `{"name", "headers": [[name, value], …], typed fields…}`; unset fields are left out.
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("name", self.raw.event_name().unwrap_or_default())?;
+        m.serialize_entry("headers", &WireHeaders(&self.raw))?;
+        if let Some(v) = &self.object_type {
+            m.serialize_entry("object_type", v)?;
+        }
+        if let Some(v) = &self.object_name {
+            m.serialize_entry("object_name", v)?;
+        }
+        if let Some(v) = &self.minimum_expiration {
+            m.serialize_entry("minimum_expiration", v)?;
+        }
+        if let Some(v) = &self.default_expiration {
+            m.serialize_entry("default_expiration", v)?;
+        }
+        if let Some(v) = &self.qualify_timeout {
+            m.serialize_entry("qualify_timeout", v)?;
+        }
+        if let Some(v) = &self.qualify2xx_only {
+            m.serialize_entry("qualify2xx_only", v)?;
+        }
+        if let Some(v) = &self.mailboxes {
+            m.serialize_entry("mailboxes", v)?;
+        }
+        if let Some(v) = &self.support_path {
+            m.serialize_entry("support_path", v)?;
+        }
+        if let Some(v) = &self.remove_unavailable {
+            m.serialize_entry("remove_unavailable", v)?;
+        }
+        if let Some(v) = &self.voicemail_extension {
+            m.serialize_entry("voicemail_extension", v)?;
+        }
+        if let Some(v) = &self.max_contacts {
+            m.serialize_entry("max_contacts", v)?;
+        }
+        if let Some(v) = &self.authenticate_qualify {
+            m.serialize_entry("authenticate_qualify", v)?;
+        }
+        if let Some(v) = &self.maximum_expiration {
+            m.serialize_entry("maximum_expiration", v)?;
+        }
+        if let Some(v) = &self.qualify_frequency {
+            m.serialize_entry("qualify_frequency", v)?;
+        }
+        if let Some(v) = &self.remove_existing {
+            m.serialize_entry("remove_existing", v)?;
+        }
+        if let Some(v) = &self.outbound_proxy {
+            m.serialize_entry("outbound_proxy", v)?;
+        }
+        if let Some(v) = &self.contacts {
+            m.serialize_entry("contacts", v)?;
+        }
+        if let Some(v) = &self.contact {
+            m.serialize_entry("contact", v)?;
+        }
+        if let Some(v) = &self.action_id {
+            m.serialize_entry("action_id", v)?;
+        }
+        m.end()
+    }
+}
 /// AMI event `InboundRegistrationDetailComplete`.
 ///
 /// - Wire name: `InboundRegistrationDetailComplete`
 /// - Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1)
 /// - Kind: list-complete
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// Not documented by Asterisk: headers known from its C sources.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct InboundRegistrationDetailComplete {
     /// `ActionID` header: text.
     pub action_id: Option<Text>,
@@ -10882,6 +14917,26 @@ impl EventHeaders for InboundRegistrationDetailComplete {
         &self.raw
     }
 }
+#[cfg(feature = "serde")]
+impl serde::Serialize for InboundRegistrationDetailComplete {
+    /// `{"name", "headers": [[name, value], …], typed fields…}`; unset fields are left out.
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("name", self.raw.event_name().unwrap_or_default())?;
+        m.serialize_entry("headers", &WireHeaders(&self.raw))?;
+        if let Some(v) = &self.action_id {
+            m.serialize_entry("action_id", v)?;
+        }
+        if let Some(v) = &self.event_list {
+            m.serialize_entry("event_list", v)?;
+        }
+        if let Some(v) = &self.list_items {
+            m.serialize_entry("list_items", v)?;
+        }
+        m.end()
+    }
+}
 /// AMI event `InboundSubscriptionDetail`.
 ///
 /// - Wire name: `InboundSubscriptionDetail`
@@ -10890,8 +14945,11 @@ impl EventHeaders for InboundRegistrationDetailComplete {
 /// - Classes: `command`
 /// - Modules: `res_pjsip_pubsub`
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Events/InboundSubscriptionDetail/>
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct InboundSubscriptionDetail {
     /// `Role` header: text.
     pub role: Option<Text>,
@@ -10986,14 +15044,58 @@ impl EventHeaders for InboundSubscriptionDetail {
         &self.raw
     }
 }
+#[cfg(feature = "serde")]
+impl serde::Serialize for InboundSubscriptionDetail {
+    /// `{"name", "headers": [[name, value], …], typed fields…}`; unset fields are left out.
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("name", self.raw.event_name().unwrap_or_default())?;
+        m.serialize_entry("headers", &WireHeaders(&self.raw))?;
+        if let Some(v) = &self.role {
+            m.serialize_entry("role", v)?;
+        }
+        if let Some(v) = &self.endpoint {
+            m.serialize_entry("endpoint", v)?;
+        }
+        if let Some(v) = &self.callid {
+            m.serialize_entry("callid", v)?;
+        }
+        if let Some(v) = &self.state {
+            m.serialize_entry("state", v)?;
+        }
+        if let Some(v) = &self.callerid {
+            m.serialize_entry("callerid", v)?;
+        }
+        if let Some(v) = &self.subscription_type {
+            m.serialize_entry("subscription_type", OpenEnum::as_wire(v))?;
+        }
+        if let Some(v) = &self.extension {
+            m.serialize_entry("extension", v)?;
+        }
+        if let Some(v) = &self.extension_states {
+            m.serialize_entry("extension_states", OpenEnum::as_wire(v))?;
+        }
+        if let Some(v) = &self.mailboxes {
+            m.serialize_entry("mailboxes", v)?;
+        }
+        if let Some(v) = &self.action_id {
+            m.serialize_entry("action_id", v)?;
+        }
+        m.end()
+    }
+}
 /// AMI event `InboundSubscriptionDetailComplete`.
 ///
 /// - Wire name: `InboundSubscriptionDetailComplete`
 /// - Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1)
 /// - Kind: list-complete
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// Not documented by Asterisk: headers known from its C sources.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct InboundSubscriptionDetailComplete {
     /// `ActionID` header: text.
     pub action_id: Option<Text>,
@@ -11051,6 +15153,26 @@ impl EventHeaders for InboundSubscriptionDetailComplete {
         &self.raw
     }
 }
+#[cfg(feature = "serde")]
+impl serde::Serialize for InboundSubscriptionDetailComplete {
+    /// `{"name", "headers": [[name, value], …], typed fields…}`; unset fields are left out.
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("name", self.raw.event_name().unwrap_or_default())?;
+        m.serialize_entry("headers", &WireHeaders(&self.raw))?;
+        if let Some(v) = &self.action_id {
+            m.serialize_entry("action_id", v)?;
+        }
+        if let Some(v) = &self.event_list {
+            m.serialize_entry("event_list", v)?;
+        }
+        if let Some(v) = &self.list_items {
+            m.serialize_entry("list_items", v)?;
+        }
+        m.end()
+    }
+}
 /// AMI event `InvalidAccountID`.
 ///
 /// - Wire name: `InvalidAccountID`
@@ -11059,8 +15181,12 @@ impl EventHeaders for InboundSubscriptionDetailComplete {
 /// - Classes: `security`
 /// - Modules: `builtin`
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Events/InvalidAccountID/>
-#[derive(Debug, Clone)]
+#[doc(alias = "InvalidAccountID")]
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct InvalidAccountId {
     /// `EventTV` header: text.
     pub event_tv: Option<Text>,
@@ -11153,6 +15279,47 @@ impl EventHeaders for InvalidAccountId {
         &self.raw
     }
 }
+#[cfg(feature = "serde")]
+impl serde::Serialize for InvalidAccountId {
+    /// `{"name", "headers": [[name, value], …], typed fields…}`; unset fields are left out.
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("name", self.raw.event_name().unwrap_or_default())?;
+        m.serialize_entry("headers", &WireHeaders(&self.raw))?;
+        if let Some(v) = &self.event_tv {
+            m.serialize_entry("event_tv", v)?;
+        }
+        if let Some(v) = &self.severity {
+            m.serialize_entry("severity", OpenEnum::as_wire(v))?;
+        }
+        if let Some(v) = &self.service {
+            m.serialize_entry("service", v)?;
+        }
+        if let Some(v) = &self.event_version {
+            m.serialize_entry("event_version", v)?;
+        }
+        if let Some(v) = &self.account_id {
+            m.serialize_entry("account_id", v)?;
+        }
+        if let Some(v) = &self.session_id {
+            m.serialize_entry("session_id", v)?;
+        }
+        if let Some(v) = &self.local_address {
+            m.serialize_entry("local_address", v)?;
+        }
+        if let Some(v) = &self.remote_address {
+            m.serialize_entry("remote_address", v)?;
+        }
+        if let Some(v) = &self.module {
+            m.serialize_entry("module", v)?;
+        }
+        if let Some(v) = &self.session_tv {
+            m.serialize_entry("session_tv", v)?;
+        }
+        m.end()
+    }
+}
 /// AMI event `InvalidPassword`.
 ///
 /// - Wire name: `InvalidPassword`
@@ -11161,8 +15328,11 @@ impl EventHeaders for InvalidAccountId {
 /// - Classes: `security`
 /// - Modules: `builtin`
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Events/InvalidPassword/>
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct InvalidPassword {
     /// `EventTV` header: text.
     pub event_tv: Option<Text>,
@@ -11272,6 +15442,56 @@ impl EventHeaders for InvalidPassword {
         &self.raw
     }
 }
+#[cfg(feature = "serde")]
+impl serde::Serialize for InvalidPassword {
+    /// `{"name", "headers": [[name, value], …], typed fields…}`; unset fields are left out.
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("name", self.raw.event_name().unwrap_or_default())?;
+        m.serialize_entry("headers", &WireHeaders(&self.raw))?;
+        if let Some(v) = &self.event_tv {
+            m.serialize_entry("event_tv", v)?;
+        }
+        if let Some(v) = &self.severity {
+            m.serialize_entry("severity", OpenEnum::as_wire(v))?;
+        }
+        if let Some(v) = &self.service {
+            m.serialize_entry("service", v)?;
+        }
+        if let Some(v) = &self.event_version {
+            m.serialize_entry("event_version", v)?;
+        }
+        if let Some(v) = &self.account_id {
+            m.serialize_entry("account_id", v)?;
+        }
+        if let Some(v) = &self.session_id {
+            m.serialize_entry("session_id", v)?;
+        }
+        if let Some(v) = &self.local_address {
+            m.serialize_entry("local_address", v)?;
+        }
+        if let Some(v) = &self.remote_address {
+            m.serialize_entry("remote_address", v)?;
+        }
+        if let Some(v) = &self.module {
+            m.serialize_entry("module", v)?;
+        }
+        if let Some(v) = &self.session_tv {
+            m.serialize_entry("session_tv", v)?;
+        }
+        if let Some(v) = &self.challenge {
+            m.serialize_entry("challenge", v)?;
+        }
+        if let Some(v) = &self.received_challenge {
+            m.serialize_entry("received_challenge", v)?;
+        }
+        if let Some(v) = &self.received_hash {
+            m.serialize_entry("received_hash", v)?;
+        }
+        m.end()
+    }
+}
 /// AMI event `InvalidTransport`.
 ///
 /// - Wire name: `InvalidTransport`
@@ -11280,8 +15500,11 @@ impl EventHeaders for InvalidPassword {
 /// - Classes: `security`
 /// - Modules: `builtin`
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Events/InvalidTransport/>
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct InvalidTransport {
     /// `EventTV` header: text.
     pub event_tv: Option<Text>,
@@ -11381,6 +15604,50 @@ impl EventHeaders for InvalidTransport {
         &self.raw
     }
 }
+#[cfg(feature = "serde")]
+impl serde::Serialize for InvalidTransport {
+    /// `{"name", "headers": [[name, value], …], typed fields…}`; unset fields are left out.
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("name", self.raw.event_name().unwrap_or_default())?;
+        m.serialize_entry("headers", &WireHeaders(&self.raw))?;
+        if let Some(v) = &self.event_tv {
+            m.serialize_entry("event_tv", v)?;
+        }
+        if let Some(v) = &self.severity {
+            m.serialize_entry("severity", OpenEnum::as_wire(v))?;
+        }
+        if let Some(v) = &self.service {
+            m.serialize_entry("service", v)?;
+        }
+        if let Some(v) = &self.event_version {
+            m.serialize_entry("event_version", v)?;
+        }
+        if let Some(v) = &self.account_id {
+            m.serialize_entry("account_id", v)?;
+        }
+        if let Some(v) = &self.session_id {
+            m.serialize_entry("session_id", v)?;
+        }
+        if let Some(v) = &self.local_address {
+            m.serialize_entry("local_address", v)?;
+        }
+        if let Some(v) = &self.remote_address {
+            m.serialize_entry("remote_address", v)?;
+        }
+        if let Some(v) = &self.attempted_transport {
+            m.serialize_entry("attempted_transport", v)?;
+        }
+        if let Some(v) = &self.module {
+            m.serialize_entry("module", v)?;
+        }
+        if let Some(v) = &self.session_tv {
+            m.serialize_entry("session_tv", v)?;
+        }
+        m.end()
+    }
+}
 /// AMI event `JabberStatus`.
 ///
 /// - Wire name: `JabberStatus`
@@ -11388,8 +15655,11 @@ impl EventHeaders for InvalidTransport {
 /// - Classes: `user`
 /// - Kind: broadcast
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// Not documented by Asterisk: headers known from its C sources.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct JabberStatus {
     /// `Account` header: text.
     pub account: Option<Text>,
@@ -11462,14 +15732,46 @@ impl EventHeaders for JabberStatus {
         &self.raw
     }
 }
+#[cfg(feature = "serde")]
+impl serde::Serialize for JabberStatus {
+    /// `{"name", "headers": [[name, value], …], typed fields…}`; unset fields are left out.
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("name", self.raw.event_name().unwrap_or_default())?;
+        m.serialize_entry("headers", &WireHeaders(&self.raw))?;
+        if let Some(v) = &self.account {
+            m.serialize_entry("account", v)?;
+        }
+        if let Some(v) = &self.jid {
+            m.serialize_entry("jid", v)?;
+        }
+        if let Some(v) = &self.resource {
+            m.serialize_entry("resource", v)?;
+        }
+        if let Some(v) = &self.status {
+            m.serialize_entry("status", v)?;
+        }
+        if let Some(v) = &self.priority {
+            m.serialize_entry("priority", v)?;
+        }
+        if let Some(v) = &self.description {
+            m.serialize_entry("description", v)?;
+        }
+        m.end()
+    }
+}
 /// AMI event `LineEntry`.
 ///
 /// - Wire name: `LineEntry`
 /// - Releases: 20.20.1 (not in 21.12.3, 22.10.1, 23.4.1)
 /// - Kind: list-item
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// Not documented by Asterisk: headers known from its C sources.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct LineEntry {
     /// `ActionID` header: text.
     pub action_id: Option<Text>,
@@ -11549,14 +15851,49 @@ impl EventHeaders for LineEntry {
         &self.raw
     }
 }
+#[cfg(feature = "serde")]
+impl serde::Serialize for LineEntry {
+    /// `{"name", "headers": [[name, value], …], typed fields…}`; unset fields are left out.
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("name", self.raw.event_name().unwrap_or_default())?;
+        m.serialize_entry("headers", &WireHeaders(&self.raw))?;
+        if let Some(v) = &self.action_id {
+            m.serialize_entry("action_id", v)?;
+        }
+        if let Some(v) = &self.channeltype {
+            m.serialize_entry("channeltype", v)?;
+        }
+        if let Some(v) = &self.object_name {
+            m.serialize_entry("object_name", v)?;
+        }
+        if let Some(v) = &self.channel_object_type {
+            m.serialize_entry("channel_object_type", v)?;
+        }
+        if let Some(v) = &self.device {
+            m.serialize_entry("device", v)?;
+        }
+        if let Some(v) = &self.instance {
+            m.serialize_entry("instance", v)?;
+        }
+        if let Some(v) = &self.label {
+            m.serialize_entry("label", v)?;
+        }
+        m.end()
+    }
+}
 /// AMI event `LinelistComplete`.
 ///
 /// - Wire name: `LinelistComplete`
 /// - Releases: 20.20.1 (not in 21.12.3, 22.10.1, 23.4.1)
 /// - Kind: list-complete
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// Not documented by Asterisk: headers known from its C sources.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct LinelistComplete {
     /// `ActionID` header: text.
     pub action_id: Option<Text>,
@@ -11614,14 +15951,37 @@ impl EventHeaders for LinelistComplete {
         &self.raw
     }
 }
+#[cfg(feature = "serde")]
+impl serde::Serialize for LinelistComplete {
+    /// `{"name", "headers": [[name, value], …], typed fields…}`; unset fields are left out.
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("name", self.raw.event_name().unwrap_or_default())?;
+        m.serialize_entry("headers", &WireHeaders(&self.raw))?;
+        if let Some(v) = &self.action_id {
+            m.serialize_entry("action_id", v)?;
+        }
+        if let Some(v) = &self.event_list {
+            m.serialize_entry("event_list", v)?;
+        }
+        if let Some(v) = &self.list_items {
+            m.serialize_entry("list_items", v)?;
+        }
+        m.end()
+    }
+}
 /// AMI event `ListDialplan`.
 ///
 /// - Wire name: `ListDialplan`
 /// - Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1)
 /// - Kind: list-item
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// Not documented by Asterisk: headers known from its C sources.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct ListDialplan {
     /// `ActionID` header: text.
     pub action_id: Option<Text>,
@@ -11719,6 +16079,50 @@ impl EventHeaders for ListDialplan {
         &self.raw
     }
 }
+#[cfg(feature = "serde")]
+impl serde::Serialize for ListDialplan {
+    /// `{"name", "headers": [[name, value], …], typed fields…}`; unset fields are left out.
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("name", self.raw.event_name().unwrap_or_default())?;
+        m.serialize_entry("headers", &WireHeaders(&self.raw))?;
+        if let Some(v) = &self.action_id {
+            m.serialize_entry("action_id", v)?;
+        }
+        if let Some(v) = &self.context {
+            m.serialize_entry("context", v)?;
+        }
+        if let Some(v) = &self.extension {
+            m.serialize_entry("extension", v)?;
+        }
+        if let Some(v) = &self.extension_label {
+            m.serialize_entry("extension_label", v)?;
+        }
+        if let Some(v) = &self.priority {
+            m.serialize_entry("priority", v)?;
+        }
+        if let Some(v) = &self.application {
+            m.serialize_entry("application", v)?;
+        }
+        if let Some(v) = &self.app_data {
+            m.serialize_entry("app_data", v)?;
+        }
+        if let Some(v) = &self.include_context {
+            m.serialize_entry("include_context", v)?;
+        }
+        if let Some(v) = &self.ignore_pattern {
+            m.serialize_entry("ignore_pattern", v)?;
+        }
+        if let Some(v) = &self.switch {
+            m.serialize_entry("switch", v)?;
+        }
+        if let Some(v) = &self.registrar {
+            m.serialize_entry("registrar", v)?;
+        }
+        m.end()
+    }
+}
 /// AMI event `Load`.
 ///
 /// - Wire name: `Load`
@@ -11727,8 +16131,11 @@ impl EventHeaders for ListDialplan {
 /// - Classes: `system`
 /// - Modules: `builtin`
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Events/Load/>
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct Load {
     /// `Module` header: text.
     pub module: Option<Text>,
@@ -11781,6 +16188,23 @@ impl EventHeaders for Load {
         &self.raw
     }
 }
+#[cfg(feature = "serde")]
+impl serde::Serialize for Load {
+    /// `{"name", "headers": [[name, value], …], typed fields…}`; unset fields are left out.
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("name", self.raw.event_name().unwrap_or_default())?;
+        m.serialize_entry("headers", &WireHeaders(&self.raw))?;
+        if let Some(v) = &self.module {
+            m.serialize_entry("module", v)?;
+        }
+        if let Some(v) = &self.status {
+            m.serialize_entry("status", OpenEnum::as_wire(v))?;
+        }
+        m.end()
+    }
+}
 /// AMI event `LoadAverageLimit`.
 ///
 /// - Wire name: `LoadAverageLimit`
@@ -11789,8 +16213,11 @@ impl EventHeaders for Load {
 /// - Classes: `security`
 /// - Modules: `builtin`
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Events/LoadAverageLimit/>
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct LoadAverageLimit {
     /// `EventTV` header: text.
     pub event_tv: Option<Text>,
@@ -11883,6 +16310,47 @@ impl EventHeaders for LoadAverageLimit {
         &self.raw
     }
 }
+#[cfg(feature = "serde")]
+impl serde::Serialize for LoadAverageLimit {
+    /// `{"name", "headers": [[name, value], …], typed fields…}`; unset fields are left out.
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("name", self.raw.event_name().unwrap_or_default())?;
+        m.serialize_entry("headers", &WireHeaders(&self.raw))?;
+        if let Some(v) = &self.event_tv {
+            m.serialize_entry("event_tv", v)?;
+        }
+        if let Some(v) = &self.severity {
+            m.serialize_entry("severity", OpenEnum::as_wire(v))?;
+        }
+        if let Some(v) = &self.service {
+            m.serialize_entry("service", v)?;
+        }
+        if let Some(v) = &self.event_version {
+            m.serialize_entry("event_version", v)?;
+        }
+        if let Some(v) = &self.account_id {
+            m.serialize_entry("account_id", v)?;
+        }
+        if let Some(v) = &self.session_id {
+            m.serialize_entry("session_id", v)?;
+        }
+        if let Some(v) = &self.local_address {
+            m.serialize_entry("local_address", v)?;
+        }
+        if let Some(v) = &self.remote_address {
+            m.serialize_entry("remote_address", v)?;
+        }
+        if let Some(v) = &self.module {
+            m.serialize_entry("module", v)?;
+        }
+        if let Some(v) = &self.session_tv {
+            m.serialize_entry("session_tv", v)?;
+        }
+        m.end()
+    }
+}
 /// AMI event `LocalBridge`.
 ///
 /// - Wire name: `LocalBridge`
@@ -11891,8 +16359,11 @@ impl EventHeaders for LoadAverageLimit {
 /// - Classes: `call`
 /// - Modules: `builtin`
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Events/LocalBridge/>
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct LocalBridge {
     /// Channel snapshot block (prefix `LocalOne`); all fields `None` when absent.
     pub local_one: ChannelSnapshot,
@@ -11971,6 +16442,28 @@ impl EventHeaders for LocalBridge {
         &self.raw
     }
 }
+#[cfg(feature = "serde")]
+impl serde::Serialize for LocalBridge {
+    /// `{"name", "headers": [[name, value], …], typed fields…}`; unset fields are left out.
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("name", self.raw.event_name().unwrap_or_default())?;
+        m.serialize_entry("headers", &WireHeaders(&self.raw))?;
+        m.serialize_entry("local_one", &self.local_one)?;
+        m.serialize_entry("local_two", &self.local_two)?;
+        if let Some(v) = &self.context {
+            m.serialize_entry("context", v)?;
+        }
+        if let Some(v) = &self.exten {
+            m.serialize_entry("exten", v)?;
+        }
+        if let Some(v) = &self.local_optimization {
+            m.serialize_entry("local_optimization", v)?;
+        }
+        m.end()
+    }
+}
 /// AMI event `LocalOptimizationBegin`.
 ///
 /// - Wire name: `LocalOptimizationBegin`
@@ -11979,8 +16472,11 @@ impl EventHeaders for LocalBridge {
 /// - Classes: `call`
 /// - Modules: `builtin`
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Events/LocalOptimizationBegin/>
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct LocalOptimizationBegin {
     /// Channel snapshot block (prefix `LocalOne`); all fields `None` when absent.
     pub local_one: ChannelSnapshot,
@@ -12064,6 +16560,26 @@ impl EventHeaders for LocalOptimizationBegin {
         &self.raw
     }
 }
+#[cfg(feature = "serde")]
+impl serde::Serialize for LocalOptimizationBegin {
+    /// `{"name", "headers": [[name, value], …], typed fields…}`; unset fields are left out.
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("name", self.raw.event_name().unwrap_or_default())?;
+        m.serialize_entry("headers", &WireHeaders(&self.raw))?;
+        m.serialize_entry("local_one", &self.local_one)?;
+        m.serialize_entry("local_two", &self.local_two)?;
+        m.serialize_entry("source", &self.source)?;
+        if let Some(v) = &self.dest_unique_id {
+            m.serialize_entry("dest_unique_id", v)?;
+        }
+        if let Some(v) = &self.id {
+            m.serialize_entry("id", v)?;
+        }
+        m.end()
+    }
+}
 /// AMI event `LocalOptimizationEnd`.
 ///
 /// - Wire name: `LocalOptimizationEnd`
@@ -12072,8 +16588,11 @@ impl EventHeaders for LocalOptimizationBegin {
 /// - Classes: `call`
 /// - Modules: `builtin`
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Events/LocalOptimizationEnd/>
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct LocalOptimizationEnd {
     /// Channel snapshot block (prefix `LocalOne`); all fields `None` when absent.
     pub local_one: ChannelSnapshot,
@@ -12147,6 +16666,25 @@ impl EventHeaders for LocalOptimizationEnd {
         &self.raw
     }
 }
+#[cfg(feature = "serde")]
+impl serde::Serialize for LocalOptimizationEnd {
+    /// `{"name", "headers": [[name, value], …], typed fields…}`; unset fields are left out.
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("name", self.raw.event_name().unwrap_or_default())?;
+        m.serialize_entry("headers", &WireHeaders(&self.raw))?;
+        m.serialize_entry("local_one", &self.local_one)?;
+        m.serialize_entry("local_two", &self.local_two)?;
+        if let Some(v) = &self.success {
+            m.serialize_entry("success", v)?;
+        }
+        if let Some(v) = &self.id {
+            m.serialize_entry("id", v)?;
+        }
+        m.end()
+    }
+}
 /// AMI event `LogChannel`.
 ///
 /// - Wire name: `LogChannel`
@@ -12155,8 +16693,11 @@ impl EventHeaders for LocalOptimizationEnd {
 /// - Classes: `system`
 /// - Modules: `builtin`
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Events/LogChannel/>
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct LogChannel {
     /// `Channel` header: text.
     pub channel: Option<Text>,
@@ -12214,6 +16755,26 @@ impl EventHeaders for LogChannel {
         &self.raw
     }
 }
+#[cfg(feature = "serde")]
+impl serde::Serialize for LogChannel {
+    /// `{"name", "headers": [[name, value], …], typed fields…}`; unset fields are left out.
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("name", self.raw.event_name().unwrap_or_default())?;
+        m.serialize_entry("headers", &WireHeaders(&self.raw))?;
+        if let Some(v) = &self.channel {
+            m.serialize_entry("channel", v)?;
+        }
+        if let Some(v) = &self.enabled {
+            m.serialize_entry("enabled", v)?;
+        }
+        if let Some(v) = &self.reason {
+            m.serialize_entry("reason", v)?;
+        }
+        m.end()
+    }
+}
 /// AMI event `MCID`.
 ///
 /// - Wire name: `MCID`
@@ -12222,8 +16783,12 @@ impl EventHeaders for LogChannel {
 /// - Classes: `call`
 /// - Modules: `sig_pri`
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Events/MCID/>
-#[derive(Debug, Clone)]
+#[doc(alias = "MCID")]
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct Mcid {
     /// Channel snapshot block (no prefix); all fields `None` when absent.
     pub channel: ChannelSnapshot,
@@ -12444,6 +17009,96 @@ impl EventHeaders for Mcid {
         &self.raw
     }
 }
+#[cfg(feature = "serde")]
+impl serde::Serialize for Mcid {
+    /// `{"name", "headers": [[name, value], …], typed fields…}`; unset fields are left out.
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("name", self.raw.event_name().unwrap_or_default())?;
+        m.serialize_entry("headers", &WireHeaders(&self.raw))?;
+        m.serialize_entry("channel", &self.channel)?;
+        if let Some(v) = &self.m_caller_id_num_valid {
+            m.serialize_entry("m_caller_id_num_valid", v)?;
+        }
+        if let Some(v) = &self.m_caller_id_num {
+            m.serialize_entry("m_caller_id_num", v)?;
+        }
+        if let Some(v) = &self.m_caller_i_dton {
+            m.serialize_entry("m_caller_i_dton", v)?;
+        }
+        if let Some(v) = &self.m_caller_id_num_plan {
+            m.serialize_entry("m_caller_id_num_plan", v)?;
+        }
+        if let Some(v) = &self.m_caller_id_num_pres {
+            m.serialize_entry("m_caller_id_num_pres", v)?;
+        }
+        if let Some(v) = &self.m_caller_id_name_valid {
+            m.serialize_entry("m_caller_id_name_valid", v)?;
+        }
+        if let Some(v) = &self.m_caller_id_name {
+            m.serialize_entry("m_caller_id_name", v)?;
+        }
+        if let Some(v) = &self.m_caller_id_name_char_set {
+            m.serialize_entry("m_caller_id_name_char_set", v)?;
+        }
+        if let Some(v) = &self.m_caller_id_name_pres {
+            m.serialize_entry("m_caller_id_name_pres", v)?;
+        }
+        if let Some(v) = &self.m_caller_id_subaddr {
+            m.serialize_entry("m_caller_id_subaddr", v)?;
+        }
+        if let Some(v) = &self.m_caller_id_subaddr_type {
+            m.serialize_entry("m_caller_id_subaddr_type", v)?;
+        }
+        if let Some(v) = &self.m_caller_id_subaddr_odd {
+            m.serialize_entry("m_caller_id_subaddr_odd", v)?;
+        }
+        if let Some(v) = &self.m_caller_id_pres {
+            m.serialize_entry("m_caller_id_pres", v)?;
+        }
+        if let Some(v) = &self.m_connected_id_num_valid {
+            m.serialize_entry("m_connected_id_num_valid", v)?;
+        }
+        if let Some(v) = &self.m_connected_id_num {
+            m.serialize_entry("m_connected_id_num", v)?;
+        }
+        if let Some(v) = &self.m_connected_i_dton {
+            m.serialize_entry("m_connected_i_dton", v)?;
+        }
+        if let Some(v) = &self.m_connected_id_num_plan {
+            m.serialize_entry("m_connected_id_num_plan", v)?;
+        }
+        if let Some(v) = &self.m_connected_id_num_pres {
+            m.serialize_entry("m_connected_id_num_pres", v)?;
+        }
+        if let Some(v) = &self.m_connected_id_name_valid {
+            m.serialize_entry("m_connected_id_name_valid", v)?;
+        }
+        if let Some(v) = &self.m_connected_id_name {
+            m.serialize_entry("m_connected_id_name", v)?;
+        }
+        if let Some(v) = &self.m_connected_id_name_char_set {
+            m.serialize_entry("m_connected_id_name_char_set", v)?;
+        }
+        if let Some(v) = &self.m_connected_id_name_pres {
+            m.serialize_entry("m_connected_id_name_pres", v)?;
+        }
+        if let Some(v) = &self.m_connected_id_subaddr {
+            m.serialize_entry("m_connected_id_subaddr", v)?;
+        }
+        if let Some(v) = &self.m_connected_id_subaddr_type {
+            m.serialize_entry("m_connected_id_subaddr_type", v)?;
+        }
+        if let Some(v) = &self.m_connected_id_subaddr_odd {
+            m.serialize_entry("m_connected_id_subaddr_odd", v)?;
+        }
+        if let Some(v) = &self.m_connected_id_pres {
+            m.serialize_entry("m_connected_id_pres", v)?;
+        }
+        m.end()
+    }
+}
 /// AMI event `MWIGet`.
 ///
 /// - Wire name: `MWIGet`
@@ -12452,8 +17107,12 @@ impl EventHeaders for Mcid {
 /// - Classes: `reporting`
 /// - Modules: `res_mwi_external_ami`
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Events/MWIGet/>
-#[derive(Debug, Clone)]
+#[doc(alias = "MWIGet")]
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct MwiGet {
     /// `ActionID` header: text.
     pub action_id: Option<Text>,
@@ -12516,6 +17175,29 @@ impl EventHeaders for MwiGet {
         &self.raw
     }
 }
+#[cfg(feature = "serde")]
+impl serde::Serialize for MwiGet {
+    /// `{"name", "headers": [[name, value], …], typed fields…}`; unset fields are left out.
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("name", self.raw.event_name().unwrap_or_default())?;
+        m.serialize_entry("headers", &WireHeaders(&self.raw))?;
+        if let Some(v) = &self.action_id {
+            m.serialize_entry("action_id", v)?;
+        }
+        if let Some(v) = &self.mailbox {
+            m.serialize_entry("mailbox", v)?;
+        }
+        if let Some(v) = &self.old_messages {
+            m.serialize_entry("old_messages", v)?;
+        }
+        if let Some(v) = &self.new_messages {
+            m.serialize_entry("new_messages", v)?;
+        }
+        m.end()
+    }
+}
 /// AMI event `MWIGetComplete`.
 ///
 /// - Wire name: `MWIGetComplete`
@@ -12524,8 +17206,12 @@ impl EventHeaders for MwiGet {
 /// - Classes: `reporting`
 /// - Modules: `res_mwi_external_ami`
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Events/MWIGetComplete/>
-#[derive(Debug, Clone)]
+#[doc(alias = "MWIGetComplete")]
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct MwiGetComplete {
     /// `ActionID` header: text.
     pub action_id: Option<Text>,
@@ -12583,6 +17269,26 @@ impl EventHeaders for MwiGetComplete {
         &self.raw
     }
 }
+#[cfg(feature = "serde")]
+impl serde::Serialize for MwiGetComplete {
+    /// `{"name", "headers": [[name, value], …], typed fields…}`; unset fields are left out.
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("name", self.raw.event_name().unwrap_or_default())?;
+        m.serialize_entry("headers", &WireHeaders(&self.raw))?;
+        if let Some(v) = &self.action_id {
+            m.serialize_entry("action_id", v)?;
+        }
+        if let Some(v) = &self.event_list {
+            m.serialize_entry("event_list", v)?;
+        }
+        if let Some(v) = &self.list_items {
+            m.serialize_entry("list_items", v)?;
+        }
+        m.end()
+    }
+}
 /// AMI event `MeetmeEnd`.
 ///
 /// - Wire name: `MeetmeEnd`
@@ -12591,8 +17297,11 @@ impl EventHeaders for MwiGetComplete {
 /// - Classes: `call`
 /// - Modules: `app_meetme`
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Events/MeetmeEnd/>
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct MeetmeEnd {
     /// `Meetme` header: text.
     pub meetme: Option<Text>,
@@ -12636,6 +17345,20 @@ impl EventHeaders for MeetmeEnd {
         &self.raw
     }
 }
+#[cfg(feature = "serde")]
+impl serde::Serialize for MeetmeEnd {
+    /// `{"name", "headers": [[name, value], …], typed fields…}`; unset fields are left out.
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("name", self.raw.event_name().unwrap_or_default())?;
+        m.serialize_entry("headers", &WireHeaders(&self.raw))?;
+        if let Some(v) = &self.meetme {
+            m.serialize_entry("meetme", v)?;
+        }
+        m.end()
+    }
+}
 /// AMI event `MeetmeJoin`.
 ///
 /// - Wire name: `MeetmeJoin`
@@ -12644,8 +17367,11 @@ impl EventHeaders for MeetmeEnd {
 /// - Classes: `call`
 /// - Modules: `app_meetme`
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Events/MeetmeJoin/>
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct MeetmeJoin {
     /// Channel snapshot block (no prefix); all fields `None` when absent.
     pub channel: ChannelSnapshot,
@@ -12706,6 +17432,24 @@ impl EventHeaders for MeetmeJoin {
         &self.raw
     }
 }
+#[cfg(feature = "serde")]
+impl serde::Serialize for MeetmeJoin {
+    /// `{"name", "headers": [[name, value], …], typed fields…}`; unset fields are left out.
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("name", self.raw.event_name().unwrap_or_default())?;
+        m.serialize_entry("headers", &WireHeaders(&self.raw))?;
+        m.serialize_entry("channel", &self.channel)?;
+        if let Some(v) = &self.meetme {
+            m.serialize_entry("meetme", v)?;
+        }
+        if let Some(v) = &self.user {
+            m.serialize_entry("user", v)?;
+        }
+        m.end()
+    }
+}
 /// AMI event `MeetmeLeave`.
 ///
 /// - Wire name: `MeetmeLeave`
@@ -12714,8 +17458,11 @@ impl EventHeaders for MeetmeJoin {
 /// - Classes: `call`
 /// - Modules: `app_meetme`
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Events/MeetmeLeave/>
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct MeetmeLeave {
     /// Channel snapshot block (no prefix); all fields `None` when absent.
     pub channel: ChannelSnapshot,
@@ -12723,7 +17470,7 @@ pub struct MeetmeLeave {
     pub meetme: Option<Text>,
     /// `User` header: text.
     pub user: Option<Text>,
-    /// `Duration` header: `u64`.
+    /// `Duration` header: `u64`, in seconds.
     pub duration: Option<u64>,
     /// The whole message: every header as received, including ones without a field.
     pub raw: Message,
@@ -12781,6 +17528,27 @@ impl EventHeaders for MeetmeLeave {
         &self.raw
     }
 }
+#[cfg(feature = "serde")]
+impl serde::Serialize for MeetmeLeave {
+    /// `{"name", "headers": [[name, value], …], typed fields…}`; unset fields are left out.
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("name", self.raw.event_name().unwrap_or_default())?;
+        m.serialize_entry("headers", &WireHeaders(&self.raw))?;
+        m.serialize_entry("channel", &self.channel)?;
+        if let Some(v) = &self.meetme {
+            m.serialize_entry("meetme", v)?;
+        }
+        if let Some(v) = &self.user {
+            m.serialize_entry("user", v)?;
+        }
+        if let Some(v) = &self.duration {
+            m.serialize_entry("duration", v)?;
+        }
+        m.end()
+    }
+}
 /// AMI event `MeetmeList`.
 ///
 /// - Wire name: `MeetmeList`
@@ -12789,8 +17557,11 @@ impl EventHeaders for MeetmeLeave {
 /// - Classes: `call`
 /// - Modules: `app_meetme`
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Events/MeetmeList/>
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct MeetmeList {
     /// `Conference` header: text.
     pub conference: Option<Text>,
@@ -12900,14 +17671,67 @@ impl EventHeaders for MeetmeList {
         &self.raw
     }
 }
+#[cfg(feature = "serde")]
+impl serde::Serialize for MeetmeList {
+    /// `{"name", "headers": [[name, value], …], typed fields…}`; unset fields are left out.
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("name", self.raw.event_name().unwrap_or_default())?;
+        m.serialize_entry("headers", &WireHeaders(&self.raw))?;
+        if let Some(v) = &self.conference {
+            m.serialize_entry("conference", v)?;
+        }
+        if let Some(v) = &self.user_number {
+            m.serialize_entry("user_number", v)?;
+        }
+        if let Some(v) = &self.caller_id_num {
+            m.serialize_entry("caller_id_num", v)?;
+        }
+        if let Some(v) = &self.caller_id_name {
+            m.serialize_entry("caller_id_name", v)?;
+        }
+        if let Some(v) = &self.connected_line_num {
+            m.serialize_entry("connected_line_num", v)?;
+        }
+        if let Some(v) = &self.connected_line_name {
+            m.serialize_entry("connected_line_name", v)?;
+        }
+        if let Some(v) = &self.channel {
+            m.serialize_entry("channel", v)?;
+        }
+        if let Some(v) = &self.admin {
+            m.serialize_entry("admin", v)?;
+        }
+        if let Some(v) = &self.role {
+            m.serialize_entry("role", v)?;
+        }
+        if let Some(v) = &self.marked_user {
+            m.serialize_entry("marked_user", v)?;
+        }
+        if let Some(v) = &self.muted {
+            m.serialize_entry("muted", v)?;
+        }
+        if let Some(v) = &self.talking {
+            m.serialize_entry("talking", v)?;
+        }
+        if let Some(v) = &self.action_id {
+            m.serialize_entry("action_id", v)?;
+        }
+        m.end()
+    }
+}
 /// AMI event `MeetmeListComplete`.
 ///
 /// - Wire name: `MeetmeListComplete`
 /// - Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1)
 /// - Kind: list-complete
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// Not documented by Asterisk: headers known from its C sources.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct MeetmeListComplete {
     /// `ActionID` header: text.
     pub action_id: Option<Text>,
@@ -12965,6 +17789,26 @@ impl EventHeaders for MeetmeListComplete {
         &self.raw
     }
 }
+#[cfg(feature = "serde")]
+impl serde::Serialize for MeetmeListComplete {
+    /// `{"name", "headers": [[name, value], …], typed fields…}`; unset fields are left out.
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("name", self.raw.event_name().unwrap_or_default())?;
+        m.serialize_entry("headers", &WireHeaders(&self.raw))?;
+        if let Some(v) = &self.action_id {
+            m.serialize_entry("action_id", v)?;
+        }
+        if let Some(v) = &self.event_list {
+            m.serialize_entry("event_list", v)?;
+        }
+        if let Some(v) = &self.list_items {
+            m.serialize_entry("list_items", v)?;
+        }
+        m.end()
+    }
+}
 /// AMI event `MeetmeListRooms`.
 ///
 /// - Wire name: `MeetmeListRooms`
@@ -12973,8 +17817,11 @@ impl EventHeaders for MeetmeListComplete {
 /// - Classes: `call`
 /// - Modules: `app_meetme`
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Events/MeetmeListRooms/>
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct MeetmeListRooms {
     /// `Conference` header: text.
     pub conference: Option<Text>,
@@ -13052,14 +17899,49 @@ impl EventHeaders for MeetmeListRooms {
         &self.raw
     }
 }
+#[cfg(feature = "serde")]
+impl serde::Serialize for MeetmeListRooms {
+    /// `{"name", "headers": [[name, value], …], typed fields…}`; unset fields are left out.
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("name", self.raw.event_name().unwrap_or_default())?;
+        m.serialize_entry("headers", &WireHeaders(&self.raw))?;
+        if let Some(v) = &self.conference {
+            m.serialize_entry("conference", v)?;
+        }
+        if let Some(v) = &self.parties {
+            m.serialize_entry("parties", v)?;
+        }
+        if let Some(v) = &self.marked {
+            m.serialize_entry("marked", v)?;
+        }
+        if let Some(v) = &self.activity {
+            m.serialize_entry("activity", v)?;
+        }
+        if let Some(v) = &self.creation {
+            m.serialize_entry("creation", v)?;
+        }
+        if let Some(v) = &self.locked {
+            m.serialize_entry("locked", v)?;
+        }
+        if let Some(v) = &self.action_id {
+            m.serialize_entry("action_id", v)?;
+        }
+        m.end()
+    }
+}
 /// AMI event `MeetmeListRoomsComplete`.
 ///
 /// - Wire name: `MeetmeListRoomsComplete`
 /// - Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1)
 /// - Kind: list-complete
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// Not documented by Asterisk: headers known from its C sources.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct MeetmeListRoomsComplete {
     /// `ActionID` header: text.
     pub action_id: Option<Text>,
@@ -13117,6 +17999,26 @@ impl EventHeaders for MeetmeListRoomsComplete {
         &self.raw
     }
 }
+#[cfg(feature = "serde")]
+impl serde::Serialize for MeetmeListRoomsComplete {
+    /// `{"name", "headers": [[name, value], …], typed fields…}`; unset fields are left out.
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("name", self.raw.event_name().unwrap_or_default())?;
+        m.serialize_entry("headers", &WireHeaders(&self.raw))?;
+        if let Some(v) = &self.action_id {
+            m.serialize_entry("action_id", v)?;
+        }
+        if let Some(v) = &self.event_list {
+            m.serialize_entry("event_list", v)?;
+        }
+        if let Some(v) = &self.list_items {
+            m.serialize_entry("list_items", v)?;
+        }
+        m.end()
+    }
+}
 /// AMI event `MeetmeMute`.
 ///
 /// - Wire name: `MeetmeMute`
@@ -13125,8 +18027,11 @@ impl EventHeaders for MeetmeListRoomsComplete {
 /// - Classes: `call`
 /// - Modules: `app_meetme`
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Events/MeetmeMute/>
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct MeetmeMute {
     /// Channel snapshot block (no prefix); all fields `None` when absent.
     pub channel: ChannelSnapshot,
@@ -13197,6 +18102,30 @@ impl EventHeaders for MeetmeMute {
         &self.raw
     }
 }
+#[cfg(feature = "serde")]
+impl serde::Serialize for MeetmeMute {
+    /// `{"name", "headers": [[name, value], …], typed fields…}`; unset fields are left out.
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("name", self.raw.event_name().unwrap_or_default())?;
+        m.serialize_entry("headers", &WireHeaders(&self.raw))?;
+        m.serialize_entry("channel", &self.channel)?;
+        if let Some(v) = &self.meetme {
+            m.serialize_entry("meetme", v)?;
+        }
+        if let Some(v) = &self.user {
+            m.serialize_entry("user", v)?;
+        }
+        if let Some(v) = &self.duration {
+            m.serialize_entry("duration", v)?;
+        }
+        if let Some(v) = &self.status {
+            m.serialize_entry("status", OpenEnum::as_wire(v))?;
+        }
+        m.end()
+    }
+}
 /// AMI event `MeetmeTalkRequest`.
 ///
 /// - Wire name: `MeetmeTalkRequest`
@@ -13205,8 +18134,11 @@ impl EventHeaders for MeetmeMute {
 /// - Classes: `call`
 /// - Modules: `app_meetme`
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Events/MeetmeTalkRequest/>
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct MeetmeTalkRequest {
     /// Channel snapshot block (no prefix); all fields `None` when absent.
     pub channel: ChannelSnapshot,
@@ -13277,6 +18209,30 @@ impl EventHeaders for MeetmeTalkRequest {
         &self.raw
     }
 }
+#[cfg(feature = "serde")]
+impl serde::Serialize for MeetmeTalkRequest {
+    /// `{"name", "headers": [[name, value], …], typed fields…}`; unset fields are left out.
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("name", self.raw.event_name().unwrap_or_default())?;
+        m.serialize_entry("headers", &WireHeaders(&self.raw))?;
+        m.serialize_entry("channel", &self.channel)?;
+        if let Some(v) = &self.meetme {
+            m.serialize_entry("meetme", v)?;
+        }
+        if let Some(v) = &self.user {
+            m.serialize_entry("user", v)?;
+        }
+        if let Some(v) = &self.duration {
+            m.serialize_entry("duration", v)?;
+        }
+        if let Some(v) = &self.status {
+            m.serialize_entry("status", OpenEnum::as_wire(v))?;
+        }
+        m.end()
+    }
+}
 /// AMI event `MeetmeTalking`.
 ///
 /// - Wire name: `MeetmeTalking`
@@ -13285,8 +18241,11 @@ impl EventHeaders for MeetmeTalkRequest {
 /// - Classes: `call`
 /// - Modules: `app_meetme`
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Events/MeetmeTalking/>
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct MeetmeTalking {
     /// Channel snapshot block (no prefix); all fields `None` when absent.
     pub channel: ChannelSnapshot,
@@ -13357,6 +18316,30 @@ impl EventHeaders for MeetmeTalking {
         &self.raw
     }
 }
+#[cfg(feature = "serde")]
+impl serde::Serialize for MeetmeTalking {
+    /// `{"name", "headers": [[name, value], …], typed fields…}`; unset fields are left out.
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("name", self.raw.event_name().unwrap_or_default())?;
+        m.serialize_entry("headers", &WireHeaders(&self.raw))?;
+        m.serialize_entry("channel", &self.channel)?;
+        if let Some(v) = &self.meetme {
+            m.serialize_entry("meetme", v)?;
+        }
+        if let Some(v) = &self.user {
+            m.serialize_entry("user", v)?;
+        }
+        if let Some(v) = &self.duration {
+            m.serialize_entry("duration", v)?;
+        }
+        if let Some(v) = &self.status {
+            m.serialize_entry("status", OpenEnum::as_wire(v))?;
+        }
+        m.end()
+    }
+}
 /// AMI event `MemoryLimit`.
 ///
 /// - Wire name: `MemoryLimit`
@@ -13365,8 +18348,11 @@ impl EventHeaders for MeetmeTalking {
 /// - Classes: `security`
 /// - Modules: `builtin`
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Events/MemoryLimit/>
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct MemoryLimit {
     /// `EventTV` header: text.
     pub event_tv: Option<Text>,
@@ -13459,6 +18445,47 @@ impl EventHeaders for MemoryLimit {
         &self.raw
     }
 }
+#[cfg(feature = "serde")]
+impl serde::Serialize for MemoryLimit {
+    /// `{"name", "headers": [[name, value], …], typed fields…}`; unset fields are left out.
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("name", self.raw.event_name().unwrap_or_default())?;
+        m.serialize_entry("headers", &WireHeaders(&self.raw))?;
+        if let Some(v) = &self.event_tv {
+            m.serialize_entry("event_tv", v)?;
+        }
+        if let Some(v) = &self.severity {
+            m.serialize_entry("severity", OpenEnum::as_wire(v))?;
+        }
+        if let Some(v) = &self.service {
+            m.serialize_entry("service", v)?;
+        }
+        if let Some(v) = &self.event_version {
+            m.serialize_entry("event_version", v)?;
+        }
+        if let Some(v) = &self.account_id {
+            m.serialize_entry("account_id", v)?;
+        }
+        if let Some(v) = &self.session_id {
+            m.serialize_entry("session_id", v)?;
+        }
+        if let Some(v) = &self.local_address {
+            m.serialize_entry("local_address", v)?;
+        }
+        if let Some(v) = &self.remote_address {
+            m.serialize_entry("remote_address", v)?;
+        }
+        if let Some(v) = &self.module {
+            m.serialize_entry("module", v)?;
+        }
+        if let Some(v) = &self.session_tv {
+            m.serialize_entry("session_tv", v)?;
+        }
+        m.end()
+    }
+}
 /// AMI event `MessageWaiting`.
 ///
 /// - Wire name: `MessageWaiting`
@@ -13467,8 +18494,11 @@ impl EventHeaders for MemoryLimit {
 /// - Classes: `call`
 /// - Modules: `builtin`
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Events/MessageWaiting/>
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct MessageWaiting {
     /// Channel snapshot block (no prefix); all fields `None` when absent.
     pub channel: ChannelSnapshot,
@@ -13539,6 +18569,30 @@ impl EventHeaders for MessageWaiting {
         &self.raw
     }
 }
+#[cfg(feature = "serde")]
+impl serde::Serialize for MessageWaiting {
+    /// `{"name", "headers": [[name, value], …], typed fields…}`; unset fields are left out.
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("name", self.raw.event_name().unwrap_or_default())?;
+        m.serialize_entry("headers", &WireHeaders(&self.raw))?;
+        m.serialize_entry("channel", &self.channel)?;
+        if let Some(v) = &self.mailbox {
+            m.serialize_entry("mailbox", v)?;
+        }
+        if let Some(v) = &self.waiting {
+            m.serialize_entry("waiting", v)?;
+        }
+        if let Some(v) = &self.new {
+            m.serialize_entry("new", v)?;
+        }
+        if let Some(v) = &self.old {
+            m.serialize_entry("old", v)?;
+        }
+        m.end()
+    }
+}
 /// AMI event `MiniVoiceMail`.
 ///
 /// - Wire name: `MiniVoiceMail`
@@ -13547,8 +18601,11 @@ impl EventHeaders for MessageWaiting {
 /// - Classes: `call`
 /// - Modules: `app_minivm`
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Events/MiniVoiceMail/>
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct MiniVoiceMail {
     /// Channel snapshot block (no prefix); all fields `None` when absent.
     pub channel: ChannelSnapshot,
@@ -13614,6 +18671,27 @@ impl EventHeaders for MiniVoiceMail {
         &self.raw
     }
 }
+#[cfg(feature = "serde")]
+impl serde::Serialize for MiniVoiceMail {
+    /// `{"name", "headers": [[name, value], …], typed fields…}`; unset fields are left out.
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("name", self.raw.event_name().unwrap_or_default())?;
+        m.serialize_entry("headers", &WireHeaders(&self.raw))?;
+        m.serialize_entry("channel", &self.channel)?;
+        if let Some(v) = &self.action {
+            m.serialize_entry("action", v)?;
+        }
+        if let Some(v) = &self.mailbox {
+            m.serialize_entry("mailbox", v)?;
+        }
+        if let Some(v) = &self.counter {
+            m.serialize_entry("counter", v)?;
+        }
+        m.end()
+    }
+}
 /// AMI event `MixMonitorMute`.
 ///
 /// - Wire name: `MixMonitorMute`
@@ -13622,8 +18700,11 @@ impl EventHeaders for MiniVoiceMail {
 /// - Classes: `call`
 /// - Modules: `app_mixmonitor`
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Events/MixMonitorMute/>
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct MixMonitorMute {
     /// Channel snapshot block (no prefix); all fields `None` when absent.
     pub channel: ChannelSnapshot,
@@ -13684,6 +18765,24 @@ impl EventHeaders for MixMonitorMute {
         &self.raw
     }
 }
+#[cfg(feature = "serde")]
+impl serde::Serialize for MixMonitorMute {
+    /// `{"name", "headers": [[name, value], …], typed fields…}`; unset fields are left out.
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("name", self.raw.event_name().unwrap_or_default())?;
+        m.serialize_entry("headers", &WireHeaders(&self.raw))?;
+        m.serialize_entry("channel", &self.channel)?;
+        if let Some(v) = &self.direction {
+            m.serialize_entry("direction", v)?;
+        }
+        if let Some(v) = &self.state {
+            m.serialize_entry("state", v)?;
+        }
+        m.end()
+    }
+}
 /// AMI event `MixMonitorStart`.
 ///
 /// - Wire name: `MixMonitorStart`
@@ -13692,8 +18791,11 @@ impl EventHeaders for MixMonitorMute {
 /// - Classes: `call`
 /// - Modules: `app_mixmonitor`
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Events/MixMonitorStart/>
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct MixMonitorStart {
     /// Channel snapshot block (no prefix); all fields `None` when absent.
     pub channel: ChannelSnapshot,
@@ -13737,6 +18839,18 @@ impl EventHeaders for MixMonitorStart {
         &self.raw
     }
 }
+#[cfg(feature = "serde")]
+impl serde::Serialize for MixMonitorStart {
+    /// `{"name", "headers": [[name, value], …], typed fields…}`; unset fields are left out.
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("name", self.raw.event_name().unwrap_or_default())?;
+        m.serialize_entry("headers", &WireHeaders(&self.raw))?;
+        m.serialize_entry("channel", &self.channel)?;
+        m.end()
+    }
+}
 /// AMI event `MixMonitorStop`.
 ///
 /// - Wire name: `MixMonitorStop`
@@ -13745,8 +18859,11 @@ impl EventHeaders for MixMonitorStart {
 /// - Classes: `call`
 /// - Modules: `app_mixmonitor`
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Events/MixMonitorStop/>
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct MixMonitorStop {
     /// Channel snapshot block (no prefix); all fields `None` when absent.
     pub channel: ChannelSnapshot,
@@ -13790,6 +18907,18 @@ impl EventHeaders for MixMonitorStop {
         &self.raw
     }
 }
+#[cfg(feature = "serde")]
+impl serde::Serialize for MixMonitorStop {
+    /// `{"name", "headers": [[name, value], …], typed fields…}`; unset fields are left out.
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("name", self.raw.event_name().unwrap_or_default())?;
+        m.serialize_entry("headers", &WireHeaders(&self.raw))?;
+        m.serialize_entry("channel", &self.channel)?;
+        m.end()
+    }
+}
 /// AMI event `MobileStatus`.
 ///
 /// - Wire name: `MobileStatus`
@@ -13797,8 +18926,11 @@ impl EventHeaders for MixMonitorStop {
 /// - Classes: `system`
 /// - Kind: broadcast
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// Not documented by Asterisk: headers known from its C sources.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct MobileStatus {
     /// `Status` header: text.
     pub status: Option<Text>,
@@ -13851,6 +18983,23 @@ impl EventHeaders for MobileStatus {
         &self.raw
     }
 }
+#[cfg(feature = "serde")]
+impl serde::Serialize for MobileStatus {
+    /// `{"name", "headers": [[name, value], …], typed fields…}`; unset fields are left out.
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("name", self.raw.event_name().unwrap_or_default())?;
+        m.serialize_entry("headers", &WireHeaders(&self.raw))?;
+        if let Some(v) = &self.status {
+            m.serialize_entry("status", v)?;
+        }
+        if let Some(v) = &self.device {
+            m.serialize_entry("device", v)?;
+        }
+        m.end()
+    }
+}
 /// AMI event `MonitorStart`.
 ///
 /// - Wire name: `MonitorStart`
@@ -13858,8 +19007,11 @@ impl EventHeaders for MobileStatus {
 /// - Classes: `call`
 /// - Modules: `builtin`
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Events/MonitorStart/>
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct MonitorStart {
     /// Channel snapshot block (no prefix); all fields `None` when absent.
     pub channel: ChannelSnapshot,
@@ -13903,6 +19055,18 @@ impl EventHeaders for MonitorStart {
         &self.raw
     }
 }
+#[cfg(feature = "serde")]
+impl serde::Serialize for MonitorStart {
+    /// `{"name", "headers": [[name, value], …], typed fields…}`; unset fields are left out.
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("name", self.raw.event_name().unwrap_or_default())?;
+        m.serialize_entry("headers", &WireHeaders(&self.raw))?;
+        m.serialize_entry("channel", &self.channel)?;
+        m.end()
+    }
+}
 /// AMI event `MonitorStop`.
 ///
 /// - Wire name: `MonitorStop`
@@ -13910,8 +19074,11 @@ impl EventHeaders for MonitorStart {
 /// - Classes: `call`
 /// - Modules: `builtin`
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Events/MonitorStop/>
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct MonitorStop {
     /// Channel snapshot block (no prefix); all fields `None` when absent.
     pub channel: ChannelSnapshot,
@@ -13955,6 +19122,18 @@ impl EventHeaders for MonitorStop {
         &self.raw
     }
 }
+#[cfg(feature = "serde")]
+impl serde::Serialize for MonitorStop {
+    /// `{"name", "headers": [[name, value], …], typed fields…}`; unset fields are left out.
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("name", self.raw.event_name().unwrap_or_default())?;
+        m.serialize_entry("headers", &WireHeaders(&self.raw))?;
+        m.serialize_entry("channel", &self.channel)?;
+        m.end()
+    }
+}
 /// AMI event `MusicOnHoldStart`.
 ///
 /// - Wire name: `MusicOnHoldStart`
@@ -13963,8 +19142,11 @@ impl EventHeaders for MonitorStop {
 /// - Classes: `call`
 /// - Modules: `builtin`
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Events/MusicOnHoldStart/>
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct MusicOnHoldStart {
     /// Channel snapshot block (no prefix); all fields `None` when absent.
     pub channel: ChannelSnapshot,
@@ -14020,6 +19202,21 @@ impl EventHeaders for MusicOnHoldStart {
         &self.raw
     }
 }
+#[cfg(feature = "serde")]
+impl serde::Serialize for MusicOnHoldStart {
+    /// `{"name", "headers": [[name, value], …], typed fields…}`; unset fields are left out.
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("name", self.raw.event_name().unwrap_or_default())?;
+        m.serialize_entry("headers", &WireHeaders(&self.raw))?;
+        m.serialize_entry("channel", &self.channel)?;
+        if let Some(v) = &self.class {
+            m.serialize_entry("class", v)?;
+        }
+        m.end()
+    }
+}
 /// AMI event `MusicOnHoldStop`.
 ///
 /// - Wire name: `MusicOnHoldStop`
@@ -14028,8 +19225,11 @@ impl EventHeaders for MusicOnHoldStart {
 /// - Classes: `call`
 /// - Modules: `builtin`
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Events/MusicOnHoldStop/>
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct MusicOnHoldStop {
     /// Channel snapshot block (no prefix); all fields `None` when absent.
     pub channel: ChannelSnapshot,
@@ -14073,6 +19273,18 @@ impl EventHeaders for MusicOnHoldStop {
         &self.raw
     }
 }
+#[cfg(feature = "serde")]
+impl serde::Serialize for MusicOnHoldStop {
+    /// `{"name", "headers": [[name, value], …], typed fields…}`; unset fields are left out.
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("name", self.raw.event_name().unwrap_or_default())?;
+        m.serialize_entry("headers", &WireHeaders(&self.raw))?;
+        m.serialize_entry("channel", &self.channel)?;
+        m.end()
+    }
+}
 /// AMI event `NewAccountCode`.
 ///
 /// - Wire name: `NewAccountCode`
@@ -14081,8 +19293,11 @@ impl EventHeaders for MusicOnHoldStop {
 /// - Classes: `call`
 /// - Modules: `builtin`
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Events/NewAccountCode/>
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct NewAccountCode {
     /// Channel snapshot block (no prefix); all fields `None` when absent.
     pub channel: ChannelSnapshot,
@@ -14138,6 +19353,21 @@ impl EventHeaders for NewAccountCode {
         &self.raw
     }
 }
+#[cfg(feature = "serde")]
+impl serde::Serialize for NewAccountCode {
+    /// `{"name", "headers": [[name, value], …], typed fields…}`; unset fields are left out.
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("name", self.raw.event_name().unwrap_or_default())?;
+        m.serialize_entry("headers", &WireHeaders(&self.raw))?;
+        m.serialize_entry("channel", &self.channel)?;
+        if let Some(v) = &self.old_account_code {
+            m.serialize_entry("old_account_code", v)?;
+        }
+        m.end()
+    }
+}
 /// AMI event `NewCallerid`.
 ///
 /// - Wire name: `NewCallerid`
@@ -14146,8 +19376,11 @@ impl EventHeaders for NewAccountCode {
 /// - Classes: `call`
 /// - Modules: `builtin`
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Events/NewCallerid/>
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct NewCallerid {
     /// Channel snapshot block (no prefix); all fields `None` when absent.
     pub channel: ChannelSnapshot,
@@ -14203,6 +19436,21 @@ impl EventHeaders for NewCallerid {
         &self.raw
     }
 }
+#[cfg(feature = "serde")]
+impl serde::Serialize for NewCallerid {
+    /// `{"name", "headers": [[name, value], …], typed fields…}`; unset fields are left out.
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("name", self.raw.event_name().unwrap_or_default())?;
+        m.serialize_entry("headers", &WireHeaders(&self.raw))?;
+        m.serialize_entry("channel", &self.channel)?;
+        if let Some(v) = &self.cid_calling_pres {
+            m.serialize_entry("cid_calling_pres", v)?;
+        }
+        m.end()
+    }
+}
 /// AMI event `NewConnectedLine`.
 ///
 /// - Wire name: `NewConnectedLine`
@@ -14211,8 +19459,11 @@ impl EventHeaders for NewCallerid {
 /// - Classes: `call`
 /// - Modules: `builtin`
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Events/NewConnectedLine/>
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct NewConnectedLine {
     /// Channel snapshot block (no prefix); all fields `None` when absent.
     pub channel: ChannelSnapshot,
@@ -14256,6 +19507,18 @@ impl EventHeaders for NewConnectedLine {
         &self.raw
     }
 }
+#[cfg(feature = "serde")]
+impl serde::Serialize for NewConnectedLine {
+    /// `{"name", "headers": [[name, value], …], typed fields…}`; unset fields are left out.
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("name", self.raw.event_name().unwrap_or_default())?;
+        m.serialize_entry("headers", &WireHeaders(&self.raw))?;
+        m.serialize_entry("channel", &self.channel)?;
+        m.end()
+    }
+}
 /// AMI event `NewExten`.
 ///
 /// - Wire name: `Newexten`
@@ -14264,8 +19527,12 @@ impl EventHeaders for NewConnectedLine {
 /// - Classes: `dialplan`
 /// - Modules: `builtin`
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Events/NewExten/>
-#[derive(Debug, Clone)]
+#[doc(alias = "Newexten")]
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct NewExten {
     /// Channel snapshot block (no prefix); all fields `None` when absent.
     pub channel: ChannelSnapshot,
@@ -14331,6 +19598,27 @@ impl EventHeaders for NewExten {
         &self.raw
     }
 }
+#[cfg(feature = "serde")]
+impl serde::Serialize for NewExten {
+    /// `{"name", "headers": [[name, value], …], typed fields…}`; unset fields are left out.
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("name", self.raw.event_name().unwrap_or_default())?;
+        m.serialize_entry("headers", &WireHeaders(&self.raw))?;
+        m.serialize_entry("channel", &self.channel)?;
+        if let Some(v) = &self.extension {
+            m.serialize_entry("extension", v)?;
+        }
+        if let Some(v) = &self.application {
+            m.serialize_entry("application", v)?;
+        }
+        if let Some(v) = &self.app_data {
+            m.serialize_entry("app_data", v)?;
+        }
+        m.end()
+    }
+}
 /// AMI event `Newchannel`.
 ///
 /// - Wire name: `Newchannel`
@@ -14339,8 +19627,11 @@ impl EventHeaders for NewExten {
 /// - Classes: `call`
 /// - Modules: `builtin`
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Events/Newchannel/>
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct Newchannel {
     /// Channel snapshot block (no prefix); all fields `None` when absent.
     pub channel: ChannelSnapshot,
@@ -14384,6 +19675,18 @@ impl EventHeaders for Newchannel {
         &self.raw
     }
 }
+#[cfg(feature = "serde")]
+impl serde::Serialize for Newchannel {
+    /// `{"name", "headers": [[name, value], …], typed fields…}`; unset fields are left out.
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("name", self.raw.event_name().unwrap_or_default())?;
+        m.serialize_entry("headers", &WireHeaders(&self.raw))?;
+        m.serialize_entry("channel", &self.channel)?;
+        m.end()
+    }
+}
 /// AMI event `Newstate`.
 ///
 /// - Wire name: `Newstate`
@@ -14392,8 +19695,11 @@ impl EventHeaders for Newchannel {
 /// - Classes: `call`
 /// - Modules: `builtin`
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Events/Newstate/>
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct Newstate {
     /// Channel snapshot block (no prefix); all fields `None` when absent.
     pub channel: ChannelSnapshot,
@@ -14437,6 +19743,18 @@ impl EventHeaders for Newstate {
         &self.raw
     }
 }
+#[cfg(feature = "serde")]
+impl serde::Serialize for Newstate {
+    /// `{"name", "headers": [[name, value], …], typed fields…}`; unset fields are left out.
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("name", self.raw.event_name().unwrap_or_default())?;
+        m.serialize_entry("headers", &WireHeaders(&self.raw))?;
+        m.serialize_entry("channel", &self.channel)?;
+        m.end()
+    }
+}
 /// AMI event `OriginateResponse`.
 ///
 /// - Wire name: `OriginateResponse`
@@ -14445,8 +19763,11 @@ impl EventHeaders for Newstate {
 /// - Classes: `call`
 /// - Modules: `builtin`
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Events/OriginateResponse/>
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct OriginateResponse {
     /// `ActionID` header: text.
     pub action_id: Option<Text>,
@@ -14551,6 +19872,53 @@ impl EventHeaders for OriginateResponse {
         &self.raw
     }
 }
+#[cfg(feature = "serde")]
+impl serde::Serialize for OriginateResponse {
+    /// `{"name", "headers": [[name, value], …], typed fields…}`; unset fields are left out.
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("name", self.raw.event_name().unwrap_or_default())?;
+        m.serialize_entry("headers", &WireHeaders(&self.raw))?;
+        if let Some(v) = &self.action_id {
+            m.serialize_entry("action_id", v)?;
+        }
+        if let Some(v) = &self.response {
+            m.serialize_entry("response", OpenEnum::as_wire(v))?;
+        }
+        if let Some(v) = &self.channel {
+            m.serialize_entry("channel", v)?;
+        }
+        if let Some(v) = &self.context {
+            m.serialize_entry("context", v)?;
+        }
+        if let Some(v) = &self.exten {
+            m.serialize_entry("exten", v)?;
+        }
+        if let Some(v) = &self.application {
+            m.serialize_entry("application", v)?;
+        }
+        if let Some(v) = &self.data {
+            m.serialize_entry("data", v)?;
+        }
+        if let Some(v) = &self.reason {
+            m.serialize_entry("reason", v)?;
+        }
+        if let Some(v) = &self.uniqueid {
+            m.serialize_entry("uniqueid", v)?;
+        }
+        if let Some(v) = &self.caller_id_num {
+            m.serialize_entry("caller_id_num", v)?;
+        }
+        if let Some(v) = &self.caller_id_name {
+            m.serialize_entry("caller_id_name", v)?;
+        }
+        if let Some(v) = &self.chan_variable_channel {
+            m.serialize_entry("chan_variable_channel", v)?;
+        }
+        m.end()
+    }
+}
 /// AMI event `OutboundRegistrationDetail`.
 ///
 /// - Wire name: `OutboundRegistrationDetail`
@@ -14559,8 +19927,11 @@ impl EventHeaders for OriginateResponse {
 /// - Classes: `command`
 /// - Modules: `res_pjsip_outbound_registration`
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Events/OutboundRegistrationDetail/>
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct OutboundRegistrationDetail {
     /// `ObjectType` header: text.
     pub object_type: Option<Text>,
@@ -14608,7 +19979,7 @@ pub struct OutboundRegistrationDetail {
     pub support_outbound: Option<Text>,
     /// `Status` header: [`OutboundRegistrationDetailStatus`](super::enums::OutboundRegistrationDetailStatus).
     pub status: Option<super::enums::OutboundRegistrationDetailStatus>,
-    /// `NextReg` header: text.
+    /// `NextReg` header: text, in seconds.
     pub next_reg: Option<Text>,
     /// `ActionID` header: text; sent but not documented.
     pub action_id: Option<Text>,
@@ -14740,14 +20111,103 @@ impl EventHeaders for OutboundRegistrationDetail {
         &self.raw
     }
 }
+#[cfg(feature = "serde")]
+impl serde::Serialize for OutboundRegistrationDetail {
+    /// `{"name", "headers": [[name, value], …], typed fields…}`; unset fields are left out.
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("name", self.raw.event_name().unwrap_or_default())?;
+        m.serialize_entry("headers", &WireHeaders(&self.raw))?;
+        if let Some(v) = &self.object_type {
+            m.serialize_entry("object_type", v)?;
+        }
+        if let Some(v) = &self.object_name {
+            m.serialize_entry("object_name", v)?;
+        }
+        if let Some(v) = &self.max_retries {
+            m.serialize_entry("max_retries", v)?;
+        }
+        if let Some(v) = &self.client_uri {
+            m.serialize_entry("client_uri", v)?;
+        }
+        if let Some(v) = &self.security_negotiation {
+            m.serialize_entry("security_negotiation", v)?;
+        }
+        if let Some(v) = &self.auth_rejection_permanent {
+            m.serialize_entry("auth_rejection_permanent", v)?;
+        }
+        if let Some(v) = &self.server_uri {
+            m.serialize_entry("server_uri", v)?;
+        }
+        if let Some(v) = &self.max_random_initial_delay {
+            m.serialize_entry("max_random_initial_delay", v)?;
+        }
+        if let Some(v) = &self.support_path {
+            m.serialize_entry("support_path", v)?;
+        }
+        if let Some(v) = &self.retry_interval {
+            m.serialize_entry("retry_interval", v)?;
+        }
+        if let Some(v) = &self.contact_header_params {
+            m.serialize_entry("contact_header_params", v)?;
+        }
+        if let Some(v) = &self.expiration {
+            m.serialize_entry("expiration", v)?;
+        }
+        if let Some(v) = &self.transport {
+            m.serialize_entry("transport", v)?;
+        }
+        if let Some(v) = &self.line {
+            m.serialize_entry("line", v)?;
+        }
+        if let Some(v) = &self.contact_user {
+            m.serialize_entry("contact_user", v)?;
+        }
+        if let Some(v) = &self.endpoint {
+            m.serialize_entry("endpoint", v)?;
+        }
+        if let Some(v) = &self.user_agent {
+            m.serialize_entry("user_agent", v)?;
+        }
+        if let Some(v) = &self.forbidden_retry_interval {
+            m.serialize_entry("forbidden_retry_interval", v)?;
+        }
+        if let Some(v) = &self.outbound_auth {
+            m.serialize_entry("outbound_auth", v)?;
+        }
+        if let Some(v) = &self.outbound_proxy {
+            m.serialize_entry("outbound_proxy", v)?;
+        }
+        if let Some(v) = &self.fatal_retry_interval {
+            m.serialize_entry("fatal_retry_interval", v)?;
+        }
+        if let Some(v) = &self.support_outbound {
+            m.serialize_entry("support_outbound", v)?;
+        }
+        if let Some(v) = &self.status {
+            m.serialize_entry("status", OpenEnum::as_wire(v))?;
+        }
+        if let Some(v) = &self.next_reg {
+            m.serialize_entry("next_reg", v)?;
+        }
+        if let Some(v) = &self.action_id {
+            m.serialize_entry("action_id", v)?;
+        }
+        m.end()
+    }
+}
 /// AMI event `OutboundRegistrationDetailComplete`.
 ///
 /// - Wire name: `OutboundRegistrationDetailComplete`
 /// - Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1)
 /// - Kind: list-complete
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// Not documented by Asterisk: headers known from its C sources.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct OutboundRegistrationDetailComplete {
     /// `ActionID` header: text.
     pub action_id: Option<Text>,
@@ -14815,6 +20275,32 @@ impl EventHeaders for OutboundRegistrationDetailComplete {
         &self.raw
     }
 }
+#[cfg(feature = "serde")]
+impl serde::Serialize for OutboundRegistrationDetailComplete {
+    /// `{"name", "headers": [[name, value], …], typed fields…}`; unset fields are left out.
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("name", self.raw.event_name().unwrap_or_default())?;
+        m.serialize_entry("headers", &WireHeaders(&self.raw))?;
+        if let Some(v) = &self.action_id {
+            m.serialize_entry("action_id", v)?;
+        }
+        if let Some(v) = &self.event_list {
+            m.serialize_entry("event_list", v)?;
+        }
+        if let Some(v) = &self.list_items {
+            m.serialize_entry("list_items", v)?;
+        }
+        if let Some(v) = &self.registered {
+            m.serialize_entry("registered", v)?;
+        }
+        if let Some(v) = &self.not_registered {
+            m.serialize_entry("not_registered", v)?;
+        }
+        m.end()
+    }
+}
 /// AMI event `OutboundSubscriptionDetail`.
 ///
 /// - Wire name: `OutboundSubscriptionDetail`
@@ -14823,8 +20309,11 @@ impl EventHeaders for OutboundRegistrationDetailComplete {
 /// - Classes: `command`
 /// - Modules: `res_pjsip_pubsub`
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Events/OutboundSubscriptionDetail/>
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct OutboundSubscriptionDetail {
     /// `Role` header: text.
     pub role: Option<Text>,
@@ -14921,14 +20410,58 @@ impl EventHeaders for OutboundSubscriptionDetail {
         &self.raw
     }
 }
+#[cfg(feature = "serde")]
+impl serde::Serialize for OutboundSubscriptionDetail {
+    /// `{"name", "headers": [[name, value], …], typed fields…}`; unset fields are left out.
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("name", self.raw.event_name().unwrap_or_default())?;
+        m.serialize_entry("headers", &WireHeaders(&self.raw))?;
+        if let Some(v) = &self.role {
+            m.serialize_entry("role", v)?;
+        }
+        if let Some(v) = &self.endpoint {
+            m.serialize_entry("endpoint", v)?;
+        }
+        if let Some(v) = &self.callid {
+            m.serialize_entry("callid", v)?;
+        }
+        if let Some(v) = &self.state {
+            m.serialize_entry("state", v)?;
+        }
+        if let Some(v) = &self.callerid {
+            m.serialize_entry("callerid", v)?;
+        }
+        if let Some(v) = &self.subscription_type {
+            m.serialize_entry("subscription_type", OpenEnum::as_wire(v))?;
+        }
+        if let Some(v) = &self.extension {
+            m.serialize_entry("extension", v)?;
+        }
+        if let Some(v) = &self.extension_states {
+            m.serialize_entry("extension_states", OpenEnum::as_wire(v))?;
+        }
+        if let Some(v) = &self.mailboxes {
+            m.serialize_entry("mailboxes", v)?;
+        }
+        if let Some(v) = &self.action_id {
+            m.serialize_entry("action_id", v)?;
+        }
+        m.end()
+    }
+}
 /// AMI event `OutboundSubscriptionDetailComplete`.
 ///
 /// - Wire name: `OutboundSubscriptionDetailComplete`
 /// - Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1)
 /// - Kind: list-complete
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// Not documented by Asterisk: headers known from its C sources.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct OutboundSubscriptionDetailComplete {
     /// `ActionID` header: text.
     pub action_id: Option<Text>,
@@ -14986,6 +20519,26 @@ impl EventHeaders for OutboundSubscriptionDetailComplete {
         &self.raw
     }
 }
+#[cfg(feature = "serde")]
+impl serde::Serialize for OutboundSubscriptionDetailComplete {
+    /// `{"name", "headers": [[name, value], …], typed fields…}`; unset fields are left out.
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("name", self.raw.event_name().unwrap_or_default())?;
+        m.serialize_entry("headers", &WireHeaders(&self.raw))?;
+        if let Some(v) = &self.action_id {
+            m.serialize_entry("action_id", v)?;
+        }
+        if let Some(v) = &self.event_list {
+            m.serialize_entry("event_list", v)?;
+        }
+        if let Some(v) = &self.list_items {
+            m.serialize_entry("list_items", v)?;
+        }
+        m.end()
+    }
+}
 /// AMI event `PJSIPMaintenanceStatus`.
 ///
 /// - Wire name: `PJSIPMaintenanceStatus`
@@ -14994,8 +20547,12 @@ impl EventHeaders for OutboundSubscriptionDetailComplete {
 /// - Classes: `system`
 /// - Modules: `res_pjsip_maintenance`
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Events/PJSIPMaintenanceStatus/>
-#[derive(Debug, Clone)]
+#[doc(alias = "PJSIPMaintenanceStatus")]
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct PjsipMaintenanceStatus {
     /// `Endpoint` header: text.
     pub endpoint: Option<Text>,
@@ -15053,14 +20610,38 @@ impl EventHeaders for PjsipMaintenanceStatus {
         &self.raw
     }
 }
+#[cfg(feature = "serde")]
+impl serde::Serialize for PjsipMaintenanceStatus {
+    /// `{"name", "headers": [[name, value], …], typed fields…}`; unset fields are left out.
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("name", self.raw.event_name().unwrap_or_default())?;
+        m.serialize_entry("headers", &WireHeaders(&self.raw))?;
+        if let Some(v) = &self.endpoint {
+            m.serialize_entry("endpoint", v)?;
+        }
+        if let Some(v) = &self.status {
+            m.serialize_entry("status", OpenEnum::as_wire(v))?;
+        }
+        if let Some(v) = &self.action_id {
+            m.serialize_entry("action_id", v)?;
+        }
+        m.end()
+    }
+}
 /// AMI event `PJSIPMaintenanceStatusComplete`.
 ///
 /// - Wire name: `PJSIPMaintenanceStatusComplete`
 /// - Releases: 20.20.1, 22.10.1, 23.4.1 (not in 21.12.3)
 /// - Kind: list-complete
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// Not documented by Asterisk: headers known from its C sources.
-#[derive(Debug, Clone)]
+#[doc(alias = "PJSIPMaintenanceStatusComplete")]
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct PjsipMaintenanceStatusComplete {
     /// `ActionID` header: text.
     pub action_id: Option<Text>,
@@ -15118,14 +20699,38 @@ impl EventHeaders for PjsipMaintenanceStatusComplete {
         &self.raw
     }
 }
+#[cfg(feature = "serde")]
+impl serde::Serialize for PjsipMaintenanceStatusComplete {
+    /// `{"name", "headers": [[name, value], …], typed fields…}`; unset fields are left out.
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("name", self.raw.event_name().unwrap_or_default())?;
+        m.serialize_entry("headers", &WireHeaders(&self.raw))?;
+        if let Some(v) = &self.action_id {
+            m.serialize_entry("action_id", v)?;
+        }
+        if let Some(v) = &self.event_list {
+            m.serialize_entry("event_list", v)?;
+        }
+        if let Some(v) = &self.list_items {
+            m.serialize_entry("list_items", v)?;
+        }
+        m.end()
+    }
+}
 /// AMI event `PRIShowSpans`.
 ///
 /// - Wire name: `PRIShowSpans`
 /// - Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1)
 /// - Kind: list-item
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// Not documented by Asterisk: headers known from its C sources.
-#[derive(Debug, Clone)]
+#[doc(alias = "PRIShowSpans")]
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct PriShowSpans {
     /// `Span` header: text.
     pub span: Option<Text>,
@@ -15203,14 +20808,50 @@ impl EventHeaders for PriShowSpans {
         &self.raw
     }
 }
+#[cfg(feature = "serde")]
+impl serde::Serialize for PriShowSpans {
+    /// `{"name", "headers": [[name, value], …], typed fields…}`; unset fields are left out.
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("name", self.raw.event_name().unwrap_or_default())?;
+        m.serialize_entry("headers", &WireHeaders(&self.raw))?;
+        if let Some(v) = &self.span {
+            m.serialize_entry("span", v)?;
+        }
+        if let Some(v) = &self.d_channel {
+            m.serialize_entry("d_channel", v)?;
+        }
+        if let Some(v) = &self.order {
+            m.serialize_entry("order", v)?;
+        }
+        if let Some(v) = &self.active {
+            m.serialize_entry("active", v)?;
+        }
+        if let Some(v) = &self.alarm {
+            m.serialize_entry("alarm", v)?;
+        }
+        if let Some(v) = &self.up {
+            m.serialize_entry("up", v)?;
+        }
+        if let Some(v) = &self.action_id {
+            m.serialize_entry("action_id", v)?;
+        }
+        m.end()
+    }
+}
 /// AMI event `PRIShowSpansComplete`.
 ///
 /// - Wire name: `PRIShowSpansComplete`
 /// - Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1)
 /// - Kind: list-complete
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// Not documented by Asterisk: headers known from its C sources.
-#[derive(Debug, Clone)]
+#[doc(alias = "PRIShowSpansComplete")]
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct PriShowSpansComplete {
     /// `ActionID` header: text.
     pub action_id: Option<Text>,
@@ -15273,6 +20914,29 @@ impl EventHeaders for PriShowSpansComplete {
         &self.raw
     }
 }
+#[cfg(feature = "serde")]
+impl serde::Serialize for PriShowSpansComplete {
+    /// `{"name", "headers": [[name, value], …], typed fields…}`; unset fields are left out.
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("name", self.raw.event_name().unwrap_or_default())?;
+        m.serialize_entry("headers", &WireHeaders(&self.raw))?;
+        if let Some(v) = &self.action_id {
+            m.serialize_entry("action_id", v)?;
+        }
+        if let Some(v) = &self.event_list {
+            m.serialize_entry("event_list", v)?;
+        }
+        if let Some(v) = &self.list_items {
+            m.serialize_entry("list_items", v)?;
+        }
+        if let Some(v) = &self.items {
+            m.serialize_entry("items", v)?;
+        }
+        m.end()
+    }
+}
 /// AMI event `ParkedCall`.
 ///
 /// - Wire name: `ParkedCall`
@@ -15281,8 +20945,11 @@ impl EventHeaders for PriShowSpansComplete {
 /// - Classes: `call`
 /// - Modules: `parking_manager`
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Events/ParkedCall/>
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct ParkedCall {
     /// Channel snapshot block (prefix `Parkee`); all fields `None` when absent.
     pub parkee: ChannelSnapshot,
@@ -15294,9 +20961,9 @@ pub struct ParkedCall {
     pub parkinglot: Option<Text>,
     /// `ParkingSpace` header: text.
     pub parking_space: Option<Text>,
-    /// `ParkingTimeout` header: `u64`.
+    /// `ParkingTimeout` header: `u64`, in seconds.
     pub parking_timeout: Option<u64>,
-    /// `ParkingDuration` header: `u64`.
+    /// `ParkingDuration` header: `u64`, in seconds.
     pub parking_duration: Option<u64>,
     /// `ActionID` header: text; sent but not documented.
     pub action_id: Option<Text>,
@@ -15376,6 +21043,37 @@ impl EventHeaders for ParkedCall {
         &self.raw
     }
 }
+#[cfg(feature = "serde")]
+impl serde::Serialize for ParkedCall {
+    /// `{"name", "headers": [[name, value], …], typed fields…}`; unset fields are left out.
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("name", self.raw.event_name().unwrap_or_default())?;
+        m.serialize_entry("headers", &WireHeaders(&self.raw))?;
+        m.serialize_entry("parkee", &self.parkee)?;
+        m.serialize_entry("retriever", &self.retriever)?;
+        if let Some(v) = &self.parker_dial_string {
+            m.serialize_entry("parker_dial_string", v)?;
+        }
+        if let Some(v) = &self.parkinglot {
+            m.serialize_entry("parkinglot", v)?;
+        }
+        if let Some(v) = &self.parking_space {
+            m.serialize_entry("parking_space", v)?;
+        }
+        if let Some(v) = &self.parking_timeout {
+            m.serialize_entry("parking_timeout", v)?;
+        }
+        if let Some(v) = &self.parking_duration {
+            m.serialize_entry("parking_duration", v)?;
+        }
+        if let Some(v) = &self.action_id {
+            m.serialize_entry("action_id", v)?;
+        }
+        m.end()
+    }
+}
 /// AMI event `ParkedCallGiveUp`.
 ///
 /// - Wire name: `ParkedCallGiveUp`
@@ -15384,8 +21082,11 @@ impl EventHeaders for ParkedCall {
 /// - Classes: `call`
 /// - Modules: `parking_manager`
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Events/ParkedCallGiveUp/>
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct ParkedCallGiveUp {
     /// Channel snapshot block (prefix `Parkee`); all fields `None` when absent.
     pub parkee: ChannelSnapshot,
@@ -15474,6 +21175,34 @@ impl EventHeaders for ParkedCallGiveUp {
         &self.raw
     }
 }
+#[cfg(feature = "serde")]
+impl serde::Serialize for ParkedCallGiveUp {
+    /// `{"name", "headers": [[name, value], …], typed fields…}`; unset fields are left out.
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("name", self.raw.event_name().unwrap_or_default())?;
+        m.serialize_entry("headers", &WireHeaders(&self.raw))?;
+        m.serialize_entry("parkee", &self.parkee)?;
+        m.serialize_entry("parker", &self.parker)?;
+        if let Some(v) = &self.parker_dial_string {
+            m.serialize_entry("parker_dial_string", v)?;
+        }
+        if let Some(v) = &self.parkinglot {
+            m.serialize_entry("parkinglot", v)?;
+        }
+        if let Some(v) = &self.parking_space {
+            m.serialize_entry("parking_space", v)?;
+        }
+        if let Some(v) = &self.parking_timeout {
+            m.serialize_entry("parking_timeout", v)?;
+        }
+        if let Some(v) = &self.parking_duration {
+            m.serialize_entry("parking_duration", v)?;
+        }
+        m.end()
+    }
+}
 /// AMI event `ParkedCallSwap`.
 ///
 /// - Wire name: `ParkedCallSwap`
@@ -15482,8 +21211,11 @@ impl EventHeaders for ParkedCallGiveUp {
 /// - Classes: `call`
 /// - Modules: `parking_manager`
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Events/ParkedCallSwap/>
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct ParkedCallSwap {
     /// Channel snapshot block (prefix `Parkee`); all fields `None` when absent.
     pub parkee: ChannelSnapshot,
@@ -15572,6 +21304,34 @@ impl EventHeaders for ParkedCallSwap {
         &self.raw
     }
 }
+#[cfg(feature = "serde")]
+impl serde::Serialize for ParkedCallSwap {
+    /// `{"name", "headers": [[name, value], …], typed fields…}`; unset fields are left out.
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("name", self.raw.event_name().unwrap_or_default())?;
+        m.serialize_entry("headers", &WireHeaders(&self.raw))?;
+        m.serialize_entry("parkee", &self.parkee)?;
+        m.serialize_entry("parker", &self.parker)?;
+        if let Some(v) = &self.parker_dial_string {
+            m.serialize_entry("parker_dial_string", v)?;
+        }
+        if let Some(v) = &self.parkinglot {
+            m.serialize_entry("parkinglot", v)?;
+        }
+        if let Some(v) = &self.parking_space {
+            m.serialize_entry("parking_space", v)?;
+        }
+        if let Some(v) = &self.parking_timeout {
+            m.serialize_entry("parking_timeout", v)?;
+        }
+        if let Some(v) = &self.parking_duration {
+            m.serialize_entry("parking_duration", v)?;
+        }
+        m.end()
+    }
+}
 /// AMI event `ParkedCallTimeOut`.
 ///
 /// - Wire name: `ParkedCallTimeOut`
@@ -15580,8 +21340,11 @@ impl EventHeaders for ParkedCallSwap {
 /// - Classes: `call`
 /// - Modules: `parking_manager`
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Events/ParkedCallTimeOut/>
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct ParkedCallTimeOut {
     /// Channel snapshot block (prefix `Parkee`); all fields `None` when absent.
     pub parkee: ChannelSnapshot,
@@ -15670,14 +21433,45 @@ impl EventHeaders for ParkedCallTimeOut {
         &self.raw
     }
 }
+#[cfg(feature = "serde")]
+impl serde::Serialize for ParkedCallTimeOut {
+    /// `{"name", "headers": [[name, value], …], typed fields…}`; unset fields are left out.
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("name", self.raw.event_name().unwrap_or_default())?;
+        m.serialize_entry("headers", &WireHeaders(&self.raw))?;
+        m.serialize_entry("parkee", &self.parkee)?;
+        m.serialize_entry("parker", &self.parker)?;
+        if let Some(v) = &self.parker_dial_string {
+            m.serialize_entry("parker_dial_string", v)?;
+        }
+        if let Some(v) = &self.parkinglot {
+            m.serialize_entry("parkinglot", v)?;
+        }
+        if let Some(v) = &self.parking_space {
+            m.serialize_entry("parking_space", v)?;
+        }
+        if let Some(v) = &self.parking_timeout {
+            m.serialize_entry("parking_timeout", v)?;
+        }
+        if let Some(v) = &self.parking_duration {
+            m.serialize_entry("parking_duration", v)?;
+        }
+        m.end()
+    }
+}
 /// AMI event `ParkedCallsComplete`.
 ///
 /// - Wire name: `ParkedCallsComplete`
 /// - Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1)
 /// - Kind: list-complete
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// Not documented by Asterisk: headers known from its C sources.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct ParkedCallsComplete {
     /// `ActionID` header: text.
     pub action_id: Option<Text>,
@@ -15740,14 +21534,40 @@ impl EventHeaders for ParkedCallsComplete {
         &self.raw
     }
 }
+#[cfg(feature = "serde")]
+impl serde::Serialize for ParkedCallsComplete {
+    /// `{"name", "headers": [[name, value], …], typed fields…}`; unset fields are left out.
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("name", self.raw.event_name().unwrap_or_default())?;
+        m.serialize_entry("headers", &WireHeaders(&self.raw))?;
+        if let Some(v) = &self.action_id {
+            m.serialize_entry("action_id", v)?;
+        }
+        if let Some(v) = &self.event_list {
+            m.serialize_entry("event_list", v)?;
+        }
+        if let Some(v) = &self.list_items {
+            m.serialize_entry("list_items", v)?;
+        }
+        if let Some(v) = &self.total {
+            m.serialize_entry("total", v)?;
+        }
+        m.end()
+    }
+}
 /// AMI event `Parkinglot`.
 ///
 /// - Wire name: `Parkinglot`
 /// - Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1)
 /// - Kind: list-item
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// Not documented by Asterisk: headers known from its C sources.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct Parkinglot {
     /// `ActionID` header: text.
     pub action_id: Option<Text>,
@@ -15815,14 +21635,43 @@ impl EventHeaders for Parkinglot {
         &self.raw
     }
 }
+#[cfg(feature = "serde")]
+impl serde::Serialize for Parkinglot {
+    /// `{"name", "headers": [[name, value], …], typed fields…}`; unset fields are left out.
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("name", self.raw.event_name().unwrap_or_default())?;
+        m.serialize_entry("headers", &WireHeaders(&self.raw))?;
+        if let Some(v) = &self.action_id {
+            m.serialize_entry("action_id", v)?;
+        }
+        if let Some(v) = &self.name {
+            m.serialize_entry("name", v)?;
+        }
+        if let Some(v) = &self.start_space {
+            m.serialize_entry("start_space", v)?;
+        }
+        if let Some(v) = &self.stop_space {
+            m.serialize_entry("stop_space", v)?;
+        }
+        if let Some(v) = &self.timeout {
+            m.serialize_entry("timeout", v)?;
+        }
+        m.end()
+    }
+}
 /// AMI event `ParkinglotsComplete`.
 ///
 /// - Wire name: `ParkinglotsComplete`
 /// - Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1)
 /// - Kind: list-complete
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// Not documented by Asterisk: headers known from its C sources.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct ParkinglotsComplete {
     /// `ActionID` header: text.
     pub action_id: Option<Text>,
@@ -15880,14 +21729,37 @@ impl EventHeaders for ParkinglotsComplete {
         &self.raw
     }
 }
+#[cfg(feature = "serde")]
+impl serde::Serialize for ParkinglotsComplete {
+    /// `{"name", "headers": [[name, value], …], typed fields…}`; unset fields are left out.
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("name", self.raw.event_name().unwrap_or_default())?;
+        m.serialize_entry("headers", &WireHeaders(&self.raw))?;
+        if let Some(v) = &self.action_id {
+            m.serialize_entry("action_id", v)?;
+        }
+        if let Some(v) = &self.event_list {
+            m.serialize_entry("event_list", v)?;
+        }
+        if let Some(v) = &self.list_items {
+            m.serialize_entry("list_items", v)?;
+        }
+        m.end()
+    }
+}
 /// AMI event `PeerEntry`.
 ///
 /// - Wire name: `PeerEntry`
 /// - Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1)
 /// - Kind: list-item
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// Not documented by Asterisk: headers known from its C sources.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct PeerEntry {
     /// `ActionID` header: text.
     pub action_id: Option<Text>,
@@ -16045,6 +21917,86 @@ impl EventHeaders for PeerEntry {
         &self.raw
     }
 }
+#[cfg(feature = "serde")]
+impl serde::Serialize for PeerEntry {
+    /// `{"name", "headers": [[name, value], …], typed fields…}`; unset fields are left out.
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("name", self.raw.event_name().unwrap_or_default())?;
+        m.serialize_entry("headers", &WireHeaders(&self.raw))?;
+        if let Some(v) = &self.action_id {
+            m.serialize_entry("action_id", v)?;
+        }
+        if let Some(v) = &self.channeltype {
+            m.serialize_entry("channeltype", v)?;
+        }
+        if let Some(v) = &self.object_name {
+            m.serialize_entry("object_name", v)?;
+        }
+        if let Some(v) = &self.object_username {
+            m.serialize_entry("object_username", v)?;
+        }
+        if let Some(v) = &self.chan_object_type {
+            m.serialize_entry("chan_object_type", v)?;
+        }
+        if let Some(v) = &self.i_paddress {
+            m.serialize_entry("i_paddress", v)?;
+        }
+        if let Some(v) = &self.mask {
+            m.serialize_entry("mask", v)?;
+        }
+        if let Some(v) = &self.port {
+            m.serialize_entry("port", v)?;
+        }
+        if let Some(v) = &self.i_pport {
+            m.serialize_entry("i_pport", v)?;
+        }
+        if let Some(v) = &self.dynamic {
+            m.serialize_entry("dynamic", v)?;
+        }
+        if let Some(v) = &self.trunk {
+            m.serialize_entry("trunk", v)?;
+        }
+        if let Some(v) = &self.encryption {
+            m.serialize_entry("encryption", v)?;
+        }
+        if let Some(v) = &self.status {
+            m.serialize_entry("status", v)?;
+        }
+        if let Some(v) = &self.description {
+            m.serialize_entry("description", v)?;
+        }
+        if let Some(v) = &self.auto_forcerport {
+            m.serialize_entry("auto_forcerport", v)?;
+        }
+        if let Some(v) = &self.forcerport {
+            m.serialize_entry("forcerport", v)?;
+        }
+        if let Some(v) = &self.auto_comedia {
+            m.serialize_entry("auto_comedia", v)?;
+        }
+        if let Some(v) = &self.comedia {
+            m.serialize_entry("comedia", v)?;
+        }
+        if let Some(v) = &self.video_support {
+            m.serialize_entry("video_support", v)?;
+        }
+        if let Some(v) = &self.text_support {
+            m.serialize_entry("text_support", v)?;
+        }
+        if let Some(v) = &self.acl {
+            m.serialize_entry("acl", v)?;
+        }
+        if let Some(v) = &self.realtime_device {
+            m.serialize_entry("realtime_device", v)?;
+        }
+        if let Some(v) = &self.accountcode {
+            m.serialize_entry("accountcode", v)?;
+        }
+        m.end()
+    }
+}
 /// AMI event `PeerStatus`.
 ///
 /// - Wire name: `PeerStatus`
@@ -16053,8 +22005,11 @@ impl EventHeaders for PeerEntry {
 /// - Classes: `system`
 /// - Modules: `builtin`
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Events/PeerStatus/>
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct PeerStatus {
     /// `ChannelType` header: text.
     pub channel_type: Option<Text>,
@@ -16137,14 +22092,52 @@ impl EventHeaders for PeerStatus {
         &self.raw
     }
 }
+#[cfg(feature = "serde")]
+impl serde::Serialize for PeerStatus {
+    /// `{"name", "headers": [[name, value], …], typed fields…}`; unset fields are left out.
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("name", self.raw.event_name().unwrap_or_default())?;
+        m.serialize_entry("headers", &WireHeaders(&self.raw))?;
+        if let Some(v) = &self.channel_type {
+            m.serialize_entry("channel_type", v)?;
+        }
+        if let Some(v) = &self.peer {
+            m.serialize_entry("peer", v)?;
+        }
+        if let Some(v) = &self.peer_status {
+            m.serialize_entry("peer_status", OpenEnum::as_wire(v))?;
+        }
+        if let Some(v) = &self.cause {
+            m.serialize_entry("cause", v)?;
+        }
+        if let Some(v) = &self.address {
+            m.serialize_entry("address", v)?;
+        }
+        if let Some(v) = &self.port {
+            m.serialize_entry("port", v)?;
+        }
+        if let Some(v) = &self.time {
+            m.serialize_entry("time", v)?;
+        }
+        if let Some(v) = &self.action_id {
+            m.serialize_entry("action_id", v)?;
+        }
+        m.end()
+    }
+}
 /// AMI event `PeerlistComplete`.
 ///
 /// - Wire name: `PeerlistComplete`
 /// - Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1)
 /// - Kind: list-complete
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// Not documented by Asterisk: headers known from its C sources.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct PeerlistComplete {
     /// `ActionID` header: text.
     pub action_id: Option<Text>,
@@ -16202,6 +22195,26 @@ impl EventHeaders for PeerlistComplete {
         &self.raw
     }
 }
+#[cfg(feature = "serde")]
+impl serde::Serialize for PeerlistComplete {
+    /// `{"name", "headers": [[name, value], …], typed fields…}`; unset fields are left out.
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("name", self.raw.event_name().unwrap_or_default())?;
+        m.serialize_entry("headers", &WireHeaders(&self.raw))?;
+        if let Some(v) = &self.action_id {
+            m.serialize_entry("action_id", v)?;
+        }
+        if let Some(v) = &self.event_list {
+            m.serialize_entry("event_list", v)?;
+        }
+        if let Some(v) = &self.list_items {
+            m.serialize_entry("list_items", v)?;
+        }
+        m.end()
+    }
+}
 /// AMI event `Pickup`.
 ///
 /// - Wire name: `Pickup`
@@ -16210,8 +22223,11 @@ impl EventHeaders for PeerlistComplete {
 /// - Classes: `call`
 /// - Modules: `builtin`
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Events/Pickup/>
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct Pickup {
     /// Channel snapshot block (no prefix); all fields `None` when absent.
     pub channel: ChannelSnapshot,
@@ -16268,6 +22284,19 @@ impl EventHeaders for Pickup {
         &self.raw
     }
 }
+#[cfg(feature = "serde")]
+impl serde::Serialize for Pickup {
+    /// `{"name", "headers": [[name, value], …], typed fields…}`; unset fields are left out.
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("name", self.raw.event_name().unwrap_or_default())?;
+        m.serialize_entry("headers", &WireHeaders(&self.raw))?;
+        m.serialize_entry("channel", &self.channel)?;
+        m.serialize_entry("target", &self.target)?;
+        m.end()
+    }
+}
 /// AMI event `PresenceStateChange`.
 ///
 /// - Wire name: `PresenceStateChange`
@@ -16276,8 +22305,11 @@ impl EventHeaders for Pickup {
 /// - Classes: `call`
 /// - Modules: `builtin`
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Events/PresenceStateChange/>
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct PresenceStateChange {
     /// `Presentity` header: text.
     pub presentity: Option<Text>,
@@ -16345,6 +22377,32 @@ impl EventHeaders for PresenceStateChange {
         &self.raw
     }
 }
+#[cfg(feature = "serde")]
+impl serde::Serialize for PresenceStateChange {
+    /// `{"name", "headers": [[name, value], …], typed fields…}`; unset fields are left out.
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("name", self.raw.event_name().unwrap_or_default())?;
+        m.serialize_entry("headers", &WireHeaders(&self.raw))?;
+        if let Some(v) = &self.presentity {
+            m.serialize_entry("presentity", v)?;
+        }
+        if let Some(v) = &self.status {
+            m.serialize_entry("status", v)?;
+        }
+        if let Some(v) = &self.subtype {
+            m.serialize_entry("subtype", v)?;
+        }
+        if let Some(v) = &self.message {
+            m.serialize_entry("message", v)?;
+        }
+        if let Some(v) = &self.action_id {
+            m.serialize_entry("action_id", v)?;
+        }
+        m.end()
+    }
+}
 /// AMI event `PresenceStateListComplete`.
 ///
 /// - Wire name: `PresenceStateListComplete`
@@ -16353,8 +22411,11 @@ impl EventHeaders for PresenceStateChange {
 /// - Classes: `command`
 /// - Modules: `res_manager_presencestate`
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// Documented inside the action that answers with it; see <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Actions/>.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct PresenceStateListComplete {
     /// `EventList` header: text.
     pub event_list: Option<Text>,
@@ -16412,6 +22473,26 @@ impl EventHeaders for PresenceStateListComplete {
         &self.raw
     }
 }
+#[cfg(feature = "serde")]
+impl serde::Serialize for PresenceStateListComplete {
+    /// `{"name", "headers": [[name, value], …], typed fields…}`; unset fields are left out.
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("name", self.raw.event_name().unwrap_or_default())?;
+        m.serialize_entry("headers", &WireHeaders(&self.raw))?;
+        if let Some(v) = &self.event_list {
+            m.serialize_entry("event_list", v)?;
+        }
+        if let Some(v) = &self.list_items {
+            m.serialize_entry("list_items", v)?;
+        }
+        if let Some(v) = &self.action_id {
+            m.serialize_entry("action_id", v)?;
+        }
+        m.end()
+    }
+}
 /// AMI event `PresenceStatus`.
 ///
 /// - Wire name: `PresenceStatus`
@@ -16420,8 +22501,11 @@ impl EventHeaders for PresenceStateListComplete {
 /// - Classes: `call`
 /// - Modules: `builtin`
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Events/PresenceStatus/>
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct PresenceStatus {
     /// `Exten` header: text.
     pub exten: Option<Text>,
@@ -16494,6 +22578,35 @@ impl EventHeaders for PresenceStatus {
         &self.raw
     }
 }
+#[cfg(feature = "serde")]
+impl serde::Serialize for PresenceStatus {
+    /// `{"name", "headers": [[name, value], …], typed fields…}`; unset fields are left out.
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("name", self.raw.event_name().unwrap_or_default())?;
+        m.serialize_entry("headers", &WireHeaders(&self.raw))?;
+        if let Some(v) = &self.exten {
+            m.serialize_entry("exten", v)?;
+        }
+        if let Some(v) = &self.context {
+            m.serialize_entry("context", v)?;
+        }
+        if let Some(v) = &self.hint {
+            m.serialize_entry("hint", v)?;
+        }
+        if let Some(v) = &self.status {
+            m.serialize_entry("status", v)?;
+        }
+        if let Some(v) = &self.subtype {
+            m.serialize_entry("subtype", v)?;
+        }
+        if let Some(v) = &self.message {
+            m.serialize_entry("message", v)?;
+        }
+        m.end()
+    }
+}
 /// AMI event `QueueCallerAbandon`.
 ///
 /// - Wire name: `QueueCallerAbandon`
@@ -16502,8 +22615,11 @@ impl EventHeaders for PresenceStatus {
 /// - Classes: `agent`
 /// - Modules: `app_queue`
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Events/QueueCallerAbandon/>
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueueCallerAbandon {
     /// Channel snapshot block (no prefix); all fields `None` when absent.
     pub channel: ChannelSnapshot,
@@ -16574,6 +22690,30 @@ impl EventHeaders for QueueCallerAbandon {
         &self.raw
     }
 }
+#[cfg(feature = "serde")]
+impl serde::Serialize for QueueCallerAbandon {
+    /// `{"name", "headers": [[name, value], …], typed fields…}`; unset fields are left out.
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("name", self.raw.event_name().unwrap_or_default())?;
+        m.serialize_entry("headers", &WireHeaders(&self.raw))?;
+        m.serialize_entry("channel", &self.channel)?;
+        if let Some(v) = &self.queue {
+            m.serialize_entry("queue", v)?;
+        }
+        if let Some(v) = &self.position {
+            m.serialize_entry("position", v)?;
+        }
+        if let Some(v) = &self.original_position {
+            m.serialize_entry("original_position", v)?;
+        }
+        if let Some(v) = &self.hold_time {
+            m.serialize_entry("hold_time", v)?;
+        }
+        m.end()
+    }
+}
 /// AMI event `QueueCallerJoin`.
 ///
 /// - Wire name: `QueueCallerJoin`
@@ -16582,8 +22722,11 @@ impl EventHeaders for QueueCallerAbandon {
 /// - Classes: `agent`
 /// - Modules: `app_queue`
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Events/QueueCallerJoin/>
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueueCallerJoin {
     /// Channel snapshot block (no prefix); all fields `None` when absent.
     pub channel: ChannelSnapshot,
@@ -16649,6 +22792,27 @@ impl EventHeaders for QueueCallerJoin {
         &self.raw
     }
 }
+#[cfg(feature = "serde")]
+impl serde::Serialize for QueueCallerJoin {
+    /// `{"name", "headers": [[name, value], …], typed fields…}`; unset fields are left out.
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("name", self.raw.event_name().unwrap_or_default())?;
+        m.serialize_entry("headers", &WireHeaders(&self.raw))?;
+        m.serialize_entry("channel", &self.channel)?;
+        if let Some(v) = &self.queue {
+            m.serialize_entry("queue", v)?;
+        }
+        if let Some(v) = &self.position {
+            m.serialize_entry("position", v)?;
+        }
+        if let Some(v) = &self.count {
+            m.serialize_entry("count", v)?;
+        }
+        m.end()
+    }
+}
 /// AMI event `QueueCallerLeave`.
 ///
 /// - Wire name: `QueueCallerLeave`
@@ -16657,8 +22821,11 @@ impl EventHeaders for QueueCallerJoin {
 /// - Classes: `agent`
 /// - Modules: `app_queue`
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Events/QueueCallerLeave/>
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueueCallerLeave {
     /// Channel snapshot block (no prefix); all fields `None` when absent.
     pub channel: ChannelSnapshot,
@@ -16724,6 +22891,27 @@ impl EventHeaders for QueueCallerLeave {
         &self.raw
     }
 }
+#[cfg(feature = "serde")]
+impl serde::Serialize for QueueCallerLeave {
+    /// `{"name", "headers": [[name, value], …], typed fields…}`; unset fields are left out.
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("name", self.raw.event_name().unwrap_or_default())?;
+        m.serialize_entry("headers", &WireHeaders(&self.raw))?;
+        m.serialize_entry("channel", &self.channel)?;
+        if let Some(v) = &self.queue {
+            m.serialize_entry("queue", v)?;
+        }
+        if let Some(v) = &self.count {
+            m.serialize_entry("count", v)?;
+        }
+        if let Some(v) = &self.position {
+            m.serialize_entry("position", v)?;
+        }
+        m.end()
+    }
+}
 /// AMI event `QueueEntry`.
 ///
 /// - Wire name: `QueueEntry`
@@ -16732,8 +22920,11 @@ impl EventHeaders for QueueCallerLeave {
 /// - Classes: `agent`
 /// - Modules: `app_queue`
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Events/QueueEntry/>
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueueEntry {
     /// `Queue` header: text.
     pub queue: Option<Text>,
@@ -16833,14 +23024,61 @@ impl EventHeaders for QueueEntry {
         &self.raw
     }
 }
+#[cfg(feature = "serde")]
+impl serde::Serialize for QueueEntry {
+    /// `{"name", "headers": [[name, value], …], typed fields…}`; unset fields are left out.
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("name", self.raw.event_name().unwrap_or_default())?;
+        m.serialize_entry("headers", &WireHeaders(&self.raw))?;
+        if let Some(v) = &self.queue {
+            m.serialize_entry("queue", v)?;
+        }
+        if let Some(v) = &self.position {
+            m.serialize_entry("position", v)?;
+        }
+        if let Some(v) = &self.channel {
+            m.serialize_entry("channel", v)?;
+        }
+        if let Some(v) = &self.uniqueid {
+            m.serialize_entry("uniqueid", v)?;
+        }
+        if let Some(v) = &self.caller_id_num {
+            m.serialize_entry("caller_id_num", v)?;
+        }
+        if let Some(v) = &self.caller_id_name {
+            m.serialize_entry("caller_id_name", v)?;
+        }
+        if let Some(v) = &self.connected_line_num {
+            m.serialize_entry("connected_line_num", v)?;
+        }
+        if let Some(v) = &self.connected_line_name {
+            m.serialize_entry("connected_line_name", v)?;
+        }
+        if let Some(v) = &self.wait {
+            m.serialize_entry("wait", v)?;
+        }
+        if let Some(v) = &self.priority {
+            m.serialize_entry("priority", v)?;
+        }
+        if let Some(v) = &self.action_id {
+            m.serialize_entry("action_id", v)?;
+        }
+        m.end()
+    }
+}
 /// AMI event `QueueMember`.
 ///
 /// - Wire name: `QueueMember`
 /// - Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1)
 /// - Kind: list-item
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// Not documented by Asterisk: headers known from its C sources.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueueMember {
     /// `Queue` header: text.
     pub queue: Option<Text>,
@@ -16963,6 +23201,65 @@ impl EventHeaders for QueueMember {
         &self.raw
     }
 }
+#[cfg(feature = "serde")]
+impl serde::Serialize for QueueMember {
+    /// `{"name", "headers": [[name, value], …], typed fields…}`; unset fields are left out.
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("name", self.raw.event_name().unwrap_or_default())?;
+        m.serialize_entry("headers", &WireHeaders(&self.raw))?;
+        if let Some(v) = &self.queue {
+            m.serialize_entry("queue", v)?;
+        }
+        if let Some(v) = &self.name {
+            m.serialize_entry("name", v)?;
+        }
+        if let Some(v) = &self.location {
+            m.serialize_entry("location", v)?;
+        }
+        if let Some(v) = &self.state_interface {
+            m.serialize_entry("state_interface", v)?;
+        }
+        if let Some(v) = &self.membership {
+            m.serialize_entry("membership", v)?;
+        }
+        if let Some(v) = &self.penalty {
+            m.serialize_entry("penalty", v)?;
+        }
+        if let Some(v) = &self.calls_taken {
+            m.serialize_entry("calls_taken", v)?;
+        }
+        if let Some(v) = &self.last_call {
+            m.serialize_entry("last_call", v)?;
+        }
+        if let Some(v) = &self.last_pause {
+            m.serialize_entry("last_pause", v)?;
+        }
+        if let Some(v) = &self.login_time {
+            m.serialize_entry("login_time", v)?;
+        }
+        if let Some(v) = &self.in_call {
+            m.serialize_entry("in_call", v)?;
+        }
+        if let Some(v) = &self.status {
+            m.serialize_entry("status", v)?;
+        }
+        if let Some(v) = &self.paused {
+            m.serialize_entry("paused", v)?;
+        }
+        if let Some(v) = &self.paused_reason {
+            m.serialize_entry("paused_reason", v)?;
+        }
+        if let Some(v) = &self.wrapuptime {
+            m.serialize_entry("wrapuptime", v)?;
+        }
+        if let Some(v) = &self.action_id {
+            m.serialize_entry("action_id", v)?;
+        }
+        m.end()
+    }
+}
 /// AMI event `QueueMemberAdded`.
 ///
 /// - Wire name: `QueueMemberAdded`
@@ -16971,8 +23268,11 @@ impl EventHeaders for QueueMember {
 /// - Classes: `agent`
 /// - Modules: `app_queue`
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Events/QueueMemberAdded/>
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueueMemberAdded {
     /// `Queue` header: text.
     pub queue: Option<Text>,
@@ -17095,6 +23395,65 @@ impl EventHeaders for QueueMemberAdded {
         &self.raw
     }
 }
+#[cfg(feature = "serde")]
+impl serde::Serialize for QueueMemberAdded {
+    /// `{"name", "headers": [[name, value], …], typed fields…}`; unset fields are left out.
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("name", self.raw.event_name().unwrap_or_default())?;
+        m.serialize_entry("headers", &WireHeaders(&self.raw))?;
+        if let Some(v) = &self.queue {
+            m.serialize_entry("queue", v)?;
+        }
+        if let Some(v) = &self.member_name {
+            m.serialize_entry("member_name", v)?;
+        }
+        if let Some(v) = &self.interface {
+            m.serialize_entry("interface", v)?;
+        }
+        if let Some(v) = &self.state_interface {
+            m.serialize_entry("state_interface", v)?;
+        }
+        if let Some(v) = &self.membership {
+            m.serialize_entry("membership", OpenEnum::as_wire(v))?;
+        }
+        if let Some(v) = &self.penalty {
+            m.serialize_entry("penalty", v)?;
+        }
+        if let Some(v) = &self.calls_taken {
+            m.serialize_entry("calls_taken", v)?;
+        }
+        if let Some(v) = &self.last_call {
+            m.serialize_entry("last_call", v)?;
+        }
+        if let Some(v) = &self.last_pause {
+            m.serialize_entry("last_pause", v)?;
+        }
+        if let Some(v) = &self.login_time {
+            m.serialize_entry("login_time", v)?;
+        }
+        if let Some(v) = &self.in_call {
+            m.serialize_entry("in_call", OpenEnum::as_wire(v))?;
+        }
+        if let Some(v) = &self.status {
+            m.serialize_entry("status", OpenEnum::as_wire(v))?;
+        }
+        if let Some(v) = &self.paused {
+            m.serialize_entry("paused", v)?;
+        }
+        if let Some(v) = &self.paused_reason {
+            m.serialize_entry("paused_reason", v)?;
+        }
+        if let Some(v) = &self.ringinuse {
+            m.serialize_entry("ringinuse", v)?;
+        }
+        if let Some(v) = &self.wrapuptime {
+            m.serialize_entry("wrapuptime", v)?;
+        }
+        m.end()
+    }
+}
 /// AMI event `QueueMemberPause`.
 ///
 /// - Wire name: `QueueMemberPause`
@@ -17103,8 +23462,11 @@ impl EventHeaders for QueueMemberAdded {
 /// - Classes: `agent`
 /// - Modules: `app_queue`
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Events/QueueMemberPause/>
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueueMemberPause {
     /// `Queue` header: text.
     pub queue: Option<Text>,
@@ -17227,6 +23589,65 @@ impl EventHeaders for QueueMemberPause {
         &self.raw
     }
 }
+#[cfg(feature = "serde")]
+impl serde::Serialize for QueueMemberPause {
+    /// `{"name", "headers": [[name, value], …], typed fields…}`; unset fields are left out.
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("name", self.raw.event_name().unwrap_or_default())?;
+        m.serialize_entry("headers", &WireHeaders(&self.raw))?;
+        if let Some(v) = &self.queue {
+            m.serialize_entry("queue", v)?;
+        }
+        if let Some(v) = &self.member_name {
+            m.serialize_entry("member_name", v)?;
+        }
+        if let Some(v) = &self.interface {
+            m.serialize_entry("interface", v)?;
+        }
+        if let Some(v) = &self.state_interface {
+            m.serialize_entry("state_interface", v)?;
+        }
+        if let Some(v) = &self.membership {
+            m.serialize_entry("membership", OpenEnum::as_wire(v))?;
+        }
+        if let Some(v) = &self.penalty {
+            m.serialize_entry("penalty", v)?;
+        }
+        if let Some(v) = &self.calls_taken {
+            m.serialize_entry("calls_taken", v)?;
+        }
+        if let Some(v) = &self.last_call {
+            m.serialize_entry("last_call", v)?;
+        }
+        if let Some(v) = &self.last_pause {
+            m.serialize_entry("last_pause", v)?;
+        }
+        if let Some(v) = &self.login_time {
+            m.serialize_entry("login_time", v)?;
+        }
+        if let Some(v) = &self.in_call {
+            m.serialize_entry("in_call", OpenEnum::as_wire(v))?;
+        }
+        if let Some(v) = &self.status {
+            m.serialize_entry("status", OpenEnum::as_wire(v))?;
+        }
+        if let Some(v) = &self.paused {
+            m.serialize_entry("paused", v)?;
+        }
+        if let Some(v) = &self.paused_reason {
+            m.serialize_entry("paused_reason", v)?;
+        }
+        if let Some(v) = &self.ringinuse {
+            m.serialize_entry("ringinuse", v)?;
+        }
+        if let Some(v) = &self.wrapuptime {
+            m.serialize_entry("wrapuptime", v)?;
+        }
+        m.end()
+    }
+}
 /// AMI event `QueueMemberPenalty`.
 ///
 /// - Wire name: `QueueMemberPenalty`
@@ -17235,8 +23656,11 @@ impl EventHeaders for QueueMemberPause {
 /// - Classes: `agent`
 /// - Modules: `app_queue`
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Events/QueueMemberPenalty/>
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueueMemberPenalty {
     /// `Queue` header: text.
     pub queue: Option<Text>,
@@ -17359,6 +23783,65 @@ impl EventHeaders for QueueMemberPenalty {
         &self.raw
     }
 }
+#[cfg(feature = "serde")]
+impl serde::Serialize for QueueMemberPenalty {
+    /// `{"name", "headers": [[name, value], …], typed fields…}`; unset fields are left out.
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("name", self.raw.event_name().unwrap_or_default())?;
+        m.serialize_entry("headers", &WireHeaders(&self.raw))?;
+        if let Some(v) = &self.queue {
+            m.serialize_entry("queue", v)?;
+        }
+        if let Some(v) = &self.member_name {
+            m.serialize_entry("member_name", v)?;
+        }
+        if let Some(v) = &self.interface {
+            m.serialize_entry("interface", v)?;
+        }
+        if let Some(v) = &self.state_interface {
+            m.serialize_entry("state_interface", v)?;
+        }
+        if let Some(v) = &self.membership {
+            m.serialize_entry("membership", OpenEnum::as_wire(v))?;
+        }
+        if let Some(v) = &self.penalty {
+            m.serialize_entry("penalty", v)?;
+        }
+        if let Some(v) = &self.calls_taken {
+            m.serialize_entry("calls_taken", v)?;
+        }
+        if let Some(v) = &self.last_call {
+            m.serialize_entry("last_call", v)?;
+        }
+        if let Some(v) = &self.last_pause {
+            m.serialize_entry("last_pause", v)?;
+        }
+        if let Some(v) = &self.login_time {
+            m.serialize_entry("login_time", v)?;
+        }
+        if let Some(v) = &self.in_call {
+            m.serialize_entry("in_call", OpenEnum::as_wire(v))?;
+        }
+        if let Some(v) = &self.status {
+            m.serialize_entry("status", OpenEnum::as_wire(v))?;
+        }
+        if let Some(v) = &self.paused {
+            m.serialize_entry("paused", v)?;
+        }
+        if let Some(v) = &self.paused_reason {
+            m.serialize_entry("paused_reason", v)?;
+        }
+        if let Some(v) = &self.ringinuse {
+            m.serialize_entry("ringinuse", v)?;
+        }
+        if let Some(v) = &self.wrapuptime {
+            m.serialize_entry("wrapuptime", v)?;
+        }
+        m.end()
+    }
+}
 /// AMI event `QueueMemberRemoved`.
 ///
 /// - Wire name: `QueueMemberRemoved`
@@ -17367,8 +23850,11 @@ impl EventHeaders for QueueMemberPenalty {
 /// - Classes: `agent`
 /// - Modules: `app_queue`
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Events/QueueMemberRemoved/>
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueueMemberRemoved {
     /// `Queue` header: text.
     pub queue: Option<Text>,
@@ -17491,6 +23977,65 @@ impl EventHeaders for QueueMemberRemoved {
         &self.raw
     }
 }
+#[cfg(feature = "serde")]
+impl serde::Serialize for QueueMemberRemoved {
+    /// `{"name", "headers": [[name, value], …], typed fields…}`; unset fields are left out.
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("name", self.raw.event_name().unwrap_or_default())?;
+        m.serialize_entry("headers", &WireHeaders(&self.raw))?;
+        if let Some(v) = &self.queue {
+            m.serialize_entry("queue", v)?;
+        }
+        if let Some(v) = &self.member_name {
+            m.serialize_entry("member_name", v)?;
+        }
+        if let Some(v) = &self.interface {
+            m.serialize_entry("interface", v)?;
+        }
+        if let Some(v) = &self.state_interface {
+            m.serialize_entry("state_interface", v)?;
+        }
+        if let Some(v) = &self.membership {
+            m.serialize_entry("membership", OpenEnum::as_wire(v))?;
+        }
+        if let Some(v) = &self.penalty {
+            m.serialize_entry("penalty", v)?;
+        }
+        if let Some(v) = &self.calls_taken {
+            m.serialize_entry("calls_taken", v)?;
+        }
+        if let Some(v) = &self.last_call {
+            m.serialize_entry("last_call", v)?;
+        }
+        if let Some(v) = &self.last_pause {
+            m.serialize_entry("last_pause", v)?;
+        }
+        if let Some(v) = &self.login_time {
+            m.serialize_entry("login_time", v)?;
+        }
+        if let Some(v) = &self.in_call {
+            m.serialize_entry("in_call", OpenEnum::as_wire(v))?;
+        }
+        if let Some(v) = &self.status {
+            m.serialize_entry("status", OpenEnum::as_wire(v))?;
+        }
+        if let Some(v) = &self.paused {
+            m.serialize_entry("paused", v)?;
+        }
+        if let Some(v) = &self.paused_reason {
+            m.serialize_entry("paused_reason", v)?;
+        }
+        if let Some(v) = &self.ringinuse {
+            m.serialize_entry("ringinuse", v)?;
+        }
+        if let Some(v) = &self.wrapuptime {
+            m.serialize_entry("wrapuptime", v)?;
+        }
+        m.end()
+    }
+}
 /// AMI event `QueueMemberRinginuse`.
 ///
 /// - Wire name: `QueueMemberRinginuse`
@@ -17499,8 +24044,11 @@ impl EventHeaders for QueueMemberRemoved {
 /// - Classes: `agent`
 /// - Modules: `app_queue`
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Events/QueueMemberRinginuse/>
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueueMemberRinginuse {
     /// `Queue` header: text.
     pub queue: Option<Text>,
@@ -17623,6 +24171,65 @@ impl EventHeaders for QueueMemberRinginuse {
         &self.raw
     }
 }
+#[cfg(feature = "serde")]
+impl serde::Serialize for QueueMemberRinginuse {
+    /// `{"name", "headers": [[name, value], …], typed fields…}`; unset fields are left out.
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("name", self.raw.event_name().unwrap_or_default())?;
+        m.serialize_entry("headers", &WireHeaders(&self.raw))?;
+        if let Some(v) = &self.queue {
+            m.serialize_entry("queue", v)?;
+        }
+        if let Some(v) = &self.member_name {
+            m.serialize_entry("member_name", v)?;
+        }
+        if let Some(v) = &self.interface {
+            m.serialize_entry("interface", v)?;
+        }
+        if let Some(v) = &self.state_interface {
+            m.serialize_entry("state_interface", v)?;
+        }
+        if let Some(v) = &self.membership {
+            m.serialize_entry("membership", OpenEnum::as_wire(v))?;
+        }
+        if let Some(v) = &self.penalty {
+            m.serialize_entry("penalty", v)?;
+        }
+        if let Some(v) = &self.calls_taken {
+            m.serialize_entry("calls_taken", v)?;
+        }
+        if let Some(v) = &self.last_call {
+            m.serialize_entry("last_call", v)?;
+        }
+        if let Some(v) = &self.last_pause {
+            m.serialize_entry("last_pause", v)?;
+        }
+        if let Some(v) = &self.login_time {
+            m.serialize_entry("login_time", v)?;
+        }
+        if let Some(v) = &self.in_call {
+            m.serialize_entry("in_call", OpenEnum::as_wire(v))?;
+        }
+        if let Some(v) = &self.status {
+            m.serialize_entry("status", OpenEnum::as_wire(v))?;
+        }
+        if let Some(v) = &self.paused {
+            m.serialize_entry("paused", v)?;
+        }
+        if let Some(v) = &self.paused_reason {
+            m.serialize_entry("paused_reason", v)?;
+        }
+        if let Some(v) = &self.ringinuse {
+            m.serialize_entry("ringinuse", v)?;
+        }
+        if let Some(v) = &self.wrapuptime {
+            m.serialize_entry("wrapuptime", v)?;
+        }
+        m.end()
+    }
+}
 /// AMI event `QueueMemberStatus`.
 ///
 /// - Wire name: `QueueMemberStatus`
@@ -17631,8 +24238,11 @@ impl EventHeaders for QueueMemberRinginuse {
 /// - Classes: `agent`
 /// - Modules: `app_queue`
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Events/QueueMemberStatus/>
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueueMemberStatus {
     /// `Queue` header: text.
     pub queue: Option<Text>,
@@ -17755,6 +24365,65 @@ impl EventHeaders for QueueMemberStatus {
         &self.raw
     }
 }
+#[cfg(feature = "serde")]
+impl serde::Serialize for QueueMemberStatus {
+    /// `{"name", "headers": [[name, value], …], typed fields…}`; unset fields are left out.
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("name", self.raw.event_name().unwrap_or_default())?;
+        m.serialize_entry("headers", &WireHeaders(&self.raw))?;
+        if let Some(v) = &self.queue {
+            m.serialize_entry("queue", v)?;
+        }
+        if let Some(v) = &self.member_name {
+            m.serialize_entry("member_name", v)?;
+        }
+        if let Some(v) = &self.interface {
+            m.serialize_entry("interface", v)?;
+        }
+        if let Some(v) = &self.state_interface {
+            m.serialize_entry("state_interface", v)?;
+        }
+        if let Some(v) = &self.membership {
+            m.serialize_entry("membership", OpenEnum::as_wire(v))?;
+        }
+        if let Some(v) = &self.penalty {
+            m.serialize_entry("penalty", v)?;
+        }
+        if let Some(v) = &self.calls_taken {
+            m.serialize_entry("calls_taken", v)?;
+        }
+        if let Some(v) = &self.last_call {
+            m.serialize_entry("last_call", v)?;
+        }
+        if let Some(v) = &self.last_pause {
+            m.serialize_entry("last_pause", v)?;
+        }
+        if let Some(v) = &self.login_time {
+            m.serialize_entry("login_time", v)?;
+        }
+        if let Some(v) = &self.in_call {
+            m.serialize_entry("in_call", OpenEnum::as_wire(v))?;
+        }
+        if let Some(v) = &self.status {
+            m.serialize_entry("status", OpenEnum::as_wire(v))?;
+        }
+        if let Some(v) = &self.paused {
+            m.serialize_entry("paused", v)?;
+        }
+        if let Some(v) = &self.paused_reason {
+            m.serialize_entry("paused_reason", v)?;
+        }
+        if let Some(v) = &self.ringinuse {
+            m.serialize_entry("ringinuse", v)?;
+        }
+        if let Some(v) = &self.wrapuptime {
+            m.serialize_entry("wrapuptime", v)?;
+        }
+        m.end()
+    }
+}
 /// AMI event `QueueParams`.
 ///
 /// - Wire name: `QueueParams`
@@ -17763,8 +24432,11 @@ impl EventHeaders for QueueMemberStatus {
 /// - Classes: `agent`
 /// - Modules: `app_queue`
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Events/QueueParams/>
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueueParams {
     /// `Max` header: `u64`.
     pub max: Option<u64>,
@@ -17874,14 +24546,67 @@ impl EventHeaders for QueueParams {
         &self.raw
     }
 }
+#[cfg(feature = "serde")]
+impl serde::Serialize for QueueParams {
+    /// `{"name", "headers": [[name, value], …], typed fields…}`; unset fields are left out.
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("name", self.raw.event_name().unwrap_or_default())?;
+        m.serialize_entry("headers", &WireHeaders(&self.raw))?;
+        if let Some(v) = &self.max {
+            m.serialize_entry("max", v)?;
+        }
+        if let Some(v) = &self.strategy {
+            m.serialize_entry("strategy", OpenEnum::as_wire(v))?;
+        }
+        if let Some(v) = &self.calls {
+            m.serialize_entry("calls", v)?;
+        }
+        if let Some(v) = &self.holdtime {
+            m.serialize_entry("holdtime", v)?;
+        }
+        if let Some(v) = &self.talk_time {
+            m.serialize_entry("talk_time", v)?;
+        }
+        if let Some(v) = &self.completed {
+            m.serialize_entry("completed", v)?;
+        }
+        if let Some(v) = &self.abandoned {
+            m.serialize_entry("abandoned", v)?;
+        }
+        if let Some(v) = &self.service_level_perf {
+            m.serialize_entry("service_level_perf", v)?;
+        }
+        if let Some(v) = &self.service_level_perf2 {
+            m.serialize_entry("service_level_perf2", v)?;
+        }
+        if let Some(v) = &self.queue {
+            m.serialize_entry("queue", v)?;
+        }
+        if let Some(v) = &self.service_level {
+            m.serialize_entry("service_level", v)?;
+        }
+        if let Some(v) = &self.weight {
+            m.serialize_entry("weight", v)?;
+        }
+        if let Some(v) = &self.action_id {
+            m.serialize_entry("action_id", v)?;
+        }
+        m.end()
+    }
+}
 /// AMI event `QueueStatusComplete`.
 ///
 /// - Wire name: `QueueStatusComplete`
 /// - Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1)
 /// - Kind: list-complete
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// Not documented by Asterisk: headers known from its C sources.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueueStatusComplete {
     /// `ActionID` header: text.
     pub action_id: Option<Text>,
@@ -17939,14 +24664,37 @@ impl EventHeaders for QueueStatusComplete {
         &self.raw
     }
 }
+#[cfg(feature = "serde")]
+impl serde::Serialize for QueueStatusComplete {
+    /// `{"name", "headers": [[name, value], …], typed fields…}`; unset fields are left out.
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("name", self.raw.event_name().unwrap_or_default())?;
+        m.serialize_entry("headers", &WireHeaders(&self.raw))?;
+        if let Some(v) = &self.action_id {
+            m.serialize_entry("action_id", v)?;
+        }
+        if let Some(v) = &self.event_list {
+            m.serialize_entry("event_list", v)?;
+        }
+        if let Some(v) = &self.list_items {
+            m.serialize_entry("list_items", v)?;
+        }
+        m.end()
+    }
+}
 /// AMI event `QueueSummary`.
 ///
 /// - Wire name: `QueueSummary`
 /// - Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1)
 /// - Kind: list-item
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// Not documented by Asterisk: headers known from its C sources.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueueSummary {
     /// `Queue` header: text.
     pub queue: Option<Text>,
@@ -18029,14 +24777,52 @@ impl EventHeaders for QueueSummary {
         &self.raw
     }
 }
+#[cfg(feature = "serde")]
+impl serde::Serialize for QueueSummary {
+    /// `{"name", "headers": [[name, value], …], typed fields…}`; unset fields are left out.
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("name", self.raw.event_name().unwrap_or_default())?;
+        m.serialize_entry("headers", &WireHeaders(&self.raw))?;
+        if let Some(v) = &self.queue {
+            m.serialize_entry("queue", v)?;
+        }
+        if let Some(v) = &self.logged_in {
+            m.serialize_entry("logged_in", v)?;
+        }
+        if let Some(v) = &self.available {
+            m.serialize_entry("available", v)?;
+        }
+        if let Some(v) = &self.callers {
+            m.serialize_entry("callers", v)?;
+        }
+        if let Some(v) = &self.hold_time {
+            m.serialize_entry("hold_time", v)?;
+        }
+        if let Some(v) = &self.talk_time {
+            m.serialize_entry("talk_time", v)?;
+        }
+        if let Some(v) = &self.longest_hold_time {
+            m.serialize_entry("longest_hold_time", v)?;
+        }
+        if let Some(v) = &self.action_id {
+            m.serialize_entry("action_id", v)?;
+        }
+        m.end()
+    }
+}
 /// AMI event `QueueSummaryComplete`.
 ///
 /// - Wire name: `QueueSummaryComplete`
 /// - Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1)
 /// - Kind: list-complete
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// Not documented by Asterisk: headers known from its C sources.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueueSummaryComplete {
     /// `ActionID` header: text.
     pub action_id: Option<Text>,
@@ -18094,6 +24880,26 @@ impl EventHeaders for QueueSummaryComplete {
         &self.raw
     }
 }
+#[cfg(feature = "serde")]
+impl serde::Serialize for QueueSummaryComplete {
+    /// `{"name", "headers": [[name, value], …], typed fields…}`; unset fields are left out.
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("name", self.raw.event_name().unwrap_or_default())?;
+        m.serialize_entry("headers", &WireHeaders(&self.raw))?;
+        if let Some(v) = &self.action_id {
+            m.serialize_entry("action_id", v)?;
+        }
+        if let Some(v) = &self.event_list {
+            m.serialize_entry("event_list", v)?;
+        }
+        if let Some(v) = &self.list_items {
+            m.serialize_entry("list_items", v)?;
+        }
+        m.end()
+    }
+}
 /// AMI event `RTCPReceived`.
 ///
 /// - Wire name: `RTCPReceived`
@@ -18102,8 +24908,12 @@ impl EventHeaders for QueueSummaryComplete {
 /// - Classes: `reporting`
 /// - Modules: `builtin`
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Events/RTCPReceived/>
-#[derive(Debug, Clone)]
+#[doc(alias = "RTCPReceived")]
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct RtcpReceived {
     /// Channel snapshot block (no prefix); all fields `None` when absent.
     pub channel: ChannelSnapshot,
@@ -18259,6 +25069,75 @@ impl EventHeaders for RtcpReceived {
         &self.raw
     }
 }
+#[cfg(feature = "serde")]
+impl serde::Serialize for RtcpReceived {
+    /// `{"name", "headers": [[name, value], …], typed fields…}`; unset fields are left out.
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("name", self.raw.event_name().unwrap_or_default())?;
+        m.serialize_entry("headers", &WireHeaders(&self.raw))?;
+        m.serialize_entry("channel", &self.channel)?;
+        if let Some(v) = &self.ssrc {
+            m.serialize_entry("ssrc", v)?;
+        }
+        if let Some(v) = &self.pt {
+            m.serialize_entry("pt", OpenEnum::as_wire(v))?;
+        }
+        if let Some(v) = &self.from {
+            m.serialize_entry("from", v)?;
+        }
+        if let Some(v) = &self.rtt {
+            m.serialize_entry("rtt", v)?;
+        }
+        if let Some(v) = &self.report_count {
+            m.serialize_entry("report_count", v)?;
+        }
+        if let Some(v) = &self.sent_ntp {
+            m.serialize_entry("sent_ntp", v)?;
+        }
+        if let Some(v) = &self.sent_rtp {
+            m.serialize_entry("sent_rtp", v)?;
+        }
+        if let Some(v) = &self.sent_packets {
+            m.serialize_entry("sent_packets", v)?;
+        }
+        if let Some(v) = &self.sent_octets {
+            m.serialize_entry("sent_octets", v)?;
+        }
+        if let Some(v) = &self.report_x_source_ssrc {
+            m.serialize_entry("report_x_source_ssrc", v)?;
+        }
+        if let Some(v) = &self.report_x_fraction_lost {
+            m.serialize_entry("report_x_fraction_lost", v)?;
+        }
+        if let Some(v) = &self.report_x_cumulative_lost {
+            m.serialize_entry("report_x_cumulative_lost", v)?;
+        }
+        if let Some(v) = &self.report_x_highest_sequence {
+            m.serialize_entry("report_x_highest_sequence", v)?;
+        }
+        if let Some(v) = &self.report_x_sequence_number_cycles {
+            m.serialize_entry("report_x_sequence_number_cycles", v)?;
+        }
+        if let Some(v) = &self.report_xia_jitter {
+            m.serialize_entry("report_xia_jitter", v)?;
+        }
+        if let Some(v) = &self.report_xlsr {
+            m.serialize_entry("report_xlsr", v)?;
+        }
+        if let Some(v) = &self.report_xdlsr {
+            m.serialize_entry("report_xdlsr", v)?;
+        }
+        if let Some(v) = &self.to {
+            m.serialize_entry("to", v)?;
+        }
+        if let Some(v) = &self.mes {
+            m.serialize_entry("mes", v)?;
+        }
+        m.end()
+    }
+}
 /// AMI event `RTCPSent`.
 ///
 /// - Wire name: `RTCPSent`
@@ -18267,8 +25146,12 @@ impl EventHeaders for RtcpReceived {
 /// - Classes: `reporting`
 /// - Modules: `builtin`
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Events/RTCPSent/>
-#[derive(Debug, Clone)]
+#[doc(alias = "RTCPSent")]
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct RtcpSent {
     /// Channel snapshot block (no prefix); all fields `None` when absent.
     pub channel: ChannelSnapshot,
@@ -18419,6 +25302,72 @@ impl EventHeaders for RtcpSent {
         &self.raw
     }
 }
+#[cfg(feature = "serde")]
+impl serde::Serialize for RtcpSent {
+    /// `{"name", "headers": [[name, value], …], typed fields…}`; unset fields are left out.
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("name", self.raw.event_name().unwrap_or_default())?;
+        m.serialize_entry("headers", &WireHeaders(&self.raw))?;
+        m.serialize_entry("channel", &self.channel)?;
+        if let Some(v) = &self.ssrc {
+            m.serialize_entry("ssrc", v)?;
+        }
+        if let Some(v) = &self.pt {
+            m.serialize_entry("pt", OpenEnum::as_wire(v))?;
+        }
+        if let Some(v) = &self.to {
+            m.serialize_entry("to", v)?;
+        }
+        if let Some(v) = &self.report_count {
+            m.serialize_entry("report_count", v)?;
+        }
+        if let Some(v) = &self.sent_ntp {
+            m.serialize_entry("sent_ntp", v)?;
+        }
+        if let Some(v) = &self.sent_rtp {
+            m.serialize_entry("sent_rtp", v)?;
+        }
+        if let Some(v) = &self.sent_packets {
+            m.serialize_entry("sent_packets", v)?;
+        }
+        if let Some(v) = &self.sent_octets {
+            m.serialize_entry("sent_octets", v)?;
+        }
+        if let Some(v) = &self.report_x_source_ssrc {
+            m.serialize_entry("report_x_source_ssrc", v)?;
+        }
+        if let Some(v) = &self.report_x_fraction_lost {
+            m.serialize_entry("report_x_fraction_lost", v)?;
+        }
+        if let Some(v) = &self.report_x_cumulative_lost {
+            m.serialize_entry("report_x_cumulative_lost", v)?;
+        }
+        if let Some(v) = &self.report_x_highest_sequence {
+            m.serialize_entry("report_x_highest_sequence", v)?;
+        }
+        if let Some(v) = &self.report_x_sequence_number_cycles {
+            m.serialize_entry("report_x_sequence_number_cycles", v)?;
+        }
+        if let Some(v) = &self.report_xia_jitter {
+            m.serialize_entry("report_xia_jitter", v)?;
+        }
+        if let Some(v) = &self.report_xlsr {
+            m.serialize_entry("report_xlsr", v)?;
+        }
+        if let Some(v) = &self.report_xdlsr {
+            m.serialize_entry("report_xdlsr", v)?;
+        }
+        if let Some(v) = &self.from {
+            m.serialize_entry("from", v)?;
+        }
+        if let Some(v) = &self.mes {
+            m.serialize_entry("mes", v)?;
+        }
+        m.end()
+    }
+}
 /// AMI event `ReceiveFAX`.
 ///
 /// - Wire name: `ReceiveFAX`
@@ -18427,8 +25376,12 @@ impl EventHeaders for RtcpSent {
 /// - Classes: `call`
 /// - Modules: `builtin`
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Events/ReceiveFAX/>
-#[derive(Debug, Clone)]
+#[doc(alias = "ReceiveFAX")]
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct ReceiveFax {
     /// Channel snapshot block (no prefix); all fields `None` when absent.
     pub channel: ChannelSnapshot,
@@ -18509,14 +25462,47 @@ impl EventHeaders for ReceiveFax {
         &self.raw
     }
 }
+#[cfg(feature = "serde")]
+impl serde::Serialize for ReceiveFax {
+    /// `{"name", "headers": [[name, value], …], typed fields…}`; unset fields are left out.
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("name", self.raw.event_name().unwrap_or_default())?;
+        m.serialize_entry("headers", &WireHeaders(&self.raw))?;
+        m.serialize_entry("channel", &self.channel)?;
+        if let Some(v) = &self.local_station_id {
+            m.serialize_entry("local_station_id", v)?;
+        }
+        if let Some(v) = &self.remote_station_id {
+            m.serialize_entry("remote_station_id", v)?;
+        }
+        if let Some(v) = &self.pages_transferred {
+            m.serialize_entry("pages_transferred", v)?;
+        }
+        if let Some(v) = &self.resolution {
+            m.serialize_entry("resolution", v)?;
+        }
+        if let Some(v) = &self.transfer_rate {
+            m.serialize_entry("transfer_rate", v)?;
+        }
+        if let Some(v) = &self.file_name {
+            m.serialize_entry("file_name", v)?;
+        }
+        m.end()
+    }
+}
 /// AMI event `RegistrationsComplete`.
 ///
 /// - Wire name: `RegistrationsComplete`
 /// - Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1)
 /// - Kind: list-complete
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// Not documented by Asterisk: headers known from its C sources.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct RegistrationsComplete {
     /// `ActionID` header: text.
     pub action_id: Option<Text>,
@@ -18574,6 +25560,26 @@ impl EventHeaders for RegistrationsComplete {
         &self.raw
     }
 }
+#[cfg(feature = "serde")]
+impl serde::Serialize for RegistrationsComplete {
+    /// `{"name", "headers": [[name, value], …], typed fields…}`; unset fields are left out.
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("name", self.raw.event_name().unwrap_or_default())?;
+        m.serialize_entry("headers", &WireHeaders(&self.raw))?;
+        if let Some(v) = &self.action_id {
+            m.serialize_entry("action_id", v)?;
+        }
+        if let Some(v) = &self.event_list {
+            m.serialize_entry("event_list", v)?;
+        }
+        if let Some(v) = &self.list_items {
+            m.serialize_entry("list_items", v)?;
+        }
+        m.end()
+    }
+}
 /// AMI event `Registry`.
 ///
 /// - Wire name: `Registry`
@@ -18582,8 +25588,11 @@ impl EventHeaders for RegistrationsComplete {
 /// - Classes: `system`
 /// - Modules: `builtin`
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Events/Registry/>
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct Registry {
     /// `ChannelType` header: text.
     pub channel_type: Option<Text>,
@@ -18651,14 +25660,43 @@ impl EventHeaders for Registry {
         &self.raw
     }
 }
+#[cfg(feature = "serde")]
+impl serde::Serialize for Registry {
+    /// `{"name", "headers": [[name, value], …], typed fields…}`; unset fields are left out.
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("name", self.raw.event_name().unwrap_or_default())?;
+        m.serialize_entry("headers", &WireHeaders(&self.raw))?;
+        if let Some(v) = &self.channel_type {
+            m.serialize_entry("channel_type", v)?;
+        }
+        if let Some(v) = &self.username {
+            m.serialize_entry("username", v)?;
+        }
+        if let Some(v) = &self.domain {
+            m.serialize_entry("domain", v)?;
+        }
+        if let Some(v) = &self.status {
+            m.serialize_entry("status", OpenEnum::as_wire(v))?;
+        }
+        if let Some(v) = &self.cause {
+            m.serialize_entry("cause", v)?;
+        }
+        m.end()
+    }
+}
 /// AMI event `RegistryEntry`.
 ///
 /// - Wire name: `RegistryEntry`
 /// - Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1)
 /// - Kind: list-item
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// Not documented by Asterisk: headers known from its C sources.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct RegistryEntry {
     /// `ActionID` header: text.
     pub action_id: Option<Text>,
@@ -18756,6 +25794,50 @@ impl EventHeaders for RegistryEntry {
         &self.raw
     }
 }
+#[cfg(feature = "serde")]
+impl serde::Serialize for RegistryEntry {
+    /// `{"name", "headers": [[name, value], …], typed fields…}`; unset fields are left out.
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("name", self.raw.event_name().unwrap_or_default())?;
+        m.serialize_entry("headers", &WireHeaders(&self.raw))?;
+        if let Some(v) = &self.action_id {
+            m.serialize_entry("action_id", v)?;
+        }
+        if let Some(v) = &self.host {
+            m.serialize_entry("host", v)?;
+        }
+        if let Some(v) = &self.dn_smanager {
+            m.serialize_entry("dn_smanager", v)?;
+        }
+        if let Some(v) = &self.username {
+            m.serialize_entry("username", v)?;
+        }
+        if let Some(v) = &self.perceived {
+            m.serialize_entry("perceived", v)?;
+        }
+        if let Some(v) = &self.refresh {
+            m.serialize_entry("refresh", v)?;
+        }
+        if let Some(v) = &self.state {
+            m.serialize_entry("state", v)?;
+        }
+        if let Some(v) = &self.port {
+            m.serialize_entry("port", v)?;
+        }
+        if let Some(v) = &self.domain {
+            m.serialize_entry("domain", v)?;
+        }
+        if let Some(v) = &self.domain_port {
+            m.serialize_entry("domain_port", v)?;
+        }
+        if let Some(v) = &self.registration_time {
+            m.serialize_entry("registration_time", v)?;
+        }
+        m.end()
+    }
+}
 /// AMI event `Reload`.
 ///
 /// - Wire name: `Reload`
@@ -18764,8 +25846,11 @@ impl EventHeaders for RegistryEntry {
 /// - Classes: `system`
 /// - Modules: `builtin`
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Events/Reload/>
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct Reload {
     /// `Module` header: text.
     pub module: Option<Text>,
@@ -18818,6 +25903,23 @@ impl EventHeaders for Reload {
         &self.raw
     }
 }
+#[cfg(feature = "serde")]
+impl serde::Serialize for Reload {
+    /// `{"name", "headers": [[name, value], …], typed fields…}`; unset fields are left out.
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("name", self.raw.event_name().unwrap_or_default())?;
+        m.serialize_entry("headers", &WireHeaders(&self.raw))?;
+        if let Some(v) = &self.module {
+            m.serialize_entry("module", v)?;
+        }
+        if let Some(v) = &self.status {
+            m.serialize_entry("status", OpenEnum::as_wire(v))?;
+        }
+        m.end()
+    }
+}
 /// AMI event `Rename`.
 ///
 /// - Wire name: `Rename`
@@ -18826,8 +25928,11 @@ impl EventHeaders for Reload {
 /// - Classes: `call`
 /// - Modules: `builtin`
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Events/Rename/>
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct Rename {
     /// `Channel` header: text; sent but not documented.
     pub channel: Option<Text>,
@@ -18892,6 +25997,29 @@ impl EventHeaders for Rename {
         &self.raw
     }
 }
+#[cfg(feature = "serde")]
+impl serde::Serialize for Rename {
+    /// `{"name", "headers": [[name, value], …], typed fields…}`; unset fields are left out.
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("name", self.raw.event_name().unwrap_or_default())?;
+        m.serialize_entry("headers", &WireHeaders(&self.raw))?;
+        if let Some(v) = &self.channel {
+            m.serialize_entry("channel", v)?;
+        }
+        if let Some(v) = &self.newname {
+            m.serialize_entry("newname", v)?;
+        }
+        if let Some(v) = &self.uniqueid {
+            m.serialize_entry("uniqueid", v)?;
+        }
+        if let Some(v) = &self.chan_variable_channel {
+            m.serialize_entry("chan_variable_channel", v)?;
+        }
+        m.end()
+    }
+}
 /// AMI event `RequestBadFormat`.
 ///
 /// - Wire name: `RequestBadFormat`
@@ -18900,8 +26028,11 @@ impl EventHeaders for Rename {
 /// - Classes: `security`
 /// - Modules: `builtin`
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Events/RequestBadFormat/>
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct RequestBadFormat {
     /// `EventTV` header: text.
     pub event_tv: Option<Text>,
@@ -19004,6 +26135,53 @@ impl EventHeaders for RequestBadFormat {
         &self.raw
     }
 }
+#[cfg(feature = "serde")]
+impl serde::Serialize for RequestBadFormat {
+    /// `{"name", "headers": [[name, value], …], typed fields…}`; unset fields are left out.
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("name", self.raw.event_name().unwrap_or_default())?;
+        m.serialize_entry("headers", &WireHeaders(&self.raw))?;
+        if let Some(v) = &self.event_tv {
+            m.serialize_entry("event_tv", v)?;
+        }
+        if let Some(v) = &self.severity {
+            m.serialize_entry("severity", OpenEnum::as_wire(v))?;
+        }
+        if let Some(v) = &self.service {
+            m.serialize_entry("service", v)?;
+        }
+        if let Some(v) = &self.event_version {
+            m.serialize_entry("event_version", v)?;
+        }
+        if let Some(v) = &self.account_id {
+            m.serialize_entry("account_id", v)?;
+        }
+        if let Some(v) = &self.session_id {
+            m.serialize_entry("session_id", v)?;
+        }
+        if let Some(v) = &self.local_address {
+            m.serialize_entry("local_address", v)?;
+        }
+        if let Some(v) = &self.remote_address {
+            m.serialize_entry("remote_address", v)?;
+        }
+        if let Some(v) = &self.request_type {
+            m.serialize_entry("request_type", v)?;
+        }
+        if let Some(v) = &self.module {
+            m.serialize_entry("module", v)?;
+        }
+        if let Some(v) = &self.session_tv {
+            m.serialize_entry("session_tv", v)?;
+        }
+        if let Some(v) = &self.request_params {
+            m.serialize_entry("request_params", v)?;
+        }
+        m.end()
+    }
+}
 /// AMI event `RequestNotAllowed`.
 ///
 /// - Wire name: `RequestNotAllowed`
@@ -19012,8 +26190,11 @@ impl EventHeaders for RequestBadFormat {
 /// - Classes: `security`
 /// - Modules: `builtin`
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Events/RequestNotAllowed/>
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct RequestNotAllowed {
     /// `EventTV` header: text.
     pub event_tv: Option<Text>,
@@ -19116,6 +26297,53 @@ impl EventHeaders for RequestNotAllowed {
         &self.raw
     }
 }
+#[cfg(feature = "serde")]
+impl serde::Serialize for RequestNotAllowed {
+    /// `{"name", "headers": [[name, value], …], typed fields…}`; unset fields are left out.
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("name", self.raw.event_name().unwrap_or_default())?;
+        m.serialize_entry("headers", &WireHeaders(&self.raw))?;
+        if let Some(v) = &self.event_tv {
+            m.serialize_entry("event_tv", v)?;
+        }
+        if let Some(v) = &self.severity {
+            m.serialize_entry("severity", OpenEnum::as_wire(v))?;
+        }
+        if let Some(v) = &self.service {
+            m.serialize_entry("service", v)?;
+        }
+        if let Some(v) = &self.event_version {
+            m.serialize_entry("event_version", v)?;
+        }
+        if let Some(v) = &self.account_id {
+            m.serialize_entry("account_id", v)?;
+        }
+        if let Some(v) = &self.session_id {
+            m.serialize_entry("session_id", v)?;
+        }
+        if let Some(v) = &self.local_address {
+            m.serialize_entry("local_address", v)?;
+        }
+        if let Some(v) = &self.remote_address {
+            m.serialize_entry("remote_address", v)?;
+        }
+        if let Some(v) = &self.request_type {
+            m.serialize_entry("request_type", v)?;
+        }
+        if let Some(v) = &self.module {
+            m.serialize_entry("module", v)?;
+        }
+        if let Some(v) = &self.session_tv {
+            m.serialize_entry("session_tv", v)?;
+        }
+        if let Some(v) = &self.request_params {
+            m.serialize_entry("request_params", v)?;
+        }
+        m.end()
+    }
+}
 /// AMI event `RequestNotSupported`.
 ///
 /// - Wire name: `RequestNotSupported`
@@ -19124,8 +26352,11 @@ impl EventHeaders for RequestNotAllowed {
 /// - Classes: `security`
 /// - Modules: `builtin`
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Events/RequestNotSupported/>
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct RequestNotSupported {
     /// `EventTV` header: text.
     pub event_tv: Option<Text>,
@@ -19223,6 +26454,50 @@ impl EventHeaders for RequestNotSupported {
         &self.raw
     }
 }
+#[cfg(feature = "serde")]
+impl serde::Serialize for RequestNotSupported {
+    /// `{"name", "headers": [[name, value], …], typed fields…}`; unset fields are left out.
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("name", self.raw.event_name().unwrap_or_default())?;
+        m.serialize_entry("headers", &WireHeaders(&self.raw))?;
+        if let Some(v) = &self.event_tv {
+            m.serialize_entry("event_tv", v)?;
+        }
+        if let Some(v) = &self.severity {
+            m.serialize_entry("severity", OpenEnum::as_wire(v))?;
+        }
+        if let Some(v) = &self.service {
+            m.serialize_entry("service", v)?;
+        }
+        if let Some(v) = &self.event_version {
+            m.serialize_entry("event_version", v)?;
+        }
+        if let Some(v) = &self.account_id {
+            m.serialize_entry("account_id", v)?;
+        }
+        if let Some(v) = &self.session_id {
+            m.serialize_entry("session_id", v)?;
+        }
+        if let Some(v) = &self.local_address {
+            m.serialize_entry("local_address", v)?;
+        }
+        if let Some(v) = &self.remote_address {
+            m.serialize_entry("remote_address", v)?;
+        }
+        if let Some(v) = &self.request_type {
+            m.serialize_entry("request_type", v)?;
+        }
+        if let Some(v) = &self.module {
+            m.serialize_entry("module", v)?;
+        }
+        if let Some(v) = &self.session_tv {
+            m.serialize_entry("session_tv", v)?;
+        }
+        m.end()
+    }
+}
 /// AMI event `ResourceListDetail`.
 ///
 /// - Wire name: `ResourceListDetail`
@@ -19231,8 +26506,11 @@ impl EventHeaders for RequestNotSupported {
 /// - Classes: `command`
 /// - Modules: `res_pjsip_pubsub`
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Events/ResourceListDetail/>
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct ResourceListDetail {
     /// `ObjectType` header: text.
     pub object_type: Option<Text>,
@@ -19314,14 +26592,49 @@ impl EventHeaders for ResourceListDetail {
         &self.raw
     }
 }
+#[cfg(feature = "serde")]
+impl serde::Serialize for ResourceListDetail {
+    /// `{"name", "headers": [[name, value], …], typed fields…}`; unset fields are left out.
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("name", self.raw.event_name().unwrap_or_default())?;
+        m.serialize_entry("headers", &WireHeaders(&self.raw))?;
+        if let Some(v) = &self.object_type {
+            m.serialize_entry("object_type", v)?;
+        }
+        if let Some(v) = &self.object_name {
+            m.serialize_entry("object_name", v)?;
+        }
+        if let Some(v) = &self.full_state {
+            m.serialize_entry("full_state", v)?;
+        }
+        if let Some(v) = &self.list_item {
+            m.serialize_entry("list_item", v)?;
+        }
+        if let Some(v) = &self.notification_batch_interval {
+            m.serialize_entry("notification_batch_interval", v)?;
+        }
+        if let Some(v) = &self.resource_display_name {
+            m.serialize_entry("resource_display_name", v)?;
+        }
+        if let Some(v) = &self.action_id {
+            m.serialize_entry("action_id", v)?;
+        }
+        m.end()
+    }
+}
 /// AMI event `ResourceListDetailComplete`.
 ///
 /// - Wire name: `ResourceListDetailComplete`
 /// - Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1)
 /// - Kind: list-complete
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// Not documented by Asterisk: headers known from its C sources.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct ResourceListDetailComplete {
     /// `ActionID` header: text.
     pub action_id: Option<Text>,
@@ -19379,6 +26692,26 @@ impl EventHeaders for ResourceListDetailComplete {
         &self.raw
     }
 }
+#[cfg(feature = "serde")]
+impl serde::Serialize for ResourceListDetailComplete {
+    /// `{"name", "headers": [[name, value], …], typed fields…}`; unset fields are left out.
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("name", self.raw.event_name().unwrap_or_default())?;
+        m.serialize_entry("headers", &WireHeaders(&self.raw))?;
+        if let Some(v) = &self.action_id {
+            m.serialize_entry("action_id", v)?;
+        }
+        if let Some(v) = &self.event_list {
+            m.serialize_entry("event_list", v)?;
+        }
+        if let Some(v) = &self.list_items {
+            m.serialize_entry("list_items", v)?;
+        }
+        m.end()
+    }
+}
 /// AMI event `SIPQualifyPeerDone`.
 ///
 /// - Wire name: `SIPQualifyPeerDone`
@@ -19386,8 +26719,12 @@ impl EventHeaders for ResourceListDetailComplete {
 /// - Classes: `call`
 /// - Modules: `chan_sip`
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Events/SIPQualifyPeerDone/>
-#[derive(Debug, Clone)]
+#[doc(alias = "SIPQualifyPeerDone")]
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct SipQualifyPeerDone {
     /// `Peer` header: text.
     pub peer: Option<Text>,
@@ -19440,14 +26777,35 @@ impl EventHeaders for SipQualifyPeerDone {
         &self.raw
     }
 }
+#[cfg(feature = "serde")]
+impl serde::Serialize for SipQualifyPeerDone {
+    /// `{"name", "headers": [[name, value], …], typed fields…}`; unset fields are left out.
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("name", self.raw.event_name().unwrap_or_default())?;
+        m.serialize_entry("headers", &WireHeaders(&self.raw))?;
+        if let Some(v) = &self.peer {
+            m.serialize_entry("peer", v)?;
+        }
+        if let Some(v) = &self.action_id {
+            m.serialize_entry("action_id", v)?;
+        }
+        m.end()
+    }
+}
 /// AMI event `SIPpeerstatusComplete`.
 ///
 /// - Wire name: `SIPpeerstatusComplete`
 /// - Releases: 20.20.1 (not in 21.12.3, 22.10.1, 23.4.1)
 /// - Kind: list-complete
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// Not documented by Asterisk: headers known from its C sources.
-#[derive(Debug, Clone)]
+#[doc(alias = "SIPpeerstatusComplete")]
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct SiPpeerstatusComplete {
     /// `ActionID` header: text.
     pub action_id: Option<Text>,
@@ -19505,6 +26863,26 @@ impl EventHeaders for SiPpeerstatusComplete {
         &self.raw
     }
 }
+#[cfg(feature = "serde")]
+impl serde::Serialize for SiPpeerstatusComplete {
+    /// `{"name", "headers": [[name, value], …], typed fields…}`; unset fields are left out.
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("name", self.raw.event_name().unwrap_or_default())?;
+        m.serialize_entry("headers", &WireHeaders(&self.raw))?;
+        if let Some(v) = &self.action_id {
+            m.serialize_entry("action_id", v)?;
+        }
+        if let Some(v) = &self.event_list {
+            m.serialize_entry("event_list", v)?;
+        }
+        if let Some(v) = &self.list_items {
+            m.serialize_entry("list_items", v)?;
+        }
+        m.end()
+    }
+}
 /// AMI event `SendFAX`.
 ///
 /// - Wire name: `SendFAX`
@@ -19513,8 +26891,12 @@ impl EventHeaders for SiPpeerstatusComplete {
 /// - Classes: `call`
 /// - Modules: `builtin`
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Events/SendFAX/>
-#[derive(Debug, Clone)]
+#[doc(alias = "SendFAX")]
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct SendFax {
     /// Channel snapshot block (no prefix); all fields `None` when absent.
     pub channel: ChannelSnapshot,
@@ -19595,6 +26977,36 @@ impl EventHeaders for SendFax {
         &self.raw
     }
 }
+#[cfg(feature = "serde")]
+impl serde::Serialize for SendFax {
+    /// `{"name", "headers": [[name, value], …], typed fields…}`; unset fields are left out.
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("name", self.raw.event_name().unwrap_or_default())?;
+        m.serialize_entry("headers", &WireHeaders(&self.raw))?;
+        m.serialize_entry("channel", &self.channel)?;
+        if let Some(v) = &self.local_station_id {
+            m.serialize_entry("local_station_id", v)?;
+        }
+        if let Some(v) = &self.remote_station_id {
+            m.serialize_entry("remote_station_id", v)?;
+        }
+        if let Some(v) = &self.pages_transferred {
+            m.serialize_entry("pages_transferred", v)?;
+        }
+        if let Some(v) = &self.resolution {
+            m.serialize_entry("resolution", v)?;
+        }
+        if let Some(v) = &self.transfer_rate {
+            m.serialize_entry("transfer_rate", v)?;
+        }
+        if let Some(v) = &self.file_name {
+            m.serialize_entry("file_name", v)?;
+        }
+        m.end()
+    }
+}
 /// AMI event `SessionLimit`.
 ///
 /// - Wire name: `SessionLimit`
@@ -19603,8 +27015,11 @@ impl EventHeaders for SendFax {
 /// - Classes: `security`
 /// - Modules: `builtin`
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Events/SessionLimit/>
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct SessionLimit {
     /// `EventTV` header: text.
     pub event_tv: Option<Text>,
@@ -19697,6 +27112,47 @@ impl EventHeaders for SessionLimit {
         &self.raw
     }
 }
+#[cfg(feature = "serde")]
+impl serde::Serialize for SessionLimit {
+    /// `{"name", "headers": [[name, value], …], typed fields…}`; unset fields are left out.
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("name", self.raw.event_name().unwrap_or_default())?;
+        m.serialize_entry("headers", &WireHeaders(&self.raw))?;
+        if let Some(v) = &self.event_tv {
+            m.serialize_entry("event_tv", v)?;
+        }
+        if let Some(v) = &self.severity {
+            m.serialize_entry("severity", OpenEnum::as_wire(v))?;
+        }
+        if let Some(v) = &self.service {
+            m.serialize_entry("service", v)?;
+        }
+        if let Some(v) = &self.event_version {
+            m.serialize_entry("event_version", v)?;
+        }
+        if let Some(v) = &self.account_id {
+            m.serialize_entry("account_id", v)?;
+        }
+        if let Some(v) = &self.session_id {
+            m.serialize_entry("session_id", v)?;
+        }
+        if let Some(v) = &self.local_address {
+            m.serialize_entry("local_address", v)?;
+        }
+        if let Some(v) = &self.remote_address {
+            m.serialize_entry("remote_address", v)?;
+        }
+        if let Some(v) = &self.module {
+            m.serialize_entry("module", v)?;
+        }
+        if let Some(v) = &self.session_tv {
+            m.serialize_entry("session_tv", v)?;
+        }
+        m.end()
+    }
+}
 /// AMI event `SessionTimeout`.
 ///
 /// - Wire name: `SessionTimeout`
@@ -19704,8 +27160,11 @@ impl EventHeaders for SessionLimit {
 /// - Classes: `call`
 /// - Modules: `chan_sip`
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Events/SessionTimeout/>
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct SessionTimeout {
     /// Channel snapshot block (no prefix); all fields `None` when absent.
     pub channel: ChannelSnapshot,
@@ -19761,14 +27220,32 @@ impl EventHeaders for SessionTimeout {
         &self.raw
     }
 }
+#[cfg(feature = "serde")]
+impl serde::Serialize for SessionTimeout {
+    /// `{"name", "headers": [[name, value], …], typed fields…}`; unset fields are left out.
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("name", self.raw.event_name().unwrap_or_default())?;
+        m.serialize_entry("headers", &WireHeaders(&self.raw))?;
+        m.serialize_entry("channel", &self.channel)?;
+        if let Some(v) = &self.source {
+            m.serialize_entry("source", OpenEnum::as_wire(v))?;
+        }
+        m.end()
+    }
+}
 /// AMI event `ShowDialPlanComplete`.
 ///
 /// - Wire name: `ShowDialPlanComplete`
 /// - Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1)
 /// - Kind: list-complete
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// Not documented by Asterisk: headers known from its C sources.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct ShowDialPlanComplete {
     /// `ActionID` header: text.
     pub action_id: Option<Text>,
@@ -19841,6 +27318,35 @@ impl EventHeaders for ShowDialPlanComplete {
         &self.raw
     }
 }
+#[cfg(feature = "serde")]
+impl serde::Serialize for ShowDialPlanComplete {
+    /// `{"name", "headers": [[name, value], …], typed fields…}`; unset fields are left out.
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("name", self.raw.event_name().unwrap_or_default())?;
+        m.serialize_entry("headers", &WireHeaders(&self.raw))?;
+        if let Some(v) = &self.action_id {
+            m.serialize_entry("action_id", v)?;
+        }
+        if let Some(v) = &self.event_list {
+            m.serialize_entry("event_list", v)?;
+        }
+        if let Some(v) = &self.list_items {
+            m.serialize_entry("list_items", v)?;
+        }
+        if let Some(v) = &self.list_extensions {
+            m.serialize_entry("list_extensions", v)?;
+        }
+        if let Some(v) = &self.list_priorities {
+            m.serialize_entry("list_priorities", v)?;
+        }
+        if let Some(v) = &self.list_contexts {
+            m.serialize_entry("list_contexts", v)?;
+        }
+        m.end()
+    }
+}
 /// AMI event `Shutdown`.
 ///
 /// - Wire name: `Shutdown`
@@ -19849,8 +27355,11 @@ impl EventHeaders for ShowDialPlanComplete {
 /// - Classes: `system`
 /// - Modules: `builtin`
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Events/Shutdown/>
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct Shutdown {
     /// `Shutdown` header: [`ShutdownShutdown`](super::enums::ShutdownShutdown).
     pub shutdown: Option<super::enums::ShutdownShutdown>,
@@ -19903,6 +27412,23 @@ impl EventHeaders for Shutdown {
         &self.raw
     }
 }
+#[cfg(feature = "serde")]
+impl serde::Serialize for Shutdown {
+    /// `{"name", "headers": [[name, value], …], typed fields…}`; unset fields are left out.
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("name", self.raw.event_name().unwrap_or_default())?;
+        m.serialize_entry("headers", &WireHeaders(&self.raw))?;
+        if let Some(v) = &self.shutdown {
+            m.serialize_entry("shutdown", OpenEnum::as_wire(v))?;
+        }
+        if let Some(v) = &self.restart {
+            m.serialize_entry("restart", OpenEnum::as_wire(v))?;
+        }
+        m.end()
+    }
+}
 /// AMI event `SoftHangupRequest`.
 ///
 /// - Wire name: `SoftHangupRequest`
@@ -19911,8 +27437,11 @@ impl EventHeaders for Shutdown {
 /// - Classes: `call`
 /// - Modules: `builtin`
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Events/SoftHangupRequest/>
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct SoftHangupRequest {
     /// Channel snapshot block (no prefix); all fields `None` when absent.
     pub channel: ChannelSnapshot,
@@ -19968,6 +27497,21 @@ impl EventHeaders for SoftHangupRequest {
         &self.raw
     }
 }
+#[cfg(feature = "serde")]
+impl serde::Serialize for SoftHangupRequest {
+    /// `{"name", "headers": [[name, value], …], typed fields…}`; unset fields are left out.
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("name", self.raw.event_name().unwrap_or_default())?;
+        m.serialize_entry("headers", &WireHeaders(&self.raw))?;
+        m.serialize_entry("channel", &self.channel)?;
+        if let Some(v) = &self.cause {
+            m.serialize_entry("cause", OpenEnum::as_wire(v))?;
+        }
+        m.end()
+    }
+}
 /// AMI event `SpanAlarm`.
 ///
 /// - Wire name: `SpanAlarm`
@@ -19976,8 +27520,11 @@ impl EventHeaders for SoftHangupRequest {
 /// - Classes: `system`
 /// - Modules: `chan_dahdi`
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Events/SpanAlarm/>
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct SpanAlarm {
     /// `Span` header: text.
     pub span: Option<Text>,
@@ -20030,6 +27577,23 @@ impl EventHeaders for SpanAlarm {
         &self.raw
     }
 }
+#[cfg(feature = "serde")]
+impl serde::Serialize for SpanAlarm {
+    /// `{"name", "headers": [[name, value], …], typed fields…}`; unset fields are left out.
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("name", self.raw.event_name().unwrap_or_default())?;
+        m.serialize_entry("headers", &WireHeaders(&self.raw))?;
+        if let Some(v) = &self.span {
+            m.serialize_entry("span", v)?;
+        }
+        if let Some(v) = &self.alarm {
+            m.serialize_entry("alarm", v)?;
+        }
+        m.end()
+    }
+}
 /// AMI event `SpanAlarmClear`.
 ///
 /// - Wire name: `SpanAlarmClear`
@@ -20038,8 +27602,11 @@ impl EventHeaders for SpanAlarm {
 /// - Classes: `system`
 /// - Modules: `chan_dahdi`
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Events/SpanAlarmClear/>
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct SpanAlarmClear {
     /// `Span` header: text.
     pub span: Option<Text>,
@@ -20083,6 +27650,20 @@ impl EventHeaders for SpanAlarmClear {
         &self.raw
     }
 }
+#[cfg(feature = "serde")]
+impl serde::Serialize for SpanAlarmClear {
+    /// `{"name", "headers": [[name, value], …], typed fields…}`; unset fields are left out.
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("name", self.raw.event_name().unwrap_or_default())?;
+        m.serialize_entry("headers", &WireHeaders(&self.raw))?;
+        if let Some(v) = &self.span {
+            m.serialize_entry("span", v)?;
+        }
+        m.end()
+    }
+}
 /// AMI event `Status`.
 ///
 /// - Wire name: `Status`
@@ -20091,8 +27672,11 @@ impl EventHeaders for SpanAlarmClear {
 /// - Classes: `call`
 /// - Modules: `builtin`
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Events/Status/>
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct Status {
     /// Channel snapshot block (no prefix); all fields `None` when absent.
     pub channel: ChannelSnapshot,
@@ -20128,7 +27712,7 @@ pub struct Status {
     pub callgroup: Option<Text>,
     /// `Pickupgroup` header: text.
     pub pickupgroup: Option<Text>,
-    /// `Seconds` header: `u64`.
+    /// `Seconds` header: `u64`, in seconds.
     pub seconds: Option<u64>,
     /// `Variable` header: text; sent but not documented.
     pub variable: Option<Text>,
@@ -20237,6 +27821,72 @@ impl EventHeaders for Status {
         &self.raw
     }
 }
+#[cfg(feature = "serde")]
+impl serde::Serialize for Status {
+    /// `{"name", "headers": [[name, value], …], typed fields…}`; unset fields are left out.
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("name", self.raw.event_name().unwrap_or_default())?;
+        m.serialize_entry("headers", &WireHeaders(&self.raw))?;
+        m.serialize_entry("channel", &self.channel)?;
+        if let Some(v) = &self.action_id {
+            m.serialize_entry("action_id", v)?;
+        }
+        if let Some(v) = &self.type_ {
+            m.serialize_entry("type", v)?;
+        }
+        if let Some(v) = &self.dnid {
+            m.serialize_entry("dnid", v)?;
+        }
+        if let Some(v) = &self.effective_connected_line_num {
+            m.serialize_entry("effective_connected_line_num", v)?;
+        }
+        if let Some(v) = &self.effective_connected_line_name {
+            m.serialize_entry("effective_connected_line_name", v)?;
+        }
+        if let Some(v) = &self.time_to_hangup {
+            m.serialize_entry("time_to_hangup", v)?;
+        }
+        if let Some(v) = &self.bridge_id {
+            m.serialize_entry("bridge_id", v)?;
+        }
+        if let Some(v) = &self.application {
+            m.serialize_entry("application", v)?;
+        }
+        if let Some(v) = &self.data {
+            m.serialize_entry("data", v)?;
+        }
+        if let Some(v) = &self.nativeformats {
+            m.serialize_entry("nativeformats", v)?;
+        }
+        if let Some(v) = &self.readformat {
+            m.serialize_entry("readformat", v)?;
+        }
+        if let Some(v) = &self.readtrans {
+            m.serialize_entry("readtrans", v)?;
+        }
+        if let Some(v) = &self.writeformat {
+            m.serialize_entry("writeformat", v)?;
+        }
+        if let Some(v) = &self.writetrans {
+            m.serialize_entry("writetrans", v)?;
+        }
+        if let Some(v) = &self.callgroup {
+            m.serialize_entry("callgroup", v)?;
+        }
+        if let Some(v) = &self.pickupgroup {
+            m.serialize_entry("pickupgroup", v)?;
+        }
+        if let Some(v) = &self.seconds {
+            m.serialize_entry("seconds", v)?;
+        }
+        if let Some(v) = &self.variable {
+            m.serialize_entry("variable", v)?;
+        }
+        m.end()
+    }
+}
 /// AMI event `StatusComplete`.
 ///
 /// - Wire name: `StatusComplete`
@@ -20245,8 +27895,11 @@ impl EventHeaders for Status {
 /// - Classes: `call`
 /// - Modules: `builtin`
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Events/StatusComplete/>
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct StatusComplete {
     /// `Items` header: `u64`.
     pub items: Option<u64>,
@@ -20309,6 +27962,29 @@ impl EventHeaders for StatusComplete {
         &self.raw
     }
 }
+#[cfg(feature = "serde")]
+impl serde::Serialize for StatusComplete {
+    /// `{"name", "headers": [[name, value], …], typed fields…}`; unset fields are left out.
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("name", self.raw.event_name().unwrap_or_default())?;
+        m.serialize_entry("headers", &WireHeaders(&self.raw))?;
+        if let Some(v) = &self.items {
+            m.serialize_entry("items", v)?;
+        }
+        if let Some(v) = &self.action_id {
+            m.serialize_entry("action_id", v)?;
+        }
+        if let Some(v) = &self.event_list {
+            m.serialize_entry("event_list", v)?;
+        }
+        if let Some(v) = &self.list_items {
+            m.serialize_entry("list_items", v)?;
+        }
+        m.end()
+    }
+}
 /// AMI event `SuccessfulAuth`.
 ///
 /// - Wire name: `SuccessfulAuth`
@@ -20317,8 +27993,11 @@ impl EventHeaders for StatusComplete {
 /// - Classes: `security`
 /// - Modules: `builtin`
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Events/SuccessfulAuth/>
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct SuccessfulAuth {
     /// `EventTV` header: text.
     pub event_tv: Option<Text>,
@@ -20416,6 +28095,50 @@ impl EventHeaders for SuccessfulAuth {
         &self.raw
     }
 }
+#[cfg(feature = "serde")]
+impl serde::Serialize for SuccessfulAuth {
+    /// `{"name", "headers": [[name, value], …], typed fields…}`; unset fields are left out.
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("name", self.raw.event_name().unwrap_or_default())?;
+        m.serialize_entry("headers", &WireHeaders(&self.raw))?;
+        if let Some(v) = &self.event_tv {
+            m.serialize_entry("event_tv", v)?;
+        }
+        if let Some(v) = &self.severity {
+            m.serialize_entry("severity", OpenEnum::as_wire(v))?;
+        }
+        if let Some(v) = &self.service {
+            m.serialize_entry("service", v)?;
+        }
+        if let Some(v) = &self.event_version {
+            m.serialize_entry("event_version", v)?;
+        }
+        if let Some(v) = &self.account_id {
+            m.serialize_entry("account_id", v)?;
+        }
+        if let Some(v) = &self.session_id {
+            m.serialize_entry("session_id", v)?;
+        }
+        if let Some(v) = &self.local_address {
+            m.serialize_entry("local_address", v)?;
+        }
+        if let Some(v) = &self.remote_address {
+            m.serialize_entry("remote_address", v)?;
+        }
+        if let Some(v) = &self.using_password {
+            m.serialize_entry("using_password", v)?;
+        }
+        if let Some(v) = &self.module {
+            m.serialize_entry("module", v)?;
+        }
+        if let Some(v) = &self.session_tv {
+            m.serialize_entry("session_tv", v)?;
+        }
+        m.end()
+    }
+}
 /// AMI event `TransportDetail`.
 ///
 /// - Wire name: `TransportDetail`
@@ -20424,8 +28147,11 @@ impl EventHeaders for SuccessfulAuth {
 /// - Classes: `command`
 /// - Modules: `res_pjsip`
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Events/TransportDetail/>
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct TransportDetail {
     /// `ObjectType` header: text.
     pub object_type: Option<Text>,
@@ -20648,6 +28374,113 @@ impl EventHeaders for TransportDetail {
         &self.raw
     }
 }
+#[cfg(feature = "serde")]
+impl serde::Serialize for TransportDetail {
+    /// `{"name", "headers": [[name, value], …], typed fields…}`; unset fields are left out.
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("name", self.raw.event_name().unwrap_or_default())?;
+        m.serialize_entry("headers", &WireHeaders(&self.raw))?;
+        if let Some(v) = &self.object_type {
+            m.serialize_entry("object_type", v)?;
+        }
+        if let Some(v) = &self.object_name {
+            m.serialize_entry("object_name", v)?;
+        }
+        if let Some(v) = &self.protocol {
+            m.serialize_entry("protocol", v)?;
+        }
+        if let Some(v) = &self.bind {
+            m.serialize_entry("bind", v)?;
+        }
+        if let Some(v) = &self.asyc_operations {
+            m.serialize_entry("asyc_operations", v)?;
+        }
+        if let Some(v) = &self.ca_list_file {
+            m.serialize_entry("ca_list_file", v)?;
+        }
+        if let Some(v) = &self.ca_list_path {
+            m.serialize_entry("ca_list_path", v)?;
+        }
+        if let Some(v) = &self.cert_file {
+            m.serialize_entry("cert_file", v)?;
+        }
+        if let Some(v) = &self.priv_key_file {
+            m.serialize_entry("priv_key_file", v)?;
+        }
+        if let Some(v) = &self.password {
+            m.serialize_entry("password", v)?;
+        }
+        if let Some(v) = &self.external_signaling_address {
+            m.serialize_entry("external_signaling_address", v)?;
+        }
+        if let Some(v) = &self.external_signaling_port {
+            m.serialize_entry("external_signaling_port", v)?;
+        }
+        if let Some(v) = &self.external_media_address {
+            m.serialize_entry("external_media_address", v)?;
+        }
+        if let Some(v) = &self.domain {
+            m.serialize_entry("domain", v)?;
+        }
+        if let Some(v) = &self.verify_server {
+            m.serialize_entry("verify_server", v)?;
+        }
+        if let Some(v) = &self.verify_client {
+            m.serialize_entry("verify_client", v)?;
+        }
+        if let Some(v) = &self.require_client_cert {
+            m.serialize_entry("require_client_cert", v)?;
+        }
+        if let Some(v) = &self.method {
+            m.serialize_entry("method", v)?;
+        }
+        if let Some(v) = &self.cipher {
+            m.serialize_entry("cipher", v)?;
+        }
+        if let Some(v) = &self.local_net {
+            m.serialize_entry("local_net", v)?;
+        }
+        if let Some(v) = &self.tos {
+            m.serialize_entry("tos", v)?;
+        }
+        if let Some(v) = &self.cos {
+            m.serialize_entry("cos", v)?;
+        }
+        if let Some(v) = &self.websocket_write_timeout {
+            m.serialize_entry("websocket_write_timeout", v)?;
+        }
+        if let Some(v) = &self.allow_reload {
+            m.serialize_entry("allow_reload", v)?;
+        }
+        if let Some(v) = &self.allow_wildcard_certs {
+            m.serialize_entry("allow_wildcard_certs", v)?;
+        }
+        if let Some(v) = &self.symmetric_transport {
+            m.serialize_entry("symmetric_transport", v)?;
+        }
+        if let Some(v) = &self.tcp_keepalive_enable {
+            m.serialize_entry("tcp_keepalive_enable", v)?;
+        }
+        if let Some(v) = &self.tcp_keepalive_idle_time {
+            m.serialize_entry("tcp_keepalive_idle_time", v)?;
+        }
+        if let Some(v) = &self.tcp_keepalive_interval_time {
+            m.serialize_entry("tcp_keepalive_interval_time", v)?;
+        }
+        if let Some(v) = &self.tcp_keepalive_probe_count {
+            m.serialize_entry("tcp_keepalive_probe_count", v)?;
+        }
+        if let Some(v) = &self.endpoint_name {
+            m.serialize_entry("endpoint_name", v)?;
+        }
+        if let Some(v) = &self.action_id {
+            m.serialize_entry("action_id", v)?;
+        }
+        m.end()
+    }
+}
 /// AMI event `UnParkedCall`.
 ///
 /// - Wire name: `UnParkedCall`
@@ -20656,8 +28489,11 @@ impl EventHeaders for TransportDetail {
 /// - Classes: `call`
 /// - Modules: `parking_manager`
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Events/UnParkedCall/>
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct UnParkedCall {
     /// Channel snapshot block (prefix `Parkee`); all fields `None` when absent.
     pub parkee: ChannelSnapshot,
@@ -20756,6 +28592,35 @@ impl EventHeaders for UnParkedCall {
         &self.raw
     }
 }
+#[cfg(feature = "serde")]
+impl serde::Serialize for UnParkedCall {
+    /// `{"name", "headers": [[name, value], …], typed fields…}`; unset fields are left out.
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("name", self.raw.event_name().unwrap_or_default())?;
+        m.serialize_entry("headers", &WireHeaders(&self.raw))?;
+        m.serialize_entry("parkee", &self.parkee)?;
+        m.serialize_entry("parker", &self.parker)?;
+        m.serialize_entry("retriever", &self.retriever)?;
+        if let Some(v) = &self.parker_dial_string {
+            m.serialize_entry("parker_dial_string", v)?;
+        }
+        if let Some(v) = &self.parkinglot {
+            m.serialize_entry("parkinglot", v)?;
+        }
+        if let Some(v) = &self.parking_space {
+            m.serialize_entry("parking_space", v)?;
+        }
+        if let Some(v) = &self.parking_timeout {
+            m.serialize_entry("parking_timeout", v)?;
+        }
+        if let Some(v) = &self.parking_duration {
+            m.serialize_entry("parking_duration", v)?;
+        }
+        m.end()
+    }
+}
 /// AMI event `UnexpectedAddress`.
 ///
 /// - Wire name: `UnexpectedAddress`
@@ -20764,8 +28629,11 @@ impl EventHeaders for UnParkedCall {
 /// - Classes: `security`
 /// - Modules: `builtin`
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Events/UnexpectedAddress/>
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct UnexpectedAddress {
     /// `EventTV` header: text.
     pub event_tv: Option<Text>,
@@ -20863,6 +28731,50 @@ impl EventHeaders for UnexpectedAddress {
         &self.raw
     }
 }
+#[cfg(feature = "serde")]
+impl serde::Serialize for UnexpectedAddress {
+    /// `{"name", "headers": [[name, value], …], typed fields…}`; unset fields are left out.
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("name", self.raw.event_name().unwrap_or_default())?;
+        m.serialize_entry("headers", &WireHeaders(&self.raw))?;
+        if let Some(v) = &self.event_tv {
+            m.serialize_entry("event_tv", v)?;
+        }
+        if let Some(v) = &self.severity {
+            m.serialize_entry("severity", OpenEnum::as_wire(v))?;
+        }
+        if let Some(v) = &self.service {
+            m.serialize_entry("service", v)?;
+        }
+        if let Some(v) = &self.event_version {
+            m.serialize_entry("event_version", v)?;
+        }
+        if let Some(v) = &self.account_id {
+            m.serialize_entry("account_id", v)?;
+        }
+        if let Some(v) = &self.session_id {
+            m.serialize_entry("session_id", v)?;
+        }
+        if let Some(v) = &self.local_address {
+            m.serialize_entry("local_address", v)?;
+        }
+        if let Some(v) = &self.remote_address {
+            m.serialize_entry("remote_address", v)?;
+        }
+        if let Some(v) = &self.expected_address {
+            m.serialize_entry("expected_address", v)?;
+        }
+        if let Some(v) = &self.module {
+            m.serialize_entry("module", v)?;
+        }
+        if let Some(v) = &self.session_tv {
+            m.serialize_entry("session_tv", v)?;
+        }
+        m.end()
+    }
+}
 /// AMI event `Unhold`.
 ///
 /// - Wire name: `Unhold`
@@ -20871,8 +28783,11 @@ impl EventHeaders for UnexpectedAddress {
 /// - Classes: `call`
 /// - Modules: `builtin`
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Events/Unhold/>
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct Unhold {
     /// Channel snapshot block (no prefix); all fields `None` when absent.
     pub channel: ChannelSnapshot,
@@ -20916,6 +28831,18 @@ impl EventHeaders for Unhold {
         &self.raw
     }
 }
+#[cfg(feature = "serde")]
+impl serde::Serialize for Unhold {
+    /// `{"name", "headers": [[name, value], …], typed fields…}`; unset fields are left out.
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("name", self.raw.event_name().unwrap_or_default())?;
+        m.serialize_entry("headers", &WireHeaders(&self.raw))?;
+        m.serialize_entry("channel", &self.channel)?;
+        m.end()
+    }
+}
 /// AMI event `Unload`.
 ///
 /// - Wire name: `Unload`
@@ -20924,8 +28851,11 @@ impl EventHeaders for Unhold {
 /// - Classes: `system`
 /// - Modules: `builtin`
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Events/Unload/>
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct Unload {
     /// `Module` header: text.
     pub module: Option<Text>,
@@ -20978,6 +28908,23 @@ impl EventHeaders for Unload {
         &self.raw
     }
 }
+#[cfg(feature = "serde")]
+impl serde::Serialize for Unload {
+    /// `{"name", "headers": [[name, value], …], typed fields…}`; unset fields are left out.
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("name", self.raw.event_name().unwrap_or_default())?;
+        m.serialize_entry("headers", &WireHeaders(&self.raw))?;
+        if let Some(v) = &self.module {
+            m.serialize_entry("module", v)?;
+        }
+        if let Some(v) = &self.status {
+            m.serialize_entry("status", OpenEnum::as_wire(v))?;
+        }
+        m.end()
+    }
+}
 /// AMI event `UserEvent`.
 ///
 /// - Wire name: `UserEvent`
@@ -20986,8 +28933,11 @@ impl EventHeaders for Unload {
 /// - Classes: `user`
 /// - Modules: `builtin`
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Events/UserEvent/>
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct UserEvent {
     /// Channel snapshot block (no prefix); all fields `None` when absent.
     pub channel: ChannelSnapshot,
@@ -21048,6 +28998,24 @@ impl EventHeaders for UserEvent {
         &self.raw
     }
 }
+#[cfg(feature = "serde")]
+impl serde::Serialize for UserEvent {
+    /// `{"name", "headers": [[name, value], …], typed fields…}`; unset fields are left out.
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("name", self.raw.event_name().unwrap_or_default())?;
+        m.serialize_entry("headers", &WireHeaders(&self.raw))?;
+        m.serialize_entry("channel", &self.channel)?;
+        if let Some(v) = &self.user_event {
+            m.serialize_entry("user_event", v)?;
+        }
+        if let Some(v) = &self.action_id {
+            m.serialize_entry("action_id", v)?;
+        }
+        m.end()
+    }
+}
 /// AMI event `VarSet`.
 ///
 /// - Wire name: `VarSet`
@@ -21056,8 +29024,11 @@ impl EventHeaders for UserEvent {
 /// - Classes: `dialplan`
 /// - Modules: `app_stack`, `builtin`, `func_global`
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Events/VarSet/>
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct VarSet {
     /// Channel snapshot block (no prefix); all fields `None` when absent.
     pub channel: ChannelSnapshot,
@@ -21118,14 +29089,35 @@ impl EventHeaders for VarSet {
         &self.raw
     }
 }
+#[cfg(feature = "serde")]
+impl serde::Serialize for VarSet {
+    /// `{"name", "headers": [[name, value], …], typed fields…}`; unset fields are left out.
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("name", self.raw.event_name().unwrap_or_default())?;
+        m.serialize_entry("headers", &WireHeaders(&self.raw))?;
+        m.serialize_entry("channel", &self.channel)?;
+        if let Some(v) = &self.variable {
+            m.serialize_entry("variable", v)?;
+        }
+        if let Some(v) = &self.value {
+            m.serialize_entry("value", v)?;
+        }
+        m.end()
+    }
+}
 /// AMI event `VoicemailBoxDetail`.
 ///
 /// - Wire name: `VoicemailBoxDetail`
 /// - Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1)
 /// - Kind: list-item
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// Not documented by Asterisk: headers known from its C sources.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct VoicemailBoxDetail {
     /// `ActionID` header: text.
     pub action_id: Option<Text>,
@@ -21203,14 +29195,49 @@ impl EventHeaders for VoicemailBoxDetail {
         &self.raw
     }
 }
+#[cfg(feature = "serde")]
+impl serde::Serialize for VoicemailBoxDetail {
+    /// `{"name", "headers": [[name, value], …], typed fields…}`; unset fields are left out.
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("name", self.raw.event_name().unwrap_or_default())?;
+        m.serialize_entry("headers", &WireHeaders(&self.raw))?;
+        if let Some(v) = &self.action_id {
+            m.serialize_entry("action_id", v)?;
+        }
+        if let Some(v) = &self.folder {
+            m.serialize_entry("folder", v)?;
+        }
+        if let Some(v) = &self.caller_id {
+            m.serialize_entry("caller_id", v)?;
+        }
+        if let Some(v) = &self.date {
+            m.serialize_entry("date", v)?;
+        }
+        if let Some(v) = &self.duration {
+            m.serialize_entry("duration", v)?;
+        }
+        if let Some(v) = &self.flag {
+            m.serialize_entry("flag", v)?;
+        }
+        if let Some(v) = &self.id {
+            m.serialize_entry("id", v)?;
+        }
+        m.end()
+    }
+}
 /// AMI event `VoicemailBoxDetailComplete`.
 ///
 /// - Wire name: `VoicemailBoxDetailComplete`
 /// - Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1)
 /// - Kind: list-complete
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// Not documented by Asterisk: headers known from its C sources.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct VoicemailBoxDetailComplete {
     /// `ActionID` header: text.
     pub action_id: Option<Text>,
@@ -21268,6 +29295,26 @@ impl EventHeaders for VoicemailBoxDetailComplete {
         &self.raw
     }
 }
+#[cfg(feature = "serde")]
+impl serde::Serialize for VoicemailBoxDetailComplete {
+    /// `{"name", "headers": [[name, value], …], typed fields…}`; unset fields are left out.
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("name", self.raw.event_name().unwrap_or_default())?;
+        m.serialize_entry("headers", &WireHeaders(&self.raw))?;
+        if let Some(v) = &self.action_id {
+            m.serialize_entry("action_id", v)?;
+        }
+        if let Some(v) = &self.event_list {
+            m.serialize_entry("event_list", v)?;
+        }
+        if let Some(v) = &self.list_items {
+            m.serialize_entry("list_items", v)?;
+        }
+        m.end()
+    }
+}
 /// AMI event `VoicemailPasswordChange`.
 ///
 /// - Wire name: `VoicemailPasswordChange`
@@ -21276,8 +29323,11 @@ impl EventHeaders for VoicemailBoxDetailComplete {
 /// - Classes: `user`
 /// - Modules: `app_voicemail`, `app_voicemail_imap`, `app_voicemail_odbc`
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Events/VoicemailPasswordChange/>
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct VoicemailPasswordChange {
     /// `Context` header: text.
     pub context: Option<Text>,
@@ -21335,14 +29385,37 @@ impl EventHeaders for VoicemailPasswordChange {
         &self.raw
     }
 }
+#[cfg(feature = "serde")]
+impl serde::Serialize for VoicemailPasswordChange {
+    /// `{"name", "headers": [[name, value], …], typed fields…}`; unset fields are left out.
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("name", self.raw.event_name().unwrap_or_default())?;
+        m.serialize_entry("headers", &WireHeaders(&self.raw))?;
+        if let Some(v) = &self.context {
+            m.serialize_entry("context", v)?;
+        }
+        if let Some(v) = &self.mailbox {
+            m.serialize_entry("mailbox", v)?;
+        }
+        if let Some(v) = &self.new_password {
+            m.serialize_entry("new_password", v)?;
+        }
+        m.end()
+    }
+}
 /// AMI event `VoicemailUserDetail`.
 ///
 /// - Wire name: `VoicemailUserDetail`
 /// - Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1)
 /// - Kind: list-item
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// Not documented by Asterisk: headers known from its C sources.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct VoicemailUserDetail {
     /// `ActionID` header: text.
     pub action_id: Option<Text>,
@@ -21552,14 +29625,127 @@ impl EventHeaders for VoicemailUserDetail {
         &self.raw
     }
 }
+#[cfg(feature = "serde")]
+impl serde::Serialize for VoicemailUserDetail {
+    /// `{"name", "headers": [[name, value], …], typed fields…}`; unset fields are left out.
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("name", self.raw.event_name().unwrap_or_default())?;
+        m.serialize_entry("headers", &WireHeaders(&self.raw))?;
+        if let Some(v) = &self.action_id {
+            m.serialize_entry("action_id", v)?;
+        }
+        if let Some(v) = &self.vm_context {
+            m.serialize_entry("vm_context", v)?;
+        }
+        if let Some(v) = &self.voice_mailbox {
+            m.serialize_entry("voice_mailbox", v)?;
+        }
+        if let Some(v) = &self.fullname {
+            m.serialize_entry("fullname", v)?;
+        }
+        if let Some(v) = &self.email {
+            m.serialize_entry("email", v)?;
+        }
+        if let Some(v) = &self.pager {
+            m.serialize_entry("pager", v)?;
+        }
+        if let Some(v) = &self.server_email {
+            m.serialize_entry("server_email", v)?;
+        }
+        if let Some(v) = &self.from_string {
+            m.serialize_entry("from_string", v)?;
+        }
+        if let Some(v) = &self.mail_command {
+            m.serialize_entry("mail_command", v)?;
+        }
+        if let Some(v) = &self.language {
+            m.serialize_entry("language", v)?;
+        }
+        if let Some(v) = &self.time_zone {
+            m.serialize_entry("time_zone", v)?;
+        }
+        if let Some(v) = &self.callback {
+            m.serialize_entry("callback", v)?;
+        }
+        if let Some(v) = &self.dialout {
+            m.serialize_entry("dialout", v)?;
+        }
+        if let Some(v) = &self.unique_id {
+            m.serialize_entry("unique_id", v)?;
+        }
+        if let Some(v) = &self.exit_context {
+            m.serialize_entry("exit_context", v)?;
+        }
+        if let Some(v) = &self.say_duration_minimum {
+            m.serialize_entry("say_duration_minimum", v)?;
+        }
+        if let Some(v) = &self.say_envelope {
+            m.serialize_entry("say_envelope", v)?;
+        }
+        if let Some(v) = &self.say_cid {
+            m.serialize_entry("say_cid", v)?;
+        }
+        if let Some(v) = &self.attach_message {
+            m.serialize_entry("attach_message", v)?;
+        }
+        if let Some(v) = &self.attachment_format {
+            m.serialize_entry("attachment_format", v)?;
+        }
+        if let Some(v) = &self.delete_message {
+            m.serialize_entry("delete_message", v)?;
+        }
+        if let Some(v) = &self.volume_gain {
+            m.serialize_entry("volume_gain", v)?;
+        }
+        if let Some(v) = &self.can_review {
+            m.serialize_entry("can_review", v)?;
+        }
+        if let Some(v) = &self.can_mark_urgent {
+            m.serialize_entry("can_mark_urgent", v)?;
+        }
+        if let Some(v) = &self.call_operator {
+            m.serialize_entry("call_operator", v)?;
+        }
+        if let Some(v) = &self.max_message_count {
+            m.serialize_entry("max_message_count", v)?;
+        }
+        if let Some(v) = &self.max_message_length {
+            m.serialize_entry("max_message_length", v)?;
+        }
+        if let Some(v) = &self.new_message_count {
+            m.serialize_entry("new_message_count", v)?;
+        }
+        if let Some(v) = &self.old_message_count {
+            m.serialize_entry("old_message_count", v)?;
+        }
+        if let Some(v) = &self.imap_user {
+            m.serialize_entry("imap_user", v)?;
+        }
+        if let Some(v) = &self.imap_server {
+            m.serialize_entry("imap_server", v)?;
+        }
+        if let Some(v) = &self.imap_port {
+            m.serialize_entry("imap_port", v)?;
+        }
+        if let Some(v) = &self.imap_flags {
+            m.serialize_entry("imap_flags", v)?;
+        }
+        m.end()
+    }
+}
 /// AMI event `VoicemailUserDetailComplete`.
 ///
 /// - Wire name: `VoicemailUserDetailComplete`
 /// - Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1)
 /// - Kind: list-complete
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// Not documented by Asterisk: headers known from its C sources.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct VoicemailUserDetailComplete {
     /// `ActionID` header: text.
     pub action_id: Option<Text>,
@@ -21617,14 +29803,37 @@ impl EventHeaders for VoicemailUserDetailComplete {
         &self.raw
     }
 }
+#[cfg(feature = "serde")]
+impl serde::Serialize for VoicemailUserDetailComplete {
+    /// `{"name", "headers": [[name, value], …], typed fields…}`; unset fields are left out.
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("name", self.raw.event_name().unwrap_or_default())?;
+        m.serialize_entry("headers", &WireHeaders(&self.raw))?;
+        if let Some(v) = &self.action_id {
+            m.serialize_entry("action_id", v)?;
+        }
+        if let Some(v) = &self.event_list {
+            m.serialize_entry("event_list", v)?;
+        }
+        if let Some(v) = &self.list_items {
+            m.serialize_entry("list_items", v)?;
+        }
+        m.end()
+    }
+}
 /// AMI event `VoicemailUserEntry`.
 ///
 /// - Wire name: `VoicemailUserEntry`
 /// - Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1)
 /// - Kind: list-item
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// Not documented by Asterisk: headers known from its C sources.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct VoicemailUserEntry {
     /// `ActionID` header: text.
     pub action_id: Option<Text>,
@@ -21834,14 +30043,127 @@ impl EventHeaders for VoicemailUserEntry {
         &self.raw
     }
 }
+#[cfg(feature = "serde")]
+impl serde::Serialize for VoicemailUserEntry {
+    /// `{"name", "headers": [[name, value], …], typed fields…}`; unset fields are left out.
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("name", self.raw.event_name().unwrap_or_default())?;
+        m.serialize_entry("headers", &WireHeaders(&self.raw))?;
+        if let Some(v) = &self.action_id {
+            m.serialize_entry("action_id", v)?;
+        }
+        if let Some(v) = &self.vm_context {
+            m.serialize_entry("vm_context", v)?;
+        }
+        if let Some(v) = &self.voice_mailbox {
+            m.serialize_entry("voice_mailbox", v)?;
+        }
+        if let Some(v) = &self.fullname {
+            m.serialize_entry("fullname", v)?;
+        }
+        if let Some(v) = &self.email {
+            m.serialize_entry("email", v)?;
+        }
+        if let Some(v) = &self.pager {
+            m.serialize_entry("pager", v)?;
+        }
+        if let Some(v) = &self.server_email {
+            m.serialize_entry("server_email", v)?;
+        }
+        if let Some(v) = &self.from_string {
+            m.serialize_entry("from_string", v)?;
+        }
+        if let Some(v) = &self.mail_command {
+            m.serialize_entry("mail_command", v)?;
+        }
+        if let Some(v) = &self.language {
+            m.serialize_entry("language", v)?;
+        }
+        if let Some(v) = &self.time_zone {
+            m.serialize_entry("time_zone", v)?;
+        }
+        if let Some(v) = &self.callback {
+            m.serialize_entry("callback", v)?;
+        }
+        if let Some(v) = &self.dialout {
+            m.serialize_entry("dialout", v)?;
+        }
+        if let Some(v) = &self.unique_id {
+            m.serialize_entry("unique_id", v)?;
+        }
+        if let Some(v) = &self.exit_context {
+            m.serialize_entry("exit_context", v)?;
+        }
+        if let Some(v) = &self.say_duration_minimum {
+            m.serialize_entry("say_duration_minimum", v)?;
+        }
+        if let Some(v) = &self.say_envelope {
+            m.serialize_entry("say_envelope", v)?;
+        }
+        if let Some(v) = &self.say_cid {
+            m.serialize_entry("say_cid", v)?;
+        }
+        if let Some(v) = &self.attach_message {
+            m.serialize_entry("attach_message", v)?;
+        }
+        if let Some(v) = &self.attachment_format {
+            m.serialize_entry("attachment_format", v)?;
+        }
+        if let Some(v) = &self.delete_message {
+            m.serialize_entry("delete_message", v)?;
+        }
+        if let Some(v) = &self.volume_gain {
+            m.serialize_entry("volume_gain", v)?;
+        }
+        if let Some(v) = &self.can_review {
+            m.serialize_entry("can_review", v)?;
+        }
+        if let Some(v) = &self.can_mark_urgent {
+            m.serialize_entry("can_mark_urgent", v)?;
+        }
+        if let Some(v) = &self.call_operator {
+            m.serialize_entry("call_operator", v)?;
+        }
+        if let Some(v) = &self.max_message_count {
+            m.serialize_entry("max_message_count", v)?;
+        }
+        if let Some(v) = &self.max_message_length {
+            m.serialize_entry("max_message_length", v)?;
+        }
+        if let Some(v) = &self.new_message_count {
+            m.serialize_entry("new_message_count", v)?;
+        }
+        if let Some(v) = &self.old_message_count {
+            m.serialize_entry("old_message_count", v)?;
+        }
+        if let Some(v) = &self.imap_user {
+            m.serialize_entry("imap_user", v)?;
+        }
+        if let Some(v) = &self.imap_server {
+            m.serialize_entry("imap_server", v)?;
+        }
+        if let Some(v) = &self.imap_port {
+            m.serialize_entry("imap_port", v)?;
+        }
+        if let Some(v) = &self.imap_flags {
+            m.serialize_entry("imap_flags", v)?;
+        }
+        m.end()
+    }
+}
 /// AMI event `VoicemailUserEntryComplete`.
 ///
 /// - Wire name: `VoicemailUserEntryComplete`
 /// - Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1)
 /// - Kind: list-complete
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// Not documented by Asterisk: headers known from its C sources.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct VoicemailUserEntryComplete {
     /// `ActionID` header: text.
     pub action_id: Option<Text>,
@@ -21899,14 +30221,37 @@ impl EventHeaders for VoicemailUserEntryComplete {
         &self.raw
     }
 }
+#[cfg(feature = "serde")]
+impl serde::Serialize for VoicemailUserEntryComplete {
+    /// `{"name", "headers": [[name, value], …], typed fields…}`; unset fields are left out.
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("name", self.raw.event_name().unwrap_or_default())?;
+        m.serialize_entry("headers", &WireHeaders(&self.raw))?;
+        if let Some(v) = &self.action_id {
+            m.serialize_entry("action_id", v)?;
+        }
+        if let Some(v) = &self.event_list {
+            m.serialize_entry("event_list", v)?;
+        }
+        if let Some(v) = &self.list_items {
+            m.serialize_entry("list_items", v)?;
+        }
+        m.end()
+    }
+}
 /// AMI event `WaitEventComplete`.
 ///
 /// - Wire name: `WaitEventComplete`
 /// - Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1)
 /// - Kind: list-complete
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// Not documented by Asterisk: headers known from its C sources.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct WaitEventComplete {
     /// `ActionID` header: text.
     pub action_id: Option<Text>,
@@ -21953,6 +30298,20 @@ impl EventHeaders for WaitEventComplete {
         &self.raw
     }
 }
+#[cfg(feature = "serde")]
+impl serde::Serialize for WaitEventComplete {
+    /// `{"name", "headers": [[name, value], …], typed fields…}`; unset fields are left out.
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("name", self.raw.event_name().unwrap_or_default())?;
+        m.serialize_entry("headers", &WireHeaders(&self.raw))?;
+        if let Some(v) = &self.action_id {
+            m.serialize_entry("action_id", v)?;
+        }
+        m.end()
+    }
+}
 /// AMI event `Wink`.
 ///
 /// - Wire name: `Wink`
@@ -21961,8 +30320,11 @@ impl EventHeaders for WaitEventComplete {
 /// - Classes: `call`
 /// - Modules: `builtin`
 ///
+/// Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).
+///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Events/Wink/>
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct Wink {
     /// Channel snapshot block (no prefix); all fields `None` when absent.
     pub channel: ChannelSnapshot,
@@ -22004,5 +30366,17 @@ impl FromEvent for Wink {
 impl EventHeaders for Wink {
     fn raw(&self) -> &Message {
         &self.raw
+    }
+}
+#[cfg(feature = "serde")]
+impl serde::Serialize for Wink {
+    /// `{"name", "headers": [[name, value], …], typed fields…}`; unset fields are left out.
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("name", self.raw.event_name().unwrap_or_default())?;
+        m.serialize_entry("headers", &WireHeaders(&self.raw))?;
+        m.serialize_entry("channel", &self.channel)?;
+        m.end()
     }
 }

@@ -6,10 +6,15 @@
 use super::{legacy_var, split_var};
 use super::typed;
 use asterisk_sdk_runtime::ami::{Message, Text};
+#[cfg(feature = "serde")]
+use asterisk_sdk_runtime::open_enum::OpenEnum;
 /// A channel snapshot block: the headers Asterisk expands `<channel_snapshot/>` to, after the block's prefix.
 ///
 /// Every field is `None` when its header is absent; headers: `Channel`, `ChannelState`, `ChannelStateDesc`, `CallerIDNum`, `CallerIDName`, `ConnectedLineNum`, `ConnectedLineName`, `Language`, `AccountCode`, `Context`, `Exten`, `Priority`, `Uniqueid`, `Linkedid`.
-#[derive(Debug, Clone, Default)]
+///
+/// Non-exhaustive (a newer release adds headers): start from `Default` and assign fields.
+#[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct ChannelSnapshot {
     /// `Channel` (after the block's prefix): text.
     pub channel: Option<Text>,
@@ -44,6 +49,63 @@ pub struct ChannelSnapshot {
     /// Channel variables: `ChanVariable: name=value` headers and legacy
     /// `ChanVariable(name): value` headers, in order.
     pub variables: Vec<(Text, Text)>,
+}
+#[cfg(feature = "serde")]
+impl serde::Serialize for ChannelSnapshot {
+    /// A map of the fields that are set (open enums as their wire text).
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(None)?;
+        if let Some(v) = &self.channel {
+            m.serialize_entry("channel", v)?;
+        }
+        if let Some(v) = &self.channel_state {
+            m.serialize_entry("channel_state", OpenEnum::as_wire(v))?;
+        }
+        if let Some(v) = &self.channel_state_desc {
+            m.serialize_entry("channel_state_desc", v)?;
+        }
+        if let Some(v) = &self.caller_id_num {
+            m.serialize_entry("caller_id_num", v)?;
+        }
+        if let Some(v) = &self.caller_id_name {
+            m.serialize_entry("caller_id_name", v)?;
+        }
+        if let Some(v) = &self.connected_line_num {
+            m.serialize_entry("connected_line_num", v)?;
+        }
+        if let Some(v) = &self.connected_line_name {
+            m.serialize_entry("connected_line_name", v)?;
+        }
+        if let Some(v) = &self.language {
+            m.serialize_entry("language", v)?;
+        }
+        if let Some(v) = &self.account_code {
+            m.serialize_entry("account_code", v)?;
+        }
+        if let Some(v) = &self.context {
+            m.serialize_entry("context", v)?;
+        }
+        if let Some(v) = &self.exten {
+            m.serialize_entry("exten", v)?;
+        }
+        if let Some(v) = &self.priority {
+            m.serialize_entry("priority", v)?;
+        }
+        if let Some(v) = &self.uniqueid {
+            m.serialize_entry("uniqueid", v)?;
+        }
+        if let Some(v) = &self.linkedid {
+            m.serialize_entry("linkedid", v)?;
+        }
+        if let Some(v) = &self.tenantid {
+            m.serialize_entry("tenantid", v)?;
+        }
+        if !self.variables.is_empty() {
+            m.serialize_entry("variables", &self.variables)?;
+        }
+        m.end()
+    }
 }
 impl ChannelSnapshot {
     /// Take header `i` of `raw` when `key` (its lower-case name without the
@@ -80,7 +142,10 @@ impl ChannelSnapshot {
 /// A bridge snapshot block: the headers Asterisk expands `<bridge_snapshot/>` to, after the block's prefix.
 ///
 /// Every field is `None` when its header is absent; headers: `BridgeUniqueid`, `BridgeType`, `BridgeTechnology`, `BridgeCreator`, `BridgeName`, `BridgeNumChannels`, `BridgeVideoSourceMode`, `BridgeVideoSource`.
-#[derive(Debug, Clone, Default)]
+///
+/// Non-exhaustive (a newer release adds headers): start from `Default` and assign fields.
+#[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct BridgeSnapshot {
     /// `BridgeUniqueid` (after the block's prefix): text.
     pub bridge_uniqueid: Option<Text>,
@@ -98,6 +163,39 @@ pub struct BridgeSnapshot {
     pub bridge_video_source_mode: Option<Text>,
     /// `BridgeVideoSource` (after the block's prefix): text.
     pub bridge_video_source: Option<Text>,
+}
+#[cfg(feature = "serde")]
+impl serde::Serialize for BridgeSnapshot {
+    /// A map of the fields that are set (open enums as their wire text).
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(None)?;
+        if let Some(v) = &self.bridge_uniqueid {
+            m.serialize_entry("bridge_uniqueid", v)?;
+        }
+        if let Some(v) = &self.bridge_type {
+            m.serialize_entry("bridge_type", v)?;
+        }
+        if let Some(v) = &self.bridge_technology {
+            m.serialize_entry("bridge_technology", v)?;
+        }
+        if let Some(v) = &self.bridge_creator {
+            m.serialize_entry("bridge_creator", v)?;
+        }
+        if let Some(v) = &self.bridge_name {
+            m.serialize_entry("bridge_name", v)?;
+        }
+        if let Some(v) = &self.bridge_num_channels {
+            m.serialize_entry("bridge_num_channels", v)?;
+        }
+        if let Some(v) = &self.bridge_video_source_mode {
+            m.serialize_entry("bridge_video_source_mode", v)?;
+        }
+        if let Some(v) = &self.bridge_video_source {
+            m.serialize_entry("bridge_video_source", v)?;
+        }
+        m.end()
+    }
 }
 impl BridgeSnapshot {
     /// Take header `i` of `raw` when `key` (its lower-case name without the

@@ -32,6 +32,7 @@ struct TypeTag<'a> {
 /// Official page: [Events REST API](https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/Events_REST_API/).
 #[derive(Debug, Clone, PartialEq)]
 #[allow(clippy::large_enum_variant)]
+#[non_exhaustive]
 pub enum AriEvent {
     /// `type` = `"ApplicationMoveFailed"`: see [`ApplicationMoveFailed`].
     ///

@@ -10,8 +10,11 @@
 ///
 /// JSON keys this struct does not know are kept in `extra` and written back on serialization.
 ///
+/// Non-exhaustive (a newer Asterisk adds properties): build one by deserializing JSON, e.g. with `serde_json::from_value`.
+///
 /// Official page: [Events REST API](https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/Events_REST_API/).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct AdditionalParam {
     /// JSON key `parameter_name`, Swagger type `string`.
     ///
@@ -66,8 +69,11 @@ impl<'de> ::serde::Deserialize<'de> for AdditionalParam {
 ///
 /// JSON keys this struct does not know are kept in `extra` and written back on serialization.
 ///
+/// Non-exhaustive (a newer Asterisk adds properties): build one by deserializing JSON, e.g. with `serde_json::from_value`.
+///
 /// Official page: [Applications REST API](https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/Applications_REST_API/).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct Application {
     /// JSON key `name`, Swagger type `string`.
     ///
@@ -171,8 +177,11 @@ impl<'de> ::serde::Deserialize<'de> for Application {
 ///
 /// JSON keys this struct does not know are kept in `extra` and written back on serialization.
 ///
+/// Non-exhaustive (a newer Asterisk adds properties): build one by deserializing JSON, e.g. with `serde_json::from_value`.
+///
 /// Official page: [Events REST API](https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/Events_REST_API/).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct ApplicationMoveFailed {
     /// JSON key `type`, Swagger type `string`.
     ///
@@ -278,8 +287,11 @@ impl<'de> ::serde::Deserialize<'de> for ApplicationMoveFailed {
 ///
 /// JSON keys this struct does not know are kept in `extra` and written back on serialization.
 ///
+/// Non-exhaustive (a newer Asterisk adds properties): build one by deserializing JSON, e.g. with `serde_json::from_value`.
+///
 /// Official page: [Events REST API](https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/Events_REST_API/).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct ApplicationRegistered {
     /// JSON key `type`, Swagger type `string`.
     ///
@@ -358,8 +370,11 @@ impl<'de> ::serde::Deserialize<'de> for ApplicationRegistered {
 ///
 /// JSON keys this struct does not know are kept in `extra` and written back on serialization.
 ///
+/// Non-exhaustive (a newer Asterisk adds properties): build one by deserializing JSON, e.g. with `serde_json::from_value`.
+///
 /// Official page: [Events REST API](https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/Events_REST_API/).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct ApplicationReplaced {
     /// JSON key `type`, Swagger type `string`.
     ///
@@ -438,8 +453,11 @@ impl<'de> ::serde::Deserialize<'de> for ApplicationReplaced {
 ///
 /// JSON keys this struct does not know are kept in `extra` and written back on serialization.
 ///
+/// Non-exhaustive (a newer Asterisk adds properties): build one by deserializing JSON, e.g. with `serde_json::from_value`.
+///
 /// Official page: [Events REST API](https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/Events_REST_API/).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct ApplicationUnregistered {
     /// JSON key `type`, Swagger type `string`.
     ///
@@ -514,8 +532,11 @@ impl<'de> ::serde::Deserialize<'de> for ApplicationUnregistered {
 ///
 /// JSON keys this struct does not know are kept in `extra` and written back on serialization.
 ///
+/// Non-exhaustive (a newer Asterisk adds properties): build one by deserializing JSON, e.g. with `serde_json::from_value`.
+///
 /// Official page: [Asterisk REST API](https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/Asterisk_REST_API/).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct AsteriskInfo {
     /// JSON key `build`, Swagger type `BuildInfo`.
     ///
@@ -592,8 +613,11 @@ impl<'de> ::serde::Deserialize<'de> for AsteriskInfo {
 ///
 /// JSON keys this struct does not know are kept in `extra` and written back on serialization.
 ///
+/// Non-exhaustive (a newer Asterisk adds properties): build one by deserializing JSON, e.g. with `serde_json::from_value`.
+///
 /// Official page: [Asterisk REST API](https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/Asterisk_REST_API/).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct AsteriskPing {
     /// JSON key `asterisk_id`, Swagger type `string`.
     ///
@@ -657,8 +681,11 @@ impl<'de> ::serde::Deserialize<'de> for AsteriskPing {
 ///
 /// JSON keys this struct does not know are kept in `extra` and written back on serialization.
 ///
+/// Non-exhaustive (a newer Asterisk adds properties): build one by deserializing JSON, e.g. with `serde_json::from_value`.
+///
 /// Official page: [Bridges REST API](https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/Bridges_REST_API/).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct Bridge {
     /// JSON key `id`, Swagger type `string`.
     ///
@@ -801,6 +828,7 @@ impl<'de> ::serde::Deserialize<'de> for Bridge {
 ///
 /// Official page: [Bridges REST API](https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/Bridges_REST_API/).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum BridgeBridgeType {
     /// Wire value `mixing`.
     ///
@@ -889,8 +917,11 @@ impl<'de> ::serde::Deserialize<'de> for BridgeBridgeType {
 ///
 /// JSON keys this struct does not know are kept in `extra` and written back on serialization.
 ///
+/// Non-exhaustive (a newer Asterisk adds properties): build one by deserializing JSON, e.g. with `serde_json::from_value`.
+///
 /// Official page: [Events REST API](https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/Events_REST_API/).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct BridgeAttendedTransfer {
     /// JSON key `type`, Swagger type `string`.
     ///
@@ -1144,8 +1175,11 @@ impl<'de> ::serde::Deserialize<'de> for BridgeAttendedTransfer {
 ///
 /// JSON keys this struct does not know are kept in `extra` and written back on serialization.
 ///
+/// Non-exhaustive (a newer Asterisk adds properties): build one by deserializing JSON, e.g. with `serde_json::from_value`.
+///
 /// Official page: [Events REST API](https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/Events_REST_API/).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct BridgeBlindTransfer {
     /// JSON key `type`, Swagger type `string`.
     ///
@@ -1299,8 +1333,11 @@ impl<'de> ::serde::Deserialize<'de> for BridgeBlindTransfer {
 ///
 /// JSON keys this struct does not know are kept in `extra` and written back on serialization.
 ///
+/// Non-exhaustive (a newer Asterisk adds properties): build one by deserializing JSON, e.g. with `serde_json::from_value`.
+///
 /// Official page: [Events REST API](https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/Events_REST_API/).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct BridgeCreated {
     /// JSON key `type`, Swagger type `string`.
     ///
@@ -1388,8 +1425,11 @@ impl<'de> ::serde::Deserialize<'de> for BridgeCreated {
 ///
 /// JSON keys this struct does not know are kept in `extra` and written back on serialization.
 ///
+/// Non-exhaustive (a newer Asterisk adds properties): build one by deserializing JSON, e.g. with `serde_json::from_value`.
+///
 /// Official page: [Events REST API](https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/Events_REST_API/).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct BridgeDestroyed {
     /// JSON key `type`, Swagger type `string`.
     ///
@@ -1477,8 +1517,11 @@ impl<'de> ::serde::Deserialize<'de> for BridgeDestroyed {
 ///
 /// JSON keys this struct does not know are kept in `extra` and written back on serialization.
 ///
+/// Non-exhaustive (a newer Asterisk adds properties): build one by deserializing JSON, e.g. with `serde_json::from_value`.
+///
 /// Official page: [Events REST API](https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/Events_REST_API/).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct BridgeMerged {
     /// JSON key `type`, Swagger type `string`.
     ///
@@ -1575,8 +1618,11 @@ impl<'de> ::serde::Deserialize<'de> for BridgeMerged {
 ///
 /// JSON keys this struct does not know are kept in `extra` and written back on serialization.
 ///
+/// Non-exhaustive (a newer Asterisk adds properties): build one by deserializing JSON, e.g. with `serde_json::from_value`.
+///
 /// Official page: [Events REST API](https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/Events_REST_API/).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct BridgeVideoSourceChanged {
     /// JSON key `type`, Swagger type `string`.
     ///
@@ -1672,8 +1718,11 @@ impl<'de> ::serde::Deserialize<'de> for BridgeVideoSourceChanged {
 ///
 /// JSON keys this struct does not know are kept in `extra` and written back on serialization.
 ///
+/// Non-exhaustive (a newer Asterisk adds properties): build one by deserializing JSON, e.g. with `serde_json::from_value`.
+///
 /// Official page: [Asterisk REST API](https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/Asterisk_REST_API/).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct BuildInfo {
     /// JSON key `os`, Swagger type `string`.
     ///
@@ -1768,8 +1817,11 @@ impl<'de> ::serde::Deserialize<'de> for BuildInfo {
 ///
 /// JSON keys this struct does not know are kept in `extra` and written back on serialization.
 ///
+/// Non-exhaustive (a newer Asterisk adds properties): build one by deserializing JSON, e.g. with `serde_json::from_value`.
+///
 /// Official page: [Events REST API](https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/Events_REST_API/).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct CallBroadcast {
     /// JSON key `type`, Swagger type `string`.
     ///
@@ -1877,8 +1929,11 @@ impl<'de> ::serde::Deserialize<'de> for CallBroadcast {
 ///
 /// JSON keys this struct does not know are kept in `extra` and written back on serialization.
 ///
+/// Non-exhaustive (a newer Asterisk adds properties): build one by deserializing JSON, e.g. with `serde_json::from_value`.
+///
 /// Official page: [Events REST API](https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/Events_REST_API/).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct CallClaimed {
     /// JSON key `type`, Swagger type `string`.
     ///
@@ -1971,8 +2026,12 @@ impl<'de> ::serde::Deserialize<'de> for CallClaimed {
 ///
 /// JSON keys this struct does not know are kept in `extra` and written back on serialization.
 ///
+/// Non-exhaustive (a newer Asterisk adds properties): build one by deserializing JSON, e.g. with `serde_json::from_value`.
+///
 /// Official page: [Channels REST API](https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/Channels_REST_API/).
+#[doc(alias = "CallerID")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct CallerId {
     /// JSON key `name`, Swagger type `string`.
     ///
@@ -2027,8 +2086,11 @@ impl<'de> ::serde::Deserialize<'de> for CallerId {
 ///
 /// JSON keys this struct does not know are kept in `extra` and written back on serialization.
 ///
+/// Non-exhaustive (a newer Asterisk adds properties): build one by deserializing JSON, e.g. with `serde_json::from_value`.
+///
 /// Official page: [Channels REST API](https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/Channels_REST_API/).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct Channel {
     /// JSON key `id`, Swagger type `string`.
     ///
@@ -2189,6 +2251,7 @@ impl<'de> ::serde::Deserialize<'de> for Channel {
 ///
 /// Official page: [Channels REST API](https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/Channels_REST_API/).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum ChannelState {
     /// Wire value `Down`.
     ///
@@ -2343,8 +2406,11 @@ impl<'de> ::serde::Deserialize<'de> for ChannelState {
 ///
 /// JSON keys this struct does not know are kept in `extra` and written back on serialization.
 ///
+/// Non-exhaustive (a newer Asterisk adds properties): build one by deserializing JSON, e.g. with `serde_json::from_value`.
+///
 /// Official page: [Events REST API](https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/Events_REST_API/).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct ChannelCallerId {
     /// JSON key `type`, Swagger type `string`.
     ///
@@ -2454,8 +2520,11 @@ impl<'de> ::serde::Deserialize<'de> for ChannelCallerId {
 ///
 /// JSON keys this struct does not know are kept in `extra` and written back on serialization.
 ///
+/// Non-exhaustive (a newer Asterisk adds properties): build one by deserializing JSON, e.g. with `serde_json::from_value`.
+///
 /// Official page: [Events REST API](https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/Events_REST_API/).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct ChannelConnectedLine {
     /// JSON key `type`, Swagger type `string`.
     ///
@@ -2543,8 +2612,11 @@ impl<'de> ::serde::Deserialize<'de> for ChannelConnectedLine {
 ///
 /// JSON keys this struct does not know are kept in `extra` and written back on serialization.
 ///
+/// Non-exhaustive (a newer Asterisk adds properties): build one by deserializing JSON, e.g. with `serde_json::from_value`.
+///
 /// Official page: [Events REST API](https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/Events_REST_API/).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct ChannelCreated {
     /// JSON key `type`, Swagger type `string`.
     ///
@@ -2632,8 +2704,11 @@ impl<'de> ::serde::Deserialize<'de> for ChannelCreated {
 ///
 /// JSON keys this struct does not know are kept in `extra` and written back on serialization.
 ///
+/// Non-exhaustive (a newer Asterisk adds properties): build one by deserializing JSON, e.g. with `serde_json::from_value`.
+///
 /// Official page: [Events REST API](https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/Events_REST_API/).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct ChannelDestroyed {
     /// JSON key `type`, Swagger type `string`.
     ///
@@ -2749,8 +2824,11 @@ impl<'de> ::serde::Deserialize<'de> for ChannelDestroyed {
 ///
 /// JSON keys this struct does not know are kept in `extra` and written back on serialization.
 ///
+/// Non-exhaustive (a newer Asterisk adds properties): build one by deserializing JSON, e.g. with `serde_json::from_value`.
+///
 /// Official page: [Events REST API](https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/Events_REST_API/).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct ChannelDialplan {
     /// JSON key `type`, Swagger type `string`.
     ///
@@ -2856,8 +2934,11 @@ impl<'de> ::serde::Deserialize<'de> for ChannelDialplan {
 ///
 /// JSON keys this struct does not know are kept in `extra` and written back on serialization.
 ///
+/// Non-exhaustive (a newer Asterisk adds properties): build one by deserializing JSON, e.g. with `serde_json::from_value`.
+///
 /// Official page: [Events REST API](https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/Events_REST_API/).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct ChannelDtmfReceived {
     /// JSON key `type`, Swagger type `string`.
     ///
@@ -2963,8 +3044,11 @@ impl<'de> ::serde::Deserialize<'de> for ChannelDtmfReceived {
 ///
 /// JSON keys this struct does not know are kept in `extra` and written back on serialization.
 ///
+/// Non-exhaustive (a newer Asterisk adds properties): build one by deserializing JSON, e.g. with `serde_json::from_value`.
+///
 /// Official page: [Events REST API](https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/Events_REST_API/).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct ChannelEnteredBridge {
     /// JSON key `type`, Swagger type `string`.
     ///
@@ -3062,8 +3146,11 @@ impl<'de> ::serde::Deserialize<'de> for ChannelEnteredBridge {
 ///
 /// JSON keys this struct does not know are kept in `extra` and written back on serialization.
 ///
+/// Non-exhaustive (a newer Asterisk adds properties): build one by deserializing JSON, e.g. with `serde_json::from_value`.
+///
 /// Official page: [Events REST API](https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/Events_REST_API/).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct ChannelHangupRequest {
     /// JSON key `type`, Swagger type `string`.
     ///
@@ -3181,8 +3268,11 @@ impl<'de> ::serde::Deserialize<'de> for ChannelHangupRequest {
 ///
 /// JSON keys this struct does not know are kept in `extra` and written back on serialization.
 ///
+/// Non-exhaustive (a newer Asterisk adds properties): build one by deserializing JSON, e.g. with `serde_json::from_value`.
+///
 /// Official page: [Events REST API](https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/Events_REST_API/).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct ChannelHold {
     /// JSON key `type`, Swagger type `string`.
     ///
@@ -3280,8 +3370,11 @@ impl<'de> ::serde::Deserialize<'de> for ChannelHold {
 ///
 /// JSON keys this struct does not know are kept in `extra` and written back on serialization.
 ///
+/// Non-exhaustive (a newer Asterisk adds properties): build one by deserializing JSON, e.g. with `serde_json::from_value`.
+///
 /// Official page: [Events REST API](https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/Events_REST_API/).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct ChannelLeftBridge {
     /// JSON key `type`, Swagger type `string`.
     ///
@@ -3378,8 +3471,11 @@ impl<'de> ::serde::Deserialize<'de> for ChannelLeftBridge {
 ///
 /// JSON keys this struct does not know are kept in `extra` and written back on serialization.
 ///
+/// Non-exhaustive (a newer Asterisk adds properties): build one by deserializing JSON, e.g. with `serde_json::from_value`.
+///
 /// Official page: [Events REST API](https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/Events_REST_API/).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct ChannelStateChange {
     /// JSON key `type`, Swagger type `string`.
     ///
@@ -3467,8 +3563,11 @@ impl<'de> ::serde::Deserialize<'de> for ChannelStateChange {
 ///
 /// JSON keys this struct does not know are kept in `extra` and written back on serialization.
 ///
+/// Non-exhaustive (a newer Asterisk adds properties): build one by deserializing JSON, e.g. with `serde_json::from_value`.
+///
 /// Official page: [Events REST API](https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/Events_REST_API/).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct ChannelTalkingFinished {
     /// JSON key `type`, Swagger type `string`.
     ///
@@ -3565,8 +3664,11 @@ impl<'de> ::serde::Deserialize<'de> for ChannelTalkingFinished {
 ///
 /// JSON keys this struct does not know are kept in `extra` and written back on serialization.
 ///
+/// Non-exhaustive (a newer Asterisk adds properties): build one by deserializing JSON, e.g. with `serde_json::from_value`.
+///
 /// Official page: [Events REST API](https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/Events_REST_API/).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct ChannelTalkingStarted {
     /// JSON key `type`, Swagger type `string`.
     ///
@@ -3654,8 +3756,11 @@ impl<'de> ::serde::Deserialize<'de> for ChannelTalkingStarted {
 ///
 /// JSON keys this struct does not know are kept in `extra` and written back on serialization.
 ///
+/// Non-exhaustive (a newer Asterisk adds properties): build one by deserializing JSON, e.g. with `serde_json::from_value`.
+///
 /// Official page: [Events REST API](https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/Events_REST_API/).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct ChannelToneDetected {
     /// JSON key `type`, Swagger type `string`.
     ///
@@ -3743,8 +3848,11 @@ impl<'de> ::serde::Deserialize<'de> for ChannelToneDetected {
 ///
 /// JSON keys this struct does not know are kept in `extra` and written back on serialization.
 ///
+/// Non-exhaustive (a newer Asterisk adds properties): build one by deserializing JSON, e.g. with `serde_json::from_value`.
+///
 /// Official page: [Events REST API](https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/Events_REST_API/).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct ChannelTransfer {
     /// JSON key `type`, Swagger type `string`.
     ///
@@ -3851,8 +3959,11 @@ impl<'de> ::serde::Deserialize<'de> for ChannelTransfer {
 ///
 /// JSON keys this struct does not know are kept in `extra` and written back on serialization.
 ///
+/// Non-exhaustive (a newer Asterisk adds properties): build one by deserializing JSON, e.g. with `serde_json::from_value`.
+///
 /// Official page: [Events REST API](https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/Events_REST_API/).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct ChannelUnhold {
     /// JSON key `type`, Swagger type `string`.
     ///
@@ -3940,8 +4051,11 @@ impl<'de> ::serde::Deserialize<'de> for ChannelUnhold {
 ///
 /// JSON keys this struct does not know are kept in `extra` and written back on serialization.
 ///
+/// Non-exhaustive (a newer Asterisk adds properties): build one by deserializing JSON, e.g. with `serde_json::from_value`.
+///
 /// Official page: [Events REST API](https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/Events_REST_API/).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct ChannelUserevent {
     /// JSON key `type`, Swagger type `string`.
     ///
@@ -4068,8 +4182,11 @@ impl<'de> ::serde::Deserialize<'de> for ChannelUserevent {
 ///
 /// JSON keys this struct does not know are kept in `extra` and written back on serialization.
 ///
+/// Non-exhaustive (a newer Asterisk adds properties): build one by deserializing JSON, e.g. with `serde_json::from_value`.
+///
 /// Official page: [Events REST API](https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/Events_REST_API/).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct ChannelVarset {
     /// JSON key `type`, Swagger type `string`.
     ///
@@ -4172,8 +4289,11 @@ impl<'de> ::serde::Deserialize<'de> for ChannelVarset {
 ///
 /// JSON keys this struct does not know are kept in `extra` and written back on serialization.
 ///
+/// Non-exhaustive (a newer Asterisk adds properties): build one by deserializing JSON, e.g. with `serde_json::from_value`.
+///
 /// Official page: [Asterisk REST API](https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/Asterisk_REST_API/).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct ConfigInfo {
     /// JSON key `name`, Swagger type `string`.
     ///
@@ -4267,8 +4387,11 @@ impl<'de> ::serde::Deserialize<'de> for ConfigInfo {
 ///
 /// JSON keys this struct does not know are kept in `extra` and written back on serialization.
 ///
+/// Non-exhaustive (a newer Asterisk adds properties): build one by deserializing JSON, e.g. with `serde_json::from_value`.
+///
 /// Official page: [Asterisk REST API](https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/Asterisk_REST_API/).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct ConfigTuple {
     /// JSON key `attribute`, Swagger type `string`.
     ///
@@ -4323,8 +4446,11 @@ impl<'de> ::serde::Deserialize<'de> for ConfigTuple {
 ///
 /// JSON keys this struct does not know are kept in `extra` and written back on serialization.
 ///
+/// Non-exhaustive (a newer Asterisk adds properties): build one by deserializing JSON, e.g. with `serde_json::from_value`.
+///
 /// Official page: [Events REST API](https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/Events_REST_API/).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct ContactInfo {
     /// JSON key `uri`, Swagger type `string`.
     ///
@@ -4402,6 +4528,7 @@ impl<'de> ::serde::Deserialize<'de> for ContactInfo {
 ///
 /// Official page: [Events REST API](https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/Events_REST_API/).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum ContactInfoContactStatus {
     /// Wire value `Unreachable`.
     ///
@@ -4514,8 +4641,11 @@ impl<'de> ::serde::Deserialize<'de> for ContactInfoContactStatus {
 ///
 /// JSON keys this struct does not know are kept in `extra` and written back on serialization.
 ///
+/// Non-exhaustive (a newer Asterisk adds properties): build one by deserializing JSON, e.g. with `serde_json::from_value`.
+///
 /// Official page: [Events REST API](https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/Events_REST_API/).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct ContactStatusChange {
     /// JSON key `type`, Swagger type `string`.
     ///
@@ -4608,8 +4738,11 @@ impl<'de> ::serde::Deserialize<'de> for ContactStatusChange {
 ///
 /// JSON keys this struct does not know are kept in `extra` and written back on serialization.
 ///
+/// Non-exhaustive (a newer Asterisk adds properties): build one by deserializing JSON, e.g. with `serde_json::from_value`.
+///
 /// Official page: [Devicestates REST API](https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/Devicestates_REST_API/).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct DeviceState {
     /// JSON key `name`, Swagger type `string`.
     ///
@@ -4668,6 +4801,7 @@ impl<'de> ::serde::Deserialize<'de> for DeviceState {
 ///
 /// Official page: [Devicestates REST API](https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/Devicestates_REST_API/).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum DeviceStateState {
     /// Wire value `UNKNOWN`.
     ///
@@ -4808,8 +4942,11 @@ impl<'de> ::serde::Deserialize<'de> for DeviceStateState {
 ///
 /// JSON keys this struct does not know are kept in `extra` and written back on serialization.
 ///
+/// Non-exhaustive (a newer Asterisk adds properties): build one by deserializing JSON, e.g. with `serde_json::from_value`.
+///
 /// Official page: [Events REST API](https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/Events_REST_API/).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct DeviceStateChanged {
     /// JSON key `type`, Swagger type `string`.
     ///
@@ -4897,8 +5034,11 @@ impl<'de> ::serde::Deserialize<'de> for DeviceStateChanged {
 ///
 /// JSON keys this struct does not know are kept in `extra` and written back on serialization.
 ///
+/// Non-exhaustive (a newer Asterisk adds properties): build one by deserializing JSON, e.g. with `serde_json::from_value`.
+///
 /// Official page: [Events REST API](https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/Events_REST_API/).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct Dial {
     /// JSON key `type`, Swagger type `string`.
     ///
@@ -5031,8 +5171,11 @@ impl<'de> ::serde::Deserialize<'de> for Dial {
 ///
 /// JSON keys this struct does not know are kept in `extra` and written back on serialization.
 ///
+/// Non-exhaustive (a newer Asterisk adds properties): build one by deserializing JSON, e.g. with `serde_json::from_value`.
+///
 /// Official page: [Channels REST API](https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/Channels_REST_API/).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct Dialed {
     /// JSON keys this SDK does not know (added by a newer Asterisk or
     /// undocumented), kept as sent and written back on serialization.
@@ -5065,8 +5208,12 @@ impl<'de> ::serde::Deserialize<'de> for Dialed {
 ///
 /// JSON keys this struct does not know are kept in `extra` and written back on serialization.
 ///
+/// Non-exhaustive (a newer Asterisk adds properties): build one by deserializing JSON, e.g. with `serde_json::from_value`.
+///
 /// Official page: [Channels REST API](https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/Channels_REST_API/).
+#[doc(alias = "DialplanCEP")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct DialplanCep {
     /// JSON key `context`, Swagger type `string`.
     ///
@@ -5148,8 +5295,11 @@ impl<'de> ::serde::Deserialize<'de> for DialplanCep {
 ///
 /// JSON keys this struct does not know are kept in `extra` and written back on serialization.
 ///
+/// Non-exhaustive (a newer Asterisk adds properties): build one by deserializing JSON, e.g. with `serde_json::from_value`.
+///
 /// Official page: [Endpoints REST API](https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/Endpoints_REST_API/).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct Endpoint {
     /// JSON key `technology`, Swagger type `string`.
     ///
@@ -5227,6 +5377,7 @@ impl<'de> ::serde::Deserialize<'de> for Endpoint {
 ///
 /// Official page: [Endpoints REST API](https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/Endpoints_REST_API/).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum EndpointState {
     /// Wire value `unknown`.
     ///
@@ -5321,8 +5472,11 @@ impl<'de> ::serde::Deserialize<'de> for EndpointState {
 ///
 /// JSON keys this struct does not know are kept in `extra` and written back on serialization.
 ///
+/// Non-exhaustive (a newer Asterisk adds properties): build one by deserializing JSON, e.g. with `serde_json::from_value`.
+///
 /// Official page: [Events REST API](https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/Events_REST_API/).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct EndpointStateChange {
     /// JSON key `type`, Swagger type `string`.
     ///
@@ -5410,8 +5564,11 @@ impl<'de> ::serde::Deserialize<'de> for EndpointStateChange {
 ///
 /// JSON keys this struct does not know are kept in `extra` and written back on serialization.
 ///
+/// Non-exhaustive (a newer Asterisk adds properties): build one by deserializing JSON, e.g. with `serde_json::from_value`.
+///
 /// Official page: [Events REST API](https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/Events_REST_API/).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct Event {
     /// JSON key `type`, Swagger type `string`.
     ///
@@ -5486,8 +5643,11 @@ impl<'de> ::serde::Deserialize<'de> for Event {
 ///
 /// JSON keys this struct does not know are kept in `extra` and written back on serialization.
 ///
+/// Non-exhaustive (a newer Asterisk adds properties): build one by deserializing JSON, e.g. with `serde_json::from_value`.
+///
 /// Official page: [Sounds REST API](https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/Sounds_REST_API/).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct FormatLangPair {
     /// JSON key `language`, Swagger type `string`.
     ///
@@ -5542,8 +5702,11 @@ impl<'de> ::serde::Deserialize<'de> for FormatLangPair {
 ///
 /// JSON keys this struct does not know are kept in `extra` and written back on serialization.
 ///
+/// Non-exhaustive (a newer Asterisk adds properties): build one by deserializing JSON, e.g. with `serde_json::from_value`.
+///
 /// Official page: [Recordings REST API](https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/Recordings_REST_API/).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct LiveRecording {
     /// JSON key `name`, Swagger type `string`.
     ///
@@ -5660,6 +5823,7 @@ impl<'de> ::serde::Deserialize<'de> for LiveRecording {
 ///
 /// Official page: [Recordings REST API](https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/Recordings_REST_API/).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum LiveRecordingState {
     /// Wire value `queued`.
     ///
@@ -5775,8 +5939,11 @@ impl<'de> ::serde::Deserialize<'de> for LiveRecordingState {
 ///
 /// JSON keys this struct does not know are kept in `extra` and written back on serialization.
 ///
+/// Non-exhaustive (a newer Asterisk adds properties): build one by deserializing JSON, e.g. with `serde_json::from_value`.
+///
 /// Official page: [Asterisk REST API](https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/Asterisk_REST_API/).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct LogChannel {
     /// JSON key `channel`, Swagger type `string`.
     ///
@@ -5850,8 +6017,11 @@ impl<'de> ::serde::Deserialize<'de> for LogChannel {
 ///
 /// JSON keys this struct does not know are kept in `extra` and written back on serialization.
 ///
+/// Non-exhaustive (a newer Asterisk adds properties): build one by deserializing JSON, e.g. with `serde_json::from_value`.
+///
 /// Official page: [Mailboxes REST API](https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/Mailboxes_REST_API/).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct Mailbox {
     /// JSON key `name`, Swagger type `string`.
     ///
@@ -5917,8 +6087,11 @@ impl<'de> ::serde::Deserialize<'de> for Mailbox {
 ///
 /// JSON keys this struct does not know are kept in `extra` and written back on serialization.
 ///
+/// Non-exhaustive (a newer Asterisk adds properties): build one by deserializing JSON, e.g. with `serde_json::from_value`.
+///
 /// Official page: [Events REST API](https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/Events_REST_API/).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct Message {
     /// JSON key `type`, Swagger type `string`.
     ///
@@ -5979,8 +6152,11 @@ impl<'de> ::serde::Deserialize<'de> for Message {
 ///
 /// JSON keys this struct does not know are kept in `extra` and written back on serialization.
 ///
+/// Non-exhaustive (a newer Asterisk adds properties): build one by deserializing JSON, e.g. with `serde_json::from_value`.
+///
 /// Official page: [Events REST API](https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/Events_REST_API/).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct MissingParams {
     /// JSON key `type`, Swagger type `string`.
     ///
@@ -6046,8 +6222,11 @@ impl<'de> ::serde::Deserialize<'de> for MissingParams {
 ///
 /// JSON keys this struct does not know are kept in `extra` and written back on serialization.
 ///
+/// Non-exhaustive (a newer Asterisk adds properties): build one by deserializing JSON, e.g. with `serde_json::from_value`.
+///
 /// Official page: [Asterisk REST API](https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/Asterisk_REST_API/).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct Module {
     /// JSON key `name`, Swagger type `string`.
     ///
@@ -6129,8 +6308,11 @@ impl<'de> ::serde::Deserialize<'de> for Module {
 ///
 /// JSON keys this struct does not know are kept in `extra` and written back on serialization.
 ///
+/// Non-exhaustive (a newer Asterisk adds properties): build one by deserializing JSON, e.g. with `serde_json::from_value`.
+///
 /// Official page: [Events REST API](https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/Events_REST_API/).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct Peer {
     /// JSON key `peer_status`, Swagger type `string`.
     ///
@@ -6220,8 +6402,11 @@ impl<'de> ::serde::Deserialize<'de> for Peer {
 ///
 /// JSON keys this struct does not know are kept in `extra` and written back on serialization.
 ///
+/// Non-exhaustive (a newer Asterisk adds properties): build one by deserializing JSON, e.g. with `serde_json::from_value`.
+///
 /// Official page: [Events REST API](https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/Events_REST_API/).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct PeerStatusChange {
     /// JSON key `type`, Swagger type `string`.
     ///
@@ -6314,8 +6499,11 @@ impl<'de> ::serde::Deserialize<'de> for PeerStatusChange {
 ///
 /// JSON keys this struct does not know are kept in `extra` and written back on serialization.
 ///
+/// Non-exhaustive (a newer Asterisk adds properties): build one by deserializing JSON, e.g. with `serde_json::from_value`.
+///
 /// Official page: [Playbacks REST API](https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/Playbacks_REST_API/).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct Playback {
     /// JSON key `id`, Swagger type `string`.
     ///
@@ -6412,6 +6600,7 @@ impl<'de> ::serde::Deserialize<'de> for Playback {
 ///
 /// Official page: [Playbacks REST API](https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/Playbacks_REST_API/).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum PlaybackState {
     /// Wire value `queued`.
     ///
@@ -6524,8 +6713,11 @@ impl<'de> ::serde::Deserialize<'de> for PlaybackState {
 ///
 /// JSON keys this struct does not know are kept in `extra` and written back on serialization.
 ///
+/// Non-exhaustive (a newer Asterisk adds properties): build one by deserializing JSON, e.g. with `serde_json::from_value`.
+///
 /// Official page: [Events REST API](https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/Events_REST_API/).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct PlaybackContinuing {
     /// JSON key `type`, Swagger type `string`.
     ///
@@ -6613,8 +6805,11 @@ impl<'de> ::serde::Deserialize<'de> for PlaybackContinuing {
 ///
 /// JSON keys this struct does not know are kept in `extra` and written back on serialization.
 ///
+/// Non-exhaustive (a newer Asterisk adds properties): build one by deserializing JSON, e.g. with `serde_json::from_value`.
+///
 /// Official page: [Events REST API](https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/Events_REST_API/).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct PlaybackFinished {
     /// JSON key `type`, Swagger type `string`.
     ///
@@ -6702,8 +6897,11 @@ impl<'de> ::serde::Deserialize<'de> for PlaybackFinished {
 ///
 /// JSON keys this struct does not know are kept in `extra` and written back on serialization.
 ///
+/// Non-exhaustive (a newer Asterisk adds properties): build one by deserializing JSON, e.g. with `serde_json::from_value`.
+///
 /// Official page: [Events REST API](https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/Events_REST_API/).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct PlaybackStarted {
     /// JSON key `type`, Swagger type `string`.
     ///
@@ -6787,8 +6985,12 @@ impl<'de> ::serde::Deserialize<'de> for PlaybackStarted {
 ///
 /// JSON keys this struct does not know are kept in `extra` and written back on serialization.
 ///
+/// Non-exhaustive (a newer Asterisk adds properties): build one by deserializing JSON, e.g. with `serde_json::from_value`.
+///
 /// Official page: [Events REST API](https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/Events_REST_API/).
+#[doc(alias = "RESTHeader")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct RestHeader {
     /// JSON key `name`, Swagger type `string`.
     ///
@@ -6843,8 +7045,12 @@ impl<'de> ::serde::Deserialize<'de> for RestHeader {
 ///
 /// JSON keys this struct does not know are kept in `extra` and written back on serialization.
 ///
+/// Non-exhaustive (a newer Asterisk adds properties): build one by deserializing JSON, e.g. with `serde_json::from_value`.
+///
 /// Official page: [Events REST API](https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/Events_REST_API/).
+#[doc(alias = "RESTQueryStringParameter")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct RestQueryStringParameter {
     /// JSON key `name`, Swagger type `string`.
     ///
@@ -6899,8 +7105,12 @@ impl<'de> ::serde::Deserialize<'de> for RestQueryStringParameter {
 ///
 /// JSON keys this struct does not know are kept in `extra` and written back on serialization.
 ///
+/// Non-exhaustive (a newer Asterisk adds properties): build one by deserializing JSON, e.g. with `serde_json::from_value`.
+///
 /// Official page: [Events REST API](https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/Events_REST_API/).
+#[doc(alias = "RESTRequest")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct RestRequest {
     /// JSON key `type`, Swagger type `string`.
     ///
@@ -7017,8 +7227,12 @@ impl<'de> ::serde::Deserialize<'de> for RestRequest {
 ///
 /// JSON keys this struct does not know are kept in `extra` and written back on serialization.
 ///
+/// Non-exhaustive (a newer Asterisk adds properties): build one by deserializing JSON, e.g. with `serde_json::from_value`.
+///
 /// Official page: [Events REST API](https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/Events_REST_API/).
+#[doc(alias = "RESTResponse")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct RestResponse {
     /// JSON key `type`, Swagger type `string`.
     ///
@@ -7158,8 +7372,12 @@ impl<'de> ::serde::Deserialize<'de> for RestResponse {
 ///
 /// JSON keys this struct does not know are kept in `extra` and written back on serialization.
 ///
+/// Non-exhaustive (a newer Asterisk adds properties): build one by deserializing JSON, e.g. with `serde_json::from_value`.
+///
 /// Official page: [Channels REST API](https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/Channels_REST_API/).
+#[doc(alias = "RTPstat")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct RtPstat {
     /// JSON key `txcount`, Swagger type `int`.
     ///
@@ -7547,8 +7765,11 @@ impl<'de> ::serde::Deserialize<'de> for RtPstat {
 ///
 /// JSON keys this struct does not know are kept in `extra` and written back on serialization.
 ///
+/// Non-exhaustive (a newer Asterisk adds properties): build one by deserializing JSON, e.g. with `serde_json::from_value`.
+///
 /// Official page: [Events REST API](https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/Events_REST_API/).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct RecordingFailed {
     /// JSON key `type`, Swagger type `string`.
     ///
@@ -7636,8 +7857,11 @@ impl<'de> ::serde::Deserialize<'de> for RecordingFailed {
 ///
 /// JSON keys this struct does not know are kept in `extra` and written back on serialization.
 ///
+/// Non-exhaustive (a newer Asterisk adds properties): build one by deserializing JSON, e.g. with `serde_json::from_value`.
+///
 /// Official page: [Events REST API](https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/Events_REST_API/).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct RecordingFinished {
     /// JSON key `type`, Swagger type `string`.
     ///
@@ -7725,8 +7949,11 @@ impl<'de> ::serde::Deserialize<'de> for RecordingFinished {
 ///
 /// JSON keys this struct does not know are kept in `extra` and written back on serialization.
 ///
+/// Non-exhaustive (a newer Asterisk adds properties): build one by deserializing JSON, e.g. with `serde_json::from_value`.
+///
 /// Official page: [Events REST API](https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/Events_REST_API/).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct RecordingStarted {
     /// JSON key `type`, Swagger type `string`.
     ///
@@ -7810,8 +8037,11 @@ impl<'de> ::serde::Deserialize<'de> for RecordingStarted {
 ///
 /// JSON keys this struct does not know are kept in `extra` and written back on serialization.
 ///
+/// Non-exhaustive (a newer Asterisk adds properties): build one by deserializing JSON, e.g. with `serde_json::from_value`.
+///
 /// Official page: [Events REST API](https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/Events_REST_API/).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct ReferTo {
     /// JSON key `requested_destination`, Swagger type `RequiredDestination`.
     ///
@@ -7891,8 +8121,11 @@ impl<'de> ::serde::Deserialize<'de> for ReferTo {
 ///
 /// JSON keys this struct does not know are kept in `extra` and written back on serialization.
 ///
+/// Non-exhaustive (a newer Asterisk adds properties): build one by deserializing JSON, e.g. with `serde_json::from_value`.
+///
 /// Official page: [Events REST API](https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/Events_REST_API/).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct ReferredBy {
     /// JSON key `source_channel`, Swagger type `Channel`.
     ///
@@ -7958,8 +8191,11 @@ impl<'de> ::serde::Deserialize<'de> for ReferredBy {
 ///
 /// JSON keys this struct does not know are kept in `extra` and written back on serialization.
 ///
+/// Non-exhaustive (a newer Asterisk adds properties): build one by deserializing JSON, e.g. with `serde_json::from_value`.
+///
 /// Official page: [Events REST API](https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/Events_REST_API/).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct RequiredDestination {
     /// JSON key `protocol_id`, Swagger type `string`.
     ///
@@ -8030,8 +8266,11 @@ impl<'de> ::serde::Deserialize<'de> for RequiredDestination {
 ///
 /// JSON keys this struct does not know are kept in `extra` and written back on serialization.
 ///
+/// Non-exhaustive (a newer Asterisk adds properties): build one by deserializing JSON, e.g. with `serde_json::from_value`.
+///
 /// Official page: [Asterisk REST API](https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/Asterisk_REST_API/).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct SetId {
     /// JSON key `user`, Swagger type `string`.
     ///
@@ -8086,8 +8325,11 @@ impl<'de> ::serde::Deserialize<'de> for SetId {
 ///
 /// JSON keys this struct does not know are kept in `extra` and written back on serialization.
 ///
+/// Non-exhaustive (a newer Asterisk adds properties): build one by deserializing JSON, e.g. with `serde_json::from_value`.
+///
 /// Official page: [Sounds REST API](https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/Sounds_REST_API/).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct Sound {
     /// JSON key `id`, Swagger type `string`.
     ///
@@ -8156,8 +8398,11 @@ impl<'de> ::serde::Deserialize<'de> for Sound {
 ///
 /// JSON keys this struct does not know are kept in `extra` and written back on serialization.
 ///
+/// Non-exhaustive (a newer Asterisk adds properties): build one by deserializing JSON, e.g. with `serde_json::from_value`.
+///
 /// Official page: [Events REST API](https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/Events_REST_API/).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct StasisEnd {
     /// JSON key `type`, Swagger type `string`.
     ///
@@ -8245,8 +8490,11 @@ impl<'de> ::serde::Deserialize<'de> for StasisEnd {
 ///
 /// JSON keys this struct does not know are kept in `extra` and written back on serialization.
 ///
+/// Non-exhaustive (a newer Asterisk adds properties): build one by deserializing JSON, e.g. with `serde_json::from_value`.
+///
 /// Official page: [Events REST API](https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/Events_REST_API/).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct StasisStart {
     /// JSON key `type`, Swagger type `string`.
     ///
@@ -8349,8 +8597,11 @@ impl<'de> ::serde::Deserialize<'de> for StasisStart {
 ///
 /// JSON keys this struct does not know are kept in `extra` and written back on serialization.
 ///
+/// Non-exhaustive (a newer Asterisk adds properties): build one by deserializing JSON, e.g. with `serde_json::from_value`.
+///
 /// Official page: [Asterisk REST API](https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/Asterisk_REST_API/).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct StatusInfo {
     /// JSON key `startup_time`, Swagger type `Date`.
     ///
@@ -8405,8 +8656,11 @@ impl<'de> ::serde::Deserialize<'de> for StatusInfo {
 ///
 /// JSON keys this struct does not know are kept in `extra` and written back on serialization.
 ///
+/// Non-exhaustive (a newer Asterisk adds properties): build one by deserializing JSON, e.g. with `serde_json::from_value`.
+///
 /// Official page: [Recordings REST API](https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/Recordings_REST_API/).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct StoredRecording {
     /// JSON key `name`, Swagger type `string`.
     ///
@@ -8461,8 +8715,11 @@ impl<'de> ::serde::Deserialize<'de> for StoredRecording {
 ///
 /// JSON keys this struct does not know are kept in `extra` and written back on serialization.
 ///
+/// Non-exhaustive (a newer Asterisk adds properties): build one by deserializing JSON, e.g. with `serde_json::from_value`.
+///
 /// Official page: [Asterisk REST API](https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/Asterisk_REST_API/).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct SystemInfo {
     /// JSON key `version`, Swagger type `string`.
     ///
@@ -8517,8 +8774,11 @@ impl<'de> ::serde::Deserialize<'de> for SystemInfo {
 ///
 /// JSON keys this struct does not know are kept in `extra` and written back on serialization.
 ///
+/// Non-exhaustive (a newer Asterisk adds properties): build one by deserializing JSON, e.g. with `serde_json::from_value`.
+///
 /// Official page: [Endpoints REST API](https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/Endpoints_REST_API/).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct TextMessage {
     /// JSON key `from`, Swagger type `string`.
     ///
@@ -8596,8 +8856,11 @@ impl<'de> ::serde::Deserialize<'de> for TextMessage {
 ///
 /// JSON keys this struct does not know are kept in `extra` and written back on serialization.
 ///
+/// Non-exhaustive (a newer Asterisk adds properties): build one by deserializing JSON, e.g. with `serde_json::from_value`.
+///
 /// Official page: [Events REST API](https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/Events_REST_API/).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct TextMessageReceived {
     /// JSON key `type`, Swagger type `string`.
     ///
@@ -8691,8 +8954,11 @@ impl<'de> ::serde::Deserialize<'de> for TextMessageReceived {
 ///
 /// JSON keys this struct does not know are kept in `extra` and written back on serialization.
 ///
+/// Non-exhaustive (a newer Asterisk adds properties): build one by deserializing JSON, e.g. with `serde_json::from_value`.
+///
 /// Official page: [Asterisk REST API](https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/Asterisk_REST_API/).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct Variable {
     /// JSON key `value`, Swagger type `string`.
     ///
@@ -8738,8 +9004,11 @@ impl<'de> ::serde::Deserialize<'de> for Variable {
 ///
 /// JSON keys this struct does not know are kept in `extra` and written back on serialization.
 ///
+/// Non-exhaustive (a newer Asterisk adds properties): build one by deserializing JSON, e.g. with `serde_json::from_value`.
+///
 /// Official page: [Asterisk REST API](https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/Asterisk_REST_API/).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct Variables {
     /// JSON key `variables`, Swagger type `object`.
     ///

@@ -7,6 +7,7 @@
 ///
 /// Open enum: setters take the enum or any string (`Unknown` sends it as given).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum IfExists {
     /// Wire value `fail`.
     Fail,
@@ -89,6 +90,7 @@ impl<'de> ::serde::Deserialize<'de> for IfExists {
 ///
 /// Open enum: setters take the enum or any string (`Unknown` sends it as given).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum TerminateOn {
     /// Wire value `none`.
     None,
@@ -175,6 +177,7 @@ impl<'de> ::serde::Deserialize<'de> for TerminateOn {
 ///
 /// Open enum: setters take the enum or any string (`Unknown` sends it as given).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum Encapsulation {
     /// Wire value `rtp`.
     Rtp,
@@ -257,6 +260,7 @@ impl<'de> ::serde::Deserialize<'de> for Encapsulation {
 ///
 /// Open enum: setters take the enum or any string (`Unknown` sends it as given).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum Transport {
     /// Wire value `udp`.
     Udp,
@@ -339,6 +343,7 @@ impl<'de> ::serde::Deserialize<'de> for Transport {
 ///
 /// Open enum: setters take the enum or any string (`Unknown` sends it as given).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum ConnectionType {
     /// Wire value `client`.
     Client,
@@ -417,6 +422,7 @@ impl<'de> ::serde::Deserialize<'de> for ConnectionType {
 ///
 /// Open enum: setters take the enum or any string (`Unknown` sends it as given).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum Direction {
     /// Wire value `both`.
     Both,
@@ -499,6 +505,7 @@ impl<'de> ::serde::Deserialize<'de> for Direction {
 ///
 /// Open enum: setters take the enum or any string (`Unknown` sends it as given).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum Reason {
     /// Wire value `normal`.
     Normal,
@@ -635,6 +642,7 @@ impl<'de> ::serde::Deserialize<'de> for Reason {
 ///
 /// Open enum: setters take the enum or any string (`Unknown` sends it as given).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum Spy {
     /// Wire value `none`.
     None,
@@ -721,6 +729,7 @@ impl<'de> ::serde::Deserialize<'de> for Spy {
 ///
 /// Open enum: setters take the enum or any string (`Unknown` sends it as given).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum Whisper {
     /// Wire value `none`.
     None,
@@ -807,6 +816,7 @@ impl<'de> ::serde::Deserialize<'de> for Whisper {
 ///
 /// Open enum: setters take the enum or any string (`Unknown` sends it as given).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum DeviceState {
     /// Wire value `NOT_INUSE`.
     NotInuse,
@@ -918,6 +928,7 @@ impl<'de> ::serde::Deserialize<'de> for DeviceState {
 ///
 /// Open enum: setters take the enum or any string (`Unknown` sends it as given).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum Operation {
     /// Wire value `restart`.
     Restart,

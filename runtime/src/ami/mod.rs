@@ -14,6 +14,8 @@ mod message;
 mod raw_action;
 mod response;
 mod scan;
+#[cfg(feature = "serde")]
+mod serialize;
 mod spans;
 mod text;
 
@@ -29,4 +31,6 @@ pub use header::{FromEvent, FromHeader};
 pub use message::{Header, Message};
 pub use raw_action::RawAction;
 pub use response::{Response, ResponseStatus};
+#[cfg(feature = "serde")]
+pub use serialize::WireHeaders;
 pub use text::Text;

@@ -4,6 +4,7 @@
 use super::model::{ActionModel, Model, ParamKind, ParamModel};
 use super::{code_list, doc, tokens};
 use crate::fixes::ami_types::HeaderType;
+use crate::fixes::answer_times::{AnswerTime, TimeUnit};
 use crate::surface::releases_doc;
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
@@ -16,6 +17,9 @@ fn action_link(name: &str) -> String {
 fn param_fact(p: &ParamModel) -> String {
     let mut s = format!("`{}`", p.name);
     let mut extra = Vec::new();
+    if let Some(u) = &p.unit {
+        extra.push(u.clone());
+    }
     if let Some(d) = &p.default {
         extra.push(format!("default `{d}`"));
     }
@@ -175,6 +179,7 @@ fn family(a: &ActionModel, m: &Model) -> Option<(TokenStream, TokenStream)> {
     let ty = format_ident!("{}", ty_name);
     let method = format_ident!("{}", method);
     let mut fields = Vec::new();
+    let mut setters = Vec::new();
     let mut pushes = Vec::new();
     let mut stems = Vec::new();
     for p in &members {
@@ -184,6 +189,14 @@ fn family(a: &ActionModel, m: &Model) -> Option<(TokenStream, TokenStream)> {
         let f = format_ident!("{}", p.ident);
         let fd = doc(&[format!("Value of `{}`: {}.", p.name, param_fact(p))]);
         fields.push(quote!(#fd pub #f: Option<String>,));
+        let sd = doc(&[format!("Set `{}`.", p.name)]);
+        setters.push(quote! {
+            #sd
+            pub fn #f(mut self, v: impl Into<String>) -> Self {
+                self.#f = Some(v.into());
+                self
+            }
+        });
         let fmt = if *parens {
             format!("{stem}({{idx}})")
         } else {
@@ -196,15 +209,23 @@ fn family(a: &ActionModel, m: &Model) -> Option<(TokenStream, TokenStream)> {
         });
         stems.push(p.name.clone());
     }
-    let sd = doc(&[format!(
-        "One numbered entry of [`{}`]: headers {}, the index replaced by the entry's position.",
-        a.ty,
-        code_list(&stems)
-    )]);
+    let sd = doc(&[
+        format!(
+            "One numbered entry of [`{}`]: headers {}, the index replaced by the entry's position.",
+            a.ty,
+            code_list(&stems)
+        ),
+        String::new(),
+        format!("Build it with `{ty_name}::default()` and the setters."),
+    ]);
     let strukt = quote! {
         #sd
         #[derive(Debug, Clone, Default, PartialEq, Eq)]
+        #[non_exhaustive]
         pub struct #ty { #(#fields)* }
+        impl #ty {
+            #(#setters)*
+        }
     };
     let md = doc(&["Add one numbered entry (indexes count from 0 in call order).".to_string()]);
     let adder = quote! {
@@ -217,6 +238,47 @@ fn family(a: &ActionModel, m: &Model) -> Option<(TokenStream, TokenStream)> {
         }
     };
     Some((strukt, adder))
+}
+
+/// The `Action::answer_within` override of an action with an answer-time fix.
+fn answer_within(t: &AnswerTime) -> TokenStream {
+    let header = &t.header;
+    let default = t.default;
+    let (unit, ctor) = match t.unit {
+        TimeUnit::Milliseconds => ("ms", quote!(from_millis)),
+        TimeUnit::Seconds => ("s", quote!(from_secs)),
+    };
+    let mut lines = vec![format!(
+        "`{header}` ({unit}; `{default}` when unset). Fix `{}`: {}",
+        t.name, t.reason
+    )];
+    let skip = match &t.unless_true {
+        Some(flag) => {
+            lines.push(format!("`None` when `{flag}` is true."));
+            quote! {
+                let is_true = |v: &str| {
+                    matches!(v.trim().to_ascii_lowercase().as_str(), "yes" | "true" | "y" | "t" | "1" | "on")
+                };
+                if self.headers.get(#flag).is_some_and(is_true) {
+                    return None;
+                }
+            }
+        }
+        None => quote!(),
+    };
+    let d = doc(&lines);
+    quote! {
+        #d
+        fn answer_within(&self) -> Option<std::time::Duration> {
+            #skip
+            let value = self
+                .headers
+                .get(#header)
+                .and_then(|v| v.trim().parse::<u64>().ok())
+                .unwrap_or(#default);
+            Some(std::time::Duration::#ctor(value))
+        }
+    }
 }
 
 fn list_impl(a: &ActionModel, m: &Model) -> TokenStream {
@@ -248,7 +310,8 @@ fn list_impl(a: &ActionModel, m: &Model) -> TokenStream {
                 .map(|e| doc(&[format!("A `{}` event.", e.wire)]));
             let extra = quote! {
                 #d
-                #[derive(Debug, Clone)]
+                #[derive(Debug, Clone, PartialEq)]
+                #[non_exhaustive]
                 pub enum #enum_name {
                     #(#vdocs #variants(Box<events::#variants>),)*
                 }
@@ -324,6 +387,17 @@ fn emit_action(a: &ActionModel, m: &Model) -> TokenStream {
         None => (quote!(), quote!(), quote!()),
     };
     let list = list_impl(a, m);
+    let answer_within = a
+        .answer_time
+        .as_ref()
+        .map(answer_within)
+        .unwrap_or_default();
+    let mut aliases: Vec<String> = Vec::new();
+    if a.ty != a.name {
+        aliases.push(a.name.clone());
+    }
+    aliases.extend(a.aliases.iter().filter(|x| **x != a.ty).cloned());
+    let aliases = aliases.iter().map(|x| quote!(#[doc(alias = #x)]));
     let derive = if required.is_empty() {
         quote!(#[derive(Debug, Clone, Default)])
     } else {
@@ -340,6 +414,7 @@ fn emit_action(a: &ActionModel, m: &Model) -> TokenStream {
     };
     quote! {
         #d
+        #(#aliases)*
         #derive
         pub struct #ty {
             headers: ActionHeaders,
@@ -351,6 +426,12 @@ fn emit_action(a: &ActionModel, m: &Model) -> TokenStream {
                 #new_body
             }
             #(#methods)*
+            /// Set `ActionID`, echoed back in the response and in the events of an
+            /// event list (the client still correlates on its own id).
+            pub fn action_id(mut self, v: impl Into<String>) -> Self {
+                self.headers.set("ActionID", v);
+                self
+            }
             /// Add any header (one more each call), e.g. a parameter a newer release added.
             pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
                 self.headers.push(name.into(), value);
@@ -362,6 +443,7 @@ fn emit_action(a: &ActionModel, m: &Model) -> TokenStream {
             fn headers(&self) -> &ActionHeaders {
                 &self.headers
             }
+            #answer_within
         }
         #fam_struct
         #list

@@ -52,12 +52,36 @@ fn decode_expr(f: &FieldModel) -> TokenStream {
     }
 }
 
+/// The JSON key of a field: its Rust name without a keyword-avoiding `_`.
+fn json_key(ident: &str) -> String {
+    ident.trim_end_matches('_').to_string()
+}
+
+/// `serialize_entry` of one `Option` field when it is set: open and domain enums
+/// as their wire text, every other type by its own `Serialize`.
+fn serialize_field(f: &FieldModel, this: TokenStream) -> TokenStream {
+    let i = format_ident!("{}", f.ident);
+    let key = json_key(&f.ident);
+    let value = match (&f.ty, &f.enum_type) {
+        (HeaderType::Domain(_), _) | (HeaderType::Enum, Some(_)) => quote!(OpenEnum::as_wire(v)),
+        _ => quote!(v),
+    };
+    quote! {
+        if let Some(v) = &#this.#i {
+            m.serialize_entry(#key, #value)?;
+        }
+    }
+}
+
 fn key_lit(s: &str) -> Literal {
     Literal::byte_string(s.to_ascii_lowercase().as_bytes())
 }
 
 fn field_doc(f: &FieldModel, what: &str) -> TokenStream {
     let mut s = format!("`{}` {what}: {}", f.header, type_doc(f));
+    if let Some(u) = &f.unit {
+        s.push_str(&format!(", in {u}"));
+    }
     if let Some(d) = &f.documented_as {
         s.push_str(&format!("; documented as `{d}`"));
     }
@@ -107,6 +131,8 @@ fn event_doc(e: &EventModel, m: &Model) -> Vec<String> {
     if let Some(k) = &e.kind {
         d.push(format!("- Kind: {k}"));
     }
+    d.push(String::new());
+    d.push("Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).".into());
     d.push(String::new());
     d.push(event_link(e));
     d
@@ -203,6 +229,22 @@ fn emit_event(e: &EventModel, m: &Model) -> TokenStream {
             }
         },
     };
+    let mut ser = Vec::new();
+    for sn in &e.snapshots {
+        let i = format_ident!("{}", sn.ident);
+        let key = json_key(&sn.ident);
+        ser.push(quote!(m.serialize_entry(#key, &self.#i)?;));
+    }
+    for f in &e.fields {
+        ser.push(serialize_field(f, quote!(self)));
+    }
+    let mut alias_names: Vec<&String> = Vec::new();
+    for x in std::iter::once(&e.wire).chain(&e.aliases) {
+        if *x != e.ty && !alias_names.contains(&x) {
+            alias_names.push(x);
+        }
+    }
+    let alias = alias_names.iter().map(|x| quote!(#[doc(alias = #x)]));
     let body = if names_.is_empty() {
         quote!(Self { raw })
     } else {
@@ -221,7 +263,9 @@ fn emit_event(e: &EventModel, m: &Model) -> TokenStream {
     };
     quote! {
         #d
-        #[derive(Debug, Clone)]
+        #(#alias)*
+        #[derive(Debug, Clone, PartialEq)]
+        #[non_exhaustive]
         pub struct #ty {
             #(#decls)*
             /// The whole message: every header as received, including ones without a field.
@@ -253,6 +297,18 @@ fn emit_event(e: &EventModel, m: &Model) -> TokenStream {
                 &self.raw
             }
         }
+        #[cfg(feature = "serde")]
+        impl serde::Serialize for #ty {
+            /// `{"name", "headers": [[name, value], …], typed fields…}`; unset fields are left out.
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                use serde::ser::SerializeMap;
+                let mut m = s.serialize_map(None)?;
+                m.serialize_entry("name", self.raw.event_name().unwrap_or_default())?;
+                m.serialize_entry("headers", &WireHeaders(&self.raw))?;
+                #(#ser)*
+                m.end()
+            }
+        }
     }
 }
 
@@ -274,6 +330,10 @@ pub fn emit_events(m: &Model) -> TokenStream {
         use super::snapshot::{BridgeSnapshot, ChannelSnapshot};
         use super::{EventHeaders, Key, #typed};
         use asterisk_sdk_runtime::ami::{FromEvent, Message, Text};
+        #[cfg(feature = "serde")]
+        use asterisk_sdk_runtime::ami::WireHeaders;
+        #[cfg(feature = "serde")]
+        use asterisk_sdk_runtime::open_enum::OpenEnum;
         #(#items)*
     }
 }
@@ -283,6 +343,7 @@ pub fn emit_event_enum(m: &Model) -> TokenStream {
     let variants: Vec<_> = m.events.iter().map(|e| format_ident!("{}", e.ty)).collect();
     let vdocs = m.events.iter().map(|e| doc(&[format!("`{}`.", e.wire)]));
     let keys = m.events.iter().map(|e| key_lit(&e.wire));
+    let variants2 = variants.clone();
     quote! {
         //! [`Event`]: any AMI event, decoded to its typed struct by its `Event:` name.
         use super::EventHeaders;
@@ -292,7 +353,10 @@ pub fn emit_event_enum(m: &Model) -> TokenStream {
 
         /// Any AMI event: a typed variant per known event, `Unknown` for the rest
         /// (the message is kept whole either way).
-        #[derive(Debug, Clone)]
+        ///
+        /// Non-exhaustive: a newer release adds variants, so a `match` needs a `_` arm.
+        #[derive(Debug, Clone, PartialEq)]
+        #[non_exhaustive]
         pub enum Event {
             #(#vdocs #variants(Box<events::#variants>),)*
             /// An event the generated releases do not know, or a message without `Event:`.
@@ -346,6 +410,17 @@ pub fn emit_event_enum(m: &Model) -> TokenStream {
                 Ok(Event::from_message(msg))
             }
         }
+
+        #[cfg(feature = "serde")]
+        impl serde::Serialize for Event {
+            /// The typed event's form; an unknown event as its message.
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                match self {
+                    #(Event::#variants2(e) => serde::Serialize::serialize(e, s),)*
+                    Event::Unknown(m) => serde::Serialize::serialize(m, s),
+                }
+            }
+        }
     }
 }
 
@@ -362,6 +437,10 @@ fn snapshot_struct(name: &str, what: &str, fields: &[FieldModel], extra: &[Strin
         let ex = decode_expr(f);
         arms.push(quote!(#k => self.#i = #ex,));
     }
+    let mut ser: Vec<TokenStream> = fields
+        .iter()
+        .map(|f| serialize_field(f, quote!(self)))
+        .collect();
     let mut legacy = quote!(return false;);
     for x in extra {
         if x.eq_ignore_ascii_case("ChanVariable") {
@@ -373,6 +452,11 @@ fn snapshot_struct(name: &str, what: &str, fields: &[FieldModel], extra: &[Strin
                 pub variables: Vec<(Text, Text)>,
             });
             arms.push(quote!(#k => self.variables.push(split_var(raw.value_text(i))),));
+            ser.push(quote! {
+                if !self.variables.is_empty() {
+                    m.serialize_entry("variables", &self.variables)?;
+                }
+            });
             legacy = quote! {
                 if key.starts_with(#legacy_prefix) && key.ends_with(b")") {
                     self.variables.push(legacy_var(raw, i));
@@ -386,6 +470,12 @@ fn snapshot_struct(name: &str, what: &str, fields: &[FieldModel], extra: &[Strin
                 "`{x}` (after the block's prefix): text; sent but not documented."
             )]);
             decls.push(quote!(#fd pub #i: Option<Text>,));
+            let key = json_key(&names::field_name(x));
+            ser.push(quote! {
+                if let Some(v) = &self.#i {
+                    m.serialize_entry(#key, v)?;
+                }
+            });
             let k = key_lit(x);
             arms.push(quote!(#k => self.#i = Some(raw.value_text(i)),));
         }
@@ -399,12 +489,26 @@ fn snapshot_struct(name: &str, what: &str, fields: &[FieldModel], extra: &[Strin
             "Every field is `None` when its header is absent; headers: {}.",
             code_list(&fields.iter().map(|f| f.header.clone()).collect::<Vec<_>>())
         ),
+        String::new(),
+        "Non-exhaustive (a newer release adds headers): start from `Default` and assign fields."
+            .into(),
     ]);
     quote! {
         #sd
-        #[derive(Debug, Clone, Default)]
+        #[derive(Debug, Clone, Default, PartialEq)]
+        #[non_exhaustive]
         pub struct #ty {
             #(#decls)*
+        }
+        #[cfg(feature = "serde")]
+        impl serde::Serialize for #ty {
+            /// A map of the fields that are set (open enums as their wire text).
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                use serde::ser::SerializeMap;
+                let mut m = s.serialize_map(None)?;
+                #(#ser)*
+                m.end()
+            }
         }
         impl #ty {
             /// Take header `i` of `raw` when `key` (its lower-case name without the
@@ -448,6 +552,8 @@ pub fn emit_snapshots(m: &Model) -> TokenStream {
         #helpers
         use super::typed;
         use asterisk_sdk_runtime::ami::{Message, Text};
+        #[cfg(feature = "serde")]
+        use asterisk_sdk_runtime::open_enum::OpenEnum;
         #chan
         #bridge
     }
@@ -499,6 +605,7 @@ pub fn emit_enums(m: &Model) -> TokenStream {
             items.push(quote! {
                 #d
                 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+                #[non_exhaustive]
                 pub enum #ty {
                     #(#vdocs #vnames,)*
                     /// A value the documentation does not list, as received.

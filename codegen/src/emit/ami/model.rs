@@ -1,7 +1,12 @@
 //! The AMI union model: actions and events of every release merged, with each
 //! header's Rust name and type resolved (from `ami_types.toml`).
 
+use crate::Result;
+use crate::fixes::Fixes;
+use crate::fixes::aliases::AliasTarget;
 use crate::fixes::ami_types::{AmiTypeFixes, HeaderType};
+use crate::fixes::answer_times::AnswerTime;
+use crate::fixes::units::UnitScope;
 use crate::manifest::{
     AmiAction, AmiEvent, AmiList, BRIDGE_SNAPSHOT_FIELDS, CHANNEL_SNAPSHOT_FIELDS, Snapshot,
 };
@@ -50,6 +55,10 @@ pub struct ActionModel {
     pub list: Option<AmiList>,
     /// Entry type and adder method names of its numbered family (from the fixes).
     pub family: Option<(String, String)>,
+    /// Extra search aliases (from the fixes).
+    pub aliases: Vec<String>,
+    /// How long it may take to answer (from the fixes).
+    pub answer_time: Option<AnswerTime>,
 }
 
 /// How a parameter is set.
@@ -89,6 +98,8 @@ pub struct ParamModel {
     pub releases: Option<Vec<String>>,
     /// How it is set.
     pub kind: ParamKind,
+    /// Unit of the value (from the fixes).
+    pub unit: Option<String>,
 }
 
 /// One event.
@@ -116,6 +127,8 @@ pub struct EventModel {
     pub snapshots: Vec<SnapModel>,
     /// Own headers (not in a snapshot block).
     pub fields: Vec<FieldModel>,
+    /// Extra search aliases (from the fixes).
+    pub aliases: Vec<String>,
 }
 
 /// One snapshot block of an event.
@@ -150,6 +163,15 @@ pub struct FieldModel {
     pub releases: Option<Vec<String>>,
     /// Only known from the supplement (sent but not documented).
     pub undocumented: bool,
+    /// Unit of the value (from the fixes).
+    pub unit: Option<String>,
+}
+
+impl FieldModel {
+    /// The header name as documented.
+    pub fn documented_name(&self) -> &str {
+        self.documented_as.as_deref().unwrap_or(&self.header)
+    }
 }
 
 fn releases_of<T>(t: &Tagged<T>) -> Vec<String> {
@@ -174,7 +196,7 @@ fn family_stem(name: &str) -> Option<(String, bool)> {
 }
 
 /// Methods every generated action has; parameter setters must not take them.
-const ACTION_RESERVED: [&str; 4] = ["new", "header", "variables", "headers"];
+const ACTION_RESERVED: [&str; 5] = ["new", "header", "variables", "headers", "action_id"];
 
 fn action_model(t: &Tagged<AmiAction>, fixes: &AmiTypeFixes) -> ActionModel {
     let a = &t.item;
@@ -236,6 +258,7 @@ fn action_model(t: &Tagged<AmiAction>, fixes: &AmiTypeFixes) -> ActionModel {
             },
             releases: (rel.len() != t.versions.len()).then_some(rel),
             kind,
+            unit: None,
         });
     }
     ActionModel {
@@ -251,6 +274,8 @@ fn action_model(t: &Tagged<AmiAction>, fixes: &AmiTypeFixes) -> ActionModel {
         family: fixes
             .family(&a.name)
             .map(|f| (f.ty.clone(), f.method.clone())),
+        aliases: Vec::new(),
+        answer_time: None,
     }
 }
 
@@ -279,6 +304,7 @@ fn snapshot_fields(owner: &str, names_: &[&str], fixes: &AmiTypeFixes) -> Vec<Fi
             enum_values: Vec::new(),
             releases: None,
             undocumented: false,
+            unit: None,
         })
         .collect()
 }
@@ -394,6 +420,7 @@ fn event_model(
             enum_values: f.item.enum_values.clone(),
             releases: (rel.len() != t.versions.len()).then_some(rel),
             undocumented: false,
+            unit: None,
         });
     }
     for h in extras {
@@ -413,6 +440,7 @@ fn event_model(
             enum_values: Vec::new(),
             releases: None,
             undocumented: true,
+            unit: None,
         });
     }
     EventModel {
@@ -427,6 +455,7 @@ fn event_model(
         modules,
         snapshots,
         fields,
+        aliases: Vec::new(),
     }
 }
 
@@ -462,6 +491,75 @@ impl Model {
             channel_fields: snapshot_fields("ChannelSnapshot", &CHANNEL_SNAPSHOT_FIELDS, fixes),
             bridge_fields: snapshot_fields("BridgeSnapshot", &BRIDGE_SNAPSHOT_FIELDS, fixes),
         }
+    }
+
+    /// Attach the aliases, answer times and units of the fixes; an entry that
+    /// names no action, event, parameter or header is an error.
+    pub fn apply_fixes(&mut self, fixes: &Fixes) -> Result<()> {
+        let actions: Vec<&str> = self.actions.iter().map(|a| a.name.as_str()).collect();
+        let events: Vec<&str> = self.events.iter().map(|e| e.name.as_str()).collect();
+        fixes.aliases.check(AliasTarget::AmiAction, &actions)?;
+        fixes.aliases.check(AliasTarget::AmiEvent, &events)?;
+        for t in &fixes.answer_times.answer_time {
+            let found = self
+                .actions
+                .iter()
+                .find(|a| a.name == t.action)
+                .is_some_and(|a| {
+                    let has = |h: &str| {
+                        a.params
+                            .iter()
+                            .any(|p| p.name == h && p.kind == ParamKind::Plain)
+                    };
+                    has(&t.header) && t.unless_true.as_deref().is_none_or(has)
+                });
+            if !found {
+                return Err(crate::input_err(
+                    "specs/fixes/answer_times.toml",
+                    format!(
+                        "`{}`: no action `{}` with those parameters",
+                        t.name, t.action
+                    ),
+                ));
+            }
+        }
+        for u in &fixes.units.unit {
+            let found = match u.scope {
+                UnitScope::Action => self
+                    .actions
+                    .iter()
+                    .any(|a| a.name == u.item && a.params.iter().any(|p| p.name == u.header)),
+                UnitScope::Event => self.events.iter().any(|e| {
+                    e.name == u.item && e.fields.iter().any(|f| f.documented_name() == u.header)
+                }),
+            };
+            if !found {
+                return Err(crate::input_err(
+                    "specs/fixes/units.toml",
+                    format!("`{}`: no header `{}` of `{}`", u.name, u.header, u.item),
+                ));
+            }
+        }
+        for a in &mut self.actions {
+            a.aliases = fixes.aliases.of(AliasTarget::AmiAction, &a.name);
+            a.answer_time = fixes.answer_times.of(&a.name).cloned();
+            for p in &mut a.params {
+                p.unit = fixes
+                    .units
+                    .of(UnitScope::Action, &a.name, &p.name)
+                    .map(String::from);
+            }
+        }
+        for e in &mut self.events {
+            e.aliases = fixes.aliases.of(AliasTarget::AmiEvent, &e.name);
+            for f in &mut e.fields {
+                f.unit = fixes
+                    .units
+                    .of(UnitScope::Event, &e.name, f.documented_name())
+                    .map(String::from);
+            }
+        }
+        Ok(())
     }
 
     /// The event whose documented name is `name`.

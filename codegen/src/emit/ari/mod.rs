@@ -488,6 +488,7 @@ fn model_doc(m: &ModelPlan, all: &[String], is_message: bool) -> TokenStream {
         ));
     }
     lines.push("JSON keys this struct does not know are kept in `extra` and written back on serialization.".into());
+    lines.push("Non-exhaustive (a newer Asterisk adds properties): build one by deserializing JSON, e.g. with `serde_json::from_value`.".into());
     lines.push(docs_link(&m.resource));
     doc(&lines)
 }
@@ -566,6 +567,7 @@ pub(super) fn emit_open_enum(
     quote! {
         #enum_doc
         #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+        #[non_exhaustive]
         pub enum #ty {
             #(#defs)*
             /// A value this SDK does not know, kept as sent.
@@ -734,6 +736,12 @@ fn emit_models(
     for m in plans {
         let name = ident(&m.rust);
         let mdoc = model_doc(m, all, messages.contains(&m.name));
+        let alias = if m.rust != m.name {
+            let wire = &m.name;
+            quote!(#[doc(alias = #wire)])
+        } else {
+            TokenStream::new()
+        };
         let mut fields = Vec::new();
         let mut enums = Vec::new();
         let de = emit_model_de(m);
@@ -767,7 +775,9 @@ fn emit_models(
         }
         items.push(quote! {
             #mdoc
+            #alias
             #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+            #[non_exhaustive]
             pub struct #name {
                 #(#fields)*
                 /// JSON keys this SDK does not know (added by a newer Asterisk or
@@ -966,6 +976,7 @@ fn emit_events(
         #enum_doc
         #[derive(Debug, Clone, PartialEq)]
         #[allow(clippy::large_enum_variant)] // only the widest variants are boxed
+        #[non_exhaustive]
         pub enum AriEvent {
             #(#variants)*
             /// A message whose `type` this SDK does not know (or that has no `type`), kept as sent.

@@ -1,0 +1,155 @@
+//! The committed generated crate can grow without breaking its users: every public
+//! enum and every struct with public fields is `#[non_exhaustive]`, and wire names
+//! that differ from Rust names are searchable aliases.
+
+use std::path::{Path, PathBuf};
+
+fn generated_src() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../generated/src")
+}
+
+/// Every generated file (the generator's header on the first line), parsed.
+fn generated_files() -> Vec<(String, syn::File)> {
+    let mut out = Vec::new();
+    let mut dirs = vec![generated_src()];
+    while let Some(dir) = dirs.pop() {
+        for entry in std::fs::read_dir(&dir).expect("generated/src readable") {
+            let path = entry.expect("directory entry").path();
+            if path.is_dir() {
+                dirs.push(path);
+                continue;
+            }
+            let text = std::fs::read_to_string(&path).expect("generated file readable");
+            if !text.starts_with(asterisk_codegen::emit::HEADER_MARK) {
+                continue; // hand-written (lib.rs, ari_ws.rs)
+            }
+            let file = syn::parse_file(&text)
+                .unwrap_or_else(|e| panic!("{} does not parse: {e}", path.display()));
+            out.push((path.display().to_string(), file));
+        }
+    }
+    out.sort_by(|a, b| a.0.cmp(&b.0));
+    out
+}
+
+fn is_pub(v: &syn::Visibility) -> bool {
+    matches!(v, syn::Visibility::Public(_))
+}
+
+fn non_exhaustive(attrs: &[syn::Attribute]) -> bool {
+    attrs.iter().any(|a| a.path().is_ident("non_exhaustive"))
+}
+
+/// Types that implement the AGI `Command` trait: the command's positional
+/// arguments as fields, built by users like a function call (exempt).
+fn agi_commands(file: &syn::File) -> Vec<String> {
+    file.items
+        .iter()
+        .filter_map(|i| match i {
+            syn::Item::Impl(imp) => {
+                let (_, trait_path, _) = imp.trait_.as_ref()?;
+                if !trait_path.is_ident("Command") {
+                    return None;
+                }
+                match imp.self_ty.as_ref() {
+                    syn::Type::Path(p) => p.path.segments.last().map(|s| s.ident.to_string()),
+                    _ => None,
+                }
+            }
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn every_public_enum_and_public_field_struct_is_non_exhaustive() {
+    let files = generated_files();
+    assert!(
+        files.len() > 20,
+        "only {} generated files found",
+        files.len()
+    );
+    let mut missing = Vec::new();
+    let (mut enums, mut structs) = (0, 0);
+    for (path, file) in &files {
+        let exempt = agi_commands(file);
+        for item in &file.items {
+            match item {
+                syn::Item::Enum(e) if is_pub(&e.vis) => {
+                    enums += 1;
+                    if !non_exhaustive(&e.attrs) {
+                        missing.push(format!("{path}: enum {}", e.ident));
+                    }
+                }
+                syn::Item::Struct(s) if is_pub(&s.vis) => {
+                    let has_pub_field = s.fields.iter().any(|f| is_pub(&f.vis));
+                    if !has_pub_field || exempt.contains(&s.ident.to_string()) {
+                        continue;
+                    }
+                    structs += 1;
+                    if !non_exhaustive(&s.attrs) {
+                        missing.push(format!("{path}: struct {}", s.ident));
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+    assert!(
+        missing.is_empty(),
+        "not #[non_exhaustive]:\n{}",
+        missing.join("\n")
+    );
+    // The scan must have seen the surface it guards (AMI events, ARI models, enums).
+    assert!(enums > 100, "only {enums} public enums seen");
+    assert!(structs > 300, "only {structs} public-field structs seen");
+}
+
+/// The `#[doc(alias = "…")]` values of a struct named `name` in `file`.
+fn aliases_of(file: &syn::File, name: &str) -> Vec<String> {
+    file.items
+        .iter()
+        .find_map(|i| match i {
+            syn::Item::Struct(s) if s.ident == name => Some(&s.attrs),
+            _ => None,
+        })
+        .map(|attrs| {
+            attrs
+                .iter()
+                .filter(|a| a.path().is_ident("doc"))
+                .filter_map(|a| {
+                    let mut found = None;
+                    let _ = a.parse_nested_meta(|m| {
+                        if m.path.is_ident("alias") {
+                            let lit: syn::LitStr = m.value()?.parse()?;
+                            found = Some(lit.value());
+                        }
+                        Ok(())
+                    });
+                    found
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+#[test]
+fn wire_names_and_listed_spellings_are_aliases() {
+    let files = generated_files();
+    let file = |suffix: &str| {
+        &files
+            .iter()
+            .find(|(p, _)| p.ends_with(suffix))
+            .unwrap_or_else(|| panic!("no generated {suffix}"))
+            .1
+    };
+    let actions = file("ami/actions.rs");
+    assert_eq!(aliases_of(actions, "PjsipHangup"), ["PJSIPHangup"]);
+    assert_eq!(aliases_of(actions, "Getvar"), ["GetVar", "GetVariable"]);
+    assert!(aliases_of(actions, "Originate").is_empty());
+    assert_eq!(aliases_of(file("ami/events.rs"), "DtmfEnd"), ["DTMFEnd"]);
+    assert_eq!(
+        aliases_of(file("agi/commands.rs"), "DatabaseGet"),
+        ["DATABASE GET"]
+    );
+}
