@@ -173,7 +173,7 @@ async fn oversized_and_garbage_messages_do_not_kill_the_connection() {
 async fn replayed_capture_decodes_to_typed_events() {
     let path = concat!(
         env!("CARGO_MANIFEST_DIR"),
-        "/../../shared/fixtures/asterisk-23.4.1/ami-session.rx.bin"
+        "/fixtures/asterisk-23.4.1/ami-session.rx.bin"
     );
     let capture = std::fs::read(path).unwrap_or_else(|e| panic!("{path}: {e}"));
     // Events only: from the first `Event:` on, without the responses to the

@@ -108,12 +108,10 @@ async fn mock() -> MockAmi {
 
 fn fixture(name: &str) -> Vec<u8> {
     let path = format!(
-        "{}/../../shared/fixtures/asterisk-23.4.1/{name}",
+        "{}/fixtures/asterisk-23.4.1/{name}",
         env!("CARGO_MANIFEST_DIR")
     );
-    std::fs::read(&path).unwrap_or_else(|e| {
-        panic!("fixture {path} is required (../shared beside the project): {e}")
-    })
+    std::fs::read(&path).unwrap_or_else(|e| panic!("missing fixture {path}: {e}"))
 }
 
 #[tokio::test]
