@@ -5,6 +5,7 @@
 
 use asterisk_sdk::agi::*;
 
+#[path = "../../tests/fixtures/capture.rs"]
 mod capture;
 
 /// The capture's blocks: (direction, exact bytes).

@@ -6,6 +6,7 @@ use asterisk_sdk::ami::actions::{
 };
 use asterisk_sdk::ami::{Action, catalog};
 
+#[path = "../../tests/fixtures/capture.rs"]
 mod capture;
 
 fn render<A: Action>(a: &A, id: &str, out: &mut Vec<u8>) {

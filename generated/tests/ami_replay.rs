@@ -7,6 +7,7 @@ use asterisk_sdk::ami::{Event, EventHeaders, Message};
 use asterisk_sdk::runtime::ami::Text;
 use std::collections::BTreeMap;
 
+#[path = "../../tests/fixtures/capture.rs"]
 mod capture;
 
 /// Split a stream into frames on blank lines.

@@ -6,6 +6,7 @@ use asterisk_sdk::ami::catalog::EVENTS;
 use asterisk_sdk::runtime::ami::{EventInfo, Frame, FrameDecoder, FromHeader, Message};
 use std::collections::BTreeMap;
 
+#[path = "../../tests/fixtures/capture.rs"]
 mod capture;
 
 fn messages(bytes: &[u8]) -> Vec<Message> {

@@ -6,6 +6,7 @@ use asterisk_sdk::ari::models::{ChannelState, PlaybackState};
 use asterisk_sdk::ari::{AriEvent, Timestamp};
 use serde_json::{Value, json};
 
+#[path = "../../tests/fixtures/capture.rs"]
 mod capture;
 
 fn capture() -> Vec<String> {

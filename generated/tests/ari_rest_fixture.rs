@@ -11,6 +11,7 @@ use asterisk_sdk::runtime::ari::TransportFuture;
 use std::collections::VecDeque;
 use std::sync::{Arc, Mutex};
 
+#[path = "../../tests/fixtures/capture.rs"]
 mod capture;
 
 /// One request/response pair of the capture.
