@@ -4,23 +4,17 @@
 
 use asterisk_codegen::emit::{Options, ami};
 use asterisk_codegen::fixes::Fixes;
+use asterisk_codegen::project::Project;
 use asterisk_codegen::surface::Releases;
 use std::path::Path;
 
-const TAGS: [&str; 4] = ["20.20.1", "21.12.3", "22.10.1", "23.4.1"];
-
 fn releases() -> Releases {
-    let base = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/specs/asterisk");
-    assert!(
-        base.is_dir(),
-        "missing {} (the raw specs are needed)",
-        base.display()
-    );
-    let manifests = TAGS
-        .iter()
-        .map(|t| asterisk_codegen::upstream::read_release(&base.join(t), t).expect("release reads"))
-        .collect();
-    Releases::new(manifests)
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let releases = Project::new(root)
+        .load_releases()
+        .unwrap_or_else(|e| panic!("manifests: {e}"));
+    assert_eq!(releases.tags(), ["20.20.1", "21.12.3", "22.10.1", "23.4.1"]);
+    releases
 }
 
 #[test]

@@ -40,6 +40,7 @@ fn output_is_deterministic_and_complete() {
     assert_eq!(
         paths,
         [
+            "ari/catalog.rs",
             "ari/client.rs",
             "ari/events.rs",
             "ari/mod.rs",

@@ -5,13 +5,13 @@
 
 use asterisk_sdk::agi::*;
 
-const CAPTURE: &str = "../../shared/fixtures/asterisk-23.4.1/agi-session.txt";
+#[path = "../../tests/fixtures/capture.rs"]
+mod capture;
 
 /// The capture's blocks: (direction, exact bytes).
 fn blocks() -> Vec<(String, String)> {
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(CAPTURE);
-    let text = std::fs::read_to_string(&path)
-        .unwrap_or_else(|e| panic!("missing fixture {}: {e}", path.display()));
+    let text = String::from_utf8(capture::read("asterisk-23.4.1/agi-session.txt"))
+        .expect("the AGI capture is UTF-8");
     let mut out = Vec::new();
     let mut rest = text.as_str();
     while let Some(start) = rest.find("\n--- [+").map(|i| i + 1) {

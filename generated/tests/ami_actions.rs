@@ -5,7 +5,9 @@ use asterisk_sdk::ami::actions::{
     Command, ConfigChange, CoreShowChannels, Login, Logoff, Originate, Ping, UpdateConfig,
 };
 use asterisk_sdk::ami::{Action, catalog};
-use std::path::Path;
+
+#[path = "../../tests/fixtures/capture.rs"]
+mod capture;
 
 fn render<A: Action>(a: &A, id: &str, out: &mut Vec<u8>) {
     a.headers()
@@ -15,10 +17,7 @@ fn render<A: Action>(a: &A, id: &str, out: &mut Vec<u8>) {
 
 #[test]
 fn session_actions_render_byte_exact() {
-    let p = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../shared/fixtures/asterisk-23.4.1/ami-session.tx.bin");
-    let expected =
-        std::fs::read(&p).unwrap_or_else(|e| panic!("missing fixture {}: {e}", p.display()));
+    let expected = capture::read("asterisk-23.4.1/ami-session.tx.bin");
     let mut out = Vec::new();
     render(&Login::new("admin").secret("amp111"), "login-1", &mut out);
     render(&Ping::new(), "ping-1", &mut out);

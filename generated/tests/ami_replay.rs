@@ -6,14 +6,9 @@
 use asterisk_sdk::ami::{Event, EventHeaders, Message};
 use asterisk_sdk::runtime::ami::Text;
 use std::collections::BTreeMap;
-use std::path::Path;
 
-fn read(rel: &str) -> Vec<u8> {
-    let p = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../shared")
-        .join(rel);
-    std::fs::read(&p).unwrap_or_else(|e| panic!("missing fixture {}: {e}", p.display()))
-}
+#[path = "../../tests/fixtures/capture.rs"]
+mod capture;
 
 /// Split a stream into frames on blank lines.
 fn frames(data: &[u8]) -> Vec<Message> {
@@ -82,7 +77,7 @@ fn count(msgs: &[Message]) -> BTreeMap<String, usize> {
 
 #[test]
 fn session_events_decode_typed() {
-    let data = read("fixtures/asterisk-23.4.1/ami-session.rx.bin");
+    let data = capture::read("asterisk-23.4.1/ami-session.rx.bin");
     let banner = data.iter().position(|b| *b == b'\n').expect("banner line") + 1;
     let msgs = frames(&data[banner..]);
     let counts = count(&msgs);
@@ -99,7 +94,7 @@ fn session_events_decode_typed() {
 
 #[test]
 fn corpus_events_decode_typed_with_counts() {
-    let msgs = frames(&read("bench/ami-23.4.1-1000calls.bin"));
+    let msgs = frames(&capture::read("bench/ami-23.4.1-1000calls.bin.gz"));
     assert_eq!(msgs.len(), 35_000);
     let counts = count(&msgs);
     let expected: BTreeMap<String, usize> = [

@@ -6,10 +6,8 @@ use asterisk_sdk::ami::catalog::EVENTS;
 use asterisk_sdk::runtime::ami::{EventInfo, Frame, FrameDecoder, FromHeader, Message};
 use std::collections::BTreeMap;
 
-fn shared(rel: &str) -> Vec<u8> {
-    let path = format!("{}/../../shared/{rel}", env!("CARGO_MANIFEST_DIR"));
-    std::fs::read(&path).unwrap_or_else(|e| panic!("{path}: {e} (the test needs ../shared)"))
-}
+#[path = "../../tests/fixtures/capture.rs"]
+mod capture;
 
 fn messages(bytes: &[u8]) -> Vec<Message> {
     let mut dec = FrameDecoder::new();
@@ -73,7 +71,7 @@ fn check(msgs: &[Message]) -> (usize, Vec<String>) {
 
 #[test]
 fn typed_headers_parse_in_the_1000_call_corpus() {
-    let msgs = messages(&shared("bench/ami-23.4.1-1000calls.bin"));
+    let msgs = messages(&capture::read("bench/ami-23.4.1-1000calls.bin.gz"));
     assert_eq!(msgs.len(), 35_000);
     let (checked, failures) = check(&msgs);
     assert!(
@@ -87,7 +85,7 @@ fn typed_headers_parse_in_the_1000_call_corpus() {
 
 #[test]
 fn typed_headers_parse_in_the_session_capture() {
-    let msgs = messages(&shared("fixtures/asterisk-23.4.1/ami-session.rx.bin"));
+    let msgs = messages(&capture::read("asterisk-23.4.1/ami-session.rx.bin"));
     let (checked, failures) = check(&msgs);
     assert!(failures.is_empty(), "{failures:?}");
     assert!(checked >= 30, "only {checked} typed values checked");

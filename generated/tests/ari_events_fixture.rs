@@ -5,19 +5,19 @@
 use asterisk_sdk::ari::models::{ChannelState, PlaybackState};
 use asterisk_sdk::ari::{AriEvent, Timestamp};
 use serde_json::{Value, json};
-use std::path::PathBuf;
+
+#[path = "../../tests/fixtures/capture.rs"]
+mod capture;
 
 fn capture() -> Vec<String> {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../../shared/fixtures/asterisk-23.4.1/ari-events.jsonl");
-    let text = std::fs::read_to_string(&path)
-        .unwrap_or_else(|e| panic!("capture missing: {}: {e}", path.display()));
+    let text = String::from_utf8(capture::read("asterisk-23.4.1/ari-events.jsonl"))
+        .expect("the events capture is UTF-8");
     let lines: Vec<String> = text
         .lines()
         .filter(|l| !l.trim().is_empty())
         .map(str::to_owned)
         .collect();
-    assert_eq!(lines.len(), 24, "messages in {}", path.display());
+    assert_eq!(lines.len(), 24, "messages in the events capture");
     lines
 }
 

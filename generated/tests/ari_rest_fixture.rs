@@ -9,8 +9,10 @@ use asterisk_sdk::ari::{
 };
 use asterisk_sdk::runtime::ari::TransportFuture;
 use std::collections::VecDeque;
-use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
+
+#[path = "../../tests/fixtures/capture.rs"]
+mod capture;
 
 /// One request/response pair of the capture.
 #[derive(Debug, Clone)]
@@ -45,10 +47,8 @@ fn percent_decode(s: &str) -> String {
 
 /// The REST exchanges of the capture, WebSocket upgrade left out.
 fn capture() -> Vec<Exchange> {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../../shared/fixtures/asterisk-23.4.1/ari-rest.txt");
-    let text = std::fs::read_to_string(&path)
-        .unwrap_or_else(|e| panic!("capture missing: {}: {e}", path.display()));
+    let text = String::from_utf8(capture::read("asterisk-23.4.1/ari-rest.txt"))
+        .expect("the REST capture is UTF-8");
     let mut out = Vec::new();
     for block in text.split("=== [").skip(1) {
         let (head, rest) = block.split_once('\n').expect("block header line");

@@ -4,15 +4,9 @@ use asterisk_sdk_runtime::ami::{
     Frame, FrameDecoder, FrameError, Message, Response, ResponseStatus,
 };
 use bytes::BytesMut;
-use std::path::PathBuf;
 
-fn shared(rel: &str) -> Vec<u8> {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../../shared")
-        .join(rel);
-    std::fs::read(&path)
-        .unwrap_or_else(|e| panic!("missing shared fixture {}: {e}", path.display()))
-}
+#[path = "../../tests/fixtures/capture.rs"]
+mod capture;
 
 fn decode(dec: &mut FrameDecoder, input: &[u8], chunk: usize) -> Vec<Result<Frame, FrameError>> {
     let mut buf = BytesMut::new();
@@ -43,7 +37,7 @@ fn messages(frames: &[Result<Frame, FrameError>]) -> Vec<&Message> {
 
 #[test]
 fn real_session_decodes_identically_in_any_chunk_size() {
-    let rx = shared("fixtures/asterisk-23.4.1/ami-session.rx.bin");
+    let rx = capture::read("asterisk-23.4.1/ami-session.rx.bin");
     let reference = decode(&mut FrameDecoder::new(), &rx, rx.len());
     for chunk in [1, 7, 4096] {
         assert_eq!(
@@ -96,7 +90,7 @@ fn real_session_decodes_identically_in_any_chunk_size() {
 
 #[test]
 fn thousand_call_stream_counts() {
-    let data = shared("bench/ami-23.4.1-1000calls.bin");
+    let data = capture::read("bench/ami-23.4.1-1000calls.bin.gz");
     let frames = decode(&mut FrameDecoder::new(), &data, 64 * 1024);
     let msgs = messages(&frames);
     assert_eq!(

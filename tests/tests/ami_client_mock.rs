@@ -10,6 +10,9 @@ use asterisk_sdk_mock::ami::MockAmi;
 use futures::StreamExt;
 use std::time::Duration;
 
+#[path = "../fixtures/capture.rs"]
+mod capture;
+
 async fn connect(mock: &MockAmi, max_message: Option<usize>) -> AmiClient {
     let addr = mock.addr();
     let mut b = AmiClient::builder()
@@ -174,14 +177,10 @@ async fn oversized_and_garbage_messages_do_not_kill_the_connection() {
 
 #[tokio::test]
 async fn replayed_capture_decodes_to_typed_events() {
-    let path = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../../shared/fixtures/asterisk-23.4.1/ami-session.rx.bin"
-    );
-    let capture = std::fs::read(path).unwrap_or_else(|e| panic!("{path}: {e}"));
+    let recorded = capture::read("asterisk-23.4.1/ami-session.rx.bin");
     // Events only: from the first `Event:` on, without the responses to the
     // capture's own actions.
-    let text = String::from_utf8_lossy(&capture);
+    let text = String::from_utf8_lossy(&recorded);
     let frames: Vec<&str> = text
         .split("\r\n\r\n")
         .filter(|f| f.starts_with("Event:"))

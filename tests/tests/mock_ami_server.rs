@@ -106,15 +106,8 @@ async fn mock() -> MockAmi {
     MockAmi::builder().start().await.expect("mock starts")
 }
 
-fn fixture(name: &str) -> Vec<u8> {
-    let path = format!(
-        "{}/../../shared/fixtures/asterisk-23.4.1/{name}",
-        env!("CARGO_MANIFEST_DIR")
-    );
-    std::fs::read(&path).unwrap_or_else(|e| {
-        panic!("fixture {path} is required (../shared beside the project): {e}")
-    })
-}
+#[path = "../fixtures/capture.rs"]
+mod capture;
 
 #[tokio::test]
 async fn banner_is_one_line_exactly() {
@@ -493,7 +486,7 @@ async fn malformed_input_never_kills_the_server() {
 
 #[tokio::test]
 async fn replayed_capture_arrives_byte_exact() {
-    let rx = fixture("ami-session.rx.bin");
+    let rx = capture::read("asterisk-23.4.1/ami-session.rx.bin");
     let find = |needle: &[u8]| {
         rx.windows(needle.len())
             .position(|w| w == needle)

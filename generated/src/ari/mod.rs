@@ -8,10 +8,12 @@
 //! - [`client`]: [`AriClient`], over HTTP or any [`AriTransport`].
 //! - [`resources`]: one module per resource: accessor, builders, handles.
 //! - [`params`]: open enums for operation parameters with allowed values.
+//! - [`catalog`]: every operation as plain data (method, path, parameters), for the mock server and tools.
 //!
 //! Every operation returns a builder: `client.channels().originate("Local/100@default").app("my-app").await`.
 //! Failures are [`AriError`]: transport errors, error statuses typed by
 //! [`ErrorKind`] with Asterisk's message, and undecodable bodies.
+pub mod catalog;
 pub mod client;
 pub mod events;
 pub mod models;

@@ -10,8 +10,10 @@
 //! - [`Timestamp`]: the `Date` type of the ARI models, kept with its offset.
 //! - [`deserialize_open_enum`]: the deserializer behind every generated open enum
 //!   of the ARI models (values Asterisk adds later become `Unknown`).
+//! - [`OperationInfo`] and [`ParamInfo`]: the types of the generated route catalog.
 
 pub mod call;
+pub mod catalog;
 pub mod de;
 pub mod encode;
 pub mod error;
@@ -20,6 +22,7 @@ pub mod timestamp;
 pub mod transport;
 pub mod ws;
 
+pub use catalog::{OperationInfo, ParamInfo};
 pub use error::{ApiError, AriError, ErrorKind};
 pub use http::{AriHttp, AriHttpBuilder};
 pub use timestamp::{Timestamp, TimestampError};

@@ -126,10 +126,10 @@ impl Core {
             Err(NoMatch::NotFound) => return (Reply::error(404, "Resource not found"), Vec::new()),
             Err(NoMatch::Method) => return (Reply::error(405, "Invalid method"), Vec::new()),
         };
-        for p in m.op.params.iter().filter(|p| p.required) {
-            let present = match p.location.as_str() {
-                "query" => req.param(&p.name).is_some(),
-                "body" => req.body.as_ref().and_then(|b| b.get(&p.name)).is_some(),
+        for p in m.required_params() {
+            let present = match p.location {
+                "query" => req.param(p.name).is_some(),
+                "body" => req.body.as_ref().and_then(|b| b.get(p.name)).is_some(),
                 _ => true,
             };
             if !present {
@@ -142,8 +142,8 @@ impl Core {
         (reply, events)
     }
 
-    fn dispatch(self: &Arc<Self>, m: &Matched<'_>, req: &Request, ev: &mut Events) -> Reply {
-        let op = (m.op.resource.as_str(), m.op.nickname.as_str());
+    fn dispatch(self: &Arc<Self>, m: &Matched, req: &Request, ev: &mut Events) -> Reply {
+        let op = (m.op.resource, m.op.nickname);
         match op {
             ("asterisk", "ping") => Reply::json(
                 200,
@@ -325,7 +325,7 @@ impl Core {
         }
     }
 
-    fn with_channel(&self, m: &Matched<'_>, f: impl FnOnce(&Channel) -> Reply) -> Reply {
+    fn with_channel(&self, m: &Matched, f: impl FnOnce(&Channel) -> Reply) -> Reply {
         match self.state().channels.get(m.path("channelId")) {
             Some(c) => f(c),
             None => Reply::error(404, "Channel not found"),

@@ -1,51 +1,30 @@
-//! The ARI route table, read from the committed manifest
-//! `specs/api/23.4.1.json` (embedded at build time with `include_str!`, so users
-//! of the mock need no file at run time): method, path template and parameters
-//! of every operation, to match requests and check required parameters.
+//! The ARI route table of the release the mock plays (Asterisk 23.4.1), taken
+//! from the generated catalog `asterisk_sdk::ari::catalog::OPERATIONS`: method,
+//! path template and parameters of every operation, to match requests and check
+//! required parameters.
 
-use serde::Deserialize;
-use std::sync::OnceLock;
+use asterisk_sdk::ari::catalog::OPERATIONS;
+use asterisk_sdk::runtime::ari::{OperationInfo, ParamInfo};
 
-const MANIFEST: &str = include_str!("../../../specs/api/23.4.1.json");
-
-#[derive(Debug, Deserialize)]
-struct Manifest {
-    ari: Ari,
-}
-
-#[derive(Debug, Deserialize)]
-struct Ari {
-    operations: Vec<Operation>,
-}
-
-/// One parameter of an operation.
-#[derive(Debug, Clone, Deserialize)]
-pub(crate) struct Param {
-    pub(crate) name: String,
-    pub(crate) location: String,
-    #[serde(default)]
-    pub(crate) required: bool,
-}
-
-/// One ARI operation of the manifest.
-#[derive(Debug, Clone, Deserialize)]
-pub(crate) struct Operation {
-    pub(crate) resource: String,
-    pub(crate) nickname: String,
-    pub(crate) method: String,
-    pub(crate) path: String,
-    #[serde(default)]
-    pub(crate) params: Vec<Param>,
-}
+/// The release whose routes the mock serves (the one its captures come from).
+const RELEASE: &str = "23.4.1";
 
 /// A matched operation and its path parameters.
 #[derive(Debug)]
-pub(crate) struct Matched<'a> {
-    pub(crate) op: &'a Operation,
+pub(crate) struct Matched {
+    pub(crate) op: &'static OperationInfo,
     pub(crate) path_params: Vec<(String, String)>,
 }
 
-impl Matched<'_> {
+impl Matched {
+    /// The parameters of the operation in the mock's release that it requires.
+    pub(crate) fn required_params(&self) -> impl Iterator<Item = &'static ParamInfo> {
+        self.op
+            .params
+            .iter()
+            .filter(|p| p.required && p.releases.contains(&RELEASE))
+    }
+
     /// A path parameter by name ("" when absent).
     pub(crate) fn path(&self, name: &str) -> &str {
         self.path_params
@@ -64,20 +43,11 @@ pub(crate) enum NoMatch {
     Method,
 }
 
-fn operations() -> &'static [Operation] {
-    static OPS: OnceLock<Vec<Operation>> = OnceLock::new();
-    OPS.get_or_init(|| match serde_json::from_str::<Manifest>(MANIFEST) {
-        Ok(m) => m.ari.operations,
-        // The manifest is committed and checked by the generator's tests; an
-        // unreadable one leaves the mock with no routes (every request 404s).
-        Err(_) => Vec::new(),
-    })
-}
-
-/// How many operations the route table holds.
-#[cfg(test)]
-pub(crate) fn operation_count() -> usize {
-    operations().len()
+/// The operations of the mock's release.
+fn operations() -> impl Iterator<Item = &'static OperationInfo> {
+    OPERATIONS
+        .iter()
+        .filter(|op| op.releases.contains(&RELEASE))
 }
 
 fn match_path(template: &str, segments: &[&str]) -> Option<(usize, Vec<(String, String)>)> {
@@ -104,11 +74,11 @@ fn match_path(template: &str, segments: &[&str]) -> Option<(usize, Vec<(String, 
 
 /// Find the operation for `method` and a decoded path below `/ari` (segments
 /// already percent-decoded). Literal segments win over parameters.
-pub(crate) fn find(method: &str, segments: &[&str]) -> Result<Matched<'static>, NoMatch> {
-    let mut best: Option<(usize, Matched<'static>)> = None;
+pub(crate) fn find(method: &str, segments: &[&str]) -> Result<Matched, NoMatch> {
+    let mut best: Option<(usize, Matched)> = None;
     let mut path_exists = false;
     for op in operations() {
-        let Some((literal, path_params)) = match_path(&op.path, segments) else {
+        let Some((literal, path_params)) = match_path(op.path, segments) else {
             continue;
         };
         path_exists = true;
@@ -132,16 +102,18 @@ mod tests {
 
     #[test]
     fn matches_manifest_routes() {
-        assert!(operation_count() >= 100);
+        assert_eq!(operations().count(), 109, "operations of 23.4.1");
         let m = find("POST", &["channels", "c1", "play"]).expect("play");
         assert_eq!(m.op.nickname, "play");
         assert_eq!(m.path("channelId"), "c1");
+        let required: Vec<&str> = m.required_params().map(|p| p.name).collect();
+        assert_eq!(required, ["channelId", "media"]);
         assert_eq!(
-            find("POST", &["channels", "create"]).map(|m| m.op.nickname.as_str()),
+            find("POST", &["channels", "create"]).map(|m| m.op.nickname),
             Ok("create")
         );
         assert_eq!(
-            find("POST", &["channels", "c1"]).map(|m| m.op.nickname.as_str()),
+            find("POST", &["channels", "c1"]).map(|m| m.op.nickname),
             Ok("originateWithId")
         );
         assert_eq!(find("PATCH", &["channels"]).err(), Some(NoMatch::Method));

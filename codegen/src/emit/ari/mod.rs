@@ -3,7 +3,8 @@
 //! Writes `ari/mod.rs`, `ari/models.rs` (one struct per model of any release, one
 //! open enum per property with allowed values), `ari/events.rs` (`AriEvent`,
 //! one variant per concrete `Message` subtype plus `Unknown`) and, through
-//! [`ops`], the operations: `ari/client.rs` and `ari/resources/*.rs`.
+//! [`ops`], the operations: `ari/client.rs` and `ari/resources/*.rs`, and through
+//! [`catalog`] the route catalog `ari/catalog.rs`.
 //!
 //! Rules: a property is a plain field only when every release that has the model
 //! has the property and marks it required; otherwise it is an `Option`. Subtypes
@@ -22,6 +23,7 @@ use proc_macro2::{Ident, Span, TokenStream};
 use quote::quote;
 use std::collections::{BTreeMap, BTreeSet};
 
+pub mod catalog;
 pub mod ops;
 
 /// Where the official per-resource pages live.
@@ -1148,6 +1150,7 @@ fn emit_mod() -> Result<GeneratedFile> {
         "- [`client`]: [`AriClient`], over HTTP or any [`AriTransport`].",
         "- [`resources`]: one module per resource: accessor, builders, handles.",
         "- [`params`]: open enums for operation parameters with allowed values.",
+        "- [`catalog`]: every operation as plain data (method, path, parameters), for the mock server and tools.",
         "",
         "Every operation returns a builder: `client.channels().originate(\"Local/100@default\").app(\"my-app\").await`.",
         "Failures are [`AriError`]: transport errors, error statuses typed by",
@@ -1156,6 +1159,7 @@ fn emit_mod() -> Result<GeneratedFile> {
     let tokens = quote! {
         #head
 
+        pub mod catalog;
         pub mod client;
         pub mod events;
         pub mod models;

@@ -81,12 +81,12 @@ const HANDLES: &[HandleSpec] = &[
 
 /// One parameter merged over releases.
 #[derive(Debug, Clone)]
-struct ParamPlan {
-    param: AriParam,
+pub(super) struct ParamPlan {
+    pub(super) param: AriParam,
     rust: String,
     /// An argument of the call (path, or required everywhere).
-    required: bool,
-    releases: Vec<String>,
+    pub(super) required: bool,
+    pub(super) releases: Vec<String>,
 }
 
 impl ParamPlan {
@@ -184,13 +184,13 @@ fn emit_params(plans: &[OpPlan], all: &[String]) -> Result<GeneratedFile> {
 
 /// One operation merged over releases.
 #[derive(Debug, Clone)]
-struct OpPlan {
-    op: AriOperation,
+pub(super) struct OpPlan {
+    pub(super) op: AriOperation,
     builder: String,
     method: String,
-    releases: Vec<String>,
+    pub(super) releases: Vec<String>,
     errors: Vec<u16>,
-    params: Vec<ParamPlan>,
+    pub(super) params: Vec<ParamPlan>,
 }
 
 impl OpPlan {
@@ -1028,8 +1028,8 @@ fn emit_client(resources: &[String]) -> Result<GeneratedFile> {
     render("ari/client.rs", tokens)
 }
 
-/// Emit `ari/client.rs`, `ari/resources/mod.rs` and one `ari/resources/<name>.rs`
-/// per resource.
+/// Emit `ari/client.rs`, `ari/resources/mod.rs`, `ari/params.rs`,
+/// `ari/catalog.rs` and one `ari/resources/<name>.rs` per resource.
 pub(super) fn emit(
     releases: &Releases,
     models: &BTreeMap<String, String>,
@@ -1048,6 +1048,7 @@ pub(super) fn emit(
         emit_client(&resources)?,
         emit_resources_mod(&resources)?,
         emit_params(&plans, &all)?,
+        super::catalog::emit_catalog(&plans)?,
     ];
     for (r, ops) in &by_resource {
         files.push(emit_resource(r, ops, &all, models)?);

@@ -1,0 +1,63 @@
+//! `ari/catalog.rs`: every ARI operation of the union as plain static data
+//! (method, path template, parameters, releases), for the mock server's routes
+//! and tools that need the surface without the typed API.
+
+use super::ops::{OpPlan, ParamPlan};
+use crate::Result;
+use crate::emit::{GeneratedFile, render};
+use proc_macro2::TokenStream;
+use quote::quote;
+
+fn strs(v: &[String]) -> TokenStream {
+    quote!(&[#(#v),*])
+}
+
+fn param(p: &ParamPlan) -> TokenStream {
+    let name = &p.param.name;
+    let location = &p.param.location;
+    let required = p.required;
+    let releases = strs(&p.releases);
+    quote! {
+        ParamInfo {
+            name: #name,
+            location: #location,
+            required: #required,
+            releases: #releases,
+        }
+    }
+}
+
+/// `ari/catalog.rs` from the merged operations, sorted by resource, path and method.
+pub(super) fn emit_catalog(plans: &[OpPlan]) -> Result<GeneratedFile> {
+    let mut sorted: Vec<&OpPlan> = plans.iter().collect();
+    sorted.sort_by(|a, b| {
+        (&a.op.resource, &a.op.path, &a.op.method).cmp(&(&b.op.resource, &b.op.path, &b.op.method))
+    });
+    let operations = sorted.iter().map(|p| {
+        let resource = &p.op.resource;
+        let nickname = &p.op.nickname;
+        let method = &p.op.method;
+        let path = &p.op.path;
+        let params = p.params.iter().map(param);
+        let releases = strs(&p.releases);
+        quote! {
+            OperationInfo {
+                resource: #resource,
+                nickname: #nickname,
+                method: #method,
+                path: #path,
+                params: &[#(#params),*],
+                releases: #releases,
+            }
+        }
+    });
+    let tokens = quote! {
+        //! Every generated ARI operation as plain data, sorted by resource, path and
+        //! method (for the mock server and tools).
+        use asterisk_sdk_runtime::ari::{OperationInfo, ParamInfo};
+
+        /// Every operation of the generated releases, sorted by resource, path and method.
+        pub static OPERATIONS: &[OperationInfo] = &[#(#operations),*];
+    };
+    render("ari/catalog.rs", tokens)
+}
