@@ -14,9 +14,6 @@ use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::path::Path;
 
-/// The committed fixes file, built into the generator.
-const EMBEDDED: &str = include_str!("../../../specs/fixes/agi_results.toml");
-
 /// Result kinds the emitter knows (see the fixes file's header).
 const KINDS: &[&str] = &[
     "unit",
@@ -84,11 +81,6 @@ pub struct ParamFix {
 }
 
 impl AgiResults {
-    /// The fixes file built into the generator.
-    pub fn embedded() -> Result<Self> {
-        Self::from_toml(EMBEDDED).map_err(|m| crate::input_err("specs/fixes/agi_results.toml", m))
-    }
-
     /// Load and check a fixes file.
     pub fn load(path: &Path) -> Result<Self> {
         let text = crate::read_to_string(path)?;
@@ -134,14 +126,9 @@ impl AgiResults {
     }
 }
 
-/// Emit `agi/mod.rs`, `agi/commands.rs` and `agi/methods.rs` with the fixes
-/// file built into the generator.
-pub fn emit(releases: &Releases, options: &Options) -> Result<Vec<GeneratedFile>> {
-    emit_with(releases, &AgiResults::embedded()?, options)
-}
-
-/// Emit the AGI files with an explicitly loaded fixes file.
-pub fn emit_with(
+/// Emit `agi/mod.rs`, `agi/commands.rs` and `agi/methods.rs` with the AGI
+/// fixes (`specs/fixes/agi_results.toml`, loaded with the other fixes).
+pub fn emit(
     releases: &Releases,
     fixes: &AgiResults,
     options: &Options,
@@ -671,7 +658,8 @@ mod tests {
 
     #[test]
     fn committed_fixes_file_is_valid() {
-        let f = AgiResults::embedded().unwrap();
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../specs/fixes/agi_results.toml");
+        let f = AgiResults::load(&path).unwrap();
         assert_eq!(f.command.len(), 47);
         assert_eq!(
             f.get("database deltree").map(|c| c.result.as_str()),

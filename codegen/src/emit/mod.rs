@@ -61,7 +61,7 @@ pub fn generate(
     let mut files = Vec::new();
     files.extend(enums::emit(releases, fixes, options)?);
     files.extend(ami::emit(releases, fixes, options)?);
-    files.extend(agi::emit(releases, options)?);
+    files.extend(agi::emit(releases, &fixes.agi_results, options)?);
     files.extend(ari::emit(releases, fixes, options)?);
     files.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(files)

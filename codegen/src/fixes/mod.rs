@@ -7,7 +7,9 @@
 //! - `corrections.toml`: names and types where the docs are wrong ([`corrections`]);
 //! - `aliases.toml`: extra search spellings of generated types ([`aliases`]);
 //! - `answer_times.toml`: how long an action may take to answer ([`answer_times`]);
-//! - `units.toml`: units of headers the docs state in prose ([`units`]).
+//! - `units.toml`: units of headers the docs state in prose ([`units`]);
+//! - `agi_results.toml`: result kinds and parameter types of AGI commands
+//!   ([`AgiResults`](crate::emit::agi::AgiResults)).
 //!
 //! Every fix has a `name` and a one-line `reason`.
 
@@ -36,6 +38,8 @@ pub struct Fixes {
     pub answer_times: answer_times::AnswerTimes,
     /// Units of headers.
     pub units: units::Units,
+    /// AGI result kinds and parameter types.
+    pub agi_results: crate::emit::agi::AgiResults,
 }
 
 impl Fixes {
@@ -48,6 +52,7 @@ impl Fixes {
             aliases: aliases::Aliases::load(&dir.join("aliases.toml"))?,
             answer_times: answer_times::AnswerTimes::load(&dir.join("answer_times.toml"))?,
             units: units::Units::load(&dir.join("units.toml"))?,
+            agi_results: crate::emit::agi::AgiResults::load(&dir.join("agi_results.toml"))?,
         })
     }
 }
