@@ -519,7 +519,13 @@ mod tests {
         for at in 0..=input.len() {
             let [whole, split] = whole_and_split(64, &input, at);
             assert_eq!(split, whole, "split at {at}");
-            assert_eq!(split[0], Err(FrameError::TooLarge { size: 102, limit: 64 }));
+            assert_eq!(
+                split[0],
+                Err(FrameError::TooLarge {
+                    size: 102,
+                    limit: 64
+                })
+            );
             assert_eq!(msg(&split[1]).event_name(), Some("Next"));
         }
     }

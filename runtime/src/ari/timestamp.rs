@@ -284,7 +284,9 @@ impl Timestamp {
             + i64::from(hour * 3600 + minute * 60 + second);
         let secs = local - i64::from(offset_minutes) * 60;
         if !in_range(secs, offset_minutes) {
-            return Err(err("the instant in UTC falls outside the years 0000 to 9999"));
+            return Err(err(
+                "the instant in UTC falls outside the years 0000 to 9999",
+            ));
         }
         Ok(Timestamp {
             secs,
