@@ -387,7 +387,7 @@ impl asterisk_sdk_runtime::ami::FromHeader for HangupCause {
 }
 impl serde::Serialize for HangupCause {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        match self.code() {
+        match asterisk_sdk_runtime::open_enum::canonical_code(self.as_wire()) {
             Some(c) => s.serialize_i64(c),
             None => s.serialize_str(self.as_wire()),
         }
@@ -585,7 +585,7 @@ impl asterisk_sdk_runtime::ami::FromHeader for ChannelState {
 }
 impl serde::Serialize for ChannelState {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        match self.code() {
+        match asterisk_sdk_runtime::open_enum::canonical_code(self.as_wire()) {
             Some(c) => s.serialize_i64(c),
             None => s.serialize_str(self.as_wire()),
         }
@@ -1394,7 +1394,7 @@ impl asterisk_sdk_runtime::ami::FromHeader for ExtensionState {
 }
 impl serde::Serialize for ExtensionState {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        match self.code() {
+        match asterisk_sdk_runtime::open_enum::canonical_code(self.as_wire()) {
             Some(c) => s.serialize_i64(c),
             None => s.serialize_str(self.as_wire()),
         }
@@ -1521,7 +1521,7 @@ impl asterisk_sdk_runtime::ami::FromHeader for AgiStatus {
 }
 impl serde::Serialize for AgiStatus {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        match self.code() {
+        match asterisk_sdk_runtime::open_enum::canonical_code(self.as_wire()) {
             Some(c) => s.serialize_i64(c),
             None => s.serialize_str(self.as_wire()),
         }

@@ -11,6 +11,16 @@ pub trait OpenEnum: Sized {
     fn is_unknown(&self) -> bool;
 }
 
+/// The integer written by `wire` when it is an integer's one canonical decimal
+/// form (`16`, `-3`; not `016`, `+16`, `-0` or ` 16`). An integer-valued open enum
+/// serializes such a wire form as a number and any other as a string, so that
+/// deserializing gives back the same value (`"016"` stays `Unknown("016")`
+/// instead of coming back as the known `16`).
+pub fn canonical_code(wire: &str) -> Option<i64> {
+    let code: i64 = wire.parse().ok()?;
+    (code.to_string() == wire).then_some(code)
+}
+
 /// A JSON value that is either an integer or a string: how integer-valued open
 /// enums accept both `16` and `"16"` (or an unknown text form) when deserializing.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize)]
@@ -20,4 +30,29 @@ pub enum IntOrString {
     Int(i64),
     /// A JSON string.
     String(String),
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_canonical_decimals_are_codes() {
+        assert_eq!(canonical_code("16"), Some(16));
+        assert_eq!(canonical_code("-3"), Some(-3));
+        assert_eq!(canonical_code("0"), Some(0));
+        assert_eq!(canonical_code(&i64::MIN.to_string()), Some(i64::MIN));
+        for odd in [
+            "016",
+            "+16",
+            "-0",
+            " 16",
+            "16 ",
+            "",
+            "1e2",
+            "99999999999999999999",
+        ] {
+            assert_eq!(canonical_code(odd), None, "{odd:?}");
+        }
+    }
 }

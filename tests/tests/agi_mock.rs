@@ -115,3 +115,62 @@ async fn hangup_mid_command_fails_with_channel_hung_up() {
     stop.shutdown();
     serving.await.unwrap().unwrap();
 }
+
+/// Asterisk's real order when the caller hangs up during playback or a digit
+/// wait: `200 result=-1 endpos=…` first, `HANGUP` after it.
+#[tokio::test]
+async fn result_minus_one_then_hangup_line_is_channel_hung_up() {
+    use std::time::Duration;
+    let server = FastAgiServer::bind("127.0.0.1:0", ServerConfig::default())
+        .await
+        .unwrap();
+    let addr = server.local_addr().unwrap();
+    let stop = server.shutdown_handle();
+    let (tx, mut rx) = mpsc::unbounded_channel();
+    let serving = tokio::spawn(server.serve(move |_req: AgiRequest, mut chan: AgiChannel| {
+        let tx = tx.clone();
+        async move {
+            let failed = chan.stream_file("missing-file", "", None).await;
+            let stream = chan.stream_file("long-prompt", "#", None).await;
+            let digit = chan.wait_for_digit(5000).await;
+            let after = chan.noop().await;
+            let _ = tx.send((failed, stream, digit, after));
+            Ok(())
+        }
+    }));
+    let report = MockAgi::new()
+        // A failure on a live channel: no HANGUP follows.
+        .expect("STREAM FILE missing-file \"\"", "200 result=-1 endpos=0")
+        .reply_then_hangup(
+            "STREAM FILE long-prompt #",
+            "200 result=-1 endpos=11360",
+            Duration::from_millis(20),
+        )
+        .expect("WAIT FOR DIGIT 5000", "200 result=-1")
+        .run(addr)
+        .await
+        .unwrap();
+    let (failed, stream, digit, after) = rx.recv().await.unwrap();
+    match &failed {
+        Err(e @ AgiError::Failed { reply, .. }) => {
+            assert_eq!(reply, "200 result=-1 endpos=0");
+            assert!(!e.is_hangup());
+        }
+        other => panic!("{other:?}"),
+    }
+    assert!(matches!(stream, Err(AgiError::ChannelHungUp)), "{stream:?}");
+    assert!(matches!(digit, Err(AgiError::ChannelHungUp)), "{digit:?}");
+    assert!(matches!(after, Err(AgiError::ChannelHungUp)), "{after:?}");
+    assert!(stream.unwrap_err().is_hangup());
+    assert_eq!(
+        report.commands,
+        [
+            "STREAM FILE missing-file \"\"",
+            "STREAM FILE long-prompt #",
+            "WAIT FOR DIGIT 5000",
+            "NOOP",
+        ]
+    );
+    stop.shutdown();
+    serving.await.unwrap().unwrap();
+}

@@ -211,7 +211,9 @@ fn int_parts(name: &Ident, has_labels: bool) -> (TokenStream, TokenStream, Token
     let serde_impl = quote! {
         impl serde::Serialize for #name {
             fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-                match self.code() {
+                // A number only when that reads back as this very value (see
+                // `canonical_code`); `Unknown("016")` stays the text `"016"`.
+                match asterisk_sdk_runtime::open_enum::canonical_code(self.as_wire()) {
                     Some(c) => s.serialize_i64(c),
                     None => s.serialize_str(self.as_wire()),
                 }

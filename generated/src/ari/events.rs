@@ -16,13 +16,6 @@ use super::models::{
     PlaybackFinished, PlaybackStarted, RestResponse, RecordingFailed, RecordingFinished,
     RecordingStarted, StasisEnd, StasisStart, TextMessageReceived,
 };
-/// The `type` discriminator, read without touching the rest of the message.
-#[derive(::serde::Deserialize)]
-struct TypeTag<'a> {
-    /// Borrowed unless the JSON string holds escapes; empty when absent.
-    #[serde(borrow, rename = "type", default)]
-    kind: ::std::borrow::Cow<'a, str>,
-}
 /// A message of the ARI events WebSocket (`GET /events`): every concrete subtype of `Message` in any generated release, selected by `type`.
 ///
 /// Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1).
@@ -281,8 +274,12 @@ impl AriEvent {
     ];
     /// Decode one WebSocket message. The `type` is read first (borrowed, nothing
     /// else is built), then the bytes are decoded straight into the selected
-    /// struct. An unknown `type` gives `Unknown`; a known `type` whose body does
-    /// not match its struct is an error (see [`AriEvent::from_slice_lossless`]).
+    /// struct. An unknown or absent `type` gives `Unknown`; a known `type` whose
+    /// body does not match its struct is an error (see
+    /// [`AriEvent::from_slice_lossless`]). Also errors, exactly as the serde
+    /// `Deserialize` impl: input that is not one JSON object, a `type` that is
+    /// not a string, and a repeated key in any object (see
+    /// `asterisk_sdk_runtime::ari::de`).
     pub fn from_slice(bytes: &[u8]) -> ::std::result::Result<Self, ::serde_json::Error> {
         match ::std::str::from_utf8(bytes) {
             Ok(text) => Self::from_text(text),
@@ -302,8 +299,8 @@ impl AriEvent {
         match ::asterisk_sdk_runtime::ari::de::leading_type(text.as_bytes()) {
             Some(kind) => Self::decode_kind(kind, text),
             None => {
-                let tag: TypeTag<'_> = ::serde_json::from_str(text)?;
-                Self::decode_kind(tag.kind.as_ref(), text)
+                let kind = ::asterisk_sdk_runtime::ari::de::message_type(text)?;
+                Self::decode_kind(kind.as_deref().unwrap_or(""), text)
             }
         }
     }
@@ -422,7 +419,12 @@ impl AriEvent {
             "TextMessageReceived" => {
                 ::serde_json::from_str(text).map(Self::TextMessageReceived)
             }
-            _ => ::serde_json::from_str(text).map(Self::Unknown),
+            _ => {
+                ::serde_json::from_str(text)
+                    .map(|::asterisk_sdk_runtime::ari::de::UniqueKeys(raw)| Self::Unknown(
+                        raw,
+                    ))
+            }
         }
     }
     /// Decode without losing a message: a known `type` whose body does not match
@@ -455,15 +457,13 @@ impl AriEvent {
             }
         }
     }
-    /// Decode an already parsed JSON value, selected by its `type`.
+    /// Decode an already parsed JSON value, selected by its `type`: the same
+    /// rules as [`AriEvent::from_slice`].
     pub fn from_value(
         value: ::serde_json::Value,
     ) -> ::std::result::Result<Self, ::serde_json::Error> {
-        let kind = value
-            .get("type")
-            .and_then(::serde_json::Value::as_str)
-            .map(str::to_owned);
-        match kind.as_deref().unwrap_or("") {
+        let kind = ::asterisk_sdk_runtime::ari::de::value_type(&value)?.to_owned();
+        match kind.as_str() {
             "ApplicationMoveFailed" => {
                 ::serde_json::from_value(value).map(Self::ApplicationMoveFailed)
             }
@@ -889,13 +889,14 @@ impl ::serde::Serialize for AriEvent {
         }
     }
 }
-/// Goes through `serde_json::Value` (the format is not known to be JSON
-/// bytes); prefer [`AriEvent::from_slice`] for WebSocket messages.
+/// Goes through a JSON value (the format is not known to be JSON bytes),
+/// read as `asterisk_sdk_runtime::ari::de::UniqueKeys`, and gives what
+/// [`AriEvent::from_slice`] gives; prefer that for WebSocket messages.
 impl<'de> ::serde::Deserialize<'de> for AriEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
+        let ::asterisk_sdk_runtime::ari::de::UniqueKeys(value) = ::serde::Deserialize::deserialize(
             deserializer,
         )?;
         Self::from_value(value).map_err(<D::Error as ::serde::de::Error>::custom)

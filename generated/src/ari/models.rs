@@ -143,8 +143,10 @@ impl ::asterisk_sdk_runtime::ari::de::MapModel for Application {
                 "bridge_ids" => de::field(&mut f2, &mut map, "bridge_ids")?,
                 "endpoint_ids" => de::field(&mut f3, &mut map, "endpoint_ids")?,
                 "device_names" => de::field(&mut f4, &mut map, "device_names")?,
-                "events_allowed" => de::field(&mut f5, &mut map, "events_allowed")?,
-                "events_disallowed" => de::field(&mut f6, &mut map, "events_disallowed")?,
+                "events_allowed" => de::json_field(&mut f5, &mut map, "events_allowed")?,
+                "events_disallowed" => {
+                    de::json_field(&mut f6, &mut map, "events_disallowed")?
+                }
                 _ => de::other(&mut extra, &mut map, key)?,
             }
         }
@@ -793,7 +795,7 @@ impl ::asterisk_sdk_runtime::ari::de::MapModel for Bridge {
                 "video_mode" => de::field(&mut f7, &mut map, "video_mode")?,
                 "video_source_id" => de::field(&mut f8, &mut map, "video_source_id")?,
                 "creationtime" => de::field(&mut f9, &mut map, "creationtime")?,
-                "bridgevars" => de::field(&mut f10, &mut map, "bridgevars")?,
+                "bridgevars" => de::json_field(&mut f10, &mut map, "bridgevars")?,
                 _ => de::other(&mut extra, &mut map, key)?,
             }
         }
@@ -2212,7 +2214,7 @@ impl ::asterisk_sdk_runtime::ari::de::MapModel for Channel {
                 "dialplan" => de::field(&mut f7, &mut map, "dialplan")?,
                 "creationtime" => de::field(&mut f8, &mut map, "creationtime")?,
                 "language" => de::field(&mut f9, &mut map, "language")?,
-                "channelvars" => de::field(&mut f10, &mut map, "channelvars")?,
+                "channelvars" => de::json_field(&mut f10, &mut map, "channelvars")?,
                 "caller_rdnis" => de::field(&mut f11, &mut map, "caller_rdnis")?,
                 "tenantid" => de::field(&mut f12, &mut map, "tenantid")?,
                 _ => de::other(&mut extra, &mut map, key)?,
@@ -4147,7 +4149,7 @@ impl ::asterisk_sdk_runtime::ari::de::MapModel for ChannelUserevent {
                 "channel" => de::field(&mut f5, &mut map, "channel")?,
                 "bridge" => de::field(&mut f6, &mut map, "bridge")?,
                 "endpoint" => de::field(&mut f7, &mut map, "endpoint")?,
-                "userevent" => de::field(&mut f8, &mut map, "userevent")?,
+                "userevent" => de::json_field(&mut f8, &mut map, "userevent")?,
                 _ => de::other(&mut extra, &mut map, key)?,
             }
         }
@@ -8826,7 +8828,7 @@ impl ::asterisk_sdk_runtime::ari::de::MapModel for TextMessage {
                 "from" => de::field(&mut f0, &mut map, "from")?,
                 "to" => de::field(&mut f1, &mut map, "to")?,
                 "body" => de::field(&mut f2, &mut map, "body")?,
-                "variables" => de::field(&mut f3, &mut map, "variables")?,
+                "variables" => de::json_field(&mut f3, &mut map, "variables")?,
                 _ => de::other(&mut extra, &mut map, key)?,
             }
         }
@@ -9031,7 +9033,7 @@ impl ::asterisk_sdk_runtime::ari::de::MapModel for Variables {
         let mut extra = ::serde_json::Map::new();
         while let Some(key) = map.next_key::<de::Key<'de>>()? {
             match key.as_str() {
-                "variables" => de::field(&mut f0, &mut map, "variables")?,
+                "variables" => de::json_field(&mut f0, &mut map, "variables")?,
                 _ => de::other(&mut extra, &mut map, key)?,
             }
         }

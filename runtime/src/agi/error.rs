@@ -10,12 +10,15 @@ pub enum AgiError {
     #[error("AGI I/O error: {0}")]
     Io(#[from] io::Error),
     /// Asterisk closed the connection without having announced a hang-up.
-    #[error("AGI connection closed by Asterisk")]
+    #[error("AGI connection closed by Asterisk before any hang-up was announced")]
     Closed,
     /// The channel has hung up: Asterisk sent `HANGUP`, answered `511`, or closed
-    /// the session after a hang-up. Dead-safe commands may still work before the
+    /// the session after a hang-up. Also what a command gives when the channel
+    /// hung up while it ran (e.g. during `STREAM FILE` or `WAIT FOR DIGIT`):
+    /// Asterisk then answers `result=-1` and sends `HANGUP` right after (see
+    /// [`HANGUP_GRACE`](super::HANGUP_GRACE)). Dead-safe commands may still work before the
     /// connection closes.
-    #[error("the AGI channel has hung up")]
+    #[error("the AGI channel has hung up (the command was cut short or refused)")]
     ChannelHungUp,
     /// Asterisk does not know the command (`510`), or its module is not loaded.
     #[error("Asterisk does not know the AGI command `{command}` (510)")]
@@ -31,8 +34,9 @@ pub enum AgiError {
         /// The usage lines Asterisk sent (possibly empty).
         usage: String,
     },
-    /// The command ran and reported failure through its result value.
-    #[error("AGI command `{command}` failed: {reply}")]
+    /// The command ran and reported failure through its result value, and the
+    /// channel was not known to have hung up (no `HANGUP` followed the reply).
+    #[error("AGI command `{command}` failed (no hang-up announced): {reply}")]
     Failed {
         /// The command line that was sent.
         command: String,

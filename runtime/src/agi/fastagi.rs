@@ -1,7 +1,7 @@
 //! FastAGI: AGI over a TCP connection Asterisk opens to our server.
 
 use super::error::AgiError;
-use super::lines::LineReader;
+use super::lines::{LineReader, Lookahead};
 use super::reply::{AgiReply, ReplyAssembler, Step};
 use super::request::{AgiRequest, EnvLimits, EnvParser};
 use super::transport::{HangupNotice, Transport};
@@ -10,6 +10,15 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 use tokio::io::{AsyncRead, AsyncWrite, AsyncWriteExt};
 use tokio::net::TcpStream;
+
+/// How long a FastAGI transport waits, after a reply with `result=-1`, for the
+/// `HANGUP` line that explains it.
+///
+/// When the channel hangs up during a command such as `STREAM FILE` or `WAIT FOR
+/// DIGIT`, Asterisk first answers `200 result=-1 …` and writes `HANGUP` only
+/// afterwards. Only `result=-1` replies wait (at most this long, less when the
+/// line is already there); every other reply returns at once.
+pub const HANGUP_GRACE: Duration = Duration::from_millis(100);
 
 /// Settings of one FastAGI connection.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -179,9 +188,27 @@ impl<S: AsyncRead + AsyncWrite + Unpin + Send> FastAgi<S> {
                     self.hangup.get_or_insert(HangupNotice::DeadChannel);
                     return Err(AgiError::ChannelHungUp);
                 }
+                Step::Done(Ok(reply)) if reply.result == "-1" && self.hangup.is_none() => {
+                    self.notice_hangup_after_failure().await?;
+                    return Ok(reply);
+                }
                 Step::Done(result) => return result,
             }
         }
+    }
+
+    /// After a `result=-1` reply: take a `HANGUP` line that follows within
+    /// [`HANGUP_GRACE`] (or the end of the session) as the reason for it.
+    async fn notice_hangup_after_failure(&mut self) -> Result<(), AgiError> {
+        match self.io.take_line_if("HANGUP", HANGUP_GRACE).await? {
+            Lookahead::Taken => self.hangup = Some(HangupNotice::HangupLine),
+            Lookahead::Ended => {
+                self.closed = true;
+                self.hangup = Some(HangupNotice::SessionEnded);
+            }
+            Lookahead::Other | Lookahead::NothingYet => {}
+        }
+        Ok(())
     }
 }
 

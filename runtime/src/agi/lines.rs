@@ -2,6 +2,7 @@
 //! tolerated, bounded length, and a buffer that stays small between lines.
 
 use super::error::AgiError;
+use std::time::Duration;
 use tokio::io::{AsyncRead, AsyncReadExt};
 
 /// Initial and resting buffer capacity: an idle session keeps only this much.
@@ -71,6 +72,54 @@ impl<S: AsyncRead + Unpin> LineReader<S> {
         }
     }
 
+    /// Look at the next line, waiting at most `wait` for it to arrive: when it is
+    /// `expected` it is consumed ([`Lookahead::Taken`]); any other line stays
+    /// buffered for [`LineReader::read_line`].
+    pub(crate) async fn take_line_if(
+        &mut self,
+        expected: &str,
+        wait: Duration,
+    ) -> Result<Lookahead, AgiError> {
+        let deadline = tokio::time::Instant::now() + wait;
+        loop {
+            let pending = &self.buf[self.start..];
+            if let Some(pos) = memchr::memchr(b'\n', pending) {
+                let line = &pending[..pos];
+                let line = line.strip_suffix(b"\r").unwrap_or(line);
+                if line != expected.as_bytes() {
+                    return Ok(Lookahead::Other);
+                }
+                self.start += pos + 1;
+                self.compact();
+                return Ok(Lookahead::Taken);
+            }
+            if pending.len() > self.max_line.max(expected.len() + 1) {
+                return Ok(Lookahead::Other);
+            }
+            if self.buf.capacity() - self.buf.len() < 64 {
+                self.buf.reserve(RESTING);
+            }
+            let read = self.stream.read_buf(&mut self.buf);
+            match tokio::time::timeout_at(deadline, read).await {
+                Err(_) => return Ok(Lookahead::NothingYet),
+                Ok(read) => {
+                    if read? == 0 {
+                        let rest = &self.buf[self.start..];
+                        return Ok(match rest.strip_suffix(b"\r").unwrap_or(rest) {
+                            [] => Lookahead::Ended,
+                            line if line == expected.as_bytes() => {
+                                self.buf.clear();
+                                self.start = 0;
+                                Lookahead::Taken
+                            }
+                            _ => Lookahead::Other,
+                        });
+                    }
+                }
+            }
+        }
+    }
+
     /// Reset the buffer when it is empty, shrinking it after a long line.
     fn compact(&mut self) {
         if self.start == self.buf.len() {
@@ -81,6 +130,19 @@ impl<S: AsyncRead + Unpin> LineReader<S> {
             }
         }
     }
+}
+
+/// What [`LineReader::take_line_if`] found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Lookahead {
+    /// The expected line, now consumed.
+    Taken,
+    /// Another line (or the start of one), left for the next read.
+    Other,
+    /// No complete line within the wait.
+    NothingYet,
+    /// The stream ended with nothing left to read.
+    Ended,
 }
 
 #[cfg(test)]
@@ -102,5 +164,51 @@ mod tests {
             r.read_line().await,
             Err(AgiError::LineTooLong { limit: 100 })
         ));
+    }
+
+    #[tokio::test]
+    async fn takes_only_the_expected_line() {
+        let data: &[u8] = b"HANGUP\r\n200 result=0\nHANG";
+        let mut r = LineReader::new(data, 100);
+        let wait = Duration::from_millis(50);
+        assert_eq!(
+            r.take_line_if("HANGUP", wait).await.unwrap(),
+            Lookahead::Taken
+        );
+        assert_eq!(
+            r.take_line_if("HANGUP", wait).await.unwrap(),
+            Lookahead::Other
+        );
+        assert_eq!(
+            r.read_line().await.unwrap().as_deref(),
+            Some("200 result=0")
+        );
+        assert_eq!(
+            r.take_line_if("HANGUP", wait).await.unwrap(),
+            Lookahead::Other
+        );
+        assert_eq!(r.read_line().await.unwrap().as_deref(), Some("HANG"));
+        assert_eq!(
+            r.take_line_if("HANGUP", wait).await.unwrap(),
+            Lookahead::Ended
+        );
+    }
+
+    #[tokio::test]
+    async fn gives_up_after_the_wait() {
+        let (client, mut server) = tokio::io::duplex(64);
+        let mut r = LineReader::new(client, 100);
+        let wait = Duration::from_millis(20);
+        assert_eq!(
+            r.take_line_if("HANGUP", wait).await.unwrap(),
+            Lookahead::NothingYet
+        );
+        tokio::io::AsyncWriteExt::write_all(&mut server, b"HANGUP\n")
+            .await
+            .unwrap();
+        assert_eq!(
+            r.take_line_if("HANGUP", wait).await.unwrap(),
+            Lookahead::Taken
+        );
     }
 }

@@ -22,7 +22,7 @@ mod transport;
 pub use asyncagi::{AsyncAgi, AsyncAgiLink, decode_exec_result, decode_start_env};
 pub use command::{Command, CommandLine, Optional, RawCommand};
 pub use error::AgiError;
-pub use fastagi::{FastAgi, FastAgiOptions};
+pub use fastagi::{FastAgi, FastAgiOptions, HANGUP_GRACE};
 pub use outcome::{
     GetDataOutcome, GosubOutcome, RecordEnd, RecordOutcome, SpeechEnd, SpeechOutcome, SpeechResult,
     StreamOutcome,

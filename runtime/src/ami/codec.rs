@@ -58,6 +58,15 @@ pub enum FrameError {
 /// bytes without copying. Bytes already scanned are never scanned again when a
 /// frame arrives in many chunks, and the header positions are recorded while the
 /// end of the frame is searched, so a frame's lines are walked once.
+///
+/// The frames and errors decoded from a stream never depend on how its bytes
+/// were split into chunks. The cap counts every byte of a message's lines,
+/// line endings included, up to its terminating empty line (excluded): a message
+/// of exactly the cap is kept. A banner line counts with its line ending, and a
+/// banner line longer than the cap is skipped alone (it has no empty line after
+/// it). A message is given up before its end only once it is certain to be too
+/// long, and the last bytes of the line being discarded are kept so that a
+/// `--END COMMAND--` line split across reads is still recognised.
 #[derive(Debug, Clone)]
 pub struct FrameDecoder {
     max: usize,
@@ -69,15 +78,29 @@ pub struct FrameDecoder {
     follows: bool,
     /// Its `--END COMMAND--` line has been seen.
     end_seen: bool,
-    /// Discarding an oversized message: bytes discarded so far.
-    skipping: Option<usize>,
-    /// While discarding: part of the current line was already discarded.
-    skip_mid_line: bool,
+    /// Discarding an oversized message.
+    skipping: Option<Skip>,
     /// Header spans of the lines of the current message seen so far.
     spans: SpanWriter,
     /// Every byte of the current message scanned so far, OR-ed together (and
     /// maybe a few bytes after it): the message is ASCII when no high bit is set.
     seen: u64,
+}
+
+/// Bytes of a line kept in the buffer while the rest of it is discarded: enough
+/// to recognise `--END COMMAND--` (and a `\r` after it) at its end.
+const KEEP_TAIL: usize = END_COMMAND.len() + 1;
+
+/// Where the decoder is while discarding an oversized message.
+#[derive(Debug, Clone, Copy)]
+struct Skip {
+    /// Bytes of the message discarded so far (bytes kept in the buffer excluded).
+    discarded: usize,
+    /// Part of the current line was already discarded: the buffer starts inside it.
+    mid_line: bool,
+    /// The current line is the message's first and may be a banner line: it starts
+    /// with the banner prefix and no colon has been seen in it so far.
+    banner: bool,
 }
 
 impl Default for FrameDecoder {
@@ -92,6 +115,10 @@ fn is_empty_line(line: &[u8]) -> bool {
 
 fn trim_cr(line: &[u8]) -> &[u8] {
     line.strip_suffix(b"\r").unwrap_or(line)
+}
+
+fn is_banner(content: &[u8]) -> bool {
+    content.starts_with(BANNER_PREFIX) && memchr::memchr(b':', content).is_none()
 }
 
 impl FrameDecoder {
@@ -110,7 +137,6 @@ impl FrameDecoder {
             follows: false,
             end_seen: false,
             skipping: None,
-            skip_mid_line: false,
             spans: SpanWriter::default(),
             seen: 0,
         }
@@ -127,7 +153,6 @@ impl FrameDecoder {
         self.follows = false;
         self.end_seen = false;
         self.skipping = None;
-        self.skip_mid_line = false;
         self.clear_spans();
     }
 
@@ -140,6 +165,13 @@ impl FrameDecoder {
         !self.follows || self.end_seen
     }
 
+    fn too_large(&self, size: usize) -> FrameError {
+        FrameError::TooLarge {
+            size,
+            limit: self.max,
+        }
+    }
+
     /// Decode the next frame from the front of `buf`, removing its bytes.
     ///
     /// Returns `None` when more bytes are needed (the bytes seen so far stay in
@@ -147,29 +179,19 @@ impl FrameDecoder {
     /// after skipping an oversized message, `Some(Ok)` for a frame.
     pub fn decode(&mut self, buf: &mut BytesMut) -> Option<Result<Frame, FrameError>> {
         loop {
-            if let Some(size) = self.skipping {
-                match self.skip_step(buf, size) {
+            if let Some(skip) = self.skipping {
+                match self.skip_step(buf, skip) {
                     SkipStep::NeedMore => return None,
                     SkipStep::Continue => continue,
                     SkipStep::Done(size) => {
                         self.reset_message();
-                        return Some(Err(FrameError::TooLarge {
-                            size,
-                            limit: self.max,
-                        }));
+                        return Some(Err(self.too_large(size)));
                     }
                 }
             }
             let Some((nl, colon)) = scan::next_line(buf, self.search_from, &mut self.seen) else {
                 self.search_from = buf.len();
-                if buf.len() > self.max {
-                    // One unterminated line made the message too long.
-                    let partial = &buf[self.line_start..];
-                    self.skip_mid_line = !is_empty_line(partial);
-                    let size = buf.len();
-                    buf.clear();
-                    self.enter_skip(size);
-                }
+                self.give_up_if_certain(buf);
                 return None;
             };
             // The colon found is the line's first only when the whole line was
@@ -199,9 +221,15 @@ impl FrameDecoder {
                 // An empty line inside a legacy command body.
             } else if first {
                 let content = trim_cr(line);
-                if content.starts_with(BANNER_PREFIX) && memchr::memchr(b':', content).is_none() {
+                if is_banner(content) {
                     let len = content.len();
-                    let bytes = buf.split_to(nl + 1).freeze().slice(..len);
+                    let size = nl + 1;
+                    if size > self.max {
+                        buf.advance(size);
+                        self.reset_message();
+                        return Some(Err(self.too_large(size)));
+                    }
+                    let bytes = buf.split_to(size).freeze().slice(..len);
                     self.reset_message();
                     return Some(Ok(Frame::Banner(Text::from_bytes(bytes))));
                 }
@@ -223,52 +251,83 @@ impl FrameDecoder {
             if self.line_start > self.max {
                 let size = self.line_start;
                 buf.advance(size);
-                self.skip_mid_line = false;
-                self.enter_skip(size);
+                self.enter_skip(Skip {
+                    discarded: size,
+                    mid_line: false,
+                    banner: false,
+                });
             }
         }
     }
 
-    fn enter_skip(&mut self, discarded: usize) {
-        self.skipping = Some(discarded);
+    /// With no line end in `buf`: start discarding the message when it is sure to
+    /// exceed the cap, whatever comes next. The unterminated line will be a line of
+    /// at least one byte more than it has now unless it is (the start of) the
+    /// terminating empty line, so the message is sure to be too long once the
+    /// buffer holds the cap and that line is neither empty nor a lone `\r`.
+    fn give_up_if_certain(&mut self, buf: &mut BytesMut) {
+        let partial = &buf[self.line_start..];
+        if is_empty_line(partial) || buf.len() < self.max {
+            return;
+        }
+        let banner = self.line_start == 0 && is_banner(partial);
+        let keep = partial.len().min(KEEP_TAIL);
+        let discard = buf.len() - keep;
+        let mid_line = discard > self.line_start;
+        buf.advance(discard);
+        self.enter_skip(Skip {
+            discarded: discard,
+            mid_line,
+            banner,
+        });
+    }
+
+    fn enter_skip(&mut self, skip: Skip) {
+        self.skipping = Some(skip);
         self.line_start = 0;
         self.search_from = 0;
         self.clear_spans();
     }
 
     /// One step of discarding an oversized message (the buffer starts at a line
-    /// boundary, or in the middle of a line when `skip_mid_line`).
-    fn skip_step(&mut self, buf: &mut BytesMut, size: usize) -> SkipStep {
-        match memchr::memchr(b'\n', buf) {
-            Some(i) => {
-                let line = &buf[..i];
-                let empty = !self.skip_mid_line && is_empty_line(line);
-                if !empty && self.follows && trim_cr(line).ends_with(END_COMMAND) {
-                    self.end_seen = true;
-                }
-                let total = size + i + 1;
-                buf.advance(i + 1);
-                self.skip_mid_line = false;
-                if empty && self.message_may_end() {
-                    return SkipStep::Done(total);
-                }
-                self.skipping = Some(total);
-                SkipStep::Continue
+    /// boundary, or inside a line when `skip.mid_line`).
+    fn skip_step(&mut self, buf: &mut BytesMut, mut skip: Skip) -> SkipStep {
+        let Some(i) = memchr::memchr(b'\n', buf) else {
+            if skip.banner && memchr::memchr(b':', buf).is_some() {
+                skip.banner = false;
             }
-            None => {
-                // Keep a lone CR at the start of a line: with the next LF it may be
-                // the terminating empty line.
-                if !self.skip_mid_line && &buf[..] == b"\r" {
-                    return SkipStep::NeedMore;
-                }
-                if !buf.is_empty() {
-                    self.skipping = Some(size + buf.len());
-                    self.skip_mid_line = true;
-                    buf.clear();
-                }
-                SkipStep::NeedMore
+            // Keep the tail of the line: it may be part of `--END COMMAND--`, or
+            // the `\r` of the terminating empty line.
+            let discard = buf.len().saturating_sub(KEEP_TAIL);
+            if discard > 0 {
+                buf.advance(discard);
+                skip.discarded += discard;
+                skip.mid_line = true;
             }
+            self.skipping = Some(skip);
+            return SkipStep::NeedMore;
+        };
+        let line = &buf[..i];
+        let total = skip.discarded + i + 1;
+        if skip.banner && memchr::memchr(b':', line).is_none() {
+            // An oversized banner line: a frame of its own.
+            buf.advance(i + 1);
+            return SkipStep::Done(total);
         }
+        let empty = !skip.mid_line && is_empty_line(line);
+        if !empty && self.follows && trim_cr(line).ends_with(END_COMMAND) {
+            self.end_seen = true;
+        }
+        buf.advance(i + 1);
+        if empty && self.message_may_end() {
+            return SkipStep::Done(total);
+        }
+        self.skipping = Some(Skip {
+            discarded: total,
+            mid_line: false,
+            banner: false,
+        });
+        SkipStep::Continue
     }
 }
 
@@ -387,6 +446,88 @@ mod tests {
                 let m = msg(f);
                 assert_eq!(*m, Message::parse(m.as_bytes().clone()), "chunk {chunk}");
             }
+        }
+    }
+
+    /// Decode `input` as one chunk and as two chunks split at `at`.
+    fn whole_and_split(max: usize, input: &[u8], at: usize) -> [Vec<Result<Frame, FrameError>>; 2] {
+        let whole = decode_all(&mut FrameDecoder::with_max_message(max), input, input.len());
+        let mut dec = FrameDecoder::with_max_message(max);
+        let mut buf = BytesMut::new();
+        let mut split = Vec::new();
+        for part in [&input[..at], &input[at..]] {
+            buf.extend_from_slice(part);
+            while let Some(f) = dec.decode(&mut buf) {
+                split.push(f);
+            }
+        }
+        [whole, split]
+    }
+
+    #[test]
+    fn oversized_follows_ends_when_a_read_splits_its_end_marker() {
+        let mut input = b"Response: Follows\r\n".to_vec();
+        input.extend_from_slice(&[b'x'; 60]);
+        input.extend_from_slice(b"\n--END COMMAND--\r\n\r\nEvent: Lost\r\n\r\n");
+        let size = input.len() - "Event: Lost\r\n\r\n".len();
+        for at in 0..=input.len() {
+            let [whole, split] = whole_and_split(64, &input, at);
+            assert_eq!(split, whole, "split at {at}");
+            assert_eq!(split.len(), 2, "split at {at}");
+            assert_eq!(split[0], Err(FrameError::TooLarge { size, limit: 64 }));
+            assert_eq!(msg(&split[1]).event_name(), Some("Lost"));
+        }
+    }
+
+    #[test]
+    fn a_megabyte_of_command_output_split_in_its_marker_loses_nothing_after_it() {
+        let mut input = b"Response: Follows\r\nPrivilege: Command\r\n".to_vec();
+        while input.len() < 1_100_000 {
+            input.extend_from_slice(b"PJSIP/100-00000001  Up  Dial(PJSIP/200)  0:01:02\n");
+        }
+        let marker = input.len() + 5;
+        input.extend_from_slice(b"--END COMMAND--\r\n\r\n");
+        for i in 0..20 {
+            input.extend_from_slice(format!("Event: After{i}\r\n\r\n").as_bytes());
+        }
+        let [whole, split] = whole_and_split(DEFAULT_MAX_MESSAGE, &input, marker);
+        assert_eq!(split.len(), 21);
+        assert_eq!(split, whole);
+        assert!(matches!(split[0], Err(FrameError::TooLarge { .. })));
+        assert_eq!(msg(&split[20]).event_name(), Some("After19"));
+    }
+
+    #[test]
+    fn a_message_of_exactly_the_cap_is_kept_however_it_is_split() {
+        let mut input = b"Event: Full\r\nData: ".to_vec();
+        input.resize(62, b'd');
+        input.extend_from_slice(b"\r\n");
+        assert_eq!(input.len(), 64);
+        input.extend_from_slice(b"\r\nEvent: Next\r\n\r\n");
+        for at in 0..=input.len() {
+            let [whole, split] = whole_and_split(64, &input, at);
+            assert_eq!(split, whole, "split at {at}");
+            assert_eq!(msg(&split[0]).get("Data").map(str::len), Some(43));
+            assert_eq!(msg(&split[1]).event_name(), Some("Next"));
+        }
+    }
+
+    #[test]
+    fn a_banner_over_the_cap_is_skipped_alone_however_it_is_split() {
+        let mut input = b"Asterisk Call Manager/".to_vec();
+        input.resize(100, b'9');
+        input.extend_from_slice(b"\r\nEvent: Next\r\n\r\n");
+        for at in 0..=input.len() {
+            let [whole, split] = whole_and_split(64, &input, at);
+            assert_eq!(split, whole, "split at {at}");
+            assert_eq!(
+                split[0],
+                Err(FrameError::TooLarge {
+                    size: 102,
+                    limit: 64
+                })
+            );
+            assert_eq!(msg(&split[1]).event_name(), Some("Next"));
         }
     }
 

@@ -5,6 +5,11 @@
 //! original offset, so formatting gives back Asterisk's form. Parsing also accepts
 //! `Z`, `±hh:mm` and `±hh` offsets and a missing or longer fraction (up to 9
 //! digits). Written by hand: no date-time dependency.
+//!
+//! Range: both the instant (in UTC) and its local time lie in the years 0000 to
+//! 9999, the years the four-digit form can write. Values outside are refused when
+//! built ([`Timestamp::from_unix`] gives `None`, parsing an error), so formatting
+//! never overflows and always gives a string that parses back to the same value.
 
 use serde::de::{self, Deserializer, Visitor};
 use serde::{Deserialize, Serialize, Serializer};
@@ -49,6 +54,18 @@ const NANOS_PER_SEC: u32 = 1_000_000_000;
 const SECS_PER_DAY: i64 = 86_400;
 /// Largest accepted offset magnitude, in minutes (±23:59).
 const MAX_OFFSET_MINUTES: i16 = 23 * 60 + 59;
+/// Unix seconds of 0000-01-01T00:00:00Z, the earliest time that can be written.
+const MIN_SECS: i64 = -62_167_219_200;
+/// Unix seconds of 9999-12-31T23:59:59Z, the latest time that can be written.
+const MAX_SECS: i64 = 253_402_300_799;
+
+/// Whether an instant and its local time at `offset_minutes` both lie in the
+/// years 0000 to 9999.
+fn in_range(secs: i64, offset_minutes: i16) -> bool {
+    let writable = |s: i64| (MIN_SECS..=MAX_SECS).contains(&s);
+    // `secs` is checked first, so adding at most a day's seconds cannot overflow.
+    writable(secs) && writable(secs + i64::from(offset_minutes) * 60)
+}
 
 /// Days since 1970-01-01 of a proleptic Gregorian date.
 fn days_from_civil(year: i64, month: u32, day: u32) -> i64 {
@@ -126,9 +143,13 @@ impl Cursor<'_> {
 
 impl Timestamp {
     /// A timestamp from Unix seconds, nanoseconds (`< 1_000_000_000`) and an offset
-    /// in minutes east of UTC (at most ±23:59). `None` when out of range.
+    /// in minutes east of UTC (at most ±23:59). `None` when out of range, including
+    /// when the instant or its local time falls outside the years 0000 to 9999.
     pub fn from_unix(secs: i64, nanos: u32, offset_minutes: i16) -> Option<Self> {
-        if nanos >= NANOS_PER_SEC || offset_minutes.unsigned_abs() > MAX_OFFSET_MINUTES as u16 {
+        if nanos >= NANOS_PER_SEC
+            || offset_minutes.unsigned_abs() > MAX_OFFSET_MINUTES as u16
+            || !in_range(secs, offset_minutes)
+        {
             return None;
         }
         Some(Timestamp {
@@ -261,8 +282,14 @@ impl Timestamp {
         }
         let local = days_from_civil(year, month, day) * SECS_PER_DAY
             + i64::from(hour * 3600 + minute * 60 + second);
+        let secs = local - i64::from(offset_minutes) * 60;
+        if !in_range(secs, offset_minutes) {
+            return Err(err(
+                "the instant in UTC falls outside the years 0000 to 9999",
+            ));
+        }
         Ok(Timestamp {
-            secs: local - i64::from(offset_minutes) * 60,
+            secs,
             nanos,
             offset_minutes,
         })
@@ -281,6 +308,7 @@ impl fmt::Display for Timestamp {
     /// Asterisk's form: local time with milliseconds and a `±hhmm` offset. Finer
     /// fractions are written with 6 or 9 digits so no precision is lost.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // In range by construction (see `in_range`): no overflow.
         let local = self.secs + i64::from(self.offset_minutes) * 60;
         let days = local.div_euclid(SECS_PER_DAY);
         let tod = local.rem_euclid(SECS_PER_DAY);
@@ -444,6 +472,39 @@ mod tests {
         let e = serde_json::from_str::<Timestamp>("\"yesterday\"").expect_err("invalid");
         assert!(e.to_string().contains("invalid ARI timestamp"), "{e}");
         assert!(serde_json::from_str::<Timestamp>("12").is_err());
+    }
+
+    #[test]
+    fn the_writable_range_is_the_four_digit_years() {
+        assert_eq!(MIN_SECS, days_from_civil(0, 1, 1) * SECS_PER_DAY);
+        assert_eq!(MAX_SECS, days_from_civil(10_000, 1, 1) * SECS_PER_DAY - 1);
+    }
+
+    #[test]
+    fn far_instants_are_refused_and_the_range_ends_round_trip() {
+        assert_eq!(Timestamp::from_unix(i64::MAX, 0, 60), None);
+        assert_eq!(Timestamp::from_unix(i64::MIN, 0, -60), None);
+        assert_eq!(Timestamp::from_unix(MAX_SECS, 0, 1), None);
+        assert_eq!(Timestamp::from_unix(MIN_SECS, 0, -1), None);
+        assert_eq!(Timestamp::from_unix(MAX_SECS + 1, 0, 0), None);
+        for t in [
+            Timestamp::from_unix(MAX_SECS, 999_999_999, 0),
+            Timestamp::from_unix(MAX_SECS - 60, 0, -1),
+            Timestamp::from_unix(MIN_SECS, 0, 0),
+            Timestamp::from_unix(MIN_SECS + 86_399, 0, -MAX_OFFSET_MINUTES),
+        ] {
+            let t = t.expect("in range");
+            assert_eq!(Timestamp::parse(&t.to_string()), Ok(t));
+            assert_eq!(Timestamp::parse(&t.to_utc().to_string()), Ok(t.to_utc()));
+        }
+        assert_eq!(
+            Timestamp::from_unix(MAX_SECS, 0, 0).map(|t| t.to_string()),
+            Some("9999-12-31T23:59:59.000+0000".to_string())
+        );
+        // The local time is writable but the instant in UTC is not.
+        assert!(Timestamp::parse("0000-01-01T00:30:00+0100").is_err());
+        assert!(Timestamp::parse("9999-12-31T23:30:00-0100").is_err());
+        assert!(Timestamp::parse("0000-01-01T00:30:00-0100").is_ok());
     }
 
     #[test]

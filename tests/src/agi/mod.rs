@@ -51,6 +51,18 @@ pub enum MockStep {
         /// The expected command line, or `None` for any.
         command: Option<String>,
     },
+    /// Read a command, answer `reply`, then (after `delay`) send `HANGUP` and
+    /// keep the session open, later commands getting `511`: what Asterisk does
+    /// when the channel hangs up during `STREAM FILE` or `WAIT FOR DIGIT` (it
+    /// answers `200 result=-1 …` first and announces the hang-up after).
+    ReplyThenHangup {
+        /// The expected command line, or `None` for any.
+        command: Option<String>,
+        /// The reply lines.
+        reply: String,
+        /// Pause between the reply and `HANGUP`.
+        delay: std::time::Duration,
+    },
     /// Close the connection.
     Close,
 }
@@ -157,6 +169,22 @@ impl MockAgi {
         self
     }
 
+    /// Expect `command`, answer `reply`, then after `delay` send `HANGUP` (see
+    /// [`MockStep::ReplyThenHangup`]); later unscripted commands get `511`.
+    pub fn reply_then_hangup(
+        mut self,
+        command: &str,
+        reply: &str,
+        delay: std::time::Duration,
+    ) -> Self {
+        self.steps.push_back(MockStep::ReplyThenHangup {
+            command: Some(command.to_string()),
+            reply: reply.to_string(),
+            delay,
+        });
+        self
+    }
+
     /// Close the connection at this point.
     pub fn close(mut self) -> Self {
         self.steps.push_back(MockStep::Close);
@@ -233,6 +261,24 @@ impl MockAgi {
                     check(&command, &line, &mut report);
                     io.get_mut().write_all(b"HANGUP\n").await?;
                     break;
+                }
+                MockStep::ReplyThenHangup {
+                    command,
+                    reply,
+                    delay,
+                } => {
+                    let Some(line) = read_command(&mut io, &mut report).await? else {
+                        report.closed_early = true;
+                        break;
+                    };
+                    check(&command, &line, &mut report);
+                    io.get_mut()
+                        .write_all(format!("{reply}\n").as_bytes())
+                        .await?;
+                    io.get_mut().flush().await?;
+                    tokio::time::sleep(delay).await;
+                    dead = true;
+                    io.get_mut().write_all(b"HANGUP\n").await?;
                 }
                 MockStep::Close => break,
             }

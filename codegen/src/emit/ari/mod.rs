@@ -650,16 +650,29 @@ pub(super) fn emit_open_enum(
 /// `Deserialize` for one model through `asterisk_sdk_runtime::ari::de`: one
 /// `match` over the JSON keys (borrowed when unescaped), known fields decoded in
 /// place, unknown keys into `extra` (serde's `flatten` would buffer everything).
-fn emit_model_de(m: &ModelPlan) -> TokenStream {
+/// `free_form[i]` tells that field `i` holds free-form JSON (a raw value or a map
+/// of strings), read through `de::json_field` so repeated keys inside it are
+/// refused as everywhere else.
+fn emit_model_de(m: &ModelPlan, free_form: &[bool]) -> TokenStream {
     let name = ident(&m.rust);
     let rust = &m.rust;
     let slots: Vec<Ident> = (0..m.fields.len())
         .map(|i| ident(&format!("f{i}")))
         .collect();
-    let arms = m.fields.iter().zip(&slots).map(|(f, s)| {
-        let json = &f.json;
-        quote!(#json => de::field(&mut #s, &mut map, #json)?,)
-    });
+    let arms = m
+        .fields
+        .iter()
+        .zip(&slots)
+        .zip(free_form)
+        .map(|((f, s), free)| {
+            let json = &f.json;
+            let read = if *free {
+                quote!(json_field)
+            } else {
+                quote!(field)
+            };
+            quote!(#json => de::#read(&mut #s, &mut map, #json)?,)
+        });
     let inits = m.fields.iter().zip(&slots).map(|(f, s)| {
         let fi = ident(&f.rust);
         let json = &f.json;
@@ -746,11 +759,13 @@ fn emit_models(
         };
         let mut fields = Vec::new();
         let mut enums = Vec::new();
-        let de = emit_model_de(m);
+        let mut free_form = Vec::new();
         for f in &m.fields {
             let fdoc = field_doc(m, f, all, corrections);
             let fi = ident(&f.rust);
             let base = ctx.rust_type(&m.name, f, &f.data_type, false);
+            let rendered = base.to_string();
+            free_form.push(rendered.contains("serde_json") || rendered.contains("BTreeMap"));
             let json = &f.json;
             let rename = if f.rust != f.json {
                 quote!(#[serde(rename = #json)])
@@ -775,6 +790,7 @@ fn emit_models(
                 enums.push(emit_enum(m, f, e, all));
             }
         }
+        let de = emit_model_de(m, &free_form);
         items.push(quote! {
             #mdoc
             #alias
@@ -967,14 +983,6 @@ fn emit_events(
 
         use super::models::{#(#uses),*};
 
-        /// The `type` discriminator, read without touching the rest of the message.
-        #[derive(::serde::Deserialize)]
-        struct TypeTag<'a> {
-            /// Borrowed unless the JSON string holds escapes; empty when absent.
-            #[serde(borrow, rename = "type", default)]
-            kind: ::std::borrow::Cow<'a, str>,
-        }
-
         #enum_doc
         #[derive(Debug, Clone, PartialEq)]
         #[allow(clippy::large_enum_variant)] // only the widest variants are boxed
@@ -991,8 +999,12 @@ fn emit_events(
 
             /// Decode one WebSocket message. The `type` is read first (borrowed, nothing
             /// else is built), then the bytes are decoded straight into the selected
-            /// struct. An unknown `type` gives `Unknown`; a known `type` whose body does
-            /// not match its struct is an error (see [`AriEvent::from_slice_lossless`]).
+            /// struct. An unknown or absent `type` gives `Unknown`; a known `type` whose
+            /// body does not match its struct is an error (see
+            /// [`AriEvent::from_slice_lossless`]). Also errors, exactly as the serde
+            /// `Deserialize` impl: input that is not one JSON object, a `type` that is
+            /// not a string, and a repeated key in any object (see
+            /// `asterisk_sdk_runtime::ari::de`).
             pub fn from_slice(bytes: &[u8]) -> ::std::result::Result<Self, ::serde_json::Error> {
                 match ::std::str::from_utf8(bytes) {
                     Ok(text) => Self::from_text(text),
@@ -1009,8 +1021,8 @@ fn emit_events(
                 match ::asterisk_sdk_runtime::ari::de::leading_type(text.as_bytes()) {
                     Some(kind) => Self::decode_kind(kind, text),
                     None => {
-                        let tag: TypeTag<'_> = ::serde_json::from_str(text)?;
-                        Self::decode_kind(tag.kind.as_ref(), text)
+                        let kind = ::asterisk_sdk_runtime::ari::de::message_type(text)?;
+                        Self::decode_kind(kind.as_deref().unwrap_or(""), text)
                     }
                 }
             }
@@ -1023,7 +1035,8 @@ fn emit_events(
             ) -> ::std::result::Result<Self, ::serde_json::Error> {
                 match kind {
                     #(#dispatch_slice)*
-                    _ => ::serde_json::from_str(text).map(Self::#unknown),
+                    _ => ::serde_json::from_str(text)
+                        .map(|::asterisk_sdk_runtime::ari::de::UniqueKeys(raw)| Self::#unknown(raw)),
                 }
             }
 
@@ -1054,13 +1067,11 @@ fn emit_events(
                 }
             }
 
-            /// Decode an already parsed JSON value, selected by its `type`.
+            /// Decode an already parsed JSON value, selected by its `type`: the same
+            /// rules as [`AriEvent::from_slice`].
             pub fn from_value(value: ::serde_json::Value) -> ::std::result::Result<Self, ::serde_json::Error> {
-                let kind = value
-                    .get("type")
-                    .and_then(::serde_json::Value::as_str)
-                    .map(str::to_owned);
-                match kind.as_deref().unwrap_or("") {
+                let kind = ::asterisk_sdk_runtime::ari::de::value_type(&value)?.to_owned();
+                match kind.as_str() {
                     #(#dispatch_value)*
                     _ => Ok(Self::#unknown(value)),
                 }
@@ -1127,11 +1138,13 @@ fn emit_events(
             }
         }
 
-        /// Goes through `serde_json::Value` (the format is not known to be JSON
-        /// bytes); prefer [`AriEvent::from_slice`] for WebSocket messages.
+        /// Goes through a JSON value (the format is not known to be JSON bytes),
+        /// read as `asterisk_sdk_runtime::ari::de::UniqueKeys`, and gives what
+        /// [`AriEvent::from_slice`] gives; prefer that for WebSocket messages.
         impl<'de> ::serde::Deserialize<'de> for AriEvent {
             fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
-                let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(deserializer)?;
+                let ::asterisk_sdk_runtime::ari::de::UniqueKeys(value) =
+                    ::serde::Deserialize::deserialize(deserializer)?;
                 Self::from_value(value).map_err(<D::Error as ::serde::de::Error>::custom)
             }
         }
