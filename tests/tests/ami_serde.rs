@@ -5,13 +5,13 @@
 use asterisk_sdk::ami::{Event, Message};
 use asterisk_sdk::runtime::ami::Response;
 use serde_json::{Value, json};
-use std::path::Path;
+
+#[path = "../fixtures/capture.rs"]
+mod capture;
 
 /// The first captured message whose `Event:` is `name`.
 fn captured(name: &str) -> Message {
-    let p = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../shared/fixtures/asterisk-23.4.1/ami-session.rx.bin");
-    let data = std::fs::read(&p).unwrap_or_else(|e| panic!("missing fixture {}: {e}", p.display()));
+    let data = capture::read("asterisk-23.4.1/ami-session.rx.bin");
     let text = String::from_utf8_lossy(&data).replace("\r\n", "\n");
     text.split("\n\n")
         .map(|frame| Message::parse(frame.to_string().into()))
