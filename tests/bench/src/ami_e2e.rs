@@ -193,8 +193,8 @@ fn run_kind<T: Received>(
                     "  ami-e2e ({kind}) round {}: {} events in {:.1} ms, loss {loss} ({} reported as Lagged)",
                     r + 1,
                     res.received,
+                    res.elapsed.as_secs_f64() * 1e3,
                     res.lagged,
-                    res.elapsed.as_secs_f64() * 1e3
                 );
                 rates.push(rate(res.received, res.elapsed));
             }
