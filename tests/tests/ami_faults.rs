@@ -196,3 +196,34 @@ async fn block_policy_stalls_the_reader_and_asterisk_drops_the_session() {
     }
     assert!(delivered < N, "all {N} events arrived: nothing was dropped");
 }
+
+#[tokio::test]
+async fn a_timed_out_list_never_leaks_its_late_items_into_the_event_stream() {
+    use asterisk_sdk::ami::actions::CoreShowChannels;
+    use asterisk_sdk::runtime::ami::AmiError;
+    use asterisk_sdk_mock::ami::Reply;
+
+    let mock = MockAmi::builder().start().await.unwrap();
+    let client = builder(&mock).connect().await.unwrap();
+    let mut events = client.events_filtered(|m| m.event_name() != Some("FullyBooted"));
+    // Asterisk stalls (SIGSTOP): the list is not answered in time.
+    mock.set_reply("CoreShowChannels", Reply::silent());
+    let list = CoreShowChannels::new().action_id("late-list");
+    let err = client
+        .list(&list)
+        .timeout(Duration::from_millis(200))
+        .await
+        .unwrap_err();
+    assert!(matches!(err, AmiError::Timeout { .. }), "{err:?}");
+    // Then it wakes up and writes the whole list, followed by a broadcast event.
+    let late = "Response: Success\r\nActionID: late-list\r\nEventList: start\r\nMessage: Channels will follow\r\n\r\n\
+                Event: CoreShowChannel\r\nActionID: late-list\r\nChannel: PJSIP/100-00000001\r\n\r\n\
+                Event: CoreShowChannelsComplete\r\nActionID: late-list\r\nEventList: Complete\r\nListItems: 1\r\n\r\n\
+                Event: Tick\r\nPrivilege: call,all\r\nN: 0\r\n\r\n";
+    mock.replay(late.as_bytes().to_vec()).await;
+    // The first event the stream sees is the broadcast one.
+    match tokio::time::timeout(Duration::from_secs(5), events.next()).await {
+        Ok(Some(EventItem::Event(m))) => assert_eq!(m.event_name(), Some("Tick"), "{m:?}"),
+        other => panic!("unexpected {other:?}"),
+    }
+}
