@@ -233,7 +233,8 @@ impl AmiClientBuilder {
 
     /// Bytes of events all subscribers of this client together may have queued
     /// (default 256 MiB); past it, the policy applies to the subscriber being
-    /// served.
+    /// served. Under [`SlowSubscriberPolicy::Block`] only each subscriber's own
+    /// budget makes the reader wait.
     pub fn client_budget(mut self, bytes: usize) -> Self {
         self.cfg.budgets.per_client = bytes;
         self

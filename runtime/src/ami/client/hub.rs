@@ -442,14 +442,15 @@ impl Dispatcher {
     }
 }
 
-/// Wait until `sub` has room for more (or is gone).
+/// Wait until `sub` has room for more (or is gone). Only its own budget
+/// counts: waiting on the client's total could wait for bytes another stream
+/// holds while this one has nothing left to read.
 async fn wait_for_room(sub: &SubQueue, budgets: &Budgets) {
     loop {
         let room = sub.room.notified();
         tokio::pin!(room);
         room.as_mut().enable();
-        let full = sub.lock().bytes >= budgets.per_subscriber
-            || sub.total.load(Ordering::Relaxed) >= budgets.per_client;
+        let full = sub.lock().bytes >= budgets.per_subscriber;
         if !full || sub.receiver_gone.load(Ordering::Relaxed) {
             return;
         }
@@ -466,7 +467,9 @@ fn push(
     budgets: &Budgets,
 ) -> bool {
     let mut st = sub.lock();
-    if st.end.is_some() {
+    // Checked under the lock: a stream released meanwhile has already given
+    // back its bytes, and must not take new ones.
+    if st.end.is_some() || sub.receiver_gone.load(Ordering::Relaxed) {
         return false;
     }
     st.segments.push_back(Segment::new(batch.clone()));
@@ -707,6 +710,24 @@ mod tests {
         assert_eq!(drain(&q), ["0", "1"]);
         assert_eq!(next.as_mut().poll(&mut cx), Poll::Ready(()));
         assert_eq!(drain(&q), ["2"]);
+    }
+
+    #[test]
+    fn a_released_stream_gives_back_its_bytes_and_takes_no_more() {
+        let hub = Arc::new(Hub::new(SlowSubscriberPolicy::Lag, budgets(1 << 20), false));
+        let mut d = Dispatcher::new(hub.clone());
+        let q = hub.subscribe();
+        futures::executor::block_on(d.dispatch(vec![msg(0)]));
+        q.release();
+        assert_eq!(hub.total.load(Ordering::Relaxed), 0);
+        // The reader's cached view still holds it: the push is refused.
+        assert!(!push(
+            &q,
+            &Arc::new(Batch::new(vec![msg(1)])),
+            SlowSubscriberPolicy::Lag,
+            &budgets(1 << 20)
+        ));
+        assert_eq!(hub.total.load(Ordering::Relaxed), 0);
     }
 
     #[test]
