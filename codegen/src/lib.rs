@@ -3,7 +3,7 @@
 //!
 //! The pipeline: [`upstream`] readers turn one release's raw specs into a
 //! [`manifest::Manifest`]; [`fixes`] holds our corrections and type decisions;
-//! [`surface`] unions the releases; [`emit`] writes Rust code. [`check`], [`diff`],
+//! [`surface`] unions the releases; [`model`] merges them with every fix applied; [`emit`] writes Rust code. [`check`], [`diff`],
 //! [`stats`] and [`extract`] are the other commands of the binary.
 
 pub mod check;
@@ -12,6 +12,7 @@ pub mod emit;
 pub mod extract;
 pub mod fixes;
 pub mod manifest;
+pub mod model;
 pub mod names;
 pub mod project;
 pub mod release;

@@ -10,6 +10,7 @@
 use super::{GeneratedFile, Options};
 use crate::Result;
 use crate::fixes::Fixes;
+use crate::model::ami as model;
 use crate::surface::Releases;
 use proc_macro2::TokenStream;
 use quote::quote;
@@ -17,7 +18,6 @@ use quote::quote;
 pub mod actions;
 pub mod catalog;
 pub mod events;
-pub mod model;
 pub mod root;
 
 /// Emit every file of `generated/src/ami/`.

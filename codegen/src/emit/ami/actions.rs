@@ -1,10 +1,10 @@
 //! `ami/actions.rs`: one builder struct per action, implementing `Action` (and
 //! `ListAction` for event-list actions).
 
-use super::model::{ActionModel, Model, ParamKind, ParamModel};
 use super::{code_list, doc, tokens};
 use crate::fixes::ami_types::HeaderType;
 use crate::fixes::answer_times::{AnswerTime, TimeUnit};
+use crate::model::ami::{ActionModel, Model, ParamKind, ParamModel};
 use crate::surface::releases_doc;
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};

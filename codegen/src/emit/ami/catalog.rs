@@ -1,6 +1,6 @@
 //! `ami/catalog.rs`: every action and event as plain static data.
 
-use super::model::Model;
+use crate::model::ami::Model;
 use proc_macro2::TokenStream;
 use quote::quote;
 

@@ -2,9 +2,9 @@
 //! per event decoded in one pass over its headers, the `Event` enum, the snapshot
 //! blocks and the open enums of documented enum lists.
 
-use super::model::{EventModel, FieldModel, Model};
 use super::{code_list, doc, tokens};
 use crate::fixes::ami_types::HeaderType;
+use crate::model::ami::{EventModel, FieldModel, Model};
 use crate::names;
 use crate::surface::releases_doc;
 use proc_macro2::{Literal, TokenStream};
@@ -139,7 +139,7 @@ fn event_doc(e: &EventModel, m: &Model) -> Vec<String> {
 }
 
 /// Prefixed snapshots sorted so that a longer prefix is tried before a shorter one.
-fn snapshot_order(e: &EventModel) -> Vec<&super::model::SnapModel> {
+fn snapshot_order(e: &EventModel) -> Vec<&crate::model::ami::SnapModel> {
     let mut s: Vec<_> = e.snapshots.iter().collect();
     s.sort_by_key(|x| std::cmp::Reverse(x.prefix.len()));
     s

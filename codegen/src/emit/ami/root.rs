@@ -2,8 +2,8 @@
 //! decode helpers every generated event shares.
 
 use super::doc;
-use super::model::Model;
 use crate::fixes::ami_types::{AmiTypeFixes, HeaderType};
+use crate::model::ami::Model;
 use crate::names;
 use proc_macro2::{Literal, TokenStream};
 use quote::{format_ident, quote};
