@@ -6,7 +6,7 @@
 ///
 /// Source: Q.850 cause codes of include/asterisk/causes.h; AMI Hangup Cause, ARI ChannelDestroyed cause.
 ///
-/// A value this SDK does not know decodes to `Unknown`, keeping the raw wire form.
+/// A value this SDK does not know decodes to `Other`, keeping the raw wire form.
 ///
 /// | wire | variant |
 /// |---|---|
@@ -163,213 +163,37 @@ pub enum HangupCause {
     ProtocolError,
     /// Wire value `127`.
     Interworking,
-    /// A value this SDK does not know: the raw wire form.
-    Unknown(String),
+    /// A value this SDK does not know, kept as received.
+    Other(::std::string::String),
 }
+::asterisk_sdk_runtime::open_enum!(
+    HangupCause as int { NotDefined => "0", Unallocated => "1", NoRouteTransitNet => "2",
+    NoRouteDestination => "3", MisdialledTrunkPrefix => "5", ChannelUnacceptable => "6",
+    CallAwardedDelivered => "7", PreEmpted => "8", NumberPortedNotHere => "14",
+    NormalClearing => "16", UserBusy => "17", NoUserResponse => "18", NoAnswer => "19",
+    SubscriberAbsent => "20", CallRejected => "21", NumberChanged => "22",
+    RedirectedToNewDestination => "23", AnsweredElsewhere => "26", DestinationOutOfOrder
+    => "27", InvalidNumberFormat => "28", FacilityRejected => "29",
+    ResponseToStatusEnquiry => "30", NormalUnspecified => "31", NormalCircuitCongestion
+    => "34", NetworkOutOfOrder => "38", NormalTemporaryFailure => "41", SwitchCongestion
+    => "42", AccessInfoDiscarded => "43", RequestedChanUnavail => "44",
+    FacilityNotSubscribed => "50", OutgoingCallBarred => "52", IncomingCallBarred =>
+    "54", BearerCapabilityNotAuth => "57", BearerCapabilityNotAvail => "58",
+    BearerCapabilityNotImpl => "65", ChanNotImplemented => "66", FacilityNotImplemented
+    => "69", InvalidCallReference => "81", IncompatibleDestination => "88",
+    InvalidMsgUnspecified => "95", MandatoryIeMissing => "96", MessageTypeNonexist =>
+    "97", WrongMessage => "98", IeNonexist => "99", InvalidIeContents => "100",
+    WrongCallState => "101", RecoveryOnTimerExpire => "102", MandatoryIeLengthError =>
+    "103", ProtocolError => "111", Interworking => "127", }
+);
 impl HangupCause {
-    /// Every known value, in the order of the fixes file.
-    pub const KNOWN: [HangupCause; 50usize] = [
-        HangupCause::NotDefined,
-        HangupCause::Unallocated,
-        HangupCause::NoRouteTransitNet,
-        HangupCause::NoRouteDestination,
-        HangupCause::MisdialledTrunkPrefix,
-        HangupCause::ChannelUnacceptable,
-        HangupCause::CallAwardedDelivered,
-        HangupCause::PreEmpted,
-        HangupCause::NumberPortedNotHere,
-        HangupCause::NormalClearing,
-        HangupCause::UserBusy,
-        HangupCause::NoUserResponse,
-        HangupCause::NoAnswer,
-        HangupCause::SubscriberAbsent,
-        HangupCause::CallRejected,
-        HangupCause::NumberChanged,
-        HangupCause::RedirectedToNewDestination,
-        HangupCause::AnsweredElsewhere,
-        HangupCause::DestinationOutOfOrder,
-        HangupCause::InvalidNumberFormat,
-        HangupCause::FacilityRejected,
-        HangupCause::ResponseToStatusEnquiry,
-        HangupCause::NormalUnspecified,
-        HangupCause::NormalCircuitCongestion,
-        HangupCause::NetworkOutOfOrder,
-        HangupCause::NormalTemporaryFailure,
-        HangupCause::SwitchCongestion,
-        HangupCause::AccessInfoDiscarded,
-        HangupCause::RequestedChanUnavail,
-        HangupCause::FacilityNotSubscribed,
-        HangupCause::OutgoingCallBarred,
-        HangupCause::IncomingCallBarred,
-        HangupCause::BearerCapabilityNotAuth,
-        HangupCause::BearerCapabilityNotAvail,
-        HangupCause::BearerCapabilityNotImpl,
-        HangupCause::ChanNotImplemented,
-        HangupCause::FacilityNotImplemented,
-        HangupCause::InvalidCallReference,
-        HangupCause::IncompatibleDestination,
-        HangupCause::InvalidMsgUnspecified,
-        HangupCause::MandatoryIeMissing,
-        HangupCause::MessageTypeNonexist,
-        HangupCause::WrongMessage,
-        HangupCause::IeNonexist,
-        HangupCause::InvalidIeContents,
-        HangupCause::WrongCallState,
-        HangupCause::RecoveryOnTimerExpire,
-        HangupCause::MandatoryIeLengthError,
-        HangupCause::ProtocolError,
-        HangupCause::Interworking,
-    ];
-    /// The wire form.
-    pub fn as_wire(&self) -> &str {
-        match self {
-            HangupCause::NotDefined => "0",
-            HangupCause::Unallocated => "1",
-            HangupCause::NoRouteTransitNet => "2",
-            HangupCause::NoRouteDestination => "3",
-            HangupCause::MisdialledTrunkPrefix => "5",
-            HangupCause::ChannelUnacceptable => "6",
-            HangupCause::CallAwardedDelivered => "7",
-            HangupCause::PreEmpted => "8",
-            HangupCause::NumberPortedNotHere => "14",
-            HangupCause::NormalClearing => "16",
-            HangupCause::UserBusy => "17",
-            HangupCause::NoUserResponse => "18",
-            HangupCause::NoAnswer => "19",
-            HangupCause::SubscriberAbsent => "20",
-            HangupCause::CallRejected => "21",
-            HangupCause::NumberChanged => "22",
-            HangupCause::RedirectedToNewDestination => "23",
-            HangupCause::AnsweredElsewhere => "26",
-            HangupCause::DestinationOutOfOrder => "27",
-            HangupCause::InvalidNumberFormat => "28",
-            HangupCause::FacilityRejected => "29",
-            HangupCause::ResponseToStatusEnquiry => "30",
-            HangupCause::NormalUnspecified => "31",
-            HangupCause::NormalCircuitCongestion => "34",
-            HangupCause::NetworkOutOfOrder => "38",
-            HangupCause::NormalTemporaryFailure => "41",
-            HangupCause::SwitchCongestion => "42",
-            HangupCause::AccessInfoDiscarded => "43",
-            HangupCause::RequestedChanUnavail => "44",
-            HangupCause::FacilityNotSubscribed => "50",
-            HangupCause::OutgoingCallBarred => "52",
-            HangupCause::IncomingCallBarred => "54",
-            HangupCause::BearerCapabilityNotAuth => "57",
-            HangupCause::BearerCapabilityNotAvail => "58",
-            HangupCause::BearerCapabilityNotImpl => "65",
-            HangupCause::ChanNotImplemented => "66",
-            HangupCause::FacilityNotImplemented => "69",
-            HangupCause::InvalidCallReference => "81",
-            HangupCause::IncompatibleDestination => "88",
-            HangupCause::InvalidMsgUnspecified => "95",
-            HangupCause::MandatoryIeMissing => "96",
-            HangupCause::MessageTypeNonexist => "97",
-            HangupCause::WrongMessage => "98",
-            HangupCause::IeNonexist => "99",
-            HangupCause::InvalidIeContents => "100",
-            HangupCause::WrongCallState => "101",
-            HangupCause::RecoveryOnTimerExpire => "102",
-            HangupCause::MandatoryIeLengthError => "103",
-            HangupCause::ProtocolError => "111",
-            HangupCause::Interworking => "127",
-            HangupCause::Unknown(raw) => raw.as_str(),
-        }
-    }
-    /// Parse the wire form (exact match); anything else is `Unknown`.
-    pub fn from_wire(wire: &str) -> Self {
-        match wire {
-            "0" => HangupCause::NotDefined,
-            "1" => HangupCause::Unallocated,
-            "2" => HangupCause::NoRouteTransitNet,
-            "3" => HangupCause::NoRouteDestination,
-            "5" => HangupCause::MisdialledTrunkPrefix,
-            "6" => HangupCause::ChannelUnacceptable,
-            "7" => HangupCause::CallAwardedDelivered,
-            "8" => HangupCause::PreEmpted,
-            "14" => HangupCause::NumberPortedNotHere,
-            "16" => HangupCause::NormalClearing,
-            "17" => HangupCause::UserBusy,
-            "18" => HangupCause::NoUserResponse,
-            "19" => HangupCause::NoAnswer,
-            "20" => HangupCause::SubscriberAbsent,
-            "21" => HangupCause::CallRejected,
-            "22" => HangupCause::NumberChanged,
-            "23" => HangupCause::RedirectedToNewDestination,
-            "26" => HangupCause::AnsweredElsewhere,
-            "27" => HangupCause::DestinationOutOfOrder,
-            "28" => HangupCause::InvalidNumberFormat,
-            "29" => HangupCause::FacilityRejected,
-            "30" => HangupCause::ResponseToStatusEnquiry,
-            "31" => HangupCause::NormalUnspecified,
-            "34" => HangupCause::NormalCircuitCongestion,
-            "38" => HangupCause::NetworkOutOfOrder,
-            "41" => HangupCause::NormalTemporaryFailure,
-            "42" => HangupCause::SwitchCongestion,
-            "43" => HangupCause::AccessInfoDiscarded,
-            "44" => HangupCause::RequestedChanUnavail,
-            "50" => HangupCause::FacilityNotSubscribed,
-            "52" => HangupCause::OutgoingCallBarred,
-            "54" => HangupCause::IncomingCallBarred,
-            "57" => HangupCause::BearerCapabilityNotAuth,
-            "58" => HangupCause::BearerCapabilityNotAvail,
-            "65" => HangupCause::BearerCapabilityNotImpl,
-            "66" => HangupCause::ChanNotImplemented,
-            "69" => HangupCause::FacilityNotImplemented,
-            "81" => HangupCause::InvalidCallReference,
-            "88" => HangupCause::IncompatibleDestination,
-            "95" => HangupCause::InvalidMsgUnspecified,
-            "96" => HangupCause::MandatoryIeMissing,
-            "97" => HangupCause::MessageTypeNonexist,
-            "98" => HangupCause::WrongMessage,
-            "99" => HangupCause::IeNonexist,
-            "100" => HangupCause::InvalidIeContents,
-            "101" => HangupCause::WrongCallState,
-            "102" => HangupCause::RecoveryOnTimerExpire,
-            "103" => HangupCause::MandatoryIeLengthError,
-            "111" => HangupCause::ProtocolError,
-            "127" => HangupCause::Interworking,
-            other => HangupCause::Unknown(other.to_string()),
-        }
-    }
-    /// Whether this is a value the SDK does not know.
-    pub fn is_unknown(&self) -> bool {
-        matches!(self, HangupCause::Unknown(_))
-    }
     /// The numeric value, when the wire form is a number.
     pub fn code(&self) -> Option<i64> {
-        self.as_wire().parse().ok()
+        self.as_str().parse().ok()
     }
     /// The value for a numeric code.
     pub fn from_code(code: i64) -> Self {
-        HangupCause::from_wire(&code.to_string())
-    }
-}
-impl From<&str> for HangupCause {
-    fn from(wire: &str) -> Self {
-        HangupCause::from_wire(wire)
-    }
-}
-impl std::str::FromStr for HangupCause {
-    type Err = std::convert::Infallible;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Ok(HangupCause::from_wire(s))
-    }
-}
-impl std::fmt::Display for HangupCause {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_wire())
-    }
-}
-impl asterisk_sdk_runtime::open_enum::OpenEnum for HangupCause {
-    fn as_wire(&self) -> &str {
-        HangupCause::as_wire(self)
-    }
-    fn from_wire(wire: &str) -> Self {
-        HangupCause::from_wire(wire)
-    }
-    fn is_unknown(&self) -> bool {
-        HangupCause::is_unknown(self)
+        HangupCause::from(code.to_string())
     }
 }
 #[cfg(feature = "ami")]
@@ -379,29 +203,14 @@ impl asterisk_sdk_runtime::ami::FromHeader for HangupCause {
         if v.is_empty() {
             return None;
         }
+        if let Some(known) = <HangupCause as asterisk_sdk_runtime::open_enum::OpenEnum>::known(
+            v,
+        ) {
+            return Some(known);
+        }
         match v.parse::<i64>() {
             Ok(code) => Some(HangupCause::from_code(code)),
-            Err(_) => Some(HangupCause::Unknown(v.to_string())),
-        }
-    }
-}
-impl serde::Serialize for HangupCause {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        match asterisk_sdk_runtime::open_enum::canonical_code(self.as_wire()) {
-            Some(c) => s.serialize_i64(c),
-            None => s.serialize_str(self.as_wire()),
-        }
-    }
-}
-impl<'de> serde::Deserialize<'de> for HangupCause {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        match asterisk_sdk_runtime::open_enum::IntOrString::deserialize(d)? {
-            asterisk_sdk_runtime::open_enum::IntOrString::Int(i) => {
-                Ok(HangupCause::from_code(i))
-            }
-            asterisk_sdk_runtime::open_enum::IntOrString::String(s) => {
-                Ok(HangupCause::from_wire(&s))
-            }
+            Err(_) => Some(HangupCause::Other(v.to_string())),
         }
     }
 }
@@ -409,20 +218,20 @@ impl<'de> serde::Deserialize<'de> for HangupCause {
 ///
 /// Source: enum ast_channel_state of include/asterisk/channelstate.h; AMI ChannelState/ChannelStateDesc, AGI channel status.
 ///
-/// A value this SDK does not know decodes to `Unknown`, keeping the raw wire form.
+/// A value this SDK does not know decodes to `Other`, keeping the raw wire form.
 ///
 /// | wire | variant |
 /// |---|---|
-/// | `0` (text form `Down`) | `Down` |
-/// | `1` (text form `Rsrvd`) | `Reserved` |
-/// | `2` (text form `OffHook`) | `OffHook` |
-/// | `3` (text form `Dialing`) | `Dialing` |
-/// | `4` (text form `Ring`) | `Ring` |
-/// | `5` (text form `Ringing`) | `Ringing` |
-/// | `6` (text form `Up`) | `Up` |
-/// | `7` (text form `Busy`) | `Busy` |
-/// | `8` (text form `Dialing Offhook`) | `DialingOffhook` |
-/// | `9` (text form `Pre-ring`) | `PreRing` |
+/// | `0` (also sent as `Down`) | `Down` |
+/// | `1` (also sent as `Rsrvd`) | `Reserved` |
+/// | `2` (also sent as `OffHook`) | `OffHook` |
+/// | `3` (also sent as `Dialing`) | `Dialing` |
+/// | `4` (also sent as `Ring`) | `Ring` |
+/// | `5` (also sent as `Ringing`) | `Ringing` |
+/// | `6` (also sent as `Up`) | `Up` |
+/// | `7` (also sent as `Busy`) | `Busy` |
+/// | `8` (also sent as `Dialing Offhook`) | `DialingOffhook` |
+/// | `9` (also sent as `Pre-ring`) | `PreRing` |
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ChannelState {
@@ -446,60 +255,17 @@ pub enum ChannelState {
     DialingOffhook,
     /// Wire value `9`.
     PreRing,
-    /// A value this SDK does not know: the raw wire form.
-    Unknown(String),
+    /// A value this SDK does not know, kept as received.
+    Other(::std::string::String),
 }
+::asterisk_sdk_runtime::open_enum!(
+    ChannelState as int { Down => "0", Reserved => "1", OffHook => "2", Dialing => "3",
+    Ring => "4", Ringing => "5", Up => "6", Busy => "7", DialingOffhook => "8", PreRing
+    => "9", }
+);
 impl ChannelState {
-    /// Every known value, in the order of the fixes file.
-    pub const KNOWN: [ChannelState; 10usize] = [
-        ChannelState::Down,
-        ChannelState::Reserved,
-        ChannelState::OffHook,
-        ChannelState::Dialing,
-        ChannelState::Ring,
-        ChannelState::Ringing,
-        ChannelState::Up,
-        ChannelState::Busy,
-        ChannelState::DialingOffhook,
-        ChannelState::PreRing,
-    ];
-    /// The wire form.
-    pub fn as_wire(&self) -> &str {
-        match self {
-            ChannelState::Down => "0",
-            ChannelState::Reserved => "1",
-            ChannelState::OffHook => "2",
-            ChannelState::Dialing => "3",
-            ChannelState::Ring => "4",
-            ChannelState::Ringing => "5",
-            ChannelState::Up => "6",
-            ChannelState::Busy => "7",
-            ChannelState::DialingOffhook => "8",
-            ChannelState::PreRing => "9",
-            ChannelState::Unknown(raw) => raw.as_str(),
-        }
-    }
-    /// Parse the wire form (exact match); anything else is `Unknown`.
-    pub fn from_wire(wire: &str) -> Self {
-        match wire {
-            "0" => ChannelState::Down,
-            "1" => ChannelState::Reserved,
-            "2" => ChannelState::OffHook,
-            "3" => ChannelState::Dialing,
-            "4" => ChannelState::Ring,
-            "5" => ChannelState::Ringing,
-            "6" => ChannelState::Up,
-            "7" => ChannelState::Busy,
-            "8" => ChannelState::DialingOffhook,
-            "9" => ChannelState::PreRing,
-            other => ChannelState::Unknown(other.to_string()),
-        }
-    }
-    /// Whether this is a value the SDK does not know.
-    pub fn is_unknown(&self) -> bool {
-        matches!(self, ChannelState::Unknown(_))
-    }
-    /// The text form Asterisk also sends for this value (e.g. in `ChannelStateDesc`).
+    /// The other form Asterisk also sends for this value (the text of
+    /// `ChannelStateDesc`, the number of a queue member's `Status`).
     pub fn label(&self) -> Option<&'static str> {
         match self {
             ChannelState::Down => Some("Down"),
@@ -515,7 +281,7 @@ impl ChannelState {
             _ => None,
         }
     }
-    /// The value whose text form is `label`, if known.
+    /// The value whose other form is `label`, if known.
     pub fn from_label(label: &str) -> Option<Self> {
         match label {
             "Down" => Some(ChannelState::Down),
@@ -533,38 +299,11 @@ impl ChannelState {
     }
     /// The numeric value, when the wire form is a number.
     pub fn code(&self) -> Option<i64> {
-        self.as_wire().parse().ok()
+        self.as_str().parse().ok()
     }
     /// The value for a numeric code.
     pub fn from_code(code: i64) -> Self {
-        ChannelState::from_wire(&code.to_string())
-    }
-}
-impl From<&str> for ChannelState {
-    fn from(wire: &str) -> Self {
-        ChannelState::from_wire(wire)
-    }
-}
-impl std::str::FromStr for ChannelState {
-    type Err = std::convert::Infallible;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Ok(ChannelState::from_wire(s))
-    }
-}
-impl std::fmt::Display for ChannelState {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_wire())
-    }
-}
-impl asterisk_sdk_runtime::open_enum::OpenEnum for ChannelState {
-    fn as_wire(&self) -> &str {
-        ChannelState::as_wire(self)
-    }
-    fn from_wire(wire: &str) -> Self {
-        ChannelState::from_wire(wire)
-    }
-    fn is_unknown(&self) -> bool {
-        ChannelState::is_unknown(self)
+        ChannelState::from(code.to_string())
     }
 }
 #[cfg(feature = "ami")]
@@ -574,57 +313,42 @@ impl asterisk_sdk_runtime::ami::FromHeader for ChannelState {
         if v.is_empty() {
             return None;
         }
+        if let Some(known) = <ChannelState as asterisk_sdk_runtime::open_enum::OpenEnum>::known(
+            v,
+        ) {
+            return Some(known);
+        }
         if let Some(v) = ChannelState::from_label(v) {
             return Some(v);
         }
         match v.parse::<i64>() {
             Ok(code) => Some(ChannelState::from_code(code)),
-            Err(_) => Some(ChannelState::Unknown(v.to_string())),
-        }
-    }
-}
-impl serde::Serialize for ChannelState {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        match asterisk_sdk_runtime::open_enum::canonical_code(self.as_wire()) {
-            Some(c) => s.serialize_i64(c),
-            None => s.serialize_str(self.as_wire()),
-        }
-    }
-}
-impl<'de> serde::Deserialize<'de> for ChannelState {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        match asterisk_sdk_runtime::open_enum::IntOrString::deserialize(d)? {
-            asterisk_sdk_runtime::open_enum::IntOrString::Int(i) => {
-                Ok(ChannelState::from_code(i))
-            }
-            asterisk_sdk_runtime::open_enum::IntOrString::String(s) => {
-                Ok(ChannelState::from_wire(&s))
-            }
+            Err(_) => Some(ChannelState::Other(v.to_string())),
         }
     }
 }
 /// DeviceState (open enum; the wire form is text).
 ///
-/// Source: enum ast_device_state text forms (ast_devstate_str); AMI DeviceStateChange State, ARI DeviceState state.
+/// Source: enum ast_device_state text forms (ast_devstate_str); AMI DeviceStateChange State, ARI DeviceState state; labels are its numbers, which app_queue sends as the QueueMember* Status (queue_member_blob_create, `Status` = mem->status).
 ///
-/// A value this SDK does not know decodes to `Unknown`, keeping the raw wire form.
+/// A value this SDK does not know decodes to `Other`, keeping the raw wire form.
 ///
 /// | wire | variant |
 /// |---|---|
-/// | `UNKNOWN` | `StateUnknown` |
-/// | `NOT_INUSE` | `NotInUse` |
-/// | `INUSE` | `InUse` |
-/// | `BUSY` | `Busy` |
-/// | `INVALID` | `Invalid` |
-/// | `UNAVAILABLE` | `Unavailable` |
-/// | `RINGING` | `Ringing` |
-/// | `RINGINUSE` | `RingInUse` |
-/// | `ONHOLD` | `OnHold` |
+/// | `UNKNOWN` (also sent as `0`) | `Unknown` |
+/// | `NOT_INUSE` (also sent as `1`) | `NotInUse` |
+/// | `INUSE` (also sent as `2`) | `InUse` |
+/// | `BUSY` (also sent as `3`) | `Busy` |
+/// | `INVALID` (also sent as `4`) | `Invalid` |
+/// | `UNAVAILABLE` (also sent as `5`) | `Unavailable` |
+/// | `RINGING` (also sent as `6`) | `Ringing` |
+/// | `RINGINUSE` (also sent as `7`) | `RingInUse` |
+/// | `ONHOLD` (also sent as `8`) | `OnHold` |
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum DeviceState {
     /// Wire value `UNKNOWN`.
-    StateUnknown,
+    Unknown,
     /// Wire value `NOT_INUSE`.
     NotInUse,
     /// Wire value `INUSE`.
@@ -641,107 +365,70 @@ pub enum DeviceState {
     RingInUse,
     /// Wire value `ONHOLD`.
     OnHold,
-    /// A value this SDK does not know: the raw wire form.
-    Unknown(String),
+    /// A value this SDK does not know, kept as received.
+    Other(::std::string::String),
 }
+::asterisk_sdk_runtime::open_enum!(
+    DeviceState { Unknown => "UNKNOWN", NotInUse => "NOT_INUSE", InUse => "INUSE", Busy
+    => "BUSY", Invalid => "INVALID", Unavailable => "UNAVAILABLE", Ringing => "RINGING",
+    RingInUse => "RINGINUSE", OnHold => "ONHOLD", }
+);
 impl DeviceState {
-    /// Every known value, in the order of the fixes file.
-    pub const KNOWN: [DeviceState; 9usize] = [
-        DeviceState::StateUnknown,
-        DeviceState::NotInUse,
-        DeviceState::InUse,
-        DeviceState::Busy,
-        DeviceState::Invalid,
-        DeviceState::Unavailable,
-        DeviceState::Ringing,
-        DeviceState::RingInUse,
-        DeviceState::OnHold,
-    ];
-    /// The wire form.
-    pub fn as_wire(&self) -> &str {
+    /// The other form Asterisk also sends for this value (the text of
+    /// `ChannelStateDesc`, the number of a queue member's `Status`).
+    pub fn label(&self) -> Option<&'static str> {
         match self {
-            DeviceState::StateUnknown => "UNKNOWN",
-            DeviceState::NotInUse => "NOT_INUSE",
-            DeviceState::InUse => "INUSE",
-            DeviceState::Busy => "BUSY",
-            DeviceState::Invalid => "INVALID",
-            DeviceState::Unavailable => "UNAVAILABLE",
-            DeviceState::Ringing => "RINGING",
-            DeviceState::RingInUse => "RINGINUSE",
-            DeviceState::OnHold => "ONHOLD",
-            DeviceState::Unknown(raw) => raw.as_str(),
+            DeviceState::Unknown => Some("0"),
+            DeviceState::NotInUse => Some("1"),
+            DeviceState::InUse => Some("2"),
+            DeviceState::Busy => Some("3"),
+            DeviceState::Invalid => Some("4"),
+            DeviceState::Unavailable => Some("5"),
+            DeviceState::Ringing => Some("6"),
+            DeviceState::RingInUse => Some("7"),
+            DeviceState::OnHold => Some("8"),
+            _ => None,
         }
     }
-    /// Parse the wire form (exact match); anything else is `Unknown`.
-    pub fn from_wire(wire: &str) -> Self {
-        match wire {
-            "UNKNOWN" => DeviceState::StateUnknown,
-            "NOT_INUSE" => DeviceState::NotInUse,
-            "INUSE" => DeviceState::InUse,
-            "BUSY" => DeviceState::Busy,
-            "INVALID" => DeviceState::Invalid,
-            "UNAVAILABLE" => DeviceState::Unavailable,
-            "RINGING" => DeviceState::Ringing,
-            "RINGINUSE" => DeviceState::RingInUse,
-            "ONHOLD" => DeviceState::OnHold,
-            other => DeviceState::Unknown(other.to_string()),
+    /// The value whose other form is `label`, if known.
+    pub fn from_label(label: &str) -> Option<Self> {
+        match label {
+            "0" => Some(DeviceState::Unknown),
+            "1" => Some(DeviceState::NotInUse),
+            "2" => Some(DeviceState::InUse),
+            "3" => Some(DeviceState::Busy),
+            "4" => Some(DeviceState::Invalid),
+            "5" => Some(DeviceState::Unavailable),
+            "6" => Some(DeviceState::Ringing),
+            "7" => Some(DeviceState::RingInUse),
+            "8" => Some(DeviceState::OnHold),
+            _ => None,
         }
-    }
-    /// Whether this is a value the SDK does not know.
-    pub fn is_unknown(&self) -> bool {
-        matches!(self, DeviceState::Unknown(_))
-    }
-}
-impl From<&str> for DeviceState {
-    fn from(wire: &str) -> Self {
-        DeviceState::from_wire(wire)
-    }
-}
-impl std::str::FromStr for DeviceState {
-    type Err = std::convert::Infallible;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Ok(DeviceState::from_wire(s))
-    }
-}
-impl std::fmt::Display for DeviceState {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_wire())
-    }
-}
-impl asterisk_sdk_runtime::open_enum::OpenEnum for DeviceState {
-    fn as_wire(&self) -> &str {
-        DeviceState::as_wire(self)
-    }
-    fn from_wire(wire: &str) -> Self {
-        DeviceState::from_wire(wire)
-    }
-    fn is_unknown(&self) -> bool {
-        DeviceState::is_unknown(self)
     }
 }
 #[cfg(feature = "ami")]
 impl asterisk_sdk_runtime::ami::FromHeader for DeviceState {
     fn from_header(value: &str) -> Option<Self> {
         let v = value.trim();
-        if v.is_empty() { None } else { Some(DeviceState::from_wire(v)) }
-    }
-}
-impl serde::Serialize for DeviceState {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(self.as_wire())
-    }
-}
-impl<'de> serde::Deserialize<'de> for DeviceState {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let s = std::borrow::Cow::<'de, str>::deserialize(d)?;
-        Ok(DeviceState::from_wire(&s))
+        if v.is_empty() {
+            return None;
+        }
+        if let Some(known) = <DeviceState as asterisk_sdk_runtime::open_enum::OpenEnum>::known(
+            v,
+        ) {
+            return Some(known);
+        }
+        if let Some(v) = DeviceState::from_label(v) {
+            return Some(v);
+        }
+        Some(DeviceState::Other(v.to_string()))
     }
 }
 /// DialStatus (open enum; the wire form is text).
 ///
 /// Source: DIALSTATUS values; AMI DialEnd DialStatus enumlist plus the Dial application's DONTCALL, TORTURE, INVALIDARGS.
 ///
-/// A value this SDK does not know decodes to `Unknown`, keeping the raw wire form.
+/// A value this SDK does not know decodes to `Other`, keeping the raw wire form.
 ///
 /// | wire | variant |
 /// |---|---|
@@ -784,116 +471,35 @@ pub enum DialStatus {
     Continue,
     /// Wire value `GOTO`.
     Goto,
-    /// A value this SDK does not know: the raw wire form.
-    Unknown(String),
+    /// A value this SDK does not know, kept as received.
+    Other(::std::string::String),
 }
-impl DialStatus {
-    /// Every known value, in the order of the fixes file.
-    pub const KNOWN: [DialStatus; 12usize] = [
-        DialStatus::Answer,
-        DialStatus::Busy,
-        DialStatus::NoAnswer,
-        DialStatus::Cancel,
-        DialStatus::Congestion,
-        DialStatus::ChanUnavail,
-        DialStatus::DontCall,
-        DialStatus::Torture,
-        DialStatus::InvalidArgs,
-        DialStatus::Abort,
-        DialStatus::Continue,
-        DialStatus::Goto,
-    ];
-    /// The wire form.
-    pub fn as_wire(&self) -> &str {
-        match self {
-            DialStatus::Answer => "ANSWER",
-            DialStatus::Busy => "BUSY",
-            DialStatus::NoAnswer => "NOANSWER",
-            DialStatus::Cancel => "CANCEL",
-            DialStatus::Congestion => "CONGESTION",
-            DialStatus::ChanUnavail => "CHANUNAVAIL",
-            DialStatus::DontCall => "DONTCALL",
-            DialStatus::Torture => "TORTURE",
-            DialStatus::InvalidArgs => "INVALIDARGS",
-            DialStatus::Abort => "ABORT",
-            DialStatus::Continue => "CONTINUE",
-            DialStatus::Goto => "GOTO",
-            DialStatus::Unknown(raw) => raw.as_str(),
-        }
-    }
-    /// Parse the wire form (exact match); anything else is `Unknown`.
-    pub fn from_wire(wire: &str) -> Self {
-        match wire {
-            "ANSWER" => DialStatus::Answer,
-            "BUSY" => DialStatus::Busy,
-            "NOANSWER" => DialStatus::NoAnswer,
-            "CANCEL" => DialStatus::Cancel,
-            "CONGESTION" => DialStatus::Congestion,
-            "CHANUNAVAIL" => DialStatus::ChanUnavail,
-            "DONTCALL" => DialStatus::DontCall,
-            "TORTURE" => DialStatus::Torture,
-            "INVALIDARGS" => DialStatus::InvalidArgs,
-            "ABORT" => DialStatus::Abort,
-            "CONTINUE" => DialStatus::Continue,
-            "GOTO" => DialStatus::Goto,
-            other => DialStatus::Unknown(other.to_string()),
-        }
-    }
-    /// Whether this is a value the SDK does not know.
-    pub fn is_unknown(&self) -> bool {
-        matches!(self, DialStatus::Unknown(_))
-    }
-}
-impl From<&str> for DialStatus {
-    fn from(wire: &str) -> Self {
-        DialStatus::from_wire(wire)
-    }
-}
-impl std::str::FromStr for DialStatus {
-    type Err = std::convert::Infallible;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Ok(DialStatus::from_wire(s))
-    }
-}
-impl std::fmt::Display for DialStatus {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_wire())
-    }
-}
-impl asterisk_sdk_runtime::open_enum::OpenEnum for DialStatus {
-    fn as_wire(&self) -> &str {
-        DialStatus::as_wire(self)
-    }
-    fn from_wire(wire: &str) -> Self {
-        DialStatus::from_wire(wire)
-    }
-    fn is_unknown(&self) -> bool {
-        DialStatus::is_unknown(self)
-    }
-}
+::asterisk_sdk_runtime::open_enum!(
+    DialStatus { Answer => "ANSWER", Busy => "BUSY", NoAnswer => "NOANSWER", Cancel =>
+    "CANCEL", Congestion => "CONGESTION", ChanUnavail => "CHANUNAVAIL", DontCall =>
+    "DONTCALL", Torture => "TORTURE", InvalidArgs => "INVALIDARGS", Abort => "ABORT",
+    Continue => "CONTINUE", Goto => "GOTO", }
+);
 #[cfg(feature = "ami")]
 impl asterisk_sdk_runtime::ami::FromHeader for DialStatus {
     fn from_header(value: &str) -> Option<Self> {
         let v = value.trim();
-        if v.is_empty() { None } else { Some(DialStatus::from_wire(v)) }
-    }
-}
-impl serde::Serialize for DialStatus {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(self.as_wire())
-    }
-}
-impl<'de> serde::Deserialize<'de> for DialStatus {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let s = std::borrow::Cow::<'de, str>::deserialize(d)?;
-        Ok(DialStatus::from_wire(&s))
+        if v.is_empty() {
+            return None;
+        }
+        if let Some(known) = <DialStatus as asterisk_sdk_runtime::open_enum::OpenEnum>::known(
+            v,
+        ) {
+            return Some(known);
+        }
+        Some(DialStatus::Other(v.to_string()))
     }
 }
 /// CdrDisposition (open enum; the wire form is text).
 ///
 /// Source: CDR dispositions (ast_cdr_disp2str); AMI Cdr Disposition.
 ///
-/// A value this SDK does not know decodes to `Unknown`, keeping the raw wire form.
+/// A value this SDK does not know decodes to `Other`, keeping the raw wire form.
 ///
 /// | wire | variant |
 /// |---|---|
@@ -915,99 +521,37 @@ pub enum CdrDisposition {
     Answered,
     /// Wire value `CONGESTION`.
     Congestion,
-    /// A value this SDK does not know: the raw wire form.
-    Unknown(String),
+    /// A value this SDK does not know, kept as received.
+    Other(::std::string::String),
 }
-impl CdrDisposition {
-    /// Every known value, in the order of the fixes file.
-    pub const KNOWN: [CdrDisposition; 5usize] = [
-        CdrDisposition::NoAnswer,
-        CdrDisposition::Failed,
-        CdrDisposition::Busy,
-        CdrDisposition::Answered,
-        CdrDisposition::Congestion,
-    ];
-    /// The wire form.
-    pub fn as_wire(&self) -> &str {
-        match self {
-            CdrDisposition::NoAnswer => "NO ANSWER",
-            CdrDisposition::Failed => "FAILED",
-            CdrDisposition::Busy => "BUSY",
-            CdrDisposition::Answered => "ANSWERED",
-            CdrDisposition::Congestion => "CONGESTION",
-            CdrDisposition::Unknown(raw) => raw.as_str(),
-        }
-    }
-    /// Parse the wire form (exact match); anything else is `Unknown`.
-    pub fn from_wire(wire: &str) -> Self {
-        match wire {
-            "NO ANSWER" => CdrDisposition::NoAnswer,
-            "FAILED" => CdrDisposition::Failed,
-            "BUSY" => CdrDisposition::Busy,
-            "ANSWERED" => CdrDisposition::Answered,
-            "CONGESTION" => CdrDisposition::Congestion,
-            other => CdrDisposition::Unknown(other.to_string()),
-        }
-    }
-    /// Whether this is a value the SDK does not know.
-    pub fn is_unknown(&self) -> bool {
-        matches!(self, CdrDisposition::Unknown(_))
-    }
-}
-impl From<&str> for CdrDisposition {
-    fn from(wire: &str) -> Self {
-        CdrDisposition::from_wire(wire)
-    }
-}
-impl std::str::FromStr for CdrDisposition {
-    type Err = std::convert::Infallible;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Ok(CdrDisposition::from_wire(s))
-    }
-}
-impl std::fmt::Display for CdrDisposition {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_wire())
-    }
-}
-impl asterisk_sdk_runtime::open_enum::OpenEnum for CdrDisposition {
-    fn as_wire(&self) -> &str {
-        CdrDisposition::as_wire(self)
-    }
-    fn from_wire(wire: &str) -> Self {
-        CdrDisposition::from_wire(wire)
-    }
-    fn is_unknown(&self) -> bool {
-        CdrDisposition::is_unknown(self)
-    }
-}
+::asterisk_sdk_runtime::open_enum!(
+    CdrDisposition { NoAnswer => "NO ANSWER", Failed => "FAILED", Busy => "BUSY",
+    Answered => "ANSWERED", Congestion => "CONGESTION", }
+);
 #[cfg(feature = "ami")]
 impl asterisk_sdk_runtime::ami::FromHeader for CdrDisposition {
     fn from_header(value: &str) -> Option<Self> {
         let v = value.trim();
-        if v.is_empty() { None } else { Some(CdrDisposition::from_wire(v)) }
-    }
-}
-impl serde::Serialize for CdrDisposition {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(self.as_wire())
-    }
-}
-impl<'de> serde::Deserialize<'de> for CdrDisposition {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let s = std::borrow::Cow::<'de, str>::deserialize(d)?;
-        Ok(CdrDisposition::from_wire(&s))
+        if v.is_empty() {
+            return None;
+        }
+        if let Some(known) = <CdrDisposition as asterisk_sdk_runtime::open_enum::OpenEnum>::known(
+            v,
+        ) {
+            return Some(known);
+        }
+        Some(CdrDisposition::Other(v.to_string()))
     }
 }
 /// PeerStatus (open enum; the wire form is text).
 ///
 /// Source: Endpoint peer status; AMI PeerStatus enumlist plus the Reachable/Unreachable forms chan_pjsip and chan_iax2 send.
 ///
-/// A value this SDK does not know decodes to `Unknown`, keeping the raw wire form.
+/// A value this SDK does not know decodes to `Other`, keeping the raw wire form.
 ///
 /// | wire | variant |
 /// |---|---|
-/// | `Unknown` | `StatusUnknown` |
+/// | `Unknown` | `Unknown` |
 /// | `Registered` | `Registered` |
 /// | `Unregistered` | `Unregistered` |
 /// | `Rejected` | `Rejected` |
@@ -1018,7 +562,7 @@ impl<'de> serde::Deserialize<'de> for CdrDisposition {
 #[non_exhaustive]
 pub enum PeerStatus {
     /// Wire value `Unknown`.
-    StatusUnknown,
+    Unknown,
     /// Wire value `Registered`.
     Registered,
     /// Wire value `Unregistered`.
@@ -1031,101 +575,34 @@ pub enum PeerStatus {
     Reachable,
     /// Wire value `Unreachable`.
     Unreachable,
-    /// A value this SDK does not know: the raw wire form.
-    Unknown(String),
+    /// A value this SDK does not know, kept as received.
+    Other(::std::string::String),
 }
-impl PeerStatus {
-    /// Every known value, in the order of the fixes file.
-    pub const KNOWN: [PeerStatus; 7usize] = [
-        PeerStatus::StatusUnknown,
-        PeerStatus::Registered,
-        PeerStatus::Unregistered,
-        PeerStatus::Rejected,
-        PeerStatus::Lagged,
-        PeerStatus::Reachable,
-        PeerStatus::Unreachable,
-    ];
-    /// The wire form.
-    pub fn as_wire(&self) -> &str {
-        match self {
-            PeerStatus::StatusUnknown => "Unknown",
-            PeerStatus::Registered => "Registered",
-            PeerStatus::Unregistered => "Unregistered",
-            PeerStatus::Rejected => "Rejected",
-            PeerStatus::Lagged => "Lagged",
-            PeerStatus::Reachable => "Reachable",
-            PeerStatus::Unreachable => "Unreachable",
-            PeerStatus::Unknown(raw) => raw.as_str(),
-        }
-    }
-    /// Parse the wire form (exact match); anything else is `Unknown`.
-    pub fn from_wire(wire: &str) -> Self {
-        match wire {
-            "Unknown" => PeerStatus::StatusUnknown,
-            "Registered" => PeerStatus::Registered,
-            "Unregistered" => PeerStatus::Unregistered,
-            "Rejected" => PeerStatus::Rejected,
-            "Lagged" => PeerStatus::Lagged,
-            "Reachable" => PeerStatus::Reachable,
-            "Unreachable" => PeerStatus::Unreachable,
-            other => PeerStatus::Unknown(other.to_string()),
-        }
-    }
-    /// Whether this is a value the SDK does not know.
-    pub fn is_unknown(&self) -> bool {
-        matches!(self, PeerStatus::Unknown(_))
-    }
-}
-impl From<&str> for PeerStatus {
-    fn from(wire: &str) -> Self {
-        PeerStatus::from_wire(wire)
-    }
-}
-impl std::str::FromStr for PeerStatus {
-    type Err = std::convert::Infallible;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Ok(PeerStatus::from_wire(s))
-    }
-}
-impl std::fmt::Display for PeerStatus {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_wire())
-    }
-}
-impl asterisk_sdk_runtime::open_enum::OpenEnum for PeerStatus {
-    fn as_wire(&self) -> &str {
-        PeerStatus::as_wire(self)
-    }
-    fn from_wire(wire: &str) -> Self {
-        PeerStatus::from_wire(wire)
-    }
-    fn is_unknown(&self) -> bool {
-        PeerStatus::is_unknown(self)
-    }
-}
+::asterisk_sdk_runtime::open_enum!(
+    PeerStatus { Unknown => "Unknown", Registered => "Registered", Unregistered =>
+    "Unregistered", Rejected => "Rejected", Lagged => "Lagged", Reachable => "Reachable",
+    Unreachable => "Unreachable", }
+);
 #[cfg(feature = "ami")]
 impl asterisk_sdk_runtime::ami::FromHeader for PeerStatus {
     fn from_header(value: &str) -> Option<Self> {
         let v = value.trim();
-        if v.is_empty() { None } else { Some(PeerStatus::from_wire(v)) }
-    }
-}
-impl serde::Serialize for PeerStatus {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(self.as_wire())
-    }
-}
-impl<'de> serde::Deserialize<'de> for PeerStatus {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let s = std::borrow::Cow::<'de, str>::deserialize(d)?;
-        Ok(PeerStatus::from_wire(&s))
+        if v.is_empty() {
+            return None;
+        }
+        if let Some(known) = <PeerStatus as asterisk_sdk_runtime::open_enum::OpenEnum>::known(
+            v,
+        ) {
+            return Some(known);
+        }
+        Some(PeerStatus::Other(v.to_string()))
     }
 }
 /// QueueStrategy (open enum; the wire form is text).
 ///
 /// Source: app_queue strategies (queues.conf strategy=); AMI QueueParams Strategy.
 ///
-/// A value this SDK does not know decodes to `Unknown`, keeping the raw wire form.
+/// A value this SDK does not know decodes to `Other`, keeping the raw wire form.
 ///
 /// | wire | variant |
 /// |---|---|
@@ -1156,104 +633,34 @@ pub enum QueueStrategy {
     WeightedRandom,
     /// Wire value `rrordered`.
     RrOrdered,
-    /// A value this SDK does not know: the raw wire form.
-    Unknown(String),
+    /// A value this SDK does not know, kept as received.
+    Other(::std::string::String),
 }
-impl QueueStrategy {
-    /// Every known value, in the order of the fixes file.
-    pub const KNOWN: [QueueStrategy; 8usize] = [
-        QueueStrategy::RingAll,
-        QueueStrategy::LeastRecent,
-        QueueStrategy::FewestCalls,
-        QueueStrategy::Random,
-        QueueStrategy::RrMemory,
-        QueueStrategy::Linear,
-        QueueStrategy::WeightedRandom,
-        QueueStrategy::RrOrdered,
-    ];
-    /// The wire form.
-    pub fn as_wire(&self) -> &str {
-        match self {
-            QueueStrategy::RingAll => "ringall",
-            QueueStrategy::LeastRecent => "leastrecent",
-            QueueStrategy::FewestCalls => "fewestcalls",
-            QueueStrategy::Random => "random",
-            QueueStrategy::RrMemory => "rrmemory",
-            QueueStrategy::Linear => "linear",
-            QueueStrategy::WeightedRandom => "wrandom",
-            QueueStrategy::RrOrdered => "rrordered",
-            QueueStrategy::Unknown(raw) => raw.as_str(),
-        }
-    }
-    /// Parse the wire form (exact match); anything else is `Unknown`.
-    pub fn from_wire(wire: &str) -> Self {
-        match wire {
-            "ringall" => QueueStrategy::RingAll,
-            "leastrecent" => QueueStrategy::LeastRecent,
-            "fewestcalls" => QueueStrategy::FewestCalls,
-            "random" => QueueStrategy::Random,
-            "rrmemory" => QueueStrategy::RrMemory,
-            "linear" => QueueStrategy::Linear,
-            "wrandom" => QueueStrategy::WeightedRandom,
-            "rrordered" => QueueStrategy::RrOrdered,
-            other => QueueStrategy::Unknown(other.to_string()),
-        }
-    }
-    /// Whether this is a value the SDK does not know.
-    pub fn is_unknown(&self) -> bool {
-        matches!(self, QueueStrategy::Unknown(_))
-    }
-}
-impl From<&str> for QueueStrategy {
-    fn from(wire: &str) -> Self {
-        QueueStrategy::from_wire(wire)
-    }
-}
-impl std::str::FromStr for QueueStrategy {
-    type Err = std::convert::Infallible;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Ok(QueueStrategy::from_wire(s))
-    }
-}
-impl std::fmt::Display for QueueStrategy {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_wire())
-    }
-}
-impl asterisk_sdk_runtime::open_enum::OpenEnum for QueueStrategy {
-    fn as_wire(&self) -> &str {
-        QueueStrategy::as_wire(self)
-    }
-    fn from_wire(wire: &str) -> Self {
-        QueueStrategy::from_wire(wire)
-    }
-    fn is_unknown(&self) -> bool {
-        QueueStrategy::is_unknown(self)
-    }
-}
+::asterisk_sdk_runtime::open_enum!(
+    QueueStrategy { RingAll => "ringall", LeastRecent => "leastrecent", FewestCalls =>
+    "fewestcalls", Random => "random", RrMemory => "rrmemory", Linear => "linear",
+    WeightedRandom => "wrandom", RrOrdered => "rrordered", }
+);
 #[cfg(feature = "ami")]
 impl asterisk_sdk_runtime::ami::FromHeader for QueueStrategy {
     fn from_header(value: &str) -> Option<Self> {
         let v = value.trim();
-        if v.is_empty() { None } else { Some(QueueStrategy::from_wire(v)) }
-    }
-}
-impl serde::Serialize for QueueStrategy {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(self.as_wire())
-    }
-}
-impl<'de> serde::Deserialize<'de> for QueueStrategy {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let s = std::borrow::Cow::<'de, str>::deserialize(d)?;
-        Ok(QueueStrategy::from_wire(&s))
+        if v.is_empty() {
+            return None;
+        }
+        if let Some(known) = <QueueStrategy as asterisk_sdk_runtime::open_enum::OpenEnum>::known(
+            v,
+        ) {
+            return Some(known);
+        }
+        Some(QueueStrategy::Other(v.to_string()))
     }
 }
 /// ExtensionState (open enum; the wire form is a decimal integer).
 ///
 /// Source: enum ast_extension_states of include/asterisk/pbx.h, with the combined values AMI ExtensionStatus documents (9, 17).
 ///
-/// A value this SDK does not know decodes to `Unknown`, keeping the raw wire form.
+/// A value this SDK does not know decodes to `Other`, keeping the raw wire form.
 ///
 /// | wire | variant |
 /// |---|---|
@@ -1290,93 +697,22 @@ pub enum ExtensionState {
     OnHold,
     /// Wire value `17`.
     InUseOnHold,
-    /// A value this SDK does not know: the raw wire form.
-    Unknown(String),
+    /// A value this SDK does not know, kept as received.
+    Other(::std::string::String),
 }
+::asterisk_sdk_runtime::open_enum!(
+    ExtensionState as int { Removed => "-2", Deactivated => "-1", Idle => "0", InUse =>
+    "1", Busy => "2", Unavailable => "4", Ringing => "8", InUseRinging => "9", OnHold =>
+    "16", InUseOnHold => "17", }
+);
 impl ExtensionState {
-    /// Every known value, in the order of the fixes file.
-    pub const KNOWN: [ExtensionState; 10usize] = [
-        ExtensionState::Removed,
-        ExtensionState::Deactivated,
-        ExtensionState::Idle,
-        ExtensionState::InUse,
-        ExtensionState::Busy,
-        ExtensionState::Unavailable,
-        ExtensionState::Ringing,
-        ExtensionState::InUseRinging,
-        ExtensionState::OnHold,
-        ExtensionState::InUseOnHold,
-    ];
-    /// The wire form.
-    pub fn as_wire(&self) -> &str {
-        match self {
-            ExtensionState::Removed => "-2",
-            ExtensionState::Deactivated => "-1",
-            ExtensionState::Idle => "0",
-            ExtensionState::InUse => "1",
-            ExtensionState::Busy => "2",
-            ExtensionState::Unavailable => "4",
-            ExtensionState::Ringing => "8",
-            ExtensionState::InUseRinging => "9",
-            ExtensionState::OnHold => "16",
-            ExtensionState::InUseOnHold => "17",
-            ExtensionState::Unknown(raw) => raw.as_str(),
-        }
-    }
-    /// Parse the wire form (exact match); anything else is `Unknown`.
-    pub fn from_wire(wire: &str) -> Self {
-        match wire {
-            "-2" => ExtensionState::Removed,
-            "-1" => ExtensionState::Deactivated,
-            "0" => ExtensionState::Idle,
-            "1" => ExtensionState::InUse,
-            "2" => ExtensionState::Busy,
-            "4" => ExtensionState::Unavailable,
-            "8" => ExtensionState::Ringing,
-            "9" => ExtensionState::InUseRinging,
-            "16" => ExtensionState::OnHold,
-            "17" => ExtensionState::InUseOnHold,
-            other => ExtensionState::Unknown(other.to_string()),
-        }
-    }
-    /// Whether this is a value the SDK does not know.
-    pub fn is_unknown(&self) -> bool {
-        matches!(self, ExtensionState::Unknown(_))
-    }
     /// The numeric value, when the wire form is a number.
     pub fn code(&self) -> Option<i64> {
-        self.as_wire().parse().ok()
+        self.as_str().parse().ok()
     }
     /// The value for a numeric code.
     pub fn from_code(code: i64) -> Self {
-        ExtensionState::from_wire(&code.to_string())
-    }
-}
-impl From<&str> for ExtensionState {
-    fn from(wire: &str) -> Self {
-        ExtensionState::from_wire(wire)
-    }
-}
-impl std::str::FromStr for ExtensionState {
-    type Err = std::convert::Infallible;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Ok(ExtensionState::from_wire(s))
-    }
-}
-impl std::fmt::Display for ExtensionState {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_wire())
-    }
-}
-impl asterisk_sdk_runtime::open_enum::OpenEnum for ExtensionState {
-    fn as_wire(&self) -> &str {
-        ExtensionState::as_wire(self)
-    }
-    fn from_wire(wire: &str) -> Self {
-        ExtensionState::from_wire(wire)
-    }
-    fn is_unknown(&self) -> bool {
-        ExtensionState::is_unknown(self)
+        ExtensionState::from(code.to_string())
     }
 }
 #[cfg(feature = "ami")]
@@ -1386,29 +722,14 @@ impl asterisk_sdk_runtime::ami::FromHeader for ExtensionState {
         if v.is_empty() {
             return None;
         }
+        if let Some(known) = <ExtensionState as asterisk_sdk_runtime::open_enum::OpenEnum>::known(
+            v,
+        ) {
+            return Some(known);
+        }
         match v.parse::<i64>() {
             Ok(code) => Some(ExtensionState::from_code(code)),
-            Err(_) => Some(ExtensionState::Unknown(v.to_string())),
-        }
-    }
-}
-impl serde::Serialize for ExtensionState {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        match asterisk_sdk_runtime::open_enum::canonical_code(self.as_wire()) {
-            Some(c) => s.serialize_i64(c),
-            None => s.serialize_str(self.as_wire()),
-        }
-    }
-}
-impl<'de> serde::Deserialize<'de> for ExtensionState {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        match asterisk_sdk_runtime::open_enum::IntOrString::deserialize(d)? {
-            asterisk_sdk_runtime::open_enum::IntOrString::Int(i) => {
-                Ok(ExtensionState::from_code(i))
-            }
-            asterisk_sdk_runtime::open_enum::IntOrString::String(s) => {
-                Ok(ExtensionState::from_wire(&s))
-            }
+            Err(_) => Some(ExtensionState::Other(v.to_string())),
         }
     }
 }
@@ -1416,7 +737,7 @@ impl<'de> serde::Deserialize<'de> for ExtensionState {
 ///
 /// Source: AGI reply status codes of res/res_agi.c (ast_agi_send formats).
 ///
-/// A value this SDK does not know decodes to `Unknown`, keeping the raw wire form.
+/// A value this SDK does not know decodes to `Other`, keeping the raw wire form.
 ///
 /// | wire | variant |
 /// |---|---|
@@ -1435,75 +756,21 @@ pub enum AgiStatus {
     DeadChannel,
     /// Wire value `520`.
     UsageError,
-    /// A value this SDK does not know: the raw wire form.
-    Unknown(String),
+    /// A value this SDK does not know, kept as received.
+    Other(::std::string::String),
 }
+::asterisk_sdk_runtime::open_enum!(
+    AgiStatus as int { Success => "200", InvalidCommand => "510", DeadChannel => "511",
+    UsageError => "520", }
+);
 impl AgiStatus {
-    /// Every known value, in the order of the fixes file.
-    pub const KNOWN: [AgiStatus; 4usize] = [
-        AgiStatus::Success,
-        AgiStatus::InvalidCommand,
-        AgiStatus::DeadChannel,
-        AgiStatus::UsageError,
-    ];
-    /// The wire form.
-    pub fn as_wire(&self) -> &str {
-        match self {
-            AgiStatus::Success => "200",
-            AgiStatus::InvalidCommand => "510",
-            AgiStatus::DeadChannel => "511",
-            AgiStatus::UsageError => "520",
-            AgiStatus::Unknown(raw) => raw.as_str(),
-        }
-    }
-    /// Parse the wire form (exact match); anything else is `Unknown`.
-    pub fn from_wire(wire: &str) -> Self {
-        match wire {
-            "200" => AgiStatus::Success,
-            "510" => AgiStatus::InvalidCommand,
-            "511" => AgiStatus::DeadChannel,
-            "520" => AgiStatus::UsageError,
-            other => AgiStatus::Unknown(other.to_string()),
-        }
-    }
-    /// Whether this is a value the SDK does not know.
-    pub fn is_unknown(&self) -> bool {
-        matches!(self, AgiStatus::Unknown(_))
-    }
     /// The numeric value, when the wire form is a number.
     pub fn code(&self) -> Option<i64> {
-        self.as_wire().parse().ok()
+        self.as_str().parse().ok()
     }
     /// The value for a numeric code.
     pub fn from_code(code: i64) -> Self {
-        AgiStatus::from_wire(&code.to_string())
-    }
-}
-impl From<&str> for AgiStatus {
-    fn from(wire: &str) -> Self {
-        AgiStatus::from_wire(wire)
-    }
-}
-impl std::str::FromStr for AgiStatus {
-    type Err = std::convert::Infallible;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Ok(AgiStatus::from_wire(s))
-    }
-}
-impl std::fmt::Display for AgiStatus {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_wire())
-    }
-}
-impl asterisk_sdk_runtime::open_enum::OpenEnum for AgiStatus {
-    fn as_wire(&self) -> &str {
-        AgiStatus::as_wire(self)
-    }
-    fn from_wire(wire: &str) -> Self {
-        AgiStatus::from_wire(wire)
-    }
-    fn is_unknown(&self) -> bool {
-        AgiStatus::is_unknown(self)
+        AgiStatus::from(code.to_string())
     }
 }
 #[cfg(feature = "ami")]
@@ -1513,29 +780,14 @@ impl asterisk_sdk_runtime::ami::FromHeader for AgiStatus {
         if v.is_empty() {
             return None;
         }
+        if let Some(known) = <AgiStatus as asterisk_sdk_runtime::open_enum::OpenEnum>::known(
+            v,
+        ) {
+            return Some(known);
+        }
         match v.parse::<i64>() {
             Ok(code) => Some(AgiStatus::from_code(code)),
-            Err(_) => Some(AgiStatus::Unknown(v.to_string())),
-        }
-    }
-}
-impl serde::Serialize for AgiStatus {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        match asterisk_sdk_runtime::open_enum::canonical_code(self.as_wire()) {
-            Some(c) => s.serialize_i64(c),
-            None => s.serialize_str(self.as_wire()),
-        }
-    }
-}
-impl<'de> serde::Deserialize<'de> for AgiStatus {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        match asterisk_sdk_runtime::open_enum::IntOrString::deserialize(d)? {
-            asterisk_sdk_runtime::open_enum::IntOrString::Int(i) => {
-                Ok(AgiStatus::from_code(i))
-            }
-            asterisk_sdk_runtime::open_enum::IntOrString::String(s) => {
-                Ok(AgiStatus::from_wire(&s))
-            }
+            Err(_) => Some(AgiStatus::Other(v.to_string())),
         }
     }
 }

@@ -327,7 +327,7 @@ fn allowed_values_take_enums_or_strings() {
             .query
             .contains(&("spy".to_string(), "sideways".to_string()))
     );
-    assert_eq!(Spy::from("sideways"), Spy::Unknown("sideways".into()));
+    assert_eq!(Spy::from("sideways"), Spy::Other("sideways".into()));
     assert_eq!(IfExists::from("overwrite").as_str(), "overwrite");
 }
 

@@ -16,6 +16,10 @@
 #[cfg_attr(docsrs, doc(cfg(feature = "ari")))]
 pub mod ari;
 pub mod open_enum;
+
+/// serde, for the expansion of [`open_enum!`] (not part of the API).
+#[doc(hidden)]
+pub use serde as __serde;
 pub mod percent;
 
 #[cfg(feature = "agi")]

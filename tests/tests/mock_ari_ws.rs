@@ -6,7 +6,6 @@ use asterisk_sdk::ari_ws::{
     self, EventStream, Item, ReconnectPolicy, WsConfig, WsError, WsItem, WsTransport,
 };
 use asterisk_sdk::runtime::ari::{AriRequest, AriTransport, TransportError};
-use asterisk_sdk::runtime::open_enum::OpenEnum;
 use asterisk_sdk_mock::ari::MockAri;
 use std::time::Duration;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -111,7 +110,7 @@ async fn originate_answer_play_hangup_arrive_typed_in_order() {
     let answer = AriRequest::new("POST", format!("/channels/{id}/answer"));
     assert_eq!(rest(&transport, answer).await.0, 204);
     match next_event(&mut events).await {
-        AriEvent::ChannelStateChange(e) => assert_eq!(e.channel.state.as_wire(), "Up"),
+        AriEvent::ChannelStateChange(e) => assert_eq!(e.channel.state.as_str(), "Up"),
         other => panic!("expected ChannelStateChange, got {other:?}"),
     }
 
@@ -126,12 +125,12 @@ async fn originate_answer_play_hangup_arrive_typed_in_order() {
         AriEvent::PlaybackStarted(e) => {
             assert_eq!(e.playback.id, "pb-hello-1");
             assert_eq!(e.playback.media_uri, "sound:hello-world");
-            assert_eq!(e.playback.state.as_wire(), "playing");
+            assert_eq!(e.playback.state.as_str(), "playing");
         }
         other => panic!("expected PlaybackStarted, got {other:?}"),
     }
     match next_event(&mut events).await {
-        AriEvent::PlaybackFinished(e) => assert_eq!(e.playback.state.as_wire(), "done"),
+        AriEvent::PlaybackFinished(e) => assert_eq!(e.playback.state.as_str(), "done"),
         other => panic!("expected PlaybackFinished, got {other:?}"),
     }
 

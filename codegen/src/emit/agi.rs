@@ -425,7 +425,7 @@ impl CommandModel {
                 quote!(Option<ChannelState>),
                 quote!(
                     outcome::number_or_none(line, reply)
-                        .map(|s| s.map(|n| ChannelState::from_wire(&n.to_string())))
+                        .map(|s| s.map(|n| ChannelState::from_code(n.into())))
                 ),
             ),
             "digit" => (quote!(Option<char>), quote!(outcome::digit(line, reply))),

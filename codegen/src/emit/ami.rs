@@ -31,7 +31,7 @@ pub fn emit(releases: &Releases, fixes: &Fixes, options: &Options) -> Result<Vec
         super::render("ami/events.rs", events::emit_events(&model))?,
         super::render("ami/event.rs", events::emit_event_enum(&model))?,
         super::render("ami/snapshot.rs", events::emit_snapshots(&model))?,
-        super::render("ami/enums.rs", events::emit_enums(&model))?,
+        super::render("ami/enums.rs", events::emit_enums(&model)?)?,
         super::render("ami/catalog.rs", catalog::emit_catalog(&model))?,
     ])
 }

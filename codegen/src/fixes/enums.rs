@@ -44,14 +44,16 @@ pub struct EnumValue {
     pub wire: String,
     /// Rust variant name.
     pub variant: String,
-    /// A text form Asterisk also sends for the same value (e.g. ChannelStateDesc).
+    /// Another form Asterisk also sends for the same value (the text of
+    /// `ChannelStateDesc`; the number app_queue sends for a device state).
     #[serde(default)]
     pub label: Option<String>,
 }
 
 impl EnumFixes {
     /// Load `enums.toml` and check it: unique names, unique wire values and
-    /// variants, integer wire values for `int` enums, no variant named `Unknown`.
+    /// variants, integer wire values for `int` enums (the open-enum emitter refuses a
+    /// variant named like the catch-all).
     pub fn load(path: &Path) -> Result<Self> {
         let fixes: EnumFixes = super::load_toml(path)?;
         fixes
@@ -75,11 +77,8 @@ impl EnumFixes {
                 if !wires.insert(&v.wire) {
                     return Err(format!("{}: wire value {:?} twice", e.name, v.wire));
                 }
-                if !variants.insert(&v.variant) || v.variant == "Unknown" {
-                    return Err(format!(
-                        "{}: variant {} repeated or reserved",
-                        e.name, v.variant
-                    ));
+                if !variants.insert(&v.variant) {
+                    return Err(format!("{}: variant {} repeated", e.name, v.variant));
                 }
                 if e.repr == Repr::Int && v.wire.parse::<i64>().is_err() {
                     return Err(format!("{}: {:?} is not an integer", e.name, v.wire));

@@ -1,6 +1,7 @@
 //! The AMI union model: actions and events of every release merged, with each
 //! header's Rust name and type resolved (from `ami_types.toml`).
 
+use super::ami_enums::EnumModel;
 use crate::Result;
 use crate::fixes::Fixes;
 use crate::fixes::aliases::AliasTarget;
@@ -30,6 +31,8 @@ pub struct Model {
     pub channel_fields: Vec<FieldModel>,
     /// The bridge snapshot block's headers and types.
     pub bridge_fields: Vec<FieldModel>,
+    /// The open enums of enum-list headers (set by [`Model::resolve_enums`]).
+    pub enums: Vec<EnumModel>,
 }
 
 /// One action.
@@ -155,7 +158,8 @@ pub struct FieldModel {
     pub ident: String,
     /// Type.
     pub ty: HeaderType,
-    /// Rust name of the generated open enum, for [`HeaderType::Enum`].
+    /// Rust name of the generated open enum, for [`HeaderType::Enum`] (set by
+    /// [`Model::resolve_enums`]).
     pub enum_type: Option<String>,
     /// Enum values of the documentation.
     pub enum_values: Vec<String>,
@@ -309,12 +313,7 @@ fn snapshot_fields(owner: &str, names_: &[&str], fixes: &AmiTypeFixes) -> Vec<Fi
         .collect()
 }
 
-fn event_model(
-    t: &Tagged<AmiEvent>,
-    fixes: &AmiTypeFixes,
-    broadcast: &[String],
-    enum_names: &mut Vec<String>,
-) -> EventModel {
+fn event_model(t: &Tagged<AmiEvent>, fixes: &AmiTypeFixes, broadcast: &[String]) -> EventModel {
     let e = &t.item;
     let ty = names::type_name(&e.name);
     let mut modules = Vec::new();
@@ -395,28 +394,13 @@ fn event_model(
         let has_enum = !f.item.enum_values.is_empty();
         let ty = fixes.event_header(&e.name, &f.item.name, has_enum);
         let ident = unique(&mut idents, names::field_name(&f.item.name));
-        let enum_type = (ty == HeaderType::Enum).then(|| {
-            let base = format!(
-                "{}{}",
-                ty_name_for_enum(&e.name),
-                names::type_name(&f.item.name)
-            );
-            let mut n = base.clone();
-            let mut i = 2;
-            while enum_names.contains(&n) {
-                n = format!("{base}{i}");
-                i += 1;
-            }
-            enum_names.push(n.clone());
-            n
-        });
         let rel = releases_of(&f);
         fields.push(FieldModel {
             documented_as: (wire != f.item.name).then(|| f.item.name.clone()),
             header: wire,
             ident,
             ty,
-            enum_type,
+            enum_type: None,
             enum_values: f.item.enum_values.clone(),
             releases: (rel.len() != t.versions.len()).then_some(rel),
             undocumented: false,
@@ -459,10 +443,6 @@ fn event_model(
     }
 }
 
-fn ty_name_for_enum(event: &str) -> String {
-    names::type_name(event)
-}
-
 impl Model {
     /// Build the model from all releases.
     pub fn build(releases: &Releases, fixes: &AmiTypeFixes) -> Model {
@@ -477,10 +457,9 @@ impl Model {
             merge_strings(&mut broadcast, &m.ami.broadcast_headers);
             merge_strings(&mut snapshot_extra, &m.ami.channel_snapshot_extra_headers);
         }
-        let mut enum_names = Vec::new();
         let events = union_by(&releases.lists(|m| &m.ami.events[..]), |e| e.name.clone())
             .iter()
-            .map(|t| event_model(t, fixes, &broadcast, &mut enum_names))
+            .map(|t| event_model(t, fixes, &broadcast))
             .collect();
         Model {
             tags,
@@ -490,11 +469,13 @@ impl Model {
             snapshot_extra,
             channel_fields: snapshot_fields("ChannelSnapshot", &CHANNEL_SNAPSHOT_FIELDS, fixes),
             bridge_fields: snapshot_fields("BridgeSnapshot", &BRIDGE_SNAPSHOT_FIELDS, fixes),
+            enums: Vec::new(),
         }
     }
 
     /// Attach the aliases, answer times and units of the fixes; an entry that
-    /// names no action, event, parameter or header is an error.
+    /// names no action, event, parameter or header is an error. Then type the
+    /// enum-list headers ([`Model::resolve_enums`]).
     pub fn apply_fixes(&mut self, fixes: &Fixes) -> Result<()> {
         let actions: Vec<&str> = self.actions.iter().map(|a| a.name.as_str()).collect();
         let events: Vec<&str> = self.events.iter().map(|e| e.name.as_str()).collect();
@@ -559,6 +540,7 @@ impl Model {
                     .map(String::from);
             }
         }
+        self.resolve_enums(&fixes.enums);
         Ok(())
     }
 

@@ -3,3 +3,4 @@
 //! tokens.
 
 pub mod ami;
+pub mod ami_enums;

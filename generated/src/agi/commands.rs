@@ -91,7 +91,7 @@ impl Command for ChannelStatus<'_> {
         reply: AgiReply,
     ) -> Result<Option<ChannelState>, AgiError> {
         outcome::number_or_none(line, reply)
-            .map(|s| s.map(|n| ChannelState::from_wire(&n.to_string())))
+            .map(|s| s.map(|n| ChannelState::from_code(n.into())))
     }
 }
 /// AGI command `control stream file`.

@@ -110,7 +110,7 @@ impl serde::Serialize for AgiExecEnd {
             m.serialize_entry("command_id", v)?;
         }
         if let Some(v) = &self.result_code {
-            m.serialize_entry("result_code", OpenEnum::as_wire(v))?;
+            m.serialize_entry("result_code", OpenEnum::as_str(v))?;
         }
         if let Some(v) = &self.result {
             m.serialize_entry("result", v)?;
@@ -229,20 +229,20 @@ pub struct AocD {
     pub channel: ChannelSnapshot,
     /// `Charge` header: text.
     pub charge: Option<Text>,
-    /// `Type` header: [`AocDType`](super::enums::AocDType).
-    pub type_: Option<super::enums::AocDType>,
-    /// `BillingID` header: [`AocDBillingId`](super::enums::AocDBillingId).
-    pub billing_id: Option<super::enums::AocDBillingId>,
-    /// `TotalType` header: [`AocDTotalType`](super::enums::AocDTotalType).
-    pub total_type: Option<super::enums::AocDTotalType>,
+    /// `Type` header: [`AocType`](super::enums::AocType).
+    pub type_: Option<super::enums::AocType>,
+    /// `BillingID` header: [`AocBillingId`](super::enums::AocBillingId).
+    pub billing_id: Option<super::enums::AocBillingId>,
+    /// `TotalType` header: [`AocTotalType`](super::enums::AocTotalType).
+    pub total_type: Option<super::enums::AocTotalType>,
     /// `Currency` header: text.
     pub currency: Option<Text>,
     /// `Name` header: text.
     pub name: Option<Text>,
     /// `Cost` header: text.
     pub cost: Option<Text>,
-    /// `Multiplier` header: [`AocDMultiplier`](super::enums::AocDMultiplier).
-    pub multiplier: Option<super::enums::AocDMultiplier>,
+    /// `Multiplier` header: [`AocMultiplier`](super::enums::AocMultiplier).
+    pub multiplier: Option<super::enums::AocMultiplier>,
     /// `Units` header: text.
     pub units: Option<Text>,
     /// `NumberOf` header: text.
@@ -342,13 +342,13 @@ impl serde::Serialize for AocD {
             m.serialize_entry("charge", v)?;
         }
         if let Some(v) = &self.type_ {
-            m.serialize_entry("type", OpenEnum::as_wire(v))?;
+            m.serialize_entry("type", OpenEnum::as_str(v))?;
         }
         if let Some(v) = &self.billing_id {
-            m.serialize_entry("billing_id", OpenEnum::as_wire(v))?;
+            m.serialize_entry("billing_id", OpenEnum::as_str(v))?;
         }
         if let Some(v) = &self.total_type {
-            m.serialize_entry("total_type", OpenEnum::as_wire(v))?;
+            m.serialize_entry("total_type", OpenEnum::as_str(v))?;
         }
         if let Some(v) = &self.currency {
             m.serialize_entry("currency", v)?;
@@ -360,7 +360,7 @@ impl serde::Serialize for AocD {
             m.serialize_entry("cost", v)?;
         }
         if let Some(v) = &self.multiplier {
-            m.serialize_entry("multiplier", OpenEnum::as_wire(v))?;
+            m.serialize_entry("multiplier", OpenEnum::as_str(v))?;
         }
         if let Some(v) = &self.units {
             m.serialize_entry("units", v)?;
@@ -401,20 +401,20 @@ pub struct AocE {
     pub id: Option<Text>,
     /// `Charge` header: text.
     pub charge: Option<Text>,
-    /// `Type` header: [`AocEType`](super::enums::AocEType).
-    pub type_: Option<super::enums::AocEType>,
-    /// `BillingID` header: [`AocEBillingId`](super::enums::AocEBillingId).
-    pub billing_id: Option<super::enums::AocEBillingId>,
-    /// `TotalType` header: [`AocETotalType`](super::enums::AocETotalType).
-    pub total_type: Option<super::enums::AocETotalType>,
+    /// `Type` header: [`AocType`](super::enums::AocType).
+    pub type_: Option<super::enums::AocType>,
+    /// `BillingID` header: [`AocBillingId`](super::enums::AocBillingId).
+    pub billing_id: Option<super::enums::AocBillingId>,
+    /// `TotalType` header: [`AocTotalType`](super::enums::AocTotalType).
+    pub total_type: Option<super::enums::AocTotalType>,
     /// `Currency` header: text.
     pub currency: Option<Text>,
     /// `Name` header: text.
     pub name: Option<Text>,
     /// `Cost` header: text.
     pub cost: Option<Text>,
-    /// `Multiplier` header: [`AocEMultiplier`](super::enums::AocEMultiplier).
-    pub multiplier: Option<super::enums::AocEMultiplier>,
+    /// `Multiplier` header: [`AocMultiplier`](super::enums::AocMultiplier).
+    pub multiplier: Option<super::enums::AocMultiplier>,
     /// `Units` header: text.
     pub units: Option<Text>,
     /// `NumberOf` header: text.
@@ -540,13 +540,13 @@ impl serde::Serialize for AocE {
             m.serialize_entry("charge", v)?;
         }
         if let Some(v) = &self.type_ {
-            m.serialize_entry("type", OpenEnum::as_wire(v))?;
+            m.serialize_entry("type", OpenEnum::as_str(v))?;
         }
         if let Some(v) = &self.billing_id {
-            m.serialize_entry("billing_id", OpenEnum::as_wire(v))?;
+            m.serialize_entry("billing_id", OpenEnum::as_str(v))?;
         }
         if let Some(v) = &self.total_type {
-            m.serialize_entry("total_type", OpenEnum::as_wire(v))?;
+            m.serialize_entry("total_type", OpenEnum::as_str(v))?;
         }
         if let Some(v) = &self.currency {
             m.serialize_entry("currency", v)?;
@@ -558,7 +558,7 @@ impl serde::Serialize for AocE {
             m.serialize_entry("cost", v)?;
         }
         if let Some(v) = &self.multiplier {
-            m.serialize_entry("multiplier", OpenEnum::as_wire(v))?;
+            m.serialize_entry("multiplier", OpenEnum::as_str(v))?;
         }
         if let Some(v) = &self.units {
             m.serialize_entry("units", v)?;
@@ -599,8 +599,8 @@ pub struct AocS {
     pub name: Option<Text>,
     /// `Cost` header: text.
     pub cost: Option<Text>,
-    /// `Multiplier` header: [`AocSMultiplier`](super::enums::AocSMultiplier).
-    pub multiplier: Option<super::enums::AocSMultiplier>,
+    /// `Multiplier` header: [`AocMultiplier`](super::enums::AocMultiplier).
+    pub multiplier: Option<super::enums::AocMultiplier>,
     /// `ChargingType` header: text.
     pub charging_type: Option<Text>,
     /// `StepFunction` header: text.
@@ -714,7 +714,7 @@ impl serde::Serialize for AocS {
             m.serialize_entry("chargeable", v)?;
         }
         if let Some(v) = &self.rate_type {
-            m.serialize_entry("rate_type", OpenEnum::as_wire(v))?;
+            m.serialize_entry("rate_type", OpenEnum::as_str(v))?;
         }
         if let Some(v) = &self.currency {
             m.serialize_entry("currency", v)?;
@@ -726,7 +726,7 @@ impl serde::Serialize for AocS {
             m.serialize_entry("cost", v)?;
         }
         if let Some(v) = &self.multiplier {
-            m.serialize_entry("multiplier", OpenEnum::as_wire(v))?;
+            m.serialize_entry("multiplier", OpenEnum::as_str(v))?;
         }
         if let Some(v) = &self.charging_type {
             m.serialize_entry("charging_type", v)?;
@@ -744,7 +744,7 @@ impl serde::Serialize for AocS {
             m.serialize_entry("scale", v)?;
         }
         if let Some(v) = &self.unit {
-            m.serialize_entry("unit", OpenEnum::as_wire(v))?;
+            m.serialize_entry("unit", OpenEnum::as_str(v))?;
         }
         if let Some(v) = &self.special_code {
             m.serialize_entry("special_code", v)?;
@@ -991,7 +991,7 @@ impl serde::Serialize for AgentComplete {
             m.serialize_entry("talk_time", v)?;
         }
         if let Some(v) = &self.reason {
-            m.serialize_entry("reason", OpenEnum::as_wire(v))?;
+            m.serialize_entry("reason", OpenEnum::as_str(v))?;
         }
         m.end()
     }
@@ -1638,7 +1638,7 @@ impl serde::Serialize for Agents {
             m.serialize_entry("name", v)?;
         }
         if let Some(v) = &self.status {
-            m.serialize_entry("status", OpenEnum::as_wire(v))?;
+            m.serialize_entry("status", OpenEnum::as_str(v))?;
         }
         if let Some(v) = &self.talking_to_chan {
             m.serialize_entry("talking_to_chan", v)?;
@@ -2735,8 +2735,8 @@ pub struct AttendedTransfer {
     pub transferee: ChannelSnapshot,
     /// Channel snapshot block (prefix `TransferTarget`); all fields `None` when absent.
     pub transfer_target: ChannelSnapshot,
-    /// `Result` header: [`AttendedTransferResult`](super::enums::AttendedTransferResult).
-    pub result: Option<super::enums::AttendedTransferResult>,
+    /// `Result` header: [`TransferResult`](super::enums::TransferResult).
+    pub result: Option<super::enums::TransferResult>,
     /// `DestType` header: [`AttendedTransferDestType`](super::enums::AttendedTransferDestType).
     pub dest_type: Option<super::enums::AttendedTransferDestType>,
     /// `DestBridgeUniqueid` header: text.
@@ -2892,10 +2892,10 @@ impl serde::Serialize for AttendedTransfer {
         m.serialize_entry("transferee", &self.transferee)?;
         m.serialize_entry("transfer_target", &self.transfer_target)?;
         if let Some(v) = &self.result {
-            m.serialize_entry("result", OpenEnum::as_wire(v))?;
+            m.serialize_entry("result", OpenEnum::as_str(v))?;
         }
         if let Some(v) = &self.dest_type {
-            m.serialize_entry("dest_type", OpenEnum::as_wire(v))?;
+            m.serialize_entry("dest_type", OpenEnum::as_str(v))?;
         }
         if let Some(v) = &self.dest_bridge_uniqueid {
             m.serialize_entry("dest_bridge_uniqueid", v)?;
@@ -3406,8 +3406,8 @@ impl serde::Serialize for AuthListComplete {
 pub struct AuthMethodNotAllowed {
     /// `EventTV` header: text.
     pub event_tv: Option<Text>,
-    /// `Severity` header: [`AuthMethodNotAllowedSeverity`](super::enums::AuthMethodNotAllowedSeverity).
-    pub severity: Option<super::enums::AuthMethodNotAllowedSeverity>,
+    /// `Severity` header: [`Severity`](super::enums::Severity).
+    pub severity: Option<super::enums::Severity>,
     /// `Service` header: text.
     pub service: Option<Text>,
     /// `EventVersion` header: `u32`.
@@ -3512,7 +3512,7 @@ impl serde::Serialize for AuthMethodNotAllowed {
             m.serialize_entry("event_tv", v)?;
         }
         if let Some(v) = &self.severity {
-            m.serialize_entry("severity", OpenEnum::as_wire(v))?;
+            m.serialize_entry("severity", OpenEnum::as_str(v))?;
         }
         if let Some(v) = &self.service {
             m.serialize_entry("service", v)?;
@@ -3564,10 +3564,10 @@ pub struct BlindTransfer {
     pub transferee: ChannelSnapshot,
     /// Bridge snapshot block (no prefix); all fields `None` when absent.
     pub bridge: BridgeSnapshot,
-    /// `Result` header: [`BlindTransferResult`](super::enums::BlindTransferResult).
-    pub result: Option<super::enums::BlindTransferResult>,
-    /// `IsExternal` header: [`BlindTransferIsExternal`](super::enums::BlindTransferIsExternal).
-    pub is_external: Option<super::enums::BlindTransferIsExternal>,
+    /// `Result` header: [`TransferResult`](super::enums::TransferResult).
+    pub result: Option<super::enums::TransferResult>,
+    /// `IsExternal` header: boolean; documented values `Yes`, `No`.
+    pub is_external: Option<bool>,
     /// `Context` header: text.
     pub context: Option<Text>,
     /// `Extension` header: text.
@@ -3659,10 +3659,10 @@ impl serde::Serialize for BlindTransfer {
         m.serialize_entry("transferee", &self.transferee)?;
         m.serialize_entry("bridge", &self.bridge)?;
         if let Some(v) = &self.result {
-            m.serialize_entry("result", OpenEnum::as_wire(v))?;
+            m.serialize_entry("result", OpenEnum::as_str(v))?;
         }
         if let Some(v) = &self.is_external {
-            m.serialize_entry("is_external", OpenEnum::as_wire(v))?;
+            m.serialize_entry("is_external", v)?;
         }
         if let Some(v) = &self.context {
             m.serialize_entry("context", v)?;
@@ -5583,8 +5583,8 @@ pub struct Cel {
     pub app_data: Option<Text>,
     /// `EventTime` header: text.
     pub event_time: Option<Text>,
-    /// `AMAFlags` header: [`CelAmaFlags`](super::enums::CelAmaFlags).
-    pub ama_flags: Option<super::enums::CelAmaFlags>,
+    /// `AMAFlags` header: [`AmaFlags`](super::enums::AmaFlags).
+    pub ama_flags: Option<super::enums::AmaFlags>,
     /// `UniqueID` header: text.
     pub unique_id: Option<Text>,
     /// `LinkedID` header: text.
@@ -5719,7 +5719,7 @@ impl serde::Serialize for Cel {
         m.serialize_entry("name", self.raw.event_name().unwrap_or_default())?;
         m.serialize_entry("headers", &WireHeaders(&self.raw))?;
         if let Some(v) = &self.event_name {
-            m.serialize_entry("event_name", OpenEnum::as_wire(v))?;
+            m.serialize_entry("event_name", OpenEnum::as_str(v))?;
         }
         if let Some(v) = &self.account_code {
             m.serialize_entry("account_code", v)?;
@@ -5755,7 +5755,7 @@ impl serde::Serialize for Cel {
             m.serialize_entry("event_time", v)?;
         }
         if let Some(v) = &self.ama_flags {
-            m.serialize_entry("ama_flags", OpenEnum::as_wire(v))?;
+            m.serialize_entry("ama_flags", OpenEnum::as_str(v))?;
         }
         if let Some(v) = &self.unique_id {
             m.serialize_entry("unique_id", v)?;
@@ -5831,8 +5831,8 @@ pub struct Cdr {
     pub billable_seconds: Option<u64>,
     /// `Disposition` header: [`CdrDisposition`](crate::domain::CdrDisposition); documented values `NO ANSWER`, `FAILED`, `BUSY`, `ANSWERED`, `CONGESTION`.
     pub disposition: Option<crate::domain::CdrDisposition>,
-    /// `AMAFlags` header: [`CdrAmaFlags`](super::enums::CdrAmaFlags).
-    pub ama_flags: Option<super::enums::CdrAmaFlags>,
+    /// `AMAFlags` header: [`AmaFlags`](super::enums::AmaFlags).
+    pub ama_flags: Option<super::enums::AmaFlags>,
     /// `UniqueID` header: text.
     pub unique_id: Option<Text>,
     /// `UserField` header: text.
@@ -5987,10 +5987,10 @@ impl serde::Serialize for Cdr {
             m.serialize_entry("billable_seconds", v)?;
         }
         if let Some(v) = &self.disposition {
-            m.serialize_entry("disposition", OpenEnum::as_wire(v))?;
+            m.serialize_entry("disposition", OpenEnum::as_str(v))?;
         }
         if let Some(v) = &self.ama_flags {
-            m.serialize_entry("ama_flags", OpenEnum::as_wire(v))?;
+            m.serialize_entry("ama_flags", OpenEnum::as_str(v))?;
         }
         if let Some(v) = &self.unique_id {
             m.serialize_entry("unique_id", v)?;
@@ -6017,8 +6017,8 @@ impl serde::Serialize for Cdr {
 pub struct ChallengeResponseFailed {
     /// `EventTV` header: text.
     pub event_tv: Option<Text>,
-    /// `Severity` header: [`ChallengeResponseFailedSeverity`](super::enums::ChallengeResponseFailedSeverity).
-    pub severity: Option<super::enums::ChallengeResponseFailedSeverity>,
+    /// `Severity` header: [`Severity`](super::enums::Severity).
+    pub severity: Option<super::enums::Severity>,
     /// `Service` header: text.
     pub service: Option<Text>,
     /// `EventVersion` header: `u32`.
@@ -6133,7 +6133,7 @@ impl serde::Serialize for ChallengeResponseFailed {
             m.serialize_entry("event_tv", v)?;
         }
         if let Some(v) = &self.severity {
-            m.serialize_entry("severity", OpenEnum::as_wire(v))?;
+            m.serialize_entry("severity", OpenEnum::as_str(v))?;
         }
         if let Some(v) = &self.service {
             m.serialize_entry("service", v)?;
@@ -6187,8 +6187,8 @@ impl serde::Serialize for ChallengeResponseFailed {
 pub struct ChallengeSent {
     /// `EventTV` header: text.
     pub event_tv: Option<Text>,
-    /// `Severity` header: [`ChallengeSentSeverity`](super::enums::ChallengeSentSeverity).
-    pub severity: Option<super::enums::ChallengeSentSeverity>,
+    /// `Severity` header: [`Severity`](super::enums::Severity).
+    pub severity: Option<super::enums::Severity>,
     /// `Service` header: text.
     pub service: Option<Text>,
     /// `EventVersion` header: `u32`.
@@ -6293,7 +6293,7 @@ impl serde::Serialize for ChallengeSent {
             m.serialize_entry("event_tv", v)?;
         }
         if let Some(v) = &self.severity {
-            m.serialize_entry("severity", OpenEnum::as_wire(v))?;
+            m.serialize_entry("severity", OpenEnum::as_str(v))?;
         }
         if let Some(v) = &self.service {
             m.serialize_entry("service", v)?;
@@ -6917,10 +6917,10 @@ pub struct ConfbridgeJoin {
     pub channel: ChannelSnapshot,
     /// `Conference` header: text.
     pub conference: Option<Text>,
-    /// `Admin` header: [`ConfbridgeJoinAdmin`](super::enums::ConfbridgeJoinAdmin).
-    pub admin: Option<super::enums::ConfbridgeJoinAdmin>,
-    /// `Muted` header: [`ConfbridgeJoinMuted`](super::enums::ConfbridgeJoinMuted).
-    pub muted: Option<super::enums::ConfbridgeJoinMuted>,
+    /// `Admin` header: boolean; documented values `Yes`, `No`.
+    pub admin: Option<bool>,
+    /// `Muted` header: boolean; documented values `Yes`, `No`.
+    pub muted: Option<bool>,
     /// The whole message: every header as received, including ones without a field.
     pub raw: Message,
 }
@@ -6996,10 +6996,10 @@ impl serde::Serialize for ConfbridgeJoin {
             m.serialize_entry("conference", v)?;
         }
         if let Some(v) = &self.admin {
-            m.serialize_entry("admin", OpenEnum::as_wire(v))?;
+            m.serialize_entry("admin", v)?;
         }
         if let Some(v) = &self.muted {
-            m.serialize_entry("muted", OpenEnum::as_wire(v))?;
+            m.serialize_entry("muted", v)?;
         }
         m.end()
     }
@@ -7024,8 +7024,8 @@ pub struct ConfbridgeLeave {
     pub channel: ChannelSnapshot,
     /// `Conference` header: text.
     pub conference: Option<Text>,
-    /// `Admin` header: [`ConfbridgeLeaveAdmin`](super::enums::ConfbridgeLeaveAdmin).
-    pub admin: Option<super::enums::ConfbridgeLeaveAdmin>,
+    /// `Admin` header: boolean; documented values `Yes`, `No`.
+    pub admin: Option<bool>,
     /// The whole message: every header as received, including ones without a field.
     pub raw: Message,
 }
@@ -7098,7 +7098,7 @@ impl serde::Serialize for ConfbridgeLeave {
             m.serialize_entry("conference", v)?;
         }
         if let Some(v) = &self.admin {
-            m.serialize_entry("admin", OpenEnum::as_wire(v))?;
+            m.serialize_entry("admin", v)?;
         }
         m.end()
     }
@@ -7121,20 +7121,20 @@ pub struct ConfbridgeList {
     pub channel: ChannelSnapshot,
     /// `Conference` header: text.
     pub conference: Option<Text>,
-    /// `Admin` header: [`ConfbridgeListAdmin`](super::enums::ConfbridgeListAdmin).
-    pub admin: Option<super::enums::ConfbridgeListAdmin>,
-    /// `MarkedUser` header: [`ConfbridgeListMarkedUser`](super::enums::ConfbridgeListMarkedUser).
-    pub marked_user: Option<super::enums::ConfbridgeListMarkedUser>,
-    /// `WaitMarked` header: [`ConfbridgeListWaitMarked`](super::enums::ConfbridgeListWaitMarked).
-    pub wait_marked: Option<super::enums::ConfbridgeListWaitMarked>,
-    /// `EndMarked` header: [`ConfbridgeListEndMarked`](super::enums::ConfbridgeListEndMarked).
-    pub end_marked: Option<super::enums::ConfbridgeListEndMarked>,
-    /// `Waiting` header: [`ConfbridgeListWaiting`](super::enums::ConfbridgeListWaiting).
-    pub waiting: Option<super::enums::ConfbridgeListWaiting>,
-    /// `Muted` header: [`ConfbridgeListMuted`](super::enums::ConfbridgeListMuted).
-    pub muted: Option<super::enums::ConfbridgeListMuted>,
-    /// `Talking` header: [`ConfbridgeListTalking`](super::enums::ConfbridgeListTalking).
-    pub talking: Option<super::enums::ConfbridgeListTalking>,
+    /// `Admin` header: boolean; documented values `Yes`, `No`.
+    pub admin: Option<bool>,
+    /// `MarkedUser` header: boolean; documented values `Yes`, `No`.
+    pub marked_user: Option<bool>,
+    /// `WaitMarked` header: boolean; documented values `Yes`, `No`.
+    pub wait_marked: Option<bool>,
+    /// `EndMarked` header: boolean; documented values `Yes`, `No`.
+    pub end_marked: Option<bool>,
+    /// `Waiting` header: boolean; documented values `Yes`, `No`.
+    pub waiting: Option<bool>,
+    /// `Muted` header: boolean; documented values `Yes`, `No`.
+    pub muted: Option<bool>,
+    /// `Talking` header: boolean; documented values `Yes`, `No`.
+    pub talking: Option<bool>,
     /// `AnsweredTime` header: text, in seconds.
     pub answered_time: Option<Text>,
     /// `ActionID` header: text; sent but not documented.
@@ -7234,25 +7234,25 @@ impl serde::Serialize for ConfbridgeList {
             m.serialize_entry("conference", v)?;
         }
         if let Some(v) = &self.admin {
-            m.serialize_entry("admin", OpenEnum::as_wire(v))?;
+            m.serialize_entry("admin", v)?;
         }
         if let Some(v) = &self.marked_user {
-            m.serialize_entry("marked_user", OpenEnum::as_wire(v))?;
+            m.serialize_entry("marked_user", v)?;
         }
         if let Some(v) = &self.wait_marked {
-            m.serialize_entry("wait_marked", OpenEnum::as_wire(v))?;
+            m.serialize_entry("wait_marked", v)?;
         }
         if let Some(v) = &self.end_marked {
-            m.serialize_entry("end_marked", OpenEnum::as_wire(v))?;
+            m.serialize_entry("end_marked", v)?;
         }
         if let Some(v) = &self.waiting {
-            m.serialize_entry("waiting", OpenEnum::as_wire(v))?;
+            m.serialize_entry("waiting", v)?;
         }
         if let Some(v) = &self.muted {
-            m.serialize_entry("muted", OpenEnum::as_wire(v))?;
+            m.serialize_entry("muted", v)?;
         }
         if let Some(v) = &self.talking {
-            m.serialize_entry("talking", OpenEnum::as_wire(v))?;
+            m.serialize_entry("talking", v)?;
         }
         if let Some(v) = &self.answered_time {
             m.serialize_entry("answered_time", v)?;
@@ -7374,10 +7374,10 @@ pub struct ConfbridgeListRooms {
     pub parties: Option<Text>,
     /// `Marked` header: text.
     pub marked: Option<Text>,
-    /// `Locked` header: [`ConfbridgeListRoomsLocked`](super::enums::ConfbridgeListRoomsLocked).
-    pub locked: Option<super::enums::ConfbridgeListRoomsLocked>,
-    /// `Muted` header: [`ConfbridgeListRoomsMuted`](super::enums::ConfbridgeListRoomsMuted).
-    pub muted: Option<super::enums::ConfbridgeListRoomsMuted>,
+    /// `Locked` header: boolean; documented values `Yes`, `No`.
+    pub locked: Option<bool>,
+    /// `Muted` header: boolean; documented values `Yes`, `No`.
+    pub muted: Option<bool>,
     /// `ActionID` header: text; sent but not documented.
     pub action_id: Option<Text>,
     /// The whole message: every header as received, including ones without a field.
@@ -7457,10 +7457,10 @@ impl serde::Serialize for ConfbridgeListRooms {
             m.serialize_entry("marked", v)?;
         }
         if let Some(v) = &self.locked {
-            m.serialize_entry("locked", OpenEnum::as_wire(v))?;
+            m.serialize_entry("locked", v)?;
         }
         if let Some(v) = &self.muted {
-            m.serialize_entry("muted", OpenEnum::as_wire(v))?;
+            m.serialize_entry("muted", v)?;
         }
         if let Some(v) = &self.action_id {
             m.serialize_entry("action_id", v)?;
@@ -7576,8 +7576,8 @@ pub struct ConfbridgeMute {
     pub channel: ChannelSnapshot,
     /// `Conference` header: text.
     pub conference: Option<Text>,
-    /// `Admin` header: [`ConfbridgeMuteAdmin`](super::enums::ConfbridgeMuteAdmin).
-    pub admin: Option<super::enums::ConfbridgeMuteAdmin>,
+    /// `Admin` header: boolean; documented values `Yes`, `No`.
+    pub admin: Option<bool>,
     /// The whole message: every header as received, including ones without a field.
     pub raw: Message,
 }
@@ -7650,7 +7650,7 @@ impl serde::Serialize for ConfbridgeMute {
             m.serialize_entry("conference", v)?;
         }
         if let Some(v) = &self.admin {
-            m.serialize_entry("admin", OpenEnum::as_wire(v))?;
+            m.serialize_entry("admin", v)?;
         }
         m.end()
     }
@@ -7924,10 +7924,10 @@ pub struct ConfbridgeTalking {
     pub channel: ChannelSnapshot,
     /// `Conference` header: text.
     pub conference: Option<Text>,
-    /// `TalkingStatus` header: [`ConfbridgeTalkingTalkingStatus`](super::enums::ConfbridgeTalkingTalkingStatus).
-    pub talking_status: Option<super::enums::ConfbridgeTalkingTalkingStatus>,
-    /// `Admin` header: [`ConfbridgeTalkingAdmin`](super::enums::ConfbridgeTalkingAdmin).
-    pub admin: Option<super::enums::ConfbridgeTalkingAdmin>,
+    /// `TalkingStatus` header: boolean; documented values `on`, `off`.
+    pub talking_status: Option<bool>,
+    /// `Admin` header: boolean; documented values `Yes`, `No`.
+    pub admin: Option<bool>,
     /// The whole message: every header as received, including ones without a field.
     pub raw: Message,
 }
@@ -8003,10 +8003,10 @@ impl serde::Serialize for ConfbridgeTalking {
             m.serialize_entry("conference", v)?;
         }
         if let Some(v) = &self.talking_status {
-            m.serialize_entry("talking_status", OpenEnum::as_wire(v))?;
+            m.serialize_entry("talking_status", v)?;
         }
         if let Some(v) = &self.admin {
-            m.serialize_entry("admin", OpenEnum::as_wire(v))?;
+            m.serialize_entry("admin", v)?;
         }
         m.end()
     }
@@ -8031,8 +8031,8 @@ pub struct ConfbridgeUnmute {
     pub channel: ChannelSnapshot,
     /// `Conference` header: text.
     pub conference: Option<Text>,
-    /// `Admin` header: [`ConfbridgeUnmuteAdmin`](super::enums::ConfbridgeUnmuteAdmin).
-    pub admin: Option<super::enums::ConfbridgeUnmuteAdmin>,
+    /// `Admin` header: boolean; documented values `Yes`, `No`.
+    pub admin: Option<bool>,
     /// The whole message: every header as received, including ones without a field.
     pub raw: Message,
 }
@@ -8105,7 +8105,7 @@ impl serde::Serialize for ConfbridgeUnmute {
             m.serialize_entry("conference", v)?;
         }
         if let Some(v) = &self.admin {
-            m.serialize_entry("admin", OpenEnum::as_wire(v))?;
+            m.serialize_entry("admin", v)?;
         }
         m.end()
     }
@@ -8156,8 +8156,8 @@ pub struct ContactList {
     pub expiration_time: Option<Text>,
     /// `OutboundProxy` header: text.
     pub outbound_proxy: Option<Text>,
-    /// `Status` header: [`ContactListStatus`](super::enums::ContactListStatus).
-    pub status: Option<super::enums::ContactListStatus>,
+    /// `Status` header: [`ContactStatus`](super::enums::ContactStatus).
+    pub status: Option<super::enums::ContactStatus>,
     /// `RoundtripUsec` header: text.
     pub roundtrip_usec: Option<Text>,
     /// `Qualify2xxOnly` header: text.
@@ -8324,7 +8324,7 @@ impl serde::Serialize for ContactList {
             m.serialize_entry("outbound_proxy", v)?;
         }
         if let Some(v) = &self.status {
-            m.serialize_entry("status", OpenEnum::as_wire(v))?;
+            m.serialize_entry("status", OpenEnum::as_str(v))?;
         }
         if let Some(v) = &self.roundtrip_usec {
             m.serialize_entry("roundtrip_usec", v)?;
@@ -8520,7 +8520,7 @@ impl serde::Serialize for ContactStatus {
             m.serialize_entry("uri", v)?;
         }
         if let Some(v) = &self.contact_status {
-            m.serialize_entry("contact_status", OpenEnum::as_wire(v))?;
+            m.serialize_entry("contact_status", OpenEnum::as_str(v))?;
         }
         if let Some(v) = &self.aor {
             m.serialize_entry("aor", v)?;
@@ -8552,8 +8552,8 @@ pub struct ContactStatusDetail {
     pub aor: Option<Text>,
     /// `URI` header: text.
     pub uri: Option<Text>,
-    /// `Status` header: [`ContactStatusDetailStatus`](super::enums::ContactStatusDetailStatus).
-    pub status: Option<super::enums::ContactStatusDetailStatus>,
+    /// `Status` header: [`ContactStatus`](super::enums::ContactStatus).
+    pub status: Option<super::enums::ContactStatus>,
     /// `RoundtripUsec` header: text.
     pub roundtrip_usec: Option<Text>,
     /// `EndpointName` header: text.
@@ -8691,7 +8691,7 @@ impl serde::Serialize for ContactStatusDetail {
             m.serialize_entry("uri", v)?;
         }
         if let Some(v) = &self.status {
-            m.serialize_entry("status", OpenEnum::as_wire(v))?;
+            m.serialize_entry("status", OpenEnum::as_str(v))?;
         }
         if let Some(v) = &self.roundtrip_usec {
             m.serialize_entry("roundtrip_usec", v)?;
@@ -10190,8 +10190,8 @@ impl serde::Serialize for DbGetTreeResponse {
 pub struct DndState {
     /// `DAHDIChannel` header: text.
     pub dahdi_channel: Option<Text>,
-    /// `Status` header: [`DndStateStatus`](super::enums::DndStateStatus).
-    pub status: Option<super::enums::DndStateStatus>,
+    /// `Status` header: [`Status`](super::enums::Status).
+    pub status: Option<super::enums::Status>,
     /// The whole message: every header as received, including ones without a field.
     pub raw: Message,
 }
@@ -10251,7 +10251,7 @@ impl serde::Serialize for DndState {
             m.serialize_entry("dahdi_channel", v)?;
         }
         if let Some(v) = &self.status {
-            m.serialize_entry("status", OpenEnum::as_wire(v))?;
+            m.serialize_entry("status", OpenEnum::as_str(v))?;
         }
         m.end()
     }
@@ -10275,8 +10275,8 @@ pub struct DtmfBegin {
     pub channel: ChannelSnapshot,
     /// `Digit` header: text.
     pub digit: Option<Text>,
-    /// `Direction` header: [`DtmfBeginDirection`](super::enums::DtmfBeginDirection).
-    pub direction: Option<super::enums::DtmfBeginDirection>,
+    /// `Direction` header: [`DtmfDirection`](super::enums::DtmfDirection).
+    pub direction: Option<super::enums::DtmfDirection>,
     /// The whole message: every header as received, including ones without a field.
     pub raw: Message,
 }
@@ -10343,7 +10343,7 @@ impl serde::Serialize for DtmfBegin {
             m.serialize_entry("digit", v)?;
         }
         if let Some(v) = &self.direction {
-            m.serialize_entry("direction", OpenEnum::as_wire(v))?;
+            m.serialize_entry("direction", OpenEnum::as_str(v))?;
         }
         m.end()
     }
@@ -10369,8 +10369,8 @@ pub struct DtmfEnd {
     pub digit: Option<Text>,
     /// `DurationMs` header: text, in milliseconds.
     pub duration_ms: Option<Text>,
-    /// `Direction` header: [`DtmfEndDirection`](super::enums::DtmfEndDirection).
-    pub direction: Option<super::enums::DtmfEndDirection>,
+    /// `Direction` header: [`DtmfDirection`](super::enums::DtmfDirection).
+    pub direction: Option<super::enums::DtmfDirection>,
     /// The whole message: every header as received, including ones without a field.
     pub raw: Message,
 }
@@ -10443,7 +10443,7 @@ impl serde::Serialize for DtmfEnd {
             m.serialize_entry("duration_ms", v)?;
         }
         if let Some(v) = &self.direction {
-            m.serialize_entry("direction", OpenEnum::as_wire(v))?;
+            m.serialize_entry("direction", OpenEnum::as_str(v))?;
         }
         m.end()
     }
@@ -10738,7 +10738,7 @@ impl serde::Serialize for DeviceStateChange {
             m.serialize_entry("device", v)?;
         }
         if let Some(v) = &self.state {
-            m.serialize_entry("state", OpenEnum::as_wire(v))?;
+            m.serialize_entry("state", OpenEnum::as_str(v))?;
         }
         if let Some(v) = &self.action_id {
             m.serialize_entry("action_id", v)?;
@@ -11112,7 +11112,7 @@ impl serde::Serialize for DialEnd {
         m.serialize_entry("channel", &self.channel)?;
         m.serialize_entry("dest", &self.dest)?;
         if let Some(v) = &self.dial_status {
-            m.serialize_entry("dial_status", OpenEnum::as_wire(v))?;
+            m.serialize_entry("dial_status", OpenEnum::as_str(v))?;
         }
         if let Some(v) = &self.forward {
             m.serialize_entry("forward", v)?;
@@ -11214,7 +11214,7 @@ impl serde::Serialize for DialState {
         m.serialize_entry("channel", &self.channel)?;
         m.serialize_entry("dest", &self.dest)?;
         if let Some(v) = &self.dial_status {
-            m.serialize_entry("dial_status", OpenEnum::as_wire(v))?;
+            m.serialize_entry("dial_status", OpenEnum::as_str(v))?;
         }
         if let Some(v) = &self.forward {
             m.serialize_entry("forward", v)?;
@@ -12348,7 +12348,7 @@ impl serde::Serialize for EndpointDetail {
             m.serialize_entry("preferred_codec_only", v)?;
         }
         if let Some(v) = &self.device_state {
-            m.serialize_entry("device_state", OpenEnum::as_wire(v))?;
+            m.serialize_entry("device_state", OpenEnum::as_str(v))?;
         }
         if let Some(v) = &self.active_channels {
             m.serialize_entry("active_channels", v)?;
@@ -12722,7 +12722,7 @@ impl serde::Serialize for EndpointList {
             m.serialize_entry("outbound_auths", v)?;
         }
         if let Some(v) = &self.device_state {
-            m.serialize_entry("device_state", OpenEnum::as_wire(v))?;
+            m.serialize_entry("device_state", OpenEnum::as_str(v))?;
         }
         if let Some(v) = &self.active_channels {
             m.serialize_entry("active_channels", v)?;
@@ -12938,8 +12938,8 @@ pub struct ExtensionStatus {
     pub hint: Option<Text>,
     /// `Status` header: [`ExtensionState`](crate::domain::ExtensionState); documented values `-2`, `-1`, `0`, `1`, `2`, `4`, `8`, `9`, `16`, `17`.
     pub status: Option<crate::domain::ExtensionState>,
-    /// `StatusText` header: [`ExtensionStatusStatusText`](super::enums::ExtensionStatusStatusText).
-    pub status_text: Option<super::enums::ExtensionStatusStatusText>,
+    /// `StatusText` header: [`ExtensionStates`](super::enums::ExtensionStates).
+    pub status_text: Option<super::enums::ExtensionStates>,
     /// `ActionID` header: text; sent but not documented.
     pub action_id: Option<Text>,
     /// The whole message: every header as received, including ones without a field.
@@ -13019,10 +13019,10 @@ impl serde::Serialize for ExtensionStatus {
             m.serialize_entry("hint", v)?;
         }
         if let Some(v) = &self.status {
-            m.serialize_entry("status", OpenEnum::as_wire(v))?;
+            m.serialize_entry("status", OpenEnum::as_str(v))?;
         }
         if let Some(v) = &self.status_text {
-            m.serialize_entry("status_text", OpenEnum::as_wire(v))?;
+            m.serialize_entry("status_text", OpenEnum::as_str(v))?;
         }
         if let Some(v) = &self.action_id {
             m.serialize_entry("action_id", v)?;
@@ -13049,12 +13049,12 @@ pub struct FaxSession {
     pub action_id: Option<Text>,
     /// `SessionNumber` header: text.
     pub session_number: Option<Text>,
-    /// `Operation` header: [`FaxSessionOperation`](super::enums::FaxSessionOperation).
-    pub operation: Option<super::enums::FaxSessionOperation>,
-    /// `State` header: [`FaxSessionState`](super::enums::FaxSessionState).
-    pub state: Option<super::enums::FaxSessionState>,
-    /// `ErrorCorrectionMode` header: [`FaxSessionErrorCorrectionMode`](super::enums::FaxSessionErrorCorrectionMode).
-    pub error_correction_mode: Option<super::enums::FaxSessionErrorCorrectionMode>,
+    /// `Operation` header: [`FaxOperation`](super::enums::FaxOperation).
+    pub operation: Option<super::enums::FaxOperation>,
+    /// `State` header: [`FaxState`](super::enums::FaxState).
+    pub state: Option<super::enums::FaxState>,
+    /// `ErrorCorrectionMode` header: boolean; documented values `yes`, `no`.
+    pub error_correction_mode: Option<bool>,
     /// `DataRate` header: text.
     pub data_rate: Option<Text>,
     /// `ImageResolution` header: text.
@@ -13161,13 +13161,13 @@ impl serde::Serialize for FaxSession {
             m.serialize_entry("session_number", v)?;
         }
         if let Some(v) = &self.operation {
-            m.serialize_entry("operation", OpenEnum::as_wire(v))?;
+            m.serialize_entry("operation", OpenEnum::as_str(v))?;
         }
         if let Some(v) = &self.state {
-            m.serialize_entry("state", OpenEnum::as_wire(v))?;
+            m.serialize_entry("state", OpenEnum::as_str(v))?;
         }
         if let Some(v) = &self.error_correction_mode {
-            m.serialize_entry("error_correction_mode", OpenEnum::as_wire(v))?;
+            m.serialize_entry("error_correction_mode", v)?;
         }
         if let Some(v) = &self.data_rate {
             m.serialize_entry("data_rate", v)?;
@@ -13317,10 +13317,10 @@ pub struct FaxSessionsEntry {
     pub session_number: Option<Text>,
     /// `SessionType` header: [`FaxSessionsEntrySessionType`](super::enums::FaxSessionsEntrySessionType).
     pub session_type: Option<super::enums::FaxSessionsEntrySessionType>,
-    /// `Operation` header: [`FaxSessionsEntryOperation`](super::enums::FaxSessionsEntryOperation).
-    pub operation: Option<super::enums::FaxSessionsEntryOperation>,
-    /// `State` header: [`FaxSessionsEntryState`](super::enums::FaxSessionsEntryState).
-    pub state: Option<super::enums::FaxSessionsEntryState>,
+    /// `Operation` header: [`FaxOperation`](super::enums::FaxOperation).
+    pub operation: Option<super::enums::FaxOperation>,
+    /// `State` header: [`FaxState`](super::enums::FaxState).
+    pub state: Option<super::enums::FaxState>,
     /// `Files` header: text.
     pub files: Option<Text>,
     /// The whole message: every header as received, including ones without a field.
@@ -13409,13 +13409,13 @@ impl serde::Serialize for FaxSessionsEntry {
             m.serialize_entry("session_number", v)?;
         }
         if let Some(v) = &self.session_type {
-            m.serialize_entry("session_type", OpenEnum::as_wire(v))?;
+            m.serialize_entry("session_type", OpenEnum::as_str(v))?;
         }
         if let Some(v) = &self.operation {
-            m.serialize_entry("operation", OpenEnum::as_wire(v))?;
+            m.serialize_entry("operation", OpenEnum::as_str(v))?;
         }
         if let Some(v) = &self.state {
-            m.serialize_entry("state", OpenEnum::as_wire(v))?;
+            m.serialize_entry("state", OpenEnum::as_str(v))?;
         }
         if let Some(v) = &self.files {
             m.serialize_entry("files", v)?;
@@ -13640,7 +13640,7 @@ impl serde::Serialize for FaxStatus {
         m.serialize_entry("headers", &WireHeaders(&self.raw))?;
         m.serialize_entry("channel", &self.channel)?;
         if let Some(v) = &self.operation {
-            m.serialize_entry("operation", OpenEnum::as_wire(v))?;
+            m.serialize_entry("operation", OpenEnum::as_str(v))?;
         }
         if let Some(v) = &self.status {
             m.serialize_entry("status", v)?;
@@ -13671,8 +13671,8 @@ impl serde::Serialize for FaxStatus {
 pub struct FailedAcl {
     /// `EventTV` header: text.
     pub event_tv: Option<Text>,
-    /// `Severity` header: [`FailedAclSeverity`](super::enums::FailedAclSeverity).
-    pub severity: Option<super::enums::FailedAclSeverity>,
+    /// `Severity` header: [`Severity`](super::enums::Severity).
+    pub severity: Option<super::enums::Severity>,
     /// `Service` header: text.
     pub service: Option<Text>,
     /// `EventVersion` header: `u32`.
@@ -13777,7 +13777,7 @@ impl serde::Serialize for FailedAcl {
             m.serialize_entry("event_tv", v)?;
         }
         if let Some(v) = &self.severity {
-            m.serialize_entry("severity", OpenEnum::as_wire(v))?;
+            m.serialize_entry("severity", OpenEnum::as_str(v))?;
         }
         if let Some(v) = &self.service {
             m.serialize_entry("service", v)?;
@@ -14055,7 +14055,7 @@ impl serde::Serialize for Hangup {
         m.serialize_entry("headers", &WireHeaders(&self.raw))?;
         m.serialize_entry("channel", &self.channel)?;
         if let Some(v) = &self.cause {
-            m.serialize_entry("cause", OpenEnum::as_wire(v))?;
+            m.serialize_entry("cause", OpenEnum::as_str(v))?;
         }
         if let Some(v) = &self.cause_txt {
             m.serialize_entry("cause_txt", v)?;
@@ -14393,7 +14393,7 @@ impl serde::Serialize for HangupRequest {
         m.serialize_entry("headers", &WireHeaders(&self.raw))?;
         m.serialize_entry("channel", &self.channel)?;
         if let Some(v) = &self.cause {
-            m.serialize_entry("cause", OpenEnum::as_wire(v))?;
+            m.serialize_entry("cause", OpenEnum::as_str(v))?;
         }
         m.end()
     }
@@ -14961,14 +14961,12 @@ pub struct InboundSubscriptionDetail {
     pub state: Option<Text>,
     /// `Callerid` header: text.
     pub callerid: Option<Text>,
-    /// `SubscriptionType` header: [`InboundSubscriptionDetailSubscriptionType`](super::enums::InboundSubscriptionDetailSubscriptionType).
-    pub subscription_type: Option<
-        super::enums::InboundSubscriptionDetailSubscriptionType,
-    >,
+    /// `SubscriptionType` header: [`SubscriptionDetailSubscriptionType`](super::enums::SubscriptionDetailSubscriptionType).
+    pub subscription_type: Option<super::enums::SubscriptionDetailSubscriptionType>,
     /// `Extension` header: text.
     pub extension: Option<Text>,
-    /// `ExtensionStates` header: [`InboundSubscriptionDetailExtensionStates`](super::enums::InboundSubscriptionDetailExtensionStates).
-    pub extension_states: Option<super::enums::InboundSubscriptionDetailExtensionStates>,
+    /// `ExtensionStates` header: [`ExtensionStates`](super::enums::ExtensionStates).
+    pub extension_states: Option<super::enums::ExtensionStates>,
     /// `Mailboxes` header: text.
     pub mailboxes: Option<Text>,
     /// `ActionID` header: text; sent but not documented.
@@ -15068,13 +15066,13 @@ impl serde::Serialize for InboundSubscriptionDetail {
             m.serialize_entry("callerid", v)?;
         }
         if let Some(v) = &self.subscription_type {
-            m.serialize_entry("subscription_type", OpenEnum::as_wire(v))?;
+            m.serialize_entry("subscription_type", OpenEnum::as_str(v))?;
         }
         if let Some(v) = &self.extension {
             m.serialize_entry("extension", v)?;
         }
         if let Some(v) = &self.extension_states {
-            m.serialize_entry("extension_states", OpenEnum::as_wire(v))?;
+            m.serialize_entry("extension_states", OpenEnum::as_str(v))?;
         }
         if let Some(v) = &self.mailboxes {
             m.serialize_entry("mailboxes", v)?;
@@ -15190,8 +15188,8 @@ impl serde::Serialize for InboundSubscriptionDetailComplete {
 pub struct InvalidAccountId {
     /// `EventTV` header: text.
     pub event_tv: Option<Text>,
-    /// `Severity` header: [`InvalidAccountIdSeverity`](super::enums::InvalidAccountIdSeverity).
-    pub severity: Option<super::enums::InvalidAccountIdSeverity>,
+    /// `Severity` header: [`Severity`](super::enums::Severity).
+    pub severity: Option<super::enums::Severity>,
     /// `Service` header: text.
     pub service: Option<Text>,
     /// `EventVersion` header: `u32`.
@@ -15291,7 +15289,7 @@ impl serde::Serialize for InvalidAccountId {
             m.serialize_entry("event_tv", v)?;
         }
         if let Some(v) = &self.severity {
-            m.serialize_entry("severity", OpenEnum::as_wire(v))?;
+            m.serialize_entry("severity", OpenEnum::as_str(v))?;
         }
         if let Some(v) = &self.service {
             m.serialize_entry("service", v)?;
@@ -15336,8 +15334,8 @@ impl serde::Serialize for InvalidAccountId {
 pub struct InvalidPassword {
     /// `EventTV` header: text.
     pub event_tv: Option<Text>,
-    /// `Severity` header: [`InvalidPasswordSeverity`](super::enums::InvalidPasswordSeverity).
-    pub severity: Option<super::enums::InvalidPasswordSeverity>,
+    /// `Severity` header: [`Severity`](super::enums::Severity).
+    pub severity: Option<super::enums::Severity>,
     /// `Service` header: text.
     pub service: Option<Text>,
     /// `EventVersion` header: `u32`.
@@ -15454,7 +15452,7 @@ impl serde::Serialize for InvalidPassword {
             m.serialize_entry("event_tv", v)?;
         }
         if let Some(v) = &self.severity {
-            m.serialize_entry("severity", OpenEnum::as_wire(v))?;
+            m.serialize_entry("severity", OpenEnum::as_str(v))?;
         }
         if let Some(v) = &self.service {
             m.serialize_entry("service", v)?;
@@ -15508,8 +15506,8 @@ impl serde::Serialize for InvalidPassword {
 pub struct InvalidTransport {
     /// `EventTV` header: text.
     pub event_tv: Option<Text>,
-    /// `Severity` header: [`InvalidTransportSeverity`](super::enums::InvalidTransportSeverity).
-    pub severity: Option<super::enums::InvalidTransportSeverity>,
+    /// `Severity` header: [`Severity`](super::enums::Severity).
+    pub severity: Option<super::enums::Severity>,
     /// `Service` header: text.
     pub service: Option<Text>,
     /// `EventVersion` header: `u32`.
@@ -15616,7 +15614,7 @@ impl serde::Serialize for InvalidTransport {
             m.serialize_entry("event_tv", v)?;
         }
         if let Some(v) = &self.severity {
-            m.serialize_entry("severity", OpenEnum::as_wire(v))?;
+            m.serialize_entry("severity", OpenEnum::as_str(v))?;
         }
         if let Some(v) = &self.service {
             m.serialize_entry("service", v)?;
@@ -16200,7 +16198,7 @@ impl serde::Serialize for Load {
             m.serialize_entry("module", v)?;
         }
         if let Some(v) = &self.status {
-            m.serialize_entry("status", OpenEnum::as_wire(v))?;
+            m.serialize_entry("status", OpenEnum::as_str(v))?;
         }
         m.end()
     }
@@ -16221,8 +16219,8 @@ impl serde::Serialize for Load {
 pub struct LoadAverageLimit {
     /// `EventTV` header: text.
     pub event_tv: Option<Text>,
-    /// `Severity` header: [`LoadAverageLimitSeverity`](super::enums::LoadAverageLimitSeverity).
-    pub severity: Option<super::enums::LoadAverageLimitSeverity>,
+    /// `Severity` header: [`Severity`](super::enums::Severity).
+    pub severity: Option<super::enums::Severity>,
     /// `Service` header: text.
     pub service: Option<Text>,
     /// `EventVersion` header: `u32`.
@@ -16322,7 +16320,7 @@ impl serde::Serialize for LoadAverageLimit {
             m.serialize_entry("event_tv", v)?;
         }
         if let Some(v) = &self.severity {
-            m.serialize_entry("severity", OpenEnum::as_wire(v))?;
+            m.serialize_entry("severity", OpenEnum::as_str(v))?;
         }
         if let Some(v) = &self.service {
             m.serialize_entry("service", v)?;
@@ -18041,8 +18039,8 @@ pub struct MeetmeMute {
     pub user: Option<Text>,
     /// `Duration` header: text.
     pub duration: Option<Text>,
-    /// `Status` header: [`MeetmeMuteStatus`](super::enums::MeetmeMuteStatus).
-    pub status: Option<super::enums::MeetmeMuteStatus>,
+    /// `Status` header: boolean; documented values `on`, `off`.
+    pub status: Option<bool>,
     /// The whole message: every header as received, including ones without a field.
     pub raw: Message,
 }
@@ -18121,7 +18119,7 @@ impl serde::Serialize for MeetmeMute {
             m.serialize_entry("duration", v)?;
         }
         if let Some(v) = &self.status {
-            m.serialize_entry("status", OpenEnum::as_wire(v))?;
+            m.serialize_entry("status", v)?;
         }
         m.end()
     }
@@ -18148,8 +18146,8 @@ pub struct MeetmeTalkRequest {
     pub user: Option<Text>,
     /// `Duration` header: text.
     pub duration: Option<Text>,
-    /// `Status` header: [`MeetmeTalkRequestStatus`](super::enums::MeetmeTalkRequestStatus).
-    pub status: Option<super::enums::MeetmeTalkRequestStatus>,
+    /// `Status` header: boolean; documented values `on`, `off`.
+    pub status: Option<bool>,
     /// The whole message: every header as received, including ones without a field.
     pub raw: Message,
 }
@@ -18228,7 +18226,7 @@ impl serde::Serialize for MeetmeTalkRequest {
             m.serialize_entry("duration", v)?;
         }
         if let Some(v) = &self.status {
-            m.serialize_entry("status", OpenEnum::as_wire(v))?;
+            m.serialize_entry("status", v)?;
         }
         m.end()
     }
@@ -18255,8 +18253,8 @@ pub struct MeetmeTalking {
     pub user: Option<Text>,
     /// `Duration` header: text.
     pub duration: Option<Text>,
-    /// `Status` header: [`MeetmeTalkingStatus`](super::enums::MeetmeTalkingStatus).
-    pub status: Option<super::enums::MeetmeTalkingStatus>,
+    /// `Status` header: boolean; documented values `on`, `off`.
+    pub status: Option<bool>,
     /// The whole message: every header as received, including ones without a field.
     pub raw: Message,
 }
@@ -18335,7 +18333,7 @@ impl serde::Serialize for MeetmeTalking {
             m.serialize_entry("duration", v)?;
         }
         if let Some(v) = &self.status {
-            m.serialize_entry("status", OpenEnum::as_wire(v))?;
+            m.serialize_entry("status", v)?;
         }
         m.end()
     }
@@ -18356,8 +18354,8 @@ impl serde::Serialize for MeetmeTalking {
 pub struct MemoryLimit {
     /// `EventTV` header: text.
     pub event_tv: Option<Text>,
-    /// `Severity` header: [`MemoryLimitSeverity`](super::enums::MemoryLimitSeverity).
-    pub severity: Option<super::enums::MemoryLimitSeverity>,
+    /// `Severity` header: [`Severity`](super::enums::Severity).
+    pub severity: Option<super::enums::Severity>,
     /// `Service` header: text.
     pub service: Option<Text>,
     /// `EventVersion` header: `u32`.
@@ -18457,7 +18455,7 @@ impl serde::Serialize for MemoryLimit {
             m.serialize_entry("event_tv", v)?;
         }
         if let Some(v) = &self.severity {
-            m.serialize_entry("severity", OpenEnum::as_wire(v))?;
+            m.serialize_entry("severity", OpenEnum::as_str(v))?;
         }
         if let Some(v) = &self.service {
             m.serialize_entry("service", v)?;
@@ -19884,7 +19882,7 @@ impl serde::Serialize for OriginateResponse {
             m.serialize_entry("action_id", v)?;
         }
         if let Some(v) = &self.response {
-            m.serialize_entry("response", OpenEnum::as_wire(v))?;
+            m.serialize_entry("response", OpenEnum::as_str(v))?;
         }
         if let Some(v) = &self.channel {
             m.serialize_entry("channel", v)?;
@@ -20186,7 +20184,7 @@ impl serde::Serialize for OutboundRegistrationDetail {
             m.serialize_entry("support_outbound", v)?;
         }
         if let Some(v) = &self.status {
-            m.serialize_entry("status", OpenEnum::as_wire(v))?;
+            m.serialize_entry("status", OpenEnum::as_str(v))?;
         }
         if let Some(v) = &self.next_reg {
             m.serialize_entry("next_reg", v)?;
@@ -20325,16 +20323,12 @@ pub struct OutboundSubscriptionDetail {
     pub state: Option<Text>,
     /// `Callerid` header: text.
     pub callerid: Option<Text>,
-    /// `SubscriptionType` header: [`OutboundSubscriptionDetailSubscriptionType`](super::enums::OutboundSubscriptionDetailSubscriptionType).
-    pub subscription_type: Option<
-        super::enums::OutboundSubscriptionDetailSubscriptionType,
-    >,
+    /// `SubscriptionType` header: [`SubscriptionDetailSubscriptionType`](super::enums::SubscriptionDetailSubscriptionType).
+    pub subscription_type: Option<super::enums::SubscriptionDetailSubscriptionType>,
     /// `Extension` header: text.
     pub extension: Option<Text>,
-    /// `ExtensionStates` header: [`OutboundSubscriptionDetailExtensionStates`](super::enums::OutboundSubscriptionDetailExtensionStates).
-    pub extension_states: Option<
-        super::enums::OutboundSubscriptionDetailExtensionStates,
-    >,
+    /// `ExtensionStates` header: [`ExtensionStates`](super::enums::ExtensionStates).
+    pub extension_states: Option<super::enums::ExtensionStates>,
     /// `Mailboxes` header: text.
     pub mailboxes: Option<Text>,
     /// `ActionID` header: text; sent but not documented.
@@ -20434,13 +20428,13 @@ impl serde::Serialize for OutboundSubscriptionDetail {
             m.serialize_entry("callerid", v)?;
         }
         if let Some(v) = &self.subscription_type {
-            m.serialize_entry("subscription_type", OpenEnum::as_wire(v))?;
+            m.serialize_entry("subscription_type", OpenEnum::as_str(v))?;
         }
         if let Some(v) = &self.extension {
             m.serialize_entry("extension", v)?;
         }
         if let Some(v) = &self.extension_states {
-            m.serialize_entry("extension_states", OpenEnum::as_wire(v))?;
+            m.serialize_entry("extension_states", OpenEnum::as_str(v))?;
         }
         if let Some(v) = &self.mailboxes {
             m.serialize_entry("mailboxes", v)?;
@@ -20556,8 +20550,8 @@ impl serde::Serialize for OutboundSubscriptionDetailComplete {
 pub struct PjsipMaintenanceStatus {
     /// `Endpoint` header: text.
     pub endpoint: Option<Text>,
-    /// `Status` header: [`PjsipMaintenanceStatusStatus`](super::enums::PjsipMaintenanceStatusStatus).
-    pub status: Option<super::enums::PjsipMaintenanceStatusStatus>,
+    /// `Status` header: [`Status`](super::enums::Status).
+    pub status: Option<super::enums::Status>,
     /// `ActionID` header: text; sent but not documented.
     pub action_id: Option<Text>,
     /// The whole message: every header as received, including ones without a field.
@@ -20622,7 +20616,7 @@ impl serde::Serialize for PjsipMaintenanceStatus {
             m.serialize_entry("endpoint", v)?;
         }
         if let Some(v) = &self.status {
-            m.serialize_entry("status", OpenEnum::as_wire(v))?;
+            m.serialize_entry("status", OpenEnum::as_str(v))?;
         }
         if let Some(v) = &self.action_id {
             m.serialize_entry("action_id", v)?;
@@ -22107,7 +22101,7 @@ impl serde::Serialize for PeerStatus {
             m.serialize_entry("peer", v)?;
         }
         if let Some(v) = &self.peer_status {
-            m.serialize_entry("peer_status", OpenEnum::as_wire(v))?;
+            m.serialize_entry("peer_status", OpenEnum::as_str(v))?;
         }
         if let Some(v) = &self.cause {
             m.serialize_entry("cause", v)?;
@@ -23282,8 +23276,8 @@ pub struct QueueMemberAdded {
     pub interface: Option<Text>,
     /// `StateInterface` header: text.
     pub state_interface: Option<Text>,
-    /// `Membership` header: [`QueueMemberAddedMembership`](super::enums::QueueMemberAddedMembership).
-    pub membership: Option<super::enums::QueueMemberAddedMembership>,
+    /// `Membership` header: [`QueueMemberMembership`](super::enums::QueueMemberMembership).
+    pub membership: Option<super::enums::QueueMemberMembership>,
     /// `Penalty` header: `i64`.
     pub penalty: Option<i64>,
     /// `CallsTaken` header: text.
@@ -23294,10 +23288,10 @@ pub struct QueueMemberAdded {
     pub last_pause: Option<u64>,
     /// `LoginTime` header: `u64`.
     pub login_time: Option<u64>,
-    /// `InCall` header: [`QueueMemberAddedInCall`](super::enums::QueueMemberAddedInCall).
-    pub in_call: Option<super::enums::QueueMemberAddedInCall>,
-    /// `Status` header: [`QueueMemberAddedStatus`](super::enums::QueueMemberAddedStatus).
-    pub status: Option<super::enums::QueueMemberAddedStatus>,
+    /// `InCall` header: boolean; documented values `0`, `1`.
+    pub in_call: Option<bool>,
+    /// `Status` header: [`DeviceState`](crate::domain::DeviceState); documented values `0`, `1`, `2`, `3`, `4`, `5`, `6`, `7`, `8`.
+    pub status: Option<crate::domain::DeviceState>,
     /// `Paused` header: boolean; documented values `0`, `1`.
     pub paused: Option<bool>,
     /// `PausedReason` header: text.
@@ -23416,7 +23410,7 @@ impl serde::Serialize for QueueMemberAdded {
             m.serialize_entry("state_interface", v)?;
         }
         if let Some(v) = &self.membership {
-            m.serialize_entry("membership", OpenEnum::as_wire(v))?;
+            m.serialize_entry("membership", OpenEnum::as_str(v))?;
         }
         if let Some(v) = &self.penalty {
             m.serialize_entry("penalty", v)?;
@@ -23434,10 +23428,10 @@ impl serde::Serialize for QueueMemberAdded {
             m.serialize_entry("login_time", v)?;
         }
         if let Some(v) = &self.in_call {
-            m.serialize_entry("in_call", OpenEnum::as_wire(v))?;
+            m.serialize_entry("in_call", v)?;
         }
         if let Some(v) = &self.status {
-            m.serialize_entry("status", OpenEnum::as_wire(v))?;
+            m.serialize_entry("status", OpenEnum::as_str(v))?;
         }
         if let Some(v) = &self.paused {
             m.serialize_entry("paused", v)?;
@@ -23476,8 +23470,8 @@ pub struct QueueMemberPause {
     pub interface: Option<Text>,
     /// `StateInterface` header: text.
     pub state_interface: Option<Text>,
-    /// `Membership` header: [`QueueMemberPauseMembership`](super::enums::QueueMemberPauseMembership).
-    pub membership: Option<super::enums::QueueMemberPauseMembership>,
+    /// `Membership` header: [`QueueMemberMembership`](super::enums::QueueMemberMembership).
+    pub membership: Option<super::enums::QueueMemberMembership>,
     /// `Penalty` header: `i64`.
     pub penalty: Option<i64>,
     /// `CallsTaken` header: text.
@@ -23488,10 +23482,10 @@ pub struct QueueMemberPause {
     pub last_pause: Option<u64>,
     /// `LoginTime` header: `u64`.
     pub login_time: Option<u64>,
-    /// `InCall` header: [`QueueMemberPauseInCall`](super::enums::QueueMemberPauseInCall).
-    pub in_call: Option<super::enums::QueueMemberPauseInCall>,
-    /// `Status` header: [`QueueMemberPauseStatus`](super::enums::QueueMemberPauseStatus).
-    pub status: Option<super::enums::QueueMemberPauseStatus>,
+    /// `InCall` header: boolean; documented values `0`, `1`.
+    pub in_call: Option<bool>,
+    /// `Status` header: [`DeviceState`](crate::domain::DeviceState); documented values `0`, `1`, `2`, `3`, `4`, `5`, `6`, `7`, `8`.
+    pub status: Option<crate::domain::DeviceState>,
     /// `Paused` header: boolean; documented values `0`, `1`.
     pub paused: Option<bool>,
     /// `PausedReason` header: text.
@@ -23610,7 +23604,7 @@ impl serde::Serialize for QueueMemberPause {
             m.serialize_entry("state_interface", v)?;
         }
         if let Some(v) = &self.membership {
-            m.serialize_entry("membership", OpenEnum::as_wire(v))?;
+            m.serialize_entry("membership", OpenEnum::as_str(v))?;
         }
         if let Some(v) = &self.penalty {
             m.serialize_entry("penalty", v)?;
@@ -23628,10 +23622,10 @@ impl serde::Serialize for QueueMemberPause {
             m.serialize_entry("login_time", v)?;
         }
         if let Some(v) = &self.in_call {
-            m.serialize_entry("in_call", OpenEnum::as_wire(v))?;
+            m.serialize_entry("in_call", v)?;
         }
         if let Some(v) = &self.status {
-            m.serialize_entry("status", OpenEnum::as_wire(v))?;
+            m.serialize_entry("status", OpenEnum::as_str(v))?;
         }
         if let Some(v) = &self.paused {
             m.serialize_entry("paused", v)?;
@@ -23670,8 +23664,8 @@ pub struct QueueMemberPenalty {
     pub interface: Option<Text>,
     /// `StateInterface` header: text.
     pub state_interface: Option<Text>,
-    /// `Membership` header: [`QueueMemberPenaltyMembership`](super::enums::QueueMemberPenaltyMembership).
-    pub membership: Option<super::enums::QueueMemberPenaltyMembership>,
+    /// `Membership` header: [`QueueMemberMembership`](super::enums::QueueMemberMembership).
+    pub membership: Option<super::enums::QueueMemberMembership>,
     /// `Penalty` header: `i64`.
     pub penalty: Option<i64>,
     /// `CallsTaken` header: text.
@@ -23682,10 +23676,10 @@ pub struct QueueMemberPenalty {
     pub last_pause: Option<u64>,
     /// `LoginTime` header: `u64`.
     pub login_time: Option<u64>,
-    /// `InCall` header: [`QueueMemberPenaltyInCall`](super::enums::QueueMemberPenaltyInCall).
-    pub in_call: Option<super::enums::QueueMemberPenaltyInCall>,
-    /// `Status` header: [`QueueMemberPenaltyStatus`](super::enums::QueueMemberPenaltyStatus).
-    pub status: Option<super::enums::QueueMemberPenaltyStatus>,
+    /// `InCall` header: boolean; documented values `0`, `1`.
+    pub in_call: Option<bool>,
+    /// `Status` header: [`DeviceState`](crate::domain::DeviceState); documented values `0`, `1`, `2`, `3`, `4`, `5`, `6`, `7`, `8`.
+    pub status: Option<crate::domain::DeviceState>,
     /// `Paused` header: boolean; documented values `0`, `1`.
     pub paused: Option<bool>,
     /// `PausedReason` header: text.
@@ -23804,7 +23798,7 @@ impl serde::Serialize for QueueMemberPenalty {
             m.serialize_entry("state_interface", v)?;
         }
         if let Some(v) = &self.membership {
-            m.serialize_entry("membership", OpenEnum::as_wire(v))?;
+            m.serialize_entry("membership", OpenEnum::as_str(v))?;
         }
         if let Some(v) = &self.penalty {
             m.serialize_entry("penalty", v)?;
@@ -23822,10 +23816,10 @@ impl serde::Serialize for QueueMemberPenalty {
             m.serialize_entry("login_time", v)?;
         }
         if let Some(v) = &self.in_call {
-            m.serialize_entry("in_call", OpenEnum::as_wire(v))?;
+            m.serialize_entry("in_call", v)?;
         }
         if let Some(v) = &self.status {
-            m.serialize_entry("status", OpenEnum::as_wire(v))?;
+            m.serialize_entry("status", OpenEnum::as_str(v))?;
         }
         if let Some(v) = &self.paused {
             m.serialize_entry("paused", v)?;
@@ -23864,8 +23858,8 @@ pub struct QueueMemberRemoved {
     pub interface: Option<Text>,
     /// `StateInterface` header: text.
     pub state_interface: Option<Text>,
-    /// `Membership` header: [`QueueMemberRemovedMembership`](super::enums::QueueMemberRemovedMembership).
-    pub membership: Option<super::enums::QueueMemberRemovedMembership>,
+    /// `Membership` header: [`QueueMemberMembership`](super::enums::QueueMemberMembership).
+    pub membership: Option<super::enums::QueueMemberMembership>,
     /// `Penalty` header: `i64`.
     pub penalty: Option<i64>,
     /// `CallsTaken` header: text.
@@ -23876,10 +23870,10 @@ pub struct QueueMemberRemoved {
     pub last_pause: Option<u64>,
     /// `LoginTime` header: `u64`.
     pub login_time: Option<u64>,
-    /// `InCall` header: [`QueueMemberRemovedInCall`](super::enums::QueueMemberRemovedInCall).
-    pub in_call: Option<super::enums::QueueMemberRemovedInCall>,
-    /// `Status` header: [`QueueMemberRemovedStatus`](super::enums::QueueMemberRemovedStatus).
-    pub status: Option<super::enums::QueueMemberRemovedStatus>,
+    /// `InCall` header: boolean; documented values `0`, `1`.
+    pub in_call: Option<bool>,
+    /// `Status` header: [`DeviceState`](crate::domain::DeviceState); documented values `0`, `1`, `2`, `3`, `4`, `5`, `6`, `7`, `8`.
+    pub status: Option<crate::domain::DeviceState>,
     /// `Paused` header: boolean; documented values `0`, `1`.
     pub paused: Option<bool>,
     /// `PausedReason` header: text.
@@ -23998,7 +23992,7 @@ impl serde::Serialize for QueueMemberRemoved {
             m.serialize_entry("state_interface", v)?;
         }
         if let Some(v) = &self.membership {
-            m.serialize_entry("membership", OpenEnum::as_wire(v))?;
+            m.serialize_entry("membership", OpenEnum::as_str(v))?;
         }
         if let Some(v) = &self.penalty {
             m.serialize_entry("penalty", v)?;
@@ -24016,10 +24010,10 @@ impl serde::Serialize for QueueMemberRemoved {
             m.serialize_entry("login_time", v)?;
         }
         if let Some(v) = &self.in_call {
-            m.serialize_entry("in_call", OpenEnum::as_wire(v))?;
+            m.serialize_entry("in_call", v)?;
         }
         if let Some(v) = &self.status {
-            m.serialize_entry("status", OpenEnum::as_wire(v))?;
+            m.serialize_entry("status", OpenEnum::as_str(v))?;
         }
         if let Some(v) = &self.paused {
             m.serialize_entry("paused", v)?;
@@ -24058,8 +24052,8 @@ pub struct QueueMemberRinginuse {
     pub interface: Option<Text>,
     /// `StateInterface` header: text.
     pub state_interface: Option<Text>,
-    /// `Membership` header: [`QueueMemberRinginuseMembership`](super::enums::QueueMemberRinginuseMembership).
-    pub membership: Option<super::enums::QueueMemberRinginuseMembership>,
+    /// `Membership` header: [`QueueMemberMembership`](super::enums::QueueMemberMembership).
+    pub membership: Option<super::enums::QueueMemberMembership>,
     /// `Penalty` header: `i64`.
     pub penalty: Option<i64>,
     /// `CallsTaken` header: text.
@@ -24070,10 +24064,10 @@ pub struct QueueMemberRinginuse {
     pub last_pause: Option<u64>,
     /// `LoginTime` header: `u64`.
     pub login_time: Option<u64>,
-    /// `InCall` header: [`QueueMemberRinginuseInCall`](super::enums::QueueMemberRinginuseInCall).
-    pub in_call: Option<super::enums::QueueMemberRinginuseInCall>,
-    /// `Status` header: [`QueueMemberRinginuseStatus`](super::enums::QueueMemberRinginuseStatus).
-    pub status: Option<super::enums::QueueMemberRinginuseStatus>,
+    /// `InCall` header: boolean; documented values `0`, `1`.
+    pub in_call: Option<bool>,
+    /// `Status` header: [`DeviceState`](crate::domain::DeviceState); documented values `0`, `1`, `2`, `3`, `4`, `5`, `6`, `7`, `8`.
+    pub status: Option<crate::domain::DeviceState>,
     /// `Paused` header: boolean; documented values `0`, `1`.
     pub paused: Option<bool>,
     /// `PausedReason` header: text.
@@ -24192,7 +24186,7 @@ impl serde::Serialize for QueueMemberRinginuse {
             m.serialize_entry("state_interface", v)?;
         }
         if let Some(v) = &self.membership {
-            m.serialize_entry("membership", OpenEnum::as_wire(v))?;
+            m.serialize_entry("membership", OpenEnum::as_str(v))?;
         }
         if let Some(v) = &self.penalty {
             m.serialize_entry("penalty", v)?;
@@ -24210,10 +24204,10 @@ impl serde::Serialize for QueueMemberRinginuse {
             m.serialize_entry("login_time", v)?;
         }
         if let Some(v) = &self.in_call {
-            m.serialize_entry("in_call", OpenEnum::as_wire(v))?;
+            m.serialize_entry("in_call", v)?;
         }
         if let Some(v) = &self.status {
-            m.serialize_entry("status", OpenEnum::as_wire(v))?;
+            m.serialize_entry("status", OpenEnum::as_str(v))?;
         }
         if let Some(v) = &self.paused {
             m.serialize_entry("paused", v)?;
@@ -24252,8 +24246,8 @@ pub struct QueueMemberStatus {
     pub interface: Option<Text>,
     /// `StateInterface` header: text.
     pub state_interface: Option<Text>,
-    /// `Membership` header: [`QueueMemberStatusMembership`](super::enums::QueueMemberStatusMembership).
-    pub membership: Option<super::enums::QueueMemberStatusMembership>,
+    /// `Membership` header: [`QueueMemberMembership`](super::enums::QueueMemberMembership).
+    pub membership: Option<super::enums::QueueMemberMembership>,
     /// `Penalty` header: `i64`.
     pub penalty: Option<i64>,
     /// `CallsTaken` header: text.
@@ -24264,10 +24258,10 @@ pub struct QueueMemberStatus {
     pub last_pause: Option<u64>,
     /// `LoginTime` header: `u64`.
     pub login_time: Option<u64>,
-    /// `InCall` header: [`QueueMemberStatusInCall`](super::enums::QueueMemberStatusInCall).
-    pub in_call: Option<super::enums::QueueMemberStatusInCall>,
-    /// `Status` header: [`QueueMemberStatusStatus`](super::enums::QueueMemberStatusStatus).
-    pub status: Option<super::enums::QueueMemberStatusStatus>,
+    /// `InCall` header: boolean; documented values `0`, `1`.
+    pub in_call: Option<bool>,
+    /// `Status` header: [`DeviceState`](crate::domain::DeviceState); documented values `0`, `1`, `2`, `3`, `4`, `5`, `6`, `7`, `8`.
+    pub status: Option<crate::domain::DeviceState>,
     /// `Paused` header: boolean; documented values `0`, `1`.
     pub paused: Option<bool>,
     /// `PausedReason` header: text.
@@ -24386,7 +24380,7 @@ impl serde::Serialize for QueueMemberStatus {
             m.serialize_entry("state_interface", v)?;
         }
         if let Some(v) = &self.membership {
-            m.serialize_entry("membership", OpenEnum::as_wire(v))?;
+            m.serialize_entry("membership", OpenEnum::as_str(v))?;
         }
         if let Some(v) = &self.penalty {
             m.serialize_entry("penalty", v)?;
@@ -24404,10 +24398,10 @@ impl serde::Serialize for QueueMemberStatus {
             m.serialize_entry("login_time", v)?;
         }
         if let Some(v) = &self.in_call {
-            m.serialize_entry("in_call", OpenEnum::as_wire(v))?;
+            m.serialize_entry("in_call", v)?;
         }
         if let Some(v) = &self.status {
-            m.serialize_entry("status", OpenEnum::as_wire(v))?;
+            m.serialize_entry("status", OpenEnum::as_str(v))?;
         }
         if let Some(v) = &self.paused {
             m.serialize_entry("paused", v)?;
@@ -24558,7 +24552,7 @@ impl serde::Serialize for QueueParams {
             m.serialize_entry("max", v)?;
         }
         if let Some(v) = &self.strategy {
-            m.serialize_entry("strategy", OpenEnum::as_wire(v))?;
+            m.serialize_entry("strategy", OpenEnum::as_str(v))?;
         }
         if let Some(v) = &self.calls {
             m.serialize_entry("calls", v)?;
@@ -24919,8 +24913,8 @@ pub struct RtcpReceived {
     pub channel: ChannelSnapshot,
     /// `SSRC` header: text.
     pub ssrc: Option<Text>,
-    /// `PT` header: [`RtcpReceivedPt`](super::enums::RtcpReceivedPt).
-    pub pt: Option<super::enums::RtcpReceivedPt>,
+    /// `PT` header: [`RtcpPt`](super::enums::RtcpPt).
+    pub pt: Option<super::enums::RtcpPt>,
     /// `From` header: text.
     pub from: Option<Text>,
     /// `RTT` header: text.
@@ -25082,7 +25076,7 @@ impl serde::Serialize for RtcpReceived {
             m.serialize_entry("ssrc", v)?;
         }
         if let Some(v) = &self.pt {
-            m.serialize_entry("pt", OpenEnum::as_wire(v))?;
+            m.serialize_entry("pt", OpenEnum::as_str(v))?;
         }
         if let Some(v) = &self.from {
             m.serialize_entry("from", v)?;
@@ -25157,8 +25151,8 @@ pub struct RtcpSent {
     pub channel: ChannelSnapshot,
     /// `SSRC` header: text.
     pub ssrc: Option<Text>,
-    /// `PT` header: [`RtcpSentPt`](super::enums::RtcpSentPt).
-    pub pt: Option<super::enums::RtcpSentPt>,
+    /// `PT` header: [`RtcpPt`](super::enums::RtcpPt).
+    pub pt: Option<super::enums::RtcpPt>,
     /// `To` header: text.
     pub to: Option<Text>,
     /// `ReportCount` header: `u64`.
@@ -25315,7 +25309,7 @@ impl serde::Serialize for RtcpSent {
             m.serialize_entry("ssrc", v)?;
         }
         if let Some(v) = &self.pt {
-            m.serialize_entry("pt", OpenEnum::as_wire(v))?;
+            m.serialize_entry("pt", OpenEnum::as_str(v))?;
         }
         if let Some(v) = &self.to {
             m.serialize_entry("to", v)?;
@@ -25678,7 +25672,7 @@ impl serde::Serialize for Registry {
             m.serialize_entry("domain", v)?;
         }
         if let Some(v) = &self.status {
-            m.serialize_entry("status", OpenEnum::as_wire(v))?;
+            m.serialize_entry("status", OpenEnum::as_str(v))?;
         }
         if let Some(v) = &self.cause {
             m.serialize_entry("cause", v)?;
@@ -25915,7 +25909,7 @@ impl serde::Serialize for Reload {
             m.serialize_entry("module", v)?;
         }
         if let Some(v) = &self.status {
-            m.serialize_entry("status", OpenEnum::as_wire(v))?;
+            m.serialize_entry("status", OpenEnum::as_str(v))?;
         }
         m.end()
     }
@@ -26036,8 +26030,8 @@ impl serde::Serialize for Rename {
 pub struct RequestBadFormat {
     /// `EventTV` header: text.
     pub event_tv: Option<Text>,
-    /// `Severity` header: [`RequestBadFormatSeverity`](super::enums::RequestBadFormatSeverity).
-    pub severity: Option<super::enums::RequestBadFormatSeverity>,
+    /// `Severity` header: [`Severity`](super::enums::Severity).
+    pub severity: Option<super::enums::Severity>,
     /// `Service` header: text.
     pub service: Option<Text>,
     /// `EventVersion` header: `u32`.
@@ -26147,7 +26141,7 @@ impl serde::Serialize for RequestBadFormat {
             m.serialize_entry("event_tv", v)?;
         }
         if let Some(v) = &self.severity {
-            m.serialize_entry("severity", OpenEnum::as_wire(v))?;
+            m.serialize_entry("severity", OpenEnum::as_str(v))?;
         }
         if let Some(v) = &self.service {
             m.serialize_entry("service", v)?;
@@ -26198,8 +26192,8 @@ impl serde::Serialize for RequestBadFormat {
 pub struct RequestNotAllowed {
     /// `EventTV` header: text.
     pub event_tv: Option<Text>,
-    /// `Severity` header: [`RequestNotAllowedSeverity`](super::enums::RequestNotAllowedSeverity).
-    pub severity: Option<super::enums::RequestNotAllowedSeverity>,
+    /// `Severity` header: [`Severity`](super::enums::Severity).
+    pub severity: Option<super::enums::Severity>,
     /// `Service` header: text.
     pub service: Option<Text>,
     /// `EventVersion` header: `u32`.
@@ -26309,7 +26303,7 @@ impl serde::Serialize for RequestNotAllowed {
             m.serialize_entry("event_tv", v)?;
         }
         if let Some(v) = &self.severity {
-            m.serialize_entry("severity", OpenEnum::as_wire(v))?;
+            m.serialize_entry("severity", OpenEnum::as_str(v))?;
         }
         if let Some(v) = &self.service {
             m.serialize_entry("service", v)?;
@@ -26360,8 +26354,8 @@ impl serde::Serialize for RequestNotAllowed {
 pub struct RequestNotSupported {
     /// `EventTV` header: text.
     pub event_tv: Option<Text>,
-    /// `Severity` header: [`RequestNotSupportedSeverity`](super::enums::RequestNotSupportedSeverity).
-    pub severity: Option<super::enums::RequestNotSupportedSeverity>,
+    /// `Severity` header: [`Severity`](super::enums::Severity).
+    pub severity: Option<super::enums::Severity>,
     /// `Service` header: text.
     pub service: Option<Text>,
     /// `EventVersion` header: `u32`.
@@ -26466,7 +26460,7 @@ impl serde::Serialize for RequestNotSupported {
             m.serialize_entry("event_tv", v)?;
         }
         if let Some(v) = &self.severity {
-            m.serialize_entry("severity", OpenEnum::as_wire(v))?;
+            m.serialize_entry("severity", OpenEnum::as_str(v))?;
         }
         if let Some(v) = &self.service {
             m.serialize_entry("service", v)?;
@@ -27023,8 +27017,8 @@ impl serde::Serialize for SendFax {
 pub struct SessionLimit {
     /// `EventTV` header: text.
     pub event_tv: Option<Text>,
-    /// `Severity` header: [`SessionLimitSeverity`](super::enums::SessionLimitSeverity).
-    pub severity: Option<super::enums::SessionLimitSeverity>,
+    /// `Severity` header: [`Severity`](super::enums::Severity).
+    pub severity: Option<super::enums::Severity>,
     /// `Service` header: text.
     pub service: Option<Text>,
     /// `EventVersion` header: `u32`.
@@ -27124,7 +27118,7 @@ impl serde::Serialize for SessionLimit {
             m.serialize_entry("event_tv", v)?;
         }
         if let Some(v) = &self.severity {
-            m.serialize_entry("severity", OpenEnum::as_wire(v))?;
+            m.serialize_entry("severity", OpenEnum::as_str(v))?;
         }
         if let Some(v) = &self.service {
             m.serialize_entry("service", v)?;
@@ -27230,7 +27224,7 @@ impl serde::Serialize for SessionTimeout {
         m.serialize_entry("headers", &WireHeaders(&self.raw))?;
         m.serialize_entry("channel", &self.channel)?;
         if let Some(v) = &self.source {
-            m.serialize_entry("source", OpenEnum::as_wire(v))?;
+            m.serialize_entry("source", OpenEnum::as_str(v))?;
         }
         m.end()
     }
@@ -27363,8 +27357,8 @@ impl serde::Serialize for ShowDialPlanComplete {
 pub struct Shutdown {
     /// `Shutdown` header: [`ShutdownShutdown`](super::enums::ShutdownShutdown).
     pub shutdown: Option<super::enums::ShutdownShutdown>,
-    /// `Restart` header: [`ShutdownRestart`](super::enums::ShutdownRestart).
-    pub restart: Option<super::enums::ShutdownRestart>,
+    /// `Restart` header: boolean; documented values `True`, `False`.
+    pub restart: Option<bool>,
     /// The whole message: every header as received, including ones without a field.
     pub raw: Message,
 }
@@ -27421,10 +27415,10 @@ impl serde::Serialize for Shutdown {
         m.serialize_entry("name", self.raw.event_name().unwrap_or_default())?;
         m.serialize_entry("headers", &WireHeaders(&self.raw))?;
         if let Some(v) = &self.shutdown {
-            m.serialize_entry("shutdown", OpenEnum::as_wire(v))?;
+            m.serialize_entry("shutdown", OpenEnum::as_str(v))?;
         }
         if let Some(v) = &self.restart {
-            m.serialize_entry("restart", OpenEnum::as_wire(v))?;
+            m.serialize_entry("restart", v)?;
         }
         m.end()
     }
@@ -27507,7 +27501,7 @@ impl serde::Serialize for SoftHangupRequest {
         m.serialize_entry("headers", &WireHeaders(&self.raw))?;
         m.serialize_entry("channel", &self.channel)?;
         if let Some(v) = &self.cause {
-            m.serialize_entry("cause", OpenEnum::as_wire(v))?;
+            m.serialize_entry("cause", OpenEnum::as_str(v))?;
         }
         m.end()
     }
@@ -28001,8 +27995,8 @@ impl serde::Serialize for StatusComplete {
 pub struct SuccessfulAuth {
     /// `EventTV` header: text.
     pub event_tv: Option<Text>,
-    /// `Severity` header: [`SuccessfulAuthSeverity`](super::enums::SuccessfulAuthSeverity).
-    pub severity: Option<super::enums::SuccessfulAuthSeverity>,
+    /// `Severity` header: [`Severity`](super::enums::Severity).
+    pub severity: Option<super::enums::Severity>,
     /// `Service` header: text.
     pub service: Option<Text>,
     /// `EventVersion` header: `u32`.
@@ -28107,7 +28101,7 @@ impl serde::Serialize for SuccessfulAuth {
             m.serialize_entry("event_tv", v)?;
         }
         if let Some(v) = &self.severity {
-            m.serialize_entry("severity", OpenEnum::as_wire(v))?;
+            m.serialize_entry("severity", OpenEnum::as_str(v))?;
         }
         if let Some(v) = &self.service {
             m.serialize_entry("service", v)?;
@@ -28637,8 +28631,8 @@ impl serde::Serialize for UnParkedCall {
 pub struct UnexpectedAddress {
     /// `EventTV` header: text.
     pub event_tv: Option<Text>,
-    /// `Severity` header: [`UnexpectedAddressSeverity`](super::enums::UnexpectedAddressSeverity).
-    pub severity: Option<super::enums::UnexpectedAddressSeverity>,
+    /// `Severity` header: [`Severity`](super::enums::Severity).
+    pub severity: Option<super::enums::Severity>,
     /// `Service` header: text.
     pub service: Option<Text>,
     /// `EventVersion` header: `u32`.
@@ -28743,7 +28737,7 @@ impl serde::Serialize for UnexpectedAddress {
             m.serialize_entry("event_tv", v)?;
         }
         if let Some(v) = &self.severity {
-            m.serialize_entry("severity", OpenEnum::as_wire(v))?;
+            m.serialize_entry("severity", OpenEnum::as_str(v))?;
         }
         if let Some(v) = &self.service {
             m.serialize_entry("service", v)?;
@@ -28920,7 +28914,7 @@ impl serde::Serialize for Unload {
             m.serialize_entry("module", v)?;
         }
         if let Some(v) = &self.status {
-            m.serialize_entry("status", OpenEnum::as_wire(v))?;
+            m.serialize_entry("status", OpenEnum::as_str(v))?;
         }
         m.end()
     }

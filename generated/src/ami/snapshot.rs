@@ -60,7 +60,7 @@ impl serde::Serialize for ChannelSnapshot {
             m.serialize_entry("channel", v)?;
         }
         if let Some(v) = &self.channel_state {
-            m.serialize_entry("channel_state", OpenEnum::as_wire(v))?;
+            m.serialize_entry("channel_state", OpenEnum::as_str(v))?;
         }
         if let Some(v) = &self.channel_state_desc {
             m.serialize_entry("channel_state_desc", v)?;

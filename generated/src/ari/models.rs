@@ -826,7 +826,7 @@ impl<'de> ::serde::Deserialize<'de> for Bridge {
 ///
 /// Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1).
 ///
-/// Open enum: a value this SDK does not know arrives as `Unknown` with the string kept as sent.
+/// Open enum: a value this SDK does not know arrives as `Other` with the string kept as sent.
 ///
 /// Official page: [Bridges REST API](https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/Bridges_REST_API/).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -840,75 +840,12 @@ pub enum BridgeBridgeType {
     ///
     /// Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1).
     Holding,
-    /// A value this SDK does not know, kept as sent.
-    Unknown(::std::string::String),
+    /// A value this SDK does not know, kept as received.
+    Other(::std::string::String),
 }
-impl BridgeBridgeType {
-    /// Every documented wire value, in documented order.
-    pub const KNOWN: [&'static str; 2] = ["mixing", "holding"];
-    /// The wire string.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Mixing => "mixing",
-            Self::Holding => "holding",
-            Self::Unknown(s) => s,
-        }
-    }
-    /// Whether the value is not one this SDK knows.
-    pub fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
-impl ::std::convert::From<&str> for BridgeBridgeType {
-    fn from(s: &str) -> Self {
-        match s {
-            "mixing" => Self::Mixing,
-            "holding" => Self::Holding,
-            other => Self::Unknown(other.to_string()),
-        }
-    }
-}
-impl ::std::convert::From<::std::string::String> for BridgeBridgeType {
-    fn from(s: ::std::string::String) -> Self {
-        Self::from(s.as_str())
-    }
-}
-impl ::std::convert::From<&::std::string::String> for BridgeBridgeType {
-    fn from(s: &::std::string::String) -> Self {
-        Self::from(s.as_str())
-    }
-}
-impl ::std::fmt::Display for BridgeBridgeType {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl ::asterisk_sdk_runtime::open_enum::OpenEnum for BridgeBridgeType {
-    fn as_wire(&self) -> &str {
-        self.as_str()
-    }
-    fn from_wire(wire: &str) -> Self {
-        Self::from(wire)
-    }
-    fn is_unknown(&self) -> bool {
-        BridgeBridgeType::is_unknown(self)
-    }
-}
-impl ::serde::Serialize for BridgeBridgeType {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for BridgeBridgeType {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::asterisk_sdk_runtime::ari::deserialize_open_enum(deserializer)
-    }
-}
+::asterisk_sdk_runtime::open_enum!(
+    BridgeBridgeType { Mixing => "mixing", Holding => "holding", }
+);
 /// ARI model `BridgeAttendedTransfer`, declared in `events.json`.
 ///
 /// Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1).
@@ -2249,7 +2186,7 @@ impl<'de> ::serde::Deserialize<'de> for Channel {
 ///
 /// Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1).
 ///
-/// Open enum: a value this SDK does not know arrives as `Unknown` with the string kept as sent.
+/// Open enum: a value this SDK does not know arrives as `Other` with the string kept as sent.
 ///
 /// Official page: [Channels REST API](https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/Channels_REST_API/).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -2298,106 +2235,15 @@ pub enum ChannelState {
     /// Wire value `Unknown`.
     ///
     /// Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1).
-    UnknownValue,
-    /// A value this SDK does not know, kept as sent.
-    Unknown(::std::string::String),
+    Unknown,
+    /// A value this SDK does not know, kept as received.
+    Other(::std::string::String),
 }
-impl ChannelState {
-    /// Every documented wire value, in documented order.
-    pub const KNOWN: [&'static str; 11] = [
-        "Down",
-        "Rsrved",
-        "OffHook",
-        "Dialing",
-        "Ring",
-        "Ringing",
-        "Up",
-        "Busy",
-        "Dialing Offhook",
-        "Pre-ring",
-        "Unknown",
-    ];
-    /// The wire string.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Down => "Down",
-            Self::Rsrved => "Rsrved",
-            Self::OffHook => "OffHook",
-            Self::Dialing => "Dialing",
-            Self::Ring => "Ring",
-            Self::Ringing => "Ringing",
-            Self::Up => "Up",
-            Self::Busy => "Busy",
-            Self::DialingOffhook => "Dialing Offhook",
-            Self::PreRing => "Pre-ring",
-            Self::UnknownValue => "Unknown",
-            Self::Unknown(s) => s,
-        }
-    }
-    /// Whether the value is not one this SDK knows.
-    pub fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
-impl ::std::convert::From<&str> for ChannelState {
-    fn from(s: &str) -> Self {
-        match s {
-            "Down" => Self::Down,
-            "Rsrved" => Self::Rsrved,
-            "OffHook" => Self::OffHook,
-            "Dialing" => Self::Dialing,
-            "Ring" => Self::Ring,
-            "Ringing" => Self::Ringing,
-            "Up" => Self::Up,
-            "Busy" => Self::Busy,
-            "Dialing Offhook" => Self::DialingOffhook,
-            "Pre-ring" => Self::PreRing,
-            "Unknown" => Self::UnknownValue,
-            other => Self::Unknown(other.to_string()),
-        }
-    }
-}
-impl ::std::convert::From<::std::string::String> for ChannelState {
-    fn from(s: ::std::string::String) -> Self {
-        Self::from(s.as_str())
-    }
-}
-impl ::std::convert::From<&::std::string::String> for ChannelState {
-    fn from(s: &::std::string::String) -> Self {
-        Self::from(s.as_str())
-    }
-}
-impl ::std::fmt::Display for ChannelState {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl ::asterisk_sdk_runtime::open_enum::OpenEnum for ChannelState {
-    fn as_wire(&self) -> &str {
-        self.as_str()
-    }
-    fn from_wire(wire: &str) -> Self {
-        Self::from(wire)
-    }
-    fn is_unknown(&self) -> bool {
-        ChannelState::is_unknown(self)
-    }
-}
-impl ::serde::Serialize for ChannelState {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for ChannelState {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::asterisk_sdk_runtime::ari::deserialize_open_enum(deserializer)
-    }
-}
+::asterisk_sdk_runtime::open_enum!(
+    ChannelState { Down => "Down", Rsrved => "Rsrved", OffHook => "OffHook", Dialing =>
+    "Dialing", Ring => "Ring", Ringing => "Ringing", Up => "Up", Busy => "Busy",
+    DialingOffhook => "Dialing Offhook", PreRing => "Pre-ring", Unknown => "Unknown", }
+);
 /// ARI model `ChannelCallerId`, declared in `events.json`.
 ///
 /// Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1).
@@ -4526,7 +4372,7 @@ impl<'de> ::serde::Deserialize<'de> for ContactInfo {
 ///
 /// Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1).
 ///
-/// Open enum: a value this SDK does not know arrives as `Unknown` with the string kept as sent.
+/// Open enum: a value this SDK does not know arrives as `Other` with the string kept as sent.
 ///
 /// Official page: [Events REST API](https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/Events_REST_API/).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -4543,7 +4389,7 @@ pub enum ContactInfoContactStatus {
     /// Wire value `Unknown`.
     ///
     /// Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1).
-    UnknownValue,
+    Unknown,
     /// Wire value `NonQualified`.
     ///
     /// Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1).
@@ -4552,87 +4398,13 @@ pub enum ContactInfoContactStatus {
     ///
     /// Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1).
     Removed,
-    /// A value this SDK does not know, kept as sent.
-    Unknown(::std::string::String),
+    /// A value this SDK does not know, kept as received.
+    Other(::std::string::String),
 }
-impl ContactInfoContactStatus {
-    /// Every documented wire value, in documented order.
-    pub const KNOWN: [&'static str; 5] = [
-        "Unreachable",
-        "Reachable",
-        "Unknown",
-        "NonQualified",
-        "Removed",
-    ];
-    /// The wire string.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Unreachable => "Unreachable",
-            Self::Reachable => "Reachable",
-            Self::UnknownValue => "Unknown",
-            Self::NonQualified => "NonQualified",
-            Self::Removed => "Removed",
-            Self::Unknown(s) => s,
-        }
-    }
-    /// Whether the value is not one this SDK knows.
-    pub fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
-impl ::std::convert::From<&str> for ContactInfoContactStatus {
-    fn from(s: &str) -> Self {
-        match s {
-            "Unreachable" => Self::Unreachable,
-            "Reachable" => Self::Reachable,
-            "Unknown" => Self::UnknownValue,
-            "NonQualified" => Self::NonQualified,
-            "Removed" => Self::Removed,
-            other => Self::Unknown(other.to_string()),
-        }
-    }
-}
-impl ::std::convert::From<::std::string::String> for ContactInfoContactStatus {
-    fn from(s: ::std::string::String) -> Self {
-        Self::from(s.as_str())
-    }
-}
-impl ::std::convert::From<&::std::string::String> for ContactInfoContactStatus {
-    fn from(s: &::std::string::String) -> Self {
-        Self::from(s.as_str())
-    }
-}
-impl ::std::fmt::Display for ContactInfoContactStatus {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl ::asterisk_sdk_runtime::open_enum::OpenEnum for ContactInfoContactStatus {
-    fn as_wire(&self) -> &str {
-        self.as_str()
-    }
-    fn from_wire(wire: &str) -> Self {
-        Self::from(wire)
-    }
-    fn is_unknown(&self) -> bool {
-        ContactInfoContactStatus::is_unknown(self)
-    }
-}
-impl ::serde::Serialize for ContactInfoContactStatus {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for ContactInfoContactStatus {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::asterisk_sdk_runtime::ari::deserialize_open_enum(deserializer)
-    }
-}
+::asterisk_sdk_runtime::open_enum!(
+    ContactInfoContactStatus { Unreachable => "Unreachable", Reachable => "Reachable",
+    Unknown => "Unknown", NonQualified => "NonQualified", Removed => "Removed", }
+);
 /// ARI model `ContactStatusChange`, declared in `events.json`.
 ///
 /// Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1).
@@ -4799,7 +4571,7 @@ impl<'de> ::serde::Deserialize<'de> for DeviceState {
 ///
 /// Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1).
 ///
-/// Open enum: a value this SDK does not know arrives as `Unknown` with the string kept as sent.
+/// Open enum: a value this SDK does not know arrives as `Other` with the string kept as sent.
 ///
 /// Official page: [Devicestates REST API](https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/Devicestates_REST_API/).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -4808,7 +4580,7 @@ pub enum DeviceStateState {
     /// Wire value `UNKNOWN`.
     ///
     /// Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1).
-    UnknownValue,
+    Unknown,
     /// Wire value `NOT_INUSE`.
     ///
     /// Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1).
@@ -4841,99 +4613,14 @@ pub enum DeviceStateState {
     ///
     /// Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1).
     Onhold,
-    /// A value this SDK does not know, kept as sent.
-    Unknown(::std::string::String),
+    /// A value this SDK does not know, kept as received.
+    Other(::std::string::String),
 }
-impl DeviceStateState {
-    /// Every documented wire value, in documented order.
-    pub const KNOWN: [&'static str; 9] = [
-        "UNKNOWN",
-        "NOT_INUSE",
-        "INUSE",
-        "BUSY",
-        "INVALID",
-        "UNAVAILABLE",
-        "RINGING",
-        "RINGINUSE",
-        "ONHOLD",
-    ];
-    /// The wire string.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::UnknownValue => "UNKNOWN",
-            Self::NotInuse => "NOT_INUSE",
-            Self::Inuse => "INUSE",
-            Self::Busy => "BUSY",
-            Self::Invalid => "INVALID",
-            Self::Unavailable => "UNAVAILABLE",
-            Self::Ringing => "RINGING",
-            Self::Ringinuse => "RINGINUSE",
-            Self::Onhold => "ONHOLD",
-            Self::Unknown(s) => s,
-        }
-    }
-    /// Whether the value is not one this SDK knows.
-    pub fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
-impl ::std::convert::From<&str> for DeviceStateState {
-    fn from(s: &str) -> Self {
-        match s {
-            "UNKNOWN" => Self::UnknownValue,
-            "NOT_INUSE" => Self::NotInuse,
-            "INUSE" => Self::Inuse,
-            "BUSY" => Self::Busy,
-            "INVALID" => Self::Invalid,
-            "UNAVAILABLE" => Self::Unavailable,
-            "RINGING" => Self::Ringing,
-            "RINGINUSE" => Self::Ringinuse,
-            "ONHOLD" => Self::Onhold,
-            other => Self::Unknown(other.to_string()),
-        }
-    }
-}
-impl ::std::convert::From<::std::string::String> for DeviceStateState {
-    fn from(s: ::std::string::String) -> Self {
-        Self::from(s.as_str())
-    }
-}
-impl ::std::convert::From<&::std::string::String> for DeviceStateState {
-    fn from(s: &::std::string::String) -> Self {
-        Self::from(s.as_str())
-    }
-}
-impl ::std::fmt::Display for DeviceStateState {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl ::asterisk_sdk_runtime::open_enum::OpenEnum for DeviceStateState {
-    fn as_wire(&self) -> &str {
-        self.as_str()
-    }
-    fn from_wire(wire: &str) -> Self {
-        Self::from(wire)
-    }
-    fn is_unknown(&self) -> bool {
-        DeviceStateState::is_unknown(self)
-    }
-}
-impl ::serde::Serialize for DeviceStateState {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for DeviceStateState {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::asterisk_sdk_runtime::ari::deserialize_open_enum(deserializer)
-    }
-}
+::asterisk_sdk_runtime::open_enum!(
+    DeviceStateState { Unknown => "UNKNOWN", NotInuse => "NOT_INUSE", Inuse => "INUSE",
+    Busy => "BUSY", Invalid => "INVALID", Unavailable => "UNAVAILABLE", Ringing =>
+    "RINGING", Ringinuse => "RINGINUSE", Onhold => "ONHOLD", }
+);
 /// ARI model `DeviceStateChanged`, declared in `events.json`.
 ///
 /// Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1).
@@ -5375,7 +5062,7 @@ impl<'de> ::serde::Deserialize<'de> for Endpoint {
 ///
 /// Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1).
 ///
-/// Open enum: a value this SDK does not know arrives as `Unknown` with the string kept as sent.
+/// Open enum: a value this SDK does not know arrives as `Other` with the string kept as sent.
 ///
 /// Official page: [Endpoints REST API](https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/Endpoints_REST_API/).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -5384,7 +5071,7 @@ pub enum EndpointState {
     /// Wire value `unknown`.
     ///
     /// Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1).
-    UnknownValue,
+    Unknown,
     /// Wire value `offline`.
     ///
     /// Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1).
@@ -5393,77 +5080,12 @@ pub enum EndpointState {
     ///
     /// Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1).
     Online,
-    /// A value this SDK does not know, kept as sent.
-    Unknown(::std::string::String),
+    /// A value this SDK does not know, kept as received.
+    Other(::std::string::String),
 }
-impl EndpointState {
-    /// Every documented wire value, in documented order.
-    pub const KNOWN: [&'static str; 3] = ["unknown", "offline", "online"];
-    /// The wire string.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::UnknownValue => "unknown",
-            Self::Offline => "offline",
-            Self::Online => "online",
-            Self::Unknown(s) => s,
-        }
-    }
-    /// Whether the value is not one this SDK knows.
-    pub fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
-impl ::std::convert::From<&str> for EndpointState {
-    fn from(s: &str) -> Self {
-        match s {
-            "unknown" => Self::UnknownValue,
-            "offline" => Self::Offline,
-            "online" => Self::Online,
-            other => Self::Unknown(other.to_string()),
-        }
-    }
-}
-impl ::std::convert::From<::std::string::String> for EndpointState {
-    fn from(s: ::std::string::String) -> Self {
-        Self::from(s.as_str())
-    }
-}
-impl ::std::convert::From<&::std::string::String> for EndpointState {
-    fn from(s: &::std::string::String) -> Self {
-        Self::from(s.as_str())
-    }
-}
-impl ::std::fmt::Display for EndpointState {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl ::asterisk_sdk_runtime::open_enum::OpenEnum for EndpointState {
-    fn as_wire(&self) -> &str {
-        self.as_str()
-    }
-    fn from_wire(wire: &str) -> Self {
-        Self::from(wire)
-    }
-    fn is_unknown(&self) -> bool {
-        EndpointState::is_unknown(self)
-    }
-}
-impl ::serde::Serialize for EndpointState {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for EndpointState {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::asterisk_sdk_runtime::ari::deserialize_open_enum(deserializer)
-    }
-}
+::asterisk_sdk_runtime::open_enum!(
+    EndpointState { Unknown => "unknown", Offline => "offline", Online => "online", }
+);
 /// ARI model `EndpointStateChange`, declared in `events.json`.
 ///
 /// Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1).
@@ -5821,7 +5443,7 @@ impl<'de> ::serde::Deserialize<'de> for LiveRecording {
 ///
 /// Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1).
 ///
-/// Open enum: a value this SDK does not know arrives as `Unknown` with the string kept as sent.
+/// Open enum: a value this SDK does not know arrives as `Other` with the string kept as sent.
 ///
 /// Official page: [Recordings REST API](https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/Recordings_REST_API/).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -5851,90 +5473,13 @@ pub enum LiveRecordingState {
     ///
     /// Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1).
     Canceled,
-    /// A value this SDK does not know, kept as sent.
-    Unknown(::std::string::String),
+    /// A value this SDK does not know, kept as received.
+    Other(::std::string::String),
 }
-impl LiveRecordingState {
-    /// Every documented wire value, in documented order.
-    pub const KNOWN: [&'static str; 6] = [
-        "queued",
-        "recording",
-        "paused",
-        "done",
-        "failed",
-        "canceled",
-    ];
-    /// The wire string.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Queued => "queued",
-            Self::Recording => "recording",
-            Self::Paused => "paused",
-            Self::Done => "done",
-            Self::Failed => "failed",
-            Self::Canceled => "canceled",
-            Self::Unknown(s) => s,
-        }
-    }
-    /// Whether the value is not one this SDK knows.
-    pub fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
-impl ::std::convert::From<&str> for LiveRecordingState {
-    fn from(s: &str) -> Self {
-        match s {
-            "queued" => Self::Queued,
-            "recording" => Self::Recording,
-            "paused" => Self::Paused,
-            "done" => Self::Done,
-            "failed" => Self::Failed,
-            "canceled" => Self::Canceled,
-            other => Self::Unknown(other.to_string()),
-        }
-    }
-}
-impl ::std::convert::From<::std::string::String> for LiveRecordingState {
-    fn from(s: ::std::string::String) -> Self {
-        Self::from(s.as_str())
-    }
-}
-impl ::std::convert::From<&::std::string::String> for LiveRecordingState {
-    fn from(s: &::std::string::String) -> Self {
-        Self::from(s.as_str())
-    }
-}
-impl ::std::fmt::Display for LiveRecordingState {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl ::asterisk_sdk_runtime::open_enum::OpenEnum for LiveRecordingState {
-    fn as_wire(&self) -> &str {
-        self.as_str()
-    }
-    fn from_wire(wire: &str) -> Self {
-        Self::from(wire)
-    }
-    fn is_unknown(&self) -> bool {
-        LiveRecordingState::is_unknown(self)
-    }
-}
-impl ::serde::Serialize for LiveRecordingState {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for LiveRecordingState {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::asterisk_sdk_runtime::ari::deserialize_open_enum(deserializer)
-    }
-}
+::asterisk_sdk_runtime::open_enum!(
+    LiveRecordingState { Queued => "queued", Recording => "recording", Paused =>
+    "paused", Done => "done", Failed => "failed", Canceled => "canceled", }
+);
 /// ARI model `LogChannel`, declared in `asterisk.json`.
 ///
 /// Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1).
@@ -6598,7 +6143,7 @@ impl<'de> ::serde::Deserialize<'de> for Playback {
 ///
 /// Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1).
 ///
-/// Open enum: a value this SDK does not know arrives as `Unknown` with the string kept as sent.
+/// Open enum: a value this SDK does not know arrives as `Other` with the string kept as sent.
 ///
 /// Official page: [Playbacks REST API](https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/Playbacks_REST_API/).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -6624,87 +6169,13 @@ pub enum PlaybackState {
     ///
     /// Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1).
     Failed,
-    /// A value this SDK does not know, kept as sent.
-    Unknown(::std::string::String),
+    /// A value this SDK does not know, kept as received.
+    Other(::std::string::String),
 }
-impl PlaybackState {
-    /// Every documented wire value, in documented order.
-    pub const KNOWN: [&'static str; 5] = [
-        "queued",
-        "playing",
-        "continuing",
-        "done",
-        "failed",
-    ];
-    /// The wire string.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Queued => "queued",
-            Self::Playing => "playing",
-            Self::Continuing => "continuing",
-            Self::Done => "done",
-            Self::Failed => "failed",
-            Self::Unknown(s) => s,
-        }
-    }
-    /// Whether the value is not one this SDK knows.
-    pub fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
-impl ::std::convert::From<&str> for PlaybackState {
-    fn from(s: &str) -> Self {
-        match s {
-            "queued" => Self::Queued,
-            "playing" => Self::Playing,
-            "continuing" => Self::Continuing,
-            "done" => Self::Done,
-            "failed" => Self::Failed,
-            other => Self::Unknown(other.to_string()),
-        }
-    }
-}
-impl ::std::convert::From<::std::string::String> for PlaybackState {
-    fn from(s: ::std::string::String) -> Self {
-        Self::from(s.as_str())
-    }
-}
-impl ::std::convert::From<&::std::string::String> for PlaybackState {
-    fn from(s: &::std::string::String) -> Self {
-        Self::from(s.as_str())
-    }
-}
-impl ::std::fmt::Display for PlaybackState {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl ::asterisk_sdk_runtime::open_enum::OpenEnum for PlaybackState {
-    fn as_wire(&self) -> &str {
-        self.as_str()
-    }
-    fn from_wire(wire: &str) -> Self {
-        Self::from(wire)
-    }
-    fn is_unknown(&self) -> bool {
-        PlaybackState::is_unknown(self)
-    }
-}
-impl ::serde::Serialize for PlaybackState {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for PlaybackState {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::asterisk_sdk_runtime::ari::deserialize_open_enum(deserializer)
-    }
-}
+::asterisk_sdk_runtime::open_enum!(
+    PlaybackState { Queued => "queued", Playing => "playing", Continuing => "continuing",
+    Done => "done", Failed => "failed", }
+);
 /// ARI model `PlaybackContinuing`, declared in `events.json`.
 ///
 /// Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1).

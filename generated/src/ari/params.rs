@@ -5,7 +5,7 @@
 //! The builders' setters take `impl Into<…>`, so a plain string works too.
 /// Allowed values of the query parameter `ifExists` (Swagger `allowableValues` LIST), in: `bridges.record`, `channels.record`.
 ///
-/// Open enum: setters take the enum or any string (`Unknown` sends it as given).
+/// Open enum: setters take the enum or any string (`Other` sends it as given).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum IfExists {
@@ -15,80 +15,15 @@ pub enum IfExists {
     Overwrite,
     /// Wire value `append`.
     Append,
-    /// A value this SDK does not know, kept as sent.
-    Unknown(::std::string::String),
+    /// A value this SDK does not know, kept as received.
+    Other(::std::string::String),
 }
-impl IfExists {
-    /// Every documented wire value, in documented order.
-    pub const KNOWN: [&'static str; 3] = ["fail", "overwrite", "append"];
-    /// The wire string.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Fail => "fail",
-            Self::Overwrite => "overwrite",
-            Self::Append => "append",
-            Self::Unknown(s) => s,
-        }
-    }
-    /// Whether the value is not one this SDK knows.
-    pub fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
-impl ::std::convert::From<&str> for IfExists {
-    fn from(s: &str) -> Self {
-        match s {
-            "fail" => Self::Fail,
-            "overwrite" => Self::Overwrite,
-            "append" => Self::Append,
-            other => Self::Unknown(other.to_string()),
-        }
-    }
-}
-impl ::std::convert::From<::std::string::String> for IfExists {
-    fn from(s: ::std::string::String) -> Self {
-        Self::from(s.as_str())
-    }
-}
-impl ::std::convert::From<&::std::string::String> for IfExists {
-    fn from(s: &::std::string::String) -> Self {
-        Self::from(s.as_str())
-    }
-}
-impl ::std::fmt::Display for IfExists {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl ::asterisk_sdk_runtime::open_enum::OpenEnum for IfExists {
-    fn as_wire(&self) -> &str {
-        self.as_str()
-    }
-    fn from_wire(wire: &str) -> Self {
-        Self::from(wire)
-    }
-    fn is_unknown(&self) -> bool {
-        IfExists::is_unknown(self)
-    }
-}
-impl ::serde::Serialize for IfExists {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for IfExists {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::asterisk_sdk_runtime::ari::deserialize_open_enum(deserializer)
-    }
-}
+::asterisk_sdk_runtime::open_enum!(
+    IfExists { Fail => "fail", Overwrite => "overwrite", Append => "append", }
+);
 /// Allowed values of the query parameter `terminateOn` (Swagger `allowableValues` LIST), in: `bridges.record`, `channels.record`.
 ///
-/// Open enum: setters take the enum or any string (`Unknown` sends it as given).
+/// Open enum: setters take the enum or any string (`Other` sends it as given).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum TerminateOn {
@@ -100,82 +35,15 @@ pub enum TerminateOn {
     Star,
     /// Wire value `#`.
     Pound,
-    /// A value this SDK does not know, kept as sent.
-    Unknown(::std::string::String),
+    /// A value this SDK does not know, kept as received.
+    Other(::std::string::String),
 }
-impl TerminateOn {
-    /// Every documented wire value, in documented order.
-    pub const KNOWN: [&'static str; 4] = ["none", "any", "*", "#"];
-    /// The wire string.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::None => "none",
-            Self::Any => "any",
-            Self::Star => "*",
-            Self::Pound => "#",
-            Self::Unknown(s) => s,
-        }
-    }
-    /// Whether the value is not one this SDK knows.
-    pub fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
-impl ::std::convert::From<&str> for TerminateOn {
-    fn from(s: &str) -> Self {
-        match s {
-            "none" => Self::None,
-            "any" => Self::Any,
-            "*" => Self::Star,
-            "#" => Self::Pound,
-            other => Self::Unknown(other.to_string()),
-        }
-    }
-}
-impl ::std::convert::From<::std::string::String> for TerminateOn {
-    fn from(s: ::std::string::String) -> Self {
-        Self::from(s.as_str())
-    }
-}
-impl ::std::convert::From<&::std::string::String> for TerminateOn {
-    fn from(s: &::std::string::String) -> Self {
-        Self::from(s.as_str())
-    }
-}
-impl ::std::fmt::Display for TerminateOn {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl ::asterisk_sdk_runtime::open_enum::OpenEnum for TerminateOn {
-    fn as_wire(&self) -> &str {
-        self.as_str()
-    }
-    fn from_wire(wire: &str) -> Self {
-        Self::from(wire)
-    }
-    fn is_unknown(&self) -> bool {
-        TerminateOn::is_unknown(self)
-    }
-}
-impl ::serde::Serialize for TerminateOn {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for TerminateOn {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::asterisk_sdk_runtime::ari::deserialize_open_enum(deserializer)
-    }
-}
+::asterisk_sdk_runtime::open_enum!(
+    TerminateOn { None => "none", Any => "any", Star => "*", Pound => "#", }
+);
 /// Allowed values of the query parameter `encapsulation` (Swagger `allowableValues` LIST), in: `channels.externalMedia`.
 ///
-/// Open enum: setters take the enum or any string (`Unknown` sends it as given).
+/// Open enum: setters take the enum or any string (`Other` sends it as given).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum Encapsulation {
@@ -185,80 +53,15 @@ pub enum Encapsulation {
     Audiosocket,
     /// Wire value `none`.
     None,
-    /// A value this SDK does not know, kept as sent.
-    Unknown(::std::string::String),
+    /// A value this SDK does not know, kept as received.
+    Other(::std::string::String),
 }
-impl Encapsulation {
-    /// Every documented wire value, in documented order.
-    pub const KNOWN: [&'static str; 3] = ["rtp", "audiosocket", "none"];
-    /// The wire string.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Rtp => "rtp",
-            Self::Audiosocket => "audiosocket",
-            Self::None => "none",
-            Self::Unknown(s) => s,
-        }
-    }
-    /// Whether the value is not one this SDK knows.
-    pub fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
-impl ::std::convert::From<&str> for Encapsulation {
-    fn from(s: &str) -> Self {
-        match s {
-            "rtp" => Self::Rtp,
-            "audiosocket" => Self::Audiosocket,
-            "none" => Self::None,
-            other => Self::Unknown(other.to_string()),
-        }
-    }
-}
-impl ::std::convert::From<::std::string::String> for Encapsulation {
-    fn from(s: ::std::string::String) -> Self {
-        Self::from(s.as_str())
-    }
-}
-impl ::std::convert::From<&::std::string::String> for Encapsulation {
-    fn from(s: &::std::string::String) -> Self {
-        Self::from(s.as_str())
-    }
-}
-impl ::std::fmt::Display for Encapsulation {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl ::asterisk_sdk_runtime::open_enum::OpenEnum for Encapsulation {
-    fn as_wire(&self) -> &str {
-        self.as_str()
-    }
-    fn from_wire(wire: &str) -> Self {
-        Self::from(wire)
-    }
-    fn is_unknown(&self) -> bool {
-        Encapsulation::is_unknown(self)
-    }
-}
-impl ::serde::Serialize for Encapsulation {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for Encapsulation {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::asterisk_sdk_runtime::ari::deserialize_open_enum(deserializer)
-    }
-}
+::asterisk_sdk_runtime::open_enum!(
+    Encapsulation { Rtp => "rtp", Audiosocket => "audiosocket", None => "none", }
+);
 /// Allowed values of the query parameter `transport` (Swagger `allowableValues` LIST), in: `channels.externalMedia`.
 ///
-/// Open enum: setters take the enum or any string (`Unknown` sends it as given).
+/// Open enum: setters take the enum or any string (`Other` sends it as given).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum Transport {
@@ -268,80 +71,15 @@ pub enum Transport {
     Tcp,
     /// Wire value `websocket`.
     Websocket,
-    /// A value this SDK does not know, kept as sent.
-    Unknown(::std::string::String),
+    /// A value this SDK does not know, kept as received.
+    Other(::std::string::String),
 }
-impl Transport {
-    /// Every documented wire value, in documented order.
-    pub const KNOWN: [&'static str; 3] = ["udp", "tcp", "websocket"];
-    /// The wire string.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Udp => "udp",
-            Self::Tcp => "tcp",
-            Self::Websocket => "websocket",
-            Self::Unknown(s) => s,
-        }
-    }
-    /// Whether the value is not one this SDK knows.
-    pub fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
-impl ::std::convert::From<&str> for Transport {
-    fn from(s: &str) -> Self {
-        match s {
-            "udp" => Self::Udp,
-            "tcp" => Self::Tcp,
-            "websocket" => Self::Websocket,
-            other => Self::Unknown(other.to_string()),
-        }
-    }
-}
-impl ::std::convert::From<::std::string::String> for Transport {
-    fn from(s: ::std::string::String) -> Self {
-        Self::from(s.as_str())
-    }
-}
-impl ::std::convert::From<&::std::string::String> for Transport {
-    fn from(s: &::std::string::String) -> Self {
-        Self::from(s.as_str())
-    }
-}
-impl ::std::fmt::Display for Transport {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl ::asterisk_sdk_runtime::open_enum::OpenEnum for Transport {
-    fn as_wire(&self) -> &str {
-        self.as_str()
-    }
-    fn from_wire(wire: &str) -> Self {
-        Self::from(wire)
-    }
-    fn is_unknown(&self) -> bool {
-        Transport::is_unknown(self)
-    }
-}
-impl ::serde::Serialize for Transport {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for Transport {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::asterisk_sdk_runtime::ari::deserialize_open_enum(deserializer)
-    }
-}
+::asterisk_sdk_runtime::open_enum!(
+    Transport { Udp => "udp", Tcp => "tcp", Websocket => "websocket", }
+);
 /// Allowed values of the query parameter `connection_type` (Swagger `allowableValues` LIST), in: `channels.externalMedia`.
 ///
-/// Open enum: setters take the enum or any string (`Unknown` sends it as given).
+/// Open enum: setters take the enum or any string (`Other` sends it as given).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ConnectionType {
@@ -349,78 +87,15 @@ pub enum ConnectionType {
     Client,
     /// Wire value `server`.
     Server,
-    /// A value this SDK does not know, kept as sent.
-    Unknown(::std::string::String),
+    /// A value this SDK does not know, kept as received.
+    Other(::std::string::String),
 }
-impl ConnectionType {
-    /// Every documented wire value, in documented order.
-    pub const KNOWN: [&'static str; 2] = ["client", "server"];
-    /// The wire string.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Client => "client",
-            Self::Server => "server",
-            Self::Unknown(s) => s,
-        }
-    }
-    /// Whether the value is not one this SDK knows.
-    pub fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
-impl ::std::convert::From<&str> for ConnectionType {
-    fn from(s: &str) -> Self {
-        match s {
-            "client" => Self::Client,
-            "server" => Self::Server,
-            other => Self::Unknown(other.to_string()),
-        }
-    }
-}
-impl ::std::convert::From<::std::string::String> for ConnectionType {
-    fn from(s: ::std::string::String) -> Self {
-        Self::from(s.as_str())
-    }
-}
-impl ::std::convert::From<&::std::string::String> for ConnectionType {
-    fn from(s: &::std::string::String) -> Self {
-        Self::from(s.as_str())
-    }
-}
-impl ::std::fmt::Display for ConnectionType {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl ::asterisk_sdk_runtime::open_enum::OpenEnum for ConnectionType {
-    fn as_wire(&self) -> &str {
-        self.as_str()
-    }
-    fn from_wire(wire: &str) -> Self {
-        Self::from(wire)
-    }
-    fn is_unknown(&self) -> bool {
-        ConnectionType::is_unknown(self)
-    }
-}
-impl ::serde::Serialize for ConnectionType {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for ConnectionType {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::asterisk_sdk_runtime::ari::deserialize_open_enum(deserializer)
-    }
-}
+::asterisk_sdk_runtime::open_enum!(
+    ConnectionType { Client => "client", Server => "server", }
+);
 /// Allowed values of the query parameter `direction` (Swagger `allowableValues` LIST), in: `channels.externalMedia`, `channels.unmute`, `channels.mute`.
 ///
-/// Open enum: setters take the enum or any string (`Unknown` sends it as given).
+/// Open enum: setters take the enum or any string (`Other` sends it as given).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum Direction {
@@ -430,80 +105,15 @@ pub enum Direction {
     In,
     /// Wire value `out`.
     Out,
-    /// A value this SDK does not know, kept as sent.
-    Unknown(::std::string::String),
+    /// A value this SDK does not know, kept as received.
+    Other(::std::string::String),
 }
-impl Direction {
-    /// Every documented wire value, in documented order.
-    pub const KNOWN: [&'static str; 3] = ["both", "in", "out"];
-    /// The wire string.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Both => "both",
-            Self::In => "in",
-            Self::Out => "out",
-            Self::Unknown(s) => s,
-        }
-    }
-    /// Whether the value is not one this SDK knows.
-    pub fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
-impl ::std::convert::From<&str> for Direction {
-    fn from(s: &str) -> Self {
-        match s {
-            "both" => Self::Both,
-            "in" => Self::In,
-            "out" => Self::Out,
-            other => Self::Unknown(other.to_string()),
-        }
-    }
-}
-impl ::std::convert::From<::std::string::String> for Direction {
-    fn from(s: ::std::string::String) -> Self {
-        Self::from(s.as_str())
-    }
-}
-impl ::std::convert::From<&::std::string::String> for Direction {
-    fn from(s: &::std::string::String) -> Self {
-        Self::from(s.as_str())
-    }
-}
-impl ::std::fmt::Display for Direction {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl ::asterisk_sdk_runtime::open_enum::OpenEnum for Direction {
-    fn as_wire(&self) -> &str {
-        self.as_str()
-    }
-    fn from_wire(wire: &str) -> Self {
-        Self::from(wire)
-    }
-    fn is_unknown(&self) -> bool {
-        Direction::is_unknown(self)
-    }
-}
-impl ::serde::Serialize for Direction {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for Direction {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::asterisk_sdk_runtime::ari::deserialize_open_enum(deserializer)
-    }
-}
+::asterisk_sdk_runtime::open_enum!(
+    Direction { Both => "both", In => "in", Out => "out", }
+);
 /// Allowed values of the query parameter `reason` (Swagger `allowableValues` LIST), in: `channels.hangup`.
 ///
-/// Open enum: setters take the enum or any string (`Unknown` sends it as given).
+/// Open enum: setters take the enum or any string (`Other` sends it as given).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum Reason {
@@ -533,114 +143,19 @@ pub enum Reason {
     Failure,
     /// Wire value `answered_elsewhere`.
     AnsweredElsewhere,
-    /// A value this SDK does not know, kept as sent.
-    Unknown(::std::string::String),
+    /// A value this SDK does not know, kept as received.
+    Other(::std::string::String),
 }
-impl Reason {
-    /// Every documented wire value, in documented order.
-    pub const KNOWN: [&'static str; 13] = [
-        "normal",
-        "busy",
-        "congestion",
-        "no_answer",
-        "timeout",
-        "rejected",
-        "unallocated",
-        "normal_unspecified",
-        "number_incomplete",
-        "codec_mismatch",
-        "interworking",
-        "failure",
-        "answered_elsewhere",
-    ];
-    /// The wire string.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Normal => "normal",
-            Self::Busy => "busy",
-            Self::Congestion => "congestion",
-            Self::NoAnswer => "no_answer",
-            Self::Timeout => "timeout",
-            Self::Rejected => "rejected",
-            Self::Unallocated => "unallocated",
-            Self::NormalUnspecified => "normal_unspecified",
-            Self::NumberIncomplete => "number_incomplete",
-            Self::CodecMismatch => "codec_mismatch",
-            Self::Interworking => "interworking",
-            Self::Failure => "failure",
-            Self::AnsweredElsewhere => "answered_elsewhere",
-            Self::Unknown(s) => s,
-        }
-    }
-    /// Whether the value is not one this SDK knows.
-    pub fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
-impl ::std::convert::From<&str> for Reason {
-    fn from(s: &str) -> Self {
-        match s {
-            "normal" => Self::Normal,
-            "busy" => Self::Busy,
-            "congestion" => Self::Congestion,
-            "no_answer" => Self::NoAnswer,
-            "timeout" => Self::Timeout,
-            "rejected" => Self::Rejected,
-            "unallocated" => Self::Unallocated,
-            "normal_unspecified" => Self::NormalUnspecified,
-            "number_incomplete" => Self::NumberIncomplete,
-            "codec_mismatch" => Self::CodecMismatch,
-            "interworking" => Self::Interworking,
-            "failure" => Self::Failure,
-            "answered_elsewhere" => Self::AnsweredElsewhere,
-            other => Self::Unknown(other.to_string()),
-        }
-    }
-}
-impl ::std::convert::From<::std::string::String> for Reason {
-    fn from(s: ::std::string::String) -> Self {
-        Self::from(s.as_str())
-    }
-}
-impl ::std::convert::From<&::std::string::String> for Reason {
-    fn from(s: &::std::string::String) -> Self {
-        Self::from(s.as_str())
-    }
-}
-impl ::std::fmt::Display for Reason {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl ::asterisk_sdk_runtime::open_enum::OpenEnum for Reason {
-    fn as_wire(&self) -> &str {
-        self.as_str()
-    }
-    fn from_wire(wire: &str) -> Self {
-        Self::from(wire)
-    }
-    fn is_unknown(&self) -> bool {
-        Reason::is_unknown(self)
-    }
-}
-impl ::serde::Serialize for Reason {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for Reason {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::asterisk_sdk_runtime::ari::deserialize_open_enum(deserializer)
-    }
-}
+::asterisk_sdk_runtime::open_enum!(
+    Reason { Normal => "normal", Busy => "busy", Congestion => "congestion", NoAnswer =>
+    "no_answer", Timeout => "timeout", Rejected => "rejected", Unallocated =>
+    "unallocated", NormalUnspecified => "normal_unspecified", NumberIncomplete =>
+    "number_incomplete", CodecMismatch => "codec_mismatch", Interworking =>
+    "interworking", Failure => "failure", AnsweredElsewhere => "answered_elsewhere", }
+);
 /// Allowed values of the query parameter `spy` (Swagger `allowableValues` LIST), in: `channels.snoopChannel`, `channels.snoopChannelWithId`.
 ///
-/// Open enum: setters take the enum or any string (`Unknown` sends it as given).
+/// Open enum: setters take the enum or any string (`Other` sends it as given).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum Spy {
@@ -652,82 +167,15 @@ pub enum Spy {
     Out,
     /// Wire value `in`.
     In,
-    /// A value this SDK does not know, kept as sent.
-    Unknown(::std::string::String),
+    /// A value this SDK does not know, kept as received.
+    Other(::std::string::String),
 }
-impl Spy {
-    /// Every documented wire value, in documented order.
-    pub const KNOWN: [&'static str; 4] = ["none", "both", "out", "in"];
-    /// The wire string.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::None => "none",
-            Self::Both => "both",
-            Self::Out => "out",
-            Self::In => "in",
-            Self::Unknown(s) => s,
-        }
-    }
-    /// Whether the value is not one this SDK knows.
-    pub fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
-impl ::std::convert::From<&str> for Spy {
-    fn from(s: &str) -> Self {
-        match s {
-            "none" => Self::None,
-            "both" => Self::Both,
-            "out" => Self::Out,
-            "in" => Self::In,
-            other => Self::Unknown(other.to_string()),
-        }
-    }
-}
-impl ::std::convert::From<::std::string::String> for Spy {
-    fn from(s: ::std::string::String) -> Self {
-        Self::from(s.as_str())
-    }
-}
-impl ::std::convert::From<&::std::string::String> for Spy {
-    fn from(s: &::std::string::String) -> Self {
-        Self::from(s.as_str())
-    }
-}
-impl ::std::fmt::Display for Spy {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl ::asterisk_sdk_runtime::open_enum::OpenEnum for Spy {
-    fn as_wire(&self) -> &str {
-        self.as_str()
-    }
-    fn from_wire(wire: &str) -> Self {
-        Self::from(wire)
-    }
-    fn is_unknown(&self) -> bool {
-        Spy::is_unknown(self)
-    }
-}
-impl ::serde::Serialize for Spy {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for Spy {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::asterisk_sdk_runtime::ari::deserialize_open_enum(deserializer)
-    }
-}
+::asterisk_sdk_runtime::open_enum!(
+    Spy { None => "none", Both => "both", Out => "out", In => "in", }
+);
 /// Allowed values of the query parameter `whisper` (Swagger `allowableValues` LIST), in: `channels.snoopChannel`, `channels.snoopChannelWithId`.
 ///
-/// Open enum: setters take the enum or any string (`Unknown` sends it as given).
+/// Open enum: setters take the enum or any string (`Other` sends it as given).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum Whisper {
@@ -739,82 +187,15 @@ pub enum Whisper {
     Out,
     /// Wire value `in`.
     In,
-    /// A value this SDK does not know, kept as sent.
-    Unknown(::std::string::String),
+    /// A value this SDK does not know, kept as received.
+    Other(::std::string::String),
 }
-impl Whisper {
-    /// Every documented wire value, in documented order.
-    pub const KNOWN: [&'static str; 4] = ["none", "both", "out", "in"];
-    /// The wire string.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::None => "none",
-            Self::Both => "both",
-            Self::Out => "out",
-            Self::In => "in",
-            Self::Unknown(s) => s,
-        }
-    }
-    /// Whether the value is not one this SDK knows.
-    pub fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
-impl ::std::convert::From<&str> for Whisper {
-    fn from(s: &str) -> Self {
-        match s {
-            "none" => Self::None,
-            "both" => Self::Both,
-            "out" => Self::Out,
-            "in" => Self::In,
-            other => Self::Unknown(other.to_string()),
-        }
-    }
-}
-impl ::std::convert::From<::std::string::String> for Whisper {
-    fn from(s: ::std::string::String) -> Self {
-        Self::from(s.as_str())
-    }
-}
-impl ::std::convert::From<&::std::string::String> for Whisper {
-    fn from(s: &::std::string::String) -> Self {
-        Self::from(s.as_str())
-    }
-}
-impl ::std::fmt::Display for Whisper {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl ::asterisk_sdk_runtime::open_enum::OpenEnum for Whisper {
-    fn as_wire(&self) -> &str {
-        self.as_str()
-    }
-    fn from_wire(wire: &str) -> Self {
-        Self::from(wire)
-    }
-    fn is_unknown(&self) -> bool {
-        Whisper::is_unknown(self)
-    }
-}
-impl ::serde::Serialize for Whisper {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for Whisper {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::asterisk_sdk_runtime::ari::deserialize_open_enum(deserializer)
-    }
-}
+::asterisk_sdk_runtime::open_enum!(
+    Whisper { None => "none", Both => "both", Out => "out", In => "in", }
+);
 /// Allowed values of the query parameter `deviceState` (Swagger `allowableValues` LIST), in: `deviceStates.update`.
 ///
-/// Open enum: setters take the enum or any string (`Unknown` sends it as given).
+/// Open enum: setters take the enum or any string (`Other` sends it as given).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum DeviceState {
@@ -834,99 +215,17 @@ pub enum DeviceState {
     Ringinuse,
     /// Wire value `ONHOLD`.
     Onhold,
-    /// A value this SDK does not know, kept as sent.
-    Unknown(::std::string::String),
+    /// A value this SDK does not know, kept as received.
+    Other(::std::string::String),
 }
-impl DeviceState {
-    /// Every documented wire value, in documented order.
-    pub const KNOWN: [&'static str; 8] = [
-        "NOT_INUSE",
-        "INUSE",
-        "BUSY",
-        "INVALID",
-        "UNAVAILABLE",
-        "RINGING",
-        "RINGINUSE",
-        "ONHOLD",
-    ];
-    /// The wire string.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::NotInuse => "NOT_INUSE",
-            Self::Inuse => "INUSE",
-            Self::Busy => "BUSY",
-            Self::Invalid => "INVALID",
-            Self::Unavailable => "UNAVAILABLE",
-            Self::Ringing => "RINGING",
-            Self::Ringinuse => "RINGINUSE",
-            Self::Onhold => "ONHOLD",
-            Self::Unknown(s) => s,
-        }
-    }
-    /// Whether the value is not one this SDK knows.
-    pub fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
-impl ::std::convert::From<&str> for DeviceState {
-    fn from(s: &str) -> Self {
-        match s {
-            "NOT_INUSE" => Self::NotInuse,
-            "INUSE" => Self::Inuse,
-            "BUSY" => Self::Busy,
-            "INVALID" => Self::Invalid,
-            "UNAVAILABLE" => Self::Unavailable,
-            "RINGING" => Self::Ringing,
-            "RINGINUSE" => Self::Ringinuse,
-            "ONHOLD" => Self::Onhold,
-            other => Self::Unknown(other.to_string()),
-        }
-    }
-}
-impl ::std::convert::From<::std::string::String> for DeviceState {
-    fn from(s: ::std::string::String) -> Self {
-        Self::from(s.as_str())
-    }
-}
-impl ::std::convert::From<&::std::string::String> for DeviceState {
-    fn from(s: &::std::string::String) -> Self {
-        Self::from(s.as_str())
-    }
-}
-impl ::std::fmt::Display for DeviceState {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl ::asterisk_sdk_runtime::open_enum::OpenEnum for DeviceState {
-    fn as_wire(&self) -> &str {
-        self.as_str()
-    }
-    fn from_wire(wire: &str) -> Self {
-        Self::from(wire)
-    }
-    fn is_unknown(&self) -> bool {
-        DeviceState::is_unknown(self)
-    }
-}
-impl ::serde::Serialize for DeviceState {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for DeviceState {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::asterisk_sdk_runtime::ari::deserialize_open_enum(deserializer)
-    }
-}
+::asterisk_sdk_runtime::open_enum!(
+    DeviceState { NotInuse => "NOT_INUSE", Inuse => "INUSE", Busy => "BUSY", Invalid =>
+    "INVALID", Unavailable => "UNAVAILABLE", Ringing => "RINGING", Ringinuse =>
+    "RINGINUSE", Onhold => "ONHOLD", }
+);
 /// Allowed values of the query parameter `operation` (Swagger `allowableValues` LIST), in: `playbacks.control`.
 ///
-/// Open enum: setters take the enum or any string (`Unknown` sends it as given).
+/// Open enum: setters take the enum or any string (`Other` sends it as given).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum Operation {
@@ -940,84 +239,10 @@ pub enum Operation {
     Reverse,
     /// Wire value `forward`.
     Forward,
-    /// A value this SDK does not know, kept as sent.
-    Unknown(::std::string::String),
+    /// A value this SDK does not know, kept as received.
+    Other(::std::string::String),
 }
-impl Operation {
-    /// Every documented wire value, in documented order.
-    pub const KNOWN: [&'static str; 5] = [
-        "restart",
-        "pause",
-        "unpause",
-        "reverse",
-        "forward",
-    ];
-    /// The wire string.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Restart => "restart",
-            Self::Pause => "pause",
-            Self::Unpause => "unpause",
-            Self::Reverse => "reverse",
-            Self::Forward => "forward",
-            Self::Unknown(s) => s,
-        }
-    }
-    /// Whether the value is not one this SDK knows.
-    pub fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
-impl ::std::convert::From<&str> for Operation {
-    fn from(s: &str) -> Self {
-        match s {
-            "restart" => Self::Restart,
-            "pause" => Self::Pause,
-            "unpause" => Self::Unpause,
-            "reverse" => Self::Reverse,
-            "forward" => Self::Forward,
-            other => Self::Unknown(other.to_string()),
-        }
-    }
-}
-impl ::std::convert::From<::std::string::String> for Operation {
-    fn from(s: ::std::string::String) -> Self {
-        Self::from(s.as_str())
-    }
-}
-impl ::std::convert::From<&::std::string::String> for Operation {
-    fn from(s: &::std::string::String) -> Self {
-        Self::from(s.as_str())
-    }
-}
-impl ::std::fmt::Display for Operation {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl ::asterisk_sdk_runtime::open_enum::OpenEnum for Operation {
-    fn as_wire(&self) -> &str {
-        self.as_str()
-    }
-    fn from_wire(wire: &str) -> Self {
-        Self::from(wire)
-    }
-    fn is_unknown(&self) -> bool {
-        Operation::is_unknown(self)
-    }
-}
-impl ::serde::Serialize for Operation {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for Operation {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::asterisk_sdk_runtime::ari::deserialize_open_enum(deserializer)
-    }
-}
+::asterisk_sdk_runtime::open_enum!(
+    Operation { Restart => "restart", Pause => "pause", Unpause => "unpause", Reverse =>
+    "reverse", Forward => "forward", }
+);

@@ -3,6 +3,8 @@
 //! blocks and the open enums of documented enum lists.
 
 use super::{code_list, doc, tokens};
+use crate::Result;
+use crate::emit::open_enum::{self, CATCH_ALL, OpenEnum};
 use crate::fixes::ami_types::HeaderType;
 use crate::model::ami::{EventModel, FieldModel, Model};
 use crate::names;
@@ -63,7 +65,7 @@ fn serialize_field(f: &FieldModel, this: TokenStream) -> TokenStream {
     let i = format_ident!("{}", f.ident);
     let key = json_key(&f.ident);
     let value = match (&f.ty, &f.enum_type) {
-        (HeaderType::Domain(_), _) | (HeaderType::Enum, Some(_)) => quote!(OpenEnum::as_wire(v)),
+        (HeaderType::Domain(_), _) | (HeaderType::Enum, Some(_)) => quote!(OpenEnum::as_str(v)),
         _ => quote!(v),
     };
     quote! {
@@ -559,87 +561,41 @@ pub fn emit_snapshots(m: &Model) -> TokenStream {
     }
 }
 
-/// Variant names for enum values: UpperCamelCase, unique, never `Unknown`.
-fn variant_names(values: &[String]) -> Vec<String> {
-    let mut used: Vec<String> = vec!["Unknown".into()];
-    let mut out = Vec::new();
-    for v in values {
-        let mut base = names::type_name(v);
-        if base == "Unknown" {
-            base = "UnknownValue".into();
-        }
-        let mut n = base.clone();
-        let mut i = 2;
-        while used.contains(&n) {
-            n = format!("{base}{i}");
-            i += 1;
-        }
-        used.push(n.clone());
-        out.push(n);
-    }
-    out
-}
-
-/// `ami/enums.rs`.
-pub fn emit_enums(m: &Model) -> TokenStream {
+/// `ami/enums.rs`: the open enums of the model (one per distinct value set).
+pub fn emit_enums(m: &Model) -> Result<TokenStream> {
     let mut items = Vec::new();
-    for e in &m.events {
-        for f in &e.fields {
-            let Some(name) = &f.enum_type else { continue };
-            let mut values: Vec<String> = Vec::new();
-            for v in &f.enum_values {
-                if !values.contains(v) {
-                    values.push(v.clone());
+    for e in &m.enums {
+        let ty = format_ident!("{}", e.name);
+        let used_by: Vec<String> = e
+            .headers
+            .iter()
+            .map(|(event, header)| format!("`{header}` of `{event}`"))
+            .collect();
+        let which = match used_by.len() {
+            1 => "header",
+            _ => "the headers",
+        };
+        let d = doc(&[format!(
+            "Values of {which} {} (open: other values are kept in `{CATCH_ALL}`).",
+            used_by.join(", ")
+        )]);
+        let open = OpenEnum::from_wires(&e.name, d, &e.values, |_, v| doc(&[format!("`{v}`.")]));
+        let open = open_enum::emit(&open)?;
+        items.push(quote! {
+            #open
+            impl FromHeader for #ty {
+                fn from_header(value: &str) -> Option<Self> {
+                    from_header_text(value)
                 }
             }
-            let ty = format_ident!("{}", name);
-            let vnames: Vec<_> = variant_names(&values)
-                .iter()
-                .map(|v| format_ident!("{}", v))
-                .collect();
-            let vdocs = values.iter().map(|v| doc(&[format!("`{v}`.")]));
-            let d = doc(&[format!(
-                "Values of header `{}` of event `{}` (open: other values are kept in `Unknown`).",
-                f.header, e.name
-            )]);
-            items.push(quote! {
-                #d
-                #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-                #[non_exhaustive]
-                pub enum #ty {
-                    #(#vdocs #vnames,)*
-                    /// A value the documentation does not list, as received.
-                    Unknown(Text),
-                }
-                impl OpenEnum for #ty {
-                    fn as_wire(&self) -> &str {
-                        match self {
-                            #(Self::#vnames => #values,)*
-                            Self::Unknown(v) => v,
-                        }
-                    }
-                    fn from_wire(wire: &str) -> Self {
-                        match wire {
-                            #(#values => Self::#vnames,)*
-                            _ => Self::Unknown(Text::from(wire)),
-                        }
-                    }
-                    fn is_unknown(&self) -> bool {
-                        matches!(self, Self::Unknown(_))
-                    }
-                }
-                impl FromHeader for #ty {
-                    fn from_header(value: &str) -> Option<Self> {
-                        (!value.is_empty()).then(|| Self::from_wire(value))
-                    }
-                }
-            });
-        }
+        });
     }
-    quote! {
-        //! Open enums for event headers whose documentation lists their values.
-        use asterisk_sdk_runtime::ami::{FromHeader, Text};
-        use asterisk_sdk_runtime::open_enum::OpenEnum;
+    Ok(quote! {
+        //! Open enums for event headers whose documentation lists their values:
+        //! one type per distinct value set (lists of yes/no words are `bool`,
+        //! lists equal to a domain enum are that enum).
+        use asterisk_sdk_runtime::ami::FromHeader;
+        use asterisk_sdk_runtime::open_enum::from_header_text;
         #(#items)*
-    }
+    })
 }

@@ -13,6 +13,7 @@
 //! facts only (names, types, requiredness, allowed values, releases, a link).
 
 use crate::Result;
+use crate::emit::open_enum::{self, CATCH_ALL, OpenEnum};
 use crate::emit::{GeneratedFile, Options, render};
 use crate::fixes::Fixes;
 use crate::fixes::corrections::Corrections;
@@ -33,7 +34,7 @@ const DOCS_BASE: &str =
 /// The root of every WebSocket message.
 const MESSAGE_ROOT: &str = "Message";
 
-/// The Rust name of the catch-all variant of open enums and of `AriEvent`.
+/// The Rust name of the catch-all variant of `AriEvent`.
 const UNKNOWN: &str = "Unknown";
 
 /// An `AriEvent` variant is boxed when its struct holds more inline fields than
@@ -495,32 +496,7 @@ fn model_doc(m: &ModelPlan, all: &[String], is_message: bool) -> TokenStream {
     doc(&lines)
 }
 
-/// Variant name for a wire value; `Unknown` is the catch-all, so a documented
-/// value spelled `Unknown` becomes `UnknownValue`.
-fn variant_names(values: &[(String, Vec<String>)]) -> Vec<String> {
-    let mut out: Vec<String> = Vec::with_capacity(values.len());
-    for (v, _) in values {
-        // DTMF keys have no letters to name them by.
-        let mut n = match v.as_str() {
-            "*" => "Star".to_string(),
-            "#" => "Pound".to_string(),
-            _ => type_name(v),
-        };
-        if n == UNKNOWN {
-            n.push_str("Value");
-        }
-        let base = n.clone();
-        let mut i = 2;
-        while out.contains(&n) {
-            n = format!("{base}{i}");
-            i += 1;
-        }
-        out.push(n);
-    }
-    out
-}
-
-fn emit_enum(model: &ModelPlan, f: &FieldPlan, name: &str, all: &[String]) -> TokenStream {
+fn emit_enum(model: &ModelPlan, f: &FieldPlan, name: &str, all: &[String]) -> Result<TokenStream> {
     let have: Vec<&str> = f.releases.iter().map(|s| s.as_str()).collect();
     let enum_doc = vec![
         format!(
@@ -529,7 +505,7 @@ fn emit_enum(model: &ModelPlan, f: &FieldPlan, name: &str, all: &[String]) -> To
         ),
         format!("Releases: {}.", releases_doc(&have, all)),
         format!(
-            "Open enum: a value this SDK does not know arrives as `{UNKNOWN}` with the string kept as sent."
+            "Open enum: a value this SDK does not know arrives as `{CATCH_ALL}` with the string kept as sent."
         ),
         docs_link(&model.resource),
     ];
@@ -537,114 +513,23 @@ fn emit_enum(model: &ModelPlan, f: &FieldPlan, name: &str, all: &[String]) -> To
 }
 
 /// An open enum over `values` (wire value, releases that document it; no
-/// releases line when empty), with the string conversions and serde.
+/// releases line when empty), through the one open-enum emitter.
 pub(super) fn emit_open_enum(
     name: &str,
     enum_doc: &[String],
     values: &[(String, Vec<String>)],
     all: &[String],
-) -> TokenStream {
-    let ty = ident(name);
-    let variants = variant_names(values);
-    let unknown = ident(UNKNOWN);
-    let enum_doc = doc(enum_doc);
-    let mut defs = Vec::new();
-    let mut to_wire = Vec::new();
-    let mut from_wire = Vec::new();
-    let mut wires = Vec::new();
-    for ((wire, tags), v) in values.iter().zip(&variants) {
-        let vi = ident(v);
-        let tags: Vec<&str> = tags.iter().map(|s| s.as_str()).collect();
+) -> Result<TokenStream> {
+    let wires: Vec<String> = values.iter().map(|(w, _)| w.clone()).collect();
+    let e = OpenEnum::from_wires(name, doc(enum_doc), &wires, |i, wire| {
+        let tags: Vec<&str> = values[i].1.iter().map(|s| s.as_str()).collect();
         let mut lines = vec![format!("Wire value `{wire}`.")];
         if !tags.is_empty() {
             lines.push(format!("Releases: {}.", releases_doc(&tags, all)));
         }
-        let d = doc(&lines);
-        defs.push(quote!(#d #vi,));
-        to_wire.push(quote!(Self::#vi => #wire,));
-        from_wire.push(quote!(#wire => Self::#vi,));
-        wires.push(wire.clone());
-    }
-    let count = proc_macro2::Literal::usize_unsuffixed(wires.len());
-    quote! {
-        #enum_doc
-        #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-        #[non_exhaustive]
-        pub enum #ty {
-            #(#defs)*
-            /// A value this SDK does not know, kept as sent.
-            #unknown(::std::string::String),
-        }
-
-        impl #ty {
-            /// Every documented wire value, in documented order.
-            pub const KNOWN: [&'static str; #count] = [#(#wires),*];
-
-            /// The wire string.
-            pub fn as_str(&self) -> &str {
-                match self {
-                    #(#to_wire)*
-                    Self::#unknown(s) => s,
-                }
-            }
-
-            /// Whether the value is not one this SDK knows.
-            pub fn is_unknown(&self) -> bool {
-                matches!(self, Self::#unknown(_))
-            }
-        }
-
-        impl ::std::convert::From<&str> for #ty {
-            fn from(s: &str) -> Self {
-                match s {
-                    #(#from_wire)*
-                    other => Self::#unknown(other.to_string()),
-                }
-            }
-        }
-
-        impl ::std::convert::From<::std::string::String> for #ty {
-            fn from(s: ::std::string::String) -> Self {
-                Self::from(s.as_str())
-            }
-        }
-
-        impl ::std::convert::From<&::std::string::String> for #ty {
-            fn from(s: &::std::string::String) -> Self {
-                Self::from(s.as_str())
-            }
-        }
-
-        impl ::std::fmt::Display for #ty {
-            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-                f.write_str(self.as_str())
-            }
-        }
-
-        impl ::asterisk_sdk_runtime::open_enum::OpenEnum for #ty {
-            fn as_wire(&self) -> &str {
-                self.as_str()
-            }
-            fn from_wire(wire: &str) -> Self {
-                Self::from(wire)
-            }
-            fn is_unknown(&self) -> bool {
-                #ty::is_unknown(self)
-            }
-        }
-
-        impl ::serde::Serialize for #ty {
-            fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> ::std::result::Result<S::Ok, S::Error> {
-                serializer.serialize_str(self.as_str())
-            }
-        }
-
-        impl<'de> ::serde::Deserialize<'de> for #ty {
-            fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
-                ::asterisk_sdk_runtime::ari::deserialize_open_enum(deserializer)
-            }
-        }
-    }
+        doc(&lines)
+    });
+    open_enum::emit(&e)
 }
 
 /// `Deserialize` for one model through `asterisk_sdk_runtime::ari::de`: one
@@ -787,7 +672,7 @@ fn emit_models(
                 });
             }
             if let Some(e) = &f.enum_name {
-                enums.push(emit_enum(m, f, e, all));
+                enums.push(emit_enum(m, f, e, all)?);
             }
         }
         let de = emit_model_de(m, &free_form);
@@ -1239,18 +1124,5 @@ mod tests {
             "https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/Devicestates_REST_API/"
         );
         assert!(docs_url("channels").ends_with("/Channels_REST_API/"));
-    }
-
-    #[test]
-    fn unknown_value_does_not_clash_with_catch_all() {
-        let values = vec![
-            ("Unknown".to_string(), vec![]),
-            ("UNKNOWN".to_string(), vec![]),
-            ("Dialing Offhook".to_string(), vec![]),
-        ];
-        assert_eq!(
-            variant_names(&values),
-            ["UnknownValue", "UnknownValue2", "DialingOffhook"]
-        );
     }
 }

@@ -12,6 +12,7 @@
 
 use super::{code_list, doc, docs_link, ident, inner_doc};
 use crate::Result;
+use crate::emit::open_enum::CATCH_ALL;
 use crate::emit::{GeneratedFile, render};
 use crate::manifest::{Allowed, AriOperation, AriParam};
 use crate::names::{dedupe, field_name, type_name};
@@ -167,9 +168,11 @@ fn emit_params(plans: &[OpPlan], all: &[String]) -> Result<GeneratedFile> {
                     .collect::<Vec<_>>()
                     .join(", ")
             ),
-            "Open enum: setters take the enum or any string (`Unknown` sends it as given).".into(),
+            format!(
+                "Open enum: setters take the enum or any string (`{CATCH_ALL}` sends it as given)."
+            ),
         ];
-        enums.push(super::emit_open_enum(&e.name, &lines, &values, all));
+        enums.push(super::emit_open_enum(&e.name, &lines, &values, all)?);
     }
     let head = inner_doc(&[
         "Open enums for operation parameters that ARI documents allowed values for.",
