@@ -540,8 +540,7 @@ impl Model {
                     .map(String::from);
             }
         }
-        self.resolve_enums(&fixes.enums);
-        Ok(())
+        self.resolve_enums(&fixes.enums)
     }
 
     /// The event whose documented name is `name`.

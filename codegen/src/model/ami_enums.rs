@@ -17,9 +17,11 @@
 //! with, then the header name most of them use (ties: the first in event order).
 //! `AOC-D`/`AOC-E` `Type` → `AocType`; `AttendedTransfer`/`BlindTransfer`
 //! `Result` → `TransferResult`; fifteen security events' `Severity` →
-//! `Severity`. A name already taken gets `2`, `3`, … appended.
+//! `Severity`. A name the rule makes too vague is replaced through
+//! [`SHARED_NAMES`]. A name already taken gets `2`, `3`, … appended.
 
 use super::ami::{EventModel, Model};
+use crate::Result;
 use crate::fixes::ami_types::HeaderType;
 use crate::fixes::enums::{DomainEnum, EnumFixes};
 use crate::names::type_name;
@@ -30,6 +32,24 @@ use std::collections::BTreeSet;
 const TRUE_WORDS: [&str; 5] = ["yes", "true", "on", "1", "y"];
 /// Words the runtime's `bool` header decoding reads as false.
 const FALSE_WORDS: [&str; 5] = ["no", "false", "off", "0", "n"];
+
+/// A replacement for a name the shared-name rule makes too vague.
+pub struct SharedName {
+    /// The rule's name.
+    pub rule: &'static str,
+    /// The (event, header) pairs it names, in event order.
+    pub headers: &'static [(&'static str, &'static str)],
+    /// The name used instead.
+    pub name: &'static str,
+}
+
+/// Names the shared-name rule gives that say too little. An entry whose rule's
+/// name no longer names exactly its headers fails generation.
+pub const SHARED_NAMES: &[SharedName] = &[SharedName {
+    rule: "Status",
+    headers: &[("DNDState", "Status"), ("PJSIPMaintenanceStatus", "Status")],
+    name: "EnabledState",
+}];
 
 /// One generated AMI open enum.
 #[derive(Debug, Clone)]
@@ -118,8 +138,9 @@ fn unique(taken: &mut BTreeSet<String>, base: String) -> String {
 
 impl Model {
     /// Type every enum-list header (see the module docs) and collect the open
-    /// enums in [`Model::enums`], in order of first use.
-    pub fn resolve_enums(&mut self, domain: &EnumFixes) {
+    /// enums in [`Model::enums`], in order of first use. Fails when an entry of
+    /// [`SHARED_NAMES`] names nothing.
+    pub fn resolve_enums(&mut self, domain: &EnumFixes) -> Result<()> {
         struct Group {
             set: BTreeSet<String>,
             values: Vec<String>,
@@ -163,12 +184,30 @@ impl Model {
             }
         }
         let mut taken = BTreeSet::new();
+        let mut renamed = Vec::new();
         self.enums = groups
             .into_iter()
             .map(|g| {
                 let base = match &g.headers[..] {
                     [(event, header)] => format!("{}{}", type_name(event), type_name(header)),
-                    many => shared_name(many),
+                    many => {
+                        let rule = shared_name(many);
+                        let fix = SHARED_NAMES.iter().find(|f| {
+                            f.rule == rule
+                                && f.headers.len() == many.len()
+                                && f.headers
+                                    .iter()
+                                    .zip(many)
+                                    .all(|((e, h), (me, mh))| e == me && h == mh)
+                        });
+                        match fix {
+                            Some(f) => {
+                                renamed.push(f.rule);
+                                f.name.to_string()
+                            }
+                            None => rule,
+                        }
+                    }
                 };
                 let name = unique(&mut taken, base);
                 for &(ei, fi) in &g.uses {
@@ -182,6 +221,16 @@ impl Model {
                 }
             })
             .collect();
+        match SHARED_NAMES.iter().find(|f| !renamed.contains(&f.rule)) {
+            Some(f) => Err(crate::input_err(
+                "codegen/src/model/ami_enums.rs",
+                format!(
+                    "SHARED_NAMES: `{}` → `{}` names no shared AMI enum",
+                    f.rule, f.name
+                ),
+            )),
+            None => Ok(()),
+        }
     }
 }
 

@@ -421,7 +421,7 @@ impl FromHeader for ContactStatusContactStatus {
 /// Values of the headers `Status` of `DNDState`, `Status` of `PJSIPMaintenanceStatus` (open: other values are kept in `Other`).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
-pub enum Status {
+pub enum EnabledState {
     /// `enabled`.
     Enabled,
     /// `disabled`.
@@ -430,9 +430,9 @@ pub enum Status {
     Other(::std::string::String),
 }
 ::asterisk_sdk_runtime::open_enum!(
-    Status { Enabled => "enabled", Disabled => "disabled", }
+    EnabledState { Enabled => "enabled", Disabled => "disabled", }
 );
-impl FromHeader for Status {
+impl FromHeader for EnabledState {
     fn from_header(value: &str) -> Option<Self> {
         from_header_text(value)
     }

@@ -10190,8 +10190,8 @@ impl serde::Serialize for DbGetTreeResponse {
 pub struct DndState {
     /// `DAHDIChannel` header: text.
     pub dahdi_channel: Option<Text>,
-    /// `Status` header: [`Status`](super::enums::Status).
-    pub status: Option<super::enums::Status>,
+    /// `Status` header: [`EnabledState`](super::enums::EnabledState).
+    pub status: Option<super::enums::EnabledState>,
     /// The whole message: every header as received, including ones without a field.
     pub raw: Message,
 }
@@ -20550,8 +20550,8 @@ impl serde::Serialize for OutboundSubscriptionDetailComplete {
 pub struct PjsipMaintenanceStatus {
     /// `Endpoint` header: text.
     pub endpoint: Option<Text>,
-    /// `Status` header: [`Status`](super::enums::Status).
-    pub status: Option<super::enums::Status>,
+    /// `Status` header: [`EnabledState`](super::enums::EnabledState).
+    pub status: Option<super::enums::EnabledState>,
     /// `ActionID` header: text; sent but not documented.
     pub action_id: Option<Text>,
     /// The whole message: every header as received, including ones without a field.
