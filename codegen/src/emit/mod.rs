@@ -14,6 +14,7 @@ pub mod ami;
 pub mod ari;
 pub mod docs;
 pub mod enums;
+pub mod split;
 
 /// One file of the generated crate.
 #[derive(Debug, Clone, PartialEq, Eq)]
