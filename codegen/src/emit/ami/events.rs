@@ -530,16 +530,17 @@ pub fn emit_snapshots(m: &Model) -> TokenStream {
         .any(|x| x.eq_ignore_ascii_case("ChanVariable"));
     let helpers = if has_var {
         quote!(
-            use asterisk_sdk_runtime::ami::decode::{legacy_var, split_var};
+            use asterisk_sdk_runtime::ami::decode::{legacy_var, split_var, typed};
         )
     } else {
-        quote!()
+        quote!(
+            use asterisk_sdk_runtime::ami::decode::typed;
+        )
     };
     quote! {
         //! Snapshot blocks: the channel and bridge header groups many events carry,
         //! possibly several times under different prefixes (`Dest`, `Transferer`, …).
         #helpers
-        use asterisk_sdk_runtime::ami::decode::typed;
         use asterisk_sdk_runtime::ami::{Message, Text};
         #[cfg(feature = "serde")]
         use asterisk_sdk_runtime::open_enum::OpenEnum;
