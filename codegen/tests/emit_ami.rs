@@ -29,15 +29,23 @@ fn emits_typed_ami_module() {
             .unwrap_or_else(|| panic!("{p} emitted"))
             .contents
     };
-    let actions = get("ami/actions.rs");
+    let module = |m: &str| {
+        asterisk_codegen::emit::split::module_text(&files, m)
+            .unwrap_or_else(|| panic!("{m} emitted"))
+    };
+    let actions = module("ami/actions");
     assert!(actions.contains("pub struct Originate {"));
     assert!(actions.contains("pub fn variable("));
     assert!(actions.contains("pub struct ConfigChange"));
     assert!(actions.contains("pub struct AocUnit"));
     assert!(actions.contains("pub enum QueueStatusItem"));
-    let events = get("ami/events.rs");
+    let events = module("ami/events");
     assert!(events.contains("pub struct NewExten {"));
-    assert!(events.contains("pub const NAME: &'static str = \"Newexten\";"));
+    assert!(
+        events.contains(
+            "impl TypedEvent for NewExten {\n    const NAME: &'static str = \"Newexten\";"
+        )
+    );
     assert!(
         events.contains("b\"commandid\""),
         "AsyncAGIExec decodes CommandId"

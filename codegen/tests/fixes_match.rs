@@ -33,11 +33,8 @@ fn ami_error(releases: &Releases, fixes: &Fixes) -> String {
 fn committed_fixes_all_match() {
     let (releases, fixes) = inputs();
     let files = ami::emit(&releases, &fixes, &Options::default()).expect("emits");
-    let actions = &files
-        .iter()
-        .find(|f| f.path == "ami/actions.rs")
-        .expect("actions emitted")
-        .contents;
+    let actions =
+        asterisk_codegen::emit::split::module_text(&files, "ami/actions").expect("actions emitted");
     assert!(actions.contains("fn answer_within(&self)"));
     assert!(actions.contains("/// Set `Timeout` (milliseconds; default `30000`)."));
 }

@@ -1,6 +1,7 @@
 //! The committed generated crate can grow without breaking its users: every public
 //! enum and every struct with public fields is `#[non_exhaustive]`, and wire names
-//! that differ from Rust names are searchable aliases.
+//! that differ from Rust names are searchable aliases. No generated file is longer
+//! than a reader (or a review tool) can take in: large modules are split in parts.
 
 use std::path::{Path, PathBuf};
 
@@ -136,20 +137,31 @@ fn aliases_of(file: &syn::File, name: &str) -> Vec<String> {
 #[test]
 fn wire_names_and_listed_spellings_are_aliases() {
     let files = generated_files();
-    let file = |suffix: &str| {
-        &files
-            .iter()
-            .find(|(p, _)| p.ends_with(suffix))
-            .unwrap_or_else(|| panic!("no generated {suffix}"))
-            .1
+    // A module's items, whether it is one file or a folder of parts (each module
+    // is taken once, out of the parsed files).
+    let mut files = files;
+    let mut module = |name: &str| {
+        let single = format!("/{name}.rs");
+        let folder = format!("/{name}/");
+        let (mine, rest): (Vec<_>, Vec<_>) = std::mem::take(&mut files)
+            .into_iter()
+            .partition(|(p, _)| p.ends_with(&single) || p.contains(&folder));
+        files = rest;
+        let items: Vec<syn::Item> = mine.into_iter().flat_map(|(_, f)| f.items).collect();
+        assert!(!items.is_empty(), "no generated {name}");
+        syn::File {
+            shebang: None,
+            attrs: Vec::new(),
+            items,
+        }
     };
-    let actions = file("ami/actions.rs");
+    let actions = &module("ami/actions");
     assert_eq!(aliases_of(actions, "PjsipHangup"), ["PJSIPHangup"]);
     assert_eq!(aliases_of(actions, "Getvar"), ["GetVar", "GetVariable"]);
     assert!(aliases_of(actions, "Originate").is_empty());
-    assert_eq!(aliases_of(file("ami/events.rs"), "DtmfEnd"), ["DTMFEnd"]);
+    assert_eq!(aliases_of(&module("ami/events"), "DtmfEnd"), ["DTMFEnd"]);
     assert_eq!(
-        aliases_of(file("agi/commands.rs"), "DatabaseGet"),
+        aliases_of(&module("agi/commands"), "DatabaseGet"),
         ["DATABASE GET"]
     );
 }
@@ -273,4 +285,37 @@ fn every_open_enum_has_one_shape_with_other_as_catch_all() {
         });
         assert!(!old, "{name} still has `Unknown(…)`");
     }
+}
+
+/// The longest a generated file may be, in lines.
+const MAX_LINES: usize = 6_000;
+
+#[test]
+fn no_generated_file_exceeds_the_line_limit() {
+    let mut dirs = vec![generated_src()];
+    let mut checked = 0;
+    let mut too_long = Vec::new();
+    while let Some(dir) = dirs.pop() {
+        for entry in std::fs::read_dir(&dir).expect("generated/src readable") {
+            let path = entry.expect("directory entry").path();
+            if path.is_dir() {
+                dirs.push(path);
+                continue;
+            }
+            let text = std::fs::read_to_string(&path).expect("generated file readable");
+            if !text.starts_with(asterisk_codegen::emit::HEADER_MARK) {
+                continue;
+            }
+            checked += 1;
+            let lines = text.lines().count();
+            if lines > MAX_LINES {
+                too_long.push(format!("{} ({lines} lines)", path.display()));
+            }
+        }
+    }
+    assert!(checked > 50, "only {checked} generated files found");
+    assert!(
+        too_long.is_empty(),
+        "generated files over {MAX_LINES} lines (split them, see codegen/src/emit/split.rs): {too_long:?}"
+    );
 }

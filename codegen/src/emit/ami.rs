@@ -1,13 +1,13 @@
 //! The AMI emitter: `generated/src/ami/` from the union of every release's actions
 //! and events, typed with `specs/fixes/ami_types.toml`.
 //!
-//! Files: `ami/mod.rs` (module root and shared decode helpers), `ami/actions.rs`
-//! (one builder per action), `ami/events.rs` (one struct per event),
+//! Files: `ami/mod.rs` (module root), `ami/actions/` (one builder per action,
+//! split by initial), `ami/events/` (one struct per event, split by initial),
 //! `ami/event.rs` (the `Event` enum), `ami/snapshot.rs` (channel and bridge
 //! snapshot blocks), `ami/enums.rs` (open enums of documented enum lists) and
-//! `ami/catalog.rs` (plain data for the mock server).
+//! `ami/catalog/` (plain data for the mock server).
 
-use super::{GeneratedFile, Options};
+use super::{GeneratedFile, Options, split};
 use crate::Result;
 use crate::fixes::Fixes;
 use crate::model::ami as model;
@@ -25,15 +25,25 @@ pub fn emit(releases: &Releases, fixes: &Fixes, options: &Options) -> Result<Vec
     let _ = options;
     let mut model = model::Model::build(releases, &fixes.ami_types);
     model.apply_fixes(fixes)?;
-    Ok(vec![
+
+    let mut files = vec![
         super::render("ami/mod.rs", root::emit_root(&model, &fixes.ami_types))?,
-        super::render("ami/actions.rs", actions::emit_actions(&model))?,
-        super::render("ami/events.rs", events::emit_events(&model))?,
         super::render("ami/event.rs", events::emit_event_enum(&model))?,
         super::render("ami/snapshot.rs", events::emit_snapshots(&model))?,
         super::render("ami/enums.rs", events::emit_enums(&model)?)?,
-        super::render("ami/catalog.rs", catalog::emit_catalog(&model))?,
-    ])
+    ];
+    files.extend(split::by_initial(
+        "ami/actions",
+        "AMI actions",
+        actions::emit_actions(&model),
+    )?);
+    files.extend(split::by_initial(
+        "ami/events",
+        "AMI events",
+        events::emit_events(&model),
+    )?);
+    files.extend(catalog::emit_catalog(&model)?);
+    Ok(files)
 }
 
 /// `#[doc = "…"]` attributes, one per line (a leading space added to non-empty lines).

@@ -15,6 +15,7 @@ pub mod ari;
 pub mod docs;
 pub mod enums;
 pub mod open_enum;
+pub mod split;
 
 /// One file of the generated crate.
 #[derive(Debug, Clone, PartialEq, Eq)]

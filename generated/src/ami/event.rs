@@ -5,7 +5,7 @@
 use super::EventHeaders;
 use super::Key;
 use super::events;
-use asterisk_sdk_runtime::ami::{FromEvent, Message};
+use asterisk_sdk_runtime::ami::{FromEvent, Message, TypedEvent};
 /// Any AMI event: a typed variant per known event, `Unknown` for the rest
 /// (the message is kept whole either way).
 ///

@@ -17,7 +17,7 @@ pub use asterisk_sdk_runtime::ami::{
     Action, ActionHeaders, AmiClient, AmiClientBuilder, AmiError, AuthMode, CloseReason,
     ConnectionState, EventItem, EventStream, FromEvent, FromHeader, ListAction,
     ListRequest, ListResponse, Message, RawAction, ReconnectPolicy, Request, Response,
-    ResponseStatus, SlowSubscriberPolicy, Text, ANSWER_MARGIN,
+    ResponseStatus, SlowSubscriberPolicy, Text, TypedEvent, ANSWER_MARGIN,
 };
 pub use event::Event;
 pub use snapshot::{BridgeSnapshot, ChannelSnapshot};
@@ -56,66 +56,12 @@ pub trait EventHeaders {
         self.raw().get("SystemName")
     }
 }
-/// Lower-cases a header name into a fixed buffer so that one generated
-/// `match` finds a field whatever the spelling (`CommandID`/`CommandId`).
-pub(crate) struct Key([u8; 64]);
-impl Key {
-    pub(crate) fn new() -> Self {
-        Key([0; 64])
-    }
-    /// The lower-cased name; empty (matching no field) when it is longer
-    /// than any known name.
-    pub(crate) fn lower(&mut self, name: &str) -> &[u8] {
-        let b = name.as_bytes();
-        if b.len() > self.0.len() {
-            return &[];
-        }
-        for (d, s) in self.0.iter_mut().zip(b) {
-            *d = s.to_ascii_lowercase();
-        }
-        &self.0[..b.len()]
+/// Every generated event struct is read through [`EventHeaders`].
+impl<T: TypedEvent> EventHeaders for T {
+    fn raw(&self) -> &Message {
+        self.message()
     }
 }
-/// Header `i` parsed as `T`; `None` when not UTF-8 or not parsable.
-pub(crate) fn typed<T: FromHeader>(raw: &Message, i: usize) -> Option<T> {
-    raw.value_str(i).and_then(T::from_header)
-}
-/// `name=value` as a pair (value empty when there is no `=`).
-pub(crate) fn split_var(v: Text) -> (Text, Text) {
-    match v.split_once('=') {
-        Some(pair) => pair,
-        None => (v, Text::default()),
-    }
-}
-/// The pair of a legacy `ChanVariable(name): value` header.
-pub(crate) fn legacy_var(raw: &Message, i: usize) -> (Text, Text) {
-    let n = raw.name(i);
-    let name = match (n.find('('), n.strip_suffix(')')) {
-        (Some(open), Some(head)) if open < head.len() => &head[open + 1..],
-        _ => "",
-    };
-    (Text::from(name), raw.value_text(i))
-}
-#[cfg(test)]
-mod key_tests {
-    use super::Key;
-    #[test]
-    fn lower_cases_like_std_for_every_byte_and_length() {
-        let mut key = Key::new();
-        let all: Vec<char> = (0u8..128)
-            .map(char::from)
-            .chain(['é', 'Ä', '€'])
-            .collect();
-        for len in 0..=key.0.len() {
-            for start in 0..all.len() {
-                let name: String = all.iter().cycle().skip(start).take(len).collect();
-                if name.len() > key.0.len() {
-                    continue;
-                }
-                assert_eq!(key.lower(& name), name.to_ascii_lowercase().as_bytes());
-            }
-        }
-        let long = "x".repeat(key.0.len() + 1);
-        assert!(key.lower(& long).is_empty());
-    }
-}
+/// The header-name key of the generated decoders, sized for the longest
+/// header or event name they compare.
+pub(crate) type Key = asterisk_sdk_runtime::ami::decode::HeaderKey<64>;

@@ -3,8 +3,7 @@
 
 //! Snapshot blocks: the channel and bridge header groups many events carry,
 //! possibly several times under different prefixes (`Dest`, `Transferer`, …).
-use super::{legacy_var, split_var};
-use super::typed;
+use asterisk_sdk_runtime::ami::decode::{legacy_var, split_var, typed};
 use asterisk_sdk_runtime::ami::{Message, Text};
 #[cfg(feature = "serde")]
 use asterisk_sdk_runtime::open_enum::OpenEnum;

@@ -16,6 +16,7 @@ use super::models::{
     PlaybackFinished, PlaybackStarted, RestResponse, RecordingFailed, RecordingFinished,
     RecordingStarted, StasisEnd, StasisStart, TextMessageReceived,
 };
+use ::asterisk_sdk_runtime::ari::by_type;
 /// A message of the ARI events WebSocket (`GET /events`): every concrete subtype of `Message` in any generated release, selected by `type`.
 ///
 /// Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1).
@@ -279,34 +280,265 @@ impl AriEvent {
     /// [`AriEvent::from_slice_lossless`]). Also errors, exactly as the serde
     /// `Deserialize` impl: input that is not one JSON object, a `type` that is
     /// not a string, and a repeated key in any object (see
-    /// `asterisk_sdk_runtime::ari::de`).
+    /// `asterisk_sdk_runtime::ari::by_type`).
     pub fn from_slice(bytes: &[u8]) -> ::std::result::Result<Self, ::serde_json::Error> {
-        match ::std::str::from_utf8(bytes) {
-            Ok(text) => Self::from_text(text),
-            Err(_) => {
-                Err(
-                    ::serde_json::from_slice::<::serde_json::Value>(bytes)
-                        .err()
-                        .unwrap_or_else(|| <::serde_json::Error as ::serde::de::Error>::custom(
-                            "message is not UTF-8",
-                        )),
-                )
-            }
+        by_type::from_slice(bytes)
+    }
+    /// Decode without losing a message: a known `type` whose body does not match
+    /// its struct becomes `Unknown` with the raw JSON, and the decoding error is
+    /// returned beside it. Fails only when the bytes are not JSON.
+    pub fn from_slice_lossless(
+        bytes: &[u8],
+    ) -> ::std::result::Result<
+        (Self, ::std::option::Option<::serde_json::Error>),
+        ::serde_json::Error,
+    > {
+        by_type::from_slice_lossless(bytes)
+    }
+    /// [`AriEvent::from_slice_lossless`] on text already known to be UTF-8
+    /// (a WebSocket text message).
+    pub fn from_text_lossless(
+        text: &str,
+    ) -> ::std::result::Result<
+        (Self, ::std::option::Option<::serde_json::Error>),
+        ::serde_json::Error,
+    > {
+        by_type::from_text_lossless(text)
+    }
+    /// Decode an already parsed JSON value, selected by its `type`: the same
+    /// rules as [`AriEvent::from_slice`].
+    pub fn from_value(
+        value: ::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::serde_json::Error> {
+        by_type::from_value(value)
+    }
+    /// The `type` of the message (for `Unknown`, as sent; empty when absent).
+    pub fn event_type(&self) -> &str {
+        match self {
+            Self::ApplicationMoveFailed(_) => "ApplicationMoveFailed",
+            Self::ApplicationRegistered(_) => "ApplicationRegistered",
+            Self::ApplicationReplaced(_) => "ApplicationReplaced",
+            Self::ApplicationUnregistered(_) => "ApplicationUnregistered",
+            Self::BridgeAttendedTransfer(_) => "BridgeAttendedTransfer",
+            Self::BridgeBlindTransfer(_) => "BridgeBlindTransfer",
+            Self::BridgeCreated(_) => "BridgeCreated",
+            Self::BridgeDestroyed(_) => "BridgeDestroyed",
+            Self::BridgeMerged(_) => "BridgeMerged",
+            Self::BridgeVideoSourceChanged(_) => "BridgeVideoSourceChanged",
+            Self::CallBroadcast(_) => "CallBroadcast",
+            Self::CallClaimed(_) => "CallClaimed",
+            Self::ChannelCallerId(_) => "ChannelCallerId",
+            Self::ChannelConnectedLine(_) => "ChannelConnectedLine",
+            Self::ChannelCreated(_) => "ChannelCreated",
+            Self::ChannelDestroyed(_) => "ChannelDestroyed",
+            Self::ChannelDialplan(_) => "ChannelDialplan",
+            Self::ChannelDtmfReceived(_) => "ChannelDtmfReceived",
+            Self::ChannelEnteredBridge(_) => "ChannelEnteredBridge",
+            Self::ChannelHangupRequest(_) => "ChannelHangupRequest",
+            Self::ChannelHold(_) => "ChannelHold",
+            Self::ChannelLeftBridge(_) => "ChannelLeftBridge",
+            Self::ChannelStateChange(_) => "ChannelStateChange",
+            Self::ChannelTalkingFinished(_) => "ChannelTalkingFinished",
+            Self::ChannelTalkingStarted(_) => "ChannelTalkingStarted",
+            Self::ChannelToneDetected(_) => "ChannelToneDetected",
+            Self::ChannelTransfer(_) => "ChannelTransfer",
+            Self::ChannelUnhold(_) => "ChannelUnhold",
+            Self::ChannelUserevent(_) => "ChannelUserevent",
+            Self::ChannelVarset(_) => "ChannelVarset",
+            Self::ContactStatusChange(_) => "ContactStatusChange",
+            Self::DeviceStateChanged(_) => "DeviceStateChanged",
+            Self::Dial(_) => "Dial",
+            Self::EndpointStateChange(_) => "EndpointStateChange",
+            Self::MissingParams(_) => "MissingParams",
+            Self::PeerStatusChange(_) => "PeerStatusChange",
+            Self::PlaybackContinuing(_) => "PlaybackContinuing",
+            Self::PlaybackFinished(_) => "PlaybackFinished",
+            Self::PlaybackStarted(_) => "PlaybackStarted",
+            Self::RestResponse(_) => "RESTResponse",
+            Self::RecordingFailed(_) => "RecordingFailed",
+            Self::RecordingFinished(_) => "RecordingFinished",
+            Self::RecordingStarted(_) => "RecordingStarted",
+            Self::StasisEnd(_) => "StasisEnd",
+            Self::StasisStart(_) => "StasisStart",
+            Self::TextMessageReceived(_) => "TextMessageReceived",
+            Self::Unknown(v) => by_type::raw_str(v, "type").unwrap_or(""),
         }
     }
-    /// [`AriEvent::from_slice`] on text already known to be UTF-8.
-    fn from_text(text: &str) -> ::std::result::Result<Self, ::serde_json::Error> {
-        match ::asterisk_sdk_runtime::ari::de::leading_type(text.as_bytes()) {
-            Some(kind) => Self::decode_kind(kind, text),
-            None => {
-                let kind = ::asterisk_sdk_runtime::ari::de::message_type(text)?;
-                Self::decode_kind(kind.as_deref().unwrap_or(""), text)
-            }
+    /// `application`: the Stasis application the event is for (`None` for
+    /// messages that are not events, such as `MissingParams`).
+    pub fn application(&self) -> ::std::option::Option<&str> {
+        match self {
+            Self::ApplicationMoveFailed(e) => Some(e.application.as_str()),
+            Self::ApplicationRegistered(e) => Some(e.application.as_str()),
+            Self::ApplicationReplaced(e) => Some(e.application.as_str()),
+            Self::ApplicationUnregistered(e) => Some(e.application.as_str()),
+            Self::BridgeAttendedTransfer(e) => Some(e.application.as_str()),
+            Self::BridgeBlindTransfer(e) => Some(e.application.as_str()),
+            Self::BridgeCreated(e) => Some(e.application.as_str()),
+            Self::BridgeDestroyed(e) => Some(e.application.as_str()),
+            Self::BridgeMerged(e) => Some(e.application.as_str()),
+            Self::BridgeVideoSourceChanged(e) => Some(e.application.as_str()),
+            Self::CallBroadcast(e) => Some(e.application.as_str()),
+            Self::CallClaimed(e) => Some(e.application.as_str()),
+            Self::ChannelCallerId(e) => Some(e.application.as_str()),
+            Self::ChannelConnectedLine(e) => Some(e.application.as_str()),
+            Self::ChannelCreated(e) => Some(e.application.as_str()),
+            Self::ChannelDestroyed(e) => Some(e.application.as_str()),
+            Self::ChannelDialplan(e) => Some(e.application.as_str()),
+            Self::ChannelDtmfReceived(e) => Some(e.application.as_str()),
+            Self::ChannelEnteredBridge(e) => Some(e.application.as_str()),
+            Self::ChannelHangupRequest(e) => Some(e.application.as_str()),
+            Self::ChannelHold(e) => Some(e.application.as_str()),
+            Self::ChannelLeftBridge(e) => Some(e.application.as_str()),
+            Self::ChannelStateChange(e) => Some(e.application.as_str()),
+            Self::ChannelTalkingFinished(e) => Some(e.application.as_str()),
+            Self::ChannelTalkingStarted(e) => Some(e.application.as_str()),
+            Self::ChannelToneDetected(e) => Some(e.application.as_str()),
+            Self::ChannelTransfer(e) => Some(e.application.as_str()),
+            Self::ChannelUnhold(e) => Some(e.application.as_str()),
+            Self::ChannelUserevent(e) => Some(e.application.as_str()),
+            Self::ChannelVarset(e) => Some(e.application.as_str()),
+            Self::ContactStatusChange(e) => Some(e.application.as_str()),
+            Self::DeviceStateChanged(e) => Some(e.application.as_str()),
+            Self::Dial(e) => Some(e.application.as_str()),
+            Self::EndpointStateChange(e) => Some(e.application.as_str()),
+            Self::MissingParams(_) => None,
+            Self::PeerStatusChange(e) => Some(e.application.as_str()),
+            Self::PlaybackContinuing(e) => Some(e.application.as_str()),
+            Self::PlaybackFinished(e) => Some(e.application.as_str()),
+            Self::PlaybackStarted(e) => Some(e.application.as_str()),
+            Self::RestResponse(e) => Some(e.application.as_str()),
+            Self::RecordingFailed(e) => Some(e.application.as_str()),
+            Self::RecordingFinished(e) => Some(e.application.as_str()),
+            Self::RecordingStarted(e) => Some(e.application.as_str()),
+            Self::StasisEnd(e) => Some(e.application.as_str()),
+            Self::StasisStart(e) => Some(e.application.as_str()),
+            Self::TextMessageReceived(e) => Some(e.application.as_str()),
+            Self::Unknown(v) => by_type::raw_str(v, "application"),
         }
     }
-    /// Decode `text` as the variant of `kind` (`Unknown` when `kind` has
-    /// none). One level, so the decoded struct is moved as few times as possible.
-    fn decode_kind(
+    /// `timestamp`: when Asterisk raised the event (`None` for messages that
+    /// are not events; for `Unknown`, when absent or not a timestamp).
+    pub fn timestamp(
+        &self,
+    ) -> ::std::option::Option<::asterisk_sdk_runtime::ari::Timestamp> {
+        match self {
+            Self::ApplicationMoveFailed(e) => Some(e.timestamp),
+            Self::ApplicationRegistered(e) => Some(e.timestamp),
+            Self::ApplicationReplaced(e) => Some(e.timestamp),
+            Self::ApplicationUnregistered(e) => Some(e.timestamp),
+            Self::BridgeAttendedTransfer(e) => Some(e.timestamp),
+            Self::BridgeBlindTransfer(e) => Some(e.timestamp),
+            Self::BridgeCreated(e) => Some(e.timestamp),
+            Self::BridgeDestroyed(e) => Some(e.timestamp),
+            Self::BridgeMerged(e) => Some(e.timestamp),
+            Self::BridgeVideoSourceChanged(e) => Some(e.timestamp),
+            Self::CallBroadcast(e) => Some(e.timestamp),
+            Self::CallClaimed(e) => Some(e.timestamp),
+            Self::ChannelCallerId(e) => Some(e.timestamp),
+            Self::ChannelConnectedLine(e) => Some(e.timestamp),
+            Self::ChannelCreated(e) => Some(e.timestamp),
+            Self::ChannelDestroyed(e) => Some(e.timestamp),
+            Self::ChannelDialplan(e) => Some(e.timestamp),
+            Self::ChannelDtmfReceived(e) => Some(e.timestamp),
+            Self::ChannelEnteredBridge(e) => Some(e.timestamp),
+            Self::ChannelHangupRequest(e) => Some(e.timestamp),
+            Self::ChannelHold(e) => Some(e.timestamp),
+            Self::ChannelLeftBridge(e) => Some(e.timestamp),
+            Self::ChannelStateChange(e) => Some(e.timestamp),
+            Self::ChannelTalkingFinished(e) => Some(e.timestamp),
+            Self::ChannelTalkingStarted(e) => Some(e.timestamp),
+            Self::ChannelToneDetected(e) => Some(e.timestamp),
+            Self::ChannelTransfer(e) => Some(e.timestamp),
+            Self::ChannelUnhold(e) => Some(e.timestamp),
+            Self::ChannelUserevent(e) => Some(e.timestamp),
+            Self::ChannelVarset(e) => Some(e.timestamp),
+            Self::ContactStatusChange(e) => Some(e.timestamp),
+            Self::DeviceStateChanged(e) => Some(e.timestamp),
+            Self::Dial(e) => Some(e.timestamp),
+            Self::EndpointStateChange(e) => Some(e.timestamp),
+            Self::MissingParams(_) => None,
+            Self::PeerStatusChange(e) => Some(e.timestamp),
+            Self::PlaybackContinuing(e) => Some(e.timestamp),
+            Self::PlaybackFinished(e) => Some(e.timestamp),
+            Self::PlaybackStarted(e) => Some(e.timestamp),
+            Self::RestResponse(e) => Some(e.timestamp),
+            Self::RecordingFailed(e) => Some(e.timestamp),
+            Self::RecordingFinished(e) => Some(e.timestamp),
+            Self::RecordingStarted(e) => Some(e.timestamp),
+            Self::StasisEnd(e) => Some(e.timestamp),
+            Self::StasisStart(e) => Some(e.timestamp),
+            Self::TextMessageReceived(e) => Some(e.timestamp),
+            Self::Unknown(v) => by_type::raw_timestamp(v),
+        }
+    }
+    /// `asterisk_id`: the id of the Asterisk instance that sent the message.
+    pub fn asterisk_id(&self) -> ::std::option::Option<&str> {
+        match self {
+            Self::ApplicationMoveFailed(e) => e.asterisk_id.as_deref(),
+            Self::ApplicationRegistered(e) => e.asterisk_id.as_deref(),
+            Self::ApplicationReplaced(e) => e.asterisk_id.as_deref(),
+            Self::ApplicationUnregistered(e) => e.asterisk_id.as_deref(),
+            Self::BridgeAttendedTransfer(e) => e.asterisk_id.as_deref(),
+            Self::BridgeBlindTransfer(e) => e.asterisk_id.as_deref(),
+            Self::BridgeCreated(e) => e.asterisk_id.as_deref(),
+            Self::BridgeDestroyed(e) => e.asterisk_id.as_deref(),
+            Self::BridgeMerged(e) => e.asterisk_id.as_deref(),
+            Self::BridgeVideoSourceChanged(e) => e.asterisk_id.as_deref(),
+            Self::CallBroadcast(e) => e.asterisk_id.as_deref(),
+            Self::CallClaimed(e) => e.asterisk_id.as_deref(),
+            Self::ChannelCallerId(e) => e.asterisk_id.as_deref(),
+            Self::ChannelConnectedLine(e) => e.asterisk_id.as_deref(),
+            Self::ChannelCreated(e) => e.asterisk_id.as_deref(),
+            Self::ChannelDestroyed(e) => e.asterisk_id.as_deref(),
+            Self::ChannelDialplan(e) => e.asterisk_id.as_deref(),
+            Self::ChannelDtmfReceived(e) => e.asterisk_id.as_deref(),
+            Self::ChannelEnteredBridge(e) => e.asterisk_id.as_deref(),
+            Self::ChannelHangupRequest(e) => e.asterisk_id.as_deref(),
+            Self::ChannelHold(e) => e.asterisk_id.as_deref(),
+            Self::ChannelLeftBridge(e) => e.asterisk_id.as_deref(),
+            Self::ChannelStateChange(e) => e.asterisk_id.as_deref(),
+            Self::ChannelTalkingFinished(e) => e.asterisk_id.as_deref(),
+            Self::ChannelTalkingStarted(e) => e.asterisk_id.as_deref(),
+            Self::ChannelToneDetected(e) => e.asterisk_id.as_deref(),
+            Self::ChannelTransfer(e) => e.asterisk_id.as_deref(),
+            Self::ChannelUnhold(e) => e.asterisk_id.as_deref(),
+            Self::ChannelUserevent(e) => e.asterisk_id.as_deref(),
+            Self::ChannelVarset(e) => e.asterisk_id.as_deref(),
+            Self::ContactStatusChange(e) => e.asterisk_id.as_deref(),
+            Self::DeviceStateChanged(e) => e.asterisk_id.as_deref(),
+            Self::Dial(e) => e.asterisk_id.as_deref(),
+            Self::EndpointStateChange(e) => e.asterisk_id.as_deref(),
+            Self::MissingParams(e) => e.asterisk_id.as_deref(),
+            Self::PeerStatusChange(e) => e.asterisk_id.as_deref(),
+            Self::PlaybackContinuing(e) => e.asterisk_id.as_deref(),
+            Self::PlaybackFinished(e) => e.asterisk_id.as_deref(),
+            Self::PlaybackStarted(e) => e.asterisk_id.as_deref(),
+            Self::RestResponse(e) => e.asterisk_id.as_deref(),
+            Self::RecordingFailed(e) => e.asterisk_id.as_deref(),
+            Self::RecordingFinished(e) => e.asterisk_id.as_deref(),
+            Self::RecordingStarted(e) => e.asterisk_id.as_deref(),
+            Self::StasisEnd(e) => e.asterisk_id.as_deref(),
+            Self::StasisStart(e) => e.asterisk_id.as_deref(),
+            Self::TextMessageReceived(e) => e.asterisk_id.as_deref(),
+            Self::Unknown(v) => by_type::raw_str(v, "asterisk_id"),
+        }
+    }
+    /// Whether this is a message without a typed variant.
+    pub fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown(_))
+    }
+}
+/// Decodes like [`AriEvent::from_slice`].
+impl ::std::str::FromStr for AriEvent {
+    type Err = ::serde_json::Error;
+    fn from_str(text: &str) -> ::std::result::Result<Self, Self::Err> {
+        by_type::from_text(text)
+    }
+}
+/// The per-`type` half of the decoding; the rest is `asterisk_sdk_runtime::ari::by_type`.
+impl by_type::ByType for AriEvent {
+    fn decode_text(
         kind: &str,
         text: &str,
     ) -> ::std::result::Result<Self, ::serde_json::Error> {
@@ -419,51 +651,14 @@ impl AriEvent {
             "TextMessageReceived" => {
                 ::serde_json::from_str(text).map(Self::TextMessageReceived)
             }
-            _ => {
-                ::serde_json::from_str(text)
-                    .map(|::asterisk_sdk_runtime::ari::de::UniqueKeys(raw)| Self::Unknown(
-                        raw,
-                    ))
-            }
+            _ => by_type::unknown_from_text(text),
         }
     }
-    /// Decode without losing a message: a known `type` whose body does not match
-    /// its struct becomes `Unknown` with the raw JSON, and the decoding error is
-    /// returned beside it. Fails only when the bytes are not JSON.
-    pub fn from_slice_lossless(
-        bytes: &[u8],
-    ) -> ::std::result::Result<
-        (Self, ::std::option::Option<::serde_json::Error>),
-        ::serde_json::Error,
-    > {
-        match ::std::str::from_utf8(bytes) {
-            Ok(text) => Self::from_text_lossless(text),
-            Err(_) => Self::from_slice(bytes).map(|event| (event, None)),
-        }
-    }
-    /// [`AriEvent::from_slice_lossless`] on text already known to be UTF-8
-    /// (a WebSocket text message).
-    pub fn from_text_lossless(
-        text: &str,
-    ) -> ::std::result::Result<
-        (Self, ::std::option::Option<::serde_json::Error>),
-        ::serde_json::Error,
-    > {
-        match Self::from_text(text) {
-            Ok(event) => Ok((event, None)),
-            Err(typed) => {
-                let raw: ::serde_json::Value = ::serde_json::from_str(text)?;
-                Ok((Self::Unknown(raw), Some(typed)))
-            }
-        }
-    }
-    /// Decode an already parsed JSON value, selected by its `type`: the same
-    /// rules as [`AriEvent::from_slice`].
-    pub fn from_value(
+    fn decode_value(
+        kind: &str,
         value: ::serde_json::Value,
     ) -> ::std::result::Result<Self, ::serde_json::Error> {
-        let kind = ::asterisk_sdk_runtime::ari::de::value_type(&value)?.to_owned();
-        match kind.as_str() {
+        match kind {
             "ApplicationMoveFailed" => {
                 ::serde_json::from_value(value).map(Self::ApplicationMoveFailed)
             }
@@ -585,238 +780,8 @@ impl AriEvent {
             _ => Ok(Self::Unknown(value)),
         }
     }
-    /// The `type` of the message (for `Unknown`, as sent; empty when absent).
-    pub fn event_type(&self) -> &str {
-        match self {
-            Self::ApplicationMoveFailed(_) => "ApplicationMoveFailed",
-            Self::ApplicationRegistered(_) => "ApplicationRegistered",
-            Self::ApplicationReplaced(_) => "ApplicationReplaced",
-            Self::ApplicationUnregistered(_) => "ApplicationUnregistered",
-            Self::BridgeAttendedTransfer(_) => "BridgeAttendedTransfer",
-            Self::BridgeBlindTransfer(_) => "BridgeBlindTransfer",
-            Self::BridgeCreated(_) => "BridgeCreated",
-            Self::BridgeDestroyed(_) => "BridgeDestroyed",
-            Self::BridgeMerged(_) => "BridgeMerged",
-            Self::BridgeVideoSourceChanged(_) => "BridgeVideoSourceChanged",
-            Self::CallBroadcast(_) => "CallBroadcast",
-            Self::CallClaimed(_) => "CallClaimed",
-            Self::ChannelCallerId(_) => "ChannelCallerId",
-            Self::ChannelConnectedLine(_) => "ChannelConnectedLine",
-            Self::ChannelCreated(_) => "ChannelCreated",
-            Self::ChannelDestroyed(_) => "ChannelDestroyed",
-            Self::ChannelDialplan(_) => "ChannelDialplan",
-            Self::ChannelDtmfReceived(_) => "ChannelDtmfReceived",
-            Self::ChannelEnteredBridge(_) => "ChannelEnteredBridge",
-            Self::ChannelHangupRequest(_) => "ChannelHangupRequest",
-            Self::ChannelHold(_) => "ChannelHold",
-            Self::ChannelLeftBridge(_) => "ChannelLeftBridge",
-            Self::ChannelStateChange(_) => "ChannelStateChange",
-            Self::ChannelTalkingFinished(_) => "ChannelTalkingFinished",
-            Self::ChannelTalkingStarted(_) => "ChannelTalkingStarted",
-            Self::ChannelToneDetected(_) => "ChannelToneDetected",
-            Self::ChannelTransfer(_) => "ChannelTransfer",
-            Self::ChannelUnhold(_) => "ChannelUnhold",
-            Self::ChannelUserevent(_) => "ChannelUserevent",
-            Self::ChannelVarset(_) => "ChannelVarset",
-            Self::ContactStatusChange(_) => "ContactStatusChange",
-            Self::DeviceStateChanged(_) => "DeviceStateChanged",
-            Self::Dial(_) => "Dial",
-            Self::EndpointStateChange(_) => "EndpointStateChange",
-            Self::MissingParams(_) => "MissingParams",
-            Self::PeerStatusChange(_) => "PeerStatusChange",
-            Self::PlaybackContinuing(_) => "PlaybackContinuing",
-            Self::PlaybackFinished(_) => "PlaybackFinished",
-            Self::PlaybackStarted(_) => "PlaybackStarted",
-            Self::RestResponse(_) => "RESTResponse",
-            Self::RecordingFailed(_) => "RecordingFailed",
-            Self::RecordingFinished(_) => "RecordingFinished",
-            Self::RecordingStarted(_) => "RecordingStarted",
-            Self::StasisEnd(_) => "StasisEnd",
-            Self::StasisStart(_) => "StasisStart",
-            Self::TextMessageReceived(_) => "TextMessageReceived",
-            Self::Unknown(v) => {
-                v.get("type").and_then(::serde_json::Value::as_str).unwrap_or("")
-            }
-        }
-    }
-    /// `application`: the Stasis application the event is for (`None` for
-    /// messages that are not events, such as `MissingParams`).
-    pub fn application(&self) -> ::std::option::Option<&str> {
-        match self {
-            Self::ApplicationMoveFailed(e) => Some(e.application.as_str()),
-            Self::ApplicationRegistered(e) => Some(e.application.as_str()),
-            Self::ApplicationReplaced(e) => Some(e.application.as_str()),
-            Self::ApplicationUnregistered(e) => Some(e.application.as_str()),
-            Self::BridgeAttendedTransfer(e) => Some(e.application.as_str()),
-            Self::BridgeBlindTransfer(e) => Some(e.application.as_str()),
-            Self::BridgeCreated(e) => Some(e.application.as_str()),
-            Self::BridgeDestroyed(e) => Some(e.application.as_str()),
-            Self::BridgeMerged(e) => Some(e.application.as_str()),
-            Self::BridgeVideoSourceChanged(e) => Some(e.application.as_str()),
-            Self::CallBroadcast(e) => Some(e.application.as_str()),
-            Self::CallClaimed(e) => Some(e.application.as_str()),
-            Self::ChannelCallerId(e) => Some(e.application.as_str()),
-            Self::ChannelConnectedLine(e) => Some(e.application.as_str()),
-            Self::ChannelCreated(e) => Some(e.application.as_str()),
-            Self::ChannelDestroyed(e) => Some(e.application.as_str()),
-            Self::ChannelDialplan(e) => Some(e.application.as_str()),
-            Self::ChannelDtmfReceived(e) => Some(e.application.as_str()),
-            Self::ChannelEnteredBridge(e) => Some(e.application.as_str()),
-            Self::ChannelHangupRequest(e) => Some(e.application.as_str()),
-            Self::ChannelHold(e) => Some(e.application.as_str()),
-            Self::ChannelLeftBridge(e) => Some(e.application.as_str()),
-            Self::ChannelStateChange(e) => Some(e.application.as_str()),
-            Self::ChannelTalkingFinished(e) => Some(e.application.as_str()),
-            Self::ChannelTalkingStarted(e) => Some(e.application.as_str()),
-            Self::ChannelToneDetected(e) => Some(e.application.as_str()),
-            Self::ChannelTransfer(e) => Some(e.application.as_str()),
-            Self::ChannelUnhold(e) => Some(e.application.as_str()),
-            Self::ChannelUserevent(e) => Some(e.application.as_str()),
-            Self::ChannelVarset(e) => Some(e.application.as_str()),
-            Self::ContactStatusChange(e) => Some(e.application.as_str()),
-            Self::DeviceStateChanged(e) => Some(e.application.as_str()),
-            Self::Dial(e) => Some(e.application.as_str()),
-            Self::EndpointStateChange(e) => Some(e.application.as_str()),
-            Self::MissingParams(_) => None,
-            Self::PeerStatusChange(e) => Some(e.application.as_str()),
-            Self::PlaybackContinuing(e) => Some(e.application.as_str()),
-            Self::PlaybackFinished(e) => Some(e.application.as_str()),
-            Self::PlaybackStarted(e) => Some(e.application.as_str()),
-            Self::RestResponse(e) => Some(e.application.as_str()),
-            Self::RecordingFailed(e) => Some(e.application.as_str()),
-            Self::RecordingFinished(e) => Some(e.application.as_str()),
-            Self::RecordingStarted(e) => Some(e.application.as_str()),
-            Self::StasisEnd(e) => Some(e.application.as_str()),
-            Self::StasisStart(e) => Some(e.application.as_str()),
-            Self::TextMessageReceived(e) => Some(e.application.as_str()),
-            Self::Unknown(v) => {
-                v.get("application").and_then(::serde_json::Value::as_str)
-            }
-        }
-    }
-    /// `timestamp`: when Asterisk raised the event (`None` for messages that
-    /// are not events; for `Unknown`, when absent or not a timestamp).
-    pub fn timestamp(
-        &self,
-    ) -> ::std::option::Option<::asterisk_sdk_runtime::ari::Timestamp> {
-        match self {
-            Self::ApplicationMoveFailed(e) => Some(e.timestamp),
-            Self::ApplicationRegistered(e) => Some(e.timestamp),
-            Self::ApplicationReplaced(e) => Some(e.timestamp),
-            Self::ApplicationUnregistered(e) => Some(e.timestamp),
-            Self::BridgeAttendedTransfer(e) => Some(e.timestamp),
-            Self::BridgeBlindTransfer(e) => Some(e.timestamp),
-            Self::BridgeCreated(e) => Some(e.timestamp),
-            Self::BridgeDestroyed(e) => Some(e.timestamp),
-            Self::BridgeMerged(e) => Some(e.timestamp),
-            Self::BridgeVideoSourceChanged(e) => Some(e.timestamp),
-            Self::CallBroadcast(e) => Some(e.timestamp),
-            Self::CallClaimed(e) => Some(e.timestamp),
-            Self::ChannelCallerId(e) => Some(e.timestamp),
-            Self::ChannelConnectedLine(e) => Some(e.timestamp),
-            Self::ChannelCreated(e) => Some(e.timestamp),
-            Self::ChannelDestroyed(e) => Some(e.timestamp),
-            Self::ChannelDialplan(e) => Some(e.timestamp),
-            Self::ChannelDtmfReceived(e) => Some(e.timestamp),
-            Self::ChannelEnteredBridge(e) => Some(e.timestamp),
-            Self::ChannelHangupRequest(e) => Some(e.timestamp),
-            Self::ChannelHold(e) => Some(e.timestamp),
-            Self::ChannelLeftBridge(e) => Some(e.timestamp),
-            Self::ChannelStateChange(e) => Some(e.timestamp),
-            Self::ChannelTalkingFinished(e) => Some(e.timestamp),
-            Self::ChannelTalkingStarted(e) => Some(e.timestamp),
-            Self::ChannelToneDetected(e) => Some(e.timestamp),
-            Self::ChannelTransfer(e) => Some(e.timestamp),
-            Self::ChannelUnhold(e) => Some(e.timestamp),
-            Self::ChannelUserevent(e) => Some(e.timestamp),
-            Self::ChannelVarset(e) => Some(e.timestamp),
-            Self::ContactStatusChange(e) => Some(e.timestamp),
-            Self::DeviceStateChanged(e) => Some(e.timestamp),
-            Self::Dial(e) => Some(e.timestamp),
-            Self::EndpointStateChange(e) => Some(e.timestamp),
-            Self::MissingParams(_) => None,
-            Self::PeerStatusChange(e) => Some(e.timestamp),
-            Self::PlaybackContinuing(e) => Some(e.timestamp),
-            Self::PlaybackFinished(e) => Some(e.timestamp),
-            Self::PlaybackStarted(e) => Some(e.timestamp),
-            Self::RestResponse(e) => Some(e.timestamp),
-            Self::RecordingFailed(e) => Some(e.timestamp),
-            Self::RecordingFinished(e) => Some(e.timestamp),
-            Self::RecordingStarted(e) => Some(e.timestamp),
-            Self::StasisEnd(e) => Some(e.timestamp),
-            Self::StasisStart(e) => Some(e.timestamp),
-            Self::TextMessageReceived(e) => Some(e.timestamp),
-            Self::Unknown(v) => {
-                v.get("timestamp")
-                    .and_then(::serde_json::Value::as_str)
-                    .and_then(|s| s.parse().ok())
-            }
-        }
-    }
-    /// `asterisk_id`: the id of the Asterisk instance that sent the message.
-    pub fn asterisk_id(&self) -> ::std::option::Option<&str> {
-        match self {
-            Self::ApplicationMoveFailed(e) => e.asterisk_id.as_deref(),
-            Self::ApplicationRegistered(e) => e.asterisk_id.as_deref(),
-            Self::ApplicationReplaced(e) => e.asterisk_id.as_deref(),
-            Self::ApplicationUnregistered(e) => e.asterisk_id.as_deref(),
-            Self::BridgeAttendedTransfer(e) => e.asterisk_id.as_deref(),
-            Self::BridgeBlindTransfer(e) => e.asterisk_id.as_deref(),
-            Self::BridgeCreated(e) => e.asterisk_id.as_deref(),
-            Self::BridgeDestroyed(e) => e.asterisk_id.as_deref(),
-            Self::BridgeMerged(e) => e.asterisk_id.as_deref(),
-            Self::BridgeVideoSourceChanged(e) => e.asterisk_id.as_deref(),
-            Self::CallBroadcast(e) => e.asterisk_id.as_deref(),
-            Self::CallClaimed(e) => e.asterisk_id.as_deref(),
-            Self::ChannelCallerId(e) => e.asterisk_id.as_deref(),
-            Self::ChannelConnectedLine(e) => e.asterisk_id.as_deref(),
-            Self::ChannelCreated(e) => e.asterisk_id.as_deref(),
-            Self::ChannelDestroyed(e) => e.asterisk_id.as_deref(),
-            Self::ChannelDialplan(e) => e.asterisk_id.as_deref(),
-            Self::ChannelDtmfReceived(e) => e.asterisk_id.as_deref(),
-            Self::ChannelEnteredBridge(e) => e.asterisk_id.as_deref(),
-            Self::ChannelHangupRequest(e) => e.asterisk_id.as_deref(),
-            Self::ChannelHold(e) => e.asterisk_id.as_deref(),
-            Self::ChannelLeftBridge(e) => e.asterisk_id.as_deref(),
-            Self::ChannelStateChange(e) => e.asterisk_id.as_deref(),
-            Self::ChannelTalkingFinished(e) => e.asterisk_id.as_deref(),
-            Self::ChannelTalkingStarted(e) => e.asterisk_id.as_deref(),
-            Self::ChannelToneDetected(e) => e.asterisk_id.as_deref(),
-            Self::ChannelTransfer(e) => e.asterisk_id.as_deref(),
-            Self::ChannelUnhold(e) => e.asterisk_id.as_deref(),
-            Self::ChannelUserevent(e) => e.asterisk_id.as_deref(),
-            Self::ChannelVarset(e) => e.asterisk_id.as_deref(),
-            Self::ContactStatusChange(e) => e.asterisk_id.as_deref(),
-            Self::DeviceStateChanged(e) => e.asterisk_id.as_deref(),
-            Self::Dial(e) => e.asterisk_id.as_deref(),
-            Self::EndpointStateChange(e) => e.asterisk_id.as_deref(),
-            Self::MissingParams(e) => e.asterisk_id.as_deref(),
-            Self::PeerStatusChange(e) => e.asterisk_id.as_deref(),
-            Self::PlaybackContinuing(e) => e.asterisk_id.as_deref(),
-            Self::PlaybackFinished(e) => e.asterisk_id.as_deref(),
-            Self::PlaybackStarted(e) => e.asterisk_id.as_deref(),
-            Self::RestResponse(e) => e.asterisk_id.as_deref(),
-            Self::RecordingFailed(e) => e.asterisk_id.as_deref(),
-            Self::RecordingFinished(e) => e.asterisk_id.as_deref(),
-            Self::RecordingStarted(e) => e.asterisk_id.as_deref(),
-            Self::StasisEnd(e) => e.asterisk_id.as_deref(),
-            Self::StasisStart(e) => e.asterisk_id.as_deref(),
-            Self::TextMessageReceived(e) => e.asterisk_id.as_deref(),
-            Self::Unknown(v) => {
-                v.get("asterisk_id").and_then(::serde_json::Value::as_str)
-            }
-        }
-    }
-    /// Whether this is a message without a typed variant.
-    pub fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
-/// Decodes like [`AriEvent::from_slice`].
-impl ::std::str::FromStr for AriEvent {
-    type Err = ::serde_json::Error;
-    fn from_str(text: &str) -> ::std::result::Result<Self, Self::Err> {
-        Self::from_text(text)
+    fn unknown(raw: ::serde_json::Value) -> Self {
+        Self::Unknown(raw)
     }
 }
 impl ::serde::Serialize for AriEvent {
@@ -896,10 +861,7 @@ impl<'de> ::serde::Deserialize<'de> for AriEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let ::asterisk_sdk_runtime::ari::de::UniqueKeys(value) = ::serde::Deserialize::deserialize(
-            deserializer,
-        )?;
-        Self::from_value(value).map_err(<D::Error as ::serde::de::Error>::custom)
+        by_type::deserialize(deserializer)
     }
 }
 impl ::std::convert::From<ApplicationMoveFailed> for AriEvent {

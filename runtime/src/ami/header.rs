@@ -1,5 +1,6 @@
-//! Decoding support for generated event types: [`FromHeader`] for typed values and
-//! [`FromEvent`] for whole events.
+//! Decoding support for generated event types: [`FromHeader`] for typed values,
+//! [`FromEvent`] for whole events, and [`TypedEvent`], the one-name event structs
+//! that get [`FromEvent`] from a single generic impl.
 
 use super::message::Message;
 
@@ -56,6 +57,38 @@ pub trait FromEvent: Sized {
     fn from_message(msg: Message) -> Result<Self, Message>;
 }
 
+/// A struct for one AMI event name, decoded from its message in one pass with
+/// the whole message kept: what every generated event struct implements.
+///
+/// [`FromEvent`] follows from it: a message decodes when its `Event:` name equals
+/// [`NAME`](TypedEvent::NAME) ignoring ASCII case.
+pub trait TypedEvent: Sized {
+    /// The name sent in `Event:`.
+    const NAME: &'static str;
+
+    /// Decode without checking the event name (one pass over the headers).
+    fn decode(raw: Message) -> Self;
+
+    /// The whole message the event was decoded from.
+    fn message(&self) -> &Message;
+}
+
+impl<T: TypedEvent> FromEvent for T {
+    #[inline]
+    fn matches(event_name: &str) -> bool {
+        event_name.eq_ignore_ascii_case(T::NAME)
+    }
+
+    #[inline]
+    fn from_message(msg: Message) -> Result<Self, Message> {
+        if msg.event_name().is_some_and(Self::matches) {
+            Ok(T::decode(msg))
+        } else {
+            Err(msg)
+        }
+    }
+}
+
 impl FromEvent for Message {
     fn matches(_event_name: &str) -> bool {
         true
@@ -80,5 +113,39 @@ mod tests {
             f64::from_header("1795727843.202705"),
             Some(1795727843.202705)
         );
+    }
+
+    /// An event struct holding only its message, as the generated ones do.
+    #[derive(Debug)]
+    struct Ping(Message);
+
+    impl TypedEvent for Ping {
+        const NAME: &'static str = "PingEvent";
+        fn decode(raw: Message) -> Self {
+            Ping(raw)
+        }
+        fn message(&self) -> &Message {
+            &self.0
+        }
+    }
+
+    #[test]
+    fn typed_event_matches_its_name_ignoring_ascii_case_only() {
+        assert!(Ping::matches("PingEvent"));
+        assert!(Ping::matches("pingevent"));
+        assert!(!Ping::matches("PingEvent2"));
+        assert!(!Ping::matches("Pıngevent"));
+    }
+
+    #[test]
+    fn typed_event_decodes_its_own_event_and_gives_back_any_other() {
+        let own = Message::from_pairs([("Event", "PINGEVENT"), ("X", "1")]);
+        let ping = Ping::from_message(own).expect("its own event decodes");
+        assert_eq!(ping.message().get("X"), Some("1"));
+        let other = Message::from_pairs([("Event", "Pong"), ("X", "2")]);
+        let back = Ping::from_message(other).expect_err("another event is given back");
+        assert_eq!(back.get("X"), Some("2"));
+        let response = Message::from_pairs([("Response", "Success")]);
+        assert!(Ping::from_message(response).is_err());
     }
 }

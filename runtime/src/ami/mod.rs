@@ -2,13 +2,14 @@
 //!
 //! Layers, bottom up: [`Message`] (one frame over a shared buffer, headers as an
 //! ordered multimap), [`ActionHeaders`] and the [`Action`] trait (what the generated
-//! action types and [`RawAction`] implement), [`FromEvent`] (what generated event types implement),
-//! then the codec and client.
+//! action types and [`RawAction`] implement), [`FromEvent`] and [`TypedEvent`] (what generated
+//! event types implement, with the helpers of [`decode`]), then the codec and client.
 
 mod action;
 pub mod catalog;
 mod client;
 mod codec;
+pub mod decode;
 mod header;
 mod message;
 mod raw_action;
@@ -27,7 +28,7 @@ pub use client::{
     SlowSubscriberPolicy, md5_key,
 };
 pub use codec::{DEFAULT_MAX_MESSAGE, Frame, FrameDecoder, FrameError};
-pub use header::{FromEvent, FromHeader};
+pub use header::{FromEvent, FromHeader, TypedEvent};
 pub use message::{Header, Message};
 pub use raw_action::RawAction;
 pub use response::{Response, ResponseStatus};

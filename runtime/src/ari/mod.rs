@@ -6,10 +6,12 @@
 //!   `ari-tls` feature).
 //! - [`AriError`]: why an operation failed (transport, typed error status, decoding);
 //!   [`call`] and [`encode`] hold the helpers generated operations use; [`de`]
-//!   the map decoding of the generated models.
+//!   the map decoding of the generated models; [`by_type`] the decoding of the
+//!   generated `AriEvent` by its `type`.
 //! - [`Timestamp`]: the `Date` type of the ARI models, kept with its offset.
 //! - [`OperationInfo`] and [`ParamInfo`]: the types of the generated route catalog.
 
+pub mod by_type;
 pub mod call;
 pub mod catalog;
 pub mod de;

@@ -458,7 +458,9 @@ pub fn emit_actions(m: &Model) -> TokenStream {
         //! headers in call order, implementing [`Action`] (and [`ListAction`] for
         //! actions answering with an event list).
         use super::events;
-        use asterisk_sdk_runtime::ami::{Action, ActionHeaders, FromEvent, ListAction, Message};
+        use asterisk_sdk_runtime::ami::{
+            Action, ActionHeaders, FromEvent, ListAction, Message, TypedEvent,
+        };
         #(#items)*
     }
 }

@@ -1,15 +1,20 @@
-//! `ami/catalog.rs`: every action and event as plain static data.
+//! `ami/catalog/`: every action and event as plain static data. The event
+//! entries are constants in `ami/catalog/events/` (split by initial), which the
+//! `EVENTS` table lists.
 
+use crate::Result;
+use crate::emit::{GeneratedFile, render, split};
 use crate::model::ami::Model;
+use crate::names;
 use proc_macro2::TokenStream;
-use quote::quote;
+use quote::{format_ident, quote};
 
 fn strs(v: &[String]) -> TokenStream {
     quote!(&[#(#v),*])
 }
 
-/// `ami/catalog.rs`.
-pub fn emit_catalog(m: &Model) -> TokenStream {
+/// `ami/catalog/mod.rs` and the event constants of `ami/catalog/events/`.
+pub fn emit_catalog(m: &Model) -> Result<Vec<GeneratedFile>> {
     let actions = m.actions.iter().map(|a| {
         let name = &a.name;
         let params = strs(&a.all_params);
@@ -66,25 +71,56 @@ pub fn emit_catalog(m: &Model) -> TokenStream {
         let fields = strs(&fields);
         let types = strs(&types);
         let rel = strs(&e.releases);
+        let c = event_const(&e.ty);
+        let d = format!(" The catalog entry of `{}`.", e.wire);
         quote! {
-            EventInfo {
+            #[doc = #d]
+            pub const #c: EventInfo = EventInfo {
                 name: #name,
                 wire_name: #wire,
                 fields: #fields,
                 types: #types,
                 releases: #rel,
-            }
+            };
         }
     });
-    quote! {
-        //! Every generated AMI action and event as plain data, sorted by name (for the
-        //! mock server and tools).
-        use asterisk_sdk_runtime::ami::{ActionInfo, EventInfo};
+    let event_consts = m.events.iter().map(|e| event_const(&e.ty));
+    let mut files = split::by_initial(
+        "ami/catalog/events",
+        "Catalog entries of AMI events",
+        quote! {
+            //! The catalog entry of every AMI event, one constant per event, listed
+            //! by [`EVENTS`](super::EVENTS).
+            use asterisk_sdk_runtime::ami::EventInfo;
+            #(#events)*
+        },
+    )?;
+    files.push(render(
+        "ami/catalog/mod.rs",
+        quote! {
+            //! Every generated AMI action and event as plain data, sorted by name (for the
+            //! mock server and tools).
+            use asterisk_sdk_runtime::ami::{ActionInfo, EventInfo};
 
-        /// Every action of the generated releases, sorted by name.
-        pub static ACTIONS: &[ActionInfo] = &[#(#actions),*];
+            mod events;
 
-        /// Every event of the generated releases, sorted by documented name.
-        pub static EVENTS: &[EventInfo] = &[#(#events),*];
-    }
+            /// Every action of the generated releases, sorted by name.
+            pub static ACTIONS: &[ActionInfo] = &[#(#actions),*];
+
+            /// Every event of the generated releases, sorted by documented name.
+            pub static EVENTS: &[EventInfo] = &[#(events::#event_consts),*];
+        },
+    )?);
+    Ok(files)
+}
+
+/// The constant holding an event's catalog entry: its type name in upper snake
+/// case (`AgiExecEnd` gives `AGI_EXEC_END`).
+fn event_const(ty: &str) -> proc_macro2::Ident {
+    format_ident!(
+        "{}",
+        names::field_name(ty)
+            .trim_end_matches('_')
+            .to_ascii_uppercase()
+    )
 }

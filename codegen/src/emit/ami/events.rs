@@ -1,4 +1,4 @@
-//! `ami/events.rs`, `ami/event.rs`, `ami/snapshot.rs` and `ami/enums.rs`: one struct
+//! `ami/events/`, `ami/event.rs`, `ami/snapshot.rs` and `ami/enums.rs`: one struct
 //! per event decoded in one pass over its headers, the `Event` enum, the snapshot
 //! blocks and the open enums of documented enum lists.
 
@@ -25,7 +25,7 @@ fn field_type(f: &FieldModel) -> TokenStream {
         HeaderType::Enum => match &f.enum_type {
             Some(e) => {
                 let e = format_ident!("{}", e);
-                quote!(super::enums::#e)
+                quote!(crate::ami::enums::#e)
             }
             None => quote!(Text),
         },
@@ -40,7 +40,7 @@ fn type_doc(f: &FieldModel) -> String {
         HeaderType::Number(n) => format!("`{n}`"),
         HeaderType::Domain(d) => format!("[`{d}`](crate::domain::{d})"),
         HeaderType::Enum => match &f.enum_type {
-            Some(e) => format!("[`{e}`](super::enums::{e})"),
+            Some(e) => format!("[`{e}`](crate::ami::enums::{e})"),
             None => "text".into(),
         },
     }
@@ -134,7 +134,7 @@ fn event_doc(e: &EventModel, m: &Model) -> Vec<String> {
         d.push(format!("- Kind: {k}"));
     }
     d.push(String::new());
-    d.push("Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).".into());
+    d.push("Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](crate::ami::Event::from_message).".into());
     d.push(String::new());
     d.push(event_link(e));
     d
@@ -273,29 +273,12 @@ fn emit_event(e: &EventModel, m: &Model) -> TokenStream {
             /// The whole message: every header as received, including ones without a field.
             pub raw: Message,
         }
-        impl #ty {
-            /// The name sent in `Event:`.
-            pub const NAME: &'static str = #wire;
-            /// Decode without checking the event name (one pass over the headers).
-            #[doc(hidden)]
-            pub fn decode(raw: Message) -> Self {
+        impl TypedEvent for #ty {
+            const NAME: &'static str = #wire;
+            fn decode(raw: Message) -> Self {
                 #body
             }
-        }
-        impl FromEvent for #ty {
-            fn matches(event_name: &str) -> bool {
-                event_name.eq_ignore_ascii_case(Self::NAME)
-            }
-            fn from_message(msg: Message) -> Result<Self, Message> {
-                if msg.event_name().is_some_and(Self::matches) {
-                    Ok(Self::decode(msg))
-                } else {
-                    Err(msg)
-                }
-            }
-        }
-        impl EventHeaders for #ty {
-            fn raw(&self) -> &Message {
+            fn message(&self) -> &Message {
                 &self.raw
             }
         }
@@ -314,7 +297,7 @@ fn emit_event(e: &EventModel, m: &Model) -> TokenStream {
     }
 }
 
-/// `ami/events.rs`.
+/// `ami/events/`: the event structs, one part per initial (see [`split`](crate::emit::split)).
 pub fn emit_events(m: &Model) -> TokenStream {
     let items = m.events.iter().map(|e| emit_event(e, m));
     let needs_typed = m
@@ -322,16 +305,22 @@ pub fn emit_events(m: &Model) -> TokenStream {
         .iter()
         .any(|e| e.fields.iter().any(|f| f.ty != HeaderType::Text));
     let typed = if needs_typed {
-        quote!(typed,)
+        quote!(
+            use asterisk_sdk_runtime::ami::decode::typed;
+        )
     } else {
         quote!()
     };
     quote! {
         //! Every AMI event of the generated releases: one struct per event with a
         //! typed `Option` per known header and the whole message in `raw`.
+        //!
+        //! Each struct implements [`TypedEvent`] (and so [`FromEvent`](asterisk_sdk_runtime::ami::FromEvent)
+        //! and [`EventHeaders`](super::EventHeaders)); the files are split by initial.
         use super::snapshot::{BridgeSnapshot, ChannelSnapshot};
-        use super::{EventHeaders, Key, #typed};
-        use asterisk_sdk_runtime::ami::{FromEvent, Message, Text};
+        use super::Key;
+        #typed
+        use asterisk_sdk_runtime::ami::{Message, Text, TypedEvent};
         #[cfg(feature = "serde")]
         use asterisk_sdk_runtime::ami::WireHeaders;
         #[cfg(feature = "serde")]
@@ -351,7 +340,7 @@ pub fn emit_event_enum(m: &Model) -> TokenStream {
         use super::EventHeaders;
         use super::Key;
         use super::events;
-        use asterisk_sdk_runtime::ami::{FromEvent, Message};
+        use asterisk_sdk_runtime::ami::{FromEvent, Message, TypedEvent};
 
         /// Any AMI event: a typed variant per known event, `Unknown` for the rest
         /// (the message is kept whole either way).
@@ -543,16 +532,17 @@ pub fn emit_snapshots(m: &Model) -> TokenStream {
         .any(|x| x.eq_ignore_ascii_case("ChanVariable"));
     let helpers = if has_var {
         quote!(
-            use super::{legacy_var, split_var};
+            use asterisk_sdk_runtime::ami::decode::{legacy_var, split_var, typed};
         )
     } else {
-        quote!()
+        quote!(
+            use asterisk_sdk_runtime::ami::decode::typed;
+        )
     };
     quote! {
         //! Snapshot blocks: the channel and bridge header groups many events carry,
         //! possibly several times under different prefixes (`Dest`, `Transferer`, …).
         #helpers
-        use super::typed;
         use asterisk_sdk_runtime::ami::{Message, Text};
         #[cfg(feature = "serde")]
         use asterisk_sdk_runtime::open_enum::OpenEnum;

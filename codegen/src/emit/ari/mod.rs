@@ -1,7 +1,7 @@
 //! ARI models and events: one union surface over every release, as serde types.
 //!
-//! Writes `ari/mod.rs`, `ari/models.rs` (one struct per model of any release, one
-//! open enum per property with allowed values), `ari/events.rs` (`AriEvent`,
+//! Writes `ari/mod.rs`, `ari/models/` (one struct per model of any release, one
+//! open enum per property with allowed values; split by initial), `ari/events.rs` (`AriEvent`,
 //! one variant per concrete `Message` subtype plus `Unknown`) and, through
 //! [`ops`], the operations: `ari/client.rs` and `ari/resources/*.rs`, and through
 //! [`catalog`] the route catalog `ari/catalog.rs`.
@@ -611,7 +611,7 @@ fn emit_models(
     messages: &BTreeSet<String>,
     all: &[String],
     corrections: &Corrections,
-) -> Result<GeneratedFile> {
+) -> Result<Vec<GeneratedFile>> {
     let models: BTreeSet<&str> = plans.iter().map(|p| p.name.as_str()).collect();
     let rust_names: BTreeMap<&str, &str> = plans
         .iter()
@@ -701,7 +701,7 @@ fn emit_models(
         #head
         #(#items)*
     };
-    render("ari/models.rs", tokens)
+    crate::emit::split::by_initial("ari/models", "ARI models", tokens)
 }
 
 /// `//!` lines (`quote!` only takes literal doc comments).
@@ -867,6 +867,7 @@ fn emit_events(
         #head
 
         use super::models::{#(#uses),*};
+        use ::asterisk_sdk_runtime::ari::by_type;
 
         #enum_doc
         #[derive(Debug, Clone, PartialEq)]
@@ -889,40 +890,9 @@ fn emit_events(
             /// [`AriEvent::from_slice_lossless`]). Also errors, exactly as the serde
             /// `Deserialize` impl: input that is not one JSON object, a `type` that is
             /// not a string, and a repeated key in any object (see
-            /// `asterisk_sdk_runtime::ari::de`).
+            /// `asterisk_sdk_runtime::ari::by_type`).
             pub fn from_slice(bytes: &[u8]) -> ::std::result::Result<Self, ::serde_json::Error> {
-                match ::std::str::from_utf8(bytes) {
-                    Ok(text) => Self::from_text(text),
-                    // Not UTF-8, so not JSON: report where a JSON reader stops.
-                    Err(_) => Err(::serde_json::from_slice::<::serde_json::Value>(bytes)
-                        .err()
-                        .unwrap_or_else(|| <::serde_json::Error as ::serde::de::Error>::custom("message is not UTF-8"))),
-                }
-            }
-
-            /// [`AriEvent::from_slice`] on text already known to be UTF-8.
-            fn from_text(text: &str) -> ::std::result::Result<Self, ::serde_json::Error> {
-                // Asterisk writes `type` first: read it straight from the prefix.
-                match ::asterisk_sdk_runtime::ari::de::leading_type(text.as_bytes()) {
-                    Some(kind) => Self::decode_kind(kind, text),
-                    None => {
-                        let kind = ::asterisk_sdk_runtime::ari::de::message_type(text)?;
-                        Self::decode_kind(kind.as_deref().unwrap_or(""), text)
-                    }
-                }
-            }
-
-            /// Decode `text` as the variant of `kind` (`Unknown` when `kind` has
-            /// none). One level, so the decoded struct is moved as few times as possible.
-            fn decode_kind(
-                kind: &str,
-                text: &str,
-            ) -> ::std::result::Result<Self, ::serde_json::Error> {
-                match kind {
-                    #(#dispatch_slice)*
-                    _ => ::serde_json::from_str(text)
-                        .map(|::asterisk_sdk_runtime::ari::de::UniqueKeys(raw)| Self::#unknown(raw)),
-                }
+                by_type::from_slice(bytes)
             }
 
             /// Decode without losing a message: a known `type` whose body does not match
@@ -931,11 +901,7 @@ fn emit_events(
             pub fn from_slice_lossless(
                 bytes: &[u8],
             ) -> ::std::result::Result<(Self, ::std::option::Option<::serde_json::Error>), ::serde_json::Error> {
-                match ::std::str::from_utf8(bytes) {
-                    Ok(text) => Self::from_text_lossless(text),
-                    // Not UTF-8, so not JSON: `from_slice` reports it.
-                    Err(_) => Self::from_slice(bytes).map(|event| (event, None)),
-                }
+                by_type::from_slice_lossless(bytes)
             }
 
             /// [`AriEvent::from_slice_lossless`] on text already known to be UTF-8
@@ -943,30 +909,20 @@ fn emit_events(
             pub fn from_text_lossless(
                 text: &str,
             ) -> ::std::result::Result<(Self, ::std::option::Option<::serde_json::Error>), ::serde_json::Error> {
-                match Self::from_text(text) {
-                    Ok(event) => Ok((event, None)),
-                    Err(typed) => {
-                        let raw: ::serde_json::Value = ::serde_json::from_str(text)?;
-                        Ok((Self::#unknown(raw), Some(typed)))
-                    }
-                }
+                by_type::from_text_lossless(text)
             }
 
             /// Decode an already parsed JSON value, selected by its `type`: the same
             /// rules as [`AriEvent::from_slice`].
             pub fn from_value(value: ::serde_json::Value) -> ::std::result::Result<Self, ::serde_json::Error> {
-                let kind = ::asterisk_sdk_runtime::ari::de::value_type(&value)?.to_owned();
-                match kind.as_str() {
-                    #(#dispatch_value)*
-                    _ => Ok(Self::#unknown(value)),
-                }
+                by_type::from_value(value)
             }
 
             /// The `type` of the message (for `Unknown`, as sent; empty when absent).
             pub fn event_type(&self) -> &str {
                 match self {
                     #(#type_arms)*
-                    Self::#unknown(v) => v.get("type").and_then(::serde_json::Value::as_str).unwrap_or(""),
+                    Self::#unknown(v) => by_type::raw_str(v, "type").unwrap_or(""),
                 }
             }
 
@@ -975,7 +931,7 @@ fn emit_events(
             pub fn application(&self) -> ::std::option::Option<&str> {
                 match self {
                     #(#app_arms)*
-                    Self::#unknown(v) => v.get("application").and_then(::serde_json::Value::as_str),
+                    Self::#unknown(v) => by_type::raw_str(v, "application"),
                 }
             }
 
@@ -984,10 +940,7 @@ fn emit_events(
             pub fn timestamp(&self) -> ::std::option::Option<::asterisk_sdk_runtime::ari::Timestamp> {
                 match self {
                     #(#ts_arms)*
-                    Self::#unknown(v) => v
-                        .get("timestamp")
-                        .and_then(::serde_json::Value::as_str)
-                        .and_then(|s| s.parse().ok()),
+                    Self::#unknown(v) => by_type::raw_timestamp(v),
                 }
             }
 
@@ -995,7 +948,7 @@ fn emit_events(
             pub fn asterisk_id(&self) -> ::std::option::Option<&str> {
                 match self {
                     #(#id_arms)*
-                    Self::#unknown(v) => v.get("asterisk_id").and_then(::serde_json::Value::as_str),
+                    Self::#unknown(v) => by_type::raw_str(v, "asterisk_id"),
                 }
             }
 
@@ -1010,7 +963,31 @@ fn emit_events(
             type Err = ::serde_json::Error;
 
             fn from_str(text: &str) -> ::std::result::Result<Self, Self::Err> {
-                Self::from_text(text)
+                by_type::from_text(text)
+            }
+        }
+
+        /// The per-`type` half of the decoding; the rest is `asterisk_sdk_runtime::ari::by_type`.
+        impl by_type::ByType for AriEvent {
+            fn decode_text(kind: &str, text: &str) -> ::std::result::Result<Self, ::serde_json::Error> {
+                match kind {
+                    #(#dispatch_slice)*
+                    _ => by_type::unknown_from_text(text),
+                }
+            }
+
+            fn decode_value(
+                kind: &str,
+                value: ::serde_json::Value,
+            ) -> ::std::result::Result<Self, ::serde_json::Error> {
+                match kind {
+                    #(#dispatch_value)*
+                    _ => Ok(Self::#unknown(value)),
+                }
+            }
+
+            fn unknown(raw: ::serde_json::Value) -> Self {
+                Self::#unknown(raw)
             }
         }
 
@@ -1028,9 +1005,7 @@ fn emit_events(
         /// [`AriEvent::from_slice`] gives; prefer that for WebSocket messages.
         impl<'de> ::serde::Deserialize<'de> for AriEvent {
             fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
-                let ::asterisk_sdk_runtime::ari::de::UniqueKeys(value) =
-                    ::serde::Deserialize::deserialize(deserializer)?;
-                Self::from_value(value).map_err(<D::Error as ::serde::de::Error>::custom)
+                by_type::deserialize(deserializer)
             }
         }
 
@@ -1103,11 +1078,8 @@ pub fn emit(releases: &Releases, fixes: &Fixes, options: &Options) -> Result<Vec
         .iter()
         .map(|p| (p.name.clone(), p.rust.clone()))
         .collect();
-    let mut files = vec![
-        emit_mod()?,
-        emit_models(&plans, &message_set, &all, &fixes.corrections)?,
-        emit_events(&plans, &messages, &all)?,
-    ];
+    let mut files = vec![emit_mod()?, emit_events(&plans, &messages, &all)?];
+    files.extend(emit_models(&plans, &message_set, &all, &fixes.corrections)?);
     files.extend(ops::emit(releases, &model_names)?);
     files.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(files)
