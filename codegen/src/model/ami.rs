@@ -113,10 +113,10 @@ pub struct EventModel {
     pub ty: String,
     /// Releases that have it.
     pub releases: Vec<String>,
-    /// `top`, `inline` or `supplement`.
-    pub origin: String,
-    /// Supplement kind.
-    pub kind: Option<String>,
+    /// Where it is documented.
+    pub origin: EventOrigin,
+    /// What an undocumented event is for (from the supplement).
+    pub kind: Option<EventRole>,
     /// Event classes.
     pub classes: Vec<String>,
     /// `since` versions.
@@ -131,11 +131,90 @@ pub struct EventModel {
     pub aliases: Vec<String>,
 }
 
+/// Where an event's definition comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EventOrigin {
+    /// Its own page of the documentation (`/docs/managerEvent`).
+    Documented,
+    /// Only inside an action's `<responses>`.
+    Inline,
+    /// Not documented: known from the C sources (the supplement).
+    Undocumented,
+}
+
+impl EventOrigin {
+    fn of(origin: &str) -> EventOrigin {
+        match origin {
+            "top" => EventOrigin::Documented,
+            "inline" => EventOrigin::Inline,
+            _ => EventOrigin::Undocumented,
+        }
+    }
+}
+
+/// What an undocumented event is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EventRole {
+    /// Sent to every session with the right class.
+    Broadcast,
+    /// One item of an action's list answer.
+    ListItem,
+    /// The end of an action's list answer.
+    ListComplete,
+}
+
+impl EventRole {
+    fn of(kind: &str) -> Option<EventRole> {
+        match kind {
+            "broadcast" => Some(EventRole::Broadcast),
+            "list-item" => Some(EventRole::ListItem),
+            "list-complete" => Some(EventRole::ListComplete),
+            _ => None,
+        }
+    }
+
+    /// The supplement's spelling (`list-item`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EventRole::Broadcast => "broadcast",
+            EventRole::ListItem => "list-item",
+            EventRole::ListComplete => "list-complete",
+        }
+    }
+}
+
+/// The kind of a snapshot block.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SnapshotKind {
+    /// A channel snapshot (`ChannelSnapshot`).
+    Channel,
+    /// A bridge snapshot (`BridgeSnapshot`).
+    Bridge,
+}
+
+impl SnapshotKind {
+    fn of(kind: &str) -> SnapshotKind {
+        if kind == "bridge" {
+            SnapshotKind::Bridge
+        } else {
+            SnapshotKind::Channel
+        }
+    }
+
+    /// `channel` or `bridge`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SnapshotKind::Channel => "channel",
+            SnapshotKind::Bridge => "bridge",
+        }
+    }
+}
+
 /// One snapshot block of an event.
 #[derive(Debug, Clone)]
 pub struct SnapModel {
-    /// `channel` or `bridge`.
-    pub kind: String,
+    /// Channel or bridge.
+    pub kind: SnapshotKind,
     /// Header prefix.
     pub prefix: String,
     /// Rust field name.
@@ -361,13 +440,14 @@ fn event_model(
         for x in &["Tenantid", "ChanVariable"] {
             covered.push(format!("{}{}", s.prefix, x).to_ascii_lowercase());
         }
+        let kind = SnapshotKind::of(&s.kind);
         let base = if s.prefix.is_empty() {
-            s.kind.clone()
+            kind.as_str().to_string()
         } else {
             names::field_name(&s.prefix)
         };
         snapshots.push(SnapModel {
-            kind: s.kind.clone(),
+            kind,
             prefix: s.prefix.clone(),
             ident: unique(&mut idents, base),
             documented: *documented,
@@ -448,8 +528,8 @@ fn event_model(
         wire: e.wire().to_string(),
         ty,
         releases: releases_of(t),
-        origin: e.origin.clone(),
-        kind: e.kind.clone(),
+        origin: EventOrigin::of(&e.origin),
+        kind: e.kind.as_deref().and_then(EventRole::of),
         classes,
         since,
         modules,

@@ -2,4 +2,6 @@
 //! with every fix applied, as one typed model. Emitters only turn a model into
 //! tokens.
 
+pub mod agi;
 pub mod ami;
+pub mod ari;

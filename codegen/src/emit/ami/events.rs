@@ -4,7 +4,7 @@
 
 use super::{code_list, doc, tokens};
 use crate::fixes::ami_types::HeaderType;
-use crate::model::ami::{EventModel, FieldModel, Model};
+use crate::model::ami::{EventModel, EventOrigin, FieldModel, Model, SnapshotKind};
 use crate::names;
 use crate::surface::releases_doc;
 use proc_macro2::{Literal, TokenStream};
@@ -102,10 +102,10 @@ fn field_doc(f: &FieldModel, what: &str) -> TokenStream {
 }
 
 fn event_link(e: &EventModel) -> String {
-    match e.origin.as_str() {
-        "top" => format!("<https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Events/{}/>", e.name),
-        "inline" => "Documented inside the action that answers with it; see <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Actions/>.".into(),
-        _ => "Not documented by Asterisk: headers known from its C sources.".into(),
+    match e.origin {
+        EventOrigin::Documented => format!("<https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Events/{}/>", e.name),
+        EventOrigin::Inline => "Documented inside the action that answers with it; see <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Actions/>.".into(),
+        EventOrigin::Undocumented => "Not documented by Asterisk: headers known from its C sources.".into(),
     }
 }
 
@@ -128,8 +128,8 @@ fn event_doc(e: &EventModel, m: &Model) -> Vec<String> {
     if !e.modules.is_empty() {
         d.push(format!("- Modules: {}", code_list(&e.modules)));
     }
-    if let Some(k) = &e.kind {
-        d.push(format!("- Kind: {k}"));
+    if let Some(k) = e.kind {
+        d.push(format!("- Kind: {}", k.as_str()));
     }
     d.push(String::new());
     d.push("Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](super::Event::from_message).".into());
@@ -154,7 +154,7 @@ fn emit_event(e: &EventModel, m: &Model) -> TokenStream {
     let mut names_ = Vec::new();
     for s in &e.snapshots {
         let i = format_ident!("{}", s.ident);
-        let (sty, what) = if s.kind == "bridge" {
+        let (sty, what) = if s.kind == SnapshotKind::Bridge {
             (quote!(BridgeSnapshot), "Bridge")
         } else {
             (quote!(ChannelSnapshot), "Channel")
