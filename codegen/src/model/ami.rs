@@ -4,7 +4,7 @@
 use crate::Result;
 use crate::fixes::Fixes;
 use crate::fixes::aliases::AliasTarget;
-use crate::fixes::ami_types::{AmiTypeFixes, HeaderType};
+use crate::fixes::ami_types::{AmiTypeFixes, HeaderType, Scope};
 use crate::fixes::answer_times::AnswerTime;
 use crate::fixes::units::UnitScope;
 use crate::manifest::{
@@ -12,6 +12,7 @@ use crate::manifest::{
 };
 use crate::names;
 use crate::surface::{Releases, Tagged, union_by, union_ordered};
+use std::collections::BTreeSet;
 
 /// Everything the AMI emitter writes, resolved.
 #[derive(Debug, Clone)]
@@ -539,6 +540,14 @@ fn event_model(
     }
 }
 
+/// The error for an `ami_types.toml` fix that applies to nothing.
+fn type_fix_unapplied(name: &str, what: &str) -> crate::Error {
+    crate::input_err(
+        "specs/fixes/ami_types.toml",
+        format!("fix `{name}` applies to nothing: {what}"),
+    )
+}
+
 fn ty_name_for_enum(event: &str) -> String {
     names::type_name(event)
 }
@@ -576,6 +585,7 @@ impl Model {
     /// Attach the aliases, answer times and units of the fixes; an entry that
     /// names no action, event, parameter or header is an error.
     pub fn apply_fixes(&mut self, fixes: &Fixes) -> Result<()> {
+        self.check_type_fixes(&fixes.ami_types)?;
         let actions: Vec<&str> = self.actions.iter().map(|a| a.name.as_str()).collect();
         let events: Vec<&str> = self.events.iter().map(|e| e.name.as_str()).collect();
         fixes.aliases.check(AliasTarget::AmiAction, &actions)?;
@@ -637,6 +647,85 @@ impl Model {
                     .units
                     .of(UnitScope::Event, &e.name, f.documented_name())
                     .map(String::from);
+            }
+        }
+        Ok(())
+    }
+
+    /// Every `[[rule]]` and `[[field]]` of `ami_types.toml` decides the type of
+    /// some header, and every `[[pairs]]` and `[[family]]` names parameters of
+    /// its actions: a fix that applies to nothing is an error naming it.
+    pub fn check_type_fixes(&self, fixes: &AmiTypeFixes) -> Result<()> {
+        let mut used: BTreeSet<&str> = BTreeSet::new();
+        let mut note = |scope, owner: &str, header: &str, has_enum| {
+            if let Some(name) = fixes.decided_by(scope, owner, header, has_enum) {
+                used.insert(name);
+            }
+        };
+        for f in &self.channel_fields {
+            note(Scope::Event, "ChannelSnapshot", &f.header, false);
+        }
+        for f in &self.bridge_fields {
+            note(Scope::Event, "BridgeSnapshot", &f.header, false);
+        }
+        for h in &self.broadcast {
+            note(Scope::Event, "Broadcast", h, false);
+        }
+        for e in &self.events {
+            for f in &e.fields {
+                note(
+                    Scope::Event,
+                    &e.name,
+                    f.documented_name(),
+                    !f.enum_values.is_empty(),
+                );
+            }
+        }
+        for a in &self.actions {
+            for p in a.params.iter().filter(|p| p.kind == ParamKind::Plain) {
+                note(Scope::Action, &a.name, &p.name, false);
+            }
+        }
+        let named = fixes
+            .rules
+            .iter()
+            .map(|r| &r.name)
+            .chain(fixes.fields.iter().map(|f| &f.name));
+        for name in named {
+            if !used.contains(name.as_str()) {
+                return Err(type_fix_unapplied(
+                    name,
+                    "decides the type of no header of any release",
+                ));
+            }
+        }
+        let action = |name: &str| self.actions.iter().find(|a| a.name == name);
+        for p in &fixes.pairs {
+            for a in &p.actions {
+                let found = action(a).is_some_and(|a| {
+                    a.params
+                        .iter()
+                        .any(|x| x.name == p.header && x.kind == ParamKind::Pairs)
+                });
+                if !found {
+                    return Err(type_fix_unapplied(
+                        &p.name,
+                        &format!("no action `{a}` with parameter `{}`", p.header),
+                    ));
+                }
+            }
+        }
+        for f in &fixes.families {
+            let found = action(&f.action).is_some_and(|a| {
+                a.params
+                    .iter()
+                    .any(|x| matches!(x.kind, ParamKind::Family { .. }))
+            });
+            if !found {
+                return Err(type_fix_unapplied(
+                    &f.name,
+                    &format!("no action `{}` with a numbered parameter family", f.action),
+                ));
             }
         }
         Ok(())
