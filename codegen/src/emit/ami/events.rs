@@ -546,14 +546,27 @@ pub fn emit_snapshots(m: &Model) -> TokenStream {
     } else {
         quote!()
     };
+    // Serializing an enum-typed snapshot header goes through `OpenEnum`.
+    let open_enum = if m
+        .channel_fields
+        .iter()
+        .chain(&m.bridge_fields)
+        .any(|f| matches!(f.ty, HeaderType::Domain(_) | HeaderType::Enum))
+    {
+        quote! {
+            #[cfg(feature = "serde")]
+            use asterisk_sdk_runtime::open_enum::OpenEnum;
+        }
+    } else {
+        quote!()
+    };
     quote! {
         //! Snapshot blocks: the channel and bridge header groups many events carry,
         //! possibly several times under different prefixes (`Dest`, `Transferer`, …).
         #helpers
         use super::typed;
         use asterisk_sdk_runtime::ami::{Message, Text};
-        #[cfg(feature = "serde")]
-        use asterisk_sdk_runtime::open_enum::OpenEnum;
+        #open_enum
         #chan
         #bridge
     }

@@ -639,6 +639,12 @@ fn emit_resource(model: &Model, resource: &str, ops: &[&Operation]) -> Result<Ge
             }
         });
     }
+    // A resource of WebSocket operations only never sends through the client.
+    let unused_client = if ops.iter().all(|o| o.websocket()) {
+        quote!(#[allow(dead_code)])
+    } else {
+        TokenStream::new()
+    };
     let head_line = format!("ARI `{resource}` resource: its accessor, builders and handles.");
     let head = inner_doc(&[head_line.as_str()]);
     let tokens = quote! {
@@ -649,6 +655,7 @@ fn emit_resource(model: &Model, resource: &str, ops: &[&Operation]) -> Result<Ge
         #acc_doc
         #[derive(Debug, Clone, Copy)]
         pub struct #acc<'a> {
+            #unused_client
             client: &'a AriClient,
         }
 
