@@ -26,7 +26,7 @@ pub fn emit(releases: &Releases, fixes: &Fixes, options: &Options) -> Result<Vec
     let mut model = model::Model::build(releases, &fixes.ami_types);
     model.apply_fixes(fixes)?;
     Ok(vec![
-        super::render("ami/mod.rs", root::emit_root(&model, &fixes.ami_types))?,
+        super::render("ami/mod.rs", root::emit_root(&model))?,
         super::render("ami/actions.rs", actions::emit_actions(&model))?,
         super::render("ami/events.rs", events::emit_events(&model))?,
         super::render("ami/event.rs", events::emit_event_enum(&model))?,

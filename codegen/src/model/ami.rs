@@ -25,6 +25,8 @@ pub struct Model {
     pub events: Vec<EventModel>,
     /// Headers of every broadcast event (`Privilege`, `Timestamp`, …).
     pub broadcast: Vec<String>,
+    /// The broadcast headers with their types (matched as the event `Broadcast`).
+    pub broadcast_fields: Vec<FieldModel>,
     /// Undocumented per-snapshot headers (`Tenantid`, `ChanVariable`).
     pub snapshot_extra: Vec<String>,
     /// The channel snapshot block's headers (without prefix) and types.
@@ -371,10 +373,16 @@ pub fn unique(used: &mut Vec<String>, base: String) -> String {
     candidate
 }
 
-/// Fields of a snapshot block type (`ChannelSnapshot` / `BridgeSnapshot`).
-fn snapshot_fields(owner: &str, names_: &[&str], fixes: &AmiTypeFixes) -> Vec<FieldModel> {
+/// Typed headers of a snapshot block type (`ChannelSnapshot` / `BridgeSnapshot`)
+/// or of every broadcast event (`Broadcast`).
+fn snapshot_fields<S: AsRef<str>>(
+    owner: &str,
+    names_: &[S],
+    fixes: &AmiTypeFixes,
+) -> Vec<FieldModel> {
     names_
         .iter()
+        .map(|h| h.as_ref())
         .map(|h| FieldModel {
             header: h.to_string(),
             documented_as: None,
@@ -575,6 +583,7 @@ impl Model {
             tags,
             actions,
             events,
+            broadcast_fields: snapshot_fields("Broadcast", &broadcast, fixes),
             broadcast,
             snapshot_extra,
             channel_fields: snapshot_fields("ChannelSnapshot", &CHANNEL_SNAPSHOT_FIELDS, fixes),
@@ -668,8 +677,8 @@ impl Model {
         for f in &self.bridge_fields {
             note(Scope::Event, "BridgeSnapshot", &f.header, false);
         }
-        for h in &self.broadcast {
-            note(Scope::Event, "Broadcast", h, false);
+        for f in &self.broadcast_fields {
+            note(Scope::Event, "Broadcast", &f.header, false);
         }
         for e in &self.events {
             for f in &e.fields {
