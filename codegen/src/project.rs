@@ -146,9 +146,7 @@ impl Project {
     pub fn generate_in_memory(&self, options: &emit::Options) -> Result<Vec<GeneratedFile>> {
         let fixes = Fixes::load(&self.fixes_dir())?;
         let mut releases = self.load_releases()?;
-        for m in releases.manifests.iter_mut() {
-            fixes.corrections.apply(m);
-        }
+        fixes.corrections.apply_all(&mut releases.manifests)?;
         emit::generate(&releases, &fixes, options)
     }
 

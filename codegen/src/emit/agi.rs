@@ -4,127 +4,12 @@
 
 use super::docs::{code, doc_lines};
 use super::{GeneratedFile, Options, render};
-use crate::manifest::{AgiCommand, AmiParam};
-use crate::names;
-use crate::surface::{Releases, Tagged, releases_doc, union_by, union_ordered};
-use crate::{Error, Result};
+use crate::Result;
+use crate::fixes::agi_results::{AgiResults, ParamType, ResultKind};
+use crate::model::agi::{CommandModel, Model, ParamModel};
+use crate::surface::Releases;
 use proc_macro2::{Ident, Span, TokenStream};
 use quote::quote;
-use serde::Deserialize;
-use std::collections::BTreeMap;
-use std::path::Path;
-
-/// Result kinds the emitter knows (see the fixes file's header).
-const KINDS: &[&str] = &[
-    "unit",
-    "zero_ok",
-    "bool_one",
-    "bool_zero",
-    "bool_found",
-    "channel_state",
-    "digit",
-    "stream",
-    "get_data",
-    "value",
-    "text",
-    "received_char",
-    "record",
-    "exec",
-    "gosub",
-    "speech",
-];
-
-/// Parameter types the emitter knows.
-const TYPES: &[&str] = &["str", "i32", "i64", "u32", "u64", "on_off", "flag"];
-
-/// `specs/fixes/agi_results.toml`: result kind and parameter types per command.
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct AgiResults {
-    /// One entry per AGI command.
-    #[serde(default)]
-    pub command: Vec<ResultFix>,
-}
-
-/// The fix for one command.
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct ResultFix {
-    /// The command name as in the manifest, e.g. `stream file`.
-    pub name: String,
-    /// The result kind, one of `KINDS`.
-    pub result: String,
-    /// One line: what the result means (shown in the generated docs).
-    pub reason: String,
-    /// Parameter types by documented parameter name.
-    #[serde(default)]
-    pub params: BTreeMap<String, ParamFix>,
-}
-
-/// Type and wire form of one parameter.
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct ParamFix {
-    /// One of `TYPES`; `str` when absent.
-    #[serde(rename = "type")]
-    pub ty: Option<String>,
-    /// Sent for an unset optional parameter when a later one is set.
-    pub fill: Option<String>,
-    /// Prepended to the value on the wire (e.g. `s=`).
-    pub prefix: Option<String>,
-    /// The Rust name, instead of one derived from the documented name.
-    pub rename: Option<String>,
-    /// For `flag`: the word sent when true.
-    pub wire: Option<String>,
-    /// Unit of the value when the XML states one in prose (e.g. `milliseconds`).
-    pub unit: Option<String>,
-}
-
-impl AgiResults {
-    /// Load and check a fixes file.
-    pub fn load(path: &Path) -> Result<Self> {
-        let text = crate::read_to_string(path)?;
-        Self::from_toml(&text).map_err(|m| crate::input_err(path.display(), m))
-    }
-
-    /// Parse and check the TOML text.
-    pub fn from_toml(text: &str) -> std::result::Result<Self, String> {
-        let fixes: AgiResults = toml::from_str(text).map_err(|e| e.to_string())?;
-        let mut seen = Vec::new();
-        for c in &fixes.command {
-            if seen.contains(&c.name) {
-                return Err(format!("command `{}` listed twice", c.name));
-            }
-            seen.push(c.name.clone());
-            if c.reason.trim().is_empty() {
-                return Err(format!("command `{}` has no reason", c.name));
-            }
-            if !KINDS.contains(&c.result.as_str()) {
-                return Err(format!(
-                    "command `{}`: unknown result kind `{}`",
-                    c.name, c.result
-                ));
-            }
-            for (p, f) in &c.params {
-                let ty = f.ty.as_deref().unwrap_or("str");
-                if !TYPES.contains(&ty) {
-                    return Err(format!("`{}` parameter `{p}`: unknown type `{ty}`", c.name));
-                }
-                if (ty == "flag") != f.wire.is_some() {
-                    return Err(format!(
-                        "`{}` parameter `{p}`: `wire` goes with type flag",
-                        c.name
-                    ));
-                }
-            }
-        }
-        Ok(fixes)
-    }
-
-    fn get(&self, name: &str) -> Option<&ResultFix> {
-        self.command.iter().find(|c| c.name == name)
-    }
-}
 
 /// Emit `agi/mod.rs`, `agi/commands.rs` and `agi/methods.rs` with the AGI
 /// fixes (`specs/fixes/agi_results.toml`, loaded with the other fixes).
@@ -134,89 +19,40 @@ pub fn emit(
     options: &Options,
 ) -> Result<Vec<GeneratedFile>> {
     let _ = options;
-    let all = releases.tags();
-    let commands = union_by(&releases.lists(|m| &m.agi.commands[..]), |c| c.name.clone());
-    check_coverage(&commands, fixes)?;
-    let mut models = Vec::new();
-    for cmd in &commands {
-        let fix = fixes
-            .get(&cmd.item.name)
-            .ok_or_else(|| missing(&cmd.item.name))?;
-        models.push(CommandModel::new(cmd, fix, &all)?);
-    }
-    let tags = all.join(", ");
+    let model = Model::build(releases, fixes)?;
+    let tags = model.tags.join(", ");
     Ok(vec![
         render("agi/mod.rs", module_file(&tags))?,
-        render("agi/commands.rs", commands_file(&models, &tags))?,
-        render("agi/methods.rs", methods_file(&models, &tags))?,
+        render("agi/commands.rs", commands_file(&model.commands, &tags))?,
+        render("agi/methods.rs", methods_file(&model.commands, &tags))?,
     ])
 }
 
-fn missing(name: &str) -> Error {
-    crate::input_err(
-        "specs/fixes/agi_results.toml",
-        format!("AGI command `{name}` has no result kind; add it"),
-    )
-}
-
-fn check_coverage(commands: &[Tagged<AgiCommand>], fixes: &AgiResults) -> Result<()> {
-    for c in commands {
-        let fix = fixes
-            .get(&c.item.name)
-            .ok_or_else(|| missing(&c.item.name))?;
-        for p in fix.params.keys() {
-            let known = c
-                .versions
-                .iter()
-                .any(|(_, v)| v.params.iter().any(|q| &q.name == p));
-            if !known {
-                return Err(crate::input_err(
-                    "specs/fixes/agi_results.toml",
-                    format!("`{}` has no parameter `{p}`", c.item.name),
-                ));
-            }
-        }
-    }
-    for f in &fixes.command {
-        if !commands.iter().any(|c| c.item.name == f.name) {
-            return Err(crate::input_err(
-                "specs/fixes/agi_results.toml",
-                format!(
-                    "`{}` is not an AGI command of any generated release",
-                    f.name
-                ),
-            ));
-        }
-    }
-    Ok(())
-}
-
-/// One parameter, ready to emit.
-struct ParamModel {
-    wire_name: String,
-    field: Ident,
-    ty: String,
-    required: bool,
-    fix: ParamFix,
-    releases: Option<String>,
+fn ident(s: &str) -> Ident {
+    Ident::new(s, Span::call_site())
 }
 
 impl ParamModel {
     fn is_str(&self) -> bool {
-        self.ty == "str"
+        self.ty == ParamType::Str
+    }
+
+    /// The Rust field name.
+    fn field_ident(&self) -> Ident {
+        ident(&self.field)
     }
 
     /// The field type in the command struct.
     fn field_type(&self) -> TokenStream {
-        let base = match self.ty.as_str() {
-            "str" => quote!(&'a str),
-            "on_off" | "flag" => quote!(bool),
-            other => {
-                let t = Ident::new(other, Span::call_site());
+        let base = match self.ty {
+            ParamType::Str => quote!(&'a str),
+            ParamType::OnOff | ParamType::Flag => quote!(bool),
+            number => {
+                let t = ident(number.number().unwrap_or("i64"));
                 quote!(#t)
             }
         };
-        if self.required || self.ty == "flag" {
+        if self.required || self.ty == ParamType::Flag {
             base
         } else {
             quote!(Option<#base>)
@@ -231,10 +67,10 @@ impl ParamModel {
 
     /// Statement appending a required value to `line`.
     fn push_required(&self) -> TokenStream {
-        let f = &self.field;
-        let value = match self.ty.as_str() {
-            "str" => quote!(self.#f),
-            "on_off" => quote!(if self.#f { "on" } else { "off" }),
+        let f = self.field_ident();
+        let value = match self.ty {
+            ParamType::Str => quote!(self.#f),
+            ParamType::OnOff => quote!(if self.#f { "on" } else { "off" }),
             _ => quote!(&self.#f.to_string()),
         };
         match &self.fix.prefix {
@@ -248,17 +84,19 @@ impl ParamModel {
 
     /// An `Optional { … }` expression for an optional value.
     fn optional(&self) -> TokenStream {
-        let f = &self.field;
+        let f = self.field_ident();
         let name = &self.wire_name;
         let prefix = self.fix.prefix.clone().unwrap_or_default();
         let fmt = format!("{}{{v}}", escape_format(&prefix));
-        let value = match self.ty.as_str() {
-            "flag" => {
+        let value = match self.ty {
+            ParamType::Flag => {
                 let w = self.fix.wire.clone().unwrap_or_default();
                 quote!(self.#f.then_some(Cow::Borrowed(#w)))
             }
-            "str" if prefix.is_empty() => quote!(self.#f.map(Cow::Borrowed)),
-            "on_off" => quote!(self.#f.map(|v| Cow::Borrowed(if v { "on" } else { "off" }))),
+            ParamType::Str if prefix.is_empty() => quote!(self.#f.map(Cow::Borrowed)),
+            ParamType::OnOff => {
+                quote!(self.#f.map(|v| Cow::Borrowed(if v { "on" } else { "off" })))
+            }
             _ if prefix.is_empty() => quote!(self.#f.map(|v| Cow::Owned(v.to_string()))),
             _ => quote!(self.#f.map(|v| Cow::Owned(format!(#fmt)))),
         };
@@ -266,7 +104,7 @@ impl ParamModel {
             Some(v) => quote!(Some(#v)),
             None => quote!(None),
         };
-        let skippable = self.ty == "flag";
+        let skippable = self.ty == ParamType::Flag;
         quote! {
             Optional { name: #name, value: #value, fill: #fill, skippable: #skippable }
         }
@@ -282,9 +120,9 @@ impl ParamModel {
         if let Some(u) = &self.fix.unit {
             s.push_str(&format!(", in {u}"));
         }
-        match self.ty.as_str() {
-            "on_off" => s.push_str("; sent as `on` or `off`"),
-            "flag" => s.push_str(&format!(
+        match self.ty {
+            ParamType::OnOff => s.push_str("; sent as `on` or `off`"),
+            ParamType::Flag => s.push_str(&format!(
                 "; sends {} when true",
                 code(self.fix.wire.as_deref().unwrap_or_default())
             )),
@@ -312,71 +150,9 @@ fn escape_format(s: &str) -> String {
     s.replace('{', "{{").replace('}', "}}")
 }
 
-/// One command, ready to emit.
-struct CommandModel {
-    name: String,
-    words: String,
-    type_ident: Ident,
-    method: Ident,
-    kind: String,
-    reason: String,
-    since: Vec<String>,
-    releases: String,
-    dead_safe: Option<bool>,
-    params: Vec<ParamModel>,
-}
-
 impl CommandModel {
-    fn new(cmd: &Tagged<AgiCommand>, fix: &ResultFix, all: &[String]) -> Result<Self> {
-        let lists: Vec<(&str, &[AmiParam])> = cmd
-            .versions
-            .iter()
-            .map(|(t, c)| (t.as_str(), &c.params[..]))
-            .collect();
-        let merged = union_ordered(&lists, |p| p.name.clone());
-        let fields = names::dedupe(
-            merged
-                .iter()
-                .map(|p| {
-                    let f = fix.params.get(&p.item.name);
-                    names::field_name(f.and_then(|f| f.rename.as_deref()).unwrap_or(&p.item.name))
-                })
-                .collect(),
-        );
-        let mut params = Vec::new();
-        let mut seen_optional = false;
-        for (p, field) in merged.iter().zip(fields) {
-            let pfix = fix.params.get(&p.item.name).cloned().unwrap_or_default();
-            let ty = pfix.ty.clone().unwrap_or_else(|| "str".into());
-            let required = p.item.required && p.in_all(all) && !seen_optional && ty != "flag";
-            seen_optional |= !required;
-            params.push(ParamModel {
-                wire_name: p.item.name.clone(),
-                field: Ident::new(&field, Span::call_site()),
-                ty,
-                required,
-                fix: pfix,
-                releases: (!p.in_all(
-                    &cmd.releases()
-                        .iter()
-                        .map(|s| s.to_string())
-                        .collect::<Vec<_>>(),
-                ))
-                .then(|| p.releases().join(", ")),
-            });
-        }
-        Ok(CommandModel {
-            name: cmd.item.name.clone(),
-            words: cmd.item.name.to_uppercase(),
-            type_ident: Ident::new(&names::type_name(&cmd.item.name), Span::call_site()),
-            method: Ident::new(&names::field_name(&cmd.item.name), Span::call_site()),
-            kind: fix.result.clone(),
-            reason: fix.reason.trim().to_string(),
-            since: cmd.item.since.clone(),
-            releases: releases_doc(&cmd.releases(), all),
-            dead_safe: cmd.item.dead_safe,
-            params,
-        })
+    fn type_ident(&self) -> Ident {
+        ident(&self.type_name)
     }
 
     /// Clippy's argument limit is 7 (self included): commands with more
@@ -415,35 +191,35 @@ impl CommandModel {
 
     /// The output type and the parse expression of the result kind.
     fn result(&self) -> (TokenStream, TokenStream) {
-        match self.kind.as_str() {
-            "unit" => (quote!(()), quote!(outcome::unit(line, reply))),
-            "zero_ok" => (quote!(()), quote!(outcome::zero_ok(line, reply))),
-            "bool_one" => (quote!(bool), quote!(outcome::flag(line, reply, 1, 0))),
-            "bool_zero" => (quote!(bool), quote!(outcome::flag(line, reply, 0, 1))),
-            "bool_found" => (quote!(bool), quote!(outcome::flag(line, reply, 1, -1))),
-            "channel_state" => (
+        match self.kind {
+            ResultKind::Unit => (quote!(()), quote!(outcome::unit(line, reply))),
+            ResultKind::ZeroOk => (quote!(()), quote!(outcome::zero_ok(line, reply))),
+            ResultKind::BoolOne => (quote!(bool), quote!(outcome::flag(line, reply, 1, 0))),
+            ResultKind::BoolZero => (quote!(bool), quote!(outcome::flag(line, reply, 0, 1))),
+            ResultKind::BoolFound => (quote!(bool), quote!(outcome::flag(line, reply, 1, -1))),
+            ResultKind::ChannelState => (
                 quote!(Option<ChannelState>),
                 quote!(
                     outcome::number_or_none(line, reply)
                         .map(|s| s.map(|n| ChannelState::from_code(n.into())))
                 ),
             ),
-            "digit" => (quote!(Option<char>), quote!(outcome::digit(line, reply))),
-            "stream" => (quote!(StreamOutcome), quote!(outcome::stream(line, reply))),
-            "get_data" => (
+            ResultKind::Digit => (quote!(Option<char>), quote!(outcome::digit(line, reply))),
+            ResultKind::Stream => (quote!(StreamOutcome), quote!(outcome::stream(line, reply))),
+            ResultKind::GetData => (
                 quote!(GetDataOutcome),
                 quote!(outcome::get_data(line, reply)),
             ),
-            "value" => (quote!(Option<String>), quote!(outcome::value(line, reply))),
-            "text" => (quote!(String), quote!(outcome::text(line, reply))),
-            "received_char" => (
+            ResultKind::Value => (quote!(Option<String>), quote!(outcome::value(line, reply))),
+            ResultKind::Text => (quote!(String), quote!(outcome::text(line, reply))),
+            ResultKind::ReceivedChar => (
                 quote!(Option<char>),
                 quote!(outcome::received_char(line, reply)),
             ),
-            "record" => (quote!(RecordOutcome), quote!(outcome::record(line, reply))),
-            "exec" => (quote!(i32), quote!(outcome::exec(line, reply))),
-            "gosub" => (quote!(GosubOutcome), quote!(outcome::gosub(line, reply))),
-            _ => (quote!(SpeechOutcome), quote!(outcome::speech(line, reply))),
+            ResultKind::Record => (quote!(RecordOutcome), quote!(outcome::record(line, reply))),
+            ResultKind::Exec => (quote!(i32), quote!(outcome::exec(line, reply))),
+            ResultKind::Gosub => (quote!(GosubOutcome), quote!(outcome::gosub(line, reply))),
+            ResultKind::Speech => (quote!(SpeechOutcome), quote!(outcome::speech(line, reply))),
         }
     }
 
@@ -506,7 +282,7 @@ fn commands_file(models: &[CommandModel], tags: &str) -> TokenStream {
 }
 
 fn command_item(m: &CommandModel) -> TokenStream {
-    let ident = &m.type_ident;
+    let ident = m.type_ident();
     let mut lines = vec![format!("AGI command {}.", code(&m.name)), String::new()];
     lines.extend(m.facts());
     let docs = doc_lines(&lines);
@@ -523,7 +299,7 @@ fn command_item(m: &CommandModel) -> TokenStream {
         quote!()
     };
     let fields = m.params.iter().map(|p| {
-        let f = &p.field;
+        let f = p.field_ident();
         let t = p.field_type();
         let d = doc_lines(&[p.doc()]);
         quote! { #d pub #f: #t, }
@@ -549,7 +325,7 @@ fn command_item(m: &CommandModel) -> TokenStream {
     } else {
         quote!(pub struct #ident #generics { #(#fields)* })
     };
-    let usage = if m.kind == "exec" {
+    let usage = if m.kind == ResultKind::Exec {
         quote! {
             fn usage_follows(&self, reply: &AgiReply) -> bool {
                 reply.result == "1"
@@ -584,14 +360,14 @@ fn methods_file(models: &[CommandModel], tags: &str) -> TokenStream {
         "[`AgiCommands`]: one async method per AGI command on every `AgiChannel<T: Transport>`. Generated for releases {tags}."
     );
     let decls = models.iter().map(|m| {
-        let method = &m.method;
+        let method = ident(&m.method);
         let (output, _) = m.result();
         let args = m.params.iter().map(|p| {
-            let f = &p.field;
+            let f = p.field_ident();
             let t = p.arg_type();
             quote!(#f: #t)
         });
-        let type_ident = &m.type_ident;
+        let type_ident = m.type_ident();
         let lines = vec![
             format!("Sends {}; see [`{}`].", code(&m.syntax()), type_ident),
             String::new(),
@@ -608,15 +384,15 @@ fn methods_file(models: &[CommandModel], tags: &str) -> TokenStream {
         }
     });
     let impls = models.iter().map(|m| {
-        let method = &m.method;
-        let type_ident = &m.type_ident;
+        let method = ident(&m.method);
+        let type_ident = m.type_ident();
         let (output, _) = m.result();
         let args = m.params.iter().map(|p| {
-            let f = &p.field;
+            let f = p.field_ident();
             let t = p.arg_type();
             quote!(#f: #t)
         });
-        let fields = m.params.iter().map(|p| &p.field);
+        let fields = m.params.iter().map(ParamModel::field_ident);
         let value = if m.params.is_empty() {
             quote!(#type_ident)
         } else {
@@ -649,37 +425,5 @@ fn methods_file(models: &[CommandModel], tags: &str) -> TokenStream {
         impl<T: Transport> AgiCommands for AgiChannel<T> {
             #(#impls)*
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn committed_fixes_file_is_valid() {
-        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../specs/fixes/agi_results.toml");
-        let f = AgiResults::load(&path).unwrap();
-        assert_eq!(f.command.len(), 47);
-        assert_eq!(
-            f.get("database deltree").map(|c| c.result.as_str()),
-            Some("bool_zero")
-        );
-    }
-
-    #[test]
-    fn rejects_unknown_kinds_and_types() {
-        let bad = "[[command]]\nname = \"x\"\nresult = \"nope\"\nreason = \"r\"\n";
-        assert!(
-            AgiResults::from_toml(bad)
-                .unwrap_err()
-                .contains("unknown result kind")
-        );
-        let bad = "[[command]]\nname = \"x\"\nresult = \"unit\"\nreason = \"r\"\n[command.params]\na = { type = \"float\" }\n";
-        assert!(
-            AgiResults::from_toml(bad)
-                .unwrap_err()
-                .contains("unknown type")
-        );
     }
 }

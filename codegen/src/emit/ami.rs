@@ -27,7 +27,7 @@ pub fn emit(releases: &Releases, fixes: &Fixes, options: &Options) -> Result<Vec
     model.apply_fixes(fixes)?;
 
     let mut files = vec![
-        super::render("ami/mod.rs", root::emit_root(&model, &fixes.ami_types))?,
+        super::render("ami/mod.rs", root::emit_root(&model))?,
         super::render("ami/event.rs", events::emit_event_enum(&model))?,
         super::render("ami/snapshot.rs", events::emit_snapshots(&model))?,
         super::render("ami/enums.rs", events::emit_enums(&model)?)?,

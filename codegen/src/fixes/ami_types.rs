@@ -234,13 +234,37 @@ impl AmiTypeFixes {
     }
 
     fn resolve(&self, scope: Scope, owner: &str, header: &str, has_enum: bool) -> HeaderType {
+        self.decide(scope, owner, header, has_enum).0
+    }
+
+    /// The name of the `[[field]]` or `[[rule]]` that decides the type of a
+    /// header (`None` when no fix does), as [`AmiTypeFixes::event_header`] and
+    /// [`AmiTypeFixes::action_param`] resolve it.
+    pub fn decided_by(
+        &self,
+        scope: Scope,
+        owner: &str,
+        header: &str,
+        has_enum: bool,
+    ) -> Option<&str> {
+        self.decide(scope, owner, header, has_enum).1
+    }
+
+    fn decide(
+        &self,
+        scope: Scope,
+        owner: &str,
+        header: &str,
+        has_enum: bool,
+    ) -> (HeaderType, Option<&str>) {
         for f in &self.fields {
             let o = match scope {
                 Scope::Event => f.event.as_deref(),
                 Scope::Action => f.action.as_deref(),
             };
             if o == Some(owner) && f.header == header {
-                return HeaderType::parse(&f.ty).unwrap_or(HeaderType::Text);
+                let ty = HeaderType::parse(&f.ty).unwrap_or(HeaderType::Text);
+                return (ty, Some(&f.name));
             }
         }
         for r in &self.rules {
@@ -259,12 +283,12 @@ impl AmiTypeFixes {
             if has_enum && !r.enums && !matches!(ty, HeaderType::Domain(_)) {
                 continue;
             }
-            return ty;
+            return (ty, Some(&r.name));
         }
         if has_enum && scope == Scope::Event {
-            HeaderType::Enum
+            (HeaderType::Enum, None)
         } else {
-            HeaderType::Text
+            (HeaderType::Text, None)
         }
     }
 

@@ -2,7 +2,7 @@
 //! and their application to the manifests before code is generated.
 
 use crate::Result;
-use crate::manifest::{Manifest, WireFix};
+use crate::manifest::{AmiEvent, Manifest, WireFix};
 use serde::Deserialize;
 use std::path::Path;
 
@@ -19,9 +19,6 @@ pub struct Corrections {
     /// Event classes the docs get wrong.
     #[serde(default)]
     pub event_class: Vec<EventClass>,
-    /// Filter match-method spellings.
-    #[serde(default)]
-    pub filter_match_method: Vec<FilterMatchMethod>,
     /// ARI property types.
     #[serde(default)]
     pub ari_property_type: Vec<AriPropertyType>,
@@ -73,20 +70,6 @@ pub struct EventClass {
     pub actual: String,
 }
 
-/// A Filter `MatchCriteria` method spelled differently from the docs.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct FilterMatchMethod {
-    /// Fix name.
-    pub name: String,
-    /// One-line reason.
-    pub reason: String,
-    /// Documented spelling.
-    pub documented: String,
-    /// Spelling Asterisk accepts.
-    pub wire: String,
-}
-
 /// An ARI model property that needs another Rust type than its Swagger type gives.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -103,10 +86,68 @@ pub struct AriPropertyType {
     pub rust_type: String,
 }
 
+/// The error for a correction that applies to nothing in any release.
+fn unapplied(name: &str, what: String) -> crate::Error {
+    crate::input_err(
+        "specs/fixes/corrections.toml",
+        format!("fix `{name}` applies to nothing: {what} in any release"),
+    )
+}
+
 impl Corrections {
     /// Load `corrections.toml`.
     pub fn load(path: &Path) -> Result<Self> {
         super::load_toml(path)
+    }
+
+    /// Check that every AMI correction applies to some release, then apply them
+    /// to every manifest.
+    pub fn apply_all(&self, manifests: &mut [Manifest]) -> Result<()> {
+        self.check(manifests)?;
+        for m in manifests.iter_mut() {
+            self.apply(m);
+        }
+        Ok(())
+    }
+
+    /// Every AMI correction names an event (and header or class) of some
+    /// release: one that applies to nothing is an error naming it. (ARI
+    /// property types are checked by [`crate::model::ari`].)
+    pub fn check(&self, manifests: &[Manifest]) -> Result<()> {
+        let events: Vec<&AmiEvent> = manifests.iter().flat_map(|m| &m.ami.events).collect();
+        let event = |name: &str| -> Vec<&AmiEvent> {
+            events.iter().copied().filter(|e| e.name == name).collect()
+        };
+        for fix in &self.event_wire_name {
+            if event(&fix.event).is_empty() {
+                return Err(unapplied(&fix.name, format!("no event `{}`", fix.event)));
+            }
+        }
+        for fix in &self.event_header_wire_name {
+            if !event(&fix.event)
+                .iter()
+                .any(|e| e.fields.iter().any(|f| f.name == fix.documented))
+            {
+                return Err(unapplied(
+                    &fix.name,
+                    format!("no event `{}` with header `{}`", fix.event, fix.documented),
+                ));
+            }
+        }
+        for fix in &self.event_class {
+            for name in &fix.events {
+                if !event(name)
+                    .iter()
+                    .any(|e| e.classes.contains(&fix.documented))
+                {
+                    return Err(unapplied(
+                        &fix.name,
+                        format!("no event `{name}` of class `{}`", fix.documented),
+                    ));
+                }
+            }
+        }
+        Ok(())
     }
 
     /// Apply the name and class corrections to one manifest.
@@ -157,21 +198,11 @@ impl Corrections {
             .find(|f| f.model == model && f.properties.iter().any(|p| p == property))
             .map(|f| f.rust_type.as_str())
     }
-
-    /// The wire spelling of a Filter match method.
-    pub fn filter_match_method<'a>(&'a self, documented: &'a str) -> &'a str {
-        self.filter_match_method
-            .iter()
-            .find(|f| f.documented == documented)
-            .map(|f| f.wire.as_str())
-            .unwrap_or(documented)
-    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::manifest::AmiEvent;
 
     #[test]
     fn applies_wire_names_and_classes() {

@@ -6,6 +6,7 @@ use std::path::Path;
 
 /// The domain enums, in file order.
 #[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct EnumFixes {
     /// Every enum.
     #[serde(default, rename = "enum")]

@@ -9,16 +9,20 @@
 //! - `answer_times.toml`: how long an action may take to answer ([`answer_times`]);
 //! - `units.toml`: units of headers the docs state in prose ([`units`]);
 //! - `agi_results.toml`: result kinds and parameter types of AGI commands
-//!   ([`AgiResults`](crate::emit::agi::AgiResults)).
+//!   ([`agi_results`]);
+//! - `ari_operations.toml`: ARI handles, body shapes and defaults sent when
+//!   unset ([`ari_operations`]).
 //!
 //! Every fix has a `name` and a one-line `reason`.
 
 use crate::Result;
 use std::path::Path;
 
+pub mod agi_results;
 pub mod aliases;
 pub mod ami_types;
 pub mod answer_times;
+pub mod ari_operations;
 pub mod corrections;
 pub mod enums;
 pub mod units;
@@ -39,7 +43,9 @@ pub struct Fixes {
     /// Units of headers.
     pub units: units::Units,
     /// AGI result kinds and parameter types.
-    pub agi_results: crate::emit::agi::AgiResults,
+    pub agi_results: agi_results::AgiResults,
+    /// ARI handles, body shapes and defaults sent when unset.
+    pub ari_operations: ari_operations::AriOperationFixes,
 }
 
 impl Fixes {
@@ -52,7 +58,10 @@ impl Fixes {
             aliases: aliases::Aliases::load(&dir.join("aliases.toml"))?,
             answer_times: answer_times::AnswerTimes::load(&dir.join("answer_times.toml"))?,
             units: units::Units::load(&dir.join("units.toml"))?,
-            agi_results: crate::emit::agi::AgiResults::load(&dir.join("agi_results.toml"))?,
+            agi_results: agi_results::AgiResults::load(&dir.join("agi_results.toml"))?,
+            ari_operations: ari_operations::AriOperationFixes::load(
+                &dir.join("ari_operations.toml"),
+            )?,
         })
     }
 }

@@ -5,7 +5,7 @@ use super::ami_enums::EnumModel;
 use crate::Result;
 use crate::fixes::Fixes;
 use crate::fixes::aliases::AliasTarget;
-use crate::fixes::ami_types::{AmiTypeFixes, HeaderType};
+use crate::fixes::ami_types::{AmiTypeFixes, HeaderType, Scope};
 use crate::fixes::answer_times::AnswerTime;
 use crate::fixes::units::UnitScope;
 use crate::manifest::{
@@ -13,6 +13,7 @@ use crate::manifest::{
 };
 use crate::names;
 use crate::surface::{Releases, Tagged, union_by, union_ordered};
+use std::collections::BTreeSet;
 
 /// Everything the AMI emitter writes, resolved.
 #[derive(Debug, Clone)]
@@ -25,6 +26,8 @@ pub struct Model {
     pub events: Vec<EventModel>,
     /// Headers of every broadcast event (`Privilege`, `Timestamp`, …).
     pub broadcast: Vec<String>,
+    /// The broadcast headers with their types (matched as the event `Broadcast`).
+    pub broadcast_fields: Vec<FieldModel>,
     /// Undocumented per-snapshot headers (`Tenantid`, `ChanVariable`).
     pub snapshot_extra: Vec<String>,
     /// The channel snapshot block's headers (without prefix) and types.
@@ -116,10 +119,10 @@ pub struct EventModel {
     pub ty: String,
     /// Releases that have it.
     pub releases: Vec<String>,
-    /// `top`, `inline` or `supplement`.
-    pub origin: String,
-    /// Supplement kind.
-    pub kind: Option<String>,
+    /// Where it is documented.
+    pub origin: EventOrigin,
+    /// What an undocumented event is for (from the supplement).
+    pub kind: Option<EventRole>,
     /// Event classes.
     pub classes: Vec<String>,
     /// `since` versions.
@@ -134,11 +137,90 @@ pub struct EventModel {
     pub aliases: Vec<String>,
 }
 
+/// Where an event's definition comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EventOrigin {
+    /// Its own page of the documentation (`/docs/managerEvent`).
+    Documented,
+    /// Only inside an action's `<responses>`.
+    Inline,
+    /// Not documented: known from the C sources (the supplement).
+    Undocumented,
+}
+
+impl EventOrigin {
+    fn of(origin: &str) -> EventOrigin {
+        match origin {
+            "top" => EventOrigin::Documented,
+            "inline" => EventOrigin::Inline,
+            _ => EventOrigin::Undocumented,
+        }
+    }
+}
+
+/// What an undocumented event is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EventRole {
+    /// Sent to every session with the right class.
+    Broadcast,
+    /// One item of an action's list answer.
+    ListItem,
+    /// The end of an action's list answer.
+    ListComplete,
+}
+
+impl EventRole {
+    fn of(kind: &str) -> Option<EventRole> {
+        match kind {
+            "broadcast" => Some(EventRole::Broadcast),
+            "list-item" => Some(EventRole::ListItem),
+            "list-complete" => Some(EventRole::ListComplete),
+            _ => None,
+        }
+    }
+
+    /// The supplement's spelling (`list-item`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EventRole::Broadcast => "broadcast",
+            EventRole::ListItem => "list-item",
+            EventRole::ListComplete => "list-complete",
+        }
+    }
+}
+
+/// The kind of a snapshot block.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SnapshotKind {
+    /// A channel snapshot (`ChannelSnapshot`).
+    Channel,
+    /// A bridge snapshot (`BridgeSnapshot`).
+    Bridge,
+}
+
+impl SnapshotKind {
+    fn of(kind: &str) -> SnapshotKind {
+        if kind == "bridge" {
+            SnapshotKind::Bridge
+        } else {
+            SnapshotKind::Channel
+        }
+    }
+
+    /// `channel` or `bridge`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SnapshotKind::Channel => "channel",
+            SnapshotKind::Bridge => "bridge",
+        }
+    }
+}
+
 /// One snapshot block of an event.
 #[derive(Debug, Clone)]
 pub struct SnapModel {
-    /// `channel` or `bridge`.
-    pub kind: String,
+    /// Channel or bridge.
+    pub kind: SnapshotKind,
     /// Header prefix.
     pub prefix: String,
     /// Rust field name.
@@ -295,10 +377,16 @@ pub fn unique(used: &mut Vec<String>, base: String) -> String {
     candidate
 }
 
-/// Fields of a snapshot block type (`ChannelSnapshot` / `BridgeSnapshot`).
-fn snapshot_fields(owner: &str, names_: &[&str], fixes: &AmiTypeFixes) -> Vec<FieldModel> {
+/// Typed headers of a snapshot block type (`ChannelSnapshot` / `BridgeSnapshot`)
+/// or of every broadcast event (`Broadcast`).
+fn snapshot_fields<S: AsRef<str>>(
+    owner: &str,
+    names_: &[S],
+    fixes: &AmiTypeFixes,
+) -> Vec<FieldModel> {
     names_
         .iter()
+        .map(|h| h.as_ref())
         .map(|h| FieldModel {
             header: h.to_string(),
             documented_as: None,
@@ -360,13 +448,14 @@ fn event_model(t: &Tagged<AmiEvent>, fixes: &AmiTypeFixes, broadcast: &[String])
         for x in &["Tenantid", "ChanVariable"] {
             covered.push(format!("{}{}", s.prefix, x).to_ascii_lowercase());
         }
+        let kind = SnapshotKind::of(&s.kind);
         let base = if s.prefix.is_empty() {
-            s.kind.clone()
+            kind.as_str().to_string()
         } else {
             names::field_name(&s.prefix)
         };
         snapshots.push(SnapModel {
-            kind: s.kind.clone(),
+            kind,
             prefix: s.prefix.clone(),
             ident: unique(&mut idents, base),
             documented: *documented,
@@ -432,8 +521,8 @@ fn event_model(t: &Tagged<AmiEvent>, fixes: &AmiTypeFixes, broadcast: &[String])
         wire: e.wire().to_string(),
         ty,
         releases: releases_of(t),
-        origin: e.origin.clone(),
-        kind: e.kind.clone(),
+        origin: EventOrigin::of(&e.origin),
+        kind: e.kind.as_deref().and_then(EventRole::of),
         classes,
         since,
         modules,
@@ -441,6 +530,14 @@ fn event_model(t: &Tagged<AmiEvent>, fixes: &AmiTypeFixes, broadcast: &[String])
         fields,
         aliases: Vec::new(),
     }
+}
+
+/// The error for an `ami_types.toml` fix that applies to nothing.
+fn type_fix_unapplied(name: &str, what: &str) -> crate::Error {
+    crate::input_err(
+        "specs/fixes/ami_types.toml",
+        format!("fix `{name}` applies to nothing: {what}"),
+    )
 }
 
 impl Model {
@@ -465,6 +562,7 @@ impl Model {
             tags,
             actions,
             events,
+            broadcast_fields: snapshot_fields("Broadcast", &broadcast, fixes),
             broadcast,
             snapshot_extra,
             channel_fields: snapshot_fields("ChannelSnapshot", &CHANNEL_SNAPSHOT_FIELDS, fixes),
@@ -477,6 +575,7 @@ impl Model {
     /// names no action, event, parameter or header is an error. Then type the
     /// enum-list headers ([`Model::resolve_enums`]).
     pub fn apply_fixes(&mut self, fixes: &Fixes) -> Result<()> {
+        self.check_type_fixes(&fixes.ami_types)?;
         let actions: Vec<&str> = self.actions.iter().map(|a| a.name.as_str()).collect();
         let events: Vec<&str> = self.events.iter().map(|e| e.name.as_str()).collect();
         fixes.aliases.check(AliasTarget::AmiAction, &actions)?;
@@ -541,6 +640,85 @@ impl Model {
             }
         }
         self.resolve_enums(&fixes.enums)
+    }
+
+    /// Every `[[rule]]` and `[[field]]` of `ami_types.toml` decides the type of
+    /// some header, and every `[[pairs]]` and `[[family]]` names parameters of
+    /// its actions: a fix that applies to nothing is an error naming it.
+    pub fn check_type_fixes(&self, fixes: &AmiTypeFixes) -> Result<()> {
+        let mut used: BTreeSet<&str> = BTreeSet::new();
+        let mut note = |scope, owner: &str, header: &str, has_enum| {
+            if let Some(name) = fixes.decided_by(scope, owner, header, has_enum) {
+                used.insert(name);
+            }
+        };
+        for f in &self.channel_fields {
+            note(Scope::Event, "ChannelSnapshot", &f.header, false);
+        }
+        for f in &self.bridge_fields {
+            note(Scope::Event, "BridgeSnapshot", &f.header, false);
+        }
+        for f in &self.broadcast_fields {
+            note(Scope::Event, "Broadcast", &f.header, false);
+        }
+        for e in &self.events {
+            for f in &e.fields {
+                note(
+                    Scope::Event,
+                    &e.name,
+                    f.documented_name(),
+                    !f.enum_values.is_empty(),
+                );
+            }
+        }
+        for a in &self.actions {
+            for p in a.params.iter().filter(|p| p.kind == ParamKind::Plain) {
+                note(Scope::Action, &a.name, &p.name, false);
+            }
+        }
+        let named = fixes
+            .rules
+            .iter()
+            .map(|r| &r.name)
+            .chain(fixes.fields.iter().map(|f| &f.name));
+        for name in named {
+            if !used.contains(name.as_str()) {
+                return Err(type_fix_unapplied(
+                    name,
+                    "decides the type of no header of any release",
+                ));
+            }
+        }
+        let action = |name: &str| self.actions.iter().find(|a| a.name == name);
+        for p in &fixes.pairs {
+            for a in &p.actions {
+                let found = action(a).is_some_and(|a| {
+                    a.params
+                        .iter()
+                        .any(|x| x.name == p.header && x.kind == ParamKind::Pairs)
+                });
+                if !found {
+                    return Err(type_fix_unapplied(
+                        &p.name,
+                        &format!("no action `{a}` with parameter `{}`", p.header),
+                    ));
+                }
+            }
+        }
+        for f in &fixes.families {
+            let found = action(&f.action).is_some_and(|a| {
+                a.params
+                    .iter()
+                    .any(|x| matches!(x.kind, ParamKind::Family { .. }))
+            });
+            if !found {
+                return Err(type_fix_unapplied(
+                    &f.name,
+                    &format!("no action `{}` with a numbered parameter family", f.action),
+                ));
+            }
+        }
+        Ok(())
     }
 
     /// The event whose documented name is `name`.

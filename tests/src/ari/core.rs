@@ -239,9 +239,16 @@ impl Core {
             }
             (
                 "channels",
-                "ring" | "ringStop" | "progress" | "sendDTMF" | "mute" | "unmute" | "hold"
-                | "unhold" | "startMoh" | "stopMoh" | "startSilence" | "stopSilence",
+                "ring" | "ringStop" | "progress" | "sendDTMF" | "hold" | "unhold" | "startMoh"
+                | "stopMoh" | "startSilence" | "stopSilence",
             ) => self.with_channel(m, |_| Reply::no_content()),
+            // Like 23.4.1: the documented default `both` is not applied server-side.
+            ("channels", "mute" | "unmute") => self.with_channel(m, |_| {
+                match req.param("direction").filter(|d| !d.is_empty()) {
+                    Some(_) => Reply::no_content(),
+                    None => Reply::error(400, "Direction is required"),
+                }
+            }),
             ("bridges", "list") => {
                 let st = self.state();
                 let all: Vec<String> = st.bridges.values().map(Bridge::json).collect();

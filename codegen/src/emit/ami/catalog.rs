@@ -54,7 +54,7 @@ pub fn emit_catalog(m: &Model) -> Result<Vec<GeneratedFile>> {
         let mut fields: Vec<String> = Vec::new();
         let mut types: Vec<String> = Vec::new();
         for s in &e.snapshots {
-            let base = if s.kind == "bridge" {
+            let base = if s.kind == crate::model::ami::SnapshotKind::Bridge {
                 &m.bridge_fields
             } else {
                 &m.channel_fields

@@ -6,7 +6,7 @@ use super::{code_list, doc, tokens};
 use crate::Result;
 use crate::emit::open_enum::{self, CATCH_ALL, OpenEnum};
 use crate::fixes::ami_types::HeaderType;
-use crate::model::ami::{EventModel, FieldModel, Model};
+use crate::model::ami::{EventModel, EventOrigin, FieldModel, Model, SnapshotKind};
 use crate::names;
 use crate::surface::releases_doc;
 use proc_macro2::{Literal, TokenStream};
@@ -104,10 +104,10 @@ fn field_doc(f: &FieldModel, what: &str) -> TokenStream {
 }
 
 fn event_link(e: &EventModel) -> String {
-    match e.origin.as_str() {
-        "top" => format!("<https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Events/{}/>", e.name),
-        "inline" => "Documented inside the action that answers with it; see <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Actions/>.".into(),
-        _ => "Not documented by Asterisk: headers known from its C sources.".into(),
+    match e.origin {
+        EventOrigin::Documented => format!("<https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Events/{}/>", e.name),
+        EventOrigin::Inline => "Documented inside the action that answers with it; see <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Actions/>.".into(),
+        EventOrigin::Undocumented => "Not documented by Asterisk: headers known from its C sources.".into(),
     }
 }
 
@@ -130,8 +130,8 @@ fn event_doc(e: &EventModel, m: &Model) -> Vec<String> {
     if !e.modules.is_empty() {
         d.push(format!("- Modules: {}", code_list(&e.modules)));
     }
-    if let Some(k) = &e.kind {
-        d.push(format!("- Kind: {k}"));
+    if let Some(k) = e.kind {
+        d.push(format!("- Kind: {}", k.as_str()));
     }
     d.push(String::new());
     d.push("Non-exhaustive (a newer release adds headers): build one from a message with `FromEvent::from_message` or [`Event::from_message`](crate::ami::Event::from_message).".into());
@@ -156,7 +156,7 @@ fn emit_event(e: &EventModel, m: &Model) -> TokenStream {
     let mut names_ = Vec::new();
     for s in &e.snapshots {
         let i = format_ident!("{}", s.ident);
-        let (sty, what) = if s.kind == "bridge" {
+        let (sty, what) = if s.kind == SnapshotKind::Bridge {
             (quote!(BridgeSnapshot), "Bridge")
         } else {
             (quote!(ChannelSnapshot), "Channel")
@@ -539,13 +539,26 @@ pub fn emit_snapshots(m: &Model) -> TokenStream {
             use asterisk_sdk_runtime::ami::decode::typed;
         )
     };
+    // Serializing an enum-typed snapshot header goes through `OpenEnum`.
+    let open_enum = if m
+        .channel_fields
+        .iter()
+        .chain(&m.bridge_fields)
+        .any(|f| matches!(f.ty, HeaderType::Domain(_) | HeaderType::Enum))
+    {
+        quote! {
+            #[cfg(feature = "serde")]
+            use asterisk_sdk_runtime::open_enum::OpenEnum;
+        }
+    } else {
+        quote!()
+    };
     quote! {
         //! Snapshot blocks: the channel and bridge header groups many events carry,
         //! possibly several times under different prefixes (`Dest`, `Transferer`, …).
         #helpers
         use asterisk_sdk_runtime::ami::{Message, Text};
-        #[cfg(feature = "serde")]
-        use asterisk_sdk_runtime::open_enum::OpenEnum;
+        #open_enum
         #chan
         #bridge
     }

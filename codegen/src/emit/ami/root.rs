@@ -4,9 +4,8 @@
 //! `asterisk_sdk_runtime::ami::decode`.
 
 use super::doc;
-use crate::fixes::ami_types::{AmiTypeFixes, HeaderType};
+use crate::fixes::ami_types::HeaderType;
 use crate::model::ami::Model;
-use crate::names;
 use proc_macro2::{Literal, TokenStream};
 use quote::{format_ident, quote};
 
@@ -25,12 +24,13 @@ fn key_len(m: &Model) -> usize {
     n.next_power_of_two()
 }
 
-fn broadcast_accessors(m: &Model, fixes: &AmiTypeFixes) -> Vec<TokenStream> {
-    m.broadcast
+fn broadcast_accessors(m: &Model) -> Vec<TokenStream> {
+    m.broadcast_fields
         .iter()
-        .map(|h| {
-            let i = format_ident!("{}", names::field_name(h));
-            match fixes.event_header("Broadcast", h, false) {
+        .map(|f| {
+            let h = &f.header;
+            let i = format_ident!("{}", f.ident);
+            match &f.ty {
                 HeaderType::Number(n) => {
                     let t: TokenStream = n.parse().unwrap_or_default();
                     let d = doc(&[format!(
@@ -67,9 +67,9 @@ fn broadcast_accessors(m: &Model, fixes: &AmiTypeFixes) -> Vec<TokenStream> {
 }
 
 /// `ami/mod.rs`.
-pub fn emit_root(m: &Model, fixes: &AmiTypeFixes) -> TokenStream {
+pub fn emit_root(m: &Model) -> TokenStream {
     let len = Literal::usize_unsuffixed(key_len(m));
-    let accessors = broadcast_accessors(m, fixes);
+    let accessors = broadcast_accessors(m);
     let heads = super::code_list(&m.broadcast);
     let trait_doc = doc(&[
         "Headers Asterisk adds to broadcast events, read from the raw message.".to_string(),

@@ -2,9 +2,9 @@
 //! (method, path template, parameters, releases), for the mock server's routes
 //! and tools that need the surface without the typed API.
 
-use super::ops::{OpPlan, ParamPlan};
 use crate::Result;
 use crate::emit::{GeneratedFile, render};
+use crate::model::ari::{Operation, Param, ParamLocation};
 use proc_macro2::TokenStream;
 use quote::quote;
 
@@ -12,9 +12,14 @@ fn strs(v: &[String]) -> TokenStream {
     quote!(&[#(#v),*])
 }
 
-fn param(p: &ParamPlan) -> TokenStream {
+fn param(p: &Param) -> TokenStream {
     let name = &p.param.name;
-    let location = &p.param.location;
+    let location = match p.location {
+        ParamLocation::Path => "path",
+        ParamLocation::Query => "query",
+        ParamLocation::Body(_) => "body",
+        ParamLocation::Header => "header",
+    };
     let required = p.required;
     let releases = strs(&p.releases);
     quote! {
@@ -28,8 +33,8 @@ fn param(p: &ParamPlan) -> TokenStream {
 }
 
 /// `ari/catalog.rs` from the merged operations, sorted by resource, path and method.
-pub(super) fn emit_catalog(plans: &[OpPlan]) -> Result<GeneratedFile> {
-    let mut sorted: Vec<&OpPlan> = plans.iter().collect();
+pub(super) fn emit_catalog(plans: &[Operation]) -> Result<GeneratedFile> {
+    let mut sorted: Vec<&Operation> = plans.iter().collect();
     sorted.sort_by(|a, b| {
         (&a.op.resource, &a.op.path, &a.op.method).cmp(&(&b.op.resource, &b.op.path, &b.op.method))
     });

@@ -6,23 +6,20 @@
 //! [`ops`], the operations: `ari/client.rs` and `ari/resources/*.rs`, and through
 //! [`catalog`] the route catalog `ari/catalog.rs`.
 //!
-//! Rules: a property is a plain field only when every release that has the model
-//! has the property and marks it required; otherwise it is an `Option`. Subtypes
-//! carry the properties of their ancestors (`Message` → `Event` → `StasisStart`)
-//! as ordinary fields. Every struct keeps unknown JSON keys in `extra`. Docs carry
-//! facts only (names, types, requiredness, allowed values, releases, a link).
+//! The structs, fields and their types come from [`crate::model::ari`]. Every
+//! struct keeps unknown JSON keys in `extra`. Docs carry facts only (names,
+//! types, requiredness, allowed values, releases, a link).
 
 use crate::Result;
 use crate::emit::open_enum::{self, CATCH_ALL, OpenEnum};
 use crate::emit::{GeneratedFile, Options, render};
 use crate::fixes::Fixes;
-use crate::fixes::corrections::Corrections;
-use crate::manifest::{Allowed, Ari, AriModel, AriProperty};
-use crate::names::{field_name, type_name};
-use crate::surface::{Releases, releases_doc, union_by, union_ordered};
+use crate::model::ari::{Field, FieldType, Model, StructModel};
+use crate::names::field_name;
+use crate::surface::{Releases, releases_doc};
 use proc_macro2::{Ident, Span, TokenStream};
 use quote::quote;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 pub mod catalog;
 pub mod ops;
@@ -30,9 +27,6 @@ pub mod ops;
 /// Where the official per-resource pages live.
 const DOCS_BASE: &str =
     "https://docs.asterisk.org/Latest_API/API_Documentation/Asterisk_REST_Interface/";
-
-/// The root of every WebSocket message.
-const MESSAGE_ROOT: &str = "Message";
 
 /// The Rust name of the catch-all variant of `AriEvent`.
 const UNKNOWN: &str = "Unknown";
@@ -91,317 +85,40 @@ fn code_list(values: &[String]) -> String {
         .join(", ")
 }
 
-/// One property of one release's model, with the model that declares it.
-#[derive(Debug, Clone)]
-struct EffProp {
-    prop: AriProperty,
-    declared_in: String,
-}
-
-/// One release's model with its inherited properties resolved.
-#[derive(Debug, Clone)]
-struct EffModel {
-    model: AriModel,
-    /// Ancestors, root first.
-    ancestors: Vec<String>,
-    /// Ancestors' properties, then its own (a redefinition replaces the inherited one).
-    props: Vec<EffProp>,
-}
-
-/// Ancestors (root first) and the properties they contribute, for every model.
-fn effective(ari: &Ari) -> Vec<EffModel> {
-    let mut parent: BTreeMap<&str, &str> = BTreeMap::new();
-    for m in &ari.models {
-        for s in &m.subtypes {
-            parent.insert(s.as_str(), m.name.as_str());
+/// The Rust type of a field.
+fn rust_type(ty: &FieldType) -> TokenStream {
+    match ty {
+        FieldType::Text => quote!(::std::string::String),
+        FieldType::OpenEnum(e) => {
+            let e = ident(e);
+            quote!(#e)
         }
-    }
-    let mut out = Vec::with_capacity(ari.models.len());
-    for m in &ari.models {
-        let mut ancestors: Vec<String> = Vec::new();
-        let mut cur = m.name.as_str();
-        while let Some(p) = parent.get(cur) {
-            if *p == m.name || ancestors.iter().any(|a| a == p) {
-                break; // a cycle in subTypes: stop rather than loop
-            }
-            ancestors.push((*p).to_string());
-            cur = p;
+        FieldType::I32 => quote!(i32),
+        FieldType::U32 => quote!(u32),
+        FieldType::I64 => quote!(i64),
+        FieldType::F64 => quote!(f64),
+        FieldType::Bool => quote!(bool),
+        FieldType::Timestamp => quote!(::asterisk_sdk_runtime::ari::Timestamp),
+        FieldType::StringMap => {
+            quote!(::std::collections::BTreeMap<::std::string::String, ::std::string::String>)
         }
-        ancestors.reverse();
-        let mut props: Vec<EffProp> = Vec::new();
-        for owner in ancestors.iter().chain(std::iter::once(&m.name)) {
-            let Some(om) = ari.model(owner) else { continue };
-            for p in &om.properties {
-                let e = EffProp {
-                    prop: p.clone(),
-                    declared_in: om.name.clone(),
-                };
-                match props.iter_mut().find(|x| x.prop.name == p.name) {
-                    Some(slot) => *slot = e,
-                    None => props.push(e),
-                }
-            }
-        }
-        out.push(EffModel {
-            model: m.clone(),
-            ancestors,
-            props,
-        });
-    }
-    out
-}
-
-/// One generated field.
-#[derive(Debug, Clone)]
-struct FieldPlan {
-    json: String,
-    rust: String,
-    /// Swagger type (newest release), or `object` when releases disagree.
-    data_type: String,
-    /// Distinct Swagger types over releases when they disagree.
-    conflicting_types: Vec<String>,
-    required: bool,
-    releases: Vec<String>,
-    required_in: Vec<String>,
-    missing_in: Vec<String>,
-    /// Union of LIST values, newest release's order first.
-    values: Vec<(String, Vec<String>)>,
-    range: Option<(Option<serde_json::Value>, Option<serde_json::Value>)>,
-    declared_in: String,
-    enum_name: Option<String>,
-}
-
-/// One generated model struct.
-#[derive(Debug, Clone)]
-struct ModelPlan {
-    name: String,
-    rust: String,
-    resource: String,
-    releases: Vec<String>,
-    ancestors: Vec<String>,
-    subtypes: Vec<String>,
-    discriminator: Option<String>,
-    fields: Vec<FieldPlan>,
-}
-
-fn plan_models(releases: &Releases) -> Vec<ModelPlan> {
-    let per_release: Vec<(String, Vec<EffModel>)> = releases
-        .manifests
-        .iter()
-        .map(|m| (m.tag.clone(), effective(&m.ari)))
-        .collect();
-    let lists: Vec<(&str, &[EffModel])> = per_release
-        .iter()
-        .map(|(t, v)| (t.as_str(), &v[..]))
-        .collect();
-    let union = union_by(&lists, |m: &EffModel| m.model.name.clone());
-
-    let mut taken: BTreeSet<String> = union
-        .iter()
-        .map(|t| type_name(&t.item.model.name))
-        .collect();
-    taken.insert("AriEvent".into());
-
-    let mut plans = Vec::with_capacity(union.len());
-    for t in &union {
-        let newest = &t.item;
-        let model_tags: Vec<String> = t.releases().iter().map(|s| s.to_string()).collect();
-        let prop_lists: Vec<(&str, &[EffProp])> = t
-            .versions
-            .iter()
-            .map(|(tag, m)| (tag.as_str(), &m.props[..]))
-            .collect();
-        let props = union_ordered(&prop_lists, |p: &EffProp| p.prop.name.clone());
-
-        let mut rust_names = vec!["extra".to_string()];
-        for p in &props {
-            rust_names.push(field_name(&p.item.prop.name));
-        }
-        let rust_names = crate::names::dedupe(rust_names);
-
-        let mut fields = Vec::with_capacity(props.len());
-        for (i, pt) in props.iter().enumerate() {
-            let p = &pt.item.prop;
-            let tags: Vec<String> = pt.releases().iter().map(|s| s.to_string()).collect();
-            let required_in: Vec<String> = pt
-                .versions
-                .iter()
-                .filter(|(_, e)| e.prop.required)
-                .map(|(tag, _)| tag.clone())
-                .collect();
-            let missing_in: Vec<String> = model_tags
-                .iter()
-                .filter(|tag| !tags.contains(tag))
-                .cloned()
-                .collect();
-            let required = missing_in.is_empty() && required_in.len() == pt.versions.len();
-
-            let mut types: Vec<String> = Vec::new();
-            for (_, e) in &pt.versions {
-                if !types.contains(&e.prop.data_type) {
-                    types.push(e.prop.data_type.clone());
-                }
-            }
-            let (data_type, conflicting_types) = if types.len() > 1 {
-                ("object".to_string(), types)
+        FieldType::Model { rust, boxed } => {
+            let r = ident(rust);
+            if *boxed {
+                quote!(::std::boxed::Box<#r>)
             } else {
-                (p.data_type.clone(), Vec::new())
-            };
-
-            let mut values: Vec<(String, Vec<String>)> = Vec::new();
-            let mut range = None;
-            for (tag, e) in pt.versions.iter().rev() {
-                match &e.prop.allowed {
-                    Some(Allowed::List { values: vs }) => {
-                        for v in vs {
-                            match values.iter_mut().find(|(x, _)| x == v) {
-                                Some((_, tags)) => tags.insert(0, tag.clone()),
-                                None => values.push((v.clone(), vec![tag.clone()])),
-                            }
-                        }
-                    }
-                    Some(Allowed::Range { min, max }) if range.is_none() => {
-                        range = Some((min.clone(), max.clone()));
-                    }
-                    Some(Allowed::Range { .. }) | None => {}
-                }
-            }
-
-            let enum_name = if !values.is_empty() && data_type == "string" {
-                let mut n = format!("{}{}", type_name(&newest.model.name), type_name(&p.name));
-                while taken.contains(&n) {
-                    n.push_str("Value");
-                }
-                taken.insert(n.clone());
-                Some(n)
-            } else {
-                None
-            };
-
-            fields.push(FieldPlan {
-                json: p.name.clone(),
-                rust: rust_names[i + 1].clone(),
-                data_type,
-                conflicting_types,
-                required,
-                releases: tags,
-                required_in,
-                missing_in,
-                values,
-                range,
-                declared_in: pt.item.declared_in.clone(),
-                enum_name,
-            });
-        }
-
-        let mut subtypes: Vec<String> = Vec::new();
-        for (_, m) in t.versions.iter().rev() {
-            for s in &m.model.subtypes {
-                if !subtypes.contains(s) {
-                    subtypes.push(s.clone());
-                }
+                quote!(#r)
             }
         }
-        plans.push(ModelPlan {
-            name: newest.model.name.clone(),
-            rust: type_name(&newest.model.name),
-            resource: newest.model.resource.clone(),
-            releases: model_tags,
-            ancestors: newest.ancestors.clone(),
-            subtypes,
-            discriminator: newest.model.discriminator.clone(),
-            fields,
-        });
-    }
-    plans
-}
-
-/// `List[X]` → `X`.
-fn list_inner(ty: &str) -> Option<&str> {
-    ty.strip_prefix("List[").and_then(|s| s.strip_suffix(']'))
-}
-
-/// The model a Swagger type refers to, directly or through `List[…]`.
-fn referenced(ty: &str, models: &BTreeSet<&str>) -> Option<String> {
-    match list_inner(ty) {
-        Some(inner) => referenced(inner, models),
-        None if models.contains(ty) => Some(ty.to_string()),
-        None => None,
+        FieldType::List(inner) => {
+            let t = rust_type(inner);
+            quote!(::std::vec::Vec<#t>)
+        }
+        FieldType::Json => quote!(::serde_json::Value),
     }
 }
 
-/// Whether `from` can reach `to` through model references.
-fn reaches(from: &str, to: &str, graph: &BTreeMap<String, BTreeSet<String>>) -> bool {
-    let mut seen: BTreeSet<&str> = BTreeSet::new();
-    let mut stack = vec![from];
-    while let Some(n) = stack.pop() {
-        if n == to {
-            return true;
-        }
-        if !seen.insert(n) {
-            continue;
-        }
-        if let Some(next) = graph.get(n) {
-            stack.extend(next.iter().map(|s| s.as_str()));
-        }
-    }
-    false
-}
-
-struct TypeCtx<'a> {
-    corrections: &'a Corrections,
-    rust_names: BTreeMap<&'a str, &'a str>,
-    graph: BTreeMap<String, BTreeSet<String>>,
-}
-
-impl TypeCtx<'_> {
-    fn rust_type(&self, model: &str, field: &FieldPlan, ty: &str, in_list: bool) -> TokenStream {
-        if let Some(inner) = list_inner(ty) {
-            let t = self.rust_type(model, field, inner, true);
-            return quote!(::std::vec::Vec<#t>);
-        }
-        let fixed =
-            |rust: &str| self.corrections.ari_property_type(model, &field.json) == Some(rust);
-        match ty {
-            "string" => match &field.enum_name {
-                Some(e) if !in_list => {
-                    let e = ident(e);
-                    quote!(#e)
-                }
-                _ => quote!(::std::string::String),
-            },
-            "int" if fixed("u32") => quote!(u32),
-            "int" if fixed("i64") => quote!(i64),
-            "int" => quote!(i32),
-            "long" => quote!(i64),
-            "double" | "float" => quote!(f64),
-            "boolean" => quote!(bool),
-            "Date" => quote!(::asterisk_sdk_runtime::ari::Timestamp),
-            "containers" => {
-                quote!(::std::collections::BTreeMap<::std::string::String, ::std::string::String>)
-            }
-            other => match self.rust_names.get(other) {
-                Some(r) => {
-                    let r = ident(r);
-                    let direct = !in_list && reaches(other, model, &self.graph);
-                    if direct {
-                        quote!(::std::boxed::Box<#r>)
-                    } else {
-                        quote!(#r)
-                    }
-                }
-                None => quote!(::serde_json::Value),
-            },
-        }
-    }
-}
-
-fn field_doc(
-    model: &ModelPlan,
-    f: &FieldPlan,
-    all: &[String],
-    corrections: &Corrections,
-) -> TokenStream {
+fn field_doc(model: &StructModel, f: &Field, all: &[String]) -> TokenStream {
     let mut lines = Vec::new();
     let ty = if f.conflicting_types.is_empty() {
         format!("`{}`", f.data_type)
@@ -445,11 +162,7 @@ fn field_doc(
         };
         lines.push(format!("Range: min {}, max {}.", b(min), b(max)));
     }
-    if let Some(fix) = corrections
-        .ari_property_type
-        .iter()
-        .find(|fx| fx.model == model.name && fx.properties.contains(&f.json))
-    {
+    if let Some(fix) = &f.type_fix {
         lines.push(format!(
             "Typed `{}` by our fix `{}`: {}",
             fix.rust_type, fix.name, fix.reason
@@ -460,7 +173,7 @@ fn field_doc(
     doc(&lines)
 }
 
-fn model_doc(m: &ModelPlan, all: &[String], is_message: bool) -> TokenStream {
+fn model_doc(m: &StructModel, all: &[String], is_message: bool) -> TokenStream {
     let mut lines = vec![format!(
         "ARI model `{}`, declared in `{}.json`.",
         m.name, m.resource
@@ -496,7 +209,7 @@ fn model_doc(m: &ModelPlan, all: &[String], is_message: bool) -> TokenStream {
     doc(&lines)
 }
 
-fn emit_enum(model: &ModelPlan, f: &FieldPlan, name: &str, all: &[String]) -> Result<TokenStream> {
+fn emit_enum(model: &StructModel, f: &Field, name: &str, all: &[String]) -> Result<TokenStream> {
     let have: Vec<&str> = f.releases.iter().map(|s| s.as_str()).collect();
     let enum_doc = vec![
         format!(
@@ -538,7 +251,7 @@ pub(super) fn emit_open_enum(
 /// `free_form[i]` tells that field `i` holds free-form JSON (a raw value or a map
 /// of strings), read through `de::json_field` so repeated keys inside it are
 /// refused as everywhere else.
-fn emit_model_de(m: &ModelPlan, free_form: &[bool]) -> TokenStream {
+fn emit_model_de(m: &StructModel, free_form: &[bool]) -> TokenStream {
     let name = ident(&m.rust);
     let rust = &m.rust;
     let slots: Vec<Ident> = (0..m.fields.len())
@@ -606,36 +319,12 @@ fn emit_model_de(m: &ModelPlan, free_form: &[bool]) -> TokenStream {
     }
 }
 
-fn emit_models(
-    plans: &[ModelPlan],
-    messages: &BTreeSet<String>,
-    all: &[String],
-    corrections: &Corrections,
-) -> Result<Vec<GeneratedFile>> {
-    let models: BTreeSet<&str> = plans.iter().map(|p| p.name.as_str()).collect();
-    let rust_names: BTreeMap<&str, &str> = plans
-        .iter()
-        .map(|p| (p.name.as_str(), p.rust.as_str()))
-        .collect();
-    let mut graph: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
-    for p in plans {
-        let refs = graph.entry(p.name.clone()).or_default();
-        for f in &p.fields {
-            if let Some(target) = referenced(&f.data_type, &models) {
-                refs.insert(target);
-            }
-        }
-    }
-    let ctx = TypeCtx {
-        corrections,
-        rust_names,
-        graph,
-    };
-
+fn emit_models(model: &Model) -> Result<Vec<GeneratedFile>> {
+    let all = &model.tags;
     let mut items = Vec::new();
-    for m in plans {
+    for m in &model.structs {
         let name = ident(&m.rust);
-        let mdoc = model_doc(m, all, messages.contains(&m.name));
+        let mdoc = model_doc(m, all, m.is_event(model));
         let alias = if m.rust != m.name {
             let wire = &m.name;
             quote!(#[doc(alias = #wire)])
@@ -646,11 +335,10 @@ fn emit_models(
         let mut enums = Vec::new();
         let mut free_form = Vec::new();
         for f in &m.fields {
-            let fdoc = field_doc(m, f, all, corrections);
+            let fdoc = field_doc(m, f, all);
             let fi = ident(&f.rust);
-            let base = ctx.rust_type(&m.name, f, &f.data_type, false);
-            let rendered = base.to_string();
-            free_form.push(rendered.contains("serde_json") || rendered.contains("BTreeMap"));
+            let base = rust_type(&f.ty);
+            free_form.push(f.ty.is_free_form());
             let json = &f.json;
             let rename = if f.rust != f.json {
                 quote!(#[serde(rename = #json)])
@@ -728,7 +416,7 @@ enum Access {
     None,
 }
 
-fn access(m: &ModelPlan, json: &str, swagger: &str) -> Access {
+fn access(m: &StructModel, json: &str, swagger: &str) -> Access {
     match m
         .fields
         .iter()
@@ -745,7 +433,7 @@ fn access(m: &ModelPlan, json: &str, swagger: &str) -> Access {
 /// object counts as one, since it holds a pointer), plus one for `extra`.
 fn inline_fields(
     name: &str,
-    by_name: &BTreeMap<&str, &ModelPlan>,
+    by_name: &BTreeMap<&str, &StructModel>,
     path: &mut Vec<String>,
 ) -> usize {
     let Some(m) = by_name.get(name) else { return 1 };
@@ -765,15 +453,10 @@ fn inline_fields(
     n
 }
 
-fn emit_events(
-    plans: &[ModelPlan],
-    messages: &BTreeMap<String, Vec<String>>,
-    all: &[String],
-) -> Result<GeneratedFile> {
-    let concrete: Vec<&ModelPlan> = plans
-        .iter()
-        .filter(|p| messages.contains_key(&p.name) && p.subtypes.is_empty())
-        .collect();
+fn emit_events(model: &Model) -> Result<GeneratedFile> {
+    let all = &model.tags;
+    let messages = &model.messages;
+    let concrete: Vec<&StructModel> = model.structs.iter().filter(|p| p.is_event(model)).collect();
     let unknown = ident(UNKNOWN);
 
     let mut variants = Vec::new();
@@ -786,7 +469,8 @@ fn emit_events(
     let mut ts_arms = Vec::new();
     let mut id_arms = Vec::new();
     let mut type_names = Vec::new();
-    let by_name: BTreeMap<&str, &ModelPlan> = plans.iter().map(|p| (p.name.as_str(), p)).collect();
+    let by_name: BTreeMap<&str, &StructModel> =
+        model.structs.iter().map(|p| (p.name.as_str(), p)).collect();
     for m in &concrete {
         let v = ident(&m.rust);
         let wire = &m.name;
@@ -1014,7 +698,27 @@ fn emit_events(
     render("ari/events.rs", tokens)
 }
 
-fn emit_mod() -> Result<GeneratedFile> {
+fn emit_mod(model: &Model) -> Result<GeneratedFile> {
+    // Handles re-exported at the root, grouped by module.
+    let mut by_module: BTreeMap<String, Vec<&str>> = BTreeMap::new();
+    for h in &model.handles {
+        by_module
+            .entry(field_name(&h.resource))
+            .or_default()
+            .push(h.name.as_str());
+    }
+    let handle_uses = by_module.iter().map(|(module, names)| {
+        let module = ident(module);
+        let mut names = names.clone();
+        names.sort_unstable();
+        let names: Vec<Ident> = names.iter().map(|n| ident(n)).collect();
+        if names.len() == 1 {
+            let n = &names[0];
+            quote!(pub use resources::#module::#n;)
+        } else {
+            quote!(pub use resources::#module::{#(#names),*};)
+        }
+    });
     let head = inner_doc(&[
         "The Asterisk REST Interface: models and events of every generated release.",
         "",
@@ -1045,10 +749,7 @@ fn emit_mod() -> Result<GeneratedFile> {
         };
         pub use client::AriClient;
         pub use events::AriEvent;
-        pub use resources::bridges::BridgeHandle;
-        pub use resources::channels::ChannelHandle;
-        pub use resources::playbacks::PlaybackHandle;
-        pub use resources::recordings::{LiveRecordingHandle, StoredRecordingHandle};
+        #(#handle_uses)*
     };
     render("ari/mod.rs", tokens)
 }
@@ -1057,30 +758,10 @@ fn emit_mod() -> Result<GeneratedFile> {
 /// `ari/resources/*.rs`.
 pub fn emit(releases: &Releases, fixes: &Fixes, options: &Options) -> Result<Vec<GeneratedFile>> {
     let _ = options;
-    let all = releases.tags();
-    let plans = plan_models(releases);
-
-    // Message-derived models, with the releases that have them.
-    let mut messages: BTreeMap<String, Vec<String>> = BTreeMap::new();
-    for m in &releases.manifests {
-        for d in m.ari.descendants(MESSAGE_ROOT) {
-            messages.entry(d).or_default().push(m.tag.clone());
-        }
-    }
-    // Concrete messages (`Event` itself only has subtypes) become `AriEvent` variants.
-    let message_set: BTreeSet<String> = plans
-        .iter()
-        .filter(|p| messages.contains_key(&p.name) && p.subtypes.is_empty())
-        .map(|p| p.name.clone())
-        .collect();
-
-    let model_names: BTreeMap<String, String> = plans
-        .iter()
-        .map(|p| (p.name.clone(), p.rust.clone()))
-        .collect();
-    let mut files = vec![emit_mod()?, emit_events(&plans, &messages, &all)?];
-    files.extend(emit_models(&plans, &message_set, &all, &fixes.corrections)?);
-    files.extend(ops::emit(releases, &model_names)?);
+    let model = Model::build(releases, fixes)?;
+    let mut files = vec![emit_mod(&model)?, emit_events(&model)?];
+    files.extend(emit_models(&model)?);
+    files.extend(ops::emit(&model)?);
     files.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(files)
 }

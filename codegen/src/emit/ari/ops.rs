@@ -2,160 +2,30 @@
 //! `AriClient` in `ari/client.rs`, and handles (`ChannelHandle`, …) that carry an
 //! id and a client.
 //!
-//! Every operation of any release becomes a method of its resource's accessor
-//! (`client.channels().originate(endpoint)`) returning a builder: required
-//! parameters are arguments, optional ones chained setters, then `.send().await`
-//! or `.await`. Path parameters are always arguments (Swagger leaves `required`
-//! out on some). A parameter is an argument only when every release that has the
-//! operation has it and marks it required. Builders only build an
+//! Every operation of [`crate::model::ari`] becomes a method of its resource's
+//! accessor (`client.channels().originate(endpoint)`) returning a builder:
+//! arguments are the parameters the model marks required, optional ones chained
+//! setters, then `.send().await` or `.await`. Builders only build an
 //! `AriRequest`; transports (HTTP, REST over the WebSocket) carry it.
 
 use super::{code_list, doc, docs_link, ident, inner_doc};
 use crate::Result;
 use crate::emit::open_enum::CATCH_ALL;
 use crate::emit::{GeneratedFile, render};
-use crate::manifest::{Allowed, AriOperation, AriParam};
-use crate::names::{dedupe, field_name, type_name};
-use crate::surface::{Releases, releases_doc, union_by, union_ordered};
+use crate::manifest::Allowed;
+use crate::model::ari::{
+    BodyShape, Model, Operation, Param, ParamLocation, ResponseKind, path_params,
+};
+use crate::names::{field_name, type_name};
+use crate::surface::releases_doc;
 use proc_macro2::TokenStream;
 use quote::quote;
-use std::collections::BTreeMap;
-
-/// A handle: a resource instance addressed by one path parameter.
-struct HandleSpec {
-    resource: &'static str,
-    prefix: &'static str,
-    name: &'static str,
-    id_param: &'static str,
-    client_method: &'static str,
-    model: &'static str,
-    model_id: &'static str,
-}
-
-const HANDLES: &[HandleSpec] = &[
-    HandleSpec {
-        resource: "channels",
-        prefix: "/channels/{channelId}",
-        name: "ChannelHandle",
-        id_param: "channelId",
-        client_method: "channel",
-        model: "Channel",
-        model_id: "id",
-    },
-    HandleSpec {
-        resource: "bridges",
-        prefix: "/bridges/{bridgeId}",
-        name: "BridgeHandle",
-        id_param: "bridgeId",
-        client_method: "bridge",
-        model: "Bridge",
-        model_id: "id",
-    },
-    HandleSpec {
-        resource: "playbacks",
-        prefix: "/playbacks/{playbackId}",
-        name: "PlaybackHandle",
-        id_param: "playbackId",
-        client_method: "playback",
-        model: "Playback",
-        model_id: "id",
-    },
-    HandleSpec {
-        resource: "recordings",
-        prefix: "/recordings/live/{recordingName}",
-        name: "LiveRecordingHandle",
-        id_param: "recordingName",
-        client_method: "live_recording",
-        model: "LiveRecording",
-        model_id: "name",
-    },
-    HandleSpec {
-        resource: "recordings",
-        prefix: "/recordings/stored/{recordingName}",
-        name: "StoredRecordingHandle",
-        id_param: "recordingName",
-        client_method: "stored_recording",
-        model: "StoredRecording",
-        model_id: "name",
-    },
-];
-
-/// One parameter merged over releases.
-#[derive(Debug, Clone)]
-pub(super) struct ParamPlan {
-    pub(super) param: AriParam,
-    rust: String,
-    /// An argument of the call (path, or required everywhere).
-    pub(super) required: bool,
-    pub(super) releases: Vec<String>,
-}
-
-impl ParamPlan {
-    /// The open enum of `ari/params.rs` its values take, for a query string
-    /// with allowed values.
-    fn enum_ty(&self) -> Option<String> {
-        enum_values(&self.param).map(|_| type_name(&self.param.name))
-    }
-}
-
-/// The allowed values of a query parameter that gets an open enum.
-fn enum_values(p: &AriParam) -> Option<&[String]> {
-    match (
-        &p.allowed,
-        p.location.as_str(),
-        p.data_type.as_str(),
-        p.multiple,
-    ) {
-        (Some(Allowed::List { values }), "query", "string", false) => Some(values),
-        _ => None,
-    }
-}
-
-/// One open enum of `ari/params.rs`: the values of every parameter of that
-/// name (first seen first) and the operations that take it.
-struct ParamEnum {
-    name: String,
-    param: String,
-    values: Vec<String>,
-    operations: Vec<String>,
-}
-
-fn param_enums(plans: &[OpPlan]) -> Vec<ParamEnum> {
-    let mut out: Vec<ParamEnum> = Vec::new();
-    for op in plans {
-        for p in &op.params {
-            let Some(values) = enum_values(&p.param) else {
-                continue;
-            };
-            let name = type_name(&p.param.name);
-            let i = match out.iter().position(|e| e.name == name) {
-                Some(i) => i,
-                None => {
-                    out.push(ParamEnum {
-                        name,
-                        param: p.param.name.clone(),
-                        values: Vec::new(),
-                        operations: Vec::new(),
-                    });
-                    out.len() - 1
-                }
-            };
-            let e = &mut out[i];
-            for v in values {
-                if !e.values.contains(v) {
-                    e.values.push(v.clone());
-                }
-            }
-            e.operations.push(op.full_name());
-        }
-    }
-    out
-}
 
 /// Emit `ari/params.rs`.
-fn emit_params(plans: &[OpPlan], all: &[String]) -> Result<GeneratedFile> {
+fn emit_params(model: &Model) -> Result<GeneratedFile> {
+    let all = &model.tags;
     let mut enums = Vec::new();
-    for e in param_enums(plans) {
+    for e in &model.param_enums {
         let values: Vec<(String, Vec<String>)> =
             e.values.iter().map(|v| (v.clone(), Vec::new())).collect();
         let lines = vec![
@@ -185,110 +55,6 @@ fn emit_params(plans: &[OpPlan], all: &[String]) -> Result<GeneratedFile> {
     render("ari/params.rs", tokens)
 }
 
-/// One operation merged over releases.
-#[derive(Debug, Clone)]
-pub(super) struct OpPlan {
-    pub(super) op: AriOperation,
-    builder: String,
-    method: String,
-    pub(super) releases: Vec<String>,
-    errors: Vec<u16>,
-    pub(super) params: Vec<ParamPlan>,
-}
-
-impl OpPlan {
-    fn websocket(&self) -> bool {
-        self.op.websocket_protocol.is_some()
-    }
-
-    fn full_name(&self) -> String {
-        format!("{}.{}", self.op.resource, self.op.nickname)
-    }
-
-    /// Arguments in call order: path parameters in path order, then the others.
-    fn args(&self) -> Vec<&ParamPlan> {
-        let mut out: Vec<&ParamPlan> = path_params(&self.op.path)
-            .iter()
-            .filter_map(|n| self.params.iter().find(|p| &p.param.name == n))
-            .collect();
-        for p in &self.params {
-            if p.required && p.param.location != "path" {
-                out.push(p);
-            }
-        }
-        out
-    }
-
-    fn optional(&self) -> Vec<&ParamPlan> {
-        self.params.iter().filter(|p| !p.required).collect()
-    }
-}
-
-/// `{name}` placeholders of a path template, in order.
-fn path_params(path: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut rest = path;
-    while let Some(start) = rest.find('{') {
-        let Some(len) = rest[start..].find('}') else {
-            break;
-        };
-        out.push(rest[start + 1..start + len].to_string());
-        rest = &rest[start + len + 1..];
-    }
-    out
-}
-
-fn plan(releases: &Releases) -> Vec<OpPlan> {
-    let lists = releases.lists(|m| &m.ari.operations[..]);
-    let union = union_by(&lists, |o: &AriOperation| {
-        (o.resource.clone(), o.path.clone(), o.method.clone())
-    });
-    let mut plans = Vec::with_capacity(union.len());
-    for t in union {
-        let op_tags: Vec<String> = t.releases().iter().map(|s| s.to_string()).collect();
-        let param_lists: Vec<(&str, &[AriParam])> = t
-            .versions
-            .iter()
-            .map(|(tag, o)| (tag.as_str(), &o.params[..]))
-            .collect();
-        let merged = union_ordered(&param_lists, |p: &AriParam| p.name.clone());
-        let mut names = vec!["client".to_string()];
-        names.extend(merged.iter().map(|p| field_name(&p.item.name)));
-        let names = dedupe(names);
-        let params = merged
-            .iter()
-            .enumerate()
-            .map(|(i, pt)| {
-                let everywhere = pt.versions.len() == t.versions.len();
-                let required = pt.item.location == "path"
-                    || (everywhere && pt.versions.iter().all(|(_, p)| p.required));
-                ParamPlan {
-                    param: pt.item.clone(),
-                    rust: names[i + 1].clone(),
-                    required,
-                    releases: pt.releases().iter().map(|s| s.to_string()).collect(),
-                }
-            })
-            .collect();
-        let mut errors: Vec<u16> = t
-            .versions
-            .iter()
-            .flat_map(|(_, o)| o.errors.iter().copied())
-            .collect();
-        errors.sort_unstable();
-        errors.dedup();
-        plans.push(OpPlan {
-            builder: type_name(&t.item.nickname),
-            method: field_name(&t.item.nickname),
-            op: t.item.clone(),
-            releases: op_tags,
-            errors,
-            params,
-        });
-    }
-    plans
-}
-
 /// The meaning of a documented error code, as the runtime's `ErrorKind` names it.
 fn kind_name(code: u16) -> String {
     match code {
@@ -308,14 +74,14 @@ fn kind_name(code: u16) -> String {
 }
 
 /// Rust type of a stored parameter value (without `Option`).
-fn field_type(plan: &ParamPlan) -> TokenStream {
-    if let Some(e) = plan.enum_ty() {
-        let e = ident(&e);
+fn field_type(plan: &Param) -> TokenStream {
+    if let Some(e) = &plan.enum_ty {
+        let e = ident(e);
         return quote!(crate::ari::params::#e);
     }
     let p = &plan.param;
-    match (p.location.as_str(), p.data_type.as_str()) {
-        ("body", _) => quote!(::serde_json::Value),
+    match (plan.location, p.data_type.as_str()) {
+        (ParamLocation::Body(_), _) => quote!(::serde_json::Value),
         (_, "int") => quote!(i32),
         (_, "long") => quote!(i64),
         (_, "boolean") => quote!(bool),
@@ -327,17 +93,17 @@ fn field_type(plan: &ParamPlan) -> TokenStream {
 
 /// The argument type a caller passes and the expression converting `name` to
 /// the stored value.
-fn arg_type(plan: &ParamPlan, name: &proc_macro2::Ident) -> (TokenStream, TokenStream) {
-    if let Some(e) = plan.enum_ty() {
-        let e = ident(&e);
+fn arg_type(plan: &Param, name: &proc_macro2::Ident) -> (TokenStream, TokenStream) {
+    if let Some(e) = &plan.enum_ty {
+        let e = ident(e);
         return (
             quote!(impl ::std::convert::Into<crate::ari::params::#e>),
             quote!(::std::convert::Into::into(#name)),
         );
     }
     let p = &plan.param;
-    match (p.location.as_str(), p.data_type.as_str()) {
-        ("body", "containers") if p.name == "fields" => (
+    match (plan.location, p.data_type.as_str()) {
+        (ParamLocation::Body(BodyShape::AttributeList), _) => (
             quote!(
                 impl ::std::iter::IntoIterator<
                     Item = (
@@ -348,7 +114,7 @@ fn arg_type(plan: &ParamPlan, name: &proc_macro2::Ident) -> (TokenStream, TokenS
             ),
             quote!(::asterisk_sdk_runtime::ari::encode::tuples(#name)),
         ),
-        ("body", "containers") => (
+        (ParamLocation::Body(BodyShape::Object), _) => (
             quote!(
                 impl ::std::iter::IntoIterator<
                     Item = (
@@ -359,7 +125,7 @@ fn arg_type(plan: &ParamPlan, name: &proc_macro2::Ident) -> (TokenStream, TokenS
             ),
             quote!(::asterisk_sdk_runtime::ari::encode::object(#name)),
         ),
-        ("body", _) => (quote!(::serde_json::Value), quote!(#name)),
+        (ParamLocation::Body(BodyShape::Whole), _) => (quote!(::serde_json::Value), quote!(#name)),
         (_, "int") => (quote!(i32), quote!(#name)),
         (_, "long") => (quote!(i64), quote!(#name)),
         (_, "boolean") => (quote!(bool), quote!(#name)),
@@ -376,8 +142,8 @@ fn arg_type(plan: &ParamPlan, name: &proc_macro2::Ident) -> (TokenStream, TokenS
 }
 
 /// The query string value of a stored parameter `v` (a reference).
-fn query_value(plan: &ParamPlan) -> TokenStream {
-    if plan.enum_ty().is_some() {
+fn query_value(plan: &Param) -> TokenStream {
+    if plan.enum_ty.is_some() {
         return quote!(v.as_str().to_string());
     }
     let p = &plan.param;
@@ -389,7 +155,7 @@ fn query_value(plan: &ParamPlan) -> TokenStream {
 }
 
 /// Fact lines about one parameter.
-fn param_doc(p: &ParamPlan, op: &OpPlan, all: &[String]) -> Vec<String> {
+fn param_doc(p: &Param, op: &Operation, all: &[String]) -> Vec<String> {
     let a = &p.param;
     let mut ty = format!("`{}`", a.data_type);
     if a.multiple {
@@ -397,17 +163,23 @@ fn param_doc(p: &ParamPlan, op: &OpPlan, all: &[String]) -> Vec<String> {
     }
     let mut lines = vec![format!(
         "{} parameter `{}` ({ty}), {}.",
-        match a.location.as_str() {
-            "path" => "Path",
-            "body" => "Body",
-            "header" => "Header",
-            _ => "Query",
+        match p.location {
+            ParamLocation::Path => "Path",
+            ParamLocation::Body(_) => "Body",
+            ParamLocation::Header => "Header",
+            ParamLocation::Query => "Query",
         },
         a.name,
         if p.required { "required" } else { "optional" }
     )];
     if let Some(d) = &a.default {
         lines.push(format!("Default: `{d}`."));
+    }
+    if let Some(d) = &p.send_default {
+        lines.push(format!(
+            "Sent as `{}` when unset, by our fix `{}`: {}",
+            d.value, d.fix, d.reason
+        ));
     }
     match &a.allowed {
         Some(Allowed::List { values }) => {
@@ -422,20 +194,17 @@ fn param_doc(p: &ParamPlan, op: &OpPlan, all: &[String]) -> Vec<String> {
         }
         None => {}
     }
-    if a.location == "body" && a.data_type == "containers" {
-        if a.name == "fields" {
-            lines.push(format!(
-                "Sent as the JSON body `{{\"{}\": [{{\"attribute\": …, \"value\": …}}, …]}}`.",
-                a.name
-            ));
-        } else {
-            lines.push(format!(
-                "Sent as the JSON body `{{\"{}\": {{…}}}}`.",
-                a.name
-            ));
-        }
-    } else if a.location == "body" {
-        lines.push("Sent as the whole JSON body.".into());
+    match p.location {
+        ParamLocation::Body(BodyShape::AttributeList) => lines.push(format!(
+            "Sent as the JSON body `{{\"{}\": [{{\"attribute\": …, \"value\": …}}, …]}}`.",
+            a.name
+        )),
+        ParamLocation::Body(BodyShape::Object) => lines.push(format!(
+            "Sent as the JSON body `{{\"{}\": {{…}}}}`.",
+            a.name
+        )),
+        ParamLocation::Body(BodyShape::Whole) => lines.push("Sent as the whole JSON body.".into()),
+        ParamLocation::Path | ParamLocation::Query | ParamLocation::Header => {}
     }
     if p.releases.len() != op.releases.len() {
         let have: Vec<&str> = p.releases.iter().map(|s| s.as_str()).collect();
@@ -445,44 +214,35 @@ fn param_doc(p: &ParamPlan, op: &OpPlan, all: &[String]) -> Vec<String> {
 }
 
 /// Rust spelling of a response class, and how to decode it.
-fn response(op: &AriOperation, models: &BTreeMap<String, String>) -> (TokenStream, TokenStream) {
-    let model_ty = |name: &str| -> TokenStream {
-        match models.get(name) {
-            Some(r) => {
-                let r = ident(r);
-                quote!(crate::ari::models::#r)
-            }
-            None => quote!(::serde_json::Value),
-        }
+fn response(kind: &ResponseKind) -> (TokenStream, TokenStream) {
+    let model_ty = |rust: &str| -> TokenStream {
+        let r = ident(rust);
+        quote!(crate::ari::models::#r)
     };
     let json = quote!(::asterisk_sdk_runtime::ari::call::json(
         Self::OPERATION,
         response
     ));
-    match op.response.as_str() {
-        "void" => (
+    match kind {
+        ResponseKind::Empty => (
             quote!(()),
             quote!(::asterisk_sdk_runtime::ari::call::unit(response)),
         ),
-        "binary" => (
+        ResponseKind::Binary => (
             quote!(::std::vec::Vec<u8>),
             quote!(::asterisk_sdk_runtime::ari::call::bytes(response)),
         ),
-        other => {
-            if let Some(inner) = other
-                .strip_prefix("List[")
-                .and_then(|s| s.strip_suffix(']'))
-            {
-                let t = model_ty(inner);
-                (quote!(::std::vec::Vec<#t>), json)
-            } else {
-                (model_ty(other), json)
-            }
+        ResponseKind::Model(r) => (model_ty(r), json),
+        ResponseKind::ModelList(r) => {
+            let t = model_ty(r);
+            (quote!(::std::vec::Vec<#t>), json)
         }
+        ResponseKind::Json => (quote!(::serde_json::Value), json),
+        ResponseKind::JsonList => (quote!(::std::vec::Vec<::serde_json::Value>), json),
     }
 }
 
-fn op_doc_lines(op: &OpPlan, all: &[String]) -> Vec<String> {
+fn op_doc_lines(op: &Operation, all: &[String]) -> Vec<String> {
     let mut lines = vec![format!(
         "`{} {}` (ARI `{}`).",
         op.op.method,
@@ -534,7 +294,7 @@ fn op_doc_lines(op: &OpPlan, all: &[String]) -> Vec<String> {
 }
 
 /// The builder struct of one operation and its impls.
-fn emit_builder(op: &OpPlan, all: &[String], models: &BTreeMap<String, String>) -> TokenStream {
+fn emit_builder(op: &Operation, all: &[String]) -> TokenStream {
     let name = ident(&op.builder);
     let ws = op.websocket();
     let mut sdoc = op_doc_lines(op, all);
@@ -577,14 +337,16 @@ fn emit_builder(op: &OpPlan, all: &[String], models: &BTreeMap<String, String>) 
                 self
             }
         });
-        if p.param.location == "body" && p.param.name == "variables" {
-            let d = doc(&[
-                "Add one entry to `variables` (a string, or a JSON object such as `{\"value\": …, \"report_events\": true}`).".to_string(),
-            ]);
+        if let Some(setter) = &p.entry_setter {
+            let d = doc(&[format!(
+                "Add one entry to `{}` (a string, or a JSON object such as `{{\"value\": …, \"report_events\": true}}`).",
+                p.param.name
+            )]);
+            let setter = ident(setter);
             setters.push(quote! {
                 #d
-                pub fn variable(mut self, name: impl ::std::convert::Into<::std::string::String>, value: impl ::std::convert::Into<::serde_json::Value>) -> Self {
-                    let map = self.variables.get_or_insert_with(|| ::serde_json::Value::Object(::serde_json::Map::new()));
+                pub fn #setter(mut self, name: impl ::std::convert::Into<::std::string::String>, value: impl ::std::convert::Into<::serde_json::Value>) -> Self {
+                    let map = self.#f.get_or_insert_with(|| ::serde_json::Value::Object(::serde_json::Map::new()));
                     if let ::serde_json::Value::Object(m) = map {
                         m.insert(name.into(), value.into());
                     }
@@ -592,7 +354,10 @@ fn emit_builder(op: &OpPlan, all: &[String], models: &BTreeMap<String, String>) 
                 }
             });
         }
-        if p.param.location == "body" && p.param.data_type == "containers" {
+        if matches!(
+            p.location,
+            ParamLocation::Body(BodyShape::Object | BodyShape::AttributeList)
+        ) {
             let raw = ident(&format!("{}_json", p.rust));
             let d = doc(&[format!(
                 "Set `{}` to a JSON value as is (sent as `{{\"{}\": value}}`).",
@@ -629,26 +394,35 @@ fn emit_builder(op: &OpPlan, all: &[String], models: &BTreeMap<String, String>) 
     for p in &op.params {
         let f = ident(&p.rust);
         let wire = p.param.name.as_str();
-        match p.param.location.as_str() {
-            "path" => {}
-            "body" => {
-                let value = if p.param.data_type == "containers" {
+        match p.location {
+            ParamLocation::Path => {}
+            ParamLocation::Body(shape) => {
+                let wrapped = shape != BodyShape::Whole;
+                let value = if wrapped {
                     quote!(::asterisk_sdk_runtime::ari::encode::wrap(#wire, v))
                 } else {
                     quote!(v.clone())
                 };
-                body = match (p.required, p.param.data_type == "containers") {
+                body = match (p.required, wrapped) {
                     (true, _) => quote!({ let v = &self.#f; Some(#value) }),
                     (false, true) => quote!(self.#f.as_ref().map(|v| #value)),
                     (false, false) => quote!(self.#f.clone()),
                 };
             }
-            _ => {
+            ParamLocation::Query | ParamLocation::Header => {
                 let value = query_value(p);
                 if p.required {
                     query.push(quote! {
                         let v = &self.#f;
                         query.push((::std::string::String::from(#wire), #value));
+                    });
+                } else if let Some(d) = &p.send_default {
+                    let default = &d.value;
+                    query.push(quote! {
+                        match &self.#f {
+                            Some(v) => query.push((::std::string::String::from(#wire), #value)),
+                            None => query.push((::std::string::String::from(#wire), ::std::string::String::from(#default))),
+                        }
                     });
                 } else {
                     query.push(quote! {
@@ -705,7 +479,7 @@ fn emit_builder(op: &OpPlan, all: &[String], models: &BTreeMap<String, String>) 
             }
         };
     }
-    let (rty, decode) = response(&op.op, models);
+    let (rty, decode) = response(&op.response);
     quote! {
         #sdoc
         #[derive(Debug, Clone)]
@@ -756,7 +530,7 @@ fn emit_builder(op: &OpPlan, all: &[String], models: &BTreeMap<String, String>) 
 
 /// The accessor (or handle) method that starts a builder. `fixed` names the
 /// parameter filled from the handle's id.
-fn emit_method(op: &OpPlan, all: &[String], fixed: Option<&str>) -> TokenStream {
+fn emit_method(op: &Operation, all: &[String], fixed: Option<&str>) -> TokenStream {
     let m = ident(&op.method);
     let b = ident(&op.builder);
     let mut lines = op_doc_lines(op, all);
@@ -812,15 +586,11 @@ fn accessor_name(resource: &str) -> String {
     type_name(resource)
 }
 
-fn emit_resource(
-    resource: &str,
-    ops: &[&OpPlan],
-    all: &[String],
-    models: &BTreeMap<String, String>,
-) -> Result<GeneratedFile> {
+fn emit_resource(model: &Model, resource: &str, ops: &[&Operation]) -> Result<GeneratedFile> {
+    let all = &model.tags;
     let acc = ident(&accessor_name(resource));
     let methods = ops.iter().map(|o| emit_method(o, all, None));
-    let builders = ops.iter().map(|o| emit_builder(o, all, models));
+    let builders = ops.iter().map(|o| emit_builder(o, all));
     let acc_doc = doc(&[
         format!(
             "The `{resource}` resource: one method per operation of any generated release. Get it with `AriClient::{}()`.",
@@ -829,13 +599,10 @@ fn emit_resource(
         docs_link(resource),
     ]);
     let mut handles = Vec::new();
-    for h in HANDLES.iter().filter(|h| h.resource == resource) {
-        let hn = ident(h.name);
-        let mine: Vec<&&OpPlan> = ops
-            .iter()
-            .filter(|o| o.op.path == h.prefix || o.op.path.starts_with(&format!("{}/", h.prefix)))
-            .collect();
-        let hm = mine.iter().map(|o| emit_method(o, all, Some(h.id_param)));
+    for h in model.handles.iter().filter(|h| h.resource == resource) {
+        let hn = ident(&h.name);
+        let mine: Vec<&&Operation> = ops.iter().filter(|o| h.covers(o)).collect();
+        let hm = mine.iter().map(|o| emit_method(o, all, Some(&h.id_param)));
         let hdoc = doc(&[
             format!(
                 "A `{}` by its `{}`, with a client: the operations under `{}` as methods.",
@@ -875,6 +642,12 @@ fn emit_resource(
             }
         });
     }
+    // A resource of WebSocket operations only never sends through the client.
+    let unused_client = if ops.iter().all(|o| o.websocket()) {
+        quote!(#[allow(dead_code)])
+    } else {
+        TokenStream::new()
+    };
     let head_line = format!("ARI `{resource}` resource: its accessor, builders and handles.");
     let head = inner_doc(&[head_line.as_str()]);
     let tokens = quote! {
@@ -885,6 +658,7 @@ fn emit_resource(
         #acc_doc
         #[derive(Debug, Clone, Copy)]
         pub struct #acc<'a> {
+            #unused_client
             client: &'a AriClient,
         }
 
@@ -927,7 +701,7 @@ fn emit_resources_mod(resources: &[String]) -> Result<GeneratedFile> {
     )
 }
 
-fn emit_client(resources: &[String]) -> Result<GeneratedFile> {
+fn emit_client(model: &Model, resources: &[String]) -> Result<GeneratedFile> {
     let accessors = resources.iter().map(|r| {
         let m = ident(&field_name(r));
         let a = ident(&accessor_name(r));
@@ -941,12 +715,12 @@ fn emit_client(resources: &[String]) -> Result<GeneratedFile> {
     });
     let mut handle_fns = Vec::new();
     let mut model_impls = Vec::new();
-    for h in HANDLES {
-        let m = ident(h.client_method);
-        let module = ident(&field_name(h.resource));
-        let hn = ident(h.name);
-        let model = ident(&type_name(h.model));
-        let field = ident(h.model_id);
+    for h in &model.handles {
+        let m = ident(&h.client_method);
+        let module = ident(&field_name(&h.resource));
+        let hn = ident(&h.name);
+        let model = ident(&type_name(&h.model));
+        let field = ident(&h.model_id);
         let d = format!(
             " A [`{}`](crate::ari::resources::{module}::{}) for `{}` `id`.",
             h.name, h.name, h.model
@@ -1033,47 +807,17 @@ fn emit_client(resources: &[String]) -> Result<GeneratedFile> {
 
 /// Emit `ari/client.rs`, `ari/resources/mod.rs`, `ari/params.rs`,
 /// `ari/catalog.rs` and one `ari/resources/<name>.rs` per resource.
-pub(super) fn emit(
-    releases: &Releases,
-    models: &BTreeMap<String, String>,
-) -> Result<Vec<GeneratedFile>> {
-    let all = releases.tags();
-    let plans = plan(releases);
-    let mut by_resource: BTreeMap<String, Vec<&OpPlan>> = BTreeMap::new();
-    for p in &plans {
-        by_resource
-            .entry(p.op.resource.clone())
-            .or_default()
-            .push(p);
-    }
+pub(super) fn emit(model: &Model) -> Result<Vec<GeneratedFile>> {
+    let by_resource = model.by_resource();
     let resources: Vec<String> = by_resource.keys().cloned().collect();
     let mut files = vec![
-        emit_client(&resources)?,
+        emit_client(model, &resources)?,
         emit_resources_mod(&resources)?,
-        emit_params(&plans, &all)?,
-        super::catalog::emit_catalog(&plans)?,
+        emit_params(model)?,
+        super::catalog::emit_catalog(&model.operations)?,
     ];
     for (r, ops) in &by_resource {
-        files.push(emit_resource(r, ops, &all, models)?);
+        files.push(emit_resource(model, r, ops)?);
     }
     Ok(files)
-}
-
-/// How many operations the union has (for tests and stats).
-pub fn operation_count(releases: &Releases) -> usize {
-    plan(releases).len()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn path_placeholders_in_order() {
-        assert_eq!(
-            path_params("/channels/{channelId}/play/{playbackId}"),
-            ["channelId", "playbackId"]
-        );
-        assert!(path_params("/channels").is_empty());
-    }
 }

@@ -3861,6 +3861,8 @@ impl<'a> Unmute<'a> {
     ///
     /// Default: `"both"`.
     ///
+    /// Sent as `both` when unset, by our fix `mute-direction-default`: ast_ari_channels_mute/unmute (res/ari/resource_channels.c) answer 400 "Direction is required" when `direction` is absent, although the Swagger documents the default `both`: send it.
+    ///
     /// Allowed values: `both`, `in`, `out`.
     pub fn direction(
         mut self,
@@ -3873,12 +3875,21 @@ impl<'a> Unmute<'a> {
     /// percent-encoded, query values not yet encoded).
     pub fn request(&self) -> ::asterisk_sdk_runtime::ari::AriRequest {
         let mut query = ::std::vec::Vec::new();
-        if let Some(v) = &self.direction {
-            query
-                .push((
-                    ::std::string::String::from("direction"),
-                    v.as_str().to_string(),
-                ));
+        match &self.direction {
+            Some(v) => {
+                query
+                    .push((
+                        ::std::string::String::from("direction"),
+                        v.as_str().to_string(),
+                    ))
+            }
+            None => {
+                query
+                    .push((
+                        ::std::string::String::from("direction"),
+                        ::std::string::String::from("both"),
+                    ))
+            }
         }
         ::asterisk_sdk_runtime::ari::AriRequest {
             method: "DELETE",
@@ -3959,6 +3970,8 @@ impl<'a> Mute<'a> {
     ///
     /// Default: `"both"`.
     ///
+    /// Sent as `both` when unset, by our fix `mute-direction-default`: ast_ari_channels_mute/unmute (res/ari/resource_channels.c) answer 400 "Direction is required" when `direction` is absent, although the Swagger documents the default `both`: send it.
+    ///
     /// Allowed values: `both`, `in`, `out`.
     pub fn direction(
         mut self,
@@ -3971,12 +3984,21 @@ impl<'a> Mute<'a> {
     /// percent-encoded, query values not yet encoded).
     pub fn request(&self) -> ::asterisk_sdk_runtime::ari::AriRequest {
         let mut query = ::std::vec::Vec::new();
-        if let Some(v) = &self.direction {
-            query
-                .push((
-                    ::std::string::String::from("direction"),
-                    v.as_str().to_string(),
-                ));
+        match &self.direction {
+            Some(v) => {
+                query
+                    .push((
+                        ::std::string::String::from("direction"),
+                        v.as_str().to_string(),
+                    ))
+            }
+            None => {
+                query
+                    .push((
+                        ::std::string::String::from("direction"),
+                        ::std::string::String::from("both"),
+                    ))
+            }
         }
         ::asterisk_sdk_runtime::ari::AriRequest {
             method: "POST",
