@@ -1414,12 +1414,13 @@ impl<'de> serde::Deserialize<'de> for ExtensionState {
 }
 /// AgiStatus (open enum; the wire form is a decimal integer).
 ///
-/// Source: AGI reply status codes of res/res_agi.c (ast_agi_send formats).
+/// Source: AGI status codes of agi_handle_command (res/res_agi.c): the ast_agi_send reply codes 200, 510, 511, 520, and -1, which publish_async_exec_end puts in AGIExecEnd ResultCode for RESULT_FAILURE (usually a hung-up channel).
 ///
 /// A value this SDK does not know decodes to `Unknown`, keeping the raw wire form.
 ///
 /// | wire | variant |
 /// |---|---|
+/// | `-1` | `Failure` |
 /// | `200` | `Success` |
 /// | `510` | `InvalidCommand` |
 /// | `511` | `DeadChannel` |
@@ -1427,6 +1428,8 @@ impl<'de> serde::Deserialize<'de> for ExtensionState {
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum AgiStatus {
+    /// Wire value `-1`.
+    Failure,
     /// Wire value `200`.
     Success,
     /// Wire value `510`.
@@ -1440,7 +1443,8 @@ pub enum AgiStatus {
 }
 impl AgiStatus {
     /// Every known value, in the order of the fixes file.
-    pub const KNOWN: [AgiStatus; 4usize] = [
+    pub const KNOWN: [AgiStatus; 5usize] = [
+        AgiStatus::Failure,
         AgiStatus::Success,
         AgiStatus::InvalidCommand,
         AgiStatus::DeadChannel,
@@ -1449,6 +1453,7 @@ impl AgiStatus {
     /// The wire form.
     pub fn as_wire(&self) -> &str {
         match self {
+            AgiStatus::Failure => "-1",
             AgiStatus::Success => "200",
             AgiStatus::InvalidCommand => "510",
             AgiStatus::DeadChannel => "511",
@@ -1459,6 +1464,7 @@ impl AgiStatus {
     /// Parse the wire form (exact match); anything else is `Unknown`.
     pub fn from_wire(wire: &str) -> Self {
         match wire {
+            "-1" => AgiStatus::Failure,
             "200" => AgiStatus::Success,
             "510" => AgiStatus::InvalidCommand,
             "511" => AgiStatus::DeadChannel,

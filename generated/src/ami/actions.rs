@@ -4,8 +4,10 @@
 //! Every AMI action of the generated releases: a builder per action that sets
 //! headers in call order, implementing [`Action`] (and [`ListAction`] for
 //! actions answering with an event list).
-use super::events;
-use asterisk_sdk_runtime::ami::{Action, ActionHeaders, FromEvent, ListAction, Message};
+use super::{events, responses};
+use asterisk_sdk_runtime::ami::{
+    Action, ActionHeaders, FromEvent, ListAction, Message, Response,
+};
 /// AMI action `AGI`.
 ///
 /// - Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1)
@@ -54,6 +56,7 @@ impl Agi {
 }
 impl Action for Agi {
     const NAME: &'static str = "AGI";
+    type Response = Response;
     fn headers(&self) -> &ActionHeaders {
         &self.headers
     }
@@ -210,6 +213,7 @@ impl AocMessage {
 }
 impl Action for AocMessage {
     const NAME: &'static str = "AOCMessage";
+    type Response = Response;
     fn headers(&self) -> &ActionHeaders {
         &self.headers
     }
@@ -278,6 +282,7 @@ impl AbsoluteTimeout {
 }
 impl Action for AbsoluteTimeout {
     const NAME: &'static str = "AbsoluteTimeout";
+    type Response = Response;
     fn headers(&self) -> &ActionHeaders {
         &self.headers
     }
@@ -325,6 +330,7 @@ impl AgentLogoff {
 }
 impl Action for AgentLogoff {
     const NAME: &'static str = "AgentLogoff";
+    type Response = Response;
     fn headers(&self) -> &ActionHeaders {
         &self.headers
     }
@@ -361,6 +367,7 @@ impl Agents {
 }
 impl Action for Agents {
     const NAME: &'static str = "Agents";
+    type Response = Response;
     fn headers(&self) -> &ActionHeaders {
         &self.headers
     }
@@ -417,6 +424,7 @@ impl Atxfer {
 }
 impl Action for Atxfer {
     const NAME: &'static str = "Atxfer";
+    type Response = Response;
     fn headers(&self) -> &ActionHeaders {
         &self.headers
     }
@@ -469,6 +477,7 @@ impl BlindTransfer {
 }
 impl Action for BlindTransfer {
     const NAME: &'static str = "BlindTransfer";
+    type Response = Response;
     fn headers(&self) -> &ActionHeaders {
         &self.headers
     }
@@ -520,6 +529,7 @@ impl Bridge {
 }
 impl Action for Bridge {
     const NAME: &'static str = "Bridge";
+    type Response = Response;
     fn headers(&self) -> &ActionHeaders {
         &self.headers
     }
@@ -561,6 +571,7 @@ impl BridgeDestroy {
 }
 impl Action for BridgeDestroy {
     const NAME: &'static str = "BridgeDestroy";
+    type Response = Response;
     fn headers(&self) -> &ActionHeaders {
         &self.headers
     }
@@ -603,6 +614,7 @@ impl BridgeInfo {
 }
 impl Action for BridgeInfo {
     const NAME: &'static str = "BridgeInfo";
+    type Response = Response;
     fn headers(&self) -> &ActionHeaders {
         &self.headers
     }
@@ -655,6 +667,7 @@ impl BridgeKick {
 }
 impl Action for BridgeKick {
     const NAME: &'static str = "BridgeKick";
+    type Response = Response;
     fn headers(&self) -> &ActionHeaders {
         &self.headers
     }
@@ -697,6 +710,7 @@ impl BridgeList {
 }
 impl Action for BridgeList {
     const NAME: &'static str = "BridgeList";
+    type Response = Response;
     fn headers(&self) -> &ActionHeaders {
         &self.headers
     }
@@ -738,6 +752,7 @@ impl BridgeTechnologyList {
 }
 impl Action for BridgeTechnologyList {
     const NAME: &'static str = "BridgeTechnologyList";
+    type Response = Response;
     fn headers(&self) -> &ActionHeaders {
         &self.headers
     }
@@ -784,6 +799,7 @@ impl BridgeTechnologySuspend {
 }
 impl Action for BridgeTechnologySuspend {
     const NAME: &'static str = "BridgeTechnologySuspend";
+    type Response = Response;
     fn headers(&self) -> &ActionHeaders {
         &self.headers
     }
@@ -825,6 +841,7 @@ impl BridgeTechnologyUnsuspend {
 }
 impl Action for BridgeTechnologyUnsuspend {
     const NAME: &'static str = "BridgeTechnologyUnsuspend";
+    type Response = Response;
     fn headers(&self) -> &ActionHeaders {
         &self.headers
     }
@@ -866,6 +883,7 @@ impl CancelAtxfer {
 }
 impl Action for CancelAtxfer {
     const NAME: &'static str = "CancelAtxfer";
+    type Response = Response;
     fn headers(&self) -> &ActionHeaders {
         &self.headers
     }
@@ -877,6 +895,7 @@ impl Action for CancelAtxfer {
 /// - Since: 0.4.0
 /// - Modules: `builtin`
 /// - Required parameters: `AuthType` (one of `MD5`)
+/// - Response: [`ChallengeResponse`](super::responses::ChallengeResponse) (headers `Challenge`)
 ///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Actions/Challenge/>
 #[derive(Debug, Clone)]
@@ -907,6 +926,7 @@ impl Challenge {
 }
 impl Action for Challenge {
     const NAME: &'static str = "Challenge";
+    type Response = responses::ChallengeResponse;
     fn headers(&self) -> &ActionHeaders {
         &self.headers
     }
@@ -952,6 +972,7 @@ impl ChangeMonitor {
 }
 impl Action for ChangeMonitor {
     const NAME: &'static str = "ChangeMonitor";
+    type Response = Response;
     fn headers(&self) -> &ActionHeaders {
         &self.headers
     }
@@ -993,6 +1014,7 @@ impl Command {
 }
 impl Action for Command {
     const NAME: &'static str = "Command";
+    type Response = Response;
     fn headers(&self) -> &ActionHeaders {
         &self.headers
     }
@@ -1038,6 +1060,7 @@ impl ConfbridgeKick {
 }
 impl Action for ConfbridgeKick {
     const NAME: &'static str = "ConfbridgeKick";
+    type Response = Response;
     fn headers(&self) -> &ActionHeaders {
         &self.headers
     }
@@ -1081,6 +1104,7 @@ impl ConfbridgeList {
 }
 impl Action for ConfbridgeList {
     const NAME: &'static str = "ConfbridgeList";
+    type Response = Response;
     fn headers(&self) -> &ActionHeaders {
         &self.headers
     }
@@ -1122,6 +1146,7 @@ impl ConfbridgeListRooms {
 }
 impl Action for ConfbridgeListRooms {
     const NAME: &'static str = "ConfbridgeListRooms";
+    type Response = Response;
     fn headers(&self) -> &ActionHeaders {
         &self.headers
     }
@@ -1168,6 +1193,7 @@ impl ConfbridgeLock {
 }
 impl Action for ConfbridgeLock {
     const NAME: &'static str = "ConfbridgeLock";
+    type Response = Response;
     fn headers(&self) -> &ActionHeaders {
         &self.headers
     }
@@ -1213,6 +1239,7 @@ impl ConfbridgeMute {
 }
 impl Action for ConfbridgeMute {
     const NAME: &'static str = "ConfbridgeMute";
+    type Response = Response;
     fn headers(&self) -> &ActionHeaders {
         &self.headers
     }
@@ -1258,6 +1285,7 @@ impl ConfbridgeSetSingleVideoSrc {
 }
 impl Action for ConfbridgeSetSingleVideoSrc {
     const NAME: &'static str = "ConfbridgeSetSingleVideoSrc";
+    type Response = Response;
     fn headers(&self) -> &ActionHeaders {
         &self.headers
     }
@@ -1305,6 +1333,7 @@ impl ConfbridgeStartRecord {
 }
 impl Action for ConfbridgeStartRecord {
     const NAME: &'static str = "ConfbridgeStartRecord";
+    type Response = Response;
     fn headers(&self) -> &ActionHeaders {
         &self.headers
     }
@@ -1346,6 +1375,7 @@ impl ConfbridgeStopRecord {
 }
 impl Action for ConfbridgeStopRecord {
     const NAME: &'static str = "ConfbridgeStopRecord";
+    type Response = Response;
     fn headers(&self) -> &ActionHeaders {
         &self.headers
     }
@@ -1387,6 +1417,7 @@ impl ConfbridgeUnlock {
 }
 impl Action for ConfbridgeUnlock {
     const NAME: &'static str = "ConfbridgeUnlock";
+    type Response = Response;
     fn headers(&self) -> &ActionHeaders {
         &self.headers
     }
@@ -1432,6 +1463,7 @@ impl ConfbridgeUnmute {
 }
 impl Action for ConfbridgeUnmute {
     const NAME: &'static str = "ConfbridgeUnmute";
+    type Response = Response;
     fn headers(&self) -> &ActionHeaders {
         &self.headers
     }
@@ -1477,6 +1509,7 @@ impl ControlPlayback {
 }
 impl Action for ControlPlayback {
     const NAME: &'static str = "ControlPlayback";
+    type Response = Response;
     fn headers(&self) -> &ActionHeaders {
         &self.headers
     }
@@ -1487,6 +1520,7 @@ impl Action for ControlPlayback {
 /// - Privileges: `system`, `reporting`, `all`
 /// - Since: 1.6.0
 /// - Modules: `builtin`
+/// - Response: [`CoreSettingsResponse`](super::responses::CoreSettingsResponse) (headers `AMIversion`, `AsteriskVersion`, `SystemName`, `CoreMaxCalls`, `CoreMaxLoadAvg`, `CoreRunUser`, `CoreRunGroup`, `CoreMaxFilehandles`, `CoreRealTimeEnabled`, `CoreCDRenabled`, `CoreHTTPenabled`, `SoundsSearchCustomDir`)
 ///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Actions/CoreSettings/>
 #[derive(Debug, Clone, Default)]
@@ -1512,6 +1546,7 @@ impl CoreSettings {
 }
 impl Action for CoreSettings {
     const NAME: &'static str = "CoreSettings";
+    type Response = responses::CoreSettingsResponse;
     fn headers(&self) -> &ActionHeaders {
         &self.headers
     }
@@ -1554,6 +1589,7 @@ impl CoreShowChannelMap {
 }
 impl Action for CoreShowChannelMap {
     const NAME: &'static str = "CoreShowChannelMap";
+    type Response = Response;
     fn headers(&self) -> &ActionHeaders {
         &self.headers
     }
@@ -1595,6 +1631,7 @@ impl CoreShowChannels {
 }
 impl Action for CoreShowChannels {
     const NAME: &'static str = "CoreShowChannels";
+    type Response = Response;
     fn headers(&self) -> &ActionHeaders {
         &self.headers
     }
@@ -1610,6 +1647,7 @@ impl ListAction for CoreShowChannels {
 /// - Privileges: `system`, `reporting`, `all`
 /// - Since: 1.6.0
 /// - Modules: `builtin`
+/// - Response: [`CoreStatusResponse`](super::responses::CoreStatusResponse) (headers `CoreStartupDate`, `CoreStartupTime`, `CoreReloadDate`, `CoreReloadTime`, `CoreCurrentCalls`, `CoreProcessedCalls`)
 ///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Actions/CoreStatus/>
 #[derive(Debug, Clone, Default)]
@@ -1635,6 +1673,7 @@ impl CoreStatus {
 }
 impl Action for CoreStatus {
     const NAME: &'static str = "CoreStatus";
+    type Response = responses::CoreStatusResponse;
     fn headers(&self) -> &ActionHeaders {
         &self.headers
     }
@@ -1676,6 +1715,7 @@ impl CreateConfig {
 }
 impl Action for CreateConfig {
     const NAME: &'static str = "CreateConfig";
+    type Response = Response;
     fn headers(&self) -> &ActionHeaders {
         &self.headers
     }
@@ -1718,6 +1758,7 @@ impl DahdidnDoff {
 }
 impl Action for DahdidnDoff {
     const NAME: &'static str = "DAHDIDNDoff";
+    type Response = Response;
     fn headers(&self) -> &ActionHeaders {
         &self.headers
     }
@@ -1760,6 +1801,7 @@ impl DahdidnDon {
 }
 impl Action for DahdidnDon {
     const NAME: &'static str = "DAHDIDNDon";
+    type Response = Response;
     fn headers(&self) -> &ActionHeaders {
         &self.headers
     }
@@ -1806,6 +1848,7 @@ impl DahdiDialOffhook {
 }
 impl Action for DahdiDialOffhook {
     const NAME: &'static str = "DAHDIDialOffhook";
+    type Response = Response;
     fn headers(&self) -> &ActionHeaders {
         &self.headers
     }
@@ -1848,6 +1891,7 @@ impl DahdiHangup {
 }
 impl Action for DahdiHangup {
     const NAME: &'static str = "DAHDIHangup";
+    type Response = Response;
     fn headers(&self) -> &ActionHeaders {
         &self.headers
     }
@@ -1884,6 +1928,7 @@ impl DahdiRestart {
 }
 impl Action for DahdiRestart {
     const NAME: &'static str = "DAHDIRestart";
+    type Response = Response;
     fn headers(&self) -> &ActionHeaders {
         &self.headers
     }
@@ -1927,6 +1972,7 @@ impl DahdiShowChannels {
 }
 impl Action for DahdiShowChannels {
     const NAME: &'static str = "DAHDIShowChannels";
+    type Response = Response;
     fn headers(&self) -> &ActionHeaders {
         &self.headers
     }
@@ -1969,6 +2015,7 @@ impl DahdiShowStatus {
 }
 impl Action for DahdiShowStatus {
     const NAME: &'static str = "DAHDIShowStatus";
+    type Response = Response;
     fn headers(&self) -> &ActionHeaders {
         &self.headers
     }
@@ -2016,6 +2063,7 @@ impl DahdiTransfer {
 }
 impl Action for DahdiTransfer {
     const NAME: &'static str = "DAHDITransfer";
+    type Response = Response;
     fn headers(&self) -> &ActionHeaders {
         &self.headers
     }
@@ -2062,6 +2110,7 @@ impl DbDel {
 }
 impl Action for DbDel {
     const NAME: &'static str = "DBDel";
+    type Response = Response;
     fn headers(&self) -> &ActionHeaders {
         &self.headers
     }
@@ -2111,6 +2160,7 @@ impl DbDelTree {
 }
 impl Action for DbDelTree {
     const NAME: &'static str = "DBDelTree";
+    type Response = Response;
     fn headers(&self) -> &ActionHeaders {
         &self.headers
     }
@@ -2158,6 +2208,7 @@ impl DbGet {
 }
 impl Action for DbGet {
     const NAME: &'static str = "DBGet";
+    type Response = Response;
     fn headers(&self) -> &ActionHeaders {
         &self.headers
     }
@@ -2211,6 +2262,7 @@ impl DbGetTree {
 }
 impl Action for DbGetTree {
     const NAME: &'static str = "DBGetTree";
+    type Response = Response;
     fn headers(&self) -> &ActionHeaders {
         &self.headers
     }
@@ -2268,6 +2320,7 @@ impl DbPut {
 }
 impl Action for DbPut {
     const NAME: &'static str = "DBPut";
+    type Response = Response;
     fn headers(&self) -> &ActionHeaders {
         &self.headers
     }
@@ -2304,6 +2357,7 @@ impl DeviceStateList {
 }
 impl Action for DeviceStateList {
     const NAME: &'static str = "DeviceStateList";
+    type Response = Response;
     fn headers(&self) -> &ActionHeaders {
         &self.headers
     }
@@ -2378,6 +2432,7 @@ impl DialplanExtensionAdd {
 }
 impl Action for DialplanExtensionAdd {
     const NAME: &'static str = "DialplanExtensionAdd";
+    type Response = Response;
     fn headers(&self) -> &ActionHeaders {
         &self.headers
     }
@@ -2429,6 +2484,7 @@ impl DialplanExtensionRemove {
 }
 impl Action for DialplanExtensionRemove {
     const NAME: &'static str = "DialplanExtensionRemove";
+    type Response = Response;
     fn headers(&self) -> &ActionHeaders {
         &self.headers
     }
@@ -2440,6 +2496,7 @@ impl Action for DialplanExtensionRemove {
 /// - Since: 0.9.0
 /// - Modules: `builtin`
 /// - Required parameters: `EventMask` (one of `on`, `off`, `system,call,log,...`)
+/// - Response: [`EventsResponse`](super::responses::EventsResponse) (headers `Events`)
 ///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Actions/Events/>
 #[derive(Debug, Clone)]
@@ -2470,6 +2527,7 @@ impl Events {
 }
 impl Action for Events {
     const NAME: &'static str = "Events";
+    type Response = responses::EventsResponse;
     fn headers(&self) -> &ActionHeaders {
         &self.headers
     }
@@ -2481,6 +2539,7 @@ impl Action for Events {
 /// - Since: 0.4.0
 /// - Modules: `builtin`
 /// - Required parameters: `Exten`, `Context`
+/// - Response: [`ExtensionStateResponse`](super::responses::ExtensionStateResponse) (headers `Exten`, `Context`, `Hint`, `Status`, `StatusText`)
 ///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Actions/ExtensionState/>
 #[derive(Debug, Clone)]
@@ -2515,6 +2574,7 @@ impl ExtensionState {
 }
 impl Action for ExtensionState {
     const NAME: &'static str = "ExtensionState";
+    type Response = responses::ExtensionStateResponse;
     fn headers(&self) -> &ActionHeaders {
         &self.headers
     }
@@ -2551,6 +2611,7 @@ impl ExtensionStateList {
 }
 impl Action for ExtensionStateList {
     const NAME: &'static str = "ExtensionStateList";
+    type Response = Response;
     fn headers(&self) -> &ActionHeaders {
         &self.headers
     }
@@ -2598,6 +2659,7 @@ impl FaxSession {
 }
 impl Action for FaxSession {
     const NAME: &'static str = "FAXSession";
+    type Response = Response;
     fn headers(&self) -> &ActionHeaders {
         &self.headers
     }
@@ -2635,6 +2697,7 @@ impl FaxSessions {
 }
 impl Action for FaxSessions {
     const NAME: &'static str = "FAXSessions";
+    type Response = Response;
     fn headers(&self) -> &ActionHeaders {
         &self.headers
     }
@@ -2676,6 +2739,7 @@ impl FaxStats {
 }
 impl Action for FaxStats {
     const NAME: &'static str = "FAXStats";
+    type Response = Response;
     fn headers(&self) -> &ActionHeaders {
         &self.headers
     }
@@ -2727,6 +2791,7 @@ impl Filter {
 }
 impl Action for Filter {
     const NAME: &'static str = "Filter";
+    type Response = Response;
     fn headers(&self) -> &ActionHeaders {
         &self.headers
     }
@@ -2739,6 +2804,7 @@ impl Action for Filter {
 /// - Modules: `builtin`
 /// - Required parameters: `Filename`
 /// - Optional parameters: `Category`, `Filter`
+/// - Response: [`GetConfigResponse`](super::responses::GetConfigResponse) (headers `Category-`, `Templates-`, `Line-`)
 ///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Actions/GetConfig/>
 #[derive(Debug, Clone)]
@@ -2779,6 +2845,7 @@ impl GetConfig {
 }
 impl Action for GetConfig {
     const NAME: &'static str = "GetConfig";
+    type Response = responses::GetConfigResponse;
     fn headers(&self) -> &ActionHeaders {
         &self.headers
     }
@@ -2791,6 +2858,7 @@ impl Action for GetConfig {
 /// - Modules: `builtin`
 /// - Required parameters: `Filename`
 /// - Optional parameters: `Category`, `Filter`
+/// - Response: [`GetConfigJsonResponse`](super::responses::GetConfigJsonResponse) (headers `JSON`)
 ///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Actions/GetConfigJSON/>
 #[doc(alias = "GetConfigJSON")]
@@ -2832,6 +2900,7 @@ impl GetConfigJson {
 }
 impl Action for GetConfigJson {
     const NAME: &'static str = "GetConfigJSON";
+    type Response = responses::GetConfigJsonResponse;
     fn headers(&self) -> &ActionHeaders {
         &self.headers
     }
@@ -2844,6 +2913,7 @@ impl Action for GetConfigJson {
 /// - Modules: `builtin`
 /// - Required parameters: `Variable`
 /// - Optional parameters: `Channel`
+/// - Response: [`GetvarResponse`](super::responses::GetvarResponse) (headers `Variable`, `Value`)
 ///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Actions/Getvar/>
 #[doc(alias = "GetVar")]
@@ -2881,6 +2951,7 @@ impl Getvar {
 }
 impl Action for Getvar {
     const NAME: &'static str = "Getvar";
+    type Response = responses::GetvarResponse;
     fn headers(&self) -> &ActionHeaders {
         &self.headers
     }
@@ -2929,6 +3000,7 @@ impl Hangup {
 }
 impl Action for Hangup {
     const NAME: &'static str = "Hangup";
+    type Response = Response;
     fn headers(&self) -> &ActionHeaders {
         &self.headers
     }
@@ -2944,6 +3016,7 @@ impl ListAction for Hangup {
 /// - Privileges: `system`, `reporting`, `all`
 /// - Since: 1.2.0
 /// - Modules: `chan_iax2`
+/// - Quirk `iaxnetstats-bare-line`: Asterisk answers it without any `Response:`, so sending it fails at once with `AmiError::NoResponse`
 ///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Actions/IAXnetstats/>
 #[doc(alias = "IAXnetstats")]
@@ -2970,8 +3043,15 @@ impl IaXnetstats {
 }
 impl Action for IaXnetstats {
     const NAME: &'static str = "IAXnetstats";
+    type Response = Response;
     fn headers(&self) -> &ActionHeaders {
         &self.headers
+    }
+    /// Fix `iaxnetstats-bare-line`: manager_iax2_show_netstats (channels/chan_iax2.c) writes ast_cli_netstats' text lines (one per call, no header form) and a bare empty line: no Response and no ActionID to match. Use Command `iax2 show netstats` to get the same table.
+    fn no_response(&self) -> Option<&'static str> {
+        Some(
+            "manager_iax2_show_netstats (channels/chan_iax2.c) writes ast_cli_netstats' text lines (one per call, no header form) and a bare empty line: no Response and no ActionID to match. Use Command `iax2 show netstats` to get the same table.",
+        )
     }
 }
 /// AMI action `IAXpeerlist`.
@@ -3007,6 +3087,7 @@ impl IaXpeerlist {
 }
 impl Action for IaXpeerlist {
     const NAME: &'static str = "IAXpeerlist";
+    type Response = Response;
     fn headers(&self) -> &ActionHeaders {
         &self.headers
     }
@@ -3023,6 +3104,7 @@ impl ListAction for IaXpeerlist {
 /// - Since: 0.3.0
 /// - Modules: `chan_iax2`
 /// - Event list: items `PeerEntry`; completion `PeerlistComplete`
+/// - Quirk `iaxpeers-items-without-actionid`: its list items arrive without `ActionID`; the client takes those between the acknowledgement and the completion
 ///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Actions/IAXpeers/>
 #[doc(alias = "IAXpeers")]
@@ -3051,6 +3133,7 @@ impl IaXpeers {
 }
 impl Action for IaXpeers {
     const NAME: &'static str = "IAXpeers";
+    type Response = Response;
     fn headers(&self) -> &ActionHeaders {
         &self.headers
     }
@@ -3059,6 +3142,10 @@ impl ListAction for IaXpeers {
     type Item = events::PeerEntry;
     type Complete = events::PeerlistComplete;
     const COMPLETE_EVENT: &'static str = "PeerlistComplete";
+    /// `true`. Fix `iaxpeers-items-without-actionid`: manager_iax2_show_peers (channels/chan_iax2.c) builds an `ActionID:` line but calls __iax2_show_peers, whose show_peers_context has an empty idtext: every PeerEntry arrives without ActionID, while astman_send_listack and PeerlistComplete carry it (seen on a real 23.4.1; the same code in every release).
+    fn unkeyed_items(&self) -> bool {
+        true
+    }
 }
 /// AMI action `IAXregistry`.
 ///
@@ -3093,6 +3180,7 @@ impl IaXregistry {
 }
 impl Action for IaXregistry {
     const NAME: &'static str = "IAXregistry";
+    type Response = Response;
     fn headers(&self) -> &ActionHeaders {
         &self.headers
     }
@@ -3151,6 +3239,7 @@ impl JabberSend {
 }
 impl Action for JabberSend {
     const NAME: &'static str = "JabberSend";
+    type Response = Response;
     fn headers(&self) -> &ActionHeaders {
         &self.headers
     }
@@ -3162,6 +3251,7 @@ impl Action for JabberSend {
 /// - Since: 1.6.0
 /// - Modules: `builtin`
 /// - Required parameters: `Filename`
+/// - Response: [`ListCategoriesResponse`](super::responses::ListCategoriesResponse) (headers `Category-`)
 ///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Actions/ListCategories/>
 #[derive(Debug, Clone)]
@@ -3192,6 +3282,7 @@ impl ListCategories {
 }
 impl Action for ListCategories {
     const NAME: &'static str = "ListCategories";
+    type Response = responses::ListCategoriesResponse;
     fn headers(&self) -> &ActionHeaders {
         &self.headers
     }
@@ -3202,6 +3293,7 @@ impl Action for ListCategories {
 /// - Privileges: any logged-in user
 /// - Since: 1.0.0
 /// - Modules: `builtin`
+/// - Response: [`ListCommandsResponse`](super::responses::ListCommandsResponse) (headers `*`)
 ///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Actions/ListCommands/>
 #[derive(Debug, Clone, Default)]
@@ -3227,6 +3319,7 @@ impl ListCommands {
 }
 impl Action for ListCommands {
     const NAME: &'static str = "ListCommands";
+    type Response = responses::ListCommandsResponse;
     fn headers(&self) -> &ActionHeaders {
         &self.headers
     }
@@ -3268,6 +3361,7 @@ impl LocalOptimizeAway {
 }
 impl Action for LocalOptimizeAway {
     const NAME: &'static str = "LocalOptimizeAway";
+    type Response = Response;
     fn headers(&self) -> &ActionHeaders {
         &self.headers
     }
@@ -3303,6 +3397,7 @@ impl LoggerRotate {
 }
 impl Action for LoggerRotate {
     const NAME: &'static str = "LoggerRotate";
+    type Response = Response;
     fn headers(&self) -> &ActionHeaders {
         &self.headers
     }
@@ -3365,6 +3460,7 @@ impl Login {
 }
 impl Action for Login {
     const NAME: &'static str = "Login";
+    type Response = Response;
     fn headers(&self) -> &ActionHeaders {
         &self.headers
     }
@@ -3400,6 +3496,7 @@ impl Logoff {
 }
 impl Action for Logoff {
     const NAME: &'static str = "Logoff";
+    type Response = Response;
     fn headers(&self) -> &ActionHeaders {
         &self.headers
     }
@@ -3442,6 +3539,7 @@ impl MwiDelete {
 }
 impl Action for MwiDelete {
     const NAME: &'static str = "MWIDelete";
+    type Response = Response;
     fn headers(&self) -> &ActionHeaders {
         &self.headers
     }
@@ -3485,6 +3583,7 @@ impl MwiGet {
 }
 impl Action for MwiGet {
     const NAME: &'static str = "MWIGet";
+    type Response = Response;
     fn headers(&self) -> &ActionHeaders {
         &self.headers
     }
@@ -3543,6 +3642,7 @@ impl MwiUpdate {
 }
 impl Action for MwiUpdate {
     const NAME: &'static str = "MWIUpdate";
+    type Response = Response;
     fn headers(&self) -> &ActionHeaders {
         &self.headers
     }
@@ -3554,6 +3654,7 @@ impl Action for MwiUpdate {
 /// - Since: 0.5.0
 /// - Modules: `builtin`
 /// - Required parameters: `Mailbox`
+/// - Response: [`MailboxCountResponse`](super::responses::MailboxCountResponse) (headers `Mailbox`, `UrgMessages`, `NewMessages`, `OldMessages`)
 ///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Actions/MailboxCount/>
 #[derive(Debug, Clone)]
@@ -3584,6 +3685,7 @@ impl MailboxCount {
 }
 impl Action for MailboxCount {
     const NAME: &'static str = "MailboxCount";
+    type Response = responses::MailboxCountResponse;
     fn headers(&self) -> &ActionHeaders {
         &self.headers
     }
@@ -3595,6 +3697,7 @@ impl Action for MailboxCount {
 /// - Since: 0.4.0
 /// - Modules: `builtin`
 /// - Required parameters: `Mailbox`
+/// - Response: [`MailboxStatusResponse`](super::responses::MailboxStatusResponse) (headers `Mailbox`, `Waiting`)
 ///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Actions/MailboxStatus/>
 #[derive(Debug, Clone)]
@@ -3625,6 +3728,7 @@ impl MailboxStatus {
 }
 impl Action for MailboxStatus {
     const NAME: &'static str = "MailboxStatus";
+    type Response = responses::MailboxStatusResponse;
     fn headers(&self) -> &ActionHeaders {
         &self.headers
     }
@@ -3668,6 +3772,7 @@ impl MeetmeList {
 }
 impl Action for MeetmeList {
     const NAME: &'static str = "MeetmeList";
+    type Response = Response;
     fn headers(&self) -> &ActionHeaders {
         &self.headers
     }
@@ -3709,6 +3814,7 @@ impl MeetmeListRooms {
 }
 impl Action for MeetmeListRooms {
     const NAME: &'static str = "MeetmeListRooms";
+    type Response = Response;
     fn headers(&self) -> &ActionHeaders {
         &self.headers
     }
@@ -3759,6 +3865,7 @@ impl MeetmeMute {
 }
 impl Action for MeetmeMute {
     const NAME: &'static str = "MeetmeMute";
+    type Response = Response;
     fn headers(&self) -> &ActionHeaders {
         &self.headers
     }
@@ -3804,6 +3911,7 @@ impl MeetmeUnmute {
 }
 impl Action for MeetmeUnmute {
     const NAME: &'static str = "MeetmeUnmute";
+    type Response = Response;
     fn headers(&self) -> &ActionHeaders {
         &self.headers
     }
@@ -3882,6 +3990,7 @@ impl MessageSend {
 }
 impl Action for MessageSend {
     const NAME: &'static str = "MessageSend";
+    type Response = Response;
     fn headers(&self) -> &ActionHeaders {
         &self.headers
     }
@@ -3894,6 +4003,7 @@ impl Action for MessageSend {
 /// - Modules: `app_mixmonitor`
 /// - Required parameters: `Channel`
 /// - Optional parameters: `File`, `Options`, `Command`
+/// - Response: [`MixMonitorResponse`](super::responses::MixMonitorResponse) (headers `MixMonitorID`)
 ///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Actions/MixMonitor/>
 #[derive(Debug, Clone)]
@@ -3939,6 +4049,7 @@ impl MixMonitor {
 }
 impl Action for MixMonitor {
     const NAME: &'static str = "MixMonitor";
+    type Response = responses::MixMonitorResponse;
     fn headers(&self) -> &ActionHeaders {
         &self.headers
     }
@@ -3991,6 +4102,7 @@ impl MixMonitorMute {
 }
 impl Action for MixMonitorMute {
     const NAME: &'static str = "MixMonitorMute";
+    type Response = Response;
     fn headers(&self) -> &ActionHeaders {
         &self.headers
     }
@@ -4002,6 +4114,7 @@ impl Action for MixMonitorMute {
 /// - Since: 1.6.0
 /// - Modules: `builtin`
 /// - Required parameters: `Module`
+/// - Response: [`ModuleCheckResponse`](super::responses::ModuleCheckResponse) (headers `Version`)
 ///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Actions/ModuleCheck/>
 #[derive(Debug, Clone)]
@@ -4032,6 +4145,7 @@ impl ModuleCheck {
 }
 impl Action for ModuleCheck {
     const NAME: &'static str = "ModuleCheck";
+    type Response = responses::ModuleCheckResponse;
     fn headers(&self) -> &ActionHeaders {
         &self.headers
     }
@@ -4084,6 +4198,7 @@ impl ModuleLoad {
 }
 impl Action for ModuleLoad {
     const NAME: &'static str = "ModuleLoad";
+    type Response = Response;
     fn headers(&self) -> &ActionHeaders {
         &self.headers
     }
@@ -4141,6 +4256,7 @@ impl Monitor {
 }
 impl Action for Monitor {
     const NAME: &'static str = "Monitor";
+    type Response = Response;
     fn headers(&self) -> &ActionHeaders {
         &self.headers
     }
@@ -4194,6 +4310,7 @@ impl MuteAudio {
 }
 impl Action for MuteAudio {
     const NAME: &'static str = "MuteAudio";
+    type Response = Response;
     fn headers(&self) -> &ActionHeaders {
         &self.headers
     }
@@ -4323,6 +4440,7 @@ impl Originate {
 }
 impl Action for Originate {
     const NAME: &'static str = "Originate";
+    type Response = Response;
     fn headers(&self) -> &ActionHeaders {
         &self.headers
     }
@@ -4389,6 +4507,7 @@ impl PjsipHangup {
 }
 impl Action for PjsipHangup {
     const NAME: &'static str = "PJSIPHangup";
+    type Response = Response;
     fn headers(&self) -> &ActionHeaders {
         &self.headers
     }
@@ -4468,6 +4587,7 @@ impl PjsipNotify {
 }
 impl Action for PjsipNotify {
     const NAME: &'static str = "PJSIPNotify";
+    type Response = Response;
     fn headers(&self) -> &ActionHeaders {
         &self.headers
     }
@@ -4510,6 +4630,7 @@ impl PjsipQualify {
 }
 impl Action for PjsipQualify {
     const NAME: &'static str = "PJSIPQualify";
+    type Response = Response;
     fn headers(&self) -> &ActionHeaders {
         &self.headers
     }
@@ -4552,6 +4673,7 @@ impl PjsipRegister {
 }
 impl Action for PjsipRegister {
     const NAME: &'static str = "PJSIPRegister";
+    type Response = Response;
     fn headers(&self) -> &ActionHeaders {
         &self.headers
     }
@@ -4598,6 +4720,7 @@ impl PjsipSetMaintenance {
 }
 impl Action for PjsipSetMaintenance {
     const NAME: &'static str = "PJSIPSetMaintenance";
+    type Response = Response;
     fn headers(&self) -> &ActionHeaders {
         &self.headers
     }
@@ -4635,6 +4758,7 @@ impl PjsipShowAors {
 }
 impl Action for PjsipShowAors {
     const NAME: &'static str = "PJSIPShowAors";
+    type Response = Response;
     fn headers(&self) -> &ActionHeaders {
         &self.headers
     }
@@ -4677,6 +4801,7 @@ impl PjsipShowAuths {
 }
 impl Action for PjsipShowAuths {
     const NAME: &'static str = "PJSIPShowAuths";
+    type Response = Response;
     fn headers(&self) -> &ActionHeaders {
         &self.headers
     }
@@ -4719,6 +4844,7 @@ impl PjsipShowContacts {
 }
 impl Action for PjsipShowContacts {
     const NAME: &'static str = "PJSIPShowContacts";
+    type Response = Response;
     fn headers(&self) -> &ActionHeaders {
         &self.headers
     }
@@ -4767,6 +4893,7 @@ impl PjsipShowEndpoint {
 }
 impl Action for PjsipShowEndpoint {
     const NAME: &'static str = "PJSIPShowEndpoint";
+    type Response = Response;
     fn headers(&self) -> &ActionHeaders {
         &self.headers
     }
@@ -4872,6 +4999,7 @@ impl PjsipShowEndpoints {
 }
 impl Action for PjsipShowEndpoints {
     const NAME: &'static str = "PJSIPShowEndpoints";
+    type Response = Response;
     fn headers(&self) -> &ActionHeaders {
         &self.headers
     }
@@ -4920,6 +5048,7 @@ impl PjsipShowMaintenance {
 }
 impl Action for PjsipShowMaintenance {
     const NAME: &'static str = "PJSIPShowMaintenance";
+    type Response = Response;
     fn headers(&self) -> &ActionHeaders {
         &self.headers
     }
@@ -4962,6 +5091,7 @@ impl PjsipShowRegistrationInboundContactStatuses {
 }
 impl Action for PjsipShowRegistrationInboundContactStatuses {
     const NAME: &'static str = "PJSIPShowRegistrationInboundContactStatuses";
+    type Response = Response;
     fn headers(&self) -> &ActionHeaders {
         &self.headers
     }
@@ -5004,6 +5134,7 @@ impl PjsipShowRegistrationsInbound {
 }
 impl Action for PjsipShowRegistrationsInbound {
     const NAME: &'static str = "PJSIPShowRegistrationsInbound";
+    type Response = Response;
     fn headers(&self) -> &ActionHeaders {
         &self.headers
     }
@@ -5046,6 +5177,7 @@ impl PjsipShowRegistrationsOutbound {
 }
 impl Action for PjsipShowRegistrationsOutbound {
     const NAME: &'static str = "PJSIPShowRegistrationsOutbound";
+    type Response = Response;
     fn headers(&self) -> &ActionHeaders {
         &self.headers
     }
@@ -5125,6 +5257,7 @@ impl PjsipShowResourceLists {
 }
 impl Action for PjsipShowResourceLists {
     const NAME: &'static str = "PJSIPShowResourceLists";
+    type Response = Response;
     fn headers(&self) -> &ActionHeaders {
         &self.headers
     }
@@ -5167,6 +5300,7 @@ impl PjsipShowSubscriptionsInbound {
 }
 impl Action for PjsipShowSubscriptionsInbound {
     const NAME: &'static str = "PJSIPShowSubscriptionsInbound";
+    type Response = Response;
     fn headers(&self) -> &ActionHeaders {
         &self.headers
     }
@@ -5209,6 +5343,7 @@ impl PjsipShowSubscriptionsOutbound {
 }
 impl Action for PjsipShowSubscriptionsOutbound {
     const NAME: &'static str = "PJSIPShowSubscriptionsOutbound";
+    type Response = Response;
     fn headers(&self) -> &ActionHeaders {
         &self.headers
     }
@@ -5256,6 +5391,7 @@ impl PjsipUnregister {
 }
 impl Action for PjsipUnregister {
     const NAME: &'static str = "PJSIPUnregister";
+    type Response = Response;
     fn headers(&self) -> &ActionHeaders {
         &self.headers
     }
@@ -5298,6 +5434,7 @@ impl PriDebugFileSet {
 }
 impl Action for PriDebugFileSet {
     const NAME: &'static str = "PRIDebugFileSet";
+    type Response = Response;
     fn headers(&self) -> &ActionHeaders {
         &self.headers
     }
@@ -5334,6 +5471,7 @@ impl PriDebugFileUnset {
 }
 impl Action for PriDebugFileUnset {
     const NAME: &'static str = "PRIDebugFileUnset";
+    type Response = Response;
     fn headers(&self) -> &ActionHeaders {
         &self.headers
     }
@@ -5380,6 +5518,7 @@ impl PriDebugSet {
 }
 impl Action for PriDebugSet {
     const NAME: &'static str = "PRIDebugSet";
+    type Response = Response;
     fn headers(&self) -> &ActionHeaders {
         &self.headers
     }
@@ -5423,6 +5562,7 @@ impl PriShowSpans {
 }
 impl Action for PriShowSpans {
     const NAME: &'static str = "PRIShowSpans";
+    type Response = Response;
     fn headers(&self) -> &ActionHeaders {
         &self.headers
     }
@@ -5495,6 +5635,7 @@ impl Park {
 }
 impl Action for Park {
     const NAME: &'static str = "Park";
+    type Response = Response;
     fn headers(&self) -> &ActionHeaders {
         &self.headers
     }
@@ -5537,6 +5678,7 @@ impl ParkedCalls {
 }
 impl Action for ParkedCalls {
     const NAME: &'static str = "ParkedCalls";
+    type Response = Response;
     fn headers(&self) -> &ActionHeaders {
         &self.headers
     }
@@ -5578,6 +5720,7 @@ impl Parkinglots {
 }
 impl Action for Parkinglots {
     const NAME: &'static str = "Parkinglots";
+    type Response = Response;
     fn headers(&self) -> &ActionHeaders {
         &self.headers
     }
@@ -5624,6 +5767,7 @@ impl PauseMonitor {
 }
 impl Action for PauseMonitor {
     const NAME: &'static str = "PauseMonitor";
+    type Response = Response;
     fn headers(&self) -> &ActionHeaders {
         &self.headers
     }
@@ -5634,6 +5778,7 @@ impl Action for PauseMonitor {
 /// - Privileges: any logged-in user
 /// - Since: 0.2.0
 /// - Modules: `builtin`
+/// - Response: [`PingResponse`](super::responses::PingResponse) (headers `Ping`, `Timestamp`)
 ///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Actions/Ping/>
 #[derive(Debug, Clone, Default)]
@@ -5659,6 +5804,7 @@ impl Ping {
 }
 impl Action for Ping {
     const NAME: &'static str = "Ping";
+    type Response = responses::PingResponse;
     fn headers(&self) -> &ActionHeaders {
         &self.headers
     }
@@ -5716,6 +5862,7 @@ impl PlayDtmf {
 }
 impl Action for PlayDtmf {
     const NAME: &'static str = "PlayDTMF";
+    type Response = Response;
     fn headers(&self) -> &ActionHeaders {
         &self.headers
     }
@@ -5768,6 +5915,7 @@ impl PlayMf {
 }
 impl Action for PlayMf {
     const NAME: &'static str = "PlayMF";
+    type Response = Response;
     fn headers(&self) -> &ActionHeaders {
         &self.headers
     }
@@ -5779,6 +5927,7 @@ impl Action for PlayMf {
 /// - Since: 11.0.0
 /// - Modules: `builtin`
 /// - Required parameters: `Provider`
+/// - Response: [`PresenceStateResponse`](super::responses::PresenceStateResponse) (headers `State`, `Subtype`, `PresenceMessage`)
 ///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Actions/PresenceState/>
 #[derive(Debug, Clone)]
@@ -5809,6 +5958,7 @@ impl PresenceState {
 }
 impl Action for PresenceState {
     const NAME: &'static str = "PresenceState";
+    type Response = responses::PresenceStateResponse;
     fn headers(&self) -> &ActionHeaders {
         &self.headers
     }
@@ -5845,6 +5995,7 @@ impl PresenceStateList {
 }
 impl Action for PresenceStateList {
     const NAME: &'static str = "PresenceStateList";
+    type Response = Response;
     fn headers(&self) -> &ActionHeaders {
         &self.headers
     }
@@ -5921,6 +6072,7 @@ impl QueueAdd {
 }
 impl Action for QueueAdd {
     const NAME: &'static str = "QueueAdd";
+    type Response = Response;
     fn headers(&self) -> &ActionHeaders {
         &self.headers
     }
@@ -5980,6 +6132,7 @@ impl QueueChangePriorityCaller {
 }
 impl Action for QueueChangePriorityCaller {
     const NAME: &'static str = "QueueChangePriorityCaller";
+    type Response = Response;
     fn headers(&self) -> &ActionHeaders {
         &self.headers
     }
@@ -6041,6 +6194,7 @@ impl QueueLog {
 }
 impl Action for QueueLog {
     const NAME: &'static str = "QueueLog";
+    type Response = Response;
     fn headers(&self) -> &ActionHeaders {
         &self.headers
     }
@@ -6092,6 +6246,7 @@ impl QueueMemberRingInUse {
 }
 impl Action for QueueMemberRingInUse {
     const NAME: &'static str = "QueueMemberRingInUse";
+    type Response = Response;
     fn headers(&self) -> &ActionHeaders {
         &self.headers
     }
@@ -6148,6 +6303,7 @@ impl QueuePause {
 }
 impl Action for QueuePause {
     const NAME: &'static str = "QueuePause";
+    type Response = Response;
     fn headers(&self) -> &ActionHeaders {
         &self.headers
     }
@@ -6199,6 +6355,7 @@ impl QueuePenalty {
 }
 impl Action for QueuePenalty {
     const NAME: &'static str = "QueuePenalty";
+    type Response = Response;
     fn headers(&self) -> &ActionHeaders {
         &self.headers
     }
@@ -6255,6 +6412,7 @@ impl QueueReload {
 }
 impl Action for QueueReload {
     const NAME: &'static str = "QueueReload";
+    type Response = Response;
     fn headers(&self) -> &ActionHeaders {
         &self.headers
     }
@@ -6300,6 +6458,7 @@ impl QueueRemove {
 }
 impl Action for QueueRemove {
     const NAME: &'static str = "QueueRemove";
+    type Response = Response;
     fn headers(&self) -> &ActionHeaders {
         &self.headers
     }
@@ -6341,6 +6500,7 @@ impl QueueReset {
 }
 impl Action for QueueReset {
     const NAME: &'static str = "QueueReset";
+    type Response = Response;
     fn headers(&self) -> &ActionHeaders {
         &self.headers
     }
@@ -6352,6 +6512,7 @@ impl Action for QueueReset {
 /// - Since: 1.6.0
 /// - Modules: `app_queue`
 /// - Optional parameters: `Rule`
+/// - Response: [`QueueRuleResponse`](super::responses::QueueRuleResponse) (headers `RuleList`, `Rule`)
 ///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Actions/QueueRule/>
 #[derive(Debug, Clone, Default)]
@@ -6382,6 +6543,7 @@ impl QueueRule {
 }
 impl Action for QueueRule {
     const NAME: &'static str = "QueueRule";
+    type Response = responses::QueueRuleResponse;
     fn headers(&self) -> &ActionHeaders {
         &self.headers
     }
@@ -6429,6 +6591,7 @@ impl QueueStatus {
 }
 impl Action for QueueStatus {
     const NAME: &'static str = "QueueStatus";
+    type Response = Response;
     fn headers(&self) -> &ActionHeaders {
         &self.headers
     }
@@ -6516,6 +6679,7 @@ impl QueueSummary {
 }
 impl Action for QueueSummary {
     const NAME: &'static str = "QueueSummary";
+    type Response = Response;
     fn headers(&self) -> &ActionHeaders {
         &self.headers
     }
@@ -6572,6 +6736,7 @@ impl QueueWithdrawCaller {
 }
 impl Action for QueueWithdrawCaller {
     const NAME: &'static str = "QueueWithdrawCaller";
+    type Response = Response;
     fn headers(&self) -> &ActionHeaders {
         &self.headers
     }
@@ -6651,6 +6816,7 @@ impl Redirect {
 }
 impl Action for Redirect {
     const NAME: &'static str = "Redirect";
+    type Response = Response;
     fn headers(&self) -> &ActionHeaders {
         &self.headers
     }
@@ -6692,6 +6858,7 @@ impl Reload {
 }
 impl Action for Reload {
     const NAME: &'static str = "Reload";
+    type Response = Response;
     fn headers(&self) -> &ActionHeaders {
         &self.headers
     }
@@ -6757,6 +6924,7 @@ impl SiPnotify {
 }
 impl Action for SiPnotify {
     const NAME: &'static str = "SIPnotify";
+    type Response = Response;
     fn headers(&self) -> &ActionHeaders {
         &self.headers
     }
@@ -6796,6 +6964,7 @@ impl SiPpeers {
 }
 impl Action for SiPpeers {
     const NAME: &'static str = "SIPpeers";
+    type Response = Response;
     fn headers(&self) -> &ActionHeaders {
         &self.headers
     }
@@ -6844,6 +7013,7 @@ impl SiPpeerstatus {
 }
 impl Action for SiPpeerstatus {
     const NAME: &'static str = "SIPpeerstatus";
+    type Response = Response;
     fn headers(&self) -> &ActionHeaders {
         &self.headers
     }
@@ -6891,6 +7061,7 @@ impl SiPqualifypeer {
 }
 impl Action for SiPqualifypeer {
     const NAME: &'static str = "SIPqualifypeer";
+    type Response = Response;
     fn headers(&self) -> &ActionHeaders {
         &self.headers
     }
@@ -6902,6 +7073,7 @@ impl Action for SiPqualifypeer {
 /// - Since: 1.2.0
 /// - Modules: `chan_sip`
 /// - Required parameters: `Peer`
+/// - Response: [`SiPshowpeerResponse`](super::responses::SiPshowpeerResponse) (headers `Channeltype`, `ObjectName`, `ChanObjectType`, `SecretExist`, `RemoteSecretExist`, `Context`, `SubscribeContext`, `Language`, `ToneZone`, `Accountcode`, `AMAflags`, `CID-CallingPres`, `SIP-FromUser`, `SIP-FromDomain`, `Sip-FromDomain-Port`, `Callgroup`, `Pickupgroup`, `MOHSuggest`, `VoiceMailbox`, `TransferMode`, `LastMsgsSent`, `Maxforwards`, `Call-limit`, `Busy-level`, `MaxCallBR`, `Dynamic`, `Callerid`, `RegExpire`, `SIP-AuthInsecure`, `SIP-Forcerport`, `SIP-Comedia`, `ACL`, `SIP-CanReinvite`, `SIP-DirectMedia`, `SIP-PromiscRedir`, `SIP-UserPhone`, `SIP-VideoSupport`, `SIP-TextSupport`, `SIP-Sess-Timers`, `SIP-Sess-Refresh`, `SIP-Sess-Expires`, `SIP-Sess-Min`, `SIP-RTP-Engine`, `SIP-Encryption`, `SIP-RTCP-Mux`, `SIP-DTMFmode`, `ToHost`, `Address-IP`, `Address-Port`, `Default-addr-IP`, `Default-addr-port`, `Default-Username`, `RegExtension`, `Codecs`, `Status`, `SIP-Useragent`, `Reg-Contact`, `QualifyFreq`, `Parkinglot`, `ChanVariable`, `SIP-Use-Reason-Header`, `Description`)
 ///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Actions/SIPshowpeer/>
 #[doc(alias = "SIPshowpeer")]
@@ -6933,6 +7105,7 @@ impl SiPshowpeer {
 }
 impl Action for SiPshowpeer {
     const NAME: &'static str = "SIPshowpeer";
+    type Response = responses::SiPshowpeerResponse;
     fn headers(&self) -> &ActionHeaders {
         &self.headers
     }
@@ -6970,6 +7143,7 @@ impl SiPshowregistry {
 }
 impl Action for SiPshowregistry {
     const NAME: &'static str = "SIPshowregistry";
+    type Response = Response;
     fn headers(&self) -> &ActionHeaders {
         &self.headers
     }
@@ -7012,6 +7186,7 @@ impl SkinnYdevices {
 }
 impl Action for SkinnYdevices {
     const NAME: &'static str = "SKINNYdevices";
+    type Response = Response;
     fn headers(&self) -> &ActionHeaders {
         &self.headers
     }
@@ -7054,6 +7229,7 @@ impl SkinnYlines {
 }
 impl Action for SkinnYlines {
     const NAME: &'static str = "SKINNYlines";
+    type Response = Response;
     fn headers(&self) -> &ActionHeaders {
         &self.headers
     }
@@ -7101,6 +7277,7 @@ impl SkinnYshowdevice {
 }
 impl Action for SkinnYshowdevice {
     const NAME: &'static str = "SKINNYshowdevice";
+    type Response = Response;
     fn headers(&self) -> &ActionHeaders {
         &self.headers
     }
@@ -7143,6 +7320,7 @@ impl SkinnYshowline {
 }
 impl Action for SkinnYshowline {
     const NAME: &'static str = "SKINNYshowline";
+    type Response = Response;
     fn headers(&self) -> &ActionHeaders {
         &self.headers
     }
@@ -7190,6 +7368,7 @@ impl SendFlash {
 }
 impl Action for SendFlash {
     const NAME: &'static str = "SendFlash";
+    type Response = Response;
     fn headers(&self) -> &ActionHeaders {
         &self.headers
     }
@@ -7241,6 +7420,7 @@ impl SendText {
 }
 impl Action for SendText {
     const NAME: &'static str = "SendText";
+    type Response = Response;
     fn headers(&self) -> &ActionHeaders {
         &self.headers
     }
@@ -7294,6 +7474,7 @@ impl Setvar {
 }
 impl Action for Setvar {
     const NAME: &'static str = "Setvar";
+    type Response = Response;
     fn headers(&self) -> &ActionHeaders {
         &self.headers
     }
@@ -7341,6 +7522,7 @@ impl ShowDialPlan {
 }
 impl Action for ShowDialPlan {
     const NAME: &'static str = "ShowDialPlan";
+    type Response = Response;
     fn headers(&self) -> &ActionHeaders {
         &self.headers
     }
@@ -7387,6 +7569,7 @@ impl SorceryMemoryCacheExpire {
 }
 impl Action for SorceryMemoryCacheExpire {
     const NAME: &'static str = "SorceryMemoryCacheExpire";
+    type Response = Response;
     fn headers(&self) -> &ActionHeaders {
         &self.headers
     }
@@ -7432,6 +7615,7 @@ impl SorceryMemoryCacheExpireObject {
 }
 impl Action for SorceryMemoryCacheExpireObject {
     const NAME: &'static str = "SorceryMemoryCacheExpireObject";
+    type Response = Response;
     fn headers(&self) -> &ActionHeaders {
         &self.headers
     }
@@ -7473,6 +7657,7 @@ impl SorceryMemoryCachePopulate {
 }
 impl Action for SorceryMemoryCachePopulate {
     const NAME: &'static str = "SorceryMemoryCachePopulate";
+    type Response = Response;
     fn headers(&self) -> &ActionHeaders {
         &self.headers
     }
@@ -7514,6 +7699,7 @@ impl SorceryMemoryCacheStale {
 }
 impl Action for SorceryMemoryCacheStale {
     const NAME: &'static str = "SorceryMemoryCacheStale";
+    type Response = Response;
     fn headers(&self) -> &ActionHeaders {
         &self.headers
     }
@@ -7565,6 +7751,7 @@ impl SorceryMemoryCacheStaleObject {
 }
 impl Action for SorceryMemoryCacheStaleObject {
     const NAME: &'static str = "SorceryMemoryCacheStaleObject";
+    type Response = Response;
     fn headers(&self) -> &ActionHeaders {
         &self.headers
     }
@@ -7617,6 +7804,7 @@ impl Status {
 }
 impl Action for Status {
     const NAME: &'static str = "Status";
+    type Response = Response;
     fn headers(&self) -> &ActionHeaders {
         &self.headers
     }
@@ -7669,6 +7857,7 @@ impl StopMixMonitor {
 }
 impl Action for StopMixMonitor {
     const NAME: &'static str = "StopMixMonitor";
+    type Response = Response;
     fn headers(&self) -> &ActionHeaders {
         &self.headers
     }
@@ -7710,6 +7899,7 @@ impl StopMonitor {
 }
 impl Action for StopMonitor {
     const NAME: &'static str = "StopMonitor";
+    type Response = Response;
     fn headers(&self) -> &ActionHeaders {
         &self.headers
     }
@@ -7751,6 +7941,7 @@ impl UnpauseMonitor {
 }
 impl Action for UnpauseMonitor {
     const NAME: &'static str = "UnpauseMonitor";
+    type Response = Response;
     fn headers(&self) -> &ActionHeaders {
         &self.headers
     }
@@ -7838,6 +8029,7 @@ impl UpdateConfig {
 }
 impl Action for UpdateConfig {
     const NAME: &'static str = "UpdateConfig";
+    type Response = Response;
     fn headers(&self) -> &ActionHeaders {
         &self.headers
     }
@@ -7948,6 +8140,7 @@ impl UserEvent {
 }
 impl Action for UserEvent {
     const NAME: &'static str = "UserEvent";
+    type Response = Response;
     fn headers(&self) -> &ActionHeaders {
         &self.headers
     }
@@ -7994,6 +8187,7 @@ impl VoicemailBoxSummary {
 }
 impl Action for VoicemailBoxSummary {
     const NAME: &'static str = "VoicemailBoxSummary";
+    type Response = Response;
     fn headers(&self) -> &ActionHeaders {
         &self.headers
     }
@@ -8072,6 +8266,7 @@ impl VoicemailForward {
 }
 impl Action for VoicemailForward {
     const NAME: &'static str = "VoicemailForward";
+    type Response = Response;
     fn headers(&self) -> &ActionHeaders {
         &self.headers
     }
@@ -8135,6 +8330,7 @@ impl VoicemailMove {
 }
 impl Action for VoicemailMove {
     const NAME: &'static str = "VoicemailMove";
+    type Response = Response;
     fn headers(&self) -> &ActionHeaders {
         &self.headers
     }
@@ -8181,6 +8377,7 @@ impl VoicemailRefresh {
 }
 impl Action for VoicemailRefresh {
     const NAME: &'static str = "VoicemailRefresh";
+    type Response = Response;
     fn headers(&self) -> &ActionHeaders {
         &self.headers
     }
@@ -8239,6 +8436,7 @@ impl VoicemailRemove {
 }
 impl Action for VoicemailRemove {
     const NAME: &'static str = "VoicemailRemove";
+    type Response = Response;
     fn headers(&self) -> &ActionHeaders {
         &self.headers
     }
@@ -8285,6 +8483,7 @@ impl VoicemailUserStatus {
 }
 impl Action for VoicemailUserStatus {
     const NAME: &'static str = "VoicemailUserStatus";
+    type Response = Response;
     fn headers(&self) -> &ActionHeaders {
         &self.headers
     }
@@ -8326,6 +8525,7 @@ impl VoicemailUsersList {
 }
 impl Action for VoicemailUsersList {
     const NAME: &'static str = "VoicemailUsersList";
+    type Response = Response;
     fn headers(&self) -> &ActionHeaders {
         &self.headers
     }
@@ -8373,6 +8573,7 @@ impl WaitEvent {
 }
 impl Action for WaitEvent {
     const NAME: &'static str = "WaitEvent";
+    type Response = Response;
     fn headers(&self) -> &ActionHeaders {
         &self.headers
     }

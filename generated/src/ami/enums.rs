@@ -1887,6 +1887,45 @@ impl FromHeader for DtmfEndDirection {
         (!value.is_empty()).then(|| Self::from_wire(value))
     }
 }
+/// Values of header `DialStatus` of event `DialState` (open: other values are kept in `Unknown`).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum DialStateDialStatus {
+    /// `RINGING`.
+    Ringing,
+    /// `PROCEEDING`.
+    Proceeding,
+    /// `PROGRESS`.
+    Progress,
+    /// A value the documentation does not list, as received.
+    Unknown(Text),
+}
+impl OpenEnum for DialStateDialStatus {
+    fn as_wire(&self) -> &str {
+        match self {
+            Self::Ringing => "RINGING",
+            Self::Proceeding => "PROCEEDING",
+            Self::Progress => "PROGRESS",
+            Self::Unknown(v) => v,
+        }
+    }
+    fn from_wire(wire: &str) -> Self {
+        match wire {
+            "RINGING" => Self::Ringing,
+            "PROCEEDING" => Self::Proceeding,
+            "PROGRESS" => Self::Progress,
+            _ => Self::Unknown(Text::from(wire)),
+        }
+    }
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown(_))
+    }
+}
+impl FromHeader for DialStateDialStatus {
+    fn from_header(value: &str) -> Option<Self> {
+        (!value.is_empty()).then(|| Self::from_wire(value))
+    }
+}
 /// Values of header `StatusText` of event `ExtensionStatus` (open: other values are kept in `Unknown`).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]

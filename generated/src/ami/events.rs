@@ -11138,8 +11138,8 @@ pub struct DialState {
     pub channel: ChannelSnapshot,
     /// Channel snapshot block (prefix `Dest`); all fields `None` when absent.
     pub dest: ChannelSnapshot,
-    /// `DialStatus` header: [`DialStatus`](crate::domain::DialStatus); documented values `RINGING`, `PROCEEDING`, `PROGRESS`.
-    pub dial_status: Option<crate::domain::DialStatus>,
+    /// `DialStatus` header: [`DialStateDialStatus`](super::enums::DialStateDialStatus).
+    pub dial_status: Option<super::enums::DialStateDialStatus>,
     /// `Forward` header: text.
     pub forward: Option<Text>,
     /// The whole message: every header as received, including ones without a field.
@@ -27445,8 +27445,8 @@ impl serde::Serialize for Shutdown {
 pub struct SoftHangupRequest {
     /// Channel snapshot block (no prefix); all fields `None` when absent.
     pub channel: ChannelSnapshot,
-    /// `Cause` header: [`HangupCause`](crate::domain::HangupCause).
-    pub cause: Option<crate::domain::HangupCause>,
+    /// `Cause` header: [`SoftHangupFlags`](asterisk_sdk_runtime::ami::SoftHangupFlags).
+    pub cause: Option<asterisk_sdk_runtime::ami::SoftHangupFlags>,
     /// The whole message: every header as received, including ones without a field.
     pub raw: Message,
 }
@@ -27507,7 +27507,7 @@ impl serde::Serialize for SoftHangupRequest {
         m.serialize_entry("headers", &WireHeaders(&self.raw))?;
         m.serialize_entry("channel", &self.channel)?;
         if let Some(v) = &self.cause {
-            m.serialize_entry("cause", OpenEnum::as_wire(v))?;
+            m.serialize_entry("cause", v)?;
         }
         m.end()
     }

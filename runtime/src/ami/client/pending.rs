@@ -18,6 +18,10 @@ pub(crate) enum Waiter {
         /// Wire name of the list's completion event (empty: only
         /// `EventList: Complete` ends it).
         complete: Box<str>,
+        /// For a list whose items arrive without an `ActionID`
+        /// ([`ListAction::unkeyed_items`](super::super::ListAction::unkeyed_items)):
+        /// which event names are its items.
+        unkeyed: Option<fn(&str) -> bool>,
     },
 }
 
@@ -26,6 +30,8 @@ pub(crate) enum Waiter {
 struct Entry {
     token: u64,
     waiter: Waiter,
+    /// The list's acknowledgement was delivered (its unkeyed items may follow).
+    started: bool,
 }
 
 /// Abandoned lists remembered per connection; beyond this, the oldest is
@@ -79,6 +85,8 @@ struct Inner {
     next_token: u64,
     /// List waiters in `map`.
     list_waiters: usize,
+    /// List waiters in `map` whose items arrive without an `ActionID`.
+    unkeyed_waiters: usize,
     abandoned: Abandoned,
     closed: bool,
 }
@@ -90,6 +98,9 @@ pub(crate) struct Pending {
     /// List waiters plus abandoned lists (lets the reader skip the lock for
     /// events when 0).
     list_ids: AtomicUsize,
+    /// List waiters whose items arrive without an `ActionID` (lets the reader
+    /// skip the lock for events without one when 0).
+    unkeyed_ids: AtomicUsize,
 }
 
 /// One registered action; dropping it (answer received, timeout, or the call's
@@ -147,6 +158,7 @@ impl Pending {
     fn sync(&self, g: &Inner) {
         self.list_ids
             .store(g.list_waiters + g.abandoned.len(), Ordering::Relaxed);
+        self.unkeyed_ids.store(g.unkeyed_waiters, Ordering::Relaxed);
     }
 
     /// Register a waiter under `id`; fails when the connection is gone or the id
@@ -164,15 +176,25 @@ impl Pending {
         if g.map.contains_key(id) {
             return Err(AmiError::DuplicateActionId(id.to_string()));
         }
-        if matches!(waiter, Waiter::List { .. }) {
+        if let Waiter::List { unkeyed, .. } = &waiter {
             g.list_waiters += 1;
+            if unkeyed.is_some() {
+                g.unkeyed_waiters += 1;
+            }
         }
         // A new action with the id of an abandoned list takes its messages.
         g.abandoned.remove(id);
         g.next_token += 1;
         let token = g.next_token;
         let id: Box<str> = id.into();
-        g.map.insert(id.clone(), Entry { token, waiter });
+        g.map.insert(
+            id.clone(),
+            Entry {
+                token,
+                waiter,
+                started: false,
+            },
+        );
         self.sync(&g);
         Ok(Registration {
             pending: self.clone(),
@@ -187,10 +209,15 @@ impl Pending {
     fn remove_locked(&self, g: &mut Inner, id: &str) -> Option<Box<str>> {
         let complete = match g.map.remove(id) {
             Some(Entry {
-                waiter: Waiter::List { complete, .. },
+                waiter: Waiter::List {
+                    complete, unkeyed, ..
+                },
                 ..
             }) => {
                 g.list_waiters -= 1;
+                if unkeyed.is_some() {
+                    g.unkeyed_waiters -= 1;
+                }
                 Some(complete)
             }
             _ => None,
@@ -219,6 +246,7 @@ impl Pending {
         g.closed = true;
         g.map.clear();
         g.list_waiters = 0;
+        g.unkeyed_waiters = 0;
         g.abandoned = Abandoned::default();
         self.sync(&g);
     }
@@ -226,6 +254,45 @@ impl Pending {
     /// Whether any list action is in flight or abandoned before its completion.
     pub(crate) fn has_lists(&self) -> bool {
         self.list_ids.load(Ordering::Relaxed) > 0
+    }
+
+    /// Whether a list whose items arrive without an `ActionID` is in flight.
+    pub(crate) fn has_unkeyed_lists(&self) -> bool {
+        self.unkeyed_ids.load(Ordering::Relaxed) > 0
+    }
+
+    /// Deliver an event without `ActionID` to the oldest started list in flight
+    /// whose items arrive without one and that takes this event name; gives it
+    /// back when there is none. Asterisk answers the actions of one session one
+    /// after another, so the items between a list's acknowledgement and its
+    /// completion are that list's.
+    pub(crate) fn route_unkeyed(&self, msg: Message) -> Result<(), Message> {
+        let Some(name) = msg.event_name() else {
+            return Err(msg);
+        };
+        let g = self.lock();
+        let target = g
+            .map
+            .values()
+            .filter(|e| e.started)
+            .filter_map(|e| match &e.waiter {
+                Waiter::List {
+                    tx,
+                    unkeyed: Some(takes),
+                    ..
+                } if takes(name) => Some((e.token, tx)),
+                _ => None,
+            })
+            .min_by_key(|(token, _)| *token);
+        match target {
+            Some((_, tx)) => {
+                // A closed receiver means the call is gone; its entry goes with
+                // its registration.
+                let _ = tx.send(msg);
+                Ok(())
+            }
+            None => Err(msg),
+        }
     }
 
     /// Deliver a response; gives it back when nobody waits for its ActionID.
@@ -252,6 +319,8 @@ impl Pending {
                 let delivered = tx.send(msg).is_ok();
                 if error || !delivered {
                     self.remove_locked(&mut g, &key);
+                } else if let Some(entry) = g.map.get_mut(&key) {
+                    entry.started = true;
                 }
                 Ok(())
             }
@@ -273,7 +342,7 @@ impl Pending {
         };
         let mut g = self.lock();
         let Some(Entry {
-            waiter: Waiter::List { tx, complete },
+            waiter: Waiter::List { tx, complete, .. },
             ..
         }) = g.map.get(id)
         else {
@@ -309,6 +378,53 @@ pub(crate) fn ends_list(msg: &Message, complete: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn peer_entry(name: &str) -> bool {
+        name.eq_ignore_ascii_case("PeerEntry")
+    }
+
+    fn event(name: &str, id: Option<&str>) -> Message {
+        let mut pairs = vec![("Event", name)];
+        if let Some(id) = id {
+            pairs.push(("ActionID", id));
+        }
+        Message::from_pairs(pairs)
+    }
+
+    #[test]
+    fn unkeyed_items_go_to_the_started_list_that_takes_them() {
+        let pending = Arc::new(Pending::default());
+        let (tx, mut rx) = mpsc::unbounded_channel();
+        let reg = pending
+            .register(
+                "l-1",
+                Waiter::List {
+                    tx,
+                    complete: "PeerlistComplete".into(),
+                    unkeyed: Some(peer_entry),
+                },
+            )
+            .unwrap();
+        assert!(pending.has_unkeyed_lists());
+        // Before its acknowledgement the list takes nothing without ActionID.
+        assert!(pending.route_unkeyed(event("PeerEntry", None)).is_err());
+        let ack = Message::from_pairs([("Response", "Success"), ("ActionID", "l-1")]);
+        assert!(pending.route_response(ack).is_ok());
+        assert!(rx.try_recv().is_ok());
+        // Its items now; other events stay with the event streams.
+        assert!(pending.route_unkeyed(event("PeerEntry", None)).is_ok());
+        assert!(pending.route_unkeyed(event("Newchannel", None)).is_err());
+        assert_eq!(rx.try_recv().unwrap().event_name(), Some("PeerEntry"));
+        // The completion (with its ActionID) ends the list.
+        assert!(
+            pending
+                .route_event(event("PeerlistComplete", Some("l-1")))
+                .is_ok()
+        );
+        assert!(!pending.has_unkeyed_lists());
+        assert!(pending.route_unkeyed(event("PeerEntry", None)).is_err());
+        drop(reg);
+    }
 
     #[test]
     fn abandoned_lists_are_bounded_oldest_first() {
