@@ -38,17 +38,27 @@ struct Entry {
 /// forgotten (its late events then reach the event streams).
 const ABANDONED_CAP: usize = 256;
 
+/// What is kept of an abandoned list.
+struct AbandonedList {
+    /// Wire name of its completion event.
+    complete: Box<str>,
+    /// Its item names, when its items arrive without `ActionID`.
+    unkeyed: Option<fn(&str) -> bool>,
+}
+
 /// List actions whose call gave up (timeout, dropped future) before the list
 /// completed: their late events are dropped until the completion arrives.
 #[derive(Default)]
 struct Abandoned {
-    /// ActionID → name of the list's completion event.
-    ids: HashMap<Box<str>, Box<str>>,
+    /// ActionID → the list.
+    ids: HashMap<Box<str>, AbandonedList>,
     order: VecDeque<Box<str>>,
+    /// Entries of `ids` whose items arrive without `ActionID`.
+    unkeyed: usize,
 }
 
 impl Abandoned {
-    fn insert(&mut self, id: Box<str>, complete: Box<str>) {
+    fn insert(&mut self, id: Box<str>, list: AbandonedList) {
         if self.ids.contains_key(&id) {
             return;
         }
@@ -59,19 +69,41 @@ impl Abandoned {
                 action_id = &*oldest,
                 "AMI abandoned list forgotten (too many)"
             );
-            self.ids.remove(&oldest);
+            self.forget(&oldest);
         }
-        self.ids.insert(id.clone(), complete);
+        self.unkeyed += usize::from(list.unkeyed.is_some());
+        self.ids.insert(id.clone(), list);
         self.order.push_back(id);
     }
 
+    /// Drop `id` from the map (not from `order`); whether it was there.
+    fn forget(&mut self, id: &str) -> bool {
+        match self.ids.remove(id) {
+            Some(list) => {
+                self.unkeyed -= usize::from(list.unkeyed.is_some());
+                true
+            }
+            None => false,
+        }
+    }
+
     fn remove(&mut self, id: &str) -> bool {
-        if self.ids.remove(id).is_some() {
+        if self.forget(id) {
             self.order.retain(|o| &**o != id);
             true
         } else {
             false
         }
+    }
+
+    /// Whether an abandoned list whose items arrive without `ActionID` takes
+    /// events named `name`.
+    fn takes_unkeyed(&self, name: &str) -> bool {
+        self.unkeyed > 0
+            && self
+                .ids
+                .values()
+                .any(|l| l.unkeyed.is_some_and(|takes| takes(name)))
     }
 
     fn len(&self) -> usize {
@@ -158,7 +190,8 @@ impl Pending {
     fn sync(&self, g: &Inner) {
         self.list_ids
             .store(g.list_waiters + g.abandoned.len(), Ordering::Relaxed);
-        self.unkeyed_ids.store(g.unkeyed_waiters, Ordering::Relaxed);
+        self.unkeyed_ids
+            .store(g.unkeyed_waiters + g.abandoned.unkeyed, Ordering::Relaxed);
     }
 
     /// Register a waiter under `id`; fails when the connection is gone or the id
@@ -204,9 +237,9 @@ impl Pending {
         })
     }
 
-    /// Remove the entry of `id`; returns the completion event name when it was a
-    /// list waiter.
-    fn remove_locked(&self, g: &mut Inner, id: &str) -> Option<Box<str>> {
+    /// Remove the entry of `id`; returns what an abandoned list keeps of it when
+    /// it was a list waiter.
+    fn remove_locked(&self, g: &mut Inner, id: &str) -> Option<AbandonedList> {
         let complete = match g.map.remove(id) {
             Some(Entry {
                 waiter: Waiter::List {
@@ -218,7 +251,7 @@ impl Pending {
                 if unkeyed.is_some() {
                     g.unkeyed_waiters -= 1;
                 }
-                Some(complete)
+                Some(AbandonedList { complete, unkeyed })
             }
             _ => None,
         };
@@ -232,9 +265,9 @@ impl Pending {
     fn remove(&self, id: &str, token: u64) {
         let mut g = self.lock();
         if g.map.get(id).is_some_and(|e| e.token == token)
-            && let Some(complete) = self.remove_locked(&mut g, id)
+            && let Some(list) = self.remove_locked(&mut g, id)
         {
-            g.abandoned.insert(id.into(), complete);
+            g.abandoned.insert(id.into(), list);
             self.sync(&g);
         }
     }
@@ -289,6 +322,13 @@ impl Pending {
                 // A closed receiver means the call is gone; its entry goes with
                 // its registration.
                 let _ = tx.send(msg);
+                Ok(())
+            }
+            None if g.abandoned.takes_unkeyed(name) => {
+                tracing::debug!(
+                    event = name,
+                    "AMI item of an abandoned list (sent without ActionID) dropped"
+                );
                 Ok(())
             }
             None => Err(msg),
@@ -346,7 +386,7 @@ impl Pending {
             ..
         }) = g.map.get(id)
         else {
-            if let Some(complete) = g.abandoned.ids.get(id) {
+            if let Some(complete) = g.abandoned.ids.get(id).map(|l| &l.complete) {
                 tracing::debug!(
                     action_id = id,
                     event = msg.event_name(),
@@ -427,10 +467,39 @@ mod tests {
     }
 
     #[test]
+    fn unkeyed_items_of_an_abandoned_list_are_dropped_until_its_completion() {
+        let pending = Arc::new(Pending::default());
+        let (tx, _rx) = mpsc::unbounded_channel();
+        let waiter = Waiter::List {
+            tx,
+            complete: "PeerlistComplete".into(),
+            unkeyed: Some(peer_entry),
+        };
+        let reg = pending.register("l-2", waiter).unwrap();
+        let ack = Message::from_pairs([("Response", "Success"), ("ActionID", "l-2")]);
+        assert!(pending.route_response(ack).is_ok());
+        drop(reg); // the call gave up (timeout)
+        assert!(pending.has_unkeyed_lists());
+        assert!(pending.route_unkeyed(event("PeerEntry", None)).is_ok());
+        assert!(pending.route_unkeyed(event("Newchannel", None)).is_err());
+        assert!(
+            pending
+                .route_event(event("PeerlistComplete", Some("l-2")))
+                .is_ok()
+        );
+        assert!(!pending.has_unkeyed_lists());
+        assert!(pending.route_unkeyed(event("PeerEntry", None)).is_err());
+    }
+
+    #[test]
     fn abandoned_lists_are_bounded_oldest_first() {
         let mut a = Abandoned::default();
         for i in 0..=ABANDONED_CAP {
-            a.insert(format!("l-{i}").into(), "Done".into());
+            let list = AbandonedList {
+                complete: "Done".into(),
+                unkeyed: None,
+            };
+            a.insert(format!("l-{i}").into(), list);
         }
         assert_eq!(a.len(), ABANDONED_CAP);
         assert!(!a.ids.contains_key("l-0"));
