@@ -7246,6 +7246,7 @@ impl ListAction for SkinnYlines {
 /// - Since: 1.6.2.0
 /// - Modules: `chan_skinny`
 /// - Required parameters: `Device`
+/// - Quirk `skinnyshowdevice-no-response-header`: Asterisk answers it without any `Response:`, so sending it fails at once with `AmiError::NoResponse`
 ///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Actions/SKINNYshowdevice/>
 #[doc(alias = "SKINNYshowdevice")]
@@ -7281,6 +7282,12 @@ impl Action for SkinnYshowdevice {
     fn headers(&self) -> &ActionHeaders {
         &self.headers
     }
+    /// Fix `skinnyshowdevice-no-response-header`: manager_skinny_show_device (channels/chan_skinny.c, 20.20.1 only) calls _skinny_show_device, whose manager branch writes `Channeltype: SKINNY`, `ObjectName`, ... with neither Response nor ActionID, then an empty line: nothing to match. Use Command `skinny show device <name>`.
+    fn no_response(&self) -> Option<&'static str> {
+        Some(
+            "manager_skinny_show_device (channels/chan_skinny.c, 20.20.1 only) calls _skinny_show_device, whose manager branch writes `Channeltype: SKINNY`, `ObjectName`, ... with neither Response nor ActionID, then an empty line: nothing to match. Use Command `skinny show device <name>`.",
+        )
+    }
 }
 /// AMI action `SKINNYshowline`.
 ///
@@ -7289,6 +7296,7 @@ impl Action for SkinnYshowdevice {
 /// - Since: 1.6.2.0
 /// - Modules: `chan_skinny`
 /// - Required parameters: `Line`
+/// - Quirk `skinnyshowline-no-response-header`: Asterisk answers it without any `Response:`, so sending it fails at once with `AmiError::NoResponse`
 ///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Actions/SKINNYshowline/>
 #[doc(alias = "SKINNYshowline")]
@@ -7323,6 +7331,12 @@ impl Action for SkinnYshowline {
     type Response = Response;
     fn headers(&self) -> &ActionHeaders {
         &self.headers
+    }
+    /// Fix `skinnyshowline-no-response-header`: manager_skinny_show_line (channels/chan_skinny.c, 20.20.1 only) calls _skinny_show_line, whose manager branch writes `Channeltype: SKINNY`, `ObjectName`, ... with neither Response nor ActionID, then an empty line: nothing to match. Use Command `skinny show line <name>`.
+    fn no_response(&self) -> Option<&'static str> {
+        Some(
+            "manager_skinny_show_line (channels/chan_skinny.c, 20.20.1 only) calls _skinny_show_line, whose manager branch writes `Channeltype: SKINNY`, `ObjectName`, ... with neither Response nor ActionID, then an empty line: nothing to match. Use Command `skinny show line <name>`.",
+        )
     }
 }
 /// AMI action `SendFlash`.

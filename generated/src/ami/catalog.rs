@@ -2371,7 +2371,7 @@ pub static ACTIONS: &[ActionInfo] = &[
         response_types: &[],
         response_examples: &[],
         unkeyed_list_items: false,
-        no_response: false,
+        no_response: true,
     },
     ActionInfo {
         name: "SKINNYshowline",
@@ -2385,7 +2385,7 @@ pub static ACTIONS: &[ActionInfo] = &[
         response_types: &[],
         response_examples: &[],
         unkeyed_list_items: false,
-        no_response: false,
+        no_response: true,
     },
     ActionInfo {
         name: "SendFlash",
