@@ -735,12 +735,13 @@ impl asterisk_sdk_runtime::ami::FromHeader for ExtensionState {
 }
 /// AgiStatus (open enum; the wire form is a decimal integer).
 ///
-/// Source: AGI reply status codes of res/res_agi.c (ast_agi_send formats).
+/// Source: AGI status codes of agi_handle_command (res/res_agi.c): the ast_agi_send reply codes 200, 510, 511, 520, and -1, which publish_async_exec_end puts in AGIExecEnd ResultCode for RESULT_FAILURE (usually a hung-up channel).
 ///
 /// A value this SDK does not know decodes to `Other`, keeping the raw wire form.
 ///
 /// | wire | variant |
 /// |---|---|
+/// | `-1` | `Failure` |
 /// | `200` | `Success` |
 /// | `510` | `InvalidCommand` |
 /// | `511` | `DeadChannel` |
@@ -748,6 +749,8 @@ impl asterisk_sdk_runtime::ami::FromHeader for ExtensionState {
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum AgiStatus {
+    /// Wire value `-1`.
+    Failure,
     /// Wire value `200`.
     Success,
     /// Wire value `510`.
@@ -760,8 +763,8 @@ pub enum AgiStatus {
     Other(::std::string::String),
 }
 ::asterisk_sdk_runtime::open_enum!(
-    AgiStatus as int { Success => "200", InvalidCommand => "510", DeadChannel => "511",
-    UsageError => "520", }
+    AgiStatus as int { Failure => "-1", Success => "200", InvalidCommand => "510",
+    DeadChannel => "511", UsageError => "520", }
 );
 impl AgiStatus {
     /// The numeric value, when the wire form is a number.

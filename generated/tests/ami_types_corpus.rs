@@ -3,7 +3,9 @@
 //! boolean parses as that type when it is present and not empty.
 
 use asterisk_sdk::ami::catalog::EVENTS;
-use asterisk_sdk::runtime::ami::{EventInfo, Frame, FrameDecoder, FromHeader, Message};
+use asterisk_sdk::runtime::ami::{
+    EventInfo, Frame, FrameDecoder, FromHeader, Message, SoftHangupFlags,
+};
 use std::collections::BTreeMap;
 
 #[path = "../../tests/fixtures/capture.rs"]
@@ -28,6 +30,7 @@ fn parses(ty: &str, value: &str) -> bool {
         "u64" => u64::from_header(value).is_some(),
         "u32" => u32::from_header(value).is_some(),
         "f64" => f64::from_header(value).is_some(),
+        "runtime:SoftHangupFlags" => SoftHangupFlags::from_header(value).is_some(),
         _ => true,
     }
 }
@@ -98,7 +101,8 @@ fn catalog_types_every_field() {
         for t in e.types {
             assert!(
                 matches!(*t, "text" | "bool" | "i64" | "u64" | "u32" | "f64" | "enum")
-                    || t.starts_with("domain:"),
+                    || t.starts_with("domain:")
+                    || *t == "runtime:SoftHangupFlags",
                 "{}: unknown type {t}",
                 e.name
             );

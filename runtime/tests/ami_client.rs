@@ -3,7 +3,8 @@
 
 use asterisk_sdk_runtime::ami::{
     Action, ActionHeaders, AmiClient, AmiError, CloseReason, ConnectionState, EventItem, Frame,
-    FrameDecoder, ListAction, Message, RawAction, ReconnectPolicy, SlowSubscriberPolicy, md5_key,
+    FrameDecoder, ListAction, Message, RawAction, ReconnectPolicy, Response, SlowSubscriberPolicy,
+    md5_key,
 };
 use bytes::BytesMut;
 use futures::StreamExt;
@@ -31,6 +32,7 @@ macro_rules! action {
         }
         impl Action for $ty {
             const NAME: &'static str = $name;
+            type Response = Response;
             fn headers(&self) -> &ActionHeaders {
                 &self.0
             }
@@ -795,6 +797,7 @@ async fn a_request_timeout_replaces_the_client_timeout() {
 struct Patient(ActionHeaders, Option<Duration>);
 impl Action for Patient {
     const NAME: &'static str = "Delayed";
+    type Response = Response;
     fn headers(&self) -> &ActionHeaders {
         &self.0
     }

@@ -26,6 +26,7 @@ struct Ping(ActionHeaders);
 
 impl Action for Ping {
     const NAME: &'static str = "Ping";
+    type Response = asterisk_sdk_runtime::ami::Response;
     fn headers(&self) -> &ActionHeaders {
         &self.0
     }

@@ -3,7 +3,8 @@
 //!
 //! Files: `ami/mod.rs` (module root), `ami/actions/` (one builder per action,
 //! split by initial), `ami/events/` (one struct per event, split by initial),
-//! `ami/event.rs` (the `Event` enum), `ami/snapshot.rs` (channel and bridge
+//! `ami/event.rs` (the `Event` enum), `ami/responses.rs` (typed success
+//! responses), `ami/snapshot.rs` (channel and bridge
 //! snapshot blocks), `ami/enums.rs` (open enums of documented enum lists) and
 //! `ami/catalog/` (plain data for the mock server).
 
@@ -18,6 +19,7 @@ use quote::quote;
 pub mod actions;
 pub mod catalog;
 pub mod events;
+pub mod responses;
 pub mod root;
 
 /// Emit every file of `generated/src/ami/`.
@@ -31,6 +33,7 @@ pub fn emit(releases: &Releases, fixes: &Fixes, options: &Options) -> Result<Vec
         super::render("ami/event.rs", events::emit_event_enum(&model))?,
         super::render("ami/snapshot.rs", events::emit_snapshots(&model))?,
         super::render("ami/enums.rs", events::emit_enums(&model)?)?,
+        super::render("ami/responses.rs", responses::emit_responses(&model))?,
     ];
     files.extend(split::by_initial(
         "ami/actions",
@@ -42,7 +45,7 @@ pub fn emit(releases: &Releases, fixes: &Fixes, options: &Options) -> Result<Vec
         "AMI events",
         events::emit_events(&model),
     )?);
-    files.extend(catalog::emit_catalog(&model)?);
+    files.extend(catalog::emit_catalog(&model, &fixes.enums)?);
     Ok(files)
 }
 

@@ -130,6 +130,9 @@ pub enum HeaderType {
     Domain(String),
     /// A generated open enum over the header's `<enumlist>`.
     Enum,
+    /// A hand-written runtime type by name (`asterisk_sdk_runtime::ami::<Name>`,
+    /// e.g. `SoftHangupFlags`), implementing `FromHeader`.
+    Runtime(String),
 }
 
 impl HeaderType {
@@ -140,11 +143,15 @@ impl HeaderType {
             "bool" => HeaderType::Bool,
             "i64" | "u64" | "u32" | "f64" => HeaderType::Number(s.to_string()),
             _ => {
-                let name = s.strip_prefix("domain:")?;
+                let (kind, name) = s.split_once(':')?;
                 if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric()) {
                     return None;
                 }
-                HeaderType::Domain(name.to_string())
+                match kind {
+                    "domain" => HeaderType::Domain(name.to_string()),
+                    "runtime" => HeaderType::Runtime(name.to_string()),
+                    _ => return None,
+                }
             }
         })
     }
@@ -158,6 +165,7 @@ impl HeaderType {
             HeaderType::Number(n) => n.clone(),
             HeaderType::Domain(d) => format!("domain:{d}"),
             HeaderType::Enum => "enum".into(),
+            HeaderType::Runtime(r) => format!("runtime:{r}"),
         }
     }
 }
@@ -367,5 +375,26 @@ type = "text"
             HeaderType::Number("u64".into())
         );
         assert_eq!(f.action_param("Originate", "Async"), HeaderType::Bool);
+        assert_eq!(
+            f.event_header("SoftHangupRequest", "Cause", false),
+            HeaderType::Runtime("SoftHangupFlags".into())
+        );
+        assert_eq!(
+            f.event_header("HangupRequest", "Cause", false),
+            HeaderType::Domain("HangupCause".into())
+        );
+        assert_eq!(
+            f.event_header("DialState", "DialStatus", true),
+            HeaderType::Enum
+        );
+    }
+
+    #[test]
+    fn runtime_types_parse_and_print_back() {
+        let t = HeaderType::parse("runtime:SoftHangupFlags").unwrap();
+        assert_eq!(t, HeaderType::Runtime("SoftHangupFlags".into()));
+        assert_eq!(t.label(), "runtime:SoftHangupFlags");
+        assert_eq!(HeaderType::parse("crate:X"), None);
+        assert_eq!(HeaderType::parse("runtime:"), None);
     }
 }

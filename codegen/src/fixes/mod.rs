@@ -8,6 +8,8 @@
 //! - `aliases.toml`: extra search spellings of generated types ([`aliases`]);
 //! - `answer_times.toml`: how long an action may take to answer ([`answer_times`]);
 //! - `units.toml`: units of headers the docs state in prose ([`units`]);
+//! - `ami_responses.toml`: the headers of AMI success responses and the answer
+//!   quirks of single actions ([`ami_responses`]);
 //! - `agi_results.toml`: result kinds and parameter types of AGI commands
 //!   ([`agi_results`]);
 //! - `ari_operations.toml`: ARI handles, body shapes and defaults sent when
@@ -20,6 +22,7 @@ use std::path::Path;
 
 pub mod agi_results;
 pub mod aliases;
+pub mod ami_responses;
 pub mod ami_types;
 pub mod answer_times;
 pub mod ari_operations;
@@ -42,6 +45,8 @@ pub struct Fixes {
     pub answer_times: answer_times::AnswerTimes,
     /// Units of headers.
     pub units: units::Units,
+    /// AMI success responses and answer quirks.
+    pub ami_responses: ami_responses::ResponseFixes,
     /// AGI result kinds and parameter types.
     pub agi_results: agi_results::AgiResults,
     /// ARI handles, body shapes and defaults sent when unset.
@@ -58,6 +63,7 @@ impl Fixes {
             aliases: aliases::Aliases::load(&dir.join("aliases.toml"))?,
             answer_times: answer_times::AnswerTimes::load(&dir.join("answer_times.toml"))?,
             units: units::Units::load(&dir.join("units.toml"))?,
+            ami_responses: ami_responses::ResponseFixes::load(&dir.join("ami_responses.toml"))?,
             agi_results: agi_results::AgiResults::load(&dir.join("agi_results.toml"))?,
             ari_operations: ari_operations::AriOperationFixes::load(
                 &dir.join("ari_operations.toml"),

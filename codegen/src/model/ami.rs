@@ -5,6 +5,7 @@ use super::ami_enums::EnumModel;
 use crate::Result;
 use crate::fixes::Fixes;
 use crate::fixes::aliases::AliasTarget;
+use crate::fixes::ami_responses::{Repeat, ResponseFixes};
 use crate::fixes::ami_types::{AmiTypeFixes, HeaderType, Scope};
 use crate::fixes::answer_times::AnswerTime;
 use crate::fixes::units::UnitScope;
@@ -65,6 +66,40 @@ pub struct ActionModel {
     pub aliases: Vec<String>,
     /// How long it may take to answer (from the fixes).
     pub answer_time: Option<AnswerTime>,
+    /// Its typed success response (from `ami_responses.toml`).
+    pub response: Option<ResponseModel>,
+    /// Fix name and reason when its list items arrive without `ActionID`.
+    pub unkeyed_items: Option<(String, String)>,
+    /// Fix name and reason when Asterisk answers it without any `Response:`.
+    pub no_response: Option<(String, String)>,
+}
+
+/// The typed success response of one action.
+#[derive(Debug, Clone)]
+pub struct ResponseModel {
+    /// Rust type name (`GetvarResponse`).
+    pub ty: String,
+    /// The fix's name.
+    pub fix: String,
+    /// The fix's reason (the C handler).
+    pub reason: String,
+    /// Its headers, in the order the handler writes them.
+    pub fields: Vec<ResponseFieldModel>,
+}
+
+/// One header (or header family) of a typed response.
+#[derive(Debug, Clone)]
+pub struct ResponseFieldModel {
+    /// Header name (a prefix ending in `-` for [`Repeat::Prefix`], `*` for [`Repeat::Rest`]).
+    pub header: String,
+    /// Rust field name.
+    pub ident: String,
+    /// Type of one value.
+    pub ty: HeaderType,
+    /// How many headers it takes.
+    pub repeat: Repeat,
+    /// A plausible value (for the mock).
+    pub example: String,
 }
 
 /// How a parameter is set.
@@ -362,7 +397,81 @@ fn action_model(t: &Tagged<AmiAction>, fixes: &AmiTypeFixes) -> ActionModel {
             .map(|f| (f.ty.clone(), f.method.clone())),
         aliases: Vec::new(),
         answer_time: None,
+        response: None,
+        unkeyed_items: None,
+        no_response: None,
     }
+}
+
+/// Fields of `Response` itself, which a typed response reaches through `Deref`:
+/// typed field names must not shadow them.
+const RESPONSE_RESERVED: [&str; 5] = ["status", "message", "output", "raw", "response"];
+
+/// The typed responses and answer quirks of `ami_responses.toml`; an entry that
+/// names no action is an error.
+fn apply_responses(actions: &mut [ActionModel], fixes: &ResponseFixes) -> Result<()> {
+    for (name, action) in fixes.targets() {
+        if !actions.iter().any(|a| a.name == action) {
+            return Err(crate::input_err(
+                "specs/fixes/ami_responses.toml",
+                format!("`{name}`: no action `{action}` in any release"),
+            ));
+        }
+    }
+    for q in &fixes.unkeyed_items {
+        if actions
+            .iter()
+            .any(|a| a.name == q.action && a.list.is_none())
+        {
+            return Err(crate::input_err(
+                "specs/fixes/ami_responses.toml",
+                format!("`{}`: `{}` is not a list action", q.name, q.action),
+            ));
+        }
+    }
+    for a in actions.iter_mut() {
+        a.unkeyed_items = fixes
+            .unkeyed_items_of(&a.name)
+            .map(|q| (q.name.clone(), q.reason.clone()));
+        a.no_response = fixes
+            .no_response_of(&a.name)
+            .map(|q| (q.name.clone(), q.reason.clone()));
+        let Some(r) = fixes.of(&a.name) else {
+            continue;
+        };
+        let mut idents: Vec<String> = RESPONSE_RESERVED.iter().map(|s| s.to_string()).collect();
+        let mut fields = Vec::new();
+        for f in &r.fields {
+            let ident = f
+                .ident
+                .clone()
+                .unwrap_or_else(|| names::field_name(f.header.trim_end_matches('-')));
+            if idents.contains(&ident) {
+                return Err(crate::input_err(
+                    "specs/fixes/ami_responses.toml",
+                    format!(
+                        "`{}`: field name `{ident}` of header `{}` is taken (by another field or by `Response`); give it an `ident`",
+                        r.name, f.header
+                    ),
+                ));
+            }
+            idents.push(ident.clone());
+            fields.push(ResponseFieldModel {
+                header: f.header.clone(),
+                ident,
+                ty: HeaderType::parse(&f.ty).unwrap_or(HeaderType::Text),
+                repeat: f.repeat,
+                example: f.example.clone(),
+            });
+        }
+        a.response = Some(ResponseModel {
+            ty: format!("{}Response", a.ty),
+            fix: r.name.clone(),
+            reason: r.reason.clone(),
+            fields,
+        });
+    }
+    Ok(())
 }
 
 /// Push `base` (or `base_2`, …) into `used` and return it.
@@ -620,6 +729,7 @@ impl Model {
                 ));
             }
         }
+        apply_responses(&mut self.actions, &fixes.ami_responses)?;
         for a in &mut self.actions {
             a.aliases = fixes.aliases.of(AliasTarget::AmiAction, &a.name);
             a.answer_time = fixes.answer_times.of(&a.name).cloned();
@@ -724,5 +834,93 @@ impl Model {
     /// The event whose documented name is `name`.
     pub fn event(&self, name: &str) -> Option<&EventModel> {
         self.events.iter().find(|e| e.name == name)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn action(name: &str, list: bool) -> ActionModel {
+        ActionModel {
+            name: name.into(),
+            ty: names::type_name(name),
+            releases: vec!["23.4.1".into()],
+            modules: Vec::new(),
+            since: Vec::new(),
+            privileges: None,
+            params: Vec::new(),
+            all_params: Vec::new(),
+            list: list.then(|| AmiList {
+                items: vec!["PeerEntry".into()],
+                complete: Some("PeerlistComplete".into()),
+                ack: None,
+                source: "xml".into(),
+            }),
+            family: None,
+            aliases: Vec::new(),
+            answer_time: None,
+            response: None,
+            unkeyed_items: None,
+            no_response: None,
+        }
+    }
+
+    const FIXES: &str = r#"
+[[response]]
+name = "getvar"
+reason = "action_getvar (main/manager.c)"
+action = "Getvar"
+fields = [
+  { header = "Variable", example = "X" },
+  { header = "Value", example = "1" },
+]
+
+[[unkeyed_items]]
+name = "iaxpeers"
+reason = "manager_iax2_show_peers (channels/chan_iax2.c)"
+action = "IAXpeers"
+"#;
+
+    #[test]
+    fn responses_and_quirks_attach_to_their_actions() {
+        let fixes = ResponseFixes::from_toml(FIXES).unwrap();
+        let mut actions = vec![action("Getvar", false), action("IAXpeers", true)];
+        apply_responses(&mut actions, &fixes).unwrap();
+        let r = actions[0].response.as_ref().unwrap();
+        assert_eq!(r.ty, "GetvarResponse");
+        let idents: Vec<&str> = r.fields.iter().map(|f| f.ident.as_str()).collect();
+        assert_eq!(idents, ["variable", "value"]);
+        assert!(actions[1].unkeyed_items.is_some() && actions[1].response.is_none());
+    }
+
+    #[test]
+    fn a_fix_naming_no_action_fails_naming_the_fix() {
+        let fixes = ResponseFixes::from_toml(FIXES).unwrap();
+        let mut actions = vec![action("Getvar", false)];
+        let err = apply_responses(&mut actions, &fixes)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("iaxpeers") && err.contains("IAXpeers"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn unkeyed_items_need_a_list_action_and_idents_must_be_free() {
+        let fixes = ResponseFixes::from_toml(FIXES).unwrap();
+        let mut actions = vec![action("Getvar", false), action("IAXpeers", false)];
+        assert!(apply_responses(&mut actions, &fixes).is_err());
+        let clash = FIXES.replace(
+            "{ header = \"Value\", example = \"1\" }",
+            "{ header = \"Status\", example = \"1\" }",
+        );
+        let fixes = ResponseFixes::from_toml(&clash).unwrap();
+        let mut actions = vec![action("Getvar", false), action("IAXpeers", true)];
+        let err = apply_responses(&mut actions, &fixes)
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("status") && err.contains("ident"), "{err}");
     }
 }

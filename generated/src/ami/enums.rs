@@ -456,6 +456,28 @@ impl FromHeader for DtmfDirection {
         from_header_text(value)
     }
 }
+/// Values of header `DialStatus` of `DialState` (open: other values are kept in `Other`).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum DialStateDialStatus {
+    /// `RINGING`.
+    Ringing,
+    /// `PROCEEDING`.
+    Proceeding,
+    /// `PROGRESS`.
+    Progress,
+    /// A value this SDK does not know, kept as received.
+    Other(::std::string::String),
+}
+::asterisk_sdk_runtime::open_enum!(
+    DialStateDialStatus { Ringing => "RINGING", Proceeding => "PROCEEDING", Progress =>
+    "PROGRESS", }
+);
+impl FromHeader for DialStateDialStatus {
+    fn from_header(value: &str) -> Option<Self> {
+        from_header_text(value)
+    }
+}
 /// Values of the headers `StatusText` of `ExtensionStatus`, `ExtensionStates` of `InboundSubscriptionDetail`, `ExtensionStates` of `OutboundSubscriptionDetail` (open: other values are kept in `Other`).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]

@@ -21,6 +21,7 @@ struct AgiAction {
 
 impl Action for AgiAction {
     const NAME: &'static str = "AGI";
+    type Response = crate::ami::Response;
     fn headers(&self) -> &ActionHeaders {
         &self.headers
     }

@@ -2,6 +2,7 @@
 //! [`ActionHeaders`], their ordered header list.
 
 use super::header::FromEvent;
+use super::response::ActionResponse;
 use std::borrow::Cow;
 use std::fmt;
 
@@ -164,6 +165,13 @@ pub trait Action: Send + Sync {
     /// it empty.
     const NAME: &'static str;
 
+    /// What [`AmiClient::send`](super::AmiClient::send) returns for it:
+    /// [`Response`](super::Response) (no headers of its own), or a generated
+    /// typed response decoding the headers its C handler appends (e.g.
+    /// `GetvarResponse` with `variable` and `value`), which keeps the whole
+    /// [`Response`](super::Response).
+    type Response: ActionResponse;
+
     /// The name of this action as sent in `Action:`; the client only uses this
     /// method. Default: [`Action::NAME`].
     fn name(&self) -> &str {
@@ -188,6 +196,15 @@ pub trait Action: Send + Sync {
     fn answer_within(&self) -> Option<std::time::Duration> {
         None
     }
+
+    /// `Some(why)` when Asterisk answers this action without any `Response:`
+    /// (IAXnetstats writes a bare empty line): nothing could be matched to it, so
+    /// the client fails at once with [`AmiError::NoResponse`](super::AmiError::NoResponse)
+    /// instead of sending it and waiting for its timeout. `None` (the default):
+    /// it has an answer.
+    fn no_response(&self) -> Option<&'static str> {
+        None
+    }
 }
 
 /// An action that answers with an event list (`EventList: start`, item events,
@@ -205,6 +222,14 @@ pub trait ListAction: Action {
     /// name means only that. Default: [`ListAction::COMPLETE_EVENT`].
     fn complete_event(&self) -> &str {
         Self::COMPLETE_EVENT
+    }
+
+    /// Whether Asterisk sends this list's items without the `ActionID` (its
+    /// acknowledgement and completion carry it; IAXpeers does this). The client
+    /// then takes every item event (those `Item` matches) that arrives without an
+    /// `ActionID` between the acknowledgement and the completion. Default: `false`.
+    fn unkeyed_items(&self) -> bool {
+        false
     }
 }
 

@@ -18,6 +18,21 @@ pub struct ActionInfo {
     pub privileges: &'static [&'static str],
     /// Releases that have it, oldest first.
     pub releases: &'static [&'static str],
+    /// Headers of its success response that its typed response decodes (empty
+    /// when it answers with a plain `Response`), in the order the C handler
+    /// writes them. A name ending in `-` stands for every header starting with it
+    /// (`Category-` for `Category-000000`, …); `*` for every other header.
+    pub response_fields: &'static [&'static str],
+    /// The type of each of `response_fields` (same order), as in
+    /// [`EventInfo::types`]; a repeated header's type is its element type.
+    pub response_types: &'static [&'static str],
+    /// A plausible value of each of `response_fields` (same order), as a real
+    /// Asterisk sends it (the mock answers with these).
+    pub response_examples: &'static [&'static str],
+    /// Asterisk sends this list's items without the `ActionID` (IAXpeers).
+    pub unkeyed_list_items: bool,
+    /// Asterisk answers without any `Response:` (IAXnetstats: a bare empty line).
+    pub no_response: bool,
 }
 
 /// One AMI event as the generator knows it.
@@ -30,8 +45,13 @@ pub struct EventInfo {
     /// Header names on the wire (snapshot blocks expanded), in documented order.
     pub fields: &'static [&'static str],
     /// The type of each of `fields` (same order): `text`, `bool`, `i64`, `u64`,
-    /// `u32`, `f64`, `enum` (a generated open enum) or `domain:<Name>`.
+    /// `u32`, `f64`, `enum` (a generated open enum), `domain:<Name>` or
+    /// `runtime:<Name>` (a hand-written runtime type such as `SoftHangupFlags`).
     pub types: &'static [&'static str],
+    /// The enum-typed headers of `fields` (`enum` and `domain:<Name>` types), in
+    /// the same order, each with the wire values its type knows: lets a tool check
+    /// a raw header value without the typed API.
+    pub enum_values: &'static [(&'static str, &'static [&'static str])],
     /// Releases that have it, oldest first.
     pub releases: &'static [&'static str],
 }

@@ -17,6 +17,7 @@ mod response;
 mod scan;
 #[cfg(feature = "serde")]
 mod serialize;
+mod soft_hangup;
 mod spans;
 mod text;
 
@@ -24,14 +25,15 @@ pub use action::{Action, ActionHeaders, InvalidHeader, ListAction};
 pub use catalog::{ActionInfo, EventInfo};
 pub use client::{
     ANSWER_MARGIN, AmiClient, AmiClientBuilder, AmiError, AuthMode, CloseReason, ConnectionState,
-    EventItem, EventStream, ListRequest, ListResponse, ReconnectPolicy, Request,
+    CountMismatch, EventItem, EventStream, ListRequest, ListResponse, ReconnectPolicy, Request,
     SlowSubscriberPolicy, md5_key,
 };
 pub use codec::{DEFAULT_MAX_MESSAGE, Frame, FrameDecoder, FrameError};
 pub use header::{FromEvent, FromHeader, TypedEvent};
 pub use message::{Header, Message};
 pub use raw_action::RawAction;
-pub use response::{Response, ResponseStatus};
+pub use response::{ActionResponse, Response, ResponseStatus};
 #[cfg(feature = "serde")]
 pub use serialize::WireHeaders;
+pub use soft_hangup::SoftHangupFlags;
 pub use text::Text;

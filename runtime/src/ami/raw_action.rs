@@ -64,6 +64,7 @@ impl RawAction {
 impl Action for RawAction {
     /// Empty: the name of a raw action is per value ([`Action::name`]).
     const NAME: &'static str = "";
+    type Response = super::response::Response;
 
     fn name(&self) -> &str {
         &self.name

@@ -1,8 +1,52 @@
 //! [`Response`]: the answer to one action, with its status, message and command
-//! output decoded and the full [`Message`] kept.
+//! output decoded and the full [`Message`] kept; [`ActionResponse`]: what
+//! [`AmiClient::send`](super::AmiClient::send) returns for an action (the
+//! [`Response`] itself, or a generated typed response holding it).
 
+use super::client::AmiError;
 use super::message::Message;
 use super::text::Text;
+
+/// The answer type of an action ([`Action::Response`](super::Action::Response)):
+/// [`Response`] for actions whose answer has no headers of their own, or a
+/// generated typed response (`asterisk_sdk::ami::responses::GetvarResponse`, …)
+/// that decodes the headers the action's C handler appends and keeps the whole
+/// [`Response`].
+pub trait ActionResponse: Sized + Send + 'static {
+    /// Decode the answer (never fails: a header that is missing or does not
+    /// parse leaves its field `None`; `raw` keeps everything).
+    fn from_response(response: Response) -> Self;
+
+    /// The answer as received.
+    fn response(&self) -> &Response;
+
+    /// The answer as received, giving up the typed fields.
+    fn into_response(self) -> Response;
+
+    /// `Ok(self)` when the action succeeded, else [`AmiError::ActionFailed`]
+    /// naming the action (as [`Response::into_result`]).
+    fn into_result(self) -> Result<Self, AmiError> {
+        if self.response().is_success() {
+            Ok(self)
+        } else {
+            Err(self.into_response().into_failure())
+        }
+    }
+}
+
+impl ActionResponse for Response {
+    fn from_response(response: Response) -> Self {
+        response
+    }
+
+    fn response(&self) -> &Response {
+        self
+    }
+
+    fn into_response(self) -> Response {
+        self
+    }
+}
 
 /// The `Response:` header of an answer.
 #[derive(Debug, Clone, PartialEq, Eq)]

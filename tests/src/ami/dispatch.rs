@@ -59,11 +59,45 @@ pub(crate) fn answer(
                 "Invalid/unknown command: {name}. Use Action: ListCommands to show available commands."
             ),
         ),
+        Some(info) if info.no_response => no_response(),
         Some(info) => match info.list_complete {
-            Some(complete) => list(&[], complete, LIST_ACK, &[], id),
-            None => Answer::block(Block::response("Success", id)),
+            Some(complete) => list(&[], complete, LIST_ACK, &[], id, info.unkeyed_list_items),
+            None => Answer::block(typed_success(shared, &info, action)),
         },
     }
+}
+
+/// What Asterisk writes for an action it answers without `Response:`
+/// (IAXnetstats with no call up): one bare empty line.
+fn no_response() -> Answer {
+    Answer {
+        raw: Some(bytes::Bytes::from_static(b"\r\n")),
+        ..Answer::default()
+    }
+}
+
+/// `Response: Success` with the headers the action's C handler appends (the
+/// catalog's `response_fields`), set to the catalog's example values, except
+/// that a header the action itself sent echoes its value (Getvar's `Variable`,
+/// ExtensionState's `Exten`) and `AsteriskVersion` is the emulated release.
+fn typed_success(shared: &Shared, info: &ActionInfo, action: &Message) -> Block {
+    let mut b = Block::response("Success", action.action_id());
+    let fields = info.response_fields.iter().zip(info.response_examples);
+    for (header, example) in fields {
+        match *header {
+            "*" => match example.split_once(": ") {
+                Some((name, value)) => b.push(name, value),
+                None => b.push("Example", example),
+            },
+            "AsteriskVersion" => b.push(header, &shared.config.release),
+            _ if !header.eq_ignore_ascii_case("ActionID") && action.get(header).is_some() => {
+                b.push(header, action.get(header).unwrap_or(example))
+            }
+            prefix if prefix.ends_with('-') => b.push(&format!("{prefix}000000"), example),
+            _ => b.push(header, example),
+        }
+    }
+    b
 }
 
 /// The first required header (other than ActionID) the action lacks.
@@ -81,9 +115,10 @@ fn list(
     ack: &str,
     extra: &[(String, String)],
     id: Option<&str>,
+    unkeyed_items: bool,
 ) -> Answer {
     Answer {
-        blocks: render_list(items, complete, ack, extra, id),
+        blocks: render_list(items, complete, ack, extra, id, unkeyed_items),
         is_list: true,
         ..Answer::default()
     }
@@ -105,7 +140,8 @@ fn scripted(reply: Reply, info: Option<&ActionInfo>, name: &str, id: Option<&str
                 .and_then(|i| i.list_complete)
                 .map(str::to_owned)
                 .unwrap_or_else(|| format!("{name}Complete"));
-            list(&items, &complete, LIST_ACK, &complete_headers, id)
+            let unkeyed = info.is_some_and(|i| i.unkeyed_list_items);
+            list(&items, &complete, LIST_ACK, &complete_headers, id, unkeyed)
         }
         ReplyKind::Raw(bytes) => Answer {
             raw: Some(bytes),
@@ -160,6 +196,7 @@ fn builtin(shared: &Shared, state: &SessionState, lower: &str, action: &Message)
                 "Channels will follow",
                 &[],
                 id,
+                false,
             )
         }
         "hangup" => {

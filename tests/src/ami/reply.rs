@@ -124,13 +124,15 @@ pub(crate) fn with_action_id(msg: &Message, action_id: Option<&str>) -> Block {
 }
 
 /// Render a list answer into blocks: ack, items, completion (the completion is the
-/// last element).
+/// last element). With `unkeyed_items` the items go out without `ActionID`, as
+/// Asterisk sends those of IAXpeers.
 pub(crate) fn render_list(
     items: &[Message],
     complete_event: &str,
     ack_message: &str,
     complete_headers: &[(String, String)],
     action_id: Option<&str>,
+    unkeyed_items: bool,
 ) -> Vec<Bytes> {
     let mut out = Vec::with_capacity(items.len() + 2);
     out.push(
@@ -139,8 +141,9 @@ pub(crate) fn render_list(
             .header("Message", ack_message)
             .finish(),
     );
+    let item_id = if unkeyed_items { None } else { action_id };
     for item in items {
-        out.push(with_action_id(item, action_id).finish());
+        out.push(with_action_id(item, item_id).finish());
     }
     let count = items.len().to_string();
     out.push(

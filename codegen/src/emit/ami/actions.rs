@@ -103,6 +103,25 @@ fn action_doc(a: &ActionModel, m: &Model) -> Vec<String> {
             "- Event list: items {items}; completion {complete}"
         ));
     }
+    if let Some(r) = &a.response {
+        let headers: Vec<String> = r.fields.iter().map(|f| f.header.clone()).collect();
+        d.push(format!(
+            "- Response: [`{}`](super::responses::{}) (headers {})",
+            r.ty,
+            r.ty,
+            code_list(&headers)
+        ));
+    }
+    if let Some((fix, _)) = &a.unkeyed_items {
+        d.push(format!(
+            "- Quirk `{fix}`: its list items arrive without `ActionID`; the client takes those between the acknowledgement and the completion"
+        ));
+    }
+    if let Some((fix, _)) = &a.no_response {
+        d.push(format!(
+            "- Quirk `{fix}`: Asterisk answers it without any `Response:`, so sending it fails at once with `AmiError::NoResponse`"
+        ));
+    }
     d.push(String::new());
     d.push(action_link(&a.name));
     d
@@ -332,12 +351,22 @@ fn list_impl(a: &ActionModel, m: &Model) -> TokenStream {
             (quote!(#enum_name), extra)
         }
     };
+    let unkeyed = a.unkeyed_items.as_ref().map(|(fix, reason)| {
+        let d = doc(&[format!("`true`. Fix `{fix}`: {reason}")]);
+        quote! {
+            #d
+            fn unkeyed_items(&self) -> bool {
+                true
+            }
+        }
+    });
     quote! {
         #extra
         impl ListAction for #ty {
             type Item = #item_ty;
             type Complete = events::#complete_ty;
             const COMPLETE_EVENT: &'static str = #complete_wire;
+            #unkeyed
         }
     }
 }
@@ -387,6 +416,22 @@ fn emit_action(a: &ActionModel, m: &Model) -> TokenStream {
         None => (quote!(), quote!(), quote!()),
     };
     let list = list_impl(a, m);
+    let response_ty = match &a.response {
+        Some(r) => {
+            let t = format_ident!("{}", r.ty);
+            quote!(responses::#t)
+        }
+        None => quote!(Response),
+    };
+    let no_response = a.no_response.as_ref().map(|(fix, reason)| {
+        let d = doc(&[format!("Fix `{fix}`: {reason}")]);
+        quote! {
+            #d
+            fn no_response(&self) -> Option<&'static str> {
+                Some(#reason)
+            }
+        }
+    });
     let answer_within = a
         .answer_time
         .as_ref()
@@ -440,10 +485,12 @@ fn emit_action(a: &ActionModel, m: &Model) -> TokenStream {
         }
         impl Action for #ty {
             const NAME: &'static str = #name;
+            type Response = #response_ty;
             fn headers(&self) -> &ActionHeaders {
                 &self.headers
             }
             #answer_within
+            #no_response
         }
         #fam_struct
         #list
@@ -457,9 +504,9 @@ pub fn emit_actions(m: &Model) -> TokenStream {
         //! Every AMI action of the generated releases: a builder per action that sets
         //! headers in call order, implementing [`Action`] (and [`ListAction`] for
         //! actions answering with an event list).
-        use super::events;
+        use super::{events, responses};
         use asterisk_sdk_runtime::ami::{
-            Action, ActionHeaders, FromEvent, ListAction, Message, TypedEvent,
+            Action, ActionHeaders, FromEvent, ListAction, Message, Response, TypedEvent,
         };
         #(#items)*
     }

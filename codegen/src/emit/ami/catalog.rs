@@ -4,6 +4,9 @@
 
 use crate::Result;
 use crate::emit::{GeneratedFile, render, split};
+use crate::fixes::ami_types::HeaderType;
+use crate::fixes::enums::EnumFixes;
+use crate::model::ami::FieldModel;
 use crate::model::ami::Model;
 use crate::names;
 use proc_macro2::TokenStream;
@@ -13,8 +16,24 @@ fn strs(v: &[String]) -> TokenStream {
     quote!(&[#(#v),*])
 }
 
+/// `("<prefix><header>", &[known wire values])` when `f` has an enum type.
+fn enum_entry(prefix: &str, f: &FieldModel, enums: &EnumFixes) -> Option<TokenStream> {
+    let values: Vec<String> = match &f.ty {
+        HeaderType::Enum if f.enum_type.is_some() => f.enum_values.clone(),
+        HeaderType::Domain(d) => enums
+            .enums
+            .iter()
+            .find(|e| &e.name == d)
+            .map(|e| e.values.iter().map(|v| v.wire.clone()).collect())?,
+        _ => return None,
+    };
+    let header = format!("{prefix}{}", f.header);
+    let values = strs(&values);
+    Some(quote!((#header, #values)))
+}
+
 /// `ami/catalog/mod.rs` and the event constants of `ami/catalog/events/`.
-pub fn emit_catalog(m: &Model) -> Result<Vec<GeneratedFile>> {
+pub fn emit_catalog(m: &Model, enums: &EnumFixes) -> Result<Vec<GeneratedFile>> {
     let actions = m.actions.iter().map(|a| {
         let name = &a.name;
         let params = strs(&a.all_params);
@@ -36,6 +55,15 @@ pub fn emit_catalog(m: &Model) -> Result<Vec<GeneratedFile>> {
         };
         let privs = strs(&a.privileges.clone().unwrap_or_default());
         let rel = strs(&a.releases);
+        let (mut rf, mut rt, mut rx) = (Vec::new(), Vec::new(), Vec::new());
+        for f in a.response.iter().flat_map(|r| &r.fields) {
+            rf.push(f.header.clone());
+            rt.push(f.ty.label());
+            rx.push(f.example.clone());
+        }
+        let (rf, rt, rx) = (strs(&rf), strs(&rt), strs(&rx));
+        let unkeyed = a.unkeyed_items.is_some();
+        let no_response = a.no_response.is_some();
         quote! {
             ActionInfo {
                 name: #name,
@@ -45,6 +73,11 @@ pub fn emit_catalog(m: &Model) -> Result<Vec<GeneratedFile>> {
                 list_complete: #complete,
                 privileges: #privs,
                 releases: #rel,
+                response_fields: #rf,
+                response_types: #rt,
+                response_examples: #rx,
+                unkeyed_list_items: #unkeyed,
+                no_response: #no_response,
             }
         }
     });
@@ -53,6 +86,7 @@ pub fn emit_catalog(m: &Model) -> Result<Vec<GeneratedFile>> {
         let wire = &e.wire;
         let mut fields: Vec<String> = Vec::new();
         let mut types: Vec<String> = Vec::new();
+        let mut known: Vec<TokenStream> = Vec::new();
         for s in &e.snapshots {
             let base = if s.kind == crate::model::ami::SnapshotKind::Bridge {
                 &m.bridge_fields
@@ -62,11 +96,13 @@ pub fn emit_catalog(m: &Model) -> Result<Vec<GeneratedFile>> {
             for f in base {
                 fields.push(format!("{}{}", s.prefix, f.header));
                 types.push(f.ty.label());
+                known.extend(enum_entry(&s.prefix, f, enums));
             }
         }
         for f in &e.fields {
             fields.push(f.header.clone());
             types.push(f.ty.label());
+            known.extend(enum_entry("", f, enums));
         }
         let fields = strs(&fields);
         let types = strs(&types);
@@ -80,6 +116,7 @@ pub fn emit_catalog(m: &Model) -> Result<Vec<GeneratedFile>> {
                 wire_name: #wire,
                 fields: #fields,
                 types: #types,
+                enum_values: &[#(#known),*],
                 releases: #rel,
             };
         }

@@ -29,6 +29,10 @@ fn field_type(f: &FieldModel) -> TokenStream {
             }
             None => quote!(Text),
         },
+        HeaderType::Runtime(r) => {
+            let r = format_ident!("{}", r);
+            quote!(asterisk_sdk_runtime::ami::#r)
+        }
     }
 }
 
@@ -43,6 +47,7 @@ fn type_doc(f: &FieldModel) -> String {
             Some(e) => format!("[`{e}`](crate::ami::enums::{e})"),
             None => "text".into(),
         },
+        HeaderType::Runtime(r) => format!("[`{r}`](asterisk_sdk_runtime::ami::{r})"),
     }
 }
 

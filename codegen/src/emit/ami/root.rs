@@ -81,21 +81,24 @@ pub fn emit_root(m: &Model) -> TokenStream {
         //! the generated releases, plus the [`Event`] enum over all events.
         //!
         //! Actions live in [`actions`], events in [`events`] (action and event names
-        //! overlap, e.g. `Hangup`), snapshot blocks in [`snapshot`], open enums of
-        //! documented enum lists in [`enums`], and plain data in [`catalog`].
+        //! overlap, e.g. `Hangup`), typed success responses in [`responses`],
+        //! snapshot blocks in [`snapshot`], open enums of documented enum lists in
+        //! [`enums`], and plain data in [`catalog`].
 
         pub mod actions;
         pub mod catalog;
         pub mod enums;
         mod event;
         pub mod events;
+        pub mod responses;
         pub mod snapshot;
 
         pub use asterisk_sdk_runtime::ami::{
-            Action, ActionHeaders, AmiClient, AmiClientBuilder, AmiError, AuthMode,
-            CloseReason, ConnectionState, EventItem, EventStream, FromEvent, FromHeader, ListAction,
-            ListRequest, ListResponse, Message, RawAction, ReconnectPolicy, Request, Response,
-            ResponseStatus, SlowSubscriberPolicy, Text, TypedEvent, ANSWER_MARGIN,
+            Action, ActionHeaders, ActionResponse, AmiClient, AmiClientBuilder, AmiError, AuthMode,
+            CloseReason, ConnectionState, CountMismatch, EventItem, EventStream, FromEvent,
+            FromHeader, ListAction, ListRequest, ListResponse, Message, RawAction, ReconnectPolicy,
+            Request, Response, ResponseStatus, SlowSubscriberPolicy, SoftHangupFlags, Text,
+            TypedEvent, ANSWER_MARGIN,
         };
         pub use event::Event;
         pub use snapshot::{BridgeSnapshot, ChannelSnapshot};

@@ -52,6 +52,7 @@ impl Agi {
 }
 impl Action for Agi {
     const NAME: &'static str = "AGI";
+    type Response = Response;
     fn headers(&self) -> &ActionHeaders {
         &self.headers
     }
@@ -208,6 +209,7 @@ impl AocMessage {
 }
 impl Action for AocMessage {
     const NAME: &'static str = "AOCMessage";
+    type Response = Response;
     fn headers(&self) -> &ActionHeaders {
         &self.headers
     }
@@ -276,6 +278,7 @@ impl AbsoluteTimeout {
 }
 impl Action for AbsoluteTimeout {
     const NAME: &'static str = "AbsoluteTimeout";
+    type Response = Response;
     fn headers(&self) -> &ActionHeaders {
         &self.headers
     }
@@ -323,6 +326,7 @@ impl AgentLogoff {
 }
 impl Action for AgentLogoff {
     const NAME: &'static str = "AgentLogoff";
+    type Response = Response;
     fn headers(&self) -> &ActionHeaders {
         &self.headers
     }
@@ -359,6 +363,7 @@ impl Agents {
 }
 impl Action for Agents {
     const NAME: &'static str = "Agents";
+    type Response = Response;
     fn headers(&self) -> &ActionHeaders {
         &self.headers
     }
@@ -415,6 +420,7 @@ impl Atxfer {
 }
 impl Action for Atxfer {
     const NAME: &'static str = "Atxfer";
+    type Response = Response;
     fn headers(&self) -> &ActionHeaders {
         &self.headers
     }

@@ -52,6 +52,7 @@ impl BlindTransfer {
 }
 impl Action for BlindTransfer {
     const NAME: &'static str = "BlindTransfer";
+    type Response = Response;
     fn headers(&self) -> &ActionHeaders {
         &self.headers
     }
@@ -103,6 +104,7 @@ impl Bridge {
 }
 impl Action for Bridge {
     const NAME: &'static str = "Bridge";
+    type Response = Response;
     fn headers(&self) -> &ActionHeaders {
         &self.headers
     }
@@ -144,6 +146,7 @@ impl BridgeDestroy {
 }
 impl Action for BridgeDestroy {
     const NAME: &'static str = "BridgeDestroy";
+    type Response = Response;
     fn headers(&self) -> &ActionHeaders {
         &self.headers
     }
@@ -186,6 +189,7 @@ impl BridgeInfo {
 }
 impl Action for BridgeInfo {
     const NAME: &'static str = "BridgeInfo";
+    type Response = Response;
     fn headers(&self) -> &ActionHeaders {
         &self.headers
     }
@@ -238,6 +242,7 @@ impl BridgeKick {
 }
 impl Action for BridgeKick {
     const NAME: &'static str = "BridgeKick";
+    type Response = Response;
     fn headers(&self) -> &ActionHeaders {
         &self.headers
     }
@@ -280,6 +285,7 @@ impl BridgeList {
 }
 impl Action for BridgeList {
     const NAME: &'static str = "BridgeList";
+    type Response = Response;
     fn headers(&self) -> &ActionHeaders {
         &self.headers
     }
@@ -321,6 +327,7 @@ impl BridgeTechnologyList {
 }
 impl Action for BridgeTechnologyList {
     const NAME: &'static str = "BridgeTechnologyList";
+    type Response = Response;
     fn headers(&self) -> &ActionHeaders {
         &self.headers
     }
@@ -367,6 +374,7 @@ impl BridgeTechnologySuspend {
 }
 impl Action for BridgeTechnologySuspend {
     const NAME: &'static str = "BridgeTechnologySuspend";
+    type Response = Response;
     fn headers(&self) -> &ActionHeaders {
         &self.headers
     }
@@ -408,6 +416,7 @@ impl BridgeTechnologyUnsuspend {
 }
 impl Action for BridgeTechnologyUnsuspend {
     const NAME: &'static str = "BridgeTechnologyUnsuspend";
+    type Response = Response;
     fn headers(&self) -> &ActionHeaders {
         &self.headers
     }

@@ -41,6 +41,7 @@ impl CancelAtxfer {
 }
 impl Action for CancelAtxfer {
     const NAME: &'static str = "CancelAtxfer";
+    type Response = Response;
     fn headers(&self) -> &ActionHeaders {
         &self.headers
     }
@@ -52,6 +53,7 @@ impl Action for CancelAtxfer {
 /// - Since: 0.4.0
 /// - Modules: `builtin`
 /// - Required parameters: `AuthType` (one of `MD5`)
+/// - Response: [`ChallengeResponse`](super::responses::ChallengeResponse) (headers `Challenge`)
 ///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Actions/Challenge/>
 #[derive(Debug, Clone)]
@@ -82,6 +84,7 @@ impl Challenge {
 }
 impl Action for Challenge {
     const NAME: &'static str = "Challenge";
+    type Response = responses::ChallengeResponse;
     fn headers(&self) -> &ActionHeaders {
         &self.headers
     }
@@ -127,6 +130,7 @@ impl ChangeMonitor {
 }
 impl Action for ChangeMonitor {
     const NAME: &'static str = "ChangeMonitor";
+    type Response = Response;
     fn headers(&self) -> &ActionHeaders {
         &self.headers
     }
@@ -168,6 +172,7 @@ impl Command {
 }
 impl Action for Command {
     const NAME: &'static str = "Command";
+    type Response = Response;
     fn headers(&self) -> &ActionHeaders {
         &self.headers
     }
@@ -213,6 +218,7 @@ impl ConfbridgeKick {
 }
 impl Action for ConfbridgeKick {
     const NAME: &'static str = "ConfbridgeKick";
+    type Response = Response;
     fn headers(&self) -> &ActionHeaders {
         &self.headers
     }
@@ -256,6 +262,7 @@ impl ConfbridgeList {
 }
 impl Action for ConfbridgeList {
     const NAME: &'static str = "ConfbridgeList";
+    type Response = Response;
     fn headers(&self) -> &ActionHeaders {
         &self.headers
     }
@@ -297,6 +304,7 @@ impl ConfbridgeListRooms {
 }
 impl Action for ConfbridgeListRooms {
     const NAME: &'static str = "ConfbridgeListRooms";
+    type Response = Response;
     fn headers(&self) -> &ActionHeaders {
         &self.headers
     }
@@ -343,6 +351,7 @@ impl ConfbridgeLock {
 }
 impl Action for ConfbridgeLock {
     const NAME: &'static str = "ConfbridgeLock";
+    type Response = Response;
     fn headers(&self) -> &ActionHeaders {
         &self.headers
     }
@@ -388,6 +397,7 @@ impl ConfbridgeMute {
 }
 impl Action for ConfbridgeMute {
     const NAME: &'static str = "ConfbridgeMute";
+    type Response = Response;
     fn headers(&self) -> &ActionHeaders {
         &self.headers
     }
@@ -433,6 +443,7 @@ impl ConfbridgeSetSingleVideoSrc {
 }
 impl Action for ConfbridgeSetSingleVideoSrc {
     const NAME: &'static str = "ConfbridgeSetSingleVideoSrc";
+    type Response = Response;
     fn headers(&self) -> &ActionHeaders {
         &self.headers
     }
@@ -480,6 +491,7 @@ impl ConfbridgeStartRecord {
 }
 impl Action for ConfbridgeStartRecord {
     const NAME: &'static str = "ConfbridgeStartRecord";
+    type Response = Response;
     fn headers(&self) -> &ActionHeaders {
         &self.headers
     }
@@ -521,6 +533,7 @@ impl ConfbridgeStopRecord {
 }
 impl Action for ConfbridgeStopRecord {
     const NAME: &'static str = "ConfbridgeStopRecord";
+    type Response = Response;
     fn headers(&self) -> &ActionHeaders {
         &self.headers
     }
@@ -562,6 +575,7 @@ impl ConfbridgeUnlock {
 }
 impl Action for ConfbridgeUnlock {
     const NAME: &'static str = "ConfbridgeUnlock";
+    type Response = Response;
     fn headers(&self) -> &ActionHeaders {
         &self.headers
     }
@@ -607,6 +621,7 @@ impl ConfbridgeUnmute {
 }
 impl Action for ConfbridgeUnmute {
     const NAME: &'static str = "ConfbridgeUnmute";
+    type Response = Response;
     fn headers(&self) -> &ActionHeaders {
         &self.headers
     }
@@ -652,6 +667,7 @@ impl ControlPlayback {
 }
 impl Action for ControlPlayback {
     const NAME: &'static str = "ControlPlayback";
+    type Response = Response;
     fn headers(&self) -> &ActionHeaders {
         &self.headers
     }
@@ -662,6 +678,7 @@ impl Action for ControlPlayback {
 /// - Privileges: `system`, `reporting`, `all`
 /// - Since: 1.6.0
 /// - Modules: `builtin`
+/// - Response: [`CoreSettingsResponse`](super::responses::CoreSettingsResponse) (headers `AMIversion`, `AsteriskVersion`, `SystemName`, `CoreMaxCalls`, `CoreMaxLoadAvg`, `CoreRunUser`, `CoreRunGroup`, `CoreMaxFilehandles`, `CoreRealTimeEnabled`, `CoreCDRenabled`, `CoreHTTPenabled`, `SoundsSearchCustomDir`)
 ///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Actions/CoreSettings/>
 #[derive(Debug, Clone, Default)]
@@ -687,6 +704,7 @@ impl CoreSettings {
 }
 impl Action for CoreSettings {
     const NAME: &'static str = "CoreSettings";
+    type Response = responses::CoreSettingsResponse;
     fn headers(&self) -> &ActionHeaders {
         &self.headers
     }
@@ -729,6 +747,7 @@ impl CoreShowChannelMap {
 }
 impl Action for CoreShowChannelMap {
     const NAME: &'static str = "CoreShowChannelMap";
+    type Response = Response;
     fn headers(&self) -> &ActionHeaders {
         &self.headers
     }
@@ -770,6 +789,7 @@ impl CoreShowChannels {
 }
 impl Action for CoreShowChannels {
     const NAME: &'static str = "CoreShowChannels";
+    type Response = Response;
     fn headers(&self) -> &ActionHeaders {
         &self.headers
     }
@@ -785,6 +805,7 @@ impl ListAction for CoreShowChannels {
 /// - Privileges: `system`, `reporting`, `all`
 /// - Since: 1.6.0
 /// - Modules: `builtin`
+/// - Response: [`CoreStatusResponse`](super::responses::CoreStatusResponse) (headers `CoreStartupDate`, `CoreStartupTime`, `CoreReloadDate`, `CoreReloadTime`, `CoreCurrentCalls`, `CoreProcessedCalls`)
 ///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Actions/CoreStatus/>
 #[derive(Debug, Clone, Default)]
@@ -810,6 +831,7 @@ impl CoreStatus {
 }
 impl Action for CoreStatus {
     const NAME: &'static str = "CoreStatus";
+    type Response = responses::CoreStatusResponse;
     fn headers(&self) -> &ActionHeaders {
         &self.headers
     }
@@ -851,6 +873,7 @@ impl CreateConfig {
 }
 impl Action for CreateConfig {
     const NAME: &'static str = "CreateConfig";
+    type Response = Response;
     fn headers(&self) -> &ActionHeaders {
         &self.headers
     }

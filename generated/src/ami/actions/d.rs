@@ -42,6 +42,7 @@ impl DahdidnDoff {
 }
 impl Action for DahdidnDoff {
     const NAME: &'static str = "DAHDIDNDoff";
+    type Response = Response;
     fn headers(&self) -> &ActionHeaders {
         &self.headers
     }
@@ -84,6 +85,7 @@ impl DahdidnDon {
 }
 impl Action for DahdidnDon {
     const NAME: &'static str = "DAHDIDNDon";
+    type Response = Response;
     fn headers(&self) -> &ActionHeaders {
         &self.headers
     }
@@ -130,6 +132,7 @@ impl DahdiDialOffhook {
 }
 impl Action for DahdiDialOffhook {
     const NAME: &'static str = "DAHDIDialOffhook";
+    type Response = Response;
     fn headers(&self) -> &ActionHeaders {
         &self.headers
     }
@@ -172,6 +175,7 @@ impl DahdiHangup {
 }
 impl Action for DahdiHangup {
     const NAME: &'static str = "DAHDIHangup";
+    type Response = Response;
     fn headers(&self) -> &ActionHeaders {
         &self.headers
     }
@@ -208,6 +212,7 @@ impl DahdiRestart {
 }
 impl Action for DahdiRestart {
     const NAME: &'static str = "DAHDIRestart";
+    type Response = Response;
     fn headers(&self) -> &ActionHeaders {
         &self.headers
     }
@@ -251,6 +256,7 @@ impl DahdiShowChannels {
 }
 impl Action for DahdiShowChannels {
     const NAME: &'static str = "DAHDIShowChannels";
+    type Response = Response;
     fn headers(&self) -> &ActionHeaders {
         &self.headers
     }
@@ -293,6 +299,7 @@ impl DahdiShowStatus {
 }
 impl Action for DahdiShowStatus {
     const NAME: &'static str = "DAHDIShowStatus";
+    type Response = Response;
     fn headers(&self) -> &ActionHeaders {
         &self.headers
     }
@@ -340,6 +347,7 @@ impl DahdiTransfer {
 }
 impl Action for DahdiTransfer {
     const NAME: &'static str = "DAHDITransfer";
+    type Response = Response;
     fn headers(&self) -> &ActionHeaders {
         &self.headers
     }
@@ -386,6 +394,7 @@ impl DbDel {
 }
 impl Action for DbDel {
     const NAME: &'static str = "DBDel";
+    type Response = Response;
     fn headers(&self) -> &ActionHeaders {
         &self.headers
     }
@@ -435,6 +444,7 @@ impl DbDelTree {
 }
 impl Action for DbDelTree {
     const NAME: &'static str = "DBDelTree";
+    type Response = Response;
     fn headers(&self) -> &ActionHeaders {
         &self.headers
     }
@@ -482,6 +492,7 @@ impl DbGet {
 }
 impl Action for DbGet {
     const NAME: &'static str = "DBGet";
+    type Response = Response;
     fn headers(&self) -> &ActionHeaders {
         &self.headers
     }
@@ -535,6 +546,7 @@ impl DbGetTree {
 }
 impl Action for DbGetTree {
     const NAME: &'static str = "DBGetTree";
+    type Response = Response;
     fn headers(&self) -> &ActionHeaders {
         &self.headers
     }
@@ -592,6 +604,7 @@ impl DbPut {
 }
 impl Action for DbPut {
     const NAME: &'static str = "DBPut";
+    type Response = Response;
     fn headers(&self) -> &ActionHeaders {
         &self.headers
     }
@@ -628,6 +641,7 @@ impl DeviceStateList {
 }
 impl Action for DeviceStateList {
     const NAME: &'static str = "DeviceStateList";
+    type Response = Response;
     fn headers(&self) -> &ActionHeaders {
         &self.headers
     }
@@ -702,6 +716,7 @@ impl DialplanExtensionAdd {
 }
 impl Action for DialplanExtensionAdd {
     const NAME: &'static str = "DialplanExtensionAdd";
+    type Response = Response;
     fn headers(&self) -> &ActionHeaders {
         &self.headers
     }
@@ -753,6 +768,7 @@ impl DialplanExtensionRemove {
 }
 impl Action for DialplanExtensionRemove {
     const NAME: &'static str = "DialplanExtensionRemove";
+    type Response = Response;
     fn headers(&self) -> &ActionHeaders {
         &self.headers
     }

@@ -11,6 +11,7 @@ use super::*;
 /// - Since: 0.9.0
 /// - Modules: `builtin`
 /// - Required parameters: `EventMask` (one of `on`, `off`, `system,call,log,...`)
+/// - Response: [`EventsResponse`](super::responses::EventsResponse) (headers `Events`)
 ///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Actions/Events/>
 #[derive(Debug, Clone)]
@@ -41,6 +42,7 @@ impl Events {
 }
 impl Action for Events {
     const NAME: &'static str = "Events";
+    type Response = responses::EventsResponse;
     fn headers(&self) -> &ActionHeaders {
         &self.headers
     }
@@ -52,6 +54,7 @@ impl Action for Events {
 /// - Since: 0.4.0
 /// - Modules: `builtin`
 /// - Required parameters: `Exten`, `Context`
+/// - Response: [`ExtensionStateResponse`](super::responses::ExtensionStateResponse) (headers `Exten`, `Context`, `Hint`, `Status`, `StatusText`)
 ///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Actions/ExtensionState/>
 #[derive(Debug, Clone)]
@@ -86,6 +89,7 @@ impl ExtensionState {
 }
 impl Action for ExtensionState {
     const NAME: &'static str = "ExtensionState";
+    type Response = responses::ExtensionStateResponse;
     fn headers(&self) -> &ActionHeaders {
         &self.headers
     }
@@ -122,6 +126,7 @@ impl ExtensionStateList {
 }
 impl Action for ExtensionStateList {
     const NAME: &'static str = "ExtensionStateList";
+    type Response = Response;
     fn headers(&self) -> &ActionHeaders {
         &self.headers
     }

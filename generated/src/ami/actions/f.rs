@@ -42,6 +42,7 @@ impl FaxSession {
 }
 impl Action for FaxSession {
     const NAME: &'static str = "FAXSession";
+    type Response = Response;
     fn headers(&self) -> &ActionHeaders {
         &self.headers
     }
@@ -79,6 +80,7 @@ impl FaxSessions {
 }
 impl Action for FaxSessions {
     const NAME: &'static str = "FAXSessions";
+    type Response = Response;
     fn headers(&self) -> &ActionHeaders {
         &self.headers
     }
@@ -120,6 +122,7 @@ impl FaxStats {
 }
 impl Action for FaxStats {
     const NAME: &'static str = "FAXStats";
+    type Response = Response;
     fn headers(&self) -> &ActionHeaders {
         &self.headers
     }
@@ -171,6 +174,7 @@ impl Filter {
 }
 impl Action for Filter {
     const NAME: &'static str = "Filter";
+    type Response = Response;
     fn headers(&self) -> &ActionHeaders {
         &self.headers
     }

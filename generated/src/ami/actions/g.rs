@@ -12,6 +12,7 @@ use super::*;
 /// - Modules: `builtin`
 /// - Required parameters: `Filename`
 /// - Optional parameters: `Category`, `Filter`
+/// - Response: [`GetConfigResponse`](super::responses::GetConfigResponse) (headers `Category-`, `Templates-`, `Line-`)
 ///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Actions/GetConfig/>
 #[derive(Debug, Clone)]
@@ -52,6 +53,7 @@ impl GetConfig {
 }
 impl Action for GetConfig {
     const NAME: &'static str = "GetConfig";
+    type Response = responses::GetConfigResponse;
     fn headers(&self) -> &ActionHeaders {
         &self.headers
     }
@@ -64,6 +66,7 @@ impl Action for GetConfig {
 /// - Modules: `builtin`
 /// - Required parameters: `Filename`
 /// - Optional parameters: `Category`, `Filter`
+/// - Response: [`GetConfigJsonResponse`](super::responses::GetConfigJsonResponse) (headers `JSON`)
 ///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Actions/GetConfigJSON/>
 #[doc(alias = "GetConfigJSON")]
@@ -105,6 +108,7 @@ impl GetConfigJson {
 }
 impl Action for GetConfigJson {
     const NAME: &'static str = "GetConfigJSON";
+    type Response = responses::GetConfigJsonResponse;
     fn headers(&self) -> &ActionHeaders {
         &self.headers
     }
@@ -117,6 +121,7 @@ impl Action for GetConfigJson {
 /// - Modules: `builtin`
 /// - Required parameters: `Variable`
 /// - Optional parameters: `Channel`
+/// - Response: [`GetvarResponse`](super::responses::GetvarResponse) (headers `Variable`, `Value`)
 ///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Actions/Getvar/>
 #[doc(alias = "GetVar")]
@@ -154,6 +159,7 @@ impl Getvar {
 }
 impl Action for Getvar {
     const NAME: &'static str = "Getvar";
+    type Response = responses::GetvarResponse;
     fn headers(&self) -> &ActionHeaders {
         &self.headers
     }

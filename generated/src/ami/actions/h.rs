@@ -48,6 +48,7 @@ impl Hangup {
 }
 impl Action for Hangup {
     const NAME: &'static str = "Hangup";
+    type Response = Response;
     fn headers(&self) -> &ActionHeaders {
         &self.headers
     }

@@ -10,6 +10,7 @@ use super::*;
 /// - Privileges: `system`, `reporting`, `all`
 /// - Since: 1.2.0
 /// - Modules: `chan_iax2`
+/// - Quirk `iaxnetstats-bare-line`: Asterisk answers it without any `Response:`, so sending it fails at once with `AmiError::NoResponse`
 ///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Actions/IAXnetstats/>
 #[doc(alias = "IAXnetstats")]
@@ -36,8 +37,15 @@ impl IaXnetstats {
 }
 impl Action for IaXnetstats {
     const NAME: &'static str = "IAXnetstats";
+    type Response = Response;
     fn headers(&self) -> &ActionHeaders {
         &self.headers
+    }
+    /// Fix `iaxnetstats-bare-line`: manager_iax2_show_netstats (channels/chan_iax2.c) writes ast_cli_netstats' text lines (one per call, no header form) and a bare empty line: no Response and no ActionID to match. Use Command `iax2 show netstats` to get the same table.
+    fn no_response(&self) -> Option<&'static str> {
+        Some(
+            "manager_iax2_show_netstats (channels/chan_iax2.c) writes ast_cli_netstats' text lines (one per call, no header form) and a bare empty line: no Response and no ActionID to match. Use Command `iax2 show netstats` to get the same table.",
+        )
     }
 }
 /// AMI action `IAXpeerlist`.
@@ -73,6 +81,7 @@ impl IaXpeerlist {
 }
 impl Action for IaXpeerlist {
     const NAME: &'static str = "IAXpeerlist";
+    type Response = Response;
     fn headers(&self) -> &ActionHeaders {
         &self.headers
     }
@@ -89,6 +98,7 @@ impl ListAction for IaXpeerlist {
 /// - Since: 0.3.0
 /// - Modules: `chan_iax2`
 /// - Event list: items `PeerEntry`; completion `PeerlistComplete`
+/// - Quirk `iaxpeers-items-without-actionid`: its list items arrive without `ActionID`; the client takes those between the acknowledgement and the completion
 ///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Actions/IAXpeers/>
 #[doc(alias = "IAXpeers")]
@@ -117,6 +127,7 @@ impl IaXpeers {
 }
 impl Action for IaXpeers {
     const NAME: &'static str = "IAXpeers";
+    type Response = Response;
     fn headers(&self) -> &ActionHeaders {
         &self.headers
     }
@@ -125,6 +136,10 @@ impl ListAction for IaXpeers {
     type Item = events::PeerEntry;
     type Complete = events::PeerlistComplete;
     const COMPLETE_EVENT: &'static str = "PeerlistComplete";
+    /// `true`. Fix `iaxpeers-items-without-actionid`: manager_iax2_show_peers (channels/chan_iax2.c) builds an `ActionID:` line but calls __iax2_show_peers, whose show_peers_context has an empty idtext: every PeerEntry arrives without ActionID, while astman_send_listack and PeerlistComplete carry it (seen on a real 23.4.1; the same code in every release).
+    fn unkeyed_items(&self) -> bool {
+        true
+    }
 }
 /// AMI action `IAXregistry`.
 ///
@@ -159,6 +174,7 @@ impl IaXregistry {
 }
 impl Action for IaXregistry {
     const NAME: &'static str = "IAXregistry";
+    type Response = Response;
     fn headers(&self) -> &ActionHeaders {
         &self.headers
     }

@@ -53,6 +53,7 @@ impl JabberSend {
 }
 impl Action for JabberSend {
     const NAME: &'static str = "JabberSend";
+    type Response = Response;
     fn headers(&self) -> &ActionHeaders {
         &self.headers
     }

@@ -11,6 +11,7 @@ use super::*;
 /// - Since: 1.6.0
 /// - Modules: `builtin`
 /// - Required parameters: `Filename`
+/// - Response: [`ListCategoriesResponse`](super::responses::ListCategoriesResponse) (headers `Category-`)
 ///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Actions/ListCategories/>
 #[derive(Debug, Clone)]
@@ -41,6 +42,7 @@ impl ListCategories {
 }
 impl Action for ListCategories {
     const NAME: &'static str = "ListCategories";
+    type Response = responses::ListCategoriesResponse;
     fn headers(&self) -> &ActionHeaders {
         &self.headers
     }
@@ -51,6 +53,7 @@ impl Action for ListCategories {
 /// - Privileges: any logged-in user
 /// - Since: 1.0.0
 /// - Modules: `builtin`
+/// - Response: [`ListCommandsResponse`](super::responses::ListCommandsResponse) (headers `*`)
 ///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Actions/ListCommands/>
 #[derive(Debug, Clone, Default)]
@@ -76,6 +79,7 @@ impl ListCommands {
 }
 impl Action for ListCommands {
     const NAME: &'static str = "ListCommands";
+    type Response = responses::ListCommandsResponse;
     fn headers(&self) -> &ActionHeaders {
         &self.headers
     }
@@ -117,6 +121,7 @@ impl LocalOptimizeAway {
 }
 impl Action for LocalOptimizeAway {
     const NAME: &'static str = "LocalOptimizeAway";
+    type Response = Response;
     fn headers(&self) -> &ActionHeaders {
         &self.headers
     }
@@ -152,6 +157,7 @@ impl LoggerRotate {
 }
 impl Action for LoggerRotate {
     const NAME: &'static str = "LoggerRotate";
+    type Response = Response;
     fn headers(&self) -> &ActionHeaders {
         &self.headers
     }
@@ -214,6 +220,7 @@ impl Login {
 }
 impl Action for Login {
     const NAME: &'static str = "Login";
+    type Response = Response;
     fn headers(&self) -> &ActionHeaders {
         &self.headers
     }
@@ -249,6 +256,7 @@ impl Logoff {
 }
 impl Action for Logoff {
     const NAME: &'static str = "Logoff";
+    type Response = Response;
     fn headers(&self) -> &ActionHeaders {
         &self.headers
     }

@@ -42,6 +42,7 @@ impl MwiDelete {
 }
 impl Action for MwiDelete {
     const NAME: &'static str = "MWIDelete";
+    type Response = Response;
     fn headers(&self) -> &ActionHeaders {
         &self.headers
     }
@@ -85,6 +86,7 @@ impl MwiGet {
 }
 impl Action for MwiGet {
     const NAME: &'static str = "MWIGet";
+    type Response = Response;
     fn headers(&self) -> &ActionHeaders {
         &self.headers
     }
@@ -143,6 +145,7 @@ impl MwiUpdate {
 }
 impl Action for MwiUpdate {
     const NAME: &'static str = "MWIUpdate";
+    type Response = Response;
     fn headers(&self) -> &ActionHeaders {
         &self.headers
     }
@@ -154,6 +157,7 @@ impl Action for MwiUpdate {
 /// - Since: 0.5.0
 /// - Modules: `builtin`
 /// - Required parameters: `Mailbox`
+/// - Response: [`MailboxCountResponse`](super::responses::MailboxCountResponse) (headers `Mailbox`, `UrgMessages`, `NewMessages`, `OldMessages`)
 ///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Actions/MailboxCount/>
 #[derive(Debug, Clone)]
@@ -184,6 +188,7 @@ impl MailboxCount {
 }
 impl Action for MailboxCount {
     const NAME: &'static str = "MailboxCount";
+    type Response = responses::MailboxCountResponse;
     fn headers(&self) -> &ActionHeaders {
         &self.headers
     }
@@ -195,6 +200,7 @@ impl Action for MailboxCount {
 /// - Since: 0.4.0
 /// - Modules: `builtin`
 /// - Required parameters: `Mailbox`
+/// - Response: [`MailboxStatusResponse`](super::responses::MailboxStatusResponse) (headers `Mailbox`, `Waiting`)
 ///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Actions/MailboxStatus/>
 #[derive(Debug, Clone)]
@@ -225,6 +231,7 @@ impl MailboxStatus {
 }
 impl Action for MailboxStatus {
     const NAME: &'static str = "MailboxStatus";
+    type Response = responses::MailboxStatusResponse;
     fn headers(&self) -> &ActionHeaders {
         &self.headers
     }
@@ -268,6 +275,7 @@ impl MeetmeList {
 }
 impl Action for MeetmeList {
     const NAME: &'static str = "MeetmeList";
+    type Response = Response;
     fn headers(&self) -> &ActionHeaders {
         &self.headers
     }
@@ -309,6 +317,7 @@ impl MeetmeListRooms {
 }
 impl Action for MeetmeListRooms {
     const NAME: &'static str = "MeetmeListRooms";
+    type Response = Response;
     fn headers(&self) -> &ActionHeaders {
         &self.headers
     }
@@ -359,6 +368,7 @@ impl MeetmeMute {
 }
 impl Action for MeetmeMute {
     const NAME: &'static str = "MeetmeMute";
+    type Response = Response;
     fn headers(&self) -> &ActionHeaders {
         &self.headers
     }
@@ -404,6 +414,7 @@ impl MeetmeUnmute {
 }
 impl Action for MeetmeUnmute {
     const NAME: &'static str = "MeetmeUnmute";
+    type Response = Response;
     fn headers(&self) -> &ActionHeaders {
         &self.headers
     }
@@ -482,6 +493,7 @@ impl MessageSend {
 }
 impl Action for MessageSend {
     const NAME: &'static str = "MessageSend";
+    type Response = Response;
     fn headers(&self) -> &ActionHeaders {
         &self.headers
     }
@@ -494,6 +506,7 @@ impl Action for MessageSend {
 /// - Modules: `app_mixmonitor`
 /// - Required parameters: `Channel`
 /// - Optional parameters: `File`, `Options`, `Command`
+/// - Response: [`MixMonitorResponse`](super::responses::MixMonitorResponse) (headers `MixMonitorID`)
 ///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Actions/MixMonitor/>
 #[derive(Debug, Clone)]
@@ -539,6 +552,7 @@ impl MixMonitor {
 }
 impl Action for MixMonitor {
     const NAME: &'static str = "MixMonitor";
+    type Response = responses::MixMonitorResponse;
     fn headers(&self) -> &ActionHeaders {
         &self.headers
     }
@@ -591,6 +605,7 @@ impl MixMonitorMute {
 }
 impl Action for MixMonitorMute {
     const NAME: &'static str = "MixMonitorMute";
+    type Response = Response;
     fn headers(&self) -> &ActionHeaders {
         &self.headers
     }
@@ -602,6 +617,7 @@ impl Action for MixMonitorMute {
 /// - Since: 1.6.0
 /// - Modules: `builtin`
 /// - Required parameters: `Module`
+/// - Response: [`ModuleCheckResponse`](super::responses::ModuleCheckResponse) (headers `Version`)
 ///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Actions/ModuleCheck/>
 #[derive(Debug, Clone)]
@@ -632,6 +648,7 @@ impl ModuleCheck {
 }
 impl Action for ModuleCheck {
     const NAME: &'static str = "ModuleCheck";
+    type Response = responses::ModuleCheckResponse;
     fn headers(&self) -> &ActionHeaders {
         &self.headers
     }
@@ -684,6 +701,7 @@ impl ModuleLoad {
 }
 impl Action for ModuleLoad {
     const NAME: &'static str = "ModuleLoad";
+    type Response = Response;
     fn headers(&self) -> &ActionHeaders {
         &self.headers
     }
@@ -741,6 +759,7 @@ impl Monitor {
 }
 impl Action for Monitor {
     const NAME: &'static str = "Monitor";
+    type Response = Response;
     fn headers(&self) -> &ActionHeaders {
         &self.headers
     }
@@ -794,6 +813,7 @@ impl MuteAudio {
 }
 impl Action for MuteAudio {
     const NAME: &'static str = "MuteAudio";
+    type Response = Response;
     fn headers(&self) -> &ActionHeaders {
         &self.headers
     }

@@ -4,9 +4,9 @@
 //! Every AMI action of the generated releases: a builder per action that sets
 //! headers in call order, implementing [`Action`] (and [`ListAction`] for
 //! actions answering with an event list).
-use super::events;
+use super::{events, responses};
 use asterisk_sdk_runtime::ami::{
-    Action, ActionHeaders, FromEvent, ListAction, Message, TypedEvent,
+    Action, ActionHeaders, FromEvent, ListAction, Message, Response, TypedEvent,
 };
 mod a;
 pub use a::*;

@@ -129,6 +129,7 @@ impl Originate {
 }
 impl Action for Originate {
     const NAME: &'static str = "Originate";
+    type Response = Response;
     fn headers(&self) -> &ActionHeaders {
         &self.headers
     }

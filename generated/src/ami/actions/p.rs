@@ -47,6 +47,7 @@ impl PjsipHangup {
 }
 impl Action for PjsipHangup {
     const NAME: &'static str = "PJSIPHangup";
+    type Response = Response;
     fn headers(&self) -> &ActionHeaders {
         &self.headers
     }
@@ -126,6 +127,7 @@ impl PjsipNotify {
 }
 impl Action for PjsipNotify {
     const NAME: &'static str = "PJSIPNotify";
+    type Response = Response;
     fn headers(&self) -> &ActionHeaders {
         &self.headers
     }
@@ -168,6 +170,7 @@ impl PjsipQualify {
 }
 impl Action for PjsipQualify {
     const NAME: &'static str = "PJSIPQualify";
+    type Response = Response;
     fn headers(&self) -> &ActionHeaders {
         &self.headers
     }
@@ -210,6 +213,7 @@ impl PjsipRegister {
 }
 impl Action for PjsipRegister {
     const NAME: &'static str = "PJSIPRegister";
+    type Response = Response;
     fn headers(&self) -> &ActionHeaders {
         &self.headers
     }
@@ -256,6 +260,7 @@ impl PjsipSetMaintenance {
 }
 impl Action for PjsipSetMaintenance {
     const NAME: &'static str = "PJSIPSetMaintenance";
+    type Response = Response;
     fn headers(&self) -> &ActionHeaders {
         &self.headers
     }
@@ -293,6 +298,7 @@ impl PjsipShowAors {
 }
 impl Action for PjsipShowAors {
     const NAME: &'static str = "PJSIPShowAors";
+    type Response = Response;
     fn headers(&self) -> &ActionHeaders {
         &self.headers
     }
@@ -335,6 +341,7 @@ impl PjsipShowAuths {
 }
 impl Action for PjsipShowAuths {
     const NAME: &'static str = "PJSIPShowAuths";
+    type Response = Response;
     fn headers(&self) -> &ActionHeaders {
         &self.headers
     }
@@ -377,6 +384,7 @@ impl PjsipShowContacts {
 }
 impl Action for PjsipShowContacts {
     const NAME: &'static str = "PJSIPShowContacts";
+    type Response = Response;
     fn headers(&self) -> &ActionHeaders {
         &self.headers
     }
@@ -425,6 +433,7 @@ impl PjsipShowEndpoint {
 }
 impl Action for PjsipShowEndpoint {
     const NAME: &'static str = "PJSIPShowEndpoint";
+    type Response = Response;
     fn headers(&self) -> &ActionHeaders {
         &self.headers
     }
@@ -530,6 +539,7 @@ impl PjsipShowEndpoints {
 }
 impl Action for PjsipShowEndpoints {
     const NAME: &'static str = "PJSIPShowEndpoints";
+    type Response = Response;
     fn headers(&self) -> &ActionHeaders {
         &self.headers
     }
@@ -578,6 +588,7 @@ impl PjsipShowMaintenance {
 }
 impl Action for PjsipShowMaintenance {
     const NAME: &'static str = "PJSIPShowMaintenance";
+    type Response = Response;
     fn headers(&self) -> &ActionHeaders {
         &self.headers
     }
@@ -620,6 +631,7 @@ impl PjsipShowRegistrationInboundContactStatuses {
 }
 impl Action for PjsipShowRegistrationInboundContactStatuses {
     const NAME: &'static str = "PJSIPShowRegistrationInboundContactStatuses";
+    type Response = Response;
     fn headers(&self) -> &ActionHeaders {
         &self.headers
     }
@@ -662,6 +674,7 @@ impl PjsipShowRegistrationsInbound {
 }
 impl Action for PjsipShowRegistrationsInbound {
     const NAME: &'static str = "PJSIPShowRegistrationsInbound";
+    type Response = Response;
     fn headers(&self) -> &ActionHeaders {
         &self.headers
     }
@@ -704,6 +717,7 @@ impl PjsipShowRegistrationsOutbound {
 }
 impl Action for PjsipShowRegistrationsOutbound {
     const NAME: &'static str = "PJSIPShowRegistrationsOutbound";
+    type Response = Response;
     fn headers(&self) -> &ActionHeaders {
         &self.headers
     }
@@ -783,6 +797,7 @@ impl PjsipShowResourceLists {
 }
 impl Action for PjsipShowResourceLists {
     const NAME: &'static str = "PJSIPShowResourceLists";
+    type Response = Response;
     fn headers(&self) -> &ActionHeaders {
         &self.headers
     }
@@ -825,6 +840,7 @@ impl PjsipShowSubscriptionsInbound {
 }
 impl Action for PjsipShowSubscriptionsInbound {
     const NAME: &'static str = "PJSIPShowSubscriptionsInbound";
+    type Response = Response;
     fn headers(&self) -> &ActionHeaders {
         &self.headers
     }
@@ -867,6 +883,7 @@ impl PjsipShowSubscriptionsOutbound {
 }
 impl Action for PjsipShowSubscriptionsOutbound {
     const NAME: &'static str = "PJSIPShowSubscriptionsOutbound";
+    type Response = Response;
     fn headers(&self) -> &ActionHeaders {
         &self.headers
     }
@@ -914,6 +931,7 @@ impl PjsipUnregister {
 }
 impl Action for PjsipUnregister {
     const NAME: &'static str = "PJSIPUnregister";
+    type Response = Response;
     fn headers(&self) -> &ActionHeaders {
         &self.headers
     }
@@ -956,6 +974,7 @@ impl PriDebugFileSet {
 }
 impl Action for PriDebugFileSet {
     const NAME: &'static str = "PRIDebugFileSet";
+    type Response = Response;
     fn headers(&self) -> &ActionHeaders {
         &self.headers
     }
@@ -992,6 +1011,7 @@ impl PriDebugFileUnset {
 }
 impl Action for PriDebugFileUnset {
     const NAME: &'static str = "PRIDebugFileUnset";
+    type Response = Response;
     fn headers(&self) -> &ActionHeaders {
         &self.headers
     }
@@ -1038,6 +1058,7 @@ impl PriDebugSet {
 }
 impl Action for PriDebugSet {
     const NAME: &'static str = "PRIDebugSet";
+    type Response = Response;
     fn headers(&self) -> &ActionHeaders {
         &self.headers
     }
@@ -1081,6 +1102,7 @@ impl PriShowSpans {
 }
 impl Action for PriShowSpans {
     const NAME: &'static str = "PRIShowSpans";
+    type Response = Response;
     fn headers(&self) -> &ActionHeaders {
         &self.headers
     }
@@ -1153,6 +1175,7 @@ impl Park {
 }
 impl Action for Park {
     const NAME: &'static str = "Park";
+    type Response = Response;
     fn headers(&self) -> &ActionHeaders {
         &self.headers
     }
@@ -1195,6 +1218,7 @@ impl ParkedCalls {
 }
 impl Action for ParkedCalls {
     const NAME: &'static str = "ParkedCalls";
+    type Response = Response;
     fn headers(&self) -> &ActionHeaders {
         &self.headers
     }
@@ -1236,6 +1260,7 @@ impl Parkinglots {
 }
 impl Action for Parkinglots {
     const NAME: &'static str = "Parkinglots";
+    type Response = Response;
     fn headers(&self) -> &ActionHeaders {
         &self.headers
     }
@@ -1282,6 +1307,7 @@ impl PauseMonitor {
 }
 impl Action for PauseMonitor {
     const NAME: &'static str = "PauseMonitor";
+    type Response = Response;
     fn headers(&self) -> &ActionHeaders {
         &self.headers
     }
@@ -1292,6 +1318,7 @@ impl Action for PauseMonitor {
 /// - Privileges: any logged-in user
 /// - Since: 0.2.0
 /// - Modules: `builtin`
+/// - Response: [`PingResponse`](super::responses::PingResponse) (headers `Ping`, `Timestamp`)
 ///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Actions/Ping/>
 #[derive(Debug, Clone, Default)]
@@ -1317,6 +1344,7 @@ impl Ping {
 }
 impl Action for Ping {
     const NAME: &'static str = "Ping";
+    type Response = responses::PingResponse;
     fn headers(&self) -> &ActionHeaders {
         &self.headers
     }
@@ -1374,6 +1402,7 @@ impl PlayDtmf {
 }
 impl Action for PlayDtmf {
     const NAME: &'static str = "PlayDTMF";
+    type Response = Response;
     fn headers(&self) -> &ActionHeaders {
         &self.headers
     }
@@ -1426,6 +1455,7 @@ impl PlayMf {
 }
 impl Action for PlayMf {
     const NAME: &'static str = "PlayMF";
+    type Response = Response;
     fn headers(&self) -> &ActionHeaders {
         &self.headers
     }
@@ -1437,6 +1467,7 @@ impl Action for PlayMf {
 /// - Since: 11.0.0
 /// - Modules: `builtin`
 /// - Required parameters: `Provider`
+/// - Response: [`PresenceStateResponse`](super::responses::PresenceStateResponse) (headers `State`, `Subtype`, `PresenceMessage`)
 ///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Actions/PresenceState/>
 #[derive(Debug, Clone)]
@@ -1467,6 +1498,7 @@ impl PresenceState {
 }
 impl Action for PresenceState {
     const NAME: &'static str = "PresenceState";
+    type Response = responses::PresenceStateResponse;
     fn headers(&self) -> &ActionHeaders {
         &self.headers
     }
@@ -1503,6 +1535,7 @@ impl PresenceStateList {
 }
 impl Action for PresenceStateList {
     const NAME: &'static str = "PresenceStateList";
+    type Response = Response;
     fn headers(&self) -> &ActionHeaders {
         &self.headers
     }

@@ -71,6 +71,7 @@ impl QueueAdd {
 }
 impl Action for QueueAdd {
     const NAME: &'static str = "QueueAdd";
+    type Response = Response;
     fn headers(&self) -> &ActionHeaders {
         &self.headers
     }
@@ -130,6 +131,7 @@ impl QueueChangePriorityCaller {
 }
 impl Action for QueueChangePriorityCaller {
     const NAME: &'static str = "QueueChangePriorityCaller";
+    type Response = Response;
     fn headers(&self) -> &ActionHeaders {
         &self.headers
     }
@@ -191,6 +193,7 @@ impl QueueLog {
 }
 impl Action for QueueLog {
     const NAME: &'static str = "QueueLog";
+    type Response = Response;
     fn headers(&self) -> &ActionHeaders {
         &self.headers
     }
@@ -242,6 +245,7 @@ impl QueueMemberRingInUse {
 }
 impl Action for QueueMemberRingInUse {
     const NAME: &'static str = "QueueMemberRingInUse";
+    type Response = Response;
     fn headers(&self) -> &ActionHeaders {
         &self.headers
     }
@@ -298,6 +302,7 @@ impl QueuePause {
 }
 impl Action for QueuePause {
     const NAME: &'static str = "QueuePause";
+    type Response = Response;
     fn headers(&self) -> &ActionHeaders {
         &self.headers
     }
@@ -349,6 +354,7 @@ impl QueuePenalty {
 }
 impl Action for QueuePenalty {
     const NAME: &'static str = "QueuePenalty";
+    type Response = Response;
     fn headers(&self) -> &ActionHeaders {
         &self.headers
     }
@@ -405,6 +411,7 @@ impl QueueReload {
 }
 impl Action for QueueReload {
     const NAME: &'static str = "QueueReload";
+    type Response = Response;
     fn headers(&self) -> &ActionHeaders {
         &self.headers
     }
@@ -450,6 +457,7 @@ impl QueueRemove {
 }
 impl Action for QueueRemove {
     const NAME: &'static str = "QueueRemove";
+    type Response = Response;
     fn headers(&self) -> &ActionHeaders {
         &self.headers
     }
@@ -491,6 +499,7 @@ impl QueueReset {
 }
 impl Action for QueueReset {
     const NAME: &'static str = "QueueReset";
+    type Response = Response;
     fn headers(&self) -> &ActionHeaders {
         &self.headers
     }
@@ -502,6 +511,7 @@ impl Action for QueueReset {
 /// - Since: 1.6.0
 /// - Modules: `app_queue`
 /// - Optional parameters: `Rule`
+/// - Response: [`QueueRuleResponse`](super::responses::QueueRuleResponse) (headers `RuleList`, `Rule`)
 ///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Actions/QueueRule/>
 #[derive(Debug, Clone, Default)]
@@ -532,6 +542,7 @@ impl QueueRule {
 }
 impl Action for QueueRule {
     const NAME: &'static str = "QueueRule";
+    type Response = responses::QueueRuleResponse;
     fn headers(&self) -> &ActionHeaders {
         &self.headers
     }
@@ -579,6 +590,7 @@ impl QueueStatus {
 }
 impl Action for QueueStatus {
     const NAME: &'static str = "QueueStatus";
+    type Response = Response;
     fn headers(&self) -> &ActionHeaders {
         &self.headers
     }
@@ -666,6 +678,7 @@ impl QueueSummary {
 }
 impl Action for QueueSummary {
     const NAME: &'static str = "QueueSummary";
+    type Response = Response;
     fn headers(&self) -> &ActionHeaders {
         &self.headers
     }
@@ -722,6 +735,7 @@ impl QueueWithdrawCaller {
 }
 impl Action for QueueWithdrawCaller {
     const NAME: &'static str = "QueueWithdrawCaller";
+    type Response = Response;
     fn headers(&self) -> &ActionHeaders {
         &self.headers
     }

@@ -79,6 +79,7 @@ impl Redirect {
 }
 impl Action for Redirect {
     const NAME: &'static str = "Redirect";
+    type Response = Response;
     fn headers(&self) -> &ActionHeaders {
         &self.headers
     }
@@ -120,6 +121,7 @@ impl Reload {
 }
 impl Action for Reload {
     const NAME: &'static str = "Reload";
+    type Response = Response;
     fn headers(&self) -> &ActionHeaders {
         &self.headers
     }

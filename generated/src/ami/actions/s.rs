@@ -65,6 +65,7 @@ impl SiPnotify {
 }
 impl Action for SiPnotify {
     const NAME: &'static str = "SIPnotify";
+    type Response = Response;
     fn headers(&self) -> &ActionHeaders {
         &self.headers
     }
@@ -104,6 +105,7 @@ impl SiPpeers {
 }
 impl Action for SiPpeers {
     const NAME: &'static str = "SIPpeers";
+    type Response = Response;
     fn headers(&self) -> &ActionHeaders {
         &self.headers
     }
@@ -152,6 +154,7 @@ impl SiPpeerstatus {
 }
 impl Action for SiPpeerstatus {
     const NAME: &'static str = "SIPpeerstatus";
+    type Response = Response;
     fn headers(&self) -> &ActionHeaders {
         &self.headers
     }
@@ -199,6 +202,7 @@ impl SiPqualifypeer {
 }
 impl Action for SiPqualifypeer {
     const NAME: &'static str = "SIPqualifypeer";
+    type Response = Response;
     fn headers(&self) -> &ActionHeaders {
         &self.headers
     }
@@ -210,6 +214,7 @@ impl Action for SiPqualifypeer {
 /// - Since: 1.2.0
 /// - Modules: `chan_sip`
 /// - Required parameters: `Peer`
+/// - Response: [`SiPshowpeerResponse`](super::responses::SiPshowpeerResponse) (headers `Channeltype`, `ObjectName`, `ChanObjectType`, `SecretExist`, `RemoteSecretExist`, `Context`, `SubscribeContext`, `Language`, `ToneZone`, `Accountcode`, `AMAflags`, `CID-CallingPres`, `SIP-FromUser`, `SIP-FromDomain`, `Sip-FromDomain-Port`, `Callgroup`, `Pickupgroup`, `MOHSuggest`, `VoiceMailbox`, `TransferMode`, `LastMsgsSent`, `Maxforwards`, `Call-limit`, `Busy-level`, `MaxCallBR`, `Dynamic`, `Callerid`, `RegExpire`, `SIP-AuthInsecure`, `SIP-Forcerport`, `SIP-Comedia`, `ACL`, `SIP-CanReinvite`, `SIP-DirectMedia`, `SIP-PromiscRedir`, `SIP-UserPhone`, `SIP-VideoSupport`, `SIP-TextSupport`, `SIP-Sess-Timers`, `SIP-Sess-Refresh`, `SIP-Sess-Expires`, `SIP-Sess-Min`, `SIP-RTP-Engine`, `SIP-Encryption`, `SIP-RTCP-Mux`, `SIP-DTMFmode`, `ToHost`, `Address-IP`, `Address-Port`, `Default-addr-IP`, `Default-addr-port`, `Default-Username`, `RegExtension`, `Codecs`, `Status`, `SIP-Useragent`, `Reg-Contact`, `QualifyFreq`, `Parkinglot`, `ChanVariable`, `SIP-Use-Reason-Header`, `Description`)
 ///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Actions/SIPshowpeer/>
 #[doc(alias = "SIPshowpeer")]
@@ -241,6 +246,7 @@ impl SiPshowpeer {
 }
 impl Action for SiPshowpeer {
     const NAME: &'static str = "SIPshowpeer";
+    type Response = responses::SiPshowpeerResponse;
     fn headers(&self) -> &ActionHeaders {
         &self.headers
     }
@@ -278,6 +284,7 @@ impl SiPshowregistry {
 }
 impl Action for SiPshowregistry {
     const NAME: &'static str = "SIPshowregistry";
+    type Response = Response;
     fn headers(&self) -> &ActionHeaders {
         &self.headers
     }
@@ -320,6 +327,7 @@ impl SkinnYdevices {
 }
 impl Action for SkinnYdevices {
     const NAME: &'static str = "SKINNYdevices";
+    type Response = Response;
     fn headers(&self) -> &ActionHeaders {
         &self.headers
     }
@@ -362,6 +370,7 @@ impl SkinnYlines {
 }
 impl Action for SkinnYlines {
     const NAME: &'static str = "SKINNYlines";
+    type Response = Response;
     fn headers(&self) -> &ActionHeaders {
         &self.headers
     }
@@ -378,6 +387,7 @@ impl ListAction for SkinnYlines {
 /// - Since: 1.6.2.0
 /// - Modules: `chan_skinny`
 /// - Required parameters: `Device`
+/// - Quirk `skinnyshowdevice-no-response-header`: Asterisk answers it without any `Response:`, so sending it fails at once with `AmiError::NoResponse`
 ///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Actions/SKINNYshowdevice/>
 #[doc(alias = "SKINNYshowdevice")]
@@ -409,8 +419,15 @@ impl SkinnYshowdevice {
 }
 impl Action for SkinnYshowdevice {
     const NAME: &'static str = "SKINNYshowdevice";
+    type Response = Response;
     fn headers(&self) -> &ActionHeaders {
         &self.headers
+    }
+    /// Fix `skinnyshowdevice-no-response-header`: manager_skinny_show_device (channels/chan_skinny.c, 20.20.1 only) calls _skinny_show_device, whose manager branch writes `Channeltype: SKINNY`, `ObjectName`, ... with neither Response nor ActionID, then an empty line: nothing to match. Use Command `skinny show device <name>`.
+    fn no_response(&self) -> Option<&'static str> {
+        Some(
+            "manager_skinny_show_device (channels/chan_skinny.c, 20.20.1 only) calls _skinny_show_device, whose manager branch writes `Channeltype: SKINNY`, `ObjectName`, ... with neither Response nor ActionID, then an empty line: nothing to match. Use Command `skinny show device <name>`.",
+        )
     }
 }
 /// AMI action `SKINNYshowline`.
@@ -420,6 +437,7 @@ impl Action for SkinnYshowdevice {
 /// - Since: 1.6.2.0
 /// - Modules: `chan_skinny`
 /// - Required parameters: `Line`
+/// - Quirk `skinnyshowline-no-response-header`: Asterisk answers it without any `Response:`, so sending it fails at once with `AmiError::NoResponse`
 ///
 /// <https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Actions/SKINNYshowline/>
 #[doc(alias = "SKINNYshowline")]
@@ -451,8 +469,15 @@ impl SkinnYshowline {
 }
 impl Action for SkinnYshowline {
     const NAME: &'static str = "SKINNYshowline";
+    type Response = Response;
     fn headers(&self) -> &ActionHeaders {
         &self.headers
+    }
+    /// Fix `skinnyshowline-no-response-header`: manager_skinny_show_line (channels/chan_skinny.c, 20.20.1 only) calls _skinny_show_line, whose manager branch writes `Channeltype: SKINNY`, `ObjectName`, ... with neither Response nor ActionID, then an empty line: nothing to match. Use Command `skinny show line <name>`.
+    fn no_response(&self) -> Option<&'static str> {
+        Some(
+            "manager_skinny_show_line (channels/chan_skinny.c, 20.20.1 only) calls _skinny_show_line, whose manager branch writes `Channeltype: SKINNY`, `ObjectName`, ... with neither Response nor ActionID, then an empty line: nothing to match. Use Command `skinny show line <name>`.",
+        )
     }
 }
 /// AMI action `SendFlash`.
@@ -498,6 +523,7 @@ impl SendFlash {
 }
 impl Action for SendFlash {
     const NAME: &'static str = "SendFlash";
+    type Response = Response;
     fn headers(&self) -> &ActionHeaders {
         &self.headers
     }
@@ -549,6 +575,7 @@ impl SendText {
 }
 impl Action for SendText {
     const NAME: &'static str = "SendText";
+    type Response = Response;
     fn headers(&self) -> &ActionHeaders {
         &self.headers
     }
@@ -602,6 +629,7 @@ impl Setvar {
 }
 impl Action for Setvar {
     const NAME: &'static str = "Setvar";
+    type Response = Response;
     fn headers(&self) -> &ActionHeaders {
         &self.headers
     }
@@ -649,6 +677,7 @@ impl ShowDialPlan {
 }
 impl Action for ShowDialPlan {
     const NAME: &'static str = "ShowDialPlan";
+    type Response = Response;
     fn headers(&self) -> &ActionHeaders {
         &self.headers
     }
@@ -695,6 +724,7 @@ impl SorceryMemoryCacheExpire {
 }
 impl Action for SorceryMemoryCacheExpire {
     const NAME: &'static str = "SorceryMemoryCacheExpire";
+    type Response = Response;
     fn headers(&self) -> &ActionHeaders {
         &self.headers
     }
@@ -740,6 +770,7 @@ impl SorceryMemoryCacheExpireObject {
 }
 impl Action for SorceryMemoryCacheExpireObject {
     const NAME: &'static str = "SorceryMemoryCacheExpireObject";
+    type Response = Response;
     fn headers(&self) -> &ActionHeaders {
         &self.headers
     }
@@ -781,6 +812,7 @@ impl SorceryMemoryCachePopulate {
 }
 impl Action for SorceryMemoryCachePopulate {
     const NAME: &'static str = "SorceryMemoryCachePopulate";
+    type Response = Response;
     fn headers(&self) -> &ActionHeaders {
         &self.headers
     }
@@ -822,6 +854,7 @@ impl SorceryMemoryCacheStale {
 }
 impl Action for SorceryMemoryCacheStale {
     const NAME: &'static str = "SorceryMemoryCacheStale";
+    type Response = Response;
     fn headers(&self) -> &ActionHeaders {
         &self.headers
     }
@@ -873,6 +906,7 @@ impl SorceryMemoryCacheStaleObject {
 }
 impl Action for SorceryMemoryCacheStaleObject {
     const NAME: &'static str = "SorceryMemoryCacheStaleObject";
+    type Response = Response;
     fn headers(&self) -> &ActionHeaders {
         &self.headers
     }
@@ -925,6 +959,7 @@ impl Status {
 }
 impl Action for Status {
     const NAME: &'static str = "Status";
+    type Response = Response;
     fn headers(&self) -> &ActionHeaders {
         &self.headers
     }
@@ -977,6 +1012,7 @@ impl StopMixMonitor {
 }
 impl Action for StopMixMonitor {
     const NAME: &'static str = "StopMixMonitor";
+    type Response = Response;
     fn headers(&self) -> &ActionHeaders {
         &self.headers
     }
@@ -1018,6 +1054,7 @@ impl StopMonitor {
 }
 impl Action for StopMonitor {
     const NAME: &'static str = "StopMonitor";
+    type Response = Response;
     fn headers(&self) -> &ActionHeaders {
         &self.headers
     }

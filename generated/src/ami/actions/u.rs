@@ -41,6 +41,7 @@ impl UnpauseMonitor {
 }
 impl Action for UnpauseMonitor {
     const NAME: &'static str = "UnpauseMonitor";
+    type Response = Response;
     fn headers(&self) -> &ActionHeaders {
         &self.headers
     }
@@ -128,6 +129,7 @@ impl UpdateConfig {
 }
 impl Action for UpdateConfig {
     const NAME: &'static str = "UpdateConfig";
+    type Response = Response;
     fn headers(&self) -> &ActionHeaders {
         &self.headers
     }
@@ -180,6 +182,7 @@ impl UserEvent {
 }
 impl Action for UserEvent {
     const NAME: &'static str = "UserEvent";
+    type Response = Response;
     fn headers(&self) -> &ActionHeaders {
         &self.headers
     }

@@ -46,6 +46,7 @@ impl VoicemailBoxSummary {
 }
 impl Action for VoicemailBoxSummary {
     const NAME: &'static str = "VoicemailBoxSummary";
+    type Response = Response;
     fn headers(&self) -> &ActionHeaders {
         &self.headers
     }
@@ -124,6 +125,7 @@ impl VoicemailForward {
 }
 impl Action for VoicemailForward {
     const NAME: &'static str = "VoicemailForward";
+    type Response = Response;
     fn headers(&self) -> &ActionHeaders {
         &self.headers
     }
@@ -187,6 +189,7 @@ impl VoicemailMove {
 }
 impl Action for VoicemailMove {
     const NAME: &'static str = "VoicemailMove";
+    type Response = Response;
     fn headers(&self) -> &ActionHeaders {
         &self.headers
     }
@@ -233,6 +236,7 @@ impl VoicemailRefresh {
 }
 impl Action for VoicemailRefresh {
     const NAME: &'static str = "VoicemailRefresh";
+    type Response = Response;
     fn headers(&self) -> &ActionHeaders {
         &self.headers
     }
@@ -291,6 +295,7 @@ impl VoicemailRemove {
 }
 impl Action for VoicemailRemove {
     const NAME: &'static str = "VoicemailRemove";
+    type Response = Response;
     fn headers(&self) -> &ActionHeaders {
         &self.headers
     }
@@ -337,6 +342,7 @@ impl VoicemailUserStatus {
 }
 impl Action for VoicemailUserStatus {
     const NAME: &'static str = "VoicemailUserStatus";
+    type Response = Response;
     fn headers(&self) -> &ActionHeaders {
         &self.headers
     }
@@ -378,6 +384,7 @@ impl VoicemailUsersList {
 }
 impl Action for VoicemailUsersList {
     const NAME: &'static str = "VoicemailUsersList";
+    type Response = Response;
     fn headers(&self) -> &ActionHeaders {
         &self.headers
     }

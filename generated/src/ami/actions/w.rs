@@ -42,6 +42,7 @@ impl WaitEvent {
 }
 impl Action for WaitEvent {
     const NAME: &'static str = "WaitEvent";
+    type Response = Response;
     fn headers(&self) -> &ActionHeaders {
         &self.headers
     }

@@ -1610,8 +1610,8 @@ pub struct DialState {
     pub channel: ChannelSnapshot,
     /// Channel snapshot block (prefix `Dest`); all fields `None` when absent.
     pub dest: ChannelSnapshot,
-    /// `DialStatus` header: [`DialStatus`](crate::domain::DialStatus); documented values `RINGING`, `PROCEEDING`, `PROGRESS`.
-    pub dial_status: Option<crate::domain::DialStatus>,
+    /// `DialStatus` header: [`DialStateDialStatus`](crate::ami::enums::DialStateDialStatus).
+    pub dial_status: Option<crate::ami::enums::DialStateDialStatus>,
     /// `Forward` header: text.
     pub forward: Option<Text>,
     /// The whole message: every header as received, including ones without a field.

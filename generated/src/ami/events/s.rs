@@ -618,8 +618,8 @@ impl serde::Serialize for Shutdown {
 pub struct SoftHangupRequest {
     /// Channel snapshot block (no prefix); all fields `None` when absent.
     pub channel: ChannelSnapshot,
-    /// `Cause` header: [`HangupCause`](crate::domain::HangupCause).
-    pub cause: Option<crate::domain::HangupCause>,
+    /// `Cause` header: [`SoftHangupFlags`](asterisk_sdk_runtime::ami::SoftHangupFlags).
+    pub cause: Option<asterisk_sdk_runtime::ami::SoftHangupFlags>,
     /// The whole message: every header as received, including ones without a field.
     pub raw: Message,
 }
@@ -663,7 +663,7 @@ impl serde::Serialize for SoftHangupRequest {
         m.serialize_entry("headers", &WireHeaders(&self.raw))?;
         m.serialize_entry("channel", &self.channel)?;
         if let Some(v) = &self.cause {
-            m.serialize_entry("cause", OpenEnum::as_str(v))?;
+            m.serialize_entry("cause", v)?;
         }
         m.end()
     }

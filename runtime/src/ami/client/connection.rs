@@ -252,6 +252,11 @@ impl Reader {
                 Ok(()) => return,
                 Err(msg) => msg,
             }
+        } else if self.pending.has_unkeyed_lists() && msg.action_id().is_none() {
+            match self.pending.route_unkeyed(msg) {
+                Ok(()) => return,
+                Err(msg) => msg,
+            }
         } else {
             msg
         };

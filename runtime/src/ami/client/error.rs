@@ -94,6 +94,28 @@ pub enum AmiError {
         /// The whole answer.
         response: Box<Response>,
     },
+    /// Asterisk answers this action without any `Response:` (see
+    /// [`Action::no_response`](super::super::Action::no_response)), so there is
+    /// nothing to wait for; it was not sent.
+    #[error("AMI action {action} gets no response from Asterisk: {reason}")]
+    NoResponse {
+        /// The action name.
+        action: String,
+        /// Why, and what to use instead.
+        reason: &'static str,
+    },
+    /// A list whose completion event announced another number of items
+    /// (`ListItems`) than arrived, from
+    /// [`ListResponse::into_checked`](super::ListResponse::into_checked).
+    #[error("AMI list {action}: the completion announced {announced} items, {received} arrived")]
+    ListCountMismatch {
+        /// The action name.
+        action: String,
+        /// `ListItems` of the completion event.
+        announced: u64,
+        /// Events of the list that arrived before its completion.
+        received: u64,
+    },
     /// An I/O error on an established connection.
     #[error("AMI I/O error: {0}")]
     Io(#[from] std::io::Error),

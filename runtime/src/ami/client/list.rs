@@ -23,6 +23,36 @@ pub struct ListResponse<I, C> {
     pub complete: Option<C>,
     /// Events of this list that are neither `I` nor `C` (nothing is dropped).
     pub unmatched: Vec<Message>,
+    /// Set when the completion's `ListItems` differs from the number of events
+    /// that arrived before it (`items` plus `unmatched`): Asterisk sent items the
+    /// client could not tell apart, or announced a wrong count. `None` when they
+    /// agree or the completion has no `ListItems`.
+    pub count_mismatch: Option<CountMismatch>,
+}
+
+/// The item count a list's completion announced and the count that arrived.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct CountMismatch {
+    /// `ListItems` of the completion event.
+    pub announced: u64,
+    /// Events of the list that arrived before its completion.
+    pub received: u64,
+}
+
+impl<I, C> ListResponse<I, C> {
+    /// `Ok(self)` when the item count agrees with the completion's `ListItems`
+    /// (or it has none), else [`AmiError::ListCountMismatch`].
+    pub fn into_checked(self) -> Result<Self, AmiError> {
+        match self.count_mismatch {
+            None => Ok(self),
+            Some(m) => Err(AmiError::ListCountMismatch {
+                action: self.response.action().unwrap_or("(unknown)").to_string(),
+                announced: m.announced,
+                received: m.received,
+            }),
+        }
+    }
 }
 
 async fn next(
@@ -57,6 +87,9 @@ pub(crate) async fn collect<A: ListAction>(
             Waiter::List {
                 tx,
                 complete: complete.clone(),
+                unkeyed: action
+                    .unkeyed_items()
+                    .then_some(A::Item::matches as fn(&str) -> bool),
             },
         )
         .await?;
@@ -81,7 +114,9 @@ async fn collect_inner<A: ListAction>(
         items: Vec::new(),
         complete: None,
         unmatched: Vec::new(),
+        count_mismatch: None,
     };
+    let mut received: u64 = 0;
     loop {
         let msg = next(rx, name, timeout).await?;
         if msg.event_name().is_none() && msg.response().is_some() {
@@ -89,12 +124,23 @@ async fn collect_inner<A: ListAction>(
             return Err(Response::from_message(msg).with_action(name).into_failure());
         }
         if ends_list(&msg, complete) {
+            let announced = msg
+                .get("ListItems")
+                .and_then(|v| v.trim().parse::<u64>().ok());
+            out.count_mismatch =
+                announced
+                    .filter(|a| *a != received)
+                    .map(|announced| CountMismatch {
+                        announced,
+                        received,
+                    });
             match A::Complete::from_message(msg) {
                 Ok(c) => out.complete = Some(c),
                 Err(m) => out.unmatched.push(m),
             }
             return Ok(out);
         }
+        received += 1;
         let name = msg.event_name().unwrap_or("");
         if A::Item::matches(name) {
             match A::Item::from_message(msg) {

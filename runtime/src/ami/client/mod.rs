@@ -10,11 +10,13 @@
 //! `sdk-<connection>-<n>`.
 //!
 //! # Answers
-//! [`AmiClient::send`] returns `Ok(Response)` for every answer, `Response: Error`
-//! included (check [`Response::is_success`](super::Response::is_success) or call
-//! [`Response::into_result`](super::Response::into_result),
+//! [`AmiClient::send`] returns `Ok` for every answer, `Response: Error` included:
+//! the action's [`Action::Response`], the plain [`Response`](super::Response) or a
+//! generated typed response holding it (check
+//! [`Response::is_success`](super::Response::is_success) or call `into_result`,
 //! whose error names the action); `Err` means no answer (timeout, connection
-//! lost, client closed, bad header).
+//! lost, client closed, bad header, or an action Asterisk never answers:
+//! [`AmiError::NoResponse`]).
 //! [`AmiClient::list`] returns `Err(AmiError::ActionFailed)` for an Error answer,
 //! because there is no list to return.
 //!
@@ -30,7 +32,11 @@
 //! # Events
 //! See [`EventStream`] for exactly what a subscriber sees. Events carrying the
 //! `ActionID` of a list action in flight go only to that [`AmiClient::list`] call,
-//! never to the event streams. When a list call gives up before its completion
+//! never to the event streams; so do the item events without `ActionID` of a list
+//! known to send them so ([`ListAction::unkeyed_items`]), between its
+//! acknowledgement and its completion. A list whose completion announces another
+//! `ListItems` than arrived says so in [`ListResponse::count_mismatch`]. When a
+//! list call gives up before its completion
 //! (timeout, future dropped), the rest of that list is dropped with a debug log,
 //! up to its completion event (the last 256 such lists of a connection are
 //! remembered).
@@ -60,7 +66,7 @@ mod transport;
 pub use config::{AmiClientBuilder, AuthMode, SlowSubscriberPolicy};
 pub use error::AmiError;
 pub use events::{EventItem, EventStream};
-pub use list::ListResponse;
+pub use list::{CountMismatch, ListResponse};
 pub use login::md5_key;
 pub use reconnect::ReconnectPolicy;
 pub use request::{ANSWER_MARGIN, ListRequest, Request};

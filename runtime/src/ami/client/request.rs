@@ -3,7 +3,7 @@
 //! this one request.
 
 use super::super::action::{Action, ListAction};
-use super::super::response::Response;
+use super::super::response::{ActionResponse, Response};
 use super::{AmiClient, AmiError, ListResponse};
 use futures::future::BoxFuture;
 use std::fmt;
@@ -64,14 +64,20 @@ impl<A: Action> fmt::Debug for Request<'_, A> {
 }
 
 impl<'a, A: Action> IntoFuture for Request<'a, A> {
-    type Output = Result<Response, AmiError>;
-    type IntoFuture = BoxFuture<'a, Result<Response, AmiError>>;
+    type Output = Result<A::Response, AmiError>;
+    type IntoFuture = BoxFuture<'a, Result<A::Response, AmiError>>;
 
     fn into_future(self) -> Self::IntoFuture {
         let timeout = effective_timeout(self.action, self.timeout);
         Box::pin(async move {
-            let conn = self.client.inner.shared.current()?;
             let name = self.action.name();
+            if let Some(reason) = self.action.no_response() {
+                return Err(AmiError::NoResponse {
+                    action: name.to_string(),
+                    reason,
+                });
+            }
+            let conn = self.client.inner.shared.current()?;
             let msg = conn
                 .request(
                     name,
@@ -80,7 +86,9 @@ impl<'a, A: Action> IntoFuture for Request<'a, A> {
                     timeout,
                 )
                 .await?;
-            Ok(Response::from_message(msg).with_action(name))
+            Ok(A::Response::from_response(
+                Response::from_message(msg).with_action(name),
+            ))
         })
     }
 }
@@ -146,6 +154,7 @@ mod tests {
     struct Slow(Option<Duration>);
     impl Action for Slow {
         const NAME: &'static str = "Slow";
+        type Response = Response;
         fn headers(&self) -> &ActionHeaders {
             static EMPTY: std::sync::OnceLock<ActionHeaders> = std::sync::OnceLock::new();
             EMPTY.get_or_init(ActionHeaders::new)

@@ -48,6 +48,10 @@ pub const AGI_EXEC_END: EventInfo = EventInfo {
         "domain:AgiStatus",
         "text",
     ],
+    enum_values: &[
+        ("ChannelState", &["0", "1", "2", "3", "4", "5", "6", "7", "8", "9"]),
+        ("ResultCode", &["-1", "200", "510", "511", "520"]),
+    ],
     releases: &["20.20.1", "21.12.3", "22.10.1", "23.4.1"],
 };
 /// The catalog entry of `AGIExecStart`.
@@ -89,6 +93,9 @@ pub const AGI_EXEC_START: EventInfo = EventInfo {
         "text",
         "text",
         "text",
+    ],
+    enum_values: &[
+        ("ChannelState", &["0", "1", "2", "3", "4", "5", "6", "7", "8", "9"]),
     ],
     releases: &["20.20.1", "21.12.3", "22.10.1", "23.4.1"],
 };
@@ -149,6 +156,26 @@ pub const AOC_D: EventInfo = EventInfo {
         "text",
         "text",
         "text",
+    ],
+    enum_values: &[
+        ("ChannelState", &["0", "1", "2", "3", "4", "5", "6", "7", "8", "9"]),
+        ("Type", &["NotAvailable", "Free", "Currency", "Units"]),
+        (
+            "BillingID",
+            &[
+                "Normal",
+                "Reverse",
+                "CreditCard",
+                "CallForwardingUnconditional",
+                "CallForwardingBusy",
+                "CallForwardingNoReply",
+                "CallDeflection",
+                "CallTransfer",
+                "NotAvailable",
+            ],
+        ),
+        ("TotalType", &["SubTotal", "Total"]),
+        ("Multiplier", &["1/1000", "1/100", "1/10", "1", "10", "100", "1000"]),
     ],
     releases: &["20.20.1", "21.12.3", "22.10.1", "23.4.1"],
 };
@@ -218,6 +245,26 @@ pub const AOC_E: EventInfo = EventInfo {
         "text",
         "text",
     ],
+    enum_values: &[
+        ("ChannelState", &["0", "1", "2", "3", "4", "5", "6", "7", "8", "9"]),
+        ("Type", &["NotAvailable", "Free", "Currency", "Units"]),
+        (
+            "BillingID",
+            &[
+                "Normal",
+                "Reverse",
+                "CreditCard",
+                "CallForwardingUnconditional",
+                "CallForwardingBusy",
+                "CallForwardingNoReply",
+                "CallDeflection",
+                "CallTransfer",
+                "NotAvailable",
+            ],
+        ),
+        ("TotalType", &["SubTotal", "Total"]),
+        ("Multiplier", &["1/1000", "1/100", "1/10", "1", "10", "100", "1000"]),
+    ],
     releases: &["20.20.1", "21.12.3", "22.10.1", "23.4.1"],
 };
 /// The catalog entry of `AOC-S`.
@@ -281,6 +328,23 @@ pub const AOC_S: EventInfo = EventInfo {
         "text",
         "enum",
         "text",
+    ],
+    enum_values: &[
+        ("ChannelState", &["0", "1", "2", "3", "4", "5", "6", "7", "8", "9"]),
+        (
+            "RateType",
+            &[
+                "NotAvailable",
+                "Free",
+                "FreeFromBeginning",
+                "Duration",
+                "Flag",
+                "Volume",
+                "SpecialCode",
+            ],
+        ),
+        ("Multiplier", &["1/1000", "1/100", "1/10", "1", "10", "100", "1000"]),
+        ("Unit", &["Octet", "Segment", "Message"]),
     ],
     releases: &["20.20.1", "21.12.3", "22.10.1", "23.4.1"],
 };
@@ -353,6 +417,10 @@ pub const AGENT_CALLED: EventInfo = EventInfo {
         "text",
         "text",
         "text",
+    ],
+    enum_values: &[
+        ("ChannelState", &["0", "1", "2", "3", "4", "5", "6", "7", "8", "9"]),
+        ("DestChannelState", &["0", "1", "2", "3", "4", "5", "6", "7", "8", "9"]),
     ],
     releases: &["20.20.1", "21.12.3", "22.10.1", "23.4.1"],
 };
@@ -432,6 +500,11 @@ pub const AGENT_COMPLETE: EventInfo = EventInfo {
         "u64",
         "enum",
     ],
+    enum_values: &[
+        ("ChannelState", &["0", "1", "2", "3", "4", "5", "6", "7", "8", "9"]),
+        ("DestChannelState", &["0", "1", "2", "3", "4", "5", "6", "7", "8", "9"]),
+        ("Reason", &["caller", "agent", "transfer"]),
+    ],
     releases: &["20.20.1", "21.12.3", "22.10.1", "23.4.1"],
 };
 /// The catalog entry of `AgentConnect`.
@@ -508,6 +581,10 @@ pub const AGENT_CONNECT: EventInfo = EventInfo {
         "u64",
         "u64",
     ],
+    enum_values: &[
+        ("ChannelState", &["0", "1", "2", "3", "4", "5", "6", "7", "8", "9"]),
+        ("DestChannelState", &["0", "1", "2", "3", "4", "5", "6", "7", "8", "9"]),
+    ],
     releases: &["20.20.1", "21.12.3", "22.10.1", "23.4.1"],
 };
 /// The catalog entry of `AgentDump`.
@@ -580,6 +657,10 @@ pub const AGENT_DUMP: EventInfo = EventInfo {
         "text",
         "text",
     ],
+    enum_values: &[
+        ("ChannelState", &["0", "1", "2", "3", "4", "5", "6", "7", "8", "9"]),
+        ("DestChannelState", &["0", "1", "2", "3", "4", "5", "6", "7", "8", "9"]),
+    ],
     releases: &["20.20.1", "21.12.3", "22.10.1", "23.4.1"],
 };
 /// The catalog entry of `AgentLogin`.
@@ -619,6 +700,9 @@ pub const AGENT_LOGIN: EventInfo = EventInfo {
         "text",
         "text",
         "text",
+    ],
+    enum_values: &[
+        ("ChannelState", &["0", "1", "2", "3", "4", "5", "6", "7", "8", "9"]),
     ],
     releases: &["20.20.1", "21.12.3", "22.10.1", "23.4.1"],
 };
@@ -661,6 +745,9 @@ pub const AGENT_LOGOFF: EventInfo = EventInfo {
         "text",
         "text",
         "text",
+    ],
+    enum_values: &[
+        ("ChannelState", &["0", "1", "2", "3", "4", "5", "6", "7", "8", "9"]),
     ],
     releases: &["20.20.1", "21.12.3", "22.10.1", "23.4.1"],
 };
@@ -736,6 +823,10 @@ pub const AGENT_RING_NO_ANSWER: EventInfo = EventInfo {
         "text",
         "u64",
     ],
+    enum_values: &[
+        ("ChannelState", &["0", "1", "2", "3", "4", "5", "6", "7", "8", "9"]),
+        ("DestChannelState", &["0", "1", "2", "3", "4", "5", "6", "7", "8", "9"]),
+    ],
     releases: &["20.20.1", "21.12.3", "22.10.1", "23.4.1"],
 };
 /// The catalog entry of `Agents`.
@@ -788,6 +879,10 @@ pub const AGENTS: EventInfo = EventInfo {
         "text",
         "text",
     ],
+    enum_values: &[
+        ("ChannelState", &["0", "1", "2", "3", "4", "5", "6", "7", "8", "9"]),
+        ("Status", &["AGENT_LOGGEDOFF", "AGENT_IDLE", "AGENT_ONCALL"]),
+    ],
     releases: &["20.20.1", "21.12.3", "22.10.1", "23.4.1"],
 };
 /// The catalog entry of `AgentsComplete`.
@@ -796,6 +891,7 @@ pub const AGENTS_COMPLETE: EventInfo = EventInfo {
     wire_name: "AgentsComplete",
     fields: &["ActionID", "EventList", "ListItems"],
     types: &["text", "text", "u64"],
+    enum_values: &[],
     releases: &["20.20.1", "21.12.3", "22.10.1", "23.4.1"],
 };
 /// The catalog entry of `Alarm`.
@@ -804,6 +900,7 @@ pub const ALARM: EventInfo = EventInfo {
     wire_name: "Alarm",
     fields: &["DAHDIChannel", "Alarm"],
     types: &["text", "text"],
+    enum_values: &[],
     releases: &["20.20.1", "21.12.3", "22.10.1", "23.4.1"],
 };
 /// The catalog entry of `AlarmClear`.
@@ -812,6 +909,7 @@ pub const ALARM_CLEAR: EventInfo = EventInfo {
     wire_name: "AlarmClear",
     fields: &["DAHDIChannel"],
     types: &["text"],
+    enum_values: &[],
     releases: &["20.20.1", "21.12.3", "22.10.1", "23.4.1"],
 };
 /// The catalog entry of `AorDetail`.
@@ -864,6 +962,7 @@ pub const AOR_DETAIL: EventInfo = EventInfo {
         "text",
         "text",
     ],
+    enum_values: &[],
     releases: &["20.20.1", "21.12.3", "22.10.1", "23.4.1"],
 };
 /// The catalog entry of `AorList`.
@@ -910,6 +1009,7 @@ pub const AOR_LIST: EventInfo = EventInfo {
         "text",
         "text",
     ],
+    enum_values: &[],
     releases: &["20.20.1", "21.12.3", "22.10.1", "23.4.1"],
 };
 /// The catalog entry of `AorListComplete`.
@@ -918,6 +1018,7 @@ pub const AOR_LIST_COMPLETE: EventInfo = EventInfo {
     wire_name: "AorListComplete",
     fields: &["EventList", "ListItems", "ActionID"],
     types: &["text", "u64", "text"],
+    enum_values: &[],
     releases: &["20.20.1", "21.12.3", "22.10.1", "23.4.1"],
 };
 /// The catalog entry of `AsyncAGIEnd`.
@@ -955,6 +1056,9 @@ pub const ASYNC_AGI_END: EventInfo = EventInfo {
         "i64",
         "text",
         "text",
+    ],
+    enum_values: &[
+        ("ChannelState", &["0", "1", "2", "3", "4", "5", "6", "7", "8", "9"]),
     ],
     releases: &["20.20.1", "21.12.3", "22.10.1", "23.4.1"],
 };
@@ -998,6 +1102,9 @@ pub const ASYNC_AGI_EXEC: EventInfo = EventInfo {
         "text",
         "text",
     ],
+    enum_values: &[
+        ("ChannelState", &["0", "1", "2", "3", "4", "5", "6", "7", "8", "9"]),
+    ],
     releases: &["20.20.1", "21.12.3", "22.10.1", "23.4.1"],
 };
 /// The catalog entry of `AsyncAGIStart`.
@@ -1037,6 +1144,9 @@ pub const ASYNC_AGI_START: EventInfo = EventInfo {
         "text",
         "text",
         "text",
+    ],
+    enum_values: &[
+        ("ChannelState", &["0", "1", "2", "3", "4", "5", "6", "7", "8", "9"]),
     ],
     releases: &["20.20.1", "21.12.3", "22.10.1", "23.4.1"],
 };
@@ -1260,6 +1370,25 @@ pub const ATTENDED_TRANSFER: EventInfo = EventInfo {
         "text",
         "text",
     ],
+    enum_values: &[
+        (
+            "OrigTransfererChannelState",
+            &["0", "1", "2", "3", "4", "5", "6", "7", "8", "9"],
+        ),
+        (
+            "SecondTransfererChannelState",
+            &["0", "1", "2", "3", "4", "5", "6", "7", "8", "9"],
+        ),
+        ("LocalOneChannelState", &["0", "1", "2", "3", "4", "5", "6", "7", "8", "9"]),
+        ("LocalTwoChannelState", &["0", "1", "2", "3", "4", "5", "6", "7", "8", "9"]),
+        ("TransfereeChannelState", &["0", "1", "2", "3", "4", "5", "6", "7", "8", "9"]),
+        (
+            "TransferTargetChannelState",
+            &["0", "1", "2", "3", "4", "5", "6", "7", "8", "9"],
+        ),
+        ("Result", &["Fail", "Invalid", "Not Permitted", "Success"]),
+        ("DestType", &["Bridge", "App", "Link", "Threeway", "Fail"]),
+    ],
     releases: &["20.20.1", "21.12.3", "22.10.1", "23.4.1"],
 };
 /// The catalog entry of `AuthDetail`.
@@ -1302,6 +1431,7 @@ pub const AUTH_DETAIL: EventInfo = EventInfo {
         "text",
         "text",
     ],
+    enum_values: &[],
     releases: &["20.20.1", "21.12.3", "22.10.1", "23.4.1"],
 };
 /// The catalog entry of `AuthList`.
@@ -1342,6 +1472,7 @@ pub const AUTH_LIST: EventInfo = EventInfo {
         "text",
         "text",
     ],
+    enum_values: &[],
     releases: &["20.20.1", "21.12.3", "22.10.1", "23.4.1"],
 };
 /// The catalog entry of `AuthListComplete`.
@@ -1350,6 +1481,7 @@ pub const AUTH_LIST_COMPLETE: EventInfo = EventInfo {
     wire_name: "AuthListComplete",
     fields: &["EventList", "ListItems", "ActionID"],
     types: &["text", "u64", "text"],
+    enum_values: &[],
     releases: &["20.20.1", "21.12.3", "22.10.1", "23.4.1"],
 };
 /// The catalog entry of `AuthMethodNotAllowed`.
@@ -1382,5 +1514,6 @@ pub const AUTH_METHOD_NOT_ALLOWED: EventInfo = EventInfo {
         "text",
         "text",
     ],
+    enum_values: &[("Severity", &["Informational", "Error"])],
     releases: &["20.20.1", "21.12.3", "22.10.1", "23.4.1"],
 };

@@ -92,6 +92,11 @@ pub const BLIND_TRANSFER: EventInfo = EventInfo {
         "text",
         "text",
     ],
+    enum_values: &[
+        ("TransfererChannelState", &["0", "1", "2", "3", "4", "5", "6", "7", "8", "9"]),
+        ("TransfereeChannelState", &["0", "1", "2", "3", "4", "5", "6", "7", "8", "9"]),
+        ("Result", &["Fail", "Invalid", "Not Permitted", "Success"]),
+    ],
     releases: &["20.20.1", "21.12.3", "22.10.1", "23.4.1"],
 };
 /// The catalog entry of `BridgeCreate`.
@@ -109,6 +114,7 @@ pub const BRIDGE_CREATE: EventInfo = EventInfo {
         "BridgeVideoSource",
     ],
     types: &["text", "text", "text", "text", "text", "u64", "text", "text"],
+    enum_values: &[],
     releases: &["20.20.1", "21.12.3", "22.10.1", "23.4.1"],
 };
 /// The catalog entry of `BridgeDestroy`.
@@ -126,6 +132,7 @@ pub const BRIDGE_DESTROY: EventInfo = EventInfo {
         "BridgeVideoSource",
     ],
     types: &["text", "text", "text", "text", "text", "u64", "text", "text"],
+    enum_values: &[],
     releases: &["20.20.1", "21.12.3", "22.10.1", "23.4.1"],
 };
 /// The catalog entry of `BridgeEnter`.
@@ -182,6 +189,9 @@ pub const BRIDGE_ENTER: EventInfo = EventInfo {
         "text",
         "text",
     ],
+    enum_values: &[
+        ("ChannelState", &["0", "1", "2", "3", "4", "5", "6", "7", "8", "9"]),
+    ],
     releases: &["20.20.1", "21.12.3", "22.10.1", "23.4.1"],
 };
 /// The catalog entry of `BridgeInfoChannel`.
@@ -222,6 +232,9 @@ pub const BRIDGE_INFO_CHANNEL: EventInfo = EventInfo {
         "text",
         "text",
     ],
+    enum_values: &[
+        ("ChannelState", &["0", "1", "2", "3", "4", "5", "6", "7", "8", "9"]),
+    ],
     releases: &["20.20.1", "21.12.3", "22.10.1", "23.4.1"],
 };
 /// The catalog entry of `BridgeInfoComplete`.
@@ -254,6 +267,7 @@ pub const BRIDGE_INFO_COMPLETE: EventInfo = EventInfo {
         "text",
         "u64",
     ],
+    enum_values: &[],
     releases: &["20.20.1", "21.12.3", "22.10.1", "23.4.1"],
 };
 /// The catalog entry of `BridgeLeave`.
@@ -308,6 +322,9 @@ pub const BRIDGE_LEAVE: EventInfo = EventInfo {
         "text",
         "text",
     ],
+    enum_values: &[
+        ("ChannelState", &["0", "1", "2", "3", "4", "5", "6", "7", "8", "9"]),
+    ],
     releases: &["20.20.1", "21.12.3", "22.10.1", "23.4.1"],
 };
 /// The catalog entry of `BridgeListComplete`.
@@ -316,6 +333,7 @@ pub const BRIDGE_LIST_COMPLETE: EventInfo = EventInfo {
     wire_name: "BridgeListComplete",
     fields: &["ActionID", "EventList", "ListItems"],
     types: &["text", "text", "u64"],
+    enum_values: &[],
     releases: &["20.20.1", "21.12.3", "22.10.1", "23.4.1"],
 };
 /// The catalog entry of `BridgeListItem`.
@@ -334,6 +352,7 @@ pub const BRIDGE_LIST_ITEM: EventInfo = EventInfo {
         "ActionID",
     ],
     types: &["text", "text", "text", "text", "text", "u64", "text", "text", "text"],
+    enum_values: &[],
     releases: &["20.20.1", "21.12.3", "22.10.1", "23.4.1"],
 };
 /// The catalog entry of `BridgeMerge`.
@@ -376,6 +395,7 @@ pub const BRIDGE_MERGE: EventInfo = EventInfo {
         "text",
         "text",
     ],
+    enum_values: &[],
     releases: &["20.20.1", "21.12.3", "22.10.1", "23.4.1"],
 };
 /// The catalog entry of `BridgeTechnologyListComplete`.
@@ -384,6 +404,7 @@ pub const BRIDGE_TECHNOLOGY_LIST_COMPLETE: EventInfo = EventInfo {
     wire_name: "BridgeTechnologyListComplete",
     fields: &["ActionID", "EventList", "ListItems"],
     types: &["text", "text", "u64"],
+    enum_values: &[],
     releases: &["20.20.1", "21.12.3", "22.10.1", "23.4.1"],
 };
 /// The catalog entry of `BridgeTechnologyListItem`.
@@ -398,6 +419,7 @@ pub const BRIDGE_TECHNOLOGY_LIST_ITEM: EventInfo = EventInfo {
         "ActionID",
     ],
     types: &["text", "text", "i64", "text", "text"],
+    enum_values: &[],
     releases: &["20.20.1", "21.12.3", "22.10.1", "23.4.1"],
 };
 /// The catalog entry of `BridgeVideoSourceUpdate`.
@@ -416,5 +438,6 @@ pub const BRIDGE_VIDEO_SOURCE_UPDATE: EventInfo = EventInfo {
         "BridgePreviousVideoSource",
     ],
     types: &["text", "text", "text", "text", "text", "u64", "text", "text", "text"],
+    enum_values: &[],
     releases: &["20.20.1", "21.12.3", "22.10.1", "23.4.1"],
 };

@@ -10,6 +10,7 @@ pub const CC_AVAILABLE: EventInfo = EventInfo {
     wire_name: "CCAvailable",
     fields: &["CoreID", "Callee", "Service"],
     types: &["text", "text", "text"],
+    enum_values: &[],
     releases: &["20.20.1", "21.12.3", "22.10.1", "23.4.1"],
 };
 /// The catalog entry of `CCCallerRecalling`.
@@ -18,6 +19,7 @@ pub const CC_CALLER_RECALLING: EventInfo = EventInfo {
     wire_name: "CCCallerRecalling",
     fields: &["CoreID", "Caller"],
     types: &["text", "text"],
+    enum_values: &[],
     releases: &["20.20.1", "21.12.3", "22.10.1", "23.4.1"],
 };
 /// The catalog entry of `CCCallerStartMonitoring`.
@@ -26,6 +28,7 @@ pub const CC_CALLER_START_MONITORING: EventInfo = EventInfo {
     wire_name: "CCCallerStartMonitoring",
     fields: &["CoreID", "Caller"],
     types: &["text", "text"],
+    enum_values: &[],
     releases: &["20.20.1", "21.12.3", "22.10.1", "23.4.1"],
 };
 /// The catalog entry of `CCCallerStopMonitoring`.
@@ -34,6 +37,7 @@ pub const CC_CALLER_STOP_MONITORING: EventInfo = EventInfo {
     wire_name: "CCCallerStopMonitoring",
     fields: &["CoreID", "Caller"],
     types: &["text", "text"],
+    enum_values: &[],
     releases: &["20.20.1", "21.12.3", "22.10.1", "23.4.1"],
 };
 /// The catalog entry of `CCFailure`.
@@ -42,6 +46,7 @@ pub const CC_FAILURE: EventInfo = EventInfo {
     wire_name: "CCFailure",
     fields: &["CoreID", "Caller", "Reason"],
     types: &["text", "text", "text"],
+    enum_values: &[],
     releases: &["20.20.1", "21.12.3", "22.10.1", "23.4.1"],
 };
 /// The catalog entry of `CCMonitorFailed`.
@@ -50,6 +55,7 @@ pub const CC_MONITOR_FAILED: EventInfo = EventInfo {
     wire_name: "CCMonitorFailed",
     fields: &["CoreID", "Callee"],
     types: &["text", "text"],
+    enum_values: &[],
     releases: &["20.20.1", "21.12.3", "22.10.1", "23.4.1"],
 };
 /// The catalog entry of `CCOfferTimerStart`.
@@ -58,6 +64,7 @@ pub const CC_OFFER_TIMER_START: EventInfo = EventInfo {
     wire_name: "CCOfferTimerStart",
     fields: &["CoreID", "Caller", "Expires"],
     types: &["text", "text", "text"],
+    enum_values: &[],
     releases: &["20.20.1", "21.12.3", "22.10.1", "23.4.1"],
 };
 /// The catalog entry of `CCRecallComplete`.
@@ -66,6 +73,7 @@ pub const CC_RECALL_COMPLETE: EventInfo = EventInfo {
     wire_name: "CCRecallComplete",
     fields: &["CoreID", "Caller"],
     types: &["text", "text"],
+    enum_values: &[],
     releases: &["20.20.1", "21.12.3", "22.10.1", "23.4.1"],
 };
 /// The catalog entry of `CCRequestAcknowledged`.
@@ -74,6 +82,7 @@ pub const CC_REQUEST_ACKNOWLEDGED: EventInfo = EventInfo {
     wire_name: "CCRequestAcknowledged",
     fields: &["CoreID", "Caller"],
     types: &["text", "text"],
+    enum_values: &[],
     releases: &["20.20.1", "21.12.3", "22.10.1", "23.4.1"],
 };
 /// The catalog entry of `CCRequested`.
@@ -82,6 +91,7 @@ pub const CC_REQUESTED: EventInfo = EventInfo {
     wire_name: "CCRequested",
     fields: &["CoreID", "Caller", "Callee"],
     types: &["text", "text", "text"],
+    enum_values: &[],
     releases: &["20.20.1", "21.12.3", "22.10.1", "23.4.1"],
 };
 /// The catalog entry of `CEL`.
@@ -136,6 +146,35 @@ pub const CEL: EventInfo = EventInfo {
         "text",
         "text",
     ],
+    enum_values: &[
+        (
+            "EventName",
+            &[
+                "CHAN_START",
+                "CHAN_END",
+                "ANSWER",
+                "HANGUP",
+                "BRIDGE_ENTER",
+                "BRIDGE_EXIT",
+                "APP_START",
+                "APP_END",
+                "PARK_START",
+                "PARK_END",
+                "BLINDTRANSFER",
+                "ATTENDEDTRANSFER",
+                "PICKUP",
+                "FORWARD",
+                "LINKEDID_END",
+                "LOCAL_OPTIMIZE_BEGIN",
+                "LOCAL_OPTIMIZE",
+                "STREAM_BEGIN",
+                "STREAM_END",
+                "DTMF",
+                "USER_DEFINED",
+            ],
+        ),
+        ("AMAFlags", &["OMIT", "BILLING", "DOCUMENTATION"]),
+    ],
     releases: &["20.20.1", "21.12.3", "22.10.1", "23.4.1"],
 };
 /// The catalog entry of `Cdr`.
@@ -182,6 +221,10 @@ pub const CDR: EventInfo = EventInfo {
         "text",
         "text",
     ],
+    enum_values: &[
+        ("Disposition", &["NO ANSWER", "FAILED", "BUSY", "ANSWERED", "CONGESTION"]),
+        ("AMAFlags", &["OMIT", "BILLING", "DOCUMENTATION"]),
+    ],
     releases: &["20.20.1", "21.12.3", "22.10.1", "23.4.1"],
 };
 /// The catalog entry of `ChallengeResponseFailed`.
@@ -218,6 +261,7 @@ pub const CHALLENGE_RESPONSE_FAILED: EventInfo = EventInfo {
         "text",
         "text",
     ],
+    enum_values: &[("Severity", &["Informational", "Error"])],
     releases: &["20.20.1", "21.12.3", "22.10.1", "23.4.1"],
 };
 /// The catalog entry of `ChallengeSent`.
@@ -250,6 +294,7 @@ pub const CHALLENGE_SENT: EventInfo = EventInfo {
         "text",
         "text",
     ],
+    enum_values: &[("Severity", &["Informational", "Error"])],
     releases: &["20.20.1", "21.12.3", "22.10.1", "23.4.1"],
 };
 /// The catalog entry of `ChanSpyStart`.
@@ -315,6 +360,10 @@ pub const CHAN_SPY_START: EventInfo = EventInfo {
         "i64",
         "text",
         "text",
+    ],
+    enum_values: &[
+        ("SpyerChannelState", &["0", "1", "2", "3", "4", "5", "6", "7", "8", "9"]),
+        ("SpyeeChannelState", &["0", "1", "2", "3", "4", "5", "6", "7", "8", "9"]),
     ],
     releases: &["20.20.1", "21.12.3", "22.10.1", "23.4.1"],
 };
@@ -382,6 +431,10 @@ pub const CHAN_SPY_STOP: EventInfo = EventInfo {
         "text",
         "text",
     ],
+    enum_values: &[
+        ("SpyerChannelState", &["0", "1", "2", "3", "4", "5", "6", "7", "8", "9"]),
+        ("SpyeeChannelState", &["0", "1", "2", "3", "4", "5", "6", "7", "8", "9"]),
+    ],
     releases: &["20.20.1", "21.12.3", "22.10.1", "23.4.1"],
 };
 /// The catalog entry of `ChannelHungup`.
@@ -390,6 +443,7 @@ pub const CHANNEL_HUNGUP: EventInfo = EventInfo {
     wire_name: "ChannelHungup",
     fields: &["Channel", "ActionID"],
     types: &["text", "text"],
+    enum_values: &[],
     releases: &["20.20.1", "21.12.3", "22.10.1", "23.4.1"],
 };
 /// The catalog entry of `ChannelTalkingStart`.
@@ -427,6 +481,9 @@ pub const CHANNEL_TALKING_START: EventInfo = EventInfo {
         "i64",
         "text",
         "text",
+    ],
+    enum_values: &[
+        ("ChannelState", &["0", "1", "2", "3", "4", "5", "6", "7", "8", "9"]),
     ],
     releases: &["20.20.1", "21.12.3", "22.10.1", "23.4.1"],
 };
@@ -468,6 +525,9 @@ pub const CHANNEL_TALKING_STOP: EventInfo = EventInfo {
         "text",
         "u64",
     ],
+    enum_values: &[
+        ("ChannelState", &["0", "1", "2", "3", "4", "5", "6", "7", "8", "9"]),
+    ],
     releases: &["20.20.1", "21.12.3", "22.10.1", "23.4.1"],
 };
 /// The catalog entry of `ChannelsHungupListComplete`.
@@ -476,6 +536,7 @@ pub const CHANNELS_HUNGUP_LIST_COMPLETE: EventInfo = EventInfo {
     wire_name: "ChannelsHungupListComplete",
     fields: &["ActionID", "EventList", "ListItems"],
     types: &["text", "text", "u64"],
+    enum_values: &[],
     releases: &["20.20.1", "21.12.3", "22.10.1", "23.4.1"],
 };
 /// The catalog entry of `ConfbridgeEnd`.
@@ -494,6 +555,7 @@ pub const CONFBRIDGE_END: EventInfo = EventInfo {
         "Conference",
     ],
     types: &["text", "text", "text", "text", "text", "u64", "text", "text", "text"],
+    enum_values: &[],
     releases: &["20.20.1", "21.12.3", "22.10.1", "23.4.1"],
 };
 /// The catalog entry of `ConfbridgeJoin`.
@@ -554,6 +616,9 @@ pub const CONFBRIDGE_JOIN: EventInfo = EventInfo {
         "bool",
         "bool",
     ],
+    enum_values: &[
+        ("ChannelState", &["0", "1", "2", "3", "4", "5", "6", "7", "8", "9"]),
+    ],
     releases: &["20.20.1", "21.12.3", "22.10.1", "23.4.1"],
 };
 /// The catalog entry of `ConfbridgeLeave`.
@@ -611,6 +676,9 @@ pub const CONFBRIDGE_LEAVE: EventInfo = EventInfo {
         "text",
         "text",
         "bool",
+    ],
+    enum_values: &[
+        ("ChannelState", &["0", "1", "2", "3", "4", "5", "6", "7", "8", "9"]),
     ],
     releases: &["20.20.1", "21.12.3", "22.10.1", "23.4.1"],
 };
@@ -672,6 +740,9 @@ pub const CONFBRIDGE_LIST: EventInfo = EventInfo {
         "text",
         "text",
     ],
+    enum_values: &[
+        ("ChannelState", &["0", "1", "2", "3", "4", "5", "6", "7", "8", "9"]),
+    ],
     releases: &["20.20.1", "21.12.3", "22.10.1", "23.4.1"],
 };
 /// The catalog entry of `ConfbridgeListComplete`.
@@ -680,6 +751,7 @@ pub const CONFBRIDGE_LIST_COMPLETE: EventInfo = EventInfo {
     wire_name: "ConfbridgeListComplete",
     fields: &["ActionID", "EventList", "ListItems"],
     types: &["text", "text", "u64"],
+    enum_values: &[],
     releases: &["20.20.1", "21.12.3", "22.10.1", "23.4.1"],
 };
 /// The catalog entry of `ConfbridgeListRooms`.
@@ -688,6 +760,7 @@ pub const CONFBRIDGE_LIST_ROOMS: EventInfo = EventInfo {
     wire_name: "ConfbridgeListRooms",
     fields: &["Conference", "Parties", "Marked", "Locked", "Muted", "ActionID"],
     types: &["text", "text", "text", "bool", "bool", "text"],
+    enum_values: &[],
     releases: &["20.20.1", "21.12.3", "22.10.1", "23.4.1"],
 };
 /// The catalog entry of `ConfbridgeListRoomsComplete`.
@@ -696,6 +769,7 @@ pub const CONFBRIDGE_LIST_ROOMS_COMPLETE: EventInfo = EventInfo {
     wire_name: "ConfbridgeListRoomsComplete",
     fields: &["ActionID", "EventList", "ListItems"],
     types: &["text", "text", "u64"],
+    enum_values: &[],
     releases: &["20.20.1", "21.12.3", "22.10.1", "23.4.1"],
 };
 /// The catalog entry of `ConfbridgeMute`.
@@ -754,6 +828,9 @@ pub const CONFBRIDGE_MUTE: EventInfo = EventInfo {
         "text",
         "bool",
     ],
+    enum_values: &[
+        ("ChannelState", &["0", "1", "2", "3", "4", "5", "6", "7", "8", "9"]),
+    ],
     releases: &["20.20.1", "21.12.3", "22.10.1", "23.4.1"],
 };
 /// The catalog entry of `ConfbridgeRecord`.
@@ -772,6 +849,7 @@ pub const CONFBRIDGE_RECORD: EventInfo = EventInfo {
         "Conference",
     ],
     types: &["text", "text", "text", "text", "text", "u64", "text", "text", "text"],
+    enum_values: &[],
     releases: &["20.20.1", "21.12.3", "22.10.1", "23.4.1"],
 };
 /// The catalog entry of `ConfbridgeStart`.
@@ -790,6 +868,7 @@ pub const CONFBRIDGE_START: EventInfo = EventInfo {
         "Conference",
     ],
     types: &["text", "text", "text", "text", "text", "u64", "text", "text", "text"],
+    enum_values: &[],
     releases: &["20.20.1", "21.12.3", "22.10.1", "23.4.1"],
 };
 /// The catalog entry of `ConfbridgeStopRecord`.
@@ -808,6 +887,7 @@ pub const CONFBRIDGE_STOP_RECORD: EventInfo = EventInfo {
         "Conference",
     ],
     types: &["text", "text", "text", "text", "text", "u64", "text", "text", "text"],
+    enum_values: &[],
     releases: &["20.20.1", "21.12.3", "22.10.1", "23.4.1"],
 };
 /// The catalog entry of `ConfbridgeTalking`.
@@ -868,6 +948,9 @@ pub const CONFBRIDGE_TALKING: EventInfo = EventInfo {
         "bool",
         "bool",
     ],
+    enum_values: &[
+        ("ChannelState", &["0", "1", "2", "3", "4", "5", "6", "7", "8", "9"]),
+    ],
     releases: &["20.20.1", "21.12.3", "22.10.1", "23.4.1"],
 };
 /// The catalog entry of `ConfbridgeUnmute`.
@@ -926,6 +1009,9 @@ pub const CONFBRIDGE_UNMUTE: EventInfo = EventInfo {
         "text",
         "bool",
     ],
+    enum_values: &[
+        ("ChannelState", &["0", "1", "2", "3", "4", "5", "6", "7", "8", "9"]),
+    ],
     releases: &["20.20.1", "21.12.3", "22.10.1", "23.4.1"],
 };
 /// The catalog entry of `ContactList`.
@@ -976,6 +1062,7 @@ pub const CONTACT_LIST: EventInfo = EventInfo {
         "text",
         "text",
     ],
+    enum_values: &[("Status", &["Reachable", "Unreachable", "NonQualified", "Unknown"])],
     releases: &["20.20.1", "21.12.3", "22.10.1", "23.4.1"],
 };
 /// The catalog entry of `ContactListComplete`.
@@ -984,6 +1071,7 @@ pub const CONTACT_LIST_COMPLETE: EventInfo = EventInfo {
     wire_name: "ContactListComplete",
     fields: &["EventList", "ListItems", "ActionID"],
     types: &["text", "u64", "text"],
+    enum_values: &[],
     releases: &["20.20.1", "21.12.3", "22.10.1", "23.4.1"],
 };
 /// The catalog entry of `ContactStatus`.
@@ -992,6 +1080,12 @@ pub const CONTACT_STATUS: EventInfo = EventInfo {
     wire_name: "ContactStatus",
     fields: &["URI", "ContactStatus", "AOR", "EndpointName", "RoundtripUsec"],
     types: &["text", "enum", "text", "text", "text"],
+    enum_values: &[
+        (
+            "ContactStatus",
+            &["Unknown", "Unreachable", "Reachable", "Unqualified", "Removed", "Updated"],
+        ),
+    ],
     releases: &["20.20.1", "21.12.3", "22.10.1", "23.4.1"],
 };
 /// The catalog entry of `ContactStatusDetail`.
@@ -1036,6 +1130,7 @@ pub const CONTACT_STATUS_DETAIL: EventInfo = EventInfo {
         "text",
         "text",
     ],
+    enum_values: &[("Status", &["Reachable", "Unreachable", "NonQualified", "Unknown"])],
     releases: &["20.20.1", "21.12.3", "22.10.1", "23.4.1"],
 };
 /// The catalog entry of `ContactStatusDetailComplete`.
@@ -1044,6 +1139,7 @@ pub const CONTACT_STATUS_DETAIL_COMPLETE: EventInfo = EventInfo {
     wire_name: "ContactStatusDetailComplete",
     fields: &["ActionID", "EventList", "ListItems"],
     types: &["text", "text", "u64"],
+    enum_values: &[],
     releases: &["20.20.1", "21.12.3", "22.10.1", "23.4.1"],
 };
 /// The catalog entry of `CoreShowChannel`.
@@ -1092,6 +1188,9 @@ pub const CORE_SHOW_CHANNEL: EventInfo = EventInfo {
         "text",
         "text",
     ],
+    enum_values: &[
+        ("ChannelState", &["0", "1", "2", "3", "4", "5", "6", "7", "8", "9"]),
+    ],
     releases: &["20.20.1", "21.12.3", "22.10.1", "23.4.1"],
 };
 /// The catalog entry of `CoreShowChannelMap`.
@@ -1100,6 +1199,7 @@ pub const CORE_SHOW_CHANNEL_MAP: EventInfo = EventInfo {
     wire_name: "CoreShowChannelMap",
     fields: &["ActionID", "Channel", "ConnectedChannel"],
     types: &["text", "text", "text"],
+    enum_values: &[],
     releases: &["20.20.1", "21.12.3", "22.10.1", "23.4.1"],
 };
 /// The catalog entry of `CoreShowChannelMapComplete`.
@@ -1108,6 +1208,7 @@ pub const CORE_SHOW_CHANNEL_MAP_COMPLETE: EventInfo = EventInfo {
     wire_name: "CoreShowChannelMapComplete",
     fields: &["EventList", "ListItems", "ActionID"],
     types: &["text", "u64", "text"],
+    enum_values: &[],
     releases: &["20.20.1", "21.12.3", "22.10.1", "23.4.1"],
 };
 /// The catalog entry of `CoreShowChannelsComplete`.
@@ -1116,5 +1217,6 @@ pub const CORE_SHOW_CHANNELS_COMPLETE: EventInfo = EventInfo {
     wire_name: "CoreShowChannelsComplete",
     fields: &["ActionID", "EventList", "ListItems"],
     types: &["text", "text", "u64"],
+    enum_values: &[],
     releases: &["20.20.1", "21.12.3", "22.10.1", "23.4.1"],
 };

@@ -46,6 +46,9 @@ pub const DAHDI_CHANNEL: EventInfo = EventInfo {
         "text",
         "text",
     ],
+    enum_values: &[
+        ("ChannelState", &["0", "1", "2", "3", "4", "5", "6", "7", "8", "9"]),
+    ],
     releases: &["20.20.1", "21.12.3", "22.10.1", "23.4.1"],
 };
 /// The catalog entry of `DAHDIShowChannels`.
@@ -78,6 +81,7 @@ pub const DAHDI_SHOW_CHANNELS: EventInfo = EventInfo {
         "text",
         "text",
     ],
+    enum_values: &[],
     releases: &["20.20.1", "21.12.3", "22.10.1", "23.4.1"],
 };
 /// The catalog entry of `DAHDIShowChannelsComplete`.
@@ -86,6 +90,7 @@ pub const DAHDI_SHOW_CHANNELS_COMPLETE: EventInfo = EventInfo {
     wire_name: "DAHDIShowChannelsComplete",
     fields: &["ActionID", "EventList", "ListItems", "Items"],
     types: &["text", "text", "u64", "u64"],
+    enum_values: &[],
     releases: &["20.20.1", "21.12.3", "22.10.1", "23.4.1"],
 };
 /// The catalog entry of `DAHDIShowStatus`.
@@ -118,6 +123,7 @@ pub const DAHDI_SHOW_STATUS: EventInfo = EventInfo {
         "text",
         "text",
     ],
+    enum_values: &[],
     releases: &["20.20.1", "21.12.3", "22.10.1", "23.4.1"],
 };
 /// The catalog entry of `DAHDIShowStatusComplete`.
@@ -126,6 +132,7 @@ pub const DAHDI_SHOW_STATUS_COMPLETE: EventInfo = EventInfo {
     wire_name: "DAHDIShowStatusComplete",
     fields: &["ActionID", "EventList", "ListItems", "Items"],
     types: &["text", "text", "u64", "u64"],
+    enum_values: &[],
     releases: &["20.20.1", "21.12.3", "22.10.1", "23.4.1"],
 };
 /// The catalog entry of `DBGetComplete`.
@@ -134,6 +141,7 @@ pub const DB_GET_COMPLETE: EventInfo = EventInfo {
     wire_name: "DBGetComplete",
     fields: &["ActionID", "EventList", "ListItems"],
     types: &["text", "text", "u64"],
+    enum_values: &[],
     releases: &["20.20.1", "21.12.3", "22.10.1", "23.4.1"],
 };
 /// The catalog entry of `DBGetResponse`.
@@ -142,6 +150,7 @@ pub const DB_GET_RESPONSE: EventInfo = EventInfo {
     wire_name: "DBGetResponse",
     fields: &["Family", "Key", "Val", "ActionID"],
     types: &["text", "text", "text", "text"],
+    enum_values: &[],
     releases: &["20.20.1", "21.12.3", "22.10.1", "23.4.1"],
 };
 /// The catalog entry of `DBGetTreeComplete`.
@@ -150,6 +159,7 @@ pub const DB_GET_TREE_COMPLETE: EventInfo = EventInfo {
     wire_name: "DBGetTreeComplete",
     fields: &["ActionID", "EventList", "ListItems"],
     types: &["text", "text", "u64"],
+    enum_values: &[],
     releases: &["20.20.1", "21.12.3", "22.10.1", "23.4.1"],
 };
 /// The catalog entry of `DBGetTreeResponse`.
@@ -158,6 +168,7 @@ pub const DB_GET_TREE_RESPONSE: EventInfo = EventInfo {
     wire_name: "DBGetTreeResponse",
     fields: &["Key", "Val", "ActionID"],
     types: &["text", "text", "text"],
+    enum_values: &[],
     releases: &["20.20.1", "21.12.3", "22.10.1", "23.4.1"],
 };
 /// The catalog entry of `DNDState`.
@@ -166,6 +177,7 @@ pub const DND_STATE: EventInfo = EventInfo {
     wire_name: "DNDState",
     fields: &["DAHDIChannel", "Status"],
     types: &["text", "enum"],
+    enum_values: &[("Status", &["enabled", "disabled"])],
     releases: &["20.20.1", "21.12.3", "22.10.1", "23.4.1"],
 };
 /// The catalog entry of `DTMFBegin`.
@@ -207,6 +219,10 @@ pub const DTMF_BEGIN: EventInfo = EventInfo {
         "text",
         "text",
         "enum",
+    ],
+    enum_values: &[
+        ("ChannelState", &["0", "1", "2", "3", "4", "5", "6", "7", "8", "9"]),
+        ("Direction", &["Received", "Sent"]),
     ],
     releases: &["20.20.1", "21.12.3", "22.10.1", "23.4.1"],
 };
@@ -252,6 +268,10 @@ pub const DTMF_END: EventInfo = EventInfo {
         "text",
         "enum",
     ],
+    enum_values: &[
+        ("ChannelState", &["0", "1", "2", "3", "4", "5", "6", "7", "8", "9"]),
+        ("Direction", &["Received", "Sent"]),
+    ],
     releases: &["20.20.1", "21.12.3", "22.10.1", "23.4.1"],
 };
 /// The catalog entry of `DeadlockStart`.
@@ -260,6 +280,7 @@ pub const DEADLOCK_START: EventInfo = EventInfo {
     wire_name: "DeadlockStart",
     fields: &["Mutex"],
     types: &["text"],
+    enum_values: &[],
     releases: &["20.20.1", "21.12.3", "22.10.1", "23.4.1"],
 };
 /// The catalog entry of `DeviceEntry`.
@@ -278,6 +299,7 @@ pub const DEVICE_ENTRY: EventInfo = EventInfo {
         "NumberOfLines",
     ],
     types: &["text", "text", "text", "text", "text", "text", "text", "text", "text"],
+    enum_values: &[],
     releases: &["20.20.1"],
 };
 /// The catalog entry of `DeviceStateChange`.
@@ -286,6 +308,22 @@ pub const DEVICE_STATE_CHANGE: EventInfo = EventInfo {
     wire_name: "DeviceStateChange",
     fields: &["Device", "State", "ActionID"],
     types: &["text", "domain:DeviceState", "text"],
+    enum_values: &[
+        (
+            "State",
+            &[
+                "UNKNOWN",
+                "NOT_INUSE",
+                "INUSE",
+                "BUSY",
+                "INVALID",
+                "UNAVAILABLE",
+                "RINGING",
+                "RINGINUSE",
+                "ONHOLD",
+            ],
+        ),
+    ],
     releases: &["20.20.1", "21.12.3", "22.10.1", "23.4.1"],
 };
 /// The catalog entry of `DeviceStateListComplete`.
@@ -294,6 +332,7 @@ pub const DEVICE_STATE_LIST_COMPLETE: EventInfo = EventInfo {
     wire_name: "DeviceStateListComplete",
     fields: &["EventList", "ListItems", "ActionID"],
     types: &["text", "u64", "text"],
+    enum_values: &[],
     releases: &["20.20.1", "21.12.3", "22.10.1", "23.4.1"],
 };
 /// The catalog entry of `DevicelistComplete`.
@@ -302,6 +341,7 @@ pub const DEVICELIST_COMPLETE: EventInfo = EventInfo {
     wire_name: "DevicelistComplete",
     fields: &["ActionID", "EventList", "ListItems"],
     types: &["text", "text", "u64"],
+    enum_values: &[],
     releases: &["20.20.1"],
 };
 /// The catalog entry of `DialBegin`.
@@ -369,6 +409,10 @@ pub const DIAL_BEGIN: EventInfo = EventInfo {
         "text",
         "text",
         "text",
+    ],
+    enum_values: &[
+        ("ChannelState", &["0", "1", "2", "3", "4", "5", "6", "7", "8", "9"]),
+        ("DestChannelState", &["0", "1", "2", "3", "4", "5", "6", "7", "8", "9"]),
     ],
     releases: &["20.20.1", "21.12.3", "22.10.1", "23.4.1"],
 };
@@ -440,6 +484,27 @@ pub const DIAL_END: EventInfo = EventInfo {
         "domain:DialStatus",
         "text",
     ],
+    enum_values: &[
+        ("ChannelState", &["0", "1", "2", "3", "4", "5", "6", "7", "8", "9"]),
+        ("DestChannelState", &["0", "1", "2", "3", "4", "5", "6", "7", "8", "9"]),
+        (
+            "DialStatus",
+            &[
+                "ANSWER",
+                "BUSY",
+                "NOANSWER",
+                "CANCEL",
+                "CONGESTION",
+                "CHANUNAVAIL",
+                "DONTCALL",
+                "TORTURE",
+                "INVALIDARGS",
+                "ABORT",
+                "CONTINUE",
+                "GOTO",
+            ],
+        ),
+    ],
     releases: &["20.20.1", "21.12.3", "22.10.1", "23.4.1"],
 };
 /// The catalog entry of `DialState`.
@@ -507,8 +572,13 @@ pub const DIAL_STATE: EventInfo = EventInfo {
         "i64",
         "text",
         "text",
-        "domain:DialStatus",
+        "enum",
         "text",
+    ],
+    enum_values: &[
+        ("ChannelState", &["0", "1", "2", "3", "4", "5", "6", "7", "8", "9"]),
+        ("DestChannelState", &["0", "1", "2", "3", "4", "5", "6", "7", "8", "9"]),
+        ("DialStatus", &["RINGING", "PROCEEDING", "PROGRESS"]),
     ],
     releases: &["20.20.1", "21.12.3", "22.10.1", "23.4.1"],
 };

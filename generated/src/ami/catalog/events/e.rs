@@ -296,6 +296,22 @@ pub const ENDPOINT_DETAIL: EventInfo = EventInfo {
         "text",
         "text",
     ],
+    enum_values: &[
+        (
+            "DeviceState",
+            &[
+                "UNKNOWN",
+                "NOT_INUSE",
+                "INUSE",
+                "BUSY",
+                "INVALID",
+                "UNAVAILABLE",
+                "RINGING",
+                "RINGINUSE",
+                "ONHOLD",
+            ],
+        ),
+    ],
     releases: &["20.20.1", "21.12.3", "22.10.1", "23.4.1"],
 };
 /// The catalog entry of `EndpointDetailComplete`.
@@ -304,6 +320,7 @@ pub const ENDPOINT_DETAIL_COMPLETE: EventInfo = EventInfo {
     wire_name: "EndpointDetailComplete",
     fields: &["EventList", "ListItems", "ActionID"],
     types: &["text", "u64", "text"],
+    enum_values: &[],
     releases: &["20.20.1", "21.12.3", "22.10.1", "23.4.1"],
 };
 /// The catalog entry of `EndpointList`.
@@ -334,6 +351,22 @@ pub const ENDPOINT_LIST: EventInfo = EventInfo {
         "text",
         "text",
     ],
+    enum_values: &[
+        (
+            "DeviceState",
+            &[
+                "UNKNOWN",
+                "NOT_INUSE",
+                "INUSE",
+                "BUSY",
+                "INVALID",
+                "UNAVAILABLE",
+                "RINGING",
+                "RINGINUSE",
+                "ONHOLD",
+            ],
+        ),
+    ],
     releases: &["20.20.1", "21.12.3", "22.10.1", "23.4.1"],
 };
 /// The catalog entry of `EndpointListComplete`.
@@ -342,6 +375,7 @@ pub const ENDPOINT_LIST_COMPLETE: EventInfo = EventInfo {
     wire_name: "EndpointListComplete",
     fields: &["EventList", "ListItems", "ActionID"],
     types: &["text", "u64", "text"],
+    enum_values: &[],
     releases: &["20.20.1", "21.12.3", "22.10.1", "23.4.1"],
 };
 /// The catalog entry of `ExtensionStateListComplete`.
@@ -350,6 +384,7 @@ pub const EXTENSION_STATE_LIST_COMPLETE: EventInfo = EventInfo {
     wire_name: "ExtensionStateListComplete",
     fields: &["EventList", "ListItems", "ActionID"],
     types: &["text", "u64", "text"],
+    enum_values: &[],
     releases: &["20.20.1", "21.12.3", "22.10.1", "23.4.1"],
 };
 /// The catalog entry of `ExtensionStatus`.
@@ -358,5 +393,22 @@ pub const EXTENSION_STATUS: EventInfo = EventInfo {
     wire_name: "ExtensionStatus",
     fields: &["Exten", "Context", "Hint", "Status", "StatusText", "ActionID"],
     types: &["text", "text", "text", "domain:ExtensionState", "enum", "text"],
+    enum_values: &[
+        ("Status", &["-2", "-1", "0", "1", "2", "4", "8", "9", "16", "17"]),
+        (
+            "StatusText",
+            &[
+                "Idle",
+                "InUse",
+                "Busy",
+                "Unavailable",
+                "Ringing",
+                "InUse&Ringing",
+                "Hold",
+                "InUse&Hold",
+                "Unknown",
+            ],
+        ),
+    ],
     releases: &["20.20.1", "21.12.3", "22.10.1", "23.4.1"],
 };

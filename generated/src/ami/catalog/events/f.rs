@@ -36,6 +36,22 @@ pub const FAX_SESSION: EventInfo = EventInfo {
         "text",
         "text",
     ],
+    enum_values: &[
+        ("Operation", &["gateway", "V.21", "send", "receive", "none"]),
+        (
+            "State",
+            &[
+                "Uninitialized",
+                "Initialized",
+                "Open",
+                "Active",
+                "Complete",
+                "Reserved",
+                "Inactive",
+                "Unknown",
+            ],
+        ),
+    ],
     releases: &["20.20.1", "21.12.3", "22.10.1", "23.4.1"],
 };
 /// The catalog entry of `FAXSessionsComplete`.
@@ -44,6 +60,7 @@ pub const FAX_SESSIONS_COMPLETE: EventInfo = EventInfo {
     wire_name: "FAXSessionsComplete",
     fields: &["ActionID", "Total", "EventList", "ListItems"],
     types: &["text", "text", "text", "u64"],
+    enum_values: &[],
     releases: &["20.20.1", "21.12.3", "22.10.1", "23.4.1"],
 };
 /// The catalog entry of `FAXSessionsEntry`.
@@ -61,6 +78,23 @@ pub const FAX_SESSIONS_ENTRY: EventInfo = EventInfo {
         "Files",
     ],
     types: &["text", "text", "text", "text", "enum", "enum", "enum", "text"],
+    enum_values: &[
+        ("SessionType", &["G.711", "T.38"]),
+        ("Operation", &["gateway", "V.21", "send", "receive", "none"]),
+        (
+            "State",
+            &[
+                "Uninitialized",
+                "Initialized",
+                "Open",
+                "Active",
+                "Complete",
+                "Reserved",
+                "Inactive",
+                "Unknown",
+            ],
+        ),
+    ],
     releases: &["20.20.1", "21.12.3", "22.10.1", "23.4.1"],
 };
 /// The catalog entry of `FAXStats`.
@@ -77,6 +111,7 @@ pub const FAX_STATS: EventInfo = EventInfo {
         "FailedFAXes",
     ],
     types: &["text", "text", "text", "text", "text", "text", "text"],
+    enum_values: &[],
     releases: &["20.20.1", "21.12.3", "22.10.1", "23.4.1"],
 };
 /// The catalog entry of `FAXStatus`.
@@ -123,6 +158,10 @@ pub const FAX_STATUS: EventInfo = EventInfo {
         "text",
         "text",
     ],
+    enum_values: &[
+        ("ChannelState", &["0", "1", "2", "3", "4", "5", "6", "7", "8", "9"]),
+        ("Operation", &["gateway", "receive", "send"]),
+    ],
     releases: &["20.20.1", "21.12.3", "22.10.1", "23.4.1"],
 };
 /// The catalog entry of `FailedACL`.
@@ -155,6 +194,7 @@ pub const FAILED_ACL: EventInfo = EventInfo {
         "text",
         "text",
     ],
+    enum_values: &[("Severity", &["Informational", "Error"])],
     releases: &["20.20.1", "21.12.3", "22.10.1", "23.4.1"],
 };
 /// The catalog entry of `Flash`.
@@ -193,6 +233,9 @@ pub const FLASH: EventInfo = EventInfo {
         "text",
         "text",
     ],
+    enum_values: &[
+        ("ChannelState", &["0", "1", "2", "3", "4", "5", "6", "7", "8", "9"]),
+    ],
     releases: &["20.20.1", "21.12.3", "22.10.1", "23.4.1"],
 };
 /// The catalog entry of `FullyBooted`.
@@ -201,5 +244,6 @@ pub const FULLY_BOOTED: EventInfo = EventInfo {
     wire_name: "FullyBooted",
     fields: &["Status", "Uptime", "LastReload"],
     types: &["text", "u64", "u64"],
+    enum_values: &[],
     releases: &["20.20.1", "21.12.3", "22.10.1", "23.4.1"],
 };

@@ -20,6 +20,7 @@ pub const IDENTIFY_DETAIL: EventInfo = EventInfo {
         "ActionID",
     ],
     types: &["text", "text", "text", "text", "text", "text", "text", "text", "text"],
+    enum_values: &[],
     releases: &["20.20.1", "21.12.3", "22.10.1", "23.4.1"],
 };
 /// The catalog entry of `InboundRegistrationDetail`.
@@ -68,6 +69,7 @@ pub const INBOUND_REGISTRATION_DETAIL: EventInfo = EventInfo {
         "text",
         "text",
     ],
+    enum_values: &[],
     releases: &["20.20.1", "21.12.3", "22.10.1", "23.4.1"],
 };
 /// The catalog entry of `InboundRegistrationDetailComplete`.
@@ -76,6 +78,7 @@ pub const INBOUND_REGISTRATION_DETAIL_COMPLETE: EventInfo = EventInfo {
     wire_name: "InboundRegistrationDetailComplete",
     fields: &["ActionID", "EventList", "ListItems"],
     types: &["text", "text", "u64"],
+    enum_values: &[],
     releases: &["20.20.1", "21.12.3", "22.10.1", "23.4.1"],
 };
 /// The catalog entry of `InboundSubscriptionDetail`.
@@ -106,6 +109,23 @@ pub const INBOUND_SUBSCRIPTION_DETAIL: EventInfo = EventInfo {
         "text",
         "text",
     ],
+    enum_values: &[
+        ("SubscriptionType", &["mwi", "extension_state"]),
+        (
+            "ExtensionStates",
+            &[
+                "Idle",
+                "InUse",
+                "Busy",
+                "Unavailable",
+                "Ringing",
+                "InUse&Ringing",
+                "Hold",
+                "InUse&Hold",
+                "Unknown",
+            ],
+        ),
+    ],
     releases: &["20.20.1", "21.12.3", "22.10.1", "23.4.1"],
 };
 /// The catalog entry of `InboundSubscriptionDetailComplete`.
@@ -114,6 +134,7 @@ pub const INBOUND_SUBSCRIPTION_DETAIL_COMPLETE: EventInfo = EventInfo {
     wire_name: "InboundSubscriptionDetailComplete",
     fields: &["ActionID", "EventList", "ListItems"],
     types: &["text", "text", "u64"],
+    enum_values: &[],
     releases: &["20.20.1", "21.12.3", "22.10.1", "23.4.1"],
 };
 /// The catalog entry of `InvalidAccountID`.
@@ -144,6 +165,7 @@ pub const INVALID_ACCOUNT_ID: EventInfo = EventInfo {
         "text",
         "text",
     ],
+    enum_values: &[("Severity", &["Informational", "Error"])],
     releases: &["20.20.1", "21.12.3", "22.10.1", "23.4.1"],
 };
 /// The catalog entry of `InvalidPassword`.
@@ -180,6 +202,7 @@ pub const INVALID_PASSWORD: EventInfo = EventInfo {
         "text",
         "text",
     ],
+    enum_values: &[("Severity", &["Informational", "Error"])],
     releases: &["20.20.1", "21.12.3", "22.10.1", "23.4.1"],
 };
 /// The catalog entry of `InvalidTransport`.
@@ -212,5 +235,6 @@ pub const INVALID_TRANSPORT: EventInfo = EventInfo {
         "text",
         "text",
     ],
+    enum_values: &[("Severity", &["Informational", "Error"])],
     releases: &["20.20.1", "21.12.3", "22.10.1", "23.4.1"],
 };

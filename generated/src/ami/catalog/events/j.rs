@@ -10,5 +10,6 @@ pub const JABBER_STATUS: EventInfo = EventInfo {
     wire_name: "JabberStatus",
     fields: &["Account", "JID", "Resource", "Status", "Priority", "Description"],
     types: &["text", "text", "text", "text", "i64", "text"],
+    enum_values: &[],
     releases: &["20.20.1", "21.12.3", "22.10.1", "23.4.1"],
 };

@@ -18,6 +18,7 @@ pub const LINE_ENTRY: EventInfo = EventInfo {
         "Label",
     ],
     types: &["text", "text", "text", "text", "text", "text", "text"],
+    enum_values: &[],
     releases: &["20.20.1"],
 };
 /// The catalog entry of `LinelistComplete`.
@@ -26,6 +27,7 @@ pub const LINELIST_COMPLETE: EventInfo = EventInfo {
     wire_name: "LinelistComplete",
     fields: &["ActionID", "EventList", "ListItems"],
     types: &["text", "text", "u64"],
+    enum_values: &[],
     releases: &["20.20.1"],
 };
 /// The catalog entry of `ListDialplan`.
@@ -58,6 +60,7 @@ pub const LIST_DIALPLAN: EventInfo = EventInfo {
         "text",
         "text",
     ],
+    enum_values: &[],
     releases: &["20.20.1", "21.12.3", "22.10.1", "23.4.1"],
 };
 /// The catalog entry of `Load`.
@@ -66,6 +69,7 @@ pub const LOAD: EventInfo = EventInfo {
     wire_name: "Load",
     fields: &["Module", "Status"],
     types: &["text", "enum"],
+    enum_values: &[("Status", &["Failure", "Success", "Decline"])],
     releases: &["20.20.1", "21.12.3", "22.10.1", "23.4.1"],
 };
 /// The catalog entry of `LoadAverageLimit`.
@@ -96,6 +100,7 @@ pub const LOAD_AVERAGE_LIMIT: EventInfo = EventInfo {
         "text",
         "text",
     ],
+    enum_values: &[("Severity", &["Informational", "Error"])],
     releases: &["20.20.1", "21.12.3", "22.10.1", "23.4.1"],
 };
 /// The catalog entry of `LocalBridge`.
@@ -167,6 +172,10 @@ pub const LOCAL_BRIDGE: EventInfo = EventInfo {
         "text",
         "text",
         "bool",
+    ],
+    enum_values: &[
+        ("LocalOneChannelState", &["0", "1", "2", "3", "4", "5", "6", "7", "8", "9"]),
+        ("LocalTwoChannelState", &["0", "1", "2", "3", "4", "5", "6", "7", "8", "9"]),
     ],
     releases: &["20.20.1", "21.12.3", "22.10.1", "23.4.1"],
 };
@@ -266,6 +275,11 @@ pub const LOCAL_OPTIMIZATION_BEGIN: EventInfo = EventInfo {
         "text",
         "text",
     ],
+    enum_values: &[
+        ("LocalOneChannelState", &["0", "1", "2", "3", "4", "5", "6", "7", "8", "9"]),
+        ("LocalTwoChannelState", &["0", "1", "2", "3", "4", "5", "6", "7", "8", "9"]),
+        ("SourceChannelState", &["0", "1", "2", "3", "4", "5", "6", "7", "8", "9"]),
+    ],
     releases: &["20.20.1", "21.12.3", "22.10.1", "23.4.1"],
 };
 /// The catalog entry of `LocalOptimizationEnd`.
@@ -336,6 +350,10 @@ pub const LOCAL_OPTIMIZATION_END: EventInfo = EventInfo {
         "text",
         "text",
     ],
+    enum_values: &[
+        ("LocalOneChannelState", &["0", "1", "2", "3", "4", "5", "6", "7", "8", "9"]),
+        ("LocalTwoChannelState", &["0", "1", "2", "3", "4", "5", "6", "7", "8", "9"]),
+    ],
     releases: &["20.20.1", "21.12.3", "22.10.1", "23.4.1"],
 };
 /// The catalog entry of `LogChannel`.
@@ -344,5 +362,6 @@ pub const LOG_CHANNEL: EventInfo = EventInfo {
     wire_name: "LogChannel",
     fields: &["Channel", "Enabled", "Reason"],
     types: &["text", "text", "text"],
+    enum_values: &[],
     releases: &["20.20.1", "21.12.3", "22.10.1", "23.4.1"],
 };

@@ -92,6 +92,9 @@ pub const MCID: EventInfo = EventInfo {
         "text",
         "text",
     ],
+    enum_values: &[
+        ("ChannelState", &["0", "1", "2", "3", "4", "5", "6", "7", "8", "9"]),
+    ],
     releases: &["20.20.1", "21.12.3", "22.10.1", "23.4.1"],
 };
 /// The catalog entry of `MWIGet`.
@@ -100,6 +103,7 @@ pub const MWI_GET: EventInfo = EventInfo {
     wire_name: "MWIGet",
     fields: &["ActionID", "Mailbox", "OldMessages", "NewMessages"],
     types: &["text", "text", "text", "text"],
+    enum_values: &[],
     releases: &["20.20.1", "21.12.3", "22.10.1", "23.4.1"],
 };
 /// The catalog entry of `MWIGetComplete`.
@@ -108,6 +112,7 @@ pub const MWI_GET_COMPLETE: EventInfo = EventInfo {
     wire_name: "MWIGetComplete",
     fields: &["ActionID", "EventList", "ListItems"],
     types: &["text", "text", "u64"],
+    enum_values: &[],
     releases: &["20.20.1", "21.12.3", "22.10.1", "23.4.1"],
 };
 /// The catalog entry of `MeetmeEnd`.
@@ -116,6 +121,7 @@ pub const MEETME_END: EventInfo = EventInfo {
     wire_name: "MeetmeEnd",
     fields: &["Meetme"],
     types: &["text"],
+    enum_values: &[],
     releases: &["20.20.1", "21.12.3", "22.10.1", "23.4.1"],
 };
 /// The catalog entry of `MeetmeJoin`.
@@ -157,6 +163,9 @@ pub const MEETME_JOIN: EventInfo = EventInfo {
         "text",
         "text",
         "text",
+    ],
+    enum_values: &[
+        ("ChannelState", &["0", "1", "2", "3", "4", "5", "6", "7", "8", "9"]),
     ],
     releases: &["20.20.1", "21.12.3", "22.10.1", "23.4.1"],
 };
@@ -202,6 +211,9 @@ pub const MEETME_LEAVE: EventInfo = EventInfo {
         "text",
         "u64",
     ],
+    enum_values: &[
+        ("ChannelState", &["0", "1", "2", "3", "4", "5", "6", "7", "8", "9"]),
+    ],
     releases: &["20.20.1", "21.12.3", "22.10.1", "23.4.1"],
 };
 /// The catalog entry of `MeetmeList`.
@@ -238,6 +250,7 @@ pub const MEETME_LIST: EventInfo = EventInfo {
         "text",
         "text",
     ],
+    enum_values: &[],
     releases: &["20.20.1", "21.12.3", "22.10.1", "23.4.1"],
 };
 /// The catalog entry of `MeetmeListComplete`.
@@ -246,6 +259,7 @@ pub const MEETME_LIST_COMPLETE: EventInfo = EventInfo {
     wire_name: "MeetmeListComplete",
     fields: &["ActionID", "EventList", "ListItems"],
     types: &["text", "text", "u64"],
+    enum_values: &[],
     releases: &["20.20.1", "21.12.3", "22.10.1", "23.4.1"],
 };
 /// The catalog entry of `MeetmeListRooms`.
@@ -262,6 +276,7 @@ pub const MEETME_LIST_ROOMS: EventInfo = EventInfo {
         "ActionID",
     ],
     types: &["text", "text", "text", "text", "text", "text", "text"],
+    enum_values: &[],
     releases: &["20.20.1", "21.12.3", "22.10.1", "23.4.1"],
 };
 /// The catalog entry of `MeetmeListRoomsComplete`.
@@ -270,6 +285,7 @@ pub const MEETME_LIST_ROOMS_COMPLETE: EventInfo = EventInfo {
     wire_name: "MeetmeListRoomsComplete",
     fields: &["ActionID", "EventList", "ListItems"],
     types: &["text", "text", "u64"],
+    enum_values: &[],
     releases: &["20.20.1", "21.12.3", "22.10.1", "23.4.1"],
 };
 /// The catalog entry of `MeetmeMute`.
@@ -315,6 +331,9 @@ pub const MEETME_MUTE: EventInfo = EventInfo {
         "text",
         "text",
         "bool",
+    ],
+    enum_values: &[
+        ("ChannelState", &["0", "1", "2", "3", "4", "5", "6", "7", "8", "9"]),
     ],
     releases: &["20.20.1", "21.12.3", "22.10.1", "23.4.1"],
 };
@@ -362,6 +381,9 @@ pub const MEETME_TALK_REQUEST: EventInfo = EventInfo {
         "text",
         "bool",
     ],
+    enum_values: &[
+        ("ChannelState", &["0", "1", "2", "3", "4", "5", "6", "7", "8", "9"]),
+    ],
     releases: &["20.20.1", "21.12.3", "22.10.1", "23.4.1"],
 };
 /// The catalog entry of `MeetmeTalking`.
@@ -408,6 +430,9 @@ pub const MEETME_TALKING: EventInfo = EventInfo {
         "text",
         "bool",
     ],
+    enum_values: &[
+        ("ChannelState", &["0", "1", "2", "3", "4", "5", "6", "7", "8", "9"]),
+    ],
     releases: &["20.20.1", "21.12.3", "22.10.1", "23.4.1"],
 };
 /// The catalog entry of `MemoryLimit`.
@@ -438,6 +463,7 @@ pub const MEMORY_LIMIT: EventInfo = EventInfo {
         "text",
         "text",
     ],
+    enum_values: &[("Severity", &["Informational", "Error"])],
     releases: &["20.20.1", "21.12.3", "22.10.1", "23.4.1"],
 };
 /// The catalog entry of `MessageWaiting`.
@@ -484,6 +510,9 @@ pub const MESSAGE_WAITING: EventInfo = EventInfo {
         "text",
         "text",
     ],
+    enum_values: &[
+        ("ChannelState", &["0", "1", "2", "3", "4", "5", "6", "7", "8", "9"]),
+    ],
     releases: &["20.20.1", "21.12.3", "22.10.1", "23.4.1"],
 };
 /// The catalog entry of `MiniVoiceMail`.
@@ -528,6 +557,9 @@ pub const MINI_VOICE_MAIL: EventInfo = EventInfo {
         "text",
         "text",
     ],
+    enum_values: &[
+        ("ChannelState", &["0", "1", "2", "3", "4", "5", "6", "7", "8", "9"]),
+    ],
     releases: &["20.20.1", "21.12.3", "22.10.1", "23.4.1"],
 };
 /// The catalog entry of `MixMonitorMute`.
@@ -570,6 +602,9 @@ pub const MIX_MONITOR_MUTE: EventInfo = EventInfo {
         "text",
         "text",
     ],
+    enum_values: &[
+        ("ChannelState", &["0", "1", "2", "3", "4", "5", "6", "7", "8", "9"]),
+    ],
     releases: &["20.20.1", "21.12.3", "22.10.1", "23.4.1"],
 };
 /// The catalog entry of `MixMonitorStart`.
@@ -607,6 +642,9 @@ pub const MIX_MONITOR_START: EventInfo = EventInfo {
         "i64",
         "text",
         "text",
+    ],
+    enum_values: &[
+        ("ChannelState", &["0", "1", "2", "3", "4", "5", "6", "7", "8", "9"]),
     ],
     releases: &["20.20.1", "21.12.3", "22.10.1", "23.4.1"],
 };
@@ -646,6 +684,9 @@ pub const MIX_MONITOR_STOP: EventInfo = EventInfo {
         "text",
         "text",
     ],
+    enum_values: &[
+        ("ChannelState", &["0", "1", "2", "3", "4", "5", "6", "7", "8", "9"]),
+    ],
     releases: &["20.20.1", "21.12.3", "22.10.1", "23.4.1"],
 };
 /// The catalog entry of `MobileStatus`.
@@ -654,6 +695,7 @@ pub const MOBILE_STATUS: EventInfo = EventInfo {
     wire_name: "MobileStatus",
     fields: &["Status", "Device"],
     types: &["text", "text"],
+    enum_values: &[],
     releases: &["20.20.1", "21.12.3", "22.10.1", "23.4.1"],
 };
 /// The catalog entry of `MonitorStart`.
@@ -692,6 +734,9 @@ pub const MONITOR_START: EventInfo = EventInfo {
         "text",
         "text",
     ],
+    enum_values: &[
+        ("ChannelState", &["0", "1", "2", "3", "4", "5", "6", "7", "8", "9"]),
+    ],
     releases: &["20.20.1"],
 };
 /// The catalog entry of `MonitorStop`.
@@ -729,6 +774,9 @@ pub const MONITOR_STOP: EventInfo = EventInfo {
         "i64",
         "text",
         "text",
+    ],
+    enum_values: &[
+        ("ChannelState", &["0", "1", "2", "3", "4", "5", "6", "7", "8", "9"]),
     ],
     releases: &["20.20.1"],
 };
@@ -770,6 +818,9 @@ pub const MUSIC_ON_HOLD_START: EventInfo = EventInfo {
         "text",
         "text",
     ],
+    enum_values: &[
+        ("ChannelState", &["0", "1", "2", "3", "4", "5", "6", "7", "8", "9"]),
+    ],
     releases: &["20.20.1", "21.12.3", "22.10.1", "23.4.1"],
 };
 /// The catalog entry of `MusicOnHoldStop`.
@@ -807,6 +858,9 @@ pub const MUSIC_ON_HOLD_STOP: EventInfo = EventInfo {
         "i64",
         "text",
         "text",
+    ],
+    enum_values: &[
+        ("ChannelState", &["0", "1", "2", "3", "4", "5", "6", "7", "8", "9"]),
     ],
     releases: &["20.20.1", "21.12.3", "22.10.1", "23.4.1"],
 };

@@ -42,6 +42,9 @@ pub const NEW_ACCOUNT_CODE: EventInfo = EventInfo {
         "text",
         "text",
     ],
+    enum_values: &[
+        ("ChannelState", &["0", "1", "2", "3", "4", "5", "6", "7", "8", "9"]),
+    ],
     releases: &["20.20.1", "21.12.3", "22.10.1", "23.4.1"],
 };
 /// The catalog entry of `NewCallerid`.
@@ -82,6 +85,9 @@ pub const NEW_CALLERID: EventInfo = EventInfo {
         "text",
         "text",
     ],
+    enum_values: &[
+        ("ChannelState", &["0", "1", "2", "3", "4", "5", "6", "7", "8", "9"]),
+    ],
     releases: &["20.20.1", "21.12.3", "22.10.1", "23.4.1"],
 };
 /// The catalog entry of `NewConnectedLine`.
@@ -119,6 +125,9 @@ pub const NEW_CONNECTED_LINE: EventInfo = EventInfo {
         "i64",
         "text",
         "text",
+    ],
+    enum_values: &[
+        ("ChannelState", &["0", "1", "2", "3", "4", "5", "6", "7", "8", "9"]),
     ],
     releases: &["20.20.1", "21.12.3", "22.10.1", "23.4.1"],
 };
@@ -164,6 +173,9 @@ pub const NEW_EXTEN: EventInfo = EventInfo {
         "text",
         "text",
     ],
+    enum_values: &[
+        ("ChannelState", &["0", "1", "2", "3", "4", "5", "6", "7", "8", "9"]),
+    ],
     releases: &["20.20.1", "21.12.3", "22.10.1", "23.4.1"],
 };
 /// The catalog entry of `Newchannel`.
@@ -202,6 +214,9 @@ pub const NEWCHANNEL: EventInfo = EventInfo {
         "text",
         "text",
     ],
+    enum_values: &[
+        ("ChannelState", &["0", "1", "2", "3", "4", "5", "6", "7", "8", "9"]),
+    ],
     releases: &["20.20.1", "21.12.3", "22.10.1", "23.4.1"],
 };
 /// The catalog entry of `Newstate`.
@@ -239,6 +254,9 @@ pub const NEWSTATE: EventInfo = EventInfo {
         "i64",
         "text",
         "text",
+    ],
+    enum_values: &[
+        ("ChannelState", &["0", "1", "2", "3", "4", "5", "6", "7", "8", "9"]),
     ],
     releases: &["20.20.1", "21.12.3", "22.10.1", "23.4.1"],
 };

@@ -36,6 +36,7 @@ pub const ORIGINATE_RESPONSE: EventInfo = EventInfo {
         "text",
         "text",
     ],
+    enum_values: &[("Response", &["Failure", "Success"])],
     releases: &["20.20.1", "21.12.3", "22.10.1", "23.4.1"],
 };
 /// The catalog entry of `OutboundRegistrationDetail`.
@@ -96,6 +97,7 @@ pub const OUTBOUND_REGISTRATION_DETAIL: EventInfo = EventInfo {
         "text",
         "text",
     ],
+    enum_values: &[("Status", &["Registered", "Unregistered", "Rejected"])],
     releases: &["20.20.1", "21.12.3", "22.10.1", "23.4.1"],
 };
 /// The catalog entry of `OutboundRegistrationDetailComplete`.
@@ -104,6 +106,7 @@ pub const OUTBOUND_REGISTRATION_DETAIL_COMPLETE: EventInfo = EventInfo {
     wire_name: "OutboundRegistrationDetailComplete",
     fields: &["ActionID", "EventList", "ListItems", "Registered", "NotRegistered"],
     types: &["text", "text", "u64", "text", "text"],
+    enum_values: &[],
     releases: &["20.20.1", "21.12.3", "22.10.1", "23.4.1"],
 };
 /// The catalog entry of `OutboundSubscriptionDetail`.
@@ -134,6 +137,23 @@ pub const OUTBOUND_SUBSCRIPTION_DETAIL: EventInfo = EventInfo {
         "text",
         "text",
     ],
+    enum_values: &[
+        ("SubscriptionType", &["mwi", "extension_state"]),
+        (
+            "ExtensionStates",
+            &[
+                "Idle",
+                "InUse",
+                "Busy",
+                "Unavailable",
+                "Ringing",
+                "InUse&Ringing",
+                "Hold",
+                "InUse&Hold",
+                "Unknown",
+            ],
+        ),
+    ],
     releases: &["20.20.1", "21.12.3", "22.10.1", "23.4.1"],
 };
 /// The catalog entry of `OutboundSubscriptionDetailComplete`.
@@ -142,5 +162,6 @@ pub const OUTBOUND_SUBSCRIPTION_DETAIL_COMPLETE: EventInfo = EventInfo {
     wire_name: "OutboundSubscriptionDetailComplete",
     fields: &["ActionID", "EventList", "ListItems"],
     types: &["text", "text", "u64"],
+    enum_values: &[],
     releases: &["20.20.1", "21.12.3", "22.10.1", "23.4.1"],
 };

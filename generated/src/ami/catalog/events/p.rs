@@ -10,6 +10,7 @@ pub const PJSIP_MAINTENANCE_STATUS: EventInfo = EventInfo {
     wire_name: "PJSIPMaintenanceStatus",
     fields: &["Endpoint", "Status", "ActionID"],
     types: &["text", "enum", "text"],
+    enum_values: &[("Status", &["enabled", "disabled"])],
     releases: &["20.20.1", "22.10.1", "23.4.1"],
 };
 /// The catalog entry of `PJSIPMaintenanceStatusComplete`.
@@ -18,6 +19,7 @@ pub const PJSIP_MAINTENANCE_STATUS_COMPLETE: EventInfo = EventInfo {
     wire_name: "PJSIPMaintenanceStatusComplete",
     fields: &["ActionID", "EventList", "ListItems"],
     types: &["text", "text", "u64"],
+    enum_values: &[],
     releases: &["20.20.1", "22.10.1", "23.4.1"],
 };
 /// The catalog entry of `PRIShowSpans`.
@@ -26,6 +28,7 @@ pub const PRI_SHOW_SPANS: EventInfo = EventInfo {
     wire_name: "PRIShowSpans",
     fields: &["Span", "DChannel", "Order", "Active", "Alarm", "Up", "ActionID"],
     types: &["text", "text", "text", "text", "text", "text", "text"],
+    enum_values: &[],
     releases: &["20.20.1", "21.12.3", "22.10.1", "23.4.1"],
 };
 /// The catalog entry of `PRIShowSpansComplete`.
@@ -34,6 +37,7 @@ pub const PRI_SHOW_SPANS_COMPLETE: EventInfo = EventInfo {
     wire_name: "PRIShowSpansComplete",
     fields: &["ActionID", "EventList", "ListItems", "Items"],
     types: &["text", "text", "u64", "u64"],
+    enum_values: &[],
     releases: &["20.20.1", "21.12.3", "22.10.1", "23.4.1"],
 };
 /// The catalog entry of `ParkedCall`.
@@ -112,6 +116,10 @@ pub const PARKED_CALL: EventInfo = EventInfo {
         "u64",
         "text",
     ],
+    enum_values: &[
+        ("ParkeeChannelState", &["0", "1", "2", "3", "4", "5", "6", "7", "8", "9"]),
+        ("RetrieverChannelState", &["0", "1", "2", "3", "4", "5", "6", "7", "8", "9"]),
+    ],
     releases: &["20.20.1", "21.12.3", "22.10.1", "23.4.1"],
 };
 /// The catalog entry of `ParkedCallGiveUp`.
@@ -187,6 +195,10 @@ pub const PARKED_CALL_GIVE_UP: EventInfo = EventInfo {
         "text",
         "u64",
         "u64",
+    ],
+    enum_values: &[
+        ("ParkeeChannelState", &["0", "1", "2", "3", "4", "5", "6", "7", "8", "9"]),
+        ("ParkerChannelState", &["0", "1", "2", "3", "4", "5", "6", "7", "8", "9"]),
     ],
     releases: &["20.20.1", "21.12.3", "22.10.1", "23.4.1"],
 };
@@ -264,6 +276,10 @@ pub const PARKED_CALL_SWAP: EventInfo = EventInfo {
         "u64",
         "u64",
     ],
+    enum_values: &[
+        ("ParkeeChannelState", &["0", "1", "2", "3", "4", "5", "6", "7", "8", "9"]),
+        ("ParkerChannelState", &["0", "1", "2", "3", "4", "5", "6", "7", "8", "9"]),
+    ],
     releases: &["20.20.1", "21.12.3", "22.10.1", "23.4.1"],
 };
 /// The catalog entry of `ParkedCallTimeOut`.
@@ -340,6 +356,10 @@ pub const PARKED_CALL_TIME_OUT: EventInfo = EventInfo {
         "u64",
         "u64",
     ],
+    enum_values: &[
+        ("ParkeeChannelState", &["0", "1", "2", "3", "4", "5", "6", "7", "8", "9"]),
+        ("ParkerChannelState", &["0", "1", "2", "3", "4", "5", "6", "7", "8", "9"]),
+    ],
     releases: &["20.20.1", "21.12.3", "22.10.1", "23.4.1"],
 };
 /// The catalog entry of `ParkedCallsComplete`.
@@ -348,6 +368,7 @@ pub const PARKED_CALLS_COMPLETE: EventInfo = EventInfo {
     wire_name: "ParkedCallsComplete",
     fields: &["ActionID", "EventList", "ListItems", "Total"],
     types: &["text", "text", "u64", "text"],
+    enum_values: &[],
     releases: &["20.20.1", "21.12.3", "22.10.1", "23.4.1"],
 };
 /// The catalog entry of `Parkinglot`.
@@ -356,6 +377,7 @@ pub const PARKINGLOT: EventInfo = EventInfo {
     wire_name: "Parkinglot",
     fields: &["ActionID", "Name", "StartSpace", "StopSpace", "Timeout"],
     types: &["text", "text", "text", "text", "text"],
+    enum_values: &[],
     releases: &["20.20.1", "21.12.3", "22.10.1", "23.4.1"],
 };
 /// The catalog entry of `ParkinglotsComplete`.
@@ -364,6 +386,7 @@ pub const PARKINGLOTS_COMPLETE: EventInfo = EventInfo {
     wire_name: "ParkinglotsComplete",
     fields: &["ActionID", "EventList", "ListItems"],
     types: &["text", "text", "u64"],
+    enum_values: &[],
     releases: &["20.20.1", "21.12.3", "22.10.1", "23.4.1"],
 };
 /// The catalog entry of `PeerEntry`.
@@ -420,6 +443,7 @@ pub const PEER_ENTRY: EventInfo = EventInfo {
         "text",
         "text",
     ],
+    enum_values: &[],
     releases: &["20.20.1", "21.12.3", "22.10.1", "23.4.1"],
 };
 /// The catalog entry of `PeerStatus`.
@@ -437,6 +461,20 @@ pub const PEER_STATUS: EventInfo = EventInfo {
         "ActionID",
     ],
     types: &["text", "text", "domain:PeerStatus", "text", "text", "u32", "text", "text"],
+    enum_values: &[
+        (
+            "PeerStatus",
+            &[
+                "Unknown",
+                "Registered",
+                "Unregistered",
+                "Rejected",
+                "Lagged",
+                "Reachable",
+                "Unreachable",
+            ],
+        ),
+    ],
     releases: &["20.20.1", "21.12.3", "22.10.1", "23.4.1"],
 };
 /// The catalog entry of `PeerlistComplete`.
@@ -445,6 +483,7 @@ pub const PEERLIST_COMPLETE: EventInfo = EventInfo {
     wire_name: "PeerlistComplete",
     fields: &["ActionID", "EventList", "ListItems"],
     types: &["text", "text", "u64"],
+    enum_values: &[],
     releases: &["20.20.1", "21.12.3", "22.10.1", "23.4.1"],
 };
 /// The catalog entry of `Pickup`.
@@ -511,6 +550,10 @@ pub const PICKUP: EventInfo = EventInfo {
         "text",
         "text",
     ],
+    enum_values: &[
+        ("ChannelState", &["0", "1", "2", "3", "4", "5", "6", "7", "8", "9"]),
+        ("TargetChannelState", &["0", "1", "2", "3", "4", "5", "6", "7", "8", "9"]),
+    ],
     releases: &["20.20.1", "21.12.3", "22.10.1", "23.4.1"],
 };
 /// The catalog entry of `PresenceStateChange`.
@@ -519,6 +562,7 @@ pub const PRESENCE_STATE_CHANGE: EventInfo = EventInfo {
     wire_name: "PresenceStateChange",
     fields: &["Presentity", "Status", "Subtype", "Message", "ActionID"],
     types: &["text", "text", "text", "text", "text"],
+    enum_values: &[],
     releases: &["20.20.1", "21.12.3", "22.10.1", "23.4.1"],
 };
 /// The catalog entry of `PresenceStateListComplete`.
@@ -527,6 +571,7 @@ pub const PRESENCE_STATE_LIST_COMPLETE: EventInfo = EventInfo {
     wire_name: "PresenceStateListComplete",
     fields: &["EventList", "ListItems", "ActionID"],
     types: &["text", "u64", "text"],
+    enum_values: &[],
     releases: &["20.20.1", "21.12.3", "22.10.1", "23.4.1"],
 };
 /// The catalog entry of `PresenceStatus`.
@@ -535,5 +580,6 @@ pub const PRESENCE_STATUS: EventInfo = EventInfo {
     wire_name: "PresenceStatus",
     fields: &["Exten", "Context", "Hint", "Status", "Subtype", "Message"],
     types: &["text", "text", "text", "text", "text", "text"],
+    enum_values: &[],
     releases: &["20.20.1", "21.12.3", "22.10.1", "23.4.1"],
 };

@@ -48,6 +48,9 @@ pub const QUEUE_CALLER_ABANDON: EventInfo = EventInfo {
         "u64",
         "u64",
     ],
+    enum_values: &[
+        ("ChannelState", &["0", "1", "2", "3", "4", "5", "6", "7", "8", "9"]),
+    ],
     releases: &["20.20.1", "21.12.3", "22.10.1", "23.4.1"],
 };
 /// The catalog entry of `QueueCallerJoin`.
@@ -91,6 +94,9 @@ pub const QUEUE_CALLER_JOIN: EventInfo = EventInfo {
         "text",
         "u64",
         "u64",
+    ],
+    enum_values: &[
+        ("ChannelState", &["0", "1", "2", "3", "4", "5", "6", "7", "8", "9"]),
     ],
     releases: &["20.20.1", "21.12.3", "22.10.1", "23.4.1"],
 };
@@ -136,6 +142,9 @@ pub const QUEUE_CALLER_LEAVE: EventInfo = EventInfo {
         "u64",
         "u64",
     ],
+    enum_values: &[
+        ("ChannelState", &["0", "1", "2", "3", "4", "5", "6", "7", "8", "9"]),
+    ],
     releases: &["20.20.1", "21.12.3", "22.10.1", "23.4.1"],
 };
 /// The catalog entry of `QueueEntry`.
@@ -168,6 +177,7 @@ pub const QUEUE_ENTRY: EventInfo = EventInfo {
         "i64",
         "text",
     ],
+    enum_values: &[],
     releases: &["20.20.1", "21.12.3", "22.10.1", "23.4.1"],
 };
 /// The catalog entry of `QueueMember`.
@@ -210,6 +220,7 @@ pub const QUEUE_MEMBER: EventInfo = EventInfo {
         "text",
         "text",
     ],
+    enum_values: &[],
     releases: &["20.20.1", "21.12.3", "22.10.1", "23.4.1"],
 };
 /// The catalog entry of `QueueMemberAdded`.
@@ -251,6 +262,23 @@ pub const QUEUE_MEMBER_ADDED: EventInfo = EventInfo {
         "text",
         "bool",
         "text",
+    ],
+    enum_values: &[
+        ("Membership", &["dynamic", "realtime", "static"]),
+        (
+            "Status",
+            &[
+                "UNKNOWN",
+                "NOT_INUSE",
+                "INUSE",
+                "BUSY",
+                "INVALID",
+                "UNAVAILABLE",
+                "RINGING",
+                "RINGINUSE",
+                "ONHOLD",
+            ],
+        ),
     ],
     releases: &["20.20.1", "21.12.3", "22.10.1", "23.4.1"],
 };
@@ -294,6 +322,23 @@ pub const QUEUE_MEMBER_PAUSE: EventInfo = EventInfo {
         "bool",
         "text",
     ],
+    enum_values: &[
+        ("Membership", &["dynamic", "realtime", "static"]),
+        (
+            "Status",
+            &[
+                "UNKNOWN",
+                "NOT_INUSE",
+                "INUSE",
+                "BUSY",
+                "INVALID",
+                "UNAVAILABLE",
+                "RINGING",
+                "RINGINUSE",
+                "ONHOLD",
+            ],
+        ),
+    ],
     releases: &["20.20.1", "21.12.3", "22.10.1", "23.4.1"],
 };
 /// The catalog entry of `QueueMemberPenalty`.
@@ -335,6 +380,23 @@ pub const QUEUE_MEMBER_PENALTY: EventInfo = EventInfo {
         "text",
         "bool",
         "text",
+    ],
+    enum_values: &[
+        ("Membership", &["dynamic", "realtime", "static"]),
+        (
+            "Status",
+            &[
+                "UNKNOWN",
+                "NOT_INUSE",
+                "INUSE",
+                "BUSY",
+                "INVALID",
+                "UNAVAILABLE",
+                "RINGING",
+                "RINGINUSE",
+                "ONHOLD",
+            ],
+        ),
     ],
     releases: &["20.20.1", "21.12.3", "22.10.1", "23.4.1"],
 };
@@ -378,6 +440,23 @@ pub const QUEUE_MEMBER_REMOVED: EventInfo = EventInfo {
         "bool",
         "text",
     ],
+    enum_values: &[
+        ("Membership", &["dynamic", "realtime", "static"]),
+        (
+            "Status",
+            &[
+                "UNKNOWN",
+                "NOT_INUSE",
+                "INUSE",
+                "BUSY",
+                "INVALID",
+                "UNAVAILABLE",
+                "RINGING",
+                "RINGINUSE",
+                "ONHOLD",
+            ],
+        ),
+    ],
     releases: &["20.20.1", "21.12.3", "22.10.1", "23.4.1"],
 };
 /// The catalog entry of `QueueMemberRinginuse`.
@@ -419,6 +498,23 @@ pub const QUEUE_MEMBER_RINGINUSE: EventInfo = EventInfo {
         "text",
         "bool",
         "text",
+    ],
+    enum_values: &[
+        ("Membership", &["dynamic", "realtime", "static"]),
+        (
+            "Status",
+            &[
+                "UNKNOWN",
+                "NOT_INUSE",
+                "INUSE",
+                "BUSY",
+                "INVALID",
+                "UNAVAILABLE",
+                "RINGING",
+                "RINGINUSE",
+                "ONHOLD",
+            ],
+        ),
     ],
     releases: &["20.20.1", "21.12.3", "22.10.1", "23.4.1"],
 };
@@ -462,6 +558,23 @@ pub const QUEUE_MEMBER_STATUS: EventInfo = EventInfo {
         "bool",
         "text",
     ],
+    enum_values: &[
+        ("Membership", &["dynamic", "realtime", "static"]),
+        (
+            "Status",
+            &[
+                "UNKNOWN",
+                "NOT_INUSE",
+                "INUSE",
+                "BUSY",
+                "INVALID",
+                "UNAVAILABLE",
+                "RINGING",
+                "RINGINUSE",
+                "ONHOLD",
+            ],
+        ),
+    ],
     releases: &["20.20.1", "21.12.3", "22.10.1", "23.4.1"],
 };
 /// The catalog entry of `QueueParams`.
@@ -498,6 +611,21 @@ pub const QUEUE_PARAMS: EventInfo = EventInfo {
         "u64",
         "text",
     ],
+    enum_values: &[
+        (
+            "Strategy",
+            &[
+                "ringall",
+                "leastrecent",
+                "fewestcalls",
+                "random",
+                "rrmemory",
+                "linear",
+                "wrandom",
+                "rrordered",
+            ],
+        ),
+    ],
     releases: &["20.20.1", "21.12.3", "22.10.1", "23.4.1"],
 };
 /// The catalog entry of `QueueStatusComplete`.
@@ -506,6 +634,7 @@ pub const QUEUE_STATUS_COMPLETE: EventInfo = EventInfo {
     wire_name: "QueueStatusComplete",
     fields: &["ActionID", "EventList", "ListItems"],
     types: &["text", "text", "u64"],
+    enum_values: &[],
     releases: &["20.20.1", "21.12.3", "22.10.1", "23.4.1"],
 };
 /// The catalog entry of `QueueSummary`.
@@ -523,6 +652,7 @@ pub const QUEUE_SUMMARY: EventInfo = EventInfo {
         "ActionID",
     ],
     types: &["text", "text", "text", "text", "u64", "u64", "u64", "text"],
+    enum_values: &[],
     releases: &["20.20.1", "21.12.3", "22.10.1", "23.4.1"],
 };
 /// The catalog entry of `QueueSummaryComplete`.
@@ -531,5 +661,6 @@ pub const QUEUE_SUMMARY_COMPLETE: EventInfo = EventInfo {
     wire_name: "QueueSummaryComplete",
     fields: &["ActionID", "EventList", "ListItems"],
     types: &["text", "text", "u64"],
+    enum_values: &[],
     releases: &["20.20.1", "21.12.3", "22.10.1", "23.4.1"],
 };

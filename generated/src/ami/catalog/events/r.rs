@@ -78,6 +78,10 @@ pub const RTCP_RECEIVED: EventInfo = EventInfo {
         "text",
         "text",
     ],
+    enum_values: &[
+        ("ChannelState", &["0", "1", "2", "3", "4", "5", "6", "7", "8", "9"]),
+        ("PT", &["200(SR)", "201(RR)"]),
+    ],
     releases: &["20.20.1", "21.12.3", "22.10.1", "23.4.1"],
 };
 /// The catalog entry of `RTCPSent`.
@@ -152,6 +156,10 @@ pub const RTCP_SENT: EventInfo = EventInfo {
         "text",
         "text",
     ],
+    enum_values: &[
+        ("ChannelState", &["0", "1", "2", "3", "4", "5", "6", "7", "8", "9"]),
+        ("PT", &["200(SR)", "201(RR)"]),
+    ],
     releases: &["20.20.1", "21.12.3", "22.10.1", "23.4.1"],
 };
 /// The catalog entry of `ReceiveFAX`.
@@ -202,6 +210,9 @@ pub const RECEIVE_FAX: EventInfo = EventInfo {
         "text",
         "text",
     ],
+    enum_values: &[
+        ("ChannelState", &["0", "1", "2", "3", "4", "5", "6", "7", "8", "9"]),
+    ],
     releases: &["20.20.1", "21.12.3", "22.10.1", "23.4.1"],
 };
 /// The catalog entry of `RegistrationsComplete`.
@@ -210,6 +221,7 @@ pub const REGISTRATIONS_COMPLETE: EventInfo = EventInfo {
     wire_name: "RegistrationsComplete",
     fields: &["ActionID", "EventList", "ListItems"],
     types: &["text", "text", "u64"],
+    enum_values: &[],
     releases: &["20.20.1", "21.12.3", "22.10.1", "23.4.1"],
 };
 /// The catalog entry of `Registry`.
@@ -218,6 +230,7 @@ pub const REGISTRY: EventInfo = EventInfo {
     wire_name: "Registry",
     fields: &["ChannelType", "Username", "Domain", "Status", "Cause"],
     types: &["text", "text", "text", "enum", "text"],
+    enum_values: &[("Status", &["Registered", "Unregistered", "Rejected", "Failed"])],
     releases: &["20.20.1", "21.12.3", "22.10.1", "23.4.1"],
 };
 /// The catalog entry of `RegistryEntry`.
@@ -250,6 +263,7 @@ pub const REGISTRY_ENTRY: EventInfo = EventInfo {
         "u32",
         "text",
     ],
+    enum_values: &[],
     releases: &["20.20.1", "21.12.3", "22.10.1", "23.4.1"],
 };
 /// The catalog entry of `Reload`.
@@ -258,6 +272,7 @@ pub const RELOAD: EventInfo = EventInfo {
     wire_name: "Reload",
     fields: &["Module", "Status"],
     types: &["text", "enum"],
+    enum_values: &[("Status", &["0", "1", "2", "3", "4", "5", "6"])],
     releases: &["20.20.1", "21.12.3", "22.10.1", "23.4.1"],
 };
 /// The catalog entry of `Rename`.
@@ -266,6 +281,7 @@ pub const RENAME: EventInfo = EventInfo {
     wire_name: "Rename",
     fields: &["Channel", "Newname", "Uniqueid", "ChanVariable(<channel>)"],
     types: &["text", "text", "text", "text"],
+    enum_values: &[],
     releases: &["20.20.1", "21.12.3", "22.10.1", "23.4.1"],
 };
 /// The catalog entry of `RequestBadFormat`.
@@ -300,6 +316,7 @@ pub const REQUEST_BAD_FORMAT: EventInfo = EventInfo {
         "text",
         "text",
     ],
+    enum_values: &[("Severity", &["Informational", "Error"])],
     releases: &["20.20.1", "21.12.3", "22.10.1", "23.4.1"],
 };
 /// The catalog entry of `RequestNotAllowed`.
@@ -334,6 +351,7 @@ pub const REQUEST_NOT_ALLOWED: EventInfo = EventInfo {
         "text",
         "text",
     ],
+    enum_values: &[("Severity", &["Informational", "Error"])],
     releases: &["20.20.1", "21.12.3", "22.10.1", "23.4.1"],
 };
 /// The catalog entry of `RequestNotSupported`.
@@ -366,6 +384,7 @@ pub const REQUEST_NOT_SUPPORTED: EventInfo = EventInfo {
         "text",
         "text",
     ],
+    enum_values: &[("Severity", &["Informational", "Error"])],
     releases: &["20.20.1", "21.12.3", "22.10.1", "23.4.1"],
 };
 /// The catalog entry of `ResourceListDetail`.
@@ -382,6 +401,7 @@ pub const RESOURCE_LIST_DETAIL: EventInfo = EventInfo {
         "ActionID",
     ],
     types: &["text", "text", "text", "text", "text", "text", "text"],
+    enum_values: &[],
     releases: &["20.20.1", "21.12.3", "22.10.1", "23.4.1"],
 };
 /// The catalog entry of `ResourceListDetailComplete`.
@@ -390,5 +410,6 @@ pub const RESOURCE_LIST_DETAIL_COMPLETE: EventInfo = EventInfo {
     wire_name: "ResourceListDetailComplete",
     fields: &["ActionID", "EventList", "ListItems"],
     types: &["text", "text", "u64"],
+    enum_values: &[],
     releases: &["20.20.1", "21.12.3", "22.10.1", "23.4.1"],
 };

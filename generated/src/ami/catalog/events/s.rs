@@ -10,6 +10,7 @@ pub const SIP_QUALIFY_PEER_DONE: EventInfo = EventInfo {
     wire_name: "SIPQualifyPeerDone",
     fields: &["Peer", "ActionID"],
     types: &["text", "text"],
+    enum_values: &[],
     releases: &["20.20.1"],
 };
 /// The catalog entry of `SIPpeerstatusComplete`.
@@ -18,6 +19,7 @@ pub const SI_PPEERSTATUS_COMPLETE: EventInfo = EventInfo {
     wire_name: "SIPpeerstatusComplete",
     fields: &["ActionID", "EventList", "ListItems"],
     types: &["text", "text", "u64"],
+    enum_values: &[],
     releases: &["20.20.1"],
 };
 /// The catalog entry of `SendFAX`.
@@ -68,6 +70,9 @@ pub const SEND_FAX: EventInfo = EventInfo {
         "text",
         "text",
     ],
+    enum_values: &[
+        ("ChannelState", &["0", "1", "2", "3", "4", "5", "6", "7", "8", "9"]),
+    ],
     releases: &["20.20.1", "21.12.3", "22.10.1", "23.4.1"],
 };
 /// The catalog entry of `SessionLimit`.
@@ -98,6 +103,7 @@ pub const SESSION_LIMIT: EventInfo = EventInfo {
         "text",
         "text",
     ],
+    enum_values: &[("Severity", &["Informational", "Error"])],
     releases: &["20.20.1", "21.12.3", "22.10.1", "23.4.1"],
 };
 /// The catalog entry of `SessionTimeout`.
@@ -138,6 +144,10 @@ pub const SESSION_TIMEOUT: EventInfo = EventInfo {
         "text",
         "enum",
     ],
+    enum_values: &[
+        ("ChannelState", &["0", "1", "2", "3", "4", "5", "6", "7", "8", "9"]),
+        ("Source", &["RTPTimeout", "SIPSessionTimer"]),
+    ],
     releases: &["20.20.1"],
 };
 /// The catalog entry of `ShowDialPlanComplete`.
@@ -153,6 +163,7 @@ pub const SHOW_DIAL_PLAN_COMPLETE: EventInfo = EventInfo {
         "ListContexts",
     ],
     types: &["text", "text", "u64", "text", "text", "text"],
+    enum_values: &[],
     releases: &["20.20.1", "21.12.3", "22.10.1", "23.4.1"],
 };
 /// The catalog entry of `Shutdown`.
@@ -161,6 +172,7 @@ pub const SHUTDOWN: EventInfo = EventInfo {
     wire_name: "Shutdown",
     fields: &["Shutdown", "Restart"],
     types: &["enum", "bool"],
+    enum_values: &[("Shutdown", &["Uncleanly", "Cleanly"])],
     releases: &["20.20.1", "21.12.3", "22.10.1", "23.4.1"],
 };
 /// The catalog entry of `SoftHangupRequest`.
@@ -199,7 +211,10 @@ pub const SOFT_HANGUP_REQUEST: EventInfo = EventInfo {
         "i64",
         "text",
         "text",
-        "domain:HangupCause",
+        "runtime:SoftHangupFlags",
+    ],
+    enum_values: &[
+        ("ChannelState", &["0", "1", "2", "3", "4", "5", "6", "7", "8", "9"]),
     ],
     releases: &["20.20.1", "21.12.3", "22.10.1", "23.4.1"],
 };
@@ -209,6 +224,7 @@ pub const SPAN_ALARM: EventInfo = EventInfo {
     wire_name: "SpanAlarm",
     fields: &["Span", "Alarm"],
     types: &["text", "text"],
+    enum_values: &[],
     releases: &["20.20.1", "21.12.3", "22.10.1", "23.4.1"],
 };
 /// The catalog entry of `SpanAlarmClear`.
@@ -217,6 +233,7 @@ pub const SPAN_ALARM_CLEAR: EventInfo = EventInfo {
     wire_name: "SpanAlarmClear",
     fields: &["Span"],
     types: &["text"],
+    enum_values: &[],
     releases: &["20.20.1", "21.12.3", "22.10.1", "23.4.1"],
 };
 /// The catalog entry of `Status`.
@@ -291,6 +308,9 @@ pub const STATUS: EventInfo = EventInfo {
         "u64",
         "text",
     ],
+    enum_values: &[
+        ("ChannelState", &["0", "1", "2", "3", "4", "5", "6", "7", "8", "9"]),
+    ],
     releases: &["20.20.1", "21.12.3", "22.10.1", "23.4.1"],
 };
 /// The catalog entry of `StatusComplete`.
@@ -299,6 +319,7 @@ pub const STATUS_COMPLETE: EventInfo = EventInfo {
     wire_name: "StatusComplete",
     fields: &["Items", "ActionID", "EventList", "ListItems"],
     types: &["u64", "text", "text", "u64"],
+    enum_values: &[],
     releases: &["20.20.1", "21.12.3", "22.10.1", "23.4.1"],
 };
 /// The catalog entry of `SuccessfulAuth`.
@@ -331,5 +352,6 @@ pub const SUCCESSFUL_AUTH: EventInfo = EventInfo {
         "text",
         "text",
     ],
+    enum_values: &[("Severity", &["Informational", "Error"])],
     releases: &["20.20.1", "21.12.3", "22.10.1", "23.4.1"],
 };

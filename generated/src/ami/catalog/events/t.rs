@@ -76,5 +76,6 @@ pub const TRANSPORT_DETAIL: EventInfo = EventInfo {
         "text",
         "text",
     ],
+    enum_values: &[],
     releases: &["20.20.1", "21.12.3", "22.10.1", "23.4.1"],
 };

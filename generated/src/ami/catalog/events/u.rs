@@ -106,6 +106,11 @@ pub const UN_PARKED_CALL: EventInfo = EventInfo {
         "u64",
         "u64",
     ],
+    enum_values: &[
+        ("ParkeeChannelState", &["0", "1", "2", "3", "4", "5", "6", "7", "8", "9"]),
+        ("ParkerChannelState", &["0", "1", "2", "3", "4", "5", "6", "7", "8", "9"]),
+        ("RetrieverChannelState", &["0", "1", "2", "3", "4", "5", "6", "7", "8", "9"]),
+    ],
     releases: &["20.20.1", "21.12.3", "22.10.1", "23.4.1"],
 };
 /// The catalog entry of `UnexpectedAddress`.
@@ -138,6 +143,7 @@ pub const UNEXPECTED_ADDRESS: EventInfo = EventInfo {
         "text",
         "text",
     ],
+    enum_values: &[("Severity", &["Informational", "Error"])],
     releases: &["20.20.1", "21.12.3", "22.10.1", "23.4.1"],
 };
 /// The catalog entry of `Unhold`.
@@ -176,6 +182,9 @@ pub const UNHOLD: EventInfo = EventInfo {
         "text",
         "text",
     ],
+    enum_values: &[
+        ("ChannelState", &["0", "1", "2", "3", "4", "5", "6", "7", "8", "9"]),
+    ],
     releases: &["20.20.1", "21.12.3", "22.10.1", "23.4.1"],
 };
 /// The catalog entry of `Unload`.
@@ -184,6 +193,7 @@ pub const UNLOAD: EventInfo = EventInfo {
     wire_name: "Unload",
     fields: &["Module", "Status"],
     types: &["text", "enum"],
+    enum_values: &[("Status", &["Success"])],
     releases: &["20.20.1", "21.12.3", "22.10.1", "23.4.1"],
 };
 /// The catalog entry of `UserEvent`.
@@ -225,6 +235,9 @@ pub const USER_EVENT: EventInfo = EventInfo {
         "text",
         "text",
         "text",
+    ],
+    enum_values: &[
+        ("ChannelState", &["0", "1", "2", "3", "4", "5", "6", "7", "8", "9"]),
     ],
     releases: &["20.20.1", "21.12.3", "22.10.1", "23.4.1"],
 };

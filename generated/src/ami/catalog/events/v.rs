@@ -44,6 +44,9 @@ pub const VAR_SET: EventInfo = EventInfo {
         "text",
         "text",
     ],
+    enum_values: &[
+        ("ChannelState", &["0", "1", "2", "3", "4", "5", "6", "7", "8", "9"]),
+    ],
     releases: &["20.20.1", "21.12.3", "22.10.1", "23.4.1"],
 };
 /// The catalog entry of `VoicemailBoxDetail`.
@@ -52,6 +55,7 @@ pub const VOICEMAIL_BOX_DETAIL: EventInfo = EventInfo {
     wire_name: "VoicemailBoxDetail",
     fields: &["ActionID", "Folder", "CallerID", "Date", "Duration", "Flag", "ID"],
     types: &["text", "text", "text", "text", "text", "text", "text"],
+    enum_values: &[],
     releases: &["20.20.1", "21.12.3", "22.10.1", "23.4.1"],
 };
 /// The catalog entry of `VoicemailBoxDetailComplete`.
@@ -60,6 +64,7 @@ pub const VOICEMAIL_BOX_DETAIL_COMPLETE: EventInfo = EventInfo {
     wire_name: "VoicemailBoxDetailComplete",
     fields: &["ActionID", "EventList", "ListItems"],
     types: &["text", "text", "u64"],
+    enum_values: &[],
     releases: &["20.20.1", "21.12.3", "22.10.1", "23.4.1"],
 };
 /// The catalog entry of `VoicemailPasswordChange`.
@@ -68,6 +73,7 @@ pub const VOICEMAIL_PASSWORD_CHANGE: EventInfo = EventInfo {
     wire_name: "VoicemailPasswordChange",
     fields: &["Context", "Mailbox", "NewPassword"],
     types: &["text", "text", "text"],
+    enum_values: &[],
     releases: &["20.20.1", "21.12.3", "22.10.1", "23.4.1"],
 };
 /// The catalog entry of `VoicemailUserDetail`.
@@ -144,6 +150,7 @@ pub const VOICEMAIL_USER_DETAIL: EventInfo = EventInfo {
         "u32",
         "text",
     ],
+    enum_values: &[],
     releases: &["20.20.1", "21.12.3", "22.10.1", "23.4.1"],
 };
 /// The catalog entry of `VoicemailUserDetailComplete`.
@@ -152,6 +159,7 @@ pub const VOICEMAIL_USER_DETAIL_COMPLETE: EventInfo = EventInfo {
     wire_name: "VoicemailUserDetailComplete",
     fields: &["ActionID", "EventList", "ListItems"],
     types: &["text", "text", "u64"],
+    enum_values: &[],
     releases: &["20.20.1", "21.12.3", "22.10.1", "23.4.1"],
 };
 /// The catalog entry of `VoicemailUserEntry`.
@@ -228,6 +236,7 @@ pub const VOICEMAIL_USER_ENTRY: EventInfo = EventInfo {
         "u32",
         "text",
     ],
+    enum_values: &[],
     releases: &["20.20.1", "21.12.3", "22.10.1", "23.4.1"],
 };
 /// The catalog entry of `VoicemailUserEntryComplete`.
@@ -236,5 +245,6 @@ pub const VOICEMAIL_USER_ENTRY_COMPLETE: EventInfo = EventInfo {
     wire_name: "VoicemailUserEntryComplete",
     fields: &["ActionID", "EventList", "ListItems"],
     types: &["text", "text", "u64"],
+    enum_values: &[],
     releases: &["20.20.1", "21.12.3", "22.10.1", "23.4.1"],
 };

@@ -10,6 +10,7 @@ pub const WAIT_EVENT_COMPLETE: EventInfo = EventInfo {
     wire_name: "WaitEventComplete",
     fields: &["ActionID"],
     types: &["text"],
+    enum_values: &[],
     releases: &["20.20.1", "21.12.3", "22.10.1", "23.4.1"],
 };
 /// The catalog entry of `Wink`.
@@ -47,6 +48,9 @@ pub const WINK: EventInfo = EventInfo {
         "i64",
         "text",
         "text",
+    ],
+    enum_values: &[
+        ("ChannelState", &["0", "1", "2", "3", "4", "5", "6", "7", "8", "9"]),
     ],
     releases: &["20.20.1", "21.12.3", "22.10.1", "23.4.1"],
 };
