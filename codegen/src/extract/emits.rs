@@ -177,6 +177,9 @@ pub fn walk(
         vars: HashMap::new(),
         var_order: Vec::new(),
         stack: Vec::new(),
+        reopen: None,
+        frames: Vec::new(),
+        next_frame: 0,
     };
     let _ = w.walk_fn(file, idx, &HashMap::new());
     w.finish();
@@ -201,6 +204,11 @@ struct Walker<'t> {
     vars: HashMap<String, Buffer>,
     var_order: Vec<String>,
     stack: Vec<(String, usize)>,
+    /// The message just ended by an empty line, and the invocation it ended in.
+    reopen: Option<(usize, u64)>,
+    /// Invocation ids of the functions on `stack`.
+    frames: Vec<u64>,
+    next_frame: u64,
 }
 
 impl<'t> Walker<'t> {
@@ -216,11 +224,14 @@ impl<'t> Walker<'t> {
             return None;
         }
         self.stack.push(key);
+        self.next_frame += 1;
+        self.frames.push(self.next_frame);
         // Buffers are visible to callees, never to callers or siblings.
         let saved = self.vars.clone();
         let mut bindings = bindings.clone();
         let f: &Function = &file.functions[idx];
         let mut returned: Option<String> = None;
+        let mut ambiguous: HashSet<String> = HashSet::new();
         let mut i = f.open + 1;
         while i < f.close {
             // `name = "literal";`: a local string constant.
@@ -229,7 +240,15 @@ impl<'t> Walker<'t> {
                 && matches!(file.tokens.get(i + 2).map(|t| &t.tok), Some(Tok::Punct(';' | ',')))
                 && let Some(name) = i.checked_sub(1).and_then(|k| file.ident(k))
             {
-                bindings.insert(name.to_string(), Val::Lit(v.clone()));
+                // Assigned different literals (per branch): no single value.
+                let clash = matches!(bindings.get(name), Some(Val::Lit(old)) if old != v)
+                    || ambiguous.contains(name);
+                if clash {
+                    ambiguous.insert(name.to_string());
+                    bindings.remove(name);
+                } else {
+                    bindings.insert(name.to_string(), Val::Lit(v.clone()));
+                }
             }
             if file.ident(i) == Some("return")
                 && let Some(r) = file.ident(i + 1)
@@ -269,6 +288,7 @@ impl<'t> Walker<'t> {
             i += 1;
         }
         self.stack.pop();
+        self.frames.pop();
         let out = returned.and_then(|r| self.vars.get(&r).cloned());
         if self.stack.is_empty() {
             // Keep the root's buffers for `buffer_fields`.
@@ -501,7 +521,18 @@ impl<'t> Walker<'t> {
                 });
             }
             Item::Field(f) => {
-                if let Some(m) = self.current.as_mut()
+                let m = match self.current.as_mut() {
+                    Some(m) => Some(m),
+                    // A header after a message ended in another branch of the
+                    // same function (`if (a) end; else more headers + end`).
+                    None => match self.reopen {
+                        Some((idx, frame)) if Some(&frame) == self.frames.last() => {
+                            self.out.messages.get_mut(idx)
+                        }
+                        _ => None,
+                    },
+                };
+                if let Some(m) = m
                     && !m.fields.contains(&f)
                 {
                     m.fields.push(f);
@@ -512,10 +543,16 @@ impl<'t> Walker<'t> {
     }
 
     fn finish(&mut self) {
+        self.reopen = None;
         if let Some(m) = self.current.take()
             && !m.name.is_empty()
         {
             self.out.messages.push(m);
+            if m_is_item(self.out.messages.last()) {
+                if let Some(&frame) = self.frames.last() {
+                    self.reopen = Some((self.out.messages.len() - 1, frame));
+                }
+            }
         }
     }
 
@@ -544,11 +581,12 @@ impl<'t> Walker<'t> {
             }
             k += 1;
         }
-        for id in ids.iter().rev() {
-            if let Some(buf) = self.vars.get(*id) {
+        // A buffer, named by the argument's last identifier (`ast_str_buffer(d->id_text)`).
+        if let Some(id) = last_ident(file, r) {
+            if let Some(buf) = self.vars.get(&id) {
                 return Val::Items(buf.items.clone());
             }
-            if let Some(v @ Val::Items(_)) = b.get(*id) {
+            if let Some(v @ Val::Items(_)) = b.get(&id) {
                 return v.clone();
             }
         }
@@ -674,6 +712,10 @@ fn assigned_var(file: &CFile, at: usize) -> Option<String> {
         return None;
     }
     file.ident(eq - 1).map(str::to_string)
+}
+
+fn m_is_item(m: Option<&Message>) -> bool {
+    m.is_some_and(|m| m.kind == Kind::Item)
 }
 
 /// The last identifier of an argument (`&data->id_text` → `id_text`).

@@ -39,6 +39,8 @@ struct EventUnion {
     kind: Kind,
     flags: Vec<String>,
     fields: Vec<String>,
+    /// Fields seen in replies to one session (not broadcasts).
+    reply_fields: Vec<String>,
     sources: BTreeSet<String>,
 }
 
@@ -157,8 +159,9 @@ pub fn build(tree: &Tree, xml: &Ami, tag: &str) -> Supplement {
             if doc.contains(f) {
                 continue;
             }
-            // Headers every broadcast carries are listed once, under ALL_BROADCAST_KEY.
-            if u.kind == Kind::Broadcast && all_broadcast.contains(f) {
+            // Headers every broadcast carries are listed once, under ALL_BROADCAST_KEY,
+            // unless a reply form of the event writes them itself.
+            if all_broadcast.contains(f) && !u.reply_fields.contains(f) {
                 continue;
             }
             extra.push(f.clone());
@@ -225,6 +228,7 @@ fn add_message(events: &mut BTreeMap<String, EventUnion>, m: Message) {
         kind: m.kind,
         flags: m.flags.clone(),
         fields: Vec::new(),
+        reply_fields: Vec::new(),
         sources: BTreeSet::new(),
     });
     if m.kind == Kind::Broadcast && e.kind != Kind::Broadcast {
@@ -237,6 +241,9 @@ fn add_message(events: &mut BTreeMap<String, EventUnion>, m: Message) {
         e.flags = m.flags.clone();
     }
     merge_fields(&mut e.fields, &m.fields);
+    if m.kind != Kind::Broadcast {
+        merge_fields(&mut e.reply_fields, &m.fields);
+    }
     e.sources.insert(m.file);
 }
 
