@@ -119,6 +119,11 @@ fn run(cli: Cli) -> asterisk_codegen::Result<ExitCode> {
     let project = Project::locate(cli.root.as_deref())?;
     match cli.command {
         Command::Manifest { upstream } => {
+            for (_, dir) in asterisk_codegen::upstream::release_dirs(&upstream)? {
+                if let Some(w) = asterisk_codegen::manifest::supplement_warning(&dir) {
+                    eprintln!("{w}");
+                }
+            }
             let manifests = project.manifests_from_upstream(&upstream)?;
             project.write_manifests(&manifests)?;
             for m in &manifests {

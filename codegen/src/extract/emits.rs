@@ -543,6 +543,9 @@ impl<'t> Walker<'t> {
     }
 
     fn finish(&mut self) {
+        if self.current.is_none() {
+            return;
+        }
         self.reopen = None;
         if let Some(m) = self.current.take()
             && !m.name.is_empty()
