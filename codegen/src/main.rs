@@ -198,7 +198,9 @@ fn compare_supplement(
         .filter(|s| matches!(s.name, "undocumented_events" | "list_actions"))
         .any(|s| s.name_percent() < min_percent);
     Ok(if short {
-        eprintln!("compare-supplement: below {min_percent}% for undocumented events or list actions");
+        eprintln!(
+            "compare-supplement: below {min_percent}% for undocumented events or list actions"
+        );
         ExitCode::FAILURE
     } else {
         ExitCode::SUCCESS

@@ -182,7 +182,11 @@ fn agi_results_come_from_the_command_table() {
     assert_eq!(names, ["answer", "database del", "get data"]);
     assert!(s.agi_results["answer"].result.contains("200 result=%d"));
     let get_data = &s.agi_results["get data"];
-    assert!(get_data.result.contains("200 result=%s (timeout) endpos=%ld"));
+    assert!(
+        get_data
+            .result
+            .contains("200 result=%s (timeout) endpos=%ld")
+    );
     assert_eq!(get_data.extra, ["endpos="]);
     assert!(!get_data.data.is_empty());
     assert_eq!(s.agi_special_lines.len(), 1);

@@ -37,7 +37,9 @@ fn commands(file: &CFile) -> Vec<(String, String, bool)> {
         if !(file.is_punct(i, '{') && file.is_punct(i + 1, '{')) {
             continue;
         }
-        let Some(inner_close) = file.pair[i + 1] else { continue };
+        let Some(inner_close) = file.pair[i + 1] else {
+            continue;
+        };
         let mut words = Vec::new();
         let mut ok = true;
         for tok in &t[i + 2..inner_close] {
@@ -51,11 +53,15 @@ fn commands(file: &CFile) -> Vec<(String, String, bool)> {
         if !ok || words.is_empty() || !file.is_punct(inner_close + 1, ',') {
             continue;
         }
-        let Some(handler) = file.ident(inner_close + 2) else { continue };
+        let Some(handler) = file.ident(inner_close + 2) else {
+            continue;
+        };
         if !handler.starts_with("handle_") {
             continue;
         }
-        let Some(outer_close) = file.pair[i] else { continue };
+        let Some(outer_close) = file.pair[i] else {
+            continue;
+        };
         // The last field of the entry is the dead-safe flag.
         let dead = matches!(t.get(outer_close - 1).map(|x| &x.tok), Some(Tok::Num(n)) if n != "0");
         out.push((words.join(" "), handler.to_string(), dead));
@@ -63,14 +69,22 @@ fn commands(file: &CFile) -> Vec<(String, String, bool)> {
     out
 }
 
-fn collect_sends(file: &CFile, idx: usize, depth: usize, out: &mut Vec<String>, seen: &mut Vec<usize>) {
+fn collect_sends(
+    file: &CFile,
+    idx: usize,
+    depth: usize,
+    out: &mut Vec<String>,
+    seen: &mut Vec<usize>,
+) {
     if depth > 2 || seen.contains(&idx) {
         return;
     }
     seen.push(idx);
     let f = &file.functions[idx];
     for i in f.open..f.close {
-        let Some(call) = file.call_at(i) else { continue };
+        let Some(call) = file.call_at(i) else {
+            continue;
+        };
         if call.name == "ast_agi_send" {
             if let Some(fmt) = call.args.get(2).and_then(|r| file.literal(*r)) {
                 let line = fmt.trim_end_matches('\n').to_string();

@@ -64,10 +64,16 @@ pub fn compare(ours: &Supplement, reference: &Supplement) -> Vec<Section> {
                     ));
                 }
                 if a.kind != b.kind {
-                    d.push(format!("kind: extracted {:?}, reference {:?}", a.kind, b.kind));
+                    d.push(format!(
+                        "kind: extracted {:?}, reference {:?}",
+                        a.kind, b.kind
+                    ));
                 }
                 if a.class != b.class {
-                    d.push(format!("class: extracted {:?}, reference {:?}", a.class, b.class));
+                    d.push(format!(
+                        "class: extracted {:?}, reference {:?}",
+                        a.class, b.class
+                    ));
                 }
                 if a.source != b.source {
                     d.push(format!(
@@ -78,27 +84,35 @@ pub fn compare(ours: &Supplement, reference: &Supplement) -> Vec<Section> {
                 d
             },
         ),
-        section("list_actions", &ours.list_actions, &reference.list_actions, |a, b| {
-            let mut d = Vec::new();
-            if a.item_events != b.item_events {
-                d.push(format!(
-                    "items: extracted [{}], reference [{}]",
-                    a.item_events.join(", "),
-                    b.item_events.join(", ")
-                ));
-            }
-            if a.complete_event != b.complete_event {
-                d.push(format!(
-                    "complete: extracted {:?}, reference {:?}",
-                    a.complete_event, b.complete_event
-                ));
-            }
-            let plain = |x: &Option<String>| x.as_deref() == Some("EventList: start");
-            if plain(&a.ack) != plain(&b.ack) {
-                d.push(format!("{NOTE}ack: extracted {:?}, reference {:?}", a.ack, b.ack));
-            }
-            d
-        }),
+        section(
+            "list_actions",
+            &ours.list_actions,
+            &reference.list_actions,
+            |a, b| {
+                let mut d = Vec::new();
+                if a.item_events != b.item_events {
+                    d.push(format!(
+                        "items: extracted [{}], reference [{}]",
+                        a.item_events.join(", "),
+                        b.item_events.join(", ")
+                    ));
+                }
+                if a.complete_event != b.complete_event {
+                    d.push(format!(
+                        "complete: extracted {:?}, reference {:?}",
+                        a.complete_event, b.complete_event
+                    ));
+                }
+                let plain = |x: &Option<String>| x.as_deref() == Some("EventList: start");
+                if plain(&a.ack) != plain(&b.ack) {
+                    d.push(format!(
+                        "{NOTE}ack: extracted {:?}, reference {:?}",
+                        a.ack, b.ack
+                    ));
+                }
+                d
+            },
+        ),
         section(
             "action_privileges",
             &ours.action_privileges,
@@ -135,10 +149,15 @@ pub fn compare(ours: &Supplement, reference: &Supplement) -> Vec<Section> {
                 }
             },
         ),
-        section("agi_results", &ours.agi_results, &reference.agi_results, |_, _| {
-            // The reference's texts are prose; only the command set is compared.
-            Vec::new()
-        }),
+        section(
+            "agi_results",
+            &ours.agi_results,
+            &reference.agi_results,
+            |_, _| {
+                // The reference's texts are prose; only the command set is compared.
+                Vec::new()
+            },
+        ),
     ]
 }
 
@@ -178,7 +197,10 @@ fn section<T>(
 /// The report as text: a figures table, then the differences of each section.
 pub fn render(tag: &str, sections: &[Section]) -> String {
     let mut out = String::new();
-    let _ = writeln!(out, "supplement comparison for {tag} (extracted vs reference)");
+    let _ = writeln!(
+        out,
+        "supplement comparison for {tag} (extracted vs reference)"
+    );
     let _ = writeln!(
         out,
         "{:<32} {:>9} {:>16} {:>16} {:>6}",

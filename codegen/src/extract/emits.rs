@@ -162,12 +162,7 @@ pub fn relevant(tree: &Tree) -> HashSet<(String, usize)> {
 }
 
 /// Walk the function at `idx` of `file` as a root.
-pub fn walk(
-    tree: &Tree,
-    relevant: &HashSet<(String, usize)>,
-    file: &CFile,
-    idx: usize,
-) -> Walked {
+pub fn walk(tree: &Tree, relevant: &HashSet<(String, usize)>, file: &CFile, idx: usize) -> Walked {
     let mut w = Walker {
         tree,
         relevant,
@@ -184,7 +179,12 @@ pub fn walk(
     let _ = w.walk_fn(file, idx, &HashMap::new());
     w.finish();
     for v in &w.var_order {
-        for it in w.vars.get(v).map(|b| b.items.as_slice()).unwrap_or_default() {
+        for it in w
+            .vars
+            .get(v)
+            .map(|b| b.items.as_slice())
+            .unwrap_or_default()
+        {
             if let Item::Field(f) = it
                 && !w.out.buffer_fields.contains(f)
             {
@@ -237,7 +237,10 @@ impl<'t> Walker<'t> {
             // `name = "literal";`: a local string constant.
             if file.is_punct(i, '=')
                 && let Some(Tok::Str(v)) = file.tokens.get(i + 1).map(|t| &t.tok)
-                && matches!(file.tokens.get(i + 2).map(|t| &t.tok), Some(Tok::Punct(';' | ',')))
+                && matches!(
+                    file.tokens.get(i + 2).map(|t| &t.tok),
+                    Some(Tok::Punct(';' | ','))
+                )
                 && let Some(name) = i.checked_sub(1).and_then(|k| file.ident(k))
             {
                 // Assigned different literals (per branch): no single value.
@@ -327,7 +330,8 @@ impl<'t> Walker<'t> {
         match call.name.as_str() {
             "astman_append" => {
                 if let Some(fmt) = lit(self, 1) {
-                    let (items, mid) = self.format(file, &fmt, &a[2.min(a.len())..], b, self.mid_line);
+                    let (items, mid) =
+                        self.format(file, &fmt, &a[2.min(a.len())..], b, self.mid_line);
                     self.mid_line = mid;
                     for it in items {
                         self.feed(it, file, line);
@@ -371,13 +375,40 @@ impl<'t> Walker<'t> {
                 let v = lit(self, 3).unwrap_or_else(|| "?".into());
                 self.out.acks.push(v);
             }
-            "manager_event" => self.broadcast(file, line, flags(0), lit(self, 1), a.get(2), &a[3.min(a.len())..], b, ""),
+            "manager_event" => self.broadcast(
+                file,
+                line,
+                flags(0),
+                lit(self, 1),
+                a.get(2),
+                &a[3.min(a.len())..],
+                b,
+                "",
+            ),
             "ast_manager_event" => {
-                self.broadcast(file, line, flags(1), lit(self, 2), a.get(3), &a[4.min(a.len())..], b, "");
+                self.broadcast(
+                    file,
+                    line,
+                    flags(1),
+                    lit(self, 2),
+                    a.get(3),
+                    &a[4.min(a.len())..],
+                    b,
+                    "",
+                );
                 self.chan_variables();
             }
             "ast_manager_event_multichan" => {
-                self.broadcast(file, line, flags(0), lit(self, 1), a.get(4), &a[5.min(a.len())..], b, "");
+                self.broadcast(
+                    file,
+                    line,
+                    flags(0),
+                    lit(self, 1),
+                    a.get(4),
+                    &a[5.min(a.len())..],
+                    b,
+                    "",
+                );
                 self.chan_variables();
             }
             "ast_manager_event_blob_create" => {
@@ -386,9 +417,20 @@ impl<'t> Walker<'t> {
                     "main/manager_bridges.c" => "<bridge_snapshot prefix=''>",
                     _ => "",
                 };
-                self.broadcast(file, line, flags(0), lit(self, 1), a.get(2), &a[3.min(a.len())..], b, lead)
+                self.broadcast(
+                    file,
+                    line,
+                    flags(0),
+                    lit(self, 1),
+                    a.get(2),
+                    &a[3.min(a.len())..],
+                    b,
+                    lead,
+                )
             }
-            "ast_manager_publish_event" => self.broadcast(file, line, flags(1), lit(self, 0), None, &[], b, ""),
+            "ast_manager_publish_event" => {
+                self.broadcast(file, line, flags(1), lit(self, 0), None, &[], b, "")
+            }
             "ast_sip_create_ami_event" => {
                 if let Some(name) = lit(self, 0) {
                     self.out.messages.push(Message {
@@ -406,30 +448,56 @@ impl<'t> Walker<'t> {
                     "sprintf" | "ast_asprintf" => 1,
                     _ => 2,
                 };
-                let (Some(target), Some(fmt)) = (a.first().and_then(|r| last_ident(file, *r)), lit(self, fmt_at)) else {
+                let (Some(target), Some(fmt)) = (
+                    a.first().and_then(|r| last_ident(file, *r)),
+                    lit(self, fmt_at),
+                ) else {
                     return true;
                 };
                 let append = call.name == "ast_str_append";
-                let prev = if append { self.vars.get(&target).cloned().unwrap_or_default() } else { Buffer::default() };
-                let (items, mid) = self.format(file, &fmt, &a[(fmt_at + 1).min(a.len())..], b, prev.mid_line);
+                let prev = if append {
+                    self.vars.get(&target).cloned().unwrap_or_default()
+                } else {
+                    Buffer::default()
+                };
+                let (items, mid) = self.format(
+                    file,
+                    &fmt,
+                    &a[(fmt_at + 1).min(a.len())..],
+                    b,
+                    prev.mid_line,
+                );
                 let mut buf = prev;
                 buf.items.extend(items);
                 buf.mid_line = mid;
                 self.set_var(target, buf);
             }
-            "ast_manager_build_channel_state_string_prefix" | "ast_manager_build_bridge_state_string_prefix" => {
+            "ast_manager_build_channel_state_string_prefix"
+            | "ast_manager_build_bridge_state_string_prefix" => {
                 // `v = builder(snapshot, "Prefix")` (the prefix-less forms are macros
                 // or wrappers; see `snapshot_of`).
                 if let Some(target) = assigned_var(file, call.at) {
                     let item = snapshot_of(file, call, self, b);
-                    self.set_var(target, Buffer { items: vec![Item::Field(item)], mid_line: false });
+                    self.set_var(
+                        target,
+                        Buffer {
+                            items: vec![Item::Field(item)],
+                            mid_line: false,
+                        },
+                    );
                 }
             }
             _ => {
                 if let Some(item) = builder_item(file, call, self, b)
                     && let Some(target) = assigned_var(file, call.at)
                 {
-                    self.set_var(target, Buffer { items: vec![Item::Field(item)], mid_line: false });
+                    self.set_var(
+                        target,
+                        Buffer {
+                            items: vec![Item::Field(item)],
+                            mid_line: false,
+                        },
+                    );
                     return true;
                 }
                 return false;
@@ -551,10 +619,10 @@ impl<'t> Walker<'t> {
             && !m.name.is_empty()
         {
             self.out.messages.push(m);
-            if m_is_item(self.out.messages.last()) {
-                if let Some(&frame) = self.frames.last() {
-                    self.reopen = Some((self.out.messages.len() - 1, frame));
-                }
+            if m_is_item(self.out.messages.last())
+                && let Some(&frame) = self.frames.last()
+            {
+                self.reopen = Some((self.out.messages.len() - 1, frame));
             }
         }
     }
@@ -640,7 +708,9 @@ impl<'t> Walker<'t> {
                         if !fmt[range.clone()].ends_with('s') {
                             break;
                         }
-                        let v = args.get(*ai).map_or(Val::Unknown, |r| self.eval(file, *r, b));
+                        let v = args
+                            .get(*ai)
+                            .map_or(Val::Unknown, |r| self.eval(file, *r, b));
                         match v {
                             Val::Lit(s) => items.extend(self.format(file, &s, &[], b, false).0),
                             Val::Items(v) => items.extend(v),
@@ -651,7 +721,10 @@ impl<'t> Walker<'t> {
                     let rest = fmt[pos..end].trim_end_matches('\r');
                     if let Some(v) = rest.strip_prefix("Event:") {
                         let v = v.trim();
-                        let name = match arg_of.iter().find(|(r, _)| fmt[r.clone()] == *v && r.start >= pos && r.end <= end) {
+                        let name = match arg_of
+                            .iter()
+                            .find(|(r, _)| fmt[r.clone()] == *v && r.start >= pos && r.end <= end)
+                        {
                             Some((_, ai)) => match args.get(*ai).map(|r| self.eval(file, *r, b)) {
                                 Some(Val::Lit(s)) => s,
                                 _ => String::new(),
@@ -684,7 +757,12 @@ impl<'t> Walker<'t> {
 }
 
 /// The placeholder of a snapshot builder call, if `call` is one.
-fn builder_item(file: &CFile, call: &super::scan::Call, w: &Walker<'_>, b: &HashMap<String, Val>) -> Option<String> {
+fn builder_item(
+    file: &CFile,
+    call: &super::scan::Call,
+    w: &Walker<'_>,
+    b: &HashMap<String, Val>,
+) -> Option<String> {
     match call.name.as_str() {
         "ast_manager_build_channel_state_string_prefix"
         | "ast_manager_build_bridge_state_string_prefix"
@@ -695,8 +773,17 @@ fn builder_item(file: &CFile, call: &super::scan::Call, w: &Walker<'_>, b: &Hash
 }
 
 /// `<channel_snapshot prefix='P'>` / `<bridge_snapshot prefix='P'>` for a builder call.
-fn snapshot_of(file: &CFile, call: &super::scan::Call, w: &Walker<'_>, b: &HashMap<String, Val>) -> String {
-    let kind = if call.name.contains("bridge") { "bridge" } else { "channel" };
+fn snapshot_of(
+    file: &CFile,
+    call: &super::scan::Call,
+    w: &Walker<'_>,
+    b: &HashMap<String, Val>,
+) -> String {
+    let kind = if call.name.contains("bridge") {
+        "bridge"
+    } else {
+        "channel"
+    };
     let prefix = if call.name.ends_with("_prefix") {
         match call.args.get(1).map(|r| w.eval(file, *r, b)) {
             Some(Val::Lit(s)) => s,
@@ -732,7 +819,11 @@ fn last_ident(file: &CFile, r: (usize, usize)) -> Option<String> {
 
 /// Whether a variable name reads as an `ActionID: …` line buffer.
 fn is_action_id_name(id: &str) -> bool {
-    let n: String = id.chars().filter(|c| *c != '_').collect::<String>().to_ascii_lowercase();
+    let n: String = id
+        .chars()
+        .filter(|c| *c != '_')
+        .collect::<String>()
+        .to_ascii_lowercase();
     n.contains("idtext") || n.contains("actionid") || n == "idtxt"
 }
 
@@ -740,5 +831,6 @@ fn is_action_id_name(id: &str) -> bool {
 fn is_header_name(s: &str) -> bool {
     !s.is_empty()
         && s.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
-        && s.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '(' | ')'))
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '(' | ')'))
 }

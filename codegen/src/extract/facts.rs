@@ -62,9 +62,9 @@ pub fn build(tree: &Tree, xml: &Ami, tag: &str) -> Supplement {
     let documented_actions: HashSet<&str> = xml.actions.iter().map(|a| a.name.as_str()).collect();
     for r in &regs {
         if !documented_actions.contains(r.name.as_str()) {
-            s.undocumented_actions.entry(r.name.clone()).or_insert_with(|| {
-                serde_json::json!({ "source": r.file, "handler": r.handler })
-            });
+            s.undocumented_actions
+                .entry(r.name.clone())
+                .or_insert_with(|| serde_json::json!({ "source": r.file, "handler": r.handler }));
         }
     }
 
@@ -102,11 +102,6 @@ pub fn build(tree: &Tree, xml: &Ami, tag: &str) -> Supplement {
         .values()
         .filter_map(|l| l.complete_event.clone())
         .collect();
-    let items: HashSet<String> = s
-        .list_actions
-        .values()
-        .flat_map(|l| l.item_events.clone())
-        .collect();
 
     // Documented names, exact case.
     let documented: HashSet<&str> = xml.events.iter().map(|e| e.name.as_str()).collect();
@@ -118,9 +113,8 @@ pub fn build(tree: &Tree, xml: &Ami, tag: &str) -> Supplement {
             "broadcast"
         } else if u.kind == Kind::Complete || completes.contains(name) {
             "list-complete"
-        } else if items.contains(name) || u.kind == Kind::Item {
-            "list-item"
         } else {
+            // Appended to one session's reply: a list item (or a one-off reply event).
             "list-item"
         };
         let class = (u.kind == Kind::Broadcast)
@@ -138,12 +132,16 @@ pub fn build(tree: &Tree, xml: &Ami, tag: &str) -> Supplement {
         );
     }
 
-    let all_broadcast: Vec<String> =
-        buffer_fields(tree, &relevant, "main/manager.c", "__manager_event_sessions_va")
-            .unwrap_or_default()
-            .into_iter()
-            .filter(|f| f != "Event")
-            .collect();
+    let all_broadcast: Vec<String> = buffer_fields(
+        tree,
+        &relevant,
+        "main/manager.c",
+        "__manager_event_sessions_va",
+    )
+    .unwrap_or_default()
+    .into_iter()
+    .filter(|f| f != "Event")
+    .collect();
     // Extra headers of documented events, and case-only spellings.
     for ev in &xml.events {
         let Some(u) = events.get(&ev.name) else {
@@ -195,8 +193,18 @@ pub fn build(tree: &Tree, xml: &Ami, tag: &str) -> Supplement {
     if let Some(h) = tree
         .files
         .iter()
-        .find(|(_, f)| f.function("ast_manager_build_channel_state_string_prefix").is_some())
-        .and_then(|(p, _)| buffer_fields(tree, &relevant, p, "ast_manager_build_channel_state_string_prefix"))
+        .find(|(_, f)| {
+            f.function("ast_manager_build_channel_state_string_prefix")
+                .is_some()
+        })
+        .and_then(|(p, _)| {
+            buffer_fields(
+                tree,
+                &relevant,
+                p,
+                "ast_manager_build_channel_state_string_prefix",
+            )
+        })
     {
         let h: Vec<String> = h
             .into_iter()
@@ -285,7 +293,11 @@ fn list_action(w: &emits::Walked, xml: &Ami, action: &str) -> Option<ListAction>
             items.push(m.name.clone());
         }
     }
-    let documented = xml.actions.iter().find(|a| a.name == action).and_then(|a| a.list.as_ref());
+    let documented = xml
+        .actions
+        .iter()
+        .find(|a| a.name == action)
+        .and_then(|a| a.list.as_ref());
     // Items built outside the walk's reach (e.g. from stasis messages or PJSIP
     // formatters): take the documented `<responses>` ones.
     if let Some(doc) = documented {
@@ -360,7 +372,10 @@ fn perms_table(tree: &Tree) -> Vec<(String, String)> {
 
 /// The label of one flag in the perms table.
 fn label(perms: &[(String, String)], flag: &str) -> Option<String> {
-    perms.iter().find(|(n, _)| n == flag).map(|(_, l)| l.clone())
+    perms
+        .iter()
+        .find(|(n, _)| n == flag)
+        .map(|(_, l)| l.clone())
 }
 
 /// Privilege labels as `authority_to_str` prints them: every entry but the last
@@ -396,7 +411,9 @@ pub fn registrations(tree: &Tree) -> Vec<Registration> {
             if file.function_at(i).is_none() {
                 continue;
             }
-            let Some(call) = file.call_at(i) else { continue };
+            let Some(call) = file.call_at(i) else {
+                continue;
+            };
             if call.args.len() < 3 {
                 continue;
             }

@@ -89,7 +89,10 @@ pub fn extract(asterisk_src: &Path, tag: &str, out: &Path) -> Result<()> {
 
     let (ami, _) = crate::upstream::amixml::read(&xml_path)?;
     let supplement = supplement_from_tree(asterisk_src, &ami, tag)?;
-    write(&dest.join("supplement.json"), supplement.to_json().as_bytes())?;
+    write(
+        &dest.join("supplement.json"),
+        supplement.to_json().as_bytes(),
+    )?;
     Ok(())
 }
 
@@ -165,4 +168,3 @@ fn io_err(path: &Path, source: std::io::Error) -> Error {
         source,
     }
 }
-

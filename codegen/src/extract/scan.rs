@@ -173,7 +173,11 @@ impl CFile {
             t => t,
         };
         match toks {
-            [Token { tok: Tok::Str(s), .. }] => Some(s),
+            [
+                Token {
+                    tok: Tok::Str(s), ..
+                },
+            ] => Some(s),
             _ => None,
         }
     }
@@ -397,7 +401,8 @@ fn tokenize(text: &str) -> (Vec<Token>, BTreeMap<String, String>) {
             let (s, next, lines) = read_quoted(&chars, i + 1, '"');
             i = next;
             if !skipping {
-                if last_was_str && let Some(Tok::Str(prev)) = tokens.last_mut().map(|t| &mut t.tok) {
+                if last_was_str && let Some(Tok::Str(prev)) = tokens.last_mut().map(|t| &mut t.tok)
+                {
                     prev.push_str(&s);
                 } else {
                     tokens.push(Token {
@@ -423,7 +428,8 @@ fn tokenize(text: &str) -> (Vec<Token>, BTreeMap<String, String>) {
             Tok::Ident(chars[start..i].iter().collect())
         } else if c.is_ascii_digit() {
             let start = i;
-            while i < n && (chars[i].is_ascii_alphanumeric() || chars[i] == '_' || chars[i] == '.') {
+            while i < n && (chars[i].is_ascii_alphanumeric() || chars[i] == '_' || chars[i] == '.')
+            {
                 i += 1;
             }
             Tok::Num(chars[start..i].iter().collect())
@@ -530,7 +536,12 @@ fn preprocess(
                 return;
             }
             let (tokens, _) = tokenize(value);
-            if let [Token { tok: Tok::Str(s), .. }] = tokens.as_slice() {
+            if let [
+                Token {
+                    tok: Tok::Str(s), ..
+                },
+            ] = tokens.as_slice()
+            {
                 constants.insert(name.to_string(), s.clone());
             }
         }
@@ -625,4 +636,89 @@ pub fn conversions(fmt: &str) -> Vec<(usize, std::ops::Range<usize>)> {
         out.push((consumed, start..i));
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn strs(f: &CFile) -> Vec<&str> {
+        f.tokens
+            .iter()
+            .filter_map(|t| match &t.tok {
+                Tok::Str(s) => Some(s.as_str()),
+                _ => None,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn literals_join_decode_and_skip_comments() {
+        let f = CFile::parse(
+            "x.c",
+            "/* \"no\" */ f(\"A: %s\\r\\n\" // \"no\"\n#ifdef X\n \"B\\t\\\"q\\\"\\101\\x42\"\n#endif\n, 'x', 1);",
+        );
+        assert_eq!(strs(&f), ["A: %s\r\nB\t\"q\"AB"]);
+    }
+
+    #[test]
+    fn preprocessor_keeps_first_branches_and_drops_tests() {
+        let src = "#if 0\nint a;\n#else\nint b;\n#endif\n#ifdef TEST_FRAMEWORK\nint c;\n#else\nint d;\n#endif\n\
+                   #ifdef HAVE_X\nint e;\n#elif 1\nint g;\n#else\nint h;\n#endif\n#if defined(TEST_FRAMEWORK)\nint i;\n#endif\n";
+        let f = CFile::parse("x.c", src);
+        let ids: Vec<&str> = (0..f.tokens.len())
+            .filter_map(|i| f.ident(i))
+            .filter(|s| *s != "int")
+            .collect();
+        assert_eq!(ids, ["b", "d", "e"]);
+    }
+
+    #[test]
+    fn constants_functions_and_calls() {
+        let src = "#define NAME \"Act\" \"ion\"\n#define F(x) \"no\"\nstatic const char list[] = \"List\";\n\
+                   static char *p = \"P\", *q;\nint glob(int a, const char *b[]) { return 0; }\n\
+                   static int run(struct s *s, const struct message *m)\n{\n\tcall(s, (a, b), \"x\", f(1, 2));\n\tif (x) { y(); }\n}\n";
+        let f = CFile::parse("x.c", src);
+        assert_eq!(f.constants["NAME"], "Action");
+        assert_eq!(f.constants["list"], "List");
+        assert_eq!(f.constants["p"], "P");
+        assert!(!f.constants.contains_key("F"));
+        let names: Vec<(&str, bool)> = f
+            .functions
+            .iter()
+            .map(|x| (x.name.as_str(), x.is_static))
+            .collect();
+        assert_eq!(names, [("glob", false), ("run", true)]);
+        assert_eq!(f.functions[0].params, ["a", "b"]);
+        assert_eq!(f.functions[1].params, ["s", "m"]);
+        let at = (0..f.tokens.len())
+            .find(|&i| f.ident(i) == Some("call"))
+            .unwrap_or_default();
+        let call = f.call_at(at).map(|c| c.args.len());
+        assert_eq!(call, Some(4));
+        let c = f.call_at(at).unwrap_or_else(|| panic!("no call"));
+        assert_eq!(f.literal(c.args[2]), Some("x"));
+        assert_eq!(f.idents(c.args[3]), ["f"]);
+        // `if (…)` is no call.
+        let at_if = (0..f.tokens.len()).find(|&i| f.ident(i) == Some("if"));
+        assert!(at_if.and_then(|i| f.call_at(i)).is_none());
+    }
+
+    #[test]
+    fn printf_conversions_count_their_arguments() {
+        let c: Vec<(usize, &str)> = conversions_of("a %s %% %-*d %ld.%06lu %c")
+            .into_iter()
+            .collect();
+        assert_eq!(
+            c,
+            [(1, "%s"), (2, "%-*d"), (1, "%ld"), (1, "%06lu"), (1, "%c")]
+        );
+    }
+
+    fn conversions_of(fmt: &str) -> Vec<(usize, &str)> {
+        conversions(fmt)
+            .into_iter()
+            .map(|(n, r)| (n, &fmt[r]))
+            .collect()
+    }
 }
