@@ -32,6 +32,10 @@ use std::collections::{HashMap, HashSet};
 /// The header `ast_manager_event`/`ast_manager_event_multichan` add per channel variable.
 pub const CHAN_VARIABLE: &str = "ChanVariable(<channel>)";
 
+/// The name of a reply event whose `Event:` value the walk cannot read
+/// (e.g. `blob->manager_event`); see `facts` for how list actions name it.
+pub const UNRESOLVED: &str = "<unresolved>";
+
 /// How deep calls are followed from a root function.
 pub const MAX_DEPTH: usize = 4;
 
@@ -727,10 +731,10 @@ impl<'t> Walker<'t> {
                         {
                             Some((_, ai)) => match args.get(*ai).map(|r| self.eval(file, *r, b)) {
                                 Some(Val::Lit(s)) => s,
-                                _ => String::new(),
+                                _ => UNRESOLVED.to_string(),
                             },
                             None if !v.contains('%') => v.to_string(),
-                            None => String::new(),
+                            None => UNRESOLVED.to_string(),
                         };
                         items.push(Item::Event(name));
                     } else if rest.starts_with("Response:") {

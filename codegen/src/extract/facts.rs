@@ -93,8 +93,11 @@ pub fn build(tree: &Tree, xml: &Ami, tag: &str) -> Supplement {
             continue;
         };
         let walked = emits::walk(tree, &relevant, hf, hi);
-        if let Some(list) = list_action(&walked, xml, &r.name) {
+        if let Some((list, named)) = list_action(&walked, xml, &r.name) {
             s.list_actions.insert(r.name.clone(), list);
+            for m in named {
+                add_message(&mut events, m);
+            }
         }
     }
     let completes: HashSet<String> = s
@@ -232,6 +235,9 @@ pub fn build(tree: &Tree, xml: &Ami, tag: &str) -> Supplement {
 
 /// Add a message to the union of its name: fields merged in emit order.
 fn add_message(events: &mut BTreeMap<String, EventUnion>, m: Message) {
+    if m.name == emits::UNRESOLVED {
+        return;
+    }
     let e = events.entry(m.name.clone()).or_insert_with(|| EventUnion {
         kind: m.kind,
         flags: m.flags.clone(),
@@ -272,8 +278,11 @@ pub fn merge_fields(into: &mut Vec<String>, new: &[String]) {
     }
 }
 
-/// The list shape a handler's walk shows, if it is a list action.
-fn list_action(w: &emits::Walked, xml: &Ami, action: &str) -> Option<ListAction> {
+/// The list shape a handler's walk shows, if it is a list action, and the reply
+/// messages whose name only the XML gives: when the handler sends items whose
+/// `Event:` value is computed (`blob->manager_event`) and the action documents
+/// exactly one item event, those messages are that event.
+fn list_action(w: &emits::Walked, xml: &Ami, action: &str) -> Option<(ListAction, Vec<Message>)> {
     let replies: Vec<&Message> = w
         .messages
         .iter()
@@ -289,7 +298,11 @@ fn list_action(w: &emits::Walked, xml: &Ami, action: &str) -> Option<ListAction>
     }
     let mut items: Vec<String> = Vec::new();
     for m in &replies {
-        if Some(&m.name) != complete.as_ref() && m.kind == Kind::Item && !items.contains(&m.name) {
+        if Some(&m.name) != complete.as_ref()
+            && m.kind == Kind::Item
+            && m.name != emits::UNRESOLVED
+            && !items.contains(&m.name)
+        {
             items.push(m.name.clone());
         }
     }
@@ -298,6 +311,14 @@ fn list_action(w: &emits::Walked, xml: &Ami, action: &str) -> Option<ListAction>
         .iter()
         .find(|a| a.name == action)
         .and_then(|a| a.list.as_ref());
+    let mut named = Vec::new();
+    if let Some([only]) = documented.map(|d| d.items.as_slice()) {
+        for m in replies.iter().filter(|m| m.name == emits::UNRESOLVED) {
+            let mut m = (*m).clone();
+            m.name = only.clone();
+            named.push(m);
+        }
+    }
     // Items built outside the walk's reach (e.g. from stasis messages or PJSIP
     // formatters): take the documented `<responses>` ones.
     if let Some(doc) = documented {
@@ -313,11 +334,14 @@ fn list_action(w: &emits::Walked, xml: &Ami, action: &str) -> Option<ListAction>
         Some(other) => format!("other: EventList: {other}"),
         None => "other: no EventList acknowledgement".to_string(),
     };
-    Some(ListAction {
-        item_events: items,
-        complete_event: complete,
-        ack: Some(ack),
-    })
+    Some((
+        ListAction {
+            item_events: items,
+            complete_event: complete,
+            ack: Some(ack),
+        },
+        named,
+    ))
 }
 
 /// Header names written to the buffers of one function (walked as a root).
