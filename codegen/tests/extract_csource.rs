@@ -65,7 +65,7 @@ fn privileges_come_from_registrations_and_the_perms_table() {
     assert_eq!(p["DemoShow"], strings(&["call", "all"]));
     assert_eq!(p["DemoList"], Vec::<String>::new());
     assert_eq!(p["DemoHeaderAction"], strings(&["user", "all"]));
-    assert_eq!(p.len(), 6, "{p:?}");
+    assert_eq!(p.len(), 8, "{p:?}");
     // Registered but not in the XML.
     let undocumented: Vec<_> = s.undocumented_actions.keys().collect();
     assert_eq!(undocumented, ["DemoHeaderAction"]);
@@ -76,7 +76,20 @@ fn list_actions_have_items_completion_and_ack() {
     let scratch = Scratch::new("csource-lists");
     let (_, s) = extracted(&scratch);
     let names: Vec<_> = s.list_actions.keys().map(String::as_str).collect();
-    assert_eq!(names, ["DemoList", "DemoShow", "HangupAll", "Status"]);
+    assert_eq!(
+        names,
+        [
+            "DemoList",
+            "DemoParked",
+            "DemoShow",
+            "DemoStates",
+            "HangupAll",
+            "Status"
+        ]
+    );
+    let states = &s.list_actions["DemoStates"];
+    assert_eq!(states.item_events, ["DemoState"]);
+    assert_eq!(states.complete_event.as_deref(), Some("DemoStatesComplete"));
     let status = &s.list_actions["Status"];
     assert_eq!(status.item_events, ["Status"]);
     assert_eq!(status.complete_event.as_deref(), Some("StatusComplete"));
@@ -113,9 +126,15 @@ fn undocumented_events_have_fields_in_emit_order() {
             "ChannelsHungupComplete",
             "DemoDetail",
             "DemoDetailComplete",
+            "DemoDown",
             "DemoEntry",
             "DemoEntryComplete",
+            "DemoParked",
+            "DemoParkedComplete",
+            "DemoRename",
+            "DemoStatesComplete",
             "DemoStatus",
+            "DemoUp",
             "Newexten",
             "NotTest",
             "StatusComplete",
@@ -151,6 +170,16 @@ fn undocumented_events_have_fields_in_emit_order() {
         ["<channel_snapshot prefix=''>", "Extension", "Application"]
     );
     assert_eq!(ev("Newexten").class.as_deref(), Some("dialplan"));
+    assert_eq!(ev("DemoUp").fields, ["Level"]);
+    assert_eq!(
+        ev("DemoParked").fields,
+        ["<channel_snapshot prefix='Retriever'>", "Space"]
+    );
+    assert_eq!(
+        ev("DemoRename").fields,
+        ["Newname", "ChanVariable(<channel>)"]
+    );
+    assert_eq!(ev("DemoDown").fields, ["Level"]);
     assert_eq!(
         ev("Newexten").source.as_deref(),
         Some("main/manager_channels.c")
@@ -169,7 +198,9 @@ fn documented_events_get_extra_headers_and_wire_fixes() {
     assert_eq!(h["*channel_snapshot*"], ["<prefix>Tenantid"]);
     // The list form writes Privilege itself; ActionID is undocumented.
     assert_eq!(h["Status"], ["Privilege", "ActionID"]);
-    assert_eq!(h.len(), 3, "{h:?}");
+    // Items of DemoStates, named only by the action's documentation.
+    assert_eq!(h["DemoState"], ["ActionID"]);
+    assert_eq!(h.len(), 4, "{h:?}");
     assert_eq!(s.wire_name_fixes.len(), 1);
     assert_eq!(s.wire_name_fixes["NewExten"], "Newexten");
 }

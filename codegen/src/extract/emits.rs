@@ -114,6 +114,8 @@ enum Item {
 #[derive(Debug, Clone)]
 enum Val {
     Lit(String),
+    /// `cond ? "A" : "B"`: either literal.
+    Alts(Vec<String>),
     Items(Vec<Item>),
     Unknown,
 }
@@ -320,6 +322,13 @@ impl<'t> Walker<'t> {
                 _ => None,
             })
         };
+        let names = |w: &Self, k: usize| -> Vec<String> {
+            match a.get(k).map(|r| w.eval(file, *r, b)) {
+                Some(Val::Lit(s)) => vec![s],
+                Some(Val::Alts(v)) => v,
+                _ => Vec::new(),
+            }
+        };
         let flags = |k: usize| -> Vec<String> {
             a.get(k)
                 .map(|r| {
@@ -383,7 +392,7 @@ impl<'t> Walker<'t> {
                 file,
                 line,
                 flags(0),
-                lit(self, 1),
+                names(self, 1),
                 a.get(2),
                 &a[3.min(a.len())..],
                 b,
@@ -394,7 +403,7 @@ impl<'t> Walker<'t> {
                     file,
                     line,
                     flags(1),
-                    lit(self, 2),
+                    names(self, 2),
                     a.get(3),
                     &a[4.min(a.len())..],
                     b,
@@ -407,7 +416,7 @@ impl<'t> Walker<'t> {
                     file,
                     line,
                     flags(0),
-                    lit(self, 1),
+                    names(self, 1),
                     a.get(4),
                     &a[5.min(a.len())..],
                     b,
@@ -425,7 +434,7 @@ impl<'t> Walker<'t> {
                     file,
                     line,
                     flags(0),
-                    lit(self, 1),
+                    names(self, 1),
                     a.get(2),
                     &a[3.min(a.len())..],
                     b,
@@ -433,7 +442,7 @@ impl<'t> Walker<'t> {
                 )
             }
             "ast_manager_publish_event" => {
-                self.broadcast(file, line, flags(1), lit(self, 0), None, &[], b, "")
+                self.broadcast(file, line, flags(1), names(self, 0), None, &[], b, "")
             }
             "ast_sip_create_ami_event" => {
                 if let Some(name) = lit(self, 0) {
@@ -516,13 +525,15 @@ impl<'t> Walker<'t> {
         file: &CFile,
         line: u32,
         flags: Vec<String>,
-        name: Option<String>,
+        names: Vec<String>,
         fmt: Option<&(usize, usize)>,
         rest: &[(usize, usize)],
         b: &HashMap<String, Val>,
         lead: &str,
     ) {
-        let Some(name) = name else { return };
+        if names.is_empty() {
+            return;
+        }
         // Shutdown "events" close sessions and are never sent (main/manager.c).
         if flags.iter().any(|f| f == "EVENT_FLAG_SHUTDOWN") {
             return;
@@ -541,14 +552,16 @@ impl<'t> Walker<'t> {
                 }
             }
         }
-        self.out.messages.push(Message {
-            name,
-            kind: Kind::Broadcast,
-            flags,
-            fields,
-            file: file.path.clone(),
-            line,
-        });
+        for name in names {
+            self.out.messages.push(Message {
+                name,
+                kind: Kind::Broadcast,
+                flags: flags.clone(),
+                fields: fields.clone(),
+                file: file.path.clone(),
+                line,
+            });
+        }
     }
 
     /// Events sent with channels get main/manager.c's legacy `ChanVariable(<channel>): name=value`
@@ -636,6 +649,9 @@ impl<'t> Walker<'t> {
         if let Some(s) = file.literal(r) {
             return Val::Lit(s.to_string());
         }
+        if let Some(alts) = ternary_literals(file, r) {
+            return Val::Alts(alts);
+        }
         let ids = file.idents(r);
         if ids.len() == 1 {
             let id = ids[0];
@@ -718,7 +734,7 @@ impl<'t> Walker<'t> {
                         match v {
                             Val::Lit(s) => items.extend(self.format(file, &s, &[], b, false).0),
                             Val::Items(v) => items.extend(v),
-                            Val::Unknown => {}
+                            Val::Alts(_) | Val::Unknown => {}
                         }
                         pos = range.end;
                     }
@@ -758,6 +774,29 @@ impl<'t> Walker<'t> {
         }
         (items, false)
     }
+}
+
+/// `cond ? "A" : "B"` (both branches single literals): `["A", "B"]`.
+fn ternary_literals(file: &CFile, r: (usize, usize)) -> Option<Vec<String>> {
+    let mut q = None;
+    let mut colon = None;
+    let mut k = r.0;
+    while k < r.1 {
+        match &file.tokens[k].tok {
+            Tok::Punct('(' | '[' | '{') => {
+                k = file.pair[k].map_or(k + 1, |p| p + 1);
+                continue;
+            }
+            Tok::Punct('?') if q.is_none() => q = Some(k),
+            Tok::Punct(':') if q.is_some() && colon.is_none() => colon = Some(k),
+            _ => {}
+        }
+        k += 1;
+    }
+    let (q, colon) = (q?, colon?);
+    let a = file.literal((q + 1, colon))?;
+    let b = file.literal((colon + 1, r.1))?;
+    Some(vec![a.to_string(), b.to_string()])
 }
 
 /// The placeholder of a snapshot builder call, if `call` is one.
