@@ -20,8 +20,7 @@ pub fn results(tree: &Tree) -> (BTreeMap<String, AgiResult>, Vec<String>) {
             if dead {
                 dead_safe.push(name.clone());
             }
-            out.entry(name)
-                .or_insert_with(|| super::facts::agi_result(&formats));
+            out.entry(name).or_insert_with(|| agi_result(&formats));
         }
     }
     dead_safe.sort();
@@ -95,5 +94,38 @@ fn collect_sends(
         } else if let Some(ci) = file.function_index(&call.name) {
             collect_sends(file, ci, depth + 1, out, seen);
         }
+    }
+}
+
+/// An AGI command's result entry from the reply formats its handler writes
+/// (`200 result=%d (%s) endpos=%ld`): the formats, whether data in parentheses
+/// appears, and the further `key=` tokens.
+fn agi_result(formats: &[String]) -> AgiResult {
+    let mut extra = Vec::new();
+    let mut data = false;
+    for f in formats {
+        for tok in f.split_whitespace() {
+            if let Some((k, _)) = tok.split_once('=')
+                && k != "result"
+                && k.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+            {
+                let e = format!("{k}=");
+                if !extra.contains(&e) {
+                    extra.push(e);
+                }
+            }
+            if tok.starts_with('(') {
+                data = true;
+            }
+        }
+    }
+    AgiResult {
+        result: format!("reply lines (from the C source): {}", formats.join(" | ")),
+        data: if data {
+            "text in parentheses (see the reply lines)".to_string()
+        } else {
+            String::new()
+        },
+        extra,
     }
 }

@@ -21,6 +21,14 @@
 //!   (and the bridge and prefix-less forms) make `v` a snapshot block `<channel_snapshot prefix='P'>`.
 //!   A `%s` argument naming such a variable (by its last identifier) expands to its lines;
 //!   an unknown one whose name contains `idtext` or `actionid` is an `ActionID` header.
+//! - An event name given as `cond ? "A" : "B"` is both events; a local assigned
+//!   different literals in one function names none; an `Event: %s` whose value
+//!   cannot be read is kept as [`UNRESOLVED`].
+//! - A buffer a called function `return`s becomes the variable the call is assigned to.
+//! - A header that follows a message ended (by an empty line) in the same function
+//!   call belongs to that message: the two sides of an `if`/`else` that end it.
+//! - Broadcasts flagged `EVENT_FLAG_SHUTDOWN` are never sent; `ast_manager_event`
+//!   and `ast_manager_event_multichan` add `ChanVariable(<channel>)`.
 //! - Calls to functions defined in the same file (or non-static ones elsewhere) and
 //!   same-file functions named as callbacks are walked in place, up to
 //!   [`MAX_DEPTH`] levels, with string-literal arguments bound to their parameters.

@@ -8,7 +8,7 @@ use super::scan::{CFile, Tok};
 use super::tree::Tree;
 use crate::manifest::{Ami, CHANNEL_SNAPSHOT_FIELDS};
 use crate::upstream::supplement::{
-    ALL_BROADCAST_KEY, AgiResult, CHANNEL_SNAPSHOT_KEY, ListAction, Supplement, UndocumentedEvent,
+    ALL_BROADCAST_KEY, CHANNEL_SNAPSHOT_KEY, ListAction, Supplement, UndocumentedEvent,
 };
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 
@@ -471,36 +471,5 @@ fn action_name(tree: &Tree, file: &CFile, r: (usize, usize)) -> Option<String> {
     match file.idents(r).as_slice() {
         [one] => tree.constant(file, one),
         _ => None,
-    }
-}
-
-/// Re-exported for the AGI module: the literal text of a result format.
-pub(super) fn agi_result(formats: &[String]) -> AgiResult {
-    let mut extra = Vec::new();
-    let mut data = false;
-    for f in formats {
-        for tok in f.split_whitespace() {
-            if let Some((k, _)) = tok.split_once('=')
-                && k != "result"
-                && k.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
-            {
-                let e = format!("{k}=");
-                if !extra.contains(&e) {
-                    extra.push(e);
-                }
-            }
-            if tok.starts_with('(') {
-                data = true;
-            }
-        }
-    }
-    AgiResult {
-        result: format!("reply lines (from the C source): {}", formats.join(" | ")),
-        data: if data {
-            "text in parentheses (see the reply lines)".to_string()
-        } else {
-            String::new()
-        },
-        extra,
     }
 }
