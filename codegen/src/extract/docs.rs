@@ -50,7 +50,12 @@ pub fn assemble_xml(src: &Path) -> Result<String> {
                 out.push_str("</module>\n");
             }
             for b in blocks(&text, DOC_START) {
-                out.push_str(&tag_modules(&b, &stem));
+                let module = if dir == "main" {
+                    "builtin"
+                } else {
+                    stem.as_str()
+                };
+                out.push_str(&tag_modules(&b, module));
             }
         }
         for file in &xmls {
@@ -63,11 +68,47 @@ pub fn assemble_xml(src: &Path) -> Result<String> {
                 .filter(|l| !is_wrapper_line(l))
                 .map(|l| format!("{l}\n"))
                 .collect();
-            out.push_str(&tag_modules(&body, &attr_escape(&stem(file))));
+            let name = attr_escape(&stem(file));
+            out.push_str(&tag_modules(&body, &module_name(dir, &root, file, &name)));
         }
     }
     out.push_str("</docs>\n");
     Ok(out)
+}
+
+/// The `module` attribute value for a module `*.xml` file: as Asterisk's
+/// `build_tools/make_xml_documentation` does, files directly in `main/` are
+/// `builtin` (so is every C source under `main/`); others are named by their
+/// (escaped) stem.
+/// A `*.xml` in a sub-folder belongs to the module whose
+/// `$(call MOD_ADD_C,<module>,$(wildcard <sub-folder>/…))` line the folder's
+/// Makefile has (empty when none does, as the script's `sed` gives).
+fn module_name(dir: &str, root: &Path, file: &Path, stem: &str) -> String {
+    let parent = file.parent();
+    if parent != Some(root) {
+        let sub = parent
+            .and_then(Path::file_name)
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        return makefile_module(root, &sub).unwrap_or_default();
+    }
+    if dir == "main" {
+        "builtin".to_string()
+    } else {
+        stem.to_string()
+    }
+}
+
+fn makefile_module(root: &Path, sub: &str) -> Option<String> {
+    let text = std::fs::read_to_string(root.join("Makefile")).ok()?;
+    text.lines().find_map(|line| {
+        let rest = line.strip_prefix("$(call MOD_ADD_C,")?;
+        let (name, files) = rest.split_once(',')?;
+        let files = files.strip_prefix("$(wildcard")?;
+        let first = files.trim_start();
+        (files.len() > first.len() && first.starts_with(&format!("{sub}/")))
+            .then(|| attr_escape(name))
+    })
 }
 
 /// The lines strictly between each line holding `start` and the next line holding
