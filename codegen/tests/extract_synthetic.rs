@@ -225,6 +225,12 @@ fn build_tree(src: &Path) {
     put(src, "apps/sub/app_test2.cc", APP_TEST2_CC);
     put(src, "res/res_agi.c", RES_AGI_C);
     put(src, "res/res_x/res_x_doc.xml", MODULE_XML);
+    // Sub-folder XML belongs to the module the folder's Makefile names.
+    put(
+        src,
+        "res/Makefile",
+        "$(call MOD_ADD_C,res_x,$(wildcard res_x/*.c))\n",
+    );
     put(
         src,
         "res/res_x/not_docs.xml",
@@ -353,7 +359,7 @@ fn check_ami_agi(ami: &asterisk_codegen::manifest::Ami, agi: &asterisk_codegen::
     // apps/ is walked before main/, so app_test.c's definition comes first.
     assert_eq!(fields, ["Type", "Variable", "Value"]);
     assert_eq!(varset.snapshots.len(), 1, "only parameters are included");
-    assert_eq!(ami.events[0].modules, ["res_x_doc"]);
+    assert_eq!(ami.events[0].modules, ["res_x"]);
 
     let cmds: Vec<_> = agi.commands.iter().map(|c| c.name.as_str()).collect();
     assert_eq!(cmds, ["answer", "stream file"]);

@@ -68,22 +68,21 @@ pub fn assemble_xml(src: &Path) -> Result<String> {
                 .filter(|l| !is_wrapper_line(l))
                 .map(|l| format!("{l}\n"))
                 .collect();
-            let name = attr_escape(&stem(file));
-            out.push_str(&tag_modules(&body, &module_name(dir, &root, file, &name)));
+            out.push_str(&tag_modules(&body, &module_name(dir, &root, file)));
         }
     }
     out.push_str("</docs>\n");
     Ok(out)
 }
 
-/// The `module` attribute value for a module `*.xml` file: as Asterisk's
-/// `build_tools/make_xml_documentation` does, files directly in `main/` are
-/// `builtin` (so is every C source under `main/`); others are named by their
-/// (escaped) stem.
+/// The `module` attribute value for a module `*.xml` file, as Asterisk's
+/// `build_tools/make_xml_documentation` gives it: `builtin` directly in `main/`
+/// (so is every C source under `main/`); elsewhere the file name without its
+/// `_doc.xml` suffix.
 /// A `*.xml` in a sub-folder belongs to the module whose
 /// `$(call MOD_ADD_C,<module>,$(wildcard <sub-folder>/…))` line the folder's
 /// Makefile has (empty when none does, as the script's `sed` gives).
-fn module_name(dir: &str, root: &Path, file: &Path, stem: &str) -> String {
+fn module_name(dir: &str, root: &Path, file: &Path) -> String {
     let parent = file.parent();
     if parent != Some(root) {
         let sub = parent
@@ -93,9 +92,15 @@ fn module_name(dir: &str, root: &Path, file: &Path, stem: &str) -> String {
         return makefile_module(root, &sub).unwrap_or_default();
     }
     if dir == "main" {
-        "builtin".to_string()
-    } else {
-        stem.to_string()
+        return "builtin".to_string();
+    }
+    let name = file
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    match name.strip_suffix("_doc.xml") {
+        Some(module) => attr_escape(module),
+        None => attr_escape(&name),
     }
 }
 
