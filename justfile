@@ -32,6 +32,11 @@ changelog from to:
 stats tag:
     cargo run -q -p asterisk-codegen -- stats --tag {{tag}}
 
+# Extract an Asterisk source tree to a temp dir and compare its supplement.json with
+# the reference one (on demand; CI never needs a tree): just supplement-compare /work/asterisk-src/23.4.1 23.4.1
+supplement-compare src tag upstream=upstream:
+    cargo run -q -p asterisk-codegen --release -- compare-supplement --asterisk-src {{src}} --tag {{tag}} --reference {{upstream}}/{{tag}}/supplement.json
+
 # Benchmarks (on demand; never part of the tests).
 bench *which:
     cargo run --release --manifest-path tests/bench/Cargo.toml -- {{which}}

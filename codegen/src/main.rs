@@ -1,4 +1,5 @@
-//! The `asterisk-codegen` command line: manifest | generate | check | diff | stats | extract.
+//! The `asterisk-codegen` command line: manifest | generate | check | diff | stats | extract |
+//! compare-supplement.
 
 use asterisk_codegen::diff::{self, Format};
 use asterisk_codegen::emit;
@@ -66,6 +67,22 @@ enum Command {
         #[arg(long)]
         out: PathBuf,
     },
+    /// Extract a tree to a temporary folder and compare its supplement.json with a reference one.
+    CompareSupplement {
+        /// The Asterisk source tree.
+        #[arg(long)]
+        asterisk_src: PathBuf,
+        /// The release tag.
+        #[arg(long)]
+        tag: String,
+        /// The reference supplement.json (e.g. ../shared/specs/asterisk/<tag>/supplement.json).
+        #[arg(long)]
+        reference: PathBuf,
+        /// Exit non-zero when undocumented events or list actions are reproduced (by name)
+        /// below this percentage.
+        #[arg(long, default_value_t = 95.0)]
+        min_percent: f64,
+    },
 }
 
 fn main() -> ExitCode {
@@ -90,9 +107,23 @@ fn run(cli: Cli) -> asterisk_codegen::Result<ExitCode> {
         println!("wrote {}", out.join(tag).display());
         return Ok(ExitCode::SUCCESS);
     }
+    if let Command::CompareSupplement {
+        asterisk_src,
+        tag,
+        reference,
+        min_percent,
+    } = &cli.command
+    {
+        return compare_supplement(asterisk_src, tag, reference, *min_percent);
+    }
     let project = Project::locate(cli.root.as_deref())?;
     match cli.command {
         Command::Manifest { upstream } => {
+            for (_, dir) in asterisk_codegen::upstream::release_dirs(&upstream)? {
+                if let Some(w) = asterisk_codegen::manifest::supplement_warning(&dir) {
+                    eprintln!("{w}");
+                }
+            }
             let manifests = project.manifests_from_upstream(&upstream)?;
             project.write_manifests(&manifests)?;
             for m in &manifests {
@@ -137,7 +168,41 @@ fn run(cli: Cli) -> asterisk_codegen::Result<ExitCode> {
                 print!("{}", s.to_text(&tag));
             }
         }
-        Command::Extract { .. } => {}
+        Command::Extract { .. } | Command::CompareSupplement { .. } => {}
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// `compare-supplement`: extract into a scratch folder, compare, print, clean up.
+fn compare_supplement(
+    src: &std::path::Path,
+    tag: &str,
+    reference: &std::path::Path,
+    min_percent: f64,
+) -> asterisk_codegen::Result<ExitCode> {
+    use asterisk_codegen::extract::compare;
+    use asterisk_codegen::upstream::supplement::Supplement;
+    let reference = Supplement::load(reference)?;
+    let scratch = std::env::temp_dir().join(format!(
+        "asterisk-codegen-compare-{}-{tag}",
+        std::process::id()
+    ));
+    let result = extract::extract(src, tag, &scratch)
+        .and_then(|()| Supplement::load(&scratch.join(tag).join("supplement.json")));
+    let _ = std::fs::remove_dir_all(&scratch);
+    let ours = result?;
+    let sections = compare::compare(&ours, &reference);
+    print!("{}", compare::render(tag, &sections));
+    let short = sections
+        .iter()
+        .filter(|s| matches!(s.name, "undocumented_events" | "list_actions"))
+        .any(|s| s.name_percent() < min_percent);
+    Ok(if short {
+        eprintln!(
+            "compare-supplement: below {min_percent}% for undocumented events or list actions"
+        );
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    })
 }

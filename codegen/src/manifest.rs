@@ -425,3 +425,24 @@ impl Manifest {
         serde_json::from_str(text)
     }
 }
+
+/// The warning for a release folder without `supplement.json` (`None` when it has
+/// one): what its manifest will lack, and how to make the file.
+pub fn supplement_warning(release_dir: &std::path::Path) -> Option<String> {
+    if release_dir.join("supplement.json").exists() {
+        return None;
+    }
+    let tag = release_dir
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    Some(format!(
+        "warning: {} (release {tag}) has no supplement.json, so its manifest lacks what only \
+         the C sources tell: undocumented events (broadcast, list items and list completions), \
+         list-action shapes (item and completion events, ack), action privileges, extra headers \
+         of documented events, wire-name fixes and the AGI dead-safe flags. Diffs against \
+         releases that have them will show these as removals. Create it with \
+         `asterisk-codegen extract --asterisk-src <tree> --tag {tag} --out <upstream>`.",
+        release_dir.display()
+    ))
+}

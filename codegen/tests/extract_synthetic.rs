@@ -225,6 +225,12 @@ fn build_tree(src: &Path) {
     put(src, "apps/sub/app_test2.cc", APP_TEST2_CC);
     put(src, "res/res_agi.c", RES_AGI_C);
     put(src, "res/res_x/res_x_doc.xml", MODULE_XML);
+    // Sub-folder XML belongs to the module the folder's Makefile names.
+    put(
+        src,
+        "res/Makefile",
+        "$(call MOD_ADD_C,res_x,$(wildcard res_x/*.c))\n",
+    );
     put(
         src,
         "res/res_x/not_docs.xml",
@@ -260,7 +266,8 @@ fn extract_builds_a_readable_release_folder() {
     assert!(xml.contains("<docs xmlns:xi=\"http://www.w3.org/2001/XInclude\">"));
     assert!(xml.contains("<module language=\"en_US\" name=\"app_test\">"));
     assert!(xml.contains("<application name=\"TestApp\" language=\"en_US\" module=\"app_test\">"));
-    assert!(xml.contains("<managerEventInstance class=\"EVENT_FLAG_CALL\" module=\"manager\">"));
+    // Documentation of main/ files belongs to module "builtin", as Asterisk's build says.
+    assert!(xml.contains("<managerEventInstance class=\"EVENT_FLAG_CALL\" module=\"builtin\">"));
     assert!(!xml.contains("Nope"), "utils/ is not a module folder");
     assert!(!xml.contains("no dtd here"));
     assert!(xml.trim_end().ends_with("</docs>"));
@@ -345,14 +352,14 @@ fn check_ami_agi(ami: &asterisk_codegen::manifest::Ami, agi: &asterisk_codegen::
         ]
     );
     assert_eq!(status_ev.classes, ["call"]);
-    assert_eq!(status_ev.modules, ["manager"]);
+    assert_eq!(status_ev.modules, ["builtin"]);
     let varset = &ami.events[3];
-    assert_eq!(varset.modules, ["app_test", "manager"]);
+    assert_eq!(varset.modules, ["app_test", "builtin"]);
     let fields: Vec<_> = varset.fields.iter().map(|f| f.name.as_str()).collect();
     // apps/ is walked before main/, so app_test.c's definition comes first.
     assert_eq!(fields, ["Type", "Variable", "Value"]);
     assert_eq!(varset.snapshots.len(), 1, "only parameters are included");
-    assert_eq!(ami.events[0].modules, ["res_x_doc"]);
+    assert_eq!(ami.events[0].modules, ["res_x"]);
 
     let cmds: Vec<_> = agi.commands.iter().map(|c| c.name.as_str()).collect();
     assert_eq!(cmds, ["answer", "stream file"]);

@@ -8,7 +8,7 @@
 
 use crate::manifest::{AmiEvent, AmiList, AmiParam, Manifest, Snapshot, WireFix};
 use crate::{Result, input_err};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::path::Path;
 
@@ -18,7 +18,7 @@ pub const ALL_BROADCAST_KEY: &str = "*all_broadcast_events*";
 pub const CHANNEL_SNAPSHOT_KEY: &str = "*channel_snapshot*";
 
 /// One release's supplement, as stored in `supplement.json`.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct Supplement {
     /// The release tag.
     #[serde(default)]
@@ -54,7 +54,7 @@ pub struct Supplement {
 }
 
 /// The shape of one list action's response.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct ListAction {
     /// Item events in emit order.
     #[serde(default)]
@@ -68,7 +68,7 @@ pub struct ListAction {
 }
 
 /// One undocumented event.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct UndocumentedEvent {
     /// `broadcast`, `list-item` or `list-complete`.
     #[serde(default)]
@@ -88,7 +88,7 @@ pub struct UndocumentedEvent {
 }
 
 /// What one AGI command's result line means.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct AgiResult {
     /// Meaning of `result=N`.
     #[serde(default)]
@@ -102,6 +102,13 @@ pub struct AgiResult {
 }
 
 impl Supplement {
+    /// The file text: pretty JSON, keys in schema order, maps sorted, ending in a newline.
+    pub fn to_json(&self) -> String {
+        let mut text = serde_json::to_string_pretty(self).unwrap_or_default();
+        text.push('\n');
+        text
+    }
+
     /// Load a supplement file.
     pub fn load(path: &Path) -> Result<Self> {
         let text = crate::read_to_string(path)?;

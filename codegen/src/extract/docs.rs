@@ -1,28 +1,10 @@
-//! `extract`: build a release's raw spec folder from an Asterisk source tree.
-//!
-//! Asterisk's build assembles `core-en_US.xml` from the `/*** DOCUMENTATION … ***/`
-//! comment blocks of its C sources (plus the module documentation `*.xml` files
-//! that name `appdocsxml.dtd`) and optionally the `/*** MODULEINFO … ***/` blocks.
-//! This command does the same without configuring or building Asterisk, and copies
-//! the ARI Swagger files and the DTD beside it:
-//!
-//! ```text
-//! <out>/<tag>/core-en_US.xml
-//! <out>/<tag>/appdocsxml.dtd          (when doc/appdocsxml.dtd exists)
-//! <out>/<tag>/ari/resources.json
-//! <out>/<tag>/ari/<resource>.json
-//! ```
-//!
-//! Files are walked in sorted order, so the output depends only on the tree.
+//! The XML half of `extract`: `core-en_US.xml` assembled from the
+//! `/*** DOCUMENTATION … ***/` blocks of the C sources and the module `*.xml` files,
+//! as Asterisk's documentation build does.
 
-use crate::{Error, Result, input_err};
+use super::{MODULE_DIRS, has_ext, read_lossy, stem, walk};
+use crate::Result;
 use std::path::{Path, PathBuf};
-
-/// Module folders Asterisk's documentation build walks, in its order.
-pub const MODULE_DIRS: [&str; 13] = [
-    "channels", "pbx", "apps", "codecs", "formats", "cdr", "cel", "bridges", "funcs", "tests",
-    "main", "res", "addons",
-];
 
 /// Elements that get a `module="…"` attribute when they lack one.
 pub const MODULE_TAGGED: [&str; 6] = [
@@ -37,54 +19,6 @@ pub const MODULE_TAGGED: [&str; 6] = [
 const DOC_START: &str = "/*** DOCUMENTATION";
 const MODULEINFO_START: &str = "/*** MODULEINFO";
 const BLOCK_END: &str = "***/";
-
-/// Build `<out>/<tag>/` (XML documentation, DTD, ARI files) from the Asterisk
-/// source tree at `asterisk_src`.
-pub fn extract(asterisk_src: &Path, tag: &str, out: &Path) -> Result<()> {
-    if !asterisk_src.is_dir() {
-        return Err(input_err(
-            asterisk_src.display(),
-            "not a directory (expected an Asterisk source tree)",
-        ));
-    }
-    if tag.is_empty() || tag.contains(['/', '\\']) || tag == "." || tag == ".." {
-        return Err(input_err(tag, "not a usable release tag"));
-    }
-    let dest = out.join(tag);
-    let ari_dest = dest.join("ari");
-    create_dir(&ari_dest)?;
-
-    let xml = assemble_xml(asterisk_src)?;
-    // Refuse to write something the reader could not parse.
-    let xml_path = dest.join("core-en_US.xml");
-    crate::upstream::xmldom::parse(&xml, &xml_path.display().to_string())?;
-    write(&xml_path, xml.as_bytes())?;
-
-    let dtd = asterisk_src.join("doc").join("appdocsxml.dtd");
-    if dtd.is_file() {
-        copy(&dtd, &dest.join("appdocsxml.dtd"))?;
-    }
-
-    let rest = asterisk_src.join("rest-api");
-    let resources = rest.join("resources.json");
-    if !resources.is_file() {
-        return Err(input_err(
-            resources.display(),
-            "missing: not an Asterisk source tree with ARI",
-        ));
-    }
-    copy(&resources, &ari_dest.join("resources.json"))?;
-    let api_docs = rest.join("api-docs");
-    for file in sorted_entries(&api_docs)? {
-        if file.extension().is_some_and(|e| e == "json")
-            && file.is_file()
-            && let Some(name) = file.file_name()
-        {
-            copy(&file, &ari_dest.join(name))?;
-        }
-    }
-    Ok(())
-}
 
 /// The complete `core-en_US.xml` text for the source tree at `src`.
 pub fn assemble_xml(src: &Path) -> Result<String> {
@@ -116,7 +50,12 @@ pub fn assemble_xml(src: &Path) -> Result<String> {
                 out.push_str("</module>\n");
             }
             for b in blocks(&text, DOC_START) {
-                out.push_str(&tag_modules(&b, &stem));
+                let module = if dir == "main" {
+                    "builtin"
+                } else {
+                    stem.as_str()
+                };
+                out.push_str(&tag_modules(&b, module));
             }
         }
         for file in &xmls {
@@ -129,11 +68,52 @@ pub fn assemble_xml(src: &Path) -> Result<String> {
                 .filter(|l| !is_wrapper_line(l))
                 .map(|l| format!("{l}\n"))
                 .collect();
-            out.push_str(&tag_modules(&body, &attr_escape(&stem(file))));
+            out.push_str(&tag_modules(&body, &module_name(dir, &root, file)));
         }
     }
     out.push_str("</docs>\n");
     Ok(out)
+}
+
+/// The `module` attribute value for a module `*.xml` file, as Asterisk's
+/// `build_tools/make_xml_documentation` gives it: `builtin` directly in `main/`
+/// (so is every C source under `main/`); elsewhere the file name without its
+/// `_doc.xml` suffix.
+/// A `*.xml` in a sub-folder belongs to the module whose
+/// `$(call MOD_ADD_C,<module>,$(wildcard <sub-folder>/…))` line the folder's
+/// Makefile has (empty when none does, as the script's `sed` gives).
+fn module_name(dir: &str, root: &Path, file: &Path) -> String {
+    let parent = file.parent();
+    if parent != Some(root) {
+        let sub = parent
+            .and_then(Path::file_name)
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        return makefile_module(root, &sub).unwrap_or_default();
+    }
+    if dir == "main" {
+        return "builtin".to_string();
+    }
+    let name = file
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    match name.strip_suffix("_doc.xml") {
+        Some(module) => attr_escape(module),
+        None => attr_escape(&name),
+    }
+}
+
+fn makefile_module(root: &Path, sub: &str) -> Option<String> {
+    let text = std::fs::read_to_string(root.join("Makefile")).ok()?;
+    text.lines().find_map(|line| {
+        let rest = line.strip_prefix("$(call MOD_ADD_C,")?;
+        let (name, files) = rest.split_once(',')?;
+        let files = files.strip_prefix("$(wildcard")?;
+        let first = files.trim_start();
+        (files.len() > first.len() && first.starts_with(&format!("{sub}/")))
+            .then(|| attr_escape(name))
+    })
 }
 
 /// The lines strictly between each line holding `start` and the next line holding
@@ -239,74 +219,11 @@ fn has_module_attr(tag: &str) -> bool {
     })
 }
 
-/// Every file under `dir`, recursively, sorted by path; symlinked files are
-/// included, symlinked folders are not followed.
-fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<()> {
-    for path in sorted_entries(dir)? {
-        let meta = std::fs::symlink_metadata(&path).map_err(|source| io_err(&path, source))?;
-        if meta.is_dir() {
-            walk(&path, out)?;
-        } else if meta.is_file() || (meta.file_type().is_symlink() && path.is_file()) {
-            out.push(path);
-        }
-    }
-    Ok(())
-}
-
-fn sorted_entries(dir: &Path) -> Result<Vec<PathBuf>> {
-    let rd = std::fs::read_dir(dir).map_err(|source| io_err(dir, source))?;
-    let mut out = Vec::new();
-    for e in rd {
-        let e = e.map_err(|source| io_err(dir, source))?;
-        out.push(e.path());
-    }
-    out.sort();
-    Ok(out)
-}
-
 /// Escape a value for a double-quoted attribute.
 fn attr_escape(s: &str) -> String {
     s.replace('&', "&amp;")
         .replace('<', "&lt;")
         .replace('"', "&quot;")
-}
-
-fn has_ext(p: &Path, exts: &[&str]) -> bool {
-    p.extension()
-        .and_then(|e| e.to_str())
-        .is_some_and(|e| exts.contains(&e))
-}
-
-fn stem(p: &Path) -> String {
-    p.file_stem()
-        .map(|s| s.to_string_lossy().into_owned())
-        .unwrap_or_default()
-}
-
-fn read_lossy(path: &Path) -> Result<String> {
-    let bytes = std::fs::read(path).map_err(|source| io_err(path, source))?;
-    Ok(String::from_utf8_lossy(&bytes).into_owned())
-}
-
-fn create_dir(path: &Path) -> Result<()> {
-    std::fs::create_dir_all(path).map_err(|source| io_err(path, source))
-}
-
-fn write(path: &Path, bytes: &[u8]) -> Result<()> {
-    std::fs::write(path, bytes).map_err(|source| io_err(path, source))
-}
-
-fn copy(from: &Path, to: &Path) -> Result<()> {
-    std::fs::copy(from, to)
-        .map(|_| ())
-        .map_err(|source| io_err(from, source))
-}
-
-fn io_err(path: &Path, source: std::io::Error) -> Error {
-    Error::Io {
-        path: path.display().to_string(),
-        source,
-    }
 }
 
 #[cfg(test)]
