@@ -122,7 +122,10 @@ fn diff_21_to_22_reproduces_the_notes() {
         (ops.added.len(), ops.removed.len(), ops.changed.len()),
         (7, 0, 7)
     );
-    assert!(ops.added.contains(&"POST /events/claim".to_string()));
+    assert!(
+        ops.added
+            .contains(&"POST /events/claim (claimChannel → events().claim_channel())".to_string())
+    );
 
     let models = d.section("ARI models").unwrap();
     assert_eq!(
@@ -145,7 +148,11 @@ fn diff_21_to_22_reproduces_the_notes() {
     let text = diff::render(&d, Format::Text);
     assert!(text.contains("+ PJSIPSetMaintenance"), "{text}");
     let md = diff::render(&d, Format::Markdown);
-    assert!(md.contains("| AMI actions | 2 | 0 | 0 |"), "{md}");
+    assert!(md.contains("| AMI actions | 2 | 0 | 0 | 0 |"), "{md}");
+    assert!(
+        text.contains("Summary: 18 added, 0 removed, 0 renamed, 12 changed"),
+        "{text}"
+    );
     let json: serde_json::Value = serde_json::from_str(&diff::render(&d, Format::Json)).unwrap();
     assert_eq!(json["from"], "21.12.3");
 }

@@ -276,7 +276,7 @@ fn plan(releases: &Releases) -> Vec<OpPlan> {
         errors.dedup();
         plans.push(OpPlan {
             builder: type_name(&t.item.nickname),
-            method: field_name(&t.item.nickname),
+            method: operation_method(&t.item.nickname),
             op: t.item.clone(),
             releases: op_tags,
             errors,
@@ -809,6 +809,26 @@ fn accessor_name(resource: &str) -> String {
     type_name(resource)
 }
 
+/// The `AriClient` method that returns a resource's accessor (`device_states`).
+fn accessor_method(resource: &str) -> String {
+    field_name(resource)
+}
+
+/// The accessor method of an operation (`claim_channel` for `claimChannel`).
+fn operation_method(nickname: &str) -> String {
+    field_name(nickname)
+}
+
+/// How a user calls an operation on an `AriClient`: `events().claim_channel()`
+/// for resource `events`, nickname `claimChannel` (what `diff` shows).
+pub fn rust_call(resource: &str, nickname: &str) -> String {
+    format!(
+        "{}().{}()",
+        accessor_method(resource),
+        operation_method(nickname)
+    )
+}
+
 fn emit_resource(
     resource: &str,
     ops: &[&OpPlan],
@@ -926,7 +946,7 @@ fn emit_resources_mod(resources: &[String]) -> Result<GeneratedFile> {
 
 fn emit_client(resources: &[String]) -> Result<GeneratedFile> {
     let accessors = resources.iter().map(|r| {
-        let m = ident(&field_name(r));
+        let m = ident(&accessor_method(r));
         let a = ident(&accessor_name(r));
         let d = doc(&[format!("The `{r}` resource."), docs_link(r)]);
         quote! {
