@@ -17,6 +17,7 @@
 pub mod ari;
 pub mod open_enum;
 pub mod percent;
+pub mod version;
 
 #[cfg(feature = "agi")]
 #[cfg_attr(docsrs, doc(cfg(feature = "agi")))]
