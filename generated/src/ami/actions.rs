@@ -955,6 +955,14 @@ impl Action for ChangeMonitor {
     fn headers(&self) -> &ActionHeaders {
         &self.headers
     }
+    fn availability(&self) -> Option<::asterisk_sdk_runtime::version::Availability> {
+        Some(
+            ::asterisk_sdk_runtime::version::Availability::new(
+                &["20.20.1"],
+                super::catalog::RELEASES,
+            ),
+        )
+    }
 }
 /// AMI action `Command`.
 ///
@@ -4144,6 +4152,14 @@ impl Action for Monitor {
     fn headers(&self) -> &ActionHeaders {
         &self.headers
     }
+    fn availability(&self) -> Option<::asterisk_sdk_runtime::version::Availability> {
+        Some(
+            ::asterisk_sdk_runtime::version::Availability::new(
+                &["20.20.1"],
+                super::catalog::RELEASES,
+            ),
+        )
+    }
 }
 /// AMI action `MuteAudio`.
 ///
@@ -4601,6 +4617,14 @@ impl Action for PjsipSetMaintenance {
     fn headers(&self) -> &ActionHeaders {
         &self.headers
     }
+    fn availability(&self) -> Option<::asterisk_sdk_runtime::version::Availability> {
+        Some(
+            ::asterisk_sdk_runtime::version::Availability::new(
+                &["20.20.1", "22.10.1", "23.4.1"],
+                super::catalog::RELEASES,
+            ),
+        )
+    }
 }
 /// AMI action `PJSIPShowAors`.
 ///
@@ -4922,6 +4946,14 @@ impl Action for PjsipShowMaintenance {
     const NAME: &'static str = "PJSIPShowMaintenance";
     fn headers(&self) -> &ActionHeaders {
         &self.headers
+    }
+    fn availability(&self) -> Option<::asterisk_sdk_runtime::version::Availability> {
+        Some(
+            ::asterisk_sdk_runtime::version::Availability::new(
+                &["20.20.1", "22.10.1", "23.4.1"],
+                super::catalog::RELEASES,
+            ),
+        )
     }
 }
 impl ListAction for PjsipShowMaintenance {
@@ -5626,6 +5658,14 @@ impl Action for PauseMonitor {
     const NAME: &'static str = "PauseMonitor";
     fn headers(&self) -> &ActionHeaders {
         &self.headers
+    }
+    fn availability(&self) -> Option<::asterisk_sdk_runtime::version::Availability> {
+        Some(
+            ::asterisk_sdk_runtime::version::Availability::new(
+                &["20.20.1"],
+                super::catalog::RELEASES,
+            ),
+        )
     }
 }
 /// AMI action `Ping`.
@@ -6760,6 +6800,14 @@ impl Action for SiPnotify {
     fn headers(&self) -> &ActionHeaders {
         &self.headers
     }
+    fn availability(&self) -> Option<::asterisk_sdk_runtime::version::Availability> {
+        Some(
+            ::asterisk_sdk_runtime::version::Availability::new(
+                &["20.20.1"],
+                super::catalog::RELEASES,
+            ),
+        )
+    }
 }
 /// AMI action `SIPpeers`.
 ///
@@ -6798,6 +6846,14 @@ impl Action for SiPpeers {
     const NAME: &'static str = "SIPpeers";
     fn headers(&self) -> &ActionHeaders {
         &self.headers
+    }
+    fn availability(&self) -> Option<::asterisk_sdk_runtime::version::Availability> {
+        Some(
+            ::asterisk_sdk_runtime::version::Availability::new(
+                &["20.20.1"],
+                super::catalog::RELEASES,
+            ),
+        )
     }
 }
 impl ListAction for SiPpeers {
@@ -6847,6 +6903,14 @@ impl Action for SiPpeerstatus {
     fn headers(&self) -> &ActionHeaders {
         &self.headers
     }
+    fn availability(&self) -> Option<::asterisk_sdk_runtime::version::Availability> {
+        Some(
+            ::asterisk_sdk_runtime::version::Availability::new(
+                &["20.20.1"],
+                super::catalog::RELEASES,
+            ),
+        )
+    }
 }
 impl ListAction for SiPpeerstatus {
     type Item = events::PeerStatus;
@@ -6894,6 +6958,14 @@ impl Action for SiPqualifypeer {
     fn headers(&self) -> &ActionHeaders {
         &self.headers
     }
+    fn availability(&self) -> Option<::asterisk_sdk_runtime::version::Availability> {
+        Some(
+            ::asterisk_sdk_runtime::version::Availability::new(
+                &["20.20.1"],
+                super::catalog::RELEASES,
+            ),
+        )
+    }
 }
 /// AMI action `SIPshowpeer`.
 ///
@@ -6936,6 +7008,14 @@ impl Action for SiPshowpeer {
     fn headers(&self) -> &ActionHeaders {
         &self.headers
     }
+    fn availability(&self) -> Option<::asterisk_sdk_runtime::version::Availability> {
+        Some(
+            ::asterisk_sdk_runtime::version::Availability::new(
+                &["20.20.1"],
+                super::catalog::RELEASES,
+            ),
+        )
+    }
 }
 /// AMI action `SIPshowregistry`.
 ///
@@ -6972,6 +7052,14 @@ impl Action for SiPshowregistry {
     const NAME: &'static str = "SIPshowregistry";
     fn headers(&self) -> &ActionHeaders {
         &self.headers
+    }
+    fn availability(&self) -> Option<::asterisk_sdk_runtime::version::Availability> {
+        Some(
+            ::asterisk_sdk_runtime::version::Availability::new(
+                &["20.20.1"],
+                super::catalog::RELEASES,
+            ),
+        )
     }
 }
 impl ListAction for SiPshowregistry {
@@ -7015,6 +7103,14 @@ impl Action for SkinnYdevices {
     fn headers(&self) -> &ActionHeaders {
         &self.headers
     }
+    fn availability(&self) -> Option<::asterisk_sdk_runtime::version::Availability> {
+        Some(
+            ::asterisk_sdk_runtime::version::Availability::new(
+                &["20.20.1"],
+                super::catalog::RELEASES,
+            ),
+        )
+    }
 }
 impl ListAction for SkinnYdevices {
     type Item = events::DeviceEntry;
@@ -7056,6 +7152,14 @@ impl Action for SkinnYlines {
     const NAME: &'static str = "SKINNYlines";
     fn headers(&self) -> &ActionHeaders {
         &self.headers
+    }
+    fn availability(&self) -> Option<::asterisk_sdk_runtime::version::Availability> {
+        Some(
+            ::asterisk_sdk_runtime::version::Availability::new(
+                &["20.20.1"],
+                super::catalog::RELEASES,
+            ),
+        )
     }
 }
 impl ListAction for SkinnYlines {
@@ -7104,6 +7208,14 @@ impl Action for SkinnYshowdevice {
     fn headers(&self) -> &ActionHeaders {
         &self.headers
     }
+    fn availability(&self) -> Option<::asterisk_sdk_runtime::version::Availability> {
+        Some(
+            ::asterisk_sdk_runtime::version::Availability::new(
+                &["20.20.1"],
+                super::catalog::RELEASES,
+            ),
+        )
+    }
 }
 /// AMI action `SKINNYshowline`.
 ///
@@ -7145,6 +7257,14 @@ impl Action for SkinnYshowline {
     const NAME: &'static str = "SKINNYshowline";
     fn headers(&self) -> &ActionHeaders {
         &self.headers
+    }
+    fn availability(&self) -> Option<::asterisk_sdk_runtime::version::Availability> {
+        Some(
+            ::asterisk_sdk_runtime::version::Availability::new(
+                &["20.20.1"],
+                super::catalog::RELEASES,
+            ),
+        )
     }
 }
 /// AMI action `SendFlash`.
@@ -7713,6 +7833,14 @@ impl Action for StopMonitor {
     fn headers(&self) -> &ActionHeaders {
         &self.headers
     }
+    fn availability(&self) -> Option<::asterisk_sdk_runtime::version::Availability> {
+        Some(
+            ::asterisk_sdk_runtime::version::Availability::new(
+                &["20.20.1"],
+                super::catalog::RELEASES,
+            ),
+        )
+    }
 }
 /// AMI action `UnpauseMonitor`.
 ///
@@ -7753,6 +7881,14 @@ impl Action for UnpauseMonitor {
     const NAME: &'static str = "UnpauseMonitor";
     fn headers(&self) -> &ActionHeaders {
         &self.headers
+    }
+    fn availability(&self) -> Option<::asterisk_sdk_runtime::version::Availability> {
+        Some(
+            ::asterisk_sdk_runtime::version::Availability::new(
+                &["20.20.1"],
+                super::catalog::RELEASES,
+            ),
+        )
     }
 }
 /// AMI action `UpdateConfig`.

@@ -4,6 +4,8 @@
 //! Every generated AMI action and event as plain data, sorted by name (for the
 //! mock server and tools).
 use asterisk_sdk_runtime::ami::{ActionInfo, EventInfo};
+/// Every release the SDK was generated from, oldest first.
+pub const RELEASES: &[&str] = &["20.20.1", "21.12.3", "22.10.1", "23.4.1"];
 /// Every action of the generated releases, sorted by name.
 pub static ACTIONS: &[ActionInfo] = &[
     ActionInfo {

@@ -76,10 +76,14 @@ pub fn emit_catalog(m: &Model) -> TokenStream {
             }
         }
     });
+    let tags = &m.tags;
     quote! {
         //! Every generated AMI action and event as plain data, sorted by name (for the
         //! mock server and tools).
         use asterisk_sdk_runtime::ami::{ActionInfo, EventInfo};
+
+        /// Every release the SDK was generated from, oldest first.
+        pub const RELEASES: &[&str] = &[#(#tags),*];
 
         /// Every action of the generated releases, sorted by name.
         pub static ACTIONS: &[ActionInfo] = &[#(#actions),*];

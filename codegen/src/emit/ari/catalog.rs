@@ -28,7 +28,7 @@ fn param(p: &ParamPlan) -> TokenStream {
 }
 
 /// `ari/catalog.rs` from the merged operations, sorted by resource, path and method.
-pub(super) fn emit_catalog(plans: &[OpPlan]) -> Result<GeneratedFile> {
+pub(super) fn emit_catalog(plans: &[OpPlan], all: &[String]) -> Result<GeneratedFile> {
     let mut sorted: Vec<&OpPlan> = plans.iter().collect();
     sorted.sort_by(|a, b| {
         (&a.op.resource, &a.op.path, &a.op.method).cmp(&(&b.op.resource, &b.op.path, &b.op.method))
@@ -55,6 +55,9 @@ pub(super) fn emit_catalog(plans: &[OpPlan]) -> Result<GeneratedFile> {
         //! Every generated ARI operation as plain data, sorted by resource, path and
         //! method (for the mock server and tools).
         use asterisk_sdk_runtime::ari::{OperationInfo, ParamInfo};
+
+        /// Every release the SDK was generated from, oldest first.
+        pub const RELEASES: &[&str] = &[#(#all),*];
 
         /// Every operation of the generated releases, sorted by resource, path and method.
         pub static OPERATIONS: &[OperationInfo] = &[#(#operations),*];
