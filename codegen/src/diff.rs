@@ -382,8 +382,8 @@ pub fn diff(a: &Manifest, b: &Manifest) -> ApiDiff {
         Section::skipped(
             undocumented_title,
             format!(
-                "{} had no supplement.json (the events only the C sources show are unknown there); \
-                 rebuild its folder with `extract --asterisk-src`",
+                "{} had no supplement.json, so the events only the C sources show are unknown there \
+                 (`extract --asterisk-src` writes one)",
                 lacking.join(" and ")
             ),
         )

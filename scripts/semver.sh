@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# `just semver`: prove that adding the newest release to the generated crate is a
+# semver-minor change. The baseline is the crate generated without the newest
+# release (`generate --without TAG`, in a temporary copy of the workspace); the
+# current crate is the one in generated/. cargo-semver-checks compares their
+# public APIs. On demand only (not in CI): it needs cargo-semver-checks
+# (`cargo install cargo-semver-checks --locked`) and builds rustdoc twice.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if ! command -v cargo-semver-checks >/dev/null; then
+    echo "semver: cargo-semver-checks is missing; install it with" >&2
+    echo "    cargo install cargo-semver-checks --locked" >&2
+    exit 2
+fi
+
+# Release tags of the committed manifests, newest last.
+mapfile -t tags < <(ls specs/api | sed -n 's/\.json$//p' | sort -V)
+if [ "${#tags[@]}" -lt 2 ]; then
+    echo "semver: needs at least two releases in specs/api" >&2
+    exit 2
+fi
+newest="${tags[-1]}"
+
+base="$(mktemp -d)"
+trap 'rm -rf "$base"' EXIT
+# The workspace as it is now (tracked files, with uncommitted edits).
+git ls-files -z | while IFS= read -r -d '' f; do
+    [ -e "$f" ] && printf '%s\0' "$f"
+done | xargs -0 cp --parents -t "$base"
+cargo run -q -p asterisk-codegen --release -- --root "$base" generate --without "$newest"
+
+echo "semver: asterisk-sdk with ${tags[*]} against the baseline without $newest"
+cargo semver-checks check-release -p asterisk-sdk --baseline-root "$base"
