@@ -33,10 +33,10 @@ changelog from to:
 new-release src tag upstream=upstream:
     bash scripts/new-release.sh {{src}} {{tag}} {{upstream}}
 
-# Prove that adding the newest release is semver-minor (on demand, not in CI;
-# needs `cargo install cargo-semver-checks --locked`).
-semver:
-    bash scripts/semver.sh
+# Prove that adding the newest release (or the releases named) is semver-minor
+# (on demand, not in CI; needs `cargo install cargo-semver-checks --locked`).
+semver *tags:
+    bash scripts/semver.sh {{tags}}
 
 # Census of one release.
 stats tag:

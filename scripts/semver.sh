@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# `just semver`: prove that adding the newest release to the generated crate is a
-# semver-minor change. The baseline is the crate generated without the newest
-# release (`generate --without TAG`, in a temporary copy of the workspace); the
+# `just semver [TAG...]`: prove that adding the newest release (or the releases
+# named) to the generated crate is a semver-minor change. The baseline is the
+# crate generated without them (`generate --without TAG`, in a temporary copy of
+# the workspace); the
 # current crate is the one in generated/. cargo-semver-checks compares their
 # public APIs. On demand only (not in CI): it needs cargo-semver-checks
 # (`cargo install cargo-semver-checks --locked`) and builds rustdoc twice.
@@ -20,7 +21,16 @@ if [ "${#tags[@]}" -lt 2 ]; then
     echo "semver: needs at least two releases in specs/api" >&2
     exit 2
 fi
-newest="${tags[-1]}"
+# The releases left out of the baseline: the arguments, else the newest.
+if [ "$#" -gt 0 ]; then
+    left_out=("$@")
+else
+    left_out=("${tags[-1]}")
+fi
+without=()
+for t in "${left_out[@]}"; do
+    without+=(--without "$t")
+done
 
 base="$(mktemp -d)"
 trap 'rm -rf "$base"' EXIT
@@ -28,7 +38,7 @@ trap 'rm -rf "$base"' EXIT
 git ls-files -z | while IFS= read -r -d '' f; do
     [ -e "$f" ] && printf '%s\0' "$f"
 done | xargs -0 cp --parents -t "$base"
-cargo run -q -p asterisk-codegen --release -- --root "$base" generate --without "$newest"
+cargo run -q -p asterisk-codegen --release -- --root "$base" generate "${without[@]}"
 
-echo "semver: asterisk-sdk with ${tags[*]} against the baseline without $newest"
+echo "semver: asterisk-sdk with ${tags[*]} against the baseline without ${left_out[*]}"
 cargo semver-checks check-release -p asterisk-sdk --baseline-root "$base"
