@@ -311,3 +311,26 @@ fn reading_the_raw_specs_is_deterministic() {
         assert_eq!(x.to_json(), y.to_json());
     }
 }
+
+#[test]
+fn generate_without_a_release_leaves_it_out_of_the_crate() {
+    let project = Project::new(root());
+    let files = project
+        .generate_without(&emit::Options::default(), &["23.4.1".to_string()])
+        .unwrap();
+    let catalog = files
+        .iter()
+        .find(|f| f.path == "ami/catalog.rs")
+        .expect("ami/catalog.rs");
+    assert!(
+        catalog
+            .contents
+            .contains(r#"pub const RELEASES: &[&str] = &["20.20.1", "21.12.3", "22.10.1"];"#),
+        "{}",
+        &catalog.contents[..400]
+    );
+    let err = project
+        .generate_without(&emit::Options::default(), &["9.9.9".to_string()])
+        .expect_err("no such release");
+    assert!(err.to_string().contains("9.9.9"), "{err}");
+}
