@@ -144,8 +144,33 @@ impl Project {
     /// Generate the crate's files from the committed manifests and fixes (the
     /// corrections are applied to the manifests first).
     pub fn generate_in_memory(&self, options: &emit::Options) -> Result<Vec<GeneratedFile>> {
+        self.generate_without(options, &[])
+    }
+
+    /// [`Project::generate_in_memory`] as if the manifests of `without` were
+    /// absent (an error names a tag that has no manifest, or leaving none).
+    pub fn generate_without(
+        &self,
+        options: &emit::Options,
+        without: &[String],
+    ) -> Result<Vec<GeneratedFile>> {
         let fixes = Fixes::load(&self.fixes_dir())?;
         let mut releases = self.load_releases()?;
+        for tag in without {
+            if !releases.manifests.iter().any(|m| &m.tag == tag) {
+                return Err(crate::input_err(
+                    self.manifest_path(tag).display(),
+                    "--without names a release that has no manifest",
+                ));
+            }
+        }
+        releases.manifests.retain(|m| !without.contains(&m.tag));
+        if releases.manifests.is_empty() {
+            return Err(crate::input_err(
+                self.manifest_dir().display(),
+                "--without leaves no release to generate",
+            ));
+        }
         fixes.corrections.apply_all(&mut releases.manifests)?;
         emit::generate(&releases, &fixes, options)
     }

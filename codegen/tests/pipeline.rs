@@ -122,7 +122,10 @@ fn diff_21_to_22_reproduces_the_notes() {
         (ops.added.len(), ops.removed.len(), ops.changed.len()),
         (7, 0, 7)
     );
-    assert!(ops.added.contains(&"POST /events/claim".to_string()));
+    assert!(
+        ops.added
+            .contains(&"POST /events/claim (claimChannel → events().claim_channel())".to_string())
+    );
 
     let models = d.section("ARI models").unwrap();
     assert_eq!(
@@ -145,7 +148,11 @@ fn diff_21_to_22_reproduces_the_notes() {
     let text = diff::render(&d, Format::Text);
     assert!(text.contains("+ PJSIPSetMaintenance"), "{text}");
     let md = diff::render(&d, Format::Markdown);
-    assert!(md.contains("| AMI actions | 2 | 0 | 0 |"), "{md}");
+    assert!(md.contains("| AMI actions | 2 | 0 | 0 | 0 |"), "{md}");
+    assert!(
+        text.contains("Summary: 18 added, 0 removed, 0 renamed, 12 changed"),
+        "{text}"
+    );
     let json: serde_json::Value = serde_json::from_str(&diff::render(&d, Format::Json)).unwrap();
     assert_eq!(json["from"], "21.12.3");
 }
@@ -303,4 +310,27 @@ fn reading_the_raw_specs_is_deterministic() {
     for (x, y) in m1.iter().zip(&m2) {
         assert_eq!(x.to_json(), y.to_json());
     }
+}
+
+#[test]
+fn generate_without_a_release_leaves_it_out_of_the_crate() {
+    let project = Project::new(root());
+    let files = project
+        .generate_without(&emit::Options::default(), &["23.4.1".to_string()])
+        .unwrap();
+    let catalog = files
+        .iter()
+        .find(|f| f.path == "ami/catalog.rs")
+        .expect("ami/catalog.rs");
+    assert!(
+        catalog
+            .contents
+            .contains(r#"pub const RELEASES: &[&str] = &["20.20.1", "21.12.3", "22.10.1"];"#),
+        "{}",
+        &catalog.contents[..400]
+    );
+    let err = project
+        .generate_without(&emit::Options::default(), &["9.9.9".to_string()])
+        .expect_err("no such release");
+    assert!(err.to_string().contains("9.9.9"), "{err}");
 }

@@ -21,6 +21,7 @@ pub mod open_enum;
 #[doc(hidden)]
 pub use serde as __serde;
 pub mod percent;
+pub mod version;
 
 #[cfg(feature = "agi")]
 #[cfg_attr(docsrs, doc(cfg(feature = "agi")))]

@@ -4,6 +4,8 @@
 //! Every generated ARI operation as plain data, sorted by resource, path and
 //! method (for the mock server and tools).
 use asterisk_sdk_runtime::ari::{OperationInfo, ParamInfo};
+/// Every release the SDK was generated from, oldest first.
+pub const RELEASES: &[&str] = &["20.20.1", "21.12.3", "22.10.1", "23.4.1"];
 /// Every operation of the generated releases, sorted by resource, path and method.
 pub static OPERATIONS: &[OperationInfo] = &[
     OperationInfo {

@@ -2,17 +2,27 @@
 // Do not edit: change the generator or the fixes and run `just regen`.
 
 //! The ARI client: a shared transport and one accessor per resource.
-use ::asterisk_sdk_runtime::ari::{AriHttp, AriTransport, TransportError};
+use ::asterisk_sdk_runtime::ari::{AriError, AriHttp, AriTransport, TransportError};
+use ::asterisk_sdk_runtime::version::{ServerVersion, VersionGate};
 use ::std::sync::Arc;
 /// An ARI client over any [`AriTransport`] (HTTP with [`AriClient::http`], or
-/// REST over the events WebSocket). Cheap to clone: clones share the transport.
+/// REST over the events WebSocket). Cheap to clone: clones share the
+/// transport and the server version learned.
 ///
 /// Every operation of every generated release is a method of a resource
 /// accessor (`client.channels().originate("Local/100@default")`), returning a
 /// builder: optional parameters are setters, then `.send().await` or `.await`.
+///
+/// An operation that some generated release lacks is checked against the
+/// server's release line before it is sent (the server's version is asked
+/// once, with `GET /asterisk/info`, on the first such call): one the line
+/// lacks fails with [`AriError::Unsupported`]. The rules are in
+/// [`asterisk_sdk_runtime::version`]; [`AriClient::version_check`] turns
+/// the check off.
 #[derive(Clone)]
 pub struct AriClient {
     transport: Arc<dyn AriTransport>,
+    version: Arc<VersionGate>,
 }
 impl ::std::fmt::Debug for AriClient {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -22,13 +32,37 @@ impl ::std::fmt::Debug for AriClient {
 impl AriClient {
     /// A client over `transport`.
     pub fn new(transport: impl AriTransport + 'static) -> Self {
-        Self {
-            transport: Arc::new(transport),
-        }
+        Self::from_shared(Arc::new(transport))
     }
     /// A client over an already shared transport.
     pub fn from_shared(transport: Arc<dyn AriTransport>) -> Self {
-        Self { transport }
+        Self {
+            transport,
+            version: Arc::new(VersionGate::new(true)),
+        }
+    }
+    /// Check operations against the server's release line (default
+    /// true); `false` sends every operation as is and never asks the
+    /// version. Applies to this client and its clones.
+    pub fn version_check(self, on: bool) -> Self {
+        self.version.set_enabled(on);
+        self
+    }
+    /// The server's Asterisk version (`system.version` of
+    /// `GET /asterisk/info`), asked once and kept; `None` when Asterisk
+    /// did not say.
+    pub async fn server_version(
+        &self,
+    ) -> ::std::result::Result<::std::option::Option<ServerVersion>, AriError> {
+        ::asterisk_sdk_runtime::ari::call::server_version(
+                self.transport(),
+                &self.version,
+            )
+            .await
+    }
+    /// The version check shared by the builders of this client.
+    pub(crate) fn version_gate(&self) -> &VersionGate {
+        &self.version
     }
     /// A client over HTTP: `base` like `http://127.0.0.1:8088` (`/ari` is
     /// added), Basic authentication with an `ari.conf` user, default timeouts

@@ -205,6 +205,13 @@ pub trait Action: Send + Sync {
     fn no_response(&self) -> Option<&'static str> {
         None
     }
+
+    /// The releases that have this action, when some generated release lacks it
+    /// (generated actions); the client refuses it on a server whose release line
+    /// lacks it (see [`crate::version`]). `None` (the default): always sent.
+    fn availability(&self) -> Option<crate::version::Availability> {
+        None
+    }
 }
 
 /// An action that answers with an event list (`EventList: start`, item events,

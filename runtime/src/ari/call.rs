@@ -3,7 +3,62 @@
 
 use super::error::{ApiError, AriError};
 use super::transport::{AriRequest, AriResponse, AriTransport};
+use crate::version::{Availability, ServerVersion, VersionGate};
 use serde::de::DeserializeOwned;
+
+/// The server's version, learned once per gate from `GET /asterisk/info`
+/// (`system.version`) and kept; `Ok(None)` when Asterisk answered without one or
+/// with an error status (then it is not asked again). A transport failure is
+/// returned and the next call asks again.
+pub async fn server_version(
+    transport: &dyn AriTransport,
+    gate: &VersionGate,
+) -> Result<Option<ServerVersion>, AriError> {
+    if gate.is_learned() {
+        return Ok(gate.server_version());
+    }
+    let request = AriRequest::new("GET", "/asterisk/info").query("only", "system");
+    let response = transport.send(request).await?;
+    let version = if (200..300).contains(&response.status) {
+        serde_json::from_slice::<serde_json::Value>(&response.body)
+            .ok()
+            .and_then(|v| {
+                v.pointer("/system/version")
+                    .and_then(|s| s.as_str())
+                    .map(ServerVersion::parse)
+            })
+    } else {
+        None
+    };
+    if version.is_none() {
+        tracing::debug!(
+            status = response.status,
+            "GET /asterisk/info gave no system.version; operations are not checked against the server's release"
+        );
+    }
+    gate.learn(version.clone());
+    Ok(version)
+}
+
+/// Refuse `operation` with [`AriError::Unsupported`] when the server's release
+/// line lacks it (the rules of [`crate::version`]), learning the server's
+/// version first when the check could refuse it. Not knowing the version (a
+/// transport failure while asking) lets the operation through.
+pub async fn admit(
+    transport: &dyn AriTransport,
+    gate: &VersionGate,
+    operation: &'static str,
+    availability: &Availability,
+) -> Result<(), AriError> {
+    if !gate.matters(Some(availability)) {
+        return Ok(());
+    }
+    if let Err(e) = server_version(transport, gate).await {
+        tracing::debug!(error = %e, "cannot learn the Asterisk version; {operation} is not checked");
+    }
+    gate.admit(operation, Some(availability))?;
+    Ok(())
+}
 
 /// Send `request` and return the response when its status is 2xx; any other
 /// status becomes [`AriError::Api`], marked documented when `documented` lists it.
@@ -73,6 +128,80 @@ mod tests {
             .build()
             .expect("runtime")
             .block_on(f)
+    }
+
+    /// Answers `GET /asterisk/info` with `version` and counts the requests.
+    struct Info {
+        version: &'static str,
+        asked: std::sync::atomic::AtomicUsize,
+    }
+
+    impl AriTransport for Info {
+        fn send(&self, request: AriRequest) -> TransportFuture<'_> {
+            assert_eq!(
+                (request.method, request.path.as_str()),
+                ("GET", "/asterisk/info")
+            );
+            self.asked
+                .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            let body = format!(
+                r#"{{"system":{{"version":"{}","entity_id":"x"}}}}"#,
+                self.version
+            );
+            Box::pin(async move { Ok(AriResponse::new(200, None, body)) })
+        }
+    }
+
+    const NOT_21: Availability =
+        Availability::new(&["20.20.1", "22.10.1"], &["20.20.1", "21.12.3", "22.10.1"]);
+
+    #[test]
+    fn admit_learns_the_version_once_and_refuses_what_the_line_lacks() {
+        let t = Info {
+            version: "21.12.3",
+            asked: Default::default(),
+        };
+        let gate = VersionGate::default();
+        let err = run(admit(&t, &gate, "events.claimChannel", &NOT_21)).expect_err("21 lacks it");
+        match err {
+            AriError::Unsupported(u) => {
+                assert_eq!(u.name, "events.claimChannel");
+                assert_eq!(u.server_version, "21.12.3");
+                assert_eq!(u.available_in, ["20.20.1", "22.10.1"]);
+            }
+            other => panic!("{other:?}"),
+        }
+        assert!(run(admit(&t, &gate, "events.claimChannel", &NOT_21)).is_err());
+        assert_eq!(t.asked.load(std::sync::atomic::Ordering::Relaxed), 1);
+        assert_eq!(
+            run(server_version(&t, &gate))
+                .unwrap()
+                .map(|v| v.to_string()),
+            Some("21.12.3".to_string())
+        );
+        assert_eq!(t.asked.load(std::sync::atomic::Ordering::Relaxed), 1);
+    }
+
+    #[test]
+    fn admit_asks_nothing_when_the_check_is_off() {
+        let t = Info {
+            version: "21.12.3",
+            asked: Default::default(),
+        };
+        let gate = VersionGate::new(false);
+        assert!(run(admit(&t, &gate, "events.claimChannel", &NOT_21)).is_ok());
+        assert_eq!(t.asked.load(std::sync::atomic::Ordering::Relaxed), 0);
+    }
+
+    #[test]
+    fn admit_trusts_a_newer_server() {
+        let t = Info {
+            version: "24.0.0",
+            asked: Default::default(),
+        };
+        let gate = VersionGate::default();
+        assert!(run(admit(&t, &gate, "events.claimChannel", &NOT_21)).is_ok());
+        assert_eq!(t.asked.load(std::sync::atomic::Ordering::Relaxed), 1);
     }
 
     #[test]

@@ -168,6 +168,11 @@ pub enum AriError {
         /// The JSON error.
         source: serde_json::Error,
     },
+    /// The server's release line lacks the operation: refused before it was
+    /// sent (see [`crate::version`]; turn the check off with the generated
+    /// `AriClient::version_check`).
+    #[error(transparent)]
+    Unsupported(#[from] crate::version::Unsupported),
 }
 
 impl AriError {

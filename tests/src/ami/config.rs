@@ -21,6 +21,10 @@ pub(crate) struct Config {
     pub(crate) banner: String,
     /// Release emulated (e.g. `23.4.1`).
     pub(crate) release: String,
+    /// AMI protocol version (`12.0.0`), as in the banner.
+    pub(crate) ami_version: String,
+    /// Version reported by `CoreSettings` and `core show version`.
+    pub(crate) asterisk_version: String,
     /// Actions answered.
     pub(crate) catalog: Catalog,
     /// Factor applied to every simulated delay (0.01 = a hundred times faster).
@@ -52,6 +56,7 @@ pub struct MockAmiBuilder {
     users: Vec<(String, String)>,
     ami_version: String,
     release: Option<String>,
+    asterisk_version: Option<String>,
     actions: &'static [ActionInfo],
     time_scale: f64,
     auth_failure_delay: Duration,
@@ -77,6 +82,7 @@ impl fmt::Debug for MockAmiBuilder {
             )
             .field("ami_version", &self.ami_version)
             .field("release", &self.release)
+            .field("asterisk_version", &self.asterisk_version)
             .field("bind", &self.bind)
             .finish_non_exhaustive()
     }
@@ -88,6 +94,7 @@ impl Default for MockAmiBuilder {
             users: Vec::new(),
             ami_version: "12.0.0".into(),
             release: None,
+            asterisk_version: None,
             actions: catalog::default_actions(),
             time_scale: 1.0,
             auth_failure_delay: Duration::ZERO,
@@ -120,6 +127,15 @@ impl MockAmiBuilder {
     /// (default: the newest release of the catalog).
     pub fn release(mut self, tag: impl Into<String>) -> Self {
         self.release = Some(tag.into());
+        self
+    }
+
+    /// The Asterisk version the mock reports (`CoreSettings` → `AsteriskVersion`,
+    /// `core show version`), e.g. `"24.0.0"` for a server newer than every
+    /// generated release; default: the emulated [`release`](Self::release).
+    /// The actions answered stay those of the release.
+    pub fn asterisk_version(mut self, version: impl Into<String>) -> Self {
+        self.asterisk_version = Some(version.into());
         self
     }
 
@@ -207,6 +223,8 @@ impl MockAmiBuilder {
             users,
             banner: format!("Asterisk Call Manager/{}", self.ami_version),
             catalog: Catalog::new(self.actions, Some(&release)),
+            asterisk_version: self.asterisk_version.unwrap_or_else(|| release.clone()),
+            ami_version: self.ami_version,
             release,
             time_scale: self.time_scale,
             auth_failure_delay: self.auth_failure_delay,

@@ -170,6 +170,22 @@ fn builtin(shared: &Shared, state: &SessionState, lower: &str, action: &Message)
             Answer::block(Block::response("Success", id).header("Events", on))
         }
         "filter" => Answer::ack(id, "Filter Added Successfully"),
+        // The headers of action_coresettings() in main/manager.c.
+        "coresettings" => Answer::block(
+            Block::response("Success", id)
+                .header("AMIversion", &shared.config.ami_version)
+                .header("AsteriskVersion", &shared.config.asterisk_version)
+                .header("SystemName", "")
+                .header("CoreMaxCalls", "0")
+                .header("CoreMaxLoadAvg", "0.000000")
+                .header("CoreRunUser", "asterisk")
+                .header("CoreRunGroup", "asterisk")
+                .header("CoreMaxFilehandles", "0")
+                .header("CoreRealTimeEnabled", "No")
+                .header("CoreCDRenabled", "Yes")
+                .header("CoreHTTPenabled", "Yes")
+                .header("SoundsSearchCustomDir", "No"),
+        ),
         "command" => command(shared, get("Command"), id),
         "originate" => match Originate::from_action(action) {
             Ok(o) => Answer::ack(id, "Originate successfully queued").then(Followup::Originate(o)),
@@ -247,7 +263,7 @@ fn command(shared: &Shared, cmd: &str, id: Option<&str>) -> Answer {
         None if cmd.eq_ignore_ascii_case("core show version") => {
             builtin_version = [format!(
                 "Asterisk {} built by asterisk-sdk-mock",
-                shared.config.release
+                shared.config.asterisk_version
             )];
             ("Success", &builtin_version)
         }

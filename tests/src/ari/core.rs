@@ -88,17 +88,20 @@ pub(crate) struct Core {
     pub(crate) state: Mutex<State>,
     pub(crate) sessions: Mutex<Sessions>,
     pub(crate) timing: Timing,
+    /// What `GET /asterisk/info` reports as `system.version`.
+    pub(crate) version: String,
 }
 
 /// Events to send once the reply is out: `(application, message)`.
 pub(crate) type Events = Vec<(String, String)>;
 
 impl Core {
-    pub(crate) fn new(timing: Timing) -> Arc<Self> {
+    pub(crate) fn new(timing: Timing, version: String) -> Arc<Self> {
         Arc::new(Core {
             state: Mutex::new(State::default()),
             sessions: Mutex::new(Sessions::default()),
             timing,
+            version,
         })
     }
 
@@ -153,10 +156,13 @@ impl Core {
                     .field("timestamp", now())
                     .finish(),
             ),
-            ("asterisk", "getInfo") => Reply::json(
-                200,
-                r#"{"system":{"version":"23.4.1","entity_id":"02:fc:00:00:00:01"}}"#.into(),
-            ),
+            ("asterisk", "getInfo") => {
+                let system = Obj::new()
+                    .field("version", &self.version)
+                    .field("entity_id", "02:fc:00:00:00:01")
+                    .finish();
+                Reply::json(200, Obj::new().raw("system", &system).finish())
+            }
             ("asterisk", "getGlobalVar") => Reply::json(200, r#"{"value":""}"#.into()),
             ("asterisk", "setGlobalVar") => Reply::no_content(),
             ("applications", "list") => {

@@ -36,6 +36,7 @@ pub struct MockAriBuilder {
     credentials: Credentials,
     playback: Duration,
     time_scale: f64,
+    version: String,
 }
 
 impl Default for MockAriBuilder {
@@ -44,6 +45,7 @@ impl Default for MockAriBuilder {
             credentials: Credentials::new("asterisk", "asterisk"),
             playback: Duration::from_millis(1400),
             time_scale: 1.0,
+            version: routes::RELEASE.into(),
         }
     }
 }
@@ -68,13 +70,22 @@ impl MockAriBuilder {
         self
     }
 
+    /// The Asterisk version `GET /asterisk/info` reports (`system.version`),
+    /// e.g. `"21.12.3"` for an older server or `"24.0.0"` for a newer one
+    /// (default: the release whose routes the mock serves). The routes stay
+    /// those of that release.
+    pub fn asterisk_version(mut self, version: impl Into<String>) -> Self {
+        self.version = version.into();
+        self
+    }
+
     /// Bind `127.0.0.1:0` and start serving.
     pub async fn start(self) -> std::io::Result<MockAri> {
         let listener = TcpListener::bind("127.0.0.1:0").await?;
         let addr = listener.local_addr()?;
         let playback = Duration::try_from_secs_f64(self.playback.as_secs_f64() * self.time_scale)
             .unwrap_or(self.playback);
-        let core = core::Core::new(core::Timing { playback });
+        let core = core::Core::new(core::Timing { playback }, self.version);
         let creds = Arc::new(self.credentials.clone());
         let accept_core = Arc::clone(&core);
         let task = tokio::spawn(async move {

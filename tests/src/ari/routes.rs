@@ -7,7 +7,7 @@ use asterisk_sdk::ari::catalog::OPERATIONS;
 use asterisk_sdk::runtime::ari::{OperationInfo, ParamInfo};
 
 /// The release whose routes the mock serves (the one its captures come from).
-const RELEASE: &str = "23.4.1";
+pub(crate) const RELEASE: &str = "23.4.1";
 
 /// A matched operation and its path parameters.
 #[derive(Debug)]

@@ -437,6 +437,7 @@ fn emit_action(a: &ActionModel, m: &Model) -> TokenStream {
         .as_ref()
         .map(answer_within)
         .unwrap_or_default();
+    let availability = availability(&a.releases, &m.tags);
     let mut aliases: Vec<String> = Vec::new();
     if a.ty != a.name {
         aliases.push(a.name.clone());
@@ -491,9 +492,26 @@ fn emit_action(a: &ActionModel, m: &Model) -> TokenStream {
             }
             #answer_within
             #no_response
+            #availability
         }
         #fam_struct
         #list
+    }
+}
+
+/// The `Action::availability` override of an action some generated release
+/// lacks (none for one every release has: it is always sent).
+fn availability(releases: &[String], all: &[String]) -> TokenStream {
+    if releases.len() == all.len() {
+        return quote!();
+    }
+    quote! {
+        fn availability(&self) -> Option<::asterisk_sdk_runtime::version::Availability> {
+            Some(::asterisk_sdk_runtime::version::Availability::new(
+                &[#(#releases),*],
+                crate::ami::catalog::RELEASES,
+            ))
+        }
     }
 }
 

@@ -121,6 +121,7 @@ pub fn emit_catalog(m: &Model, enums: &EnumFixes) -> Result<Vec<GeneratedFile>> 
             };
         }
     });
+    let tags = &m.tags;
     let event_consts = m.events.iter().map(|e| event_const(&e.ty));
     let mut files = split::by_initial(
         "ami/catalog/events",
@@ -140,6 +141,9 @@ pub fn emit_catalog(m: &Model, enums: &EnumFixes) -> Result<Vec<GeneratedFile>> 
             use asterisk_sdk_runtime::ami::{ActionInfo, EventInfo};
 
             mod events;
+
+            /// Every release the SDK was generated from, oldest first.
+            pub const RELEASES: &[&str] = &[#(#tags),*];
 
             /// Every action of the generated releases, sorted by name.
             pub static ACTIONS: &[ActionInfo] = &[#(#actions),*];

@@ -33,7 +33,7 @@ fn param(p: &Param) -> TokenStream {
 }
 
 /// `ari/catalog.rs` from the merged operations, sorted by resource, path and method.
-pub(super) fn emit_catalog(plans: &[Operation]) -> Result<GeneratedFile> {
+pub(super) fn emit_catalog(plans: &[Operation], all: &[String]) -> Result<GeneratedFile> {
     let mut sorted: Vec<&Operation> = plans.iter().collect();
     sorted.sort_by(|a, b| {
         (&a.op.resource, &a.op.path, &a.op.method).cmp(&(&b.op.resource, &b.op.path, &b.op.method))
@@ -60,6 +60,9 @@ pub(super) fn emit_catalog(plans: &[Operation]) -> Result<GeneratedFile> {
         //! Every generated ARI operation as plain data, sorted by resource, path and
         //! method (for the mock server and tools).
         use asterisk_sdk_runtime::ari::{OperationInfo, ParamInfo};
+
+        /// Every release the SDK was generated from, oldest first.
+        pub const RELEASES: &[&str] = &[#(#all),*];
 
         /// Every operation of the generated releases, sorted by resource, path and method.
         pub static OPERATIONS: &[OperationInfo] = &[#(#operations),*];

@@ -13,6 +13,7 @@ use crate::Result;
 use crate::emit::open_enum::CATCH_ALL;
 use crate::emit::{GeneratedFile, render};
 use crate::manifest::Allowed;
+use crate::model::ari::operations::accessor_method;
 use crate::model::ari::{
     BodyShape, Model, Operation, Param, ParamLocation, ResponseKind, path_params,
 };
@@ -480,6 +481,7 @@ fn emit_builder(op: &Operation, all: &[String]) -> TokenStream {
         };
     }
     let (rty, decode) = response(&op.response);
+    let admit = admit(op, all);
     quote! {
         #sdoc
         #[derive(Debug, Clone)]
@@ -506,6 +508,7 @@ fn emit_builder(op: &Operation, all: &[String]) -> TokenStream {
 
             /// Send the request and decode the response.
             pub async fn send(self) -> ::std::result::Result<#rty, ::asterisk_sdk_runtime::ari::AriError> {
+                #admit
                 let response = ::asterisk_sdk_runtime::ari::call::send(
                     self.client.transport(),
                     Self::OPERATION,
@@ -525,6 +528,27 @@ fn emit_builder(op: &Operation, all: &[String]) -> TokenStream {
                 ::std::boxed::Box::pin(self.send())
             }
         }
+    }
+}
+
+/// The version check before sending an operation some generated release lacks
+/// (none for one every release has: it is always sent).
+fn admit(op: &Operation, all: &[String]) -> TokenStream {
+    if op.releases.len() == all.len() {
+        return quote!();
+    }
+    let releases = &op.releases;
+    quote! {
+        ::asterisk_sdk_runtime::ari::call::admit(
+            self.client.transport(),
+            self.client.version_gate(),
+            Self::OPERATION,
+            &::asterisk_sdk_runtime::version::Availability::new(
+                &[#(#releases),*],
+                crate::ari::catalog::RELEASES,
+            ),
+        )
+        .await?;
     }
 }
 
@@ -703,7 +727,7 @@ fn emit_resources_mod(resources: &[String]) -> Result<GeneratedFile> {
 
 fn emit_client(model: &Model, resources: &[String]) -> Result<GeneratedFile> {
     let accessors = resources.iter().map(|r| {
-        let m = ident(&field_name(r));
+        let m = ident(&accessor_method(r));
         let a = ident(&accessor_name(r));
         let d = doc(&[format!("The `{r}` resource."), docs_link(r)]);
         quote! {
@@ -748,18 +772,28 @@ fn emit_client(model: &Model, resources: &[String]) -> Result<GeneratedFile> {
     let tokens = quote! {
         #head
 
-        use ::asterisk_sdk_runtime::ari::{AriHttp, AriTransport, TransportError};
+        use ::asterisk_sdk_runtime::ari::{AriError, AriHttp, AriTransport, TransportError};
+        use ::asterisk_sdk_runtime::version::{ServerVersion, VersionGate};
         use ::std::sync::Arc;
 
         /// An ARI client over any [`AriTransport`] (HTTP with [`AriClient::http`], or
-        /// REST over the events WebSocket). Cheap to clone: clones share the transport.
+        /// REST over the events WebSocket). Cheap to clone: clones share the
+        /// transport and the server version learned.
         ///
         /// Every operation of every generated release is a method of a resource
         /// accessor (`client.channels().originate("Local/100@default")`), returning a
         /// builder: optional parameters are setters, then `.send().await` or `.await`.
+        ///
+        /// An operation that some generated release lacks is checked against the
+        /// server's release line before it is sent (the server's version is asked
+        /// once, with `GET /asterisk/info`, on the first such call): one the line
+        /// lacks fails with [`AriError::Unsupported`]. The rules are in
+        /// [`asterisk_sdk_runtime::version`]; [`AriClient::version_check`] turns
+        /// the check off.
         #[derive(Clone)]
         pub struct AriClient {
             transport: Arc<dyn AriTransport>,
+            version: Arc<VersionGate>,
         }
 
         impl ::std::fmt::Debug for AriClient {
@@ -771,12 +805,32 @@ fn emit_client(model: &Model, resources: &[String]) -> Result<GeneratedFile> {
         impl AriClient {
             /// A client over `transport`.
             pub fn new(transport: impl AriTransport + 'static) -> Self {
-                Self { transport: Arc::new(transport) }
+                Self::from_shared(Arc::new(transport))
             }
 
             /// A client over an already shared transport.
             pub fn from_shared(transport: Arc<dyn AriTransport>) -> Self {
-                Self { transport }
+                Self { transport, version: Arc::new(VersionGate::new(true)) }
+            }
+
+            /// Check operations against the server's release line (default
+            /// true); `false` sends every operation as is and never asks the
+            /// version. Applies to this client and its clones.
+            pub fn version_check(self, on: bool) -> Self {
+                self.version.set_enabled(on);
+                self
+            }
+
+            /// The server's Asterisk version (`system.version` of
+            /// `GET /asterisk/info`), asked once and kept; `None` when Asterisk
+            /// did not say.
+            pub async fn server_version(&self) -> ::std::result::Result<::std::option::Option<ServerVersion>, AriError> {
+                ::asterisk_sdk_runtime::ari::call::server_version(self.transport(), &self.version).await
+            }
+
+            /// The version check shared by the builders of this client.
+            pub(crate) fn version_gate(&self) -> &VersionGate {
+                &self.version
             }
 
             /// A client over HTTP: `base` like `http://127.0.0.1:8088` (`/ari` is
@@ -814,7 +868,7 @@ pub(super) fn emit(model: &Model) -> Result<Vec<GeneratedFile>> {
         emit_client(model, &resources)?,
         emit_resources_mod(&resources)?,
         emit_params(model)?,
-        super::catalog::emit_catalog(&model.operations)?,
+        super::catalog::emit_catalog(&model.operations, &model.tags)?,
     ];
     for (r, ops) in &by_resource {
         files.push(emit_resource(model, r, ops)?);

@@ -449,7 +449,7 @@ pub(super) fn plan_operations(
         errors.dedup();
         plans.push(Operation {
             builder: type_name(&t.item.nickname),
-            method: field_name(&t.item.nickname),
+            method: operation_method(&t.item.nickname),
             response: ResponseKind::of(&t.item.response, models),
             op: t.item.clone(),
             releases: op_tags,
@@ -466,6 +466,26 @@ pub fn default_text(v: &serde_json::Value) -> String {
         serde_json::Value::String(s) => s.clone(),
         other => other.to_string(),
     }
+}
+
+/// The `AriClient` method that returns a resource's accessor (`device_states`).
+pub fn accessor_method(resource: &str) -> String {
+    field_name(resource)
+}
+
+/// The accessor method of an operation (`claim_channel` for `claimChannel`).
+pub fn operation_method(nickname: &str) -> String {
+    field_name(nickname)
+}
+
+/// How a user calls an operation on an `AriClient`: `events().claim_channel()`
+/// for resource `events`, nickname `claimChannel` (what `diff` shows).
+pub fn rust_call(resource: &str, nickname: &str) -> String {
+    format!(
+        "{}().{}()",
+        accessor_method(resource),
+        operation_method(nickname)
+    )
 }
 
 #[cfg(test)]

@@ -763,6 +763,14 @@ impl Action for Monitor {
     fn headers(&self) -> &ActionHeaders {
         &self.headers
     }
+    fn availability(&self) -> Option<::asterisk_sdk_runtime::version::Availability> {
+        Some(
+            ::asterisk_sdk_runtime::version::Availability::new(
+                &["20.20.1"],
+                crate::ami::catalog::RELEASES,
+            ),
+        )
+    }
 }
 /// AMI action `MuteAudio`.
 ///

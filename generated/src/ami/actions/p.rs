@@ -264,6 +264,14 @@ impl Action for PjsipSetMaintenance {
     fn headers(&self) -> &ActionHeaders {
         &self.headers
     }
+    fn availability(&self) -> Option<::asterisk_sdk_runtime::version::Availability> {
+        Some(
+            ::asterisk_sdk_runtime::version::Availability::new(
+                &["20.20.1", "22.10.1", "23.4.1"],
+                crate::ami::catalog::RELEASES,
+            ),
+        )
+    }
 }
 /// AMI action `PJSIPShowAors`.
 ///
@@ -591,6 +599,14 @@ impl Action for PjsipShowMaintenance {
     type Response = Response;
     fn headers(&self) -> &ActionHeaders {
         &self.headers
+    }
+    fn availability(&self) -> Option<::asterisk_sdk_runtime::version::Availability> {
+        Some(
+            ::asterisk_sdk_runtime::version::Availability::new(
+                &["20.20.1", "22.10.1", "23.4.1"],
+                crate::ami::catalog::RELEASES,
+            ),
+        )
     }
 }
 impl ListAction for PjsipShowMaintenance {
@@ -1310,6 +1326,14 @@ impl Action for PauseMonitor {
     type Response = Response;
     fn headers(&self) -> &ActionHeaders {
         &self.headers
+    }
+    fn availability(&self) -> Option<::asterisk_sdk_runtime::version::Availability> {
+        Some(
+            ::asterisk_sdk_runtime::version::Availability::new(
+                &["20.20.1"],
+                crate::ami::catalog::RELEASES,
+            ),
+        )
     }
 }
 /// AMI action `Ping`.

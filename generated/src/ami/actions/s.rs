@@ -69,6 +69,14 @@ impl Action for SiPnotify {
     fn headers(&self) -> &ActionHeaders {
         &self.headers
     }
+    fn availability(&self) -> Option<::asterisk_sdk_runtime::version::Availability> {
+        Some(
+            ::asterisk_sdk_runtime::version::Availability::new(
+                &["20.20.1"],
+                crate::ami::catalog::RELEASES,
+            ),
+        )
+    }
 }
 /// AMI action `SIPpeers`.
 ///
@@ -108,6 +116,14 @@ impl Action for SiPpeers {
     type Response = Response;
     fn headers(&self) -> &ActionHeaders {
         &self.headers
+    }
+    fn availability(&self) -> Option<::asterisk_sdk_runtime::version::Availability> {
+        Some(
+            ::asterisk_sdk_runtime::version::Availability::new(
+                &["20.20.1"],
+                crate::ami::catalog::RELEASES,
+            ),
+        )
     }
 }
 impl ListAction for SiPpeers {
@@ -158,6 +174,14 @@ impl Action for SiPpeerstatus {
     fn headers(&self) -> &ActionHeaders {
         &self.headers
     }
+    fn availability(&self) -> Option<::asterisk_sdk_runtime::version::Availability> {
+        Some(
+            ::asterisk_sdk_runtime::version::Availability::new(
+                &["20.20.1"],
+                crate::ami::catalog::RELEASES,
+            ),
+        )
+    }
 }
 impl ListAction for SiPpeerstatus {
     type Item = events::PeerStatus;
@@ -206,6 +230,14 @@ impl Action for SiPqualifypeer {
     fn headers(&self) -> &ActionHeaders {
         &self.headers
     }
+    fn availability(&self) -> Option<::asterisk_sdk_runtime::version::Availability> {
+        Some(
+            ::asterisk_sdk_runtime::version::Availability::new(
+                &["20.20.1"],
+                crate::ami::catalog::RELEASES,
+            ),
+        )
+    }
 }
 /// AMI action `SIPshowpeer`.
 ///
@@ -250,6 +282,14 @@ impl Action for SiPshowpeer {
     fn headers(&self) -> &ActionHeaders {
         &self.headers
     }
+    fn availability(&self) -> Option<::asterisk_sdk_runtime::version::Availability> {
+        Some(
+            ::asterisk_sdk_runtime::version::Availability::new(
+                &["20.20.1"],
+                crate::ami::catalog::RELEASES,
+            ),
+        )
+    }
 }
 /// AMI action `SIPshowregistry`.
 ///
@@ -287,6 +327,14 @@ impl Action for SiPshowregistry {
     type Response = Response;
     fn headers(&self) -> &ActionHeaders {
         &self.headers
+    }
+    fn availability(&self) -> Option<::asterisk_sdk_runtime::version::Availability> {
+        Some(
+            ::asterisk_sdk_runtime::version::Availability::new(
+                &["20.20.1"],
+                crate::ami::catalog::RELEASES,
+            ),
+        )
     }
 }
 impl ListAction for SiPshowregistry {
@@ -331,6 +379,14 @@ impl Action for SkinnYdevices {
     fn headers(&self) -> &ActionHeaders {
         &self.headers
     }
+    fn availability(&self) -> Option<::asterisk_sdk_runtime::version::Availability> {
+        Some(
+            ::asterisk_sdk_runtime::version::Availability::new(
+                &["20.20.1"],
+                crate::ami::catalog::RELEASES,
+            ),
+        )
+    }
 }
 impl ListAction for SkinnYdevices {
     type Item = events::DeviceEntry;
@@ -373,6 +429,14 @@ impl Action for SkinnYlines {
     type Response = Response;
     fn headers(&self) -> &ActionHeaders {
         &self.headers
+    }
+    fn availability(&self) -> Option<::asterisk_sdk_runtime::version::Availability> {
+        Some(
+            ::asterisk_sdk_runtime::version::Availability::new(
+                &["20.20.1"],
+                crate::ami::catalog::RELEASES,
+            ),
+        )
     }
 }
 impl ListAction for SkinnYlines {
@@ -429,6 +493,14 @@ impl Action for SkinnYshowdevice {
             "manager_skinny_show_device (channels/chan_skinny.c, 20.20.1 only) calls _skinny_show_device, whose manager branch writes `Channeltype: SKINNY`, `ObjectName`, ... with neither Response nor ActionID, then an empty line: nothing to match. Use Command `skinny show device <name>`.",
         )
     }
+    fn availability(&self) -> Option<::asterisk_sdk_runtime::version::Availability> {
+        Some(
+            ::asterisk_sdk_runtime::version::Availability::new(
+                &["20.20.1"],
+                crate::ami::catalog::RELEASES,
+            ),
+        )
+    }
 }
 /// AMI action `SKINNYshowline`.
 ///
@@ -477,6 +549,14 @@ impl Action for SkinnYshowline {
     fn no_response(&self) -> Option<&'static str> {
         Some(
             "manager_skinny_show_line (channels/chan_skinny.c, 20.20.1 only) calls _skinny_show_line, whose manager branch writes `Channeltype: SKINNY`, `ObjectName`, ... with neither Response nor ActionID, then an empty line: nothing to match. Use Command `skinny show line <name>`.",
+        )
+    }
+    fn availability(&self) -> Option<::asterisk_sdk_runtime::version::Availability> {
+        Some(
+            ::asterisk_sdk_runtime::version::Availability::new(
+                &["20.20.1"],
+                crate::ami::catalog::RELEASES,
+            ),
         )
     }
 }
@@ -1057,5 +1137,13 @@ impl Action for StopMonitor {
     type Response = Response;
     fn headers(&self) -> &ActionHeaders {
         &self.headers
+    }
+    fn availability(&self) -> Option<::asterisk_sdk_runtime::version::Availability> {
+        Some(
+            ::asterisk_sdk_runtime::version::Availability::new(
+                &["20.20.1"],
+                crate::ami::catalog::RELEASES,
+            ),
+        )
     }
 }

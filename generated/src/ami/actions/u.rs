@@ -45,6 +45,14 @@ impl Action for UnpauseMonitor {
     fn headers(&self) -> &ActionHeaders {
         &self.headers
     }
+    fn availability(&self) -> Option<::asterisk_sdk_runtime::version::Availability> {
+        Some(
+            ::asterisk_sdk_runtime::version::Availability::new(
+                &["20.20.1"],
+                crate::ami::catalog::RELEASES,
+            ),
+        )
+    }
 }
 /// AMI action `UpdateConfig`.
 ///

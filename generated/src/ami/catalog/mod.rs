@@ -5,6 +5,8 @@
 //! mock server and tools).
 use asterisk_sdk_runtime::ami::{ActionInfo, EventInfo};
 mod events;
+/// Every release the SDK was generated from, oldest first.
+pub const RELEASES: &[&str] = &["20.20.1", "21.12.3", "22.10.1", "23.4.1"];
 /// Every action of the generated releases, sorted by name.
 pub static ACTIONS: &[ActionInfo] = &[
     ActionInfo {

@@ -2440,6 +2440,16 @@ impl<'a> GetBridgeVar<'a> {
         crate::ari::models::Variable,
         ::asterisk_sdk_runtime::ari::AriError,
     > {
+        ::asterisk_sdk_runtime::ari::call::admit(
+                self.client.transport(),
+                self.client.version_gate(),
+                Self::OPERATION,
+                &::asterisk_sdk_runtime::version::Availability::new(
+                    &["20.20.1", "22.10.1", "23.4.1"],
+                    crate::ari::catalog::RELEASES,
+                ),
+            )
+            .await?;
         let response = ::asterisk_sdk_runtime::ari::call::send(
                 self.client.transport(),
                 Self::OPERATION,
@@ -2556,6 +2566,16 @@ impl<'a> SetBridgeVar<'a> {
     pub async fn send(
         self,
     ) -> ::std::result::Result<(), ::asterisk_sdk_runtime::ari::AriError> {
+        ::asterisk_sdk_runtime::ari::call::admit(
+                self.client.transport(),
+                self.client.version_gate(),
+                Self::OPERATION,
+                &::asterisk_sdk_runtime::version::Availability::new(
+                    &["20.20.1", "22.10.1", "23.4.1"],
+                    crate::ari::catalog::RELEASES,
+                ),
+            )
+            .await?;
         let response = ::asterisk_sdk_runtime::ari::call::send(
                 self.client.transport(),
                 Self::OPERATION,
@@ -2647,6 +2667,16 @@ impl<'a> GetBridgeVars<'a> {
         crate::ari::models::Variables,
         ::asterisk_sdk_runtime::ari::AriError,
     > {
+        ::asterisk_sdk_runtime::ari::call::admit(
+                self.client.transport(),
+                self.client.version_gate(),
+                Self::OPERATION,
+                &::asterisk_sdk_runtime::version::Availability::new(
+                    &["20.20.1", "22.10.1", "23.4.1"],
+                    crate::ari::catalog::RELEASES,
+                ),
+            )
+            .await?;
         let response = ::asterisk_sdk_runtime::ari::call::send(
                 self.client.transport(),
                 Self::OPERATION,
@@ -2735,6 +2765,16 @@ impl<'a> SetBridgeVars<'a> {
     pub async fn send(
         self,
     ) -> ::std::result::Result<(), ::asterisk_sdk_runtime::ari::AriError> {
+        ::asterisk_sdk_runtime::ari::call::admit(
+                self.client.transport(),
+                self.client.version_gate(),
+                Self::OPERATION,
+                &::asterisk_sdk_runtime::version::Availability::new(
+                    &["20.20.1", "22.10.1", "23.4.1"],
+                    crate::ari::catalog::RELEASES,
+                ),
+            )
+            .await?;
         let response = ::asterisk_sdk_runtime::ari::call::send(
                 self.client.transport(),
                 Self::OPERATION,

@@ -215,6 +215,16 @@ impl<'a> ClaimChannel<'a> {
     pub async fn send(
         self,
     ) -> ::std::result::Result<(), ::asterisk_sdk_runtime::ari::AriError> {
+        ::asterisk_sdk_runtime::ari::call::admit(
+                self.client.transport(),
+                self.client.version_gate(),
+                Self::OPERATION,
+                &::asterisk_sdk_runtime::version::Availability::new(
+                    &["20.20.1", "22.10.1", "23.4.1"],
+                    crate::ari::catalog::RELEASES,
+                ),
+            )
+            .await?;
         let response = ::asterisk_sdk_runtime::ari::call::send(
                 self.client.transport(),
                 Self::OPERATION,

@@ -98,6 +98,9 @@ pub(crate) struct Config {
     pub(crate) filters: Vec<String>,
     pub(crate) max_message: usize,
     pub(crate) keepalive: Option<Duration>,
+    /// Ask the server's version after login and refuse actions its release line
+    /// lacks (see [`crate::version`]).
+    pub(crate) version_check: bool,
     #[cfg(feature = "tls")]
     pub(crate) tls: Option<TlsSettings>,
     /// The TLS server name to verify (default: the host), whatever the order in
@@ -166,6 +169,7 @@ impl Default for AmiClientBuilder {
                 filters: Vec::new(),
                 max_message: super::super::codec::DEFAULT_MAX_MESSAGE,
                 keepalive: Some(Duration::from_secs(20)),
+                version_check: true,
                 #[cfg(feature = "tls")]
                 tls: None,
                 #[cfg(feature = "tls")]
@@ -290,6 +294,17 @@ impl AmiClientBuilder {
     /// `None`: never.
     pub fn keepalive(mut self, interval: Option<Duration>) -> Self {
         self.cfg.keepalive = interval;
+        self
+    }
+
+    /// Check actions against the server's release line (default true): after
+    /// every login the client sends `CoreSettings` to learn the version
+    /// ([`AmiClient::server_version`]), and an action the catalog says that line
+    /// lacks fails at once with [`AmiError::Unsupported`], never sent. The rules
+    /// (newer servers trusted, older ones judged like the oldest generated line)
+    /// are in [`crate::version`]. `false`: no `CoreSettings`, no check.
+    pub fn version_check(mut self, on: bool) -> Self {
+        self.cfg.version_check = on;
         self
     }
 

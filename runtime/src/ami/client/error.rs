@@ -119,6 +119,10 @@ pub enum AmiError {
     /// An I/O error on an established connection.
     #[error("AMI I/O error: {0}")]
     Io(#[from] std::io::Error),
+    /// The server's release line lacks the action: refused before it was sent
+    /// (see [`AmiClientBuilder::version_check`](super::AmiClientBuilder::version_check)).
+    #[error(transparent)]
+    Unsupported(#[from] crate::version::Unsupported),
 }
 
 impl Response {

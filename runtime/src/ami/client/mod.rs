@@ -76,6 +76,7 @@ use super::action::{Action, ListAction};
 use super::header::FromEvent;
 use super::message::Message;
 use super::text::Text;
+use crate::version::{ServerVersion, VersionGate};
 use config::Config;
 use connection::{BannerSlot, ConnHandle};
 use hub::Hub;
@@ -92,6 +93,9 @@ pub(crate) struct Shared {
     pub(crate) state: watch::Sender<ConnectionState>,
     pub(crate) connections: AtomicU64,
     pub(crate) banner: BannerSlot,
+    /// The server version learned at the last login, and whether actions are
+    /// checked against it.
+    pub(crate) version: VersionGate,
 }
 
 impl Shared {
@@ -171,6 +175,7 @@ impl AmiClient {
             cfg.keep_early_events && !events_off,
         ));
         let (state, _) = watch::channel(ConnectionState::Connecting);
+        let cfg_version_check = cfg.version_check;
         let shared = Arc::new(Shared {
             cfg,
             hub,
@@ -178,6 +183,7 @@ impl AmiClient {
             state,
             connections: AtomicU64::new(0),
             banner: Arc::new(Mutex::new(None)),
+            version: VersionGate::new(cfg_version_check),
         });
         // On failure nobody holds a handle to see the state: no Closed to set.
         let live = supervisor::establish(&shared, false).await?;
@@ -240,6 +246,14 @@ impl AmiClient {
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .clone()
+    }
+
+    /// The Asterisk version the server reported (`CoreSettings` →
+    /// `AsteriskVersion`) at the last login; `None` when
+    /// [`version_check`](AmiClientBuilder::version_check) is off or the server
+    /// did not say (e.g. the user may not run `CoreSettings`).
+    pub fn server_version(&self) -> Option<ServerVersion> {
+        self.inner.shared.version.server_version()
     }
 
     /// Send `Logoff`, wait (up to the action timeout) for the connection to close,

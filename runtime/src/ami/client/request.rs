@@ -24,6 +24,18 @@ fn effective_timeout<A: Action>(action: &A, requested: Duration) -> Duration {
     }
 }
 
+impl AmiClient {
+    /// Refuse `action` when the server's release line lacks it.
+    fn admit<A: Action>(&self, action: &A) -> Result<(), AmiError> {
+        let availability = action.availability();
+        self.inner
+            .shared
+            .version
+            .admit(action.name(), availability.as_ref())?;
+        Ok(())
+    }
+}
+
 /// An action to send, from [`AmiClient::send`]. Await it for the answer;
 /// [`Request::timeout`] first replaces the client's
 /// [`action_timeout`](super::AmiClientBuilder::action_timeout) for this request.
@@ -70,6 +82,7 @@ impl<'a, A: Action> IntoFuture for Request<'a, A> {
     fn into_future(self) -> Self::IntoFuture {
         let timeout = effective_timeout(self.action, self.timeout);
         Box::pin(async move {
+            self.client.admit(self.action)?;
             let name = self.action.name();
             if let Some(reason) = self.action.no_response() {
                 return Err(AmiError::NoResponse {
@@ -140,6 +153,7 @@ impl<'a, A: ListAction> IntoFuture for ListRequest<'a, A> {
     fn into_future(self) -> Self::IntoFuture {
         let timeout = effective_timeout(self.action, self.timeout);
         Box::pin(async move {
+            self.client.admit(self.action)?;
             let conn = self.client.inner.shared.current()?;
             super::list::collect(&conn, self.action, timeout).await
         })

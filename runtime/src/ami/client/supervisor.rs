@@ -7,6 +7,7 @@ use super::connection::{self, ConnHandle, ConnTasks};
 use super::login::login;
 use super::transport;
 use super::{CloseReason, ConnectionState, Shared};
+use crate::version::ServerVersion;
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use std::time::Duration;
@@ -37,10 +38,34 @@ pub(crate) async fn establish(shared: &Arc<Shared>, reconnect: bool) -> Result<L
         handle.pending.close();
         return Err(e);
     }
+    if shared.cfg.version_check {
+        shared
+            .version
+            .learn(server_version(&handle, shared.cfg.action_timeout).await);
+    }
     let _ = gate_tx.send(reconnect);
     shared.set_current(Some(handle.clone()));
     shared.state.send_replace(ConnectionState::Connected);
     Ok(Live { handle, tasks })
+}
+
+/// Ask the server's version with `CoreSettings`; `None` when it does not say
+/// (an Error answer: the user lacks the `system`/`reporting` read class).
+async fn server_version(handle: &ConnHandle, timeout: Duration) -> Option<ServerVersion> {
+    let answer = handle
+        .request("CoreSettings", &ActionHeaders::new(), None, timeout)
+        .await;
+    let version = match &answer {
+        Ok(m) => m.get("AsteriskVersion").map(ServerVersion::parse),
+        Err(_) => None,
+    };
+    if version.is_none() {
+        tracing::debug!(
+            answer = ?answer.as_ref().map(|m| m.get("Message").map(str::to_owned)),
+            "AMI CoreSettings gave no AsteriskVersion; actions are not checked against the server's release"
+        );
+    }
+    version
 }
 
 /// Watch `live`; reconnect when it is lost; stop on shutdown or when the policy
