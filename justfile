@@ -31,12 +31,12 @@ changelog from to:
 # Add a release from an Asterisk source tree: extract, manifest, generate, check,
 # then the Markdown diff against the previous release: just new-release ~/src/asterisk 24.0.0
 new-release src tag upstream=upstream:
-    bash scripts/new-release.sh {{src}} {{tag}} {{upstream}}
+    bash codegen/scripts/new-release.sh {{src}} {{tag}} {{upstream}}
 
 # Prove that adding the newest release (or the releases named) is semver-minor
 # (on demand, not in CI; needs `cargo install cargo-semver-checks --locked`).
 semver *tags:
-    bash scripts/semver.sh {{tags}}
+    bash codegen/scripts/semver.sh {{tags}}
 
 # Census of one release.
 stats tag:

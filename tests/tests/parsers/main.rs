@@ -1,6 +1,6 @@
 //! The parser checks of `checks/` (shared with the cargo-fuzz targets in
-//! `fuzz/`), run on stable and deterministically: each target's committed seed
-//! corpus (`fuzz/seeds/<target>/`), then fixed-seed byte mutations of it; and a
+//! `tests/fuzz/`), run on stable and deterministically: each target's committed seed
+//! corpus (`tests/fuzz/seeds/<target>/`), then fixed-seed byte mutations of it; and a
 //! property test of AMI framing over synthetic streams cut at random and at
 //! every position.
 
@@ -16,7 +16,7 @@ const MUTATIONS: usize = 100_000;
 /// The committed seed inputs of one fuzz target.
 fn seeds(target: &str) -> Vec<Vec<u8>> {
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../fuzz/seeds")
+        .join("fuzz/seeds")
         .join(target);
     let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
         .unwrap_or_else(|e| panic!("seed corpus {}: {e}", dir.display()))

@@ -1,6 +1,6 @@
 //! Properties of the parsers, checked on arbitrary bytes: one function per
 //! parser family, panicking when a property fails. Shared by the cargo-fuzz
-//! targets in `fuzz/` (which include this directory by path) and the stable,
+//! targets in `tests/fuzz/` (which include this directory by path) and the stable,
 //! deterministic CI test in `tests/tests/parsers/main.rs`, so the checks exist
 //! once.
 

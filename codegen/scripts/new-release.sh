@@ -4,7 +4,7 @@
 # generate and check, then prints the Markdown diff against the release before
 # TAG (the CHANGELOG input) on stdout.
 set -euo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/../.."
 
 if [ "$#" -lt 2 ]; then
     echo "usage: new-release.sh ASTERISK_SRC TAG [UPSTREAM]" >&2

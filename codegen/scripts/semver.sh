@@ -7,7 +7,7 @@
 # public APIs. On demand only (not in CI): it needs cargo-semver-checks
 # (`cargo install cargo-semver-checks --locked`) and builds rustdoc twice.
 set -euo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/../.."
 
 if ! command -v cargo-semver-checks >/dev/null; then
     echo "semver: cargo-semver-checks is missing; install it with" >&2
