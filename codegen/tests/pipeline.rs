@@ -320,8 +320,8 @@ fn generate_without_a_release_leaves_it_out_of_the_crate() {
         .unwrap();
     let catalog = files
         .iter()
-        .find(|f| f.path == "ami/catalog.rs")
-        .expect("ami/catalog.rs");
+        .find(|f| f.path == "ami/catalog/mod.rs")
+        .expect("ami/catalog/mod.rs");
     assert!(
         catalog
             .contents

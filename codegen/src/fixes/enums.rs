@@ -11,6 +11,26 @@ pub struct EnumFixes {
     /// Every enum.
     #[serde(default, rename = "enum")]
     pub enums: Vec<DomainEnum>,
+    /// Names for shared AMI enums that the naming rule makes too vague.
+    #[serde(default, rename = "shared_name")]
+    pub shared_names: Vec<SharedName>,
+}
+
+/// A replacement for the name the shared-name rule of `model::ami_enums` gives a
+/// type shared by several AMI headers, when that name says too little.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SharedName {
+    /// The fix's name.
+    pub name: String,
+    /// Why the rule's name says too little (one line).
+    pub reason: String,
+    /// The name the rule gives.
+    pub rule: String,
+    /// The `[event, header]` pairs sharing the type, in event order.
+    pub headers: Vec<[String; 2]>,
+    /// The type name used instead.
+    pub type_name: String,
 }
 
 /// One domain enum.

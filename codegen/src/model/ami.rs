@@ -442,10 +442,11 @@ fn apply_responses(actions: &mut [ActionModel], fixes: &ResponseFixes) -> Result
         let mut idents: Vec<String> = RESPONSE_RESERVED.iter().map(|s| s.to_string()).collect();
         let mut fields = Vec::new();
         for f in &r.fields {
-            let ident = f
-                .ident
-                .clone()
-                .unwrap_or_else(|| names::field_name(f.header.trim_end_matches('-')));
+            // The `*` of a "rest" field names nothing: it is every other header.
+            let ident = f.ident.clone().unwrap_or_else(|| match f.repeat {
+                Repeat::Rest => "other_headers".to_string(),
+                _ => names::field_name(f.header.trim_end_matches('-')),
+            });
             if idents.contains(&ident) {
                 return Err(crate::input_err(
                     "specs/fixes/ami_responses.toml",

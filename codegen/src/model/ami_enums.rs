@@ -18,7 +18,7 @@
 //! `AOC-D`/`AOC-E` `Type` → `AocType`; `AttendedTransfer`/`BlindTransfer`
 //! `Result` → `TransferResult`; fifteen security events' `Severity` →
 //! `Severity`. A name the rule makes too vague is replaced through
-//! [`SHARED_NAMES`]. A name already taken gets `2`, `3`, … appended.
+//! a `[[shared_name]]` fix of `specs/fixes/enums.toml`. A name already taken gets `2`, `3`, … appended.
 
 use super::ami::{EventModel, Model};
 use crate::Result;
@@ -32,24 +32,6 @@ use std::collections::BTreeSet;
 const TRUE_WORDS: [&str; 5] = ["yes", "true", "on", "1", "y"];
 /// Words the runtime's `bool` header decoding reads as false.
 const FALSE_WORDS: [&str; 5] = ["no", "false", "off", "0", "n"];
-
-/// A replacement for a name the shared-name rule makes too vague.
-pub struct SharedName {
-    /// The rule's name.
-    pub rule: &'static str,
-    /// The (event, header) pairs it names, in event order.
-    pub headers: &'static [(&'static str, &'static str)],
-    /// The name used instead.
-    pub name: &'static str,
-}
-
-/// Names the shared-name rule gives that say too little. An entry whose rule's
-/// name no longer names exactly its headers fails generation.
-pub const SHARED_NAMES: &[SharedName] = &[SharedName {
-    rule: "Status",
-    headers: &[("DNDState", "Status"), ("PJSIPMaintenanceStatus", "Status")],
-    name: "EnabledState",
-}];
 
 /// One generated AMI open enum.
 #[derive(Debug, Clone)]
@@ -139,7 +121,7 @@ fn unique(taken: &mut BTreeSet<String>, base: String) -> String {
 impl Model {
     /// Type every enum-list header (see the module docs) and collect the open
     /// enums in [`Model::enums`], in order of first use. Fails when an entry of
-    /// [`SHARED_NAMES`] names nothing.
+    /// `[[shared_name]]` fix names nothing.
     pub fn resolve_enums(&mut self, domain: &EnumFixes) -> Result<()> {
         struct Group {
             set: BTreeSet<String>,
@@ -192,18 +174,18 @@ impl Model {
                     [(event, header)] => format!("{}{}", type_name(event), type_name(header)),
                     many => {
                         let rule = shared_name(many);
-                        let fix = SHARED_NAMES.iter().find(|f| {
+                        let fix = domain.shared_names.iter().find(|f| {
                             f.rule == rule
                                 && f.headers.len() == many.len()
                                 && f.headers
                                     .iter()
                                     .zip(many)
-                                    .all(|((e, h), (me, mh))| e == me && h == mh)
+                                    .all(|([e, h], (me, mh))| e == me && h == mh)
                         });
                         match fix {
                             Some(f) => {
-                                renamed.push(f.rule);
-                                f.name.to_string()
+                                renamed.push(f.name.as_str());
+                                f.type_name.clone()
                             }
                             None => rule,
                         }
@@ -221,12 +203,16 @@ impl Model {
                 }
             })
             .collect();
-        match SHARED_NAMES.iter().find(|f| !renamed.contains(&f.rule)) {
+        match domain
+            .shared_names
+            .iter()
+            .find(|f| !renamed.contains(&f.name.as_str()))
+        {
             Some(f) => Err(crate::input_err(
-                "codegen/src/model/ami_enums.rs",
+                "specs/fixes/enums.toml",
                 format!(
-                    "SHARED_NAMES: `{}` → `{}` names no shared AMI enum",
-                    f.rule, f.name
+                    "fix `{}` applies to nothing: no shared AMI enum named `{}` over {:?}",
+                    f.name, f.rule, f.headers
                 ),
             )),
             None => Ok(()),

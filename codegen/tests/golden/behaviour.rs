@@ -8,7 +8,7 @@ use asterisk_sdk_golden::ami::events::Thing as ThingEvent;
 use asterisk_sdk_golden::ari::models::{Nothing, Quiet, Thing, ThingHappened};
 use asterisk_sdk_golden::ari::params::{Direction, Reason};
 use asterisk_sdk_golden::ari::{AriClient, AriEvent, AriRequest};
-use asterisk_sdk_golden::runtime::ami::{Action, Message};
+use asterisk_sdk_golden::runtime::ami::{Action, Message, TypedEvent};
 use asterisk_sdk_golden::runtime::ari::{AriTransport, TransportError, TransportFuture};
 use asterisk_sdk_golden::runtime::open_enum::OpenEnum;
 use serde_json::json;
@@ -103,7 +103,7 @@ fn query_parameters_of_every_type() {
     );
     let r = client().thing("t").remove().reason("later").request();
     assert_eq!(query(&r), [("reason", "later")]);
-    assert_eq!(Reason::from("later"), Reason::Unknown("later".into()));
+    assert_eq!(Reason::from("later"), Reason::Other("later".into()));
 }
 
 #[test]
@@ -200,9 +200,9 @@ fn ami_actions_with_pairs_families_and_answer_times() {
 fn ami_events_with_snapshots_enums_and_wire_fixes() {
     let raw = "Event: Thing\r\nChannel: PJSIP/1\r\nDestChannel: PJSIP/2\r\nMood: *\r\nCount: 7\r\nFlagged: yes\r\nState: 6\r\nUserField: u\r\nUndocumented: z\r\n\r\n";
     let e = ThingEvent::decode(Message::parse(raw.as_bytes().to_vec().into()));
-    assert_eq!(e.mood.as_ref().map(OpenEnum::as_wire), Some("*"));
+    assert_eq!(e.mood.as_ref().map(OpenEnum::as_str), Some("*"));
     assert_eq!((e.count, e.flagged), (Some(7), Some(true)));
-    assert_eq!(e.state.as_ref().map(OpenEnum::as_wire), Some("6"));
+    assert_eq!(e.state.as_ref().map(OpenEnum::as_str), Some("6"));
     assert_eq!(e.userfield.as_deref(), Some("u"));
     assert_eq!(e.undocumented.as_deref(), Some("z"));
     assert_eq!(e.dest.channel.as_deref(), Some("PJSIP/2"));
@@ -246,4 +246,30 @@ fn agi_parameters_of_every_type() {
         class: None,
     };
     assert_eq!(m.render().expect("renders"), "SET MUSIC on");
+}
+
+#[test]
+fn ami_typed_response_takes_every_field_form_and_quirks_are_flagged() {
+    use asterisk_sdk_golden::ami::actions::Ping;
+    use asterisk_sdk_golden::domain::{ChannelState, Colour};
+    use asterisk_sdk_golden::runtime::ami::{ActionResponse, Response};
+    let raw = "Response: Success\r\nActionID: 1\r\nPing: Pong\r\nTimestamp: 1.5\r\n\
+               Calls: 3\r\nEnabled: Yes\r\nState: 6\r\nColour: BLUE\r\nLine: one\r\n\
+               Line: two\r\nCategory-000000: general\r\nCategory-000001: extra\r\n\
+               Odd: x\r\n\r\n";
+    let message = Message::parse(raw.as_bytes().to_vec().into());
+    let r = <Ping as Action>::Response::from_response(Response::from_message(message));
+    assert_eq!(r.ping.as_deref(), Some("Pong"));
+    assert_eq!(r.timestamp, Some(1.5));
+    assert_eq!(r.calls, Some(3));
+    assert_eq!(r.enabled, Some(true));
+    assert_eq!(r.state, Some(ChannelState::Up));
+    assert_eq!(r.colour, Some(Colour::Other("BLUE".into())));
+    assert_eq!(r.lines.len(), 2);
+    assert_eq!(r.category.len(), 2);
+    assert_eq!(r.other_headers.len(), 1);
+    assert_eq!(&*r.other_headers[0].0, "Odd");
+    assert!(r.response.is_success());
+    assert!(Charge::new().no_response().is_some());
+    assert!(Setter::new("x").no_response().is_none());
 }
