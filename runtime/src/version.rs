@@ -21,7 +21,10 @@
 //!   without the `system` or `reporting` read class may not run `CoreSettings`),
 //!   or without a release line (a `GIT-master-…` build);
 //! - the server's line is newer than every generated line: it is trusted;
-//! - the server's line lies between generated lines without being one of them.
+//! - the server's line lies between generated lines without being one of them;
+//! - the server is a later release of a generated line than every generated
+//!   release of that line (`22.12.0` when 22.10.1 was generated): it may have
+//!   had the item backported, which the SDK cannot know.
 //!
 //! Otherwise, on a generated line, an item none of that line's releases has is
 //! [`Unsupported`]. A server older than every generated line is judged like the
@@ -74,6 +77,23 @@ impl ServerVersion {
     pub fn line(&self) -> Option<u32> {
         self.line
     }
+
+    /// Major, minor and patch numbers (`20.7-cert5` gives 20, 7, 0): the leading
+    /// dot-separated numbers after the line, a missing or non-numeric one read
+    /// as 0. `None` when the text names no line.
+    fn numbers(&self) -> Option<[u32; 3]> {
+        let major = self.line?;
+        let lower = self.text.to_ascii_lowercase();
+        let rest = ["certified/", "certified-"]
+            .iter()
+            .find_map(|p| lower.strip_prefix(p))
+            .unwrap_or(&lower);
+        let mut parts = rest.split('.').skip(1).map(|part| {
+            let digits: String = part.chars().take_while(char::is_ascii_digit).collect();
+            digits.parse().unwrap_or(0)
+        });
+        Some([major, parts.next().unwrap_or(0), parts.next().unwrap_or(0)])
+    }
 }
 
 impl fmt::Display for ServerVersion {
@@ -104,9 +124,10 @@ impl Availability {
         }
     }
 
-    /// Whether a server of release line `line` has the item, by the module's
-    /// rules; `None` when the rules trust the server (no check).
-    fn on_line(&self, line: u32) -> Option<bool> {
+    /// Whether `server` has the item, by the module's rules; `None` when the
+    /// rules trust the server (no check).
+    fn judge(&self, server: &ServerVersion) -> Option<bool> {
+        let line = server.line()?;
         let lines: Vec<u32> = self.generated.iter().filter_map(|t| tag_line(t)).collect();
         let (oldest, newest) = (lines.iter().min()?, lines.iter().max()?);
         let judged = if line < *oldest {
@@ -116,6 +137,18 @@ impl Availability {
         } else {
             line
         };
+        let newest_of_line = self
+            .generated
+            .iter()
+            .map(|t| ServerVersion::parse(t))
+            .filter(|v| v.line() == Some(line))
+            .filter_map(|v| v.numbers())
+            .max();
+        if let (Some(server), Some(newest)) = (server.numbers(), newest_of_line)
+            && server > newest
+        {
+            return None;
+        }
         Some(self.releases.iter().any(|t| tag_line(t) == Some(judged)))
     }
 }
@@ -148,10 +181,7 @@ pub fn check(
     server: &ServerVersion,
     availability: &Availability,
 ) -> Result<(), Unsupported> {
-    let Some(line) = server.line() else {
-        return Ok(());
-    };
-    match availability.on_line(line) {
+    match availability.judge(server) {
         Some(false) => Err(Unsupported {
             name: name.to_string(),
             server_version: server.as_str().to_string(),
@@ -294,6 +324,22 @@ mod tests {
         assert!(on("20.1.0", &NOT_21).is_ok());
         assert!(on("22.99.0", &FROM_22).is_ok());
         assert!(on("certified/20.7-cert5", &ONLY_20).is_ok());
+    }
+
+    #[test]
+    fn a_later_release_of_a_generated_line_is_trusted() {
+        // 21.12.3 was generated: up to it the line lacks the item, after it a
+        // backport may have brought it.
+        assert!(on("21.12.3", &NOT_21).is_err());
+        assert!(on("21.12.2", &NOT_21).is_err());
+        assert!(on("21.13.0", &NOT_21).is_ok());
+        assert!(on("21.12.4-rc1", &NOT_21).is_ok());
+        assert!(on("certified/21.7-cert2", &NOT_21).is_err());
+        assert_eq!(
+            ServerVersion::parse("certified/20.7-cert5").numbers(),
+            Some([20, 7, 0])
+        );
+        assert_eq!(ServerVersion::parse("GIT-master-1").numbers(), None);
     }
 
     #[test]

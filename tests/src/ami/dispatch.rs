@@ -89,7 +89,7 @@ fn typed_success(shared: &Shared, info: &ActionInfo, action: &Message) -> Block 
                 Some((name, value)) => b.push(name, value),
                 None => b.push("Example", example),
             },
-            "AsteriskVersion" => b.push(header, &shared.config.release),
+            "AsteriskVersion" => b.push(header, &shared.config.asterisk_version),
             _ if !header.eq_ignore_ascii_case("ActionID") && action.get(header).is_some() => {
                 b.push(header, action.get(header).unwrap_or(example))
             }

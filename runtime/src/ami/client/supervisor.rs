@@ -39,15 +39,23 @@ pub(crate) async fn establish(shared: &Arc<Shared>, reconnect: bool) -> Result<L
         return Err(e);
     }
     if shared.cfg.version_check {
-        shared
-            .version
-            .learn(server_version(&handle, shared.cfg.action_timeout).await);
+        shared.version.learn(
+            server_version(
+                &handle,
+                shared.cfg.action_timeout.min(VERSION_PROBE_TIMEOUT),
+            )
+            .await,
+        );
     }
     let _ = gate_tx.send(reconnect);
     shared.set_current(Some(handle.clone()));
     shared.state.send_replace(ConnectionState::Connected);
     Ok(Live { handle, tasks })
 }
+
+/// The longest a (re)connect waits for the `CoreSettings` answer that tells the
+/// server's version: events of the new connection are held until then.
+const VERSION_PROBE_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// Ask the server's version with `CoreSettings`; `None` when it does not say
 /// (an Error answer: the user lacks the `system`/`reporting` read class).
