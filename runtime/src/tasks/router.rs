@@ -333,7 +333,11 @@ mod tests {
         assert_eq!(router.dispatch(["channel:a", "channel:b"], 5).delivered, 2);
         assert!(router.dispatch(["channel:zzz"], 6).is_unrouted());
         router.close(a);
-        assert_eq!(router.key_count(), 1, "both keys of the closed route are gone");
+        assert_eq!(
+            router.key_count(),
+            1,
+            "both keys of the closed route are gone"
+        );
         let mut got_a = Vec::new();
         while let Some(v) = rx_a.recv().await {
             got_a.push(v);
@@ -385,7 +389,11 @@ mod tests {
         let (new, _rx_new) = router.open("k", 1);
         assert_eq!(router.lookup("k"), Some(new));
         router.close(old);
-        assert_eq!(router.lookup("k"), Some(new), "closing the old route keeps the key");
+        assert_eq!(
+            router.lookup("k"),
+            Some(new),
+            "closing the old route keeps the key"
+        );
         assert!(!router.alias(old, "x"), "a closed route takes no key");
         assert_eq!(router.send(old, 1), None);
     }

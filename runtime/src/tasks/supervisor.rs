@@ -14,7 +14,7 @@ use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::{OwnedSemaphorePermit, Semaphore, watch};
-use tokio::task::{JoinSet, Id};
+use tokio::task::{Id, JoinSet};
 use tokio::time::Instant;
 
 /// A slot under the supervisor's concurrency limit, held by a task while it
@@ -94,7 +94,10 @@ where
     pub fn try_permit(&self) -> Option<Permit> {
         match &self.limit {
             None => Some(Permit { _slot: None }),
-            Some(s) => Arc::clone(s).try_acquire_owned().ok().map(|p| Permit { _slot: Some(p) }),
+            Some(s) => Arc::clone(s)
+                .try_acquire_owned()
+                .ok()
+                .map(|p| Permit { _slot: Some(p) }),
         }
     }
 
