@@ -48,16 +48,20 @@ impl Reports {
     }
 }
 
-fn app(mock: &MockAri, name: &str, reports: &Reports) -> App {
-    let config = WsConfig::new(mock.base_url(), "asterisk", "asterisk")
+/// The events WebSocket of the mock, reconnecting within 10 to 50 ms.
+fn config(mock: &MockAri) -> WsConfig {
+    WsConfig::new(mock.base_url(), "asterisk", "asterisk")
         .request_timeout(Duration::from_secs(10))
         .reconnect(ReconnectPolicy::new(
             Duration::from_millis(10),
             Duration::from_millis(50),
-        ));
+        ))
+}
+
+fn app(mock: &MockAri, name: &str, reports: &Reports) -> App {
     let sink = Arc::clone(&reports.0);
     App::new(name)
-        .ws_config(config)
+        .ws_config(config(mock))
         .on_report(move |r| sink.lock().expect("reports").push(r.clone()))
 }
 
@@ -655,6 +659,63 @@ async fn a_running_call_survives_a_websocket_reconnection_and_sees_markers() {
     eventually("the call ended", || running.stats().running == 0).await;
     assert_eq!(reports.outcomes()[&id], CallOutcome::Completed);
     assert!(reports.all().contains(&AppReport::Reconnected));
+    stop(running).await;
+}
+
+#[tokio::test]
+async fn a_call_whose_channel_ended_during_a_disconnection_ends_with_channel_gone() {
+    let mock = mock(0.01).await;
+    let reports = Reports::default();
+    let (tx, mut rx) = mpsc::unbounded_channel::<String>();
+    let handler = move |mut call: Call| {
+        let tx = tx.clone();
+        async move {
+            call.channel().answer().await?;
+            let _ = tx.send("answered".into());
+            let mut seen = Vec::new();
+            while let Some(item) = call.next_event().await {
+                match item {
+                    CallItem::Event(e) => seen.push(e.event_type().to_string()),
+                    CallItem::Disconnected { .. } => seen.push("Disconnected".into()),
+                    other => seen.push(format!("{other:?}")),
+                }
+            }
+            let dtmf = call.collect_dtmf(1, None, Duration::from_secs(10)).await?;
+            let _ = tx.send(format!(
+                "{} / {:?} {}",
+                seen.join(" "),
+                dtmf.end,
+                call.has_ended()
+            ));
+            Ok::<(), CallError>(())
+        }
+    };
+    // Reconnecting takes 150 to 300 ms: the hang-up below falls in the gap.
+    let slow_reconnect = config(&mock).reconnect(ReconnectPolicy::new(
+        Duration::from_millis(300),
+        Duration::from_millis(300),
+    ));
+    let running = app(&mock, "gap", &reports)
+        .ws_config(slow_reconnect)
+        .start(handler)
+        .await
+        .expect("app starts");
+    let id = mock.incoming_call("gap", "PJSIP/a", "", &[]);
+    assert_eq!(recv(&mut rx, "answered").await, "answered");
+    mock.drop_websockets();
+    assert!(
+        mock.hang_up(&id),
+        "its events are lost: no socket serves the app"
+    );
+    assert_eq!(
+        recv(&mut rx, "the stream").await,
+        "ChannelStateChange Disconnected Reconnected ChannelGone / CallEnded true"
+    );
+    eventually("the handler ended", || running.stats().running == 0).await;
+    assert!(reports.all().contains(&AppReport::ChannelGone {
+        channel_id: id.clone()
+    }));
+    assert_eq!(reports.outcomes()[&id], CallOutcome::Completed);
     stop(running).await;
 }
 

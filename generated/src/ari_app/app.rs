@@ -123,7 +123,10 @@ pub(crate) struct Settings {
 /// - When the events WebSocket drops and comes back, running calls go on;
 ///   each stream carries [`CallItem::Disconnected`](super::CallItem::Disconnected)
 ///   and [`CallItem::Reconnected`](super::CallItem::Reconnected) (events
-///   Asterisk sent in the gap are lost).
+///   Asterisk sent in the gap are lost). The framework then asks for each
+///   call's channel; the stream of one that ended in the gap ends with
+///   [`CallItem::ChannelGone`](super::CallItem::ChannelGone), so no handler
+///   waits for a `StasisEnd` that will never come.
 /// - [`App::max_calls`] limits concurrent handlers; what happens beyond it is
 ///   [`OverLimit`]. [`RunningApp::shutdown`] stops taking calls (new ones are
 ///   rejected), lets running handlers finish until a deadline, then cancels

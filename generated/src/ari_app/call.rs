@@ -27,8 +27,13 @@ pub enum CallItem {
         /// Why the connection ended.
         reason: String,
     },
-    /// The events WebSocket is back; events flow again.
+    /// The events WebSocket is back; events flow again. The framework then
+    /// checks that the call's channel still exists; if it ended during the
+    /// gap, [`CallItem::ChannelGone`] follows.
     Reconnected,
+    /// The channel no longer exists: it ended while the events WebSocket was
+    /// down, so its `StasisEnd` was lost. The stream ends after this item.
+    ChannelGone,
     /// The call's queue was full (its handler did not keep up): events after
     /// that point were not delivered, and the stream ends after this item.
     Overflowed {
@@ -136,13 +141,15 @@ impl Call {
         &self.start
     }
 
-    /// Whether this call's `StasisEnd` has been read (from the stream or by a helper).
+    /// Whether this call's `StasisEnd` (or [`CallItem::ChannelGone`]) has been
+    /// read, from the stream or by a helper.
     pub fn has_ended(&self) -> bool {
         self.saw_end
     }
 
     /// The next item about this call; `None` once the stream is over (after
-    /// `StasisEnd`, after [`CallItem::Overflowed`], or when the app stops).
+    /// `StasisEnd`, [`CallItem::ChannelGone`] or [`CallItem::Overflowed`], or
+    /// when the app stops).
     pub async fn next_event(&mut self) -> Option<CallItem> {
         std::future::poll_fn(|cx| self.poll_item(cx)).await
     }
@@ -171,10 +178,12 @@ impl Call {
     }
 
     fn note(&mut self, item: &CallItem) {
-        if let CallItem::Event(AriEvent::StasisEnd(e)) = item
-            && e.channel.id == self.channel.id()
-        {
-            self.saw_end = true;
+        match item {
+            CallItem::Event(AriEvent::StasisEnd(e)) if e.channel.id == self.channel.id() => {
+                self.saw_end = true
+            }
+            CallItem::ChannelGone => self.saw_end = true,
+            _ => {}
         }
     }
 

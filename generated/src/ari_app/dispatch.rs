@@ -21,7 +21,7 @@ use std::future::Future;
 use std::panic::AssertUnwindSafe;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
-use tokio::sync::watch;
+use tokio::sync::{mpsc, watch};
 use tokio::task::JoinSet;
 use tokio::time::Instant;
 
@@ -91,6 +91,9 @@ pub(crate) struct Dispatcher<H> {
     /// Hang-ups and bridge removals in flight.
     cleanups: JoinSet<()>,
     shutdown_deadline: Option<Instant>,
+    /// Calls found gone after a reconnection ([`Dispatcher::check_channels`]).
+    gone_tx: mpsc::UnboundedSender<RouteId>,
+    gone_rx: mpsc::UnboundedReceiver<RouteId>,
 }
 
 impl<H, F, E> Dispatcher<H>
@@ -107,7 +110,10 @@ where
         callback: Option<Reporter>,
         handler: Arc<H>,
     ) -> Self {
+        let (gone_tx, gone_rx) = mpsc::unbounded_channel();
         Dispatcher {
+            gone_tx,
+            gone_rx,
             supervisor: Supervisor::new(settings.max_calls),
             settings,
             client,
@@ -149,6 +155,7 @@ where
                     self.finished(done);
                 }
                 Some(_) = self.cleanups.join_next(), if !self.cleanups.is_empty() => {}
+                Some(route) = self.gone_rx.recv() => self.channel_gone(route),
                 item = events.next_item() => match item {
                     Some(item) => self.on_item(item),
                     None => break Err(AppError::EventsEnded),
@@ -200,6 +207,7 @@ where
                 let d = self.router.broadcast(CallItem::Reconnected);
                 self.overflowed(d);
                 self.reports.send(AppReport::Reconnected);
+                self.check_channels();
             }
             _ => {}
         }
@@ -295,6 +303,53 @@ where
                 channel_id: w.start.channel.id,
             });
         }
+    }
+
+    /// After a reconnection: ask whether each call's channel still exists;
+    /// the answers come back through `gone` ([`Dispatcher::channel_gone`]).
+    fn check_channels(&mut self) {
+        let calls = self
+            .running
+            .iter()
+            .map(|(route, call)| (*route, call.channel_id.clone()))
+            .chain(
+                self.waiting
+                    .iter()
+                    .map(|w| (w.route, w.start.channel.id.clone())),
+            );
+        for (route, channel_id) in calls {
+            let client = self.client.clone();
+            let gone = self.gone_tx.clone();
+            let limit = self.settings.cleanup_timeout;
+            self.cleanups.spawn(async move {
+                let channel = client.channel(channel_id);
+                let asked = tokio::time::timeout(limit, channel.get().send()).await;
+                if let Ok(Err(e)) = asked
+                    && e.status() == Some(404)
+                {
+                    let _ = gone.send(route);
+                }
+            });
+        }
+    }
+
+    /// A call's channel ended while the socket was down: end its stream.
+    fn channel_gone(&mut self, route: RouteId) {
+        let channel_id = match self.running.get_mut(&route) {
+            Some(call) => {
+                call.left = true;
+                call.channel_id.clone()
+            }
+            None => match self.waiting.iter().find(|w| w.route == route) {
+                Some(w) => w.start.channel.id.clone(),
+                None => return,
+            },
+        };
+        if let Some(d) = self.router.send(route, CallItem::ChannelGone) {
+            self.overflowed(d);
+        }
+        self.reports.send(AppReport::ChannelGone { channel_id });
+        self.end_route(route);
     }
 
     fn overflowed(&mut self, d: Dispatched) {

@@ -89,6 +89,13 @@ pub enum AppReport {
     },
     /// The events WebSocket is back.
     Reconnected,
+    /// After a reconnection, this call's channel turned out to be gone (it
+    /// ended during the gap); its stream ends with [`CallItem::ChannelGone`](super::CallItem::ChannelGone)
+    /// and its handler gets the end grace.
+    ChannelGone {
+        /// The channel id.
+        channel_id: String,
+    },
     /// A message on the events WebSocket was not JSON (it concerns no call).
     InvalidMessage {
         /// The JSON error.
