@@ -127,6 +127,9 @@ pub(crate) struct Settings {
 ///   call's channel; the stream of one that ended in the gap ends with
 ///   [`CallItem::ChannelGone`](super::CallItem::ChannelGone), so no handler
 ///   waits for a `StasisEnd` that will never come.
+/// - A channel a handler originates into the same application is a call of
+///   its own (its own `StasisStart`, its own handler): give it `appArgs` to
+///   tell the handler what it is.
 /// - [`App::max_calls`] limits concurrent handlers; what happens beyond it is
 ///   [`OverLimit`]. [`RunningApp::shutdown`] stops taking calls (new ones are
 ///   rejected), lets running handlers finish until a deadline, then cancels
