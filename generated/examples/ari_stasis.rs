@@ -1,11 +1,11 @@
-//! A Stasis application over ARI: the events WebSocket delivers the calls that
-//! enter `Stasis(sdk-example)`; REST requests answer them, play a sound and
-//! hang up, and the typed events say when each step is done.
+//! A Stasis application on the per-call framework (`asterisk_sdk::ari_app`):
+//! every call entering `Stasis(sdk-example)` gets its own task with a `Call`
+//! that sees only that channel's events. The handler answers, plays a sound
+//! and awaits its end, hangs up, and reads its call's last events.
 //!
 //! To have a call, the example originates one into its own application (on a
-//! real Asterisk: `ASTERISK_DIAL`, which must answer). Exits non-zero when an
-//! expected event (`StasisStart`, `PlaybackFinished`, `StasisEnd`) does not
-//! arrive within 30 s.
+//! real Asterisk: `ASTERISK_DIAL`, which must answer). Exits non-zero when the
+//! call is not handled within 30 s or its handler fails.
 //!
 //! ```sh
 //! cargo run -p asterisk-sdk --example ari_stasis          # against the built-in mock
@@ -16,10 +16,13 @@
 #[path = "support/mod.rs"]
 mod support;
 
-use asterisk_sdk::ari::{AriClient, AriEvent};
-use asterisk_sdk::ari_ws::{self, EventStream, Item, WsConfig};
-use futures::StreamExt;
+use asterisk_sdk::ari::AriClient;
+use asterisk_sdk::ari_app::{
+    App, AppReport, Call, CallError, CallItem, CallOutcome, PlaybackOutcome,
+};
 use std::process::ExitCode;
+use std::time::Duration;
+use tokio::sync::mpsc;
 
 /// The Stasis application's name.
 const APP: &str = "sdk-example";
@@ -34,64 +37,62 @@ async fn run() -> support::Result {
     let ari = support::ari::server(&settings).await?;
     println!("ARI: {}", ari.describe());
 
-    // Connecting the events WebSocket registers the application; REST goes over HTTP.
-    let config = WsConfig::new(&ari.url, &ari.user, &ari.password).app(APP);
-    let (_rest_over_ws, mut events) = ari_ws::connect(config).await?;
-    let client = AriClient::http(&ari.url, &ari.user, &ari.password)?;
+    // The app: its events WebSocket registers `sdk-example`; one task per call.
+    let (ended_tx, mut ended) = mpsc::unbounded_channel();
+    let app = App::new(APP)
+        .server(&ari.url, &ari.user, &ari.password)
+        .max_calls(10)
+        .on_report(move |report| {
+            if let AppReport::CallFinished {
+                channel_id,
+                outcome,
+            } = report
+            {
+                println!("handler for {channel_id} ended: {outcome:?}");
+                let _ = ended_tx.send(outcome.clone());
+            }
+        })
+        .start(handle)
+        .await?;
 
-    // A call into the application.
+    // A call into the application, placed over HTTP.
+    let client = AriClient::http(&ari.url, &ari.user, &ari.password)?;
     let placed = client
         .channels()
         .originate(&settings.dial)
         .app(APP)
+        .app_args("example")
         .caller_id("SDK example <1000>")
         .await?;
     println!("originated {} into Stasis({APP})", placed.id);
 
-    // Handle it as any call entering the application.
-    let start = next_event(&mut events, "StasisStart", |e| match e {
-        AriEvent::StasisStart(s) if s.channel.id == placed.id => Some(s.channel.clone()),
-        _ => None,
-    })
-    .await?;
-    let channel = start.handle(&client);
-    channel.answer().await?;
-    let playback = channel.play("sound:hello-world").await?;
-    println!("answered, playing hello-world (playback {})", playback.id);
-
-    next_event(&mut events, "PlaybackFinished", |e| match e {
-        AriEvent::PlaybackFinished(p) if p.playback.id == playback.id => Some(()),
-        _ => None,
-    })
-    .await?;
-    channel.hangup().await?;
-    next_event(&mut events, "StasisEnd", |e| match e {
-        AriEvent::StasisEnd(s) if s.channel.id == placed.id => Some(()),
-        _ => None,
-    })
-    .await?;
-    println!("call done");
-    events.close();
-    Ok(())
+    let outcome = support::within(30, "the call's handler", ended.recv()).await?;
+    let stats = app.shutdown(Duration::from_secs(5)).await?;
+    println!(
+        "summary: {} calls handled, {} completed, {} running",
+        stats.started, stats.completed, stats.running
+    );
+    match outcome {
+        Some(CallOutcome::Completed) => Ok(()),
+        other => Err(format!("the handler did not complete: {other:?}").into()),
+    }
 }
 
-/// Print the events until `wanted` picks one; fail after 30 s.
-async fn next_event<T>(
-    events: &mut EventStream,
-    what: &str,
-    wanted: impl Fn(&AriEvent) -> Option<T>,
-) -> support::Result<T> {
-    support::within(30, what, async {
-        while let Some(item) = events.next().await {
-            if let Item::Event(event) = item {
-                println!("  event {}", event.event_type());
-                if let Some(found) = wanted(&event) {
-                    return Ok(found);
-                }
-            }
+/// One call: answer, play hello-world to its end, hang up, print its last events.
+async fn handle(mut call: Call) -> Result<(), CallError> {
+    println!("call {} entered with args {:?}", call.id(), call.args());
+    call.channel().answer().await?;
+    match call.play("sound:hello-world").await_finished().await? {
+        PlaybackOutcome::Done(p) => println!("played {} (playback {})", p.media_uri, p.id),
+        other => println!("playback did not finish: {other:?}"),
+    }
+    call.channel().hangup().await?;
+    // The rest of this call's events, up to its StasisEnd.
+    while let Some(item) = call.next_event().await {
+        match item {
+            CallItem::Event(event) => println!("  event {}", event.event_type()),
+            other => println!("  {other:?}"),
         }
-        Err("the events WebSocket closed")
-    })
-    .await?
-    .map_err(Into::into)
+    }
+    Ok(())
 }

@@ -34,6 +34,10 @@ pub mod ami;
 #[cfg(any(feature = "ami", feature = "ari"))]
 mod io;
 
+#[cfg(any(feature = "ami", feature = "ari"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ami", feature = "ari"))))]
+pub mod tasks;
+
 #[cfg(any(feature = "tls", feature = "ari-tls"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "tls", feature = "ari-tls"))))]
 pub mod tls;

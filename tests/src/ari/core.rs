@@ -410,6 +410,47 @@ impl Core {
         id
     }
 
+    /// The caller presses `digits` on a channel in Stasis: one
+    /// `ChannelDtmfReceived` per digit, in order. False when the channel does
+    /// not exist or is in no application.
+    pub(crate) fn dtmf(&self, channel: &str, digits: &str) -> bool {
+        let st = self.state();
+        let Some((c, app)) = st
+            .channels
+            .get(channel)
+            .and_then(|c| c.app.clone().map(|a| (c, a)))
+        else {
+            return false;
+        };
+        let snapshot = c.json();
+        drop(st);
+        let events = digits
+            .chars()
+            .map(|digit| {
+                let fields = [
+                    (
+                        "digit",
+                        serde_json::Value::from(digit.to_string()).to_string(),
+                    ),
+                    ("duration_ms", "120".to_string()),
+                    ("channel", snapshot.clone()),
+                ];
+                (app.clone(), event("ChannelDtmfReceived", &app, &fields))
+            })
+            .collect();
+        self.emit(events);
+        true
+    }
+
+    /// The far end hangs up: the same events as `DELETE /channels/{id}`.
+    /// False when the channel does not exist.
+    pub(crate) fn far_end_hangup(&self, channel: &str) -> bool {
+        let mut events = Vec::new();
+        let found = self.hangup(channel, &mut events).status == 204;
+        self.emit(events);
+        found
+    }
+
     fn answer(&self, id: &str, ev: &mut Events) -> Reply {
         let mut st = self.state();
         let Some(c) = st.channels.get_mut(id) else {

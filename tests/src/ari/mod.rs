@@ -8,8 +8,10 @@
 //! (state `Ring`); answer → `ChannelStateChange` (`Up`); play → 201, then
 //! `PlaybackStarted` and, after the playback duration, `PlaybackFinished`;
 //! `DELETE /channels/{id}` → `ChannelHangupRequest`, `StasisEnd`,
-//! `ChannelDestroyed`; bridges (create, add/remove channel with
-//! `ChannelEnteredBridge` / `ChannelLeftBridge`, destroy); channel variables;
+//! `ChannelDestroyed` (also when the caller hangs up, [`MockAri::hang_up`]);
+//! DTMF from the caller ([`MockAri::send_dtmf`]) → `ChannelDtmfReceived`;
+//! bridges (create, add/remove channel with `ChannelEnteredBridge` /
+//! `ChannelLeftBridge`, destroy); channel variables;
 //! playbacks get/stop. A known route the mock does not simulate answers 501
 //! `{"message":"Not implemented by the mock"}`; an unknown path 404
 //! `{"message":"Resource not found"}`; a known path with another method 405.
@@ -174,6 +176,20 @@ impl MockAri {
         args: &[&str],
     ) -> String {
         self.core.incoming(app, endpoint, caller_id, args)
+    }
+
+    /// The caller presses `digits` on a channel in Stasis: one
+    /// `ChannelDtmfReceived` (`digit`, `duration_ms`, `channel`) per digit, in
+    /// order. False when the channel does not exist or is in no application.
+    pub fn send_dtmf(&self, channel_id: &str, digits: &str) -> bool {
+        self.core.dtmf(channel_id, digits)
+    }
+
+    /// The caller hangs up: `ChannelHangupRequest`, `StasisEnd` and
+    /// `ChannelDestroyed` (cause 16), as for `DELETE /channels/{id}`. False
+    /// when the channel does not exist.
+    pub fn hang_up(&self, channel_id: &str) -> bool {
+        self.core.far_end_hangup(channel_id)
     }
 
     /// Ids of the channels that exist.
