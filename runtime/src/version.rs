@@ -35,6 +35,7 @@
 use std::fmt;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
 
 /// A server's Asterisk version as it reports it (`23.4.1`, `20.7-cert5`,
 /// `certified/20.7-cert5`, `GIT-master-1a2b3c`), and its release line.
@@ -200,8 +201,16 @@ pub fn check(
 #[derive(Debug)]
 pub struct VersionGate {
     enabled: AtomicBool,
-    /// `None`: not learned yet; `Some(None)`: asked, but the server did not say.
-    learned: Mutex<Option<Option<ServerVersion>>>,
+    /// `None`: not learned yet (or forgotten); `Some` with a `None` version:
+    /// asked, but the server did not say.
+    learned: Mutex<Option<Learned>>,
+}
+
+/// What a gate learned, and when.
+#[derive(Debug, Clone)]
+struct Learned {
+    version: Option<ServerVersion>,
+    at: Instant,
 }
 
 impl Default for VersionGate {
@@ -231,17 +240,34 @@ impl VersionGate {
 
     /// The server version learned, if any.
     pub fn server_version(&self) -> Option<ServerVersion> {
-        self.lock().clone().flatten()
+        self.lock().as_ref().and_then(|l| l.version.clone())
     }
 
-    /// Whether the version was asked for (whatever the answer).
+    /// Whether the version was asked for (whatever the answer) and not forgotten.
     pub fn is_learned(&self) -> bool {
         self.lock().is_some()
     }
 
+    /// Whether the version was asked for (whatever the answer) less than
+    /// `max_age` ago.
+    pub fn learned_within(&self, max_age: Duration) -> bool {
+        self.lock()
+            .as_ref()
+            .is_some_and(|l| l.at.elapsed() < max_age)
+    }
+
     /// Record what the server said its version is (`None`: it did not say).
     pub fn learn(&self, version: Option<ServerVersion>) {
-        *self.lock() = Some(version);
+        *self.lock() = Some(Learned {
+            version,
+            at: Instant::now(),
+        });
+    }
+
+    /// Forget the version learned: the server may have been restarted or
+    /// upgraded, so the next checked call asks again.
+    pub fn forget(&self) {
+        *self.lock() = None;
     }
 
     /// Whether a call of an item with this availability could be refused, so
@@ -266,7 +292,7 @@ impl VersionGate {
         }
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, Option<Option<ServerVersion>>> {
+    fn lock(&self) -> std::sync::MutexGuard<'_, Option<Learned>> {
         self.learned.lock().unwrap_or_else(|e| e.into_inner())
     }
 }
@@ -285,6 +311,22 @@ mod tests {
 
     fn on(version: &str, a: &Availability) -> Result<(), Unsupported> {
         check("X", &ServerVersion::parse(version), a)
+    }
+
+    #[test]
+    fn a_gate_learns_forgets_and_ages() {
+        let gate = VersionGate::default();
+        assert!(!gate.is_learned());
+        gate.learn(Some(ServerVersion::parse("22.10.1")));
+        assert!(gate.learned_within(Duration::from_secs(60)));
+        assert!(
+            !gate.learned_within(Duration::ZERO),
+            "older than no time at all"
+        );
+        assert_eq!(gate.server_version().and_then(|v| v.line()), Some(22));
+        gate.forget();
+        assert!(!gate.is_learned());
+        assert_eq!(gate.server_version(), None);
     }
 
     #[test]

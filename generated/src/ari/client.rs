@@ -49,8 +49,10 @@ impl AriClient {
         self
     }
     /// The server's Asterisk version (`system.version` of
-    /// `GET /asterisk/info`), asked once and kept; `None` when Asterisk
-    /// did not say.
+    /// `GET /asterisk/info`), asked when first needed and kept for
+    /// [`asterisk_sdk_runtime::ari::call::VERSION_MAX_AGE`] or until
+    /// [`AriClient::forget_server_version`]; `None` when Asterisk did
+    /// not say.
     pub async fn server_version(
         &self,
     ) -> ::std::result::Result<::std::option::Option<ServerVersion>, AriError> {
@@ -59,6 +61,13 @@ impl AriClient {
                 &self.version,
             )
             .await
+    }
+    /// Forget the server version learned, for this client and its
+    /// clones: the next checked operation asks again. Call it when
+    /// Asterisk may have been restarted or upgraded, e.g. when the
+    /// events WebSocket reconnects.
+    pub fn forget_server_version(&self) {
+        self.version.forget();
     }
     /// The version check shared by the builders of this client.
     pub(crate) fn version_gate(&self) -> &VersionGate {

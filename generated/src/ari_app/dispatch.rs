@@ -204,6 +204,8 @@ where
                 self.reports.send(AppReport::Disconnected { reason });
             }
             Item::Reconnected => {
+                // Asterisk may have been restarted or upgraded during the gap.
+                self.client.forget_server_version();
                 let d = self.router.broadcast(CallItem::Reconnected);
                 self.overflowed(d);
                 self.reports.send(AppReport::Reconnected);

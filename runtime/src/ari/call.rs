@@ -5,16 +5,23 @@ use super::error::{ApiError, AriError};
 use super::transport::{AriRequest, AriResponse, AriTransport};
 use crate::version::{Availability, ServerVersion, VersionGate};
 use serde::de::DeserializeOwned;
+use std::time::Duration;
 
-/// The server's version, learned once per gate from `GET /asterisk/info`
-/// (`system.version`) and kept; `Ok(None)` when Asterisk answered without one or
-/// with an error status (then it is not asked again). A transport failure is
-/// returned and the next call asks again.
+/// How long a version learned from `GET /asterisk/info` is trusted before the
+/// next checked operation asks again: a long-running app follows an Asterisk
+/// upgraded under it without a request per operation.
+pub const VERSION_MAX_AGE: Duration = Duration::from_secs(600);
+
+/// The server's version, learned from `GET /asterisk/info` (`system.version`)
+/// and kept for [`VERSION_MAX_AGE`] or until [`VersionGate::forget`];
+/// `Ok(None)` when Asterisk answered without one or with an error status (the
+/// answer is kept as long). A transport failure is returned and the next call
+/// asks again.
 pub async fn server_version(
     transport: &dyn AriTransport,
     gate: &VersionGate,
 ) -> Result<Option<ServerVersion>, AriError> {
-    if gate.is_learned() {
+    if gate.learned_within(VERSION_MAX_AGE) {
         return Ok(gate.server_version());
     }
     let request = AriRequest::new("GET", "/asterisk/info").query("only", "system");
@@ -180,6 +187,28 @@ mod tests {
             Some("21.12.3".to_string())
         );
         assert_eq!(t.asked.load(std::sync::atomic::Ordering::Relaxed), 1);
+    }
+
+    #[test]
+    fn a_forgotten_version_is_asked_again_and_an_upgrade_is_seen() {
+        let gate = VersionGate::default();
+        let before = Info {
+            version: "21.12.3",
+            asked: Default::default(),
+        };
+        assert!(run(admit(&before, &gate, "events.claimChannel", &NOT_21)).is_err());
+        // Asterisk was upgraded under the app; the events socket reconnected.
+        gate.forget();
+        let after = Info {
+            version: "22.10.1",
+            asked: Default::default(),
+        };
+        assert!(run(admit(&after, &gate, "events.claimChannel", &NOT_21)).is_ok());
+        assert_eq!(after.asked.load(std::sync::atomic::Ordering::Relaxed), 1);
+        assert_eq!(
+            gate.server_version().map(|v| v.to_string()),
+            Some("22.10.1".to_string())
+        );
     }
 
     #[test]

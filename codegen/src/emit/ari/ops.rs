@@ -822,10 +822,20 @@ fn emit_client(model: &Model, resources: &[String]) -> Result<GeneratedFile> {
             }
 
             /// The server's Asterisk version (`system.version` of
-            /// `GET /asterisk/info`), asked once and kept; `None` when Asterisk
-            /// did not say.
+            /// `GET /asterisk/info`), asked when first needed and kept for
+            /// [`asterisk_sdk_runtime::ari::call::VERSION_MAX_AGE`] or until
+            /// [`AriClient::forget_server_version`]; `None` when Asterisk did
+            /// not say.
             pub async fn server_version(&self) -> ::std::result::Result<::std::option::Option<ServerVersion>, AriError> {
                 ::asterisk_sdk_runtime::ari::call::server_version(self.transport(), &self.version).await
+            }
+
+            /// Forget the server version learned, for this client and its
+            /// clones: the next checked operation asks again. Call it when
+            /// Asterisk may have been restarted or upgraded, e.g. when the
+            /// events WebSocket reconnects.
+            pub fn forget_server_version(&self) {
+                self.version.forget();
             }
 
             /// The version check shared by the builders of this client.
