@@ -104,6 +104,10 @@ pub mod domain;
 #[rustfmt::skip]
 pub mod ami;
 
+#[cfg(feature = "ami")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ami")))]
+pub mod live;
+
 #[cfg(feature = "agi")]
 #[cfg_attr(docsrs, doc(cfg(feature = "agi")))]
 #[rustfmt::skip]
