@@ -93,13 +93,15 @@ impl Inner {
     /// Hand changes to the call listeners and the subscribers.
     pub(crate) fn publish(&mut self, changes: Vec<Change>) {
         for change in changes {
+            // Subscribers first: whoever wakes on a call's end finds the change
+            // already queued in every change stream.
+            self.subscribers.retain(|s| s.send(change.clone()).is_ok());
             if let Some(linkedid) = change.linkedid().cloned()
                 && let Some(w) = self.watches.get_mut(&linkedid)
                 && w.on_change(&change)
             {
                 self.watches.remove(&linkedid);
             }
-            self.subscribers.retain(|s| s.send(change.clone()).is_ok());
         }
     }
 

@@ -80,7 +80,10 @@ pub enum OriginateError {
         message: String,
     },
     /// The call was placed and failed.
-    #[error("Originate of {channel} failed: {reason:?} (dial status {dial_status:?})")]
+    #[error(
+        "Originate of {channel} failed: {reason:?} (dial status {})",
+        shown(dial_status)
+    )]
     Failed {
         /// The channel asked for.
         channel: String,
@@ -104,6 +107,13 @@ pub enum OriginateError {
     /// The tracker stopped (its client closed) before the response arrived.
     #[error("the live tracker stopped")]
     TrackerStopped,
+}
+
+/// A dial status for a message.
+fn shown(status: &Option<DialStatus>) -> String {
+    status
+        .as_ref()
+        .map_or_else(|| "unknown".to_owned(), DialStatus::to_string)
 }
 
 /// An originate waiting for its `OriginateResponse`.
