@@ -4,14 +4,17 @@
 //! started.
 
 use asterisk_sdk::ami::actions::Originate;
-use asterisk_sdk::ami::{AmiClient, ReconnectPolicy};
+use asterisk_sdk::ami::{AmiClient, EventItem, Message, ReconnectPolicy};
 use asterisk_sdk::domain::{DialStatus, HangupCause};
 use asterisk_sdk::live::{
     Change, EndReason, LiveTracker, Origin, OriginateError, OriginateReason, ResyncReason,
 };
+use asterisk_sdk::runtime::clock::Clock;
 use asterisk_sdk_mock::ami::{MockAmi, Reply};
 use futures::StreamExt;
-use std::time::Duration;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Condvar, Mutex};
+use std::time::{Duration, SystemTime};
 
 async fn mock() -> MockAmi {
     MockAmi::builder().time_scale(0.05).start().await.unwrap()
@@ -378,4 +381,139 @@ async fn after_a_drop_the_resync_reports_the_call_that_ended_and_the_one_that_st
     let end = found.ended().await.unwrap();
     assert_eq!(end.reason, EndReason::Event);
     assert_eq!(end.cause, Some(HangupCause::NormalClearing));
+}
+
+/// A UserEvent of no interest to the model.
+async fn filler(mock: &MockAmi, seq: &str) {
+    mock.push_pairs(&[
+        ("Event", "UserEvent"),
+        ("Privilege", "user,all"),
+        ("UserEvent", "Filler"),
+        ("Seq", seq),
+    ])
+    .await;
+}
+
+/// A clock that, once armed, stops the next caller (the tracker's task,
+/// applying an event) until released: a subscriber stuck in the middle of an
+/// event, without timing guesses.
+#[derive(Debug, Default)]
+struct GateClock {
+    armed: AtomicBool,
+    entered: Mutex<Option<std::sync::mpsc::Sender<()>>>,
+    open: Mutex<bool>,
+    opened: Condvar,
+}
+
+impl GateClock {
+    /// Stop the next caller; the receiver hears when it is stopped.
+    fn arm(&self) -> std::sync::mpsc::Receiver<()> {
+        let (tx, rx) = std::sync::mpsc::channel();
+        *self.entered.lock().unwrap() = Some(tx);
+        *self.open.lock().unwrap() = false;
+        self.armed.store(true, Ordering::SeqCst);
+        rx
+    }
+
+    fn release(&self) {
+        *self.open.lock().unwrap() = true;
+        self.opened.notify_all();
+    }
+}
+
+impl Clock for GateClock {
+    fn now(&self) -> SystemTime {
+        if self.armed.swap(false, Ordering::SeqCst) {
+            if let Some(tx) = self.entered.lock().unwrap().take() {
+                let _ = tx.send(());
+            }
+            let mut open = self.open.lock().unwrap();
+            while !*open {
+                open = self.opened.wait(open).unwrap();
+            }
+        }
+        SystemTime::now()
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn events_lost_by_a_lagging_subscription_are_recovered_by_a_resync() {
+    let mock = mock().await;
+    let client = AmiClient::builder()
+        .host(mock.addr().ip().to_string())
+        .port(mock.addr().port())
+        .credentials("admin", "amp111")
+        .reconnect(ReconnectPolicy::None)
+        .subscriber_budget(16 * 1024)
+        .connect()
+        .await
+        .unwrap();
+    let clock = Arc::new(GateClock::default());
+    let tracker = LiveTracker::builder(client.clone())
+        .clock(clock.clone())
+        .start()
+        .await
+        .unwrap();
+    // A second subscriber tells when the flood below has reached the client.
+    let mut observer = client.events::<Message>();
+    let call = tracker
+        .originate(
+            Originate::new("Local/100@default")
+                .application("Wait")
+                .data("600"),
+        )
+        .await
+        .unwrap();
+    call.answered().await.unwrap();
+    let mut changes = tracker.changes();
+    let channel = call.channel();
+
+    // Stop the tracker's task inside one event; behind it the call's hangup,
+    // then more events than its subscription's budget holds: the oldest (the
+    // hangup) are dropped and reported as lost.
+    let stopped = clock.arm();
+    filler(&mock, "first").await;
+    stopped
+        .recv_timeout(Duration::from_secs(10))
+        .expect("the tracker's task never applied the event");
+    assert!(mock.hangup_channel(&channel, None));
+    until("the call to end", || mock.channels().is_empty()).await;
+    for i in 0..400 {
+        filler(&mock, &i.to_string()).await;
+    }
+    tokio::time::timeout(Duration::from_secs(10), async {
+        while let Some(item) = observer.next().await {
+            if let EventItem::Event(m) = item
+                && m.get("Seq") == Some("399")
+            {
+                break;
+            }
+        }
+    })
+    .await
+    .expect("the flood never reached the client");
+    clock.release();
+
+    let mut ended = None;
+    tokio::time::timeout(Duration::from_secs(10), async {
+        while let Some(c) = changes.next().await {
+            match c {
+                Change::CallEnded { reason, .. } => ended = Some(reason),
+                Change::Resynced { reason, .. } => {
+                    assert_eq!(reason, ResyncReason::EventsLost);
+                    break;
+                }
+                _ => {}
+            }
+        }
+    })
+    .await
+    .expect("no resync after the lost events");
+    assert_eq!(ended, Some(EndReason::WhileEventsLost));
+    assert_eq!(
+        call.ended().await.unwrap().reason,
+        EndReason::WhileEventsLost
+    );
+    let counts = tracker.counts();
+    assert_eq!((counts.active_calls, counts.channels), (0, 0), "no ghost");
 }

@@ -259,6 +259,7 @@ impl LiveTracker {
             .clone()
             .filter(|u| !u.is_empty() && u.as_str() != "<unknown>")
             .unwrap_or_else(|| linkedid.clone());
+        let linkedid = self.follow_linkedid(linkedid, &uniqueid);
         Ok(Call::new(
             shared.clone(),
             linkedid,
@@ -267,6 +268,21 @@ impl LiveTracker {
             progress,
             Some(events),
         ))
+    }
+
+    /// The call's `Linkedid` as the model knows it: when the channel driver did
+    /// not take `ChannelId` as the `Uniqueid`, the watch moves to the call of the
+    /// channel Asterisk reported.
+    fn follow_linkedid(&self, expected: Text, uniqueid: &Text) -> Text {
+        let mut inner = self.shared.lock();
+        let actual = match inner.model.channel(uniqueid) {
+            Some(ch) if ch.linkedid != expected => ch.linkedid.clone(),
+            _ => return expected,
+        };
+        if let Some(w) = inner.watches.remove(&expected) {
+            inner.watches.entry(actual.clone()).or_insert(w);
+        }
+        actual
     }
 
     /// A handle on a call up now, by `Linkedid`; `None` when there is none.
