@@ -42,6 +42,12 @@
 //! # }
 //! ```
 //!
+//! # Live calls
+//!
+//! [`live`] (feature `ami`) builds a model of channels, bridges and calls from
+//! the typed AMI events, keeps it in sync with [`live::LiveTracker`], and places
+//! and controls calls with [`live::LiveTracker::originate`] and [`live::Call`].
+//!
 //! # AGI
 //!
 //! ```no_run

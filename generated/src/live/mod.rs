@@ -12,6 +12,36 @@
 //!   publishes the changes as a stream and answers snapshots.
 //! - [`LiveTracker::originate`] places a call and returns a [`Call`] handle:
 //!   await its answer and end, read its events, act on it.
+//!
+//! ```no_run
+//! use asterisk_sdk::ami::{AmiClient, actions::Originate};
+//! use asterisk_sdk::live::{Change, LiveTracker};
+//! use futures::StreamExt;
+//!
+//! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
+//! let client = AmiClient::builder()
+//!     .host("127.0.0.1")
+//!     .credentials("admin", "amp111")
+//!     .connect()
+//!     .await?;
+//! let tracker = LiveTracker::start(client).await?;
+//! let mut changes = tracker.changes();
+//!
+//! let call = tracker
+//!     .originate(Originate::new("PJSIP/100").application("Playback").data("hello-world"))
+//!     .await?;
+//! call.answered().await?;
+//! let end = call.ended().await?;
+//! println!("{} ended: {:?} after {:?}", call.linkedid(), end.cause, end.duration);
+//!
+//! while let Some(change) = changes.next().await {
+//!     if let Change::CallEnded { linkedid, cause, duration, .. } = change {
+//!         println!("{linkedid}: {cause:?} after {duration:?}");
+//!     }
+//! }
+//! # Ok(())
+//! # }
+//! ```
 
 mod bridge;
 mod call;
