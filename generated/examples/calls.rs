@@ -70,6 +70,7 @@ fn describe(change: &Change) -> Option<String> {
             cause_text.as_deref().unwrap_or("")
         ),
         (None, EndReason::WhileDisconnected) => "cause unknown (ended while disconnected)".into(),
+        (None, EndReason::Merged) => "merged into another call".into(),
         (None, _) => "cause unknown (events lost)".into(),
     };
     Some(format!(

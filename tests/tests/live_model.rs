@@ -494,3 +494,48 @@ fn resync_reports_what_ended_and_appeared_in_the_gap_without_ghosts() {
     assert_eq!(m.counts().channels, 0);
     assert_eq!(m.counts().bridges, 0);
 }
+
+#[test]
+fn a_channel_given_an_older_linkedid_moves_to_that_call() {
+    let (mut m, _clock) = model();
+    m.apply(&ev("Newchannel", &[snap("", "a", "a", 6)], &[]));
+    m.apply(&ev("Newchannel", &[snap("", "b", "b", 6)], &[]));
+    m.apply(&ev("BridgeCreate", &[bridge("br", "simple_bridge")], &[]));
+    m.apply(&ev(
+        "BridgeEnter",
+        &[bridge("br", "simple_bridge"), snap("", "a", "a", 6)],
+        &[],
+    ));
+    // A basic bridge gives b the oldest Linkedid of its channels: a's.
+    let changes = m.apply(&ev(
+        "BridgeEnter",
+        &[bridge("br", "simple_bridge"), snap("", "b", "a", 6)],
+        &[],
+    ));
+    assert!(changes.contains(&Change::ChannelMoved {
+        uniqueid: "b".into(),
+        from: "b".into(),
+        to: "a".into()
+    }));
+    let merged = changes.iter().find_map(|c| match c {
+        Change::CallEnded {
+            linkedid,
+            reason,
+            cause,
+            ..
+        } => Some((linkedid.as_str(), *reason, cause.clone())),
+        _ => None,
+    });
+    assert_eq!(merged, Some(("b", EndReason::Merged, None)));
+    let call = m.call("a").unwrap();
+    assert_eq!(call.active.len(), 2);
+    assert_eq!(m.counts().active_calls, 1);
+    // Both hang up: one call ends, with the first hangup's cause.
+    m.apply(&hangup("b", "a", "16", "Normal Clearing"));
+    let end = m.apply(&hangup("a", "a", "16", "Normal Clearing"));
+    assert!(end.iter().any(|c| matches!(
+        c,
+        Change::CallEnded { linkedid, reason: EndReason::Event, .. } if linkedid == "a"
+    )));
+    assert_eq!(m.counts().channels, 0);
+}

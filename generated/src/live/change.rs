@@ -27,6 +27,9 @@ pub enum EndReason {
     /// A resync after events were lost (a subscriber that fell behind) found it
     /// gone; its cause is unknown.
     WhileEventsLost,
+    /// A call whose channels all moved to another call: Asterisk gave them an
+    /// older call's `Linkedid` (it does so for the channels of a basic bridge).
+    Merged,
 }
 
 /// Why the model resynchronised.
@@ -107,6 +110,15 @@ pub enum Change {
         from: ChannelState,
         /// The state now.
         to: ChannelState,
+    },
+    /// A channel moved to another call (its `Linkedid` changed).
+    ChannelMoved {
+        /// Its `Uniqueid`.
+        uniqueid: Text,
+        /// The call it left.
+        from: Text,
+        /// The call it joined.
+        to: Text,
     },
     /// A channel was renamed.
     ChannelRenamed {

@@ -300,7 +300,19 @@ impl LiveModel {
         let Some(ch) = self.known_mut(s) else {
             return;
         };
-        let Some(from) = ch.refresh(s, at) else {
+        let moved = s
+            .linkedid
+            .as_ref()
+            .filter(|l| !l.is_empty() && **l != ch.linkedid)
+            .map(|l| (ch.uniqueid.clone(), l.clone()));
+        let changed = ch.refresh(s, at);
+        if let Some((uid, linkedid)) = moved {
+            self.relink(&uid, linkedid, at, out);
+        }
+        let Some(from) = changed else {
+            return;
+        };
+        let Some(ch) = self.known_mut(s) else {
             return;
         };
         let (uniqueid, to, linkedid) = (ch.uniqueid.clone(), ch.state.clone(), ch.linkedid.clone());
@@ -308,6 +320,40 @@ impl LiveModel {
         out.push(Change::ChannelStateChanged { uniqueid, from, to });
         if up {
             self.answer_call(&linkedid, at, out);
+        }
+    }
+
+    /// Move a channel to the call `to` (its new `Linkedid`), ending the call it
+    /// leaves when that was its last channel.
+    fn relink(&mut self, uid: &Text, to: Text, at: SystemTime, out: &mut Vec<Change>) {
+        let Some(ch) = self.channels.get_mut(uid.as_str()) else {
+            return;
+        };
+        let from = std::mem::replace(&mut ch.linkedid, to.clone());
+        let (name, created, answered) = (ch.name.clone(), ch.created, ch.answered);
+        let call = self.calls.entry(to.clone()).or_insert_with(|| {
+            out.push(Change::CallStarted {
+                linkedid: to.clone(),
+                at: created,
+                origin: Origin::Event,
+            });
+            CallRecord::new(to.clone(), created, Origin::Event)
+        });
+        call.join(uid, &name);
+        out.push(Change::ChannelMoved {
+            uniqueid: uid.clone(),
+            from: from.clone(),
+            to: to.clone(),
+        });
+        if let Some(when) = answered {
+            self.answer_call(&to, when, out);
+        }
+        let emptied = self.calls.get_mut(&from).is_some_and(|c| {
+            c.active.remove(uid);
+            c.active.is_empty()
+        });
+        if emptied {
+            self.end_call(&from, EndReason::Merged, at, out);
         }
     }
 
