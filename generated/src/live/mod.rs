@@ -48,9 +48,11 @@ mod call;
 mod change;
 mod channel;
 mod control;
+mod follow;
 mod model;
 mod replay;
 mod resync;
+mod shared;
 mod tracker;
 
 pub use bridge::Bridge;

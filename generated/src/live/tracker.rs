@@ -5,116 +5,19 @@ use super::bridge::Bridge;
 use super::call::CallRecord;
 use super::change::{Change, ResyncReason};
 use super::channel::Channel;
-use super::control::{CallWatch, PendingOriginate};
+use super::follow::{fetch_snapshot, follow};
 use super::model::{Counts, DEFAULT_HISTORY, LiveModel};
-use super::resync::ServerSnapshot;
-use crate::ami::actions::{BridgeInfo, BridgeList, CoreShowChannels};
-use crate::ami::{AmiClient, AmiError, Event, EventItem, EventStream, Text};
+use super::shared::{Inner, Shared};
+use crate::ami::{AmiClient, AmiError, Event};
 use asterisk_sdk_runtime::clock::{Clock, SystemClock};
-use futures::{Stream, StreamExt};
+use futures::Stream;
 use std::collections::HashMap;
 use std::pin::Pin;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::atomic::AtomicU64;
+use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll};
-use std::time::Duration;
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
-
-/// How long the tracker waits before retrying a resync that failed.
-const RESYNC_RETRY: Duration = Duration::from_secs(1);
-
-/// State shared by the tracker's task, its handle and the call handles.
-pub(crate) struct Shared {
-    pub(crate) client: AmiClient,
-    inner: Mutex<Inner>,
-    next_id: AtomicU64,
-    /// Makes this tracker's `ActionID`s and channel ids unique.
-    pub(crate) id_prefix: String,
-}
-
-/// Everything behind the tracker's one lock: the model and who listens to it.
-pub(crate) struct Inner {
-    pub(crate) model: LiveModel,
-    subscribers: Vec<mpsc::UnboundedSender<Change>>,
-    /// Per-call listeners, by `Linkedid`.
-    pub(crate) watches: HashMap<Text, CallWatch>,
-    /// Originates waiting for their `OriginateResponse`, by `ActionID`.
-    pub(crate) originates: HashMap<String, PendingOriginate>,
-    /// The task has ended (client closed or tracker dropped).
-    pub(crate) stopped: bool,
-}
-
-impl Shared {
-    pub(crate) fn lock(&self) -> MutexGuard<'_, Inner> {
-        self.inner.lock().unwrap_or_else(|e| e.into_inner())
-    }
-
-    /// A fresh number for ids.
-    pub(crate) fn next_id(&self) -> u64 {
-        self.next_id.fetch_add(1, Ordering::Relaxed)
-    }
-}
-
-impl Inner {
-    /// Apply one event: model, per-call listeners, originates, subscribers.
-    fn handle_event(&mut self, event: Event) {
-        let changes = self.model.apply(&event);
-        self.route_event(&event);
-        self.publish(changes);
-    }
-
-    fn route_event(&mut self, event: &Event) {
-        match event {
-            Event::OriginateResponse(r) => {
-                if let Some(id) = r.action_id.as_ref()
-                    && let Some(p) = self.originates.remove(id.as_str())
-                {
-                    p.complete((**r).clone());
-                }
-            }
-            Event::DialEnd(d) => {
-                for p in self.originates.values_mut() {
-                    p.note_dial_end(d);
-                }
-            }
-            _ => {}
-        }
-        if self.watches.is_empty() {
-            return;
-        }
-        if let Some(linkedid) = self.model.linkedid_of(event)
-            && let Some(w) = self.watches.get_mut(&linkedid)
-        {
-            w.send_event(event);
-        }
-    }
-
-    /// Hand changes to the call listeners and the subscribers.
-    pub(crate) fn publish(&mut self, changes: Vec<Change>) {
-        for change in changes {
-            // Subscribers first: whoever wakes on a call's end finds the change
-            // already queued in every change stream.
-            self.subscribers.retain(|s| s.send(change.clone()).is_ok());
-            if let Some(linkedid) = change.linkedid().cloned()
-                && let Some(w) = self.watches.get_mut(&linkedid)
-                && w.on_change(&change)
-            {
-                self.watches.remove(&linkedid);
-            }
-        }
-    }
-
-    /// The tracker ended: every listener learns it.
-    fn stop(&mut self) {
-        self.stopped = true;
-        for (_, w) in self.watches.drain() {
-            w.stop();
-        }
-        self.originates.clear();
-        self.subscribers.clear();
-    }
-}
 
 /// Settings of a [`LiveTracker`]; see [`LiveTracker::builder`].
 #[derive(Debug)]
@@ -181,8 +84,8 @@ impl LiveTrackerBuilder {
 ///
 /// It reads the client's events through its own subscription (the socket
 /// reader never waits for it). When that subscription reports a reconnect
-/// ([`EventItem::Reconnected`]) or lost events ([`EventItem::Lagged`], or
-/// [`EventItem::Overflowed`] with [`SlowSubscriberPolicy::Disconnect`](crate::ami::SlowSubscriberPolicy::Disconnect)),
+/// ([`EventItem::Reconnected`](crate::ami::EventItem::Reconnected)) or lost events ([`EventItem::Lagged`](crate::ami::EventItem::Lagged), or
+/// [`EventItem::Overflowed`](crate::ami::EventItem::Overflowed) with [`SlowSubscriberPolicy::Disconnect`](crate::ami::SlowSubscriberPolicy::Disconnect)),
 /// the tracker rebuilds from Asterisk's lists and reports what changed in the
 /// gap ([`EndReason::WhileDisconnected`](super::EndReason::WhileDisconnected),
 /// no cause invented). Dropping the tracker stops it.
@@ -190,12 +93,6 @@ impl LiveTrackerBuilder {
 pub struct LiveTracker {
     pub(crate) shared: Arc<Shared>,
     task: JoinHandle<()>,
-}
-
-impl std::fmt::Debug for Shared {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Shared").finish_non_exhaustive()
-    }
 }
 
 impl Drop for LiveTracker {
@@ -296,88 +193,4 @@ impl Stream for Changes {
     fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Change>> {
         self.get_mut().rx.poll_recv(cx)
     }
-}
-
-/// Read what exists now: channels, bridges and (when asked) each bridge's members.
-async fn fetch_snapshot(client: &AmiClient, members: bool) -> Result<ServerSnapshot, AmiError> {
-    let channels = client.list(&CoreShowChannels::new()).await?;
-    let bridges = client.list(&BridgeList::new()).await?;
-    let mut infos = Vec::with_capacity(bridges.items.len());
-    for item in &bridges.items {
-        let info = match (members, item.bridge.bridge_uniqueid.as_ref()) {
-            (true, Some(id)) => match client.list(&BridgeInfo::new(id.as_str())).await {
-                Ok(list) => Some(list.items),
-                // Gone since BridgeList: its members come from the channels.
-                Err(AmiError::ActionFailed { .. }) => None,
-                Err(e) => return Err(e),
-            },
-            _ => None,
-        };
-        infos.push(info);
-    }
-    Ok(ServerSnapshot::from_lists(
-        &channels.items,
-        bridges.items.iter().zip(infos.iter().map(|i| i.as_deref())),
-    ))
-}
-
-/// Which of two pending resync reasons to report: a reconnect wins.
-fn merge(pending: Option<ResyncReason>, new: ResyncReason) -> ResyncReason {
-    match pending {
-        Some(ResyncReason::Reconnected) => ResyncReason::Reconnected,
-        _ => new,
-    }
-}
-
-/// The tracker's task: apply events, resync after every gap.
-async fn follow(shared: Arc<Shared>, mut events: EventStream<Event>, members: bool) {
-    let mut pending: Option<ResyncReason> = None;
-    let mut retry_at: Option<tokio::time::Instant> = None;
-    loop {
-        if let Some(reason) = pending
-            && retry_at.is_none_or(|t| tokio::time::Instant::now() >= t)
-        {
-            // Events arriving meanwhile wait in the subscription's queue and
-            // are applied after the snapshot.
-            match fetch_snapshot(&shared.client, members).await {
-                Ok(snapshot) => {
-                    let mut inner = shared.lock();
-                    let changes = inner.model.resync(&snapshot, reason);
-                    inner.publish(changes);
-                    pending = None;
-                    retry_at = None;
-                }
-                Err(e) => {
-                    tracing::warn!(error = %e, "live tracker: resync failed; retrying");
-                    retry_at = Some(tokio::time::Instant::now() + RESYNC_RETRY);
-                }
-            }
-        }
-        let item = match (pending, retry_at) {
-            (Some(_), Some(at)) => tokio::select! {
-                item = events.next() => item,
-                _ = tokio::time::sleep_until(at) => continue,
-            },
-            _ => events.next().await,
-        };
-        match item {
-            None => break,
-            Some(EventItem::Event(event)) => shared.lock().handle_event(event),
-            Some(EventItem::Reconnected) => {
-                pending = Some(ResyncReason::Reconnected);
-                retry_at = None;
-            }
-            Some(EventItem::Lagged(n)) => {
-                tracing::warn!(lost = n, "live tracker: events lost; resyncing");
-                pending = Some(merge(pending, ResyncReason::EventsLost));
-            }
-            Some(EventItem::Overflowed { .. }) => {
-                tracing::warn!("live tracker: subscription overflowed; resubscribing");
-                events = shared.client.events::<Event>();
-                pending = Some(merge(pending, ResyncReason::EventsLost));
-            }
-            Some(_) => {}
-        }
-    }
-    shared.lock().stop();
 }

@@ -6,7 +6,7 @@ use crate::ami::actions::{Bridge, Getvar, Hangup, Redirect, Setvar};
 use crate::ami::{AmiError, Event, Text};
 use crate::domain::HangupCause;
 use crate::live::change::EndReason;
-use crate::live::tracker::Shared;
+use crate::live::shared::Shared;
 use futures::Stream;
 use std::pin::Pin;
 use std::sync::{Arc, Mutex};
