@@ -517,3 +517,47 @@ async fn events_lost_by_a_lagging_subscription_are_recovered_by_a_resync() {
     let counts = tracker.counts();
     assert_eq!((counts.active_calls, counts.channels), (0, 0), "no ghost");
 }
+
+#[path = "../fixtures/capture.rs"]
+mod capture;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_1000_call_capture_through_a_live_connection_ends_like_its_replay() {
+    // 12 MB in one go: no write timeout, this test is about the model's path.
+    let mock = MockAmi::builder()
+        .write_timeout(None)
+        .start()
+        .await
+        .unwrap();
+    let client = connect(&mock, ReconnectPolicy::None).await;
+    let tracker = LiveTracker::start(client).await.unwrap();
+    let mut changes = tracker.changes();
+    mock.replay(capture::read("bench/ami-23.4.1-1000calls.bin.gz"))
+        .await;
+    let mut ended = 0;
+    tokio::time::timeout(Duration::from_secs(120), async {
+        while ended < 1000 {
+            match changes.next().await {
+                Some(Change::CallEnded { cause, reason, .. }) => {
+                    assert_eq!(reason, EndReason::Event);
+                    assert_eq!(cause, Some(HangupCause::NotDefined));
+                    ended += 1;
+                }
+                Some(_) => {}
+                None => panic!("the change stream ended"),
+            }
+        }
+    })
+    .await
+    .expect("not every call of the capture ended");
+    let counts = tracker.counts();
+    assert_eq!(
+        (
+            counts.finished_calls,
+            counts.active_calls,
+            counts.channels,
+            counts.bridges
+        ),
+        (1000, 0, 0, 0)
+    );
+}
