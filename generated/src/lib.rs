@@ -43,6 +43,12 @@
 //! # }
 //! ```
 //!
+//! # Live calls
+//!
+//! [`live`] (feature `ami`) builds a model of channels, bridges and calls from
+//! the typed AMI events, keeps it in sync with [`live::LiveTracker`], and places
+//! and controls calls with [`live::LiveTracker::originate`] and [`live::Call`].
+//!
 //! # AGI
 //!
 //! ```no_run
@@ -135,6 +141,10 @@ pub mod domain;
 #[cfg_attr(docsrs, doc(cfg(feature = "ami")))]
 #[rustfmt::skip]
 pub mod ami;
+
+#[cfg(feature = "ami")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ami")))]
+pub mod live;
 
 #[cfg(feature = "agi")]
 #[cfg_attr(docsrs, doc(cfg(feature = "agi")))]

@@ -15,6 +15,7 @@
 #[cfg(feature = "ari")]
 #[cfg_attr(docsrs, doc(cfg(feature = "ari")))]
 pub mod ari;
+pub mod clock;
 pub mod open_enum;
 
 /// serde, for the expansion of [`open_enum!`] (not part of the API).

@@ -1,15 +1,18 @@
 //! Simulated calls started by `Action: Originate`: the channels appear, answer,
 //! run for a while and hang up, with the events a real Asterisk sends for that
-//! (modelled on the capture of an Originate into `Wait(2)`), fresh ids each time.
+//! (modelled on the capture of an Originate into `Wait(2)`), fresh ids each time
+//! unless the action sets `ChannelId` / `OtherChannelId`. An Originate to a
+//! channel scripted to fail ([`MockAmi::fail_originates`](super::MockAmi::fail_originates))
+//! dials, hangs up with the scripted cause and answers `OriginateResponse` with
+//! `Response: Failure`, as `fast_originate()` in main/manager.c does.
 
-use super::channels::Channel;
+use super::channels::{Channel, HangupCue, cause_text};
 use super::mask::EventMask;
 use super::shared::{Shared, lock};
 use super::wire::Block;
 use asterisk_sdk_runtime::ami::Message;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
-use tokio::sync::Notify;
 
 /// What an Originate asked for.
 #[derive(Debug, Clone)]
@@ -24,6 +27,8 @@ pub(crate) struct Originate {
     cid_name: String,
     is_async: bool,
     action_id: Option<String>,
+    channel_id: Option<String>,
+    other_channel_id: Option<String>,
 }
 
 /// Split `"Name" <number>` (or a bare number) into number and name.
@@ -43,6 +48,12 @@ fn truthy(v: Option<&str>) -> bool {
         v.map(str::to_ascii_lowercase).as_deref(),
         Some("true" | "yes" | "1" | "on")
     )
+}
+
+fn non_empty(v: Option<&str>) -> Option<String> {
+    v.map(str::trim)
+        .filter(|v| !v.is_empty())
+        .map(str::to_owned)
 }
 
 impl Originate {
@@ -82,6 +93,8 @@ impl Originate {
             cid_name,
             is_async: truthy(action.get("Async")),
             action_id: action.action_id().map(str::to_owned),
+            channel_id: non_empty(action.get("ChannelId")),
+            other_channel_id: non_empty(action.get("OtherChannelId")),
         })
     }
 
@@ -124,11 +137,23 @@ fn set_state(shared: &Shared, name: &str, state: u8) {
 
 /// Run one call to its end.
 pub(crate) async fn run(shared: Arc<Shared>, req: Originate) {
-    let hangup = Arc::new(Notify::new());
+    let channel = format!("{}/{}", req.tech, req.resource);
+    let failure = lock(&shared.originate_failures)
+        .iter()
+        .rev()
+        .find(|(prefix, _)| channel.starts_with(prefix.as_str()))
+        .map(|(_, cause)| *cause);
+    if let Some(cause) = failure {
+        return run_failed(shared, req, cause).await;
+    }
+    let hangup = Arc::new(HangupCue::default());
     let (one, two) = {
         let mut channels = lock(&shared.channels);
         let seq = channels.sequence();
-        let first_id = channels.unique_id();
+        let first_id = req
+            .channel_id
+            .clone()
+            .unwrap_or_else(|| channels.unique_id());
         let base = Channel {
             name: String::new(),
             uniqueid: first_id.clone(),
@@ -155,7 +180,10 @@ pub(crate) async fn run(shared: Arc<Shared>, req: Originate) {
             };
             let two = Channel {
                 name: format!("Local/{}-{seq};2", req.resource),
-                uniqueid: channels.unique_id(),
+                uniqueid: req
+                    .other_channel_id
+                    .clone()
+                    .unwrap_or_else(|| channels.unique_id()),
                 state: 4,
                 application: String::new(),
                 data: String::new(),
@@ -243,7 +271,8 @@ pub(crate) async fn run(shared: Arc<Shared>, req: Originate) {
     )
     .await;
     if req.is_async {
-        emit(s, Some(originate_response(&req, &one)), "call").await;
+        let block = originate_response(&req, &one, "Success", "4");
+        emit(s, Some(block), "call").await;
     }
 
     let length = match &req.application {
@@ -259,10 +288,15 @@ pub(crate) async fn run(shared: Arc<Shared>, req: Originate) {
     };
     tokio::select! {
         _ = tokio::time::sleep(s.config.scaled(length)) => {}
-        _ = hangup.notified() => {}
+        _ = hangup.requested() => {}
     }
 
-    let cause = [("Cause", "16"), ("Cause-txt", "Normal Clearing")];
+    let code = hangup.cause().unwrap_or(16);
+    let code_text = code.to_string();
+    let cause = [
+        ("Cause", code_text.as_str()),
+        ("Cause-txt", cause_text(code)),
+    ];
     emit(
         s,
         channel_event(s, "Hangup", "call,all", &one.name, &cause),
@@ -278,7 +312,7 @@ pub(crate) async fn run(shared: Arc<Shared>, req: Originate) {
                 "SoftHangupRequest",
                 "call,all",
                 &two.name,
-                &[("Cause", "16")],
+                &[("Cause", code_text.as_str())],
             ),
             "call",
         )
@@ -293,6 +327,90 @@ pub(crate) async fn run(shared: Arc<Shared>, req: Originate) {
     }
 }
 
+/// `DialStatus` and OriginateResponse `Reason` of a failed dial ending with
+/// `cause`, as `pbx_dial_reason()` in main/pbx.c maps them.
+fn failure_status(cause: u16) -> (&'static str, &'static str) {
+    match cause {
+        17 => ("BUSY", "5"),
+        21 | 27 | 34 | 38 | 41 | 42 => ("CONGESTION", "8"),
+        18 | 19 | 26 => ("NOANSWER", "3"),
+        _ => ("CHANUNAVAIL", "0"),
+    }
+}
+
+/// An Originate that fails: the channel is created and dialled, the far end
+/// refuses with `cause`, the channel hangs up, then `OriginateResponse` says
+/// `Failure` (with the requested channel, not the created one, and the
+/// `ChannelId` or `<unknown>` as `Uniqueid`).
+async fn run_failed(shared: Arc<Shared>, req: Originate, cause: u16) {
+    let s = &*shared;
+    let one = {
+        let mut channels = lock(&s.channels);
+        let seq = channels.sequence();
+        let id = req
+            .channel_id
+            .clone()
+            .unwrap_or_else(|| channels.unique_id());
+        let one = Channel {
+            name: format!("{}/{}-{seq}", req.tech, req.resource),
+            uniqueid: id.clone(),
+            linkedid: id,
+            state: 0,
+            context: req.context.clone(),
+            exten: req.exten.clone(),
+            priority: 1,
+            cid_num: req.cid_num.clone(),
+            cid_name: req.cid_name.clone(),
+            application: "AppDial2".into(),
+            data: "(Outgoing Line)".into(),
+            created: Instant::now(),
+            hangup: Arc::new(HangupCue::default()),
+        };
+        channels.insert(one.clone());
+        one
+    };
+    let (status, reason) = failure_status(cause);
+    emit(
+        s,
+        channel_event(s, "Newchannel", "call,all", &one.name, &[]),
+        "call",
+    )
+    .await;
+    emit(
+        s,
+        dest_event(s, "DialBegin", &one.name, ("DialString", &req.resource)),
+        "call",
+    )
+    .await;
+    emit(
+        s,
+        dest_event(s, "DialEnd", &one.name, ("DialStatus", status)),
+        "call",
+    )
+    .await;
+    let code = cause.to_string();
+    let hangup = [("Cause", code.as_str()), ("Cause-txt", cause_text(cause))];
+    emit(
+        s,
+        channel_event(s, "Hangup", "call,all", &one.name, &hangup),
+        "call",
+    )
+    .await;
+    lock(&s.channels).remove(&one.name);
+    if req.is_async {
+        let requested = Channel {
+            name: format!("{}/{}", req.tech, req.resource),
+            uniqueid: req
+                .channel_id
+                .clone()
+                .unwrap_or_else(|| "<unknown>".to_owned()),
+            ..one
+        };
+        let block = originate_response(&req, &requested, "Failure", reason);
+        emit(s, Some(block), "call").await;
+    }
+}
+
 /// DialBegin/DialEnd of an originated call: only the `Dest*` block (no caller).
 fn dest_event(shared: &Shared, event: &str, name: &str, last: (&str, &str)) -> Option<Block> {
     let channels = lock(&shared.channels);
@@ -304,12 +422,12 @@ fn dest_event(shared: &Shared, event: &str, name: &str, last: (&str, &str)) -> O
     Some(block.header(last.0, last.1))
 }
 
-fn originate_response(req: &Originate, one: &Channel) -> Block {
+fn originate_response(req: &Originate, one: &Channel, response: &str, reason: &str) -> Block {
     let block = Block::new()
         .header("Event", "OriginateResponse")
         .header("Privilege", "call,all")
         .opt("ActionID", req.action_id.as_deref())
-        .header("Response", "Success")
+        .header("Response", response)
         .header("Channel", &one.name);
     let block = match &req.application {
         Some(app) => block.header("Application", app).header("Data", &req.data),
@@ -325,7 +443,7 @@ fn originate_response(req: &Originate, one: &Channel) -> Block {
         }
     };
     block
-        .header("Reason", "4")
+        .header("Reason", reason)
         .header("Uniqueid", &one.uniqueid)
         .header("CallerIDNum", &unknown(&req.cid_num))
         .header("CallerIDName", &unknown(&req.cid_name))

@@ -2,9 +2,49 @@
 //! targeted by Hangup and AGI.
 
 use super::wire::Block;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Instant;
 use tokio::sync::Notify;
+
+/// How a call's task is told to hang up, and with which Q.850 cause.
+#[derive(Debug, Default)]
+pub(crate) struct HangupCue {
+    notify: Notify,
+    cause: Mutex<Option<u16>>,
+}
+
+impl HangupCue {
+    /// Ask the call to hang up now, with `cause` (16, Normal Clearing, if none).
+    pub(crate) fn request(&self, cause: Option<u16>) {
+        *self.cause.lock().unwrap_or_else(|e| e.into_inner()) = cause;
+        self.notify.notify_one();
+    }
+
+    /// Wait until asked.
+    pub(crate) async fn requested(&self) {
+        self.notify.notified().await;
+    }
+
+    /// The cause asked for, if any.
+    pub(crate) fn cause(&self) -> Option<u16> {
+        *self.cause.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+/// Asterisk's text of a Q.850 cause (`ast_cause2str()`, main/channel.c), for
+/// the causes the mock produces.
+pub(crate) fn cause_text(cause: u16) -> &'static str {
+    match cause {
+        1 => "Unallocated (unassigned) number",
+        16 => "Normal Clearing",
+        17 => "User busy",
+        18 => "No user responding",
+        19 => "User alerting, no answer",
+        21 => "Call Rejected",
+        34 => "Circuit/channel congestion",
+        _ => "Normal, unspecified",
+    }
+}
 
 /// One simulated channel.
 #[derive(Debug, Clone)]
@@ -21,8 +61,9 @@ pub(crate) struct Channel {
     pub(crate) application: String,
     pub(crate) data: String,
     pub(crate) created: Instant,
-    /// Wakes the call's task when a Hangup action targets this channel.
-    pub(crate) hangup: Arc<Notify>,
+    /// Wakes the call's task when a Hangup action (or the control handle)
+    /// targets this channel.
+    pub(crate) hangup: Arc<HangupCue>,
 }
 
 /// `ChannelStateDesc` of a numeric channel state.

@@ -219,7 +219,7 @@ fn builtin(shared: &Shared, state: &SessionState, lower: &str, action: &Message)
             let channels = lock(&shared.channels);
             match channels.get(get("Channel")) {
                 Some(ch) => {
-                    ch.hangup.notify_one();
+                    ch.hangup.request(get("Cause").parse().ok());
                     Answer::ack(id, "Channel Hungup")
                 }
                 None => Answer::error(id, "No such channel"),

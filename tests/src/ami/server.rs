@@ -207,6 +207,29 @@ impl MockAmi {
             .collect()
     }
 
+    /// Hang up the mock's channel `name` as if the far end did, with the Q.850
+    /// `cause` (16, Normal Clearing, if `None`): its call ends with the usual
+    /// events, sent to whoever is logged in then. Returns false when there is no
+    /// such channel.
+    pub fn hangup_channel(&self, name: &str, cause: Option<u16>) -> bool {
+        match lock(&self.shared.channels).get(name) {
+            Some(ch) => {
+                ch.hangup.request(cause);
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Originates to channels starting with `channel_prefix` (e.g. `PJSIP/busy`)
+    /// fail: the channel is dialled, hangs up with the Q.850 `cause` (17 busy,
+    /// 19 no answer, 34 congestion, 1 unallocated…) with `DialEnd` saying the
+    /// matching `DialStatus`, and the `OriginateResponse` says `Failure` with
+    /// the `Reason` Asterisk derives from the cause (5, 3, 8, 0).
+    pub fn fail_originates(&self, channel_prefix: &str, cause: u16) {
+        lock(&self.shared.originate_failures).push((channel_prefix.to_owned(), cause));
+    }
+
     /// Put `channel` in AsyncAGI: push `AsyncAGIStart` with `env` (the `agi_*`
     /// pairs, URL-encoded into `Env`) to sessions receiving `agi` events. Then
     /// `Action: AGI` on that channel is accepted and answered with `AsyncAGIExec`.

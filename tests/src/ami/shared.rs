@@ -82,6 +82,8 @@ pub(crate) struct Shared {
     pub(crate) agi_results: Mutex<Vec<(String, String)>>,
     /// Channels currently in AsyncAGI.
     pub(crate) agi_channels: Mutex<HashSet<String>>,
+    /// Originates to channels starting with the prefix fail with the cause.
+    pub(crate) originate_failures: Mutex<Vec<(String, u16)>>,
     /// When the mock started (FullyBooted's `Uptime`).
     pub(crate) started: Instant,
 }
@@ -106,6 +108,7 @@ impl Shared {
             channels: Mutex::new(Channels::default()),
             agi_results: Mutex::new(Vec::new()),
             agi_channels: Mutex::new(HashSet::new()),
+            originate_failures: Mutex::new(Vec::new()),
             started: Instant::now(),
         }
     }

@@ -1,0 +1,12 @@
+//! Call control on top of the [`LiveTracker`](super::LiveTracker): originate and
+//! await, and a [`Call`] handle whose answer and end come from the tracker's
+//! own model.
+
+mod call;
+mod originate;
+mod watch;
+
+pub use call::{Call, CallEnd, CallError, CallEvents};
+pub(crate) use originate::PendingOriginate;
+pub use originate::{OriginateError, OriginateReason};
+pub(crate) use watch::CallWatch;

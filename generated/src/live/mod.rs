@@ -1,0 +1,66 @@
+//! Live call state over AMI: a model of channels, bridges and calls built from
+//! the typed events, a tracker that keeps it in sync with a running Asterisk,
+//! and call control on top.
+//!
+//! - [`LiveModel`] is a pure state machine: [`LiveModel::apply`] takes one
+//!   typed [`Event`](crate::ami::Event) and returns the [`Change`]s it made, so a
+//!   capture ([`decode_capture`]) replays through the same code as a live client.
+//!   [`LiveModel::resync`] aligns it with Asterisk's lists after a gap.
+//! - [`LiveTracker`] runs a model over an [`AmiClient`](crate::ami::AmiClient):
+//!   it subscribes to the events, rebuilds from `CoreShowChannels`, `BridgeList`
+//!   and `BridgeInfo` at start, after every reconnect and after any lost event,
+//!   publishes the changes as a stream and answers snapshots.
+//! - [`LiveTracker::originate`] places a call and returns a [`Call`] handle:
+//!   await its answer and end, read its events, act on it.
+//!
+//! ```no_run
+//! use asterisk_sdk::ami::{AmiClient, actions::Originate};
+//! use asterisk_sdk::live::{Change, LiveTracker};
+//! use futures::StreamExt;
+//!
+//! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
+//! let client = AmiClient::builder()
+//!     .host("127.0.0.1")
+//!     .credentials("admin", "amp111")
+//!     .connect()
+//!     .await?;
+//! let tracker = LiveTracker::start(client).await?;
+//! let mut changes = tracker.changes();
+//!
+//! let call = tracker
+//!     .originate(Originate::new("PJSIP/100").application("Playback").data("hello-world"))
+//!     .await?;
+//! call.answered().await?;
+//! let end = call.ended().await?;
+//! println!("{} ended: {:?} after {:?}", call.linkedid(), end.cause, end.duration);
+//!
+//! while let Some(change) = changes.next().await {
+//!     if let Change::CallEnded { linkedid, cause, duration, .. } = change {
+//!         println!("{linkedid}: {cause:?} after {duration:?}");
+//!     }
+//! }
+//! # Ok(())
+//! # }
+//! ```
+
+mod bridge;
+mod call;
+mod change;
+mod channel;
+mod control;
+mod follow;
+mod model;
+mod replay;
+mod resync;
+mod shared;
+mod tracker;
+
+pub use bridge::Bridge;
+pub use call::{CallChannel, CallRecord};
+pub use change::{Change, EndReason, Origin, ResyncReason};
+pub use channel::Channel;
+pub use control::{Call, CallEnd, CallError, CallEvents, OriginateError, OriginateReason};
+pub use model::{Counts, DEFAULT_HISTORY, LiveModel};
+pub use replay::{Capture, decode_capture};
+pub use resync::{ServerSnapshot, SnapshotBridge, SnapshotChannel};
+pub use tracker::{Changes, LiveTracker, LiveTrackerBuilder};

@@ -1,0 +1,109 @@
+//! What the tracker's task, its handle and the call handles share: the model
+//! behind one lock, and who listens to its changes and events.
+
+use super::change::Change;
+use super::control::{CallWatch, PendingOriginate};
+use super::model::LiveModel;
+use crate::ami::{AmiClient, Event, Text};
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Mutex, MutexGuard};
+use tokio::sync::mpsc;
+
+/// State shared by the tracker's task, its handle and the call handles.
+pub(crate) struct Shared {
+    pub(crate) client: AmiClient,
+    pub(crate) inner: Mutex<Inner>,
+    pub(crate) next_id: AtomicU64,
+    /// Makes this tracker's `ActionID`s and channel ids unique.
+    pub(crate) id_prefix: String,
+}
+
+/// Everything behind the tracker's one lock: the model and who listens to it.
+pub(crate) struct Inner {
+    pub(crate) model: LiveModel,
+    pub(crate) subscribers: Vec<mpsc::UnboundedSender<Change>>,
+    /// Per-call listeners, by `Linkedid`.
+    pub(crate) watches: HashMap<Text, CallWatch>,
+    /// Originates waiting for their `OriginateResponse`, by `ActionID`.
+    pub(crate) originates: HashMap<String, PendingOriginate>,
+    /// The task has ended (client closed or tracker dropped).
+    pub(crate) stopped: bool,
+}
+
+impl Shared {
+    pub(crate) fn lock(&self) -> MutexGuard<'_, Inner> {
+        self.inner.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// A fresh number for ids.
+    pub(crate) fn next_id(&self) -> u64 {
+        self.next_id.fetch_add(1, Ordering::Relaxed)
+    }
+}
+
+impl Inner {
+    /// Apply one event: model, per-call listeners, originates, subscribers.
+    pub(crate) fn handle_event(&mut self, event: Event) {
+        let changes = self.model.apply(&event);
+        self.route_event(&event);
+        self.publish(changes);
+    }
+
+    fn route_event(&mut self, event: &Event) {
+        match event {
+            Event::OriginateResponse(r) => {
+                if let Some(id) = r.action_id.as_ref()
+                    && let Some(p) = self.originates.remove(id.as_str())
+                {
+                    p.complete((**r).clone());
+                }
+            }
+            Event::DialEnd(d) => {
+                for p in self.originates.values_mut() {
+                    p.note_dial_end(d);
+                }
+            }
+            _ => {}
+        }
+        if self.watches.is_empty() {
+            return;
+        }
+        if let Some(linkedid) = self.model.linkedid_of(event)
+            && let Some(w) = self.watches.get_mut(&linkedid)
+        {
+            w.send_event(event);
+        }
+    }
+
+    /// Hand changes to the call listeners and the subscribers.
+    pub(crate) fn publish(&mut self, changes: Vec<Change>) {
+        for change in changes {
+            // Subscribers first: whoever wakes on a call's end finds the change
+            // already queued in every change stream.
+            self.subscribers.retain(|s| s.send(change.clone()).is_ok());
+            if let Some(linkedid) = change.linkedid().cloned()
+                && let Some(w) = self.watches.get_mut(&linkedid)
+                && w.on_change(&change)
+            {
+                self.watches.remove(&linkedid);
+            }
+        }
+    }
+
+    /// The tracker ended: every listener learns it.
+    pub(crate) fn stop(&mut self) {
+        self.stopped = true;
+        for (_, w) in self.watches.drain() {
+            w.stop();
+        }
+        self.originates.clear();
+        self.subscribers.clear();
+    }
+}
+
+impl std::fmt::Debug for Shared {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Shared").finish_non_exhaustive()
+    }
+}

@@ -1,0 +1,196 @@
+//! [`LiveTracker`]: a [`LiveModel`] kept in sync with a running Asterisk over
+//! an [`AmiClient`], with its changes as a stream and cheap snapshots.
+
+use super::bridge::Bridge;
+use super::call::CallRecord;
+use super::change::{Change, ResyncReason};
+use super::channel::Channel;
+use super::follow::{fetch_snapshot, follow};
+use super::model::{Counts, DEFAULT_HISTORY, LiveModel};
+use super::shared::{Inner, Shared};
+use crate::ami::{AmiClient, AmiError, Event};
+use asterisk_sdk_runtime::clock::{Clock, SystemClock};
+use futures::Stream;
+use std::collections::HashMap;
+use std::pin::Pin;
+use std::sync::atomic::AtomicU64;
+use std::sync::{Arc, Mutex};
+use std::task::{Context, Poll};
+use tokio::sync::mpsc;
+use tokio::task::JoinHandle;
+
+/// Settings of a [`LiveTracker`]; see [`LiveTracker::builder`].
+#[derive(Debug)]
+pub struct LiveTrackerBuilder {
+    client: AmiClient,
+    history: usize,
+    clock: Arc<dyn Clock>,
+    bridge_members: bool,
+}
+
+impl LiveTrackerBuilder {
+    /// Keep the last `calls` finished calls (default [`DEFAULT_HISTORY`]).
+    pub fn history(mut self, calls: usize) -> Self {
+        self.history = calls;
+        self
+    }
+
+    /// Read "now" from `clock` for events without a `Timestamp` (default: the
+    /// system clock).
+    pub fn clock(mut self, clock: Arc<dyn Clock>) -> Self {
+        self.clock = clock;
+        self
+    }
+
+    /// Ask `BridgeInfo` for each bridge's members at a resync (default on);
+    /// off, members come from the channels' `BridgeId`.
+    pub fn bridge_members(mut self, on: bool) -> Self {
+        self.bridge_members = on;
+        self
+    }
+
+    /// Subscribe, take the first snapshot (`CoreShowChannels`, `BridgeList`,
+    /// `BridgeInfo`), and start following the events. Fails when the first
+    /// snapshot cannot be read.
+    pub async fn start(self) -> Result<LiveTracker, AmiError> {
+        let events = self.client.events::<Event>();
+        let stamp = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap_or_default();
+        let shared = Arc::new(Shared {
+            client: self.client.clone(),
+            inner: Mutex::new(Inner {
+                model: LiveModel::with_clock(self.clock).history(self.history),
+                subscribers: Vec::new(),
+                watches: HashMap::new(),
+                originates: HashMap::new(),
+                stopped: false,
+            }),
+            next_id: AtomicU64::new(1),
+            id_prefix: format!("{:x}{:05x}", stamp.as_secs(), stamp.subsec_micros()),
+        });
+        let snapshot = fetch_snapshot(&self.client, self.bridge_members).await?;
+        {
+            let mut inner = shared.lock();
+            let changes = inner.model.resync(&snapshot, ResyncReason::Start);
+            inner.publish(changes);
+        }
+        let task = tokio::spawn(follow(shared.clone(), events, self.bridge_members));
+        Ok(LiveTracker { shared, task })
+    }
+}
+
+/// A live model of one Asterisk, kept in sync over AMI.
+///
+/// It reads the client's events through its own subscription (the socket
+/// reader never waits for it). When that subscription reports a reconnect
+/// ([`EventItem::Reconnected`](crate::ami::EventItem::Reconnected)) or lost events ([`EventItem::Lagged`](crate::ami::EventItem::Lagged), or
+/// [`EventItem::Overflowed`](crate::ami::EventItem::Overflowed) with [`SlowSubscriberPolicy::Disconnect`](crate::ami::SlowSubscriberPolicy::Disconnect)),
+/// the tracker rebuilds from Asterisk's lists and reports what changed in the
+/// gap ([`EndReason::WhileDisconnected`](super::EndReason::WhileDisconnected),
+/// no cause invented). Dropping the tracker stops it.
+#[derive(Debug)]
+pub struct LiveTracker {
+    pub(crate) shared: Arc<Shared>,
+    task: JoinHandle<()>,
+}
+
+impl Drop for LiveTracker {
+    fn drop(&mut self) {
+        self.task.abort();
+        self.shared.lock().stop();
+    }
+}
+
+impl LiveTracker {
+    /// Configure a tracker over `client`.
+    pub fn builder(client: AmiClient) -> LiveTrackerBuilder {
+        LiveTrackerBuilder {
+            client,
+            history: DEFAULT_HISTORY,
+            clock: Arc::new(SystemClock),
+            bridge_members: true,
+        }
+    }
+
+    /// A tracker over `client` with the defaults.
+    pub async fn start(client: AmiClient) -> Result<LiveTracker, AmiError> {
+        LiveTracker::builder(client).start().await
+    }
+
+    /// The client it follows.
+    pub fn client(&self) -> &AmiClient {
+        &self.shared.client
+    }
+
+    /// Every change from now on. The stream never drops a change and never
+    /// holds the tracker up (its queue grows while unread); it ends when the
+    /// tracker stops.
+    pub fn changes(&self) -> Changes {
+        let (tx, rx) = mpsc::unbounded_channel();
+        let mut inner = self.shared.lock();
+        if !inner.stopped {
+            inner.subscribers.push(tx);
+        }
+        Changes { rx }
+    }
+
+    /// Read the model under the tracker's lock (keep `f` short).
+    pub fn with_model<R>(&self, f: impl FnOnce(&LiveModel) -> R) -> R {
+        f(&self.shared.lock().model)
+    }
+
+    /// The calls up now.
+    pub fn calls(&self) -> Vec<CallRecord> {
+        self.with_model(|m| m.calls().cloned().collect())
+    }
+
+    /// The last finished calls, oldest first.
+    pub fn recent_calls(&self) -> Vec<CallRecord> {
+        self.with_model(|m| m.recent_calls().cloned().collect())
+    }
+
+    /// A call up now or recently finished, by `Linkedid`.
+    pub fn call_record(&self, linkedid: &str) -> Option<CallRecord> {
+        self.with_model(|m| m.call(linkedid).cloned())
+    }
+
+    /// A channel by `Uniqueid`.
+    pub fn channel(&self, uniqueid: &str) -> Option<Channel> {
+        self.with_model(|m| m.channel(uniqueid).cloned())
+    }
+
+    /// The channels up now.
+    pub fn channels(&self) -> Vec<Channel> {
+        self.with_model(|m| m.channels().cloned().collect())
+    }
+
+    /// The bridges now.
+    pub fn bridges(&self) -> Vec<Bridge> {
+        self.with_model(|m| m.bridges().cloned().collect())
+    }
+
+    /// How many calls, channels and bridges.
+    pub fn counts(&self) -> Counts {
+        self.with_model(LiveModel::counts)
+    }
+
+    /// Whether the tracker has stopped (its client closed).
+    pub fn is_stopped(&self) -> bool {
+        self.shared.lock().stopped
+    }
+}
+
+/// The changes of a [`LiveTracker`], from [`LiveTracker::changes`].
+#[derive(Debug)]
+pub struct Changes {
+    rx: mpsc::UnboundedReceiver<Change>,
+}
+
+impl Stream for Changes {
+    type Item = Change;
+
+    fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Change>> {
+        self.get_mut().rx.poll_recv(cx)
+    }
+}

@@ -1,0 +1,563 @@
+//! The live tracker and call control against the mock AMI server: originate
+//! and await (success, failure, timeout, refusal), actions on a call, and a
+//! resync after a dropped connection during which a call ended and another
+//! started.
+
+use asterisk_sdk::ami::actions::Originate;
+use asterisk_sdk::ami::{AmiClient, EventItem, Message, ReconnectPolicy};
+use asterisk_sdk::domain::{DialStatus, HangupCause};
+use asterisk_sdk::live::{
+    Change, EndReason, LiveTracker, Origin, OriginateError, OriginateReason, ResyncReason,
+};
+use asterisk_sdk::runtime::clock::Clock;
+use asterisk_sdk_mock::ami::{MockAmi, Reply};
+use futures::StreamExt;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Condvar, Mutex};
+use std::time::{Duration, SystemTime};
+
+async fn mock() -> MockAmi {
+    MockAmi::builder().time_scale(0.05).start().await.unwrap()
+}
+
+async fn connect(mock: &MockAmi, reconnect: ReconnectPolicy) -> AmiClient {
+    AmiClient::builder()
+        .host(mock.addr().ip().to_string())
+        .port(mock.addr().port())
+        .credentials("admin", "amp111")
+        .action_timeout(Duration::from_secs(5))
+        .reconnect(reconnect)
+        .connect()
+        .await
+        .unwrap()
+}
+
+/// Wait (bounded) until `cond` holds.
+async fn until(what: &str, mut cond: impl FnMut() -> bool) {
+    for _ in 0..500 {
+        if cond() {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    panic!("timed out waiting for {what}");
+}
+
+/// The next change matching `pick`, within 10 s.
+async fn next_change<T>(
+    changes: &mut asterisk_sdk::live::Changes,
+    mut pick: impl FnMut(&Change) -> Option<T>,
+) -> T {
+    tokio::time::timeout(Duration::from_secs(10), async {
+        while let Some(c) = changes.next().await {
+            if let Some(t) = pick(&c) {
+                return t;
+            }
+        }
+        panic!("the change stream ended");
+    })
+    .await
+    .expect("no such change within 10 s")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn originate_returns_a_call_that_answers_and_ends_with_its_cause() {
+    let mock = mock().await;
+    let client = connect(&mock, ReconnectPolicy::None).await;
+    let tracker = LiveTracker::start(client).await.unwrap();
+    let mut changes = tracker.changes();
+
+    let call = tracker
+        .originate(
+            Originate::new("Local/100@default")
+                .application("Wait")
+                .data("2"),
+        )
+        .await
+        .unwrap();
+    assert!(call.channel().starts_with("Local/100@default-"));
+    assert_eq!(call.uniqueid(), call.linkedid());
+    let mut events = call.events();
+
+    // The Originate went out asynchronously, with the ids the tracker chose.
+    let sent = mock.received_actions();
+    let originate = sent
+        .iter()
+        .find(|m| m.get("Action") == Some("Originate"))
+        .unwrap();
+    assert_eq!(originate.get("Async"), Some("true"));
+    assert_eq!(originate.get("ChannelId"), Some(call.linkedid().as_str()));
+    assert!(originate.get("ActionID").is_some());
+
+    let answered = call.answered().await.unwrap();
+    let end = call.ended().await.unwrap();
+    assert_eq!(end.cause, Some(HangupCause::NormalClearing));
+    assert_eq!(end.cause_text.as_deref(), Some("Normal Clearing"));
+    assert_eq!(end.reason, EndReason::Event);
+    assert_eq!(end.channels.len(), 2, "{:?}", end.channels);
+    assert!(end.talk_time.is_some());
+
+    // The same facts came through the tracker's change stream.
+    let linkedid = call.linkedid().clone();
+    let at = next_change(&mut changes, |c| match c {
+        Change::CallAnswered { linkedid: l, at } if *l == linkedid => Some(*at),
+        _ => None,
+    })
+    .await;
+    assert_eq!(at, answered);
+    let cause = next_change(&mut changes, |c| match c {
+        Change::CallEnded {
+            linkedid: l, cause, ..
+        } if *l == linkedid => Some(cause.clone()),
+        _ => None,
+    })
+    .await;
+    assert_eq!(cause, Some(HangupCause::NormalClearing));
+
+    // The call's own events: its channels' events, and only those.
+    let mut names = Vec::new();
+    while let Some(e) = events.next().await {
+        assert_ne!(e.name(), "FullyBooted");
+        if let Some(l) = e.raw().get("Linkedid") {
+            assert_eq!(l, linkedid.as_str());
+        }
+        names.push(e.name().to_owned());
+    }
+    assert_eq!(names.first().map(String::as_str), Some("Newchannel"));
+    assert!(names.iter().any(|n| n == "OriginateResponse"), "{names:?}");
+    assert_eq!(names.iter().filter(|n| *n == "Hangup").count(), 2);
+
+    let counts = tracker.counts();
+    assert_eq!((counts.active_calls, counts.channels), (0, 0));
+    assert_eq!(counts.finished_calls, 1);
+    assert_eq!(tracker.recent_calls().len(), 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_failed_originate_is_typed_with_its_reason_and_dial_status() {
+    let mock = mock().await;
+    mock.fail_originates("PJSIP/busy", 17);
+    mock.fail_originates("PJSIP/gone", 1);
+    let client = connect(&mock, ReconnectPolicy::None).await;
+    let tracker = LiveTracker::start(client).await.unwrap();
+    let mut changes = tracker.changes();
+
+    let err = tracker
+        .originate(Originate::new("PJSIP/busy").application("Wait").data("1"))
+        .await
+        .unwrap_err();
+    match err {
+        OriginateError::Failed {
+            channel,
+            reason,
+            dial_status,
+        } => {
+            assert_eq!(channel, "PJSIP/busy");
+            assert_eq!(reason, OriginateReason::Busy);
+            assert_eq!(dial_status, Some(DialStatus::Busy));
+        }
+        other => panic!("expected Failed, got {other:?}"),
+    }
+    // The model saw the short-lived channel come and go, with its cause.
+    let cause = next_change(&mut changes, |c| match c {
+        Change::CallEnded { cause, .. } => Some(cause.clone()),
+        _ => None,
+    })
+    .await;
+    assert_eq!(cause, Some(HangupCause::UserBusy));
+
+    let err = tracker
+        .originate(Originate::new("PJSIP/gone").exten("s").context("default"))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            &err,
+            OriginateError::Failed {
+                reason: OriginateReason::Failed,
+                dial_status: Some(DialStatus::ChanUnavail),
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    assert_eq!(tracker.counts().channels, 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_originate_without_response_times_out_and_a_refused_one_is_rejected() {
+    let mock = mock().await;
+    // Asterisk queues the Originate but never reports on it.
+    mock.set_reply(
+        "Originate",
+        Reply::success().header("Message", "Originate successfully queued"),
+    );
+    let client = connect(&mock, ReconnectPolicy::None).await;
+    let tracker = LiveTracker::start(client).await.unwrap();
+
+    let err = tracker
+        .originate_within(
+            Originate::new("PJSIP/100").application("Wait").data("1"),
+            Duration::from_millis(300),
+        )
+        .await
+        .unwrap_err();
+    match err {
+        OriginateError::Timeout { channel, after } => {
+            assert_eq!(channel, "PJSIP/100");
+            assert_eq!(after, Duration::from_millis(300));
+        }
+        other => panic!("expected Timeout, got {other:?}"),
+    }
+
+    mock.clear_response("Originate");
+    let err = tracker
+        .originate(Originate::new("nonsense").application("Wait"))
+        .await
+        .unwrap_err();
+    match err {
+        OriginateError::Rejected { message } => assert_eq!(message, "Invalid channel"),
+        other => panic!("expected Rejected, got {other:?}"),
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn call_actions_reach_its_channel() {
+    let mock = mock().await;
+    let client = connect(&mock, ReconnectPolicy::None).await;
+    let tracker = LiveTracker::start(client).await.unwrap();
+    let one = tracker
+        .originate(Originate::new("PJSIP/100").application("Wait").data("600"))
+        .await
+        .unwrap();
+    let two = tracker
+        .originate(Originate::new("PJSIP/200").application("Wait").data("600"))
+        .await
+        .unwrap();
+    one.answered().await.unwrap();
+    let name = one.channel();
+
+    one.set_var("FOO", "bar").await.unwrap();
+    one.get_var("FOO").await.unwrap();
+    one.redirect("default", "200", 1).await.unwrap();
+    one.bridge_with(&two).await.unwrap();
+    let sent = mock.received_actions();
+    let find = |action: &str| {
+        sent.iter()
+            .find(|m| m.get("Action") == Some(action))
+            .unwrap_or_else(|| panic!("no {action} sent"))
+            .clone()
+    };
+    assert_eq!(find("Setvar").get("Channel"), Some(name.as_str()));
+    assert_eq!(find("Setvar").get("Value"), Some("bar"));
+    assert_eq!(find("Getvar").get("Channel"), Some(name.as_str()));
+    let redirect = find("Redirect");
+    assert_eq!(redirect.get("Context"), Some("default"));
+    assert_eq!(redirect.get("Exten"), Some("200"));
+    assert_eq!(redirect.get("Priority"), Some("1"));
+    assert_eq!(find("Bridge").get("Channel2"), Some(two.channel().as_str()));
+
+    // Play through AsyncAGI once the channel runs AGI(agi:async).
+    mock.start_async_agi(&name, &[]).await;
+    mock.set_agi_result("STREAM FILE", "200 result=0 endpos=8000");
+    let played = one.play("hello-world").await.unwrap();
+    assert_eq!(played.digit, None);
+    assert_eq!(played.endpos, 8000);
+
+    // Hang up with a cause: the call ends with that cause.
+    one.hangup(Some(HangupCause::UserBusy)).await.unwrap();
+    let end = one.ended().await.unwrap();
+    assert_eq!(end.cause, Some(HangupCause::UserBusy));
+    two.hangup(None).await.unwrap();
+    assert_eq!(
+        two.ended().await.unwrap().cause,
+        Some(HangupCause::NormalClearing)
+    );
+    let late = tracker.counts();
+    assert_eq!((late.active_calls, late.channels), (0, 0));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn after_a_drop_the_resync_reports_the_call_that_ended_and_the_one_that_started() {
+    let mock = mock().await;
+    // A fixed, generous reconnect delay: the gap is long enough to act in.
+    let client = connect(&mock, ReconnectPolicy::fixed(Duration::from_secs(1))).await;
+    let tracker = LiveTracker::start(client).await.unwrap();
+    let call = tracker
+        .originate(
+            Originate::new("Local/100@default")
+                .application("Wait")
+                .data("600"),
+        )
+        .await
+        .unwrap();
+    call.answered().await.unwrap();
+    let ended_in_gap = call.linkedid().clone();
+    assert_eq!(tracker.counts().channels, 2);
+    let mut changes = tracker.changes();
+
+    mock.drop_connections();
+    until("the session to close", || mock.sessions() == 0).await;
+    // While nobody listens: the call ends, and another one starts.
+    assert!(mock.hangup_channel(&call.channel(), Some(16)));
+    until("the call to end", || mock.channels().is_empty()).await;
+    let other = connect(&mock, ReconnectPolicy::None).await;
+    other
+        .send(
+            &Originate::new("PJSIP/300")
+                .application("Wait")
+                .data("600")
+                .async_(true),
+        )
+        .await
+        .unwrap()
+        .into_result()
+        .unwrap();
+    until("the new call", || mock.channels().len() == 1).await;
+
+    // The tracker reconnects and resyncs.
+    let mut gone = Vec::new();
+    let mut ended = None;
+    let mut started = None;
+    tokio::time::timeout(Duration::from_secs(10), async {
+        while let Some(c) = changes.next().await {
+            match c {
+                Change::ChannelGone { reason, cause, .. } => gone.push((reason, cause)),
+                Change::CallEnded {
+                    linkedid,
+                    cause,
+                    reason,
+                    ..
+                } => ended = Some((linkedid, cause, reason)),
+                Change::CallStarted {
+                    linkedid, origin, ..
+                } => started = Some((linkedid, origin)),
+                Change::Resynced { reason, .. } => {
+                    assert_eq!(reason, ResyncReason::Reconnected);
+                    break;
+                }
+                _ => {}
+            }
+        }
+    })
+    .await
+    .expect("no resync within 10 s");
+
+    assert_eq!(
+        gone,
+        vec![(EndReason::WhileDisconnected, None); 2],
+        "both channels gone, no cause invented"
+    );
+    assert_eq!(
+        ended,
+        Some((ended_in_gap.clone(), None, EndReason::WhileDisconnected))
+    );
+    let (new_call, origin) = started.expect("the call started in the gap is reported");
+    assert_eq!(origin, Origin::Resync);
+    assert_ne!(new_call, ended_in_gap);
+    // The handle learns the end too; and the model holds no ghost.
+    let end = call.ended().await.unwrap();
+    assert_eq!(end.reason, EndReason::WhileDisconnected);
+    assert_eq!(end.cause, None);
+    assert!(
+        call.answered().await.is_ok(),
+        "it was answered before the gap"
+    );
+    let channels: Vec<String> = tracker
+        .channels()
+        .iter()
+        .map(|c| c.name.to_string())
+        .collect();
+    assert_eq!(channels, mock.channels());
+    assert_eq!(tracker.counts().active_calls, 1);
+    // Events after the resync apply as usual: the new call's end is seen.
+    let found = tracker
+        .call(new_call.as_str())
+        .expect("a handle on the found call");
+    found
+        .hangup(Some(HangupCause::NormalClearing))
+        .await
+        .unwrap();
+    let end = found.ended().await.unwrap();
+    assert_eq!(end.reason, EndReason::Event);
+    assert_eq!(end.cause, Some(HangupCause::NormalClearing));
+}
+
+/// A UserEvent of no interest to the model.
+async fn filler(mock: &MockAmi, seq: &str) {
+    mock.push_pairs(&[
+        ("Event", "UserEvent"),
+        ("Privilege", "user,all"),
+        ("UserEvent", "Filler"),
+        ("Seq", seq),
+    ])
+    .await;
+}
+
+/// A clock that, once armed, stops the next caller (the tracker's task,
+/// applying an event) until released: a subscriber stuck in the middle of an
+/// event, without timing guesses.
+#[derive(Debug, Default)]
+struct GateClock {
+    armed: AtomicBool,
+    entered: Mutex<Option<std::sync::mpsc::Sender<()>>>,
+    open: Mutex<bool>,
+    opened: Condvar,
+}
+
+impl GateClock {
+    /// Stop the next caller; the receiver hears when it is stopped.
+    fn arm(&self) -> std::sync::mpsc::Receiver<()> {
+        let (tx, rx) = std::sync::mpsc::channel();
+        *self.entered.lock().unwrap() = Some(tx);
+        *self.open.lock().unwrap() = false;
+        self.armed.store(true, Ordering::SeqCst);
+        rx
+    }
+
+    fn release(&self) {
+        *self.open.lock().unwrap() = true;
+        self.opened.notify_all();
+    }
+}
+
+impl Clock for GateClock {
+    fn now(&self) -> SystemTime {
+        if self.armed.swap(false, Ordering::SeqCst) {
+            if let Some(tx) = self.entered.lock().unwrap().take() {
+                let _ = tx.send(());
+            }
+            let mut open = self.open.lock().unwrap();
+            while !*open {
+                open = self.opened.wait(open).unwrap();
+            }
+        }
+        SystemTime::now()
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn events_lost_by_a_lagging_subscription_are_recovered_by_a_resync() {
+    let mock = mock().await;
+    let client = AmiClient::builder()
+        .host(mock.addr().ip().to_string())
+        .port(mock.addr().port())
+        .credentials("admin", "amp111")
+        .reconnect(ReconnectPolicy::None)
+        .subscriber_budget(16 * 1024)
+        .connect()
+        .await
+        .unwrap();
+    let clock = Arc::new(GateClock::default());
+    let tracker = LiveTracker::builder(client.clone())
+        .clock(clock.clone())
+        .start()
+        .await
+        .unwrap();
+    // A second subscriber tells when the flood below has reached the client.
+    let mut observer = client.events::<Message>();
+    let call = tracker
+        .originate(
+            Originate::new("Local/100@default")
+                .application("Wait")
+                .data("600"),
+        )
+        .await
+        .unwrap();
+    call.answered().await.unwrap();
+    let mut changes = tracker.changes();
+    let channel = call.channel();
+
+    // Stop the tracker's task inside one event; behind it the call's hangup,
+    // then more events than its subscription's budget holds: the oldest (the
+    // hangup) are dropped and reported as lost.
+    let stopped = clock.arm();
+    filler(&mock, "first").await;
+    stopped
+        .recv_timeout(Duration::from_secs(10))
+        .expect("the tracker's task never applied the event");
+    assert!(mock.hangup_channel(&channel, None));
+    until("the call to end", || mock.channels().is_empty()).await;
+    for i in 0..400 {
+        filler(&mock, &i.to_string()).await;
+    }
+    tokio::time::timeout(Duration::from_secs(10), async {
+        while let Some(item) = observer.next().await {
+            if let EventItem::Event(m) = item
+                && m.get("Seq") == Some("399")
+            {
+                break;
+            }
+        }
+    })
+    .await
+    .expect("the flood never reached the client");
+    clock.release();
+
+    let mut ended = None;
+    tokio::time::timeout(Duration::from_secs(10), async {
+        while let Some(c) = changes.next().await {
+            match c {
+                Change::CallEnded { reason, .. } => ended = Some(reason),
+                Change::Resynced { reason, .. } => {
+                    assert_eq!(reason, ResyncReason::EventsLost);
+                    break;
+                }
+                _ => {}
+            }
+        }
+    })
+    .await
+    .expect("no resync after the lost events");
+    assert_eq!(ended, Some(EndReason::WhileEventsLost));
+    assert_eq!(
+        call.ended().await.unwrap().reason,
+        EndReason::WhileEventsLost
+    );
+    let counts = tracker.counts();
+    assert_eq!((counts.active_calls, counts.channels), (0, 0), "no ghost");
+}
+
+#[path = "../fixtures/capture.rs"]
+mod capture;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_1000_call_capture_through_a_live_connection_ends_like_its_replay() {
+    // 12 MB in one go: no write timeout, this test is about the model's path.
+    let mock = MockAmi::builder()
+        .write_timeout(None)
+        .start()
+        .await
+        .unwrap();
+    let client = connect(&mock, ReconnectPolicy::None).await;
+    let tracker = LiveTracker::start(client).await.unwrap();
+    let mut changes = tracker.changes();
+    mock.replay(capture::read("bench/ami-23.4.1-1000calls.bin.gz"))
+        .await;
+    let mut ended = 0;
+    tokio::time::timeout(Duration::from_secs(120), async {
+        while ended < 1000 {
+            match changes.next().await {
+                Some(Change::CallEnded { cause, reason, .. }) => {
+                    assert_eq!(reason, EndReason::Event);
+                    assert_eq!(cause, Some(HangupCause::NotDefined));
+                    ended += 1;
+                }
+                Some(_) => {}
+                None => panic!("the change stream ended"),
+            }
+        }
+    })
+    .await
+    .expect("not every call of the capture ended");
+    let counts = tracker.counts();
+    assert_eq!(
+        (
+            counts.finished_calls,
+            counts.active_calls,
+            counts.channels,
+            counts.bridges
+        ),
+        (1000, 0, 0, 0)
+    );
+}
