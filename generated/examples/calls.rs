@@ -7,7 +7,9 @@
 //! set, a real Asterisk is asked to call `ASTERISK_DIAL` twice. With
 //! `--replay FILE` (raw AMI bytes as received, `.gz` accepted), a capture goes
 //! through the same model instead. The last line is always the summary. Exits
-//! non-zero when a call that should finish does not.
+//! non-zero when a call that should finish does not. Were this reader to fall
+//! behind the tracker, it would print how many changes it missed
+//! (`ChangeItem::Lagged`) and go on from the snapshot's counts.
 //!
 //! ```sh
 //! cargo run -p asterisk-sdk --example calls                   # against the built-in mock
@@ -19,7 +21,9 @@
 mod support;
 
 use asterisk_sdk::ami::actions::Originate;
-use asterisk_sdk::live::{Change, Counts, EndReason, LiveModel, LiveTracker, decode_capture};
+use asterisk_sdk::live::{
+    Change, ChangeItem, Counts, EndReason, LiveModel, LiveTracker, decode_capture,
+};
 use futures::{FutureExt, StreamExt};
 use std::io::Read;
 use std::process::ExitCode;
@@ -161,11 +165,16 @@ async fn follow(
     ami: &support::ami::AmiServer,
     tracker: &LiveTracker,
 ) -> support::Result {
-    // Subscribe, then count: the count follows the changes from here on.
+    // Subscribe first: every change from here on comes through the stream.
     let mut changes = tracker.changes();
-    let counts = tracker.counts();
-    let (mut calls, mut channels) = (counts.active_calls, counts.channels);
-    println!("live: {calls} calls, {channels} channels up at start");
+    let live = || {
+        let counts = tracker.counts();
+        format!(
+            "live: {} calls, {} channels",
+            counts.active_calls, counts.channels
+        )
+    };
+    println!("{} up at start", live());
 
     // What to call: the mock answers every endpoint except the busy one.
     let mut plan: Vec<(String, u32)> = Vec::new();
@@ -209,33 +218,27 @@ async fn follow(
     };
     tokio::pin!(driver);
 
-    let mut print = |change: &Change| {
-        if let Some(line) = describe(change) {
-            println!("{line}");
+    let print = |item: ChangeItem| match item {
+        ChangeItem::Change(change) => {
+            if let Some(line) = describe(&change) {
+                // The count is the tracker's snapshot now (it may be ahead).
+                println!("{line}; {}", live());
+            }
         }
-        match change {
-            Change::ChannelCreated { .. } => channels += 1,
-            Change::ChannelGone { .. } => channels = channels.saturating_sub(1),
-            Change::CallStarted { .. } => calls += 1,
-            Change::CallEnded { .. } => calls = calls.saturating_sub(1),
-            _ => return,
-        }
-        if matches!(
-            change,
-            Change::ChannelCreated { .. } | Change::CallEnded { .. }
-        ) {
-            println!("live: {calls} calls, {channels} channels");
-        }
+        // This subscriber fell behind the tracker: `n` changes were dropped
+        // for it (their calls get no line). The snapshot is current.
+        ChangeItem::Lagged(n) => println!("lagged: {n} changes missed; {}", live()),
+        other => println!("an item this example does not know: {other:?}"),
     };
     let placed = loop {
         tokio::select! {
-            Some(change) = changes.next() => print(&change),
+            Some(item) = changes.next() => print(item),
             done = &mut driver => break done?,
         }
     };
     // The changes published before the last call's end are all queued.
-    while let Some(Some(change)) = changes.next().now_or_never() {
-        print(&change);
+    while let Some(Some(item)) = changes.next().now_or_never() {
+        print(item);
     }
     let finished = tracker.counts().finished_calls;
     if ami.mock.is_some() && (placed != 5 || finished != 6) {

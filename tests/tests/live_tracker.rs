@@ -7,11 +7,12 @@ use asterisk_sdk::ami::actions::Originate;
 use asterisk_sdk::ami::{AmiClient, EventItem, Message, ReconnectPolicy};
 use asterisk_sdk::domain::{DialStatus, HangupCause};
 use asterisk_sdk::live::{
-    Change, EndReason, LiveTracker, Origin, OriginateError, OriginateReason, ResyncReason,
+    CallEventItem, Change, ChangeItem, EndReason, LiveTracker, Origin, OriginateError,
+    OriginateReason, ResyncReason,
 };
 use asterisk_sdk::runtime::clock::Clock;
 use asterisk_sdk_mock::ami::{MockAmi, Reply};
-use futures::StreamExt;
+use futures::{FutureExt, StreamExt};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Condvar, Mutex};
 use std::time::{Duration, SystemTime};
@@ -43,13 +44,21 @@ async fn until(what: &str, mut cond: impl FnMut() -> bool) {
     panic!("timed out waiting for {what}");
 }
 
+/// A change, where the test reads fast enough never to lag.
+fn unlagged(item: ChangeItem) -> Change {
+    match item {
+        ChangeItem::Change(c) => c,
+        other => panic!("this subscriber keeps up, yet got {other:?}"),
+    }
+}
+
 /// The next change matching `pick`, within 10 s.
 async fn next_change<T>(
     changes: &mut asterisk_sdk::live::Changes,
     mut pick: impl FnMut(&Change) -> Option<T>,
 ) -> T {
     tokio::time::timeout(Duration::from_secs(10), async {
-        while let Some(c) = changes.next().await {
+        while let Some(c) = changes.next().await.map(unlagged) {
             if let Some(t) = pick(&c) {
                 return t;
             }
@@ -116,7 +125,10 @@ async fn originate_returns_a_call_that_answers_and_ends_with_its_cause() {
 
     // The call's own events: its channels' events, and only those.
     let mut names = Vec::new();
-    while let Some(e) = events.next().await {
+    while let Some(item) = events.next().await {
+        let CallEventItem::Event(e) = item else {
+            panic!("this listener keeps up, yet got {item:?}");
+        };
         assert_ne!(e.name(), "FullyBooted");
         if let Some(l) = e.raw().get("Linkedid") {
             assert_eq!(l, linkedid.as_str());
@@ -320,7 +332,7 @@ async fn after_a_drop_the_resync_reports_the_call_that_ended_and_the_one_that_st
     let mut ended = None;
     let mut started = None;
     tokio::time::timeout(Duration::from_secs(10), async {
-        while let Some(c) = changes.next().await {
+        while let Some(c) = changes.next().await.map(unlagged) {
             match c {
                 Change::ChannelGone { reason, cause, .. } => gone.push((reason, cause)),
                 Change::CallEnded {
@@ -496,7 +508,7 @@ async fn events_lost_by_a_lagging_subscription_are_recovered_by_a_resync() {
 
     let mut ended = None;
     tokio::time::timeout(Duration::from_secs(10), async {
-        while let Some(c) = changes.next().await {
+        while let Some(c) = changes.next().await.map(unlagged) {
             match c {
                 Change::CallEnded { reason, .. } => ended = Some(reason),
                 Change::Resynced { reason, .. } => {
@@ -530,14 +542,20 @@ async fn the_1000_call_capture_through_a_live_connection_ends_like_its_replay() 
         .await
         .unwrap();
     let client = connect(&mock, ReconnectPolicy::None).await;
-    let tracker = LiveTracker::start(client).await.unwrap();
+    // Room for every change of the capture (9,000): this test counts each
+    // `CallEnded` however far the model runs ahead of it.
+    let tracker = LiveTracker::builder(client)
+        .change_capacity(16 * 1024)
+        .start()
+        .await
+        .unwrap();
     let mut changes = tracker.changes();
     mock.replay(capture::read("bench/ami-23.4.1-1000calls.bin.gz"))
         .await;
     let mut ended = 0;
     tokio::time::timeout(Duration::from_secs(120), async {
         while ended < 1000 {
-            match changes.next().await {
+            match changes.next().await.map(unlagged) {
                 Some(Change::CallEnded { cause, reason, .. }) => {
                     assert_eq!(reason, EndReason::Event);
                     assert_eq!(cause, Some(HangupCause::NotDefined));
@@ -560,4 +578,170 @@ async fn the_1000_call_capture_through_a_live_connection_ends_like_its_replay() 
         ),
         (1000, 0, 0, 0)
     );
+}
+
+/// A `BridgeCreate` for bridge `id`: one `BridgeCreated` change.
+async fn bridge_created(mock: &MockAmi, id: &str) {
+    mock.push_pairs(&[
+        ("Event", "BridgeCreate"),
+        ("Privilege", "call,all"),
+        ("BridgeUniqueid", id),
+        ("BridgeType", "basic"),
+        ("BridgeNumChannels", "0"),
+    ])
+    .await;
+}
+
+/// A channel event of the one-channel call `uid` (its `Linkedid` too).
+async fn channel_event(mock: &MockAmi, event: &str, uid: &str, extra: &[(&str, &str)]) {
+    let name = format!("PJSIP/{uid}");
+    let mut pairs = vec![
+        ("Event", event),
+        ("Privilege", "call,all"),
+        ("Channel", name.as_str()),
+        ("Uniqueid", uid),
+        ("Linkedid", uid),
+    ];
+    pairs.extend_from_slice(extra);
+    mock.push_pairs(&pairs).await;
+}
+
+/// The id of a `BridgeCreated` change.
+fn created_bridge(item: Option<ChangeItem>) -> String {
+    match item {
+        Some(ChangeItem::Change(Change::BridgeCreated { id, .. })) => id.to_string(),
+        other => panic!("expected a BridgeCreated, got {other:?}"),
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_changes_subscriber_that_never_reads_lags_by_the_exact_count_and_nobody_else_does() {
+    let mock = mock().await;
+    let client = connect(&mock, ReconnectPolicy::None).await;
+    let tracker = LiveTracker::builder(client)
+        .change_capacity(8)
+        .start()
+        .await
+        .unwrap();
+    let mut idle = tracker.changes();
+    let mut reader = tracker.changes();
+
+    // 20 changes; `reader` reads each as it comes, `idle` reads nothing.
+    for i in 0..20 {
+        bridge_created(&mock, &format!("b{i}")).await;
+        let next = tokio::time::timeout(Duration::from_secs(10), reader.next()).await;
+        assert_eq!(created_bridge(next.unwrap()), format!("b{i}"));
+    }
+    assert_eq!(tracker.counts().bridges, 20, "the tracker kept everything");
+
+    // The idle subscriber: the exact loss, then the 8 newest changes, in order.
+    assert_eq!(idle.next().await, Some(ChangeItem::Lagged(12)));
+    for i in 12..20 {
+        assert_eq!(created_bridge(idle.next().await), format!("b{i}"));
+    }
+    assert_eq!(
+        idle.next().now_or_never(),
+        None,
+        "caught up: nothing queued"
+    );
+
+    // Both go on with the next change; neither lags again.
+    bridge_created(&mock, "b20").await;
+    for changes in [&mut reader, &mut idle] {
+        let next = tokio::time::timeout(Duration::from_secs(10), changes.next()).await;
+        assert_eq!(created_bridge(next.unwrap()), "b20");
+    }
+    // The snapshot holds what the lagging subscriber missed.
+    let mut ids: Vec<String> = tracker.bridges().iter().map(|b| b.id.to_string()).collect();
+    ids.sort_by_key(|id| id[1..].parse::<u32>().unwrap());
+    let expected: Vec<String> = (0..21).map(|i| format!("b{i}")).collect();
+    assert_eq!(ids, expected);
+}
+
+/// The `Value` of a `VarSet` item.
+fn var_value(item: Option<CallEventItem>) -> String {
+    match item {
+        Some(CallEventItem::Event(e)) if e.name() == "VarSet" => {
+            e.raw().get("Value").unwrap_or_default().to_owned()
+        }
+        other => panic!("expected a VarSet, got {other:?}"),
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_call_events_listener_that_never_reads_overflows_alone() {
+    let mock = mock().await;
+    let client = connect(&mock, ReconnectPolicy::None).await;
+    let tracker = LiveTracker::builder(client)
+        .call_event_capacity(4)
+        .start()
+        .await
+        .unwrap();
+    let mut changes = tracker.changes();
+    for uid in ["slow.1", "fast.1"] {
+        channel_event(&mock, "Newchannel", uid, &[("ChannelState", "4")]).await;
+        let started = next_change(&mut changes, |c| match c {
+            Change::CallStarted { linkedid, .. } => Some(linkedid.to_string()),
+            _ => None,
+        })
+        .await;
+        assert_eq!(started, uid);
+    }
+    let slow = tracker.call("slow.1").unwrap();
+    let fast = tracker.call("fast.1").unwrap();
+    let mut slow_events = slow.events();
+    let mut fast_events = fast.events();
+
+    // 10 events for each call; only the fast listener reads, as they come.
+    for i in 0..10 {
+        let value = i.to_string();
+        let var = [("Variable", "N"), ("Value", value.as_str())];
+        channel_event(&mock, "VarSet", "slow.1", &var).await;
+        channel_event(&mock, "VarSet", "fast.1", &var).await;
+        let next = tokio::time::timeout(Duration::from_secs(10), fast_events.next()).await;
+        assert_eq!(var_value(next.unwrap()), value);
+    }
+
+    // The slow listener: the 4 events it held, the typed overflow, the end.
+    for i in 0..4 {
+        assert_eq!(var_value(slow_events.next().await), i.to_string());
+    }
+    assert_eq!(
+        slow_events.next().await,
+        Some(CallEventItem::Overflowed { capacity: 4 })
+    );
+    assert_eq!(slow_events.next().await, None);
+
+    // The call itself goes on: its answer and end still arrive, and a new
+    // listener hears its events from then on.
+    let mut again = slow.events();
+    channel_event(&mock, "Newstate", "slow.1", &[("ChannelState", "6")]).await;
+    slow.answered().await.unwrap();
+    channel_event(
+        &mock,
+        "Hangup",
+        "slow.1",
+        &[
+            ("ChannelState", "6"),
+            ("Cause", "16"),
+            ("Cause-txt", "Normal Clearing"),
+        ],
+    )
+    .await;
+    assert_eq!(
+        slow.ended().await.unwrap().cause,
+        Some(HangupCause::NormalClearing)
+    );
+    let mut names = Vec::new();
+    while let Some(item) = again.next().await {
+        match item {
+            CallEventItem::Event(e) => names.push(e.name().to_owned()),
+            other => panic!("the new listener keeps up, yet got {other:?}"),
+        }
+    }
+    assert_eq!(names, ["Newstate", "Hangup"]);
+
+    // The fast listener got exactly its 10 events and is still open.
+    assert_eq!(fast_events.next().now_or_never(), None);
+    assert!(!tracker.is_stopped());
 }

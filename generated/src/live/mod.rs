@@ -9,13 +9,15 @@
 //! - [`LiveTracker`] runs a model over an [`AmiClient`](crate::ami::AmiClient):
 //!   it subscribes to the events, rebuilds from `CoreShowChannels`, `BridgeList`
 //!   and `BridgeInfo` at start, after every reconnect and after any lost event,
-//!   publishes the changes as a stream and answers snapshots.
+//!   publishes the changes as a stream (bounded per subscriber: one that falls
+//!   behind gets [`ChangeItem::Lagged`] with the exact count it missed) and
+//!   answers snapshots.
 //! - [`LiveTracker::originate`] places a call and returns a [`Call`] handle:
 //!   await its answer and end, read its events, act on it.
 //!
 //! ```no_run
 //! use asterisk_sdk::ami::{AmiClient, actions::Originate};
-//! use asterisk_sdk::live::{Change, LiveTracker};
+//! use asterisk_sdk::live::{Change, ChangeItem, LiveTracker};
 //! use futures::StreamExt;
 //!
 //! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
@@ -34,9 +36,14 @@
 //! let end = call.ended().await?;
 //! println!("{} ended: {:?} after {:?}", call.linkedid(), end.cause, end.duration);
 //!
-//! while let Some(change) = changes.next().await {
-//!     if let Change::CallEnded { linkedid, cause, duration, .. } = change {
-//!         println!("{linkedid}: {cause:?} after {duration:?}");
+//! while let Some(item) = changes.next().await {
+//!     match item {
+//!         ChangeItem::Change(Change::CallEnded { linkedid, cause, duration, .. }) => {
+//!             println!("{linkedid}: {cause:?} after {duration:?}");
+//!         }
+//!         // Fell behind: `n` changes were missed; the snapshots are current.
+//!         ChangeItem::Lagged(n) => println!("missed {n}; {:?}", tracker.counts()),
+//!         _ => {}
 //!     }
 //! }
 //! # Ok(())
@@ -46,6 +53,7 @@
 mod bridge;
 mod call;
 mod change;
+mod changes;
 mod channel;
 mod control;
 mod follow;
@@ -58,9 +66,13 @@ mod tracker;
 pub use bridge::Bridge;
 pub use call::{CallChannel, CallRecord};
 pub use change::{Change, EndReason, Origin, ResyncReason};
+pub use changes::{ChangeItem, Changes, DEFAULT_CHANGE_CAPACITY};
 pub use channel::Channel;
-pub use control::{Call, CallEnd, CallError, CallEvents, OriginateError, OriginateReason};
+pub use control::{
+    Call, CallEnd, CallError, CallEventItem, CallEvents, DEFAULT_CALL_EVENT_CAPACITY,
+    OriginateError, OriginateReason,
+};
 pub use model::{Counts, DEFAULT_HISTORY, LiveModel};
 pub use replay::{Capture, decode_capture};
 pub use resync::{ServerSnapshot, SnapshotBridge, SnapshotChannel};
-pub use tracker::{Changes, LiveTracker, LiveTrackerBuilder};
+pub use tracker::{LiveTracker, LiveTrackerBuilder};

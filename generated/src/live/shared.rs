@@ -5,10 +5,11 @@ use super::change::Change;
 use super::control::{CallWatch, PendingOriginate};
 use super::model::LiveModel;
 use crate::ami::{AmiClient, Event, Text};
+use asterisk_sdk_runtime::tasks::KeyedRouter;
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Mutex, MutexGuard};
-use tokio::sync::mpsc;
+use tokio::sync::broadcast;
 
 /// State shared by the tracker's task, its handle and the call handles.
 pub(crate) struct Shared {
@@ -17,12 +18,18 @@ pub(crate) struct Shared {
     pub(crate) next_id: AtomicU64,
     /// Makes this tracker's `ActionID`s and channel ids unique.
     pub(crate) id_prefix: String,
+    /// The bounded queues of the per-call event listeners (one route each).
+    pub(crate) call_events: KeyedRouter<Event>,
+    /// The capacity of each of those queues.
+    pub(crate) call_event_capacity: usize,
 }
 
 /// Everything behind the tracker's one lock: the model and who listens to it.
 pub(crate) struct Inner {
     pub(crate) model: LiveModel,
-    pub(crate) subscribers: Vec<mpsc::UnboundedSender<Change>>,
+    /// The change stream's sender (bounded per subscriber); `None` once the
+    /// tracker stopped, which ends every stream.
+    pub(crate) changes: Option<broadcast::Sender<Change>>,
     /// Per-call listeners, by `Linkedid`.
     pub(crate) watches: HashMap<Text, CallWatch>,
     /// Originates waiting for their `OriginateResponse`, by `ActionID`.
@@ -72,7 +79,14 @@ impl Inner {
         if let Some(linkedid) = self.model.linkedid_of(event)
             && let Some(w) = self.watches.get_mut(&linkedid)
         {
-            w.send_event(event);
+            let overflowed = w.send_event(event);
+            if overflowed > 0 {
+                tracing::warn!(
+                    %linkedid,
+                    listeners = overflowed,
+                    "live tracker: a call's event listener fell behind; its stream ends as overflowed"
+                );
+            }
         }
     }
 
@@ -80,8 +94,13 @@ impl Inner {
     pub(crate) fn publish(&mut self, changes: Vec<Change>) {
         for change in changes {
             // Subscribers first: whoever wakes on a call's end finds the change
-            // already queued in every change stream.
-            self.subscribers.retain(|s| s.send(change.clone()).is_ok());
+            // already queued in every change stream. Never waits: a subscriber
+            // that is `capacity` changes behind lags instead.
+            if let Some(tx) = &self.changes
+                && tx.receiver_count() > 0
+            {
+                let _ = tx.send(change.clone());
+            }
             if let Some(linkedid) = change.linkedid().cloned()
                 && let Some(w) = self.watches.get_mut(&linkedid)
                 && w.on_change(&change)
@@ -98,7 +117,7 @@ impl Inner {
             w.stop();
         }
         self.originates.clear();
-        self.subscribers.clear();
+        self.changes = None;
     }
 }
 

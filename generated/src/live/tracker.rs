@@ -3,20 +3,20 @@
 
 use super::bridge::Bridge;
 use super::call::CallRecord;
-use super::change::{Change, ResyncReason};
+use super::change::ResyncReason;
+use super::changes::{Changes, DEFAULT_CHANGE_CAPACITY};
 use super::channel::Channel;
+use super::control::DEFAULT_CALL_EVENT_CAPACITY;
 use super::follow::{fetch_snapshot, follow};
 use super::model::{Counts, DEFAULT_HISTORY, LiveModel};
 use super::shared::{Inner, Shared};
 use crate::ami::{AmiClient, AmiError, Event};
 use asterisk_sdk_runtime::clock::{Clock, SystemClock};
-use futures::Stream;
+use asterisk_sdk_runtime::tasks::KeyedRouter;
 use std::collections::HashMap;
-use std::pin::Pin;
 use std::sync::atomic::AtomicU64;
 use std::sync::{Arc, Mutex};
-use std::task::{Context, Poll};
-use tokio::sync::mpsc;
+use tokio::sync::broadcast;
 use tokio::task::JoinHandle;
 
 /// Settings of a [`LiveTracker`]; see [`LiveTracker::builder`].
@@ -26,6 +26,8 @@ pub struct LiveTrackerBuilder {
     history: usize,
     clock: Arc<dyn Clock>,
     bridge_members: bool,
+    change_capacity: usize,
+    call_event_capacity: usize,
 }
 
 impl LiveTrackerBuilder {
@@ -49,6 +51,24 @@ impl LiveTrackerBuilder {
         self
     }
 
+    /// How many changes a [`LiveTracker::changes`] subscriber may fall behind
+    /// before it lags (default [`DEFAULT_CHANGE_CAPACITY`]; at least 1, rounded
+    /// up to a power of two). The subscribers share one buffer of this many
+    /// changes, so memory stays bounded however many there are and however
+    /// slowly they read.
+    pub fn change_capacity(mut self, changes: usize) -> Self {
+        self.change_capacity = changes;
+        self
+    }
+
+    /// How many unread events each [`Call::events`](super::Call::events)
+    /// listener holds before it overflows (default
+    /// [`DEFAULT_CALL_EVENT_CAPACITY`]; at least 1).
+    pub fn call_event_capacity(mut self, events: usize) -> Self {
+        self.call_event_capacity = events;
+        self
+    }
+
     /// Subscribe, take the first snapshot (`CoreShowChannels`, `BridgeList`,
     /// `BridgeInfo`), and start following the events. Fails when the first
     /// snapshot cannot be read.
@@ -57,17 +77,20 @@ impl LiveTrackerBuilder {
         let stamp = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .unwrap_or_default();
+        let (changes, _) = broadcast::channel(self.change_capacity.max(1));
         let shared = Arc::new(Shared {
             client: self.client.clone(),
             inner: Mutex::new(Inner {
                 model: LiveModel::with_clock(self.clock).history(self.history),
-                subscribers: Vec::new(),
+                changes: Some(changes),
                 watches: HashMap::new(),
                 originates: HashMap::new(),
                 stopped: false,
             }),
             next_id: AtomicU64::new(1),
             id_prefix: format!("{:x}{:05x}", stamp.as_secs(), stamp.subsec_micros()),
+            call_events: KeyedRouter::new(),
+            call_event_capacity: self.call_event_capacity.max(1),
         });
         let snapshot = fetch_snapshot(&self.client, self.bridge_members).await?;
         {
@@ -110,6 +133,8 @@ impl LiveTracker {
             history: DEFAULT_HISTORY,
             clock: Arc::new(SystemClock),
             bridge_members: true,
+            change_capacity: DEFAULT_CHANGE_CAPACITY,
+            call_event_capacity: DEFAULT_CALL_EVENT_CAPACITY,
         }
     }
 
@@ -123,16 +148,22 @@ impl LiveTracker {
         &self.shared.client
     }
 
-    /// Every change from now on. The stream never drops a change and never
-    /// holds the tracker up (its queue grows while unread); it ends when the
-    /// tracker stops.
+    /// Every change from now on, as [`ChangeItem::Change`](super::ChangeItem::Change)s;
+    /// the stream ends when the tracker stops.
+    ///
+    /// It is bounded and never holds the tracker up: a subscriber may fall
+    /// behind by up to [`change_capacity`](LiveTrackerBuilder::change_capacity)
+    /// changes (default [`DEFAULT_CHANGE_CAPACITY`]). Past that, its oldest
+    /// unread changes are dropped for it, and it reads
+    /// [`ChangeItem::Lagged(n)`](super::ChangeItem::Lagged) with the exact
+    /// number `n` it missed, then the newest changes. Nothing is lost without
+    /// that marker; after it, read the snapshots ([`calls`](Self::calls),
+    /// [`channels`](Self::channels), [`bridges`](Self::bridges),
+    /// [`counts`](Self::counts)) to catch up. Other subscribers are not
+    /// affected.
     pub fn changes(&self) -> Changes {
-        let (tx, rx) = mpsc::unbounded_channel();
-        let mut inner = self.shared.lock();
-        if !inner.stopped {
-            inner.subscribers.push(tx);
-        }
-        Changes { rx }
+        let inner = self.shared.lock();
+        Changes::new(inner.changes.as_ref().map(broadcast::Sender::subscribe))
     }
 
     /// Read the model under the tracker's lock (keep `f` short).
@@ -178,19 +209,5 @@ impl LiveTracker {
     /// Whether the tracker has stopped (its client closed).
     pub fn is_stopped(&self) -> bool {
         self.shared.lock().stopped
-    }
-}
-
-/// The changes of a [`LiveTracker`], from [`LiveTracker::changes`].
-#[derive(Debug)]
-pub struct Changes {
-    rx: mpsc::UnboundedReceiver<Change>,
-}
-
-impl Stream for Changes {
-    type Item = Change;
-
-    fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Change>> {
-        self.get_mut().rx.poll_recv(cx)
     }
 }

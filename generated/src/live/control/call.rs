@@ -7,12 +7,17 @@ use crate::ami::{AmiError, Event, Text};
 use crate::domain::HangupCause;
 use crate::live::change::EndReason;
 use crate::live::shared::Shared;
+use asterisk_sdk_runtime::tasks::{RouteEnd, RouteReceiver};
 use futures::Stream;
 use std::pin::Pin;
 use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll};
 use std::time::{Duration, SystemTime};
-use tokio::sync::{mpsc, watch};
+use tokio::sync::watch;
+
+/// How many unread events a [`Call::events`] listener holds by default before
+/// it overflows ([`LiveTrackerBuilder::call_event_capacity`](crate::live::LiveTrackerBuilder::call_event_capacity)).
+pub const DEFAULT_CALL_EVENT_CAPACITY: usize = 1024;
 
 /// How a call ended.
 #[derive(Debug, Clone, PartialEq)]
@@ -56,7 +61,7 @@ pub struct Call {
     uniqueid: Text,
     name: Text,
     progress: watch::Receiver<CallProgress>,
-    events: Mutex<Option<mpsc::UnboundedReceiver<Event>>>,
+    events: Mutex<Option<RouteReceiver<Event>>>,
 }
 
 impl std::fmt::Debug for Call {
@@ -75,7 +80,7 @@ impl Call {
         uniqueid: Text,
         name: Text,
         progress: watch::Receiver<CallProgress>,
-        events: Option<mpsc::UnboundedReceiver<Event>>,
+        events: Option<RouteReceiver<Event>>,
     ) -> Self {
         Call {
             shared,
@@ -146,17 +151,29 @@ impl Call {
     }
 
     /// The call's typed events (any event naming its `Linkedid` or one of its
-    /// channels). The first call returns every event since the originate; a
-    /// later one, the events from then on. Ends when the call ends.
+    /// channels). For a call from [`originate`](crate::live::LiveTracker::originate),
+    /// the first call returns every event since the originate; a later one,
+    /// and every one on a handle from [`call`](crate::live::LiveTracker::call),
+    /// the events from then on. Ends when the call ends.
+    ///
+    /// Each listener is bounded: it holds at most
+    /// [`call_event_capacity`](crate::live::LiveTrackerBuilder::call_event_capacity)
+    /// unread events (default [`DEFAULT_CALL_EVENT_CAPACITY`]), and the
+    /// tracker never waits for it. One that falls that far behind gets the
+    /// events it holds, then [`CallEventItem::Overflowed`], then the end; the
+    /// events after that point are not delivered to it. Other listeners and
+    /// other calls are unaffected, and [`answered`](Self::answered) and
+    /// [`ended`](Self::ended) keep working. The listener of an originate is
+    /// open from the start, so it overflows too when its events are not read.
     pub fn events(&self) -> CallEvents {
         let first = self.events.lock().unwrap_or_else(|e| e.into_inner()).take();
-        let rx = first.unwrap_or_else(|| {
+        let rx = first.or_else(|| {
             let mut inner = self.shared.lock();
-            match inner.watches.get_mut(&self.linkedid) {
-                Some(w) => w.listen(),
-                // Already ended: an empty, finished stream.
-                None => mpsc::unbounded_channel().1,
-            }
+            // `None` when the call already ended: an empty, finished stream.
+            inner
+                .watches
+                .get_mut(&self.linkedid)
+                .map(|w| w.listen(self.shared.call_event_capacity))
         });
         CallEvents { rx }
     }
@@ -226,16 +243,61 @@ impl Call {
     }
 }
 
-/// The events of one call, from [`Call::events`].
+/// One item of a [`CallEvents`] stream.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub enum CallEventItem {
+    /// An event of the call, in the order Asterisk sent it.
+    Event(Event),
+    /// This listener's queue was full (it did not keep up): the events after
+    /// that point were not delivered to it, and the stream ends after this
+    /// item. [`Call::answered`] and [`Call::ended`] still work.
+    Overflowed {
+        /// The queue's capacity.
+        capacity: usize,
+    },
+}
+
+impl CallEventItem {
+    /// The event, if this item is one.
+    pub fn event(self) -> Option<Event> {
+        match self {
+            CallEventItem::Event(e) => Some(e),
+            CallEventItem::Overflowed { .. } => None,
+        }
+    }
+}
+
+/// The events of one call, from [`Call::events`]: its events, then the end
+/// (`None`) when the call ends or the tracker stops, or
+/// [`CallEventItem::Overflowed`] and the end when this listener fell behind.
 #[derive(Debug)]
 pub struct CallEvents {
-    rx: mpsc::UnboundedReceiver<Event>,
+    /// `None` once the stream is over.
+    rx: Option<RouteReceiver<Event>>,
 }
 
 impl Stream for CallEvents {
-    type Item = Event;
+    type Item = CallEventItem;
 
-    fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Event>> {
-        self.get_mut().rx.poll_recv(cx)
+    fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<CallEventItem>> {
+        let this = self.get_mut();
+        let Some(rx) = this.rx.as_mut() else {
+            return Poll::Ready(None);
+        };
+        match rx.poll_recv(cx) {
+            Poll::Ready(Some(event)) => Poll::Ready(Some(CallEventItem::Event(event))),
+            Poll::Ready(None) => {
+                let end = rx.end();
+                this.rx = None;
+                Poll::Ready(match end {
+                    Some(RouteEnd::Overflowed { capacity }) => {
+                        Some(CallEventItem::Overflowed { capacity })
+                    }
+                    _ => None,
+                })
+            }
+            Poll::Pending => Poll::Pending,
+        }
     }
 }

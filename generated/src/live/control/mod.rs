@@ -6,7 +6,7 @@ mod call;
 mod originate;
 mod watch;
 
-pub use call::{Call, CallEnd, CallError, CallEvents};
+pub use call::{Call, CallEnd, CallError, CallEventItem, CallEvents, DEFAULT_CALL_EVENT_CAPACITY};
 pub(crate) use originate::PendingOriginate;
 pub use originate::{OriginateError, OriginateReason};
 pub(crate) use watch::CallWatch;

@@ -203,8 +203,12 @@ impl LiveTracker {
                     tx,
                 },
             );
-            let (mut watch, progress) = CallWatch::new(CallProgress::default());
-            let events = watch.listen();
+            let (mut watch, progress) = CallWatch::new(
+                linkedid.clone(),
+                CallProgress::default(),
+                shared.call_events.clone(),
+            );
+            let events = watch.listen(shared.call_event_capacity);
             inner.watches.insert(linkedid.clone(), watch);
             (progress, events)
         };
@@ -296,10 +300,14 @@ impl LiveTracker {
         let progress = match inner.watches.get(&key) {
             Some(w) => w.subscribe(),
             None => {
-                let (w, rx) = CallWatch::new(CallProgress {
-                    answered: record.answered,
-                    ..CallProgress::default()
-                });
+                let (w, rx) = CallWatch::new(
+                    key.clone(),
+                    CallProgress {
+                        answered: record.answered,
+                        ..CallProgress::default()
+                    },
+                    shared.call_events.clone(),
+                );
                 inner.watches.insert(key.clone(), w);
                 rx
             }

@@ -2,10 +2,11 @@
 //! [`Call`](super::Call) for: its progress and its event listeners.
 
 use super::call::CallEnd;
-use crate::ami::Event;
+use crate::ami::{Event, Text};
 use crate::live::change::Change;
+use asterisk_sdk_runtime::tasks::{KeyedRouter, RouteId, RouteReceiver};
 use std::time::SystemTime;
-use tokio::sync::{mpsc, watch};
+use tokio::sync::watch;
 
 /// A call's progress as its handles see it.
 #[derive(Debug, Clone, Default)]
@@ -16,21 +17,35 @@ pub(crate) struct CallProgress {
     pub(crate) stopped: bool,
 }
 
-/// The tracker's side of one watched call.
+/// The tracker's side of one watched call. Its event listeners are routes of
+/// the tracker's [`KeyedRouter`] (bounded queues; a full one closes as
+/// overflowed); dropping the watch closes them.
 #[derive(Debug)]
 pub(crate) struct CallWatch {
     progress: watch::Sender<CallProgress>,
-    events: Vec<mpsc::UnboundedSender<Event>>,
+    router: KeyedRouter<Event>,
+    /// Names this watch's routes (`<linkedid>#<n>`).
+    linkedid: Text,
+    opened: u64,
+    listeners: Vec<RouteId>,
 }
 
 impl CallWatch {
-    /// A watch starting at `progress`, with its first receiver.
-    pub(crate) fn new(progress: CallProgress) -> (CallWatch, watch::Receiver<CallProgress>) {
+    /// A watch of the call `linkedid` starting at `progress`, with its first
+    /// receiver; its listeners are routes of `router`.
+    pub(crate) fn new(
+        linkedid: Text,
+        progress: CallProgress,
+        router: KeyedRouter<Event>,
+    ) -> (CallWatch, watch::Receiver<CallProgress>) {
         let (tx, rx) = watch::channel(progress);
         (
             CallWatch {
                 progress: tx,
-                events: Vec::new(),
+                router,
+                linkedid,
+                opened: 0,
+                listeners: Vec::new(),
             },
             rx,
         )
@@ -41,15 +56,30 @@ impl CallWatch {
         self.progress.subscribe()
     }
 
-    /// A new listener of the call's events.
-    pub(crate) fn listen(&mut self) -> mpsc::UnboundedReceiver<Event> {
-        let (tx, rx) = mpsc::unbounded_channel();
-        self.events.push(tx);
+    /// A new listener of the call's events, holding at most `capacity` unread.
+    pub(crate) fn listen(&mut self, capacity: usize) -> RouteReceiver<Event> {
+        self.opened += 1;
+        let key = format!("{}#{}", self.linkedid, self.opened);
+        let (id, rx) = self.router.open(key, capacity);
+        self.listeners.push(id);
         rx
     }
 
-    pub(crate) fn send_event(&mut self, event: &Event) {
-        self.events.retain(|tx| tx.send(event.clone()).is_ok());
+    /// Queue `event` for every listener, never waiting. A listener whose queue
+    /// is full is closed as overflowed, one that is gone is forgotten; returns
+    /// how many overflowed.
+    pub(crate) fn send_event(&mut self, event: &Event) -> usize {
+        let router = &self.router;
+        let mut overflowed = 0;
+        self.listeners
+            .retain(|id| match router.send(*id, event.clone()) {
+                Some(d) => {
+                    overflowed += d.overflowed.len();
+                    d.delivered > 0
+                }
+                None => false,
+            });
+        overflowed
     }
 
     /// Take a change of this call; `true` when the call ended (drop the watch).
@@ -88,5 +118,15 @@ impl CallWatch {
     /// The tracker stopped.
     pub(crate) fn stop(self) {
         self.progress.send_modify(|p| p.stopped = true);
+    }
+}
+
+impl Drop for CallWatch {
+    /// The call ended or nobody waits for it any more: its listeners read what
+    /// is queued, then their streams end.
+    fn drop(&mut self) {
+        for id in self.listeners.drain(..) {
+            self.router.close(id);
+        }
     }
 }
