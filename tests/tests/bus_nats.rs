@@ -148,7 +148,7 @@ async fn two_nodes_three_instances_in_one_group_each_event_consumed_once() {
         assert!(errors.is_empty(), "{errors:?}");
         split.push(mine);
     }
-    let counts = counts.lock().unwrap();
+    let counts = counts.lock().unwrap().clone();
     assert_eq!(counts.len(), total, "distinct events consumed");
     let repeated: Vec<_> = counts.iter().filter(|(_, n)| **n != 1).collect();
     assert!(repeated.is_empty(), "consumed more than once: {repeated:?}");
@@ -228,7 +228,7 @@ async fn nats_restarted_mid_stream_loses_nothing() {
             .await;
     }
     let (mine, errors) = reader.await.unwrap();
-    let counts = counts.lock().unwrap();
+    let counts = counts.lock().unwrap().clone();
     let duplicates: u32 = counts.values().map(|n| n - 1).sum();
     let stats = s.bridge.stats();
     println!(

@@ -12,7 +12,7 @@ use crate::ari::ws::WsItem;
 use crate::fleet::{Fleet, NodeId};
 use async_nats::jetstream;
 use bytes::Bytes;
-use futures::StreamExt;
+use futures::{FutureExt, StreamExt};
 use std::collections::HashMap;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -36,9 +36,24 @@ pub struct NodeStats {
     pub retries: u64,
 }
 
+impl PublishStats {
+    fn snapshot(&self, queued: u64) -> NodeStats {
+        NodeStats {
+            queued,
+            acked: self.acked.load(Ordering::Relaxed),
+            duplicates: self.duplicates.load(Ordering::Relaxed),
+            retries: self.retries.load(Ordering::Relaxed),
+        }
+    }
+}
+
 /// One node's sequence counter and the publisher's counters.
 struct NodeOut {
     id: NodeId,
+    /// The subject prefix.
+    prefix: Arc<str>,
+    /// This bridge run's id, part of every message id.
+    session: Arc<str>,
     outbox: Outbox,
     seq: AtomicU64,
     stats: Arc<PublishStats>,
@@ -47,8 +62,6 @@ struct NodeOut {
 impl NodeOut {
     async fn push(
         &self,
-        prefix: &str,
-        session: &str,
         side: Side,
         last: &str,
         kind: &str,
@@ -60,14 +73,14 @@ impl NodeOut {
             .duration_since(UNIX_EPOCH)
             .map_or(0, |d| d.as_nanos());
         let node = self.id.as_str();
-        let id = envelope::message_id(node, session, seq);
+        let id = envelope::message_id(node, &self.session, seq);
         let mut headers = envelope::headers(node, kind, seq, &id, received);
         for (k, v) in extra {
             headers.insert(*k, v.as_str());
         }
         self.outbox
             .push(Outgoing {
-                subject: subject::subject(prefix, node, side, last),
+                subject: subject::subject(&self.prefix, node, side, last),
                 headers,
                 payload,
             })
@@ -84,6 +97,7 @@ pub struct Bridge {
     pumps: Vec<JoinHandle<()>>,
     publishers: Vec<JoinHandle<()>>,
     service: Option<JoinHandle<()>>,
+    flush_timeout: std::time::Duration,
 }
 
 impl std::fmt::Debug for Bridge {
@@ -137,6 +151,8 @@ impl Bridge {
             );
             nodes.push(Arc::new(NodeOut {
                 id: id.clone(),
+                prefix: Arc::clone(&prefix),
+                session: Arc::clone(&session),
                 outbox,
                 seq: AtomicU64::new(0),
                 stats,
@@ -150,8 +166,6 @@ impl Bridge {
             pumps.push(tokio::spawn(pump_ami(
                 events,
                 Arc::clone(out),
-                Arc::clone(&prefix),
-                Arc::clone(&session),
                 stop_rx.clone(),
             )));
         }
@@ -160,13 +174,7 @@ impl Bridge {
                 .iter()
                 .map(|n| (n.id.clone(), Arc::clone(n)))
                 .collect();
-            pumps.push(tokio::spawn(pump_ari(
-                ari,
-                by_node,
-                Arc::clone(&prefix),
-                Arc::clone(&session),
-                stop_rx.clone(),
-            )));
+            pumps.push(tokio::spawn(pump_ari(ari, by_node, stop_rx.clone())));
         }
         let service = actions::serve(fleet.clone(), nats, &config, stop_rx).await?;
         Ok(Bridge {
@@ -176,6 +184,7 @@ impl Bridge {
             pumps,
             publishers,
             service: Some(service),
+            flush_timeout: config.flush_timeout,
         })
     }
 
@@ -191,28 +200,40 @@ impl Bridge {
             .map(|n| {
                 (
                     n.id.clone(),
-                    NodeStats {
-                        queued: n.seq.load(Ordering::Relaxed),
-                        acked: n.stats.acked.load(Ordering::Relaxed),
-                        duplicates: n.stats.duplicates.load(Ordering::Relaxed),
-                        retries: n.stats.retries.load(Ordering::Relaxed),
-                    },
+                    n.stats.snapshot(n.seq.load(Ordering::Relaxed)),
                 )
             })
             .collect()
     }
 
-    /// Stop reading events and serving actions, publish what is buffered
-    /// (waiting at most the configured flush timeout), then log off every node.
+    /// Stop reading events (taking those already received) and serving
+    /// actions, publish what is buffered (waiting at most the configured flush
+    /// timeout), log off every node, and return the final counters.
     pub async fn shutdown(mut self) -> Vec<(NodeId, NodeStats)> {
         let _ = self.stop.send(true);
-        for pump in self.pumps.drain(..) {
-            let _ = pump.await;
+        for mut pump in self.pumps.drain(..) {
+            // A pump waiting for room in a full buffer (NATS down) is cut off.
+            if tokio::time::timeout(self.flush_timeout, &mut pump)
+                .await
+                .is_err()
+            {
+                pump.abort();
+            }
         }
         if let Some(service) = self.service.take() {
             let _ = service.await;
         }
-        let stats = self.stats();
+        let counters: Vec<_> = self
+            .nodes
+            .iter()
+            .map(|n| {
+                (
+                    n.id.clone(),
+                    n.seq.load(Ordering::Relaxed),
+                    Arc::clone(&n.stats),
+                )
+            })
+            .collect();
         // The pumps held the other outbox clones: dropping ours closes the
         // buffers, and each publisher ends once its buffer is acknowledged.
         self.nodes.clear();
@@ -220,7 +241,10 @@ impl Bridge {
             let _ = publisher.await;
         }
         self.fleet.disconnect().await;
-        stats
+        counters
+            .into_iter()
+            .map(|(id, queued, stats)| (id, stats.snapshot(queued)))
+            .collect()
     }
 }
 
@@ -241,44 +265,37 @@ impl Drop for Bridge {
 async fn pump_ami(
     mut events: crate::ami::EventStream<Message>,
     out: Arc<NodeOut>,
-    prefix: Arc<str>,
-    session: Arc<str>,
     mut stop: watch::Receiver<bool>,
 ) {
+    let mut stopping = false;
     loop {
-        let item = tokio::select! {
-            biased;
-            _ = stop.wait_for(|s| *s) => return,
-            item = events.next() => item,
+        let item = if stopping {
+            // Stopping: take what was already received, then end.
+            match events.next().now_or_never() {
+                Some(item) => item,
+                None => return,
+            }
+        } else {
+            tokio::select! {
+                biased;
+                _ = stop.wait_for(|s| *s) => {
+                    stopping = true;
+                    continue;
+                }
+                item = events.next() => item,
+            }
         };
         let queued = match item {
             Some(EventItem::Event(m)) => {
                 let name = m.event_name().unwrap_or("").to_string();
                 let payload = m.as_bytes().clone();
-                out.push(&prefix, &session, Side::Ami, &name, KIND_AMI, payload, &[])
-                    .await
+                out.push(Side::Ami, &name, KIND_AMI, payload, &[]).await
             }
             Some(EventItem::Reconnected) => {
-                marker(
-                    &out,
-                    &prefix,
-                    &session,
-                    Side::Ami,
-                    envelope::MARKER_RECONNECTED,
-                    None,
-                )
-                .await
+                marker(&out, Side::Ami, envelope::MARKER_RECONNECTED, None).await
             }
             Some(EventItem::Lagged(n)) => {
-                marker(
-                    &out,
-                    &prefix,
-                    &session,
-                    Side::Ami,
-                    envelope::MARKER_LAGGED,
-                    Some(n),
-                )
-                .await
+                marker(&out, Side::Ami, envelope::MARKER_LAGGED, Some(n)).await
             }
             Some(_) | None => return,
         };
@@ -288,36 +305,19 @@ async fn pump_ami(
     }
 }
 
-async fn marker(
-    out: &NodeOut,
-    prefix: &str,
-    session: &str,
-    side: Side,
-    which: &str,
-    lost: Option<u64>,
-) -> bool {
+async fn marker(out: &NodeOut, side: Side, which: &str, lost: Option<u64>) -> bool {
     let mut extra = vec![(envelope::MARKER, which.to_string())];
     if let Some(n) = lost {
         extra.push((envelope::LOST, n.to_string()));
     }
-    out.push(
-        prefix,
-        session,
-        side,
-        MARKER_TOKEN,
-        KIND_MARKER,
-        Bytes::new(),
-        &extra,
-    )
-    .await
+    out.push(side, MARKER_TOKEN, KIND_MARKER, Bytes::new(), &extra)
+        .await
 }
 
 /// Queue every ARI event of every node, with markers, until stopped.
 async fn pump_ari(
     mut events: crate::fleet::FleetAriEvents,
     nodes: HashMap<NodeId, Arc<NodeOut>>,
-    prefix: Arc<str>,
-    session: Arc<str>,
     mut stop: watch::Receiver<bool>,
 ) {
     loop {
@@ -333,41 +333,17 @@ async fn pump_ari(
         match item.item {
             WsItem::Event(e) | WsItem::Undecoded { event: e, .. } => {
                 let kind = e.event_type().to_string();
-                out.push(
-                    &prefix,
-                    &session,
-                    Side::Ari,
-                    &kind,
-                    KIND_ARI,
-                    e.json().clone(),
-                    &[],
-                )
-                .await;
+                out.push(Side::Ari, &kind, KIND_ARI, e.json().clone(), &[])
+                    .await;
             }
             WsItem::Invalid { bytes, error } => {
                 tracing::warn!(node = %item.node, %error, len = bytes.len(), "bus: ARI message is not JSON; not published");
             }
             WsItem::Disconnected { .. } => {
-                marker(
-                    out,
-                    &prefix,
-                    &session,
-                    Side::Ari,
-                    envelope::MARKER_DISCONNECTED,
-                    None,
-                )
-                .await;
+                marker(out, Side::Ari, envelope::MARKER_DISCONNECTED, None).await;
             }
             WsItem::Reconnected => {
-                marker(
-                    out,
-                    &prefix,
-                    &session,
-                    Side::Ari,
-                    envelope::MARKER_RECONNECTED,
-                    None,
-                )
-                .await;
+                marker(out, Side::Ari, envelope::MARKER_RECONNECTED, None).await;
             }
         }
     }
