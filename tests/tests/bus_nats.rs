@@ -428,3 +428,49 @@ async fn a_malformed_message_is_a_clear_error_and_the_consumer_goes_on() {
         other => panic!("expected the next event, got {other:?}"),
     }
 }
+
+#[tokio::test]
+#[ignore = "needs nats-server"]
+async fn a_bridge_started_while_nats_is_down_buffers_then_publishes_all() {
+    let mut nats = NatsServer::start().expect("nats-server starts");
+    nats.kill();
+    let mock = MockAmi::builder().start().await.unwrap();
+    let fleet = Fleet::builder()
+        .node(NodeSpec::new("late", ami(&mock)))
+        .connect()
+        .await
+        .unwrap();
+    let client = async_nats::ConnectOptions::new()
+        .retry_on_initial_connect()
+        .connect(nats.url())
+        .await
+        .unwrap();
+    let mut config = BusConfig::default();
+    config.ack_timeout = Duration::from_secs(1);
+    let bridge = Bridge::start(fleet, client.clone(), config).await.unwrap();
+    mock.replay(hangups("late", 0, 500)).await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    nats.restart().expect("nats-server starts again");
+    // The stream exists once the bridge reaches NATS.
+    let consumer = loop {
+        match events::<Hangup>(&client, EventFilter::group("late")).await {
+            Ok(c) => break c,
+            Err(_) => tokio::time::sleep(Duration::from_millis(200)).await,
+        }
+    };
+    let counts = Arc::new(Mutex::new(HashMap::new()));
+    let (mine, _) = collect(
+        consumer,
+        Arc::clone(&counts),
+        500,
+        Duration::from_secs(60),
+        Arc::new(tokio::sync::Notify::new()),
+    )
+    .await;
+    let counts = counts.lock().unwrap().clone();
+    assert_eq!(counts.len(), 500, "every buffered event published");
+    let stats = bridge.shutdown().await;
+    println!("started while down: {mine} delivered; bridge {stats:?}");
+    assert_eq!(stats[0].1.queued, 1000, "500 Hangup + 500 Newexten");
+    assert_eq!(stats[0].1.acked, 1000);
+}

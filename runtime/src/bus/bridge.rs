@@ -125,12 +125,16 @@ impl Bridge {
             .timeout(config.ack_timeout)
             .max_ack_inflight(config.max_in_flight.max(1) * (fleet.nodes().count() + 1))
             .build(nats.clone());
-        js.get_or_create_stream(config.stream_config())
-            .await
-            .map_err(|e| BusError::Stream {
-                stream: config.stream.clone(),
-                reason: e.to_string(),
-            })?;
+        if let Err(e) = js.get_or_create_stream(config.stream_config()).await {
+            if nats.connection_state() == async_nats::connection::State::Connected {
+                return Err(BusError::Stream {
+                    stream: config.stream.clone(),
+                    reason: e.to_string(),
+                });
+            }
+            tracing::warn!(error = %e, "bus: NATS unreachable; events are buffered until it is back");
+            tokio::spawn(create_stream_later(js.clone(), config.stream_config()));
+        }
         let session = format!("{:016x}", fastrand::u64(..));
         let (stop, stop_rx) = watch::channel(false);
         let prefix: Arc<str> = Arc::from(config.prefix.as_str());
@@ -257,6 +261,17 @@ impl Drop for Bridge {
             .chain(&self.service)
         {
             task.abort();
+        }
+    }
+}
+
+/// Create the stream once NATS is reachable (the publishers retry meanwhile).
+async fn create_stream_later(js: jetstream::Context, config: jetstream::stream::Config) {
+    loop {
+        tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+        match js.get_or_create_stream(config.clone()).await {
+            Ok(_) => return,
+            Err(e) => tracing::debug!(error = %e, "bus: stream not created yet"),
         }
     }
 }
