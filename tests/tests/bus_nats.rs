@@ -37,6 +37,13 @@ async fn nats_client(server: &NatsServer) -> async_nats::Client {
         .expect("connect to nats-server")
 }
 
+/// How many messages the `ASTERISK` stream holds.
+async fn stored(client: async_nats::Client) -> u64 {
+    let js = async_nats::jetstream::new(client);
+    let mut stream = js.get_stream("ASTERISK").await.unwrap();
+    stream.info().await.unwrap().state.messages
+}
+
 /// `n` Hangup events with ids `<tag>-<i>`, as Asterisk writes them.
 fn hangups(tag: &str, from: usize, to: usize) -> Vec<u8> {
     let mut out = Vec::new();
@@ -248,16 +255,7 @@ async fn nats_restarted_mid_stream_loses_nothing() {
         "the outage was seen by the publisher: {stats:?}"
     );
     // JetStream holds each message once: republished copies were dropped by id.
-    let js = async_nats::jetstream::new(client);
-    let info = js
-        .get_stream("ASTERISK")
-        .await
-        .unwrap()
-        .info()
-        .await
-        .unwrap()
-        .clone();
-    assert_eq!(info.state.messages, 2 * total as u64, "stored once each");
+    assert_eq!(stored(client).await, 2 * total as u64, "stored once each");
 }
 
 #[tokio::test]
@@ -321,16 +319,7 @@ async fn actions_over_request_reply_reach_the_right_node() {
     }
     // The requests were not stored in the event stream (whose subjects match
     // the action subject too).
-    let js = async_nats::jetstream::new(client);
-    let info = js
-        .get_stream("ASTERISK")
-        .await
-        .unwrap()
-        .info()
-        .await
-        .unwrap()
-        .clone();
-    assert_eq!(info.state.messages, 0);
+    assert_eq!(stored(client).await, 0);
 }
 
 #[tokio::test]

@@ -312,6 +312,10 @@ async fn pump_ami(
             Some(EventItem::Lagged(n)) => {
                 marker(&out, Side::Ami, envelope::MARKER_LAGGED, Some(n)).await
             }
+            Some(EventItem::Overflowed { budget }) => {
+                tracing::warn!(node = %out.id, budget, "bus: the node's subscription overflowed (Disconnect policy); no longer published");
+                return;
+            }
             Some(_) | None => return,
         };
         if !queued {
