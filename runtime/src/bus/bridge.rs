@@ -316,7 +316,7 @@ async fn pump_ami(
                 tracing::warn!(node = %out.id, budget, "bus: the node's subscription overflowed (Disconnect policy); no longer published");
                 return;
             }
-            Some(_) | None => return,
+            None => return,
         };
         if !queued {
             return;
