@@ -38,6 +38,8 @@ pub struct EventFilter {
     /// How long a delivered event may stay unacknowledged before JetStream
     /// gives it to another instance (default 30 s).
     pub ack_wait: Duration,
+    /// Messages this instance asks JetStream for at a time (default 200).
+    pub batch: usize,
 }
 
 impl EventFilter {
@@ -51,6 +53,7 @@ impl EventFilter {
             event: None,
             new_only: false,
             ack_wait: Duration::from_secs(30),
+            batch: 200,
         }
     }
 
@@ -141,6 +144,7 @@ pub struct BusEvents<T> {
     consumer: jetstream::consumer::Consumer<pull::Config>,
     messages: Option<pull::Stream>,
     group: String,
+    batch: usize,
     decode: Decoder<T>,
 }
 
@@ -249,6 +253,7 @@ impl<T> BusEvents<T> {
             consumer,
             messages: None,
             group,
+            batch: filter.batch.max(1),
             decode,
         })
     }
@@ -260,7 +265,13 @@ impl<T> BusEvents<T> {
         loop {
             let messages = match self.messages.as_mut() {
                 Some(m) => m,
-                None => match self.consumer.messages().await {
+                None => match self
+                    .consumer
+                    .stream()
+                    .max_messages_per_batch(self.batch)
+                    .messages()
+                    .await
+                {
                     Ok(m) => self.messages.insert(m),
                     Err(e) => {
                         tokio::time::sleep(Duration::from_millis(200)).await;

@@ -164,13 +164,16 @@ async fn round(side: Side, nodes: usize, paced: bool) -> Result<Round, String> {
                 break;
             };
             received += 1;
-            if paced
-                && let Some(sent) = h.raw.get("SentNs").and_then(|s| s.parse::<u128>().ok())
-            {
+            if paced && let Some(sent) = h.raw.get("SentNs").and_then(|s| s.parse::<u128>().ok()) {
                 let now = start.elapsed().as_nanos();
                 latencies_us.push(now.saturating_sub(sent) as f64 / 1e3);
             }
-            seen.insert(h.channel.uniqueid.map(|u| u.to_string()).unwrap_or_default());
+            seen.insert(
+                h.channel
+                    .uniqueid
+                    .map(|u| u.to_string())
+                    .unwrap_or_default(),
+            );
         }
     };
     let _ = tokio::time::timeout(ROUND_LIMIT, receive).await;
