@@ -261,6 +261,10 @@ impl<T> BusEvents<T> {
     /// The next item; `Err` items ([`BusError::Malformed`], or a NATS error
     /// while the connection is down) do not end the consumer: call again.
     /// Never `None`.
+    ///
+    /// Not cancel-safe: dropping the future after a message arrived but before
+    /// it was acknowledged leaves that message to JetStream, which delivers it
+    /// again after [`EventFilter::ack_wait`] (with `delivered` above 1).
     pub async fn next(&mut self) -> Option<Result<BusItem<T>, BusError>> {
         loop {
             let messages = match self.messages.as_mut() {
