@@ -133,6 +133,16 @@ pub use asterisk_sdk_runtime as runtime;
 #[cfg_attr(docsrs, doc(cfg(any(feature = "tls", feature = "ari-tls"))))]
 pub use asterisk_sdk_runtime::tls;
 
+/// Many Asterisk servers behind one object (from the runtime).
+#[cfg(all(feature = "ami", feature = "ari"))]
+#[cfg_attr(docsrs, doc(cfg(all(feature = "ami", feature = "ari"))))]
+pub use asterisk_sdk_runtime::fleet;
+
+/// The fleet on NATS JetStream (from the runtime): `bus::events::<Hangup>(…)`.
+#[cfg(feature = "nats")]
+#[cfg_attr(docsrs, doc(cfg(feature = "nats")))]
+pub use asterisk_sdk_runtime::bus;
+
 // Generated modules are pretty-printed by the generator (prettyplease), not rustfmt.
 #[rustfmt::skip]
 pub mod domain;

@@ -7,7 +7,9 @@
 //!
 //! Cargo features: `ami`, `agi`, `ari` (on by default) select the protocols;
 //! `tls` adds AMI over TLS and `ari-tls` ARI over `https://` and `wss://`, both
-//! with rustls and the `tls` module's trust settings.
+//! with rustls and the `tls` module's trust settings. With `ami` and `ari`, the
+//! `fleet` module manages many servers; `nats` adds the `bus` module (the
+//! fleet's events and actions on NATS JetStream) and the `asterisk-bus` binary.
 
 #![warn(missing_docs)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
@@ -38,6 +40,14 @@ mod io;
 #[cfg(any(feature = "ami", feature = "ari"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "ami", feature = "ari"))))]
 pub mod tasks;
+
+#[cfg(all(feature = "ami", feature = "ari"))]
+#[cfg_attr(docsrs, doc(cfg(all(feature = "ami", feature = "ari"))))]
+pub mod fleet;
+
+#[cfg(feature = "nats")]
+#[cfg_attr(docsrs, doc(cfg(feature = "nats")))]
+pub mod bus;
 
 #[cfg(any(feature = "tls", feature = "ari-tls"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "tls", feature = "ari-tls"))))]

@@ -2,12 +2,14 @@
 //! in this one process on the same inputs.
 //!
 //! `cargo run --release --manifest-path tests/bench/Cargo.toml -- [which] [--rounds N]`
-//! where `which` is `all` (default), `ami-decode`, `ami-e2e`, `agi` or `ari-decode`.
+//! where `which` is `all` (default), `ami-decode`, `ami-e2e`, `agi` or `ari-decode`;
+//! `bus-e2e` (needs nats-server; not part of `all`) runs alone.
 
 mod agi;
 mod ami_decode;
 mod ami_e2e;
 mod ari_decode;
+mod bus_e2e;
 mod corpus;
 mod fake_asterisk;
 mod stats;
@@ -15,7 +17,7 @@ mod stats;
 use stats::Table;
 
 const USAGE: &str =
-    "usage: asterisk-sdk-bench [all|ami-decode|ami-e2e|agi|ari-decode]... [--rounds N]";
+    "usage: asterisk-sdk-bench [all|ami-decode|ami-e2e|agi|ari-decode|bus-e2e]... [--rounds N]";
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -53,7 +55,7 @@ fn main() {
                 _ => usage(),
             },
             "all" => which.extend(["ami-decode", "ami-e2e", "agi", "ari-decode"]),
-            "ami-decode" | "ami-e2e" | "agi" | "ari-decode" => which.push(a.as_str()),
+            "ami-decode" | "ami-e2e" | "agi" | "ari-decode" | "bus-e2e" => which.push(a.as_str()),
             "-h" | "--help" => {
                 println!("{USAGE}");
                 return;
@@ -96,6 +98,7 @@ fn main() {
             "ami-e2e" => ami_e2e::run(&mut table, &rt, &corpus::ami_corpus(), rounds),
             "agi" => agi::run(&mut table, &rt, rounds.min(3)),
             "ari-decode" => ari_decode::run(&mut table, &corpus::ari_events(), rounds),
+            "bus-e2e" => bus_e2e::run(&mut table, &rt, rounds),
             _ => unreachable!("validated above"),
         }
     }

@@ -1,0 +1,124 @@
+//! The ARI side of a fleet: [`RawAriEvent`], one events-socket message kept
+//! exactly as received, and [`FleetAriEvents`], every node's ARI events merged.
+
+use super::NodeId;
+use super::health::NodeHealth;
+use crate::ari::ws::{AriEventStream, FromAriMessage, WsItem};
+use bytes::Bytes;
+use futures::{Stream, StreamExt};
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{Context, Poll};
+use tokio::sync::watch;
+
+/// One ARI event, its JSON exactly as Asterisk sent it, with its `type`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RawAriEvent {
+    json: Bytes,
+    event_type: String,
+}
+
+impl RawAriEvent {
+    /// The JSON as received.
+    pub fn json(&self) -> &Bytes {
+        &self.json
+    }
+
+    /// The event's `type` (empty when the object has none or it is not a string).
+    pub fn event_type(&self) -> &str {
+        &self.event_type
+    }
+}
+
+/// Just the `type` of an event object; every other member is skipped.
+#[derive(serde::Deserialize)]
+struct TypeOnly {
+    #[serde(rename = "type", default)]
+    event_type: Option<serde_json::Value>,
+}
+
+impl FromAriMessage for RawAriEvent {
+    fn from_message(bytes: &[u8]) -> Result<(Self, Option<serde_json::Error>), serde_json::Error> {
+        let head: TypeOnly = serde_json::from_slice(bytes)?;
+        let event_type = match head.event_type {
+            Some(serde_json::Value::String(s)) => s,
+            _ => String::new(),
+        };
+        Ok((
+            RawAriEvent {
+                json: Bytes::copy_from_slice(bytes),
+                event_type,
+            },
+            None,
+        ))
+    }
+}
+
+/// One item of a node's ARI event stream, with the node it came from.
+#[derive(Debug)]
+#[non_exhaustive]
+pub struct NodeAriItem {
+    /// The node.
+    pub node: NodeId,
+    /// The event or marker as the node's
+    /// [`AriEventStream`] yields it.
+    pub item: WsItem<RawAriEvent>,
+}
+
+type Tagged = Pin<Box<dyn Stream<Item = NodeAriItem> + Send>>;
+
+/// The ARI event streams of a fleet's nodes, merged (see
+/// [`Fleet::take_ari_events`](super::Fleet::take_ari_events)). Disconnect and
+/// reconnect markers also update the node's [`NodeHealth`].
+pub struct FleetAriEvents {
+    inner: futures::stream::SelectAll<Tagged>,
+}
+
+impl std::fmt::Debug for FleetAriEvents {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("FleetAriEvents")
+            .field("nodes", &self.inner.len())
+            .finish()
+    }
+}
+
+impl FleetAriEvents {
+    pub(crate) fn new(
+        streams: Vec<(
+            NodeId,
+            AriEventStream<RawAriEvent>,
+            Arc<watch::Sender<NodeHealth>>,
+        )>,
+    ) -> Self {
+        let tagged = streams.into_iter().map(|(node, events, health)| {
+            let s: Tagged = Box::pin(events.map(move |item| {
+                match &item {
+                    WsItem::Disconnected { .. } => {
+                        health.send_modify(|h| h.ari_connected = Some(false))
+                    }
+                    WsItem::Reconnected => health.send_modify(|h| {
+                        h.ari_connected = Some(true);
+                        h.ari_reconnects += 1;
+                    }),
+                    _ => {}
+                }
+                NodeAriItem {
+                    node: node.clone(),
+                    item,
+                }
+            }));
+            s
+        });
+        FleetAriEvents {
+            inner: futures::stream::select_all(tagged),
+        }
+    }
+}
+
+impl Stream for FleetAriEvents {
+    type Item = NodeAriItem;
+
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<NodeAriItem>> {
+        self.inner.poll_next_unpin(cx)
+    }
+}
