@@ -117,3 +117,8 @@ pub mod ari;
 #[cfg(feature = "ari")]
 #[cfg_attr(docsrs, doc(cfg(feature = "ari")))]
 pub mod ari_ws;
+
+#[cfg(feature = "ari")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ari")))]
+#[rustfmt::skip]
+pub mod media;

@@ -15,6 +15,9 @@
 #[cfg(feature = "ari")]
 #[cfg_attr(docsrs, doc(cfg(feature = "ari")))]
 pub mod ari;
+#[cfg(feature = "ari")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ari")))]
+pub mod media;
 pub mod open_enum;
 
 /// serde, for the expansion of [`open_enum!`] (not part of the API).

@@ -14,6 +14,7 @@ pub mod ami;
 pub mod ari;
 pub mod docs;
 pub mod enums;
+pub mod media;
 pub mod open_enum;
 pub mod split;
 
@@ -65,6 +66,7 @@ pub fn generate(
     files.extend(ami::emit(releases, fixes, options)?);
     files.extend(agi::emit(releases, &fixes.agi_results, options)?);
     files.extend(ari::emit(releases, fixes, options)?);
+    files.extend(media::emit(releases, fixes, options)?);
     files.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(files)
 }
