@@ -122,3 +122,7 @@ pub mod ari_ws;
 #[cfg_attr(docsrs, doc(cfg(feature = "ari")))]
 #[rustfmt::skip]
 pub mod media;
+
+#[cfg(feature = "ari")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ari")))]
+pub mod media_ws;

@@ -22,7 +22,7 @@ mod backoff;
 pub mod basic;
 mod client;
 mod config;
-mod dial;
+pub(crate) mod dial;
 mod driver;
 mod error;
 mod item;

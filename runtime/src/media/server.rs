@@ -1,0 +1,188 @@
+//! Asterisk as the client: a `websocket_client.conf` connection makes Asterisk
+//! connect out to the application (`Dial(WebSocket/<connection>/…)` or ARI
+//! `externalMedia` with `external_host=<connection>`). [`MediaServer`] accepts
+//! those connections; each becomes a [`MediaSession`] after its `MEDIA_START`.
+
+use super::error::MediaError;
+use super::protocol::{ProtocolCommand, ProtocolEvent};
+use super::session::{MediaOptions, MediaSession};
+use crate::ari::ws::Credentials;
+use crate::ari::ws::basic::parse_header;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use tokio::net::{TcpListener, TcpStream, ToSocketAddrs};
+use tokio::sync::mpsc;
+use tokio_tungstenite::tungstenite::handshake::server::{ErrorResponse, Request, Response};
+use tokio_tungstenite::tungstenite::http::{HeaderValue, StatusCode, header};
+
+/// Settings of a [`MediaServer`].
+#[derive(Debug, Clone, Default)]
+#[non_exhaustive]
+pub struct MediaServerOptions {
+    /// When set, connections must present these as Basic auth (`username` /
+    /// `password` of the `websocket_client.conf` connection); others get 401.
+    pub credentials: Option<Credentials>,
+    /// Settings of each accepted session.
+    pub session: MediaOptions,
+}
+
+/// One connection from Asterisk, started.
+#[derive(Debug)]
+#[non_exhaustive]
+pub struct Accepted<E, C> {
+    /// The session.
+    pub session: MediaSession<E, C>,
+    /// The address Asterisk connected from.
+    pub peer: SocketAddr,
+    /// The request path and query (`uri` of the connection, plus `v(…)` dial
+    /// parameters).
+    pub path: String,
+}
+
+/// Accepts media connections from Asterisk. Handshakes run in the background;
+/// dropping the server stops accepting (sessions go on).
+pub struct MediaServer<E, C> {
+    local_addr: SocketAddr,
+    accepted: tokio::sync::Mutex<mpsc::Receiver<Result<Accepted<E, C>, MediaError>>>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl<E, C> std::fmt::Debug for MediaServer<E, C> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MediaServer")
+            .field("local_addr", &self.local_addr)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<E, C> Drop for MediaServer<E, C> {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+impl<E: ProtocolEvent, C: ProtocolCommand> MediaServer<E, C> {
+    /// Listen on `addr` (port 0 picks a free port).
+    pub async fn bind(
+        addr: impl ToSocketAddrs,
+        options: MediaServerOptions,
+    ) -> std::io::Result<Self> {
+        let listener = TcpListener::bind(addr).await?;
+        let local_addr = listener.local_addr()?;
+        let (tx, rx) = mpsc::channel(16);
+        let task = tokio::spawn(accept_loop(listener, Arc::new(options), tx));
+        Ok(MediaServer {
+            local_addr,
+            accepted: tokio::sync::Mutex::new(rx),
+            task,
+        })
+    }
+
+    /// The bound address.
+    pub fn local_addr(&self) -> SocketAddr {
+        self.local_addr
+    }
+
+    /// The next connection that sent its `MEDIA_START`, or why one failed
+    /// after its upgrade.
+    pub async fn accept(&self) -> Result<Accepted<E, C>, MediaError> {
+        self.accepted
+            .lock()
+            .await
+            .recv()
+            .await
+            .unwrap_or(Err(MediaError::ServerClosed))
+    }
+}
+
+async fn accept_loop<E: ProtocolEvent, C: ProtocolCommand>(
+    listener: TcpListener,
+    options: Arc<MediaServerOptions>,
+    out: mpsc::Sender<Result<Accepted<E, C>, MediaError>>,
+) {
+    loop {
+        let (stream, peer) = match listener.accept().await {
+            Ok(pair) => pair,
+            Err(e) => {
+                tracing::warn!(error = %e, "media server: accept failed");
+                tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+                continue;
+            }
+        };
+        if out.is_closed() {
+            return;
+        }
+        let _ = stream.set_nodelay(true);
+        tokio::spawn(serve(stream, peer, Arc::clone(&options), out.clone()));
+    }
+}
+
+fn unauthorized() -> ErrorResponse {
+    let mut response = ErrorResponse::new(Some("Authentication required".into()));
+    *response.status_mut() = StatusCode::UNAUTHORIZED;
+    response.headers_mut().insert(
+        header::WWW_AUTHENTICATE,
+        HeaderValue::from_static("Basic realm=\"media\""),
+    );
+    response
+}
+
+async fn serve<E: ProtocolEvent, C: ProtocolCommand>(
+    stream: TcpStream,
+    peer: SocketAddr,
+    options: Arc<MediaServerOptions>,
+    out: mpsc::Sender<Result<Accepted<E, C>, MediaError>>,
+) {
+    let mut path = String::new();
+    // The error type is tungstenite's; its size is not ours to choose.
+    #[allow(clippy::result_large_err)]
+    let check = |request: &Request, mut response: Response| -> Result<Response, ErrorResponse> {
+        path = request.uri().to_string();
+        if let Some(required) = &options.credentials {
+            let presented = request
+                .headers()
+                .get(header::AUTHORIZATION)
+                .and_then(|v| v.to_str().ok())
+                .and_then(parse_header);
+            match presented {
+                Some((user, password))
+                    if user == required.username && password == required.password => {}
+                _ => return Err(unauthorized()),
+            }
+        }
+        let offers_media = request
+            .headers()
+            .get_all(header::SEC_WEBSOCKET_PROTOCOL)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(','))
+            .any(|p| p.trim() == "media");
+        if offers_media {
+            response.headers_mut().insert(
+                header::SEC_WEBSOCKET_PROTOCOL,
+                HeaderValue::from_static("media"),
+            );
+        }
+        Ok(response)
+    };
+    let handshake = tokio_tungstenite::accept_hdr_async(stream, check);
+    let socket = match tokio::time::timeout(options.session.connect_timeout, handshake).await {
+        Ok(Ok(socket)) => socket,
+        Ok(Err(e)) => {
+            tracing::info!(%peer, error = %e, "media server: handshake refused or failed");
+            return;
+        }
+        Err(_) => {
+            tracing::info!(%peer, "media server: handshake timed out");
+            return;
+        }
+    };
+    let result = MediaSession::start(socket, &options.session)
+        .await
+        .map(|session| Accepted {
+            session,
+            peer,
+            path,
+        });
+    let _ = out.send(result).await;
+}
