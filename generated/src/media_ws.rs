@@ -38,7 +38,7 @@ use asterisk_sdk_runtime::ari::AriError;
 use asterisk_sdk_runtime::media::wire::{ControlFormat, MediaDecodeError, MediaEncodeError};
 pub use asterisk_sdk_runtime::media::{
     Accepted, AudioStream, EndReason, MalformedMessage, MediaError, MediaFormat, MediaOptions,
-    MediaServerOptions, MediaStats, media_url,
+    MediaServerOptions, MediaStats, PendingMark, media_url,
 };
 use asterisk_sdk_runtime::media::{ProtocolCommand, ProtocolEvent, Signal, StartInfo};
 

@@ -2,3 +2,4 @@
 pub mod agi;
 pub mod ami;
 pub mod ari;
+pub mod media;

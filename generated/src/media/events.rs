@@ -729,13 +729,13 @@ impl Status {
 ///
 /// Releases: 20.20.1, 22.10.1, 23.4.1 (not in 21.12.3).
 #[derive(Debug, Clone, PartialEq)]
-pub struct Error {
+pub struct CommandError {
     /// `channel_id`: text.
     pub channel_id: ::std::string::String,
     /// `error_text`: text to the end of the line.
     pub error_text: ::std::string::String,
 }
-impl Error {
+impl CommandError {
     /// The event name.
     pub const NAME: &'static str = "ERROR";
     /// The generated releases that send it.
@@ -819,7 +819,7 @@ pub enum MediaEvent {
     /// `STATUS`.
     Status(Status),
     /// `ERROR`.
-    Error(Error),
+    CommandError(CommandError),
     /// An event this SDK does not know, as received.
     Unknown(RawMediaEvent),
 }
@@ -849,7 +849,9 @@ impl MediaEvent {
                     }
                     "DTMF_END" => DtmfEnd::from_text(rest).map(MediaEvent::DtmfEnd),
                     "STATUS" => Status::from_text(rest).map(MediaEvent::Status),
-                    "ERROR" => Error::from_text(rest).map(MediaEvent::Error),
+                    "ERROR" => {
+                        CommandError::from_text(rest).map(MediaEvent::CommandError)
+                    }
                     _ => {
                         Ok(
                             MediaEvent::Unknown(RawMediaEvent {
@@ -882,7 +884,9 @@ impl MediaEvent {
                     }
                     "DTMF_END" => DtmfEnd::from_json(&object).map(MediaEvent::DtmfEnd),
                     "STATUS" => Status::from_json(&object).map(MediaEvent::Status),
-                    "ERROR" => Error::from_json(&object).map(MediaEvent::Error),
+                    "ERROR" => {
+                        CommandError::from_json(&object).map(MediaEvent::CommandError)
+                    }
                     _ => {
                         Ok(
                             MediaEvent::Unknown(RawMediaEvent {
@@ -906,7 +910,7 @@ impl MediaEvent {
             MediaEvent::MediaMarkProcessed(_) => MediaMarkProcessed::NAME,
             MediaEvent::DtmfEnd(_) => DtmfEnd::NAME,
             MediaEvent::Status(_) => Status::NAME,
-            MediaEvent::Error(_) => Error::NAME,
+            MediaEvent::CommandError(_) => CommandError::NAME,
             MediaEvent::Unknown(raw) => &raw.name,
         }
     }
@@ -921,7 +925,7 @@ impl MediaEvent {
             MediaEvent::MediaMarkProcessed(e) => e.encode(format),
             MediaEvent::DtmfEnd(e) => e.encode(format),
             MediaEvent::Status(e) => e.encode(format),
-            MediaEvent::Error(e) => e.encode(format),
+            MediaEvent::CommandError(e) => e.encode(format),
             MediaEvent::Unknown(raw) => raw.text.clone(),
         }
     }

@@ -24,4 +24,6 @@ pub use client::{connect, media_url};
 pub use error::{EndReason, MalformedMessage, MediaError};
 pub use protocol::{MediaFormat, ProtocolCommand, ProtocolEvent, Signal, StartInfo};
 pub use server::{Accepted, MediaServer, MediaServerOptions};
-pub use session::{AudioStream, MediaEvents, MediaItem, MediaOptions, MediaSession, MediaStats};
+pub use session::{
+    AudioStream, MediaEvents, MediaItem, MediaOptions, MediaSession, MediaStats, PendingMark,
+};

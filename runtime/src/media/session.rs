@@ -199,6 +199,31 @@ enum Outgoing {
     Close,
 }
 
+/// A queued mark: resolves when Asterisk has played up to it (see
+/// [`MediaSession::queue_mark`]).
+#[derive(Debug)]
+#[must_use = "a pending mark does nothing unless awaited"]
+pub struct PendingMark {
+    rx: oneshot::Receiver<Result<(), MediaError>>,
+    shared: Arc<Shared>,
+}
+
+impl std::future::Future for PendingMark {
+    type Output = Result<(), MediaError>;
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        match Pin::new(&mut self.rx).poll(cx) {
+            Poll::Ready(Ok(result)) => Poll::Ready(result),
+            Poll::Ready(Err(_)) => {
+                let end = self.shared.flow.borrow().ended.clone();
+                Poll::Ready(Err(MediaError::Ended(
+                    end.unwrap_or_else(|| EndReason::Lost("session task stopped".into())),
+                )))
+            }
+            Poll::Pending => Poll::Pending,
+        }
+    }
+}
+
 /// Received audio frames, in order; ends when the session ends.
 #[derive(Debug)]
 pub struct AudioStream(Option<mpsc::Receiver<Bytes>>);
@@ -418,16 +443,29 @@ impl<E: ProtocolEvent, C: ProtocolCommand> MediaSession<E, C> {
 
     /// Mark the audio sent so far (whole frames; see
     /// [`MediaSession::finish_audio`]) and wait until Asterisk has played up to
-    /// the mark (`MEDIA_MARK_PROCESSED`). Marks resolve in the order they were
-    /// sent. A [`MediaSession::flush`] makes waiting marks fail with
-    /// [`MediaError::Flushed`] (Asterisk drops queued marks with the audio).
+    /// the mark (`MEDIA_MARK_PROCESSED`): [`MediaSession::queue_mark`], then
+    /// its [`PendingMark`].
     pub async fn mark(&self, id: impl Into<String>) -> Result<(), MediaError> {
+        self.queue_mark(id).await?.await
+    }
+
+    /// Queue a mark behind the audio sent so far and return at once; the
+    /// [`PendingMark`] resolves when Asterisk has played up to it. Marks
+    /// resolve in the order they were queued (one processed mark resolves every
+    /// earlier one too). A [`MediaSession::flush`] makes waiting marks fail
+    /// with [`MediaError::Flushed`] (Asterisk drops queued marks with the
+    /// audio); the end of the session with [`MediaError::Ended`]. A release
+    /// without `MARK_MEDIA` (21.12.3) never answers.
+    pub async fn queue_mark(&self, id: impl Into<String>) -> Result<PendingMark, MediaError> {
         let id = id.into();
         let text = C::mark(&id).encode(self.format.control)?;
         let (tx, rx) = oneshot::channel();
         self.shared.marks().push_back((id, tx));
         self.queue(&self.ordered, Outgoing::Text(text)).await?;
-        rx.await.map_err(|_| self.ended_error())?
+        Ok(PendingMark {
+            rx,
+            shared: Arc::clone(&self.shared),
+        })
     }
 
     /// Barge-in: discard the audio queued here and not yet written, the partial
