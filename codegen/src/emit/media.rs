@@ -509,7 +509,10 @@ fn events(model: &MediaModel) -> TokenStream {
         let releases = releases_list(&e.fix.releases);
         quote! {
             #doc
-            #[derive(Debug, Clone, PartialEq)]
+            ///
+            /// Build one (e.g. in a mock) with `Default` and field assignments.
+            #[derive(Debug, Clone, Default, PartialEq)]
+            #[non_exhaustive]
             pub struct #name {
                 #(#fields)*
             }

@@ -16,7 +16,10 @@ use asterisk_sdk_runtime::media::wire::{
 /// Source (`channels/chan_websocket.c`): 20.20.1: line 226, 21.12.3: line 850, 22.10.1: line 226, 23.4.1: line 226.
 ///
 /// Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1).
-#[derive(Debug, Clone, PartialEq)]
+///
+/// Build one (e.g. in a mock) with `Default` and field assignments.
+#[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct MediaStart {
     /// `connection_id`: text.
     pub connection_id: ::std::string::String,
@@ -179,7 +182,10 @@ impl MediaStart {
 /// Source (`channels/chan_websocket.c`): 20.20.1: line 218, 21.12.3: line 450, 22.10.1: line 218, 23.4.1: line 218.
 ///
 /// Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1).
-#[derive(Debug, Clone, PartialEq)]
+///
+/// Build one (e.g. in a mock) with `Default` and field assignments.
+#[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct MediaXoff {
     /// `channel_id`: text.
     ///
@@ -235,7 +241,10 @@ impl MediaXoff {
 /// Source (`channels/chan_websocket.c`): 20.20.1: line 217, 21.12.3: line 243, 22.10.1: line 217, 23.4.1: line 217.
 ///
 /// Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1).
-#[derive(Debug, Clone, PartialEq)]
+///
+/// Build one (e.g. in a mock) with `Default` and field assignments.
+#[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct MediaXon {
     /// `channel_id`: text.
     ///
@@ -291,7 +300,10 @@ impl MediaXon {
 /// Source (`channels/chan_websocket.c`): 20.20.1: line 219, 21.12.3: line 259, 22.10.1: line 219, 23.4.1: line 219.
 ///
 /// Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1).
-#[derive(Debug, Clone, PartialEq)]
+///
+/// Build one (e.g. in a mock) with `Default` and field assignments.
+#[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct QueueDrained {
     /// `channel_id`: text.
     ///
@@ -347,7 +359,10 @@ impl QueueDrained {
 /// Source (`channels/chan_websocket.c`): 20.20.1: line 267, 21.12.3: line 554, 22.10.1: line 267, 23.4.1: line 267.
 ///
 /// Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1).
-#[derive(Debug, Clone, PartialEq)]
+///
+/// Build one (e.g. in a mock) with `Default` and field assignments.
+#[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct MediaBufferingCompleted {
     /// `channel_id`: text.
     ///
@@ -427,7 +442,10 @@ impl MediaBufferingCompleted {
 /// Source (`channels/chan_websocket.c`): 20.20.1: line 297, 22.10.1: line 297, 23.4.1: line 297.
 ///
 /// Releases: 20.20.1, 22.10.1, 23.4.1 (not in 21.12.3).
-#[derive(Debug, Clone, PartialEq)]
+///
+/// Build one (e.g. in a mock) with `Default` and field assignments.
+#[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct MediaMarkProcessed {
     /// `channel_id`: text.
     ///
@@ -502,7 +520,10 @@ impl MediaMarkProcessed {
 /// Source (`channels/chan_websocket.c`): 20.20.1: line 327, 21.12.3: line 1511, 22.10.1: line 327, 23.4.1: line 327.
 ///
 /// Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1).
-#[derive(Debug, Clone, PartialEq)]
+///
+/// Build one (e.g. in a mock) with `Default` and field assignments.
+#[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct DtmfEnd {
     /// `digit`: one character.
     pub digit: char,
@@ -580,7 +601,10 @@ impl DtmfEnd {
 /// Source (`channels/chan_websocket.c`): 20.20.1: line 355, 21.12.3: line 595, 22.10.1: line 355, 23.4.1: line 355.
 ///
 /// Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1).
-#[derive(Debug, Clone, PartialEq)]
+///
+/// Build one (e.g. in a mock) with `Default` and field assignments.
+#[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct Status {
     /// `channel_id`: text.
     ///
@@ -728,7 +752,10 @@ impl Status {
 /// Source (`channels/chan_websocket.c`): 20.20.1: line 395, 22.10.1: line 395, 23.4.1: line 395.
 ///
 /// Releases: 20.20.1, 22.10.1, 23.4.1 (not in 21.12.3).
-#[derive(Debug, Clone, PartialEq)]
+///
+/// Build one (e.g. in a mock) with `Default` and field assignments.
+#[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct CommandError {
     /// `channel_id`: text.
     pub channel_id: ::std::string::String,

@@ -284,15 +284,14 @@ impl Peer {
         S: AsyncRead + AsyncWrite + Unpin + Send + 'static,
     {
         let c = self.config().clone();
-        let start = MediaStart {
-            connection_id: c.connection_id.clone(),
-            channel: c.channel.clone(),
-            channel_id: Some(c.channel_id.clone()),
-            format: c.codec.clone(),
-            optimal_frame_size: c.optimal_frame_size as u32,
-            ptime: c.ptime,
-            channel_variables: (c.control == ControlFormat::Json).then(serde_json::Map::new),
-        };
+        let mut start = MediaStart::default();
+        start.connection_id = c.connection_id.clone();
+        start.channel = c.channel.clone();
+        start.channel_id = Some(c.channel_id.clone());
+        start.format = c.codec.clone();
+        start.optimal_frame_size = c.optimal_frame_size as u32;
+        start.ptime = c.ptime;
+        start.channel_variables = (c.control == ControlFormat::Json).then(serde_json::Map::new);
         if ws
             .send(Message::text(start.encode(c.control)))
             .await
@@ -339,9 +338,8 @@ impl Peer {
         }
         if self.queue_full && self.audio_len < self.config().xon_level {
             self.queue_full = false;
-            let xon = MediaXon {
-                channel_id: self.channel_id(),
-            };
+            let mut xon = MediaXon::default();
+            xon.channel_id = self.channel_id();
             self.send(ws, xon.encode(self.format())).await;
         }
         loop {
@@ -358,9 +356,8 @@ impl Peer {
                 None => {
                     if self.report_drained {
                         self.report_drained = false;
-                        let drained = QueueDrained {
-                            channel_id: self.channel_id(),
-                        };
+                        let mut drained = QueueDrained::default();
+                        drained.channel_id = self.channel_id();
                         self.send(ws, drained.encode(self.format())).await;
                     }
                     return Step::Go;
@@ -384,9 +381,8 @@ impl Peer {
         if !self.queue_full && self.audio_len >= self.config().xoff_level {
             self.queue_full = true;
             self.handle.record().xoffs += 1;
-            let xoff = MediaXoff {
-                channel_id: self.channel_id(),
-            };
+            let mut xoff = MediaXoff::default();
+            xoff.channel_id = self.channel_id();
             self.send(ws, xoff.encode(self.format())).await;
         }
     }
@@ -437,10 +433,9 @@ impl Peer {
     where
         S: AsyncRead + AsyncWrite + Unpin,
     {
-        let e = CommandError {
-            channel_id: self.config().channel_id.clone(),
-            error_text: text,
-        };
+        let mut e = CommandError::default();
+        e.channel_id = self.config().channel_id.clone();
+        e.error_text = text;
         self.send(ws, e.encode(self.format())).await;
     }
 
@@ -475,17 +470,15 @@ impl Peer {
                     let last = std::mem::take(&mut self.leftover);
                     self.queue_frame(ws, &last).await;
                 }
-                let done = MediaBufferingCompleted {
-                    channel_id: self.channel_id(),
-                    correlation_id,
-                };
+                let mut done = MediaBufferingCompleted::default();
+                done.channel_id = self.channel_id();
+                done.correlation_id = correlation_id;
                 self.queue.push_back(Queued::Event(done.encode(format)));
             }
             MediaCommand::MarkMedia { correlation_id } => {
-                let done = MediaMarkProcessed {
-                    channel_id: self.channel_id(),
-                    correlation_id: Some(correlation_id).filter(|id| !id.is_empty()),
-                };
+                let mut done = MediaMarkProcessed::default();
+                done.channel_id = self.channel_id();
+                done.correlation_id = Some(correlation_id).filter(|id| !id.is_empty());
                 self.queue.push_back(Queued::Event(done.encode(format)));
             }
             MediaCommand::FlushMedia => {
@@ -497,15 +490,14 @@ impl Peer {
             MediaCommand::ReportQueueDrained => self.report_drained = true,
             MediaCommand::GetStatus => {
                 let c = self.config();
-                let status = Status {
-                    channel_id: self.channel_id(),
-                    queue_length: self.audio_len as u32,
-                    xon_level: c.xon_level as u32,
-                    xoff_level: c.xoff_level as u32,
-                    queue_full: self.queue_full,
-                    bulk_media: self.bulk,
-                    media_paused: self.paused,
-                };
+                let mut status = Status::default();
+                status.channel_id = self.channel_id();
+                status.queue_length = self.audio_len as u32;
+                status.xon_level = c.xon_level as u32;
+                status.xoff_level = c.xoff_level as u32;
+                status.queue_full = self.queue_full;
+                status.bulk_media = self.bulk;
+                status.media_paused = self.paused;
                 self.send(ws, status.encode(format)).await;
             }
             MediaCommand::PauseMedia => self.paused = true,
@@ -556,10 +548,9 @@ impl Peer {
             }
             Cue::Text(text) => self.send(ws, text).await,
             Cue::Dtmf(digit) => {
-                let dtmf = DtmfEnd {
-                    digit,
-                    channel_id: self.channel_id(),
-                };
+                let mut dtmf = DtmfEnd::default();
+                dtmf.digit = digit;
+                dtmf.channel_id = self.channel_id();
                 self.send(ws, dtmf.encode(self.format())).await;
             }
             Cue::Hangup(code) => {
