@@ -467,3 +467,66 @@ async fn external_media_gives_a_channel_and_a_connected_session() {
         }
     ));
 }
+
+#[tokio::test]
+async fn finish_audio_pads_the_last_frame_and_passthrough_keeps_messages_whole() {
+    let server = MockMediaServer::start(fast(MockMediaConfig::default()))
+        .await
+        .expect("mock");
+    let session = connect(&server).await;
+    session.send_audio(&audio(100, 1)).await.expect("audio");
+    assert_eq!(session.pending_bytes(), 100);
+    session.finish_audio(0xff).await.expect("padded frame");
+    session.mark("m").await.expect("mark");
+    let mut expected = audio(100, 1);
+    expected.resize(160, 0xff);
+    assert_eq!(server.handle().played(), expected);
+
+    let opus = fast(MockMediaConfig {
+        codec: "opus".into(),
+        optimal_frame_size: 0,
+        ..MockMediaConfig::default()
+    });
+    let server = MockMediaServer::start(opus).await.expect("mock");
+    let session = connect(&server).await;
+    assert!(session.format().passthrough());
+    for n in [37, 120, 5] {
+        session.send_audio(&audio(n, 2)).await.expect("audio");
+    }
+    assert_eq!(session.pending_bytes(), 0);
+    session.mark("m").await.expect("mark");
+    let played = server.handle().played();
+    assert_eq!(played, [audio(37, 2), audio(120, 2), audio(5, 2)].concat());
+}
+
+#[tokio::test]
+async fn bulk_buffering_completes_with_its_correlation_id() {
+    let server = MockMediaServer::start(fast(MockMediaConfig::default()))
+        .await
+        .expect("mock");
+    let mut session = connect(&server).await;
+    let mut events = session.events();
+    session
+        .command(&MediaCommand::StartMediaBuffering)
+        .await
+        .expect("start");
+    session.send_audio(&audio(1000, 3)).await.expect("audio");
+    session.finish_audio(0xff).await.expect("last frame");
+    let stop = MediaCommand::StopMediaBuffering {
+        correlation_id: Some("tts-1".into()),
+    };
+    session.command(&stop).await.expect("stop");
+    loop {
+        match events.next().await.expect("an event") {
+            MediaItem::Event(MediaEvent::MediaBufferingCompleted(done)) => {
+                assert_eq!(done.correlation_id.as_deref(), Some("tts-1"));
+                break;
+            }
+            MediaItem::Event(_) => {}
+            other => panic!("{other:?}"),
+        }
+    }
+    let mut expected = audio(1000, 3);
+    expected.resize(1120, 0xff);
+    assert_eq!(server.handle().played(), expected);
+}

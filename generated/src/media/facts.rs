@@ -36,7 +36,7 @@ pub const MAX_TEXT_MESSAGE_LEN: usize = 128usize;
 ///
 /// Releases: all generated releases (20.20.1, 21.12.3, 22.10.1, 23.4.1).
 pub const PASSTHROUGH_MAX_MINIMUM_BYTES: usize = 10usize;
-/// http_uri in channels/chan_websocket.c: Asterisk as server accepts the application at /media/<connection id> of its HTTP server (incoming_ws_http_callback looks the id up: 404 unknown, 409 already connected).
+/// http_uri in channels/chan_websocket.c: Asterisk as server accepts the application at `/media/<connection id>` of its HTTP server (incoming_ws_http_callback looks the id up: 404 unknown, 409 already connected).
 ///
 /// Source (`channels/chan_websocket.c`): 20.20.1: line 1928, 21.12.3: line 1681, 22.10.1: line 1928, 23.4.1: line 1928.
 ///
