@@ -9,9 +9,6 @@ use super::session::{MediaOptions, MediaSession};
 use crate::ari::ws::dial::Dialer;
 use crate::percent::encode_component;
 
-/// The sub-protocol chan_websocket registers (`load_module`).
-const SUB_PROTOCOL: &str = "media";
-
 /// The media URL of `connection_id` on the HTTP server of `base`
 /// (`http://pbx:8088`, `https://pbx:8089/ari`, `ws://…`): the scheme becomes
 /// `ws`/`wss` and any path is replaced by `/media/<connection id>` (Asterisk
@@ -46,7 +43,10 @@ pub fn media_url(base: &str, connection_id: &str) -> Result<String, MediaError> 
 
 /// Connect to a media URL (see [`media_url`]), wait for `MEDIA_START`, and
 /// return the session. `wss://` needs the `ari-tls` feature (trust set with
-/// [`MediaOptions::tls`]).
+/// [`MediaOptions::tls`]). No sub-protocol is requested: chan_websocket's
+/// server registers only `media`, which res_http_websocket then accepts
+/// without one (and a server that does not echo a requested one would be
+/// refused by the WebSocket client).
 pub async fn connect<E: ProtocolEvent, C: ProtocolCommand>(
     url: &str,
     options: MediaOptions,
@@ -58,7 +58,6 @@ pub async fn connect<E: ProtocolEvent, C: ProtocolCommand>(
     let dialer = Dialer::for_url(
         url.to_string(),
         None,
-        Some(SUB_PROTOCOL),
         options.connect_timeout,
         #[cfg(feature = "ari-tls")]
         &options.tls_config(),

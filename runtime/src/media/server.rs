@@ -1,7 +1,8 @@
 //! Asterisk as the client: a `websocket_client.conf` connection makes Asterisk
 //! connect out to the application (`Dial(WebSocket/<connection>/…)` or ARI
 //! `externalMedia` with `external_host=<connection>`). [`MediaServer`] accepts
-//! those connections; each becomes a [`MediaSession`] after its `MEDIA_START`.
+//! those connections (plain, or `wss://` with `MediaServerOptions::tls` and the
+//! `ari-tls` feature); each becomes a [`MediaSession`] after its `MEDIA_START`.
 
 use super::error::MediaError;
 use super::protocol::{ProtocolCommand, ProtocolEvent};
@@ -24,6 +25,11 @@ pub struct MediaServerOptions {
     pub credentials: Option<Credentials>,
     /// Settings of each accepted session.
     pub session: MediaOptions,
+    /// Serve `wss://`: the TLS handshake with this rustls configuration comes
+    /// before the upgrade (`websocket_client.conf` with `protocol = wss`).
+    #[cfg(feature = "ari-tls")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "ari-tls")))]
+    pub tls: Option<Arc<crate::tls::rustls::ServerConfig>>,
 }
 
 /// One connection from Asterisk, started.
@@ -133,6 +139,29 @@ async fn serve<E: ProtocolEvent, C: ProtocolCommand>(
     options: Arc<MediaServerOptions>,
     out: mpsc::Sender<Result<Accepted<E, C>, MediaError>>,
 ) {
+    #[cfg(feature = "ari-tls")]
+    if let Some(config) = &options.tls {
+        let acceptor = tokio_rustls::TlsAcceptor::from(Arc::clone(config));
+        let handshake = acceptor.accept(stream);
+        match tokio::time::timeout(options.session.connect_timeout, handshake).await {
+            Ok(Ok(tls)) => upgrade(tls, peer, &options, out).await,
+            Ok(Err(e)) => tracing::info!(%peer, error = %e, "media server: TLS handshake failed"),
+            Err(_) => tracing::info!(%peer, "media server: TLS handshake timed out"),
+        }
+        return;
+    }
+    upgrade(stream, peer, &options, out).await;
+}
+
+/// The WebSocket upgrade, then the session's start.
+async fn upgrade<S, E: ProtocolEvent, C: ProtocolCommand>(
+    stream: S,
+    peer: SocketAddr,
+    options: &MediaServerOptions,
+    out: mpsc::Sender<Result<Accepted<E, C>, MediaError>>,
+) where
+    S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
+{
     let mut path = String::new();
     // The error type is tungstenite's; its size is not ours to choose.
     #[allow(clippy::result_large_err)]

@@ -258,7 +258,8 @@ impl<E> Stream for MediaEvents<E> {
 /// `MediaEvent` and `MediaCommand`). Take [`MediaSession::audio`] and
 /// [`MediaSession::events`] once; the other methods take `&self`, so the
 /// session can be shared (e.g. in an `Arc`) between a sending and a reading
-/// task. Dropping it closes the connection, and Asterisk hangs the channel up.
+/// task. Dropping it closes the connection (after what was queued), and
+/// Asterisk hangs the channel up.
 pub struct MediaSession<E, C> {
     format: MediaFormat,
     start: E,
@@ -489,9 +490,10 @@ impl<E: ProtocolEvent, C: ProtocolCommand> MediaSession<E, C> {
         self.command(&C::hangup()).await
     }
 
-    /// Close the connection (Asterisk hangs the channel up) and wait for the end.
+    /// Close the connection after what was queued before it (Asterisk hangs
+    /// the channel up) and wait for the end.
     pub async fn close(self) -> EndReason {
-        let _ = self.urgent.send(Outgoing::Close).await;
+        let _ = self.ordered.send(Outgoing::Close).await;
         self.closed().await
     }
 
@@ -578,14 +580,17 @@ impl<E: ProtocolEvent> Driver<E> {
     ) where
         S: AsyncRead + AsyncWrite + Unpin + Send + 'static,
     {
+        // Flushes jump the queue; a close comes behind what was queued before
+        // it, and so does the close of a dropped session.
+        let mut urgent_open = true;
         let end = loop {
             tokio::select! {
                 biased;
-                out = urgent.recv() => match out {
-                    Some(Outgoing::Close) | None => break self.close(&mut socket).await,
+                out = urgent.recv(), if urgent_open => match out {
                     Some(item) => if let Err(e) = self.write(&mut socket, item).await {
                         break EndReason::Lost(e);
                     },
+                    None => urgent_open = false,
                 },
                 message = socket.next() => match message {
                     Some(Ok(Message::Binary(frame))) => self.audio_in(frame),

@@ -1,6 +1,6 @@
 //! Opening one client WebSocket to Asterisk's HTTP server: TCP, TLS for
-//! `wss://` (feature `ari-tls`), then the upgrade (with Basic auth and a
-//! sub-protocol when given), all within the connect timeout. The events
+//! `wss://` (feature `ari-tls`), then the upgrade (with Basic auth when
+//! given), all within the connect timeout. The events
 //! WebSocket and the media WebSocket (`crate::media`) both open theirs here.
 
 use super::config::WsConfig;
@@ -10,7 +10,7 @@ use std::time::Duration;
 use tokio::net::TcpStream;
 use tokio_tungstenite::WebSocketStream;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
-use tokio_tungstenite::tungstenite::http::header::{AUTHORIZATION, SEC_WEBSOCKET_PROTOCOL};
+use tokio_tungstenite::tungstenite::http::header::AUTHORIZATION;
 use tokio_tungstenite::tungstenite::http::{HeaderValue, Uri};
 
 /// A connected client WebSocket.
@@ -21,7 +21,6 @@ pub(crate) type Socket = WebSocketStream<BoxIo>;
 pub(crate) struct Dialer {
     url: String,
     authorization: Option<HeaderValue>,
-    protocol: Option<&'static str>,
     host: String,
     port: u16,
     timeout: Duration,
@@ -46,7 +45,6 @@ impl Dialer {
         Dialer::for_url(
             url,
             Some(authorization),
-            None,
             config.connect_timeout,
             #[cfg(feature = "ari-tls")]
             &config.tls_config(),
@@ -57,7 +55,6 @@ impl Dialer {
     pub(crate) fn for_url(
         url: String,
         authorization: Option<HeaderValue>,
-        protocol: Option<&'static str>,
         timeout: Duration,
         #[cfg(feature = "ari-tls")] tls_config: &crate::tls::TlsConfig,
     ) -> Result<Self, WsError> {
@@ -95,7 +92,6 @@ impl Dialer {
         Ok(Dialer {
             url,
             authorization,
-            protocol,
             host,
             port,
             timeout,
@@ -131,11 +127,7 @@ impl Dialer {
                 .headers_mut()
                 .insert(AUTHORIZATION, authorization.clone());
         }
-        if let Some(protocol) = self.protocol {
-            request
-                .headers_mut()
-                .insert(SEC_WEBSOCKET_PROTOCOL, HeaderValue::from_static(protocol));
-        }
+
         let (socket, _response) = tokio_tungstenite::client_async(request, stream).await?;
         Ok(socket)
     }
