@@ -6,6 +6,7 @@
 use super::error::MediaError;
 use super::protocol::{ProtocolCommand, ProtocolEvent};
 use super::session::{MediaOptions, MediaSession};
+use crate::ari::ws::config::ws_scheme;
 use crate::ari::ws::dial::Dialer;
 use crate::percent::encode_component;
 
@@ -16,18 +17,7 @@ use crate::percent::encode_component;
 /// the URL yourself).
 pub fn media_url(base: &str, connection_id: &str) -> Result<String, MediaError> {
     let base = base.trim();
-    let (scheme, rest) = base
-        .split_once("://")
-        .ok_or_else(|| MediaError::InvalidConfig(format!("URL without scheme: {base:?}")))?;
-    let scheme = match scheme.to_ascii_lowercase().as_str() {
-        "http" | "ws" => "ws",
-        "https" | "wss" => "wss",
-        other => {
-            return Err(MediaError::InvalidConfig(format!(
-                "unsupported URL scheme {other:?}"
-            )));
-        }
-    };
+    let (scheme, rest) = ws_scheme(base).map_err(MediaError::InvalidConfig)?;
     let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
     if authority.is_empty() || authority.contains(' ') {
         return Err(MediaError::InvalidConfig(format!("invalid URL: {base:?}")));

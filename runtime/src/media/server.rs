@@ -8,13 +8,12 @@ use super::error::MediaError;
 use super::protocol::{ProtocolCommand, ProtocolEvent};
 use super::session::{MediaOptions, MediaSession};
 use crate::ari::ws::Credentials;
-use crate::ari::ws::basic::parse_header;
+use crate::ari::ws::upgrade::{check_credentials, echo_protocol};
 use std::net::SocketAddr;
 use std::sync::Arc;
 use tokio::net::{TcpListener, TcpStream, ToSocketAddrs};
 use tokio::sync::mpsc;
 use tokio_tungstenite::tungstenite::handshake::server::{ErrorResponse, Request, Response};
-use tokio_tungstenite::tungstenite::http::{HeaderValue, StatusCode, header};
 
 /// Settings of a [`MediaServer`].
 #[derive(Debug, Clone, Default)]
@@ -123,16 +122,6 @@ async fn accept_loop<E: ProtocolEvent, C: ProtocolCommand>(
     }
 }
 
-fn unauthorized() -> ErrorResponse {
-    let mut response = ErrorResponse::new(Some("Authentication required".into()));
-    *response.status_mut() = StatusCode::UNAUTHORIZED;
-    response.headers_mut().insert(
-        header::WWW_AUTHENTICATE,
-        HeaderValue::from_static("Basic realm=\"media\""),
-    );
-    response
-}
-
 async fn serve<E: ProtocolEvent, C: ProtocolCommand>(
     stream: TcpStream,
     peer: SocketAddr,
@@ -167,31 +156,8 @@ async fn upgrade<S, E: ProtocolEvent, C: ProtocolCommand>(
     #[allow(clippy::result_large_err)]
     let check = |request: &Request, mut response: Response| -> Result<Response, ErrorResponse> {
         path = request.uri().to_string();
-        if let Some(required) = &options.credentials {
-            let presented = request
-                .headers()
-                .get(header::AUTHORIZATION)
-                .and_then(|v| v.to_str().ok())
-                .and_then(parse_header);
-            match presented {
-                Some((user, password))
-                    if user == required.username && password == required.password => {}
-                _ => return Err(unauthorized()),
-            }
-        }
-        let offers_media = request
-            .headers()
-            .get_all(header::SEC_WEBSOCKET_PROTOCOL)
-            .iter()
-            .filter_map(|v| v.to_str().ok())
-            .flat_map(|v| v.split(','))
-            .any(|p| p.trim() == "media");
-        if offers_media {
-            response.headers_mut().insert(
-                header::SEC_WEBSOCKET_PROTOCOL,
-                HeaderValue::from_static("media"),
-            );
-        }
+        check_credentials(request, options.credentials.as_ref())?;
+        echo_protocol(request, &mut response, "media");
         Ok(response)
     };
     let handshake = tokio_tungstenite::accept_hdr_async(stream, check);

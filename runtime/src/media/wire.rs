@@ -137,16 +137,7 @@ impl<'a> Received<'a> {
             return Err(MediaDecodeError::Empty);
         }
         if ControlFormat::of_message(trimmed) == ControlFormat::Json {
-            let value: Value =
-                serde_json::from_str(trimmed).map_err(|e| MediaDecodeError::Json(e.to_string()))?;
-            let Value::Object(object) = value else {
-                return Err(MediaDecodeError::Json("not an object".into()));
-            };
-            let name = object
-                .get("event")
-                .and_then(Value::as_str)
-                .ok_or(MediaDecodeError::MissingName)?
-                .to_string();
+            let (name, object) = json_named(trimmed, "event")?;
             return Ok(Received::Json { name, object });
         }
         let (name, rest) = trimmed.split_once(' ').unwrap_or((trimmed, ""));
@@ -155,6 +146,21 @@ impl<'a> Received<'a> {
             rest: rest.trim_start(),
         })
     }
+}
+
+/// A JSON object and its string `key` (`event` or `command`).
+fn json_named(text: &str, key: &str) -> Result<(String, Map<String, Value>), MediaDecodeError> {
+    let value: Value =
+        serde_json::from_str(text).map_err(|e| MediaDecodeError::Json(e.to_string()))?;
+    let Value::Object(object) = value else {
+        return Err(MediaDecodeError::Json("not an object".into()));
+    };
+    let name = object
+        .get(key)
+        .and_then(Value::as_str)
+        .ok_or(MediaDecodeError::MissingName)?
+        .to_string();
+    Ok((name, object))
 }
 
 /// The `key:value` items of a plain-text event body, in order. When `rest_key`
@@ -399,16 +405,7 @@ pub fn split_command(text: &str) -> Result<(String, CommandBody), MediaDecodeErr
         return Err(MediaDecodeError::Empty);
     }
     if ControlFormat::of_message(trimmed) == ControlFormat::Json {
-        let value: Value =
-            serde_json::from_str(trimmed).map_err(|e| MediaDecodeError::Json(e.to_string()))?;
-        let Value::Object(object) = value else {
-            return Err(MediaDecodeError::Json("not an object".into()));
-        };
-        let name = object
-            .get("command")
-            .and_then(Value::as_str)
-            .ok_or(MediaDecodeError::MissingName)?
-            .to_string();
+        let (name, object) = json_named(trimmed, "command")?;
         return Ok((name, CommandBody::Json(object)));
     }
     let (name, data) = match trimmed.split_once(' ') {
