@@ -32,7 +32,7 @@
 use crate::ari::models::Channel;
 use crate::ari::params::{ConnectionType, Encapsulation, Transport};
 use crate::ari::resources::channels::{Channels, ExternalMedia};
-use crate::media::facts::CONNECTION_ID_VARIABLE;
+use crate::media::facts::{self, CONNECTION_ID_VARIABLE};
 use crate::media::{MediaCommand, MediaEvent};
 use asterisk_sdk_runtime::ari::AriError;
 use asterisk_sdk_runtime::media::wire::{ControlFormat, MediaDecodeError, MediaEncodeError};
@@ -41,6 +41,7 @@ pub use asterisk_sdk_runtime::media::{
     MediaServerOptions, MediaStats, PendingMark, media_url,
 };
 use asterisk_sdk_runtime::media::{ProtocolCommand, ProtocolEvent, Signal, StartInfo};
+use asterisk_sdk_runtime::version::Availability;
 
 /// A media session with typed commands and events.
 pub type MediaSession = asterisk_sdk_runtime::media::MediaSession<MediaEvent, MediaCommand>;
@@ -55,6 +56,16 @@ pub type MediaItem = asterisk_sdk_runtime::media::MediaItem<MediaEvent>;
 pub type MediaEvents = asterisk_sdk_runtime::media::MediaEvents<MediaEvent>;
 
 impl ProtocolCommand for MediaCommand {
+    fn name(&self) -> &str {
+        MediaCommand::name(self)
+    }
+
+    fn availability(&self) -> Option<Availability> {
+        let releases = self.releases();
+        (releases.len() != facts::RELEASES.len())
+            .then(|| Availability::new(releases, facts::RELEASES))
+    }
+
     fn mark(id: &str) -> Self {
         MediaCommand::MarkMedia {
             correlation_id: id.to_string(),
@@ -179,10 +190,17 @@ impl<'a> ExternalMediaWebSocket<'a> {
     /// Create the channel and connect its media on the HTTP server of
     /// `base_url` (the ARI base URL, e.g. `http://127.0.0.1:8088`; see
     /// [`media_url`]). When the media does not connect, the channel is hung up.
+    /// With the client's version check on, the session learns the server's
+    /// version ([`MediaOptions::server_version`]) so that a command its release
+    /// line lacks fails at once.
     pub async fn connect(
-        self,
+        mut self,
         base_url: &str,
     ) -> Result<(Channel, MediaSession), ExternalMediaError> {
+        let client = self.channels.client();
+        if self.options.server_version.is_none() && client.version_gate().enabled() {
+            self.options.server_version = client.server_version().await.ok().flatten();
+        }
         let channel = self.request.send().await?;
         let connection_id = channel
             .channelvars

@@ -70,6 +70,9 @@ impl ProtocolEvent for Event {
 struct Command(String);
 
 impl ProtocolCommand for Command {
+    fn name(&self) -> &str {
+        self.0.split(' ').next().unwrap_or("")
+    }
     fn mark(id: &str) -> Self {
         Command(format!("MARK_MEDIA {id}"))
     }

@@ -530,3 +530,43 @@ async fn bulk_buffering_completes_with_its_correlation_id() {
     expected.resize(1120, 0xff);
     assert_eq!(server.handle().played(), expected);
 }
+
+#[tokio::test]
+async fn commands_a_release_line_lacks_fail_at_once() {
+    let ari = MockAri::builder()
+        .asterisk_version("21.12.3")
+        .media(fast(MockMediaConfig::default()))
+        .start()
+        .await
+        .expect("mock ARI");
+    let client = AriClient::http(ari.base_url(), "asterisk", "asterisk").expect("client");
+    let (_channel, session) = client
+        .channels()
+        .external_media_websocket("bot", "ulaw")
+        .connect(&ari.base_url())
+        .await
+        .expect("externalMedia with media");
+    let Err(MediaError::Unsupported(e)) = session.mark("m").await else {
+        panic!("MARK_MEDIA was sent to a 21.12.3 server");
+    };
+    assert_eq!(
+        (e.name.as_str(), e.server_version.as_str()),
+        ("MARK_MEDIA", "21.12.3")
+    );
+    assert!(!e.available_in.contains(&"21.12.3".to_string()));
+    // What 21.x has still goes out.
+    session
+        .command(&MediaCommand::GetStatus)
+        .await
+        .expect("GET_STATUS");
+    session.flush().await.expect("FLUSH_MEDIA");
+    let peer = ari
+        .media_peer(&session.format().connection_id)
+        .expect("peer");
+    let end = session.close().await;
+    assert_eq!(end, EndReason::Closed);
+    // (FLUSH_MEDIA jumps the queue, so the order is not fixed.)
+    let mut sent = peer.commands();
+    sent.sort();
+    assert_eq!(sent, ["FLUSH_MEDIA", "GET_STATUS"]);
+}

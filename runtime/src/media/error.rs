@@ -66,6 +66,11 @@ pub enum MediaError {
     /// A command could not be encoded (e.g. JSON-only in plain text, too long).
     #[error(transparent)]
     Encode(#[from] MediaEncodeError),
+    /// The server's release line lacks the command (see
+    /// [`MediaOptions::server_version`](super::MediaOptions::server_version));
+    /// it was not sent.
+    #[error(transparent)]
+    Unsupported(#[from] crate::version::Unsupported),
     /// The session ended.
     #[error("media session ended: {0}")]
     Ended(EndReason),

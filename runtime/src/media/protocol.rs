@@ -5,9 +5,17 @@
 //! `MediaEvent`.
 
 use super::wire::{ControlFormat, MediaDecodeError, MediaEncodeError};
+use crate::version::Availability;
 
 /// A command type the session can send.
 pub trait ProtocolCommand: Send + 'static {
+    /// The command name (`MARK_MEDIA`), for errors.
+    fn name(&self) -> &str;
+    /// Where the command exists, when some generated release lacks it
+    /// (checked against [`MediaOptions::server_version`](super::MediaOptions::server_version)).
+    fn availability(&self) -> Option<Availability> {
+        None
+    }
     /// `MARK_MEDIA` with this correlation id.
     fn mark(id: &str) -> Self
     where

@@ -11,6 +11,7 @@ use super::error::{EndReason, MalformedMessage, MediaError};
 use super::protocol::{MediaFormat, ProtocolCommand, ProtocolEvent, Signal};
 use super::reframe::Reframer;
 use super::wire::ControlFormat;
+use crate::version::{self, ServerVersion};
 use bytes::Bytes;
 use futures::{SinkExt, Stream, StreamExt};
 use std::collections::VecDeque;
@@ -46,6 +47,11 @@ pub struct MediaOptions {
     pub send_queue: usize,
     /// How long [`MediaSession::close`] waits for Asterisk's close answer.
     pub close_timeout: Duration,
+    /// The Asterisk version, when known: a command its release line lacks
+    /// (`MARK_MEDIA` on 21.x up to 21.12.3) fails with
+    /// [`MediaError::Unsupported`] instead of being ignored by Asterisk, by the
+    /// rules of [`crate::version`]. `None` (the default): no check.
+    pub server_version: Option<ServerVersion>,
     #[cfg(feature = "ari-tls")]
     tls: Option<crate::tls::TlsConfig>,
 }
@@ -59,6 +65,7 @@ impl Default for MediaOptions {
             event_buffer: 1024,
             send_queue: 8,
             close_timeout: Duration::from_secs(2),
+            server_version: None,
             #[cfg(feature = "ari-tls")]
             tls: None,
         }
@@ -69,6 +76,12 @@ impl MediaOptions {
     /// Set [`MediaOptions::audio_buffer`].
     pub fn audio_buffer(mut self, frames: usize) -> Self {
         self.audio_buffer = frames;
+        self
+    }
+
+    /// Set [`MediaOptions::server_version`].
+    pub fn server_version(mut self, version: Option<ServerVersion>) -> Self {
+        self.server_version = version;
         self
     }
 
@@ -262,6 +275,7 @@ impl<E> Stream for MediaEvents<E> {
 /// Asterisk hangs the channel up.
 pub struct MediaSession<E, C> {
     format: MediaFormat,
+    server_version: Option<ServerVersion>,
     start: E,
     ordered: mpsc::Sender<Outgoing>,
     urgent: mpsc::Sender<Outgoing>,
@@ -324,6 +338,7 @@ impl<E: ProtocolEvent, C: ProtocolCommand> MediaSession<E, C> {
         };
         tokio::spawn(driver.run(socket, ordered_rx, urgent_rx));
         Ok(MediaSession {
+            server_version: options.server_version.clone(),
             reframer: Mutex::new(Reframer::new(format.optimal_frame_size)),
             format,
             start,
@@ -438,7 +453,7 @@ impl<E: ProtocolEvent, C: ProtocolCommand> MediaSession<E, C> {
     /// Send a command behind the audio sent so far (e.g. `ANSWER`,
     /// `GET_STATUS`, `PAUSE_MEDIA`), in the connection's control format.
     pub async fn command(&self, command: &C) -> Result<(), MediaError> {
-        let text = command.encode(self.format.control)?;
+        let text = self.encode(command)?;
         self.queue(&self.ordered, Outgoing::Text(text)).await
     }
 
@@ -459,7 +474,7 @@ impl<E: ProtocolEvent, C: ProtocolCommand> MediaSession<E, C> {
     /// without `MARK_MEDIA` (21.12.3) never answers.
     pub async fn queue_mark(&self, id: impl Into<String>) -> Result<PendingMark, MediaError> {
         let id = id.into();
-        let text = C::mark(&id).encode(self.format.control)?;
+        let text = self.encode(&C::mark(&id))?;
         let (tx, rx) = oneshot::channel();
         self.shared.marks().push_back((id, tx));
         self.queue(&self.ordered, Outgoing::Text(text)).await?;
@@ -474,7 +489,7 @@ impl<E: ProtocolEvent, C: ProtocolCommand> MediaSession<E, C> {
     /// played. Waiting marks and a waiting `send_audio` fail with
     /// [`MediaError::Flushed`].
     pub async fn flush(&self) -> Result<(), MediaError> {
-        let text = C::flush().encode(self.format.control)?;
+        let text = self.encode(&C::flush())?;
         self.shared.flow.send_modify(|f| f.generation += 1);
         self.reframer
             .lock()
@@ -482,6 +497,15 @@ impl<E: ProtocolEvent, C: ProtocolCommand> MediaSession<E, C> {
             .clear();
         self.shared.fail_marks(|| MediaError::Flushed);
         self.queue(&self.urgent, Outgoing::Text(text)).await
+    }
+
+    /// A command in this connection's format, when the server's release line
+    /// has it.
+    fn encode(&self, command: &C) -> Result<String, MediaError> {
+        if let (Some(server), Some(availability)) = (&self.server_version, command.availability()) {
+            version::check(command.name(), server, &availability)?;
+        }
+        Ok(command.encode(self.format.control)?)
     }
 
     /// Ask Asterisk to hang the channel up (`HANGUP`); it then closes the
