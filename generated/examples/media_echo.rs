@@ -105,7 +105,7 @@ async fn run() -> support::Result {
                 let Some(frame) = frame else { break };
                 frames_in += 1;
                 session.send_audio(&frame).await?;
-                if frames_in % MARK_EVERY == 0 {
+                if frames_in.is_multiple_of(MARK_EVERY) {
                     marks.push(session.queue_mark(format!("echo-{frames_in}")).await?);
                 }
                 if expected.is_some_and(|n| frames_in >= n) {
