@@ -33,7 +33,7 @@ pub fn media_url(base: &str, connection_id: &str) -> Result<String, MediaError> 
 
 /// Connect to a media URL (see [`media_url`]), wait for `MEDIA_START`, and
 /// return the session. `wss://` needs the `ari-tls` feature (trust set with
-/// [`MediaOptions::tls`]). No sub-protocol is requested: chan_websocket's
+/// `MediaOptions::tls`). No sub-protocol is requested: chan_websocket's
 /// server registers only `media`, which res_http_websocket then accepts
 /// without one (and a server that does not echo a requested one would be
 /// refused by the WebSocket client).
