@@ -206,3 +206,33 @@ fn facts_agree_with_the_c_sources() {
         all.join("\n")
     );
 }
+
+/// `generate --without` narrows the facts instead of failing on them.
+#[test]
+fn left_out_releases_narrow_the_facts() {
+    let (fixes, tags) = inputs();
+    let left_out: Vec<String> = ["20.20.1", "22.10.1", "23.4.1"].map(String::from).to_vec();
+    let kept: Vec<String> = tags
+        .iter()
+        .filter(|t| !left_out.contains(t))
+        .cloned()
+        .collect();
+    assert!(
+        MediaModel::new(&fixes, &kept).is_err(),
+        "facts of absent releases accepted"
+    );
+    let model = MediaModel::new(&fixes.without(&left_out), &kept).expect("narrowed facts");
+    assert!(model.commands.iter().all(|c| c.fix.wire != "MARK_MEDIA"));
+    assert!(model.formats.iter().all(|f| f.wire != "json"));
+    let start = model
+        .events
+        .iter()
+        .find(|e| e.fix.wire == "MEDIA_START")
+        .expect("start");
+    assert!(
+        start
+            .fields
+            .iter()
+            .all(|f| f.key != "channel_variables" && f.key != "channel_id")
+    );
+}

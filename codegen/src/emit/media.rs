@@ -19,8 +19,9 @@ fn ident(s: &str) -> Ident {
 }
 
 /// Emit `media/mod.rs`, `media/commands.rs`, `media/events.rs`, `media/facts.rs`.
-pub fn emit(releases: &Releases, fixes: &Fixes, _options: &Options) -> Result<Vec<GeneratedFile>> {
-    let model = MediaModel::new(&fixes.media, &releases.tags())?;
+pub fn emit(releases: &Releases, fixes: &Fixes, options: &Options) -> Result<Vec<GeneratedFile>> {
+    let media = fixes.media.without(&options.left_out);
+    let model = MediaModel::new(&media, &releases.tags())?;
     Ok(vec![
         super::render("media/mod.rs", module())?,
         super::render("media/facts.rs", facts(&model))?,

@@ -27,11 +27,16 @@ pub struct GeneratedFile {
     pub contents: String,
 }
 
-/// Options that change what the generator writes. There are none yet: the
-/// manifests hold facts only, so an option to include Asterisk's descriptive
-/// text would need the raw specs at generation time (not implemented).
+/// Options that change what the generator writes. The manifests hold facts
+/// only, so an option to include Asterisk's descriptive text would need the raw
+/// specs at generation time (not implemented).
 #[derive(Debug, Clone, Default)]
-pub struct Options {}
+pub struct Options {
+    /// Releases whose manifests exist but are left out of this run
+    /// (`generate --without`): facts naming them are narrowed to the generated
+    /// releases instead of being errors.
+    pub left_out: Vec<String>,
+}
 
 /// The first line of every generated file; how `check` and `generate` recognise
 /// files the generator owns.

@@ -187,7 +187,43 @@ pub struct FieldFix {
     pub formats: Option<Vec<String>>,
 }
 
+/// Drop `left_out` from a fact's releases and source lines; false when none
+/// is left.
+fn narrow(releases: &mut Vec<String>, source: &mut SourceLines, left_out: &[String]) -> bool {
+    releases.retain(|r| !left_out.contains(r));
+    source.retain(|r, _| !left_out.contains(r));
+    !releases.is_empty()
+}
+
 impl MediaFixes {
+    /// The facts as if the releases `left_out` did not exist (`generate
+    /// --without`): those releases are dropped from every fact and field, and a
+    /// fact only they had is left out.
+    pub fn without(&self, left_out: &[String]) -> MediaFixes {
+        let mut m = self.clone();
+        if left_out.is_empty() {
+            return m;
+        }
+        m.format
+            .retain_mut(|f| narrow(&mut f.releases, &mut f.source, left_out));
+        m.constant
+            .retain_mut(|c| narrow(&mut c.releases, &mut c.source, left_out));
+        m.command
+            .retain_mut(|c| narrow(&mut c.releases, &mut c.source, left_out));
+        m.event
+            .retain_mut(|e| narrow(&mut e.releases, &mut e.source, left_out));
+        for e in &mut m.event {
+            e.field.retain_mut(|f| match &mut f.releases {
+                Some(list) => {
+                    list.retain(|r| !left_out.contains(r));
+                    !list.is_empty()
+                }
+                None => true,
+            });
+        }
+        m
+    }
+
     /// Load `media.toml`; every entry needs a name and a reason.
     pub fn load(path: &Path) -> Result<Self> {
         let m: MediaFixes = super::load_toml(path)?;
