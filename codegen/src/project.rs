@@ -172,7 +172,9 @@ impl Project {
             ));
         }
         fixes.corrections.apply_all(&mut releases.manifests)?;
-        emit::generate(&releases, &fixes, options)
+        let mut options = options.clone();
+        options.left_out = without.to_vec();
+        emit::generate(&releases, &fixes, &options)
     }
 
     /// Generated files present on disk (those starting with the generated header),

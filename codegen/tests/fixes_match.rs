@@ -244,7 +244,7 @@ fn unknown_keys_in_any_fix_file_are_errors() {
         .filter(|n| n.ends_with(".toml"))
         .collect();
     files.sort();
-    assert_eq!(files.len(), 9, "{files:?}");
+    assert_eq!(files.len(), 10, "{files:?}");
     for file in &files {
         std::fs::create_dir_all(&dir).expect("temp dir");
         for other in &files {

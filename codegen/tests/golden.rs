@@ -6,7 +6,8 @@
 //! the four real releases never hit: body parameters of every shape, required
 //! whole-JSON bodies, non-model responses, models without fields, list actions
 //! without items or completion, enum values spelt like the catch-all, operations
-//! and parameters of one release only, every AGI result kind and parameter type.
+//! and parameters of one release only, every AGI result kind and parameter type,
+//! media events of every plain-text form and field type, a JSON-only command.
 
 use asterisk_codegen::emit::Options;
 use asterisk_codegen::project::{Project, write_file};
@@ -44,6 +45,8 @@ pub mod ami;
 pub mod agi;
 #[rustfmt::skip]
 pub mod ari;
+#[rustfmt::skip]
+pub mod media;
 ";
 
 fn cargo_toml(runtime: &Path) -> String {

@@ -173,3 +173,10 @@ pub mod ari_ws;
 #[cfg(feature = "ari")]
 #[cfg_attr(docsrs, doc(cfg(feature = "ari")))]
 pub mod ari_app;
+
+#[rustfmt::skip]
+pub mod media;
+
+#[cfg(feature = "ari")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ari")))]
+pub mod media_ws;

@@ -18,6 +18,9 @@
 #[cfg_attr(docsrs, doc(cfg(feature = "ari")))]
 pub mod ari;
 pub mod clock;
+#[cfg(feature = "ari")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ari")))]
+pub mod media;
 pub mod open_enum;
 
 /// serde, for the expansion of [`open_enum!`] (not part of the API).

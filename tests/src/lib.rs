@@ -2,4 +2,5 @@
 pub mod agi;
 pub mod ami;
 pub mod ari;
+pub mod media;
 pub mod nats;

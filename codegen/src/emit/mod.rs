@@ -14,6 +14,7 @@ pub mod ami;
 pub mod ari;
 pub mod docs;
 pub mod enums;
+pub mod media;
 pub mod open_enum;
 pub mod split;
 
@@ -26,11 +27,16 @@ pub struct GeneratedFile {
     pub contents: String,
 }
 
-/// Options that change what the generator writes. There are none yet: the
-/// manifests hold facts only, so an option to include Asterisk's descriptive
-/// text would need the raw specs at generation time (not implemented).
+/// Options that change what the generator writes. The manifests hold facts
+/// only, so an option to include Asterisk's descriptive text would need the raw
+/// specs at generation time (not implemented).
 #[derive(Debug, Clone, Default)]
-pub struct Options {}
+pub struct Options {
+    /// Releases whose manifests exist but are left out of this run
+    /// (`generate --without`): facts naming them are narrowed to the generated
+    /// releases instead of being errors.
+    pub left_out: Vec<String>,
+}
 
 /// The first line of every generated file; how `check` and `generate` recognise
 /// files the generator owns.
@@ -65,6 +71,7 @@ pub fn generate(
     files.extend(ami::emit(releases, fixes, options)?);
     files.extend(agi::emit(releases, &fixes.agi_results, options)?);
     files.extend(ari::emit(releases, fixes, options)?);
+    files.extend(media::emit(releases, fixes, options)?);
     files.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(files)
 }

@@ -13,7 +13,9 @@
 //! - `agi_results.toml`: result kinds and parameter types of AGI commands
 //!   ([`agi_results`]);
 //! - `ari_operations.toml`: ARI handles, body shapes and defaults sent when
-//!   unset ([`ari_operations`]).
+//!   unset ([`ari_operations`]);
+//! - `media.toml`: the chan_websocket media protocol: formats, constants,
+//!   commands and events per release ([`media`]).
 //!
 //! Every fix has a `name` and a one-line `reason`.
 
@@ -28,6 +30,7 @@ pub mod answer_times;
 pub mod ari_operations;
 pub mod corrections;
 pub mod enums;
+pub mod media;
 pub mod units;
 
 /// All fixes, loaded.
@@ -51,6 +54,8 @@ pub struct Fixes {
     pub agi_results: agi_results::AgiResults,
     /// ARI handles, body shapes and defaults sent when unset.
     pub ari_operations: ari_operations::AriOperationFixes,
+    /// The chan_websocket media protocol.
+    pub media: media::MediaFixes,
 }
 
 impl Fixes {
@@ -68,6 +73,7 @@ impl Fixes {
             ari_operations: ari_operations::AriOperationFixes::load(
                 &dir.join("ari_operations.toml"),
             )?,
+            media: media::MediaFixes::load(&dir.join("media.toml"))?,
         })
     }
 }

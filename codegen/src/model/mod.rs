@@ -6,3 +6,4 @@ pub mod agi;
 pub mod ami;
 pub mod ami_enums;
 pub mod ari;
+pub mod media;

@@ -273,3 +273,86 @@ fn ami_typed_response_takes_every_field_form_and_quirks_are_flagged() {
     assert!(Charge::new().no_response().is_some());
     assert!(Setter::new("x").no_response().is_none());
 }
+
+#[test]
+fn media_events_and_commands_in_both_formats() {
+    use asterisk_sdk_golden::media::{
+        ControlFormat, MediaCommand, MediaEncodeError, MediaEvent, facts,
+    };
+    let MediaEvent::MediaStart(s) = MediaEvent::decode(
+        "MEDIA_START connection_id:c channel:W/1 format:ulaw optimal_frame_size:160 ptime:20 paused:true digit:5",
+    )
+    .unwrap() else {
+        panic!("not MEDIA_START");
+    };
+    assert_eq!(
+        (
+            s.optimal_frame_size,
+            s.paused,
+            s.digit,
+            s.channel_id.as_deref()
+        ),
+        (160, true, Some('5'), None)
+    );
+    let json = s.encode(ControlFormat::Json);
+    assert_eq!(
+        MediaEvent::decode(&json).unwrap(),
+        MediaEvent::MediaStart(s)
+    );
+    assert!(
+        matches!(MediaEvent::decode("XOFF").unwrap(), MediaEvent::Xoff(x) if x.channel_id.is_none())
+    );
+    assert!(
+        matches!(MediaEvent::decode("DONE a b").unwrap(), MediaEvent::Done(d) if d.correlation_id.as_deref() == Some("a b"))
+    );
+    assert!(
+        matches!(MediaEvent::decode("OOPS code:3 text:it: broke").unwrap(), MediaEvent::Oops(o) if o.code == 3 && o.text == "it: broke")
+    );
+    assert!(matches!(
+        MediaEvent::decode("LATER").unwrap(),
+        MediaEvent::Unknown(_)
+    ));
+    let set = MediaCommand::Set {
+        level: 2,
+        loud: None,
+    };
+    assert_eq!(
+        set.encode(ControlFormat::Json).unwrap(),
+        r#"{"command":"SET","level":2}"#
+    );
+    assert_eq!(
+        set.encode(ControlFormat::PlainText),
+        Err(MediaEncodeError::JsonOnly { command: "SET" })
+    );
+    assert_eq!(
+        MediaCommand::Maybe {
+            correlation_id: None
+        }
+        .encode(ControlFormat::PlainText)
+        .unwrap(),
+        "MAYBE"
+    );
+    let long = MediaCommand::Tag {
+        correlation_id: "x".repeat(40),
+    };
+    assert!(matches!(
+        long.encode(ControlFormat::PlainText),
+        Err(MediaEncodeError::TooLong { max: 32, .. })
+    ));
+    assert_eq!(
+        MediaCommand::decode(r#"{"command":"SET","level":7,"loud":true}"#).unwrap(),
+        MediaCommand::Set {
+            level: 7,
+            loud: Some(true)
+        }
+    );
+    assert_eq!(
+        MediaCommand::Tag {
+            correlation_id: "t".into()
+        }
+        .releases(),
+        &["2.0.0"]
+    );
+    assert_eq!((facts::PATH, facts::MAX_TEXT_MESSAGE_LEN), ("media", 32));
+    assert_eq!(facts::format_releases(ControlFormat::Json), &["2.0.0"]);
+}

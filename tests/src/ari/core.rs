@@ -6,6 +6,9 @@ use super::json::{Obj, event, message, now};
 use super::routes::{self, Matched, NoMatch};
 use super::sessions::Sessions;
 use super::state::{Bridge, Channel, Playback, State};
+use crate::media::{MockMediaConfig, MockMediaHandle};
+use asterisk_sdk::media::facts::{CONNECTION_ID_VARIABLE, OPTIMAL_FRAME_SIZE_VARIABLE};
+use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
@@ -71,6 +74,7 @@ pub(crate) fn reason(status: u16) -> &'static str {
         409 => "Conflict",
         412 => "Precondition Failed",
         422 => "Unprocessable Entity",
+        426 => "Upgrade Required",
         501 => "Not Implemented",
         _ => "Internal Server Error",
     }
@@ -86,19 +90,32 @@ pub(crate) struct Timing {
 #[derive(Debug)]
 pub(crate) struct Core {
     pub(crate) state: Mutex<State>,
+    /// Media peers of WebSocket `externalMedia` channels, by connection id.
+    pub(crate) media: Mutex<BTreeMap<String, MediaPeer>>,
+    /// Settings every new media peer starts from.
+    pub(crate) media_template: MockMediaConfig,
     pub(crate) sessions: Mutex<Sessions>,
     pub(crate) timing: Timing,
     /// What `GET /asterisk/info` reports as `system.version`.
     pub(crate) version: String,
 }
 
+/// The media peer of one WebSocket `externalMedia` channel.
+#[derive(Debug, Clone)]
+pub(crate) struct MediaPeer {
+    pub(crate) channel_id: String,
+    pub(crate) handle: MockMediaHandle,
+}
+
 /// Events to send once the reply is out: `(application, message)`.
 pub(crate) type Events = Vec<(String, String)>;
 
 impl Core {
-    pub(crate) fn new(timing: Timing, version: String) -> Arc<Self> {
+    pub(crate) fn new(timing: Timing, version: String, media: MockMediaConfig) -> Arc<Self> {
         Arc::new(Core {
             state: Mutex::new(State::default()),
+            media: Mutex::new(BTreeMap::new()),
+            media_template: media,
             sessions: Mutex::new(Sessions::default()),
             timing,
             version,
@@ -107,6 +124,10 @@ impl Core {
 
     pub(crate) fn state(&self) -> MutexGuard<'_, State> {
         self.state.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    pub(crate) fn media(&self) -> MutexGuard<'_, BTreeMap<String, MediaPeer>> {
+        self.media.lock().unwrap_or_else(|p| p.into_inner())
     }
 
     pub(crate) fn sessions(&self) -> MutexGuard<'_, Sessions> {
@@ -184,6 +205,7 @@ impl Core {
                 Reply::json(200, format!("[{}]", all.join(",")))
             }
             ("channels", "originate") => self.originate(None, req, ev),
+            ("channels", "externalMedia") => self.external_media(req, ev),
             ("channels", "originateWithId") => {
                 self.originate(Some(m.path("channelId").to_string()), req, ev)
             }
@@ -380,6 +402,75 @@ impl Core {
         reply
     }
 
+    /// `POST /channels/externalMedia`: with `transport=websocket` (like
+    /// `ast_ari_channels_external_media` and chan_websocket as server), a
+    /// `WebSocket/INCOMING/…` channel entering the application, a fresh
+    /// connection id in `channelvars`, and a media peer waiting at
+    /// `/media/<connection id>`; other transports are not simulated.
+    fn external_media(&self, req: &Request, ev: &mut Events) -> Reply {
+        if req.param("transport").as_deref() != Some("websocket") {
+            return Reply::error(501, "Not implemented by the mock");
+        }
+        if req.param("encapsulation").as_deref() != Some("none") {
+            return Reply::error(400, "encapsulation must be 'none' for websocket transport");
+        }
+        if req.param("connection_type").as_deref() != Some("server") {
+            return Reply::error(
+                400,
+                "external_host must be a valid websocket_client connection id.",
+            );
+        }
+        let app = req.param("app").unwrap_or_default();
+        let format = req.param("format").unwrap_or_default();
+        let mut st = self.state();
+        let id = req.param("channelId");
+        if id.as_ref().is_some_and(|id| st.channels.contains_key(id)) {
+            return Reply::error(409, "Channel with given unique ID already exists");
+        }
+        let connection_id = format!("{:08x}-0000-4000-8000-{:012x}", st.next_id(), st.next_id());
+        let mut c = st.new_channel(id, "WebSocket/INCOMING", "");
+        let mut config = self.media_template.clone();
+        config.codec = format.clone();
+        config.channel = c.name.clone();
+        config.channel_id = c.id.clone();
+        config.connection_id = connection_id.clone();
+        let frame = config.optimal_frame_size.to_string();
+        c.variables
+            .insert(CONNECTION_ID_VARIABLE.into(), connection_id.clone());
+        c.variables
+            .insert(OPTIMAL_FRAME_SIZE_VARIABLE.into(), frame.clone());
+        c.state = "Down".into();
+        c.app_name = "Stasis".into();
+        c.app_data = app.clone();
+        c.app = Some(app.clone());
+        let mut body: serde_json::Value =
+            serde_json::from_str(&c.json()).unwrap_or(serde_json::Value::Null);
+        if let Some(o) = body.as_object_mut() {
+            let vars = serde_json::json!({
+                CONNECTION_ID_VARIABLE: connection_id,
+                OPTIMAL_FRAME_SIZE_VARIABLE: frame,
+            });
+            o.insert("channelvars".into(), vars);
+        }
+        ev.push((
+            app.clone(),
+            event(
+                "StasisStart",
+                &app,
+                &[("args", "[]".into()), ("channel", c.json())],
+            ),
+        ));
+        self.media().insert(
+            connection_id,
+            MediaPeer {
+                channel_id: c.id.clone(),
+                handle: MockMediaHandle::new(config),
+            },
+        );
+        st.channels.insert(c.id.clone(), c);
+        Reply::json(200, body.to_string())
+    }
+
     /// An incoming call that enters `Stasis(app, args…)` (state `Ring`).
     pub(crate) fn incoming(
         &self,
@@ -469,6 +560,9 @@ impl Core {
     }
 
     fn hangup(&self, id: &str, ev: &mut Events) -> Reply {
+        for peer in self.media().values().filter(|p| p.channel_id == id) {
+            peer.handle.hangup();
+        }
         let mut st = self.state();
         let Some(c) = st.channels.remove(id) else {
             return Reply::error(404, "Channel not found");

@@ -119,6 +119,57 @@ fn authorized(head: &Head, query: &[(String, String)], creds: &Credentials) -> b
     via_header || via_key
 }
 
+/// chan_websocket's `/media/<connection id>` (no ARI credentials, like
+/// Asterisk's `http_uri`): 404 for an unknown id, 409 when already connected,
+/// else the upgrade and the media peer.
+async fn serve_media(mut stream: TcpStream, head: &Head, id: &str, core: &Arc<Core>) {
+    let peer = core.media().get(id).map(|p| p.handle.clone());
+    let Some(peer) = peer else {
+        let _ = write_reply(
+            &mut stream,
+            404,
+            Some(&message("WebSocket instance not found")),
+            "",
+        )
+        .await;
+        return;
+    };
+    if peer.is_connected() || peer.is_ended() {
+        let text = message("Another websocket connection exists for this connection id");
+        let _ = write_reply(&mut stream, 409, Some(&text), "").await;
+        return;
+    }
+    let upgrade = head
+        .header("upgrade")
+        .is_some_and(|v| v.eq_ignore_ascii_case("websocket"));
+    let (true, Some(key)) = (upgrade, head.header("sec-websocket-key")) else {
+        let _ = write_reply(&mut stream, 426, None, "").await;
+        return;
+    };
+    let protocol = head
+        .header("sec-websocket-protocol")
+        .is_some_and(|v| v.split(',').any(|p| p.trim() == "media"));
+    let accept = derive_accept_key(key.as_bytes());
+    let response = format!(
+        "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: {accept}\r\n{}\r\n",
+        if protocol {
+            "Sec-WebSocket-Protocol: media\r\n"
+        } else {
+            ""
+        }
+    );
+    if stream.write_all(response.as_bytes()).await.is_err() {
+        return;
+    }
+    let socket = tokio_tungstenite::WebSocketStream::from_raw_socket(
+        stream,
+        tokio_tungstenite::tungstenite::protocol::Role::Server,
+        None,
+    )
+    .await;
+    peer.run(socket).await;
+}
+
 /// Serve one TCP connection until it closes or upgrades.
 pub(crate) async fn serve(mut stream: TcpStream, core: Arc<Core>, creds: Arc<Credentials>) {
     let mut buf: Vec<u8> = Vec::new();
@@ -174,6 +225,16 @@ pub(crate) async fn serve(mut stream: TcpStream, core: Arc<Core>, creds: Arc<Cre
             .header("connection")
             .is_some_and(|v| v.eq_ignore_ascii_case("close"));
 
+        if let Some(id) = head
+            .target
+            .split('?')
+            .next()
+            .and_then(|p| p.strip_prefix("/media/"))
+        {
+            let id = decode(id, false);
+            serve_media(stream, &head, &id, &core).await;
+            return;
+        }
         let Some((segments, query)) = split_target(&head.target) else {
             let _ = write_reply(&mut stream, 404, Some(&message("Resource not found")), "").await;
             if close {

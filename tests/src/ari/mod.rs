@@ -10,8 +10,11 @@
 //! `DELETE /channels/{id}` → `ChannelHangupRequest`, `StasisEnd`,
 //! `ChannelDestroyed` (also when the caller hangs up, [`MockAri::hang_up`]);
 //! DTMF from the caller ([`MockAri::send_dtmf`]) → `ChannelDtmfReceived`;
-//! bridges (create, add/remove channel with `ChannelEnteredBridge` /
-//! `ChannelLeftBridge`, destroy); channel variables;
+//! `externalMedia` with `transport=websocket` → a channel with
+//! `MEDIA_WEBSOCKET_CONNECTION_ID` and a mock media peer (see [`crate::media`])
+//! at `/media/<connection id>` of the same port; bridges (create, add/remove
+//! channel with `ChannelEnteredBridge` / `ChannelLeftBridge`, destroy); channel
+//! variables;
 //! playbacks get/stop. A known route the mock does not simulate answers 501
 //! `{"message":"Not implemented by the mock"}`; an unknown path 404
 //! `{"message":"Resource not found"}`; a known path with another method 405.
@@ -26,6 +29,7 @@ mod websocket;
 
 pub use json::ASTERISK_ID;
 
+use crate::media::{MockMediaConfig, MockMediaHandle};
 use asterisk_sdk_runtime::ari::ws::Credentials;
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -39,6 +43,7 @@ pub struct MockAriBuilder {
     playback: Duration,
     time_scale: f64,
     version: String,
+    media: MockMediaConfig,
 }
 
 impl Default for MockAriBuilder {
@@ -48,6 +53,7 @@ impl Default for MockAriBuilder {
             playback: Duration::from_millis(1400),
             time_scale: 1.0,
             version: routes::RELEASE.into(),
+            media: MockMediaConfig::default(),
         }
     }
 }
@@ -81,13 +87,20 @@ impl MockAriBuilder {
         self
     }
 
+    /// Settings of the media peers of WebSocket `externalMedia` channels
+    /// (codec, connection id, channel name and id are set per channel).
+    pub fn media(mut self, config: MockMediaConfig) -> Self {
+        self.media = config;
+        self
+    }
+
     /// Bind `127.0.0.1:0` and start serving.
     pub async fn start(self) -> std::io::Result<MockAri> {
         let listener = TcpListener::bind("127.0.0.1:0").await?;
         let addr = listener.local_addr()?;
         let playback = Duration::try_from_secs_f64(self.playback.as_secs_f64() * self.time_scale)
             .unwrap_or(self.playback);
-        let core = core::Core::new(core::Timing { playback }, self.version);
+        let core = core::Core::new(core::Timing { playback }, self.version, self.media);
         let creds = Arc::new(self.credentials.clone());
         let accept_core = Arc::clone(&core);
         let task = tokio::spawn(async move {
@@ -190,6 +203,24 @@ impl MockAri {
     /// when the channel does not exist.
     pub fn hang_up(&self, channel_id: &str) -> bool {
         self.core.far_end_hangup(channel_id)
+    }
+
+    /// The media peer of a WebSocket `externalMedia` channel, by connection id.
+    pub fn media_peer(&self, connection_id: &str) -> Option<MockMediaHandle> {
+        self.core
+            .media()
+            .get(connection_id)
+            .map(|p| p.handle.clone())
+    }
+
+    /// The media peers of WebSocket `externalMedia` channels:
+    /// (channel id, peer), in connection-id order.
+    pub fn media_peers(&self) -> Vec<(String, MockMediaHandle)> {
+        self.core
+            .media()
+            .values()
+            .map(|p| (p.channel_id.clone(), p.handle.clone()))
+            .collect()
     }
 
     /// Ids of the channels that exist.

@@ -125,6 +125,12 @@ impl State {
         format!("{}.{}", self.epoch, self.next)
     }
 
+    /// A fresh number (for ids that are not unique ids).
+    pub(crate) fn next_id(&mut self) -> u64 {
+        self.next += 1;
+        self.next
+    }
+
     /// A new channel for `endpoint` (e.g. `Local/100@default`, `PJSIP/alice`).
     pub(crate) fn new_channel(
         &mut self,

@@ -666,12 +666,6 @@ fn emit_resource(model: &Model, resource: &str, ops: &[&Operation]) -> Result<Ge
             }
         });
     }
-    // A resource of WebSocket operations only never sends through the client.
-    let unused_client = if ops.iter().all(|o| o.websocket()) {
-        quote!(#[allow(dead_code)])
-    } else {
-        TokenStream::new()
-    };
     let head_line = format!("ARI `{resource}` resource: its accessor, builders and handles.");
     let head = inner_doc(&[head_line.as_str()]);
     let tokens = quote! {
@@ -682,7 +676,6 @@ fn emit_resource(model: &Model, resource: &str, ops: &[&Operation]) -> Result<Ge
         #acc_doc
         #[derive(Debug, Clone, Copy)]
         pub struct #acc<'a> {
-            #unused_client
             client: &'a AriClient,
         }
 
@@ -690,6 +683,11 @@ fn emit_resource(model: &Model, resource: &str, ops: &[&Operation]) -> Result<Ge
             /// The accessor over `client`.
             pub(crate) fn new(client: &'a AriClient) -> Self {
                 Self { client }
+            }
+
+            /// The client this accessor sends with.
+            pub fn client(&self) -> &'a AriClient {
+                self.client
             }
 
             #(#methods)*

@@ -15,6 +15,10 @@ impl<'a> Asterisk<'a> {
     pub(crate) fn new(client: &'a AriClient) -> Self {
         Self { client }
     }
+    /// The client this accessor sends with.
+    pub fn client(&self) -> &'a AriClient {
+        self.client
+    }
     /// `DELETE /asterisk/config/dynamic/{configClass}/{objectType}/{id}` (ARI `asterisk.deleteObject`).
     ///
     /// Arguments:

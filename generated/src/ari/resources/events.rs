@@ -15,6 +15,10 @@ impl<'a> Events<'a> {
     pub(crate) fn new(client: &'a AriClient) -> Self {
         Self { client }
     }
+    /// The client this accessor sends with.
+    pub fn client(&self) -> &'a AriClient {
+        self.client
+    }
     /// `GET /events` (ARI `events.eventWebsocket`).
     ///
     /// WebSocket upgrade (sub-protocol `ari`): this builder only describes the request; the events WebSocket client connects with it.

@@ -15,6 +15,10 @@ impl<'a> Playbacks<'a> {
     pub(crate) fn new(client: &'a AriClient) -> Self {
         Self { client }
     }
+    /// The client this accessor sends with.
+    pub fn client(&self) -> &'a AriClient {
+        self.client
+    }
     /// `DELETE /playbacks/{playbackId}` (ARI `playbacks.stop`).
     ///
     /// Arguments:

@@ -15,6 +15,10 @@ impl<'a> Sounds<'a> {
     pub(crate) fn new(client: &'a AriClient) -> Self {
         Self { client }
     }
+    /// The client this accessor sends with.
+    pub fn client(&self) -> &'a AriClient {
+        self.client
+    }
     /// `GET /sounds` (ARI `sounds.list`).
     ///
     /// Optional (setters): `lang`, `format`.

@@ -162,21 +162,23 @@ impl WsConfig {
     }
 }
 
+/// The WebSocket scheme (`ws`, `wss`) for an `http`, `https`, `ws` or `wss`
+/// URL, and what follows `://`.
+pub(crate) fn ws_scheme(url: &str) -> Result<(&'static str, &str), String> {
+    let (scheme, rest) = url
+        .split_once("://")
+        .ok_or_else(|| format!("URL without scheme: {url:?}"))?;
+    match scheme.to_ascii_lowercase().as_str() {
+        "http" | "ws" => Ok(("ws", rest)),
+        "https" | "wss" => Ok(("wss", rest)),
+        other => Err(format!("unsupported URL scheme {other:?}")),
+    }
+}
+
 /// `ws[s]://host[:port]/path` of the ARI root, from any accepted base URL.
 fn ws_root(base: &str) -> Result<String, WsError> {
     let base = base.trim();
-    let (scheme, rest) = base
-        .split_once("://")
-        .ok_or_else(|| WsError::InvalidConfig(format!("URL without scheme: {base:?}")))?;
-    let scheme = match scheme.to_ascii_lowercase().as_str() {
-        "http" | "ws" => "ws",
-        "https" | "wss" => "wss",
-        other => {
-            return Err(WsError::InvalidConfig(format!(
-                "unsupported URL scheme {other:?}"
-            )));
-        }
-    };
+    let (scheme, rest) = ws_scheme(base).map_err(WsError::InvalidConfig)?;
     let rest = rest.trim_end_matches('/');
     let (authority, path) = match rest.find('/') {
         Some(i) => (&rest[..i], &rest[i..]),

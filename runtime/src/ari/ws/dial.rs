@@ -1,5 +1,7 @@
-//! Opening one events WebSocket: TCP, TLS for `wss://` (feature `ari-tls`), then
-//! the upgrade with Basic auth, all within the connect timeout.
+//! Opening one client WebSocket to Asterisk's HTTP server: TCP, TLS for
+//! `wss://` (feature `ari-tls`), then the upgrade (with Basic auth when
+//! given), all within the connect timeout. The events
+//! WebSocket and the media WebSocket (`crate::media`) both open theirs here.
 
 use super::config::WsConfig;
 use super::error::WsError;
@@ -11,14 +13,14 @@ use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use tokio_tungstenite::tungstenite::http::header::AUTHORIZATION;
 use tokio_tungstenite::tungstenite::http::{HeaderValue, Uri};
 
-/// A connected events WebSocket.
+/// A connected client WebSocket.
 pub(crate) type Socket = WebSocketStream<BoxIo>;
 
 /// Everything needed to open the socket again, checked once. No `Debug`: it
 /// holds the credentials.
 pub(crate) struct Dialer {
     url: String,
-    authorization: HeaderValue,
+    authorization: Option<HeaderValue>,
     host: String,
     port: u16,
     timeout: Duration,
@@ -37,6 +39,25 @@ impl Dialer {
     /// Check the settings; for `wss://`, build the rustls configuration.
     pub(crate) fn new(config: &WsConfig) -> Result<Self, WsError> {
         let url = config.events_url()?;
+        let mut authorization = HeaderValue::from_str(&config.credentials.basic_header())
+            .map_err(|_| WsError::InvalidConfig("credentials are not a valid header".into()))?;
+        authorization.set_sensitive(true);
+        Dialer::for_url(
+            url,
+            Some(authorization),
+            config.connect_timeout,
+            #[cfg(feature = "ari-tls")]
+            &config.tls_config(),
+        )
+    }
+
+    /// A dialer for any `ws://` or `wss://` URL.
+    pub(crate) fn for_url(
+        url: String,
+        authorization: Option<HeaderValue>,
+        timeout: Duration,
+        #[cfg(feature = "ari-tls")] tls_config: &crate::tls::TlsConfig,
+    ) -> Result<Self, WsError> {
         let uri: Uri = url
             .parse()
             .map_err(|e| WsError::InvalidConfig(format!("URL {url:?}: {e}")))?;
@@ -50,14 +71,10 @@ impl Dialer {
             .unwrap_or(host)
             .to_string();
         let port = uri.port_u16().unwrap_or(if secure { 443 } else { 80 });
-        let mut authorization = HeaderValue::from_str(&config.credentials.basic_header())
-            .map_err(|_| WsError::InvalidConfig("credentials are not a valid header".into()))?;
-        authorization.set_sensitive(true);
         #[cfg(feature = "ari-tls")]
         let tls = match secure {
             true => Some(Tls {
-                client: config
-                    .tls_config()
+                client: tls_config
                     .client_config()
                     .map_err(|e| WsError::InvalidConfig(e.to_string()))?,
                 name: crate::tls::server_name(&host).ok_or_else(|| {
@@ -69,8 +86,7 @@ impl Dialer {
         #[cfg(not(feature = "ari-tls"))]
         if secure {
             return Err(WsError::InvalidConfig(format!(
-                "ARI URL {:?} uses TLS: enable the `ari-tls` feature of asterisk-sdk",
-                config.base_url
+                "URL {url:?} uses TLS: enable the `ari-tls` feature of asterisk-sdk"
             )));
         }
         Ok(Dialer {
@@ -78,7 +94,7 @@ impl Dialer {
             authorization,
             host,
             port,
-            timeout: config.connect_timeout,
+            timeout,
             #[cfg(feature = "ari-tls")]
             tls,
         })
@@ -106,9 +122,12 @@ impl Dialer {
             Err(tcp) => Box::new(tcp),
         };
         let mut request = self.url.as_str().into_client_request()?;
-        request
-            .headers_mut()
-            .insert(AUTHORIZATION, self.authorization.clone());
+        if let Some(authorization) = &self.authorization {
+            request
+                .headers_mut()
+                .insert(AUTHORIZATION, authorization.clone());
+        }
+
         let (socket, _response) = tokio_tungstenite::client_async(request, stream).await?;
         Ok(socket)
     }

@@ -21,8 +21,8 @@
 mod backoff;
 pub mod basic;
 mod client;
-mod config;
-mod dial;
+pub(crate) mod config;
+pub(crate) mod dial;
 mod driver;
 mod error;
 mod item;
@@ -31,6 +31,7 @@ mod pending;
 mod rest;
 mod stream;
 mod transport;
+pub(crate) mod upgrade;
 
 pub use backoff::ReconnectPolicy;
 pub use client::connect;

@@ -9,20 +9,19 @@
 //! `ApplicationUnregistered` and `ApplicationReplaced`; the messages themselves
 //! still reach the event stream.
 
-use super::basic::parse_header;
 use super::config::Credentials;
 use super::driver::{AppSet, End, drive};
 use super::error::WsError;
 use super::item::{FromAriMessage, RawItem};
 use super::stream::AriEventStream;
 use super::transport::{Shared, WsTransport};
+use super::upgrade::{check_credentials, echo_protocol};
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::net::{TcpListener, TcpStream, ToSocketAddrs};
 use tokio::sync::mpsc;
 use tokio_tungstenite::tungstenite::handshake::server::{ErrorResponse, Request, Response};
-use tokio_tungstenite::tungstenite::http::{HeaderValue, StatusCode, header};
 
 /// Settings of an [`OutboundServer`].
 #[derive(Debug, Clone)]
@@ -202,16 +201,6 @@ async fn accept_loop(
     }
 }
 
-fn unauthorized() -> ErrorResponse {
-    let mut response = ErrorResponse::new(Some("{\"message\":\"Authentication required\"}".into()));
-    *response.status_mut() = StatusCode::UNAUTHORIZED;
-    response.headers_mut().insert(
-        header::WWW_AUTHENTICATE,
-        HeaderValue::from_static("Basic realm=\"Asterisk REST Interface\""),
-    );
-    response
-}
-
 async fn serve(
     stream: TcpStream,
     peer: SocketAddr,
@@ -224,32 +213,8 @@ async fn serve(
     #[allow(clippy::result_large_err)]
     let check = |request: &Request, mut response: Response| -> Result<Response, ErrorResponse> {
         path = request.uri().to_string();
-        let presented = request
-            .headers()
-            .get(header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .and_then(parse_header);
-        if let Some(required) = &options.credentials {
-            match &presented {
-                Some((user, password))
-                    if *user == required.username && *password == required.password => {}
-                _ => return Err(unauthorized()),
-            }
-        }
-        username = presented.map(|(user, _)| user);
-        let offers_ari = request
-            .headers()
-            .get_all(header::SEC_WEBSOCKET_PROTOCOL)
-            .iter()
-            .filter_map(|v| v.to_str().ok())
-            .flat_map(|v| v.split(','))
-            .any(|p| p.trim() == "ari");
-        if offers_ari {
-            response.headers_mut().insert(
-                header::SEC_WEBSOCKET_PROTOCOL,
-                HeaderValue::from_static("ari"),
-            );
-        }
+        username = check_credentials(request, options.credentials.as_ref())?;
+        echo_protocol(request, &mut response, "ari");
         Ok(response)
     };
     let handshake = tokio_tungstenite::accept_hdr_async(stream, check);
