@@ -137,7 +137,8 @@ async fn originate_returns_a_call_that_answers_and_ends_with_its_cause() {
 async fn a_failed_originate_is_typed_with_its_reason_and_dial_status() {
     let mock = mock().await;
     mock.fail_originates("PJSIP/busy", 17);
-    mock.fail_originates("PJSIP/gone", 1);
+    mock.fail_originates("PJSIP/silent", 18);
+    mock.unknown_endpoints("PJSIP/gone");
     let client = connect(&mock, ReconnectPolicy::None).await;
     let tracker = LiveTracker::start(client).await.unwrap();
     let mut changes = tracker.changes();
@@ -166,6 +167,33 @@ async fn a_failed_originate_is_typed_with_its_reason_and_dial_status() {
     .await;
     assert_eq!(cause, Some(HangupCause::UserBusy));
 
+    // No user responding (18): Asterisk's DialEnd says NOANSWER, but the
+    // OriginateResponse reason is a plain failure (0), not "no answer".
+    let err = tracker
+        .originate(Originate::new("PJSIP/silent").application("Wait"))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            &err,
+            OriginateError::Failed {
+                reason: OriginateReason::Failed,
+                dial_status: Some(DialStatus::NoAnswer),
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    let cause = next_change(&mut changes, |c| match c {
+        Change::CallEnded { cause, .. } => Some(cause.clone()),
+        _ => None,
+    })
+    .await;
+    assert_eq!(cause, Some(HangupCause::NoUserResponse));
+    let finished = tracker.counts().finished_calls;
+
+    // An endpoint that does not exist: no channel is ever created, so the only
+    // dial status is the one the reason stands for.
     let err = tracker
         .originate(Originate::new("PJSIP/gone").exten("s").context("default"))
         .await
@@ -181,7 +209,13 @@ async fn a_failed_originate_is_typed_with_its_reason_and_dial_status() {
         ),
         "{err:?}"
     );
-    assert_eq!(tracker.counts().channels, 0);
+    let counts = tracker.counts();
+    assert_eq!((counts.channels, counts.finished_calls), (0, finished));
+    assert!(tracker.with_model(|m| m.recent_calls().all(|c| {
+        c.channels
+            .iter()
+            .all(|ch| !ch.name.starts_with("PJSIP/gone"))
+    })));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

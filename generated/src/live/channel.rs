@@ -1,6 +1,7 @@
 //! [`Channel`]: what the live model knows about one channel, and how a channel
 //! snapshot block of an event refreshes it.
 
+use super::fields::update;
 use crate::ami::ChannelSnapshot;
 use crate::ami::Text;
 use crate::domain::ChannelState;
@@ -60,13 +61,6 @@ fn known(v: &Option<Text>) -> Option<Option<Text>> {
     })
 }
 
-/// A text field: `None` when the header is absent, else the value (empty kept
-/// as `None`).
-fn text(v: &Option<Text>) -> Option<Option<Text>> {
-    v.as_ref()
-        .map(|t| (!t.as_str().is_empty()).then(|| t.clone()))
-}
-
 impl Channel {
     /// A channel from the snapshot block of its first event; `None` without a
     /// `Uniqueid`.
@@ -113,16 +107,16 @@ impl Channel {
         if let Some(v) = known(&s.connected_line_name) {
             self.connected_line_name = v;
         }
-        if let Some(v) = text(&s.context) {
+        if let Some(v) = update(&s.context) {
             self.context = v;
         }
-        if let Some(v) = text(&s.exten) {
+        if let Some(v) = update(&s.exten) {
             self.exten = v;
         }
         if s.priority.is_some() {
             self.priority = s.priority;
         }
-        if let Some(v) = text(&s.account_code) {
+        if let Some(v) = update(&s.account_code) {
             self.account_code = v;
         }
         let state = s.channel_state.clone()?;

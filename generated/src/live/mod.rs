@@ -48,6 +48,7 @@ mod call;
 mod change;
 mod channel;
 mod control;
+mod fields;
 mod follow;
 mod model;
 mod replay;
