@@ -522,11 +522,24 @@ fn a_channel_given_an_older_linkedid_moves_to_that_call() {
             linkedid,
             reason,
             cause,
+            merged_into,
             ..
-        } => Some((linkedid.as_str(), *reason, cause.clone())),
+        } => Some((
+            linkedid.as_str(),
+            *reason,
+            cause.clone(),
+            merged_into.clone(),
+        )),
         _ => None,
     });
-    assert_eq!(merged, Some(("b", EndReason::Merged, None)));
+    // The merged call says which call it went on as.
+    assert_eq!(
+        merged,
+        Some(("b", EndReason::Merged, None, Some("a".into())))
+    );
+    assert_eq!(m.call("b").unwrap().merged_into.as_deref(), Some("a"));
+    assert_eq!(m.surviving_linkedid("b"), "a");
+    assert_eq!(m.surviving_linkedid("a"), "a");
     let call = m.call("a").unwrap();
     assert_eq!(call.active.len(), 2);
     assert_eq!(m.counts().active_calls, 1);

@@ -595,3 +595,115 @@ async fn the_1000_call_capture_through_a_live_connection_ends_like_its_replay() 
         (1000, 0, 0, 0)
     );
 }
+
+/// Push channel event `event` of channel `uid` (call `linked`, state Up) with
+/// `extra` headers, as Asterisk would send it.
+async fn push_channel_event(
+    mock: &MockAmi,
+    event: &str,
+    uid: &str,
+    linked: &str,
+    extra: &[(&str, &str)],
+) {
+    let name = format!("PJSIP/{uid}-00000001");
+    let mut pairs = vec![
+        ("Event", event),
+        ("Privilege", "call,all"),
+        ("Channel", name.as_str()),
+        ("ChannelState", "6"),
+        ("ChannelStateDesc", "Up"),
+        ("CallerIDNum", "100"),
+        ("CallerIDName", "<unknown>"),
+        ("ConnectedLineNum", "<unknown>"),
+        ("ConnectedLineName", "<unknown>"),
+        ("Language", "en"),
+        ("AccountCode", ""),
+        ("Context", "default"),
+        ("Exten", "s"),
+        ("Priority", "1"),
+        ("Uniqueid", uid),
+        ("Linkedid", linked),
+    ];
+    pairs.extend_from_slice(extra);
+    mock.push_pairs(&pairs).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_call_merged_into_an_older_one_follows_it_to_its_end() {
+    use futures::FutureExt;
+    let mock = mock().await;
+    let client = connect(&mock, ReconnectPolicy::None).await;
+    let tracker = LiveTracker::start(client).await.unwrap();
+    let mut changes = tracker.changes();
+    push_channel_event(&mock, "Newchannel", "a", "a", &[]).await;
+    push_channel_event(&mock, "Newchannel", "b", "b", &[]).await;
+    next_change(&mut changes, |c| match c {
+        Change::ChannelCreated { uniqueid, .. } if uniqueid == "b" => Some(()),
+        _ => None,
+    })
+    .await;
+    let b = tracker.call("b").expect("a handle on call b");
+    let mut events = b.events();
+
+    // b's channel joins a basic bridge with a's: Asterisk gives it the older
+    // Linkedid (ast_bridge_channel_update_linkedids), a's.
+    let bridge = [
+        ("BridgeUniqueid", "br-1"),
+        ("BridgeType", "basic"),
+        ("BridgeTechnology", "simple_bridge"),
+        ("BridgeCreator", "<unknown>"),
+        ("BridgeName", "<unknown>"),
+        ("BridgeNumChannels", "2"),
+    ];
+    push_channel_event(&mock, "BridgeEnter", "b", "a", &bridge).await;
+    let merged_into = next_change(&mut changes, |c| match c {
+        Change::CallEnded {
+            linkedid,
+            reason,
+            merged_into,
+            ..
+        } if linkedid == "b" => Some((*reason, merged_into.clone())),
+        _ => None,
+    })
+    .await;
+    assert_eq!(merged_into, (EndReason::Merged, Some("a".into())));
+    // The tracker has handled the change in full once its lock is free again.
+    assert_eq!(tracker.counts().active_calls, 1);
+    assert!(
+        b.ended().now_or_never().is_none(),
+        "the merged call goes on as call a"
+    );
+    assert_eq!(b.current_linkedid(), "a");
+
+    let cause = [("Cause", "16"), ("Cause-txt", "Normal Clearing")];
+    push_channel_event(&mock, "Hangup", "b", "a", &cause).await;
+    push_channel_event(&mock, "Hangup", "a", "a", &cause).await;
+    let end = tokio::time::timeout(Duration::from_secs(10), b.ended())
+        .await
+        .expect("the handle learns the end of the call it went on as")
+        .unwrap();
+    assert_eq!(end.linkedid, "a");
+    assert_eq!(end.reason, EndReason::Event);
+    assert_eq!(end.cause, Some(HangupCause::NormalClearing));
+    assert_eq!(end.channels.len(), 2, "{:?}", end.channels);
+
+    // Its events went on through the merge, to the end of call a.
+    let mut seen = Vec::new();
+    while let Some(e) = tokio::time::timeout(Duration::from_secs(10), events.next())
+        .await
+        .expect("the event stream ends with the call")
+    {
+        seen.push((
+            e.name().to_owned(),
+            e.raw().get("Uniqueid").map(str::to_owned),
+        ));
+    }
+    assert_eq!(
+        seen,
+        vec![
+            ("BridgeEnter".to_owned(), Some("b".to_owned())),
+            ("Hangup".to_owned(), Some("b".to_owned())),
+            ("Hangup".to_owned(), Some("a".to_owned())),
+        ]
+    );
+}

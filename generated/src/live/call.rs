@@ -43,6 +43,9 @@ pub struct CallRecord {
     pub end_reason: Option<EndReason>,
     /// How the model learned of the call.
     pub origin: Origin,
+    /// For a call that ended [`Merged`](EndReason::Merged): the `Linkedid` of
+    /// the call its channels moved to.
+    pub merged_into: Option<Text>,
 }
 
 impl CallRecord {
@@ -58,6 +61,7 @@ impl CallRecord {
             cause_text: None,
             end_reason: None,
             origin,
+            merged_into: None,
         }
     }
 

@@ -28,7 +28,10 @@ pub enum EndReason {
     /// gone; its cause is unknown.
     WhileEventsLost,
     /// A call whose channels all moved to another call: Asterisk gave them an
-    /// older call's `Linkedid` (it does so for the channels of a basic bridge).
+    /// older call's `Linkedid` (it does so for the channels of a basic bridge,
+    /// `ast_bridge_channel_update_linkedids()` in main/bridge_channel.c). The
+    /// call goes on under that `Linkedid` (`merged_into` of
+    /// [`Change::CallEnded`]).
     Merged,
 }
 
@@ -90,6 +93,9 @@ pub enum Change {
         channels: Vec<Text>,
         /// How the end was learned.
         reason: EndReason,
+        /// For [`EndReason::Merged`]: the `Linkedid` of the call its channels
+        /// moved to, which goes on.
+        merged_into: Option<Text>,
     },
     /// A channel appeared.
     ChannelCreated {

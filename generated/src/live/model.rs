@@ -184,6 +184,27 @@ impl LiveModel {
             .or_else(|| self.history.iter().rev().find(|c| c.linkedid == linkedid))
     }
 
+    /// The `Linkedid` a call goes on under: `linkedid` itself, or, for a call
+    /// that ended [`Merged`](EndReason::Merged) into another (perhaps in turn
+    /// merged), the call its channels moved to, as far as the history tells.
+    pub fn surviving_linkedid(&self, linkedid: &str) -> Text {
+        let mut current = Text::from(linkedid);
+        // Each step follows a merge into an older call; the history bounds it.
+        for _ in 0..=self.history.len() {
+            if self.calls.contains_key(current.as_str()) {
+                break;
+            }
+            match self
+                .call(current.as_str())
+                .and_then(|c| c.merged_into.clone())
+            {
+                Some(next) => current = next,
+                None => break,
+            }
+        }
+        current
+    }
+
     /// The last finished calls, oldest first.
     pub fn recent_calls(&self) -> impl Iterator<Item = &CallRecord> + '_ {
         self.history.iter()
@@ -353,7 +374,7 @@ impl LiveModel {
             c.active.is_empty()
         });
         if emptied {
-            self.end_call(&from, EndReason::Merged, at, out);
+            self.end_call(&from, EndReason::Merged, Some(to), at, out);
         }
     }
 
@@ -424,7 +445,7 @@ impl LiveModel {
             call.cause_text = cause_text;
         }
         if call.active.is_empty() {
-            self.end_call(&ch.linkedid, reason, at, out);
+            self.end_call(&ch.linkedid, reason, None, at, out);
         }
     }
 
@@ -432,6 +453,7 @@ impl LiveModel {
         &mut self,
         linkedid: &Text,
         reason: EndReason,
+        merged_into: Option<Text>,
         at: SystemTime,
         out: &mut Vec<Change>,
     ) {
@@ -441,6 +463,7 @@ impl LiveModel {
         let at = at.max(call.started);
         call.ended = Some(at);
         call.end_reason = Some(reason);
+        call.merged_into = merged_into.clone();
         self.finished += 1;
         out.push(Change::CallEnded {
             linkedid: linkedid.clone(),
@@ -450,6 +473,7 @@ impl LiveModel {
             talk_time: call.answered.map(|_| call.talk_time(at)),
             channels: call.channel_names(),
             reason,
+            merged_into,
         });
         self.history.push_back(call);
         self.trim_history();

@@ -2,7 +2,7 @@
 //! behind one lock, and who listens to its changes and events.
 
 use super::change::Change;
-use super::control::{CallWatch, PendingOriginate};
+use super::control::{CallProgress, CallWatch, PendingOriginate};
 use super::model::LiveModel;
 use crate::ami::{AmiClient, Event, Text};
 use std::collections::HashMap;
@@ -46,11 +46,14 @@ impl Inner {
     /// Apply one event: model, per-call listeners, originates, subscribers.
     pub(crate) fn handle_event(&mut self, event: Event) {
         let changes = self.model.apply(&event);
-        self.route_event(&event);
+        self.route_event(&event, &changes);
         self.publish(changes);
     }
 
-    fn route_event(&mut self, event: &Event) {
+    /// Hand an event to the originate it answers and to the listeners of its
+    /// call: the call it names, and the call a channel left through it (the
+    /// event that merges a call reaches that call's listeners too).
+    fn route_event(&mut self, event: &Event, changes: &[Change]) {
         match event {
             Event::OriginateResponse(r) => {
                 if let Some(id) = r.action_id.as_ref()
@@ -69,10 +72,17 @@ impl Inner {
         if self.watches.is_empty() {
             return;
         }
-        if let Some(linkedid) = self.model.linkedid_of(event)
-            && let Some(w) = self.watches.get_mut(&linkedid)
-        {
+        let linkedid = self.model.linkedid_of(event);
+        if let Some(w) = linkedid.as_ref().and_then(|l| self.watches.get_mut(l)) {
             w.send_event(event);
+        }
+        for change in changes {
+            if let Change::ChannelMoved { from, .. } = change
+                && Some(from) != linkedid.as_ref()
+                && let Some(w) = self.watches.get_mut(from)
+            {
+                w.send_event(event);
+            }
         }
     }
 
@@ -82,6 +92,15 @@ impl Inner {
             // Subscribers first: whoever wakes on a call's end finds the change
             // already queued in every change stream.
             self.subscribers.retain(|s| s.send(change.clone()).is_ok());
+            if let Change::CallEnded {
+                linkedid,
+                merged_into: Some(to),
+                ..
+            } = &change
+            {
+                self.follow_merge(linkedid, to);
+                continue;
+            }
             if let Some(linkedid) = change.linkedid().cloned()
                 && let Some(w) = self.watches.get_mut(&linkedid)
                 && w.on_change(&change)
@@ -89,6 +108,25 @@ impl Inner {
                 self.watches.remove(&linkedid);
             }
         }
+    }
+
+    /// A watched call merged into the call `to`: its watch follows that call
+    /// (under that call's watch, made when there is none).
+    fn follow_merge(&mut self, from: &Text, to: &Text) {
+        let Some(merged) = self.watches.remove(from) else {
+            return;
+        };
+        let answered = self.model.call(to).and_then(|c| c.answered);
+        self.watches
+            .entry(to.clone())
+            .or_insert_with(|| {
+                CallWatch::new(CallProgress {
+                    answered,
+                    ..CallProgress::default()
+                })
+                .0
+            })
+            .absorb(merged);
     }
 
     /// The tracker ended: every listener learns it.

@@ -18,6 +18,9 @@ use tokio::sync::{mpsc, watch};
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct CallEnd {
+    /// The `Linkedid` of the call that ended: the handle's own, or, when its
+    /// call was merged into another, the call it went on as.
+    pub linkedid: Text,
     /// Cause of its first hangup; `None` when no hangup was seen (it ended
     /// while the client was disconnected).
     pub cause: Option<HangupCause>,
@@ -50,6 +53,13 @@ pub enum CallError {
 /// Its answer and end come from the tracker's model, the same
 /// [`Change`](crate::live::Change)s its change stream carries. Actions go to
 /// its first channel (the originated one) over the tracker's client.
+///
+/// When Asterisk merges the call into an older one (its channel joins a basic
+/// bridge with that call's channels and takes its `Linkedid`, e.g. after
+/// [`bridge_with`](Self::bridge_with)), the handle follows: its
+/// [`answered`](Self::answered) and [`ended`](Self::ended) are those of the
+/// call it went on as, its [`events`](Self::events) go on with that call's,
+/// and [`current_linkedid`](Self::current_linkedid) names it.
 pub struct Call {
     shared: Arc<Shared>,
     linkedid: Text,
@@ -87,9 +97,17 @@ impl Call {
         }
     }
 
-    /// The call's `Linkedid`.
+    /// The call's `Linkedid` when the handle was made (see
+    /// [`current_linkedid`](Self::current_linkedid) after a merge).
     pub fn linkedid(&self) -> &Text {
         &self.linkedid
+    }
+
+    /// The `Linkedid` the call goes on under now: its own, or that of the
+    /// call it was merged into (as far as the tracker's history of finished
+    /// calls tells).
+    pub fn current_linkedid(&self) -> Text {
+        self.shared.lock().model.surviving_linkedid(&self.linkedid)
     }
 
     /// The `Uniqueid` of its first channel.
@@ -126,8 +144,10 @@ impl Call {
         }
     }
 
-    /// When it was answered (its first channel `Up`); an error when it ended
-    /// first or the tracker stopped.
+    /// When it was answered: when any of its channels first went `Up` (for an
+    /// originate into an application, the originated channel; for a dial, the
+    /// first side to answer); an error when it ended first or the tracker
+    /// stopped.
     pub async fn answered(&self) -> Result<SystemTime, CallError> {
         let p = self.wait(|p| p.answered.is_some()).await;
         match (p.answered, p.ended) {
@@ -137,7 +157,8 @@ impl Call {
         }
     }
 
-    /// How it ended: cause, duration, channels.
+    /// How it ended: cause, duration, channels. For a call merged into
+    /// another, the end of the call it went on as.
     pub async fn ended(&self) -> Result<CallEnd, CallError> {
         self.wait(|p| p.ended.is_some())
             .await
@@ -147,12 +168,14 @@ impl Call {
 
     /// The call's typed events (any event naming its `Linkedid` or one of its
     /// channels). The first call returns every event since the originate; a
-    /// later one, the events from then on. Ends when the call ends.
+    /// later one, the events from then on. Ends when the call ends; a merge
+    /// into another call does not end it (the events of that call follow).
     pub fn events(&self) -> CallEvents {
         let first = self.events.lock().unwrap_or_else(|e| e.into_inner()).take();
         let rx = first.unwrap_or_else(|| {
             let mut inner = self.shared.lock();
-            match inner.watches.get_mut(&self.linkedid) {
+            let linkedid = inner.model.surviving_linkedid(&self.linkedid);
+            match inner.watches.get_mut(&linkedid) {
                 Some(w) => w.listen(),
                 // Already ended: an empty, finished stream.
                 None => mpsc::unbounded_channel().1,

@@ -21,6 +21,8 @@ pub(crate) struct CallProgress {
 pub(crate) struct CallWatch {
     progress: watch::Sender<CallProgress>,
     events: Vec<mpsc::UnboundedSender<Event>>,
+    /// Watches of calls merged into this one: they follow it to its end.
+    merged: Vec<CallWatch>,
 }
 
 impl CallWatch {
@@ -31,6 +33,7 @@ impl CallWatch {
             CallWatch {
                 progress: tx,
                 events: Vec::new(),
+                merged: Vec::new(),
             },
             rx,
         )
@@ -50,10 +53,22 @@ impl CallWatch {
 
     pub(crate) fn send_event(&mut self, event: &Event) {
         self.events.retain(|tx| tx.send(event.clone()).is_ok());
+        for w in &mut self.merged {
+            w.send_event(event);
+        }
+    }
+
+    /// Take the watch of a call merged into this one: its handles now see this
+    /// call's answer, events and end.
+    pub(crate) fn absorb(&mut self, merged: CallWatch) {
+        self.merged.push(merged);
     }
 
     /// Take a change of this call; `true` when the call ended (drop the watch).
     pub(crate) fn on_change(&mut self, change: &Change) -> bool {
+        for w in &mut self.merged {
+            w.on_change(change);
+        }
         match change {
             Change::CallAnswered { at, .. } => {
                 self.progress.send_modify(|p| {
@@ -62,6 +77,7 @@ impl CallWatch {
                 false
             }
             Change::CallEnded {
+                linkedid,
                 cause,
                 cause_text,
                 duration,
@@ -71,6 +87,7 @@ impl CallWatch {
                 ..
             } => {
                 let end = CallEnd {
+                    linkedid: linkedid.clone(),
                     cause: cause.clone(),
                     cause_text: cause_text.clone(),
                     duration: *duration,
@@ -88,5 +105,8 @@ impl CallWatch {
     /// The tracker stopped.
     pub(crate) fn stop(self) {
         self.progress.send_modify(|p| p.stopped = true);
+        for w in self.merged {
+            w.stop();
+        }
     }
 }
