@@ -236,13 +236,47 @@ async fn an_originate_without_response_times_out_and_a_refused_one_is_rejected()
         )
         .await
         .unwrap_err();
+    let sent_id = mock
+        .received_actions()
+        .iter()
+        .find(|m| m.get("Action") == Some("Originate"))
+        .and_then(|m| m.get("ChannelId").map(str::to_owned))
+        .expect("the Originate carried a ChannelId");
     match err {
-        OriginateError::Timeout { channel, after } => {
+        OriginateError::Timeout {
+            channel,
+            channel_id,
+            after,
+        } => {
             assert_eq!(channel, "PJSIP/100");
+            // The id of the channel should the call still come up.
+            assert_eq!(channel_id, sent_id);
             assert_eq!(after, Duration::from_millis(300));
         }
         other => panic!("expected Timeout, got {other:?}"),
     }
+    assert_eq!(tracker.watched_calls(), 0, "nothing left behind");
+
+    // An originate given up by its caller (dropped in a select) leaves
+    // nothing behind either.
+    mock.clear_received_actions();
+    {
+        let originate =
+            tracker.originate(Originate::new("PJSIP/200").application("Wait").data("1"));
+        tokio::pin!(originate);
+        tokio::select! {
+            r = &mut originate => panic!("no response was due: {r:?}"),
+            () = until("the Originate to be sent", || {
+                mock.received_actions().iter().any(|m| m.get("Action") == Some("Originate"))
+            }) => {}
+        }
+        assert_eq!(tracker.watched_calls(), 1, "the originate is awaited");
+    }
+    assert_eq!(
+        tracker.watched_calls(),
+        0,
+        "the dropped originate is forgotten"
+    );
 
     mock.clear_response("Originate");
     let err = tracker
