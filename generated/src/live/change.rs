@@ -89,8 +89,11 @@ pub enum Change {
         duration: Duration,
         /// From answer to end; `None` when never answered.
         talk_time: Option<Duration>,
-        /// Names of every channel of the call.
+        /// Names of the channels of the call its record kept (the first and
+        /// the latest, see [`CallRecord::channels`](super::CallRecord::channels)).
         channels: Vec<Text>,
+        /// How many channels the call had in all.
+        channel_count: u64,
         /// How the end was learned.
         reason: EndReason,
         /// For [`EndReason::Merged`]: the `Linkedid` of the call its channels

@@ -43,8 +43,12 @@ pub struct Channel {
     pub account_code: Option<Text>,
     /// The bridge the channel is in.
     pub bridge: Option<Text>,
-    /// Channel variables seen through `VarSet` (last value of each name).
+    /// Channel variables seen through `VarSet` (last value of each name), at
+    /// most [`LiveModel::channel_variables`](super::LiveModel::channel_variables) names.
     pub variables: BTreeMap<Text, Text>,
+    /// `VarSet`s of new names not kept because
+    /// [`variables`](Self::variables) was full.
+    pub variables_dropped: u64,
     /// When the channel was created (for a channel found by a resync: the resync
     /// time minus the age Asterisk reported).
     pub created: SystemTime,
@@ -82,6 +86,7 @@ impl Channel {
             account_code: None,
             bridge: None,
             variables: BTreeMap::new(),
+            variables_dropped: 0,
             created: at,
             answered: None,
         };
@@ -127,6 +132,18 @@ impl Channel {
             self.answered = Some(at);
         }
         Some(std::mem::replace(&mut self.state, state))
+    }
+
+    /// Keep a variable's value: a known name is updated, a new one kept while
+    /// fewer than `cap` names are, else counted as dropped.
+    pub(crate) fn set_variable(&mut self, name: &Text, value: Text, cap: usize) {
+        if let Some(v) = self.variables.get_mut(name) {
+            *v = value;
+        } else if self.variables.len() < cap {
+            self.variables.insert(name.clone(), value);
+        } else {
+            self.variables_dropped += 1;
+        }
     }
 
     /// Whether the channel is `Up` (answered).

@@ -61,7 +61,9 @@ pub use call::{CallChannel, CallRecord};
 pub use change::{Change, EndReason, Origin, ResyncReason};
 pub use channel::Channel;
 pub use control::{Call, CallEnd, CallError, CallEvents, OriginateError, OriginateReason};
-pub use model::{Counts, DEFAULT_HISTORY, LiveModel};
+pub use model::{
+    Counts, DEFAULT_CALL_CHANNELS, DEFAULT_CHANNEL_VARIABLES, DEFAULT_HISTORY, LiveModel,
+};
 pub use replay::{Capture, decode_capture};
 pub use resync::{ServerSnapshot, SnapshotBridge, SnapshotChannel};
 pub use tracker::{Changes, LiveTracker, LiveTrackerBuilder};

@@ -15,6 +15,14 @@ use std::time::SystemTime;
 /// Finished calls kept by default for [`LiveModel::recent_calls`].
 pub const DEFAULT_HISTORY: usize = 16;
 
+/// Channels kept by default in a [`CallRecord`]'s list
+/// ([`LiveModel::call_channels`]).
+pub const DEFAULT_CALL_CHANNELS: usize = 32;
+
+/// Variable names kept by default per channel
+/// ([`LiveModel::channel_variables`]).
+pub const DEFAULT_CHANNEL_VARIABLES: usize = 64;
+
 /// How many things the model holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 #[non_exhaustive]
@@ -47,6 +55,8 @@ pub struct LiveModel {
     pub(crate) calls: BTreeMap<Text, CallRecord>,
     history: VecDeque<CallRecord>,
     history_cap: usize,
+    pub(crate) call_channels_cap: usize,
+    variables_cap: usize,
     finished: u64,
     clock: Arc<dyn Clock>,
 }
@@ -71,6 +81,8 @@ impl LiveModel {
             calls: BTreeMap::new(),
             history: VecDeque::new(),
             history_cap: DEFAULT_HISTORY,
+            call_channels_cap: DEFAULT_CALL_CHANNELS,
+            variables_cap: DEFAULT_CHANNEL_VARIABLES,
             finished: 0,
             clock,
         }
@@ -80,6 +92,22 @@ impl LiveModel {
     pub fn history(mut self, calls: usize) -> Self {
         self.history_cap = calls;
         self.trim_history();
+        self
+    }
+
+    /// Keep at most `channels` (at least 1) in each call's channel list: its
+    /// first channel and the latest ones; [`CallRecord::channel_count`] counts
+    /// them all (default [`DEFAULT_CALL_CHANNELS`]).
+    pub fn call_channels(mut self, channels: usize) -> Self {
+        self.call_channels_cap = channels.max(1);
+        self
+    }
+
+    /// Keep at most `names` variables per channel (from `VarSet`): values of
+    /// names already kept are updated, new names past the limit are counted in
+    /// [`Channel::variables_dropped`] (default [`DEFAULT_CHANNEL_VARIABLES`]).
+    pub fn channel_variables(mut self, names: usize) -> Self {
+        self.variables_cap = names;
         self
     }
 
@@ -116,12 +144,12 @@ impl LiveModel {
             }
             Event::VarSet(e) => {
                 self.refresh(&e.channel, at, &mut out);
+                let cap = self.variables_cap;
                 if let (Some(ch), Some(name)) = (
                     self.known_mut(&e.channel),
                     e.variable.as_ref().filter(|n| !n.is_empty()),
                 ) {
-                    ch.variables
-                        .insert(name.clone(), e.value.clone().unwrap_or_default());
+                    ch.set_variable(name, e.value.clone().unwrap_or_default(), cap);
                 }
             }
             Event::Rename(e) => {
@@ -301,7 +329,7 @@ impl LiveModel {
         if ch.created < call.started {
             call.started = ch.created;
         }
-        call.join(&uid, &ch.name);
+        call.join(&uid, &ch.name, self.call_channels_cap);
         out.push(Change::ChannelCreated {
             uniqueid: uid.clone(),
             name: ch.name.clone(),
@@ -360,7 +388,7 @@ impl LiveModel {
             });
             CallRecord::new(to.clone(), created, Origin::Event)
         });
-        call.join(uid, &name);
+        call.join(uid, &name, self.call_channels_cap);
         out.push(Change::ChannelMoved {
             uniqueid: uid.clone(),
             from: from.clone(),
@@ -472,6 +500,7 @@ impl LiveModel {
             duration: call.duration(at),
             talk_time: call.answered.map(|_| call.talk_time(at)),
             channels: call.channel_names(),
+            channel_count: call.channel_count,
             reason,
             merged_into,
         });

@@ -6,7 +6,9 @@ use super::call::CallRecord;
 use super::change::{Change, ResyncReason};
 use super::channel::Channel;
 use super::follow::{fetch_snapshot, follow};
-use super::model::{Counts, DEFAULT_HISTORY, LiveModel};
+use super::model::{
+    Counts, DEFAULT_CALL_CHANNELS, DEFAULT_CHANNEL_VARIABLES, DEFAULT_HISTORY, LiveModel,
+};
 use super::shared::{Inner, Shared};
 use crate::ami::{AmiClient, AmiError, Event};
 use asterisk_sdk_runtime::clock::{Clock, SystemClock};
@@ -24,6 +26,8 @@ use tokio::task::JoinHandle;
 pub struct LiveTrackerBuilder {
     client: AmiClient,
     history: usize,
+    call_channels: usize,
+    channel_variables: usize,
     clock: Arc<dyn Clock>,
     bridge_members: bool,
 }
@@ -32,6 +36,18 @@ impl LiveTrackerBuilder {
     /// Keep the last `calls` finished calls (default [`DEFAULT_HISTORY`]).
     pub fn history(mut self, calls: usize) -> Self {
         self.history = calls;
+        self
+    }
+
+    /// Channels kept in each call's list ([`LiveModel::call_channels`]).
+    pub fn call_channels(mut self, channels: usize) -> Self {
+        self.call_channels = channels;
+        self
+    }
+
+    /// Variable names kept per channel ([`LiveModel::channel_variables`]).
+    pub fn channel_variables(mut self, names: usize) -> Self {
+        self.channel_variables = names;
         self
     }
 
@@ -60,7 +76,10 @@ impl LiveTrackerBuilder {
         let shared = Arc::new(Shared {
             client: self.client.clone(),
             inner: Mutex::new(Inner {
-                model: LiveModel::with_clock(self.clock).history(self.history),
+                model: LiveModel::with_clock(self.clock)
+                    .history(self.history)
+                    .call_channels(self.call_channels)
+                    .channel_variables(self.channel_variables),
                 subscribers: Vec::new(),
                 watches: HashMap::new(),
                 originates: HashMap::new(),
@@ -108,6 +127,8 @@ impl LiveTracker {
         LiveTrackerBuilder {
             client,
             history: DEFAULT_HISTORY,
+            call_channels: DEFAULT_CALL_CHANNELS,
+            channel_variables: DEFAULT_CHANNEL_VARIABLES,
             clock: Arc::new(SystemClock),
             bridge_members: true,
         }

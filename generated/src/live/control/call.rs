@@ -30,8 +30,11 @@ pub struct CallEnd {
     pub duration: Duration,
     /// From answer to end; `None` when never answered.
     pub talk_time: Option<Duration>,
-    /// Names of every channel of the call.
+    /// Names of the call's channels as its record kept them: the first and the
+    /// latest (see [`CallRecord::channels`](crate::live::CallRecord::channels)).
     pub channels: Vec<Text>,
+    /// How many channels the call had in all.
+    pub channel_count: u64,
     /// How the end was learned.
     pub reason: EndReason,
 }

@@ -83,6 +83,7 @@ impl CallWatch {
                 duration,
                 talk_time,
                 channels,
+                channel_count,
                 reason,
                 ..
             } => {
@@ -93,6 +94,7 @@ impl CallWatch {
                     duration: *duration,
                     talk_time: *talk_time,
                     channels: channels.clone(),
+                    channel_count: *channel_count,
                     reason: *reason,
                 };
                 self.progress.send_modify(|p| p.ended = Some(end));
