@@ -4,8 +4,8 @@
 //! started.
 
 use asterisk_sdk::ami::actions::Originate;
-use asterisk_sdk::ami::{AmiClient, EventItem, Message, ReconnectPolicy};
-use asterisk_sdk::domain::{DialStatus, HangupCause};
+use asterisk_sdk::ami::{AmiClient, EventItem, Message, ReconnectPolicy, SlowSubscriberPolicy};
+use asterisk_sdk::domain::{ChannelState, DialStatus, HangupCause};
 use asterisk_sdk::live::{
     Change, EndReason, LiveTracker, Origin, OriginateError, OriginateReason, ResyncReason,
 };
@@ -740,4 +740,146 @@ async fn a_call_merged_into_an_older_one_follows_it_to_its_end() {
             ("Hangup".to_owned(), Some("a".to_owned())),
         ]
     );
+}
+
+/// One AMI message as wire text.
+fn wire(pairs: &[(&str, &str)]) -> String {
+    let mut s: String = pairs.iter().map(|(k, v)| format!("{k}: {v}\r\n")).collect();
+    s.push_str("\r\n");
+    s
+}
+
+/// A channel's snapshot headers (`Up` is state 6, `Ringing` 5).
+fn channel_pairs<'a>(uid: &'a str, linked: &'a str, state: &'a str) -> Vec<(&'a str, &'a str)> {
+    let desc = if state == "6" { "Up" } else { "Ringing" };
+    vec![
+        (
+            "Channel",
+            if uid == "a" { "PJSIP/a-1" } else { "PJSIP/b-2" },
+        ),
+        ("ChannelState", state),
+        ("ChannelStateDesc", desc),
+        ("CallerIDNum", "100"),
+        ("CallerIDName", "<unknown>"),
+        ("ConnectedLineNum", "<unknown>"),
+        ("ConnectedLineName", "<unknown>"),
+        ("Language", "en"),
+        ("AccountCode", ""),
+        ("Context", "default"),
+        ("Exten", "s"),
+        ("Priority", "1"),
+        ("Uniqueid", uid),
+        ("Linkedid", linked),
+    ]
+}
+
+/// A `CoreShowChannels` answer listing `channels` (uid, linkedid, state), with
+/// `before` written just ahead of it: events Asterisk sent before the list.
+fn core_show_channels(action: &Message, before: &str, channels: &[(&str, &str, &str)]) -> Reply {
+    let id = action.action_id().unwrap_or("");
+    let mut out = before.to_owned();
+    out += &wire(&[
+        ("Response", "Success"),
+        ("ActionID", id),
+        ("EventList", "start"),
+        ("Message", "Channels will follow"),
+    ]);
+    for (uid, linked, state) in channels {
+        let mut pairs = vec![("Event", "CoreShowChannel"), ("ActionID", id)];
+        pairs.extend(channel_pairs(uid, linked, state));
+        pairs.extend([
+            ("BridgeId", ""),
+            ("Application", "Wait"),
+            ("ApplicationData", "600"),
+            ("Duration", "00:00:05"),
+        ]);
+        out += &wire(&pairs);
+    }
+    let count = channels.len().to_string();
+    out += &wire(&[
+        ("Event", "CoreShowChannelsComplete"),
+        ("ActionID", id),
+        ("EventList", "Complete"),
+        ("ListItems", &count),
+    ]);
+    Reply::raw(out)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn events_sent_before_the_snapshot_do_not_take_it_back() {
+    let mock = mock().await;
+    // Before its list, Asterisk sent b ringing in its own call; by the time
+    // it listed the channels, b was up and bridged into a's call.
+    let mut before = String::new();
+    for (event, uid, linked, state) in [
+        ("Newchannel", "a", "a", "6"),
+        ("Newchannel", "b", "b", "5"),
+        ("Newstate", "b", "b", "5"),
+    ] {
+        let mut pairs = vec![("Event", event), ("Privilege", "call,all")];
+        pairs.extend(channel_pairs(uid, linked, state));
+        before += &wire(&pairs);
+    }
+    mock.set_response("CoreShowChannels", move |action| {
+        core_show_channels(action, &before, &[("a", "a", "6"), ("b", "a", "6")])
+    });
+    let client = connect(&mock, ReconnectPolicy::None).await;
+    let tracker = LiveTracker::start(client).await.unwrap();
+    let mut changes = tracker.changes();
+    // An event after the snapshot: once its change is out, everything
+    // before it has been applied.
+    let mut pairs = vec![("Event", "Newchannel"), ("Privilege", "call,all")];
+    let mut c = channel_pairs("c", "c", "5");
+    c[0].1 = "PJSIP/c-3";
+    pairs.extend(c);
+    mock.push_pairs(&pairs).await;
+    let mut seen = Vec::new();
+    next_change(&mut changes, |ch| {
+        seen.push(ch.clone());
+        matches!(ch, Change::ChannelCreated { uniqueid, .. } if uniqueid == "c").then_some(())
+    })
+    .await;
+    // Nothing went back: b stays up in a's call, which never ended.
+    let b = tracker.channel("b").unwrap();
+    assert_eq!((b.state, b.linkedid.as_str()), (ChannelState::Up, "a"));
+    assert_eq!(tracker.counts().active_calls, 2, "calls a and c");
+    assert!(tracker.recent_calls().is_empty(), "no call ended");
+    assert_eq!(seen.len(), 2, "only c's call and channel: {seen:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_blocking_subscription_full_of_events_does_not_stall_the_snapshot() {
+    let mock = mock().await;
+    // Far more events ahead of the list than the tracker's queue may hold,
+    // in more than one of the reader's batches (512 events).
+    let mut before = String::new();
+    for i in 0..1500 {
+        let seq = i.to_string();
+        before += &wire(&[
+            ("Event", "UserEvent"),
+            ("Privilege", "user,all"),
+            ("UserEvent", "Filler"),
+            ("Seq", &seq),
+        ]);
+    }
+    mock.set_response("CoreShowChannels", move |action| {
+        core_show_channels(action, &before, &[("a", "a", "6")])
+    });
+    let client = AmiClient::builder()
+        .host(mock.addr().ip().to_string())
+        .port(mock.addr().port())
+        .credentials("admin", "amp111")
+        .action_timeout(Duration::from_secs(5))
+        .reconnect(ReconnectPolicy::None)
+        .slow_subscriber(SlowSubscriberPolicy::Block)
+        .subscriber_budget(4 * 1024)
+        .connect()
+        .await
+        .unwrap();
+    // The socket reader waits while the tracker's queue is full; the tracker
+    // keeps reading it while it waits for the list behind those events.
+    let tracker = LiveTracker::start(client)
+        .await
+        .expect("the snapshot is read although the events ahead of it fill the queue");
+    assert_eq!(tracker.channel("a").unwrap().state, ChannelState::Up);
 }

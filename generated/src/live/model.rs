@@ -57,6 +57,8 @@ pub struct LiveModel {
     history_cap: usize,
     pub(crate) call_channels_cap: usize,
     variables_cap: usize,
+    /// Applying events that may be older than the last resync's snapshot.
+    catching_up: bool,
     finished: u64,
     clock: Arc<dyn Clock>,
 }
@@ -83,6 +85,7 @@ impl LiveModel {
             history_cap: DEFAULT_HISTORY,
             call_channels_cap: DEFAULT_CALL_CHANNELS,
             variables_cap: DEFAULT_CHANNEL_VARIABLES,
+            catching_up: false,
             finished: 0,
             clock,
         }
@@ -195,6 +198,21 @@ impl LiveModel {
             }
             _ => {}
         }
+        out
+    }
+
+    /// Feed an event that arrived before the last [`resync`](Self::resync)'s
+    /// snapshot was complete, so it may be older than what the snapshot
+    /// says. As [`apply`](Self::apply), except that nothing goes back: a
+    /// channel's state does not move back towards `Down` (from `Up` to
+    /// `Ringing`, say), and its `Linkedid` moves only to a call the model
+    /// knows that started no later than its own (Asterisk moves channels only
+    /// to the oldest call of their bridge), so a stale `Linkedid` cannot end
+    /// the call and start it again.
+    pub fn apply_before_snapshot(&mut self, event: &Event) -> Vec<Change> {
+        self.catching_up = true;
+        let out = self.apply(event);
+        self.catching_up = false;
         out
     }
 
@@ -346,15 +364,36 @@ impl LiveModel {
 
     /// Take a snapshot block's fields into a known channel.
     pub(crate) fn refresh(&mut self, s: &ChannelSnapshot, at: SystemTime, out: &mut Vec<Change>) {
-        let Some(ch) = self.known_mut(s) else {
+        let Some(ch) = self
+            .channels
+            .get(s.uniqueid.as_ref().map_or("", |u| u.as_str()))
+        else {
             return;
         };
-        let moved = s
+        let mut moved = s
             .linkedid
             .as_ref()
             .filter(|l| !l.is_empty() && **l != ch.linkedid)
             .map(|l| (ch.uniqueid.clone(), l.clone()));
-        let changed = ch.refresh(s, at);
+        let mut stale_state = false;
+        if self.catching_up {
+            let (from, state) = (ch.linkedid.clone(), ch.state.clone());
+            stale_state = s
+                .channel_state
+                .as_ref()
+                .is_some_and(|new| goes_back(&state, new));
+            moved = moved.filter(|(_, to)| self.is_older_call(to, &from));
+        }
+        let Some(ch) = self.known_mut(s) else {
+            return;
+        };
+        let changed = if stale_state {
+            let mut kept = s.clone();
+            kept.channel_state = None;
+            ch.refresh(&kept, at)
+        } else {
+            ch.refresh(s, at)
+        };
         if let Some((uid, linkedid)) = moved {
             self.relink(&uid, linkedid, at, out);
         }
@@ -369,6 +408,15 @@ impl LiveModel {
         out.push(Change::ChannelStateChanged { uniqueid, from, to });
         if up {
             self.answer_call(&linkedid, at, out);
+        }
+    }
+
+    /// Whether the model knows call `to` and it started no later than `from`.
+    fn is_older_call(&self, to: &Text, from: &Text) -> bool {
+        match (self.calls.get(to.as_str()), self.calls.get(from.as_str())) {
+            (Some(to), Some(from)) => to.started <= from.started,
+            (Some(_), None) => true,
+            (None, _) => false,
         }
     }
 
@@ -608,4 +656,24 @@ impl LiveModel {
             reason,
         });
     }
+}
+
+/// How far a channel has come on its way to answered, for the states that
+/// have a place on that way (`None` for others).
+fn progress(state: &ChannelState) -> Option<u8> {
+    Some(match state {
+        ChannelState::Down => 0,
+        ChannelState::Reserved => 1,
+        ChannelState::OffHook => 2,
+        ChannelState::Dialing | ChannelState::DialingOffhook => 3,
+        ChannelState::Ring | ChannelState::PreRing => 4,
+        ChannelState::Ringing | ChannelState::Busy => 5,
+        ChannelState::Up => 6,
+        _ => return None,
+    })
+}
+
+/// Whether moving from `current` to `new` goes back on the way to answered.
+fn goes_back(current: &ChannelState, new: &ChannelState) -> bool {
+    matches!((progress(current), progress(new)), (Some(c), Some(n)) if n < c)
 }

@@ -50,6 +50,15 @@ impl Inner {
         self.publish(changes);
     }
 
+    /// [`handle_event`](Self::handle_event) for an event that arrived before
+    /// the last resync's snapshot was complete
+    /// ([`LiveModel::apply_before_snapshot`]).
+    pub(crate) fn handle_event_before_snapshot(&mut self, event: Event) {
+        let changes = self.model.apply_before_snapshot(&event);
+        self.route_event(&event, &changes);
+        self.publish(changes);
+    }
+
     /// Hand an event to the originate it answers and to the listeners of its
     /// call: the call it names, and the call a channel left through it (the
     /// event that merges a call reaches that call's listeners too).

@@ -5,7 +5,7 @@ use super::bridge::Bridge;
 use super::call::CallRecord;
 use super::change::{Change, ResyncReason};
 use super::channel::Channel;
-use super::follow::{fetch_snapshot, follow};
+use super::follow::{fetch_draining, follow};
 use super::model::{
     Counts, DEFAULT_CALL_CHANNELS, DEFAULT_CHANNEL_VARIABLES, DEFAULT_HISTORY, LiveModel,
 };
@@ -58,8 +58,9 @@ impl LiveTrackerBuilder {
         self
     }
 
-    /// Ask `BridgeInfo` for each bridge's members at a resync (default on);
-    /// off, members come from the channels' `BridgeId`.
+    /// Ask `BridgeInfo` for each bridge's members at a resync (default off:
+    /// members come from the `BridgeId` every `CoreShowChannel` carries, which
+    /// says the same without one more list per bridge).
     pub fn bridge_members(mut self, on: bool) -> Self {
         self.bridge_members = on;
         self
@@ -69,7 +70,7 @@ impl LiveTrackerBuilder {
     /// `BridgeInfo`), and start following the events. Fails when the first
     /// snapshot cannot be read.
     pub async fn start(self) -> Result<LiveTracker, AmiError> {
-        let events = self.client.events::<Event>();
+        let mut events = self.client.events::<Event>();
         let stamp = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .unwrap_or_default();
@@ -88,13 +89,22 @@ impl LiveTrackerBuilder {
             next_id: AtomicU64::new(1),
             id_prefix: format!("{:x}{:05x}", stamp.as_secs(), stamp.subsec_micros()),
         });
-        let snapshot = fetch_snapshot(&self.client, self.bridge_members).await?;
+        let (snapshot, meanwhile) = fetch_draining(&shared, &mut events, self.bridge_members).await;
+        let snapshot = snapshot?;
         {
             let mut inner = shared.lock();
             let changes = inner.model.resync(&snapshot, ResyncReason::Start);
             inner.publish(changes);
+            for event in meanwhile.events {
+                inner.handle_event_before_snapshot(event);
+            }
         }
-        let task = tokio::spawn(follow(shared.clone(), events, self.bridge_members));
+        let task = tokio::spawn(follow(
+            shared.clone(),
+            events,
+            self.bridge_members,
+            meanwhile.gap,
+        ));
         Ok(LiveTracker { shared, task })
     }
 }
@@ -130,7 +140,7 @@ impl LiveTracker {
             call_channels: DEFAULT_CALL_CHANNELS,
             channel_variables: DEFAULT_CHANNEL_VARIABLES,
             clock: Arc::new(SystemClock),
-            bridge_members: true,
+            bridge_members: false,
         }
     }
 
