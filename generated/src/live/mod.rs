@@ -7,9 +7,10 @@
 //!   capture ([`decode_capture`]) replays through the same code as a live client.
 //!   [`LiveModel::resync`] aligns it with Asterisk's lists after a gap.
 //! - [`LiveTracker`] runs a model over an [`AmiClient`](crate::ami::AmiClient):
-//!   it subscribes to the events, rebuilds from `CoreShowChannels`, `BridgeList`
-//!   and `BridgeInfo` at start, after every reconnect and after any lost event,
-//!   publishes the changes as a stream and answers snapshots.
+//!   it subscribes to the events, rebuilds from `CoreShowChannels` and
+//!   `BridgeList` (and `BridgeInfo` when asked) at start, after every reconnect
+//!   and after any lost event, publishes the changes as a stream and answers
+//!   snapshots.
 //! - [`LiveTracker::originate`] places a call and returns a [`Call`] handle:
 //!   await its answer and end, read its events, act on it.
 //!

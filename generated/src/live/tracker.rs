@@ -67,8 +67,8 @@ impl LiveTrackerBuilder {
     }
 
     /// Subscribe, take the first snapshot (`CoreShowChannels`, `BridgeList`,
-    /// `BridgeInfo`), and start following the events. Fails when the first
-    /// snapshot cannot be read.
+    /// and `BridgeInfo` when asked), and start following the events. Fails
+    /// when the first snapshot cannot be read.
     pub async fn start(self) -> Result<LiveTracker, AmiError> {
         let mut events = self.client.events::<Event>();
         let stamp = std::time::SystemTime::now()
