@@ -883,3 +883,45 @@ async fn a_blocking_subscription_full_of_events_does_not_stall_the_snapshot() {
         .expect("the snapshot is read although the events ahead of it fill the queue");
     assert_eq!(tracker.channel("a").unwrap().state, ChannelState::Up);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn more_events_during_a_snapshot_than_its_buffer_holds_mean_one_more_resync() {
+    let mock = mock().await;
+    // The first CoreShowChannels comes after more events than the tracker
+    // buffers while it reads the lists (10,000); the next one after none.
+    let first = Arc::new(AtomicBool::new(true));
+    let mut flood = String::new();
+    for i in 0..10_050 {
+        let seq = i.to_string();
+        flood += &wire(&[
+            ("Event", "UserEvent"),
+            ("Privilege", "user,all"),
+            ("UserEvent", "Filler"),
+            ("Seq", &seq),
+        ]);
+    }
+    mock.set_response("CoreShowChannels", move |action| {
+        let before = if first.swap(false, Ordering::SeqCst) {
+            flood.as_str()
+        } else {
+            ""
+        };
+        core_show_channels(action, before, &[("a", "a", "6")])
+    });
+    let client = connect(&mock, ReconnectPolicy::None).await;
+    let tracker = LiveTracker::start(client).await.unwrap();
+    let mut changes = tracker.changes();
+    let reason = next_change(&mut changes, |c| match c {
+        Change::Resynced { reason, .. } => Some(*reason),
+        _ => None,
+    })
+    .await;
+    assert_eq!(reason, ResyncReason::EventsLost);
+    let lists = mock
+        .received_actions()
+        .iter()
+        .filter(|m| m.get("Action") == Some("CoreShowChannels"))
+        .count();
+    assert_eq!(lists, 2, "the first snapshot and one more");
+    assert_eq!(tracker.channel("a").unwrap().state, ChannelState::Up);
+}
