@@ -522,11 +522,24 @@ fn a_channel_given_an_older_linkedid_moves_to_that_call() {
             linkedid,
             reason,
             cause,
+            merged_into,
             ..
-        } => Some((linkedid.as_str(), *reason, cause.clone())),
+        } => Some((
+            linkedid.as_str(),
+            *reason,
+            cause.clone(),
+            merged_into.clone(),
+        )),
         _ => None,
     });
-    assert_eq!(merged, Some(("b", EndReason::Merged, None)));
+    // The merged call says which call it went on as.
+    assert_eq!(
+        merged,
+        Some(("b", EndReason::Merged, None, Some("a".into())))
+    );
+    assert_eq!(m.call("b").unwrap().merged_into.as_deref(), Some("a"));
+    assert_eq!(m.surviving_linkedid("b"), "a");
+    assert_eq!(m.surviving_linkedid("a"), "a");
     let call = m.call("a").unwrap();
     assert_eq!(call.active.len(), 2);
     assert_eq!(m.counts().active_calls, 1);
@@ -538,4 +551,59 @@ fn a_channel_given_an_older_linkedid_moves_to_that_call() {
         Change::CallEnded { linkedid, reason: EndReason::Event, .. } if linkedid == "a"
     )));
     assert_eq!(m.counts().channels, 0);
+}
+
+#[test]
+fn a_long_call_keeps_its_first_and_latest_channels_and_counts_them_all() {
+    let clock = Arc::new(ManualClock::new(at(0)));
+    let mut m = LiveModel::with_clock(clock).call_channels(3);
+    // A queue caller, and ten agents rung one after the other.
+    m.apply(&ev("Newchannel", &[snap("", "caller", "caller", 6)], &[]));
+    for i in 0..10 {
+        let agent = format!("agent{i}");
+        m.apply(&ev("Newchannel", &[snap("", &agent, "caller", 5)], &[]));
+        m.apply(&hangup(&agent, "caller", "19", "User alerting, no answer"));
+    }
+    let call = m.call("caller").unwrap();
+    assert_eq!(call.channel_count, 11);
+    let kept: Vec<&str> = call.channels.iter().map(|c| c.uniqueid.as_str()).collect();
+    assert_eq!(kept, ["caller", "agent8", "agent9"]);
+
+    let end = m.apply(&hangup("caller", "caller", "16", "Normal Clearing"));
+    let ended = end.iter().find_map(|c| match c {
+        Change::CallEnded {
+            channels,
+            channel_count,
+            ..
+        } => Some((channels.len(), *channel_count)),
+        _ => None,
+    });
+    assert_eq!(ended, Some((3, 11)));
+}
+
+#[test]
+fn a_channel_keeps_a_bounded_set_of_variables_and_counts_the_rest() {
+    let clock = Arc::new(ManualClock::new(at(0)));
+    let mut m = LiveModel::with_clock(clock).channel_variables(2);
+    m.apply(&ev("Newchannel", &[snap("", "a", "a", 6)], &[]));
+    let set = |name: &str, value: &str| {
+        ev(
+            "VarSet",
+            &[snap("", "a", "a", 6)],
+            &[("Variable", name), ("Value", value)],
+        )
+    };
+    m.apply(&set("ONE", "1"));
+    m.apply(&set("TWO", "2"));
+    m.apply(&set("THREE", "3"));
+    // A name already kept still takes its new value.
+    m.apply(&set("ONE", "uno"));
+    let ch = m.channel("a").unwrap();
+    let vars: Vec<(&str, &str)> = ch
+        .variables
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    assert_eq!(vars, [("ONE", "uno"), ("TWO", "2")]);
+    assert_eq!(ch.variables_dropped, 1);
 }

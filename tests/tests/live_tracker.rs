@@ -4,8 +4,8 @@
 //! started.
 
 use asterisk_sdk::ami::actions::Originate;
-use asterisk_sdk::ami::{AmiClient, EventItem, Message, ReconnectPolicy};
-use asterisk_sdk::domain::{DialStatus, HangupCause};
+use asterisk_sdk::ami::{AmiClient, EventItem, Message, ReconnectPolicy, SlowSubscriberPolicy};
+use asterisk_sdk::domain::{ChannelState, DialStatus, HangupCause};
 use asterisk_sdk::live::{
     CallEventItem, Change, ChangeItem, EndReason, LiveTracker, Origin, OriginateError,
     OriginateReason, ResyncReason,
@@ -149,7 +149,8 @@ async fn originate_returns_a_call_that_answers_and_ends_with_its_cause() {
 async fn a_failed_originate_is_typed_with_its_reason_and_dial_status() {
     let mock = mock().await;
     mock.fail_originates("PJSIP/busy", 17);
-    mock.fail_originates("PJSIP/gone", 1);
+    mock.fail_originates("PJSIP/silent", 18);
+    mock.unknown_endpoints("PJSIP/gone");
     let client = connect(&mock, ReconnectPolicy::None).await;
     let tracker = LiveTracker::start(client).await.unwrap();
     let mut changes = tracker.changes();
@@ -178,6 +179,33 @@ async fn a_failed_originate_is_typed_with_its_reason_and_dial_status() {
     .await;
     assert_eq!(cause, Some(HangupCause::UserBusy));
 
+    // No user responding (18): Asterisk's DialEnd says NOANSWER, but the
+    // OriginateResponse reason is a plain failure (0), not "no answer".
+    let err = tracker
+        .originate(Originate::new("PJSIP/silent").application("Wait"))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            &err,
+            OriginateError::Failed {
+                reason: OriginateReason::Failed,
+                dial_status: Some(DialStatus::NoAnswer),
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    let cause = next_change(&mut changes, |c| match c {
+        Change::CallEnded { cause, .. } => Some(cause.clone()),
+        _ => None,
+    })
+    .await;
+    assert_eq!(cause, Some(HangupCause::NoUserResponse));
+    let finished = tracker.counts().finished_calls;
+
+    // An endpoint that does not exist: no channel is ever created, so the only
+    // dial status is the one the reason stands for.
     let err = tracker
         .originate(Originate::new("PJSIP/gone").exten("s").context("default"))
         .await
@@ -193,7 +221,13 @@ async fn a_failed_originate_is_typed_with_its_reason_and_dial_status() {
         ),
         "{err:?}"
     );
-    assert_eq!(tracker.counts().channels, 0);
+    let counts = tracker.counts();
+    assert_eq!((counts.channels, counts.finished_calls), (0, finished));
+    assert!(tracker.with_model(|m| m.recent_calls().all(|c| {
+        c.channels
+            .iter()
+            .all(|ch| !ch.name.starts_with("PJSIP/gone"))
+    })));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -214,13 +248,47 @@ async fn an_originate_without_response_times_out_and_a_refused_one_is_rejected()
         )
         .await
         .unwrap_err();
+    let sent_id = mock
+        .received_actions()
+        .iter()
+        .find(|m| m.get("Action") == Some("Originate"))
+        .and_then(|m| m.get("ChannelId").map(str::to_owned))
+        .expect("the Originate carried a ChannelId");
     match err {
-        OriginateError::Timeout { channel, after } => {
+        OriginateError::Timeout {
+            channel,
+            channel_id,
+            after,
+        } => {
             assert_eq!(channel, "PJSIP/100");
+            // The id of the channel should the call still come up.
+            assert_eq!(channel_id, sent_id);
             assert_eq!(after, Duration::from_millis(300));
         }
         other => panic!("expected Timeout, got {other:?}"),
     }
+    assert_eq!(tracker.watched_calls(), 0, "nothing left behind");
+
+    // An originate given up by its caller (dropped in a select) leaves
+    // nothing behind either.
+    mock.clear_received_actions();
+    {
+        let originate =
+            tracker.originate(Originate::new("PJSIP/200").application("Wait").data("1"));
+        tokio::pin!(originate);
+        tokio::select! {
+            r = &mut originate => panic!("no response was due: {r:?}"),
+            () = until("the Originate to be sent", || {
+                mock.received_actions().iter().any(|m| m.get("Action") == Some("Originate"))
+            }) => {}
+        }
+        assert_eq!(tracker.watched_calls(), 1, "the originate is awaited");
+    }
+    assert_eq!(
+        tracker.watched_calls(),
+        0,
+        "the dropped originate is forgotten"
+    );
 
     mock.clear_response("Originate");
     let err = tracker
@@ -744,4 +812,301 @@ async fn a_call_events_listener_that_never_reads_overflows_alone() {
     // The fast listener got exactly its 10 events and is still open.
     assert_eq!(fast_events.next().now_or_never(), None);
     assert!(!tracker.is_stopped());
+}
+
+/// Push channel event `event` of channel `uid` (call `linked`, state Up) with
+/// `extra` headers, as Asterisk would send it.
+async fn push_channel_event(
+    mock: &MockAmi,
+    event: &str,
+    uid: &str,
+    linked: &str,
+    extra: &[(&str, &str)],
+) {
+    let name = format!("PJSIP/{uid}-00000001");
+    let mut pairs = vec![
+        ("Event", event),
+        ("Privilege", "call,all"),
+        ("Channel", name.as_str()),
+        ("ChannelState", "6"),
+        ("ChannelStateDesc", "Up"),
+        ("CallerIDNum", "100"),
+        ("CallerIDName", "<unknown>"),
+        ("ConnectedLineNum", "<unknown>"),
+        ("ConnectedLineName", "<unknown>"),
+        ("Language", "en"),
+        ("AccountCode", ""),
+        ("Context", "default"),
+        ("Exten", "s"),
+        ("Priority", "1"),
+        ("Uniqueid", uid),
+        ("Linkedid", linked),
+    ];
+    pairs.extend_from_slice(extra);
+    mock.push_pairs(&pairs).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_call_merged_into_an_older_one_follows_it_to_its_end() {
+    use futures::FutureExt;
+    let mock = mock().await;
+    let client = connect(&mock, ReconnectPolicy::None).await;
+    let tracker = LiveTracker::start(client).await.unwrap();
+    let mut changes = tracker.changes();
+    push_channel_event(&mock, "Newchannel", "a", "a", &[]).await;
+    push_channel_event(&mock, "Newchannel", "b", "b", &[]).await;
+    next_change(&mut changes, |c| match c {
+        Change::ChannelCreated { uniqueid, .. } if uniqueid == "b" => Some(()),
+        _ => None,
+    })
+    .await;
+    let b = tracker.call("b").expect("a handle on call b");
+    let mut events = b.events();
+
+    // b's channel joins a basic bridge with a's: Asterisk gives it the older
+    // Linkedid (ast_bridge_channel_update_linkedids), a's.
+    let bridge = [
+        ("BridgeUniqueid", "br-1"),
+        ("BridgeType", "basic"),
+        ("BridgeTechnology", "simple_bridge"),
+        ("BridgeCreator", "<unknown>"),
+        ("BridgeName", "<unknown>"),
+        ("BridgeNumChannels", "2"),
+    ];
+    push_channel_event(&mock, "BridgeEnter", "b", "a", &bridge).await;
+    let merged_into = next_change(&mut changes, |c| match c {
+        Change::CallEnded {
+            linkedid,
+            reason,
+            merged_into,
+            ..
+        } if linkedid == "b" => Some((*reason, merged_into.clone())),
+        _ => None,
+    })
+    .await;
+    assert_eq!(merged_into, (EndReason::Merged, Some("a".into())));
+    // The tracker has handled the change in full once its lock is free again.
+    assert_eq!(tracker.counts().active_calls, 1);
+    assert!(
+        b.ended().now_or_never().is_none(),
+        "the merged call goes on as call a"
+    );
+    assert_eq!(b.current_linkedid(), "a");
+
+    let cause = [("Cause", "16"), ("Cause-txt", "Normal Clearing")];
+    push_channel_event(&mock, "Hangup", "b", "a", &cause).await;
+    push_channel_event(&mock, "Hangup", "a", "a", &cause).await;
+    let end = tokio::time::timeout(Duration::from_secs(10), b.ended())
+        .await
+        .expect("the handle learns the end of the call it went on as")
+        .unwrap();
+    assert_eq!(end.linkedid, "a");
+    assert_eq!(end.reason, EndReason::Event);
+    assert_eq!(end.cause, Some(HangupCause::NormalClearing));
+    assert_eq!(end.channels.len(), 2, "{:?}", end.channels);
+
+    // Its events went on through the merge, to the end of call a.
+    let mut seen = Vec::new();
+    while let Some(item) = tokio::time::timeout(Duration::from_secs(10), events.next())
+        .await
+        .expect("the event stream ends with the call")
+    {
+        let e = item.event().expect("no overflow of a call's listener");
+        seen.push((
+            e.name().to_owned(),
+            e.raw().get("Uniqueid").map(str::to_owned),
+        ));
+    }
+    assert_eq!(
+        seen,
+        vec![
+            ("BridgeEnter".to_owned(), Some("b".to_owned())),
+            ("Hangup".to_owned(), Some("b".to_owned())),
+            ("Hangup".to_owned(), Some("a".to_owned())),
+        ]
+    );
+}
+
+/// One AMI message as wire text.
+fn wire(pairs: &[(&str, &str)]) -> String {
+    let mut s: String = pairs.iter().map(|(k, v)| format!("{k}: {v}\r\n")).collect();
+    s.push_str("\r\n");
+    s
+}
+
+/// A channel's snapshot headers (`Up` is state 6, `Ringing` 5).
+fn channel_pairs<'a>(uid: &'a str, linked: &'a str, state: &'a str) -> Vec<(&'a str, &'a str)> {
+    let desc = if state == "6" { "Up" } else { "Ringing" };
+    vec![
+        (
+            "Channel",
+            if uid == "a" { "PJSIP/a-1" } else { "PJSIP/b-2" },
+        ),
+        ("ChannelState", state),
+        ("ChannelStateDesc", desc),
+        ("CallerIDNum", "100"),
+        ("CallerIDName", "<unknown>"),
+        ("ConnectedLineNum", "<unknown>"),
+        ("ConnectedLineName", "<unknown>"),
+        ("Language", "en"),
+        ("AccountCode", ""),
+        ("Context", "default"),
+        ("Exten", "s"),
+        ("Priority", "1"),
+        ("Uniqueid", uid),
+        ("Linkedid", linked),
+    ]
+}
+
+/// A `CoreShowChannels` answer listing `channels` (uid, linkedid, state), with
+/// `before` written just ahead of it: events Asterisk sent before the list.
+fn core_show_channels(action: &Message, before: &str, channels: &[(&str, &str, &str)]) -> Reply {
+    let id = action.action_id().unwrap_or("");
+    let mut out = before.to_owned();
+    out += &wire(&[
+        ("Response", "Success"),
+        ("ActionID", id),
+        ("EventList", "start"),
+        ("Message", "Channels will follow"),
+    ]);
+    for (uid, linked, state) in channels {
+        let mut pairs = vec![("Event", "CoreShowChannel"), ("ActionID", id)];
+        pairs.extend(channel_pairs(uid, linked, state));
+        pairs.extend([
+            ("BridgeId", ""),
+            ("Application", "Wait"),
+            ("ApplicationData", "600"),
+            ("Duration", "00:00:05"),
+        ]);
+        out += &wire(&pairs);
+    }
+    let count = channels.len().to_string();
+    out += &wire(&[
+        ("Event", "CoreShowChannelsComplete"),
+        ("ActionID", id),
+        ("EventList", "Complete"),
+        ("ListItems", &count),
+    ]);
+    Reply::raw(out)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn events_sent_before_the_snapshot_do_not_take_it_back() {
+    let mock = mock().await;
+    // Before its list, Asterisk sent b ringing in its own call; by the time
+    // it listed the channels, b was up and bridged into a's call.
+    let mut before = String::new();
+    for (event, uid, linked, state) in [
+        ("Newchannel", "a", "a", "6"),
+        ("Newchannel", "b", "b", "5"),
+        ("Newstate", "b", "b", "5"),
+    ] {
+        let mut pairs = vec![("Event", event), ("Privilege", "call,all")];
+        pairs.extend(channel_pairs(uid, linked, state));
+        before += &wire(&pairs);
+    }
+    mock.set_response("CoreShowChannels", move |action| {
+        core_show_channels(action, &before, &[("a", "a", "6"), ("b", "a", "6")])
+    });
+    let client = connect(&mock, ReconnectPolicy::None).await;
+    let tracker = LiveTracker::start(client).await.unwrap();
+    let mut changes = tracker.changes();
+    // An event after the snapshot: once its change is out, everything
+    // before it has been applied.
+    let mut pairs = vec![("Event", "Newchannel"), ("Privilege", "call,all")];
+    let mut c = channel_pairs("c", "c", "5");
+    c[0].1 = "PJSIP/c-3";
+    pairs.extend(c);
+    mock.push_pairs(&pairs).await;
+    let mut seen = Vec::new();
+    next_change(&mut changes, |ch| {
+        seen.push(ch.clone());
+        matches!(ch, Change::ChannelCreated { uniqueid, .. } if uniqueid == "c").then_some(())
+    })
+    .await;
+    // Nothing went back: b stays up in a's call, which never ended.
+    let b = tracker.channel("b").unwrap();
+    assert_eq!((b.state, b.linkedid.as_str()), (ChannelState::Up, "a"));
+    assert_eq!(tracker.counts().active_calls, 2, "calls a and c");
+    assert!(tracker.recent_calls().is_empty(), "no call ended");
+    assert_eq!(seen.len(), 2, "only c's call and channel: {seen:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_blocking_subscription_full_of_events_does_not_stall_the_snapshot() {
+    let mock = mock().await;
+    // Far more events ahead of the list than the tracker's queue may hold,
+    // in more than one of the reader's batches (512 events).
+    let mut before = String::new();
+    for i in 0..1500 {
+        let seq = i.to_string();
+        before += &wire(&[
+            ("Event", "UserEvent"),
+            ("Privilege", "user,all"),
+            ("UserEvent", "Filler"),
+            ("Seq", &seq),
+        ]);
+    }
+    mock.set_response("CoreShowChannels", move |action| {
+        core_show_channels(action, &before, &[("a", "a", "6")])
+    });
+    let client = AmiClient::builder()
+        .host(mock.addr().ip().to_string())
+        .port(mock.addr().port())
+        .credentials("admin", "amp111")
+        .action_timeout(Duration::from_secs(5))
+        .reconnect(ReconnectPolicy::None)
+        .slow_subscriber(SlowSubscriberPolicy::Block)
+        .subscriber_budget(4 * 1024)
+        .connect()
+        .await
+        .unwrap();
+    // The socket reader waits while the tracker's queue is full; the tracker
+    // keeps reading it while it waits for the list behind those events.
+    let tracker = LiveTracker::start(client)
+        .await
+        .expect("the snapshot is read although the events ahead of it fill the queue");
+    assert_eq!(tracker.channel("a").unwrap().state, ChannelState::Up);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn more_events_during_a_snapshot_than_its_buffer_holds_mean_one_more_resync() {
+    let mock = mock().await;
+    // The first CoreShowChannels comes after more events than the tracker
+    // buffers while it reads the lists (10,000); the next one after none.
+    let first = Arc::new(AtomicBool::new(true));
+    let mut flood = String::new();
+    for i in 0..10_050 {
+        let seq = i.to_string();
+        flood += &wire(&[
+            ("Event", "UserEvent"),
+            ("Privilege", "user,all"),
+            ("UserEvent", "Filler"),
+            ("Seq", &seq),
+        ]);
+    }
+    mock.set_response("CoreShowChannels", move |action| {
+        let before = if first.swap(false, Ordering::SeqCst) {
+            flood.as_str()
+        } else {
+            ""
+        };
+        core_show_channels(action, before, &[("a", "a", "6")])
+    });
+    let client = connect(&mock, ReconnectPolicy::None).await;
+    let tracker = LiveTracker::start(client).await.unwrap();
+    let mut changes = tracker.changes();
+    let reason = next_change(&mut changes, |c| match c {
+        Change::Resynced { reason, .. } => Some(*reason),
+        _ => None,
+    })
+    .await;
+    assert_eq!(reason, ResyncReason::EventsLost);
+    let lists = mock
+        .received_actions()
+        .iter()
+        .filter(|m| m.get("Action") == Some("CoreShowChannels"))
+        .count();
+    assert_eq!(lists, 2, "the first snapshot and one more");
+    assert_eq!(tracker.channel("a").unwrap().state, ChannelState::Up);
 }

@@ -1,5 +1,6 @@
 //! [`Bridge`]: what the live model knows about one bridge.
 
+use super::fields::non_empty;
 use crate::ami::{BridgeSnapshot, Text};
 use std::collections::BTreeSet;
 use std::time::SystemTime;
@@ -24,14 +25,10 @@ pub struct Bridge {
     pub created: SystemTime,
 }
 
-fn text(v: &Option<Text>) -> Option<Text> {
-    v.clone().filter(|t| !t.as_str().is_empty())
-}
-
 impl Bridge {
     /// A bridge from a snapshot block; `None` without a `BridgeUniqueid`.
     pub(crate) fn from_snapshot(s: &BridgeSnapshot, at: SystemTime) -> Option<Bridge> {
-        let id = text(&s.bridge_uniqueid)?;
+        let id = non_empty(&s.bridge_uniqueid)?;
         let mut b = Bridge {
             id,
             bridge_type: None,
@@ -47,16 +44,16 @@ impl Bridge {
 
     /// Take the type, technology, creator and name the block carries.
     pub(crate) fn refresh(&mut self, s: &BridgeSnapshot) {
-        if let Some(v) = text(&s.bridge_type) {
+        if let Some(v) = non_empty(&s.bridge_type) {
             self.bridge_type = Some(v);
         }
-        if let Some(v) = text(&s.bridge_technology) {
+        if let Some(v) = non_empty(&s.bridge_technology) {
             self.technology = Some(v);
         }
-        if let Some(v) = text(&s.bridge_creator) {
+        if let Some(v) = non_empty(&s.bridge_creator) {
             self.creator = Some(v);
         }
-        if let Some(v) = text(&s.bridge_name) {
+        if let Some(v) = non_empty(&s.bridge_name) {
             self.name = Some(v);
         }
     }

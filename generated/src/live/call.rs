@@ -24,8 +24,14 @@ pub struct CallRecord {
     /// The `Linkedid` shared by the call's channels (the `Uniqueid` of its first
     /// channel).
     pub linkedid: Text,
-    /// Every channel the call had, in the order they appeared.
+    /// Channels the call had, in the order they appeared: its first channel
+    /// and the latest ones, at most [`LiveModel::call_channels`](super::LiveModel::call_channels)
+    /// of them (a queue call ringing agents for an hour has thousands);
+    /// [`channel_count`](Self::channel_count) counts them all.
     pub channels: Vec<CallChannel>,
+    /// How many channels the call had, those no longer in
+    /// [`channels`](Self::channels) included.
+    pub channel_count: u64,
     /// `Uniqueid`s of the channels still up (empty once ended).
     pub active: BTreeSet<Text>,
     /// When its first channel was created.
@@ -43,6 +49,9 @@ pub struct CallRecord {
     pub end_reason: Option<EndReason>,
     /// How the model learned of the call.
     pub origin: Origin,
+    /// For a call that ended [`Merged`](EndReason::Merged): the `Linkedid` of
+    /// the call its channels moved to.
+    pub merged_into: Option<Text>,
 }
 
 impl CallRecord {
@@ -50,6 +59,7 @@ impl CallRecord {
         CallRecord {
             linkedid,
             channels: Vec::new(),
+            channel_count: 0,
             active: BTreeSet::new(),
             started,
             answered: None,
@@ -58,16 +68,24 @@ impl CallRecord {
             cause_text: None,
             end_reason: None,
             origin,
+            merged_into: None,
         }
     }
 
-    /// Add a channel (once).
-    pub(crate) fn join(&mut self, uniqueid: &Text, name: &Text) {
+    /// Add a channel (once while it is kept), keeping at most `cap` in
+    /// [`channels`](Self::channels): the first and the latest.
+    pub(crate) fn join(&mut self, uniqueid: &Text, name: &Text, cap: usize) {
         if !self.channels.iter().any(|c| &c.uniqueid == uniqueid) {
+            self.channel_count += 1;
             self.channels.push(CallChannel {
                 uniqueid: uniqueid.clone(),
                 name: name.clone(),
             });
+            if self.channels.len() > cap.max(1) {
+                // Keep the first channel (the call's origin); drop the oldest
+                // of the others.
+                self.channels.remove(1);
+            }
         }
         self.active.insert(uniqueid.clone());
     }

@@ -28,7 +28,10 @@ pub enum EndReason {
     /// gone; its cause is unknown.
     WhileEventsLost,
     /// A call whose channels all moved to another call: Asterisk gave them an
-    /// older call's `Linkedid` (it does so for the channels of a basic bridge).
+    /// older call's `Linkedid` (it does so for the channels of a basic bridge,
+    /// `ast_bridge_channel_update_linkedids()` in main/bridge_channel.c). The
+    /// call goes on under that `Linkedid` (`merged_into` of
+    /// [`Change::CallEnded`]).
     Merged,
 }
 
@@ -86,10 +89,16 @@ pub enum Change {
         duration: Duration,
         /// From answer to end; `None` when never answered.
         talk_time: Option<Duration>,
-        /// Names of every channel of the call.
+        /// Names of the channels of the call its record kept (the first and
+        /// the latest, see [`CallRecord::channels`](super::CallRecord::channels)).
         channels: Vec<Text>,
+        /// How many channels the call had in all.
+        channel_count: u64,
         /// How the end was learned.
         reason: EndReason,
+        /// For [`EndReason::Merged`]: the `Linkedid` of the call its channels
+        /// moved to, which goes on.
+        merged_into: Option<Text>,
     },
     /// A channel appeared.
     ChannelCreated {

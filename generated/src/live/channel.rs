@@ -1,6 +1,7 @@
 //! [`Channel`]: what the live model knows about one channel, and how a channel
 //! snapshot block of an event refreshes it.
 
+use super::fields::update;
 use crate::ami::ChannelSnapshot;
 use crate::ami::Text;
 use crate::domain::ChannelState;
@@ -42,8 +43,12 @@ pub struct Channel {
     pub account_code: Option<Text>,
     /// The bridge the channel is in.
     pub bridge: Option<Text>,
-    /// Channel variables seen through `VarSet` (last value of each name).
+    /// Channel variables seen through `VarSet` (last value of each name), at
+    /// most [`LiveModel::channel_variables`](super::LiveModel::channel_variables) names.
     pub variables: BTreeMap<Text, Text>,
+    /// `VarSet`s of new names not kept because
+    /// [`variables`](Self::variables) was full.
+    pub variables_dropped: u64,
     /// When the channel was created (for a channel found by a resync: the resync
     /// time minus the age Asterisk reported).
     pub created: SystemTime,
@@ -58,13 +63,6 @@ fn known(v: &Option<Text>) -> Option<Option<Text>> {
         let s = t.as_str().trim();
         (!s.is_empty() && s != "<unknown>").then(|| t.clone())
     })
-}
-
-/// A text field: `None` when the header is absent, else the value (empty kept
-/// as `None`).
-fn text(v: &Option<Text>) -> Option<Option<Text>> {
-    v.as_ref()
-        .map(|t| (!t.as_str().is_empty()).then(|| t.clone()))
 }
 
 impl Channel {
@@ -88,6 +86,7 @@ impl Channel {
             account_code: None,
             bridge: None,
             variables: BTreeMap::new(),
+            variables_dropped: 0,
             created: at,
             answered: None,
         };
@@ -113,16 +112,16 @@ impl Channel {
         if let Some(v) = known(&s.connected_line_name) {
             self.connected_line_name = v;
         }
-        if let Some(v) = text(&s.context) {
+        if let Some(v) = update(&s.context) {
             self.context = v;
         }
-        if let Some(v) = text(&s.exten) {
+        if let Some(v) = update(&s.exten) {
             self.exten = v;
         }
         if s.priority.is_some() {
             self.priority = s.priority;
         }
-        if let Some(v) = text(&s.account_code) {
+        if let Some(v) = update(&s.account_code) {
             self.account_code = v;
         }
         let state = s.channel_state.clone()?;
@@ -133,6 +132,18 @@ impl Channel {
             self.answered = Some(at);
         }
         Some(std::mem::replace(&mut self.state, state))
+    }
+
+    /// Keep a variable's value: a known name is updated, a new one kept while
+    /// fewer than `cap` names are, else counted as dropped.
+    pub(crate) fn set_variable(&mut self, name: &Text, value: Text, cap: usize) {
+        if let Some(v) = self.variables.get_mut(name) {
+            *v = value;
+        } else if self.variables.len() < cap {
+            self.variables.insert(name.clone(), value);
+        } else {
+            self.variables_dropped += 1;
+        }
     }
 
     /// Whether the channel is `Up` (answered).

@@ -7,11 +7,11 @@
 //!   capture ([`decode_capture`]) replays through the same code as a live client.
 //!   [`LiveModel::resync`] aligns it with Asterisk's lists after a gap.
 //! - [`LiveTracker`] runs a model over an [`AmiClient`](crate::ami::AmiClient):
-//!   it subscribes to the events, rebuilds from `CoreShowChannels`, `BridgeList`
-//!   and `BridgeInfo` at start, after every reconnect and after any lost event,
-//!   publishes the changes as a stream (bounded per subscriber: one that falls
-//!   behind gets [`ChangeItem::Lagged`] with the exact count it missed) and
-//!   answers snapshots.
+//!   it subscribes to the events, rebuilds from `CoreShowChannels` and
+//!   `BridgeList` (and `BridgeInfo` when asked) at start, after every reconnect
+//!   and after any lost event, publishes the changes as a stream (bounded per
+//!   subscriber: one that falls behind gets [`ChangeItem::Lagged`] with the
+//!   exact count it missed) and answers snapshots.
 //! - [`LiveTracker::originate`] places a call and returns a [`Call`] handle:
 //!   await its answer and end, read its events, act on it.
 //!
@@ -56,6 +56,7 @@ mod change;
 mod changes;
 mod channel;
 mod control;
+mod fields;
 mod follow;
 mod model;
 mod replay;
@@ -72,7 +73,9 @@ pub use control::{
     Call, CallEnd, CallError, CallEventItem, CallEvents, DEFAULT_CALL_EVENT_CAPACITY,
     OriginateError, OriginateReason,
 };
-pub use model::{Counts, DEFAULT_HISTORY, LiveModel};
+pub use model::{
+    Counts, DEFAULT_CALL_CHANNELS, DEFAULT_CHANNEL_VARIABLES, DEFAULT_HISTORY, LiveModel,
+};
 pub use replay::{Capture, decode_capture};
 pub use resync::{ServerSnapshot, SnapshotBridge, SnapshotChannel};
 pub use tracker::{LiveTracker, LiveTrackerBuilder};

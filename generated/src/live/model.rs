@@ -15,6 +15,14 @@ use std::time::SystemTime;
 /// Finished calls kept by default for [`LiveModel::recent_calls`].
 pub const DEFAULT_HISTORY: usize = 16;
 
+/// Channels kept by default in a [`CallRecord`]'s list
+/// ([`LiveModel::call_channels`]).
+pub const DEFAULT_CALL_CHANNELS: usize = 32;
+
+/// Variable names kept by default per channel
+/// ([`LiveModel::channel_variables`]).
+pub const DEFAULT_CHANNEL_VARIABLES: usize = 64;
+
 /// How many things the model holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 #[non_exhaustive]
@@ -47,6 +55,10 @@ pub struct LiveModel {
     pub(crate) calls: BTreeMap<Text, CallRecord>,
     history: VecDeque<CallRecord>,
     history_cap: usize,
+    pub(crate) call_channels_cap: usize,
+    variables_cap: usize,
+    /// Applying events that may be older than the last resync's snapshot.
+    catching_up: bool,
     finished: u64,
     clock: Arc<dyn Clock>,
 }
@@ -71,6 +83,9 @@ impl LiveModel {
             calls: BTreeMap::new(),
             history: VecDeque::new(),
             history_cap: DEFAULT_HISTORY,
+            call_channels_cap: DEFAULT_CALL_CHANNELS,
+            variables_cap: DEFAULT_CHANNEL_VARIABLES,
+            catching_up: false,
             finished: 0,
             clock,
         }
@@ -80,6 +95,22 @@ impl LiveModel {
     pub fn history(mut self, calls: usize) -> Self {
         self.history_cap = calls;
         self.trim_history();
+        self
+    }
+
+    /// Keep at most `channels` (at least 1) in each call's channel list: its
+    /// first channel and the latest ones; [`CallRecord::channel_count`] counts
+    /// them all (default [`DEFAULT_CALL_CHANNELS`]).
+    pub fn call_channels(mut self, channels: usize) -> Self {
+        self.call_channels_cap = channels.max(1);
+        self
+    }
+
+    /// Keep at most `names` variables per channel (from `VarSet`): values of
+    /// names already kept are updated, new names past the limit are counted in
+    /// [`Channel::variables_dropped`] (default [`DEFAULT_CHANNEL_VARIABLES`]).
+    pub fn channel_variables(mut self, names: usize) -> Self {
+        self.variables_cap = names;
         self
     }
 
@@ -116,12 +147,12 @@ impl LiveModel {
             }
             Event::VarSet(e) => {
                 self.refresh(&e.channel, at, &mut out);
+                let cap = self.variables_cap;
                 if let (Some(ch), Some(name)) = (
                     self.known_mut(&e.channel),
                     e.variable.as_ref().filter(|n| !n.is_empty()),
                 ) {
-                    ch.variables
-                        .insert(name.clone(), e.value.clone().unwrap_or_default());
+                    ch.set_variable(name, e.value.clone().unwrap_or_default(), cap);
                 }
             }
             Event::Rename(e) => {
@@ -170,6 +201,21 @@ impl LiveModel {
         out
     }
 
+    /// Feed an event that arrived before the last [`resync`](Self::resync)'s
+    /// snapshot was complete, so it may be older than what the snapshot
+    /// says. As [`apply`](Self::apply), except that nothing goes back: a
+    /// channel's state does not move back towards `Down` (from `Up` to
+    /// `Ringing`, say), and its `Linkedid` moves only to a call the model
+    /// knows that started no later than its own (Asterisk moves channels only
+    /// to the oldest call of their bridge), so a stale `Linkedid` cannot end
+    /// the call and start it again.
+    pub fn apply_before_snapshot(&mut self, event: &Event) -> Vec<Change> {
+        self.catching_up = true;
+        let out = self.apply(event);
+        self.catching_up = false;
+        out
+    }
+
     // ---- reading -------------------------------------------------------
 
     /// The calls up now, by `Linkedid`.
@@ -182,6 +228,27 @@ impl LiveModel {
         self.calls
             .get(linkedid)
             .or_else(|| self.history.iter().rev().find(|c| c.linkedid == linkedid))
+    }
+
+    /// The `Linkedid` a call goes on under: `linkedid` itself, or, for a call
+    /// that ended [`Merged`](EndReason::Merged) into another (perhaps in turn
+    /// merged), the call its channels moved to, as far as the history tells.
+    pub fn surviving_linkedid(&self, linkedid: &str) -> Text {
+        let mut current = Text::from(linkedid);
+        // Each step follows a merge into an older call; the history bounds it.
+        for _ in 0..=self.history.len() {
+            if self.calls.contains_key(current.as_str()) {
+                break;
+            }
+            match self
+                .call(current.as_str())
+                .and_then(|c| c.merged_into.clone())
+            {
+                Some(next) => current = next,
+                None => break,
+            }
+        }
+        current
     }
 
     /// The last finished calls, oldest first.
@@ -280,7 +347,7 @@ impl LiveModel {
         if ch.created < call.started {
             call.started = ch.created;
         }
-        call.join(&uid, &ch.name);
+        call.join(&uid, &ch.name, self.call_channels_cap);
         out.push(Change::ChannelCreated {
             uniqueid: uid.clone(),
             name: ch.name.clone(),
@@ -297,15 +364,36 @@ impl LiveModel {
 
     /// Take a snapshot block's fields into a known channel.
     pub(crate) fn refresh(&mut self, s: &ChannelSnapshot, at: SystemTime, out: &mut Vec<Change>) {
-        let Some(ch) = self.known_mut(s) else {
+        let Some(ch) = self
+            .channels
+            .get(s.uniqueid.as_ref().map_or("", |u| u.as_str()))
+        else {
             return;
         };
-        let moved = s
+        let mut moved = s
             .linkedid
             .as_ref()
             .filter(|l| !l.is_empty() && **l != ch.linkedid)
             .map(|l| (ch.uniqueid.clone(), l.clone()));
-        let changed = ch.refresh(s, at);
+        let mut stale_state = false;
+        if self.catching_up {
+            let (from, state) = (ch.linkedid.clone(), ch.state.clone());
+            stale_state = s
+                .channel_state
+                .as_ref()
+                .is_some_and(|new| goes_back(&state, new));
+            moved = moved.filter(|(_, to)| self.is_older_call(to, &from));
+        }
+        let Some(ch) = self.known_mut(s) else {
+            return;
+        };
+        let changed = if stale_state {
+            let mut kept = s.clone();
+            kept.channel_state = None;
+            ch.refresh(&kept, at)
+        } else {
+            ch.refresh(s, at)
+        };
         if let Some((uid, linkedid)) = moved {
             self.relink(&uid, linkedid, at, out);
         }
@@ -320,6 +408,15 @@ impl LiveModel {
         out.push(Change::ChannelStateChanged { uniqueid, from, to });
         if up {
             self.answer_call(&linkedid, at, out);
+        }
+    }
+
+    /// Whether the model knows call `to` and it started no later than `from`.
+    fn is_older_call(&self, to: &Text, from: &Text) -> bool {
+        match (self.calls.get(to.as_str()), self.calls.get(from.as_str())) {
+            (Some(to), Some(from)) => to.started <= from.started,
+            (Some(_), None) => true,
+            (None, _) => false,
         }
     }
 
@@ -339,7 +436,7 @@ impl LiveModel {
             });
             CallRecord::new(to.clone(), created, Origin::Event)
         });
-        call.join(uid, &name);
+        call.join(uid, &name, self.call_channels_cap);
         out.push(Change::ChannelMoved {
             uniqueid: uid.clone(),
             from: from.clone(),
@@ -353,7 +450,7 @@ impl LiveModel {
             c.active.is_empty()
         });
         if emptied {
-            self.end_call(&from, EndReason::Merged, at, out);
+            self.end_call(&from, EndReason::Merged, Some(to), at, out);
         }
     }
 
@@ -424,7 +521,7 @@ impl LiveModel {
             call.cause_text = cause_text;
         }
         if call.active.is_empty() {
-            self.end_call(&ch.linkedid, reason, at, out);
+            self.end_call(&ch.linkedid, reason, None, at, out);
         }
     }
 
@@ -432,6 +529,7 @@ impl LiveModel {
         &mut self,
         linkedid: &Text,
         reason: EndReason,
+        merged_into: Option<Text>,
         at: SystemTime,
         out: &mut Vec<Change>,
     ) {
@@ -441,6 +539,7 @@ impl LiveModel {
         let at = at.max(call.started);
         call.ended = Some(at);
         call.end_reason = Some(reason);
+        call.merged_into = merged_into.clone();
         self.finished += 1;
         out.push(Change::CallEnded {
             linkedid: linkedid.clone(),
@@ -449,7 +548,9 @@ impl LiveModel {
             duration: call.duration(at),
             talk_time: call.answered.map(|_| call.talk_time(at)),
             channels: call.channel_names(),
+            channel_count: call.channel_count,
             reason,
+            merged_into,
         });
         self.history.push_back(call);
         self.trim_history();
@@ -555,4 +656,24 @@ impl LiveModel {
             reason,
         });
     }
+}
+
+/// How far a channel has come on its way to answered, for the states that
+/// have a place on that way (`None` for others).
+fn progress(state: &ChannelState) -> Option<u8> {
+    Some(match state {
+        ChannelState::Down => 0,
+        ChannelState::Reserved => 1,
+        ChannelState::OffHook => 2,
+        ChannelState::Dialing | ChannelState::DialingOffhook => 3,
+        ChannelState::Ring | ChannelState::PreRing => 4,
+        ChannelState::Ringing | ChannelState::Busy => 5,
+        ChannelState::Up => 6,
+        _ => return None,
+    })
+}
+
+/// Whether moving from `current` to `new` goes back on the way to answered.
+fn goes_back(current: &ChannelState, new: &ChannelState) -> bool {
+    matches!((progress(current), progress(new)), (Some(c), Some(n)) if n < c)
 }

@@ -4,6 +4,7 @@
 
 use super::change::{Change, Origin, ResyncReason};
 use super::channel::Channel;
+use super::fields::non_empty;
 use super::model::LiveModel;
 use crate::ami::events::{BridgeInfoChannel, BridgeListItem, CoreShowChannel};
 use crate::ami::{BridgeSnapshot, ChannelSnapshot, Text};
@@ -45,7 +46,8 @@ pub struct ServerSnapshot {
     pub bridges: Vec<SnapshotBridge>,
 }
 
-/// `HH:MM:SS` (hours may exceed 24) as a duration.
+/// `HH:MM:SS` (hours may exceed 24) as a duration; `None` for anything else,
+/// a value too large included.
 fn parse_age(s: &str) -> Option<Duration> {
     let mut parts = s.trim().split(':');
     let h: u64 = parts.next()?.parse().ok()?;
@@ -54,11 +56,11 @@ fn parse_age(s: &str) -> Option<Duration> {
     if parts.next().is_some() {
         return None;
     }
-    Some(Duration::from_secs(h * 3600 + m * 60 + sec))
-}
-
-fn non_empty(t: &Option<Text>) -> Option<Text> {
-    t.clone().filter(|v| !v.is_empty())
+    let secs = h
+        .checked_mul(3600)?
+        .checked_add(m.checked_mul(60)?)?
+        .checked_add(sec)?;
+    Some(Duration::from_secs(secs))
 }
 
 impl SnapshotChannel {
@@ -212,5 +214,15 @@ mod tests {
         assert_eq!(parse_age("30:00:00"), Some(Duration::from_secs(108_000)));
         assert_eq!(parse_age("1:2"), None);
         assert_eq!(parse_age("a:b:c"), None);
+        // Too large to count in seconds: no age, no overflow.
+        assert_eq!(parse_age(&format!("{}:00:00", u64::MAX / 3600 + 1)), None);
+        assert_eq!(parse_age(&format!("0:{}:00", u64::MAX)), None);
+        let hours = u64::MAX / 3600;
+        let rest = u64::MAX - hours * 3600;
+        assert_eq!(
+            parse_age(&format!("{hours}:00:{rest}")),
+            Some(Duration::from_secs(u64::MAX))
+        );
+        assert_eq!(parse_age(&format!("{hours}:00:{}", rest + 1)), None);
     }
 }

@@ -2,7 +2,7 @@
 //! behind one lock, and who listens to its changes and events.
 
 use super::change::Change;
-use super::control::{CallWatch, PendingOriginate};
+use super::control::{CallProgress, CallWatch, PendingOriginate};
 use super::model::LiveModel;
 use crate::ami::{AmiClient, Event, Text};
 use asterisk_sdk_runtime::tasks::KeyedRouter;
@@ -53,11 +53,23 @@ impl Inner {
     /// Apply one event: model, per-call listeners, originates, subscribers.
     pub(crate) fn handle_event(&mut self, event: Event) {
         let changes = self.model.apply(&event);
-        self.route_event(&event);
+        self.route_event(&event, &changes);
         self.publish(changes);
     }
 
-    fn route_event(&mut self, event: &Event) {
+    /// [`handle_event`](Self::handle_event) for an event that arrived before
+    /// the last resync's snapshot was complete
+    /// ([`LiveModel::apply_before_snapshot`]).
+    pub(crate) fn handle_event_before_snapshot(&mut self, event: Event) {
+        let changes = self.model.apply_before_snapshot(&event);
+        self.route_event(&event, &changes);
+        self.publish(changes);
+    }
+
+    /// Hand an event to the originate it answers and to the listeners of its
+    /// call: the call it names, and the call a channel left through it (the
+    /// event that merges a call reaches that call's listeners too).
+    fn route_event(&mut self, event: &Event, changes: &[Change]) {
         match event {
             Event::OriginateResponse(r) => {
                 if let Some(id) = r.action_id.as_ref()
@@ -76,16 +88,23 @@ impl Inner {
         if self.watches.is_empty() {
             return;
         }
-        if let Some(linkedid) = self.model.linkedid_of(event)
-            && let Some(w) = self.watches.get_mut(&linkedid)
-        {
+        let linkedid = self.model.linkedid_of(event);
+        if let Some(w) = linkedid.as_ref().and_then(|l| self.watches.get_mut(l)) {
             let overflowed = w.send_event(event);
             if overflowed > 0 {
                 tracing::warn!(
-                    %linkedid,
+                    linkedid = linkedid.as_deref().unwrap_or_default(),
                     listeners = overflowed,
                     "live tracker: a call's event listener fell behind; its stream ends as overflowed"
                 );
+            }
+        }
+        for change in changes {
+            if let Change::ChannelMoved { from, .. } = change
+                && Some(from) != linkedid.as_ref()
+                && let Some(w) = self.watches.get_mut(from)
+            {
+                w.send_event(event);
             }
         }
     }
@@ -101,6 +120,15 @@ impl Inner {
             {
                 let _ = tx.send(change.clone());
             }
+            if let Change::CallEnded {
+                linkedid,
+                merged_into: Some(to),
+                ..
+            } = &change
+            {
+                self.follow_merge(linkedid, to);
+                continue;
+            }
             if let Some(linkedid) = change.linkedid().cloned()
                 && let Some(w) = self.watches.get_mut(&linkedid)
                 && w.on_change(&change)
@@ -108,6 +136,30 @@ impl Inner {
                 self.watches.remove(&linkedid);
             }
         }
+    }
+
+    /// A watched call merged into the call `to`: its watch follows that call
+    /// (under that call's watch, made when there is none).
+    fn follow_merge(&mut self, from: &Text, to: &Text) {
+        let Some(merged) = self.watches.remove(from) else {
+            return;
+        };
+        let answered = self.model.call(to).and_then(|c| c.answered);
+        let router = merged.router();
+        self.watches
+            .entry(to.clone())
+            .or_insert_with(|| {
+                CallWatch::new(
+                    to.clone(),
+                    CallProgress {
+                        answered,
+                        ..CallProgress::default()
+                    },
+                    router,
+                )
+                .0
+            })
+            .absorb(merged);
     }
 
     /// The tracker ended: every listener learns it.

@@ -7,8 +7,10 @@ use super::change::ResyncReason;
 use super::changes::{Changes, DEFAULT_CHANGE_CAPACITY};
 use super::channel::Channel;
 use super::control::DEFAULT_CALL_EVENT_CAPACITY;
-use super::follow::{fetch_snapshot, follow};
-use super::model::{Counts, DEFAULT_HISTORY, LiveModel};
+use super::follow::{fetch_draining, follow};
+use super::model::{
+    Counts, DEFAULT_CALL_CHANNELS, DEFAULT_CHANNEL_VARIABLES, DEFAULT_HISTORY, LiveModel,
+};
 use super::shared::{Inner, Shared};
 use crate::ami::{AmiClient, AmiError, Event};
 use asterisk_sdk_runtime::clock::{Clock, SystemClock};
@@ -24,6 +26,8 @@ use tokio::task::JoinHandle;
 pub struct LiveTrackerBuilder {
     client: AmiClient,
     history: usize,
+    call_channels: usize,
+    channel_variables: usize,
     clock: Arc<dyn Clock>,
     bridge_members: bool,
     change_capacity: usize,
@@ -37,6 +41,18 @@ impl LiveTrackerBuilder {
         self
     }
 
+    /// Channels kept in each call's list ([`LiveModel::call_channels`]).
+    pub fn call_channels(mut self, channels: usize) -> Self {
+        self.call_channels = channels;
+        self
+    }
+
+    /// Variable names kept per channel ([`LiveModel::channel_variables`]).
+    pub fn channel_variables(mut self, names: usize) -> Self {
+        self.channel_variables = names;
+        self
+    }
+
     /// Read "now" from `clock` for events without a `Timestamp` (default: the
     /// system clock).
     pub fn clock(mut self, clock: Arc<dyn Clock>) -> Self {
@@ -44,8 +60,9 @@ impl LiveTrackerBuilder {
         self
     }
 
-    /// Ask `BridgeInfo` for each bridge's members at a resync (default on);
-    /// off, members come from the channels' `BridgeId`.
+    /// Ask `BridgeInfo` for each bridge's members at a resync (default off:
+    /// members come from the `BridgeId` every `CoreShowChannel` carries, which
+    /// says the same without one more list per bridge).
     pub fn bridge_members(mut self, on: bool) -> Self {
         self.bridge_members = on;
         self
@@ -70,10 +87,10 @@ impl LiveTrackerBuilder {
     }
 
     /// Subscribe, take the first snapshot (`CoreShowChannels`, `BridgeList`,
-    /// `BridgeInfo`), and start following the events. Fails when the first
-    /// snapshot cannot be read.
+    /// and `BridgeInfo` when asked), and start following the events. Fails
+    /// when the first snapshot cannot be read.
     pub async fn start(self) -> Result<LiveTracker, AmiError> {
-        let events = self.client.events::<Event>();
+        let mut events = self.client.events::<Event>();
         let stamp = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .unwrap_or_default();
@@ -81,7 +98,10 @@ impl LiveTrackerBuilder {
         let shared = Arc::new(Shared {
             client: self.client.clone(),
             inner: Mutex::new(Inner {
-                model: LiveModel::with_clock(self.clock).history(self.history),
+                model: LiveModel::with_clock(self.clock)
+                    .history(self.history)
+                    .call_channels(self.call_channels)
+                    .channel_variables(self.channel_variables),
                 changes: Some(changes),
                 watches: HashMap::new(),
                 originates: HashMap::new(),
@@ -92,13 +112,22 @@ impl LiveTrackerBuilder {
             call_events: KeyedRouter::new(),
             call_event_capacity: self.call_event_capacity.max(1),
         });
-        let snapshot = fetch_snapshot(&self.client, self.bridge_members).await?;
+        let (snapshot, meanwhile) = fetch_draining(&shared, &mut events, self.bridge_members).await;
+        let snapshot = snapshot?;
         {
             let mut inner = shared.lock();
             let changes = inner.model.resync(&snapshot, ResyncReason::Start);
             inner.publish(changes);
+            for event in meanwhile.events {
+                inner.handle_event_before_snapshot(event);
+            }
         }
-        let task = tokio::spawn(follow(shared.clone(), events, self.bridge_members));
+        let task = tokio::spawn(follow(
+            shared.clone(),
+            events,
+            self.bridge_members,
+            meanwhile.gap,
+        ));
         Ok(LiveTracker { shared, task })
     }
 }
@@ -131,8 +160,10 @@ impl LiveTracker {
         LiveTrackerBuilder {
             client,
             history: DEFAULT_HISTORY,
+            call_channels: DEFAULT_CALL_CHANNELS,
+            channel_variables: DEFAULT_CHANNEL_VARIABLES,
             clock: Arc::new(SystemClock),
-            bridge_members: true,
+            bridge_members: false,
             change_capacity: DEFAULT_CHANGE_CAPACITY,
             call_event_capacity: DEFAULT_CALL_EVENT_CAPACITY,
         }

@@ -143,8 +143,10 @@ pub(crate) async fn run(shared: Arc<Shared>, req: Originate) {
         .rev()
         .find(|(prefix, _)| channel.starts_with(prefix.as_str()))
         .map(|(_, cause)| *cause);
-    if let Some(cause) = failure {
-        return run_failed(shared, req, cause).await;
+    match failure {
+        Some(Some(cause)) => return run_failed(shared, req, cause).await,
+        Some(None) => return run_unknown_endpoint(&shared, &req).await,
+        None => {}
     }
     let hangup = Arc::new(HangupCue::default());
     let (one, two) = {
@@ -327,15 +329,60 @@ pub(crate) async fn run(shared: Arc<Shared>, req: Originate) {
     }
 }
 
-/// `DialStatus` and OriginateResponse `Reason` of a failed dial ending with
-/// `cause`, as `pbx_dial_reason()` in main/pbx.c maps them.
-fn failure_status(cause: u16) -> (&'static str, &'static str) {
+/// The `DialStatus` of the `DialEnd` of a dialled channel that hung up with
+/// `cause` before answering: `ast_hangup_cause_to_dial_status()` in
+/// main/dial.c (17 busy, 34 congestion, 3 no route and 20 subscriber absent
+/// unavailable, anything else no answer). A real channel may instead report
+/// `BUSY` or `CONGESTION` from a control frame; the mock always hangs up.
+fn dial_status(cause: u16) -> &'static str {
     match cause {
-        17 => ("BUSY", "5"),
-        21 | 27 | 34 | 38 | 41 | 42 => ("CONGESTION", "8"),
-        18 | 19 | 26 => ("NOANSWER", "3"),
-        _ => ("CHANUNAVAIL", "0"),
+        17 => "BUSY",
+        34 => "CONGESTION",
+        3 | 20 => "CHANUNAVAIL",
+        _ => "NOANSWER",
     }
+}
+
+/// The `Reason` of the `OriginateResponse` of a dial that failed with
+/// `cause`: the control frame `pbx_dial_reason()` in main/pbx.c picks
+/// (5 busy, 8 congestion, 3 ringing, 0 for anything else, 18 included).
+fn originate_reason(cause: u16) -> &'static str {
+    match cause {
+        17 => "5",
+        21 | 27 | 34 | 38 | 41 | 42 => "8",
+        19 | 26 => "3",
+        _ => "0",
+    }
+}
+
+/// An Originate to an endpoint that does not exist: `ast_request()` fails in
+/// `ast_dial_prerun()` (main/dial.c), so no channel and no dial events; only
+/// the `OriginateResponse` of `fast_originate()` (main/manager.c), naming the
+/// requested channel and the `ChannelId` (or `<unknown>`).
+async fn run_unknown_endpoint(shared: &Shared, req: &Originate) {
+    if !req.is_async {
+        return;
+    }
+    let requested = Channel {
+        name: format!("{}/{}", req.tech, req.resource),
+        uniqueid: req
+            .channel_id
+            .clone()
+            .unwrap_or_else(|| "<unknown>".to_owned()),
+        linkedid: String::new(),
+        state: 0,
+        context: req.context.clone(),
+        exten: req.exten.clone(),
+        priority: 1,
+        cid_num: req.cid_num.clone(),
+        cid_name: req.cid_name.clone(),
+        application: String::new(),
+        data: String::new(),
+        created: Instant::now(),
+        hangup: Arc::new(HangupCue::default()),
+    };
+    let block = originate_response(req, &requested, "Failure", "0");
+    emit(shared, Some(block), "call").await;
 }
 
 /// An Originate that fails: the channel is created and dialled, the far end
@@ -369,7 +416,7 @@ async fn run_failed(shared: Arc<Shared>, req: Originate, cause: u16) {
         channels.insert(one.clone());
         one
     };
-    let (status, reason) = failure_status(cause);
+    let (status, reason) = (dial_status(cause), originate_reason(cause));
     emit(
         s,
         channel_event(s, "Newchannel", "call,all", &one.name, &[]),

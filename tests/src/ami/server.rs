@@ -223,11 +223,21 @@ impl MockAmi {
 
     /// Originates to channels starting with `channel_prefix` (e.g. `PJSIP/busy`)
     /// fail: the channel is dialled, hangs up with the Q.850 `cause` (17 busy,
-    /// 19 no answer, 34 congestion, 1 unallocated…) with `DialEnd` saying the
-    /// matching `DialStatus`, and the `OriginateResponse` says `Failure` with
-    /// the `Reason` Asterisk derives from the cause (5, 3, 8, 0).
+    /// 19 no answer, 34 congestion, 3 no route…) with `DialEnd` saying the
+    /// `DialStatus` `ast_hangup_cause_to_dial_status()` (main/dial.c) gives it,
+    /// and the `OriginateResponse` says `Failure` with the `Reason`
+    /// `pbx_dial_reason()` (main/pbx.c) derives from the cause.
     pub fn fail_originates(&self, channel_prefix: &str, cause: u16) {
-        lock(&self.shared.originate_failures).push((channel_prefix.to_owned(), cause));
+        lock(&self.shared.originate_failures).push((channel_prefix.to_owned(), Some(cause)));
+    }
+
+    /// Originates to channels starting with `channel_prefix` name an endpoint
+    /// that does not exist: as in Asterisk, where `ast_request()` fails inside
+    /// `ast_dial_prerun()` (main/dial.c), no channel is created (no
+    /// `Newchannel`, `DialBegin`, `DialEnd` or `Hangup`), and the
+    /// `OriginateResponse` says `Failure` with `Reason: 0`.
+    pub fn unknown_endpoints(&self, channel_prefix: &str) {
+        lock(&self.shared.originate_failures).push((channel_prefix.to_owned(), None));
     }
 
     /// Put `channel` in AsyncAGI: push `AsyncAGIStart` with `env` (the `agi_*`

@@ -82,8 +82,9 @@ pub(crate) struct Shared {
     pub(crate) agi_results: Mutex<Vec<(String, String)>>,
     /// Channels currently in AsyncAGI.
     pub(crate) agi_channels: Mutex<HashSet<String>>,
-    /// Originates to channels starting with the prefix fail with the cause.
-    pub(crate) originate_failures: Mutex<Vec<(String, u16)>>,
+    /// Originates to channels starting with the prefix fail with the cause;
+    /// `None`: no channel can be created (an unknown endpoint).
+    pub(crate) originate_failures: Mutex<Vec<(String, Option<u16>)>>,
     /// When the mock started (FullyBooted's `Uptime`).
     pub(crate) started: Instant,
 }

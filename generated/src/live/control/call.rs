@@ -23,6 +23,9 @@ pub const DEFAULT_CALL_EVENT_CAPACITY: usize = 1024;
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct CallEnd {
+    /// The `Linkedid` of the call that ended: the handle's own, or, when its
+    /// call was merged into another, the call it went on as.
+    pub linkedid: Text,
     /// Cause of its first hangup; `None` when no hangup was seen (it ended
     /// while the client was disconnected).
     pub cause: Option<HangupCause>,
@@ -32,8 +35,11 @@ pub struct CallEnd {
     pub duration: Duration,
     /// From answer to end; `None` when never answered.
     pub talk_time: Option<Duration>,
-    /// Names of every channel of the call.
+    /// Names of the call's channels as its record kept them: the first and the
+    /// latest (see [`CallRecord::channels`](crate::live::CallRecord::channels)).
     pub channels: Vec<Text>,
+    /// How many channels the call had in all.
+    pub channel_count: u64,
     /// How the end was learned.
     pub reason: EndReason,
 }
@@ -55,6 +61,13 @@ pub enum CallError {
 /// Its answer and end come from the tracker's model, the same
 /// [`Change`](crate::live::Change)s its change stream carries. Actions go to
 /// its first channel (the originated one) over the tracker's client.
+///
+/// When Asterisk merges the call into an older one (its channel joins a basic
+/// bridge with that call's channels and takes its `Linkedid`, e.g. after
+/// [`bridge_with`](Self::bridge_with)), the handle follows: its
+/// [`answered`](Self::answered) and [`ended`](Self::ended) are those of the
+/// call it went on as, its [`events`](Self::events) go on with that call's,
+/// and [`current_linkedid`](Self::current_linkedid) names it.
 pub struct Call {
     shared: Arc<Shared>,
     linkedid: Text,
@@ -92,9 +105,17 @@ impl Call {
         }
     }
 
-    /// The call's `Linkedid`.
+    /// The call's `Linkedid` when the handle was made (see
+    /// [`current_linkedid`](Self::current_linkedid) after a merge).
     pub fn linkedid(&self) -> &Text {
         &self.linkedid
+    }
+
+    /// The `Linkedid` the call goes on under now: its own, or that of the
+    /// call it was merged into (as far as the tracker's history of finished
+    /// calls tells).
+    pub fn current_linkedid(&self) -> Text {
+        self.shared.lock().model.surviving_linkedid(&self.linkedid)
     }
 
     /// The `Uniqueid` of its first channel.
@@ -131,8 +152,10 @@ impl Call {
         }
     }
 
-    /// When it was answered (its first channel `Up`); an error when it ended
-    /// first or the tracker stopped.
+    /// When it was answered: when any of its channels first went `Up` (for an
+    /// originate into an application, the originated channel; for a dial, the
+    /// first side to answer); an error when it ended first or the tracker
+    /// stopped.
     pub async fn answered(&self) -> Result<SystemTime, CallError> {
         let p = self.wait(|p| p.answered.is_some()).await;
         match (p.answered, p.ended) {
@@ -142,7 +165,8 @@ impl Call {
         }
     }
 
-    /// How it ended: cause, duration, channels.
+    /// How it ended: cause, duration, channels. For a call merged into
+    /// another, the end of the call it went on as.
     pub async fn ended(&self) -> Result<CallEnd, CallError> {
         self.wait(|p| p.ended.is_some())
             .await
@@ -154,7 +178,8 @@ impl Call {
     /// channels). For a call from [`originate`](crate::live::LiveTracker::originate),
     /// the first call returns every event since the originate; a later one,
     /// and every one on a handle from [`call`](crate::live::LiveTracker::call),
-    /// the events from then on. Ends when the call ends.
+    /// the events from then on. Ends when the call ends; a merge into another
+    /// call does not end it (the events of that call follow).
     ///
     /// Each listener is bounded: it holds at most
     /// [`call_event_capacity`](crate::live::LiveTrackerBuilder::call_event_capacity)
@@ -170,9 +195,10 @@ impl Call {
         let rx = first.or_else(|| {
             let mut inner = self.shared.lock();
             // `None` when the call already ended: an empty, finished stream.
+            let linkedid = inner.model.surviving_linkedid(&self.linkedid);
             inner
                 .watches
-                .get_mut(&self.linkedid)
+                .get_mut(&linkedid)
                 .map(|w| w.listen(self.shared.call_event_capacity))
         });
         CallEvents { rx }

@@ -9,4 +9,4 @@ mod watch;
 pub use call::{Call, CallEnd, CallError, CallEventItem, CallEvents, DEFAULT_CALL_EVENT_CAPACITY};
 pub(crate) use originate::PendingOriginate;
 pub use originate::{OriginateError, OriginateReason};
-pub(crate) use watch::CallWatch;
+pub(crate) use watch::{CallProgress, CallWatch};

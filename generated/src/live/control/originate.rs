@@ -10,6 +10,7 @@ use crate::ami::events::{DialEnd, OriginateResponse};
 use crate::ami::{Action, AmiError, Text};
 use crate::domain::DialStatus;
 use crate::live::LiveTracker;
+use crate::live::shared::Shared;
 use std::time::Duration;
 use tokio::sync::oneshot;
 
@@ -27,7 +28,9 @@ const RESPONSE_MARGIN: Duration = Duration::from_secs(5);
 pub enum OriginateReason {
     /// `0`: the call failed (no such endpoint, unavailable, unallocated…).
     Failed,
-    /// `1`: hung up before it was answered.
+    /// `1`: the caller side hung up first. Dial reports this only for a
+    /// calling channel (`AST_DIAL_RESULT_HANGUP`, main/dial.c); an Originate
+    /// has none, so it does not occur there.
     HungUp,
     /// `3`: it rang but was not answered.
     NoAnswer,
@@ -90,14 +93,23 @@ pub enum OriginateError {
         /// The `Reason` of the `OriginateResponse`.
         reason: OriginateReason,
         /// The `DialStatus` of the channel's `DialEnd` when one was seen, else
-        /// the status that `reason` stands for.
+        /// the status that `reason` stands for (`None` for an unknown
+        /// reason). Asterisk may publish the `DialEnd` after the
+        /// `OriginateResponse`, so the value read from the reason is common; it
+        /// is coarser (a plain failure reads as `CHANUNAVAIL`).
         dial_status: Option<DialStatus>,
     },
-    /// No `OriginateResponse` arrived in time.
-    #[error("no OriginateResponse for {channel} within {after:?}")]
+    /// No `OriginateResponse` arrived in time. Asterisk may still place the
+    /// call later, with no [`Call`] handle: its first channel carries
+    /// `channel_id` as `Uniqueid` (drivers that honour `ChannelId` do), so
+    /// `Hangup::new(channel_id)` ends it should it appear.
+    #[error("no OriginateResponse for {channel} ({channel_id}) within {after:?}")]
     Timeout {
         /// The channel asked for.
         channel: String,
+        /// The `ChannelId` the originate asked for (the call's `Linkedid` if it
+        /// comes up).
+        channel_id: String,
         /// How long it waited.
         after: Duration,
     },
@@ -141,6 +153,22 @@ impl PendingOriginate {
     }
 }
 
+/// Removes an originate's pending entry and watch when dropped: every way out
+/// of [`LiveTracker::originate_within`] but a returned [`Call`].
+struct Forget<'a> {
+    shared: &'a Shared,
+    action_id: &'a str,
+    linkedid: &'a Text,
+}
+
+impl Drop for Forget<'_> {
+    fn drop(&mut self) {
+        let mut inner = self.shared.lock();
+        inner.originates.remove(self.action_id);
+        inner.watches.remove(self.linkedid);
+    }
+}
+
 /// The least `Timeout` (ms) in the action, as a duration.
 fn ringing_time(originate: &Originate) -> Duration {
     originate
@@ -157,6 +185,10 @@ impl LiveTracker {
     /// here so its events are known from the first one) and wait for its
     /// `OriginateResponse`: its ringing time (`Timeout`, else Asterisk's 30 s)
     /// plus 5 s.
+    ///
+    /// Dropping the future (e.g. losing a `select!`) withdraws the tracker's
+    /// interest (nothing is left behind), but not the call: once sent,
+    /// Asterisk places it anyway.
     pub async fn originate(&self, originate: Originate) -> Result<Call, OriginateError> {
         let wait = ringing_time(&originate) + RESPONSE_MARGIN;
         self.originate_within(originate, wait).await
@@ -212,41 +244,35 @@ impl LiveTracker {
             inner.watches.insert(linkedid.clone(), watch);
             (progress, events)
         };
-        let forget = || {
-            let mut inner = shared.lock();
-            inner.originates.remove(&action_id);
-            inner.watches.remove(&linkedid);
+        // Until a Call takes them over, the pending originate and the watch go
+        // on every way out, a dropped future included.
+        let guard = Forget {
+            shared,
+            action_id: &action_id,
+            linkedid: &linkedid,
         };
         match shared.client.send(&action).await {
             Ok(r) if r.is_success() => {}
             Ok(r) => {
-                forget();
                 return Err(OriginateError::Rejected {
                     message: r.get("Message").unwrap_or("").to_owned(),
                 });
             }
-            Err(e) => {
-                forget();
-                return Err(e.into());
-            }
+            Err(e) => return Err(e.into()),
         }
         let (response, dial_status) = match tokio::time::timeout(wait, rx).await {
             Ok(Ok(r)) => r,
-            Ok(Err(_)) => {
-                forget();
-                return Err(OriginateError::TrackerStopped);
-            }
+            Ok(Err(_)) => return Err(OriginateError::TrackerStopped),
             Err(_) => {
-                forget();
                 return Err(OriginateError::Timeout {
                     channel,
+                    channel_id,
                     after: wait,
                 });
             }
         };
         let reason = OriginateReason::from_wire(response.reason.as_deref().unwrap_or(""));
         if response.response != Some(OriginateResponseResponse::Success) {
-            forget();
             return Err(OriginateError::Failed {
                 channel,
                 dial_status: dial_status.or_else(|| reason.dial_status()),
@@ -263,7 +289,8 @@ impl LiveTracker {
             .clone()
             .filter(|u| !u.is_empty() && u.as_str() != "<unknown>")
             .unwrap_or_else(|| linkedid.clone());
-        let linkedid = self.follow_linkedid(linkedid, &uniqueid);
+        std::mem::forget(guard);
+        let linkedid = self.follow_linkedid(linkedid.clone(), &uniqueid);
         Ok(Call::new(
             shared.clone(),
             linkedid,
@@ -289,13 +316,33 @@ impl LiveTracker {
         actual
     }
 
+    /// How many calls the tracker keeps listeners for: those with a [`Call`]
+    /// handle (until they end) and originates awaiting their response.
+    pub fn watched_calls(&self) -> usize {
+        self.shared.lock().watches.len()
+    }
+
     /// A handle on a call up now, by `Linkedid`; `None` when there is none.
-    /// Its event stream starts now.
+    /// Its event stream starts now. Its actions go to the call's first channel
+    /// (the one whose `Uniqueid` is the `Linkedid`), or when that one is gone,
+    /// to the first channel still up.
     pub fn call(&self, linkedid: &str) -> Option<Call> {
         let shared = &self.shared;
         let mut inner = shared.lock();
-        let record = inner.model.calls.get(linkedid)?.clone();
-        let first = record.channels.first()?.clone();
+        let record = inner.model.calls.get(linkedid)?;
+        let first = record
+            .channels
+            .iter()
+            .find(|c| c.uniqueid == record.linkedid && record.active.contains(&c.uniqueid))
+            .or_else(|| {
+                record
+                    .channels
+                    .iter()
+                    .find(|c| record.active.contains(&c.uniqueid))
+            })
+            .or_else(|| record.channels.first())?
+            .clone();
+        let record = record.clone();
         let key = record.linkedid.clone();
         let progress = match inner.watches.get(&key) {
             Some(w) => w.subscribe(),

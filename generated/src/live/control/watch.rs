@@ -28,6 +28,8 @@ pub(crate) struct CallWatch {
     linkedid: Text,
     opened: u64,
     listeners: Vec<RouteId>,
+    /// Watches of calls merged into this one: they follow it to its end.
+    merged: Vec<CallWatch>,
 }
 
 impl CallWatch {
@@ -46,9 +48,15 @@ impl CallWatch {
                 linkedid,
                 opened: 0,
                 listeners: Vec::new(),
+                merged: Vec::new(),
             },
             rx,
         )
+    }
+
+    /// The router this watch's listeners are routes of.
+    pub(crate) fn router(&self) -> KeyedRouter<Event> {
+        self.router.clone()
     }
 
     /// Another receiver of the progress.
@@ -65,9 +73,9 @@ impl CallWatch {
         rx
     }
 
-    /// Queue `event` for every listener, never waiting. A listener whose queue
-    /// is full is closed as overflowed, one that is gone is forgotten; returns
-    /// how many overflowed.
+    /// Queue `event` for every listener of this call and of the calls merged
+    /// into it, never waiting. A listener whose queue is full is closed as
+    /// overflowed, one that is gone is forgotten; returns how many overflowed.
     pub(crate) fn send_event(&mut self, event: &Event) -> usize {
         let router = &self.router;
         let mut overflowed = 0;
@@ -79,11 +87,23 @@ impl CallWatch {
                 }
                 None => false,
             });
+        for w in &mut self.merged {
+            overflowed += w.send_event(event);
+        }
         overflowed
+    }
+
+    /// Take the watch of a call merged into this one: its handles now see this
+    /// call's answer, events and end.
+    pub(crate) fn absorb(&mut self, merged: CallWatch) {
+        self.merged.push(merged);
     }
 
     /// Take a change of this call; `true` when the call ended (drop the watch).
     pub(crate) fn on_change(&mut self, change: &Change) -> bool {
+        for w in &mut self.merged {
+            w.on_change(change);
+        }
         match change {
             Change::CallAnswered { at, .. } => {
                 self.progress.send_modify(|p| {
@@ -92,20 +112,24 @@ impl CallWatch {
                 false
             }
             Change::CallEnded {
+                linkedid,
                 cause,
                 cause_text,
                 duration,
                 talk_time,
                 channels,
+                channel_count,
                 reason,
                 ..
             } => {
                 let end = CallEnd {
+                    linkedid: linkedid.clone(),
                     cause: cause.clone(),
                     cause_text: cause_text.clone(),
                     duration: *duration,
                     talk_time: *talk_time,
                     channels: channels.clone(),
+                    channel_count: *channel_count,
                     reason: *reason,
                 };
                 self.progress.send_modify(|p| p.ended = Some(end));
@@ -116,8 +140,11 @@ impl CallWatch {
     }
 
     /// The tracker stopped.
-    pub(crate) fn stop(self) {
+    pub(crate) fn stop(mut self) {
         self.progress.send_modify(|p| p.stopped = true);
+        for w in std::mem::take(&mut self.merged) {
+            w.stop();
+        }
     }
 }
 

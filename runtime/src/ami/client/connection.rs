@@ -238,7 +238,11 @@ impl Reader {
     }
 
     async fn handle(&mut self, msg: Message) {
+        // The events read before an answer reach the subscribers before the
+        // answer reaches its waiter: whoever reads a list's completion finds
+        // every event that preceded it already queued.
         if is_response(&msg) {
+            self.flush().await;
             if let Err(msg) = self.pending.route_response(msg) {
                 tracing::debug!(
                     action_id = msg.action_id(),
@@ -248,11 +252,13 @@ impl Reader {
             return;
         }
         let msg = if self.pending.has_lists() && msg.action_id().is_some() {
+            self.flush().await;
             match self.pending.route_event(msg) {
                 Ok(()) => return,
                 Err(msg) => msg,
             }
         } else if self.pending.has_unkeyed_lists() && msg.action_id().is_none() {
+            self.flush().await;
             match self.pending.route_unkeyed(msg) {
                 Ok(()) => return,
                 Err(msg) => msg,
