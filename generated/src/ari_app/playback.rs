@@ -143,7 +143,10 @@ impl Playing<'_> {
                         .await?
                     {
                         Waited::Found(p) => p,
-                        _ => return Ok(PlaybackOutcome::Lost),
+                        Waited::Ended => return Ok(PlaybackOutcome::CallEnded),
+                        Waited::TimedOut | Waited::Reconnected => {
+                            return Ok(PlaybackOutcome::Lost);
+                        }
                     }
                 }
             };
