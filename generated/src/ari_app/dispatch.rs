@@ -32,7 +32,9 @@ type HandlerResult = Result<(), String>;
 struct Running {
     channel_id: String,
     bridges: Arc<Mutex<Vec<String>>>,
-    /// Its `StasisEnd` was routed (the channel left the application).
+    /// Its channel left the application: its `StasisEnd` came (even after
+    /// the call's route was closed), it entered again as a new call, or it
+    /// was found gone or elsewhere after a reconnection. Never hung up then.
     left: bool,
     /// Its stream ended (`StasisEnd` or overflow): the end of its grace.
     grace_until: Option<Instant>,
