@@ -762,3 +762,379 @@ async fn a_bridge_created_by_a_call_reaches_it_and_is_destroyed_when_it_ends() {
         .expect("bridge destroyed and channel hung up");
     stop(running).await;
 }
+
+#[tokio::test]
+async fn an_ivr_of_helpers_only_never_overflows_on_events_it_did_not_ask_for() {
+    const ROUNDS: usize = 20;
+    const VARS: usize = 5;
+    let mock = mock(0.01).await;
+    let reports = Reports::default();
+    let (tx, mut rx) = mpsc::unbounded_channel::<String>();
+    let handler = move |mut call: Call| {
+        let tx = tx.clone();
+        async move {
+            call.channel().answer().await?;
+            let mut pressed = String::new();
+            for round in 0..ROUNDS {
+                // Events the helpers do not wait for: ChannelVarset, and
+                // PlaybackStarted of every prompt.
+                for n in 0..VARS {
+                    call.channel()
+                        .set_channel_var(format!("IVR_{n}"))
+                        .value(round.to_string())
+                        .await?;
+                }
+                let played = call.play("sound:press-a-key").await_finished().await?;
+                assert!(matches!(played, PlaybackOutcome::Done(_)), "{played:?}");
+                let _ = tx.send("ready".into());
+                let d = call.collect_dtmf(1, None, Duration::from_secs(10)).await?;
+                pressed.push_str(&d.digits);
+            }
+            let _ = tx.send(pressed);
+            call.channel().hangup().await?;
+            let mut kinds = Vec::new();
+            while let Some(item) = call.next_event().await {
+                kinds.push(match item {
+                    CallItem::Event(e) => e.event_type().to_string(),
+                    other => format!("{other:?}"),
+                });
+            }
+            let _ = tx.send(kinds.join(" "));
+            Ok::<(), CallError>(())
+        }
+    };
+    let running = app(&mock, "ivr", &reports)
+        .queue_capacity(8)
+        .start(handler)
+        .await
+        .expect("app starts");
+    let id = mock.incoming_call("ivr", "PJSIP/a", "", &[]);
+    let mut expected = String::new();
+    for round in 0..ROUNDS {
+        assert_eq!(recv(&mut rx, "ready for a digit").await, "ready");
+        let digit = (round % 10).to_string();
+        assert!(mock.send_dtmf(&id, &digit));
+        expected.push_str(&digit);
+    }
+    assert_eq!(recv(&mut rx, "every round").await, expected);
+    // Set aside: the answer's ChannelStateChange, then per round 5
+    // ChannelVarset and a PlaybackStarted: 121 items, of which the newest 8
+    // (the queue's capacity) are kept and the 113 before them counted.
+    let var = "ChannelVarset";
+    let newest = [
+        var,
+        "PlaybackStarted",
+        var,
+        var,
+        var,
+        var,
+        var,
+        "PlaybackStarted",
+    ];
+    assert_eq!(
+        recv(&mut rx, "the rest of the stream").await,
+        format!(
+            "Lagged {{ missed: 113 }} {} ChannelHangupRequest StasisEnd",
+            newest.join(" ")
+        )
+    );
+    eventually("the call ended", || running.stats().running == 0).await;
+    assert_eq!(reports.outcomes()[&id], CallOutcome::Completed);
+    assert_eq!(running.stats().overflowed, 0);
+    assert!(
+        !reports
+            .all()
+            .iter()
+            .any(|r| matches!(r, AppReport::CallOverflowed { .. }))
+    );
+    stop(running).await;
+}
+
+#[tokio::test]
+async fn a_channel_continued_in_the_dialplan_is_not_hung_up_when_its_handler_returns() {
+    let mock = mock(0.01).await;
+    let reports = Reports::default();
+    let release = Arc::new(Notify::new());
+    let gate = Arc::clone(&release);
+    let handler = move |call: Call| {
+        let gate = Arc::clone(&gate);
+        async move {
+            call.channel().answer().await?;
+            if call.args()[0] == "overflows" {
+                // Not reading: the caller's digits overflow this call's queue,
+                // so its StasisEnd finds no route.
+                gate.notified().await;
+            }
+            call.channel().continue_in_dialplan().await?;
+            // Returns at once, before (or without) reading its StasisEnd.
+            Ok::<(), CallError>(())
+        }
+    };
+    let running = app(&mock, "onward", &reports)
+        .queue_capacity(4)
+        .start(handler)
+        .await
+        .expect("app starts");
+    let quick = mock.incoming_call("onward", "PJSIP/a", "", &["returns"]);
+    let flooded = mock.incoming_call("onward", "PJSIP/b", "", &["overflows"]);
+    assert!(mock.send_dtmf(&flooded, &"1".repeat(20)));
+    eventually("the overflow is reported", || {
+        reports.all().contains(&AppReport::CallOverflowed {
+            channel_id: flooded.clone(),
+            capacity: 4,
+        })
+    })
+    .await;
+    release.notify_one();
+    eventually("both handlers ended", || reports.outcomes().len() == 2).await;
+    assert_eq!(reports.outcomes()[&quick], CallOutcome::Completed);
+    assert_eq!(reports.outcomes()[&flooded], CallOutcome::Completed);
+    // The shutdown waits for every clean-up of the calls.
+    stop(running).await;
+    let mut expected = vec![quick, flooded];
+    expected.sort();
+    assert_eq!(mock.channel_ids(), expected, "both went on in the dialplan");
+    assert!(
+        !reports
+            .all()
+            .iter()
+            .any(|r| matches!(r, AppReport::CleanupFailed { .. }))
+    );
+}
+
+/// A handler that answers, says so, then waits forever.
+fn stuck_handler(
+    tx: mpsc::UnboundedSender<String>,
+) -> impl Fn(Call) -> std::pin::Pin<Box<dyn Future<Output = Result<(), CallError>> + Send>>
++ Send
++ Sync
++ 'static {
+    move |call: Call| {
+        let tx = tx.clone();
+        Box::pin(async move {
+            call.channel().answer().await?;
+            let _ = tx.send(call.id().to_string());
+            std::future::pending::<()>().await;
+            Ok(())
+        })
+    }
+}
+
+#[tokio::test]
+async fn a_shorter_shutdown_deadline_replaces_a_longer_one() {
+    let mock = mock(0.01).await;
+    let reports = Reports::default();
+    let (tx, mut rx) = mpsc::unbounded_channel::<String>();
+    let running = app(&mock, "hurry", &reports)
+        .start(stuck_handler(tx))
+        .await
+        .expect("app starts");
+    let id = mock.incoming_call("hurry", "PJSIP/a", "", &[]);
+    recv(&mut rx, "the handler runs").await;
+    running.begin_shutdown(Duration::from_secs(3600));
+    // Once a new call is turned away, the app is shutting down with the hour.
+    let late = mock.incoming_call("hurry", "PJSIP/b", "", &[]);
+    eventually("the late call is rejected", || {
+        reports.all().contains(&AppReport::CallRejected {
+            channel_id: late.clone(),
+            reason: RejectReason::ShuttingDown,
+        })
+    })
+    .await;
+    let stopped = tokio::time::timeout(WAIT, running.shutdown(Duration::ZERO))
+        .await
+        .expect("the earlier deadline applies, not the hour")
+        .expect("app stops");
+    assert_eq!((stopped.cancelled, stopped.running), (1, 0));
+    assert_eq!(reports.outcomes()[&id], CallOutcome::ShutDown);
+    assert_eq!(mock.channel_ids(), Vec::<String>::new(), "hung up");
+}
+
+#[tokio::test]
+async fn the_largest_durations_mean_never_and_do_not_panic() {
+    let mock = mock(0.01).await;
+    let reports = Reports::default();
+    let (tx, mut rx) = mpsc::unbounded_channel::<String>();
+    let handler = move |mut call: Call| {
+        let tx = tx.clone();
+        async move {
+            call.channel().answer().await?;
+            let _ = tx.send("collecting".into());
+            let d = call.collect_dtmf(1, None, Duration::MAX).await?;
+            let _ = tx.send(format!("{} {:?}", d.digits, d.end));
+            // Lingers after StasisEnd: the end grace is "forever".
+            std::future::pending::<()>().await;
+            Ok::<(), CallError>(())
+        }
+    };
+    let running = app(&mock, "forever", &reports)
+        .end_grace(Duration::MAX)
+        .start(handler)
+        .await
+        .expect("app starts");
+    let id = mock.incoming_call("forever", "PJSIP/a", "", &[]);
+    assert_eq!(recv(&mut rx, "collecting").await, "collecting");
+    assert!(mock.send_dtmf(&id, "7"));
+    assert_eq!(recv(&mut rx, "a digit").await, "7 MaxDigits");
+    assert!(mock.hang_up(&id));
+    eventually("its stream ended", || {
+        running.stats().routes == 0 && running.stats().running == 1
+    })
+    .await;
+    running.begin_shutdown(Duration::MAX);
+    let stats = tokio::time::timeout(WAIT, running.shutdown(Duration::ZERO))
+        .await
+        .expect("stops at the shorter deadline")
+        .expect("the dispatcher did not panic");
+    assert_eq!(stats.cancelled, 1);
+    assert_eq!(reports.outcomes()[&id], CallOutcome::ShutDown);
+}
+
+/// A handler that answers and reads its stream to the end, then reports it.
+fn reading_handler(
+    tx: mpsc::UnboundedSender<String>,
+) -> impl Fn(Call) -> std::pin::Pin<Box<dyn Future<Output = Result<(), CallError>> + Send>>
++ Send
++ Sync
++ 'static {
+    move |mut call: Call| {
+        let tx = tx.clone();
+        Box::pin(async move {
+            call.channel().answer().await?;
+            let _ = tx.send("answered".into());
+            let mut seen = Vec::new();
+            while let Some(item) = call.next_event().await {
+                seen.push(match item {
+                    CallItem::Event(e) => e.event_type().to_string(),
+                    CallItem::Disconnected { .. } => "Disconnected".into(),
+                    other => format!("{other:?}"),
+                });
+            }
+            let _ = tx.send(seen.join(" "));
+            Ok(())
+        })
+    }
+}
+
+/// Reconnecting takes 300 ms: what the test does right after dropping the
+/// sockets falls in the gap.
+fn slow_reconnect(mock: &MockAri) -> WsConfig {
+    config(mock).reconnect(ReconnectPolicy::new(
+        Duration::from_millis(300),
+        Duration::from_millis(300),
+    ))
+}
+
+#[tokio::test]
+async fn a_call_whose_channel_left_the_app_during_a_disconnection_ends_and_stays_up() {
+    let mock = mock(0.01).await;
+    let reports = Reports::default();
+    let (tx, mut rx) = mpsc::unbounded_channel::<String>();
+    let running = app(&mock, "moved", &reports)
+        .ws_config(slow_reconnect(&mock))
+        .start(reading_handler(tx))
+        .await
+        .expect("app starts");
+    let id = mock.incoming_call("moved", "PJSIP/a", "", &[]);
+    assert_eq!(recv(&mut rx, "answered").await, "answered");
+    mock.drop_websockets();
+    let client = AriClient::http(mock.base_url(), "asterisk", "asterisk").expect("client");
+    client
+        .channel(id.as_str())
+        .continue_in_dialplan()
+        .await
+        .expect("continued while the app's socket is down");
+    assert_eq!(
+        recv(&mut rx, "the stream").await,
+        "ChannelStateChange Disconnected Reconnected ChannelGone"
+    );
+    eventually("the handler ended", || running.stats().running == 0).await;
+    assert!(reports.all().contains(&AppReport::ChannelGone {
+        channel_id: id.clone()
+    }));
+    stop(running).await;
+    assert_eq!(mock.channel_ids(), [id], "left running in the dialplan");
+}
+
+#[tokio::test]
+async fn a_playback_that_ended_during_a_disconnection_is_reported_lost() {
+    let mock = MockAri::builder()
+        .playback_duration(Duration::from_secs(3600))
+        .start()
+        .await
+        .expect("mock starts");
+    let reports = Reports::default();
+    let (tx, mut rx) = mpsc::unbounded_channel::<String>();
+    let handler = move |mut call: Call| {
+        let tx = tx.clone();
+        async move {
+            call.channel().answer().await?;
+            let playing = call.play("sound:tt-monkeys").await?;
+            let _ = tx.send(playing.id().to_string());
+            let outcome = playing.await_finished().await?;
+            let _ = tx.send(format!("{outcome:?}"));
+            call.channel().hangup().await?;
+            let mut seen = Vec::new();
+            while let Some(item) = call.next_event().await {
+                seen.push(match item {
+                    CallItem::Event(e) => e.event_type().to_string(),
+                    CallItem::Disconnected { .. } => "Disconnected".into(),
+                    other => format!("{other:?}"),
+                });
+            }
+            let _ = tx.send(seen.join(" "));
+            Ok::<(), CallError>(())
+        }
+    };
+    let running = app(&mock, "lost", &reports)
+        .ws_config(slow_reconnect(&mock))
+        .start(handler)
+        .await
+        .expect("app starts");
+    mock.incoming_call("lost", "PJSIP/a", "", &[]);
+    let playback = recv(&mut rx, "playing").await;
+    mock.drop_websockets();
+    let client = AriClient::http(mock.base_url(), "asterisk", "asterisk").expect("client");
+    client
+        .playback(playback.as_str())
+        .stop()
+        .await
+        .expect("stopped while the app's socket is down");
+    assert_eq!(recv(&mut rx, "the outcome").await, "Lost");
+    assert_eq!(
+        recv(&mut rx, "the rest of the stream").await,
+        "ChannelStateChange PlaybackStarted Disconnected Reconnected ChannelHangupRequest StasisEnd"
+    );
+    stop(running).await;
+}
+
+#[tokio::test]
+async fn a_bridge_whose_creation_was_abandoned_is_still_destroyed() {
+    let mock = mock(0.01).await;
+    let reports = Reports::default();
+    let (tx, mut rx) = mpsc::unbounded_channel::<String>();
+    let handler = move |call: Call| {
+        let tx = tx.clone();
+        async move {
+            call.channel().answer().await?;
+            // The request goes out on the first poll; the handler stops
+            // waiting for it right after, as a cancelled handler would.
+            let abandoned =
+                tokio::time::timeout(Duration::ZERO, call.create_bridge("mixing")).await;
+            let _ = tx.send(format!("abandoned {}", abandoned.is_err()));
+            Ok::<(), CallError>(())
+        }
+    };
+    let running = app(&mock, "abandon", &reports)
+        .start(handler)
+        .await
+        .expect("app starts");
+    mock.incoming_call("abandon", "PJSIP/a", "", &[]);
+    assert_eq!(recv(&mut rx, "created").await, "abandoned true");
+    eventually("the handler ended", || running.stats().running == 0).await;
+    stop(running).await;
+    let client = AriClient::http(mock.base_url(), "asterisk", "asterisk").expect("client");
+    let left = client.bridges().list().await.expect("bridges");
+    assert!(left.is_empty(), "no bridge left behind: {left:?}");
+    assert_eq!(mock.channel_ids(), Vec::<String>::new());
+}

@@ -6,7 +6,7 @@ use super::dispatch::Dispatcher;
 use super::report::{AppReport, AppStats, Counters};
 use crate::ari::AriClient;
 use crate::ari_ws::{self, EventStream, WsConfig, WsError};
-use asterisk_sdk_runtime::tasks::KeyedRouter;
+use asterisk_sdk_runtime::tasks::{KeyedRouter, deadline_after};
 use std::fmt;
 use std::future::Future;
 use std::sync::Arc;
@@ -41,7 +41,14 @@ pub enum OverLimit {
 #[non_exhaustive]
 pub enum AfterHandler {
     /// Hang it up, as a FastAGI script's end does: a channel nobody handles
-    /// must not stay in Stasis forever. The default.
+    /// must not stay in Stasis forever. The default. Only a channel still in
+    /// the application is hung up: no `StasisEnd` was seen for it, and
+    /// `GET /channels/{id}` still shows it running `Stasis(<this app>)`, so a
+    /// channel the handler continued in the dialplan is left alone even when
+    /// the handler returned before its `StasisEnd` came. (A channel moved to
+    /// another application keeps showing `Stasis(<this app>)` until its
+    /// `StasisEnd` arrives: handlers that `move` channels should read the
+    /// stream to `StasisEnd` or use [`AfterHandler::Leave`].)
     #[default]
     HangUp,
     /// Leave it as it is (e.g. handlers that hand channels on with
@@ -118,15 +125,21 @@ pub(crate) struct Settings {
 /// - The WebSocket reader never waits for a handler: each call has a bounded
 ///   queue ([`App::queue_capacity`]); when it is full the call's stream ends
 ///   with [`CallItem::Overflowed`](super::CallItem::Overflowed), helpers fail
-///   with [`CallError::Overflowed`](super::CallError::Overflowed), and the
-///   handler gets the end grace. Other calls are not affected.
+///   with [`CallError::Overflowed`](super::CallError::Overflowed), the
+///   overflow is reported ([`AppReport::CallOverflowed`]), and the handler
+///   gets the end grace. Other calls are not affected. Events the helpers set
+///   aside are bounded separately and never cause an overflow (see
+///   [`CallItem::Lagged`](super::CallItem::Lagged)).
 /// - When the events WebSocket drops and comes back, running calls go on;
 ///   each stream carries [`CallItem::Disconnected`](super::CallItem::Disconnected)
 ///   and [`CallItem::Reconnected`](super::CallItem::Reconnected) (events
 ///   Asterisk sent in the gap are lost). The framework then asks for each
-///   call's channel; the stream of one that ended in the gap ends with
-///   [`CallItem::ChannelGone`](super::CallItem::ChannelGone), so no handler
-///   waits for a `StasisEnd` that will never come.
+///   call's channel; the stream of one that ended or left the application
+///   in the gap ends with [`CallItem::ChannelGone`](super::CallItem::ChannelGone),
+///   so no handler waits for a `StasisEnd` that will never come (and its
+///   channel is not hung up). A playback awaited with
+///   [`Playing::await_finished`](super::Playing::await_finished) that ended in
+///   the gap resolves with [`PlaybackOutcome::Lost`](super::PlaybackOutcome::Lost).
 /// - A channel a handler originates into the same application is a call of
 ///   its own (its own `StasisStart`, its own handler): give it `appArgs` to
 ///   tell the handler what it is.
@@ -358,9 +371,12 @@ impl RunningApp {
     /// Start a graceful shutdown without waiting for it: new calls are
     /// rejected (hung up, [`RejectReason::ShuttingDown`](super::RejectReason::ShuttingDown)),
     /// waiting calls too; running handlers have until `grace` from now to
-    /// return, then they are cancelled (and their channels released).
+    /// return, then they are cancelled (and their channels released). Called
+    /// again with a grace that ends earlier, the earlier deadline applies; a
+    /// later one changes nothing. A `grace` too large for an `Instant` (e.g.
+    /// [`Duration::MAX`]) means decades.
     pub fn begin_shutdown(&self, grace: Duration) {
-        let deadline = Instant::now() + grace;
+        let deadline = deadline_after(grace);
         self.shutdown.send_if_modified(|d| match d {
             Some(earlier) if *earlier <= deadline => false,
             _ => {

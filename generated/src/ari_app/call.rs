@@ -28,12 +28,24 @@ pub enum CallItem {
         reason: String,
     },
     /// The events WebSocket is back; events flow again. The framework then
-    /// checks that the call's channel still exists; if it ended during the
-    /// gap, [`CallItem::ChannelGone`] follows.
+    /// checks that the call's channel still exists and is still in this
+    /// application; if not, [`CallItem::ChannelGone`] follows.
     Reconnected,
-    /// The channel no longer exists: it ended while the events WebSocket was
-    /// down, so its `StasisEnd` was lost. The stream ends after this item.
+    /// The channel is no longer in this application: it ended, or left the
+    /// application (continued in the dialplan, moved to another application),
+    /// while the events WebSocket was down, so its `StasisEnd` was lost. The
+    /// stream ends after this item.
     ChannelGone,
+    /// Items set aside by the helpers ([`Call::play`] … [`Playing::await_finished`](super::Playing::await_finished),
+    /// [`Call::collect_dtmf`]) for a later [`Call::next_event`] were more than
+    /// the queue's capacity: the oldest `missed` of them were dropped to make
+    /// room. Only items the handler did not wait for are dropped this way,
+    /// and the call goes on (a handler that only uses helpers never reads
+    /// them); the items after this marker are the newest ones set aside.
+    Lagged {
+        /// How many set-aside items were dropped since the last such marker.
+        missed: usize,
+    },
     /// The call's queue was full (its handler did not keep up): events after
     /// that point were not delivered, and the stream ends after this item.
     Overflowed {
@@ -62,6 +74,9 @@ pub enum CallError {
 pub(crate) enum Waited<R> {
     /// The awaited item.
     Found(R),
+    /// The events WebSocket came back ([`CallItem::Reconnected`], kept for
+    /// [`Call::next_event`]): what was awaited may have been lost in the gap.
+    Reconnected,
     /// The call's events ended first (`StasisEnd`, or the app shut down).
     Ended,
     /// The deadline passed first.
@@ -74,19 +89,33 @@ pub(crate) enum Waited<R> {
 /// Read its events with [`Call::next_event`] (or as a [`Stream`]): only events
 /// about this call arrive, in the order Asterisk sent them, ending with
 /// `StasisEnd`. The helpers ([`Call::play`], [`Call::collect_dtmf`]) read the
-/// same stream; events they do not wait for are kept, in order, for the next
-/// [`Call::next_event`].
+/// same stream; items they do not wait for are set aside, in order, for the
+/// next [`Call::next_event`]. That store holds at most the queue's capacity
+/// ([`App::queue_capacity`](super::App::queue_capacity)): beyond it the oldest
+/// set-aside items are dropped and [`Call::next_event`] first returns
+/// [`CallItem::Lagged`] with their exact number. So a handler that only uses
+/// helpers never overflows because of events it did not ask for; only its
+/// queue of unread items can overflow ([`CallItem::Overflowed`], reported as
+/// [`AppReport::CallOverflowed`](super::AppReport::CallOverflowed)).
+///
+/// This is a call of a Stasis application, over ARI.
+#[cfg_attr(
+    feature = "ami",
+    doc = "For calls placed and tracked over AMI see [`live::Call`](crate::live::Call)."
+)]
 #[derive(Debug)]
 pub struct Call {
     channel: ChannelHandle,
     start: StasisStart,
     events: RouteReceiver<CallItem>,
     router: KeyedRouter<CallItem>,
+    /// Items the helpers set aside, oldest first, at most `capacity`.
     kept: VecDeque<CallItem>,
+    /// Set-aside items dropped (oldest first) since the last `Lagged`.
+    lagged: usize,
     capacity: usize,
     input_done: bool,
     saw_end: bool,
-    kept_overflow: bool,
     overflow_told: bool,
     pub(crate) bridges: Arc<Mutex<Vec<String>>>,
 }
@@ -106,10 +135,10 @@ impl Call {
             events,
             router,
             kept: VecDeque::new(),
+            lagged: 0,
             capacity,
             input_done: false,
             saw_end: false,
-            kept_overflow: false,
             overflow_told: false,
             bridges,
         }
@@ -155,6 +184,10 @@ impl Call {
     }
 
     fn poll_item(&mut self, cx: &mut Context<'_>) -> Poll<Option<CallItem>> {
+        if self.lagged > 0 {
+            let missed = std::mem::take(&mut self.lagged);
+            return Poll::Ready(Some(CallItem::Lagged { missed }));
+        }
         if let Some(item) = self.kept.pop_front() {
             return Poll::Ready(Some(item));
         }
@@ -189,9 +222,6 @@ impl Call {
 
     /// The capacity of the queue that overflowed, if the input ended that way.
     fn overflow(&self) -> Option<usize> {
-        if self.kept_overflow {
-            return Some(self.capacity);
-        }
         match self.events.end() {
             Some(RouteEnd::Overflowed { capacity }) => Some(capacity),
             _ => None,
@@ -199,10 +229,13 @@ impl Call {
     }
 
     /// Read items until `pick` takes one, keeping the others (in order) for
-    /// [`Call::next_event`]. Items kept earlier are looked at first.
+    /// [`Call::next_event`]. Items kept earlier are looked at first. With
+    /// `until_reconnected`, a newly read [`CallItem::Reconnected`] is kept and
+    /// ends the wait ([`Waited::Reconnected`]).
     pub(crate) async fn wait_for<R>(
         &mut self,
         deadline: Option<Instant>,
+        until_reconnected: bool,
         mut pick: impl FnMut(&CallItem) -> Option<R>,
     ) -> Result<Waited<R>, CallError> {
         let found = self
@@ -236,17 +269,23 @@ impl Call {
             if let Some(r) = pick(&item) {
                 return Ok(Waited::Found(r));
             }
+            let reconnected = until_reconnected && matches!(item, CallItem::Reconnected);
             self.keep(item);
+            if reconnected {
+                return Ok(Waited::Reconnected);
+            }
         }
     }
 
-    /// Keep an item a helper did not want. Kept items are bounded like the
-    /// queue: past its capacity the call's route is closed as overflowed.
+    /// Set aside an item a helper did not want. At most `capacity` items are
+    /// kept: the oldest is dropped (and counted for [`CallItem::Lagged`]) to
+    /// make room. The call's route stays open: set-aside items never make it
+    /// overflow.
     fn keep(&mut self, item: CallItem) {
         self.kept.push_back(item);
-        if self.kept.len() > self.capacity && !self.kept_overflow {
-            self.kept_overflow = true;
-            self.router.close(self.events.id());
+        while self.kept.len() > self.capacity {
+            self.kept.pop_front();
+            self.lagged += 1;
         }
     }
 

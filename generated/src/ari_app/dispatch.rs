@@ -7,13 +7,13 @@ use super::app::{AfterHandler, AppError, OverLimit, Reporter, Settings};
 use super::call::{Call, CallItem};
 use super::report::{AppReport, AppStats, CallOutcome, Counters, RejectReason};
 use super::router::{channel_key, keys};
-use crate::ari::models::StasisStart;
+use crate::ari::models::{Channel, StasisStart};
 use crate::ari::params::Reason;
 use crate::ari::{AriClient, AriError, AriEvent};
 use crate::ari_ws::{EventStream, Item};
 use asterisk_sdk_runtime::tasks::{
     CancelReason, Dispatched, Finished, KeyedRouter, RouteId, RouteReceiver, Supervisor,
-    TaskOutcome,
+    TaskOutcome, deadline_after,
 };
 use std::collections::{HashMap, VecDeque};
 use std::fmt;
@@ -32,10 +32,12 @@ type HandlerResult = Result<(), String>;
 struct Running {
     channel_id: String,
     bridges: Arc<Mutex<Vec<String>>>,
-    /// Its `StasisEnd` was routed (the channel left the application).
+    /// Its channel left the application: its `StasisEnd` came (even after
+    /// the call's route was closed), it entered again as a new call, or it
+    /// was found gone or elsewhere after a reconnection. Never hung up then.
     left: bool,
-    /// Its stream ended (`StasisEnd` or overflow) and the end grace runs.
-    in_grace: bool,
+    /// Its stream ended (`StasisEnd` or overflow): the end of its grace.
+    grace_until: Option<Instant>,
 }
 
 /// A call waiting for a slot ([`OverLimit::Wait`]).
@@ -140,10 +142,15 @@ where
             }
             tokio::select! {
                 biased;
-                changed = shutdown.changed(), if shutdown_open && self.shutdown_deadline.is_none() => {
+                // Still listened to once shutting down: a later call may bring
+                // the deadline forward.
+                changed = shutdown.changed(), if shutdown_open => {
                     match changed {
                         Ok(()) => {
-                            if let Some(deadline) = *shutdown.borrow_and_update() {
+                            let asked = *shutdown.borrow_and_update();
+                            if let Some(deadline) = asked
+                                && self.shutdown_deadline.is_none_or(|d| deadline < d)
+                            {
                                 self.begin_shutdown(deadline);
                             }
                         }
@@ -221,8 +228,8 @@ where
                 self.on_start(start)
             }
             AriEvent::StasisEnd(ref end) if end.application == self.settings.name => {
-                let key = channel_key(&end.channel.id);
-                self.on_end(&key, event)
+                let channel_id = end.channel.id.clone();
+                self.on_end(&channel_id, event)
             }
             event => {
                 let keys = keys(&event);
@@ -241,6 +248,9 @@ where
         if let Some(old) = self.router.lookup(&key) {
             self.end_route(old);
         }
+        // Whatever runs for this channel's earlier calls must not hang it up:
+        // it belongs to this new call now.
+        self.mark_left(&start.channel.id);
         if self.shutdown_deadline.is_some() {
             self.reject(&start.channel.id, RejectReason::ShuttingDown);
             return;
@@ -270,8 +280,12 @@ where
         }
     }
 
-    fn on_end(&mut self, key: &str, event: AriEvent) {
-        let Some(route) = self.router.lookup(key) else {
+    fn on_end(&mut self, channel_id: &str, event: AriEvent) {
+        // The channel left the application, whether or not its call still has
+        // a route (a handler that returned, or whose queue overflowed, has
+        // none): its handler's end must not hang it up.
+        self.mark_left(channel_id);
+        let Some(route) = self.router.lookup(&channel_key(channel_id)) else {
             return;
         };
         if let Some(i) = self.waiting.iter().position(|w| w.route == route) {
@@ -286,18 +300,24 @@ where
         if let Some(d) = self.router.send(route, CallItem::Event(event)) {
             self.overflowed(d);
         }
-        if let Some(call) = self.running.get_mut(&route) {
-            call.left = true;
-        }
         self.end_route(route);
+    }
+
+    /// Note that `channel_id` left the application (`StasisEnd`, or it
+    /// entered again as a new call) for every running call of that channel.
+    fn mark_left(&mut self, channel_id: &str) {
+        for call in self.running.values_mut() {
+            if call.channel_id == channel_id {
+                call.left = true;
+            }
+        }
     }
 
     /// The call's stream is over: close its route and start its end grace.
     fn end_route(&mut self, route: RouteId) {
         self.router.close(route);
-        if let Some(call) = self.running.get_mut(&route) {
-            call.in_grace = true;
-            self.supervisor.wind_down(&route, self.settings.end_grace);
+        if self.running.contains_key(&route) {
+            self.start_grace(route);
         } else if let Some(i) = self.waiting.iter().position(|w| w.route == route)
             && let Some(w) = self.waiting.remove(i)
         {
@@ -307,8 +327,20 @@ where
         }
     }
 
-    /// After a reconnection: ask whether each call's channel still exists;
-    /// the answers come back through `gone` ([`Dispatcher::channel_gone`]).
+    /// Give a running call's handler the end grace (an earlier end stays).
+    fn start_grace(&mut self, route: RouteId) {
+        let Some(call) = self.running.get_mut(&route) else {
+            return;
+        };
+        let until = deadline_after(self.settings.end_grace);
+        let until = call.grace_until.map_or(until, |earlier| earlier.min(until));
+        call.grace_until = Some(until);
+        self.supervisor.wind_down_at(&route, until);
+    }
+
+    /// After a reconnection: ask whether each call's channel still exists and
+    /// is still in this application (see [`in_app`]); the calls whose channel
+    /// is not come back through `gone` ([`Dispatcher::channel_gone`]).
     fn check_channels(&mut self) {
         let calls = self
             .running
@@ -323,19 +355,24 @@ where
             let client = self.client.clone();
             let gone = self.gone_tx.clone();
             let limit = self.settings.cleanup_timeout;
+            let app = self.settings.name.clone();
             self.cleanups.spawn(async move {
                 let channel = client.channel(channel_id);
                 let asked = tokio::time::timeout(limit, channel.get().send()).await;
-                if let Ok(Err(e)) = asked
-                    && e.status() == Some(404)
-                {
+                let left = match asked {
+                    Ok(Ok(channel)) => !in_app(&channel, &app),
+                    Ok(Err(e)) => e.status() == Some(404),
+                    Err(_) => false,
+                };
+                if left {
                     let _ = gone.send(route);
                 }
             });
         }
     }
 
-    /// A call's channel ended while the socket was down: end its stream.
+    /// A call's channel ended or left the application while the socket was
+    /// down: end its stream (and never hang the channel up).
     fn channel_gone(&mut self, route: RouteId) {
         let channel_id = match self.running.get_mut(&route) {
             Some(call) => {
@@ -368,10 +405,7 @@ where
                 channel_id,
                 capacity: self.settings.queue_capacity,
             });
-            if let Some(call) = self.running.get_mut(&route) {
-                call.in_grace = true;
-                self.supervisor.wind_down(&route, self.settings.end_grace);
-            }
+            self.start_grace(route);
         }
     }
 
@@ -408,7 +442,7 @@ where
                 channel_id: channel_id.clone(),
                 bridges,
                 left: false,
-                in_grace: false,
+                grace_until: None,
             },
         );
         self.reports.send(AppReport::CallStarted { channel_id });
@@ -424,7 +458,13 @@ where
             TaskOutcome::Returned(Ok(())) => CallOutcome::Completed,
             TaskOutcome::Returned(Err(e)) => CallOutcome::Failed(e),
             TaskOutcome::Panicked(message) => CallOutcome::Panicked(message),
-            TaskOutcome::Cancelled(CancelReason::DeadlinePassed) if call.in_grace => {
+            // Whichever deadline came first: its grace, or the shutdown's.
+            TaskOutcome::Cancelled(CancelReason::DeadlinePassed)
+                if call.grace_until.is_some_and(|grace| {
+                    self.shutdown_deadline
+                        .is_none_or(|shutdown| grace <= shutdown)
+                }) =>
+            {
                 CallOutcome::GraceExpired
             }
             _ => CallOutcome::ShutDown,
@@ -445,7 +485,10 @@ where
     }
 
     /// Destroy the call's bridges and, per [`AfterHandler`], hang up its
-    /// channel if it is still in the application.
+    /// channel if it is still in the application: no `StasisEnd` was seen,
+    /// and Asterisk still shows it in `Stasis(<this app>)` (a handler may
+    /// have continued it in the dialplan and returned before the `StasisEnd`
+    /// came, or its route was closed by an overflow).
     fn release(&mut self, call: Running) {
         let bridges = std::mem::take(&mut *call.bridges.lock().unwrap_or_else(|p| p.into_inner()));
         let hang_up = !call.left && self.settings.after_handler == AfterHandler::HangUp;
@@ -456,6 +499,7 @@ where
         let reports = self.reports.clone();
         let limit = self.settings.cleanup_timeout;
         let channel_id = call.channel_id;
+        let app = self.settings.name.clone();
         self.cleanups.spawn(async move {
             for bridge in bridges {
                 let result = within(limit, client.bridge(bridge.as_str()).destroy().send()).await;
@@ -466,11 +510,19 @@ where
                     result,
                 );
             }
-            if hang_up {
-                let result =
-                    within(limit, client.channel(channel_id.as_str()).hangup().send()).await;
-                report_cleanup(&reports, &channel_id, "hanging up", result);
+            if !hang_up {
+                return;
             }
+            let channel = client.channel(channel_id.as_str());
+            match tokio::time::timeout(limit, channel.get().send()).await {
+                Ok(Ok(now)) if !in_app(&now, &app) => return,
+                // Already gone.
+                Ok(Err(e)) if e.status() == Some(404) => return,
+                // Still in the application, or unknown: hang up as promised.
+                _ => {}
+            }
+            let result = within(limit, channel.hangup().send()).await;
+            report_cleanup(&reports, &channel_id, "hanging up", result);
         });
     }
 
@@ -516,6 +568,15 @@ where
         self.reject_waiting();
         self.supervisor.wind_down_all(deadline);
     }
+}
+
+/// Whether `channel` (as `GET /channels/{id}` shows it) is in application
+/// `app`: its dialplan application is `Stasis` with `app` as first argument.
+/// A channel continued in the dialplan shows the application it runs there.
+fn in_app(channel: &Channel, app: &str) -> bool {
+    let dialplan = &channel.dialplan;
+    dialplan.app_name.eq_ignore_ascii_case("Stasis")
+        && dialplan.app_data.split(',').next().map(str::trim) == Some(app)
 }
 
 /// `request` with a time limit.

@@ -3,8 +3,8 @@
 
 use super::call::{Call, CallError, CallItem, Waited};
 use crate::ari::AriEvent;
+use asterisk_sdk_runtime::tasks::deadline_after;
 use std::time::Duration;
-use tokio::time::Instant;
 
 /// Why [`Call::collect_dtmf`] stopped collecting.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -42,14 +42,14 @@ impl Call {
         terminator: Option<char>,
         timeout: Duration,
     ) -> Result<Digits, CallError> {
-        let deadline = Instant::now() + timeout;
+        let deadline = deadline_after(timeout);
         let mut digits = String::new();
         let end = loop {
             if digits.chars().count() >= max_digits {
                 break DigitsEnd::MaxDigits;
             }
             let waited = self
-                .wait_for(Some(deadline), |item| match item {
+                .wait_for(Some(deadline), false, |item| match item {
                     CallItem::Event(AriEvent::ChannelDtmfReceived(e)) => Some(e.digit.clone()),
                     _ => None,
                 })
@@ -63,6 +63,8 @@ impl Call {
                     }
                 }
                 Waited::TimedOut => break DigitsEnd::Timeout,
+                // Not asked for (`until_reconnected` is false).
+                Waited::Reconnected => {}
                 Waited::Ended => break DigitsEnd::CallEnded,
             }
         };

@@ -1,4 +1,5 @@
-//! A per-call framework for Stasis applications: [`App::run`] starts one
+//! A per-call framework for Stasis applications over ARI (REST and the events
+//! WebSocket): [`App::run`] starts one
 //! handler task per `StasisStart`, each with a [`Call`] that sees only its own
 //! channel's events, with a concurrency limit, panic isolation, bounded queues
 //! and graceful shutdown; [`Call`] has helpers for playbacks
@@ -9,6 +10,17 @@
 //! (`StasisStart`, `PlaybackFinished`, …) on top of the runtime's generic
 //! routing and supervision (`asterisk_sdk_runtime::tasks`). See [`App`] for
 //! how calls, panics, slow handlers, reconnection and shutdown behave.
+//!
+//! Its [`Call`] and [`CallError`] are a call of a Stasis application over ARI.
+#![cfg_attr(
+    feature = "ami",
+    doc = "Calls placed and tracked over AMI are [`live::Call`](crate::live::Call) \
+           (with [`live::CallError`](crate::live::CallError))."
+)]
+#![cfg_attr(
+    not(feature = "ami"),
+    doc = "Calls placed and tracked over AMI are `live::Call` (feature `ami`)."
+)]
 
 mod app;
 mod bridge;

@@ -7,6 +7,7 @@ use crate::ari::{AriEvent, PlaybackHandle};
 use asterisk_sdk_runtime::ari::encode::IntoValues;
 use std::future::{Future, IntoFuture};
 use std::pin::Pin;
+use tokio::time::Instant;
 
 /// How a playback ended, as [`Playing::await_finished`] saw it.
 #[derive(Debug, Clone, PartialEq)]
@@ -18,6 +19,11 @@ pub enum PlaybackOutcome {
     Failed(Playback),
     /// The call's events ended (`StasisEnd`) before `PlaybackFinished` came.
     CallEnded,
+    /// The playback ended while the events WebSocket was down: after the
+    /// reconnection Asterisk no longer knew it (`GET /playbacks/{id}` answered
+    /// 404) and its `PlaybackFinished` was lost, so whether it played to the
+    /// end or failed is unknown.
+    Lost,
 }
 
 /// A playback request on a call ([`Call::play`]): `.await` it to start the
@@ -104,21 +110,51 @@ impl Playing<'_> {
     /// Wait for this playback's `PlaybackFinished` (other events of the call
     /// stay readable with [`Call::next_event`]); resolves with
     /// [`PlaybackOutcome::CallEnded`] when the call ends first.
+    ///
+    /// When the events WebSocket comes back after a drop
+    /// ([`CallItem::Reconnected`]), the `PlaybackFinished` may have been sent
+    /// during the gap: the playback is then asked for (`GET /playbacks/{id}`),
+    /// and if Asterisk no longer knows it (404) this resolves with
+    /// [`PlaybackOutcome::Lost`]. If it still plays, or the request fails
+    /// otherwise, the wait goes on.
     pub async fn await_finished(self) -> Result<PlaybackOutcome, CallError> {
         let id = self.playback.id;
-        let waited = self
-            .call
-            .wait_for(None, |item| match item {
-                CallItem::Event(AriEvent::PlaybackFinished(e)) if e.playback.id == id => {
-                    Some(e.playback.clone())
+        let finished = |item: &CallItem| match item {
+            CallItem::Event(AriEvent::PlaybackFinished(e)) if e.playback.id == id => {
+                Some(e.playback.clone())
+            }
+            _ => None,
+        };
+        loop {
+            let waited = self.call.wait_for(None, true, finished).await?;
+            let found = match waited {
+                Waited::Found(p) => p,
+                Waited::Ended | Waited::TimedOut => return Ok(PlaybackOutcome::CallEnded),
+                Waited::Reconnected => {
+                    let asked = self.call.client().playback(id.as_str()).get().await;
+                    if !matches!(&asked, Err(e) if e.status() == Some(404)) {
+                        continue;
+                    }
+                    // Gone: its PlaybackFinished may still be queued (sent
+                    // just after the reconnection); look at what has arrived.
+                    match self
+                        .call
+                        .wait_for(Some(Instant::now()), false, finished)
+                        .await?
+                    {
+                        Waited::Found(p) => p,
+                        Waited::Ended => return Ok(PlaybackOutcome::CallEnded),
+                        Waited::TimedOut | Waited::Reconnected => {
+                            return Ok(PlaybackOutcome::Lost);
+                        }
+                    }
                 }
-                _ => None,
-            })
-            .await?;
-        Ok(match waited {
-            Waited::Found(p) if p.state == PlaybackState::Failed => PlaybackOutcome::Failed(p),
-            Waited::Found(p) => PlaybackOutcome::Done(p),
-            Waited::Ended | Waited::TimedOut => PlaybackOutcome::CallEnded,
-        })
+            };
+            return Ok(if found.state == PlaybackState::Failed {
+                PlaybackOutcome::Failed(found)
+            } else {
+                PlaybackOutcome::Done(found)
+            });
+        }
     }
 }

@@ -49,6 +49,17 @@
 //! # Ok(())
 //! # }
 //! ```
+//!
+//! [`Call`] and [`CallError`] here are calls placed and tracked over AMI.
+#![cfg_attr(
+    feature = "ari",
+    doc = "A call of a Stasis application over ARI is [`ari_app::Call`](crate::ari_app::Call) \
+           (with [`ari_app::CallError`](crate::ari_app::CallError))."
+)]
+#![cfg_attr(
+    not(feature = "ari"),
+    doc = "A call of a Stasis application over ARI is `ari_app::Call` (feature `ari`)."
+)]
 
 mod bridge;
 mod call;

@@ -8,8 +8,11 @@
 //! and what a task does. The ARI application framework of the `asterisk-sdk`
 //! crate (`ari_app`) is built on it.
 
+mod deadline;
 mod router;
 mod supervisor;
+
+pub use deadline::deadline_after;
 
 pub use router::{Dispatched, KeyedRouter, RouteEnd, RouteId, RouteReceiver};
 pub use supervisor::{CancelReason, Finished, Permit, Supervisor, TaskOutcome};

@@ -6,6 +6,7 @@
 //! where it stands (at its next `.await`) and reported as
 //! [`TaskOutcome::Cancelled`], so the owner can clean up after it.
 
+use super::deadline::deadline_after;
 use futures::FutureExt;
 use std::collections::HashMap;
 use std::future::Future;
@@ -134,11 +135,19 @@ where
     }
 
     /// Give the task of `key` until `grace` from now to return, then cancel it
-    /// (an earlier deadline already set stays). False when no such task runs.
+    /// (an earlier deadline already set stays). A `grace` too large for an
+    /// [`Instant`] (e.g. [`Duration::MAX`]) means decades ([`deadline_after`]).
+    /// False when no such task runs.
     pub fn wind_down(&self, key: &K, grace: Duration) -> bool {
+        self.wind_down_at(key, deadline_after(grace))
+    }
+
+    /// Give the task of `key` until `deadline` to return, then cancel it (an
+    /// earlier deadline already set stays). False when no such task runs.
+    pub fn wind_down_at(&self, key: &K, deadline: Instant) -> bool {
         self.stops
             .get(key)
-            .map(|s| set_deadline(s, Instant::now() + grace))
+            .map(|s| set_deadline(s, deadline))
             .is_some()
     }
 
@@ -348,6 +357,21 @@ mod tests {
             ]
         );
         assert!(started.elapsed() >= grace, "cancelled only after the grace");
+    }
+
+    #[tokio::test]
+    async fn wind_down_with_the_largest_duration_does_not_panic() {
+        let mut s = Supervisor::<u32, u32>::new(None);
+        let p = s.try_permit().expect("slot");
+        s.spawn(1, p, std::future::pending())
+            .unwrap_or_else(|_| panic!("new key"));
+        assert!(s.wind_down(&1, Duration::MAX));
+        // The far deadline leaves the task running until it is cancelled.
+        tokio::task::yield_now().await;
+        assert!(s.contains(&1));
+        s.cancel_all();
+        let got = finish_all(&mut s).await;
+        assert_eq!(got, [(1, "cancelled: Cancelled".to_string())]);
     }
 
     #[tokio::test]

@@ -217,6 +217,12 @@ impl Core {
                 let Some(c) = st.channels.get_mut(m.path("channelId")) else {
                     return Reply::error(404, "Channel not found");
                 };
+                // The channel goes on in the dialplan: it no longer runs
+                // Stasis (the mock runs no dialplan, so it shows no application).
+                c.context = req.param("context").unwrap_or_else(|| c.context.clone());
+                c.exten = req.param("extension").unwrap_or_else(|| c.exten.clone());
+                c.app_name = String::new();
+                c.app_data = String::new();
                 if let Some(app) = c.app.take() {
                     ev.push((
                         app.clone(),
