@@ -144,9 +144,11 @@ pub(crate) async fn follow(
     pending: Option<ResyncReason>,
 ) {
     let mut pending = pending;
-    let mut retry_at: Option<tokio::time::Instant> = None;
-    // Resyncs in a row that lost events while reading the lists.
-    let mut lossy: u32 = 0;
+    // Resyncs in a row that lost events while reading the lists: the first
+    // snapshot counts when it lost some, and the next one waits its backoff.
+    let mut lossy: u32 = u32::from(pending == Some(ResyncReason::EventsLost));
+    let mut retry_at: Option<tokio::time::Instant> =
+        (lossy > 0).then(|| tokio::time::Instant::now() + backoff(lossy));
     loop {
         if let Some(reason) = pending
             && retry_at.is_none_or(|t| tokio::time::Instant::now() >= t)
