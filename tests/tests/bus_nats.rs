@@ -109,12 +109,23 @@ async fn collect(
         match next {
             Err(_) | Ok(None) => return (mine, errors),
             Ok(Some(Ok(BusItem::Event(e)))) => {
-                let id = e.event.channel.uniqueid.expect("Uniqueid").to_string();
+                let id = e
+                    .event
+                    .channel
+                    .uniqueid
+                    .clone()
+                    .expect("Uniqueid")
+                    .to_string();
                 assert_eq!(e.event.cause_txt.as_deref(), Some("Normal Clearing"));
-                let mut counts = counts.lock().unwrap();
-                *counts.entry(id).or_default() += 1;
-                mine += 1;
-                if counts.len() >= total {
+                // Processed, then acknowledged.
+                let done_all = {
+                    let mut counts = counts.lock().unwrap();
+                    *counts.entry(id).or_default() += 1;
+                    mine += 1;
+                    counts.len() >= total
+                };
+                e.ack().await.expect("acknowledged");
+                if done_all {
                     done.notify_waiters();
                     return (mine, errors);
                 }
@@ -193,6 +204,87 @@ async fn two_nodes_three_instances_in_one_group_each_event_consumed_once() {
         b"Event: Newexten\r\nPrivilege: dialplan,all\r\nExtension: s\r\n",
         "published exactly as received"
     );
+}
+
+#[tokio::test]
+#[ignore = "needs nats-server"]
+async fn events_taken_and_dropped_without_ack_go_to_another_instance() {
+    let s = setup(&["crash"], BusConfig::default()).await;
+    let client = nats_client(&s.nats).await;
+    let filter = EventFilter::group("crashy").ack_wait(Duration::from_secs(1));
+    let mut first = events::<Hangup>(&client, filter.clone()).await.unwrap();
+    s.mocks[0].replay(hangups("c", 0, 20)).await;
+    // The first instance takes every event and "crashes" before acknowledging.
+    let mut taken = Vec::new();
+    while taken.len() < 20 {
+        let item = tokio::time::timeout(Duration::from_secs(20), first.next())
+            .await
+            .expect("events arrive")
+            .unwrap()
+            .unwrap();
+        if let BusItem::Event(e) = item {
+            assert_eq!(e.delivered, 1);
+            taken.push(e.event.channel.uniqueid.clone().unwrap().to_string());
+        }
+    }
+    drop(first);
+    let mut second = events::<Hangup>(&client, filter).await.unwrap();
+    let mut again = Vec::new();
+    while again.len() < 20 {
+        let item = tokio::time::timeout(Duration::from_secs(20), second.next())
+            .await
+            .expect("the unacknowledged events come again")
+            .unwrap()
+            .unwrap();
+        if let BusItem::Event(e) = item {
+            assert!(e.delivered >= 2, "a redelivery: {}", e.delivered);
+            again.push(e.event.channel.uniqueid.clone().unwrap().to_string());
+            e.ack().await.unwrap();
+        }
+    }
+    again.sort();
+    taken.sort();
+    assert_eq!(again, taken);
+    // Acknowledged now: nothing comes a third time.
+    let third = tokio::time::timeout(Duration::from_secs(3), second.next()).await;
+    assert!(third.is_err(), "nothing left: {third:?}");
+}
+
+#[tokio::test]
+#[ignore = "needs nats-server"]
+async fn auto_ack_confirms_the_previous_event_on_the_next_call() {
+    let s = setup(&["auto"], BusConfig::default()).await;
+    let client = nats_client(&s.nats).await;
+    let filter = EventFilter::group("auto")
+        .ack_wait(Duration::from_secs(1))
+        .auto_ack(true);
+    let mut consumer = events::<Hangup>(&client, filter.clone()).await.unwrap();
+    s.mocks[0].replay(hangups("a", 0, 3)).await;
+    let mut ids = Vec::new();
+    while ids.len() < 3 {
+        let item = tokio::time::timeout(Duration::from_secs(20), consumer.next())
+            .await
+            .expect("events arrive")
+            .unwrap()
+            .unwrap();
+        if let BusItem::Event(e) = item {
+            ids.push(e.event.channel.uniqueid.clone().unwrap().to_string());
+        }
+    }
+    assert_eq!(ids, ["a-0", "a-1", "a-2"]);
+    // The last one was never followed by another call: it comes again.
+    drop(consumer);
+    let mut consumer = events::<Hangup>(&client, filter).await.unwrap();
+    let item = tokio::time::timeout(Duration::from_secs(20), consumer.next())
+        .await
+        .expect("the last event comes again")
+        .unwrap()
+        .unwrap();
+    let BusItem::Event(e) = item else {
+        panic!("expected an event, got {item:?}")
+    };
+    assert_eq!(e.event.channel.uniqueid.as_deref(), Some("a-2"));
+    assert!(e.delivered >= 2);
 }
 
 #[tokio::test]
