@@ -7,7 +7,7 @@ use super::envelope::{self, KIND_AMI, KIND_ARI, KIND_MARKER};
 use super::error::BusError;
 use super::publisher::{self, Outbox, Outgoing, PublishStats, PublisherSettings};
 use super::subject::{self, MARKER_TOKEN, Side};
-use crate::ami::{EventItem, Message};
+use crate::ami::{AmiClient, EventItem, Message};
 use crate::ari::ws::WsItem;
 use crate::fleet::{Fleet, NodeId};
 use async_nats::jetstream;
@@ -34,6 +34,9 @@ pub struct NodeStats {
     /// Times the publisher had to start again from its oldest unacknowledged
     /// message (NATS unreachable or an acknowledgement missing).
     pub retries: u64,
+    /// Messages NATS refused for good (too large), each published as a
+    /// `too_large` marker instead.
+    pub refused: u64,
 }
 
 impl PublishStats {
@@ -43,6 +46,7 @@ impl PublishStats {
             acked: self.acked.load(Ordering::Relaxed),
             duplicates: self.duplicates.load(Ordering::Relaxed),
             retries: self.retries.load(Ordering::Relaxed),
+            refused: self.refused.load(Ordering::Relaxed),
         }
     }
 }
@@ -166,9 +170,8 @@ impl Bridge {
         let mut pumps = Vec::new();
         for out in &nodes {
             let client = fleet.ami(out.id.as_str()).map_err(BusError::Fleet)?.clone();
-            let events = client.events::<Message>();
             pumps.push(tokio::spawn(pump_ami(
-                events,
+                client,
                 Arc::clone(out),
                 stop_rx.clone(),
             )));
@@ -277,11 +280,8 @@ async fn create_stream_later(js: jetstream::Context, config: jetstream::stream::
 }
 
 /// Queue every AMI message of one node, with markers, until stopped.
-async fn pump_ami(
-    mut events: crate::ami::EventStream<Message>,
-    out: Arc<NodeOut>,
-    mut stop: watch::Receiver<bool>,
-) {
+async fn pump_ami(client: AmiClient, out: Arc<NodeOut>, mut stop: watch::Receiver<bool>) {
+    let mut events = client.events::<Message>();
     let mut stopping = false;
     loop {
         let item = if stopping {
@@ -313,8 +313,11 @@ async fn pump_ami(
                 marker(&out, Side::Ami, envelope::MARKER_LAGGED, Some(n)).await
             }
             Some(EventItem::Overflowed { budget }) => {
-                tracing::warn!(node = %out.id, budget, "bus: the node's subscription overflowed (Disconnect policy); no longer published");
-                return;
+                // Cut off by the Disconnect policy: say so, and read on from a
+                // new subscription.
+                tracing::warn!(node = %out.id, budget, "bus: the node's subscription overflowed; subscribed again");
+                events = client.events::<Message>();
+                marker(&out, Side::Ami, envelope::MARKER_OVERFLOWED, None).await
             }
             None => return,
         };
@@ -357,6 +360,12 @@ async fn pump_ari(
             }
             WsItem::Invalid { bytes, error } => {
                 tracing::warn!(node = %item.node, %error, len = bytes.len(), "bus: ARI message is not JSON; not published");
+                let extra = [
+                    (envelope::MARKER, envelope::MARKER_INVALID.to_string()),
+                    (envelope::SIZE, bytes.len().to_string()),
+                ];
+                out.push(Side::Ari, MARKER_TOKEN, KIND_MARKER, Bytes::new(), &extra)
+                    .await;
             }
             WsItem::Disconnected { .. } => {
                 marker(out, Side::Ari, envelope::MARKER_DISCONNECTED, None).await;

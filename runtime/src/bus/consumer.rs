@@ -189,6 +189,31 @@ pub enum BusItem<T> {
         /// How many.
         lost: u64,
     },
+    /// NATS refused the node's message of bridge sequence `seq` for good (it
+    /// was `size` bytes, over the server's or the stream's limit): that event
+    /// is lost.
+    TooLarge {
+        /// The node.
+        node: NodeId,
+        /// The lost message's [`BusEvent::seq`].
+        seq: u64,
+        /// Its payload size in bytes.
+        size: u64,
+    },
+    /// The bridge's subscription to the node overflowed and was subscribed
+    /// again: events in between are unknown (refresh state built from events).
+    Overflowed {
+        /// The node.
+        node: NodeId,
+    },
+    /// The node sent an ARI message that is not JSON (`size` bytes); it was
+    /// not published.
+    Invalid {
+        /// The node.
+        node: NodeId,
+        /// Its size in bytes.
+        size: u64,
+    },
 }
 
 /// Decoding of one payload: the item, nothing for this consumer, or what is wrong.
@@ -427,6 +452,11 @@ impl<T> BusEvents<T> {
         let node =
             NodeId::from(envelope::get(headers, envelope::NODE).ok_or("no Asterisk-Node header")?);
         let last = msg.subject.rsplit('.').next().unwrap_or("");
+        let number = |name: &str| -> Result<u64, String> {
+            envelope::get(headers, name)
+                .and_then(|n| n.parse().ok())
+                .ok_or_else(|| format!("a marker without a valid {name}"))
+        };
         match kind {
             KIND_MARKER => {
                 if last != MARKER_TOKEN {
@@ -440,6 +470,16 @@ impl<T> BusEvents<T> {
                         lost: envelope::get(headers, envelope::LOST)
                             .and_then(|n| n.parse().ok())
                             .ok_or("a lagged marker without a valid Asterisk-Lost")?,
+                    },
+                    Some(envelope::MARKER_TOO_LARGE) => BusItem::TooLarge {
+                        node,
+                        seq: number(envelope::SEQ)?,
+                        size: number(envelope::SIZE)?,
+                    },
+                    Some(envelope::MARKER_OVERFLOWED) => BusItem::Overflowed { node },
+                    Some(envelope::MARKER_INVALID) => BusItem::Invalid {
+                        node,
+                        size: number(envelope::SIZE)?,
                     },
                     other => return Err(format!("unknown marker {other:?}")),
                 };

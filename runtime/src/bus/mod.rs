@@ -7,7 +7,8 @@
 //! - `<prefix>.<node>.ami.<Event>`: every AMI event as received.
 //! - `<prefix>.<node>.ari.<type>`: every ARI event as received.
 //! - `<prefix>.<node>.ami._marker`, `<prefix>.<node>.ari._marker`: markers
-//!   (`reconnected`, `disconnected`, `lagged` with the count lost), so that
+//!   (`reconnected`, `disconnected`, `lagged` with the count lost,
+//!   `too_large` for a message NATS refused, `overflowed`, `invalid`), so that
 //!   consumers see the gaps.
 //! - `<prefix>.<node>.ami.action`, `<prefix>.<node>.ari.action`: requests
 //!   (see [`actions`] for the JSON).
