@@ -113,6 +113,8 @@ impl std::fmt::Debug for Bridge {
 }
 
 impl Bridge {
+    /// Node ids whose subject tokens collide are refused
+    /// ([`FleetError::ConflictingNodes`](crate::fleet::FleetError::ConflictingNodes)).
     /// Create the stream when missing, then start publishing every node's events
     /// and serving actions on `<prefix>.<node>.ami.action` and
     /// `<prefix>.<node>.ari.action`.
@@ -125,6 +127,9 @@ impl Bridge {
         nats: async_nats::Client,
         config: BusConfig,
     ) -> Result<Bridge, BusError> {
+        // A fleet is built with distinct tokens; checked again since requests
+        // are routed by token.
+        crate::fleet::check_distinct(fleet.nodes()).map_err(BusError::Fleet)?;
         let js = jetstream::ContextBuilder::new()
             .timeout(config.ack_timeout)
             .max_ack_inflight(config.max_in_flight.max(1) * (fleet.nodes().count() + 1))

@@ -15,7 +15,9 @@
 //!
 //! The prefix defaults to `asterisk`. Node ids and event names are sanitised
 //! into one token each ([`subject::token`]: `.`, `*`, `>`, spaces → `_`); the
-//! exact node id is in the `Asterisk-Node` header.
+//! exact node id is in the `Asterisk-Node` header. Node ids that become the
+//! same token (`pbx.1`, `pbx_1`) are refused when the fleet is built
+//! (`FleetError::ConflictingNodes`).
 //!
 //! # Messages
 //! An AMI event's payload is its frame exactly as Asterisk sent it (the ordered

@@ -50,19 +50,15 @@ impl FleetBuilder {
         self
     }
 
-    /// Connect to every node at once. Every node must connect (and log in):
+    /// Connect to every node at once. Node ids must be distinct, also as name
+    /// tokens ([`FleetError::ConflictingNodes`]). Every node must connect (and log in):
     /// the first failure is returned with its node, and the connections already
     /// made are closed.
     pub async fn connect(self) -> Result<Fleet, FleetError> {
         if self.nodes.is_empty() {
             return Err(FleetError::Empty);
         }
-        let mut seen = std::collections::BTreeSet::new();
-        for spec in &self.nodes {
-            if !seen.insert(spec.id.clone()) {
-                return Err(FleetError::DuplicateNode(spec.id.clone()));
-            }
-        }
+        super::check_distinct(self.nodes.iter().map(|spec| &spec.id))?;
         let connected = futures::future::join_all(self.nodes.into_iter().map(connect_node)).await;
         let mut nodes = BTreeMap::new();
         let mut ari_streams = Vec::new();

@@ -29,7 +29,8 @@ pub use builder::{FleetBuilder, NodeSpec};
 pub use error::FleetError;
 pub use events::{FleetEvents, NodeEvent};
 pub use health::{HealthUpdates, NodeHealth};
-pub use node_id::NodeId;
+pub(crate) use node_id::check_distinct;
+pub use node_id::{NodeId, name_token};
 
 use crate::ami::{Action, AmiClient, FromEvent};
 use crate::ari::ws::WsTransport;
