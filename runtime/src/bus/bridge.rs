@@ -357,6 +357,9 @@ async fn pump_ari(
         let Some(out) = nodes.get(&item.node) else {
             continue;
         };
+        if item.lagged > 0 {
+            marker(out, Side::Ari, envelope::MARKER_LAGGED, Some(item.lagged)).await;
+        }
         match item.item {
             WsItem::Event(e) | WsItem::Undecoded { event: e, .. } => {
                 let kind = e.event_type().to_string();

@@ -32,8 +32,8 @@ pub struct NodeHealth {
     pub lagged: u64,
     /// Whether the node's ARI events WebSocket is up (`None`: no ARI).
     pub ari_connected: Option<bool>,
-    /// ARI WebSocket reconnections seen by the reader of
-    /// [`Fleet::take_ari_events`](super::Fleet::take_ari_events).
+    /// ARI WebSocket reconnections since the fleet connected (kept whether or
+    /// not [`Fleet::take_ari_events`](super::Fleet::take_ari_events) is read).
     pub ari_reconnects: u64,
 }
 
