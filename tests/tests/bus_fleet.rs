@@ -212,6 +212,10 @@ async fn an_unread_ari_event_stream_never_blocks_rest_and_counts_what_it_dropped
             other => panic!("unexpected {other:?}"),
         }
     }
-    assert_eq!(lagged + kept.len() as u64, total, "every event kept or counted");
+    assert_eq!(
+        lagged + kept.len() as u64,
+        total,
+        "every event kept or counted"
+    );
     assert!(kept.windows(2).all(|w| w[0] < w[1]), "{kept:?}");
 }

@@ -28,6 +28,7 @@ use crate::fleet::{Fleet, NodeId};
 use async_nats::HeaderMap;
 use futures::StreamExt;
 use serde::{Deserialize, Serialize};
+use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::watch;
 
@@ -106,6 +107,9 @@ pub(crate) async fn serve(
         .await
         .map_err(nats_err)?;
     let answer_unknown = config.answer_unknown_nodes;
+    let slots = Arc::new(tokio::sync::Semaphore::new(
+        config.max_concurrent_actions.max(1),
+    ));
     let nodes: std::collections::HashMap<String, NodeId> = fleet
         .nodes()
         .map(|id| (subject::token(id.as_str()).into_owned(), id.clone()))
@@ -137,14 +141,23 @@ pub(crate) async fn serve(
             };
             let fleet = fleet.clone();
             let nats = nats.clone();
-            // Each request runs on its own task: a slow action does not hold up
-            // the others.
+            // Each request runs on its own task, so a slow action does not hold
+            // up the others, up to the limit: then the next waits for a slot.
+            let permit = tokio::select! {
+                biased;
+                _ = stop.wait_for(|s| *s) => return,
+                permit = Arc::clone(&slots).acquire_owned() => match permit {
+                    Ok(p) => p,
+                    Err(_) => return,
+                },
+            };
             tokio::spawn(async move {
                 let body = match side {
                     Side::Ami => run_ami(&fleet, &node, &msg.payload).await,
                     Side::Ari => run_ari(&fleet, &node, &msg.payload).await,
                 };
                 send_reply(&nats, reply_to, &body).await;
+                drop(permit);
             });
         }
     }))

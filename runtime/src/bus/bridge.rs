@@ -101,6 +101,8 @@ pub struct Bridge {
     pumps: Vec<JoinHandle<()>>,
     publishers: Vec<JoinHandle<()>>,
     service: Option<JoinHandle<()>>,
+    /// Creates the stream once NATS is reachable, when it was not at start.
+    stream_task: Option<JoinHandle<()>>,
     flush_timeout: std::time::Duration,
 }
 
@@ -134,6 +136,7 @@ impl Bridge {
             .timeout(config.ack_timeout)
             .max_ack_inflight(config.max_in_flight.max(1) * (fleet.nodes().count() + 1))
             .build(nats.clone());
+        let mut stream_task = None;
         if let Err(e) = js.get_or_create_stream(config.stream_config()).await {
             if nats.connection_state() == async_nats::connection::State::Connected {
                 return Err(BusError::Stream {
@@ -142,7 +145,10 @@ impl Bridge {
                 });
             }
             tracing::warn!(error = %e, "bus: NATS unreachable; events are buffered until it is back");
-            tokio::spawn(create_stream_later(js.clone(), config.stream_config()));
+            stream_task = Some(tokio::spawn(create_stream_later(
+                js.clone(),
+                config.stream_config(),
+            )));
         }
         let session = format!("{:016x}", fastrand::u64(..));
         let (stop, stop_rx) = watch::channel(false);
@@ -196,6 +202,7 @@ impl Bridge {
             pumps,
             publishers,
             service: Some(service),
+            stream_task,
             flush_timeout: config.flush_timeout,
         })
     }
@@ -220,7 +227,8 @@ impl Bridge {
 
     /// Stop reading events (taking those already received) and serving
     /// actions, publish what is buffered (waiting at most the configured flush
-    /// timeout), log off every node, and return the final counters.
+    /// timeout; every step is bounded by it, even with NATS down), log off
+    /// every node, and return the final counters.
     pub async fn shutdown(mut self) -> Vec<(NodeId, NodeStats)> {
         let _ = self.stop.send(true);
         for mut pump in self.pumps.drain(..) {
@@ -232,8 +240,12 @@ impl Bridge {
                 pump.abort();
             }
         }
-        if let Some(service) = self.service.take() {
-            let _ = service.await;
+        if let Some(mut service) = self.service.take()
+            && tokio::time::timeout(self.flush_timeout, &mut service)
+                .await
+                .is_err()
+        {
+            service.abort();
         }
         let counters: Vec<_> = self
             .nodes
@@ -249,8 +261,20 @@ impl Bridge {
         // The pumps held the other outbox clones: dropping ours closes the
         // buffers, and each publisher ends once its buffer is acknowledged.
         self.nodes.clear();
-        for publisher in self.publishers.drain(..) {
-            let _ = publisher.await;
+        // Each publisher gives up after the flush timeout, but a publish call
+        // can itself wait on a NATS that is down: bound the wait here too.
+        let deadline = tokio::time::Instant::now() + self.flush_timeout * 2;
+        for mut publisher in self.publishers.drain(..) {
+            if tokio::time::timeout_at(deadline, &mut publisher)
+                .await
+                .is_err()
+            {
+                tracing::warn!("bus: a publisher did not finish in time; its buffer is dropped");
+                publisher.abort();
+            }
+        }
+        if let Some(task) = self.stream_task.take() {
+            task.abort();
         }
         self.fleet.disconnect().await;
         counters
@@ -267,6 +291,7 @@ impl Drop for Bridge {
             .iter()
             .chain(&self.publishers)
             .chain(&self.service)
+            .chain(&self.stream_task)
         {
             task.abort();
         }

@@ -78,7 +78,12 @@ pub(crate) async fn track(ami: AmiClient, health: Arc<watch::Sender<NodeHealth>>
                     });
                 }
                 Some(EventItem::Lagged(n)) => health.send_modify(|h| h.lagged += n),
-                Some(_) | None => break,
+                Some(EventItem::Overflowed { .. }) => {
+                    // Cut off by an overflow policy: the count missed what it
+                    // dropped (unknown); subscribe again and go on.
+                    events = ami.events::<Message>();
+                }
+                None => break,
             },
             changed = state.changed() => {
                 if changed.is_err() {
