@@ -380,7 +380,9 @@ async fn nats_restarted_mid_stream_loses_nothing() {
             .await;
     }
     // Mid-stream: some consumed, the rest in flight or buffered.
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
     while counts.lock().unwrap().len() < 200 {
+        assert!(tokio::time::Instant::now() < deadline, "events flow");
         tokio::time::sleep(Duration::from_millis(5)).await;
     }
     s.nats.kill();
@@ -429,8 +431,9 @@ async fn a_dropped_asterisk_shows_as_a_reconnect_marker() {
     s.mocks[0].replay(hangups("x", 0, 1)).await;
     let mut seen = Vec::new();
     let mut dropped = false;
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
     loop {
-        let item = tokio::time::timeout(Duration::from_secs(20), consumer.next())
+        let item = tokio::time::timeout_at(deadline, consumer.next())
             .await
             .expect("items arrive")
             .unwrap()

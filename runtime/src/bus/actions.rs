@@ -9,6 +9,9 @@
 //! - ARI request: `{"method": "GET", "path": "/asterisk/info", "query":
 //!   [["k", "v"]], "body": {…}}`; reply: `{"node": "…", "status": 200,
 //!   "content_type": "application/json", "body": "<the body as text>"}`.
+//!   The body travels as JSON text: a body that is not UTF-8 (ARI's
+//!   recordings and sounds as files) arrives with each invalid byte replaced
+//!   by U+FFFD; fetch such files over HTTP instead.
 //! - Error reply: `{"node": "…", "error": {"kind": "unknown_node" |
 //!   "bad_request" | "node", "message": "…"}}`.
 //!
@@ -286,7 +289,8 @@ impl ActionClient {
     }
 
     /// Send an ARI request to `node` through the bridge (REST over its events
-    /// WebSocket).
+    /// WebSocket). The response body crosses the bus as text: one that is not
+    /// UTF-8 comes back with invalid bytes replaced by U+FFFD.
     pub async fn ari(&self, node: &str, request: &AriRequest) -> Result<AriResponse, BusError> {
         let body = AriRequestBody {
             method: request.method.to_string(),
