@@ -192,7 +192,15 @@ impl Bridge {
                 .iter()
                 .map(|n| (n.id.clone(), Arc::clone(n)))
                 .collect();
-            pumps.push(tokio::spawn(pump_ari(ari, by_node, stop_rx.clone())));
+            // One pump per node: a node whose buffer is full does not hold up
+            // the others' ARI events.
+            for per_node in ari.into_per_node() {
+                pumps.push(tokio::spawn(pump_ari(
+                    per_node,
+                    by_node.clone(),
+                    stop_rx.clone(),
+                )));
+            }
         }
         let service = actions::serve(fleet.clone(), nats, &config, stop_rx).await?;
         Ok(Bridge {
@@ -366,7 +374,7 @@ async fn marker(out: &NodeOut, side: Side, which: &str, lost: Option<u64>) -> bo
         .await
 }
 
-/// Queue every ARI event of every node, with markers, until stopped.
+/// Queue every ARI event of the nodes of `events`, with markers, until stopped.
 async fn pump_ari(
     mut events: crate::fleet::FleetAriEvents,
     nodes: HashMap<NodeId, Arc<NodeOut>>,

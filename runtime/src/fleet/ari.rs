@@ -79,6 +79,7 @@ type Tagged = Pin<Box<dyn Stream<Item = NodeAriItem> + Send>>;
 /// never wait for a reader; a full queue drops its oldest item and the next
 /// item says how many went ([`NodeAriItem::lagged`]).
 pub struct FleetAriEvents {
+    queues: Vec<(NodeId, Arc<AriQueue>)>,
     inner: futures::stream::SelectAll<Tagged>,
 }
 
@@ -92,7 +93,7 @@ impl std::fmt::Debug for FleetAriEvents {
 
 impl FleetAriEvents {
     pub(crate) fn new(queues: Vec<(NodeId, Arc<AriQueue>)>) -> Self {
-        let tagged = queues.into_iter().map(|(node, queue)| {
+        let tagged = queues.clone().into_iter().map(|(node, queue)| {
             let s: Tagged = Box::pin(futures::stream::unfold(
                 (node, queue),
                 |(node, queue)| async move {
@@ -108,8 +109,18 @@ impl FleetAriEvents {
             s
         });
         FleetAriEvents {
+            queues,
             inner: futures::stream::select_all(tagged),
         }
+    }
+
+    /// One stream per node, each read on its own: a reader held up on one
+    /// node does not hold up the others. Nothing is lost in the split.
+    pub fn into_per_node(self) -> Vec<FleetAriEvents> {
+        self.queues
+            .into_iter()
+            .map(|q| FleetAriEvents::new(vec![q]))
+            .collect()
     }
 }
 
