@@ -160,3 +160,62 @@ async fn duplicate_or_missing_nodes_are_refused() {
         Err(FleetError::Empty)
     ));
 }
+
+#[tokio::test]
+async fn an_unread_ari_event_stream_never_blocks_rest_and_counts_what_it_dropped() {
+    use asterisk_sdk::runtime::ari::ws::{WsConfig, WsItem};
+    use asterisk_sdk::runtime::ari::{AriRequest, AriTransport};
+    use asterisk_sdk_mock::ari::MockAri;
+    let ami_mock = MockAmi::builder().start().await.unwrap();
+    let ari_mock = MockAri::builder().start().await.unwrap();
+    let mut ws = WsConfig::new(ari_mock.base_url(), "asterisk", "asterisk").app("parked");
+    // A tiny socket buffer: before the fix, it filled at once and the socket
+    // reader stopped, REST responses included.
+    ws.event_buffer = 2;
+    let fleet = Fleet::builder()
+        .node(NodeSpec::new("voice", ami(&ami_mock)).with_ari(ws))
+        .ari_queue(10)
+        .connect()
+        .await
+        .unwrap();
+    let total: u64 = 200;
+    for i in 0..total {
+        assert!(ari_mock.send_raw("parked", format!(r#"{{"type":"Custom","n":{i}}}"#)));
+    }
+    // Nobody reads the ARI events; REST over the same socket still answers.
+    let transport = fleet.ari("voice").unwrap().expect("ARI");
+    let info = tokio::time::timeout(
+        Duration::from_secs(10),
+        transport.send(AriRequest::new("GET", "/asterisk/info")),
+    )
+    .await
+    .expect("REST answers while the event stream is unread")
+    .unwrap();
+    assert_eq!(info.status, 200);
+    assert_eq!(fleet.health("voice").unwrap().ari_connected, Some(true));
+    // Read now, up to the last event sent: each one was kept or counted as
+    // dropped, and those kept are in order.
+    let mut events = fleet.take_ari_events().expect("taken once");
+    let mut kept: Vec<u64> = Vec::new();
+    let mut lagged = 0;
+    while kept.last() != Some(&(total - 1)) {
+        let item = tokio::time::timeout(Duration::from_secs(10), events.next())
+            .await
+            .expect("items")
+            .expect("open");
+        lagged += item.lagged;
+        match item.item {
+            WsItem::Event(e) => {
+                let v: serde_json::Value = serde_json::from_slice(e.json()).unwrap();
+                kept.push(v["n"].as_u64().unwrap());
+            }
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+    assert_eq!(
+        lagged + kept.len() as u64,
+        total,
+        "every event kept or counted"
+    );
+    assert!(kept.windows(2).all(|w| w[0] < w[1]), "{kept:?}");
+}

@@ -109,12 +109,23 @@ async fn collect(
         match next {
             Err(_) | Ok(None) => return (mine, errors),
             Ok(Some(Ok(BusItem::Event(e)))) => {
-                let id = e.event.channel.uniqueid.expect("Uniqueid").to_string();
+                let id = e
+                    .event
+                    .channel
+                    .uniqueid
+                    .clone()
+                    .expect("Uniqueid")
+                    .to_string();
                 assert_eq!(e.event.cause_txt.as_deref(), Some("Normal Clearing"));
-                let mut counts = counts.lock().unwrap();
-                *counts.entry(id).or_default() += 1;
-                mine += 1;
-                if counts.len() >= total {
+                // Processed, then acknowledged.
+                let done_all = {
+                    let mut counts = counts.lock().unwrap();
+                    *counts.entry(id).or_default() += 1;
+                    mine += 1;
+                    counts.len() >= total
+                };
+                e.ack().await.expect("acknowledged");
+                if done_all {
                     done.notify_waiters();
                     return (mine, errors);
                 }
@@ -197,6 +208,155 @@ async fn two_nodes_three_instances_in_one_group_each_event_consumed_once() {
 
 #[tokio::test]
 #[ignore = "needs nats-server"]
+async fn events_taken_and_dropped_without_ack_go_to_another_instance() {
+    let s = setup(&["crash"], BusConfig::default()).await;
+    let client = nats_client(&s.nats).await;
+    let filter = EventFilter::group("crashy").ack_wait(Duration::from_secs(1));
+    let mut first = events::<Hangup>(&client, filter.clone()).await.unwrap();
+    s.mocks[0].replay(hangups("c", 0, 20)).await;
+    // The first instance takes every event and "crashes" before acknowledging.
+    let mut taken = Vec::new();
+    while taken.len() < 20 {
+        let item = tokio::time::timeout(Duration::from_secs(20), first.next())
+            .await
+            .expect("events arrive")
+            .unwrap()
+            .unwrap();
+        if let BusItem::Event(e) = item {
+            assert_eq!(e.delivered, 1);
+            taken.push(e.event.channel.uniqueid.clone().unwrap().to_string());
+        }
+    }
+    drop(first);
+    let mut second = events::<Hangup>(&client, filter).await.unwrap();
+    let mut again = Vec::new();
+    while again.len() < 20 {
+        let item = tokio::time::timeout(Duration::from_secs(20), second.next())
+            .await
+            .expect("the unacknowledged events come again")
+            .unwrap()
+            .unwrap();
+        if let BusItem::Event(e) = item {
+            assert!(e.delivered >= 2, "a redelivery: {}", e.delivered);
+            again.push(e.event.channel.uniqueid.clone().unwrap().to_string());
+            e.ack().await.unwrap();
+        }
+    }
+    again.sort();
+    taken.sort();
+    assert_eq!(again, taken);
+    // Acknowledged now: nothing comes a third time.
+    let third = tokio::time::timeout(Duration::from_secs(3), second.next()).await;
+    assert!(third.is_err(), "nothing left: {third:?}");
+}
+
+#[tokio::test]
+#[ignore = "needs nats-server"]
+async fn auto_ack_confirms_the_previous_event_on_the_next_call() {
+    let s = setup(&["auto"], BusConfig::default()).await;
+    let client = nats_client(&s.nats).await;
+    let filter = EventFilter::group("auto")
+        .ack_wait(Duration::from_secs(1))
+        .auto_ack(true);
+    let mut consumer = events::<Hangup>(&client, filter.clone()).await.unwrap();
+    s.mocks[0].replay(hangups("a", 0, 3)).await;
+    let mut ids = Vec::new();
+    while ids.len() < 3 {
+        let item = tokio::time::timeout(Duration::from_secs(20), consumer.next())
+            .await
+            .expect("events arrive")
+            .unwrap()
+            .unwrap();
+        if let BusItem::Event(e) = item {
+            ids.push(e.event.channel.uniqueid.clone().unwrap().to_string());
+        }
+    }
+    assert_eq!(ids, ["a-0", "a-1", "a-2"]);
+    // The last one was never followed by another call: it comes again.
+    drop(consumer);
+    let mut consumer = events::<Hangup>(&client, filter).await.unwrap();
+    let item = tokio::time::timeout(Duration::from_secs(20), consumer.next())
+        .await
+        .expect("the last event comes again")
+        .unwrap()
+        .unwrap();
+    let BusItem::Event(e) = item else {
+        panic!("expected an event, got {item:?}")
+    };
+    assert_eq!(e.event.channel.uniqueid.as_deref(), Some("a-2"));
+    assert!(e.delivered >= 2);
+}
+
+#[tokio::test]
+#[ignore = "needs nats-server"]
+async fn an_event_too_large_for_nats_becomes_a_marker_and_publishing_goes_on() {
+    // The stream exists already, with a 100 kB message limit: the bridge uses it.
+    let nats = NatsServer::start().expect("nats-server starts");
+    let client = nats_client(&nats).await;
+    let mut stream = BusConfig::default().stream_config();
+    stream.max_message_size = 100_000;
+    async_nats::jetstream::new(client.clone())
+        .create_stream(stream)
+        .await
+        .unwrap();
+    let mock = MockAmi::builder().start().await.unwrap();
+    let fleet = Fleet::builder()
+        .node(NodeSpec::new("big", ami(&mock)))
+        .connect()
+        .await
+        .unwrap();
+    let bridge = Bridge::start(fleet, client.clone(), BusConfig::default())
+        .await
+        .unwrap();
+    let mut consumer = events::<Hangup>(&client, EventFilter::group("big"))
+        .await
+        .unwrap();
+    // Between two Hangups, an event over the stream's limit.
+    let mut frames = hangups("big", 0, 1);
+    let huge = "x".repeat(150_000);
+    frames.extend_from_slice(
+        format!("Event: UserEvent\r\nUserEvent: huge\r\nData: {huge}\r\n\r\n").as_bytes(),
+    );
+    frames.extend_from_slice(&hangups("big", 1, 2));
+    mock.replay(frames).await;
+    let mut seen = Vec::new();
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
+    while seen.len() < 3 {
+        let item = tokio::time::timeout_at(deadline, consumer.next())
+            .await
+            .unwrap_or_else(|_| panic!("the events arrive: {seen:?} {:?}", bridge.stats()))
+            .unwrap()
+            .unwrap();
+        match item {
+            BusItem::Event(e) => {
+                seen.push(format!(
+                    "event {} seq {}",
+                    e.event.channel.uniqueid.as_deref().unwrap_or("?"),
+                    e.seq
+                ));
+                e.ack().await.unwrap();
+            }
+            BusItem::TooLarge { node, seq, size } => {
+                assert_eq!(node.as_str(), "big");
+                assert!(size > 150_000, "{size}");
+                seen.push(format!("too_large seq {seq}"));
+            }
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+    // seq 2 is the Newexten after big-0; the huge UserEvent is seq 3. Its
+    // marker can be stored after later messages that were already in flight.
+    seen.sort_by_key(|s| s.rsplit(' ').next().map(str::to_string));
+    assert_eq!(
+        seen,
+        ["event big-0 seq 1", "too_large seq 3", "event big-1 seq 4"]
+    );
+    let stats = bridge.stats();
+    assert_eq!(stats[0].1.refused, 1, "{stats:?}");
+}
+
+#[tokio::test]
+#[ignore = "needs nats-server"]
 async fn nats_restarted_mid_stream_loses_nothing() {
     let mut config = BusConfig::default();
     config.ack_timeout = Duration::from_secs(1);
@@ -220,7 +380,9 @@ async fn nats_restarted_mid_stream_loses_nothing() {
             .await;
     }
     // Mid-stream: some consumed, the rest in flight or buffered.
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
     while counts.lock().unwrap().len() < 200 {
+        assert!(tokio::time::Instant::now() < deadline, "events flow");
         tokio::time::sleep(Duration::from_millis(5)).await;
     }
     s.nats.kill();
@@ -269,8 +431,9 @@ async fn a_dropped_asterisk_shows_as_a_reconnect_marker() {
     s.mocks[0].replay(hangups("x", 0, 1)).await;
     let mut seen = Vec::new();
     let mut dropped = false;
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
     loop {
-        let item = tokio::time::timeout(Duration::from_secs(20), consumer.next())
+        let item = tokio::time::timeout_at(deadline, consumer.next())
             .await
             .expect("items arrive")
             .unwrap()

@@ -51,7 +51,7 @@ async fn run(file: BridgeFile) -> Result<(), Box<dyn std::error::Error>> {
     let fleet = file.fleet_builder().connect().await?;
     let nats = file
         .connect_options()
-        .connect(file.nats.url.as_str())
+        .connect(file.nats.url.expose())
         .await?;
     let bridge = Bridge::start(fleet, nats.clone(), config).await?;
     let nodes: Vec<String> = bridge.fleet().nodes().map(|n| n.to_string()).collect();

@@ -9,6 +9,9 @@
 //! - ARI request: `{"method": "GET", "path": "/asterisk/info", "query":
 //!   [["k", "v"]], "body": {…}}`; reply: `{"node": "…", "status": 200,
 //!   "content_type": "application/json", "body": "<the body as text>"}`.
+//!   The body travels as JSON text: a body that is not UTF-8 (ARI's
+//!   recordings and sounds as files) arrives with each invalid byte replaced
+//!   by U+FFFD; fetch such files over HTTP instead.
 //! - Error reply: `{"node": "…", "error": {"kind": "unknown_node" |
 //!   "bad_request" | "node", "message": "…"}}`.
 //!
@@ -28,6 +31,7 @@ use crate::fleet::{Fleet, NodeId};
 use async_nats::HeaderMap;
 use futures::StreamExt;
 use serde::{Deserialize, Serialize};
+use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::watch;
 
@@ -106,6 +110,9 @@ pub(crate) async fn serve(
         .await
         .map_err(nats_err)?;
     let answer_unknown = config.answer_unknown_nodes;
+    let slots = Arc::new(tokio::sync::Semaphore::new(
+        config.max_concurrent_actions.max(1),
+    ));
     let nodes: std::collections::HashMap<String, NodeId> = fleet
         .nodes()
         .map(|id| (subject::token(id.as_str()).into_owned(), id.clone()))
@@ -137,14 +144,23 @@ pub(crate) async fn serve(
             };
             let fleet = fleet.clone();
             let nats = nats.clone();
-            // Each request runs on its own task: a slow action does not hold up
-            // the others.
+            // Each request runs on its own task, so a slow action does not hold
+            // up the others, up to the limit: then the next waits for a slot.
+            let permit = tokio::select! {
+                biased;
+                _ = stop.wait_for(|s| *s) => return,
+                permit = Arc::clone(&slots).acquire_owned() => match permit {
+                    Ok(p) => p,
+                    Err(_) => return,
+                },
+            };
             tokio::spawn(async move {
                 let body = match side {
                     Side::Ami => run_ami(&fleet, &node, &msg.payload).await,
                     Side::Ari => run_ari(&fleet, &node, &msg.payload).await,
                 };
                 send_reply(&nats, reply_to, &body).await;
+                drop(permit);
             });
         }
     }))
@@ -273,7 +289,8 @@ impl ActionClient {
     }
 
     /// Send an ARI request to `node` through the bridge (REST over its events
-    /// WebSocket).
+    /// WebSocket). The response body crosses the bus as text: one that is not
+    /// UTF-8 comes back with invalid bytes replaced by U+FFFD.
     pub async fn ari(&self, node: &str, request: &AriRequest) -> Result<AriResponse, BusError> {
         let body = AriRequestBody {
             method: request.method.to_string(),

@@ -7,7 +7,7 @@ use super::envelope::{self, KIND_AMI, KIND_ARI, KIND_MARKER};
 use super::error::BusError;
 use super::publisher::{self, Outbox, Outgoing, PublishStats, PublisherSettings};
 use super::subject::{self, MARKER_TOKEN, Side};
-use crate::ami::{EventItem, Message};
+use crate::ami::{AmiClient, EventItem, Message};
 use crate::ari::ws::WsItem;
 use crate::fleet::{Fleet, NodeId};
 use async_nats::jetstream;
@@ -34,6 +34,9 @@ pub struct NodeStats {
     /// Times the publisher had to start again from its oldest unacknowledged
     /// message (NATS unreachable or an acknowledgement missing).
     pub retries: u64,
+    /// Messages NATS refused for good (too large), each published as a
+    /// `too_large` marker instead.
+    pub refused: u64,
 }
 
 impl PublishStats {
@@ -43,6 +46,7 @@ impl PublishStats {
             acked: self.acked.load(Ordering::Relaxed),
             duplicates: self.duplicates.load(Ordering::Relaxed),
             retries: self.retries.load(Ordering::Relaxed),
+            refused: self.refused.load(Ordering::Relaxed),
         }
     }
 }
@@ -97,6 +101,8 @@ pub struct Bridge {
     pumps: Vec<JoinHandle<()>>,
     publishers: Vec<JoinHandle<()>>,
     service: Option<JoinHandle<()>>,
+    /// Creates the stream once NATS is reachable, when it was not at start.
+    stream_task: Option<JoinHandle<()>>,
     flush_timeout: std::time::Duration,
 }
 
@@ -109,6 +115,8 @@ impl std::fmt::Debug for Bridge {
 }
 
 impl Bridge {
+    /// Node ids whose subject tokens collide are refused
+    /// ([`FleetError::ConflictingNodes`](crate::fleet::FleetError::ConflictingNodes)).
     /// Create the stream when missing, then start publishing every node's events
     /// and serving actions on `<prefix>.<node>.ami.action` and
     /// `<prefix>.<node>.ari.action`.
@@ -121,10 +129,14 @@ impl Bridge {
         nats: async_nats::Client,
         config: BusConfig,
     ) -> Result<Bridge, BusError> {
+        // A fleet is built with distinct tokens; checked again since requests
+        // are routed by token.
+        crate::fleet::check_distinct(fleet.nodes()).map_err(BusError::Fleet)?;
         let js = jetstream::ContextBuilder::new()
             .timeout(config.ack_timeout)
             .max_ack_inflight(config.max_in_flight.max(1) * (fleet.nodes().count() + 1))
             .build(nats.clone());
+        let mut stream_task = None;
         if let Err(e) = js.get_or_create_stream(config.stream_config()).await {
             if nats.connection_state() == async_nats::connection::State::Connected {
                 return Err(BusError::Stream {
@@ -133,7 +145,10 @@ impl Bridge {
                 });
             }
             tracing::warn!(error = %e, "bus: NATS unreachable; events are buffered until it is back");
-            tokio::spawn(create_stream_later(js.clone(), config.stream_config()));
+            stream_task = Some(tokio::spawn(create_stream_later(
+                js.clone(),
+                config.stream_config(),
+            )));
         }
         let session = format!("{:016x}", fastrand::u64(..));
         let (stop, stop_rx) = watch::channel(false);
@@ -166,9 +181,8 @@ impl Bridge {
         let mut pumps = Vec::new();
         for out in &nodes {
             let client = fleet.ami(out.id.as_str()).map_err(BusError::Fleet)?.clone();
-            let events = client.events::<Message>();
             pumps.push(tokio::spawn(pump_ami(
-                events,
+                client,
                 Arc::clone(out),
                 stop_rx.clone(),
             )));
@@ -178,7 +192,15 @@ impl Bridge {
                 .iter()
                 .map(|n| (n.id.clone(), Arc::clone(n)))
                 .collect();
-            pumps.push(tokio::spawn(pump_ari(ari, by_node, stop_rx.clone())));
+            // One pump per node: a node whose buffer is full does not hold up
+            // the others' ARI events.
+            for per_node in ari.into_per_node() {
+                pumps.push(tokio::spawn(pump_ari(
+                    per_node,
+                    by_node.clone(),
+                    stop_rx.clone(),
+                )));
+            }
         }
         let service = actions::serve(fleet.clone(), nats, &config, stop_rx).await?;
         Ok(Bridge {
@@ -188,6 +210,7 @@ impl Bridge {
             pumps,
             publishers,
             service: Some(service),
+            stream_task,
             flush_timeout: config.flush_timeout,
         })
     }
@@ -212,7 +235,8 @@ impl Bridge {
 
     /// Stop reading events (taking those already received) and serving
     /// actions, publish what is buffered (waiting at most the configured flush
-    /// timeout), log off every node, and return the final counters.
+    /// timeout; every step is bounded by it, even with NATS down), log off
+    /// every node, and return the final counters.
     pub async fn shutdown(mut self) -> Vec<(NodeId, NodeStats)> {
         let _ = self.stop.send(true);
         for mut pump in self.pumps.drain(..) {
@@ -224,8 +248,12 @@ impl Bridge {
                 pump.abort();
             }
         }
-        if let Some(service) = self.service.take() {
-            let _ = service.await;
+        if let Some(mut service) = self.service.take()
+            && tokio::time::timeout(self.flush_timeout, &mut service)
+                .await
+                .is_err()
+        {
+            service.abort();
         }
         let counters: Vec<_> = self
             .nodes
@@ -241,8 +269,20 @@ impl Bridge {
         // The pumps held the other outbox clones: dropping ours closes the
         // buffers, and each publisher ends once its buffer is acknowledged.
         self.nodes.clear();
-        for publisher in self.publishers.drain(..) {
-            let _ = publisher.await;
+        // Each publisher gives up after the flush timeout, but a publish call
+        // can itself wait on a NATS that is down: bound the wait here too.
+        let deadline = tokio::time::Instant::now() + self.flush_timeout * 2;
+        for mut publisher in self.publishers.drain(..) {
+            if tokio::time::timeout_at(deadline, &mut publisher)
+                .await
+                .is_err()
+            {
+                tracing::warn!("bus: a publisher did not finish in time; its buffer is dropped");
+                publisher.abort();
+            }
+        }
+        if let Some(task) = self.stream_task.take() {
+            task.abort();
         }
         self.fleet.disconnect().await;
         counters
@@ -259,6 +299,7 @@ impl Drop for Bridge {
             .iter()
             .chain(&self.publishers)
             .chain(&self.service)
+            .chain(&self.stream_task)
         {
             task.abort();
         }
@@ -277,11 +318,8 @@ async fn create_stream_later(js: jetstream::Context, config: jetstream::stream::
 }
 
 /// Queue every AMI message of one node, with markers, until stopped.
-async fn pump_ami(
-    mut events: crate::ami::EventStream<Message>,
-    out: Arc<NodeOut>,
-    mut stop: watch::Receiver<bool>,
-) {
+async fn pump_ami(client: AmiClient, out: Arc<NodeOut>, mut stop: watch::Receiver<bool>) {
+    let mut events = client.events::<Message>();
     let mut stopping = false;
     loop {
         let item = if stopping {
@@ -313,8 +351,11 @@ async fn pump_ami(
                 marker(&out, Side::Ami, envelope::MARKER_LAGGED, Some(n)).await
             }
             Some(EventItem::Overflowed { budget }) => {
-                tracing::warn!(node = %out.id, budget, "bus: the node's subscription overflowed (Disconnect policy); no longer published");
-                return;
+                // Cut off by the Disconnect policy: say so, and read on from a
+                // new subscription.
+                tracing::warn!(node = %out.id, budget, "bus: the node's subscription overflowed; subscribed again");
+                events = client.events::<Message>();
+                marker(&out, Side::Ami, envelope::MARKER_OVERFLOWED, None).await
             }
             None => return,
         };
@@ -333,7 +374,7 @@ async fn marker(out: &NodeOut, side: Side, which: &str, lost: Option<u64>) -> bo
         .await
 }
 
-/// Queue every ARI event of every node, with markers, until stopped.
+/// Queue every ARI event of the nodes of `events`, with markers, until stopped.
 async fn pump_ari(
     mut events: crate::fleet::FleetAriEvents,
     nodes: HashMap<NodeId, Arc<NodeOut>>,
@@ -349,6 +390,9 @@ async fn pump_ari(
         let Some(out) = nodes.get(&item.node) else {
             continue;
         };
+        if item.lagged > 0 {
+            marker(out, Side::Ari, envelope::MARKER_LAGGED, Some(item.lagged)).await;
+        }
         match item.item {
             WsItem::Event(e) | WsItem::Undecoded { event: e, .. } => {
                 let kind = e.event_type().to_string();
@@ -357,6 +401,12 @@ async fn pump_ari(
             }
             WsItem::Invalid { bytes, error } => {
                 tracing::warn!(node = %item.node, %error, len = bytes.len(), "bus: ARI message is not JSON; not published");
+                let extra = [
+                    (envelope::MARKER, envelope::MARKER_INVALID.to_string()),
+                    (envelope::SIZE, bytes.len().to_string()),
+                ];
+                out.push(Side::Ari, MARKER_TOKEN, KIND_MARKER, Bytes::new(), &extra)
+                    .await;
             }
             WsItem::Disconnected { .. } => {
                 marker(out, Side::Ari, envelope::MARKER_DISCONNECTED, None).await;

@@ -41,6 +41,9 @@ pub struct BusConfig {
     /// On shutdown, how long to wait for the buffered messages' acknowledgements
     /// (default 10 s).
     pub flush_timeout: Duration,
+    /// Action requests the bridge runs at once (default 256); more wait in
+    /// NATS's subscription queue until one finishes.
+    pub max_concurrent_actions: usize,
 }
 
 impl Default for BusConfig {
@@ -58,6 +61,7 @@ impl Default for BusConfig {
             ack_timeout: Duration::from_secs(5),
             answer_unknown_nodes: true,
             flush_timeout: Duration::from_secs(10),
+            max_concurrent_actions: 256,
         }
     }
 }

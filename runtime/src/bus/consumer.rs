@@ -8,9 +8,10 @@ use super::subject::{self, MARKER_TOKEN, Side};
 use crate::ami::{FromEvent, Message};
 use crate::ari::ws::FromAriMessage;
 use crate::fleet::NodeId;
-use async_nats::jetstream::{self, AckKind, consumer::pull};
+use async_nats::jetstream::{self, AckKind, consumer::pull, message::Acker};
 use bytes::Bytes;
 use futures::StreamExt;
+use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 /// Which events a consumer reads, and the group it shares them with.
@@ -40,6 +41,13 @@ pub struct EventFilter {
     pub ack_wait: Duration,
     /// Messages this instance asks JetStream for at a time (default 200).
     pub batch: usize,
+    /// Opt-in: acknowledge each event when the next item is asked for
+    /// (default `false`: the application calls [`BusEvent::ack`] after
+    /// processing). Either way an event is acknowledged only after the
+    /// application had it; with this mode an instance that stops while
+    /// processing an event gets it redelivered, but one that asked for the
+    /// next item has confirmed the previous one.
+    pub auto_ack: bool,
 }
 
 impl EventFilter {
@@ -54,6 +62,7 @@ impl EventFilter {
             new_only: false,
             ack_wait: Duration::from_secs(30),
             batch: 200,
+            auto_ack: false,
         }
     }
 
@@ -81,6 +90,30 @@ impl EventFilter {
         self.new_only = on;
         self
     }
+
+    /// How long an event handed out may stay unacknowledged before it is
+    /// delivered again (see [`EventFilter::ack_wait`]).
+    pub fn ack_wait(mut self, wait: Duration) -> Self {
+        self.ack_wait = wait;
+        self
+    }
+
+    /// Acknowledge each event when the next item is asked for (see
+    /// [`EventFilter::auto_ack`]).
+    pub fn auto_ack(mut self, on: bool) -> Self {
+        self.auto_ack = on;
+        self
+    }
+}
+
+/// The acknowledgement handle of one delivered event (shared by its clones).
+#[derive(Clone)]
+struct AckHandle(Arc<Acker>);
+
+impl std::fmt::Debug for AckHandle {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("AckHandle")
+    }
 }
 
 /// One event from the bus, with where it came from.
@@ -101,6 +134,35 @@ pub struct BusEvent<T> {
     pub received_at: Option<SystemTime>,
     /// The event.
     pub event: T,
+    ack: AckHandle,
+}
+
+impl<T> BusEvent<T> {
+    /// Confirm that the event is processed: JetStream will not deliver it
+    /// again. An event never acknowledged (the instance stopped, or dropped it)
+    /// is delivered again, to this or another instance of the group, after
+    /// [`EventFilter::ack_wait`]; so call this after processing, not before.
+    ///
+    /// The acknowledgement is sent without waiting for the server's
+    /// confirmation: if it is lost on the way, the event comes again (with
+    /// [`BusEvent::delivered`] above 1).
+    pub async fn ack(&self) -> Result<(), BusError> {
+        self.ack
+            .0
+            .ack()
+            .await
+            .map_err(|e| BusError::Nats(format!("acknowledgement not sent: {e}")))
+    }
+
+    /// Give the event back unprocessed: JetStream delivers it again at once,
+    /// to this or another instance of the group.
+    pub async fn nak(&self) -> Result<(), BusError> {
+        self.ack
+            .0
+            .ack_with(AckKind::Nak(None))
+            .await
+            .map_err(|e| BusError::Nats(format!("negative acknowledgement not sent: {e}")))
+    }
 }
 
 /// One item of a bus consumer.
@@ -127,6 +189,31 @@ pub enum BusItem<T> {
         /// How many.
         lost: u64,
     },
+    /// NATS refused the node's message of bridge sequence `seq` for good (it
+    /// was `size` bytes, over the server's or the stream's limit): that event
+    /// is lost.
+    TooLarge {
+        /// The node.
+        node: NodeId,
+        /// The lost message's [`BusEvent::seq`].
+        seq: u64,
+        /// Its payload size in bytes.
+        size: u64,
+    },
+    /// The bridge's subscription to the node overflowed and was subscribed
+    /// again: events in between are unknown (refresh state built from events).
+    Overflowed {
+        /// The node.
+        node: NodeId,
+    },
+    /// The node sent an ARI message that is not JSON (`size` bytes); it was
+    /// not published.
+    Invalid {
+        /// The node.
+        node: NodeId,
+        /// Its size in bytes.
+        size: u64,
+    },
 }
 
 /// Decoding of one payload: the item, nothing for this consumer, or what is wrong.
@@ -146,6 +233,9 @@ pub struct BusEvents<T> {
     group: String,
     batch: usize,
     decode: Decoder<T>,
+    auto_ack: bool,
+    /// The last event handed out, acknowledged on the next call (auto-ack mode).
+    unacked: Option<AckHandle>,
 }
 
 impl<T> std::fmt::Debug for BusEvents<T> {
@@ -160,12 +250,20 @@ impl<T> std::fmt::Debug for BusEvents<T> {
 /// enum, or `Message` for all of them raw) from the bus, decoded by `T`'s
 /// [`FromEvent`], with every node's markers.
 ///
-/// Events of other types are acknowledged and skipped. Each event is
-/// acknowledged as it is handed out, so it is processed once across the group
-/// unless an instance stops between receiving and acknowledging it or an
-/// acknowledgement is lost (then [`BusEvent::delivered`] is above 1 on the
-/// copy). A message on the subjects that the bridge did not publish is
-/// [`BusError::Malformed`]; the consumer goes on after it.
+/// Delivery is at least once: an event is acknowledged only when the
+/// application calls [`BusEvent::ack`] after processing it (or, opt-in, when it
+/// asks for the next item: [`EventFilter::auto_ack`]). An event handed out and
+/// not acknowledged within [`EventFilter::ack_wait`] (the instance crashed or
+/// dropped it) is delivered again, to this or another instance of the group,
+/// with [`BusEvent::delivered`] above 1; so across the group each event is
+/// processed once, and more than once only around such a failure.
+///
+/// Events of other types are acknowledged and skipped. Markers
+/// ([`BusItem::Reconnected`], ...) carry no event and are acknowledged as they
+/// are handed out. A message on the subjects that the bridge did not publish,
+/// or an event of the requested type that `T` cannot decode, is
+/// [`BusError::Malformed`] (acknowledged as terminated: never delivered again);
+/// the consumer goes on after it.
 pub async fn events<T: FromEvent>(
     nats: &async_nats::Client,
     filter: EventFilter,
@@ -195,9 +293,12 @@ fn decode_ami<T: FromEvent>(subject_event: &str, payload: Bytes) -> Decoded<T> {
     if !T::matches(name) {
         return Decoded::Skip;
     }
+    let name = name.to_string();
     match T::from_message(msg) {
         Ok(t) => Decoded::Item(t),
-        Err(_) => Decoded::Skip,
+        Err(_) => Decoded::Malformed(format!(
+            "the {name} event does not decode into the requested type"
+        )),
     }
 }
 
@@ -255,6 +356,8 @@ impl<T> BusEvents<T> {
             group,
             batch: filter.batch.max(1),
             decode,
+            auto_ack: filter.auto_ack,
+            unacked: None,
         })
     }
 
@@ -262,10 +365,19 @@ impl<T> BusEvents<T> {
     /// while the connection is down) do not end the consumer: call again.
     /// Never `None`.
     ///
+    /// An event is not acknowledged here: call [`BusEvent::ack`] once it is
+    /// processed (unless [`EventFilter::auto_ack`] is on: then the previous
+    /// event is acknowledged by this call).
+    ///
     /// Not cancel-safe: dropping the future after a message arrived but before
-    /// it was acknowledged leaves that message to JetStream, which delivers it
+    /// it was handed out leaves that message to JetStream, which delivers it
     /// again after [`EventFilter::ack_wait`] (with `delivered` above 1).
     pub async fn next(&mut self) -> Option<Result<BusItem<T>, BusError>> {
+        if let Some(previous) = self.unacked.take()
+            && let Err(e) = previous.0.ack().await
+        {
+            tracing::debug!(error = %e, "bus consumer: acknowledgement not sent");
+        }
         loop {
             let messages = match self.messages.as_mut() {
                 Some(m) => m,
@@ -292,11 +404,18 @@ impl<T> BusEvents<T> {
                 }
             };
             let (item, ack) = self.decode_message(&msg);
-            if let Err(e) = msg.ack_with(ack).await {
+            if !matches!(item, Decoded::Item(BusItem::Event(_)))
+                && let Err(e) = msg.ack_with(ack).await
+            {
                 tracing::debug!(error = %e, "bus consumer: acknowledgement not sent");
             }
             match item {
-                Decoded::Item(item) => return Some(Ok(item)),
+                Decoded::Item(item) => {
+                    if let (true, BusItem::Event(e)) = (self.auto_ack, &item) {
+                        self.unacked = Some(e.ack.clone());
+                    }
+                    return Some(Ok(item));
+                }
                 Decoded::Skip => continue,
                 Decoded::Malformed(reason) => {
                     let stream_sequence = msg.info().map_or(0, |i| i.stream_sequence);
@@ -333,6 +452,11 @@ impl<T> BusEvents<T> {
         let node =
             NodeId::from(envelope::get(headers, envelope::NODE).ok_or("no Asterisk-Node header")?);
         let last = msg.subject.rsplit('.').next().unwrap_or("");
+        let number = |name: &str| -> Result<u64, String> {
+            envelope::get(headers, name)
+                .and_then(|n| n.parse().ok())
+                .ok_or_else(|| format!("a marker without a valid {name}"))
+        };
         match kind {
             KIND_MARKER => {
                 if last != MARKER_TOKEN {
@@ -347,6 +471,16 @@ impl<T> BusEvents<T> {
                             .and_then(|n| n.parse().ok())
                             .ok_or("a lagged marker without a valid Asterisk-Lost")?,
                     },
+                    Some(envelope::MARKER_TOO_LARGE) => BusItem::TooLarge {
+                        node,
+                        seq: number(envelope::SEQ)?,
+                        size: number(envelope::SIZE)?,
+                    },
+                    Some(envelope::MARKER_OVERFLOWED) => BusItem::Overflowed { node },
+                    Some(envelope::MARKER_INVALID) => BusItem::Invalid {
+                        node,
+                        size: number(envelope::SIZE)?,
+                    },
                     other => return Err(format!("unknown marker {other:?}")),
                 };
                 Ok(Decoded::Item(item))
@@ -360,6 +494,7 @@ impl<T> BusEvents<T> {
                     .map(|ns| UNIX_EPOCH + Duration::from_nanos(ns));
                 let info = msg.info().map_err(|e| e.to_string())?;
                 let (stream_sequence, delivered) = (info.stream_sequence, info.delivered);
+                let ack = AckHandle(Arc::new(Acker::new(msg.context.clone(), msg.reply.clone())));
                 Ok(match (self.decode)(last, msg.payload.clone()) {
                     Decoded::Item(event) => Decoded::Item(BusItem::Event(BusEvent {
                         node,
@@ -368,6 +503,7 @@ impl<T> BusEvents<T> {
                         delivered,
                         received_at,
                         event,
+                        ack,
                     })),
                     Decoded::Skip => Decoded::Skip,
                     Decoded::Malformed(reason) => Decoded::Malformed(reason),

@@ -13,11 +13,14 @@ pub const SEQ: &str = "Asterisk-Seq";
 /// Header: when the bridge received the message, in nanoseconds since the Unix
 /// epoch.
 pub const RECEIVED: &str = "Asterisk-Received";
-/// Header of markers: [`MARKER_RECONNECTED`], [`MARKER_DISCONNECTED`] or
-/// [`MARKER_LAGGED`].
+/// Header of markers: [`MARKER_RECONNECTED`], [`MARKER_DISCONNECTED`],
+/// [`MARKER_LAGGED`], [`MARKER_TOO_LARGE`], [`MARKER_OVERFLOWED`] or
+/// [`MARKER_INVALID`].
 pub const MARKER: &str = "Asterisk-Marker";
 /// Header of `lagged` markers: how many events were lost.
 pub const LOST: &str = "Asterisk-Lost";
+/// Header of `too_large` markers: the refused message's payload size in bytes.
+pub const SIZE: &str = "Asterisk-Size";
 /// Header of action replies (its value is always `1`), so a requester can tell
 /// them from JetStream's own answer to the request.
 pub const REPLY: &str = "Asterisk-Bus-Reply";
@@ -43,6 +46,18 @@ pub const MARKER_DISCONNECTED: &str = "disconnected";
 /// [`MARKER`]: the bridge lost [`LOST`] events of this node (its subscription
 /// went over its budget).
 pub const MARKER_LAGGED: &str = "lagged";
+/// [`MARKER`]: NATS refused the message of this [`SEQ`] for good (larger than
+/// the server's `max_payload` or the stream's limit); [`SIZE`] says how large
+/// it was. The marker takes its place (possibly stored after messages that
+/// were already in flight); the event itself is lost.
+pub const MARKER_TOO_LARGE: &str = "too_large";
+/// [`MARKER`]: the node's subscription overflowed its budget and was cut off
+/// (`SlowSubscriberPolicy::Disconnect`); the bridge subscribed again, and what
+/// came in between is unknown.
+pub const MARKER_OVERFLOWED: &str = "overflowed";
+/// [`MARKER`]: the node sent an ARI message that is not valid JSON; [`SIZE`]
+/// says how large it was. It is not published.
+pub const MARKER_INVALID: &str = "invalid";
 
 /// The message id: `<node>:<session>:<seq>`, where `session` is chosen once per
 /// bridge run. It is fixed when the bridge receives the message, so a

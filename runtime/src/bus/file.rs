@@ -56,6 +56,54 @@ impl fmt::Debug for Secret {
     }
 }
 
+/// A server URL that may carry credentials (`nats://user:pass@host:4222`):
+/// `Debug` and `Display` show it with the user information replaced by
+/// `<redacted>`; [`Url::expose`] gives it whole, to connect with.
+#[derive(Clone, Deserialize, PartialEq, Eq)]
+#[serde(transparent)]
+pub struct Url(String);
+
+impl Url {
+    /// The URL itself, credentials included.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl From<&str> for Url {
+    fn from(s: &str) -> Self {
+        Url(s.to_string())
+    }
+}
+
+/// `url` without the user information of any of its comma-separated parts.
+fn redact(url: &str) -> String {
+    url.split(',')
+        .map(|part| {
+            let rest_at = part.find("://").map_or(0, |i| i + 3);
+            let (scheme, rest) = part.split_at(rest_at);
+            let host_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+            match rest[..host_end].rfind('@') {
+                Some(at) => format!("{scheme}<redacted>@{}", &rest[at + 1..]),
+                None => part.to_string(),
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+impl fmt::Display for Url {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&redact(&self.0))
+    }
+}
+
+impl fmt::Debug for Url {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(&redact(&self.0), f)
+    }
+}
+
 /// The whole file.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -76,8 +124,9 @@ pub struct BridgeFile {
 #[serde(deny_unknown_fields)]
 #[non_exhaustive]
 pub struct NatsSection {
-    /// `nats://host:port` (several separated by commas).
-    pub url: String,
+    /// `nats://host:port` (several separated by commas); user information in
+    /// it is redacted by `Debug` and `Display`.
+    pub url: Url,
     /// User name (with `password`).
     pub user: Option<String>,
     /// Password.
@@ -144,8 +193,9 @@ pub struct AmiSection {
 #[serde(deny_unknown_fields)]
 #[non_exhaustive]
 pub struct AriSection {
-    /// `http://host:8088` (or `ws://…`).
-    pub url: String,
+    /// `http://host:8088` (or `ws://…`); user information in it is redacted
+    /// by `Debug` and `Display`.
+    pub url: Url,
     /// ARI user (`ari.conf`).
     pub username: String,
     /// Its password.
@@ -229,7 +279,7 @@ impl BridgeFile {
             }
             let mut spec = NodeSpec::new(n.id.as_str(), ami);
             if let Some(a) = &n.ari {
-                let ws = WsConfig::new(a.url.clone(), a.username.clone(), a.password.expose())
+                let ws = WsConfig::new(a.url.expose(), a.username.clone(), a.password.expose())
                     .app(a.app.clone())
                     .subscribe_all(a.subscribe_all.unwrap_or(true));
                 spec = spec.with_ari(ws);
@@ -257,6 +307,36 @@ impl BridgeFile {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn urls_never_show_their_credentials() {
+        let url = Url::from("nats://bus:s3cret@10.0.0.1:4222,tls://tok3n@10.0.0.2:4222/x@y");
+        for shown in [format!("{url}"), format!("{url:?}")] {
+            assert!(
+                !shown.contains("s3cret") && !shown.contains("tok3n"),
+                "{shown}"
+            );
+            assert!(shown.contains("nats://<redacted>@10.0.0.1:4222"), "{shown}");
+            assert!(
+                shown.contains("tls://<redacted>@10.0.0.2:4222/x@y"),
+                "{shown}"
+            );
+        }
+        assert_eq!(
+            url.expose(),
+            "nats://bus:s3cret@10.0.0.1:4222,tls://tok3n@10.0.0.2:4222/x@y"
+        );
+        assert_eq!(
+            Url::from("nats://127.0.0.1:4222").to_string(),
+            "nats://127.0.0.1:4222"
+        );
+        let file = BridgeFile::parse(
+            "[nats]\nurl = \"nats://u:pw1@h:4222\"\n[[node]]\nid = \"a\"\nami = { host = \"h\", port = 5038, username = \"u\", secret = \"s\" }\nari = { url = \"http://u:pw2@h:8088\", username = \"u\", password = \"p\", app = \"x\" }\n",
+        )
+        .unwrap();
+        let shown = format!("{file:?}");
+        assert!(!shown.contains("pw1") && !shown.contains("pw2"), "{shown}");
+    }
 
     const FILE: &str = r#"
 [nats]

@@ -7,14 +7,17 @@
 //! - `<prefix>.<node>.ami.<Event>`: every AMI event as received.
 //! - `<prefix>.<node>.ari.<type>`: every ARI event as received.
 //! - `<prefix>.<node>.ami._marker`, `<prefix>.<node>.ari._marker`: markers
-//!   (`reconnected`, `disconnected`, `lagged` with the count lost), so that
+//!   (`reconnected`, `disconnected`, `lagged` with the count lost,
+//!   `too_large` for a message NATS refused, `overflowed`, `invalid`), so that
 //!   consumers see the gaps.
 //! - `<prefix>.<node>.ami.action`, `<prefix>.<node>.ari.action`: requests
 //!   (see [`actions`] for the JSON).
 //!
 //! The prefix defaults to `asterisk`. Node ids and event names are sanitised
 //! into one token each ([`subject::token`]: `.`, `*`, `>`, spaces → `_`); the
-//! exact node id is in the `Asterisk-Node` header.
+//! exact node id is in the `Asterisk-Node` header. Node ids that become the
+//! same token (`pbx.1`, `pbx_1`) are refused when the fleet is built
+//! (`FleetError::ConflictingNodes`).
 //!
 //! # Messages
 //! An AMI event's payload is its frame exactly as Asterisk sent it (the ordered

@@ -2,8 +2,11 @@
 //! JetStream with acknowledged publishes, republishing (same message id) what
 //! was not acknowledged.
 
+use super::envelope;
+use super::subject::MARKER_TOKEN;
 use async_nats::HeaderMap;
-use async_nats::jetstream::context::{Context, PublishAckFuture};
+use async_nats::jetstream::ErrorCode;
+use async_nats::jetstream::context::{Context, PublishAckFuture, PublishError, PublishErrorKind};
 use async_nats::jetstream::message::PublishMessage;
 use bytes::Bytes;
 use futures::StreamExt;
@@ -34,6 +37,9 @@ pub(crate) struct PublishStats {
     pub(crate) acked: AtomicU64,
     pub(crate) duplicates: AtomicU64,
     pub(crate) retries: AtomicU64,
+    /// Messages that NATS refused for good (too large), replaced by a
+    /// `too_large` marker.
+    pub(crate) refused: AtomicU64,
 }
 
 /// The sending side: puts messages into the node's buffer, waiting while the
@@ -106,6 +112,43 @@ fn ack_future(f: PublishAckFuture) -> AckFuture {
     Box::pin(f.into_future())
 }
 
+/// Whether publishing this message again can never succeed: NATS or the stream
+/// refuses it for its size. Anything else (timeouts, no connection, no stream
+/// yet, full inflight window) is worth retrying.
+fn is_permanent(e: &PublishError) -> bool {
+    match e.kind() {
+        PublishErrorKind::MaxPayloadExceeded => true,
+        PublishErrorKind::Other => std::error::Error::source(e)
+            .and_then(|s| s.downcast_ref::<async_nats::jetstream::Error>())
+            .is_some_and(|js| {
+                matches!(
+                    js.error_code(),
+                    ErrorCode::STREAM_MESSAGE_EXCEEDS_MAXIMUM
+                        | ErrorCode::STREAM_HEADER_EXCEEDS_MAXIMUM
+                )
+            }),
+        _ => false,
+    }
+}
+
+/// Replace a message refused for good by a `too_large` marker on the same
+/// side's marker subject, keeping its sequence number and message id, and
+/// saying how large it was.
+fn into_too_large_marker(msg: &mut Outgoing) {
+    let size = msg.payload.len();
+    let base = msg
+        .subject
+        .rsplit_once('.')
+        .map_or(msg.subject.as_str(), |(base, _)| base);
+    msg.subject = format!("{base}.{MARKER_TOKEN}");
+    msg.headers.insert(envelope::KIND, envelope::KIND_MARKER);
+    msg.headers
+        .insert(envelope::MARKER, envelope::MARKER_TOO_LARGE);
+    msg.headers
+        .insert(envelope::SIZE, size.to_string().as_str());
+    msg.payload = Bytes::new();
+}
+
 async fn run(
     js: Context,
     mut rx: mpsc::UnboundedReceiver<Queued>,
@@ -143,6 +186,10 @@ async fn run(
                     .headers(m.headers.clone());
                 match js.send_publish(m.subject.clone(), publish).await {
                     Ok(ack) => in_flight.push_back(ack_future(ack)),
+                    Err(e) if is_permanent(&e) => {
+                        let i = in_flight.len();
+                        refuse(&mut pending[i].msg, &e, &node, &stats);
+                    }
                     Err(e) => {
                         tracing::debug!(node, error = %e, "bus: publish failed; will retry");
                         in_flight = FuturesOrdered::new();
@@ -165,6 +212,14 @@ async fn run(
                         stats.duplicates.fetch_add(1, Ordering::Relaxed);
                     }
                 }
+                Err(e) if is_permanent(&e) => {
+                    // The oldest message was refused for good: its marker
+                    // takes its place, and what followed is sent again.
+                    if let Some(q) = pending.front_mut() {
+                        refuse(&mut q.msg, &e, &node, &stats);
+                    }
+                    in_flight = FuturesOrdered::new();
+                }
                 Err(e) => {
                     // Republish from the oldest unacknowledged message, in
                     // order; copies JetStream already stored are dropped by id.
@@ -183,4 +238,17 @@ async fn run(
             _ = tokio::time::sleep(Duration::from_millis(100)), if closed_at.is_some() => {}
         }
     }
+}
+
+/// Log and count a message refused for good, and turn it into its marker.
+fn refuse(msg: &mut Outgoing, e: &PublishError, node: &str, stats: &PublishStats) {
+    tracing::warn!(
+        node,
+        subject = %msg.subject,
+        size = msg.payload.len(),
+        error = %e,
+        "bus: message refused by NATS for good; a too_large marker is published instead"
+    );
+    stats.refused.fetch_add(1, Ordering::Relaxed);
+    into_too_large_marker(msg);
 }

@@ -15,18 +15,9 @@ pub const MARKER_TOKEN: &str = "_marker";
 
 /// `text` as one subject token: each `.`, `*`, `>`, whitespace or control
 /// character becomes `_`; an empty text becomes `_`. Borrowed when nothing
-/// changes.
+/// changes (the fleet's [`name_token`](crate::fleet::name_token)).
 pub fn token(text: &str) -> Cow<'_, str> {
-    fn bad(c: char) -> bool {
-        matches!(c, '.' | '*' | '>') || c.is_whitespace() || c.is_control()
-    }
-    if text.is_empty() {
-        Cow::Borrowed("_")
-    } else if text.chars().any(bad) {
-        Cow::Owned(text.chars().map(|c| if bad(c) { '_' } else { c }).collect())
-    } else {
-        Cow::Borrowed(text)
-    }
+    crate::fleet::name_token(text)
 }
 
 /// Which side of Asterisk a subject is about.

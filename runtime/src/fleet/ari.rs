@@ -2,14 +2,13 @@
 //! exactly as received, and [`FleetAriEvents`], every node's ARI events merged.
 
 use super::NodeId;
-use super::health::NodeHealth;
-use crate::ari::ws::{AriEventStream, FromAriMessage, WsItem};
+use super::ari_queue::AriQueue;
+use crate::ari::ws::{FromAriMessage, WsItem};
 use bytes::Bytes;
 use futures::{Stream, StreamExt};
 use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll};
-use tokio::sync::watch;
 
 /// One ARI event, its JSON exactly as Asterisk sent it, with its `type`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -60,17 +59,27 @@ impl FromAriMessage for RawAriEvent {
 pub struct NodeAriItem {
     /// The node.
     pub node: NodeId,
+    /// How many of this node's items were dropped just before this one, oldest
+    /// first, because its queue was full (nobody read the stream fast enough;
+    /// see [`FleetBuilder::ari_queue`](super::FleetBuilder::ari_queue)). `0`
+    /// when none were.
+    pub lagged: u64,
     /// The event or marker as the node's
-    /// [`AriEventStream`] yields it.
+    /// [`AriEventStream`](crate::ari::ws::AriEventStream) yields it.
     pub item: WsItem<RawAriEvent>,
 }
 
 type Tagged = Pin<Box<dyn Stream<Item = NodeAriItem> + Send>>;
 
 /// The ARI event streams of a fleet's nodes, merged (see
-/// [`Fleet::take_ari_events`](super::Fleet::take_ari_events)). Disconnect and
-/// reconnect markers also update the node's [`NodeHealth`].
+/// [`Fleet::take_ari_events`](super::Fleet::take_ari_events)).
+///
+/// Each node's socket is read all the time into a bounded queue, whether or
+/// not this stream is read, so REST over the socket and the node's ARI health
+/// never wait for a reader; a full queue drops its oldest item and the next
+/// item says how many went ([`NodeAriItem::lagged`]).
 pub struct FleetAriEvents {
+    queues: Vec<(NodeId, Arc<AriQueue>)>,
     inner: futures::stream::SelectAll<Tagged>,
 }
 
@@ -83,35 +92,35 @@ impl std::fmt::Debug for FleetAriEvents {
 }
 
 impl FleetAriEvents {
-    pub(crate) fn new(
-        streams: Vec<(
-            NodeId,
-            AriEventStream<RawAriEvent>,
-            Arc<watch::Sender<NodeHealth>>,
-        )>,
-    ) -> Self {
-        let tagged = streams.into_iter().map(|(node, events, health)| {
-            let s: Tagged = Box::pin(events.map(move |item| {
-                match &item {
-                    WsItem::Disconnected { .. } => {
-                        health.send_modify(|h| h.ari_connected = Some(false))
-                    }
-                    WsItem::Reconnected => health.send_modify(|h| {
-                        h.ari_connected = Some(true);
-                        h.ari_reconnects += 1;
-                    }),
-                    _ => {}
-                }
-                NodeAriItem {
-                    node: node.clone(),
-                    item,
-                }
-            }));
+    pub(crate) fn new(queues: Vec<(NodeId, Arc<AriQueue>)>) -> Self {
+        let tagged = queues.clone().into_iter().map(|(node, queue)| {
+            let s: Tagged = Box::pin(futures::stream::unfold(
+                (node, queue),
+                |(node, queue)| async move {
+                    let (lagged, item) = queue.pop().await?;
+                    let tagged = NodeAriItem {
+                        node: node.clone(),
+                        lagged,
+                        item,
+                    };
+                    Some((tagged, (node, queue)))
+                },
+            ));
             s
         });
         FleetAriEvents {
+            queues,
             inner: futures::stream::select_all(tagged),
         }
+    }
+
+    /// One stream per node, each read on its own: a reader held up on one
+    /// node does not hold up the others. Nothing is lost in the split.
+    pub fn into_per_node(self) -> Vec<FleetAriEvents> {
+        self.queues
+            .into_iter()
+            .map(|q| FleetAriEvents::new(vec![q]))
+            .collect()
     }
 }
 

@@ -1,10 +1,11 @@
 //! [`FleetBuilder`]: the nodes of a fleet and how to reach them.
 
 use super::ari::{FleetAriEvents, RawAriEvent};
+use super::ari_queue::DEFAULT_ARI_QUEUE;
 use super::node::Node;
 use super::{Fleet, FleetError, NodeId};
 use crate::ami::AmiClientBuilder;
-use crate::ari::ws::{self, AriEventStream, WsConfig};
+use crate::ari::ws::{self, WsConfig};
 use std::collections::BTreeMap;
 
 /// One node of a fleet: its id, its AMI client settings and optionally its ARI
@@ -38,65 +39,83 @@ impl NodeSpec {
 }
 
 /// Builder of a [`Fleet`]; start with [`Fleet::builder`].
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct FleetBuilder {
     nodes: Vec<NodeSpec>,
+    ari_queue: usize,
+}
+
+impl Default for FleetBuilder {
+    fn default() -> Self {
+        FleetBuilder {
+            nodes: Vec::new(),
+            ari_queue: DEFAULT_ARI_QUEUE,
+        }
+    }
 }
 
 impl FleetBuilder {
+    /// How many ARI items each node keeps for
+    /// [`Fleet::take_ari_events`](super::Fleet::take_ari_events) (default
+    /// 8192). Each node's socket is read all the time; past this many unread
+    /// items the oldest is dropped and counted
+    /// ([`NodeAriItem::lagged`](super::NodeAriItem::lagged)), so an unread or
+    /// slow stream never holds up the node's REST responses or health.
+    pub fn ari_queue(mut self, items: usize) -> Self {
+        self.ari_queue = items.max(1);
+        self
+    }
+
     /// Add a node.
     pub fn node(mut self, spec: NodeSpec) -> Self {
         self.nodes.push(spec);
         self
     }
 
-    /// Connect to every node at once. Every node must connect (and log in):
+    /// Connect to every node at once. Node ids must be distinct, also as name
+    /// tokens ([`FleetError::ConflictingNodes`]). Every node must connect (and log in):
     /// the first failure is returned with its node, and the connections already
     /// made are closed.
     pub async fn connect(self) -> Result<Fleet, FleetError> {
         if self.nodes.is_empty() {
             return Err(FleetError::Empty);
         }
-        let mut seen = std::collections::BTreeSet::new();
-        for spec in &self.nodes {
-            if !seen.insert(spec.id.clone()) {
-                return Err(FleetError::DuplicateNode(spec.id.clone()));
-            }
-        }
-        let connected = futures::future::join_all(self.nodes.into_iter().map(connect_node)).await;
+        super::check_distinct(self.nodes.iter().map(|spec| &spec.id))?;
+        let queue = self.ari_queue;
+        let connected =
+            futures::future::join_all(self.nodes.into_iter().map(|spec| connect_node(spec, queue)))
+                .await;
         let mut nodes = BTreeMap::new();
-        let mut ari_streams = Vec::new();
+        let mut ari_queues = Vec::new();
         for result in connected {
-            let (node, ari_events) = result?;
-            if let Some(events) = ari_events {
-                ari_streams.push((node.id.clone(), events, node.health_sender()));
+            let node = result?;
+            if let Some(q) = &node.ari_queue {
+                ari_queues.push((node.id.clone(), std::sync::Arc::clone(q)));
             }
             nodes.insert(node.id.clone(), node);
         }
-        Ok(Fleet::from_nodes(nodes, FleetAriEvents::new(ari_streams)))
+        Ok(Fleet::from_nodes(nodes, FleetAriEvents::new(ari_queues)))
     }
 }
 
-async fn connect_node(
-    spec: NodeSpec,
-) -> Result<(Node, Option<AriEventStream<RawAriEvent>>), FleetError> {
+async fn connect_node(spec: NodeSpec, ari_queue: usize) -> Result<Node, FleetError> {
     let id = spec.id;
     let ami = spec.ami.connect().await.map_err(|source| FleetError::Ami {
         node: id.clone(),
         source,
     })?;
-    let (ari, events) = match spec.ari {
+    let ari = match spec.ari {
         Some(cfg) => {
-            let (transport, events) =
+            Some(
                 ws::connect::<RawAriEvent>(cfg)
                     .await
                     .map_err(|source| FleetError::Ari {
                         node: id.clone(),
                         source,
-                    })?;
-            (Some(transport), Some(events))
+                    })?,
+            )
         }
-        None => (None, None),
+        None => None,
     };
-    Ok((Node::start(id, ami, ari), events))
+    Ok(Node::start(id, ami, ari, ari_queue))
 }

@@ -14,6 +14,17 @@ pub enum FleetError {
     /// Two nodes were given the same id.
     #[error("node {0:?} is listed twice")]
     DuplicateNode(NodeId),
+    /// Two node ids differ but have the same [`NodeId::token`] (`pbx.1` and
+    /// `pbx_1`): on the bus they would share subjects.
+    #[error("nodes {first:?} and {second:?} have the same name token {token:?}")]
+    ConflictingNodes {
+        /// The node listed first.
+        first: NodeId,
+        /// The node listed later.
+        second: NodeId,
+        /// The token both become.
+        token: String,
+    },
     /// The fleet has no node.
     #[error("a fleet needs at least one node")]
     Empty,

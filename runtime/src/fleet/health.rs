@@ -32,8 +32,8 @@ pub struct NodeHealth {
     pub lagged: u64,
     /// Whether the node's ARI events WebSocket is up (`None`: no ARI).
     pub ari_connected: Option<bool>,
-    /// ARI WebSocket reconnections seen by the reader of
-    /// [`Fleet::take_ari_events`](super::Fleet::take_ari_events).
+    /// ARI WebSocket reconnections since the fleet connected (kept whether or
+    /// not [`Fleet::take_ari_events`](super::Fleet::take_ari_events) is read).
     pub ari_reconnects: u64,
 }
 
@@ -78,7 +78,12 @@ pub(crate) async fn track(ami: AmiClient, health: Arc<watch::Sender<NodeHealth>>
                     });
                 }
                 Some(EventItem::Lagged(n)) => health.send_modify(|h| h.lagged += n),
-                Some(_) | None => break,
+                Some(EventItem::Overflowed { .. }) => {
+                    // Cut off by an overflow policy: the count missed what it
+                    // dropped (unknown); subscribe again and go on.
+                    events = ami.events::<Message>();
+                }
+                None => break,
             },
             changed = state.changed() => {
                 if changed.is_err() {

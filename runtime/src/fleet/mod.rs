@@ -9,6 +9,9 @@
 //!   its budget sees [`EventItem::Lagged`](crate::ami::EventItem::Lagged) with the
 //!   exact count; reconnects show as `Reconnected`).
 //! - [`Fleet::take_ari_events`] merges the nodes' ARI events, as received.
+//!   Each node's socket is read all the time into a bounded queue (oldest
+//!   dropped and counted when full), so an unread stream never holds up REST
+//!   over the socket or the node's ARI health.
 //! - [`Fleet::send`] routes an action to one node; an unknown node is
 //!   [`FleetError::UnknownNode`].
 //! - [`Fleet::health`] and [`Fleet::health_updates`]: per-node state, server
@@ -17,6 +20,7 @@
 //! Needs the `ami` and `ari` features.
 
 mod ari;
+mod ari_queue;
 mod builder;
 mod error;
 mod events;
@@ -25,11 +29,13 @@ mod node;
 mod node_id;
 
 pub use ari::{FleetAriEvents, NodeAriItem, RawAriEvent};
+pub use ari_queue::DEFAULT_ARI_QUEUE;
 pub use builder::{FleetBuilder, NodeSpec};
 pub use error::FleetError;
 pub use events::{FleetEvents, NodeEvent};
 pub use health::{HealthUpdates, NodeHealth};
-pub use node_id::NodeId;
+pub(crate) use node_id::check_distinct;
+pub use node_id::{NodeId, name_token};
 
 use crate::ami::{Action, AmiClient, FromEvent};
 use crate::ari::ws::WsTransport;

@@ -118,9 +118,10 @@ async fn round(side: Side, nodes: usize, paced: bool) -> Result<Round, String> {
             let bridge = Bridge::start(fleet.clone(), client.clone(), BusConfig::default())
                 .await
                 .map_err(|e| e.to_string())?;
-            let consumer = bus::events::<Hangup>(&client, EventFilter::group("bench"))
-                .await
-                .map_err(|e| e.to_string())?;
+            let consumer =
+                bus::events::<Hangup>(&client, EventFilter::group("bench").auto_ack(true))
+                    .await
+                    .map_err(|e| e.to_string())?;
             _nats = Some(server);
             _bridge = Some(bridge);
             Receiver::Bus(consumer)
