@@ -494,9 +494,93 @@ async fn finish_audio_pads_the_last_frame_and_passthrough_keeps_messages_whole()
         session.send_audio(&audio(n, 2)).await.expect("audio");
     }
     assert_eq!(session.pending_bytes(), 0);
-    session.mark("m").await.expect("mark");
-    let played = server.handle().played();
-    assert_eq!(played, [audio(37, 2), audio(120, 2), audio(5, 2)].concat());
+    let expected = [audio(37, 2), audio(120, 2), audio(5, 2)].concat();
+    let peer = server.handle();
+    let played = tokio::time::timeout(Duration::from_secs(10), async {
+        while peer.played().len() < expected.len() {
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+        peer.played()
+    })
+    .await
+    .expect("all audio played");
+    assert_eq!(played, expected);
+}
+
+fn refused(result: Result<(), MediaError>) -> (String, String) {
+    match result {
+        Err(MediaError::Refused { command, reason }) => (command, reason),
+        other => panic!("expected a refusal, got {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn passthrough_refuses_marks_flush_and_queue_commands_at_once() {
+    let opus = fast(MockMediaConfig {
+        codec: "opus".into(),
+        optimal_frame_size: 0,
+        ..MockMediaConfig::default()
+    });
+    let server = MockMediaServer::start(opus).await.expect("mock");
+    let mut session = connect(&server).await;
+    let mut events = session.events();
+    let mark = tokio::time::timeout(Duration::from_secs(5), session.mark("m"))
+        .await
+        .expect("a mark in passthrough mode fails at once");
+    assert_eq!(refused(mark).0, "MARK_MEDIA");
+    assert_eq!(refused(session.flush().await).0, "FLUSH_MEDIA");
+    let pause = session.command(&MediaCommand::PauseMedia).await;
+    assert_eq!(refused(pause).0, "PAUSE_MEDIA");
+    session
+        .command(&MediaCommand::GetStatus)
+        .await
+        .expect("GET_STATUS works in passthrough mode");
+    // What Asterisk answers a mark it gets in passthrough mode anyway.
+    session
+        .command(&MediaCommand::Raw("MARK_MEDIA raw".into()))
+        .await
+        .expect("raw text is sent");
+    let error = tokio::time::timeout(Duration::from_secs(5), async {
+        while let Some(item) = events.next().await {
+            if let MediaItem::Event(MediaEvent::CommandError(e)) = item {
+                return Some(e.error_text);
+            }
+        }
+        None
+    })
+    .await
+    .expect("an ERROR event");
+    assert_eq!(
+        error.as_deref(),
+        Some("MARK_MEDIA not supported in passthrough mode")
+    );
+    let sent = server.handle().commands();
+    assert!(
+        !sent
+            .iter()
+            .any(|c| c == "MARK_MEDIA m" || c == "FLUSH_MEDIA"),
+        "refused commands were sent: {sent:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_mark_asterisk_refuses_fails_with_its_error() {
+    let config = fast(MockMediaConfig {
+        control: ControlFormat::Json,
+        ..MockMediaConfig::default()
+    });
+    let server = MockMediaServer::start(config).await.expect("mock");
+    let session = connect(&server).await;
+    let direction = MediaCommand::SetMediaDirection {
+        direction: "in".into(),
+    };
+    session.command(&direction).await.expect("direction sent");
+    let mark = tokio::time::timeout(Duration::from_secs(5), session.mark("m"))
+        .await
+        .expect("a refused mark fails instead of waiting forever");
+    let (command, reason) = refused(mark);
+    assert_eq!(command, "MARK_MEDIA");
+    assert_eq!(reason, "not supported while media direction is 'in'");
 }
 
 #[tokio::test]

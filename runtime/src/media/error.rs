@@ -74,6 +74,16 @@ pub enum MediaError {
     /// The session ended.
     #[error("media session ended: {0}")]
     Ended(EndReason),
+    /// The command cannot work on this connection: in passthrough mode
+    /// (refused here, not sent), or Asterisk answered it with an `ERROR`
+    /// event (e.g. `MARK_MEDIA` while the media direction is `in`).
+    #[error("{command} refused: {reason}")]
+    Refused {
+        /// The command name.
+        command: String,
+        /// Why (Asterisk's error text, or "not supported in passthrough mode").
+        reason: String,
+    },
     /// A `flush` discarded this audio or mark before Asterisk played it.
     #[error("discarded by a flush")]
     Flushed,

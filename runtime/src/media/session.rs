@@ -196,6 +196,17 @@ impl Shared {
         }
     }
 
+    /// Asterisk refused the oldest waiting mark (an `ERROR` naming `MARK_MEDIA`).
+    fn mark_refused(&self, command: &str, reason: &str) {
+        let refused = self.marks().pop_front();
+        if let Some((_, waiter)) = refused {
+            let _ = waiter.send(Err(MediaError::Refused {
+                command: command.to_string(),
+                reason: reason.to_string(),
+            }));
+        }
+    }
+
     fn fail_marks(&self, error: impl Fn() -> MediaError) {
         let waiting: Vec<MarkWaiter> = self.marks().drain(..).collect();
         for (_, waiter) in waiting {
@@ -334,6 +345,7 @@ impl<E: ProtocolEvent, C: ProtocolCommand> MediaSession<E, C> {
             audio: audio_tx,
             events: events_tx,
             close_timeout: options.close_timeout,
+            mark_command: C::mark("").name().to_string(),
             _event: PhantomData,
         };
         tokio::spawn(driver.run(socket, ordered_rx, urgent_rx));
@@ -451,7 +463,9 @@ impl<E: ProtocolEvent, C: ProtocolCommand> MediaSession<E, C> {
     }
 
     /// Send a command behind the audio sent so far (e.g. `ANSWER`,
-    /// `GET_STATUS`, `PAUSE_MEDIA`), in the connection's control format.
+    /// `GET_STATUS`, `PAUSE_MEDIA`), in the connection's control format. A
+    /// command Asterisk refuses in passthrough mode fails there at once with
+    /// [`MediaError::Refused`].
     pub async fn command(&self, command: &C) -> Result<(), MediaError> {
         let text = self.encode(command)?;
         self.queue(&self.ordered, Outgoing::Text(text)).await
@@ -470,8 +484,12 @@ impl<E: ProtocolEvent, C: ProtocolCommand> MediaSession<E, C> {
     /// resolve in the order they were queued (one processed mark resolves every
     /// earlier one too). A [`MediaSession::flush`] makes waiting marks fail
     /// with [`MediaError::Flushed`] (Asterisk drops queued marks with the
-    /// audio); the end of the session with [`MediaError::Ended`]. A release
-    /// without `MARK_MEDIA` (21.12.3) never answers.
+    /// audio); the end of the session with [`MediaError::Ended`]. In
+    /// passthrough mode it fails at once with [`MediaError::Refused`] (Asterisk
+    /// refuses marks there); when Asterisk answers a mark with an `ERROR`
+    /// (media direction `in`), the oldest waiting mark fails with
+    /// [`MediaError::Refused`]. A release without `MARK_MEDIA` (21.12.3) never
+    /// answers.
     pub async fn queue_mark(&self, id: impl Into<String>) -> Result<PendingMark, MediaError> {
         let id = id.into();
         let text = self.encode(&C::mark(&id))?;
@@ -487,7 +505,8 @@ impl<E: ProtocolEvent, C: ProtocolCommand> MediaSession<E, C> {
     /// Barge-in: discard the audio queued here and not yet written, the partial
     /// frame, and (with `FLUSH_MEDIA`) everything Asterisk has queued but not
     /// played. Waiting marks and a waiting `send_audio` fail with
-    /// [`MediaError::Flushed`].
+    /// [`MediaError::Flushed`]. In passthrough mode it fails at once with
+    /// [`MediaError::Refused`] (Asterisk refuses `FLUSH_MEDIA` there).
     pub async fn flush(&self) -> Result<(), MediaError> {
         let text = self.encode(&C::flush())?;
         self.shared.flow.send_modify(|f| f.generation += 1);
@@ -502,6 +521,12 @@ impl<E: ProtocolEvent, C: ProtocolCommand> MediaSession<E, C> {
     /// A command in this connection's format, when the server's release line
     /// has it.
     fn encode(&self, command: &C) -> Result<String, MediaError> {
+        if self.format.passthrough() && command.refused_in_passthrough() {
+            return Err(MediaError::Refused {
+                command: command.name().to_string(),
+                reason: "not supported in passthrough mode".into(),
+            });
+        }
         if let (Some(server), Some(availability)) = (&self.server_version, command.availability()) {
             version::check(command.name(), server, &availability)?;
         }
@@ -592,6 +617,8 @@ struct Driver<E> {
     audio: mpsc::Sender<Bytes>,
     events: mpsc::Sender<MediaItem<E>>,
     close_timeout: Duration,
+    /// The name of the mark command, to match Asterisk's `ERROR` refusing one.
+    mark_command: String,
     _event: PhantomData<fn() -> E>,
 }
 
@@ -702,6 +729,14 @@ impl<E: ProtocolEvent> Driver<E> {
                     }
                     Signal::Xon => self.shared.flow.send_modify(|f| f.xoff = false),
                     Signal::MarkProcessed(id) => self.shared.mark_processed(id.unwrap_or("")),
+                    Signal::CommandError(text) => {
+                        if let Some(reason) = text
+                            .strip_prefix(self.mark_command.as_str())
+                            .and_then(|rest| rest.strip_prefix(' '))
+                        {
+                            self.shared.mark_refused(&self.mark_command, reason.trim());
+                        }
+                    }
                     _ => {}
                 }
                 MediaItem::Event(event)

@@ -439,6 +439,42 @@ impl Peer {
         self.send(ws, e.encode(self.format())).await;
     }
 
+    /// The `ERROR` text of `ERROR_ON_PASSTHROUGH_MODE_RTN` and
+    /// `ERROR_ON_INVALID_MEDIA_DIRECTION_RTN` (`handle_command`), if the
+    /// command is refused.
+    fn refusal(&self, command: &MediaCommand) -> Option<String> {
+        let name = command.name();
+        let passthrough_guarded = matches!(
+            command,
+            MediaCommand::StartMediaBuffering
+                | MediaCommand::StopMediaBuffering { .. }
+                | MediaCommand::MarkMedia { .. }
+                | MediaCommand::FlushMedia
+                | MediaCommand::ReportQueueDrained
+                | MediaCommand::PauseMedia
+                | MediaCommand::ContinueMedia
+                | MediaCommand::SetMediaDirection { .. }
+        );
+        let direction_guarded = matches!(
+            command,
+            MediaCommand::StartMediaBuffering
+                | MediaCommand::StopMediaBuffering { .. }
+                | MediaCommand::MarkMedia { .. }
+                | MediaCommand::PauseMedia
+                | MediaCommand::ContinueMedia
+        );
+        if passthrough_guarded && self.config().optimal_frame_size == 0 {
+            return Some(format!("{name} not supported in passthrough mode"));
+        }
+        let direction_in = self.handle.record().direction.as_deref() == Some("in");
+        if direction_guarded && direction_in {
+            return Some(format!(
+                "{name} not supported while media direction is 'in'"
+            ));
+        }
+        None
+    }
+
     /// A TEXT message (`process_text_message` / `handle_command`).
     async fn command<S>(&mut self, ws: &mut WebSocketStream<S>, text: &str) -> Step
     where
@@ -457,6 +493,10 @@ impl Peer {
             Err(_) => return Step::Go,
         };
         let format = self.format();
+        if let Some(refusal) = self.refusal(&command) {
+            self.error(ws, refusal).await;
+            return Step::Go;
+        }
         match command {
             MediaCommand::Answer => self.handle.record().answered = true,
             MediaCommand::Hangup => {
