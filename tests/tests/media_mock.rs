@@ -654,3 +654,57 @@ async fn commands_a_release_line_lacks_fail_at_once() {
     sent.sort();
     assert_eq!(sent, ["FLUSH_MEDIA", "GET_STATUS"]);
 }
+
+/// A peer that sends `MEDIA_START` (passthrough) and then never reads.
+async fn stalled_peer() -> (String, tokio::task::JoinHandle<()>) {
+    use asterisk_sdk::media::MediaStart;
+    use futures::SinkExt;
+    use tokio_tungstenite::tungstenite::Message;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let url = format!("ws://{}/media", listener.local_addr().expect("address"));
+    let task = tokio::spawn(async move {
+        let (tcp, _) = listener.accept().await.expect("accept");
+        let mut ws = tokio_tungstenite::accept_async(tcp).await.expect("upgrade");
+        let mut start = MediaStart::default();
+        start.connection_id = "stalled".into();
+        start.channel = "WebSocket/stalled".into();
+        start.format = "opus".into();
+        start.optimal_frame_size = 0;
+        start.ptime = 20;
+        ws.send(Message::text(start.encode(ControlFormat::PlainText)))
+            .await
+            .expect("MEDIA_START");
+        // Keep the connection open without ever reading again.
+        std::future::pending::<()>().await;
+        drop(ws);
+    });
+    (url, task)
+}
+
+#[tokio::test]
+async fn a_peer_that_stops_reading_ends_the_session_instead_of_blocking_it() {
+    let (url, peer) = stalled_peer().await;
+    let options = MediaOptions::default().write_timeout(Duration::from_millis(300));
+    let session = media_ws::connect(&url, options).await.expect("session");
+    let chunk = vec![0x55u8; 60_000];
+    let outcome = tokio::time::timeout(Duration::from_secs(60), async {
+        loop {
+            if let Err(e) = session.send_audio(&chunk).await {
+                return e;
+            }
+        }
+    })
+    .await
+    .expect("sending stops once the peer stalls");
+    assert!(
+        matches!(outcome, MediaError::Ended(EndReason::WriteTimeout(_))),
+        "{outcome:?}"
+    );
+    let end = tokio::time::timeout(Duration::from_secs(10), session.close())
+        .await
+        .expect("close does not hang");
+    assert!(matches!(end, EndReason::WriteTimeout(_)), "{end:?}");
+    peer.abort();
+}

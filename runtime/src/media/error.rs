@@ -21,6 +21,11 @@ pub enum EndReason {
     Closed,
     /// The connection broke without a close frame.
     Lost(String),
+    /// A write to the socket did not finish within
+    /// [`MediaOptions::write_timeout`](super::MediaOptions::write_timeout):
+    /// the peer keeps the connection open but stopped reading. The session
+    /// dropped the connection.
+    WriteTimeout(std::time::Duration),
 }
 
 impl std::fmt::Display for EndReason {
@@ -40,6 +45,12 @@ impl std::fmt::Display for EndReason {
             EndReason::Hangup { code: None, .. } => f.write_str("hung up by Asterisk"),
             EndReason::Closed => f.write_str("closed by the application"),
             EndReason::Lost(why) => write!(f, "connection lost: {why}"),
+            EndReason::WriteTimeout(after) => {
+                write!(
+                    f,
+                    "connection lost: a write did not finish within {after:?}"
+                )
+            }
         }
     }
 }

@@ -47,6 +47,11 @@ pub struct MediaOptions {
     pub send_queue: usize,
     /// How long [`MediaSession::close`] waits for Asterisk's close answer.
     pub close_timeout: Duration,
+    /// How long one write to the socket may take; past it the peer is taken
+    /// to have stopped reading and the session ends with
+    /// [`EndReason::WriteTimeout`] (so `send_audio`, `close` and drop never
+    /// hang on a stalled peer).
+    pub write_timeout: Duration,
     /// The Asterisk version, when known: a command its release line lacks
     /// (`MARK_MEDIA` on 21.x up to 21.12.3) fails with
     /// [`MediaError::Unsupported`] instead of being ignored by Asterisk, by the
@@ -65,6 +70,7 @@ impl Default for MediaOptions {
             event_buffer: 1024,
             send_queue: 8,
             close_timeout: Duration::from_secs(2),
+            write_timeout: Duration::from_secs(5),
             server_version: None,
             #[cfg(feature = "ari-tls")]
             tls: None,
@@ -82,6 +88,12 @@ impl MediaOptions {
     /// Set [`MediaOptions::server_version`].
     pub fn server_version(mut self, version: Option<ServerVersion>) -> Self {
         self.server_version = version;
+        self
+    }
+
+    /// Set [`MediaOptions::write_timeout`].
+    pub fn write_timeout(mut self, timeout: Duration) -> Self {
+        self.write_timeout = timeout;
         self
     }
 
@@ -345,6 +357,7 @@ impl<E: ProtocolEvent, C: ProtocolCommand> MediaSession<E, C> {
             audio: audio_tx,
             events: events_tx,
             close_timeout: options.close_timeout,
+            write_timeout: options.write_timeout,
             mark_command: C::mark("").name().to_string(),
             _event: PhantomData,
         };
@@ -617,6 +630,7 @@ struct Driver<E> {
     audio: mpsc::Sender<Bytes>,
     events: mpsc::Sender<MediaItem<E>>,
     close_timeout: Duration,
+    write_timeout: Duration,
     /// The name of the mark command, to match Asterisk's `ERROR` refusing one.
     mark_command: String,
     _event: PhantomData<fn() -> E>,
@@ -638,8 +652,8 @@ impl<E: ProtocolEvent> Driver<E> {
             tokio::select! {
                 biased;
                 out = urgent.recv(), if urgent_open => match out {
-                    Some(item) => if let Err(e) = self.write(&mut socket, item).await {
-                        break EndReason::Lost(e);
+                    Some(item) => if let Err(end) = self.write(&mut socket, item).await {
+                        break end;
                     },
                     None => urgent_open = false,
                 },
@@ -659,8 +673,8 @@ impl<E: ProtocolEvent> Driver<E> {
                 },
                 out = ordered.recv() => match out {
                     Some(Outgoing::Close) | None => break self.close(&mut socket).await,
-                    Some(item) => if let Err(e) = self.write(&mut socket, item).await {
-                        break EndReason::Lost(e);
+                    Some(item) => if let Err(end) = self.write(&mut socket, item).await {
+                        break end;
                     },
                 },
             }
@@ -672,7 +686,12 @@ impl<E: ProtocolEvent> Driver<E> {
         let _ = self.events.try_send(MediaItem::Ended(end));
     }
 
-    async fn write<S>(&self, socket: &mut WebSocketStream<S>, item: Outgoing) -> Result<(), String>
+    /// Write one item, bounded by the write timeout.
+    async fn write<S>(
+        &self,
+        socket: &mut WebSocketStream<S>,
+        item: Outgoing,
+    ) -> Result<(), EndReason>
     where
         S: AsyncRead + AsyncWrite + Unpin,
     {
@@ -688,7 +707,11 @@ impl<E: ProtocolEvent> Driver<E> {
             Outgoing::Text(text) => Message::text(text),
             Outgoing::Close => return Ok(()),
         };
-        socket.send(message).await.map_err(|e| e.to_string())
+        match tokio::time::timeout(self.write_timeout, socket.send(message)).await {
+            Ok(Ok(())) => Ok(()),
+            Ok(Err(e)) => Err(EndReason::Lost(e.to_string())),
+            Err(_) => Err(EndReason::WriteTimeout(self.write_timeout)),
+        }
     }
 
     /// Send a close frame and wait (bounded) for Asterisk's answer.
