@@ -655,8 +655,14 @@ async fn commands_a_release_line_lacks_fail_at_once() {
     assert_eq!(sent, ["FLUSH_MEDIA", "GET_STATUS"]);
 }
 
-/// A peer that sends `MEDIA_START` (passthrough) and then never reads.
-async fn stalled_peer() -> (String, tokio::task::JoinHandle<()>) {
+type RawSocket = tokio_tungstenite::WebSocketStream<tokio::net::TcpStream>;
+
+/// A hand-driven peer: sends `MEDIA_START` (passthrough), then runs `then`.
+async fn raw_peer<F, Fut>(then: F) -> (String, tokio::task::JoinHandle<()>)
+where
+    F: FnOnce(RawSocket) -> Fut + Send + 'static,
+    Fut: std::future::Future<Output = ()> + Send,
+{
     use asterisk_sdk::media::MediaStart;
     use futures::SinkExt;
     use tokio_tungstenite::tungstenite::Message;
@@ -668,19 +674,51 @@ async fn stalled_peer() -> (String, tokio::task::JoinHandle<()>) {
         let (tcp, _) = listener.accept().await.expect("accept");
         let mut ws = tokio_tungstenite::accept_async(tcp).await.expect("upgrade");
         let mut start = MediaStart::default();
-        start.connection_id = "stalled".into();
-        start.channel = "WebSocket/stalled".into();
+        start.connection_id = "raw".into();
+        start.channel = "WebSocket/raw".into();
         start.format = "opus".into();
         start.optimal_frame_size = 0;
         start.ptime = 20;
         ws.send(Message::text(start.encode(ControlFormat::PlainText)))
             .await
             .expect("MEDIA_START");
-        // Keep the connection open without ever reading again.
-        std::future::pending::<()>().await;
-        drop(ws);
+        then(ws).await;
     });
     (url, task)
+}
+
+/// A peer that keeps the connection open and never reads again.
+async fn stalled_peer() -> (String, tokio::task::JoinHandle<()>) {
+    raw_peer(|ws| async move {
+        std::future::pending::<()>().await;
+        drop(ws);
+    })
+    .await
+}
+
+#[tokio::test]
+async fn an_oversized_message_ends_the_session_with_a_clear_reason() {
+    use futures::SinkExt;
+    use tokio_tungstenite::tungstenite::Message;
+    let (url, peer) = raw_peer(|mut ws| async move {
+        let _ = ws.send(Message::Binary(vec![0u8; 1 << 20].into())).await;
+        let _ = ws.send(Message::Binary(vec![0u8; 160].into())).await;
+        while let Some(Ok(_)) = ws.next().await {}
+    })
+    .await;
+    let mut session = media_ws::connect(&url, MediaOptions::default())
+        .await
+        .expect("session");
+    let mut audio = session.audio();
+    let end = tokio::time::timeout(Duration::from_secs(10), session.closed())
+        .await
+        .expect("the session ends");
+    match &end {
+        EndReason::Lost(why) => assert!(why.contains("too long"), "{why}"),
+        other => panic!("expected a lost connection, got {other:?}"),
+    }
+    assert_eq!(audio.next().await, None, "no part of the message arrived");
+    peer.abort();
 }
 
 #[tokio::test]
@@ -707,4 +745,50 @@ async fn a_peer_that_stops_reading_ends_the_session_instead_of_blocking_it() {
         .expect("close does not hang");
     assert!(matches!(end, EndReason::WriteTimeout(_)), "{end:?}");
     peer.abort();
+}
+
+#[tokio::test]
+async fn a_session_not_accepted_in_time_is_closed_and_skipped() {
+    let options = MediaServerOptions::default().accept_timeout(Duration::from_millis(100));
+    let server = MediaServer::bind("127.0.0.1:0", options)
+        .await
+        .expect("bind");
+    let late = format!("ws://{}/late", server.local_addr());
+    let late = connect_to(&late, fast(MockMediaConfig::default()))
+        .await
+        .expect("mock connects");
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let fresh = format!("ws://{}/fresh", server.local_addr());
+    let _fresh = connect_to(&fresh, fast(MockMediaConfig::default()))
+        .await
+        .expect("mock connects");
+    let accepted = tokio::time::timeout(Duration::from_secs(5), server.accept())
+        .await
+        .expect("the fresh session is offered")
+        .expect("accepted");
+    assert_eq!(accepted.path, "/fresh");
+    tokio::time::timeout(Duration::from_secs(5), late.ended())
+        .await
+        .expect("the session nobody accepted was closed");
+}
+
+#[tokio::test]
+async fn connections_past_the_handshake_limit_are_closed() {
+    let options = MediaServerOptions::default().max_handshakes(1);
+    let server = MediaServer::bind("127.0.0.1:0", options)
+        .await
+        .expect("bind");
+    // A connection that never upgrades holds the only handshake slot.
+    let _silent = tokio::net::TcpStream::connect(server.local_addr())
+        .await
+        .expect("tcp");
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    let url = format!("ws://{}/second", server.local_addr());
+    let second = tokio::time::timeout(
+        Duration::from_secs(5),
+        connect_to(&url, fast(MockMediaConfig::default())),
+    )
+    .await
+    .expect("the second connection is answered at once");
+    assert!(second.is_err(), "a second handshake was served");
 }

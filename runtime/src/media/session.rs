@@ -25,8 +25,8 @@ use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::sync::{mpsc, oneshot, watch};
 use tokio_tungstenite::WebSocketStream;
 use tokio_tungstenite::tungstenite::Message;
-use tokio_tungstenite::tungstenite::protocol::CloseFrame;
 use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
+use tokio_tungstenite::tungstenite::protocol::{CloseFrame, WebSocketConfig};
 
 /// Settings of a media session (client or server side).
 #[derive(Debug, Clone)]
@@ -47,6 +47,12 @@ pub struct MediaOptions {
     pub send_queue: usize,
     /// How long [`MediaSession::close`] waits for Asterisk's close answer.
     pub close_timeout: Duration,
+    /// The largest message (and frame) accepted from the peer, in bytes;
+    /// a larger one ends the session ([`EndReason::Lost`]) before it is
+    /// buffered. Asterisk's own messages stay well under the default 64 KiB
+    /// (audio frames of one `ptime`, control messages; res_http_websocket
+    /// caps what it accepts at 65535 bytes).
+    pub max_message_size: usize,
     /// How long one write to the socket may take; past it the peer is taken
     /// to have stopped reading and the session ends with
     /// [`EndReason::WriteTimeout`] (so `send_audio`, `close` and drop never
@@ -71,6 +77,7 @@ impl Default for MediaOptions {
             send_queue: 8,
             close_timeout: Duration::from_secs(2),
             write_timeout: Duration::from_secs(5),
+            max_message_size: 64 * 1024,
             server_version: None,
             #[cfg(feature = "ari-tls")]
             tls: None,
@@ -89,6 +96,21 @@ impl MediaOptions {
     pub fn server_version(mut self, version: Option<ServerVersion>) -> Self {
         self.server_version = version;
         self
+    }
+
+    /// Set [`MediaOptions::max_message_size`].
+    pub fn max_message_size(mut self, bytes: usize) -> Self {
+        self.max_message_size = bytes;
+        self
+    }
+
+    /// The WebSocket limits of a media socket: messages and frames up to
+    /// [`MediaOptions::max_message_size`].
+    pub(crate) fn socket_limits(&self) -> WebSocketConfig {
+        let max = self.max_message_size.max(1);
+        WebSocketConfig::default()
+            .max_message_size(Some(max))
+            .max_frame_size(Some(max))
     }
 
     /// Set [`MediaOptions::write_timeout`].
