@@ -252,7 +252,15 @@ impl Shared {
 /// What the session hands the socket task.
 #[derive(Debug)]
 enum Outgoing {
-    Audio { generation: u64, frame: Bytes },
+    Audio {
+        generation: u64,
+        frame: Bytes,
+    },
+    /// A mark: dropped unwritten when a flush came after it.
+    Mark {
+        generation: u64,
+        text: String,
+    },
     Text(String),
     Close,
 }
@@ -323,7 +331,6 @@ pub struct MediaSession<E, C> {
     server_version: Option<ServerVersion>,
     start: E,
     ordered: mpsc::Sender<Outgoing>,
-    urgent: mpsc::Sender<Outgoing>,
     shared: Arc<Shared>,
     reframer: Mutex<Reframer>,
     send_lock: tokio::sync::Mutex<()>,
@@ -366,7 +373,6 @@ impl<E: ProtocolEvent, C: ProtocolCommand> MediaSession<E, C> {
             }
         };
         let (ordered, ordered_rx) = mpsc::channel(options.send_queue.max(1));
-        let (urgent, urgent_rx) = mpsc::channel(4);
         let (audio_tx, audio_rx) = mpsc::channel(options.audio_buffer.max(1));
         let (events_tx, events_rx) = mpsc::channel(options.event_buffer.max(1));
         let shared = Arc::new(Shared {
@@ -383,14 +389,13 @@ impl<E: ProtocolEvent, C: ProtocolCommand> MediaSession<E, C> {
             mark_command: C::mark("").name().to_string(),
             _event: PhantomData,
         };
-        tokio::spawn(driver.run(socket, ordered_rx, urgent_rx));
+        tokio::spawn(driver.run(socket, ordered_rx));
         Ok(MediaSession {
             server_version: options.server_version.clone(),
             reframer: Mutex::new(Reframer::new(format.optimal_frame_size)),
             format,
             start,
             ordered,
-            urgent,
             shared,
             send_lock: tokio::sync::Mutex::new(()),
             audio: Some(audio_rx),
@@ -529,28 +534,44 @@ impl<E: ProtocolEvent, C: ProtocolCommand> MediaSession<E, C> {
         let id = id.into();
         let text = self.encode(&C::mark(&id))?;
         let (tx, rx) = oneshot::channel();
-        self.shared.marks().push_back((id, tx));
-        self.queue(&self.ordered, Outgoing::Text(text)).await?;
+        // Under the marks lock, as in `flush`: a mark belongs to exactly one
+        // side of a flush.
+        let generation = {
+            let mut marks = self.shared.marks();
+            marks.push_back((id, tx));
+            self.shared.flow.borrow().generation
+        };
+        self.queue(&self.ordered, Outgoing::Mark { generation, text })
+            .await?;
         Ok(PendingMark {
             rx,
             shared: Arc::clone(&self.shared),
         })
     }
 
-    /// Barge-in: discard the audio queued here and not yet written, the partial
-    /// frame, and (with `FLUSH_MEDIA`) everything Asterisk has queued but not
-    /// played. Waiting marks and a waiting `send_audio` fail with
-    /// [`MediaError::Flushed`]. In passthrough mode it fails at once with
+    /// Barge-in: discard the audio and marks queued here and not yet written,
+    /// the partial frame, and (with `FLUSH_MEDIA`) everything Asterisk has
+    /// queued but not played. Waiting marks and a waiting `send_audio` fail
+    /// with [`MediaError::Flushed`]. Other commands sent before the flush are
+    /// written before `FLUSH_MEDIA`, in order. A mark Asterisk played just
+    /// before it got the flush may still be reported afterwards: use a new id
+    /// for marks after a flush. In passthrough mode it fails at once with
     /// [`MediaError::Refused`] (Asterisk refuses `FLUSH_MEDIA` there).
     pub async fn flush(&self) -> Result<(), MediaError> {
         let text = self.encode(&C::flush())?;
-        self.shared.flow.send_modify(|f| f.generation += 1);
+        let flushed: Vec<MarkWaiter> = {
+            let mut marks = self.shared.marks();
+            self.shared.flow.send_modify(|f| f.generation += 1);
+            marks.drain(..).collect()
+        };
+        for (_, waiter) in flushed {
+            let _ = waiter.send(Err(MediaError::Flushed));
+        }
         self.reframer
             .lock()
             .unwrap_or_else(|p| p.into_inner())
             .clear();
-        self.shared.fail_marks(|| MediaError::Flushed);
-        self.queue(&self.urgent, Outgoing::Text(text)).await
+        self.queue(&self.ordered, Outgoing::Text(text)).await
     }
 
     /// A command in this connection's format, when the server's release line
@@ -659,26 +680,15 @@ struct Driver<E> {
 }
 
 impl<E: ProtocolEvent> Driver<E> {
-    async fn run<S>(
-        self,
-        mut socket: WebSocketStream<S>,
-        mut ordered: mpsc::Receiver<Outgoing>,
-        mut urgent: mpsc::Receiver<Outgoing>,
-    ) where
+    async fn run<S>(self, mut socket: WebSocketStream<S>, mut ordered: mpsc::Receiver<Outgoing>)
+    where
         S: AsyncRead + AsyncWrite + Unpin + Send + 'static,
     {
-        // Flushes jump the queue; a close comes behind what was queued before
-        // it, and so does the close of a dropped session.
-        let mut urgent_open = true;
+        // Everything is written in the order queued (audio and marks of a
+        // flushed generation are skipped); a close comes behind what was
+        // queued before it, and so does the close of a dropped session.
         let end = loop {
             tokio::select! {
-                biased;
-                out = urgent.recv(), if urgent_open => match out {
-                    Some(item) => if let Err(end) = self.write(&mut socket, item).await {
-                        break end;
-                    },
-                    None => urgent_open = false,
-                },
                 message = socket.next() => match message {
                     Some(Ok(Message::Binary(frame))) => self.audio_in(frame),
                     Some(Ok(Message::Text(text))) => self.text_in(text.as_str()),
@@ -725,6 +735,12 @@ impl<E: ProtocolEvent> Driver<E> {
                 bump(&self.shared.counters.frames_sent, 1);
                 bump(&self.shared.counters.bytes_sent, frame.len() as u64);
                 Message::Binary(frame)
+            }
+            Outgoing::Mark { generation, text } => {
+                if generation != self.shared.flow.borrow().generation {
+                    return Ok(());
+                }
+                Message::text(text)
             }
             Outgoing::Text(text) => Message::text(text),
             Outgoing::Close => return Ok(()),
