@@ -91,8 +91,12 @@ pub enum MediaEncodeError {
         /// The limit.
         max: usize,
     },
-    /// A parameter cannot be carried (a line break in plain text).
-    #[error("{command}: parameter `{param}` cannot contain a line break")]
+    /// A parameter cannot be carried in plain text: empty, a line break, or
+    /// leading or trailing whitespace (Asterisk strips the message and splits
+    /// it at the first space, so such a value would come back changed).
+    #[error(
+        "{command}: parameter `{param}` cannot be sent in plain text (empty, a line break, or leading/trailing whitespace)"
+    )]
     InvalidParameter {
         /// The command name.
         command: &'static str,
@@ -348,7 +352,7 @@ pub fn text_command(
 ) -> Result<String, MediaEncodeError> {
     let text = match param {
         Some((key, value)) => {
-            if value.contains(['\n', '\r']) {
+            if value.is_empty() || value.contains(['\n', '\r']) || value.trim() != value {
                 return Err(MediaEncodeError::InvalidParameter {
                     command,
                     param: key,
@@ -519,6 +523,15 @@ mod tests {
             text_command("MARK_MEDIA", Some(("correlation_id", "a\nb")), 128),
             Err(MediaEncodeError::InvalidParameter { .. })
         ));
+        for bad in ["", " a", "a ", "a\t", "\ta"] {
+            assert!(
+                matches!(
+                    text_command("MARK_MEDIA", Some(("correlation_id", bad)), 128),
+                    Err(MediaEncodeError::InvalidParameter { .. })
+                ),
+                "{bad:?} was accepted"
+            );
+        }
         let long = "x".repeat(200);
         assert!(matches!(
             text_command("MARK_MEDIA", Some(("correlation_id", &long)), 128),
