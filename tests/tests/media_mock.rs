@@ -792,3 +792,34 @@ async fn connections_past_the_handshake_limit_are_closed() {
     .expect("the second connection is answered at once");
     assert!(second.is_err(), "a second handshake was served");
 }
+
+#[tokio::test]
+async fn the_end_is_the_last_event_even_when_the_buffer_was_full() {
+    let server = MockMediaServer::start(fast(MockMediaConfig::default()))
+        .await
+        .expect("mock");
+    let options = MediaOptions::default().event_buffer(2);
+    let mut session = media_ws::connect(&server.url(), options)
+        .await
+        .expect("session");
+    let peer = server.handle();
+    for _ in 0..10 {
+        peer.send_dtmf('5');
+    }
+    peer.hangup();
+    tokio::time::timeout(Duration::from_secs(5), session.closed())
+        .await
+        .expect("the session ends");
+    let items: Vec<MediaItem> = session.events().collect().await;
+    assert!(
+        session.stats().events_dropped > 0,
+        "the buffer never filled"
+    );
+    assert!(
+        matches!(
+            items.last(),
+            Some(MediaItem::Ended(EndReason::Hangup { .. }))
+        ),
+        "{items:?}"
+    );
+}

@@ -92,6 +92,12 @@ impl MediaOptions {
         self
     }
 
+    /// Set [`MediaOptions::event_buffer`].
+    pub fn event_buffer(mut self, events: usize) -> Self {
+        self.event_buffer = events;
+        self
+    }
+
     /// Set [`MediaOptions::server_version`].
     pub fn server_version(mut self, version: Option<ServerVersion>) -> Self {
         self.server_version = version;
@@ -374,7 +380,8 @@ impl<E: ProtocolEvent, C: ProtocolCommand> MediaSession<E, C> {
         };
         let (ordered, ordered_rx) = mpsc::channel(options.send_queue.max(1));
         let (audio_tx, audio_rx) = mpsc::channel(options.audio_buffer.max(1));
-        let (events_tx, events_rx) = mpsc::channel(options.event_buffer.max(1));
+        // One slot more than the buffer: it is kept for `MediaItem::Ended`.
+        let (events_tx, events_rx) = mpsc::channel(options.event_buffer.max(1) + 1);
         let shared = Arc::new(Shared {
             flow: watch::Sender::new(Flow::default()),
             marks: Mutex::new(VecDeque::new()),
@@ -807,7 +814,9 @@ impl<E: ProtocolEvent> Driver<E> {
                 error,
             }),
         };
-        if self.events.try_send(item).is_err() {
+        // The driver is the only sender: a free slot beyond the last one
+        // stays free for `MediaItem::Ended`.
+        if self.events.capacity() <= 1 || self.events.try_send(item).is_err() {
             bump(&self.shared.counters.events_dropped, 1);
         }
     }

@@ -380,6 +380,7 @@ pub fn json_command(
 }
 
 /// An event in plain text: the name, then `key:value` items (the mock's side).
+#[doc(hidden)]
 pub fn text_event(name: &str, pairs: &[(&str, String)]) -> String {
     let mut out = name.to_string();
     for (k, v) in pairs {
@@ -392,6 +393,7 @@ pub fn text_event(name: &str, pairs: &[(&str, String)]) -> String {
 }
 
 /// An event in JSON: `{"event": NAME, …fields}` (the mock's side).
+#[doc(hidden)]
 pub fn json_event(name: &str, fields: Vec<(&str, Value)>) -> String {
     let mut object = Map::new();
     object.insert("event".into(), Value::from(name));
@@ -403,6 +405,7 @@ pub fn json_event(name: &str, fields: Vec<(&str, Value)>) -> String {
 
 /// A received command split into its name and parameters (the mock's side):
 /// plain text `NAME data`, JSON `{"command": NAME, …}`.
+#[doc(hidden)]
 pub fn split_command(text: &str) -> Result<(String, CommandBody), MediaDecodeError> {
     let trimmed = text.trim();
     if trimmed.is_empty() {

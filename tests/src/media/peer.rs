@@ -342,9 +342,13 @@ impl Peer {
             xon.channel_id = self.channel_id();
             self.send(ws, xon.encode(self.format())).await;
         }
+        let mut sent_events = false;
         loop {
             match self.queue.pop_front() {
-                Some(Queued::Event(text)) => self.send(ws, text).await,
+                Some(Queued::Event(text)) => {
+                    sent_events = true;
+                    self.send(ws, text).await;
+                }
                 Some(Queued::Audio(frame)) => {
                     self.audio_len -= 1;
                     self.handle.record().played.extend_from_slice(&frame);
@@ -353,6 +357,9 @@ impl Peer {
                     }
                     return Step::Go;
                 }
+                // After control frames, dequeue_frame returns without
+                // QUEUE_DRAINED (23.4.1:551-553); the next slot reports it.
+                None if sent_events => return Step::Go,
                 None => {
                     if self.report_drained {
                         self.report_drained = false;
