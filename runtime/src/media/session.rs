@@ -4,8 +4,17 @@
 //! reads control messages (TEXT) into events while tracking XOFF/XON and marks,
 //! and writes what the session's methods queue, in order. Audio the
 //! application sends is cut into frames of the optimal size; before each frame
-//! the sender waits while Asterisk has sent `MEDIA_XOFF` (never dropping), and
-//! at most `send_queue` frames wait for the socket, so memory stays bounded.
+//! the sender waits while Asterisk has sent `MEDIA_XOFF`, and at most
+//! `send_queue` frames (capped at [`MAX_SEND_QUEUE`]) wait for the socket, so
+//! memory stays bounded.
+//!
+//! Limit: XOFF only covers frames Asterisk has already read. It sends XOFF at
+//! 900 queued frames and silently drops whole BINARY messages once 1000 are
+//! queued (chan_websocket.c, `QUEUE_LENGTH_MAX`); audio written faster than
+//! real time is not paced here, so frames in flight when the XOFF is sent
+//! (socket buffers, the send queue) can be dropped by Asterisk if more than
+//! about 100 frames are in flight. Send at most about 100 frames ahead of
+//! playback (e.g. wait for marks) when no audio may be lost.
 
 use super::error::{EndReason, MalformedMessage, MediaError};
 use super::protocol::{MediaFormat, ProtocolCommand, ProtocolEvent, Signal};
@@ -28,6 +37,10 @@ use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
 use tokio_tungstenite::tungstenite::protocol::{CloseFrame, WebSocketConfig};
 
+/// The largest [`MediaOptions::send_queue`]: well under the 100 frames
+/// between Asterisk's XOFF (900) and its drop level (1000).
+pub const MAX_SEND_QUEUE: usize = 64;
+
 /// Settings of a media session (client or server side).
 #[derive(Debug, Clone)]
 #[non_exhaustive]
@@ -43,7 +56,8 @@ pub struct MediaOptions {
     /// Events kept for a slow reader of [`MediaSession::events`]; past it, new
     /// events are dropped and counted ([`MediaStats::events_dropped`]).
     pub event_buffer: usize,
-    /// Frames queued for the socket before [`MediaSession::send_audio`] waits.
+    /// Frames queued for the socket before [`MediaSession::send_audio`] waits
+    /// (1 to [`MAX_SEND_QUEUE`]; values outside are clamped).
     pub send_queue: usize,
     /// How long [`MediaSession::close`] waits for Asterisk's close answer.
     pub close_timeout: Duration,
@@ -378,7 +392,7 @@ impl<E: ProtocolEvent, C: ProtocolCommand> MediaSession<E, C> {
                 )));
             }
         };
-        let (ordered, ordered_rx) = mpsc::channel(options.send_queue.max(1));
+        let (ordered, ordered_rx) = mpsc::channel(options.send_queue.clamp(1, MAX_SEND_QUEUE));
         let (audio_tx, audio_rx) = mpsc::channel(options.audio_buffer.max(1));
         // One slot more than the buffer: it is kept for `MediaItem::Ended`.
         let (events_tx, events_rx) = mpsc::channel(options.event_buffer.max(1) + 1);
@@ -436,7 +450,7 @@ impl<E: ProtocolEvent, C: ProtocolCommand> MediaSession<E, C> {
     /// Send audio of any length in the channel's codec. Whole frames of the
     /// optimal size are sent; a partial frame waits for the next call (or
     /// [`MediaSession::finish_audio`]). While Asterisk's queue is full (XOFF)
-    /// this waits for XON; nothing is dropped. Call it from one task at a time
+    /// this waits for XON; see the module docs for what XOFF cannot cover. Call it from one task at a time
     /// (calls are serialised). A concurrent [`MediaSession::flush`] discards
     /// the rest and makes it return [`MediaError::Flushed`].
     pub async fn send_audio(&self, audio: &[u8]) -> Result<(), MediaError> {
