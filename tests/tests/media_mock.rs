@@ -823,3 +823,79 @@ async fn the_end_is_the_last_event_even_when_the_buffer_was_full() {
         "{items:?}"
     );
 }
+
+#[tokio::test]
+async fn a_flush_drops_marks_not_yet_written_and_keeps_commands_in_order() {
+    // Big frames fill the socket buffers quickly while the peer is stalled.
+    let config = fast(MockMediaConfig {
+        codec: "slin16".into(),
+        optimal_frame_size: 32_000,
+        echo: false,
+        ..MockMediaConfig::default()
+    });
+    let server = MockMediaServer::start(config).await.expect("mock");
+    let session = Arc::new(connect(&server).await);
+    let peer = server.handle();
+    peer.stall();
+    let sender = {
+        let session = Arc::clone(&session);
+        // One call of many frames: the flush interrupts it.
+        tokio::spawn(async move { session.send_audio(&vec![7u8; 32_000 * 1000]).await })
+    };
+    // Wait until the socket is backed up: the driver stops writing frames.
+    let mut last = u64::MAX;
+    loop {
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        let sent = session.stats().frames_sent;
+        if sent == last {
+            break;
+        }
+        last = sent;
+    }
+    let status = {
+        let session = Arc::clone(&session);
+        tokio::spawn(async move { session.command(&MediaCommand::GetStatus).await })
+    };
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    let stale = {
+        let session = Arc::clone(&session);
+        tokio::spawn(async move { session.queue_mark("reused").await })
+    };
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    let flush = {
+        let session = Arc::clone(&session);
+        tokio::spawn(async move { session.flush().await })
+    };
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    peer.resume();
+    let sent = tokio::time::timeout(Duration::from_secs(10), sender)
+        .await
+        .expect("the sender stops")
+        .expect("task");
+    assert!(matches!(sent, Err(MediaError::Flushed)), "{sent:?}");
+    status.await.expect("task").expect("GET_STATUS queued");
+    let stale = stale.await.expect("task").expect("mark queued");
+    flush.await.expect("task").expect("flush sent");
+    assert!(matches!(stale.await, Err(MediaError::Flushed)));
+    session.send_audio(&[9u8; 32_000]).await.expect("audio");
+    tokio::time::timeout(Duration::from_secs(10), session.mark("reused"))
+        .await
+        .expect("the new mark resolves")
+        .expect("played");
+    let commands = peer.commands();
+    let at = |wanted: &str| commands.iter().position(|c| c == wanted);
+    let flush_at = at("FLUSH_MEDIA").expect("FLUSH_MEDIA written");
+    assert!(
+        at("GET_STATUS").is_some_and(|status| status < flush_at),
+        "a command queued before the flush went after it: {commands:?}"
+    );
+    let marks = commands
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| c.as_str() == "MARK_MEDIA reused")
+        .map(|(i, _)| i)
+        .collect::<Vec<_>>();
+    assert_eq!(marks.len(), 1, "the stale mark was written: {commands:?}");
+    assert!(marks[0] > flush_at);
+    assert!(peer.played().ends_with(&[9u8; 32_000]));
+}

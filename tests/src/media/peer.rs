@@ -83,6 +83,8 @@ enum Cue {
     Text(String),
     Dtmf(char),
     Hangup(u16),
+    Stall,
+    Resume,
 }
 
 #[derive(Debug, Default)]
@@ -173,6 +175,17 @@ impl MockMediaHandle {
     /// Send any TEXT message (e.g. a malformed one).
     pub fn send_text(&self, text: impl Into<String>) -> bool {
         self.cue(Cue::Text(text.into()))
+    }
+
+    /// Stop reading, playing and writing (as a stuck peer would) until
+    /// [`MockMediaHandle::resume`].
+    pub fn stall(&self) -> bool {
+        self.cue(Cue::Stall)
+    }
+
+    /// Go on after [`MockMediaHandle::stall`].
+    pub fn resume(&self) -> bool {
+        self.cue(Cue::Resume)
     }
 
     /// Hang up: close the WebSocket with code 1000, as `webchan_hangup` does.
@@ -305,6 +318,13 @@ impl Peer {
             let step = tokio::select! {
                 _ = ticker.tick() => self.tick(&mut ws).await,
                 cue = cues.recv() => match cue {
+                    Some(Cue::Stall) => loop {
+                        match cues.recv().await {
+                            Some(Cue::Resume) => break Step::Go,
+                            Some(_) => {}
+                            None => break Step::Stop,
+                        }
+                    },
                     Some(cue) => self.cue(&mut ws, cue).await,
                     None => Step::Stop,
                 },
@@ -604,6 +624,7 @@ impl Peer {
                 close(ws, code).await;
                 return Step::Stop;
             }
+            Cue::Stall | Cue::Resume => {}
         }
         Step::Go
     }
