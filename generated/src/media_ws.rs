@@ -66,6 +66,22 @@ impl ProtocolCommand for MediaCommand {
             .then(|| Availability::new(releases, facts::RELEASES))
     }
 
+    fn refused_in_passthrough(&self) -> bool {
+        // ERROR_ON_PASSTHROUGH_MODE_RTN in handle_command (chan_websocket.c);
+        // 21.12.3 ignores the same commands in passthrough mode.
+        matches!(
+            self,
+            MediaCommand::StartMediaBuffering
+                | MediaCommand::StopMediaBuffering { .. }
+                | MediaCommand::MarkMedia { .. }
+                | MediaCommand::FlushMedia
+                | MediaCommand::ReportQueueDrained
+                | MediaCommand::PauseMedia
+                | MediaCommand::ContinueMedia
+                | MediaCommand::SetMediaDirection { .. }
+        )
+    }
+
     fn mark(id: &str) -> Self {
         MediaCommand::MarkMedia {
             correlation_id: id.to_string(),
@@ -103,6 +119,7 @@ impl ProtocolEvent for MediaEvent {
             MediaEvent::MediaXoff(_) => Signal::Xoff,
             MediaEvent::MediaXon(_) => Signal::Xon,
             MediaEvent::MediaMarkProcessed(m) => Signal::MarkProcessed(m.correlation_id.as_deref()),
+            MediaEvent::CommandError(e) => Signal::CommandError(&e.error_text),
             _ => Signal::Other,
         }
     }

@@ -494,9 +494,93 @@ async fn finish_audio_pads_the_last_frame_and_passthrough_keeps_messages_whole()
         session.send_audio(&audio(n, 2)).await.expect("audio");
     }
     assert_eq!(session.pending_bytes(), 0);
-    session.mark("m").await.expect("mark");
-    let played = server.handle().played();
-    assert_eq!(played, [audio(37, 2), audio(120, 2), audio(5, 2)].concat());
+    let expected = [audio(37, 2), audio(120, 2), audio(5, 2)].concat();
+    let peer = server.handle();
+    let played = tokio::time::timeout(Duration::from_secs(10), async {
+        while peer.played().len() < expected.len() {
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+        peer.played()
+    })
+    .await
+    .expect("all audio played");
+    assert_eq!(played, expected);
+}
+
+fn refused(result: Result<(), MediaError>) -> (String, String) {
+    match result {
+        Err(MediaError::Refused { command, reason }) => (command, reason),
+        other => panic!("expected a refusal, got {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn passthrough_refuses_marks_flush_and_queue_commands_at_once() {
+    let opus = fast(MockMediaConfig {
+        codec: "opus".into(),
+        optimal_frame_size: 0,
+        ..MockMediaConfig::default()
+    });
+    let server = MockMediaServer::start(opus).await.expect("mock");
+    let mut session = connect(&server).await;
+    let mut events = session.events();
+    let mark = tokio::time::timeout(Duration::from_secs(5), session.mark("m"))
+        .await
+        .expect("a mark in passthrough mode fails at once");
+    assert_eq!(refused(mark).0, "MARK_MEDIA");
+    assert_eq!(refused(session.flush().await).0, "FLUSH_MEDIA");
+    let pause = session.command(&MediaCommand::PauseMedia).await;
+    assert_eq!(refused(pause).0, "PAUSE_MEDIA");
+    session
+        .command(&MediaCommand::GetStatus)
+        .await
+        .expect("GET_STATUS works in passthrough mode");
+    // What Asterisk answers a mark it gets in passthrough mode anyway.
+    session
+        .command(&MediaCommand::Raw("MARK_MEDIA raw".into()))
+        .await
+        .expect("raw text is sent");
+    let error = tokio::time::timeout(Duration::from_secs(5), async {
+        while let Some(item) = events.next().await {
+            if let MediaItem::Event(MediaEvent::CommandError(e)) = item {
+                return Some(e.error_text);
+            }
+        }
+        None
+    })
+    .await
+    .expect("an ERROR event");
+    assert_eq!(
+        error.as_deref(),
+        Some("MARK_MEDIA not supported in passthrough mode")
+    );
+    let sent = server.handle().commands();
+    assert!(
+        !sent
+            .iter()
+            .any(|c| c == "MARK_MEDIA m" || c == "FLUSH_MEDIA"),
+        "refused commands were sent: {sent:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_mark_asterisk_refuses_fails_with_its_error() {
+    let config = fast(MockMediaConfig {
+        control: ControlFormat::Json,
+        ..MockMediaConfig::default()
+    });
+    let server = MockMediaServer::start(config).await.expect("mock");
+    let session = connect(&server).await;
+    let direction = MediaCommand::SetMediaDirection {
+        direction: "in".into(),
+    };
+    session.command(&direction).await.expect("direction sent");
+    let mark = tokio::time::timeout(Duration::from_secs(5), session.mark("m"))
+        .await
+        .expect("a refused mark fails instead of waiting forever");
+    let (command, reason) = refused(mark);
+    assert_eq!(command, "MARK_MEDIA");
+    assert_eq!(reason, "not supported while media direction is 'in'");
 }
 
 #[tokio::test]
@@ -569,4 +653,249 @@ async fn commands_a_release_line_lacks_fail_at_once() {
     let mut sent = peer.commands();
     sent.sort();
     assert_eq!(sent, ["FLUSH_MEDIA", "GET_STATUS"]);
+}
+
+type RawSocket = tokio_tungstenite::WebSocketStream<tokio::net::TcpStream>;
+
+/// A hand-driven peer: sends `MEDIA_START` (passthrough), then runs `then`.
+async fn raw_peer<F, Fut>(then: F) -> (String, tokio::task::JoinHandle<()>)
+where
+    F: FnOnce(RawSocket) -> Fut + Send + 'static,
+    Fut: std::future::Future<Output = ()> + Send,
+{
+    use asterisk_sdk::media::MediaStart;
+    use futures::SinkExt;
+    use tokio_tungstenite::tungstenite::Message;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let url = format!("ws://{}/media", listener.local_addr().expect("address"));
+    let task = tokio::spawn(async move {
+        let (tcp, _) = listener.accept().await.expect("accept");
+        let mut ws = tokio_tungstenite::accept_async(tcp).await.expect("upgrade");
+        let mut start = MediaStart::default();
+        start.connection_id = "raw".into();
+        start.channel = "WebSocket/raw".into();
+        start.format = "opus".into();
+        start.optimal_frame_size = 0;
+        start.ptime = 20;
+        ws.send(Message::text(start.encode(ControlFormat::PlainText)))
+            .await
+            .expect("MEDIA_START");
+        then(ws).await;
+    });
+    (url, task)
+}
+
+/// A peer that keeps the connection open and never reads again.
+async fn stalled_peer() -> (String, tokio::task::JoinHandle<()>) {
+    raw_peer(|ws| async move {
+        std::future::pending::<()>().await;
+        drop(ws);
+    })
+    .await
+}
+
+#[tokio::test]
+async fn an_oversized_message_ends_the_session_with_a_clear_reason() {
+    use futures::SinkExt;
+    use tokio_tungstenite::tungstenite::Message;
+    let (url, peer) = raw_peer(|mut ws| async move {
+        let _ = ws.send(Message::Binary(vec![0u8; 1 << 20].into())).await;
+        let _ = ws.send(Message::Binary(vec![0u8; 160].into())).await;
+        while let Some(Ok(_)) = ws.next().await {}
+    })
+    .await;
+    let mut session = media_ws::connect(&url, MediaOptions::default())
+        .await
+        .expect("session");
+    let mut audio = session.audio();
+    let end = tokio::time::timeout(Duration::from_secs(10), session.closed())
+        .await
+        .expect("the session ends");
+    match &end {
+        EndReason::Lost(why) => assert!(why.contains("too long"), "{why}"),
+        other => panic!("expected a lost connection, got {other:?}"),
+    }
+    assert_eq!(audio.next().await, None, "no part of the message arrived");
+    peer.abort();
+}
+
+#[tokio::test]
+async fn a_peer_that_stops_reading_ends_the_session_instead_of_blocking_it() {
+    let (url, peer) = stalled_peer().await;
+    let options = MediaOptions::default().write_timeout(Duration::from_millis(300));
+    let session = media_ws::connect(&url, options).await.expect("session");
+    let chunk = vec![0x55u8; 60_000];
+    let outcome = tokio::time::timeout(Duration::from_secs(60), async {
+        loop {
+            if let Err(e) = session.send_audio(&chunk).await {
+                return e;
+            }
+        }
+    })
+    .await
+    .expect("sending stops once the peer stalls");
+    assert!(
+        matches!(outcome, MediaError::Ended(EndReason::WriteTimeout(_))),
+        "{outcome:?}"
+    );
+    let end = tokio::time::timeout(Duration::from_secs(10), session.close())
+        .await
+        .expect("close does not hang");
+    assert!(matches!(end, EndReason::WriteTimeout(_)), "{end:?}");
+    peer.abort();
+}
+
+#[tokio::test]
+async fn a_session_not_accepted_in_time_is_closed_and_skipped() {
+    let options = MediaServerOptions::default().accept_timeout(Duration::from_millis(100));
+    let server = MediaServer::bind("127.0.0.1:0", options)
+        .await
+        .expect("bind");
+    let late = format!("ws://{}/late", server.local_addr());
+    let late = connect_to(&late, fast(MockMediaConfig::default()))
+        .await
+        .expect("mock connects");
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let fresh = format!("ws://{}/fresh", server.local_addr());
+    let _fresh = connect_to(&fresh, fast(MockMediaConfig::default()))
+        .await
+        .expect("mock connects");
+    let accepted = tokio::time::timeout(Duration::from_secs(5), server.accept())
+        .await
+        .expect("the fresh session is offered")
+        .expect("accepted");
+    assert_eq!(accepted.path, "/fresh");
+    tokio::time::timeout(Duration::from_secs(5), late.ended())
+        .await
+        .expect("the session nobody accepted was closed");
+}
+
+#[tokio::test]
+async fn connections_past_the_handshake_limit_are_closed() {
+    let options = MediaServerOptions::default().max_handshakes(1);
+    let server = MediaServer::bind("127.0.0.1:0", options)
+        .await
+        .expect("bind");
+    // A connection that never upgrades holds the only handshake slot.
+    let _silent = tokio::net::TcpStream::connect(server.local_addr())
+        .await
+        .expect("tcp");
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    let url = format!("ws://{}/second", server.local_addr());
+    let second = tokio::time::timeout(
+        Duration::from_secs(5),
+        connect_to(&url, fast(MockMediaConfig::default())),
+    )
+    .await
+    .expect("the second connection is answered at once");
+    assert!(second.is_err(), "a second handshake was served");
+}
+
+#[tokio::test]
+async fn the_end_is_the_last_event_even_when_the_buffer_was_full() {
+    let server = MockMediaServer::start(fast(MockMediaConfig::default()))
+        .await
+        .expect("mock");
+    let options = MediaOptions::default().event_buffer(2);
+    let mut session = media_ws::connect(&server.url(), options)
+        .await
+        .expect("session");
+    let peer = server.handle();
+    for _ in 0..10 {
+        peer.send_dtmf('5');
+    }
+    peer.hangup();
+    tokio::time::timeout(Duration::from_secs(5), session.closed())
+        .await
+        .expect("the session ends");
+    let items: Vec<MediaItem> = session.events().collect().await;
+    assert!(
+        session.stats().events_dropped > 0,
+        "the buffer never filled"
+    );
+    assert!(
+        matches!(
+            items.last(),
+            Some(MediaItem::Ended(EndReason::Hangup { .. }))
+        ),
+        "{items:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_flush_drops_marks_not_yet_written_and_keeps_commands_in_order() {
+    // Big frames fill the socket buffers quickly while the peer is stalled.
+    let config = fast(MockMediaConfig {
+        codec: "slin16".into(),
+        optimal_frame_size: 32_000,
+        echo: false,
+        ..MockMediaConfig::default()
+    });
+    let server = MockMediaServer::start(config).await.expect("mock");
+    let session = Arc::new(connect(&server).await);
+    let peer = server.handle();
+    peer.stall();
+    let sender = {
+        let session = Arc::clone(&session);
+        // One call of many frames: the flush interrupts it.
+        tokio::spawn(async move { session.send_audio(&vec![7u8; 32_000 * 1000]).await })
+    };
+    // Wait until the socket is backed up: the driver stops writing frames.
+    let mut last = u64::MAX;
+    loop {
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        let sent = session.stats().frames_sent;
+        if sent == last {
+            break;
+        }
+        last = sent;
+    }
+    let status = {
+        let session = Arc::clone(&session);
+        tokio::spawn(async move { session.command(&MediaCommand::GetStatus).await })
+    };
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    let stale = {
+        let session = Arc::clone(&session);
+        tokio::spawn(async move { session.queue_mark("reused").await })
+    };
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    let flush = {
+        let session = Arc::clone(&session);
+        tokio::spawn(async move { session.flush().await })
+    };
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    peer.resume();
+    let sent = tokio::time::timeout(Duration::from_secs(10), sender)
+        .await
+        .expect("the sender stops")
+        .expect("task");
+    assert!(matches!(sent, Err(MediaError::Flushed)), "{sent:?}");
+    status.await.expect("task").expect("GET_STATUS queued");
+    let stale = stale.await.expect("task").expect("mark queued");
+    flush.await.expect("task").expect("flush sent");
+    assert!(matches!(stale.await, Err(MediaError::Flushed)));
+    session.send_audio(&[9u8; 32_000]).await.expect("audio");
+    tokio::time::timeout(Duration::from_secs(10), session.mark("reused"))
+        .await
+        .expect("the new mark resolves")
+        .expect("played");
+    let commands = peer.commands();
+    let at = |wanted: &str| commands.iter().position(|c| c == wanted);
+    let flush_at = at("FLUSH_MEDIA").expect("FLUSH_MEDIA written");
+    assert!(
+        at("GET_STATUS").is_some_and(|status| status < flush_at),
+        "a command queued before the flush went after it: {commands:?}"
+    );
+    let marks = commands
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| c.as_str() == "MARK_MEDIA reused")
+        .map(|(i, _)| i)
+        .collect::<Vec<_>>();
+    assert_eq!(marks.len(), 1, "the stale mark was written: {commands:?}");
+    assert!(marks[0] > flush_at);
+    assert!(peer.played().ends_with(&[9u8; 32_000]));
 }

@@ -52,7 +52,8 @@ pub async fn connect<E: ProtocolEvent, C: ProtocolCommand>(
         #[cfg(feature = "ari-tls")]
         &options.tls_config(),
     )
-    .map_err(connect_err)?;
+    .map_err(connect_err)?
+    .with_limits(options.socket_limits());
     let socket = dialer.dial().await.map_err(connect_err)?;
     MediaSession::start(socket, &options).await
 }

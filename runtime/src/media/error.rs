@@ -21,6 +21,11 @@ pub enum EndReason {
     Closed,
     /// The connection broke without a close frame.
     Lost(String),
+    /// A write to the socket did not finish within
+    /// [`MediaOptions::write_timeout`](super::MediaOptions::write_timeout):
+    /// the peer keeps the connection open but stopped reading. The session
+    /// dropped the connection.
+    WriteTimeout(std::time::Duration),
 }
 
 impl std::fmt::Display for EndReason {
@@ -40,6 +45,12 @@ impl std::fmt::Display for EndReason {
             EndReason::Hangup { code: None, .. } => f.write_str("hung up by Asterisk"),
             EndReason::Closed => f.write_str("closed by the application"),
             EndReason::Lost(why) => write!(f, "connection lost: {why}"),
+            EndReason::WriteTimeout(after) => {
+                write!(
+                    f,
+                    "connection lost: a write did not finish within {after:?}"
+                )
+            }
         }
     }
 }
@@ -74,6 +85,16 @@ pub enum MediaError {
     /// The session ended.
     #[error("media session ended: {0}")]
     Ended(EndReason),
+    /// The command cannot work on this connection: in passthrough mode
+    /// (refused here, not sent), or Asterisk answered it with an `ERROR`
+    /// event (e.g. `MARK_MEDIA` while the media direction is `in`).
+    #[error("{command} refused: {reason}")]
+    Refused {
+        /// The command name.
+        command: String,
+        /// Why (Asterisk's error text, or "not supported in passthrough mode").
+        reason: String,
+    },
     /// A `flush` discarded this audio or mark before Asterisk played it.
     #[error("discarded by a flush")]
     Flushed,

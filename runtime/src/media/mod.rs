@@ -7,8 +7,9 @@
 //! - [`ProtocolCommand`] / [`ProtocolEvent`]: what the session needs from those
 //!   types (marks, flush, hang-up; start, XOFF/XON, mark processed);
 //! - [`MediaSession`]: one connection after its `MEDIA_START`: audio in any
-//!   length re-framed to the optimal frame size, XOFF/XON respected (waits,
-//!   never drops), marks, flush, events, typed end;
+//!   length re-framed to the optimal frame size, XOFF/XON respected (waits;
+//!   frames already in flight at an XOFF are not covered, see its docs),
+//!   marks, flush, events, typed end;
 //! - [`connect`] (Asterisk as server: `ws[s]://host:port/media/<connection id>`)
 //!   and [`MediaServer`] (Asterisk as client, from `websocket_client.conf`).
 
@@ -25,5 +26,6 @@ pub use error::{EndReason, MalformedMessage, MediaError};
 pub use protocol::{MediaFormat, ProtocolCommand, ProtocolEvent, Signal, StartInfo};
 pub use server::{Accepted, MediaServer, MediaServerOptions};
 pub use session::{
-    AudioStream, MediaEvents, MediaItem, MediaOptions, MediaSession, MediaStats, PendingMark,
+    AudioStream, MAX_SEND_QUEUE, MediaEvents, MediaItem, MediaOptions, MediaSession, MediaStats,
+    PendingMark,
 };

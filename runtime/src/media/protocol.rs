@@ -16,6 +16,12 @@ pub trait ProtocolCommand: Send + 'static {
     fn availability(&self) -> Option<Availability> {
         None
     }
+    /// Whether Asterisk refuses the command in passthrough mode (it answers
+    /// with an `ERROR` event, or ignores it on releases without one); the
+    /// session then refuses it at once with [`MediaError::Refused`](super::MediaError::Refused).
+    fn refused_in_passthrough(&self) -> bool {
+        false
+    }
     /// `MARK_MEDIA` with this correlation id.
     fn mark(id: &str) -> Self
     where
@@ -52,6 +58,9 @@ pub enum Signal<'a> {
     Xon,
     /// `MEDIA_MARK_PROCESSED` with its correlation id.
     MarkProcessed(Option<&'a str>),
+    /// `ERROR`: Asterisk refused a command; the text starts with the
+    /// command's name when it names one (`MARK_MEDIA not supported …`).
+    CommandError(&'a str),
     /// Anything else (passed on to the application).
     Other,
 }

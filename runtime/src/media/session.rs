@@ -4,8 +4,17 @@
 //! reads control messages (TEXT) into events while tracking XOFF/XON and marks,
 //! and writes what the session's methods queue, in order. Audio the
 //! application sends is cut into frames of the optimal size; before each frame
-//! the sender waits while Asterisk has sent `MEDIA_XOFF` (never dropping), and
-//! at most `send_queue` frames wait for the socket, so memory stays bounded.
+//! the sender waits while Asterisk has sent `MEDIA_XOFF`, and at most
+//! `send_queue` frames (capped at [`MAX_SEND_QUEUE`]) wait for the socket, so
+//! memory stays bounded.
+//!
+//! Limit: XOFF only covers frames Asterisk has already read. It sends XOFF at
+//! 900 queued frames and silently drops whole BINARY messages once 1000 are
+//! queued (chan_websocket.c, `QUEUE_LENGTH_MAX`); audio written faster than
+//! real time is not paced here, so frames in flight when the XOFF is sent
+//! (socket buffers, the send queue) can be dropped by Asterisk if more than
+//! about 100 frames are in flight. Send at most about 100 frames ahead of
+//! playback (e.g. wait for marks) when no audio may be lost.
 
 use super::error::{EndReason, MalformedMessage, MediaError};
 use super::protocol::{MediaFormat, ProtocolCommand, ProtocolEvent, Signal};
@@ -25,8 +34,12 @@ use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::sync::{mpsc, oneshot, watch};
 use tokio_tungstenite::WebSocketStream;
 use tokio_tungstenite::tungstenite::Message;
-use tokio_tungstenite::tungstenite::protocol::CloseFrame;
 use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
+use tokio_tungstenite::tungstenite::protocol::{CloseFrame, WebSocketConfig};
+
+/// The largest [`MediaOptions::send_queue`]: well under the 100 frames
+/// between Asterisk's XOFF (900) and its drop level (1000).
+pub const MAX_SEND_QUEUE: usize = 64;
 
 /// Settings of a media session (client or server side).
 #[derive(Debug, Clone)]
@@ -43,10 +56,22 @@ pub struct MediaOptions {
     /// Events kept for a slow reader of [`MediaSession::events`]; past it, new
     /// events are dropped and counted ([`MediaStats::events_dropped`]).
     pub event_buffer: usize,
-    /// Frames queued for the socket before [`MediaSession::send_audio`] waits.
+    /// Frames queued for the socket before [`MediaSession::send_audio`] waits
+    /// (1 to [`MAX_SEND_QUEUE`]; values outside are clamped).
     pub send_queue: usize,
     /// How long [`MediaSession::close`] waits for Asterisk's close answer.
     pub close_timeout: Duration,
+    /// The largest message (and frame) accepted from the peer, in bytes;
+    /// a larger one ends the session ([`EndReason::Lost`]) before it is
+    /// buffered. Asterisk's own messages stay well under the default 64 KiB
+    /// (audio frames of one `ptime`, control messages; res_http_websocket
+    /// caps what it accepts at 65535 bytes).
+    pub max_message_size: usize,
+    /// How long one write to the socket may take; past it the peer is taken
+    /// to have stopped reading and the session ends with
+    /// [`EndReason::WriteTimeout`] (so `send_audio`, `close` and drop never
+    /// hang on a stalled peer).
+    pub write_timeout: Duration,
     /// The Asterisk version, when known: a command its release line lacks
     /// (`MARK_MEDIA` on 21.x up to 21.12.3) fails with
     /// [`MediaError::Unsupported`] instead of being ignored by Asterisk, by the
@@ -65,6 +90,8 @@ impl Default for MediaOptions {
             event_buffer: 1024,
             send_queue: 8,
             close_timeout: Duration::from_secs(2),
+            write_timeout: Duration::from_secs(5),
+            max_message_size: 64 * 1024,
             server_version: None,
             #[cfg(feature = "ari-tls")]
             tls: None,
@@ -79,9 +106,36 @@ impl MediaOptions {
         self
     }
 
+    /// Set [`MediaOptions::event_buffer`].
+    pub fn event_buffer(mut self, events: usize) -> Self {
+        self.event_buffer = events;
+        self
+    }
+
     /// Set [`MediaOptions::server_version`].
     pub fn server_version(mut self, version: Option<ServerVersion>) -> Self {
         self.server_version = version;
+        self
+    }
+
+    /// Set [`MediaOptions::max_message_size`].
+    pub fn max_message_size(mut self, bytes: usize) -> Self {
+        self.max_message_size = bytes;
+        self
+    }
+
+    /// The WebSocket limits of a media socket: messages and frames up to
+    /// [`MediaOptions::max_message_size`].
+    pub(crate) fn socket_limits(&self) -> WebSocketConfig {
+        let max = self.max_message_size.max(1);
+        WebSocketConfig::default()
+            .max_message_size(Some(max))
+            .max_frame_size(Some(max))
+    }
+
+    /// Set [`MediaOptions::write_timeout`].
+    pub fn write_timeout(mut self, timeout: Duration) -> Self {
+        self.write_timeout = timeout;
         self
     }
 
@@ -196,6 +250,17 @@ impl Shared {
         }
     }
 
+    /// Asterisk refused the oldest waiting mark (an `ERROR` naming `MARK_MEDIA`).
+    fn mark_refused(&self, command: &str, reason: &str) {
+        let refused = self.marks().pop_front();
+        if let Some((_, waiter)) = refused {
+            let _ = waiter.send(Err(MediaError::Refused {
+                command: command.to_string(),
+                reason: reason.to_string(),
+            }));
+        }
+    }
+
     fn fail_marks(&self, error: impl Fn() -> MediaError) {
         let waiting: Vec<MarkWaiter> = self.marks().drain(..).collect();
         for (_, waiter) in waiting {
@@ -207,7 +272,15 @@ impl Shared {
 /// What the session hands the socket task.
 #[derive(Debug)]
 enum Outgoing {
-    Audio { generation: u64, frame: Bytes },
+    Audio {
+        generation: u64,
+        frame: Bytes,
+    },
+    /// A mark: dropped unwritten when a flush came after it.
+    Mark {
+        generation: u64,
+        text: String,
+    },
     Text(String),
     Close,
 }
@@ -278,7 +351,6 @@ pub struct MediaSession<E, C> {
     server_version: Option<ServerVersion>,
     start: E,
     ordered: mpsc::Sender<Outgoing>,
-    urgent: mpsc::Sender<Outgoing>,
     shared: Arc<Shared>,
     reframer: Mutex<Reframer>,
     send_lock: tokio::sync::Mutex<()>,
@@ -320,10 +392,10 @@ impl<E: ProtocolEvent, C: ProtocolCommand> MediaSession<E, C> {
                 )));
             }
         };
-        let (ordered, ordered_rx) = mpsc::channel(options.send_queue.max(1));
-        let (urgent, urgent_rx) = mpsc::channel(4);
+        let (ordered, ordered_rx) = mpsc::channel(options.send_queue.clamp(1, MAX_SEND_QUEUE));
         let (audio_tx, audio_rx) = mpsc::channel(options.audio_buffer.max(1));
-        let (events_tx, events_rx) = mpsc::channel(options.event_buffer.max(1));
+        // One slot more than the buffer: it is kept for `MediaItem::Ended`.
+        let (events_tx, events_rx) = mpsc::channel(options.event_buffer.max(1) + 1);
         let shared = Arc::new(Shared {
             flow: watch::Sender::new(Flow::default()),
             marks: Mutex::new(VecDeque::new()),
@@ -334,16 +406,17 @@ impl<E: ProtocolEvent, C: ProtocolCommand> MediaSession<E, C> {
             audio: audio_tx,
             events: events_tx,
             close_timeout: options.close_timeout,
+            write_timeout: options.write_timeout,
+            mark_command: C::mark("").name().to_string(),
             _event: PhantomData,
         };
-        tokio::spawn(driver.run(socket, ordered_rx, urgent_rx));
+        tokio::spawn(driver.run(socket, ordered_rx));
         Ok(MediaSession {
             server_version: options.server_version.clone(),
             reframer: Mutex::new(Reframer::new(format.optimal_frame_size)),
             format,
             start,
             ordered,
-            urgent,
             shared,
             send_lock: tokio::sync::Mutex::new(()),
             audio: Some(audio_rx),
@@ -377,7 +450,7 @@ impl<E: ProtocolEvent, C: ProtocolCommand> MediaSession<E, C> {
     /// Send audio of any length in the channel's codec. Whole frames of the
     /// optimal size are sent; a partial frame waits for the next call (or
     /// [`MediaSession::finish_audio`]). While Asterisk's queue is full (XOFF)
-    /// this waits for XON; nothing is dropped. Call it from one task at a time
+    /// this waits for XON; see the module docs for what XOFF cannot cover. Call it from one task at a time
     /// (calls are serialised). A concurrent [`MediaSession::flush`] discards
     /// the rest and makes it return [`MediaError::Flushed`].
     pub async fn send_audio(&self, audio: &[u8]) -> Result<(), MediaError> {
@@ -451,7 +524,9 @@ impl<E: ProtocolEvent, C: ProtocolCommand> MediaSession<E, C> {
     }
 
     /// Send a command behind the audio sent so far (e.g. `ANSWER`,
-    /// `GET_STATUS`, `PAUSE_MEDIA`), in the connection's control format.
+    /// `GET_STATUS`, `PAUSE_MEDIA`), in the connection's control format. A
+    /// command Asterisk refuses in passthrough mode fails there at once with
+    /// [`MediaError::Refused`].
     pub async fn command(&self, command: &C) -> Result<(), MediaError> {
         let text = self.encode(command)?;
         self.queue(&self.ordered, Outgoing::Text(text)).await
@@ -470,38 +545,65 @@ impl<E: ProtocolEvent, C: ProtocolCommand> MediaSession<E, C> {
     /// resolve in the order they were queued (one processed mark resolves every
     /// earlier one too). A [`MediaSession::flush`] makes waiting marks fail
     /// with [`MediaError::Flushed`] (Asterisk drops queued marks with the
-    /// audio); the end of the session with [`MediaError::Ended`]. A release
-    /// without `MARK_MEDIA` (21.12.3) never answers.
+    /// audio); the end of the session with [`MediaError::Ended`]. In
+    /// passthrough mode it fails at once with [`MediaError::Refused`] (Asterisk
+    /// refuses marks there); when Asterisk answers a mark with an `ERROR`
+    /// (media direction `in`), the oldest waiting mark fails with
+    /// [`MediaError::Refused`]. A release without `MARK_MEDIA` (21.12.3) never
+    /// answers.
     pub async fn queue_mark(&self, id: impl Into<String>) -> Result<PendingMark, MediaError> {
         let id = id.into();
         let text = self.encode(&C::mark(&id))?;
         let (tx, rx) = oneshot::channel();
-        self.shared.marks().push_back((id, tx));
-        self.queue(&self.ordered, Outgoing::Text(text)).await?;
+        // Under the marks lock, as in `flush`: a mark belongs to exactly one
+        // side of a flush.
+        let generation = {
+            let mut marks = self.shared.marks();
+            marks.push_back((id, tx));
+            self.shared.flow.borrow().generation
+        };
+        self.queue(&self.ordered, Outgoing::Mark { generation, text })
+            .await?;
         Ok(PendingMark {
             rx,
             shared: Arc::clone(&self.shared),
         })
     }
 
-    /// Barge-in: discard the audio queued here and not yet written, the partial
-    /// frame, and (with `FLUSH_MEDIA`) everything Asterisk has queued but not
-    /// played. Waiting marks and a waiting `send_audio` fail with
-    /// [`MediaError::Flushed`].
+    /// Barge-in: discard the audio and marks queued here and not yet written,
+    /// the partial frame, and (with `FLUSH_MEDIA`) everything Asterisk has
+    /// queued but not played. Waiting marks and a waiting `send_audio` fail
+    /// with [`MediaError::Flushed`]. Other commands sent before the flush are
+    /// written before `FLUSH_MEDIA`, in order. A mark Asterisk played just
+    /// before it got the flush may still be reported afterwards: use a new id
+    /// for marks after a flush. In passthrough mode it fails at once with
+    /// [`MediaError::Refused`] (Asterisk refuses `FLUSH_MEDIA` there).
     pub async fn flush(&self) -> Result<(), MediaError> {
         let text = self.encode(&C::flush())?;
-        self.shared.flow.send_modify(|f| f.generation += 1);
+        let flushed: Vec<MarkWaiter> = {
+            let mut marks = self.shared.marks();
+            self.shared.flow.send_modify(|f| f.generation += 1);
+            marks.drain(..).collect()
+        };
+        for (_, waiter) in flushed {
+            let _ = waiter.send(Err(MediaError::Flushed));
+        }
         self.reframer
             .lock()
             .unwrap_or_else(|p| p.into_inner())
             .clear();
-        self.shared.fail_marks(|| MediaError::Flushed);
-        self.queue(&self.urgent, Outgoing::Text(text)).await
+        self.queue(&self.ordered, Outgoing::Text(text)).await
     }
 
     /// A command in this connection's format, when the server's release line
     /// has it.
     fn encode(&self, command: &C) -> Result<String, MediaError> {
+        if self.format.passthrough() && command.refused_in_passthrough() {
+            return Err(MediaError::Refused {
+                command: command.name().to_string(),
+                reason: "not supported in passthrough mode".into(),
+            });
+        }
         if let (Some(server), Some(availability)) = (&self.server_version, command.availability()) {
             version::check(command.name(), server, &availability)?;
         }
@@ -592,30 +694,22 @@ struct Driver<E> {
     audio: mpsc::Sender<Bytes>,
     events: mpsc::Sender<MediaItem<E>>,
     close_timeout: Duration,
+    write_timeout: Duration,
+    /// The name of the mark command, to match Asterisk's `ERROR` refusing one.
+    mark_command: String,
     _event: PhantomData<fn() -> E>,
 }
 
 impl<E: ProtocolEvent> Driver<E> {
-    async fn run<S>(
-        self,
-        mut socket: WebSocketStream<S>,
-        mut ordered: mpsc::Receiver<Outgoing>,
-        mut urgent: mpsc::Receiver<Outgoing>,
-    ) where
+    async fn run<S>(self, mut socket: WebSocketStream<S>, mut ordered: mpsc::Receiver<Outgoing>)
+    where
         S: AsyncRead + AsyncWrite + Unpin + Send + 'static,
     {
-        // Flushes jump the queue; a close comes behind what was queued before
-        // it, and so does the close of a dropped session.
-        let mut urgent_open = true;
+        // Everything is written in the order queued (audio and marks of a
+        // flushed generation are skipped); a close comes behind what was
+        // queued before it, and so does the close of a dropped session.
         let end = loop {
             tokio::select! {
-                biased;
-                out = urgent.recv(), if urgent_open => match out {
-                    Some(item) => if let Err(e) = self.write(&mut socket, item).await {
-                        break EndReason::Lost(e);
-                    },
-                    None => urgent_open = false,
-                },
                 message = socket.next() => match message {
                     Some(Ok(Message::Binary(frame))) => self.audio_in(frame),
                     Some(Ok(Message::Text(text))) => self.text_in(text.as_str()),
@@ -632,8 +726,8 @@ impl<E: ProtocolEvent> Driver<E> {
                 },
                 out = ordered.recv() => match out {
                     Some(Outgoing::Close) | None => break self.close(&mut socket).await,
-                    Some(item) => if let Err(e) = self.write(&mut socket, item).await {
-                        break EndReason::Lost(e);
+                    Some(item) => if let Err(end) = self.write(&mut socket, item).await {
+                        break end;
                     },
                 },
             }
@@ -645,7 +739,12 @@ impl<E: ProtocolEvent> Driver<E> {
         let _ = self.events.try_send(MediaItem::Ended(end));
     }
 
-    async fn write<S>(&self, socket: &mut WebSocketStream<S>, item: Outgoing) -> Result<(), String>
+    /// Write one item, bounded by the write timeout.
+    async fn write<S>(
+        &self,
+        socket: &mut WebSocketStream<S>,
+        item: Outgoing,
+    ) -> Result<(), EndReason>
     where
         S: AsyncRead + AsyncWrite + Unpin,
     {
@@ -658,10 +757,20 @@ impl<E: ProtocolEvent> Driver<E> {
                 bump(&self.shared.counters.bytes_sent, frame.len() as u64);
                 Message::Binary(frame)
             }
+            Outgoing::Mark { generation, text } => {
+                if generation != self.shared.flow.borrow().generation {
+                    return Ok(());
+                }
+                Message::text(text)
+            }
             Outgoing::Text(text) => Message::text(text),
             Outgoing::Close => return Ok(()),
         };
-        socket.send(message).await.map_err(|e| e.to_string())
+        match tokio::time::timeout(self.write_timeout, socket.send(message)).await {
+            Ok(Ok(())) => Ok(()),
+            Ok(Err(e)) => Err(EndReason::Lost(e.to_string())),
+            Err(_) => Err(EndReason::WriteTimeout(self.write_timeout)),
+        }
     }
 
     /// Send a close frame and wait (bounded) for Asterisk's answer.
@@ -702,6 +811,14 @@ impl<E: ProtocolEvent> Driver<E> {
                     }
                     Signal::Xon => self.shared.flow.send_modify(|f| f.xoff = false),
                     Signal::MarkProcessed(id) => self.shared.mark_processed(id.unwrap_or("")),
+                    Signal::CommandError(text) => {
+                        if let Some(reason) = text
+                            .strip_prefix(self.mark_command.as_str())
+                            .and_then(|rest| rest.strip_prefix(' '))
+                        {
+                            self.shared.mark_refused(&self.mark_command, reason.trim());
+                        }
+                    }
                     _ => {}
                 }
                 MediaItem::Event(event)
@@ -711,7 +828,9 @@ impl<E: ProtocolEvent> Driver<E> {
                 error,
             }),
         };
-        if self.events.try_send(item).is_err() {
+        // The driver is the only sender: a free slot beyond the last one
+        // stays free for `MediaItem::Ended`.
+        if self.events.capacity() <= 1 || self.events.try_send(item).is_err() {
             bump(&self.shared.counters.events_dropped, 1);
         }
     }

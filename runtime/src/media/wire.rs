@@ -91,8 +91,12 @@ pub enum MediaEncodeError {
         /// The limit.
         max: usize,
     },
-    /// A parameter cannot be carried (a line break in plain text).
-    #[error("{command}: parameter `{param}` cannot contain a line break")]
+    /// A parameter cannot be carried in plain text: empty, a line break, or
+    /// leading or trailing whitespace (Asterisk strips the message and splits
+    /// it at the first space, so such a value would come back changed).
+    #[error(
+        "{command}: parameter `{param}` cannot be sent in plain text (empty, a line break, or leading/trailing whitespace)"
+    )]
     InvalidParameter {
         /// The command name.
         command: &'static str,
@@ -348,7 +352,7 @@ pub fn text_command(
 ) -> Result<String, MediaEncodeError> {
     let text = match param {
         Some((key, value)) => {
-            if value.contains(['\n', '\r']) {
+            if value.is_empty() || value.contains(['\n', '\r']) || value.trim() != value {
                 return Err(MediaEncodeError::InvalidParameter {
                     command,
                     param: key,
@@ -376,6 +380,7 @@ pub fn json_command(
 }
 
 /// An event in plain text: the name, then `key:value` items (the mock's side).
+#[doc(hidden)]
 pub fn text_event(name: &str, pairs: &[(&str, String)]) -> String {
     let mut out = name.to_string();
     for (k, v) in pairs {
@@ -388,6 +393,7 @@ pub fn text_event(name: &str, pairs: &[(&str, String)]) -> String {
 }
 
 /// An event in JSON: `{"event": NAME, …fields}` (the mock's side).
+#[doc(hidden)]
 pub fn json_event(name: &str, fields: Vec<(&str, Value)>) -> String {
     let mut object = Map::new();
     object.insert("event".into(), Value::from(name));
@@ -399,6 +405,7 @@ pub fn json_event(name: &str, fields: Vec<(&str, Value)>) -> String {
 
 /// A received command split into its name and parameters (the mock's side):
 /// plain text `NAME data`, JSON `{"command": NAME, …}`.
+#[doc(hidden)]
 pub fn split_command(text: &str) -> Result<(String, CommandBody), MediaDecodeError> {
     let trimmed = text.trim();
     if trimmed.is_empty() {
@@ -519,6 +526,15 @@ mod tests {
             text_command("MARK_MEDIA", Some(("correlation_id", "a\nb")), 128),
             Err(MediaEncodeError::InvalidParameter { .. })
         ));
+        for bad in ["", " a", "a ", "a\t", "\ta"] {
+            assert!(
+                matches!(
+                    text_command("MARK_MEDIA", Some(("correlation_id", bad)), 128),
+                    Err(MediaEncodeError::InvalidParameter { .. })
+                ),
+                "{bad:?} was accepted"
+            );
+        }
         let long = "x".repeat(200);
         assert!(matches!(
             text_command("MARK_MEDIA", Some(("correlation_id", &long)), 128),

@@ -83,6 +83,8 @@ enum Cue {
     Text(String),
     Dtmf(char),
     Hangup(u16),
+    Stall,
+    Resume,
 }
 
 #[derive(Debug, Default)]
@@ -173,6 +175,17 @@ impl MockMediaHandle {
     /// Send any TEXT message (e.g. a malformed one).
     pub fn send_text(&self, text: impl Into<String>) -> bool {
         self.cue(Cue::Text(text.into()))
+    }
+
+    /// Stop reading, playing and writing (as a stuck peer would) until
+    /// [`MockMediaHandle::resume`].
+    pub fn stall(&self) -> bool {
+        self.cue(Cue::Stall)
+    }
+
+    /// Go on after [`MockMediaHandle::stall`].
+    pub fn resume(&self) -> bool {
+        self.cue(Cue::Resume)
     }
 
     /// Hang up: close the WebSocket with code 1000, as `webchan_hangup` does.
@@ -305,6 +318,13 @@ impl Peer {
             let step = tokio::select! {
                 _ = ticker.tick() => self.tick(&mut ws).await,
                 cue = cues.recv() => match cue {
+                    Some(Cue::Stall) => loop {
+                        match cues.recv().await {
+                            Some(Cue::Resume) => break Step::Go,
+                            Some(_) => {}
+                            None => break Step::Stop,
+                        }
+                    },
                     Some(cue) => self.cue(&mut ws, cue).await,
                     None => Step::Stop,
                 },
@@ -342,9 +362,13 @@ impl Peer {
             xon.channel_id = self.channel_id();
             self.send(ws, xon.encode(self.format())).await;
         }
+        let mut sent_events = false;
         loop {
             match self.queue.pop_front() {
-                Some(Queued::Event(text)) => self.send(ws, text).await,
+                Some(Queued::Event(text)) => {
+                    sent_events = true;
+                    self.send(ws, text).await;
+                }
                 Some(Queued::Audio(frame)) => {
                     self.audio_len -= 1;
                     self.handle.record().played.extend_from_slice(&frame);
@@ -353,6 +377,9 @@ impl Peer {
                     }
                     return Step::Go;
                 }
+                // After control frames, dequeue_frame returns without
+                // QUEUE_DRAINED (23.4.1:551-553); the next slot reports it.
+                None if sent_events => return Step::Go,
                 None => {
                     if self.report_drained {
                         self.report_drained = false;
@@ -439,6 +466,42 @@ impl Peer {
         self.send(ws, e.encode(self.format())).await;
     }
 
+    /// The `ERROR` text of `ERROR_ON_PASSTHROUGH_MODE_RTN` and
+    /// `ERROR_ON_INVALID_MEDIA_DIRECTION_RTN` (`handle_command`), if the
+    /// command is refused.
+    fn refusal(&self, command: &MediaCommand) -> Option<String> {
+        let name = command.name();
+        let passthrough_guarded = matches!(
+            command,
+            MediaCommand::StartMediaBuffering
+                | MediaCommand::StopMediaBuffering { .. }
+                | MediaCommand::MarkMedia { .. }
+                | MediaCommand::FlushMedia
+                | MediaCommand::ReportQueueDrained
+                | MediaCommand::PauseMedia
+                | MediaCommand::ContinueMedia
+                | MediaCommand::SetMediaDirection { .. }
+        );
+        let direction_guarded = matches!(
+            command,
+            MediaCommand::StartMediaBuffering
+                | MediaCommand::StopMediaBuffering { .. }
+                | MediaCommand::MarkMedia { .. }
+                | MediaCommand::PauseMedia
+                | MediaCommand::ContinueMedia
+        );
+        if passthrough_guarded && self.config().optimal_frame_size == 0 {
+            return Some(format!("{name} not supported in passthrough mode"));
+        }
+        let direction_in = self.handle.record().direction.as_deref() == Some("in");
+        if direction_guarded && direction_in {
+            return Some(format!(
+                "{name} not supported while media direction is 'in'"
+            ));
+        }
+        None
+    }
+
     /// A TEXT message (`process_text_message` / `handle_command`).
     async fn command<S>(&mut self, ws: &mut WebSocketStream<S>, text: &str) -> Step
     where
@@ -457,6 +520,10 @@ impl Peer {
             Err(_) => return Step::Go,
         };
         let format = self.format();
+        if let Some(refusal) = self.refusal(&command) {
+            self.error(ws, refusal).await;
+            return Step::Go;
+        }
         match command {
             MediaCommand::Answer => self.handle.record().answered = true,
             MediaCommand::Hangup => {
@@ -557,6 +624,7 @@ impl Peer {
                 close(ws, code).await;
                 return Step::Stop;
             }
+            Cue::Stall | Cue::Resume => {}
         }
         Step::Go
     }

@@ -12,6 +12,7 @@ use tokio_tungstenite::WebSocketStream;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use tokio_tungstenite::tungstenite::http::header::AUTHORIZATION;
 use tokio_tungstenite::tungstenite::http::{HeaderValue, Uri};
+use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
 
 /// A connected client WebSocket.
 pub(crate) type Socket = WebSocketStream<BoxIo>;
@@ -24,6 +25,8 @@ pub(crate) struct Dialer {
     host: String,
     port: u16,
     timeout: Duration,
+    /// Limits of the socket (tungstenite's defaults when `None`).
+    limits: Option<WebSocketConfig>,
     #[cfg(feature = "ari-tls")]
     tls: Option<Tls>,
 }
@@ -95,9 +98,16 @@ impl Dialer {
             host,
             port,
             timeout,
+            limits: None,
             #[cfg(feature = "ari-tls")]
             tls,
         })
+    }
+
+    /// Open the socket with these limits (message and frame sizes).
+    pub(crate) fn with_limits(mut self, limits: WebSocketConfig) -> Self {
+        self.limits = Some(limits);
+        self
     }
 
     /// Open the socket within the connect timeout.
@@ -128,7 +138,8 @@ impl Dialer {
                 .insert(AUTHORIZATION, authorization.clone());
         }
 
-        let (socket, _response) = tokio_tungstenite::client_async(request, stream).await?;
+        let (socket, _response) =
+            tokio_tungstenite::client_async_with_config(request, stream, self.limits).await?;
         Ok(socket)
     }
 
