@@ -67,19 +67,8 @@ impl ProtocolCommand for MediaCommand {
     }
 
     fn refused_in_passthrough(&self) -> bool {
-        // ERROR_ON_PASSTHROUGH_MODE_RTN in handle_command (chan_websocket.c);
-        // 21.12.3 ignores the same commands in passthrough mode.
-        matches!(
-            self,
-            MediaCommand::StartMediaBuffering
-                | MediaCommand::StopMediaBuffering { .. }
-                | MediaCommand::MarkMedia { .. }
-                | MediaCommand::FlushMedia
-                | MediaCommand::ReportQueueDrained
-                | MediaCommand::PauseMedia
-                | MediaCommand::ContinueMedia
-                | MediaCommand::SetMediaDirection { .. }
-        )
+        // A fact of specs/fixes/media.toml (ERROR_ON_PASSTHROUGH_MODE_RTN).
+        MediaCommand::refused_in_passthrough(self)
     }
 
     fn mark(id: &str) -> Self {

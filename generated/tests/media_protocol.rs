@@ -240,3 +240,24 @@ fn writes_commands_as_asterisk_reads_them() {
             .all(|r| *r != "21.12.3")
     );
 }
+
+#[test]
+fn commands_guarded_in_passthrough_mode_say_so() {
+    // handle_command's ERROR_ON_PASSTHROUGH_MODE_RTN guard (chan_websocket.c).
+    for text in [
+        "START_MEDIA_BUFFERING",
+        "STOP_MEDIA_BUFFERING",
+        "MARK_MEDIA m1",
+        "FLUSH_MEDIA",
+        "REPORT_QUEUE_DRAINED",
+        "PAUSE_MEDIA",
+        "CONTINUE_MEDIA",
+    ] {
+        let command = MediaCommand::decode(text).unwrap();
+        assert!(command.refused_in_passthrough(), "{text}");
+    }
+    for text in ["ANSWER", "HANGUP", "GET_STATUS", "SOMETHING_NEW"] {
+        let command = MediaCommand::decode(text).unwrap();
+        assert!(!command.refused_in_passthrough(), "{text}");
+    }
+}

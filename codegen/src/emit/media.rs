@@ -227,6 +227,11 @@ fn commands(model: &MediaModel) -> TokenStream {
         let list = releases_list(&c.fix.releases);
         quote! { #pat => #list, }
     });
+    let refused = model
+        .commands
+        .iter()
+        .filter(|c| c.fix.refused_in_passthrough)
+        .map(any);
     let encodes = model.commands.iter().map(|c| {
         let pat = pattern(c);
         let w = &c.fix.wire;
@@ -331,6 +336,11 @@ fn commands(model: &MediaModel) -> TokenStream {
                     #(#rels)*
                     MediaCommand::Raw(_) => super::facts::RELEASES,
                 }
+            }
+            /// Whether Asterisk refuses the command on a passthrough connection
+            /// (no frame size: the media is relayed as is); `false` for `Raw`.
+            pub fn refused_in_passthrough(&self) -> bool {
+                matches!(self, #(#refused)|* )
             }
             /// The TEXT message in `format`.
             pub fn encode(&self, format: ControlFormat) -> ::std::result::Result<::std::string::String, MediaEncodeError> {

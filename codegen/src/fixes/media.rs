@@ -115,6 +115,10 @@ pub struct CommandFix {
     /// Only accepted in the JSON format.
     #[serde(default)]
     pub json_only: bool,
+    /// Refused on a passthrough connection (an `ERROR` in the releases that
+    /// have it, ignored in the older driver): the reason names the guard.
+    #[serde(default)]
+    pub refused_in_passthrough: bool,
     /// Its line per release.
     pub source: SourceLines,
     /// Parameters (plain text: at most one, after a space).

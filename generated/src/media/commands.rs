@@ -39,7 +39,7 @@ pub enum MediaCommand {
     StartMediaBuffering,
     /// `STOP_MEDIA_BUFFERING`.
     ///
-    /// handle_command (process_text_message in 21.12.3, ast_begins_with) in channels/chan_websocket.c: queues the last partial frame, then MEDIA_BUFFERING_COMPLETED with the correlation id once played.
+    /// handle_command (process_text_message in 21.12.3, ast_begins_with) in channels/chan_websocket.c: queues the last partial frame, then MEDIA_BUFFERING_COMPLETED with the correlation id once played; refused in passthrough mode (ERROR_ON_PASSTHROUGH_MODE_RTN in handle_command; 21.12.3's process_text_message ignores it there).
     ///
     /// Source (`channels/chan_websocket.c`): 20.20.1: line 746, 21.12.3: line 528, 22.10.1: line 746, 23.4.1: line 746.
     ///
@@ -52,7 +52,7 @@ pub enum MediaCommand {
     },
     /// `MARK_MEDIA`.
     ///
-    /// handle_command in channels/chan_websocket.c: queues a mark behind the audio queued so far; MEDIA_MARK_PROCESSED with the correlation id is sent when playback reaches it.
+    /// handle_command in channels/chan_websocket.c: queues a mark behind the audio queued so far; MEDIA_MARK_PROCESSED with the correlation id is sent when playback reaches it; refused in passthrough mode (ERROR_ON_PASSTHROUGH_MODE_RTN in handle_command; 21.12.3's process_text_message ignores it there).
     ///
     /// Source (`channels/chan_websocket.c`): 20.20.1: line 780, 22.10.1: line 780, 23.4.1: line 780.
     ///
@@ -65,7 +65,7 @@ pub enum MediaCommand {
     },
     /// `FLUSH_MEDIA`.
     ///
-    /// handle_command (process_text_message in 21.12.3) in channels/chan_websocket.c: frees every queued frame (and queued marks), ends bulk mode and drops partial data.
+    /// handle_command (process_text_message in 21.12.3) in channels/chan_websocket.c: frees every queued frame (and queued marks), ends bulk mode and drops partial data; refused in passthrough mode (ERROR_ON_PASSTHROUGH_MODE_RTN in handle_command; 21.12.3's process_text_message ignores it there).
     ///
     /// Source (`channels/chan_websocket.c`): 20.20.1: line 805, 21.12.3: line 562, 22.10.1: line 805, 23.4.1: line 805.
     ///
@@ -73,7 +73,7 @@ pub enum MediaCommand {
     FlushMedia,
     /// `REPORT_QUEUE_DRAINED`.
     ///
-    /// handle_command (process_text_message in 21.12.3) in channels/chan_websocket.c: QUEUE_DRAINED is sent once, the next time the queue is empty.
+    /// handle_command (process_text_message in 21.12.3) in channels/chan_websocket.c: QUEUE_DRAINED is sent once, the next time the queue is empty; refused in passthrough mode (ERROR_ON_PASSTHROUGH_MODE_RTN in handle_command; 21.12.3's process_text_message ignores it there).
     ///
     /// Source (`channels/chan_websocket.c`): 20.20.1: line 819, 21.12.3: line 580, 22.10.1: line 819, 23.4.1: line 819.
     ///
@@ -89,7 +89,7 @@ pub enum MediaCommand {
     GetStatus,
     /// `PAUSE_MEDIA`.
     ///
-    /// handle_command (process_text_message in 21.12.3) in channels/chan_websocket.c: stops taking frames off the queue (silence is played) until CONTINUE_MEDIA.
+    /// handle_command (process_text_message in 21.12.3) in channels/chan_websocket.c: stops taking frames off the queue (silence is played) until CONTINUE_MEDIA; refused in passthrough mode (ERROR_ON_PASSTHROUGH_MODE_RTN in handle_command; 21.12.3's process_text_message ignores it there).
     ///
     /// Source (`channels/chan_websocket.c`): 20.20.1: line 829, 21.12.3: line 612, 22.10.1: line 829, 23.4.1: line 829.
     ///
@@ -97,7 +97,7 @@ pub enum MediaCommand {
     PauseMedia,
     /// `CONTINUE_MEDIA`.
     ///
-    /// handle_command (process_text_message in 21.12.3) in channels/chan_websocket.c: resumes playing the queue after PAUSE_MEDIA.
+    /// handle_command (process_text_message in 21.12.3) in channels/chan_websocket.c: resumes playing the queue after PAUSE_MEDIA; refused in passthrough mode (ERROR_ON_PASSTHROUGH_MODE_RTN in handle_command; 21.12.3's process_text_message ignores it there).
     ///
     /// Source (`channels/chan_websocket.c`): 20.20.1: line 836, 21.12.3: line 622, 22.10.1: line 836, 23.4.1: line 836.
     ///
@@ -105,7 +105,7 @@ pub enum MediaCommand {
     ContinueMedia,
     /// `SET_MEDIA_DIRECTION` (JSON control format only).
     ///
-    /// handle_command in channels/chan_websocket.c: JSON only (plain text gets ERROR); `direction` is both, out or in, from the application's side.
+    /// handle_command in channels/chan_websocket.c: JSON only (plain text gets ERROR); `direction` is both, out or in, from the application's side; refused in passthrough mode (ERROR_ON_PASSTHROUGH_MODE_RTN in handle_command; 21.12.3's process_text_message ignores it there).
     ///
     /// Source (`channels/chan_websocket.c`): 20.20.1: line 843, 22.10.1: line 843, 23.4.1: line 843.
     ///
@@ -159,6 +159,16 @@ impl MediaCommand {
             MediaCommand::SetMediaDirection { .. } => &["20.20.1", "22.10.1", "23.4.1"],
             MediaCommand::Raw(_) => super::facts::RELEASES,
         }
+    }
+    /// Whether Asterisk refuses the command on a passthrough connection
+    /// (no frame size: the media is relayed as is); `false` for `Raw`.
+    pub fn refused_in_passthrough(&self) -> bool {
+        matches!(
+            self, MediaCommand::StartMediaBuffering | MediaCommand::StopMediaBuffering {
+            .. } | MediaCommand::MarkMedia { .. } | MediaCommand::FlushMedia |
+            MediaCommand::ReportQueueDrained | MediaCommand::PauseMedia |
+            MediaCommand::ContinueMedia | MediaCommand::SetMediaDirection { .. }
+        )
     }
     /// The TEXT message in `format`.
     pub fn encode(

@@ -471,17 +471,7 @@ impl Peer {
     /// command is refused.
     fn refusal(&self, command: &MediaCommand) -> Option<String> {
         let name = command.name();
-        let passthrough_guarded = matches!(
-            command,
-            MediaCommand::StartMediaBuffering
-                | MediaCommand::StopMediaBuffering { .. }
-                | MediaCommand::MarkMedia { .. }
-                | MediaCommand::FlushMedia
-                | MediaCommand::ReportQueueDrained
-                | MediaCommand::PauseMedia
-                | MediaCommand::ContinueMedia
-                | MediaCommand::SetMediaDirection { .. }
-        );
+        let passthrough_guarded = command.refused_in_passthrough();
         let direction_guarded = matches!(
             command,
             MediaCommand::StartMediaBuffering
