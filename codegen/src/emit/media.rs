@@ -227,11 +227,17 @@ fn commands(model: &MediaModel) -> TokenStream {
         let list = releases_list(&c.fix.releases);
         quote! { #pat => #list, }
     });
-    let refused = model
+    let refused: Vec<TokenStream> = model
         .commands
         .iter()
         .filter(|c| c.fix.refused_in_passthrough)
-        .map(any);
+        .map(any)
+        .collect();
+    let refused = if refused.is_empty() {
+        quote! { false }
+    } else {
+        quote! { matches!(self, #(#refused)|*) }
+    };
     let encodes = model.commands.iter().map(|c| {
         let pat = pattern(c);
         let w = &c.fix.wire;
@@ -340,7 +346,7 @@ fn commands(model: &MediaModel) -> TokenStream {
             /// Whether Asterisk refuses the command on a passthrough connection
             /// (no frame size: the media is relayed as is); `false` for `Raw`.
             pub fn refused_in_passthrough(&self) -> bool {
-                matches!(self, #(#refused)|* )
+                #refused
             }
             /// The TEXT message in `format`.
             pub fn encode(&self, format: ControlFormat) -> ::std::result::Result<::std::string::String, MediaEncodeError> {
